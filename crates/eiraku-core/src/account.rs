@@ -1,0 +1,243 @@
+//! Accounts, amounts and keys.
+//!
+//! An account is identified by its Ed25519 public key; whoever holds the
+//! private key signs for it. Amounts are integers in minor units.
+
+use crate::PublicKey;
+use bytes::BufMut;
+use commonware_codec::Buf;
+use commonware_codec::{Copying, DecodeExt, Encode, Error, FixedSize, Read, ReadExt, Write};
+use commonware_cryptography::{ed25519, Signer};
+use commonware_math::algebra::Random;
+use std::fmt;
+
+/// An account identifier: the account holder's Ed25519 public key.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AccountId(pub PublicKey);
+
+impl AccountId {
+    /// Encoded size in bytes.
+    pub const SIZE: usize = 32;
+
+    /// Lower-case hex of the 32 key bytes: the account's printed name.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0.as_ref())
+    }
+
+    /// Parses the hex form printed by [`AccountId::to_hex`].
+    pub fn from_hex(text: &str) -> Result<Self, String> {
+        let bytes = hex::decode(text.trim_start_matches("0x"))
+            .map_err(|_| format!("account id {text:?} is not hex"))?;
+        if bytes.len() != Self::SIZE {
+            return Err(format!(
+                "account id must be {} bytes ({} hex characters), got {}",
+                Self::SIZE,
+                Self::SIZE * 2,
+                bytes.len()
+            ));
+        }
+        PublicKey::decode(Copying(bytes.as_slice()))
+            .map(AccountId)
+            .map_err(|_| format!("account id {text:?} is not a valid Ed25519 public key"))
+    }
+}
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+impl fmt::Debug for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AccountId({})", self.to_hex())
+    }
+}
+
+impl Write for AccountId {
+    fn write(&self, buf: &mut impl BufMut) {
+        self.0.write(buf);
+    }
+}
+
+impl FixedSize for AccountId {
+    const SIZE: usize = 32;
+}
+
+impl Read for AccountId {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        PublicKey::read(buf).map(AccountId)
+    }
+}
+
+impl serde::Serialize for AccountId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_hex())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AccountId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        AccountId::from_hex(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// An amount in minor units. Never negative, never fractional.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Amount(pub u128);
+
+impl Amount {
+    /// Zero.
+    pub const ZERO: Amount = Amount(0);
+
+    /// `self + other`, or `None` on overflow.
+    pub fn checked_add(self, other: Amount) -> Option<Amount> {
+        self.0.checked_add(other.0).map(Amount)
+    }
+
+    /// `self - other`, or `None` if it would go below zero.
+    pub fn checked_sub(self, other: Amount) -> Option<Amount> {
+        self.0.checked_sub(other.0).map(Amount)
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl Write for Amount {
+    fn write(&self, buf: &mut impl BufMut) {
+        self.0.write(buf);
+    }
+}
+
+impl FixedSize for Amount {
+    const SIZE: usize = 16;
+}
+
+impl Read for Amount {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        u128::read(buf).map(Amount)
+    }
+}
+
+// JSON carries amounts as decimal strings: u128 does not fit a JSON number
+// that every client parses exactly.
+impl serde::Serialize for Amount {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.to_string())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Amount {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Text(String),
+            Number(u64),
+        }
+        match Repr::deserialize(d)? {
+            Repr::Text(text) => text
+                .parse::<u128>()
+                .map(Amount)
+                .map_err(|_| serde::de::Error::custom(format!("amount {text:?} is not a whole number of minor units"))),
+            Repr::Number(n) => Ok(Amount(n as u128)),
+        }
+    }
+}
+
+/// An Ed25519 key pair. The private half never leaves this value except
+/// through [`Keypair::to_secret_hex`], used only to write key files.
+#[derive(Clone)]
+pub struct Keypair {
+    private: ed25519::PrivateKey,
+}
+
+impl Keypair {
+    /// A fresh key from the operating system's randomness.
+    pub fn generate() -> Self {
+        Self {
+            private: ed25519::PrivateKey::random(&mut rand::rng()),
+        }
+    }
+
+    /// A key derived from a seed. Deterministic: for tests, simulations and
+    /// benchmark accounts only, never for real funds.
+    pub fn from_seed(seed: u64) -> Self {
+        Self {
+            private: ed25519::PrivateKey::from_seed(seed),
+        }
+    }
+
+    /// The account this key signs for.
+    pub fn account_id(&self) -> AccountId {
+        AccountId(self.private.public_key())
+    }
+
+    /// The public key.
+    pub fn public_key(&self) -> PublicKey {
+        self.private.public_key()
+    }
+
+    /// Signs `message` under `namespace`.
+    pub fn sign(&self, namespace: &[u8], message: &[u8]) -> ed25519::Signature {
+        self.private.sign(namespace, message)
+    }
+
+    /// The engine's private key type, for the consensus and p2p layers.
+    pub fn private_key(&self) -> &ed25519::PrivateKey {
+        &self.private
+    }
+
+    /// Hex of the 32-byte secret, for key files.
+    pub fn to_secret_hex(&self) -> String {
+        hex::encode(self.private.encode())
+    }
+
+    /// Reads the hex written by [`Keypair::to_secret_hex`].
+    pub fn from_secret_hex(text: &str) -> Result<Self, String> {
+        let bytes = hex::decode(text.trim()).map_err(|_| "key file is not hex".to_string())?;
+        ed25519::PrivateKey::decode(Copying(bytes.as_slice()))
+            .map(|private| Self { private })
+            .map_err(|_| "key file does not hold a 32-byte Ed25519 secret".to_string())
+    }
+}
+
+impl fmt::Debug for Keypair {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Keypair({})", self.account_id())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_id_hex_round_trip() {
+        let id = Keypair::from_seed(7).account_id();
+        assert_eq!(AccountId::from_hex(&id.to_hex()).unwrap(), id);
+        assert!(AccountId::from_hex("zz").unwrap_err().contains("not hex"));
+        assert!(AccountId::from_hex("abcd").unwrap_err().contains("32 bytes"));
+    }
+
+    #[test]
+    fn secret_round_trip() {
+        let key = Keypair::generate();
+        let back = Keypair::from_secret_hex(&key.to_secret_hex()).unwrap();
+        assert_eq!(back.account_id(), key.account_id());
+    }
+
+    #[test]
+    fn amount_codec_round_trip() {
+        let encoded = Amount(u128::MAX).encode();
+        assert_eq!(encoded.len(), 16);
+        assert_eq!(Amount::decode(encoded).unwrap(), Amount(u128::MAX));
+    }
+}

@@ -1,0 +1,50 @@
+//! # eiraku-core
+//!
+//! The vocabulary every other Eiraku crate speaks: account identities and keys,
+//! amounts, signed transactions, blocks and their headers, SHA-256 digests and
+//! the binary Merkle roots that commit to a block's transactions and state.
+//!
+//! One canonical binary encoding is used everywhere: `commonware-codec`. Every
+//! decoder here accepts exactly one encoding of a value and rejects trailing or
+//! oversized input, so a byte string from the network either decodes to the
+//! value its sender signed or fails with a typed error.
+//!
+//! This crate does no I/O.
+//!
+//! ```
+//! use eiraku_core::{Amount, Call, Keypair, SignedTransaction, Transaction, ChainId};
+//! let alice = Keypair::from_seed(1);
+//! let bob = Keypair::from_seed(2);
+//! let tx = Transaction {
+//!     chain_id: ChainId::new("eiraku-doc").unwrap(),
+//!     sender: alice.account_id(),
+//!     nonce: 0,
+//!     call: Call::Transfer { to: bob.account_id(), amount: Amount(5) },
+//! };
+//! let signed = SignedTransaction::sign(tx, &alice);
+//! let bytes = signed.to_bytes();
+//! let back = SignedTransaction::from_bytes(&bytes).unwrap();
+//! assert!(back.verify_signature());
+//! assert_eq!(back.hash(), signed.hash());
+//! ```
+
+pub mod account;
+pub mod block;
+pub mod chain_id;
+pub mod digest;
+pub mod genesis;
+pub mod merkle;
+pub mod transaction;
+
+pub use account::{AccountId, Amount, Keypair};
+pub use block::{Block, BlockHeader, ConsensusContext, MAX_BLOCK_TRANSACTIONS};
+pub use chain_id::ChainId;
+pub use digest::{hash, Digest};
+pub use genesis::{Genesis, GenesisAccount, GenesisValidator};
+pub use transaction::{
+    verify_batch, Call, DecodeError, SignedTransaction, Transaction, TxHash, MAX_TRANSACTION_BYTES,
+    TRANSACTION_NAMESPACE,
+};
+
+/// The consensus engine's public key type for validators and accounts alike.
+pub type PublicKey = commonware_cryptography::ed25519::PublicKey;

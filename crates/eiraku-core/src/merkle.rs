@@ -1,0 +1,56 @@
+//! Binary Merkle roots (commonware `bmt`): a block's transaction root and the
+//! state root both use it, so one proof format serves both.
+
+use crate::{hash, Digest};
+use commonware_cryptography::Sha256;
+use commonware_storage::bmt::{Builder, Proof, Tree};
+
+/// Builds the tree over `leaves` (already digests) in order.
+pub fn tree(leaves: &[Digest]) -> Tree<Digest> {
+    let mut builder = Builder::<Sha256>::new(leaves.len());
+    for leaf in leaves {
+        builder.add(leaf);
+    }
+    builder.build()
+}
+
+/// The root over `leaves` in order; the empty list has a fixed root too.
+pub fn root(leaves: &[Digest]) -> Digest {
+    tree(leaves).root()
+}
+
+/// The leaf committing to one key/value pair of the state.
+pub fn state_leaf(key: &[u8], value: &[u8]) -> Digest {
+    let key_len = (key.len() as u32).to_be_bytes();
+    hash(&[b"EIRAKU_STATE_LEAF", &key_len, key, value])
+}
+
+/// Checks that `leaf` sits at `position` under `root`.
+pub fn verify_inclusion(proof: &Proof<Digest>, leaf: &Digest, position: u32, root: &Digest) -> bool {
+    proof
+        .verify_element_inclusion::<Sha256>(leaf, position, root)
+        .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_depends_on_order_and_count() {
+        let a = hash(&[b"a"]);
+        let b = hash(&[b"b"]);
+        assert_ne!(root(&[a, b]), root(&[b, a]));
+        assert_ne!(root(&[a]), root(&[a, a]));
+        assert_ne!(root(&[]), root(&[a]));
+    }
+
+    #[test]
+    fn proofs_verify_and_reject_other_leaves() {
+        let leaves: Vec<Digest> = (0u8..5).map(|i| hash(&[&[i]])).collect();
+        let tree = tree(&leaves);
+        let proof = tree.proof(3).unwrap();
+        assert!(verify_inclusion(&proof, &leaves[3], 3, &tree.root()));
+        assert!(!verify_inclusion(&proof, &leaves[2], 3, &tree.root()));
+    }
+}

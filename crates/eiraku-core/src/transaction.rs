@@ -1,0 +1,327 @@
+//! Signed transactions: the only way state changes.
+//!
+//! Wire form (commonware-codec, big-endian fixed-width integers):
+//! `chain_id (len u32-varint + bytes) | sender (32) | nonce (u64) | call | signature (64)`.
+//! The signature covers the encoding of everything before it, under
+//! [`TRANSACTION_NAMESPACE`]. The transaction hash is SHA-256 of that same
+//! unsigned encoding, so it names (chain, sender, nonce, call) and cannot be
+//! changed by re-encoding the signature.
+
+use crate::{hash, AccountId, Amount, ChainId, Digest, Keypair};
+use bytes::BufMut;
+use commonware_codec::Buf;
+use commonware_codec::{Copying, DecodeExt, Encode, EncodeSize, Error, Read, ReadExt, Write};
+use commonware_cryptography::{ed25519, BatchEntry, BatchVerifier, Verifier};
+use commonware_parallel::Strategy;
+
+/// Namespace under which transactions are signed (domain separation from
+/// consensus and p2p signatures).
+pub const TRANSACTION_NAMESPACE: &[u8] = b"EIRAKU_TX_V1";
+
+/// Largest accepted encoded transaction, in bytes.
+pub const MAX_TRANSACTION_BYTES: usize = 4 * 1024;
+
+/// A transaction hash: SHA-256 of the unsigned transaction encoding.
+pub type TxHash = Digest;
+
+/// What a transaction asks the state machine to do. Domain modules add
+/// variants here; a tag byte selects the variant on the wire.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Call {
+    /// Move `amount` from the sender to `to`.
+    Transfer {
+        /// Receiving account.
+        to: AccountId,
+        /// Amount in minor units.
+        amount: Amount,
+    },
+}
+
+impl Call {
+    const TRANSFER: u8 = 0;
+}
+
+impl Write for Call {
+    fn write(&self, buf: &mut impl BufMut) {
+        match self {
+            Call::Transfer { to, amount } => {
+                Self::TRANSFER.write(buf);
+                to.write(buf);
+                amount.write(buf);
+            }
+        }
+    }
+}
+
+impl EncodeSize for Call {
+    fn encode_size(&self) -> usize {
+        match self {
+            Call::Transfer { to, amount } => 1 + to.encode_size() + amount.encode_size(),
+        }
+    }
+}
+
+impl Read for Call {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        match u8::read(buf)? {
+            Self::TRANSFER => Ok(Call::Transfer {
+                to: AccountId::read(buf)?,
+                amount: Amount::read(buf)?,
+            }),
+            other => Err(Error::InvalidEnum(other)),
+        }
+    }
+}
+
+/// The signed part of a transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transaction {
+    /// The network this transaction is for.
+    pub chain_id: ChainId,
+    /// The signing account.
+    pub sender: AccountId,
+    /// The sender's next nonce: 0 for its first transaction, then +1 each.
+    pub nonce: u64,
+    /// What to do.
+    pub call: Call,
+}
+
+impl Write for Transaction {
+    fn write(&self, buf: &mut impl BufMut) {
+        self.chain_id.write(buf);
+        self.sender.write(buf);
+        self.nonce.write(buf);
+        self.call.write(buf);
+    }
+}
+
+impl EncodeSize for Transaction {
+    fn encode_size(&self) -> usize {
+        self.chain_id.encode_size()
+            + self.sender.encode_size()
+            + self.nonce.encode_size()
+            + self.call.encode_size()
+    }
+}
+
+impl Read for Transaction {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        Ok(Transaction {
+            chain_id: ChainId::read(buf)?,
+            sender: AccountId::read(buf)?,
+            nonce: u64::read(buf)?,
+            call: Call::read(buf)?,
+        })
+    }
+}
+
+/// A transaction with its sender's signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedTransaction {
+    /// The signed content.
+    pub transaction: Transaction,
+    /// Ed25519 signature of the sender over the encoded transaction.
+    pub signature: ed25519::Signature,
+    hash: TxHash,
+}
+
+/// Why bytes could not be read as a transaction.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// The input is larger than any valid transaction.
+    #[error("transaction is {size} bytes; the limit is {limit} bytes")]
+    TooLarge {
+        /// Input size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The bytes are not a transaction encoding.
+    #[error("malformed transaction: {0}")]
+    Malformed(String),
+}
+
+impl SignedTransaction {
+    /// Signs `transaction` with `key`. The key should belong to the sender;
+    /// otherwise the signature will not verify.
+    pub fn sign(transaction: Transaction, key: &Keypair) -> Self {
+        let body = transaction.encode();
+        let signature = key.sign(TRANSACTION_NAMESPACE, &body);
+        Self::assemble(transaction, signature, &body)
+    }
+
+    fn assemble(transaction: Transaction, signature: ed25519::Signature, body: &[u8]) -> Self {
+        Self {
+            transaction,
+            signature,
+            hash: hash(&[body]),
+        }
+    }
+
+    /// The transaction hash.
+    pub fn hash(&self) -> TxHash {
+        self.hash
+    }
+
+    /// The unsigned encoding: the message the signature covers.
+    pub fn signing_payload(&self) -> Vec<u8> {
+        self.transaction.encode().to_vec()
+    }
+
+    /// Checks the signature against the sender's key.
+    pub fn verify_signature(&self) -> bool {
+        self.transaction.sender.0.verify(
+            TRANSACTION_NAMESPACE,
+            &self.signing_payload(),
+            &self.signature,
+        )
+    }
+
+    /// The canonical wire bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.encode().to_vec()
+    }
+
+    /// Decodes wire bytes; rejects oversized input, trailing bytes and any
+    /// non-canonical encoding. Does not check the signature.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
+        if bytes.len() > MAX_TRANSACTION_BYTES {
+            return Err(DecodeError::TooLarge {
+                size: bytes.len(),
+                limit: MAX_TRANSACTION_BYTES,
+            });
+        }
+        Self::decode(Copying(bytes)).map_err(|e| DecodeError::Malformed(e.to_string()))
+    }
+}
+
+impl Write for SignedTransaction {
+    fn write(&self, buf: &mut impl BufMut) {
+        self.transaction.write(buf);
+        self.signature.write(buf);
+    }
+}
+
+impl EncodeSize for SignedTransaction {
+    fn encode_size(&self) -> usize {
+        self.transaction.encode_size() + self.signature.encode_size()
+    }
+}
+
+impl Read for SignedTransaction {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        let transaction = Transaction::read(buf)?;
+        let signature = ed25519::Signature::read(buf)?;
+        let body = transaction.encode();
+        Ok(Self::assemble(transaction, signature, &body))
+    }
+}
+
+/// Verifies the signatures of `transactions` as one Ed25519 batch, split
+/// across `strategy`'s threads. True only if every signature is valid (and
+/// for the empty list).
+pub fn verify_batch(transactions: &[SignedTransaction], strategy: &impl Strategy) -> bool {
+    if transactions.is_empty() {
+        return true;
+    }
+    let payloads: Vec<(Vec<u8>, &SignedTransaction)> = transactions
+        .iter()
+        .map(|tx| (tx.signing_payload(), tx))
+        .collect();
+    ed25519::PublicKey::verify_batch(
+        &mut rand::rng(),
+        &payloads,
+        |_, (payload, tx)| BatchEntry {
+            namespace: TRANSACTION_NAMESPACE,
+            message: payload,
+            public_key: &tx.transaction.sender.0,
+            signature: &tx.signature,
+        },
+        strategy,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn sample(nonce: u64) -> SignedTransaction {
+        let alice = Keypair::from_seed(1);
+        let tx = Transaction {
+            chain_id: ChainId::new("eiraku-test").unwrap(),
+            sender: alice.account_id(),
+            nonce,
+            call: Call::Transfer {
+                to: Keypair::from_seed(2).account_id(),
+                amount: Amount(42),
+            },
+        };
+        SignedTransaction::sign(tx, &alice)
+    }
+
+    #[test]
+    fn batch_verification_finds_one_bad_signature() {
+        let strategy = commonware_parallel::Sequential;
+        let mut txs: Vec<SignedTransaction> = (0..8).map(sample).collect();
+        assert!(verify_batch(&txs, &strategy));
+        txs[5].signature = txs[4].signature.clone();
+        assert!(!verify_batch(&txs, &strategy));
+    }
+
+    #[test]
+    fn round_trip_and_signature() {
+        let tx = sample(3);
+        let bytes = tx.to_bytes();
+        let back = SignedTransaction::from_bytes(&bytes).unwrap();
+        assert_eq!(back, tx);
+        assert!(back.verify_signature());
+    }
+
+    /// Pins the wire format: a change to the encoding must be deliberate.
+    #[test]
+    fn encoding_is_pinned() {
+        let tx = sample(3);
+        let bytes = tx.to_bytes();
+        // chain id: 1 length byte + 11; sender 32; nonce 8; call 1+32+16; signature 64.
+        assert_eq!(bytes.len(), 1 + 11 + 32 + 8 + 1 + 32 + 16 + 64);
+        assert_eq!(bytes[0], 11);
+        assert_eq!(&bytes[1..12], b"eiraku-test");
+        assert_eq!(&bytes[44..52], &3u64.to_be_bytes());
+        assert_eq!(bytes[52], 0, "transfer tag");
+    }
+
+    #[test]
+    fn tampering_breaks_the_signature() {
+        let tx = sample(0);
+        let mut bytes = tx.to_bytes();
+        let last_amount_byte = 1 + 11 + 32 + 8 + 1 + 32 + 15;
+        bytes[last_amount_byte] ^= 1;
+        let back = SignedTransaction::from_bytes(&bytes).unwrap();
+        assert!(!back.verify_signature());
+        assert_ne!(back.hash(), tx.hash());
+    }
+
+    #[test]
+    fn rejects_trailing_bytes_unknown_tags_and_oversize() {
+        let mut bytes = sample(0).to_bytes();
+        bytes.push(0);
+        assert!(matches!(
+            SignedTransaction::from_bytes(&bytes),
+            Err(DecodeError::Malformed(_))
+        ));
+        let mut bytes = sample(0).to_bytes();
+        bytes[52] = 9;
+        assert!(matches!(
+            SignedTransaction::from_bytes(&bytes),
+            Err(DecodeError::Malformed(_))
+        ));
+        let huge = vec![0u8; MAX_TRANSACTION_BYTES + 1];
+        assert!(matches!(
+            SignedTransaction::from_bytes(&huge),
+            Err(DecodeError::TooLarge { .. })
+        ));
+    }
+}

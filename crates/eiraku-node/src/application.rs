@@ -1,0 +1,179 @@
+//! The consensus application: builds blocks from the mempool and checks
+//! proposals by re-executing them, and receives finalized blocks from
+//! marshal to apply them durably.
+
+use crate::chain::Chain;
+use commonware_actor::Feedback;
+use commonware_consensus::{
+    marshal::{ancestry::Ancestry, Update},
+    simplex::scheme::ed25519,
+    Application, Reporter,
+};
+use commonware_cryptography::{Digestible, Digested};
+use commonware_parallel::Rayon;
+use commonware_runtime::Clock;
+use commonware_utils::acknowledgement::Exact;
+use eiraku_core::{Block, ConsensusContext};
+use eiraku_state::State;
+use futures::{channel::mpsc, StreamExt};
+use std::{sync::Arc, time::UNIX_EPOCH};
+
+/// The validator signing scheme: attributable Ed25519 votes.
+pub type Scheme = ed25519::Scheme;
+
+/// Proposes and verifies blocks against the node's [`Chain`].
+#[derive(Clone)]
+pub struct EirakuApplication {
+    chain: Arc<Chain>,
+    strategy: Rayon,
+}
+
+/// The state a block builds on could not be found.
+enum ParentState {
+    Known(Arc<State>),
+    /// The ancestry leaves the finalized chain: the block can never be valid.
+    Conflicting,
+    /// The ancestry could not be walked (yet).
+    Unavailable,
+}
+
+impl EirakuApplication {
+    /// An application over `chain`, verifying signatures on `strategy`.
+    pub fn new(chain: Arc<Chain>, strategy: Rayon) -> Self {
+        Self { chain, strategy }
+    }
+
+    /// The post-state of `parent`, re-executing any ancestors this node has
+    /// not seen (it was down, or a peer built on a block it never verified).
+    async fn state_after(
+        &self,
+        parent: &Digested<Block>,
+        ancestry: &mut (impl Ancestry<Block> + Unpin),
+    ) -> ParentState {
+        if let Some(state) = self.chain.state_after(&parent.digest()) {
+            return ParentState::Known(state);
+        }
+        let finalized_height = self.chain.finalized_height();
+        let mut unknown = vec![parent.clone()];
+        loop {
+            let Some(ancestor) = ancestry.next().await else {
+                return ParentState::Unavailable;
+            };
+            if let Some(mut state) = self.chain.state_after(&ancestor.digest()) {
+                let mut previous = ancestor;
+                while let Some(block) = unknown.pop() {
+                    if !self
+                        .chain
+                        .check(block.inner(), previous.inner(), &state, &self.strategy)
+                    {
+                        return ParentState::Conflicting;
+                    }
+                    state = match self.chain.state_after(&block.digest()) {
+                        Some(state) => state,
+                        None => return ParentState::Unavailable,
+                    };
+                    previous = block;
+                }
+                return ParentState::Known(state);
+            }
+            if ancestor.inner().header.height <= finalized_height {
+                return ParentState::Conflicting;
+            }
+            unknown.push(ancestor);
+        }
+    }
+}
+
+impl<E> Application<E> for EirakuApplication
+where
+    E: Clock + Send + Sync + 'static,
+{
+    type SigningScheme = Scheme;
+    type Context = ConsensusContext;
+    type Block = Block;
+    type Input = ();
+
+    async fn propose(
+        &mut self,
+        (runtime, context): (E, ConsensusContext),
+        mut ancestry: impl Ancestry<Block>,
+        _input: (),
+    ) -> Option<Digested<Block>> {
+        let parent = ancestry.next().await?;
+        let ParentState::Known(parent_state) = self.state_after(&parent, &mut ancestry).await
+        else {
+            return None;
+        };
+        let now_ms = runtime
+            .current()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or_default();
+        let block = self
+            .chain
+            .build(context, parent.inner(), &parent_state, now_ms);
+        let digest = block.hash();
+        Some(Digested::precomputed(block, digest))
+    }
+
+    async fn verify(
+        &mut self,
+        (_runtime, _context): (E, ConsensusContext),
+        mut ancestry: impl Ancestry<Block>,
+    ) -> bool {
+        let Some(block) = ancestry.next().await else {
+            return false;
+        };
+        let Some(parent) = ancestry.next().await else {
+            return false;
+        };
+        match self.state_after(&parent, &mut ancestry).await {
+            ParentState::Known(state) => {
+                self.chain
+                    .check(block.inner(), parent.inner(), &state, &self.strategy)
+            }
+            ParentState::Conflicting => false,
+            // Abstain: the engine treats a pending verification as no vote.
+            ParentState::Unavailable => futures::future::pending().await,
+        }
+    }
+}
+
+/// A finalized block handed from marshal to the executor, with the
+/// acknowledgement to send once it is durable.
+pub type Delivery = (Digested<Block>, Exact);
+
+/// Marshal's reporter: forwards finalized blocks to the executor task
+/// (reporting must not block) and remembers the latest finalized tip.
+#[derive(Clone)]
+pub struct FinalizedBlocks {
+    sender: mpsc::UnboundedSender<Delivery>,
+    tip: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl FinalizedBlocks {
+    /// A reporter and the receiving end for the executor.
+    pub fn new(tip: Arc<std::sync::atomic::AtomicU64>) -> (Self, mpsc::UnboundedReceiver<Delivery>) {
+        let (sender, receiver) = mpsc::unbounded();
+        (Self { sender, tip }, receiver)
+    }
+}
+
+impl Reporter for FinalizedBlocks {
+    type Activity = Update<Block>;
+
+    fn report(&mut self, activity: Self::Activity) -> Feedback {
+        match activity {
+            Update::Tip(_, height, _) => {
+                self.tip
+                    .fetch_max(height.get(), std::sync::atomic::Ordering::Relaxed);
+            }
+            Update::Block(block, ack) => {
+                if self.sender.unbounded_send((block, ack)).is_err() {
+                    return Feedback::Closed;
+                }
+            }
+        }
+        Feedback::Ok
+    }
+}

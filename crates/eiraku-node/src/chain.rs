@@ -1,0 +1,376 @@
+//! The node's view of the chain: the finalized state, the speculative states
+//! of proposed blocks, the mempool and the store. Consensus calls it to build
+//! and check blocks; the API calls it to submit and query.
+
+use crate::{
+    mempool::{Mempool, MempoolError},
+    store::{FinalizedBlock, Store, StoreError},
+};
+use eiraku_core::{
+    verify_batch, AccountId, Block, ConsensusContext, Digest, Genesis, SignedTransaction, TxHash,
+    MAX_BLOCK_TRANSACTIONS,
+};
+use eiraku_state::{Account, BlockEnv, Receipt, State};
+use commonware_parallel::Strategy;
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::{Arc, Mutex},
+};
+use tokio::sync::broadcast;
+
+/// Why a submitted transaction was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// The bytes are not a transaction (malformed or oversized).
+    #[error(transparent)]
+    Decode(#[from] eiraku_core::DecodeError),
+    /// The signature does not verify.
+    #[error("bad signature: the transaction is not signed by its sender's key")]
+    BadSignature,
+    /// The mempool refused it.
+    #[error(transparent)]
+    Mempool(#[from] MempoolError),
+}
+
+/// Where a transaction stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TxStatus {
+    /// Waiting in this node's mempool.
+    Pending,
+    /// In a finalized block.
+    Finalized(Receipt),
+    /// Not known to this node.
+    Unknown,
+}
+
+/// Announced on every finalized block.
+#[derive(Clone, Debug)]
+pub struct FinalizedEvent {
+    /// The block.
+    pub block: Arc<Block>,
+    /// Its receipts.
+    pub receipts: Arc<Vec<Receipt>>,
+}
+
+struct Finalized {
+    state: Arc<State>,
+    digest: Digest,
+}
+
+/// Shared chain state of one node.
+pub struct Chain {
+    genesis: Genesis,
+    genesis_block: Block,
+    store: Store,
+    finalized: Mutex<Finalized>,
+    /// Post-states of blocks proposed or verified but not yet finalized.
+    speculative: Mutex<HashMap<Digest, (u64, Arc<State>)>>,
+    mempool: Mutex<Mempool>,
+    events: broadcast::Sender<FinalizedEvent>,
+}
+
+impl Chain {
+    /// Opens the chain on `store`, starting from genesis or from what the
+    /// store holds.
+    pub fn open(genesis: Genesis, store: Store, mempool_capacity: usize) -> Result<Self, StoreError> {
+        let genesis_state = State::from_genesis(&genesis);
+        let genesis_block = genesis_block(&genesis, &genesis_state);
+        let (state, digest) = match store.load_state(genesis.chain_id.clone())? {
+            Some(state) => {
+                let height = state.height();
+                let block = store
+                    .block(height)?
+                    .ok_or_else(|| StoreError::Corrupt(format!("applied block {height} missing")))?;
+                (state, block.hash())
+            }
+            None => {
+                let all: Vec<AccountId> = genesis_state.accounts().keys().cloned().collect();
+                store.commit(FinalizedBlock {
+                    block: &genesis_block,
+                    certificate: None,
+                    receipts: &[],
+                    state: &genesis_state,
+                    touched: &all,
+                })?;
+                (genesis_state, genesis_block.hash())
+            }
+        };
+        let (events, _) = broadcast::channel(1024);
+        Ok(Self {
+            genesis,
+            genesis_block,
+            store,
+            finalized: Mutex::new(Finalized {
+                state: Arc::new(state),
+                digest,
+            }),
+            speculative: Mutex::new(HashMap::new()),
+            mempool: Mutex::new(Mempool::new(mempool_capacity)),
+            events,
+        })
+    }
+
+    /// The genesis file.
+    pub fn genesis(&self) -> &Genesis {
+        &self.genesis
+    }
+
+    /// The genesis block (height 0).
+    pub fn genesis_block(&self) -> &Block {
+        &self.genesis_block
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The latest finalized state.
+    pub fn finalized_state(&self) -> Arc<State> {
+        self.finalized.lock().unwrap().state.clone()
+    }
+
+    /// Height of the latest finalized (and applied) block.
+    pub fn finalized_height(&self) -> u64 {
+        self.finalized.lock().unwrap().state.height()
+    }
+
+    /// Number of transactions waiting.
+    pub fn mempool_len(&self) -> usize {
+        self.mempool.lock().unwrap().len()
+    }
+
+    /// Subscribes to finalized blocks.
+    pub fn subscribe(&self) -> broadcast::Receiver<FinalizedEvent> {
+        self.events.subscribe()
+    }
+
+    /// Decodes, verifies and admits transactions from a client. Returns one
+    /// result per input, in order.
+    pub fn submit(
+        &self,
+        raw: &[Vec<u8>],
+        strategy: &impl Strategy,
+    ) -> Vec<Result<SignedTransaction, SubmitError>> {
+        let mut results: Vec<Result<SignedTransaction, SubmitError>> = raw
+            .iter()
+            .map(|bytes| SignedTransaction::from_bytes(bytes).map_err(SubmitError::from))
+            .collect();
+        let decoded: Vec<SignedTransaction> =
+            results.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
+        let mut admitted = self.admit(decoded, strategy).into_iter();
+        for result in results.iter_mut().filter(|r| r.is_ok()) {
+            let outcome = admitted.next().expect("one outcome per decoded transaction");
+            *result = outcome;
+        }
+        results
+    }
+
+    /// Verifies signatures (one batch, split across `strategy`) and admits
+    /// decoded transactions into the mempool.
+    pub fn admit(
+        &self,
+        transactions: Vec<SignedTransaction>,
+        strategy: &impl Strategy,
+    ) -> Vec<Result<SignedTransaction, SubmitError>> {
+        // One batch for the common case; one by one only to find which
+        // signature is bad.
+        let all_valid = verify_batch(&transactions, strategy);
+        let state = self.finalized_state();
+        let mut mempool = self.mempool.lock().unwrap();
+        transactions
+            .into_iter()
+            .map(|tx| {
+                if !all_valid && !tx.verify_signature() {
+                    return Err(SubmitError::BadSignature);
+                }
+                mempool.insert(tx.clone(), &state)?;
+                Ok(tx)
+            })
+            .collect()
+    }
+
+    /// Where a transaction stands.
+    pub fn tx_status(&self, hash: &TxHash) -> Result<TxStatus, StoreError> {
+        if let Some(receipt) = self.store.receipt(hash)? {
+            return Ok(TxStatus::Finalized(receipt));
+        }
+        if self.mempool.lock().unwrap().contains(hash) {
+            return Ok(TxStatus::Pending);
+        }
+        Ok(TxStatus::Unknown)
+    }
+
+    /// An account in the finalized state.
+    pub fn account(&self, id: &AccountId) -> Option<Account> {
+        self.finalized_state().account(id).copied()
+    }
+
+    /// The state after block `digest`, if this node knows it.
+    pub fn state_after(&self, digest: &Digest) -> Option<Arc<State>> {
+        {
+            let finalized = self.finalized.lock().unwrap();
+            if finalized.digest == *digest {
+                return Some(finalized.state.clone());
+            }
+        }
+        self.speculative
+            .lock()
+            .unwrap()
+            .get(digest)
+            .map(|(_, state)| state.clone())
+    }
+
+    /// Builds a block on `parent` (whose post-state is `parent_state`).
+    pub fn build(
+        &self,
+        context: ConsensusContext,
+        parent: &Block,
+        parent_state: &State,
+        now_ms: u64,
+    ) -> Block {
+        let transactions = self
+            .mempool
+            .lock()
+            .unwrap()
+            .select(parent_state, MAX_BLOCK_TRANSACTIONS);
+        let timestamp_ms = now_ms.max(parent.header.timestamp_ms + 1);
+        let height = parent.header.height + 1;
+        let mut state = parent_state.clone();
+        // Selected transactions are admissible in order by construction.
+        let env = BlockEnv { height, timestamp_ms };
+        state
+            .execute_block(&env, &transactions)
+            .expect("mempool selection is admissible on its parent state");
+        let block = Block::new(
+            context,
+            parent.hash(),
+            height,
+            timestamp_ms,
+            state.state_root(),
+            transactions,
+        );
+        self.remember(&block, state);
+        block
+    }
+
+    /// Re-executes `block` on `parent_state`: true when its signatures,
+    /// transactions, timestamp and state root are all right.
+    pub fn check(
+        &self,
+        block: &Block,
+        parent: &Block,
+        parent_state: &State,
+        strategy: &impl Strategy,
+    ) -> bool {
+        if block.header.height != parent.header.height + 1
+            || block.header.timestamp_ms <= parent.header.timestamp_ms
+        {
+            return false;
+        }
+        if !verify_batch(&block.transactions, strategy) {
+            return false;
+        }
+        let mut state = parent_state.clone();
+        let env = BlockEnv {
+            height: block.header.height,
+            timestamp_ms: block.header.timestamp_ms,
+        };
+        if state.execute_block(&env, &block.transactions).is_err() {
+            return false;
+        }
+        if state.state_root() != block.header.state_root {
+            return false;
+        }
+        self.remember(block, state);
+        true
+    }
+
+    fn remember(&self, block: &Block, state: State) {
+        self.speculative
+            .lock()
+            .unwrap()
+            .insert(block.hash(), (block.header.height, Arc::new(state)));
+    }
+
+    /// Applies a finalized block, durably, then announces it. Blocks at or
+    /// below the applied height (redelivery after a restart) are skipped.
+    pub fn apply_finalized(&self, block: &Block, certificate: Option<&[u8]>) -> Result<(), StoreError> {
+        let mut finalized = self.finalized.lock().unwrap();
+        let applied = finalized.state.height();
+        if block.header.height <= applied {
+            if let Some(certificate) = certificate {
+                if self.store.certificate(block.header.height)?.is_none() {
+                    self.store.put_certificate(block.header.height, certificate)?;
+                }
+            }
+            return Ok(());
+        }
+        assert_eq!(
+            block.header.height,
+            applied + 1,
+            "finalized blocks must arrive in height order"
+        );
+        assert_eq!(block.header.parent, finalized.digest, "finalized chain must link");
+        let mut state = (*finalized.state).clone();
+        let env = BlockEnv {
+            height: block.header.height,
+            timestamp_ms: block.header.timestamp_ms,
+        };
+        let receipts = state
+            .execute_block(&env, &block.transactions)
+            .map_err(|e| StoreError::Corrupt(format!("finalized block does not execute: {e}")))?;
+        if state.state_root() != block.header.state_root {
+            return Err(StoreError::Corrupt(format!(
+                "finalized block {} has a state root this node does not reproduce",
+                block.header.height
+            )));
+        }
+        let touched: Vec<AccountId> = touched_accounts(&block.transactions);
+        self.store.commit(FinalizedBlock {
+            block,
+            certificate,
+            receipts: &receipts,
+            state: &state,
+            touched: &touched,
+        })?;
+        let state = Arc::new(state);
+        finalized.state = state.clone();
+        finalized.digest = block.hash();
+        drop(finalized);
+        self.mempool.lock().unwrap().prune(&state);
+        self.speculative
+            .lock()
+            .unwrap()
+            .retain(|_, (height, _)| *height > block.header.height);
+        let _ = self.events.send(FinalizedEvent {
+            block: Arc::new(block.clone()),
+            receipts: Arc::new(receipts),
+        });
+        Ok(())
+    }
+}
+
+fn touched_accounts(transactions: &[SignedTransaction]) -> Vec<AccountId> {
+    let mut touched = BTreeMap::new();
+    for tx in transactions {
+        touched.insert(tx.transaction.sender.clone(), ());
+        match &tx.transaction.call {
+            eiraku_core::Call::Transfer { to, .. } => {
+                touched.insert(to.clone(), ());
+            }
+        }
+    }
+    touched.into_keys().collect()
+}
+
+/// The genesis block every node of a network derives from the genesis file.
+pub fn genesis_block(genesis: &Genesis, state: &State) -> Block {
+    let leader = genesis
+        .validators
+        .iter()
+        .map(|v| v.public_key.clone())
+        .min()
+        .expect("genesis has validators");
+    Block::genesis(leader.0, genesis.genesis_time_ms, state.state_root())
+}

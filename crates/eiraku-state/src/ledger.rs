@@ -1,0 +1,108 @@
+//! Accounts and transfers of the ledger's one unit.
+
+use crate::ExecutionError;
+use eiraku_core::{AccountId, Amount};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One account's state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// Balance in minor units.
+    pub balance: Amount,
+    /// The next nonce this account's transactions must carry.
+    pub nonce: u64,
+}
+
+impl Account {
+    /// Encoded size: balance (16) + nonce (8).
+    pub const ENCODED_LEN: usize = 24;
+
+    /// Fixed binary form used for state-root leaves and storage.
+    pub fn to_bytes(&self) -> [u8; Self::ENCODED_LEN] {
+        let mut out = [0u8; Self::ENCODED_LEN];
+        out[..16].copy_from_slice(&self.balance.0.to_be_bytes());
+        out[16..].copy_from_slice(&self.nonce.to_be_bytes());
+        out
+    }
+
+    /// Reads [`Account::to_bytes`]; `None` if the length is wrong.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        if bytes.len() != Self::ENCODED_LEN {
+            return None;
+        }
+        let balance = u128::from_be_bytes(bytes[..16].try_into().ok()?);
+        let nonce = u64::from_be_bytes(bytes[16..].try_into().ok()?);
+        Some(Self {
+            balance: Amount(balance),
+            nonce,
+        })
+    }
+}
+
+/// Moves `amount` from `from` to `to`. All or nothing: on error `accounts`
+/// is untouched.
+pub(crate) fn transfer(
+    accounts: &mut BTreeMap<AccountId, Account>,
+    from: &AccountId,
+    to: &AccountId,
+    amount: Amount,
+) -> Result<(), ExecutionError> {
+    if amount == Amount::ZERO {
+        return Err(ExecutionError::ZeroAmount);
+    }
+    if from == to {
+        return Err(ExecutionError::SelfTransfer);
+    }
+    let balance = accounts.get(from).map(|a| a.balance).unwrap_or_default();
+    let debited = balance
+        .checked_sub(amount)
+        .ok_or(ExecutionError::InsufficientFunds {
+            balance,
+            needed: amount,
+        })?;
+    let credited = accounts
+        .get(to)
+        .map(|a| a.balance)
+        .unwrap_or_default()
+        .checked_add(amount)
+        .ok_or(ExecutionError::BalanceOverflow)?;
+    accounts.entry(from.clone()).or_default().balance = debited;
+    accounts.entry(to.clone()).or_default().balance = credited;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eiraku_core::Keypair;
+
+    #[test]
+    fn account_bytes_round_trip() {
+        let account = Account {
+            balance: Amount(u128::MAX - 3),
+            nonce: 9,
+        };
+        assert_eq!(Account::from_bytes(&account.to_bytes()), Some(account));
+        assert_eq!(Account::from_bytes(&[0u8; 3]), None);
+    }
+
+    #[test]
+    fn failed_transfer_changes_nothing() {
+        let a = Keypair::from_seed(1).account_id();
+        let b = Keypair::from_seed(2).account_id();
+        let mut accounts = BTreeMap::new();
+        accounts.insert(a.clone(), Account { balance: Amount(5), nonce: 0 });
+        let before = accounts.clone();
+        assert_eq!(
+            transfer(&mut accounts, &a, &b, Amount(6)),
+            Err(ExecutionError::InsufficientFunds { balance: Amount(5), needed: Amount(6) })
+        );
+        assert_eq!(transfer(&mut accounts, &a, &a, Amount(1)), Err(ExecutionError::SelfTransfer));
+        assert_eq!(transfer(&mut accounts, &a, &b, Amount(0)), Err(ExecutionError::ZeroAmount));
+        assert_eq!(accounts, before);
+        transfer(&mut accounts, &a, &b, Amount(5)).unwrap();
+        assert_eq!(accounts[&a].balance, Amount(0));
+        assert_eq!(accounts[&b].balance, Amount(5));
+    }
+}

@@ -1,0 +1,48 @@
+//! # eiraku-state
+//!
+//! The deterministic state machine. Given the same blocks, every machine
+//! computes the same state and the same state root: no clocks (time comes
+//! from the block header), no floats, no unordered iteration, no I/O.
+//!
+//! Domain rules live here, one module per domain. Today: `ledger` (accounts
+//! and transfers of one unit). The money, cash, registry and governance
+//! modules of DESIGN.md slot in beside it as new [`Call`](eiraku_core::Call)
+//! variants dispatched in [`State::apply`].
+//!
+//! Admission rules (checked by [`State::admit`]) decide whether a
+//! transaction may be included in a block at all: right chain, known sender,
+//! expected nonce. A block containing a transaction that fails them is
+//! invalid. Execution rules decide the outcome of an admitted transaction:
+//! success, or a typed failure recorded in its [`Receipt`]; a failed
+//! transaction changes nothing but its sender's nonce.
+//!
+//! ```
+//! use eiraku_core::{Amount, Call, ChainId, Genesis, GenesisAccount, Keypair, SignedTransaction, Transaction};
+//! use eiraku_state::{BlockEnv, State, Outcome};
+//! let alice = Keypair::from_seed(1);
+//! let bob = Keypair::from_seed(2);
+//! let genesis = Genesis {
+//!     chain_id: ChainId::new("doc").unwrap(),
+//!     genesis_time_ms: 0,
+//!     validators: vec![],
+//!     accounts: vec![GenesisAccount { id: alice.account_id(), balance: Amount(100), label: "alice".into() }],
+//! };
+//! let mut state = State::from_genesis(&genesis);
+//! let tx = SignedTransaction::sign(Transaction {
+//!     chain_id: genesis.chain_id.clone(), sender: alice.account_id(), nonce: 0,
+//!     call: Call::Transfer { to: bob.account_id(), amount: Amount(30) },
+//! }, &alice);
+//! let receipts = state.execute_block(&BlockEnv { height: 1, timestamp_ms: 1 }, &[tx]).unwrap();
+//! assert_eq!(receipts[0].outcome, Outcome::Success);
+//! assert_eq!(state.account(&bob.account_id()).unwrap().balance, Amount(30));
+//! ```
+
+mod error;
+mod ledger;
+mod receipt;
+mod state;
+
+pub use error::{AdmissionError, BlockError, ExecutionError};
+pub use ledger::Account;
+pub use receipt::{Outcome, Receipt};
+pub use state::{BlockEnv, State};
