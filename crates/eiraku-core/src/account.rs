@@ -143,10 +143,11 @@ impl<'de> serde::Deserialize<'de> for Amount {
             Number(u64),
         }
         match Repr::deserialize(d)? {
-            Repr::Text(text) => text
-                .parse::<u128>()
-                .map(Amount)
-                .map_err(|_| serde::de::Error::custom(format!("amount {text:?} is not a whole number of minor units"))),
+            Repr::Text(text) => text.parse::<u128>().map(Amount).map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "amount {text:?} is not a whole number of minor units"
+                ))
+            }),
             Repr::Number(n) => Ok(Amount(n as u128)),
         }
     }
@@ -224,7 +225,9 @@ mod tests {
         let id = Keypair::from_seed(7).account_id();
         assert_eq!(AccountId::from_hex(&id.to_hex()).unwrap(), id);
         assert!(AccountId::from_hex("zz").unwrap_err().contains("not hex"));
-        assert!(AccountId::from_hex("abcd").unwrap_err().contains("32 bytes"));
+        assert!(AccountId::from_hex("abcd")
+            .unwrap_err()
+            .contains("32 bytes"));
     }
 
     #[test]

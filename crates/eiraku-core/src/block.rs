@@ -8,9 +8,7 @@
 use crate::{hash, merkle, Digest, PublicKey, SignedTransaction, MAX_TRANSACTION_BYTES};
 use bytes::BufMut;
 use commonware_codec::Buf;
-use commonware_codec::{
-    Encode, EncodeSize, Error, MaxEncodeSize, RangeCfg, Read, ReadExt, Write,
-};
+use commonware_codec::{Encode, EncodeSize, Error, MaxEncodeSize, RangeCfg, Read, ReadExt, Write};
 use commonware_consensus::{
     simplex::types::Context,
     types::{Epoch, Height, Round, View},

@@ -26,7 +26,12 @@ pub fn state_leaf(key: &[u8], value: &[u8]) -> Digest {
 }
 
 /// Checks that `leaf` sits at `position` under `root`.
-pub fn verify_inclusion(proof: &Proof<Digest>, leaf: &Digest, position: u32, root: &Digest) -> bool {
+pub fn verify_inclusion(
+    proof: &Proof<Digest>,
+    leaf: &Digest,
+    position: u32,
+    root: &Digest,
+) -> bool {
     proof
         .verify_element_inclusion::<Sha256>(leaf, position, root)
         .is_ok()

@@ -9,7 +9,7 @@ use commonware_consensus::{
     simplex::scheme::ed25519,
     Application, Reporter,
 };
-use commonware_cryptography::{Digestible, Digested};
+use commonware_cryptography::{Digested, Digestible};
 use commonware_parallel::Rayon;
 use commonware_runtime::Clock;
 use commonware_utils::acknowledgement::Exact;
@@ -153,7 +153,9 @@ pub struct FinalizedBlocks {
 
 impl FinalizedBlocks {
     /// A reporter and the receiving end for the executor.
-    pub fn new(tip: Arc<std::sync::atomic::AtomicU64>) -> (Self, mpsc::UnboundedReceiver<Delivery>) {
+    pub fn new(
+        tip: Arc<std::sync::atomic::AtomicU64>,
+    ) -> (Self, mpsc::UnboundedReceiver<Delivery>) {
         let (sender, receiver) = mpsc::unbounded();
         (Self { sender, tip }, receiver)
     }

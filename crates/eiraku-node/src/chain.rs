@@ -6,14 +6,14 @@ use crate::{
     mempool::{Mempool, MempoolError},
     store::{FinalizedBlock, Store, StoreError},
 };
+use commonware_parallel::Strategy;
 use eiraku_core::{
     verify_batch, AccountId, Block, ConsensusContext, Digest, Genesis, SignedTransaction, TxHash,
     MAX_BLOCK_TRANSACTIONS,
 };
-use eiraku_state::{Account, BlockEnv, Receipt, State};
-use commonware_parallel::Strategy;
+use eiraku_state::{accounts_touched_by, Account, BlockEnv, Receipt, State};
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::HashMap,
     sync::{Arc, Mutex},
 };
 use tokio::sync::broadcast;
@@ -72,15 +72,19 @@ pub struct Chain {
 impl Chain {
     /// Opens the chain on `store`, starting from genesis or from what the
     /// store holds.
-    pub fn open(genesis: Genesis, store: Store, mempool_capacity: usize) -> Result<Self, StoreError> {
+    pub fn open(
+        genesis: Genesis,
+        store: Store,
+        mempool_capacity: usize,
+    ) -> Result<Self, StoreError> {
         let genesis_state = State::from_genesis(&genesis);
         let genesis_block = genesis_block(&genesis, &genesis_state);
         let (state, digest) = match store.load_state(genesis.chain_id.clone())? {
             Some(state) => {
                 let height = state.height();
-                let block = store
-                    .block(height)?
-                    .ok_or_else(|| StoreError::Corrupt(format!("applied block {height} missing")))?;
+                let block = store.block(height)?.ok_or_else(|| {
+                    StoreError::Corrupt(format!("applied block {height} missing"))
+                })?;
                 (state, block.hash())
             }
             None => {
@@ -156,11 +160,15 @@ impl Chain {
             .iter()
             .map(|bytes| SignedTransaction::from_bytes(bytes).map_err(SubmitError::from))
             .collect();
-        let decoded: Vec<SignedTransaction> =
-            results.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
+        let decoded: Vec<SignedTransaction> = results
+            .iter()
+            .filter_map(|r| r.as_ref().ok().cloned())
+            .collect();
         let mut admitted = self.admit(decoded, strategy).into_iter();
         for result in results.iter_mut().filter(|r| r.is_ok()) {
-            let outcome = admitted.next().expect("one outcome per decoded transaction");
+            let outcome = admitted
+                .next()
+                .expect("one outcome per decoded transaction");
             *result = outcome;
         }
         results
@@ -238,7 +246,10 @@ impl Chain {
         let height = parent.header.height + 1;
         let mut state = parent_state.clone();
         // Selected transactions are admissible in order by construction.
-        let env = BlockEnv { height, timestamp_ms };
+        let env = BlockEnv {
+            height,
+            timestamp_ms,
+        };
         state
             .execute_block(&env, &transactions)
             .expect("mempool selection is admissible on its parent state");
@@ -295,13 +306,18 @@ impl Chain {
 
     /// Applies a finalized block, durably, then announces it. Blocks at or
     /// below the applied height (redelivery after a restart) are skipped.
-    pub fn apply_finalized(&self, block: &Block, certificate: Option<&[u8]>) -> Result<(), StoreError> {
+    pub fn apply_finalized(
+        &self,
+        block: &Block,
+        certificate: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
         let mut finalized = self.finalized.lock().unwrap();
         let applied = finalized.state.height();
         if block.header.height <= applied {
             if let Some(certificate) = certificate {
                 if self.store.certificate(block.header.height)?.is_none() {
-                    self.store.put_certificate(block.header.height, certificate)?;
+                    self.store
+                        .put_certificate(block.header.height, certificate)?;
                 }
             }
             return Ok(());
@@ -311,7 +327,10 @@ impl Chain {
             applied + 1,
             "finalized blocks must arrive in height order"
         );
-        assert_eq!(block.header.parent, finalized.digest, "finalized chain must link");
+        assert_eq!(
+            block.header.parent, finalized.digest,
+            "finalized chain must link"
+        );
         let mut state = (*finalized.state).clone();
         let env = BlockEnv {
             height: block.header.height,
@@ -326,7 +345,7 @@ impl Chain {
                 block.header.height
             )));
         }
-        let touched: Vec<AccountId> = touched_accounts(&block.transactions);
+        let touched = accounts_touched_by(&block.transactions);
         self.store.commit(FinalizedBlock {
             block,
             certificate,
@@ -349,19 +368,6 @@ impl Chain {
         });
         Ok(())
     }
-}
-
-fn touched_accounts(transactions: &[SignedTransaction]) -> Vec<AccountId> {
-    let mut touched = BTreeMap::new();
-    for tx in transactions {
-        touched.insert(tx.transaction.sender.clone(), ());
-        match &tx.transaction.call {
-            eiraku_core::Call::Transfer { to, .. } => {
-                touched.insert(to.clone(), ());
-            }
-        }
-    }
-    touched.into_keys().collect()
 }
 
 /// The genesis block every node of a network derives from the genesis file.

@@ -10,20 +10,30 @@ use crate::{
 use commonware_broadcast::buffered;
 use commonware_codec::Encode;
 use commonware_consensus::{
-    marshal::{self, core::Actor, standard::{Deferred, Standard}, Start},
+    marshal::{
+        self,
+        core::Actor,
+        standard::{Deferred, Standard},
+        Start,
+    },
     simplex::{self, elector::RoundRobin, ForwardPolicy, SkipBudget, SkipPolicy},
     types::{Epoch, FixedEpocher, ViewDelta},
     Heightable,
 };
-use commonware_cryptography::{certificate::ConstantProvider, ed25519, Digested, Sha256};
+use commonware_cryptography::{
+    certificate::{ConstantProvider, Verifier as _},
+    ed25519, Digested, Sha256,
+};
 use commonware_p2p::{Blocker, Provider, Receiver, Sender};
 use commonware_parallel::{Rayon, Sequential};
 use commonware_runtime::{
     buffer::paged::{page_size, CacheRef},
-    Clock, Handle, Metrics, Spawner, Storage, Supervisor as _,
+    Clock, Handle, Metrics, Spawner, Storage,
 };
 use commonware_storage::archive::immutable;
-use commonware_utils::{acknowledgement::Acknowledgement as _, ordered::Set, union, NZDuration, NZUsize, NZU64};
+use commonware_utils::{
+    acknowledgement::Acknowledgement as _, ordered::Set, NZDuration, NZUsize, NZU64,
+};
 use eiraku_core::{Block, Digest, PublicKey};
 use futures::{channel::mpsc, StreamExt};
 use rand::CryptoRng;
@@ -87,7 +97,12 @@ pub struct Validator {
     pub handles: Vec<Handle<()>>,
 }
 
-fn archive_config<C>(prefix: &str, name: &str, page_cache: &CacheRef, codec_config: C) -> immutable::Config<C> {
+fn archive_config<C>(
+    prefix: &str,
+    name: &str,
+    page_cache: &CacheRef,
+    codec_config: C,
+) -> immutable::Config<C> {
     immutable::Config {
         metadata_partition: format!("{prefix}-{name}-metadata"),
         freezer_table_partition: format!("{prefix}-{name}-freezer-table"),
@@ -145,7 +160,12 @@ where
 
     let finalizations = immutable::Archive::init(
         context.child("finalizations"),
-        archive_config(prefix, "finalizations", &page_cache, Scheme::certificate_codec_config_unbounded()),
+        archive_config(
+            prefix,
+            "finalizations",
+            &page_cache,
+            Scheme::certificate_codec_config_unbounded(),
+        ),
     )
     .await
     .expect("finalization archive opens");

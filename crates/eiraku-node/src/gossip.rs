@@ -24,7 +24,11 @@ pub fn encode_batch(batch: &[SignedTransaction]) -> Bytes {
 
 /// Decodes a batch from a peer; `None` if malformed.
 pub fn decode_batch(bytes: &[u8]) -> Option<Vec<SignedTransaction>> {
-    Vec::<SignedTransaction>::decode_cfg(commonware_codec::Copying(bytes), &(RangeCfg::new(1..=MAX_GOSSIP_BATCH), ())).ok()
+    Vec::<SignedTransaction>::decode_cfg(
+        commonware_codec::Copying(bytes),
+        &(RangeCfg::new(1..=MAX_GOSSIP_BATCH), ()),
+    )
+    .ok()
 }
 
 /// Sends accepted transactions to every peer, batching whatever has queued
@@ -83,7 +87,11 @@ mod tests {
         );
         let bytes = encode_batch(&[tx.clone(), tx.clone()]);
         assert_eq!(decode_batch(&bytes), Some(vec![tx.clone(), tx]));
-        assert_eq!(decode_batch(&encode_batch(&[])), None, "empty batches are refused");
+        assert_eq!(
+            decode_batch(&encode_batch(&[])),
+            None,
+            "empty batches are refused"
+        );
         assert_eq!(decode_batch(&[0xff, 0xff]), None);
     }
 }

@@ -1,1 +1,24 @@
+//! # eiraku-node
+//!
+//! A validator process: Commonware simplex consensus (Ed25519 votes),
+//! marshal for block dissemination, finalized-block archives and backfill,
+//! authenticated p2p, the mempool with transaction gossip, the embedded
+//! store, and the HTTP JSON API with its OpenAPI document and metrics.
+//!
+//! Domain rules are not here; they live in `eiraku-state`. This crate only
+//! decides *when* the state machine runs (building a proposal, checking a
+//! peer's proposal, applying a finalized block) and keeps the results.
 
+pub mod api;
+pub mod application;
+pub mod chain;
+pub mod engine;
+pub mod gossip;
+pub mod home;
+pub mod mempool;
+pub mod run;
+pub mod store;
+
+pub use chain::{Chain, SubmitError, TxStatus};
+pub use home::{NodeHome, NodeSettings};
+pub use run::run;

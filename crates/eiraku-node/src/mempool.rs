@@ -6,7 +6,7 @@
 //! that into HTTP 503 ("busy, retry later").
 
 use eiraku_core::{AccountId, SignedTransaction, TxHash};
-use eiraku_state::{AdmissionError, State};
+use eiraku_state::{AdmissionError, ExecutionError, State};
 use std::collections::{BTreeMap, HashSet};
 
 /// How far past an account's next nonce a transaction may be queued.
@@ -24,6 +24,10 @@ pub enum MempoolError {
     /// The transaction can never be included on the current state.
     #[error(transparent)]
     Admission(#[from] AdmissionError),
+    /// The transaction would fail on the current state (an overspend, say):
+    /// refused now rather than included as a failure.
+    #[error(transparent)]
+    Rejected(#[from] ExecutionError),
 }
 
 /// Pending transactions.
@@ -72,6 +76,7 @@ impl Mempool {
                 if got - expected < MAX_NONCE_AHEAD => {}
             Err(error) => return Err(error.into()),
         }
+        state.dry_run(&tx)?;
         if self.hashes.len() >= self.capacity {
             return Err(MempoolError::Full(self.capacity));
         }
@@ -187,7 +192,11 @@ mod tests {
             .select(&state, 10)
             .iter()
             .map(|t| {
-                let seed = if t.transaction.sender == Keypair::from_seed(1).account_id() { 1 } else { 2 };
+                let seed = if t.transaction.sender == Keypair::from_seed(1).account_id() {
+                    1
+                } else {
+                    2
+                };
                 (seed, t.transaction.nonce)
             })
             .collect();
@@ -209,7 +218,13 @@ mod tests {
             Err(MempoolError::Admission(AdmissionError::NonceGap { .. }))
         ));
         state
-            .execute_block(&BlockEnv { height: 1, timestamp_ms: 1 }, &[tx(1, 0)])
+            .execute_block(
+                &BlockEnv {
+                    height: 1,
+                    timestamp_ms: 1,
+                },
+                &[tx(1, 0)],
+            )
             .unwrap();
         assert_eq!(pool.prune(&state), 1);
         assert_eq!(pool.len(), 1);

@@ -112,7 +112,8 @@ impl Store {
         let block = finalized.block;
         let height = block.header.height;
         let mut txn = self.db.begin_write().map_err(engine)?;
-        txn.set_durability(redb::Durability::Immediate).map_err(engine)?;
+        txn.set_durability(redb::Durability::Immediate)
+            .map_err(engine)?;
         {
             let mut accounts = txn.open_table(ACCOUNTS).map_err(engine)?;
             for id in finalized.touched {
@@ -174,8 +175,9 @@ impl Store {
         let Some(bytes) = table.get(height).map_err(engine)? else {
             return Ok(None);
         };
-        let block: Block = commonware_codec::Decode::decode_cfg(commonware_codec::Copying(bytes.value()), &())
-            .map_err(|e| StoreError::Corrupt(format!("block {height}: {e}")))?;
+        let block: Block =
+            commonware_codec::Decode::decode_cfg(commonware_codec::Copying(bytes.value()), &())
+                .map_err(|e| StoreError::Corrupt(format!("block {height}: {e}")))?;
         Ok(Some(block))
     }
 
@@ -183,14 +185,20 @@ impl Store {
     pub fn height_of(&self, digest: &Digest) -> Result<Option<u64>, StoreError> {
         let txn = self.db.begin_read().map_err(engine)?;
         let table = txn.open_table(BLOCK_HEIGHTS).map_err(engine)?;
-        Ok(table.get(digest.as_ref()).map_err(engine)?.map(|v| v.value()))
+        Ok(table
+            .get(digest.as_ref())
+            .map_err(engine)?
+            .map(|v| v.value()))
     }
 
     /// The encoded finalization certificate of a block, by height.
     pub fn certificate(&self, height: u64) -> Result<Option<Vec<u8>>, StoreError> {
         let txn = self.db.begin_read().map_err(engine)?;
         let table = txn.open_table(CERTIFICATES).map_err(engine)?;
-        Ok(table.get(height).map_err(engine)?.map(|v| v.value().to_vec()))
+        Ok(table
+            .get(height)
+            .map_err(engine)?
+            .map(|v| v.value().to_vec()))
     }
 
     /// The receipt of a finalized transaction.

@@ -92,14 +92,29 @@ mod tests {
         let a = Keypair::from_seed(1).account_id();
         let b = Keypair::from_seed(2).account_id();
         let mut accounts = BTreeMap::new();
-        accounts.insert(a.clone(), Account { balance: Amount(5), nonce: 0 });
+        accounts.insert(
+            a.clone(),
+            Account {
+                balance: Amount(5),
+                nonce: 0,
+            },
+        );
         let before = accounts.clone();
         assert_eq!(
             transfer(&mut accounts, &a, &b, Amount(6)),
-            Err(ExecutionError::InsufficientFunds { balance: Amount(5), needed: Amount(6) })
+            Err(ExecutionError::InsufficientFunds {
+                balance: Amount(5),
+                needed: Amount(6)
+            })
         );
-        assert_eq!(transfer(&mut accounts, &a, &a, Amount(1)), Err(ExecutionError::SelfTransfer));
-        assert_eq!(transfer(&mut accounts, &a, &b, Amount(0)), Err(ExecutionError::ZeroAmount));
+        assert_eq!(
+            transfer(&mut accounts, &a, &a, Amount(1)),
+            Err(ExecutionError::SelfTransfer)
+        );
+        assert_eq!(
+            transfer(&mut accounts, &a, &b, Amount(0)),
+            Err(ExecutionError::ZeroAmount)
+        );
         assert_eq!(accounts, before);
         transfer(&mut accounts, &a, &b, Amount(5)).unwrap();
         assert_eq!(accounts[&a].balance, Amount(0));

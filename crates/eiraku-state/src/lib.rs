@@ -7,7 +7,7 @@
 //! Domain rules live here, one module per domain. Today: `ledger` (accounts
 //! and transfers of one unit). The money, cash, registry and governance
 //! modules of DESIGN.md slot in beside it as new [`Call`](eiraku_core::Call)
-//! variants dispatched in [`State::apply`].
+//! variants dispatched in one place (`apply_call` in `state.rs`).
 //!
 //! Admission rules (checked by [`State::admit`]) decide whether a
 //! transaction may be included in a block at all: right chain, known sender,
@@ -45,4 +45,4 @@ mod state;
 pub use error::{AdmissionError, BlockError, ExecutionError};
 pub use ledger::Account;
 pub use receipt::{Outcome, Receipt};
-pub use state::{BlockEnv, State};
+pub use state::{accounts_touched_by, BlockEnv, State};

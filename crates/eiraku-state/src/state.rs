@@ -129,6 +129,20 @@ impl State {
         }
     }
 
+    /// Whether `tx`'s call would succeed on this state, without changing it.
+    /// The mempool uses it to refuse what is certain to fail.
+    pub fn dry_run(&self, tx: &SignedTransaction) -> Result<(), ExecutionError> {
+        let mut scratch = self.clone_touched(tx);
+        apply_call(&mut scratch, tx)
+    }
+
+    fn clone_touched(&self, tx: &SignedTransaction) -> BTreeMap<AccountId, Account> {
+        touched_accounts(tx)
+            .into_iter()
+            .filter_map(|id| self.accounts.get(id).map(|a| (id.clone(), *a)))
+            .collect()
+    }
+
     /// Executes a block's transactions, whose signatures the caller has
     /// verified. All or nothing: if any transaction is inadmissible the
     /// state is left exactly as it was and the block is rejected.
@@ -152,7 +166,7 @@ impl State {
                 undo.entry(touched.clone())
                     .or_insert_with(|| self.accounts.get(touched).copied());
             }
-            let outcome = match self.apply(tx) {
+            let outcome = match apply_call(&mut self.accounts, tx) {
                 Ok(()) => Outcome::Success,
                 Err(error) => Outcome::Failed(error),
             };
@@ -178,15 +192,6 @@ impl State {
         Ok(receipts)
     }
 
-    /// Applies one admitted transaction's call.
-    fn apply(&mut self, tx: &SignedTransaction) -> Result<(), ExecutionError> {
-        match &tx.transaction.call {
-            Call::Transfer { to, amount } => {
-                ledger::transfer(&mut self.accounts, &tx.transaction.sender, to, *amount)
-            }
-        }
-    }
-
     fn restore(&mut self, undo: BTreeMap<AccountId, Option<Account>>) {
         for (id, before) in undo {
             match before {
@@ -195,6 +200,31 @@ impl State {
             };
         }
     }
+}
+
+/// Applies one admitted transaction's call: the dispatch point where each
+/// domain module handles its own calls.
+fn apply_call(
+    accounts: &mut BTreeMap<AccountId, Account>,
+    tx: &SignedTransaction,
+) -> Result<(), ExecutionError> {
+    match &tx.transaction.call {
+        Call::Transfer { to, amount } => {
+            ledger::transfer(accounts, &tx.transaction.sender, to, *amount)
+        }
+    }
+}
+
+/// Every account a block's transactions may write, sorted, each once.
+pub fn accounts_touched_by(transactions: &[SignedTransaction]) -> Vec<AccountId> {
+    let mut all: Vec<AccountId> = transactions
+        .iter()
+        .flat_map(touched_accounts)
+        .cloned()
+        .collect();
+    all.sort();
+    all.dedup();
+    all
 }
 
 /// Every account a transaction may write.
@@ -226,7 +256,13 @@ mod tests {
         }
     }
 
-    fn transfer(key: &Keypair, chain: &str, nonce: u64, to: u64, amount: u128) -> SignedTransaction {
+    fn transfer(
+        key: &Keypair,
+        chain: &str,
+        nonce: u64,
+        to: u64,
+        amount: u128,
+    ) -> SignedTransaction {
         SignedTransaction::sign(
             Transaction {
                 chain_id: ChainId::new(chain).unwrap(),
@@ -261,9 +297,16 @@ mod tests {
         ));
         assert!(matches!(
             state.check_admission(&transfer(&alice, "unit", 1, 2, 1)),
-            Err(AdmissionError::NonceGap { expected: 0, got: 1, .. })
+            Err(AdmissionError::NonceGap {
+                expected: 0,
+                got: 1,
+                ..
+            })
         ));
-        assert_eq!(state.check_admission(&transfer(&alice, "unit", 0, 2, 1)), Ok(()));
+        assert_eq!(
+            state.check_admission(&transfer(&alice, "unit", 0, 2, 1)),
+            Ok(())
+        );
     }
 
     #[test]
@@ -271,14 +314,29 @@ mod tests {
         let mut state = State::from_genesis(&genesis());
         let alice = Keypair::from_seed(1);
         let first = transfer(&alice, "unit", 0, 2, 10);
-        state.execute_block(&ENV, std::slice::from_ref(&first)).unwrap();
+        state
+            .execute_block(&ENV, std::slice::from_ref(&first))
+            .unwrap();
         let before = state.clone();
         let root = state.state_root();
         let err = state
-            .execute_block(&BlockEnv { height: 2, timestamp_ms: 2 }, &[transfer(&alice, "unit", 1, 3, 5), first])
+            .execute_block(
+                &BlockEnv {
+                    height: 2,
+                    timestamp_ms: 2,
+                },
+                &[transfer(&alice, "unit", 1, 3, 5), first],
+            )
             .unwrap_err();
         assert_eq!(err.index, 1);
-        assert!(matches!(err.error, AdmissionError::NonceUsed { expected: 2, got: 0, .. }));
+        assert!(matches!(
+            err.error,
+            AdmissionError::NonceUsed {
+                expected: 2,
+                got: 0,
+                ..
+            }
+        ));
         assert_eq!(state, before);
         assert_eq!(state.state_root(), root);
     }

@@ -1,7 +1,9 @@
 //! Property tests: random blocks of valid and invalid transfers never create
 //! or destroy value, and a rejected block leaves the state untouched.
 
-use eiraku_core::{Amount, Call, ChainId, Genesis, GenesisAccount, Keypair, SignedTransaction, Transaction};
+use eiraku_core::{
+    Amount, Call, ChainId, Genesis, GenesisAccount, Keypair, SignedTransaction, Transaction,
+};
 use eiraku_state::{BlockEnv, State};
 use proptest::prelude::*;
 
@@ -24,7 +26,12 @@ fn genesis() -> Genesis {
 
 /// (sender seed, nonce offset from the correct one, recipient seed, amount)
 fn step() -> impl Strategy<Value = (u64, i8, u64, u128)> {
-    (0..USERS, prop_oneof![8 => Just(0i8), 1 => -1i8..=2], 0..USERS, 0u128..1_500)
+    (
+        0..USERS,
+        prop_oneof![8 => Just(0i8), 1 => -1i8..=2],
+        0..USERS,
+        0u128..1_500,
+    )
 }
 
 proptest! {

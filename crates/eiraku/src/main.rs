@@ -1,1 +1,465 @@
-fn main() {}
+//! `eiraku`: the one binary. Runs a validator, a local devnet, and talks to
+//! a node's API.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use eiraku::{
+    bench::{self, BenchConfig},
+    devnet::Devnet,
+    keyfile,
+    testnet::{self, TestnetSpec},
+    Client,
+};
+use eiraku_core::{digest, Amount, Call, ChainId, Keypair, SignedTransaction, Transaction};
+use eiraku_node::NodeHome;
+use std::{
+    path::{Path, PathBuf},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+#[derive(Parser)]
+#[command(
+    name = "eiraku",
+    version,
+    about = "Eiraku: a BFT ledger for public digital infrastructure"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where a client command finds its node.
+#[derive(clap::Args, Clone)]
+struct NodeArgs {
+    /// API URL of the node to talk to (default: validator 0 of --network).
+    #[arg(long, global = true)]
+    node: Option<String>,
+    /// Local network folder, for default URLs and demo account names.
+    #[arg(long, global = true, default_value = "devnet")]
+    network: PathBuf,
+}
+
+impl NodeArgs {
+    fn urls(&self) -> Vec<String> {
+        if let Some(url) = &self.node {
+            return url.split(',').map(str::to_string).collect();
+        }
+        match Devnet::open(Path::new("eiraku"), &self.network) {
+            Ok(net) => (0..net.len()).map(|i| net.api_url(i)).collect(),
+            Err(_) => vec!["http://127.0.0.1:8700".to_string()],
+        }
+    }
+
+    fn client(&self) -> Client {
+        Client::new(&self.urls()[0])
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Key management.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Create a network: one home folder per validator plus demo account keys.
+    Genesis {
+        /// Folder to create the network in.
+        #[arg(long)]
+        dir: PathBuf,
+        /// Number of validators.
+        #[arg(long, default_value_t = 4)]
+        validators: usize,
+        /// Network name.
+        #[arg(long, default_value = "eiraku-devnet")]
+        chain_id: String,
+        /// API port of validator 0 (validator i: +i).
+        #[arg(long, default_value_t = 8700)]
+        api_port: u16,
+        /// p2p port of validator 0 (validator i: +i).
+        #[arg(long, default_value_t = 9700)]
+        p2p_port: u16,
+    },
+    /// Run one validator from its home folder.
+    Node {
+        /// The validator's home folder.
+        #[arg(long)]
+        home: PathBuf,
+    },
+    /// Run a local network: validators as separate processes on loopback.
+    Devnet {
+        /// Number of validators.
+        #[arg(long, default_value_t = 4)]
+        validators: usize,
+        /// Network folder (reused if it exists, so the chain persists).
+        #[arg(long, default_value = "devnet")]
+        dir: PathBuf,
+        /// Delete an existing network folder and start a new chain.
+        #[arg(long)]
+        fresh: bool,
+        /// API port of validator 0.
+        #[arg(long, default_value_t = 8700)]
+        api_port: u16,
+        /// p2p port of validator 0.
+        #[arg(long, default_value_t = 9700)]
+        p2p_port: u16,
+    },
+    /// Build, sign and submit transactions.
+    Tx {
+        #[command(subcommand)]
+        command: TxCommand,
+    },
+    /// Read from a node.
+    Query {
+        #[command(subcommand)]
+        command: QueryCommand,
+        #[command(flatten)]
+        node: NodeArgs,
+    },
+    /// Measure finalized throughput and latency against a running network.
+    Bench {
+        #[command(flatten)]
+        node: NodeArgs,
+        /// Key that funds the benchmark accounts (file or demo name).
+        #[arg(long, default_value = "faucet")]
+        faucet: String,
+        /// Sending accounts.
+        #[arg(long, default_value_t = 1000)]
+        accounts: usize,
+        /// Transfers to send.
+        #[arg(long, default_value_t = 50_000)]
+        txs: usize,
+        /// Target submission rate (transactions per second).
+        #[arg(long, default_value_t = 20_000)]
+        rate: u64,
+        /// Transactions per HTTP request.
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+        /// Also measure this machine's Ed25519 batch-verify rate and print the ratio.
+        #[arg(long)]
+        verify_limit: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Generate a key; prints the account id.
+    New {
+        /// Where to write the secret (default: print it).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TxCommand {
+    /// Transfer an amount to an account.
+    Transfer {
+        /// Sender key: a key file or a demo account name (alice, bob, carol, faucet).
+        #[arg(long)]
+        from: String,
+        /// Recipient: hex account id, key file or demo account name.
+        #[arg(long)]
+        to: String,
+        /// Amount in minor units.
+        #[arg(long)]
+        amount: u128,
+        /// Nonce (default: the sender's next nonce, from the node).
+        #[arg(long)]
+        nonce: Option<u64>,
+        /// Chain id (default: the node's).
+        #[arg(long)]
+        chain_id: Option<String>,
+        /// Wait until the transfer is final and print its receipt.
+        #[arg(long)]
+        wait: bool,
+        #[command(flatten)]
+        node: NodeArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum QueryCommand {
+    /// Chain and node status.
+    Status,
+    /// A finalized block.
+    Block {
+        /// Height.
+        height: u64,
+    },
+    /// A transaction's status and receipt.
+    Tx {
+        /// Transaction hash (hex).
+        hash: String,
+    },
+    /// An account's balance and nonce.
+    Account {
+        /// Hex account id, key file or demo account name.
+        id: String,
+    },
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(error) = run(Cli::parse()) {
+        eprintln!("error: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Keys {
+            command: KeysCommand::New { out },
+        } => {
+            let key = Keypair::generate();
+            match out {
+                Some(path) => {
+                    keyfile::write(&path, &key)?;
+                    println!("{}", key.account_id());
+                    eprintln!("secret written to {}", path.display());
+                }
+                None => {
+                    println!("account: {}", key.account_id());
+                    println!("secret:  {}", key.to_secret_hex());
+                }
+            }
+            Ok(())
+        }
+        Command::Genesis {
+            dir,
+            validators,
+            chain_id,
+            api_port,
+            p2p_port,
+        } => {
+            anyhow::ensure!(
+                !dir.join("genesis.json").exists(),
+                "{} already holds a network",
+                dir.display()
+            );
+            let genesis = testnet::create(&TestnetSpec {
+                dir: dir.clone(),
+                validators,
+                chain_id,
+                api_port,
+                p2p_port,
+            })?;
+            println!(
+                "created {} validators of {} in {}",
+                validators,
+                genesis.chain_id,
+                dir.display()
+            );
+            Ok(())
+        }
+        Command::Node { home } => {
+            let home = NodeHome::load(&home)?;
+            eiraku_node::run(home)
+        }
+        Command::Devnet {
+            validators,
+            dir,
+            fresh,
+            api_port,
+            p2p_port,
+        } => devnet(validators, &dir, fresh, api_port, p2p_port),
+        Command::Tx {
+            command:
+                TxCommand::Transfer {
+                    from,
+                    to,
+                    amount,
+                    nonce,
+                    chain_id,
+                    wait,
+                    node,
+                },
+        } => {
+            let client = node.client();
+            let key = keyfile::read(&keyfile::resolve_key_path(&from, &node.network))?;
+            let to = keyfile::resolve_account(&to, &node.network)?;
+            let chain_id = match chain_id {
+                Some(id) => ChainId::new(&id).map_err(anyhow::Error::msg)?,
+                None => ChainId::new(&client.status()?.chain_id).map_err(anyhow::Error::msg)?,
+            };
+            let nonce = match nonce {
+                Some(n) => n,
+                None => client
+                    .account(&key.account_id())
+                    .map(|a| a.nonce)
+                    .unwrap_or(0),
+            };
+            let tx = SignedTransaction::sign(
+                Transaction {
+                    chain_id,
+                    sender: key.account_id(),
+                    nonce,
+                    call: Call::Transfer {
+                        to,
+                        amount: Amount(amount),
+                    },
+                },
+                &key,
+            );
+            let accepted = client.submit(&tx)?;
+            println!("submitted {} (nonce {nonce})", accepted.hash);
+            if wait {
+                let view = client.wait_finalized(&tx.hash(), Duration::from_secs(60))?;
+                print_json(&view)?;
+                if let Some(error) = view.receipt.and_then(|r| r.error) {
+                    anyhow::bail!("transaction failed: {}: {}", error.code, error.message);
+                }
+            }
+            Ok(())
+        }
+        Command::Query { command, node } => {
+            let client = node.client();
+            match command {
+                QueryCommand::Status => print_json(&client.status()?),
+                QueryCommand::Block { height } => print_json(&client.block(height)?),
+                QueryCommand::Tx { hash } => {
+                    let digest = digest::from_hex(&hash)
+                        .context("a transaction hash is 64 hex characters")?;
+                    print_json(&client.tx(&digest)?)
+                }
+                QueryCommand::Account { id } => {
+                    let id = keyfile::resolve_account(&id, &node.network)?;
+                    print_json(&client.account(&id)?)
+                }
+            }
+        }
+        Command::Bench {
+            node,
+            faucet,
+            accounts,
+            txs,
+            rate,
+            batch,
+            verify_limit,
+        } => {
+            let nodes = node.urls();
+            let faucet = keyfile::read(&keyfile::resolve_key_path(&faucet, &node.network))?;
+            println!("bench: {txs} transfers from {accounts} accounts at {rate} tx/s across {} validator(s)", nodes.len());
+            let report = bench::run(&BenchConfig {
+                nodes: nodes.clone(),
+                faucet,
+                accounts,
+                transactions: txs,
+                rate,
+                batch,
+                progress: true,
+            })?;
+            println!(
+                "submitted     {} (accepted {}) at {:.0} tx/s",
+                report.submitted, report.accepted, report.submitted_tps
+            );
+            println!(
+                "finalized     {} in {} blocks at {:.0} tx/s",
+                report.finalized, report.blocks, report.finalized_tps
+            );
+            println!(
+                "latency (ms)  p50 {:.0}  p90 {:.0}  p99 {:.0}",
+                report.latency_ms[0], report.latency_ms[1], report.latency_ms[2]
+            );
+            if verify_limit {
+                let limit = bench::verify_limit(Duration::from_secs(3));
+                let per_validator = limit / nodes.len() as f64;
+                println!("verify limit  {limit:.0} sig/s on this machine (2 threads); ÷ {} validators = {per_validator:.0}", nodes.len());
+                println!(
+                    "ratio         {:.0} % of the per-validator verify limit",
+                    100.0 * report.finalized_tps / per_validator
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+fn devnet(
+    validators: usize,
+    dir: &Path,
+    fresh: bool,
+    api_port: u16,
+    p2p_port: u16,
+) -> anyhow::Result<()> {
+    if fresh && dir.exists() {
+        std::fs::remove_dir_all(dir).with_context(|| format!("cannot remove {}", dir.display()))?;
+    }
+    if !dir.join("genesis.json").exists() {
+        testnet::create(&TestnetSpec {
+            dir: dir.to_path_buf(),
+            validators,
+            chain_id: "eiraku-devnet".into(),
+            api_port,
+            p2p_port,
+        })?;
+        println!(
+            "created a new {validators}-validator network in {}",
+            dir.display()
+        );
+    } else {
+        println!(
+            "restarting the network in {} (use --fresh for a new chain)",
+            dir.display()
+        );
+    }
+    let binary = std::env::current_exe()?;
+    let mut net = Devnet::open(&binary, dir)?;
+    anyhow::ensure!(
+        net.len() == validators,
+        "{} holds a {}-validator network; pass --validators {} or --fresh",
+        dir.display(),
+        net.len(),
+        net.len()
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst))?;
+    }
+    net.start_all()?;
+    for index in 0..net.len() {
+        println!(
+            "  validator-{index}: {}  (home {}, log {})",
+            net.api_url(index),
+            net.home(index).display(),
+            net.home(index).join("node.log").display()
+        );
+    }
+    let height = match net.wait_for_height(0, 1, Duration::from_secs(120)) {
+        Ok(height) => height,
+        Err(error) => {
+            net.stop_all();
+            return Err(error);
+        }
+    };
+    println!("finalizing: height {height}. Try `eiraku query status` or `eiraku tx transfer --from alice --to bob --amount 100 --wait`. Ctrl-C stops all.");
+    while !stop.load(Ordering::SeqCst) {
+        for (index, status) in net.exited() {
+            println!(
+                "validator-{index} exited ({status}); restart it with `eiraku node --home {}`",
+                net.home(index).display()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    println!("stopping…");
+    net.stop_all();
+    Ok(())
+}

@@ -1,0 +1,616 @@
+//! The HTTP JSON API (axum), its OpenAPI document (utoipa, served at
+//! `/openapi.json`), the server-sent stream of finalized blocks and the
+//! Prometheus metrics.
+//!
+//! Every refusal is JSON `{"error": {"code": "...", "message": "..."}}` with
+//! an HTTP status that says whose fault it is: 4xx for the request, 503 when
+//! the node is busy and the client should retry.
+
+use crate::{
+    chain::{Chain, SubmitError, TxStatus},
+    mempool::MempoolError,
+};
+use axum::{
+    body::Bytes,
+    extract::{Path, State},
+    http::StatusCode,
+    response::{
+        sse::{Event, KeepAlive, Sse},
+        IntoResponse, Response,
+    },
+    routing::{get, post},
+    Json, Router,
+};
+use commonware_parallel::Rayon;
+use eiraku_core::{digest, AccountId, Block, Call, DecodeError, SignedTransaction};
+use eiraku_state::{AdmissionError, Outcome, Receipt};
+use futures::{channel::mpsc, Stream, StreamExt};
+use serde::{Deserialize, Serialize};
+use std::{
+    convert::Infallible,
+    sync::{atomic::AtomicU64, Arc},
+};
+use utoipa::{OpenApi, ToSchema};
+
+/// What the API handlers share.
+#[derive(Clone)]
+pub struct ApiContext {
+    /// The chain.
+    pub chain: Arc<Chain>,
+    /// This node's name.
+    pub node_name: String,
+    /// Highest finalized height announced by consensus.
+    pub tip: Arc<AtomicU64>,
+    /// Signature verification threads.
+    pub strategy: Rayon,
+    /// Accepted transactions, to gossip to peers.
+    pub accepted: mpsc::UnboundedSender<SignedTransaction>,
+    /// Renders the runtime's Prometheus metrics.
+    pub metrics: Arc<dyn Fn() -> String + Send + Sync>,
+}
+
+/// A refusal.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    /// The refusal.
+    pub error: ErrorDetail,
+}
+
+/// Machine code and human message of a refusal.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable code: `malformed`, `oversized`, `bad_signature`, `wrong_chain_id`,
+    /// `unknown_account`, `nonce_used`, `nonce_gap`, `duplicate`, `insufficient_funds`,
+    /// `busy`, `not_found`, `bad_request`, `internal`.
+    pub code: String,
+    /// What went wrong, for a person.
+    pub message: String,
+}
+
+/// An API error with its HTTP status.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+
+    fn internal(error: impl std::fmt::Display) -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            error.to_string(),
+        )
+    }
+
+    fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.message.clone(),
+            },
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body())).into_response()
+    }
+}
+
+impl From<SubmitError> for ApiError {
+    fn from(error: SubmitError) -> Self {
+        use StatusCode as S;
+        let message = error.to_string();
+        let (status, code) = match &error {
+            SubmitError::Decode(DecodeError::TooLarge { .. }) => {
+                (S::PAYLOAD_TOO_LARGE, "oversized")
+            }
+            SubmitError::Decode(DecodeError::Malformed(_)) => (S::BAD_REQUEST, "malformed"),
+            SubmitError::BadSignature => (S::BAD_REQUEST, "bad_signature"),
+            SubmitError::Mempool(MempoolError::Full(_)) => (S::SERVICE_UNAVAILABLE, "busy"),
+            SubmitError::Mempool(MempoolError::Duplicate) => (S::CONFLICT, "duplicate"),
+            SubmitError::Mempool(MempoolError::Rejected(_)) => {
+                (S::BAD_REQUEST, "insufficient_funds")
+            }
+            SubmitError::Mempool(MempoolError::Admission(admission)) => match admission {
+                AdmissionError::BadSignature => (S::BAD_REQUEST, "bad_signature"),
+                AdmissionError::WrongChainId { .. } => (S::BAD_REQUEST, "wrong_chain_id"),
+                AdmissionError::UnknownAccount(_) => (S::BAD_REQUEST, "unknown_account"),
+                AdmissionError::NonceUsed { .. } => (S::CONFLICT, "nonce_used"),
+                AdmissionError::NonceGap { .. } => (S::BAD_REQUEST, "nonce_gap"),
+            },
+        };
+        let code = match &error {
+            SubmitError::Mempool(MempoolError::Rejected(execution)) => execution_code(execution),
+            _ => code,
+        };
+        Self::new(status, code, message)
+    }
+}
+
+fn execution_code(error: &eiraku_state::ExecutionError) -> &'static str {
+    use eiraku_state::ExecutionError as E;
+    match error {
+        E::InsufficientFunds { .. } => "insufficient_funds",
+        E::ZeroAmount => "zero_amount",
+        E::SelfTransfer => "self_transfer",
+        E::BalanceOverflow => "balance_overflow",
+    }
+}
+
+/// Answer to an accepted transaction.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SubmitResponse {
+    /// Transaction hash (hex).
+    pub hash: String,
+    /// Always `pending`: accepted into the mempool, not yet final.
+    pub status: String,
+}
+
+/// Several transactions at once (hex of each one's signed bytes).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BatchRequest {
+    /// Signed transactions, hex.
+    pub txs: Vec<String>,
+}
+
+/// Per-transaction outcome of a batch submission, in request order.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BatchResponse {
+    /// Accepted count.
+    pub accepted: usize,
+    /// One entry per submitted transaction.
+    pub results: Vec<BatchItem>,
+}
+
+/// One transaction of a batch.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BatchItem {
+    /// Hash, when the bytes decoded.
+    pub hash: Option<String>,
+    /// The refusal, if refused.
+    pub error: Option<ErrorDetail>,
+}
+
+/// The outcome of a finalized transaction.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReceiptView {
+    /// Height of the including block.
+    pub height: u64,
+    /// Position in the block.
+    pub index: u32,
+    /// `success` or `failed`.
+    pub outcome: String,
+    /// Why it failed.
+    pub error: Option<ErrorDetail>,
+}
+
+impl From<&Receipt> for ReceiptView {
+    fn from(receipt: &Receipt) -> Self {
+        let (outcome, error) = match &receipt.outcome {
+            Outcome::Success => ("success", None),
+            Outcome::Failed(error) => (
+                "failed",
+                Some(ErrorDetail {
+                    code: execution_code(error).to_string(),
+                    message: error.to_string(),
+                }),
+            ),
+        };
+        Self {
+            height: receipt.height,
+            index: receipt.index,
+            outcome: outcome.to_string(),
+            error,
+        }
+    }
+}
+
+/// Status of a transaction.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TxView {
+    /// Hash (hex).
+    pub hash: String,
+    /// `pending` or `finalized`.
+    pub status: String,
+    /// The receipt, once finalized.
+    pub receipt: Option<ReceiptView>,
+}
+
+/// A transaction inside a block.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BlockTx {
+    /// Hash (hex).
+    pub hash: String,
+    /// Sender account (hex).
+    pub sender: String,
+    /// Sender nonce.
+    pub nonce: u64,
+    /// The call, as JSON.
+    #[schema(value_type = Object)]
+    pub call: serde_json::Value,
+}
+
+/// A finalized block.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BlockView {
+    /// Height.
+    pub height: u64,
+    /// Block digest (hex).
+    pub hash: String,
+    /// Parent digest (hex).
+    pub parent: String,
+    /// Proposer's timestamp (ms since the Unix epoch).
+    pub timestamp_ms: u64,
+    /// Consensus view it was proposed in.
+    pub view: u64,
+    /// Proposer (hex public key).
+    pub leader: String,
+    /// Transaction Merkle root (hex).
+    pub tx_root: String,
+    /// State root after the block (hex).
+    pub state_root: String,
+    /// Transactions.
+    pub transactions: Vec<BlockTx>,
+    /// Encoded finalization certificate (hex), when this node holds it.
+    pub certificate: Option<String>,
+}
+
+/// An account.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AccountView {
+    /// Account id (hex public key).
+    pub id: String,
+    /// Balance in minor units (decimal string).
+    pub balance: String,
+    /// Next nonce.
+    pub nonce: u64,
+    /// Height of the state this was read from.
+    pub height: u64,
+}
+
+/// A validator as listed in the genesis.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ValidatorView {
+    /// Name.
+    pub name: String,
+    /// Public key (hex).
+    pub public_key: String,
+    /// API address.
+    pub api_address: String,
+}
+
+/// Node status.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StatusView {
+    /// Network name.
+    pub chain_id: String,
+    /// This node.
+    pub node: String,
+    /// Highest finalized height announced by consensus.
+    pub height: u64,
+    /// Highest height applied and durable on this node.
+    pub finalized_height: u64,
+    /// Digest of the latest applied block (hex).
+    pub finalized_hash: String,
+    /// State root at `finalized_height` (hex).
+    pub state_root: String,
+    /// Transactions waiting in the mempool.
+    pub mempool: usize,
+    /// The validator set.
+    pub validators: Vec<ValidatorView>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Eiraku node API",
+        description = "Submit signed transactions, read blocks, accounts and receipts."
+    ),
+    paths(
+        submit_tx,
+        submit_batch,
+        get_tx,
+        get_block,
+        get_account,
+        get_status,
+        block_events
+    ),
+    components(schemas(
+        ErrorBody,
+        ErrorDetail,
+        SubmitResponse,
+        BatchRequest,
+        BatchResponse,
+        BatchItem,
+        TxView,
+        ReceiptView,
+        BlockView,
+        BlockTx,
+        AccountView,
+        StatusView,
+        ValidatorView
+    ))
+)]
+struct ApiDoc;
+
+/// The OpenAPI document as JSON.
+pub fn openapi_json() -> String {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("OpenAPI document serializes")
+}
+
+/// All routes.
+pub fn router(context: ApiContext) -> Router {
+    Router::new()
+        .route("/v1/tx", post(submit_tx))
+        .route("/v1/txs", post(submit_batch))
+        .route("/v1/tx/{hash}", get(get_tx))
+        .route("/v1/block/{height}", get(get_block))
+        .route("/v1/account/{id}", get(get_account))
+        .route("/v1/status", get(get_status))
+        .route("/v1/events/blocks", get(block_events))
+        .route(
+            "/openapi.json",
+            get(|| async { ([("content-type", "application/json")], openapi_json()) }),
+        )
+        .route("/metrics", get(metrics))
+        .with_state(context)
+}
+
+/// Serves the API on `listener` until the process stops.
+pub async fn serve(listener: tokio::net::TcpListener, context: ApiContext) {
+    if let Err(error) = axum::serve(listener, router(context)).await {
+        tracing::error!(%error, "API server stopped");
+    }
+}
+
+fn accept(context: &ApiContext, raw: Vec<Vec<u8>>) -> Vec<Result<SignedTransaction, SubmitError>> {
+    let results = context.chain.submit(&raw, &context.strategy);
+    for tx in results.iter().flatten() {
+        let _ = context.accepted.unbounded_send(tx.clone());
+    }
+    results
+}
+
+/// Submit one signed transaction (its canonical bytes as the body).
+#[utoipa::path(post, path = "/v1/tx", request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 202, body = SubmitResponse), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)))]
+async fn submit_tx(
+    State(context): State<ApiContext>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<SubmitResponse>), ApiError> {
+    let tx = accept(&context, vec![body.to_vec()]).remove(0)?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(SubmitResponse {
+            hash: digest::to_hex(&tx.hash()),
+            status: "pending".into(),
+        }),
+    ))
+}
+
+/// Submit many signed transactions (hex) in one request; verified as one batch.
+#[utoipa::path(post, path = "/v1/txs", request_body = BatchRequest, responses((status = 200, body = BatchResponse), (status = 400, body = ErrorBody)))]
+async fn submit_batch(
+    State(context): State<ApiContext>,
+    Json(request): Json<BatchRequest>,
+) -> Result<Json<BatchResponse>, ApiError> {
+    let raw = request
+        .txs
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            hex::decode(text).map_err(|_| ApiError::bad_request(format!("txs[{i}] is not hex")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let results: Vec<BatchItem> = accept(&context, raw)
+        .into_iter()
+        .map(|result| match result {
+            Ok(tx) => BatchItem {
+                hash: Some(digest::to_hex(&tx.hash())),
+                error: None,
+            },
+            Err(error) => BatchItem {
+                hash: None,
+                error: Some(ApiError::from(error).body().error),
+            },
+        })
+        .collect();
+    Ok(Json(BatchResponse {
+        accepted: results.iter().filter(|r| r.error.is_none()).count(),
+        results,
+    }))
+}
+
+/// Status and receipt of a transaction.
+#[utoipa::path(get, path = "/v1/tx/{hash}", params(("hash" = String, Path, description = "transaction hash, hex")),
+    responses((status = 200, body = TxView), (status = 404, body = ErrorBody)))]
+async fn get_tx(
+    State(context): State<ApiContext>,
+    Path(hash): Path<String>,
+) -> Result<Json<TxView>, ApiError> {
+    let digest = digest::from_hex(&hash)
+        .ok_or_else(|| ApiError::bad_request("hash must be 64 hex characters"))?;
+    let (status, receipt) = match context
+        .chain
+        .tx_status(&digest)
+        .map_err(ApiError::internal)?
+    {
+        TxStatus::Finalized(receipt) => ("finalized", Some(ReceiptView::from(&receipt))),
+        TxStatus::Pending => ("pending", None),
+        TxStatus::Unknown => {
+            return Err(ApiError::not_found(format!(
+                "transaction {hash} is not known to this node"
+            )))
+        }
+    };
+    Ok(Json(TxView {
+        hash: digest::to_hex(&digest),
+        status: status.into(),
+        receipt,
+    }))
+}
+
+fn call_json(call: &Call) -> serde_json::Value {
+    match call {
+        Call::Transfer { to, amount } => {
+            serde_json::json!({"transfer": {"to": to.to_hex(), "amount": amount.0.to_string()}})
+        }
+    }
+}
+
+/// Renders a block for the API.
+pub fn block_view(block: &Block, certificate: Option<Vec<u8>>) -> BlockView {
+    let header = &block.header;
+    BlockView {
+        height: header.height,
+        hash: digest::to_hex(&block.hash()),
+        parent: digest::to_hex(&header.parent),
+        timestamp_ms: header.timestamp_ms,
+        view: header.context.round.view().get(),
+        leader: hex::encode(header.context.leader.as_ref()),
+        tx_root: digest::to_hex(&header.tx_root),
+        state_root: digest::to_hex(&header.state_root),
+        transactions: block
+            .transactions
+            .iter()
+            .map(|tx| BlockTx {
+                hash: digest::to_hex(&tx.hash()),
+                sender: tx.transaction.sender.to_hex(),
+                nonce: tx.transaction.nonce,
+                call: call_json(&tx.transaction.call),
+            })
+            .collect(),
+        certificate: certificate.map(hex::encode),
+    }
+}
+
+/// A finalized block by height.
+#[utoipa::path(get, path = "/v1/block/{height}", params(("height" = u64, Path, description = "block height")),
+    responses((status = 200, body = BlockView), (status = 404, body = ErrorBody)))]
+async fn get_block(
+    State(context): State<ApiContext>,
+    Path(height): Path<u64>,
+) -> Result<Json<BlockView>, ApiError> {
+    let store = context.chain.store();
+    let block = store
+        .block(height)
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "no finalized block at height {height} on this node"
+            ))
+        })?;
+    let certificate = store.certificate(height).map_err(ApiError::internal)?;
+    Ok(Json(block_view(&block, certificate)))
+}
+
+/// An account in the latest finalized state.
+#[utoipa::path(get, path = "/v1/account/{id}", params(("id" = String, Path, description = "account id, hex public key")),
+    responses((status = 200, body = AccountView), (status = 404, body = ErrorBody)))]
+async fn get_account(
+    State(context): State<ApiContext>,
+    Path(id): Path<String>,
+) -> Result<Json<AccountView>, ApiError> {
+    let id = AccountId::from_hex(&id).map_err(ApiError::bad_request)?;
+    let state = context.chain.finalized_state();
+    let account = state
+        .account(&id)
+        .ok_or_else(|| ApiError::not_found(format!("account {id} does not exist")))?;
+    Ok(Json(AccountView {
+        id: id.to_hex(),
+        balance: account.balance.0.to_string(),
+        nonce: account.nonce,
+        height: state.height(),
+    }))
+}
+
+/// Node and chain status.
+#[utoipa::path(get, path = "/v1/status", responses((status = 200, body = StatusView)))]
+async fn get_status(State(context): State<ApiContext>) -> Json<StatusView> {
+    let chain = &context.chain;
+    let state = chain.finalized_state();
+    let finalized_height = state.height();
+    let finalized_hash = chain
+        .store()
+        .block(finalized_height)
+        .ok()
+        .flatten()
+        .map(|b| digest::to_hex(&b.hash()))
+        .unwrap_or_default();
+    Json(StatusView {
+        chain_id: chain.genesis().chain_id.to_string(),
+        node: context.node_name.clone(),
+        height: context
+            .tip
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .max(finalized_height),
+        finalized_height,
+        finalized_hash,
+        state_root: digest::to_hex(&state.state_root()),
+        mempool: chain.mempool_len(),
+        validators: chain
+            .genesis()
+            .validators
+            .iter()
+            .map(|v| ValidatorView {
+                name: v.name.clone(),
+                public_key: v.public_key.to_hex(),
+                api_address: v.api_address.to_string(),
+            })
+            .collect(),
+    })
+}
+
+/// Server-sent events: one `block` event (a [`BlockView`] without
+/// certificate) per finalized block.
+#[utoipa::path(get, path = "/v1/events/blocks", responses((status = 200, description = "text/event-stream of `block` events, each a BlockView")))]
+async fn block_events(
+    State(context): State<ApiContext>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let stream = tokio_stream::wrappers::BroadcastStream::new(context.chain.subscribe())
+        .filter_map(|event| async move {
+            let event = event.ok()?;
+            let view = block_view(&event.block, None);
+            Some(Ok(Event::default()
+                .event("block")
+                .json_data(view)
+                .expect("block view serializes")))
+        });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+async fn metrics(State(context): State<ApiContext>) -> impl IntoResponse {
+    let chain = &context.chain;
+    let mut text = (context.metrics)();
+    text.push_str(&format!(
+        "# HELP eiraku_finalized_height Highest block applied on this node.\n# TYPE eiraku_finalized_height gauge\neiraku_finalized_height {}\n",
+        chain.finalized_height()
+    ));
+    text.push_str(&format!(
+        "# HELP eiraku_mempool_transactions Transactions waiting.\n# TYPE eiraku_mempool_transactions gauge\neiraku_mempool_transactions {}\n",
+        chain.mempool_len()
+    ));
+    ([("content-type", "text/plain; version=0.0.4")], text)
+}

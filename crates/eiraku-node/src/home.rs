@@ -1,0 +1,174 @@
+//! A node's home folder: its genesis, its key, its settings and its data.
+//!
+//! ```text
+//! HOME/
+//!   genesis.json   the network's genesis (identical on every node)
+//!   node.json      this node's settings (name, listen addresses, limits)
+//!   node.key       this validator's Ed25519 secret (hex; created at setup, never committed)
+//!   data/          consensus archives and state.redb
+//! ```
+
+use eiraku_core::{Genesis, Keypair};
+use serde::{Deserialize, Serialize};
+use std::{
+    fs,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+/// This node's settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeSettings {
+    /// Name shown in logs and status.
+    pub name: String,
+    /// Where to accept p2p connections.
+    pub p2p_listen: SocketAddr,
+    /// Where to serve the HTTP API.
+    pub api_listen: SocketAddr,
+    /// Most transactions the mempool holds before answering "busy".
+    #[serde(default = "default_mempool_capacity")]
+    pub mempool_capacity: usize,
+}
+
+fn default_mempool_capacity() -> usize {
+    200_000
+}
+
+/// Errors reading or writing a home folder.
+#[derive(Debug, thiserror::Error)]
+pub enum HomeError {
+    /// A file could not be read or written.
+    #[error("{path}: {error}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        error: std::io::Error,
+    },
+    /// A file's content is invalid.
+    #[error("{path}: {reason}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// A loaded home folder.
+#[derive(Clone, Debug)]
+pub struct NodeHome {
+    /// The folder.
+    pub dir: PathBuf,
+    /// The genesis.
+    pub genesis: Genesis,
+    /// This node's settings.
+    pub settings: NodeSettings,
+    /// This validator's key.
+    pub key: Keypair,
+}
+
+impl NodeHome {
+    /// Path of the genesis file in `dir`.
+    pub fn genesis_path(dir: &Path) -> PathBuf {
+        dir.join("genesis.json")
+    }
+
+    /// Writes a new home folder.
+    pub fn create(
+        dir: &Path,
+        genesis: &Genesis,
+        settings: &NodeSettings,
+        key: &Keypair,
+    ) -> Result<(), HomeError> {
+        fs::create_dir_all(dir.join("data")).map_err(|error| HomeError::Io {
+            path: dir.to_path_buf(),
+            error,
+        })?;
+        write(&Self::genesis_path(dir), &to_json(genesis))?;
+        write(&dir.join("node.json"), &to_json(settings))?;
+        write_secret(&dir.join("node.key"), &key.to_secret_hex())
+    }
+
+    /// Loads and checks a home folder.
+    pub fn load(dir: &Path) -> Result<Self, HomeError> {
+        let genesis: Genesis = read_json(&Self::genesis_path(dir))?;
+        genesis.validate().map_err(|reason| HomeError::Invalid {
+            path: Self::genesis_path(dir),
+            reason,
+        })?;
+        let settings: NodeSettings = read_json(&dir.join("node.json"))?;
+        let key_path = dir.join("node.key");
+        let key =
+            Keypair::from_secret_hex(&read(&key_path)?).map_err(|reason| HomeError::Invalid {
+                path: key_path.clone(),
+                reason,
+            })?;
+        if !genesis
+            .validators
+            .iter()
+            .any(|v| v.public_key == key.account_id())
+        {
+            return Err(HomeError::Invalid {
+                path: key_path,
+                reason: format!(
+                    "key {} is not a validator in genesis.json",
+                    key.account_id()
+                ),
+            });
+        }
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            genesis,
+            settings,
+            key,
+        })
+    }
+
+    /// Where consensus archives and the state database live.
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.join("data")
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string_pretty(value).expect("settings serialize") + "\n"
+}
+
+fn read(path: &Path) -> Result<String, HomeError> {
+    fs::read_to_string(path).map_err(|error| HomeError::Io {
+        path: path.to_path_buf(),
+        error,
+    })
+}
+
+/// Reads a JSON file into `T`, naming the file in any error.
+pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, HomeError> {
+    serde_json::from_str(&read(path)?).map_err(|e| HomeError::Invalid {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
+}
+
+fn write(path: &Path, content: &str) -> Result<(), HomeError> {
+    fs::write(path, content).map_err(|error| HomeError::Io {
+        path: path.to_path_buf(),
+        error,
+    })
+}
+
+/// Writes a secret file readable by its owner only.
+pub fn write_secret(path: &Path, content: &str) -> Result<(), HomeError> {
+    write(path, content)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o600)).map_err(|error| {
+            HomeError::Io {
+                path: path.to_path_buf(),
+                error,
+            }
+        })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! Running a validator process: tokio runtime, authenticated p2p over TCP,
+//! consensus, transaction gossip and the HTTP API.
+
+use crate::{
+    api::{self, ApiContext},
+    chain::Chain,
+    engine::{self, Channels, Timeouts, P2P_NAMESPACE},
+    gossip,
+    home::NodeHome,
+    store::Store,
+};
+use commonware_cryptography::ChaCha20Poly1305;
+use commonware_p2p::{
+    authenticated::{self, lookup},
+    Address, AddressableManager as _,
+};
+use commonware_parallel::Rayon;
+use commonware_runtime::{
+    tokio as cw_tokio, Metrics as _, Quota, Runner as _, Spawner as _, Supervisor as _,
+};
+use commonware_stream::{
+    cups::{self, Cups},
+    sake::{self, Sake},
+};
+use commonware_utils::{ordered::Map, NZUsize, TryCollect as _, NZU32};
+use eiraku_core::PublicKey;
+use std::{sync::Arc, time::Duration};
+
+/// p2p channel ids.
+mod channel {
+    pub const VOTES: u64 = 0;
+    pub const CERTIFICATES: u64 = 1;
+    pub const RESOLVER: u64 = 2;
+    pub const BROADCAST: u64 = 3;
+    pub const BACKFILL: u64 = 4;
+    pub const TRANSACTIONS: u64 = 5;
+}
+
+/// Runs the node until the process is stopped.
+pub fn run(home: NodeHome) -> anyhow::Result<()> {
+    let data_dir = home.data_dir();
+    std::fs::create_dir_all(&data_dir)?;
+    let store = Store::open(&data_dir.join("state.redb"))?;
+    let chain = Arc::new(Chain::open(
+        home.genesis.clone(),
+        store,
+        home.settings.mempool_capacity,
+    )?);
+    let api_listener = std::net::TcpListener::bind(home.settings.api_listen).map_err(|e| {
+        anyhow::anyhow!("cannot serve the API on {}: {e}", home.settings.api_listen)
+    })?;
+    api_listener.set_nonblocking(true)?;
+    let strategy = Rayon::new(NZUsize!(2))?;
+
+    let signer = home.key.private_key().clone();
+    let peers: Map<PublicKey, Address> = home
+        .genesis
+        .validators
+        .iter()
+        .map(|v| (v.public_key.0.clone(), Address::Symmetric(v.p2p_address)))
+        .try_collect()
+        .map_err(|_| anyhow::anyhow!("genesis lists a validator twice"))?;
+    let participants = peers.keys().clone();
+    let max_peers = authenticated::peer_set_limit(&participants, &home.key.public_key());
+    let max_message = engine::max_message_size(participants.len() as u32, gossip::MAX_GOSSIP_BYTES);
+    let mut p2p_config = lookup::Config::recommended(
+        Cups::<_, ChaCha20Poly1305>::new(
+            Sake {
+                signer: signer.clone(),
+                synchrony_bound: Duration::from_secs(5),
+                max_handshake_age: Duration::from_secs(10),
+                version: sake::Version::V1,
+            },
+            cups::Version::V1,
+        ),
+        P2P_NAMESPACE,
+        home.settings.p2p_listen,
+        max_peers,
+        max_message,
+        NZUsize!(1024),
+    );
+    // Validators are a small, known set, often on one host or private
+    // network: the production defaults (one handshake per IP every 5 s, a
+    // minute's cooldown before redialing) would make a restarted validator
+    // wait minutes to rejoin.
+    p2p_config.allow_private_ips = true;
+    p2p_config.allowed_handshake_rate_per_ip = Quota::per_second(NZU32!(16));
+    p2p_config.peer_connection_cooldown = Duration::from_secs(1);
+    p2p_config.ping_frequency = Duration::from_secs(5);
+
+    let runtime = cw_tokio::Runner::new(cw_tokio::Config::new().with_storage_directory(&data_dir));
+    let name = home.settings.name.clone();
+    runtime.start(|context| async move {
+        let (mut network, mut oracle) = lookup::Network::new(context.child("network"), p2p_config);
+        let _ = oracle.track(0, peers);
+        let consensus_quota = Quota::per_second(NZU32!(10_000));
+        let channels = Channels {
+            votes: network.register(channel::VOTES, consensus_quota),
+            certificates: network.register(channel::CERTIFICATES, consensus_quota),
+            resolver: network.register(channel::RESOLVER, consensus_quota),
+            broadcast: network.register(channel::BROADCAST, consensus_quota),
+            backfill: network.register(channel::BACKFILL, consensus_quota),
+        };
+        let (gossip_sender, gossip_receiver) =
+            network.register(channel::TRANSACTIONS, Quota::per_second(NZU32!(1_000)));
+        let validator = engine::start_validator(
+            context.child("validator"),
+            "eiraku",
+            signer,
+            participants,
+            oracle.clone(),
+            oracle,
+            channels,
+            chain.clone(),
+            strategy.clone(),
+            Timeouts::default(),
+        )
+        .await;
+        let network_handle = network.start();
+
+        let (accepted_sender, accepted_receiver) = futures::channel::mpsc::unbounded();
+        context
+            .child("gossip_out")
+            .spawn(move |_| gossip::forward(gossip_sender, accepted_receiver));
+        let gossip_chain = chain.clone();
+        let gossip_strategy = strategy.clone();
+        context
+            .child("gossip_in")
+            .spawn(move |_| gossip::receive(gossip_chain, gossip_receiver, gossip_strategy));
+
+        let metrics_context = context.child("metrics");
+        let api = ApiContext {
+            chain,
+            node_name: name.clone(),
+            tip: validator.tip.clone(),
+            strategy,
+            accepted: accepted_sender,
+            metrics: Arc::new(move || metrics_context.encode()),
+        };
+        let listener = tokio::net::TcpListener::from_std(api_listener).expect("API listener");
+        tracing::info!(node = %name, "validator running");
+        tokio::spawn(api::serve(listener, api));
+        let _ = network_handle.await;
+    });
+    Ok(())
+}

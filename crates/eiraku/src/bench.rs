@@ -1,0 +1,339 @@
+//! `eiraku bench`: pre-signs transfers from many accounts, submits them at a
+//! target rate across all validators and measures what finalizes.
+//!
+//! Figures are wall-clock measurements of a live network, so this module
+//! (and only the benchmark) reads clocks and uses floating point.
+
+use crate::client::Client;
+use anyhow::Context;
+use commonware_parallel::Rayon;
+use eiraku_core::{
+    verify_batch, AccountId, Amount, Call, ChainId, Keypair, SignedTransaction, Transaction,
+};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::{
+    collections::HashMap,
+    num::NonZeroUsize,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex,
+    },
+    time::{Duration, Instant},
+};
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct BenchConfig {
+    /// API URLs of the validators; batches go round-robin across them.
+    pub nodes: Vec<String>,
+    /// A funded key that pays the benchmark accounts.
+    pub faucet: Keypair,
+    /// Number of sending accounts.
+    pub accounts: usize,
+    /// Number of transfers to send.
+    pub transactions: usize,
+    /// Target submission rate, transactions per second.
+    pub rate: u64,
+    /// Transactions per HTTP request.
+    pub batch: usize,
+    /// Show progress bars.
+    pub progress: bool,
+}
+
+/// What was measured.
+#[derive(Clone, Debug)]
+pub struct BenchReport {
+    /// Transactions sent.
+    pub submitted: usize,
+    /// Transactions the nodes accepted.
+    pub accepted: usize,
+    /// Accepted transactions seen in finalized blocks.
+    pub finalized: usize,
+    /// Accepted per second of submission.
+    pub submitted_tps: f64,
+    /// Finalized per second, first submission to last finalization.
+    pub finalized_tps: f64,
+    /// Finality latency percentiles in milliseconds: p50, p90, p99.
+    pub latency_ms: [f64; 3],
+    /// Blocks that carried benchmark transactions.
+    pub blocks: usize,
+}
+
+fn bar(show: bool, len: u64, message: &str) -> ProgressBar {
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})")
+            .expect("progress template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(message.to_string());
+    bar
+}
+
+fn transfer(
+    chain_id: &ChainId,
+    key: &Keypair,
+    nonce: u64,
+    to: &AccountId,
+    amount: u128,
+) -> SignedTransaction {
+    SignedTransaction::sign(
+        Transaction {
+            chain_id: chain_id.clone(),
+            sender: key.account_id(),
+            nonce,
+            call: Call::Transfer {
+                to: to.clone(),
+                amount: Amount(amount),
+            },
+        },
+        key,
+    )
+}
+
+/// Funds `accounts` from the faucet and waits until the funding is final.
+fn fund(
+    client: &Client,
+    chain_id: &ChainId,
+    faucet: &Keypair,
+    accounts: &[Keypair],
+    amount: u128,
+    progress: bool,
+) -> anyhow::Result<()> {
+    let start_nonce = client.account(&faucet.account_id())?.nonce;
+    let bar = bar(progress, accounts.len() as u64, "funding");
+    // Stay within the mempool's look-ahead window for one sender.
+    for (wave, keys) in accounts.chunks(512).enumerate() {
+        let base = start_nonce + (wave * 512) as u64;
+        let txs: Vec<SignedTransaction> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, key)| transfer(chain_id, faucet, base + i as u64, &key.account_id(), amount))
+            .collect();
+        for chunk in txs.chunks(256) {
+            let response = client.submit_batch(chunk)?;
+            if let Some(error) = response.results.iter().find_map(|r| r.error.as_ref()) {
+                anyhow::bail!("funding refused: {}: {}", error.code, error.message);
+            }
+        }
+        let target = base + keys.len() as u64;
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while client.account(&faucet.account_id())?.nonce < target {
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "funding did not finalize within 120 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        bar.inc(keys.len() as u64);
+    }
+    bar.finish();
+    Ok(())
+}
+
+/// Runs the benchmark.
+pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
+    anyhow::ensure!(!config.nodes.is_empty(), "no nodes to send to");
+    anyhow::ensure!(config.accounts >= 2, "at least two accounts are needed");
+    let clients: Vec<Client> = config.nodes.iter().map(|url| Client::new(url)).collect();
+    let status = clients[0]
+        .status()
+        .context("the first node does not answer")?;
+    let chain_id = ChainId::new(&status.chain_id).map_err(anyhow::Error::msg)?;
+    let per_account = config.transactions.div_ceil(config.accounts);
+    let keys: Vec<Keypair> = (0..config.accounts).map(|_| Keypair::generate()).collect();
+    fund(
+        &clients[0],
+        &chain_id,
+        &config.faucet,
+        &keys,
+        per_account as u128 + 1,
+        config.progress,
+    )?;
+
+    // Round by round, so each account's nonces go out in order.
+    let signing = bar(config.progress, config.transactions as u64, "signing");
+    let mut txs = Vec::with_capacity(config.transactions);
+    'rounds: for round in 0..per_account as u64 {
+        for (i, key) in keys.iter().enumerate() {
+            if txs.len() == config.transactions {
+                break 'rounds;
+            }
+            let to = keys[(i + 1) % keys.len()].account_id();
+            txs.push(transfer(&chain_id, key, round, &to, 1));
+            signing.inc(1);
+        }
+    }
+    signing.finish();
+
+    // Watch finalized blocks from before the first submission.
+    let finalized_at: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let blocks_seen = Arc::new(Mutex::new(0usize));
+    let watcher = {
+        let client = clients[0].clone();
+        let finalized_at = finalized_at.clone();
+        let stop = stop.clone();
+        let blocks_seen = blocks_seen.clone();
+        std::thread::spawn(move || {
+            let _ = client.follow_blocks(|block| {
+                let now = Instant::now();
+                let mut map = finalized_at.lock().unwrap();
+                if !block.transactions.is_empty() {
+                    *blocks_seen.lock().unwrap() += 1;
+                }
+                for tx in block.transactions {
+                    map.insert(tx.hash, now);
+                }
+                !stop.load(Ordering::Relaxed)
+            });
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+
+    // Submit: batch i leaves at start + i·batch/rate, to node i mod n.
+    let submitting = bar(config.progress, txs.len() as u64, "submitting");
+    let batches: Vec<Vec<SignedTransaction>> =
+        txs.chunks(config.batch).map(|c| c.to_vec()).collect();
+    let start = Instant::now();
+    let submitted_at: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let accepted_count = Arc::new(Mutex::new(0usize));
+    let first_error: Arc<Mutex<Option<String>>> = Arc::default();
+    std::thread::scope(|scope| {
+        let node_count = clients.len();
+        for (node, client) in clients.iter().enumerate() {
+            let batches = &batches;
+            let submitted_at = submitted_at.clone();
+            let accepted_count = accepted_count.clone();
+            let first_error = first_error.clone();
+            let submitting = submitting.clone();
+            scope.spawn(move || {
+                for (i, batch) in batches.iter().enumerate().skip(node).step_by(node_count) {
+                    let due = start
+                        + Duration::from_secs_f64((i * config.batch) as f64 / config.rate as f64);
+                    if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                        std::thread::sleep(wait);
+                    }
+                    let sent = Instant::now();
+                    match client.submit_batch(batch) {
+                        Ok(response) => {
+                            let mut map = submitted_at.lock().unwrap();
+                            for item in &response.results {
+                                match (&item.hash, &item.error) {
+                                    (Some(hash), None) => {
+                                        map.insert(hash.clone(), sent);
+                                    }
+                                    (_, Some(error)) => {
+                                        first_error.lock().unwrap().get_or_insert_with(|| {
+                                            format!("{}: {}", error.code, error.message)
+                                        });
+                                    }
+                                    _ => {}
+                                }
+                            }
+                            *accepted_count.lock().unwrap() += response.accepted;
+                        }
+                        Err(error) => {
+                            first_error
+                                .lock()
+                                .unwrap()
+                                .get_or_insert_with(|| error.to_string());
+                        }
+                    }
+                    submitting.inc(batch.len() as u64);
+                }
+            });
+        }
+    });
+    let submit_elapsed = start.elapsed();
+    submitting.finish();
+    if let Some(error) = first_error.lock().unwrap().as_ref() {
+        eprintln!("note: some transactions were refused; first refusal: {error}");
+    }
+
+    let accepted = *accepted_count.lock().unwrap();
+    let finalizing = bar(config.progress, accepted as u64, "finalizing");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let done = {
+            let submitted = submitted_at.lock().unwrap();
+            let finalized = finalized_at.lock().unwrap();
+            submitted
+                .keys()
+                .filter(|h| finalized.contains_key(*h))
+                .count()
+        };
+        finalizing.set_position(done as u64);
+        if done >= accepted || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    finalizing.finish();
+    stop.store(true, Ordering::Relaxed);
+    drop(watcher);
+
+    let submitted = submitted_at.lock().unwrap();
+    let finalized = finalized_at.lock().unwrap();
+    let mut latencies: Vec<f64> = Vec::new();
+    let mut last = start;
+    for (hash, sent) in submitted.iter() {
+        if let Some(done) = finalized.get(hash) {
+            latencies.push(done.duration_since(*sent).as_secs_f64() * 1000.0);
+            last = last.max(*done);
+        }
+    }
+    latencies.sort_by(|a, b| a.total_cmp(b));
+    let percentile = |p: f64| -> f64 {
+        if latencies.is_empty() {
+            return f64::NAN;
+        }
+        let index = ((latencies.len() as f64 - 1.0) * p).round() as usize;
+        latencies[index]
+    };
+    let blocks = *blocks_seen.lock().unwrap();
+    Ok(BenchReport {
+        submitted: txs.len(),
+        accepted,
+        finalized: latencies.len(),
+        submitted_tps: accepted as f64 / submit_elapsed.as_secs_f64(),
+        finalized_tps: latencies.len() as f64 / last.duration_since(start).as_secs_f64().max(1e-9),
+        latency_ms: [percentile(0.5), percentile(0.9), percentile(0.99)],
+        blocks,
+    })
+}
+
+/// This machine's Ed25519 verification rate (signatures per second) for
+/// transaction batches, on the same two-thread strategy a node uses.
+pub fn verify_limit(duration: Duration) -> f64 {
+    let strategy = Rayon::new(NonZeroUsize::new(2).expect("non-zero")).expect("thread pool");
+    let chain_id = ChainId::new("bench").expect("valid chain id");
+    let keys: Vec<Keypair> = (0..64).map(|_| Keypair::generate()).collect();
+    let txs: Vec<SignedTransaction> = (0..4096)
+        .map(|i| {
+            let key = &keys[i % keys.len()];
+            transfer(
+                &chain_id,
+                key,
+                i as u64,
+                &keys[(i + 1) % keys.len()].account_id(),
+                1,
+            )
+        })
+        .collect();
+    let start = Instant::now();
+    let mut verified = 0usize;
+    while start.elapsed() < duration {
+        for chunk in txs.chunks(1024) {
+            assert!(
+                verify_batch(chunk, &strategy),
+                "benchmark signatures are valid"
+            );
+            verified += chunk.len();
+        }
+    }
+    verified as f64 / start.elapsed().as_secs_f64()
+}

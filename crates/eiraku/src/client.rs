@@ -1,0 +1,223 @@
+//! A blocking client of the node's HTTP API, used by the CLI, the benchmark
+//! and the integration tests. It speaks the same JSON types the node serves.
+
+use eiraku_core::{digest, AccountId, SignedTransaction, TxHash};
+use eiraku_node::api::{
+    AccountView, BatchRequest, BatchResponse, BlockView, ErrorBody, StatusView, SubmitResponse,
+    TxView,
+};
+use std::{io::Read, time::Duration};
+use ureq::Agent;
+
+/// A refusal or failure talking to a node.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The node answered with a typed error.
+    #[error("{code}: {message} (HTTP {status})")]
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// Machine code, e.g. `nonce_used`.
+        code: String,
+        /// Explanation.
+        message: String,
+    },
+    /// The node could not be reached or answered nonsense.
+    #[error("cannot talk to {url}: {reason}")]
+    Transport {
+        /// The URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl ClientError {
+    /// The API error code, if the node answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ClientError::Api { code, .. } => Some(code),
+            ClientError::Transport { .. } => None,
+        }
+    }
+}
+
+/// A client of one node.
+#[derive(Clone)]
+pub struct Client {
+    base: String,
+    agent: Agent,
+}
+
+impl Client {
+    /// A client of the node at `base` (e.g. `http://127.0.0.1:8700`).
+    pub fn new(base: &str) -> Self {
+        let agent: Agent = Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into();
+        Self {
+            base: base.trim_end_matches('/').to_string(),
+            agent,
+        }
+    }
+
+    /// The node's base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn transport(&self, path: &str, reason: impl ToString) -> ClientError {
+        ClientError::Transport {
+            url: format!("{}{}", self.base, path),
+            reason: reason.to_string(),
+        }
+    }
+
+    fn decode<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<T, ClientError> {
+        let mut response = response.map_err(|e| self.transport(path, e))?;
+        let status = response.status().as_u16();
+        let text = response
+            .body_mut()
+            .read_to_string()
+            .map_err(|e| self.transport(path, e))?;
+        if (200..300).contains(&status) {
+            return serde_json::from_str(&text).map_err(|e| self.transport(path, e));
+        }
+        match serde_json::from_str::<ErrorBody>(&text) {
+            Ok(body) => Err(ClientError::Api {
+                status,
+                code: body.error.code,
+                message: body.error.message,
+            }),
+            Err(_) => Err(ClientError::Api {
+                status,
+                code: "http".into(),
+                message: text,
+            }),
+        }
+    }
+
+    fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        let response = self.agent.get(format!("{}{}", self.base, path)).call();
+        self.decode(path, response)
+    }
+
+    /// `GET /v1/status`.
+    pub fn status(&self) -> Result<StatusView, ClientError> {
+        self.get("/v1/status")
+    }
+
+    /// `GET /v1/account/{id}`.
+    pub fn account(&self, id: &AccountId) -> Result<AccountView, ClientError> {
+        self.get(&format!("/v1/account/{}", id.to_hex()))
+    }
+
+    /// `GET /v1/block/{height}`.
+    pub fn block(&self, height: u64) -> Result<BlockView, ClientError> {
+        self.get(&format!("/v1/block/{height}"))
+    }
+
+    /// `GET /v1/tx/{hash}`.
+    pub fn tx(&self, hash: &TxHash) -> Result<TxView, ClientError> {
+        self.get(&format!("/v1/tx/{}", digest::to_hex(hash)))
+    }
+
+    /// `POST /v1/tx` with raw bytes.
+    pub fn submit_bytes(&self, bytes: &[u8]) -> Result<SubmitResponse, ClientError> {
+        let path = "/v1/tx";
+        let response = self
+            .agent
+            .post(format!("{}{}", self.base, path))
+            .content_type("application/octet-stream")
+            .send(bytes);
+        self.decode(path, response)
+    }
+
+    /// `POST /v1/tx`.
+    pub fn submit(&self, tx: &SignedTransaction) -> Result<SubmitResponse, ClientError> {
+        self.submit_bytes(&tx.to_bytes())
+    }
+
+    /// `POST /v1/txs`.
+    pub fn submit_batch(&self, txs: &[SignedTransaction]) -> Result<BatchResponse, ClientError> {
+        let path = "/v1/txs";
+        let request = BatchRequest {
+            txs: txs.iter().map(|tx| hex::encode(tx.to_bytes())).collect(),
+        };
+        let response = self
+            .agent
+            .post(format!("{}{}", self.base, path))
+            .send_json(&request);
+        self.decode(path, response)
+    }
+
+    /// Polls until the transaction is finalized or `timeout` passes.
+    pub fn wait_finalized(&self, hash: &TxHash, timeout: Duration) -> Result<TxView, ClientError> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            match self.tx(hash) {
+                Ok(view) if view.status == "finalized" => return Ok(view),
+                Ok(_) => {}
+                Err(ClientError::Api { status: 404, .. }) => {}
+                Err(error) => return Err(error),
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(self.transport(
+                    "/v1/tx",
+                    format!(
+                        "transaction {} not finalized within {timeout:?}",
+                        digest::to_hex(hash)
+                    ),
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Follows `GET /v1/events/blocks`, calling `on_block` for each
+    /// finalized block until it returns false.
+    pub fn follow_blocks(
+        &self,
+        mut on_block: impl FnMut(BlockView) -> bool,
+    ) -> Result<(), ClientError> {
+        let path = "/v1/events/blocks";
+        let agent: Agent = Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(None)
+            .build()
+            .into();
+        let mut response = agent
+            .get(format!("{}{}", self.base, path))
+            .call()
+            .map_err(|e| self.transport(path, e))?;
+        let mut reader = response.body_mut().as_reader();
+        let mut buffer = Vec::new();
+        let mut chunk = [0u8; 16 * 1024];
+        loop {
+            let n = reader
+                .read(&mut chunk)
+                .map_err(|e| self.transport(path, e))?;
+            if n == 0 {
+                return Ok(());
+            }
+            buffer.extend_from_slice(&chunk[..n]);
+            while let Some(end) = buffer.iter().position(|b| *b == b'\n') {
+                let line: Vec<u8> = buffer.drain(..=end).collect();
+                let line = String::from_utf8_lossy(&line);
+                if let Some(data) = line.trim_end().strip_prefix("data:") {
+                    let view: BlockView =
+                        serde_json::from_str(data.trim()).map_err(|e| self.transport(path, e))?;
+                    if !on_block(view) {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+}

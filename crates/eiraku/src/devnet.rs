@@ -1,0 +1,200 @@
+//! A local network of validator processes on loopback: started, stopped,
+//! killed and restarted one by one. `eiraku devnet` and the integration
+//! tests both drive networks through this.
+
+use crate::{client::Client, testnet::TestnetSpec};
+use anyhow::Context;
+use eiraku_core::Genesis;
+use std::{
+    fs::OpenOptions,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+/// Validator processes of one network folder.
+pub struct Devnet {
+    dir: PathBuf,
+    binary: PathBuf,
+    genesis: Genesis,
+    children: Vec<Option<Child>>,
+}
+
+impl Devnet {
+    /// Attaches to a network folder created by [`crate::testnet::create`];
+    /// starts nothing yet.
+    pub fn open(binary: &Path, dir: &Path) -> anyhow::Result<Self> {
+        let genesis_path = dir.join("genesis.json");
+        let genesis: Genesis =
+            serde_json::from_str(&std::fs::read_to_string(&genesis_path).with_context(|| {
+                format!("no network in {} (missing genesis.json)", dir.display())
+            })?)
+            .with_context(|| format!("{} is not a genesis file", genesis_path.display()))?;
+        let children = (0..genesis.validators.len()).map(|_| None).collect();
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            binary: binary.to_path_buf(),
+            genesis,
+            children,
+        })
+    }
+
+    /// The network's genesis.
+    pub fn genesis(&self) -> &Genesis {
+        &self.genesis
+    }
+
+    /// Number of validators.
+    pub fn len(&self) -> usize {
+        self.children.len()
+    }
+
+    /// True for a network without validators (never, once created).
+    pub fn is_empty(&self) -> bool {
+        self.children.is_empty()
+    }
+
+    /// API base URL of validator `index`.
+    pub fn api_url(&self, index: usize) -> String {
+        format!("http://{}", self.genesis.validators[index].api_address)
+    }
+
+    /// A client of validator `index`.
+    pub fn client(&self, index: usize) -> Client {
+        Client::new(&self.api_url(index))
+    }
+
+    /// Home folder of validator `index`.
+    pub fn home(&self, index: usize) -> PathBuf {
+        TestnetSpec::home(&self.dir, index)
+    }
+
+    /// Starts validator `index` as a child process logging to `node.log` in
+    /// its home.
+    pub fn start(&mut self, index: usize) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.children[index].is_none(),
+            "validator {index} is already running"
+        );
+        let home = self.home(index);
+        let log = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(home.join("node.log"))
+            .with_context(|| format!("cannot open the log in {}", home.display()))?;
+        let child = Command::new(&self.binary)
+            .arg("node")
+            .arg("--home")
+            .arg(&home)
+            .env(
+                "RUST_LOG",
+                std::env::var("RUST_LOG").unwrap_or_else(|_| "warn,eiraku_node=info".into()),
+            )
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .with_context(|| format!("cannot start {}", self.binary.display()))?;
+        std::fs::write(home.join("node.pid"), child.id().to_string())?;
+        self.children[index] = Some(child);
+        Ok(())
+    }
+
+    /// Starts every validator that is not running.
+    pub fn start_all(&mut self) -> anyhow::Result<()> {
+        for index in 0..self.len() {
+            if self.children[index].is_none() {
+                self.start(index)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Kills validator `index` at once (SIGKILL): a crash.
+    pub fn kill(&mut self, index: usize) {
+        if let Some(mut child) = self.children[index].take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Asks validator `index` to stop (SIGTERM) and waits up to five seconds
+    /// before killing it.
+    pub fn stop(&mut self, index: usize) {
+        let Some(mut child) = self.children[index].take() else {
+            return;
+        };
+        // SAFETY: sending a signal to a child process id we own has no memory effects.
+        unsafe {
+            libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+
+    /// Stops every validator.
+    pub fn stop_all(&mut self) {
+        for index in 0..self.len() {
+            self.stop(index);
+        }
+    }
+
+    /// Indices of validators whose process has exited, with their status.
+    pub fn exited(&mut self) -> Vec<(usize, std::process::ExitStatus)> {
+        let mut exited = Vec::new();
+        for (index, slot) in self.children.iter_mut().enumerate() {
+            if let Some(child) = slot {
+                if let Ok(Some(status)) = child.try_wait() {
+                    exited.push((index, status));
+                    *slot = None;
+                }
+            }
+        }
+        exited
+    }
+
+    /// Waits until validator `index` reports a finalized height of at least `height`.
+    pub fn wait_for_height(
+        &mut self,
+        index: usize,
+        height: u64,
+        timeout: Duration,
+    ) -> anyhow::Result<u64> {
+        let client = self.client(index);
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some((exited, status)) = self.exited().into_iter().next() {
+                anyhow::bail!(
+                    "validator {exited} exited ({status}); see {}",
+                    self.home(exited).join("node.log").display()
+                );
+            }
+            if let Ok(status) = client.status() {
+                if status.finalized_height >= height {
+                    return Ok(status.finalized_height);
+                }
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "validator {index} did not reach height {height} within {timeout:?} (see {})",
+                self.home(index).join("node.log").display()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Devnet {
+    fn drop(&mut self) {
+        for index in 0..self.len() {
+            self.kill(index);
+        }
+    }
+}

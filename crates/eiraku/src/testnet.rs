@@ -1,0 +1,99 @@
+//! Creating the home folders of a network: one per validator, plus demo
+//! account keys. Keys are generated here, at setup, never shipped.
+
+use crate::keyfile;
+use anyhow::Context;
+use eiraku_core::{Amount, ChainId, Genesis, GenesisAccount, GenesisValidator, Keypair};
+use eiraku_node::{NodeHome, NodeSettings};
+use std::{
+    net::{Ipv4Addr, SocketAddr},
+    path::{Path, PathBuf},
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+/// Demo accounts created with every local network, with opening balances
+/// in minor units.
+pub const DEMO_ACCOUNTS: [(&str, u128); 4] = [
+    ("faucet", 1_000_000_000_000_000),
+    ("alice", 1_000_000),
+    ("bob", 1_000_000),
+    ("carol", 1_000_000),
+];
+
+/// What to create.
+#[derive(Clone, Debug)]
+pub struct TestnetSpec {
+    /// Folder that receives `node0`, `node1`, … and `accounts/`.
+    pub dir: PathBuf,
+    /// Number of validators.
+    pub validators: usize,
+    /// Network name.
+    pub chain_id: String,
+    /// API port of validator 0; validator i listens on `api_port + i`.
+    pub api_port: u16,
+    /// p2p port of validator 0; validator i listens on `p2p_port + i`.
+    pub p2p_port: u16,
+}
+
+impl TestnetSpec {
+    /// Home folder of validator `index`.
+    pub fn home(dir: &Path, index: usize) -> PathBuf {
+        dir.join(format!("node{index}"))
+    }
+}
+
+/// Writes the network and returns its genesis.
+pub fn create(spec: &TestnetSpec) -> anyhow::Result<Genesis> {
+    anyhow::ensure!(
+        spec.validators >= 1,
+        "a network needs at least one validator"
+    );
+    let chain_id = ChainId::new(&spec.chain_id).map_err(anyhow::Error::msg)?;
+    let localhost = |port: u16| SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let keys: Vec<Keypair> = (0..spec.validators).map(|_| Keypair::generate()).collect();
+    let validators: Vec<GenesisValidator> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, key)| GenesisValidator {
+            name: format!("validator-{i}"),
+            public_key: key.account_id(),
+            p2p_address: localhost(spec.p2p_port + i as u16),
+            api_address: localhost(spec.api_port + i as u16),
+        })
+        .collect();
+    let mut accounts = Vec::new();
+    for (label, balance) in DEMO_ACCOUNTS {
+        let key = Keypair::generate();
+        keyfile::write(
+            &spec.dir.join("accounts").join(format!("{label}.key")),
+            &key,
+        )?;
+        accounts.push(GenesisAccount {
+            id: key.account_id(),
+            balance: Amount(balance),
+            label: label.to_string(),
+        });
+    }
+    let genesis = Genesis {
+        chain_id,
+        genesis_time_ms: SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis() as u64,
+        validators,
+        accounts,
+    };
+    genesis.validate().map_err(anyhow::Error::msg)?;
+    std::fs::write(
+        spec.dir.join("genesis.json"),
+        serde_json::to_string_pretty(&genesis)? + "\n",
+    )
+    .context("writing genesis.json")?;
+    for (i, key) in keys.iter().enumerate() {
+        let settings = NodeSettings {
+            name: format!("validator-{i}"),
+            p2p_listen: localhost(spec.p2p_port + i as u16),
+            api_listen: localhost(spec.api_port + i as u16),
+            mempool_capacity: 200_000,
+        };
+        NodeHome::create(&TestnetSpec::home(&spec.dir, i), &genesis, &settings, key)?;
+    }
+    Ok(genesis)
+}
