@@ -314,6 +314,8 @@ pub struct StatusView {
     pub finalized_hash: String,
     /// State root at `finalized_height` (hex).
     pub state_root: String,
+    /// Sum of all balances at `finalized_height` (minor units, decimal string).
+    pub total_supply: String,
     /// Transactions waiting in the mempool.
     pub mempool: usize,
     /// The validator set.
@@ -569,6 +571,7 @@ async fn get_status(State(context): State<ApiContext>) -> Json<StatusView> {
         finalized_height,
         finalized_hash,
         state_root: digest::to_hex(&state.state_root()),
+        total_supply: state.total_supply().0.to_string(),
         mempool: chain.mempool_len(),
         validators: chain
             .genesis()

@@ -45,42 +45,61 @@ impl EirakuApplication {
 
     /// The post-state of `parent`, re-executing any ancestors this node has
     /// not seen (it was down, or a peer built on a block it never verified).
+    ///
+    /// The executor applies finalized blocks concurrently, replacing the
+    /// finalized state and dropping speculative states at or below it, so
+    /// the state this walk is heading for can vanish while it awaits an
+    /// ancestor (or, on a multi-threaded runtime, at any moment). The walk
+    /// therefore looks for a known state along the whole path collected so
+    /// far after every step, and judges the path conflicting only once it
+    /// has reached the *current* finalized height without meeting a known
+    /// state while that height stood still.
     async fn state_after(
         &self,
         parent: &Digested<Block>,
         ancestry: &mut (impl Ancestry<Block> + Unpin),
     ) -> ParentState {
-        if let Some(state) = self.chain.state_after(&parent.digest()) {
-            return ParentState::Known(state);
-        }
-        let finalized_height = self.chain.finalized_height();
-        let mut unknown = vec![parent.clone()];
+        // `parent` and the ancestors fetched so far, newest first.
+        let mut path = vec![parent.clone()];
         loop {
+            let finalized_height = self.chain.finalized_height();
+            if let Some(found) = self.replay(&path) {
+                return found;
+            }
+            if self.chain.finalized_height() != finalized_height {
+                // The tip moved while `replay` looked: look again.
+                continue;
+            }
+            let oldest = path.last().expect("path starts with the parent");
+            if oldest.inner().header.height <= finalized_height {
+                return ParentState::Conflicting;
+            }
             let Some(ancestor) = ancestry.next().await else {
                 return ParentState::Unavailable;
             };
-            if let Some(mut state) = self.chain.state_after(&ancestor.digest()) {
-                let mut previous = ancestor;
-                while let Some(block) = unknown.pop() {
-                    if !self
-                        .chain
-                        .check(block.inner(), previous.inner(), &state, &self.strategy)
-                    {
-                        return ParentState::Conflicting;
-                    }
-                    state = match self.chain.state_after(&block.digest()) {
-                        Some(state) => state,
-                        None => return ParentState::Unavailable,
-                    };
-                    previous = block;
-                }
-                return ParentState::Known(state);
-            }
-            if ancestor.inner().header.height <= finalized_height {
-                return ParentState::Conflicting;
-            }
-            unknown.push(ancestor);
+            path.push(ancestor);
         }
+    }
+
+    /// Re-executes `path` (newest first) from its newest block whose
+    /// post-state is known. `None` when no block of it has a known state (or
+    /// one stopped being known midway: the caller looks again).
+    fn replay(&self, path: &[Digested<Block>]) -> Option<ParentState> {
+        let (anchor, mut state) = path
+            .iter()
+            .enumerate()
+            .find_map(|(i, block)| self.chain.state_after(&block.digest()).map(|s| (i, s)))?;
+        for i in (0..anchor).rev() {
+            let (block, previous) = (&path[i], &path[i + 1]);
+            if !self
+                .chain
+                .check(block.inner(), previous.inner(), &state, &self.strategy)
+            {
+                return Some(ParentState::Conflicting);
+            }
+            state = self.chain.state_after(&block.digest())?;
+        }
+        Some(ParentState::Known(state))
     }
 }
 

@@ -52,6 +52,15 @@ pub struct FinalizedEvent {
     pub receipts: Arc<Vec<Receipt>>,
 }
 
+/// A block executed ahead of finality, kept so finalizing it needs no
+/// second execution.
+#[derive(Clone)]
+struct Executed {
+    height: u64,
+    state: Arc<State>,
+    receipts: Arc<Vec<Receipt>>,
+}
+
 struct Finalized {
     state: Arc<State>,
     digest: Digest,
@@ -64,7 +73,7 @@ pub struct Chain {
     store: Store,
     finalized: Mutex<Finalized>,
     /// Post-states of blocks proposed or verified but not yet finalized.
-    speculative: Mutex<HashMap<Digest, (u64, Arc<State>)>>,
+    speculative: Mutex<HashMap<Digest, Executed>>,
     mempool: Mutex<Mempool>,
     events: broadcast::Sender<FinalizedEvent>,
 }
@@ -226,7 +235,7 @@ impl Chain {
             .lock()
             .unwrap()
             .get(digest)
-            .map(|(_, state)| state.clone())
+            .map(|executed| executed.state.clone())
     }
 
     /// Builds a block on `parent` (whose post-state is `parent_state`).
@@ -250,7 +259,7 @@ impl Chain {
             height,
             timestamp_ms,
         };
-        state
+        let receipts = state
             .execute_block(&env, &transactions)
             .expect("mempool selection is admissible on its parent state");
         let block = Block::new(
@@ -261,7 +270,7 @@ impl Chain {
             state.state_root(),
             transactions,
         );
-        self.remember(&block, state);
+        self.remember(&block, state, receipts);
         block
     }
 
@@ -279,7 +288,18 @@ impl Chain {
         {
             return false;
         }
-        if !verify_batch(&block.transactions, strategy) {
+        // Transactions in this node's mempool were verified on admission;
+        // only the others cost a signature check here.
+        let unverified: Vec<SignedTransaction> = {
+            let mempool = self.mempool.lock().unwrap();
+            block
+                .transactions
+                .iter()
+                .filter(|tx| !mempool.holds(tx))
+                .cloned()
+                .collect()
+        };
+        if !verify_batch(&unverified, strategy) {
             return false;
         }
         let mut state = parent_state.clone();
@@ -287,21 +307,25 @@ impl Chain {
             height: block.header.height,
             timestamp_ms: block.header.timestamp_ms,
         };
-        if state.execute_block(&env, &block.transactions).is_err() {
+        let Ok(receipts) = state.execute_block(&env, &block.transactions) else {
             return false;
-        }
+        };
         if state.state_root() != block.header.state_root {
             return false;
         }
-        self.remember(block, state);
+        self.remember(block, state, receipts);
         true
     }
 
-    fn remember(&self, block: &Block, state: State) {
-        self.speculative
-            .lock()
-            .unwrap()
-            .insert(block.hash(), (block.header.height, Arc::new(state)));
+    fn remember(&self, block: &Block, state: State, receipts: Vec<Receipt>) {
+        self.speculative.lock().unwrap().insert(
+            block.hash(),
+            Executed {
+                height: block.header.height,
+                state: Arc::new(state),
+                receipts: Arc::new(receipts),
+            },
+        );
     }
 
     /// Applies a finalized block, durably, then announces it. Blocks at or
@@ -311,8 +335,17 @@ impl Chain {
         block: &Block,
         certificate: Option<&[u8]>,
     ) -> Result<(), StoreError> {
-        let mut finalized = self.finalized.lock().unwrap();
-        let applied = finalized.state.height();
+        // Only the executor calls this, so the finalized tip cannot move
+        // underneath; the lock is held only to read and to swap it, never
+        // across the fsync, which would stall proposals and votes.
+        let (applied, applied_digest, applied_state) = {
+            let finalized = self.finalized.lock().unwrap();
+            (
+                finalized.state.height(),
+                finalized.digest,
+                finalized.state.clone(),
+            )
+        };
         if block.header.height <= applied {
             if let Some(certificate) = certificate {
                 if self.store.certificate(block.header.height)?.is_none() {
@@ -328,17 +361,29 @@ impl Chain {
             "finalized blocks must arrive in height order"
         );
         assert_eq!(
-            block.header.parent, finalized.digest,
+            block.header.parent, applied_digest,
             "finalized chain must link"
         );
-        let mut state = (*finalized.state).clone();
-        let env = BlockEnv {
-            height: block.header.height,
-            timestamp_ms: block.header.timestamp_ms,
+        // Kept in the map until the tip moves, so concurrent lookups never
+        // find the block in neither place.
+        let executed = self.speculative.lock().unwrap().get(&block.hash()).cloned();
+        let (state, receipts) = match executed {
+            Some(executed) => (executed.state, executed.receipts),
+            // Not seen before (backfilled while this node was behind): execute now.
+            None => {
+                let mut state = (*applied_state).clone();
+                let env = BlockEnv {
+                    height: block.header.height,
+                    timestamp_ms: block.header.timestamp_ms,
+                };
+                let receipts = state
+                    .execute_block(&env, &block.transactions)
+                    .map_err(|e| {
+                        StoreError::Corrupt(format!("finalized block does not execute: {e}"))
+                    })?;
+                (Arc::new(state), Arc::new(receipts))
+            }
         };
-        let receipts = state
-            .execute_block(&env, &block.transactions)
-            .map_err(|e| StoreError::Corrupt(format!("finalized block does not execute: {e}")))?;
         if state.state_root() != block.header.state_root {
             return Err(StoreError::Corrupt(format!(
                 "finalized block {} has a state root this node does not reproduce",
@@ -353,18 +398,19 @@ impl Chain {
             state: &state,
             touched: &touched,
         })?;
-        let state = Arc::new(state);
-        finalized.state = state.clone();
-        finalized.digest = block.hash();
-        drop(finalized);
+        {
+            let mut finalized = self.finalized.lock().unwrap();
+            finalized.state = state.clone();
+            finalized.digest = block.hash();
+        }
         self.mempool.lock().unwrap().prune(&state);
         self.speculative
             .lock()
             .unwrap()
-            .retain(|_, (height, _)| *height > block.header.height);
+            .retain(|_, executed| executed.height > block.header.height);
         let _ = self.events.send(FinalizedEvent {
             block: Arc::new(block.clone()),
-            receipts: Arc::new(receipts),
+            receipts,
         });
         Ok(())
     }

@@ -275,8 +275,11 @@ where
 
     let marshal_for_executor = marshal_mailbox.clone();
     handles.push(
+        // Its own thread: applying a block ends in an fsync, which must not
+        // stall the consensus tasks sharing the async workers.
         context
             .child("executor")
+            .dedicated()
             .spawn(move |_| execute(chain, marshal_for_executor, deliveries)),
     );
 

@@ -63,6 +63,17 @@ impl Mempool {
         self.hashes.contains(hash)
     }
 
+    /// Whether this exact transaction, signature included, is waiting here
+    /// (and so was verified on admission). The hash alone would not do: it
+    /// does not cover the signature.
+    pub fn holds(&self, tx: &SignedTransaction) -> bool {
+        let body = &tx.transaction;
+        self.by_sender
+            .get(&body.sender)
+            .and_then(|queue| queue.get(&body.nonce))
+            .is_some_and(|pending| pending == tx)
+    }
+
     /// Adds a transaction whose signature has been verified, checking it
     /// against the finalized `state`.
     pub fn insert(&mut self, tx: SignedTransaction, state: &State) -> Result<(), MempoolError> {
@@ -210,6 +221,18 @@ mod tests {
         let mut state = state();
         let mut pool = Mempool::new(2);
         pool.insert(tx(1, 0), &state).unwrap();
+        assert!(pool.holds(&tx(1, 0)));
+        let mut forged = tx(1, 0);
+        forged.signature = tx(1, 1).signature;
+        assert_eq!(
+            forged.hash(),
+            tx(1, 0).hash(),
+            "the hash does not cover the signature"
+        );
+        assert!(
+            !pool.holds(&forged),
+            "a different signature is not the verified transaction"
+        );
         assert_eq!(pool.insert(tx(1, 0), &state), Err(MempoolError::Duplicate));
         pool.insert(tx(1, 1), &state).unwrap();
         assert_eq!(pool.insert(tx(2, 0), &state), Err(MempoolError::Full(2)));

@@ -124,8 +124,11 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
             .spawn(move |_| gossip::forward(gossip_sender, accepted_receiver));
         let gossip_chain = chain.clone();
         let gossip_strategy = strategy.clone();
+        // Verifying gossiped signatures is CPU-bound: keep it off the
+        // consensus workers.
         context
             .child("gossip_in")
+            .dedicated()
             .spawn(move |_| gossip::receive(gossip_chain, gossip_receiver, gossip_strategy));
 
         let metrics_context = context.child("metrics");
@@ -137,9 +140,24 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
             accepted: accepted_sender,
             metrics: Arc::new(move || metrics_context.encode()),
         };
-        let listener = tokio::net::TcpListener::from_std(api_listener).expect("API listener");
         tracing::info!(node = %name, "validator running");
-        tokio::spawn(api::serve(listener, api));
+        // The API gets its own runtime so client load (decoding, signature
+        // batches) never starves consensus of worker threads.
+        std::thread::Builder::new()
+            .name("api".into())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .expect("API runtime");
+                runtime.block_on(async move {
+                    let listener =
+                        tokio::net::TcpListener::from_std(api_listener).expect("API listener");
+                    api::serve(listener, api).await
+                });
+            })
+            .expect("API thread");
         let _ = network_handle.await;
     });
     Ok(())

@@ -21,6 +21,9 @@ use std::{
     time::{Duration, Instant},
 };
 
+/// Concurrent submitting threads per validator.
+const SENDERS_PER_NODE: usize = 3;
+
 /// What to run.
 #[derive(Clone, Debug)]
 pub struct BenchConfig {
@@ -203,15 +206,17 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
     let accepted_count = Arc::new(Mutex::new(0usize));
     let first_error: Arc<Mutex<Option<String>>> = Arc::default();
     std::thread::scope(|scope| {
-        let node_count = clients.len();
-        for (node, client) in clients.iter().enumerate() {
+        // Several senders per node so one client thread never limits the rate.
+        let workers = clients.len() * SENDERS_PER_NODE;
+        for worker in 0..workers {
+            let client = &clients[worker % clients.len()];
             let batches = &batches;
             let submitted_at = submitted_at.clone();
             let accepted_count = accepted_count.clone();
             let first_error = first_error.clone();
             let submitting = submitting.clone();
             scope.spawn(move || {
-                for (i, batch) in batches.iter().enumerate().skip(node).step_by(node_count) {
+                for (i, batch) in batches.iter().enumerate().skip(worker).step_by(workers) {
                     let due = start
                         + Duration::from_secs_f64((i * config.batch) as f64 / config.rate as f64);
                     if let Some(wait) = due.checked_duration_since(Instant::now()) {

@@ -180,6 +180,13 @@ enum TxCommand {
         #[command(flatten)]
         node: NodeArgs,
     },
+    /// Submit an already signed transaction given as hex bytes.
+    Raw {
+        /// The transaction's canonical bytes, hex.
+        hex: String,
+        #[command(flatten)]
+        node: NodeArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -218,8 +225,13 @@ fn main() {
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
+    use std::io::Write;
+    let text = serde_json::to_string_pretty(value)?;
+    match writeln!(std::io::stdout().lock(), "{text}") {
+        // A closed pipe (`| head`) is the reader's choice, not an error.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -326,6 +338,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     anyhow::bail!("transaction failed: {}: {}", error.code, error.message);
                 }
             }
+            Ok(())
+        }
+        Command::Tx {
+            command: TxCommand::Raw { hex, node },
+        } => {
+            let bytes = hex::decode(hex.trim()).context("the transaction must be hex")?;
+            let accepted = node.client().submit_bytes(&bytes)?;
+            println!("submitted {}", accepted.hash);
             Ok(())
         }
         Command::Query { command, node } => {

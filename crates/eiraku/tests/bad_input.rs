@@ -1,0 +1,153 @@
+//! Bad input through the API and the CLI: each refused with a typed error,
+//! nothing changed.
+
+mod common;
+
+use common::TestNetwork;
+use eiraku_core::{ChainId, SignedTransaction, MAX_TRANSACTION_BYTES};
+use std::process::Command;
+
+/// What a refusal must leave untouched.
+fn snapshot(network: &TestNetwork, label: &str) -> (String, u64, String) {
+    let client = network.client(0);
+    let account = client.account(&network.key(label).account_id()).unwrap();
+    let status = client.status().unwrap();
+    (account.balance, account.nonce, status.total_supply)
+}
+
+/// Runs the CLI against validator 0; returns (success, stdout + stderr).
+fn cli(network: &TestNetwork, args: &[&str]) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_eiraku"))
+        .args(args)
+        .arg("--network")
+        .arg(network.path())
+        .output()
+        .expect("CLI runs");
+    let text = String::from_utf8_lossy(&output.stdout).to_string()
+        + &String::from_utf8_lossy(&output.stderr);
+    (output.status.success(), text)
+}
+
+fn assert_api_refuses(network: &TestNetwork, bytes: &[u8], status: u16, code: &str) {
+    match network.client(0).submit_bytes(bytes) {
+        Err(eiraku::ClientError::Api {
+            status: got,
+            code: got_code,
+            message,
+        }) => {
+            assert_eq!((got, got_code.as_str()), (status, code), "{message}");
+            assert!(!message.is_empty());
+        }
+        other => panic!("expected {code}, got {other:?}"),
+    }
+}
+
+fn assert_cli_refuses(network: &TestNetwork, args: &[&str], code: &str) {
+    let (ok, text) = cli(network, args);
+    assert!(!ok, "CLI accepted {args:?}: {text}");
+    assert!(
+        text.contains(&format!("error: {code}:")),
+        "CLI output for {args:?} lacks {code}: {text}"
+    );
+}
+
+#[test]
+fn bad_input_is_refused_with_typed_errors_and_changes_nothing() {
+    let network = TestNetwork::start(1);
+    let alice = network.key("alice");
+    let bob = network.key("bob");
+    // A first, valid transfer so alice has a used nonce to replay.
+    let first = network.transfer(&alice, 0, &bob, 10);
+    network.client(0).submit(&first).unwrap();
+    network
+        .client(0)
+        .wait_finalized(&first.hash(), std::time::Duration::from_secs(60))
+        .unwrap();
+    let before = snapshot(&network, "alice");
+
+    // Malformed bytes.
+    assert_api_refuses(&network, b"definitely not a transaction", 400, "malformed");
+    assert_cli_refuses(&network, &["tx", "raw", "00ff00ff"], "malformed");
+
+    // Oversized.
+    let huge = vec![0u8; MAX_TRANSACTION_BYTES + 1];
+    assert_api_refuses(&network, &huge, 413, "oversized");
+    assert_cli_refuses(&network, &["tx", "raw", &hex::encode(&huge)], "oversized");
+
+    // Wrong chain id.
+    let mut wrong_chain = network.transfer(&alice, 1, &bob, 1).transaction;
+    wrong_chain.chain_id = ChainId::new("another-chain").unwrap();
+    let wrong_chain = SignedTransaction::sign(wrong_chain, &alice);
+    assert_api_refuses(&network, &wrong_chain.to_bytes(), 400, "wrong_chain_id");
+    assert_cli_refuses(
+        &network,
+        &[
+            "tx",
+            "transfer",
+            "--from",
+            "alice",
+            "--to",
+            "bob",
+            "--amount",
+            "1",
+            "--chain-id",
+            "another-chain",
+        ],
+        "wrong_chain_id",
+    );
+
+    // Bad signature: bob signs a transaction that claims alice as sender.
+    let forged = SignedTransaction::sign(network.transfer(&alice, 1, &bob, 1).transaction, &bob);
+    assert_api_refuses(&network, &forged.to_bytes(), 400, "bad_signature");
+    assert_cli_refuses(
+        &network,
+        &["tx", "raw", &hex::encode(forged.to_bytes())],
+        "bad_signature",
+    );
+
+    // Replayed nonce: the finalized first transfer, and a new one reusing nonce 0.
+    assert_api_refuses(&network, &first.to_bytes(), 409, "nonce_used");
+    assert_cli_refuses(
+        &network,
+        &[
+            "tx", "transfer", "--from", "alice", "--to", "bob", "--amount", "1", "--nonce", "0",
+        ],
+        "nonce_used",
+    );
+
+    // Overspend.
+    let overspend = network.transfer(&alice, 1, &bob, 1_000_000_000);
+    assert_api_refuses(&network, &overspend.to_bytes(), 400, "insufficient_funds");
+    assert_cli_refuses(
+        &network,
+        &[
+            "tx",
+            "transfer",
+            "--from",
+            "alice",
+            "--to",
+            "bob",
+            "--amount",
+            "1000000000",
+        ],
+        "insufficient_funds",
+    );
+
+    // Give any stray transaction time to be finalized, then check nothing changed.
+    let height = network.client(0).status().unwrap().finalized_height;
+    while network.client(0).status().unwrap().finalized_height < height + 3 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(snapshot(&network, "alice"), before);
+    assert_eq!(network.client(0).status().unwrap().mempool, 0);
+
+    // And a valid transfer still goes through afterwards.
+    let (ok, text) = cli(
+        &network,
+        &[
+            "tx", "transfer", "--from", "alice", "--to", "bob", "--amount", "5", "--wait",
+        ],
+    );
+    assert!(ok, "{text}");
+    assert!(text.contains("\"outcome\": \"success\""), "{text}");
+}

@@ -1,0 +1,141 @@
+//! Shared by the integration tests: a real network of `eiraku node`
+//! processes on loopback, in a temporary folder, on free ports.
+
+#![allow(dead_code)]
+
+use eiraku::{
+    devnet::Devnet,
+    keyfile,
+    testnet::{self, TestnetSpec},
+    Client,
+};
+use eiraku_core::{Amount, Call, ChainId, Keypair, SignedTransaction, Transaction};
+use std::{
+    net::TcpListener,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+/// A running test network; everything stops and is deleted on drop.
+pub struct TestNetwork {
+    pub net: Devnet,
+    pub dir: tempfile::TempDir,
+    pub chain_id: ChainId,
+}
+
+/// `count` consecutive free loopback ports, twice (API and p2p).
+fn free_port_ranges(count: usize) -> (u16, u16) {
+    let mut seed = std::process::id() as u64 * 7919 + count as u64;
+    loop {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let base = 20_000 + (seed >> 33) as u16 % 30_000;
+        let ports: Vec<u16> = (0..2 * count as u16).map(|i| base + i).collect();
+        let all_free = ports
+            .iter()
+            .all(|port| TcpListener::bind(("127.0.0.1", *port)).is_ok());
+        if all_free {
+            return (base, base + count as u16);
+        }
+    }
+}
+
+impl TestNetwork {
+    /// Creates and starts `validators` validators and waits for height 1 everywhere.
+    pub fn start(validators: usize) -> Self {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let (api_port, p2p_port) = free_port_ranges(validators);
+        testnet::create(&TestnetSpec {
+            dir: dir.path().to_path_buf(),
+            validators,
+            chain_id: "eiraku-test".into(),
+            api_port,
+            p2p_port,
+        })
+        .expect("network folder");
+        let mut net = Devnet::open(Path::new(env!("CARGO_BIN_EXE_eiraku")), dir.path())
+            .expect("network opens");
+        net.start_all().expect("validators start");
+        for index in 0..validators {
+            net.wait_for_height(index, 1, Duration::from_secs(120))
+                .expect("validator finalizes");
+        }
+        Self {
+            net,
+            dir,
+            chain_id: ChainId::new("eiraku-test").unwrap(),
+        }
+    }
+
+    pub fn client(&self, index: usize) -> Client {
+        self.net.client(index)
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+
+    /// A demo account's key (faucet, alice, bob, carol).
+    pub fn key(&self, label: &str) -> Keypair {
+        keyfile::read(
+            &self
+                .dir
+                .path()
+                .join("accounts")
+                .join(format!("{label}.key")),
+        )
+        .expect("demo key")
+    }
+
+    pub fn transfer(
+        &self,
+        from: &Keypair,
+        nonce: u64,
+        to: &Keypair,
+        amount: u128,
+    ) -> SignedTransaction {
+        SignedTransaction::sign(
+            Transaction {
+                chain_id: self.chain_id.clone(),
+                sender: from.account_id(),
+                nonce,
+                call: Call::Transfer {
+                    to: to.account_id(),
+                    amount: Amount(amount),
+                },
+            },
+            from,
+        )
+    }
+
+    /// The lowest finalized height over the given validators.
+    pub fn min_height(&self, validators: &[usize]) -> u64 {
+        validators
+            .iter()
+            .map(|i| self.client(*i).status().expect("status").finalized_height)
+            .min()
+            .expect("at least one validator")
+    }
+
+    /// Asserts that every listed validator holds the same block, with the
+    /// same state root, at every height from 0 to `up_to`.
+    pub fn assert_same_chain(&self, validators: &[usize], up_to: u64) {
+        for height in 0..=up_to {
+            let blocks: Vec<_> = validators
+                .iter()
+                .map(|i| self.client(*i).block(height).expect("block"))
+                .collect();
+            for block in &blocks[1..] {
+                assert_eq!(
+                    block.hash, blocks[0].hash,
+                    "validators disagree on block {height}"
+                );
+                assert_eq!(
+                    block.state_root, blocks[0].state_root,
+                    "state roots differ at {height}"
+                );
+            }
+        }
+    }
+}
