@@ -164,7 +164,7 @@ impl Keypair {
     /// A fresh key from the operating system's randomness.
     pub fn generate() -> Self {
         Self {
-            private: ed25519::PrivateKey::random(&mut rand::rng()),
+            private: ed25519::PrivateKey::random(rand::rng()),
         }
     }
 

@@ -57,7 +57,7 @@ impl EirakuApplication {
     async fn state_after(
         &self,
         parent: &Digested<Block>,
-        ancestry: &mut (impl Ancestry<Block> + Unpin),
+        ancestry: &mut impl Ancestry<Block>,
     ) -> ParentState {
         // `parent` and the ancestors fetched so far, newest first.
         let mut path = vec![parent.clone()];

@@ -518,7 +518,7 @@ fn crash_run(seed: u64, more: u64) -> CrashRun {
         );
 
         let txs = transfers(3);
-        let hashes = submit(&survivors[0], &txs, &sim.strategy);
+        let hashes = submit(survivors[0], &txs, &sim.strategy);
         for hash in &hashes {
             assert_eq!(survivors[0].tx_status(hash).unwrap(), TxStatus::Pending);
         }
@@ -689,7 +689,7 @@ fn conflicting_voter_never_causes_two_finalized_blocks() {
         // Transfers change the state root, so the per-height root comparison
         // below compares different roots, not the genesis root over and over.
         let txs = transfers(4);
-        let hashes = submit(&honest[0], &txs, &sim.strategy);
+        let hashes = submit(honest[0], &txs, &sim.strategy);
         let submitter = honest[0].clone();
         sim.wait_until(
             "honest validators to finalize 20 blocks and the transfers",
