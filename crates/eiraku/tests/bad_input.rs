@@ -28,6 +28,15 @@ fn cli(network: &TestNetwork, args: &[&str]) -> (bool, String) {
     (output.status.success(), text)
 }
 
+/// `eiraku tx transfer --from alice --to bob --amount AMOUNT EXTRA…`
+fn alice_to_bob<'a>(amount: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "tx", "transfer", "--from", "alice", "--to", "bob", "--amount", amount,
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 fn assert_api_refuses(network: &TestNetwork, bytes: &[u8], status: u16, code: &str) {
     match network.client(0).submit_bytes(bytes) {
         Err(eiraku::ClientError::Api {
@@ -81,18 +90,7 @@ fn bad_input_is_refused_with_typed_errors_and_changes_nothing() {
     assert_api_refuses(&network, &wrong_chain.to_bytes(), 400, "wrong_chain_id");
     assert_cli_refuses(
         &network,
-        &[
-            "tx",
-            "transfer",
-            "--from",
-            "alice",
-            "--to",
-            "bob",
-            "--amount",
-            "1",
-            "--chain-id",
-            "another-chain",
-        ],
+        &alice_to_bob("1", &["--chain-id", "another-chain"]),
         "wrong_chain_id",
     );
 
@@ -109,9 +107,7 @@ fn bad_input_is_refused_with_typed_errors_and_changes_nothing() {
     assert_api_refuses(&network, &first.to_bytes(), 409, "nonce_used");
     assert_cli_refuses(
         &network,
-        &[
-            "tx", "transfer", "--from", "alice", "--to", "bob", "--amount", "1", "--nonce", "0",
-        ],
+        &alice_to_bob("1", &["--nonce", "0"]),
         "nonce_used",
     );
 
@@ -120,16 +116,7 @@ fn bad_input_is_refused_with_typed_errors_and_changes_nothing() {
     assert_api_refuses(&network, &overspend.to_bytes(), 400, "insufficient_funds");
     assert_cli_refuses(
         &network,
-        &[
-            "tx",
-            "transfer",
-            "--from",
-            "alice",
-            "--to",
-            "bob",
-            "--amount",
-            "1000000000",
-        ],
+        &alice_to_bob("1000000000", &[]),
         "insufficient_funds",
     );
 
@@ -142,12 +129,7 @@ fn bad_input_is_refused_with_typed_errors_and_changes_nothing() {
     assert_eq!(network.client(0).status().unwrap().mempool, 0);
 
     // And a valid transfer still goes through afterwards.
-    let (ok, text) = cli(
-        &network,
-        &[
-            "tx", "transfer", "--from", "alice", "--to", "bob", "--amount", "5", "--wait",
-        ],
-    );
+    let (ok, text) = cli(&network, &alice_to_bob("5", &["--wait"]));
     assert!(ok, "{text}");
     assert!(text.contains("\"outcome\": \"success\""), "{text}");
 }
