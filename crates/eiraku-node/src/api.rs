@@ -128,20 +128,15 @@ impl From<SubmitError> for ApiError {
             SubmitError::BadSignature => (S::BAD_REQUEST, "bad_signature"),
             SubmitError::Mempool(MempoolError::Full(_)) => (S::SERVICE_UNAVAILABLE, "busy"),
             SubmitError::Mempool(MempoolError::Duplicate) => (S::CONFLICT, "duplicate"),
-            SubmitError::Mempool(MempoolError::Rejected(_)) => {
-                (S::BAD_REQUEST, "insufficient_funds")
+            SubmitError::Mempool(MempoolError::Rejected(execution)) => {
+                (S::BAD_REQUEST, execution_code(execution))
             }
             SubmitError::Mempool(MempoolError::Admission(admission)) => match admission {
-                AdmissionError::BadSignature => (S::BAD_REQUEST, "bad_signature"),
                 AdmissionError::WrongChainId { .. } => (S::BAD_REQUEST, "wrong_chain_id"),
                 AdmissionError::UnknownAccount(_) => (S::BAD_REQUEST, "unknown_account"),
                 AdmissionError::NonceUsed { .. } => (S::CONFLICT, "nonce_used"),
                 AdmissionError::NonceGap { .. } => (S::BAD_REQUEST, "nonce_gap"),
             },
-        };
-        let code = match &error {
-            SubmitError::Mempool(MempoolError::Rejected(execution)) => execution_code(execution),
-            _ => code,
         };
         Self::new(status, code, message)
     }

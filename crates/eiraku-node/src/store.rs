@@ -17,7 +17,6 @@ const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const ACCOUNTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("accounts");
 const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
 const CERTIFICATES: TableDefinition<u64, &[u8]> = TableDefinition::new("certificates");
-const BLOCK_HEIGHTS: TableDefinition<&[u8], u64> = TableDefinition::new("block_heights");
 const RECEIPTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("receipts");
 
 const APPLIED_HEIGHT: &str = "applied_height";
@@ -67,7 +66,6 @@ impl Store {
         txn.open_table(ACCOUNTS).map_err(engine)?;
         txn.open_table(BLOCKS).map_err(engine)?;
         txn.open_table(CERTIFICATES).map_err(engine)?;
-        txn.open_table(BLOCK_HEIGHTS).map_err(engine)?;
         txn.open_table(RECEIPTS).map_err(engine)?;
         txn.commit().map_err(engine)?;
         Ok(Self { db })
@@ -139,10 +137,6 @@ impl Store {
                     .insert(height, certificate)
                     .map_err(engine)?;
             }
-            txn.open_table(BLOCK_HEIGHTS)
-                .map_err(engine)?
-                .insert(block.hash().as_ref(), height)
-                .map_err(engine)?;
             let mut receipts = txn.open_table(RECEIPTS).map_err(engine)?;
             for receipt in finalized.receipts {
                 let json = serde_json::to_vec(receipt).map_err(engine)?;
@@ -179,16 +173,6 @@ impl Store {
             commonware_codec::Decode::decode_cfg(commonware_codec::Copying(bytes.value()), &())
                 .map_err(|e| StoreError::Corrupt(format!("block {height}: {e}")))?;
         Ok(Some(block))
-    }
-
-    /// Height of a finalized block by digest.
-    pub fn height_of(&self, digest: &Digest) -> Result<Option<u64>, StoreError> {
-        let txn = self.db.begin_read().map_err(engine)?;
-        let table = txn.open_table(BLOCK_HEIGHTS).map_err(engine)?;
-        Ok(table
-            .get(digest.as_ref())
-            .map_err(engine)?
-            .map(|v| v.value()))
     }
 
     /// The encoded finalization certificate of a block, by height.

@@ -5,9 +5,6 @@ use eiraku_core::{AccountId, Amount, ChainId};
 /// Why a transaction may not be included in a block.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AdmissionError {
-    /// The signature does not verify against the sender's key.
-    #[error("bad signature: the transaction is not signed by its sender's key")]
-    BadSignature,
     /// The transaction is for another network.
     #[error("wrong chain id: transaction is for {got:?}, this network is {expected:?}")]
     WrongChainId {
