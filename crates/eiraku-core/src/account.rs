@@ -11,34 +11,66 @@ use commonware_cryptography::{ed25519, Signer};
 use commonware_math::algebra::Random;
 use std::fmt;
 
-/// An account identifier: the account holder's Ed25519 public key.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct AccountId(pub PublicKey);
+/// An account identifier: the 32 bytes of the account holder's Ed25519
+/// public key. Kept as bytes, not as a decoded curve point: decoding a key
+/// costs a square root on the curve, and only a sender's key ever needs it
+/// (to check a signature). Bytes that are not a valid key can receive funds
+/// but can never sign for them.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AccountId([u8; 32]);
+
+/// The bytes of an account id are not an Ed25519 public key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("account {0} is not a valid Ed25519 public key")]
+pub struct InvalidKey(pub AccountId);
 
 impl AccountId {
     /// Encoded size in bytes.
     pub const SIZE: usize = 32;
 
+    /// The account of `key`.
+    pub fn from_public_key(key: &PublicKey) -> Self {
+        let mut bytes = [0u8; 32];
+        bytes.copy_from_slice(key.as_ref());
+        Self(bytes)
+    }
+
+    /// An account id from its raw bytes.
+    pub const fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// The raw bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// Decodes the bytes as an Ed25519 public key (a curve point
+    /// decompression: not free, so callers that check many signatures
+    /// cache the result).
+    pub fn public_key(&self) -> Result<PublicKey, InvalidKey> {
+        PublicKey::decode(Copying(self.0.as_slice())).map_err(|_| InvalidKey(*self))
+    }
+
     /// Lower-case hex of the 32 key bytes: the account's printed name.
     pub fn to_hex(&self) -> String {
-        hex::encode(self.0.as_ref())
+        hex::encode(self.0)
     }
 
     /// Parses the hex form printed by [`AccountId::to_hex`].
     pub fn from_hex(text: &str) -> Result<Self, String> {
         let bytes = hex::decode(text.trim_start_matches("0x"))
             .map_err(|_| format!("account id {text:?} is not hex"))?;
-        if bytes.len() != Self::SIZE {
-            return Err(format!(
-                "account id must be {} bytes ({} hex characters), got {}",
-                Self::SIZE,
-                Self::SIZE * 2,
-                bytes.len()
-            ));
-        }
-        PublicKey::decode(Copying(bytes.as_slice()))
+        <[u8; 32]>::try_from(bytes.as_slice())
             .map(AccountId)
-            .map_err(|_| format!("account id {text:?} is not a valid Ed25519 public key"))
+            .map_err(|_| {
+                format!(
+                    "account id must be {} bytes ({} hex characters), got {}",
+                    Self::SIZE,
+                    Self::SIZE * 2,
+                    bytes.len()
+                )
+            })
     }
 }
 
@@ -56,7 +88,7 @@ impl fmt::Debug for AccountId {
 
 impl Write for AccountId {
     fn write(&self, buf: &mut impl BufMut) {
-        self.0.write(buf);
+        buf.put_slice(&self.0);
     }
 }
 
@@ -67,7 +99,7 @@ impl FixedSize for AccountId {
 impl Read for AccountId {
     type Cfg = ();
     fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
-        PublicKey::read(buf).map(AccountId)
+        <[u8; 32]>::read(buf).map(AccountId)
     }
 }
 
@@ -178,7 +210,7 @@ impl Keypair {
 
     /// The account this key signs for.
     pub fn account_id(&self) -> AccountId {
-        AccountId(self.private.public_key())
+        AccountId::from_public_key(&self.private.public_key())
     }
 
     /// The public key.
@@ -228,6 +260,18 @@ mod tests {
         assert!(AccountId::from_hex("abcd")
             .unwrap_err()
             .contains("32 bytes"));
+    }
+
+    #[test]
+    fn account_id_decodes_to_its_key_or_names_itself() {
+        let key = Keypair::from_seed(7);
+        assert_eq!(key.account_id().public_key().unwrap(), key.public_key());
+        // y = 2 is not on the curve: such bytes name an account that can
+        // receive but never sign.
+        let mut bytes = [0u8; 32];
+        bytes[0] = 2;
+        let not_a_key = AccountId::from_bytes(bytes);
+        assert_eq!(not_a_key.public_key(), Err(InvalidKey(not_a_key)));
     }
 
     #[test]

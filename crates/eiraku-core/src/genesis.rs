@@ -51,6 +51,16 @@ impl Genesis {
         if self.validators.is_empty() {
             return Err("genesis has no validators".into());
         }
+        if let Some(bad) = self
+            .validators
+            .iter()
+            .find(|v| v.public_key.public_key().is_err())
+        {
+            return Err(format!(
+                "validator {} has a public key that is not a valid Ed25519 key",
+                bad.name
+            ));
+        }
         let mut keys: Vec<&AccountId> = self.validators.iter().map(|v| &v.public_key).collect();
         keys.sort();
         if keys.windows(2).any(|w| w[0] == w[1]) {

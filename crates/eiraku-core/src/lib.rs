@@ -33,17 +33,19 @@ pub mod block;
 pub mod chain_id;
 pub mod digest;
 pub mod genesis;
+pub mod key_cache;
 pub mod merkle;
 pub mod transaction;
 
-pub use account::{AccountId, Amount, Keypair};
+pub use account::{AccountId, Amount, InvalidKey, Keypair};
 pub use block::{Block, BlockHeader, ConsensusContext, MAX_BLOCK_TRANSACTIONS};
 pub use chain_id::ChainId;
 pub use digest::{hash, Digest};
 pub use genesis::{Genesis, GenesisAccount, GenesisValidator};
+pub use key_cache::KeyCache;
 pub use transaction::{
-    verify_batch, Call, DecodeError, SignedTransaction, Transaction, TxHash, MAX_TRANSACTION_BYTES,
-    TRANSACTION_NAMESPACE,
+    verify_all, verify_batch, Call, DecodeError, SignedTransaction, Transaction, TxHash,
+    MAX_TRANSACTION_BYTES, TRANSACTION_NAMESPACE,
 };
 
 /// The consensus engine's public key type for validators and accounts alike.

@@ -7,11 +7,13 @@
 //! unsigned encoding, so it names (chain, sender, nonce, call) and cannot be
 //! changed by re-encoding the signature.
 
-use crate::{hash, AccountId, Amount, ChainId, Digest, Keypair};
+use crate::{hash, AccountId, Amount, ChainId, Digest, KeyCache, Keypair};
 use bytes::BufMut;
+use bytes::Bytes;
 use commonware_codec::Buf;
 use commonware_codec::{Copying, DecodeExt, Encode, EncodeSize, Error, Read, ReadExt, Write};
 use commonware_cryptography::{ed25519, BatchEntry, BatchVerifier, Verifier};
+use commonware_parallel::Sequential;
 use commonware_parallel::Strategy;
 
 /// Namespace under which transactions are signed (domain separation from
@@ -124,6 +126,9 @@ pub struct SignedTransaction {
     pub transaction: Transaction,
     /// Ed25519 signature of the sender over the encoded transaction.
     pub signature: ed25519::Signature,
+    /// The unsigned encoding (what the signature covers), kept so checking
+    /// and hashing never re-encode.
+    body: Bytes,
     hash: TxHash,
 }
 
@@ -149,14 +154,15 @@ impl SignedTransaction {
     pub fn sign(transaction: Transaction, key: &Keypair) -> Self {
         let body = transaction.encode();
         let signature = key.sign(TRANSACTION_NAMESPACE, &body);
-        Self::assemble(transaction, signature, &body)
+        Self::assemble(transaction, signature, body)
     }
 
-    fn assemble(transaction: Transaction, signature: ed25519::Signature, body: &[u8]) -> Self {
+    fn assemble(transaction: Transaction, signature: ed25519::Signature, body: Bytes) -> Self {
         Self {
+            hash: hash(&[&body]),
             transaction,
             signature,
-            hash: hash(&[body]),
+            body,
         }
     }
 
@@ -166,17 +172,17 @@ impl SignedTransaction {
     }
 
     /// The unsigned encoding: the message the signature covers.
-    pub fn signing_payload(&self) -> Vec<u8> {
-        self.transaction.encode().to_vec()
+    pub fn signing_payload(&self) -> &[u8] {
+        &self.body
     }
 
-    /// Checks the signature against the sender's key.
+    /// Checks the signature against the sender's key (false also when the
+    /// sender's bytes are not a key).
     pub fn verify_signature(&self) -> bool {
-        self.transaction.sender.0.verify(
-            TRANSACTION_NAMESPACE,
-            &self.signing_payload(),
-            &self.signature,
-        )
+        self.transaction
+            .sender
+            .public_key()
+            .is_ok_and(|key| key.verify(TRANSACTION_NAMESPACE, &self.body, &self.signature))
     }
 
     /// The canonical wire bytes.
@@ -216,32 +222,46 @@ impl Read for SignedTransaction {
         let transaction = Transaction::read(buf)?;
         let signature = ed25519::Signature::read(buf)?;
         let body = transaction.encode();
-        Ok(Self::assemble(transaction, signature, &body))
+        Ok(Self::assemble(transaction, signature, body))
     }
 }
 
 /// Verifies the signatures of `transactions` as one Ed25519 batch, split
-/// across `strategy`'s threads. True only if every signature is valid (and
-/// for the empty list).
-pub fn verify_batch(transactions: &[SignedTransaction], strategy: &impl Strategy) -> bool {
+/// across `strategy`'s threads, with sender keys from `keys`. True only if
+/// every signature is valid (and for the empty list).
+pub fn verify_batch(
+    transactions: &[SignedTransaction],
+    strategy: &impl Strategy,
+    keys: &KeyCache,
+) -> bool {
     if transactions.is_empty() {
         return true;
     }
-    let payloads: Vec<(Vec<u8>, &SignedTransaction)> = transactions
+    let senders: Vec<AccountId> = transactions
         .iter()
-        .map(|tx| (tx.signing_payload(), tx))
+        .map(|tx| tx.transaction.sender)
         .collect();
+    let Some(keys) = keys.resolve(&senders, strategy) else {
+        return false;
+    };
+    let items: Vec<(ed25519::PublicKey, &SignedTransaction)> =
+        keys.into_iter().zip(transactions).collect();
     ed25519::PublicKey::verify_batch(
         &mut rand::rng(),
-        &payloads,
-        |_, (payload, tx)| BatchEntry {
+        &items,
+        |_, (key, tx)| BatchEntry {
             namespace: TRANSACTION_NAMESPACE,
-            message: payload,
-            public_key: &tx.transaction.sender.0,
+            message: &tx.body,
+            public_key: key,
             signature: &tx.signature,
         },
         strategy,
     )
+}
+
+/// [`verify_batch`] on one thread without a key cache: for tools and tests.
+pub fn verify_all(transactions: &[SignedTransaction]) -> bool {
+    verify_batch(transactions, &Sequential, &KeyCache::new(0))
 }
 
 #[cfg(test)]
@@ -264,11 +284,10 @@ mod tests {
 
     #[test]
     fn batch_verification_finds_one_bad_signature() {
-        let strategy = commonware_parallel::Sequential;
         let mut txs: Vec<SignedTransaction> = (0..8).map(sample).collect();
-        assert!(verify_batch(&txs, &strategy));
+        assert!(verify_all(&txs));
         txs[5].signature = txs[4].signature.clone();
-        assert!(!verify_batch(&txs, &strategy));
+        assert!(!verify_all(&txs));
     }
 
     #[test]

@@ -8,8 +8,8 @@ use crate::{
 };
 use commonware_parallel::Strategy;
 use eiraku_core::{
-    verify_batch, AccountId, Block, ConsensusContext, Digest, Genesis, SignedTransaction, TxHash,
-    MAX_BLOCK_TRANSACTIONS,
+    verify_batch, AccountId, Block, ConsensusContext, Digest, Genesis, KeyCache, SignedTransaction,
+    TxHash, MAX_BLOCK_TRANSACTIONS,
 };
 use eiraku_state::{accounts_touched_by, Account, BlockEnv, Receipt, State};
 use std::{
@@ -75,6 +75,8 @@ pub struct Chain {
     /// Post-states of blocks proposed or verified but not yet finalized.
     speculative: Mutex<HashMap<Digest, Executed>>,
     mempool: Mutex<Mempool>,
+    /// Decoded sender keys, shared by admission and block checks.
+    keys: KeyCache,
     events: broadcast::Sender<FinalizedEvent>,
 }
 
@@ -98,13 +100,13 @@ impl Chain {
             }
             None => {
                 let all: Vec<AccountId> = genesis_state.accounts().keys().cloned().collect();
-                store.commit(FinalizedBlock {
+                store.commit(&[FinalizedBlock {
                     block: &genesis_block,
                     certificate: None,
                     receipts: &[],
                     state: &genesis_state,
                     touched: &all,
-                })?;
+                }])?;
                 (genesis_state, genesis_block.hash())
             }
         };
@@ -119,6 +121,7 @@ impl Chain {
             }),
             speculative: Mutex::new(HashMap::new()),
             mempool: Mutex::new(Mempool::new(mempool_capacity)),
+            keys: KeyCache::default(),
             events,
         })
     }
@@ -192,7 +195,7 @@ impl Chain {
     ) -> Vec<Result<SignedTransaction, SubmitError>> {
         // One batch for the common case; one by one only to find which
         // signature is bad.
-        let all_valid = verify_batch(&transactions, strategy);
+        let all_valid = verify_batch(&transactions, strategy, &self.keys);
         let state = self.finalized_state();
         let mut mempool = self.mempool.lock().unwrap();
         transactions
@@ -299,7 +302,7 @@ impl Chain {
                 .cloned()
                 .collect()
         };
-        if !verify_batch(&unverified, strategy) {
+        if !verify_batch(&unverified, strategy, &self.keys) {
             return false;
         }
         let mut state = parent_state.clone();
@@ -328,17 +331,14 @@ impl Chain {
         );
     }
 
-    /// Applies a finalized block, durably, then announces it. Blocks at or
-    /// below the applied height (redelivery after a restart) are skipped.
-    pub fn apply_finalized(
-        &self,
-        block: &Block,
-        certificate: Option<&[u8]>,
-    ) -> Result<(), StoreError> {
+    /// Applies finalized blocks (consecutive, in height order) durably in
+    /// one store transaction, then announces them. Blocks at or below the
+    /// applied height (redelivery after a restart) are skipped.
+    pub fn apply_finalized(&self, blocks: &[(&Block, Option<&[u8]>)]) -> Result<(), StoreError> {
         // Only the executor calls this, so the finalized tip cannot move
         // underneath; the lock is held only to read and to swap it, never
         // across the fsync, which would stall proposals and votes.
-        let (applied, applied_digest, applied_state) = {
+        let (mut height, mut digest, mut state) = {
             let finalized = self.finalized.lock().unwrap();
             (
                 finalized.state.height(),
@@ -346,32 +346,84 @@ impl Chain {
                 finalized.state.clone(),
             )
         };
-        if block.header.height <= applied {
-            if let Some(certificate) = certificate {
-                if self.store.certificate(block.header.height)?.is_none() {
-                    self.store
-                        .put_certificate(block.header.height, certificate)?;
+        let mut applied = Vec::with_capacity(blocks.len());
+        for &(block, certificate) in blocks {
+            if block.header.height <= height {
+                if let Some(certificate) = certificate {
+                    if self.store.certificate(block.header.height)?.is_none() {
+                        self.store
+                            .put_certificate(block.header.height, certificate)?;
+                    }
                 }
+                continue;
             }
+            assert_eq!(
+                block.header.height,
+                height + 1,
+                "finalized blocks must arrive in height order"
+            );
+            assert_eq!(block.header.parent, digest, "finalized chain must link");
+            let (next, receipts) = self.execute_finalized(block, &state)?;
+            height = block.header.height;
+            digest = block.hash();
+            state = next.clone();
+            applied.push((block, certificate, next, receipts));
+        }
+        if applied.is_empty() {
             return Ok(());
         }
-        assert_eq!(
-            block.header.height,
-            applied + 1,
-            "finalized blocks must arrive in height order"
-        );
-        assert_eq!(
-            block.header.parent, applied_digest,
-            "finalized chain must link"
-        );
+        let touched: Vec<Vec<AccountId>> = applied
+            .iter()
+            .map(|(block, ..)| accounts_touched_by(&block.transactions))
+            .collect();
+        let batch: Vec<FinalizedBlock<'_>> = applied
+            .iter()
+            .zip(&touched)
+            .map(
+                |((block, certificate, state, receipts), touched)| FinalizedBlock {
+                    block,
+                    certificate: *certificate,
+                    receipts,
+                    state,
+                    touched,
+                },
+            )
+            .collect();
+        self.store.commit(&batch)?;
+        {
+            let mut finalized = self.finalized.lock().unwrap();
+            finalized.state = state.clone();
+            finalized.digest = digest;
+        }
+        self.mempool.lock().unwrap().prune(&state);
+        self.speculative
+            .lock()
+            .unwrap()
+            .retain(|_, executed| executed.height > height);
+        for (block, _, _, receipts) in applied {
+            let _ = self.events.send(FinalizedEvent {
+                block: Arc::new(block.clone()),
+                receipts,
+            });
+        }
+        Ok(())
+    }
+
+    /// The post-state and receipts of finalized `block` on `parent_state`:
+    /// from its speculative execution when this node proposed or verified
+    /// it, otherwise (backfilled while behind) executed now.
+    fn execute_finalized(
+        &self,
+        block: &Block,
+        parent_state: &State,
+    ) -> Result<(Arc<State>, Arc<Vec<Receipt>>), StoreError> {
         // Kept in the map until the tip moves, so concurrent lookups never
         // find the block in neither place.
         let executed = self.speculative.lock().unwrap().get(&block.hash()).cloned();
         let (state, receipts) = match executed {
             Some(executed) => (executed.state, executed.receipts),
-            // Not seen before (backfilled while this node was behind): execute now.
             None => {
-                let mut state = (*applied_state).clone();
+                let mut state = parent_state.clone();
                 let env = BlockEnv {
                     height: block.header.height,
                     timestamp_ms: block.header.timestamp_ms,
@@ -390,29 +442,7 @@ impl Chain {
                 block.header.height
             )));
         }
-        let touched = accounts_touched_by(&block.transactions);
-        self.store.commit(FinalizedBlock {
-            block,
-            certificate,
-            receipts: &receipts,
-            state: &state,
-            touched: &touched,
-        })?;
-        {
-            let mut finalized = self.finalized.lock().unwrap();
-            finalized.state = state.clone();
-            finalized.digest = block.hash();
-        }
-        self.mempool.lock().unwrap().prune(&state);
-        self.speculative
-            .lock()
-            .unwrap()
-            .retain(|_, executed| executed.height > block.header.height);
-        let _ = self.events.send(FinalizedEvent {
-            block: Arc::new(block.clone()),
-            receipts,
-        });
-        Ok(())
+        Ok((state, receipts))
     }
 }
 
@@ -421,8 +451,10 @@ pub fn genesis_block(genesis: &Genesis, state: &State) -> Block {
     let leader = genesis
         .validators
         .iter()
-        .map(|v| v.public_key.clone())
+        .map(|v| v.public_key)
         .min()
-        .expect("genesis has validators");
-    Block::genesis(leader.0, genesis.genesis_time_ms, state.state_root())
+        .expect("genesis has validators")
+        .public_key()
+        .expect("validated genesis has valid validator keys");
+    Block::genesis(leader, genesis.genesis_time_ms, state.state_root())
 }

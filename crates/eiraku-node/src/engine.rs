@@ -46,6 +46,9 @@ use std::{
 pub const CONSENSUS_NAMESPACE: &[u8] = b"EIRAKU_CONSENSUS";
 /// Namespace of the p2p handshake.
 pub const P2P_NAMESPACE: &[u8] = b"EIRAKU_P2P";
+/// Finalized blocks marshal may deliver before the first is acknowledged;
+/// also the most blocks one store commit takes.
+const MAX_PENDING_ACKS: usize = 16;
 /// One epoch for the whole chain: the validator set is static for now.
 const EPOCH_LENGTH: u64 = u64::MAX;
 
@@ -194,7 +197,7 @@ where
             value_write_buffer: NZUsize!(1 << 20),
             block_codec_config: (),
             max_repair: NZUsize!(20),
-            max_pending_acks: NZUsize!(16),
+            max_pending_acks: NZUsize!(MAX_PENDING_ACKS),
             strategy: Sequential,
         },
     )
@@ -291,23 +294,46 @@ where
 }
 
 /// Applies finalized blocks in height order and acknowledges each to marshal
-/// only once it is durable in the store.
+/// only once it is durable in the store. Blocks that are already waiting
+/// (marshal runs up to `max_pending_acks` ahead) share one store commit.
 async fn execute(
     chain: Arc<Chain>,
     marshal: marshal::core::Mailbox<Scheme, Standard<Block>>,
     mut deliveries: mpsc::UnboundedReceiver<Delivery>,
 ) {
-    while let Some((block, ack)) = deliveries.next().await {
-        let certificate = marshal
-            .get_finalization(block.height())
-            .await
-            .map(|finalization| finalization.encode().to_vec());
-        if let Err(error) = chain.apply_finalized(block.inner(), certificate.as_deref()) {
+    while let Some(first) = deliveries.next().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_PENDING_ACKS {
+            match deliveries.try_recv() {
+                Ok(delivery) => batch.push(delivery),
+                Err(_) => break,
+            }
+        }
+        let mut certificates = Vec::with_capacity(batch.len());
+        for (block, _) in &batch {
+            certificates.push(
+                marshal
+                    .get_finalization(block.height())
+                    .await
+                    .map(|finalization| finalization.encode().to_vec()),
+            );
+        }
+        let blocks: Vec<(&Block, Option<&[u8]>)> = batch
+            .iter()
+            .zip(&certificates)
+            .map(|((block, _), certificate)| (block.inner(), certificate.as_deref()))
+            .collect();
+        if let Err(error) = chain.apply_finalized(&blocks) {
             // A node that cannot persist or reproduce finalized state must
             // stop rather than diverge.
-            panic!("cannot apply finalized block {}: {error}", block.height());
+            panic!(
+                "cannot apply finalized blocks from {}: {error}",
+                batch[0].0.height()
+            );
         }
-        ack.acknowledge();
+        for (_, ack) in batch {
+            ack.acknowledge();
+        }
     }
 }
 

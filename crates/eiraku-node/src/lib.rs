@@ -9,10 +9,6 @@
 //! decides *when* the state machine runs (building a proposal, checking a
 //! peer's proposal, applying a finalized block) and keeps the results.
 
-// Errors carry the account ids they name (a decoded Ed25519 key each), which
-// makes them large; they are the cold path.
-#![allow(clippy::result_large_err)]
-
 pub mod api;
 pub mod application;
 pub mod chain;

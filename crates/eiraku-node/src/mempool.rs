@@ -92,7 +92,7 @@ impl Mempool {
             return Err(MempoolError::Full(self.capacity));
         }
         let body = &tx.transaction;
-        let queue = self.by_sender.entry(body.sender.clone()).or_default();
+        let queue = self.by_sender.entry(body.sender).or_default();
         if let Some(replaced) = queue.insert(body.nonce, tx.clone()) {
             // Same sender and nonce, different content: the newer one wins.
             self.hashes.remove(&replaced.hash());

@@ -57,7 +57,14 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
         .genesis
         .validators
         .iter()
-        .map(|v| (v.public_key.0.clone(), Address::Symmetric(v.p2p_address)))
+        .map(|v| -> anyhow::Result<(PublicKey, Address)> {
+            Ok((
+                v.public_key.public_key()?,
+                Address::Symmetric(v.p2p_address),
+            ))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?
+        .into_iter()
         .try_collect()
         .map_err(|_| anyhow::anyhow!("genesis lists a validator twice"))?;
     let participants = peers.keys().clone();

@@ -1,15 +1,20 @@
 //! The node's embedded, persistent store (redb): applied state, finalized
-//! blocks with their finalization certificates, receipts and the
-//! transaction index.
+//! blocks with their finalization certificates, transaction outcomes and
+//! the transaction index.
 //!
-//! Each finalized block is written in one redb transaction with immediate
-//! durability (fsync) *before* the consensus layer is told the block is
-//! processed. A crash at any point therefore loses nothing that was reported
-//! finalized: either the whole block is on disk, or marshal delivers it again
-//! after restart and it is applied then.
+//! Finalized blocks are written in one redb transaction with immediate
+//! durability (fsync) *before* the consensus layer is told they are
+//! processed; under load several blocks share one transaction. A crash at
+//! any point therefore loses nothing that was reported finalized: either the
+//! blocks are on disk, or marshal delivers them again after restart.
+//!
+//! Writes are laid out to be cheap: outcomes are stored per block under its
+//! height (appends at the end of the tree), and the only random-key table,
+//! the transaction index, holds 12 bytes per transaction.
 
-use eiraku_core::{AccountId, Block, ChainId, Digest};
-use eiraku_state::{Account, Receipt, State};
+use commonware_codec::{Copying, Decode, Encode, RangeCfg};
+use eiraku_core::{AccountId, Block, ChainId, Digest, MAX_BLOCK_TRANSACTIONS};
+use eiraku_state::{Account, Outcome, Receipt, State};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::{collections::BTreeMap, path::Path};
 
@@ -17,7 +22,10 @@ const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const ACCOUNTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("accounts");
 const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
 const CERTIFICATES: TableDefinition<u64, &[u8]> = TableDefinition::new("certificates");
-const RECEIPTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("receipts");
+/// Height → the outcomes of the block's transactions, in block order.
+const OUTCOMES: TableDefinition<u64, &[u8]> = TableDefinition::new("outcomes");
+/// Transaction hash → height (8 bytes) and position in the block (4 bytes).
+const TX_INDEX: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tx_index");
 
 const APPLIED_HEIGHT: &str = "applied_height";
 
@@ -66,7 +74,8 @@ impl Store {
         txn.open_table(ACCOUNTS).map_err(engine)?;
         txn.open_table(BLOCKS).map_err(engine)?;
         txn.open_table(CERTIFICATES).map_err(engine)?;
-        txn.open_table(RECEIPTS).map_err(engine)?;
+        txn.open_table(OUTCOMES).map_err(engine)?;
+        txn.open_table(TX_INDEX).map_err(engine)?;
         txn.commit().map_err(engine)?;
         Ok(Self { db })
     }
@@ -95,8 +104,9 @@ impl Store {
         let mut accounts = BTreeMap::new();
         for entry in table.iter().map_err(engine)? {
             let (key, value) = entry.map_err(engine)?;
-            let id = AccountId::from_hex(&hex::encode(key.value()))
-                .map_err(|e| StoreError::Corrupt(format!("account key: {e}")))?;
+            let id = <[u8; 32]>::try_from(key.value())
+                .map(AccountId::from_bytes)
+                .map_err(|_| StoreError::Corrupt("account key is not 32 bytes".into()))?;
             let account = Account::from_bytes(value.value())
                 .ok_or_else(|| StoreError::Corrupt(format!("account {id}")))?;
             accounts.insert(id, account);
@@ -104,49 +114,62 @@ impl Store {
         Ok(Some(State::from_accounts(chain_id, height, accounts)))
     }
 
-    /// Writes a finalized block and everything it changed, durably, in one
-    /// transaction.
-    pub fn commit(&self, finalized: FinalizedBlock<'_>) -> Result<(), StoreError> {
-        let block = finalized.block;
-        let height = block.header.height;
+    /// Writes finalized blocks (consecutive, in height order) and
+    /// everything they changed, durably, in one transaction.
+    pub fn commit(&self, finalized: &[FinalizedBlock<'_>]) -> Result<(), StoreError> {
+        let Some(last) = finalized.last() else {
+            return Ok(());
+        };
         let mut txn = self.db.begin_write().map_err(engine)?;
         txn.set_durability(redb::Durability::Immediate)
             .map_err(engine)?;
         {
             let mut accounts = txn.open_table(ACCOUNTS).map_err(engine)?;
-            for id in finalized.touched {
-                match finalized.state.account(id) {
-                    Some(account) => {
-                        accounts
-                            .insert(id.0.as_ref(), account.to_bytes().as_slice())
-                            .map_err(engine)?;
-                    }
-                    None => {
-                        accounts.remove(id.0.as_ref()).map_err(engine)?;
+            let mut blocks = txn.open_table(BLOCKS).map_err(engine)?;
+            let mut certificates = txn.open_table(CERTIFICATES).map_err(engine)?;
+            let mut outcomes = txn.open_table(OUTCOMES).map_err(engine)?;
+            let mut index = txn.open_table(TX_INDEX).map_err(engine)?;
+            for item in finalized {
+                let height = item.block.header.height;
+                for id in item.touched {
+                    let key = id.as_bytes().as_slice();
+                    match item.state.account(id) {
+                        Some(account) => {
+                            accounts
+                                .insert(key, account.to_bytes().as_slice())
+                                .map_err(engine)?;
+                        }
+                        None => {
+                            accounts.remove(key).map_err(engine)?;
+                        }
                     }
                 }
-            }
-            let encoded = commonware_codec::Encode::encode(block);
-            txn.open_table(BLOCKS)
-                .map_err(engine)?
-                .insert(height, encoded.as_ref())
-                .map_err(engine)?;
-            if let Some(certificate) = finalized.certificate {
-                txn.open_table(CERTIFICATES)
-                    .map_err(engine)?
-                    .insert(height, certificate)
+                blocks
+                    .insert(height, item.block.encode().as_ref())
                     .map_err(engine)?;
-            }
-            let mut receipts = txn.open_table(RECEIPTS).map_err(engine)?;
-            for receipt in finalized.receipts {
-                let json = serde_json::to_vec(receipt).map_err(engine)?;
-                receipts
-                    .insert(receipt.tx_hash.as_ref(), json.as_slice())
+                if let Some(certificate) = item.certificate {
+                    certificates.insert(height, certificate).map_err(engine)?;
+                }
+                let block_outcomes: Vec<Outcome> =
+                    item.receipts.iter().map(|r| r.outcome.clone()).collect();
+                outcomes
+                    .insert(height, block_outcomes.encode().as_ref())
                     .map_err(engine)?;
+                for receipt in item.receipts {
+                    let mut location = [0u8; 12];
+                    location[..8].copy_from_slice(&height.to_be_bytes());
+                    location[8..].copy_from_slice(&receipt.index.to_be_bytes());
+                    index
+                        .insert(receipt.tx_hash.as_ref(), location.as_slice())
+                        .map_err(engine)?;
+                }
             }
             txn.open_table(META)
                 .map_err(engine)?
-                .insert(APPLIED_HEIGHT, height.to_be_bytes().as_slice())
+                .insert(
+                    APPLIED_HEIGHT,
+                    last.block.header.height.to_be_bytes().as_slice(),
+                )
                 .map_err(engine)?;
         }
         txn.commit().map_err(engine)
@@ -188,12 +211,141 @@ impl Store {
     /// The receipt of a finalized transaction.
     pub fn receipt(&self, tx_hash: &Digest) -> Result<Option<Receipt>, StoreError> {
         let txn = self.db.begin_read().map_err(engine)?;
-        let table = txn.open_table(RECEIPTS).map_err(engine)?;
-        let Some(bytes) = table.get(tx_hash.as_ref()).map_err(engine)? else {
+        let index = txn.open_table(TX_INDEX).map_err(engine)?;
+        let Some(location) = index.get(tx_hash.as_ref()).map_err(engine)? else {
             return Ok(None);
         };
-        serde_json::from_slice(bytes.value())
-            .map(Some)
-            .map_err(|e| StoreError::Corrupt(format!("receipt: {e}")))
+        let location: [u8; 12] = location
+            .value()
+            .try_into()
+            .map_err(|_| StoreError::Corrupt("transaction index entry".into()))?;
+        let height = u64::from_be_bytes(location[..8].try_into().expect("8 bytes"));
+        let position = u32::from_be_bytes(location[8..].try_into().expect("4 bytes"));
+        let outcomes = txn.open_table(OUTCOMES).map_err(engine)?;
+        let bytes = outcomes
+            .get(height)
+            .map_err(engine)?
+            .ok_or_else(|| StoreError::Corrupt(format!("outcomes of block {height} missing")))?;
+        let block_outcomes = Vec::<Outcome>::decode_cfg(
+            Copying(bytes.value()),
+            &(RangeCfg::new(0..=MAX_BLOCK_TRANSACTIONS), ()),
+        )
+        .map_err(|e| StoreError::Corrupt(format!("outcomes of block {height}: {e}")))?;
+        let outcome = block_outcomes
+            .into_iter()
+            .nth(position as usize)
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!("block {height} has no transaction {position}"))
+            })?;
+        Ok(Some(Receipt {
+            tx_hash: *tx_hash,
+            height,
+            index: position,
+            outcome,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eiraku_core::{
+        Amount, Call, Genesis, GenesisAccount, Keypair, SignedTransaction, Transaction,
+    };
+    use eiraku_state::{BlockEnv, ExecutionError};
+
+    #[test]
+    fn batched_commit_indexes_every_receipt_and_survives_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.redb");
+        let alice = Keypair::from_seed(1);
+        let bob = Keypair::from_seed(2);
+        let genesis = Genesis {
+            chain_id: ChainId::new("store-test").unwrap(),
+            genesis_time_ms: 0,
+            validators: vec![],
+            accounts: vec![GenesisAccount {
+                id: alice.account_id(),
+                balance: Amount(10),
+                label: String::new(),
+            }],
+        };
+        let transfer = |nonce, amount| {
+            SignedTransaction::sign(
+                Transaction {
+                    chain_id: genesis.chain_id.clone(),
+                    sender: alice.account_id(),
+                    nonce,
+                    call: Call::Transfer {
+                        to: bob.account_id(),
+                        amount: Amount(amount),
+                    },
+                },
+                &alice,
+            )
+        };
+        let mut state = State::from_genesis(&genesis);
+        let mut blocks = Vec::new();
+        let mut receipts = Vec::new();
+        let mut states = Vec::new();
+        let mut parent = Block::genesis(alice.public_key(), 0, state.state_root());
+        for (height, amounts) in [(1u64, vec![4, 100]), (2, vec![6])] {
+            let txs: Vec<SignedTransaction> = amounts
+                .iter()
+                .enumerate()
+                .map(|(i, amount)| transfer(blocks.len() as u64 * 2 + i as u64, *amount))
+                .collect();
+            let env = BlockEnv {
+                height,
+                timestamp_ms: height,
+            };
+            receipts.push(state.execute_block(&env, &txs).unwrap());
+            let block = Block::new(
+                parent.header.context.clone(),
+                parent.hash(),
+                height,
+                height,
+                state.state_root(),
+                txs,
+            );
+            parent = block.clone();
+            blocks.push(block);
+            states.push(state.clone());
+        }
+        // Block 2 uses nonce 2 (block 1 used 0 and 1).
+        assert_eq!(blocks[1].transactions[0].transaction.nonce, 2);
+        let touched = [alice.account_id(), bob.account_id()];
+        let batch: Vec<FinalizedBlock<'_>> = (0..2)
+            .map(|i| FinalizedBlock {
+                block: &blocks[i],
+                certificate: None,
+                receipts: &receipts[i],
+                state: &states[i],
+                touched: &touched,
+            })
+            .collect();
+        Store::open(&path).unwrap().commit(&batch).unwrap();
+
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.applied_height().unwrap(), Some(2));
+        for block_receipts in &receipts {
+            for receipt in block_receipts {
+                assert_eq!(
+                    store.receipt(&receipt.tx_hash).unwrap().as_ref(),
+                    Some(receipt)
+                );
+            }
+        }
+        assert_eq!(
+            receipts[0][1].outcome,
+            Outcome::Failed(ExecutionError::InsufficientFunds {
+                balance: Amount(6),
+                needed: Amount(100)
+            })
+        );
+        assert_eq!(store.block(2).unwrap().as_ref(), Some(&blocks[1]));
+        let loaded = store.load_state(genesis.chain_id.clone()).unwrap().unwrap();
+        assert_eq!(loaded.state_root(), states[1].state_root());
+        assert_eq!(store.receipt(&[7u8; 32].into()).unwrap(), None);
     }
 }

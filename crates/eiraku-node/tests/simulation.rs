@@ -108,7 +108,7 @@ fn genesis(keys: &[ed25519::PrivateKey]) -> Genesis {
             .enumerate()
             .map(|(i, key)| GenesisValidator {
                 name: format!("validator-{i}"),
-                public_key: AccountId(key.public_key()),
+                public_key: AccountId::from_public_key(&key.public_key()),
                 p2p_address: format!("127.0.0.1:{}", 3000 + i).parse().unwrap(),
                 api_address: format!("127.0.0.1:{}", 8000 + i).parse().unwrap(),
             })

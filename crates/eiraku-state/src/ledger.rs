@@ -67,8 +67,8 @@ pub(crate) fn transfer(
         .unwrap_or_default()
         .checked_add(amount)
         .ok_or(ExecutionError::BalanceOverflow)?;
-    accounts.entry(from.clone()).or_default().balance = debited;
-    accounts.entry(to.clone()).or_default().balance = credited;
+    accounts.entry(*from).or_default().balance = debited;
+    accounts.entry(*to).or_default().balance = credited;
     Ok(())
 }
 
@@ -93,7 +93,7 @@ mod tests {
         let b = Keypair::from_seed(2).account_id();
         let mut accounts = BTreeMap::new();
         accounts.insert(
-            a.clone(),
+            a,
             Account {
                 balance: Amount(5),
                 nonce: 0,

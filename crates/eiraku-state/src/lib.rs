@@ -37,10 +37,6 @@
 //! assert_eq!(state.account(&bob.account_id()).unwrap().balance, Amount(30));
 //! ```
 
-// Errors carry the account ids they name; an `AccountId` holds a decoded
-// Ed25519 key, which makes them large. They are the cold path.
-#![allow(clippy::result_large_err)]
-
 mod error;
 mod ledger;
 mod receipt;

@@ -1,7 +1,9 @@
 //! Receipts: the recorded outcome of every included transaction.
 
 use crate::ExecutionError;
-use eiraku_core::{digest, TxHash};
+use bytes::BufMut;
+use commonware_codec::{Buf, EncodeSize, Error, Read, ReadExt, Write};
+use eiraku_core::{digest, Amount, TxHash};
 use serde::{Deserialize, Serialize};
 
 /// The outcome of an included transaction.
@@ -12,6 +14,56 @@ pub enum Outcome {
     Success,
     /// Rejected by an execution rule; only the nonce advanced.
     Failed(ExecutionError),
+}
+
+// Binary form of an outcome (how nodes store it): one tag byte, then the
+// error's fields. Tags are part of the storage format; never reuse one.
+const SUCCESS: u8 = 0;
+const INSUFFICIENT_FUNDS: u8 = 1;
+const ZERO_AMOUNT: u8 = 2;
+const SELF_TRANSFER: u8 = 3;
+const BALANCE_OVERFLOW: u8 = 4;
+
+impl Write for Outcome {
+    fn write(&self, buf: &mut impl BufMut) {
+        match self {
+            Outcome::Success => SUCCESS.write(buf),
+            Outcome::Failed(ExecutionError::InsufficientFunds { balance, needed }) => {
+                INSUFFICIENT_FUNDS.write(buf);
+                balance.write(buf);
+                needed.write(buf);
+            }
+            Outcome::Failed(ExecutionError::ZeroAmount) => ZERO_AMOUNT.write(buf),
+            Outcome::Failed(ExecutionError::SelfTransfer) => SELF_TRANSFER.write(buf),
+            Outcome::Failed(ExecutionError::BalanceOverflow) => BALANCE_OVERFLOW.write(buf),
+        }
+    }
+}
+
+impl EncodeSize for Outcome {
+    fn encode_size(&self) -> usize {
+        match self {
+            Outcome::Failed(ExecutionError::InsufficientFunds { .. }) => 1 + 2 * 16,
+            _ => 1,
+        }
+    }
+}
+
+impl Read for Outcome {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        Ok(match u8::read(buf)? {
+            SUCCESS => Outcome::Success,
+            INSUFFICIENT_FUNDS => Outcome::Failed(ExecutionError::InsufficientFunds {
+                balance: Amount::read(buf)?,
+                needed: Amount::read(buf)?,
+            }),
+            ZERO_AMOUNT => Outcome::Failed(ExecutionError::ZeroAmount),
+            SELF_TRANSFER => Outcome::Failed(ExecutionError::SelfTransfer),
+            BALANCE_OVERFLOW => Outcome::Failed(ExecutionError::BalanceOverflow),
+            other => return Err(Error::InvalidEnum(other)),
+        })
+    }
 }
 
 /// Where a transaction landed and what happened to it.
@@ -39,5 +91,31 @@ mod hex_digest {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<TxHash, D::Error> {
         let text = String::deserialize(d)?;
         digest::from_hex(&text).ok_or_else(|| serde::de::Error::custom("not a 32-byte hex digest"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use commonware_codec::{Copying, DecodeExt, Encode};
+
+    #[test]
+    fn every_outcome_round_trips_in_binary() {
+        let outcomes = [
+            Outcome::Success,
+            Outcome::Failed(ExecutionError::InsufficientFunds {
+                balance: Amount(3),
+                needed: Amount(u128::MAX),
+            }),
+            Outcome::Failed(ExecutionError::ZeroAmount),
+            Outcome::Failed(ExecutionError::SelfTransfer),
+            Outcome::Failed(ExecutionError::BalanceOverflow),
+        ];
+        for outcome in outcomes {
+            let bytes = outcome.encode();
+            assert_eq!(bytes.len(), outcome.encode_size());
+            assert_eq!(Outcome::decode(bytes).unwrap(), outcome);
+        }
+        assert!(Outcome::decode(Copying(&[9u8][..])).is_err());
     }
 }

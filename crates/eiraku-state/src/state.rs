@@ -38,7 +38,7 @@ impl State {
             .iter()
             .map(|a| {
                 (
-                    a.id.clone(),
+                    a.id,
                     Account {
                         balance: a.balance,
                         nonce: 0,
@@ -57,7 +57,7 @@ impl State {
     ) -> Self {
         let leaves = accounts
             .iter()
-            .map(|(id, account)| (id.clone(), leaf(id, account)))
+            .map(|(id, account)| (*id, leaf(id, account)))
             .collect();
         Self {
             chain_id,
@@ -113,16 +113,16 @@ impl State {
         let account = self
             .accounts
             .get(&body.sender)
-            .ok_or_else(|| AdmissionError::UnknownAccount(body.sender.clone()))?;
+            .ok_or(AdmissionError::UnknownAccount(body.sender))?;
         match body.nonce.cmp(&account.nonce) {
             std::cmp::Ordering::Equal => Ok(()),
             std::cmp::Ordering::Less => Err(AdmissionError::NonceUsed {
-                sender: body.sender.clone(),
+                sender: body.sender,
                 expected: account.nonce,
                 got: body.nonce,
             }),
             std::cmp::Ordering::Greater => Err(AdmissionError::NonceGap {
-                sender: body.sender.clone(),
+                sender: body.sender,
                 expected: account.nonce,
                 got: body.nonce,
             }),
@@ -139,7 +139,7 @@ impl State {
     fn clone_touched(&self, tx: &SignedTransaction) -> BTreeMap<AccountId, Account> {
         touched_accounts(tx)
             .into_iter()
-            .filter_map(|id| self.accounts.get(id).map(|a| (id.clone(), *a)))
+            .filter_map(|id| self.accounts.get(id).map(|a| (*id, *a)))
             .collect()
     }
 
@@ -163,7 +163,7 @@ impl State {
                 });
             }
             for touched in touched_accounts(tx) {
-                undo.entry(touched.clone())
+                undo.entry(*touched)
                     .or_insert_with(|| self.accounts.get(touched).copied());
             }
             let outcome = match apply_call(&mut self.accounts, tx) {
@@ -184,7 +184,7 @@ impl State {
         }
         for id in undo.keys() {
             match self.accounts.get(id) {
-                Some(account) => self.leaves.insert(id.clone(), leaf(id, account)),
+                Some(account) => self.leaves.insert(*id, leaf(id, account)),
                 None => self.leaves.remove(id),
             };
         }
@@ -235,7 +235,7 @@ fn touched_accounts(tx: &SignedTransaction) -> Vec<&AccountId> {
 }
 
 fn leaf(id: &AccountId, account: &Account) -> Digest {
-    merkle::state_leaf(id.0.as_ref(), &account.to_bytes())
+    merkle::state_leaf(id.as_bytes(), &account.to_bytes())
 }
 
 #[cfg(test)]
