@@ -13,10 +13,13 @@ use commonware_cryptography::{Digested, Digestible};
 use commonware_parallel::Rayon;
 use commonware_runtime::Clock;
 use commonware_utils::acknowledgement::Exact;
-use eiraku_core::{Block, ConsensusContext};
+use eiraku_core::{Block, ConsensusContext, MAX_BLOCK_TRANSACTIONS};
 use eiraku_state::State;
 use futures::{channel::mpsc, StreamExt};
-use std::{sync::Arc, time::UNIX_EPOCH};
+use std::{
+    sync::Arc,
+    time::{Duration, UNIX_EPOCH},
+};
 
 /// The validator signing scheme: attributable Ed25519 votes.
 pub type Scheme = ed25519::Scheme;
@@ -26,6 +29,7 @@ pub type Scheme = ed25519::Scheme;
 pub struct EirakuApplication {
     chain: Arc<Chain>,
     strategy: Rayon,
+    block_interval: Duration,
 }
 
 /// The state a block builds on could not be found.
@@ -38,9 +42,38 @@ enum ParentState {
 }
 
 impl EirakuApplication {
-    /// An application over `chain`, verifying signatures on `strategy`.
-    pub fn new(chain: Arc<Chain>, strategy: Rayon) -> Self {
-        Self { chain, strategy }
+    /// An application over `chain`, verifying signatures on `strategy` and
+    /// proposing at most one block per `block_interval` unless a full block
+    /// is waiting.
+    pub fn new(chain: Arc<Chain>, strategy: Rayon, block_interval: Duration) -> Self {
+        Self {
+            chain,
+            strategy,
+            block_interval,
+        }
+    }
+
+    /// Waits until `block_interval` has passed since `parent_ms` or the
+    /// mempool holds a full block; returns the time then (ms since the Unix
+    /// epoch).
+    async fn pace(&self, runtime: &impl Clock, parent_ms: u64) -> u64 {
+        // Short naps so a filling mempool is noticed soon.
+        const NAP: Duration = Duration::from_millis(5);
+        let interval_ms = self.block_interval.as_millis() as u64;
+        // Never wait more than one interval, even if the parent's proposer
+        // had a clock ahead of ours.
+        let ready_ms = parent_ms
+            .saturating_add(interval_ms)
+            .min(unix_ms(runtime).saturating_add(interval_ms));
+        loop {
+            let now_ms = unix_ms(runtime);
+            if now_ms >= ready_ms || self.chain.mempool_len() >= MAX_BLOCK_TRANSACTIONS {
+                return now_ms;
+            }
+            runtime
+                .sleep(NAP.min(Duration::from_millis(ready_ms - now_ms)))
+                .await;
+        }
     }
 
     /// The post-state of `parent`, re-executing any ancestors this node has
@@ -123,11 +156,9 @@ where
         else {
             return None;
         };
-        let now_ms = runtime
-            .current()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or_default();
+        let now_ms = self
+            .pace(&runtime, parent.inner().header.timestamp_ms)
+            .await;
         let block = self
             .chain
             .build(context, parent.inner(), &parent_state, now_ms);
@@ -156,6 +187,14 @@ where
             ParentState::Unavailable => futures::future::pending().await,
         }
     }
+}
+
+fn unix_ms(runtime: &impl Clock) -> u64 {
+    runtime
+        .current()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or_default()
 }
 
 /// A finalized block handed from marshal to the executor, with the

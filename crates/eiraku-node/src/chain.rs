@@ -417,32 +417,29 @@ impl Chain {
         block: &Block,
         parent_state: &State,
     ) -> Result<(Arc<State>, Arc<Vec<Receipt>>), StoreError> {
-        // Kept in the map until the tip moves, so concurrent lookups never
-        // find the block in neither place.
-        let executed = self.speculative.lock().unwrap().get(&block.hash()).cloned();
-        let (state, receipts) = match executed {
-            Some(executed) => (executed.state, executed.receipts),
-            None => {
-                let mut state = parent_state.clone();
-                let env = BlockEnv {
-                    height: block.header.height,
-                    timestamp_ms: block.header.timestamp_ms,
-                };
-                let receipts = state
-                    .execute_block(&env, &block.transactions)
-                    .map_err(|e| {
-                        StoreError::Corrupt(format!("finalized block does not execute: {e}"))
-                    })?;
-                (Arc::new(state), Arc::new(receipts))
-            }
+        // A speculative execution is keyed by the block digest, which commits
+        // to the header's state root: building or verifying it already
+        // matched that root. Only a block executed here and now needs the
+        // check. (Entries stay in the map until the tip moves, so concurrent
+        // lookups never find the block in neither place.)
+        if let Some(executed) = self.speculative.lock().unwrap().get(&block.hash()) {
+            return Ok((executed.state.clone(), executed.receipts.clone()));
+        }
+        let mut state = parent_state.clone();
+        let env = BlockEnv {
+            height: block.header.height,
+            timestamp_ms: block.header.timestamp_ms,
         };
+        let receipts = state
+            .execute_block(&env, &block.transactions)
+            .map_err(|e| StoreError::Corrupt(format!("finalized block does not execute: {e}")))?;
         if state.state_root() != block.header.state_root {
             return Err(StoreError::Corrupt(format!(
                 "finalized block {} has a state root this node does not reproduce",
                 block.header.height
             )));
         }
-        Ok((state, receipts))
+        Ok((Arc::new(state), Arc::new(receipts)))
     }
 }
 

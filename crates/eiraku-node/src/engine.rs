@@ -77,6 +77,12 @@ pub struct Timeouts {
     pub retry: Duration,
     /// After this long without progress from a leader, its views are skipped.
     pub skip: Duration,
+    /// A leader waits this long after its parent's timestamp before it
+    /// proposes, unless a full block is already waiting. Paces the chain to
+    /// about 1 / interval blocks per second when idle and fills blocks under
+    /// load: every block costs a dozen fsyncs and a round of votes whatever
+    /// it holds. Must stay well below `leader`.
+    pub block_interval: Duration,
 }
 
 impl Default for Timeouts {
@@ -86,6 +92,7 @@ impl Default for Timeouts {
             certification: Duration::from_secs(2),
             retry: Duration::from_secs(3),
             skip: Duration::from_secs(4),
+            block_interval: Duration::from_millis(100),
         }
     }
 }
@@ -236,7 +243,7 @@ where
     let mut handles = vec![broadcast_engine.start(channels.broadcast)];
     handles.push(actor.start(reporter, buffer, backfill));
 
-    let application = EirakuApplication::new(chain.clone(), strategy);
+    let application = EirakuApplication::new(chain.clone(), strategy, timeouts.block_interval);
     let deferred = Deferred::new(
         context.child("deferred"),
         application,

@@ -28,10 +28,18 @@ pub struct NodeSettings {
     /// Most transactions the mempool holds before answering "busy".
     #[serde(default = "default_mempool_capacity")]
     pub mempool_capacity: usize,
+    /// Least time between a block and the next one this node proposes,
+    /// unless a full block is waiting (see `engine::Timeouts`).
+    #[serde(default = "default_block_interval_ms")]
+    pub block_interval_ms: u64,
 }
 
 fn default_mempool_capacity() -> usize {
     200_000
+}
+
+fn default_block_interval_ms() -> u64 {
+    100
 }
 
 /// Errors reading or writing a home folder.

@@ -120,7 +120,10 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
             channels,
             chain.clone(),
             strategy.clone(),
-            Timeouts::default(),
+            Timeouts {
+                block_interval: Duration::from_millis(home.settings.block_interval_ms),
+                ..Timeouts::default()
+            },
         )
         .await;
         let network_handle = network.start();

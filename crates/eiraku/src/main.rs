@@ -139,9 +139,18 @@ enum Command {
         /// Transactions per HTTP request.
         #[arg(long, default_value_t = 500)]
         batch: usize,
-        /// Also measure this machine's Ed25519 batch-verify rate and print the ratio.
+        /// Also measure this machine's Ed25519 batch-verify rate (beside the
+        /// running validators) and print the ratio.
         #[arg(long)]
         verify_limit: bool,
+        /// Print the ratio against this verify limit (sig/s), e.g. one
+        /// measured with `--only-verify-limit` while the machine was idle.
+        #[arg(long, value_name = "SIG_PER_S", conflicts_with = "verify_limit")]
+        limit: Option<f64>,
+        /// Only measure the verify limit (run it with no network running, so
+        /// nothing else competes for the cores) and exit.
+        #[arg(long)]
+        only_verify_limit: bool,
     },
 }
 
@@ -372,7 +381,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             rate,
             batch,
             verify_limit,
+            limit,
+            only_verify_limit,
         } => {
+            if only_verify_limit {
+                let limit = bench::verify_limit(Duration::from_secs(5));
+                println!("verify limit  {limit:.0} sig/s on this machine (2 threads)");
+                return Ok(());
+            }
             let nodes = node.urls();
             let faucet = keyfile::read(&keyfile::resolve_key_path(&faucet, &node.network))?;
             println!("bench: {txs} transfers from {accounts} accounts at {rate} tx/s across {} validator(s)", nodes.len());
@@ -397,8 +413,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 "latency (ms)  p50 {:.0}  p90 {:.0}  p99 {:.0}",
                 report.latency_ms[0], report.latency_ms[1], report.latency_ms[2]
             );
-            if verify_limit {
-                let limit = bench::verify_limit(Duration::from_secs(3));
+            let limit = match (verify_limit, limit) {
+                (true, _) => Some(bench::verify_limit(Duration::from_secs(3))),
+                (false, given) => given,
+            };
+            if let Some(limit) = limit {
                 let per_validator = limit / nodes.len() as f64;
                 println!("verify limit  {limit:.0} sig/s on this machine (2 threads); ÷ {} validators = {per_validator:.0}", nodes.len());
                 println!(

@@ -92,6 +92,7 @@ pub fn create(spec: &TestnetSpec) -> anyhow::Result<Genesis> {
             p2p_listen: localhost(spec.p2p_port + i as u16),
             api_listen: localhost(spec.api_port + i as u16),
             mempool_capacity: 200_000,
+            block_interval_ms: 100,
         };
         NodeHome::create(&TestnetSpec::home(&spec.dir, i), &genesis, &settings, key)?;
     }
