@@ -186,6 +186,26 @@ pub struct BatchItem {
     pub error: Option<ErrorDetail>,
 }
 
+/// Answer to a binary batch: how many were accepted and, for the refused
+/// ones only, their position and why. (The client knows the hashes: it
+/// signed the transactions.)
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RawBatchResponse {
+    /// Accepted count.
+    pub accepted: usize,
+    /// Refused transactions, in request order.
+    pub refused: Vec<Refusal>,
+}
+
+/// One refused transaction of a binary batch.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Refusal {
+    /// Position in the batch.
+    pub index: usize,
+    /// Why.
+    pub error: ErrorDetail,
+}
+
 /// The outcome of a finalized transaction.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ReceiptView {
@@ -326,6 +346,7 @@ pub struct StatusView {
     paths(
         submit_tx,
         submit_batch,
+        submit_raw_batch,
         get_tx,
         get_block,
         get_account,
@@ -339,6 +360,8 @@ pub struct StatusView {
         BatchRequest,
         BatchResponse,
         BatchItem,
+        RawBatchResponse,
+        Refusal,
         TxView,
         ReceiptView,
         BlockView,
@@ -362,6 +385,7 @@ pub fn router(context: ApiContext) -> Router {
     Router::new()
         .route("/v1/tx", post(submit_tx))
         .route("/v1/txs", post(submit_batch))
+        .route("/v1/txs/raw", post(submit_raw_batch))
         .route("/v1/tx/{hash}", get(get_tx))
         .route("/v1/block/{height}", get(get_block))
         .route("/v1/account/{id}", get(get_account))
@@ -384,10 +408,15 @@ pub async fn serve(listener: tokio::net::TcpListener, context: ApiContext) {
 
 fn accept(context: &ApiContext, raw: Vec<Vec<u8>>) -> Vec<Result<SignedTransaction, SubmitError>> {
     let results = context.chain.submit(&raw, &context.strategy);
+    forward(context, &results);
+    results
+}
+
+/// Hands accepted transactions to gossip.
+fn forward(context: &ApiContext, results: &[Result<SignedTransaction, SubmitError>]) {
     for tx in results.iter().flatten() {
         let _ = context.accepted.unbounded_send(tx.clone());
     }
-    results
 }
 
 /// Submit one signed transaction (its canonical bytes as the body).
@@ -405,6 +434,45 @@ async fn submit_tx(
             status: "pending".into(),
         }),
     ))
+}
+
+/// Submit many signed transactions in their binary batch encoding (the one
+/// validators gossip: a length-prefixed list of canonical transaction
+/// encodings, at most 1,024); verified as one batch. The fast path for bulk
+/// clients: no hex, no per-transaction JSON.
+#[utoipa::path(post, path = "/v1/txs/raw", request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = RawBatchResponse), (status = 400, body = ErrorBody)))]
+async fn submit_raw_batch(
+    State(context): State<ApiContext>,
+    body: Bytes,
+) -> Result<Json<RawBatchResponse>, ApiError> {
+    let Some(transactions) = crate::gossip::decode_batch(&body) else {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed",
+            format!(
+                "the body is not a batch of 1 to {} encoded transactions",
+                crate::gossip::MAX_GOSSIP_BATCH
+            ),
+        ));
+    };
+    let results = context.chain.admit(transactions, &context.strategy);
+    forward(&context, &results);
+    let submitted = results.len();
+    let refused: Vec<Refusal> = results
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, result)| {
+            result.err().map(|error| Refusal {
+                index,
+                error: ApiError::from(error).body().error,
+            })
+        })
+        .collect();
+    Ok(Json(RawBatchResponse {
+        accepted: submitted - refused.len(),
+        refused,
+    }))
 }
 
 /// Submit many signed transactions (hex) in one request; verified as one batch.
@@ -610,5 +678,15 @@ async fn metrics(State(context): State<ApiContext>) -> impl IntoResponse {
         "# HELP eiraku_mempool_transactions Transactions waiting.\n# TYPE eiraku_mempool_transactions gauge\neiraku_mempool_transactions {}\n",
         chain.mempool_len()
     ));
+    text.push_str("# HELP eiraku_signatures_checked_total Transaction signatures checked, on admission or in proposed blocks.\n# TYPE eiraku_signatures_checked_total counter\n");
+    for (path, counter) in [
+        ("admission", &chain.signatures_checked.admission),
+        ("block", &chain.signatures_checked.block),
+    ] {
+        text.push_str(&format!(
+            "eiraku_signatures_checked_total{{path=\"{path}\"}} {}\n",
+            counter.load(std::sync::atomic::Ordering::Relaxed)
+        ));
+    }
     ([("content-type", "text/plain; version=0.0.4")], text)
 }

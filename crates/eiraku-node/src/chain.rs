@@ -14,7 +14,10 @@ use eiraku_core::{
 use eiraku_state::{accounts_touched_by, Account, BlockEnv, Receipt, State};
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex,
+    },
 };
 use tokio::sync::broadcast;
 
@@ -52,6 +55,15 @@ pub struct FinalizedEvent {
     pub receipts: Arc<Vec<Receipt>>,
 }
 
+/// Counts of signatures checked, by where.
+#[derive(Default, Debug)]
+pub struct SignatureCounters {
+    /// On admission (API and gossip).
+    pub admission: AtomicU64,
+    /// While checking proposed blocks.
+    pub block: AtomicU64,
+}
+
 /// A block executed ahead of finality, kept so finalizing it needs no
 /// second execution.
 #[derive(Clone)]
@@ -77,6 +89,9 @@ pub struct Chain {
     mempool: Mutex<Mempool>,
     /// Decoded sender keys, shared by admission and block checks.
     keys: KeyCache,
+    /// Signatures checked: on admission, and in blocks (transactions this
+    /// node had not admitted itself).
+    pub signatures_checked: SignatureCounters,
     events: broadcast::Sender<FinalizedEvent>,
 }
 
@@ -122,6 +137,7 @@ impl Chain {
             speculative: Mutex::new(HashMap::new()),
             mempool: Mutex::new(Mempool::new(mempool_capacity)),
             keys: KeyCache::default(),
+            signatures_checked: SignatureCounters::default(),
             events,
         })
     }
@@ -196,6 +212,9 @@ impl Chain {
         // One batch for the common case; one by one only to find which
         // signature is bad.
         let all_valid = verify_batch(&transactions, strategy, &self.keys);
+        self.signatures_checked
+            .admission
+            .fetch_add(transactions.len() as u64, Ordering::Relaxed);
         let state = self.finalized_state();
         let mut mempool = self.mempool.lock().unwrap();
         transactions
@@ -302,6 +321,9 @@ impl Chain {
                 .cloned()
                 .collect()
         };
+        self.signatures_checked
+            .block
+            .fetch_add(unverified.len() as u64, Ordering::Relaxed);
         if !verify_batch(&unverified, strategy, &self.keys) {
             return false;
         }

@@ -8,7 +8,7 @@ use crate::client::Client;
 use anyhow::Context;
 use commonware_parallel::Rayon;
 use eiraku_core::{
-    verify_batch, AccountId, Amount, Call, ChainId, KeyCache, Keypair, SignedTransaction,
+    digest, verify_batch, AccountId, Amount, Call, ChainId, KeyCache, Keypair, SignedTransaction,
     Transaction,
 };
 use indicatif::{ProgressBar, ProgressStyle};
@@ -224,20 +224,18 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
                         std::thread::sleep(wait);
                     }
                     let sent = Instant::now();
-                    match client.submit_batch(batch) {
+                    match client.submit_raw_batch(batch) {
                         Ok(response) => {
+                            let mut refused = response.refused.iter().peekable();
                             let mut map = submitted_at.lock().unwrap();
-                            for item in &response.results {
-                                match (&item.hash, &item.error) {
-                                    (Some(hash), None) => {
-                                        map.insert(hash.clone(), sent);
-                                    }
-                                    (_, Some(error)) => {
-                                        first_error.lock().unwrap().get_or_insert_with(|| {
-                                            format!("{}: {}", error.code, error.message)
-                                        });
-                                    }
-                                    _ => {}
+                            for (index, tx) in batch.iter().enumerate() {
+                                if refused.peek().is_some_and(|r| r.index == index) {
+                                    let refusal = refused.next().expect("peeked");
+                                    first_error.lock().unwrap().get_or_insert_with(|| {
+                                        format!("{}: {}", refusal.error.code, refusal.error.message)
+                                    });
+                                } else {
+                                    map.insert(digest::to_hex(&tx.hash()), sent);
                                 }
                             }
                             *accepted_count.lock().unwrap() += response.accepted;

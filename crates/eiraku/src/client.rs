@@ -3,10 +3,10 @@
 
 use eiraku_core::{digest, AccountId, SignedTransaction, TxHash};
 use eiraku_node::api::{
-    AccountView, BatchRequest, BatchResponse, BlockView, ErrorBody, StatusView, SubmitResponse,
-    TxView,
+    AccountView, BatchRequest, BatchResponse, BlockView, ErrorBody, RawBatchResponse, StatusView,
+    SubmitResponse, TxView,
 };
-use std::{io::Read, time::Duration};
+use std::{io::BufRead, time::Duration};
 use ureq::Agent;
 
 /// A refusal or failure talking to a node.
@@ -157,6 +157,26 @@ impl Client {
         self.decode(path, response)
     }
 
+    /// Submits up to 1,024 transactions in the binary batch encoding
+    /// (`POST /v1/txs/raw`): the fast path for bulk senders.
+    pub fn submit_raw_batch(
+        &self,
+        txs: &[SignedTransaction],
+    ) -> Result<RawBatchResponse, ClientError> {
+        self.submit_raw_batch_bytes(eiraku_node::gossip::encode_batch(txs).as_ref())
+    }
+
+    /// Posts `bytes` as a binary batch, whatever they hold.
+    pub fn submit_raw_batch_bytes(&self, bytes: &[u8]) -> Result<RawBatchResponse, ClientError> {
+        let path = "/v1/txs/raw";
+        let response = self
+            .agent
+            .post(format!("{}{}", self.base, path))
+            .content_type("application/octet-stream")
+            .send(bytes);
+        self.decode(path, response)
+    }
+
     /// Polls until the transaction is finalized or `timeout` passes.
     pub fn wait_finalized(&self, hash: &TxHash, timeout: Duration) -> Result<TxView, ClientError> {
         let deadline = std::time::Instant::now() + timeout;
@@ -196,26 +216,23 @@ impl Client {
             .get(format!("{}{}", self.base, path))
             .call()
             .map_err(|e| self.transport(path, e))?;
-        let mut reader = response.body_mut().as_reader();
-        let mut buffer = Vec::new();
-        let mut chunk = [0u8; 16 * 1024];
+        let mut reader =
+            std::io::BufReader::with_capacity(1 << 16, response.body_mut().as_reader());
+        // A block with thousands of transactions is one long `data:` line.
+        let mut line = Vec::new();
         loop {
+            line.clear();
             let n = reader
-                .read(&mut chunk)
+                .read_until(b'\n', &mut line)
                 .map_err(|e| self.transport(path, e))?;
             if n == 0 {
                 return Ok(());
             }
-            buffer.extend_from_slice(&chunk[..n]);
-            while let Some(end) = buffer.iter().position(|b| *b == b'\n') {
-                let line: Vec<u8> = buffer.drain(..=end).collect();
-                let line = String::from_utf8_lossy(&line);
-                if let Some(data) = line.trim_end().strip_prefix("data:") {
-                    let view: BlockView =
-                        serde_json::from_str(data.trim()).map_err(|e| self.transport(path, e))?;
-                    if !on_block(view) {
-                        return Ok(());
-                    }
+            if let Some(data) = line.trim_ascii_end().strip_prefix(b"data:") {
+                let view: BlockView = serde_json::from_slice(data.trim_ascii())
+                    .map_err(|e| self.transport(path, e))?;
+                if !on_block(view) {
+                    return Ok(());
                 }
             }
         }

@@ -120,6 +120,37 @@ fn bad_input_is_refused_with_typed_errors_and_changes_nothing() {
         "insufficient_funds",
     );
 
+    // The binary batch endpoint: an undecodable body is refused whole; in a
+    // decodable batch each bad transaction is refused by position and code.
+    match network
+        .client(0)
+        .submit_raw_batch_bytes(b"definitely not a batch")
+    {
+        Err(eiraku::ClientError::Api { status, code, .. }) => {
+            assert_eq!((status, code.as_str()), (400, "malformed"))
+        }
+        other => panic!("expected malformed, got {other:?}"),
+    }
+    let answer = network
+        .client(0)
+        .submit_raw_batch(&[forged, overspend, wrong_chain, first])
+        .unwrap();
+    assert_eq!(answer.accepted, 0);
+    let refusals: Vec<(usize, &str)> = answer
+        .refused
+        .iter()
+        .map(|r| (r.index, r.error.code.as_str()))
+        .collect();
+    assert_eq!(
+        refusals,
+        [
+            (0, "bad_signature"),
+            (1, "insufficient_funds"),
+            (2, "wrong_chain_id"),
+            (3, "nonce_used")
+        ]
+    );
+
     // Give any stray transaction time to be finalized, then check nothing changed.
     let height = network.client(0).status().unwrap().finalized_height;
     while network.client(0).status().unwrap().finalized_height < height + 3 {
