@@ -688,5 +688,16 @@ async fn metrics(State(context): State<ApiContext>) -> impl IntoResponse {
             counter.load(std::sync::atomic::Ordering::Relaxed)
         ));
     }
+    let commits = &chain.commits;
+    let load =
+        |counter: &std::sync::atomic::AtomicU64| counter.load(std::sync::atomic::Ordering::Relaxed);
+    text.push_str(&format!(
+        "# HELP eiraku_store_commits_total Durable store commits of finalized blocks.\n# TYPE eiraku_store_commits_total counter\neiraku_store_commits_total {}\n\
+         # HELP eiraku_store_committed_blocks_total Finalized blocks written (a commit can carry several).\n# TYPE eiraku_store_committed_blocks_total counter\neiraku_store_committed_blocks_total {}\n\
+         # HELP eiraku_store_commit_seconds_total Time spent in store commits, fsync included.\n# TYPE eiraku_store_commit_seconds_total counter\neiraku_store_commit_seconds_total {:.6}\n",
+        load(&commits.commits),
+        load(&commits.blocks),
+        load(&commits.micros) as f64 / 1e6,
+    ));
     ([("content-type", "text/plain; version=0.0.4")], text)
 }

@@ -64,6 +64,27 @@ pub struct SignatureCounters {
     pub block: AtomicU64,
 }
 
+/// Store commits of finalized blocks: how many, how many blocks they
+/// carried, and the time spent (wall clock, for operators only).
+#[derive(Default, Debug)]
+pub struct CommitCounters {
+    /// Commits.
+    pub commits: AtomicU64,
+    /// Blocks written.
+    pub blocks: AtomicU64,
+    /// Microseconds spent committing, fsync included.
+    pub micros: AtomicU64,
+}
+
+impl CommitCounters {
+    fn record(&self, blocks: usize, elapsed: std::time::Duration) {
+        self.commits.fetch_add(1, Ordering::Relaxed);
+        self.blocks.fetch_add(blocks as u64, Ordering::Relaxed);
+        self.micros
+            .fetch_add(elapsed.as_micros() as u64, Ordering::Relaxed);
+    }
+}
+
 /// A block executed ahead of finality, kept so finalizing it needs no
 /// second execution.
 #[derive(Clone)]
@@ -92,6 +113,8 @@ pub struct Chain {
     /// Signatures checked: on admission, and in blocks (transactions this
     /// node had not admitted itself).
     pub signatures_checked: SignatureCounters,
+    /// Store commits of finalized blocks.
+    pub commits: CommitCounters,
     events: broadcast::Sender<FinalizedEvent>,
 }
 
@@ -138,6 +161,7 @@ impl Chain {
             mempool: Mutex::new(Mempool::new(mempool_capacity)),
             keys: KeyCache::default(),
             signatures_checked: SignatureCounters::default(),
+            commits: CommitCounters::default(),
             events,
         })
     }
@@ -411,7 +435,9 @@ impl Chain {
                 },
             )
             .collect();
+        let started = std::time::Instant::now();
         self.store.commit(&batch)?;
+        self.commits.record(batch.len(), started.elapsed());
         {
             let mut finalized = self.finalized.lock().unwrap();
             finalized.state = state.clone();

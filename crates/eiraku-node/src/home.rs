@@ -5,7 +5,7 @@
 //!   genesis.json   the network's genesis (identical on every node)
 //!   node.json      this node's settings (name, listen addresses, limits)
 //!   node.key       this validator's Ed25519 secret (hex; created at setup, never committed)
-//!   data/          consensus archives and state.redb
+//!   data/          consensus archives and store/ (fjall)
 //! ```
 
 use eiraku_core::{Genesis, Keypair};

@@ -40,7 +40,7 @@ mod channel {
 pub fn run(home: NodeHome) -> anyhow::Result<()> {
     let data_dir = home.data_dir();
     std::fs::create_dir_all(&data_dir)?;
-    let store = Store::open(&data_dir.join("state.redb"))?;
+    let store = Store::open(&data_dir.join("store"))?;
     let chain = Arc::new(Chain::open(
         home.genesis.clone(),
         store,

@@ -1,33 +1,25 @@
-//! The node's embedded, persistent store (redb): applied state, finalized
-//! blocks with their finalization certificates, transaction outcomes and
-//! the transaction index.
+//! The node's embedded, persistent store: applied state, finalized blocks
+//! with their finalization certificates, transaction outcomes and the
+//! transaction index.
 //!
-//! Finalized blocks are written in one redb transaction with immediate
-//! durability (fsync) *before* the consensus layer is told they are
-//! processed; under load several blocks share one transaction. A crash at
-//! any point therefore loses nothing that was reported finalized: either the
-//! blocks are on disk, or marshal delivers them again after restart.
+//! The engine is fjall, a log-structured merge tree: the transaction index
+//! is keyed by random hashes, and an LSM tree takes such inserts as
+//! sequential writes, where a B-tree (redb, used before) rewrote a page per
+//! insert and spent most of a validator's storage time on it.
 //!
-//! Writes are laid out to be cheap: outcomes are stored per block under its
-//! height (appends at the end of the tree), and the only random-key table,
-//! the transaction index, holds 12 bytes per transaction.
+//! Finalized blocks are written in one atomic batch, synced to disk
+//! (fsync) *before* the consensus layer is told they are processed; under
+//! load several blocks share one batch. A crash at any point therefore loses
+//! nothing that was reported finalized: either the blocks are on disk, or
+//! marshal delivers them again after restart.
 
 use commonware_codec::{Copying, Decode, Encode, RangeCfg};
 use eiraku_core::{AccountId, Block, ChainId, Digest, MAX_BLOCK_TRANSACTIONS};
 use eiraku_state::{Account, Outcome, Receipt, State};
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use fjall::{Config, Keyspace, PartitionCreateOptions, PartitionHandle, PersistMode};
 use std::{collections::BTreeMap, path::Path};
 
-const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
-const ACCOUNTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("accounts");
-const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
-const CERTIFICATES: TableDefinition<u64, &[u8]> = TableDefinition::new("certificates");
-/// Height → the outcomes of the block's transactions, in block order.
-const OUTCOMES: TableDefinition<u64, &[u8]> = TableDefinition::new("outcomes");
-/// Transaction hash → height (8 bytes) and position in the block (4 bytes).
-const TX_INDEX: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tx_index");
-
-const APPLIED_HEIGHT: &str = "applied_height";
+const APPLIED_HEIGHT: &[u8] = b"applied_height";
 
 /// Errors of the store. All are fatal for the node: storage that cannot be
 /// read or written must stop it rather than let it diverge.
@@ -61,34 +53,48 @@ pub struct FinalizedBlock<'a> {
 
 /// The store.
 pub struct Store {
-    db: Database,
+    keyspace: Keyspace,
+    /// `applied_height` → the last applied height (8 bytes).
+    meta: PartitionHandle,
+    /// Account id → encoded account.
+    accounts: PartitionHandle,
+    /// Height (8 bytes, big-endian: keys sort by height) → encoded block.
+    blocks: PartitionHandle,
+    /// Height → encoded finalization certificate.
+    certificates: PartitionHandle,
+    /// Height → the outcomes of the block's transactions, in block order.
+    outcomes: PartitionHandle,
+    /// Transaction hash → height (8 bytes) and position in the block (4 bytes).
+    tx_index: PartitionHandle,
 }
 
 impl Store {
-    /// Opens (or creates) the store file.
+    /// Opens (or creates) the store in folder `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let db = Database::create(path).map_err(engine)?;
-        let txn = db.begin_write().map_err(engine)?;
-        // Create every table up front so readers never meet a missing one.
-        txn.open_table(META).map_err(engine)?;
-        txn.open_table(ACCOUNTS).map_err(engine)?;
-        txn.open_table(BLOCKS).map_err(engine)?;
-        txn.open_table(CERTIFICATES).map_err(engine)?;
-        txn.open_table(OUTCOMES).map_err(engine)?;
-        txn.open_table(TX_INDEX).map_err(engine)?;
-        txn.commit().map_err(engine)?;
-        Ok(Self { db })
+        let keyspace = Config::new(path).open().map_err(engine)?;
+        let partition = |name: &str| {
+            keyspace
+                .open_partition(name, PartitionCreateOptions::default())
+                .map_err(engine)
+        };
+        Ok(Self {
+            meta: partition("meta")?,
+            accounts: partition("accounts")?,
+            blocks: partition("blocks")?,
+            certificates: partition("certificates")?,
+            outcomes: partition("outcomes")?,
+            tx_index: partition("tx_index")?,
+            keyspace,
+        })
     }
 
     /// Height of the last applied block, if any block (including genesis) was stored.
     pub fn applied_height(&self) -> Result<Option<u64>, StoreError> {
-        let txn = self.db.begin_read().map_err(engine)?;
-        let meta = txn.open_table(META).map_err(engine)?;
-        let Some(value) = meta.get(APPLIED_HEIGHT).map_err(engine)? else {
+        let Some(value) = self.meta.get(APPLIED_HEIGHT).map_err(engine)? else {
             return Ok(None);
         };
         let bytes: [u8; 8] = value
-            .value()
+            .as_ref()
             .try_into()
             .map_err(|_| StoreError::Corrupt("applied height".into()))?;
         Ok(Some(u64::from_be_bytes(bytes)))
@@ -99,15 +105,13 @@ impl Store {
         let Some(height) = self.applied_height()? else {
             return Ok(None);
         };
-        let txn = self.db.begin_read().map_err(engine)?;
-        let table = txn.open_table(ACCOUNTS).map_err(engine)?;
         let mut accounts = BTreeMap::new();
-        for entry in table.iter().map_err(engine)? {
+        for entry in self.accounts.iter() {
             let (key, value) = entry.map_err(engine)?;
-            let id = <[u8; 32]>::try_from(key.value())
+            let id = <[u8; 32]>::try_from(key.as_ref())
                 .map(AccountId::from_bytes)
                 .map_err(|_| StoreError::Corrupt("account key is not 32 bytes".into()))?;
-            let account = Account::from_bytes(value.value())
+            let account = Account::from_bytes(&value)
                 .ok_or_else(|| StoreError::Corrupt(format!("account {id}")))?;
             accounts.insert(id, account);
         }
@@ -115,119 +119,91 @@ impl Store {
     }
 
     /// Writes finalized blocks (consecutive, in height order) and
-    /// everything they changed, durably, in one transaction.
+    /// everything they changed in one atomic batch, synced to disk.
     pub fn commit(&self, finalized: &[FinalizedBlock<'_>]) -> Result<(), StoreError> {
         let Some(last) = finalized.last() else {
             return Ok(());
         };
-        let mut txn = self.db.begin_write().map_err(engine)?;
-        txn.set_durability(redb::Durability::Immediate)
-            .map_err(engine)?;
-        {
-            let mut accounts = txn.open_table(ACCOUNTS).map_err(engine)?;
-            let mut blocks = txn.open_table(BLOCKS).map_err(engine)?;
-            let mut certificates = txn.open_table(CERTIFICATES).map_err(engine)?;
-            let mut outcomes = txn.open_table(OUTCOMES).map_err(engine)?;
-            let mut index = txn.open_table(TX_INDEX).map_err(engine)?;
-            for item in finalized {
-                let height = item.block.header.height;
-                for id in item.touched {
-                    let key = id.as_bytes().as_slice();
-                    match item.state.account(id) {
-                        Some(account) => {
-                            accounts
-                                .insert(key, account.to_bytes().as_slice())
-                                .map_err(engine)?;
-                        }
-                        None => {
-                            accounts.remove(key).map_err(engine)?;
-                        }
+        let mut batch = self.keyspace.batch().durability(Some(PersistMode::SyncAll));
+        for item in finalized {
+            let height = item.block.header.height;
+            let height_key = height.to_be_bytes();
+            for id in item.touched {
+                let key = id.as_bytes().as_slice();
+                match item.state.account(id) {
+                    Some(account) => {
+                        batch.insert(&self.accounts, key, account.to_bytes().as_slice())
                     }
-                }
-                blocks
-                    .insert(height, item.block.encode().as_ref())
-                    .map_err(engine)?;
-                if let Some(certificate) = item.certificate {
-                    certificates.insert(height, certificate).map_err(engine)?;
-                }
-                let block_outcomes: Vec<Outcome> =
-                    item.receipts.iter().map(|r| r.outcome.clone()).collect();
-                outcomes
-                    .insert(height, block_outcomes.encode().as_ref())
-                    .map_err(engine)?;
-                for receipt in item.receipts {
-                    let mut location = [0u8; 12];
-                    location[..8].copy_from_slice(&height.to_be_bytes());
-                    location[8..].copy_from_slice(&receipt.index.to_be_bytes());
-                    index
-                        .insert(receipt.tx_hash.as_ref(), location.as_slice())
-                        .map_err(engine)?;
+                    None => batch.remove(&self.accounts, key),
                 }
             }
-            txn.open_table(META)
-                .map_err(engine)?
-                .insert(
-                    APPLIED_HEIGHT,
-                    last.block.header.height.to_be_bytes().as_slice(),
-                )
-                .map_err(engine)?;
+            batch.insert(&self.blocks, height_key, item.block.encode().as_ref());
+            if let Some(certificate) = item.certificate {
+                batch.insert(&self.certificates, height_key, certificate);
+            }
+            let block_outcomes: Vec<Outcome> =
+                item.receipts.iter().map(|r| r.outcome.clone()).collect();
+            batch.insert(&self.outcomes, height_key, block_outcomes.encode().as_ref());
+            for receipt in item.receipts {
+                let mut location = [0u8; 12];
+                location[..8].copy_from_slice(&height_key);
+                location[8..].copy_from_slice(&receipt.index.to_be_bytes());
+                batch.insert(&self.tx_index, receipt.tx_hash.as_ref(), location);
+            }
         }
-        txn.commit().map_err(engine)
+        batch.insert(
+            &self.meta,
+            APPLIED_HEIGHT,
+            last.block.header.height.to_be_bytes(),
+        );
+        batch.commit().map_err(engine)
     }
 
     /// Writes a certificate learned after its block was stored.
     pub fn put_certificate(&self, height: u64, certificate: &[u8]) -> Result<(), StoreError> {
-        let txn = self.db.begin_write().map_err(engine)?;
-        txn.open_table(CERTIFICATES)
-            .map_err(engine)?
-            .insert(height, certificate)
+        self.certificates
+            .insert(height.to_be_bytes(), certificate)
             .map_err(engine)?;
-        txn.commit().map_err(engine)
+        self.keyspace.persist(PersistMode::SyncAll).map_err(engine)
     }
 
     /// A finalized block by height.
     pub fn block(&self, height: u64) -> Result<Option<Block>, StoreError> {
-        let txn = self.db.begin_read().map_err(engine)?;
-        let table = txn.open_table(BLOCKS).map_err(engine)?;
-        let Some(bytes) = table.get(height).map_err(engine)? else {
+        let Some(bytes) = self.blocks.get(height.to_be_bytes()).map_err(engine)? else {
             return Ok(None);
         };
-        let block: Block =
-            commonware_codec::Decode::decode_cfg(commonware_codec::Copying(bytes.value()), &())
-                .map_err(|e| StoreError::Corrupt(format!("block {height}: {e}")))?;
+        let block = Block::decode_cfg(Copying(bytes.as_ref()), &())
+            .map_err(|e| StoreError::Corrupt(format!("block {height}: {e}")))?;
         Ok(Some(block))
     }
 
     /// The encoded finalization certificate of a block, by height.
     pub fn certificate(&self, height: u64) -> Result<Option<Vec<u8>>, StoreError> {
-        let txn = self.db.begin_read().map_err(engine)?;
-        let table = txn.open_table(CERTIFICATES).map_err(engine)?;
-        Ok(table
-            .get(height)
+        Ok(self
+            .certificates
+            .get(height.to_be_bytes())
             .map_err(engine)?
-            .map(|v| v.value().to_vec()))
+            .map(|v| v.to_vec()))
     }
 
     /// The receipt of a finalized transaction.
     pub fn receipt(&self, tx_hash: &Digest) -> Result<Option<Receipt>, StoreError> {
-        let txn = self.db.begin_read().map_err(engine)?;
-        let index = txn.open_table(TX_INDEX).map_err(engine)?;
-        let Some(location) = index.get(tx_hash.as_ref()).map_err(engine)? else {
+        let Some(location) = self.tx_index.get(tx_hash.as_ref()).map_err(engine)? else {
             return Ok(None);
         };
         let location: [u8; 12] = location
-            .value()
+            .as_ref()
             .try_into()
             .map_err(|_| StoreError::Corrupt("transaction index entry".into()))?;
         let height = u64::from_be_bytes(location[..8].try_into().expect("8 bytes"));
         let position = u32::from_be_bytes(location[8..].try_into().expect("4 bytes"));
-        let outcomes = txn.open_table(OUTCOMES).map_err(engine)?;
-        let bytes = outcomes
-            .get(height)
+        let bytes = self
+            .outcomes
+            .get(height.to_be_bytes())
             .map_err(engine)?
             .ok_or_else(|| StoreError::Corrupt(format!("outcomes of block {height} missing")))?;
         let block_outcomes = Vec::<Outcome>::decode_cfg(
-            Copying(bytes.value()),
+            Copying(bytes.as_ref()),
             &(RangeCfg::new(0..=MAX_BLOCK_TRANSACTIONS), ()),
         )
         .map_err(|e| StoreError::Corrupt(format!("outcomes of block {height}: {e}")))?;
@@ -257,7 +233,7 @@ mod tests {
     #[test]
     fn batched_commit_indexes_every_receipt_and_survives_reopen() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state.redb");
+        let path = dir.path().join("store");
         let alice = Keypair::from_seed(1);
         let bob = Keypair::from_seed(2);
         let genesis = Genesis {

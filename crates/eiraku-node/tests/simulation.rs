@@ -1,13 +1,13 @@
 //! Deterministic simulations of a four-validator Eiraku network.
 //!
 //! Every test runs the real validator wiring (`engine::start_validator`:
-//! simplex, marshal, buffered broadcast, backfill and the executor writing to
-//! redb) on the commonware deterministic runtime, over the simulated p2p
+//! simplex, marshal, buffered broadcast, backfill and the executor writing to its
+//! store) on the commonware deterministic runtime, over the simulated p2p
 //! network, with a fixed seed. Simulated time is free, so the tests exercise
 //! crashes, partitions and a Byzantine voter over tens of simulated seconds
 //! in a few seconds of real time.
 //!
-//! Each validator's redb store lives in its own temporary directory on the
+//! Each validator's store lives in its own temporary directory on the
 //! real filesystem; the consensus archives live in the runtime's in-memory
 //! storage under a per-validator partition prefix.
 
@@ -73,7 +73,7 @@ struct Sim {
     participants: Set<PublicKey>,
     genesis: Genesis,
     strategy: Rayon,
-    /// Each validator's redb directory (by index); removed when the
+    /// Each validator's store directory (by index); removed when the
     /// simulation ends.
     dirs: Vec<TempDir>,
 }
@@ -207,13 +207,13 @@ impl Sim {
         }
     }
 
-    /// Starts honest validator `index` on its redb store (fresh on first
+    /// Starts honest validator `index` on its store (fresh on first
     /// start) and its storage partitions (prefix `validator-{index}`). All
     /// its actors are spawned under one supervising task, so aborting that
     /// task (with the returned handles) takes the whole validator down, as a
     /// crash would.
     async fn start(&self, index: usize) -> Node {
-        let store = Store::open(&self.dirs[index].path().join("state.redb")).expect("store opens");
+        let store = Store::open(&self.dirs[index].path().join("store")).expect("store opens");
         let chain =
             Arc::new(Chain::open(self.genesis.clone(), store, 10_000).expect("chain opens"));
 
@@ -560,11 +560,11 @@ fn crash_run(seed: u64, more: u64) -> CrashRun {
             crashed_height + 1
         );
 
-        // Restart it on the same redb file and storage partitions: it
+        // Restart it on the same store and storage partitions: it
         // reopens at the height it had applied, catches up through backfill
         // and finalizes along with the others.
         drop(with_crashed);
-        drop(crashed); // the last handle on its redb file
+        drop(crashed); // the last handle on its store
         let restarted_from = heights(&survivors).into_iter().max().unwrap();
         let restarted = sim.start(3).await;
         assert_eq!(
@@ -734,7 +734,7 @@ fn conflicting_voter_never_causes_two_finalized_blocks() {
 
 /// The whole crash-and-restart scenario is a pure function of the seed.
 ///
-/// The exact auditor fingerprint is reproducible even though the redb stores
+/// The exact auditor fingerprint is reproducible even though the stores
 /// live on the real filesystem and signatures are checked on a Rayon pool:
 /// both are synchronous calls made from inside a task (no simulated time
 /// passes and the runtime does not observe them), their results depend only
