@@ -291,6 +291,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Node { home } => {
             let home = NodeHome::load(&home)?;
+            // However it was started, `kill $(cat HOME/node.pid)` stops it.
+            let pid_file = home.dir.join("node.pid");
+            std::fs::write(&pid_file, std::process::id().to_string())
+                .with_context(|| format!("cannot write {}", pid_file.display()))?;
             eiraku_node::run(home)
         }
         Command::Devnet {
