@@ -732,6 +732,45 @@ fn conflicting_voter_never_causes_two_finalized_blocks() {
     });
 }
 
+/// An idle chain is paced by the block interval: every empty block comes at
+/// least one interval after its parent (by the proposers' clocks, which the
+/// simulation shares), yet the chain keeps finalizing.
+#[test]
+fn idle_blocks_are_paced_by_the_block_interval() {
+    runner(31).start(|context| async move {
+        let sim = simulation(&context).await;
+        let mut nodes = Vec::new();
+        for i in 0..VALIDATORS {
+            nodes.push(sim.start(i).await);
+        }
+        let chains: Vec<&Arc<Chain>> = nodes.iter().map(|node| &node.chain).collect();
+        let start = sim
+            .wait_for_height(&chains, 2, Duration::from_secs(30))
+            .await;
+        context.sleep(Duration::from_secs(5)).await;
+        let end = heights(&chains);
+        let interval = Timeouts::default().block_interval.as_millis() as u64;
+        let store = chains[0].store();
+        let mut previous = store.block(start[0]).unwrap().unwrap();
+        for height in start[0] + 1..=end[0] {
+            let block = store.block(height).unwrap().unwrap();
+            assert!(block.transactions.is_empty());
+            let gap = block.header.timestamp_ms - previous.header.timestamp_ms;
+            assert!(
+                gap >= interval,
+                "block {height} came {gap} ms after its parent; the interval is {interval} ms"
+            );
+            previous = block;
+        }
+        // Five seconds at one block per interval at most, and still live.
+        let produced = end[0] - start[0];
+        assert!(
+            (5..=5_000 / interval + 1).contains(&produced),
+            "{produced} blocks in 5 s"
+        );
+    });
+}
+
 /// The whole crash-and-restart scenario is a pure function of the seed.
 ///
 /// The exact auditor fingerprint is reproducible even though the stores
