@@ -261,6 +261,15 @@ impl Sim {
         }
     }
 
+    /// Starts every validator, honest.
+    async fn start_all(&self) -> Vec<Node> {
+        let mut nodes = Vec::new();
+        for i in 0..VALIDATORS {
+            nodes.push(self.start(i).await);
+        }
+        nodes
+    }
+
     /// Runs the Byzantine `Conflicter` as validator `index`: it signs a
     /// second, conflicting notarize and finalize vote for every vote it sees.
     async fn start_conflicter(&self, index: usize) -> Handle<()> {
@@ -501,10 +510,7 @@ struct CrashRun {
 fn crash_run(seed: u64, more: u64) -> CrashRun {
     runner(seed).start(|context| async move {
         let sim = simulation(&context).await;
-        let mut nodes = Vec::new();
-        for i in 0..VALIDATORS {
-            nodes.push(sim.start(i).await);
-        }
+        let mut nodes = sim.start_all().await;
         let all: Vec<&Arc<Chain>> = nodes.iter().map(|node| &node.chain).collect();
         sim.wait_for_height(&all, 5, Duration::from_secs(30)).await;
 
@@ -619,10 +625,7 @@ fn one_crashed_validator_does_not_stop_finality() {
 fn partition_halts_finality_then_heals_without_fork() {
     runner(11).start(|context| async move {
         let sim = simulation(&context).await;
-        let mut nodes = Vec::new();
-        for i in 0..VALIDATORS {
-            nodes.push(sim.start(i).await);
-        }
+        let nodes = sim.start_all().await;
         let chains: Vec<&Arc<Chain>> = nodes.iter().map(|node| &node.chain).collect();
         let tips = || -> Vec<u64> {
             nodes
@@ -739,10 +742,7 @@ fn conflicting_voter_never_causes_two_finalized_blocks() {
 fn idle_blocks_are_paced_by_the_block_interval() {
     runner(31).start(|context| async move {
         let sim = simulation(&context).await;
-        let mut nodes = Vec::new();
-        for i in 0..VALIDATORS {
-            nodes.push(sim.start(i).await);
-        }
+        let nodes = sim.start_all().await;
         let chains: Vec<&Arc<Chain>> = nodes.iter().map(|node| &node.chain).collect();
         let start = sim
             .wait_for_height(&chains, 2, Duration::from_secs(30))

@@ -130,7 +130,15 @@ impl Client {
 
     /// `POST /v1/tx` with raw bytes.
     pub fn submit_bytes(&self, bytes: &[u8]) -> Result<SubmitResponse, ClientError> {
-        let path = "/v1/tx";
+        self.post_bytes("/v1/tx", bytes)
+    }
+
+    /// POSTs `bytes` as `application/octet-stream` and decodes the JSON answer.
+    fn post_bytes<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        bytes: &[u8],
+    ) -> Result<T, ClientError> {
         let response = self
             .agent
             .post(format!("{}{}", self.base, path))
@@ -168,13 +176,7 @@ impl Client {
 
     /// Posts `bytes` as a binary batch, whatever they hold.
     pub fn submit_raw_batch_bytes(&self, bytes: &[u8]) -> Result<RawBatchResponse, ClientError> {
-        let path = "/v1/txs/raw";
-        let response = self
-            .agent
-            .post(format!("{}{}", self.base, path))
-            .content_type("application/octet-stream")
-            .send(bytes);
-        self.decode(path, response)
+        self.post_bytes("/v1/txs/raw", bytes)
     }
 
     /// Polls until the transaction is finalized or `timeout` passes.
