@@ -168,12 +168,15 @@ where
 
     async fn verify(
         &mut self,
-        (_runtime, _context): (E, ConsensusContext),
+        (runtime, _context): (E, ConsensusContext),
         mut ancestry: impl Ancestry<Block>,
     ) -> bool {
         let Some(block) = ancestry.next().await else {
             return false;
         };
+        if too_far_ahead(block.inner().header.timestamp_ms, unix_ms(&runtime)) {
+            return false;
+        }
         let Some(parent) = ancestry.next().await else {
             return false;
         };
@@ -187,6 +190,18 @@ where
             ParentState::Unavailable => futures::future::pending().await,
         }
     }
+}
+
+/// How far ahead of a validator's clock a proposal's timestamp may be. Block
+/// time is the state machine's only clock (rate staleness, accrual periods),
+/// so a proposer must not be able to push it forward at will; the slack
+/// covers honest clock skew between validators.
+pub const MAX_FUTURE_TIMESTAMP: Duration = Duration::from_secs(10);
+
+/// Whether a block stamped `timestamp_ms` is too far in the future for a
+/// validator whose clock reads `now_ms`.
+fn too_far_ahead(timestamp_ms: u64, now_ms: u64) -> bool {
+    timestamp_ms > now_ms.saturating_add(MAX_FUTURE_TIMESTAMP.as_millis() as u64)
 }
 
 fn unix_ms(runtime: &impl Clock) -> u64 {
@@ -235,5 +250,20 @@ impl Reporter for FinalizedBlocks {
             }
         }
         Feedback::Ok
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proposals_from_the_future_are_refused_beyond_the_slack() {
+        let now = 1_000_000;
+        let slack = MAX_FUTURE_TIMESTAMP.as_millis() as u64;
+        assert!(!too_far_ahead(now - 5, now));
+        assert!(!too_far_ahead(now + slack, now));
+        assert!(too_far_ahead(now + slack + 1, now));
+        assert!(!too_far_ahead(u64::MAX, u64::MAX - 1));
     }
 }
