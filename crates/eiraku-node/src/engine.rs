@@ -5,6 +5,7 @@
 
 use crate::{
     application::{Delivery, EirakuApplication, FinalizedBlocks, Scheme},
+    batching::next_batch,
     chain::Chain,
 };
 use commonware_broadcast::buffered;
@@ -35,7 +36,7 @@ use commonware_utils::{
     acknowledgement::Acknowledgement as _, ordered::Set, NZDuration, NZUsize, NZU64,
 };
 use eiraku_core::{Block, Digest, PublicKey};
-use futures::{channel::mpsc, StreamExt};
+use futures::channel::mpsc;
 use rand::CryptoRng;
 use std::{
     sync::{atomic::AtomicU64, Arc},
@@ -308,14 +309,7 @@ async fn execute(
     marshal: marshal::core::Mailbox<Scheme, Standard<Block>>,
     mut deliveries: mpsc::UnboundedReceiver<Delivery>,
 ) {
-    while let Some(first) = deliveries.next().await {
-        let mut batch = vec![first];
-        while batch.len() < MAX_PENDING_ACKS {
-            match deliveries.try_recv() {
-                Ok(delivery) => batch.push(delivery),
-                Err(_) => break,
-            }
-        }
+    while let Some(batch) = next_batch(&mut deliveries, MAX_PENDING_ACKS).await {
         let mut certificates = Vec::with_capacity(batch.len());
         for (block, _) in &batch {
             certificates.push(

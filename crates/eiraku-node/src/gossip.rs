@@ -2,13 +2,13 @@
 //! to all the others, so whoever leads next can include it. Validators are
 //! fully connected, so a received transaction is not forwarded again.
 
-use crate::chain::Chain;
+use crate::{batching::next_batch, chain::Chain};
 use bytes::Bytes;
 use commonware_codec::{Decode, Encode, RangeCfg};
 use commonware_p2p::{Receiver, Recipients, Sender};
 use commonware_parallel::Rayon;
 use eiraku_core::{PublicKey, SignedTransaction};
-use futures::{channel::mpsc, StreamExt};
+use futures::channel::mpsc;
 use std::sync::Arc;
 
 /// Most transactions in one gossip message.
@@ -37,14 +37,7 @@ pub async fn forward<S: Sender<PublicKey = PublicKey>>(
     mut sender: S,
     mut accepted: mpsc::UnboundedReceiver<SignedTransaction>,
 ) {
-    while let Some(first) = accepted.next().await {
-        let mut batch = vec![first];
-        while batch.len() < MAX_GOSSIP_BATCH {
-            match accepted.try_recv() {
-                Ok(tx) => batch.push(tx),
-                Err(_) => break,
-            }
-        }
+    while let Some(batch) = next_batch(&mut accepted, MAX_GOSSIP_BATCH).await {
         sender.send(Recipients::All, encode_batch(&batch), false);
     }
 }

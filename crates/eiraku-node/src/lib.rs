@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod application;
+pub mod batching;
 pub mod chain;
 pub mod engine;
 pub mod gossip;
