@@ -7,7 +7,7 @@
 //! the node is busy and the client should retry.
 
 use crate::{
-    chain::{Chain, SubmitError, TxStatus},
+    chain::{Chain, FinalizedEvent, SubmitError, TxStatus},
     mempool::MempoolError,
 };
 use axum::{
@@ -290,6 +290,20 @@ pub struct BlockView {
     pub certificate: Option<String>,
 }
 
+/// Which transactions a finalized block settled: what a client awaiting
+/// confirmations needs, without the cost of full block views.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct FinalizedTxsView {
+    /// Height.
+    pub height: u64,
+    /// Block digest (hex).
+    pub hash: String,
+    /// Proposer's timestamp (ms since the Unix epoch).
+    pub timestamp_ms: u64,
+    /// Hashes of the block's transactions (hex), in block order.
+    pub transactions: Vec<String>,
+}
+
 /// An account.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AccountView {
@@ -351,7 +365,8 @@ pub struct StatusView {
         get_block,
         get_account,
         get_status,
-        block_events
+        block_events,
+        finalized_tx_events
     ),
     components(schemas(
         ErrorBody,
@@ -366,6 +381,7 @@ pub struct StatusView {
         ReceiptView,
         BlockView,
         BlockTx,
+        FinalizedTxsView,
         AccountView,
         StatusView,
         ValidatorView
@@ -391,6 +407,7 @@ pub fn router(context: ApiContext) -> Router {
         .route("/v1/account/{id}", get(get_account))
         .route("/v1/status", get(get_status))
         .route("/v1/events/blocks", get(block_events))
+        .route("/v1/events/finalized", get(finalized_tx_events))
         .route(
             "/openapi.json",
             get(|| async { ([("content-type", "application/json")], openapi_json()) }),
@@ -655,14 +672,44 @@ async fn get_status(State(context): State<ApiContext>) -> Json<StatusView> {
 async fn block_events(
     State(context): State<ApiContext>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    finalized_stream(&context, "block", |event| block_view(&event.block, None))
+}
+
+/// Server-sent events: one `finalized` event (a [`FinalizedTxsView`]) per
+/// finalized block, naming only its transaction hashes.
+#[utoipa::path(get, path = "/v1/events/finalized", responses((status = 200, description = "text/event-stream of `finalized` events, each a FinalizedTxsView")))]
+async fn finalized_tx_events(
+    State(context): State<ApiContext>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    finalized_stream(&context, "finalized", |event| FinalizedTxsView {
+        height: event.block.header.height,
+        hash: digest::to_hex(&event.block.hash()),
+        timestamp_ms: event.block.header.timestamp_ms,
+        transactions: event
+            .receipts
+            .iter()
+            .map(|receipt| digest::to_hex(&receipt.tx_hash))
+            .collect(),
+    })
+}
+
+/// An SSE stream with one `name` event per finalized block, its data
+/// `view(block)` as JSON. A subscriber too slow to keep up skips blocks
+/// rather than holding the node's memory.
+fn finalized_stream<V: Serialize>(
+    context: &ApiContext,
+    name: &'static str,
+    view: impl Fn(&FinalizedEvent) -> V + Send + 'static,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let stream = tokio_stream::wrappers::BroadcastStream::new(context.chain.subscribe())
-        .filter_map(|event| async move {
-            let event = event.ok()?;
-            let view = block_view(&event.block, None);
-            Some(Ok(Event::default()
-                .event("block")
-                .json_data(view)
-                .expect("block view serializes")))
+        .filter_map(move |event| {
+            let event = event.ok().map(|event| {
+                Ok(Event::default()
+                    .event(name)
+                    .json_data(view(&event))
+                    .expect("views serialize"))
+            });
+            async move { event }
         });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }

@@ -16,7 +16,9 @@
 use commonware_codec::{Copying, Decode, Encode, RangeCfg};
 use eiraku_core::{AccountId, Block, ChainId, Digest, MAX_BLOCK_TRANSACTIONS};
 use eiraku_state::{Account, Outcome, Receipt, State};
-use fjall::{Config, Keyspace, PartitionCreateOptions, PartitionHandle, PersistMode};
+use fjall::{
+    CompressionType, Config, Keyspace, PartitionCreateOptions, PartitionHandle, PersistMode,
+};
 use std::{collections::BTreeMap, path::Path};
 
 const APPLIED_HEIGHT: &[u8] = b"applied_height";
@@ -72,18 +74,24 @@ impl Store {
     /// Opens (or creates) the store in folder `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let keyspace = Config::new(path).open().map_err(engine)?;
-        let partition = |name: &str| {
+        let partition = |name: &str, compression: CompressionType| {
             keyspace
-                .open_partition(name, PartitionCreateOptions::default())
+                .open_partition(
+                    name,
+                    PartitionCreateOptions::default().compression(compression),
+                )
                 .map_err(engine)
         };
+        // Hashes, keys and signatures do not compress: compressing blocks
+        // and the hash index only cost CPU on every flush and compaction.
+        let (compressed, raw) = (CompressionType::Lz4, CompressionType::None);
         Ok(Self {
-            meta: partition("meta")?,
-            accounts: partition("accounts")?,
-            blocks: partition("blocks")?,
-            certificates: partition("certificates")?,
-            outcomes: partition("outcomes")?,
-            tx_index: partition("tx_index")?,
+            meta: partition("meta", compressed)?,
+            accounts: partition("accounts", compressed)?,
+            blocks: partition("blocks", raw)?,
+            certificates: partition("certificates", raw)?,
+            outcomes: partition("outcomes", compressed)?,
+            tx_index: partition("tx_index", raw)?,
             keyspace,
         })
     }

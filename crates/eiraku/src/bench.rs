@@ -183,14 +183,14 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
         let stop = stop.clone();
         let blocks_seen = blocks_seen.clone();
         std::thread::spawn(move || {
-            let _ = client.follow_blocks(|block| {
+            let _ = client.follow_finalized_txs(|block| {
                 let now = Instant::now();
                 let mut map = finalized_at.lock().unwrap();
                 if !block.transactions.is_empty() {
                     *blocks_seen.lock().unwrap() += 1;
                 }
-                for tx in block.transactions {
-                    map.insert(tx.hash, now);
+                for hash in block.transactions {
+                    map.insert(hash, now);
                 }
                 !stop.load(Ordering::Relaxed)
             });

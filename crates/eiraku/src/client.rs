@@ -3,8 +3,8 @@
 
 use eiraku_core::{digest, AccountId, SignedTransaction, TxHash};
 use eiraku_node::api::{
-    AccountView, BatchRequest, BatchResponse, BlockView, ErrorBody, RawBatchResponse, StatusView,
-    SubmitResponse, TxView,
+    AccountView, BatchRequest, BatchResponse, BlockView, ErrorBody, FinalizedTxsView,
+    RawBatchResponse, StatusView, SubmitResponse, TxView,
 };
 use std::{io::BufRead, time::Duration};
 use ureq::Agent;
@@ -202,13 +202,22 @@ impl Client {
         }
     }
 
-    /// Follows `GET /v1/events/blocks`, calling `on_block` for each
-    /// finalized block until it returns false.
-    pub fn follow_blocks(
+    /// Follows finalized blocks as the hashes of their transactions, until
+    /// `on_block` returns false: the cheap way to await confirmations.
+    pub fn follow_finalized_txs(
         &self,
-        mut on_block: impl FnMut(BlockView) -> bool,
+        on_block: impl FnMut(FinalizedTxsView) -> bool,
     ) -> Result<(), ClientError> {
-        let path = "/v1/events/blocks";
+        self.follow_events("/v1/events/finalized", on_block)
+    }
+
+    /// Reads the server-sent events at `path`, decoding each `data:` line as
+    /// a `T`, until `on_event` returns false or the stream ends.
+    fn follow_events<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        mut on_event: impl FnMut(T) -> bool,
+    ) -> Result<(), ClientError> {
         let agent: Agent = Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(None)
@@ -231,9 +240,9 @@ impl Client {
                 return Ok(());
             }
             if let Some(data) = line.trim_ascii_end().strip_prefix(b"data:") {
-                let view: BlockView = serde_json::from_slice(data.trim_ascii())
+                let event: T = serde_json::from_slice(data.trim_ascii())
                     .map_err(|e| self.transport(path, e))?;
-                if !on_block(view) {
+                if !on_event(event) {
                     return Ok(());
                 }
             }

@@ -5,7 +5,11 @@
 mod common;
 
 use common::TestNetwork;
-use std::time::{Duration, Instant};
+use std::{
+    collections::BTreeSet,
+    sync::mpsc,
+    time::{Duration, Instant},
+};
 
 #[test]
 fn thousand_transfers_finalize_on_every_validator() {
@@ -14,6 +18,20 @@ fn thousand_transfers_finalize_on_every_validator() {
     let senders = ["faucet", "alice", "bob", "carol"].map(|label| network.key(label));
     // Recipients include accounts that do not exist yet.
     let recipients: Vec<_> = (0..10).map(|_| eiraku_core::Keypair::generate()).collect();
+
+    // Validator 3's stream of finalized transaction hashes, from before the
+    // first submission.
+    let (finalized_tx, finalized_rx) = mpsc::channel::<String>();
+    let stream_client = network.client(3);
+    std::thread::spawn(move || {
+        let _ = stream_client.follow_finalized_txs(|block| {
+            block
+                .transactions
+                .into_iter()
+                .all(|hash| finalized_tx.send(hash).is_ok())
+        });
+    });
+    std::thread::sleep(Duration::from_millis(300));
 
     let mut hashes = Vec::new();
     for i in 0..1000usize {
@@ -49,6 +67,15 @@ fn thousand_transfers_finalize_on_every_validator() {
             let view = network.client(validator).tx(hash).unwrap();
             assert_eq!(view.status, "finalized");
         }
+    }
+
+    // The finalized-transactions stream named every one of them.
+    let mut unseen: BTreeSet<String> = hashes.iter().map(eiraku_core::digest::to_hex).collect();
+    while !unseen.is_empty() {
+        let hash = finalized_rx
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("{} transfers never announced on the stream", unseen.len()));
+        unseen.remove(&hash);
     }
 
     let height = network.min_height(&[0, 1, 2, 3]);
