@@ -4,14 +4,17 @@
 use bytes::BufMut;
 use commonware_codec::Buf;
 use commonware_codec::{EncodeSize, Error, RangeCfg, Read, Write};
-use std::fmt;
+use std::{fmt, sync::Arc};
 
 /// Longest accepted chain id, in bytes.
 pub const MAX_CHAIN_ID_LEN: usize = 32;
 
 /// A chain identifier: 1–32 characters of `[a-z0-9-]`.
+///
+/// Shared, not copied: every transaction carries one, and transactions are
+/// cloned on their way through mempool and blocks.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ChainId(String);
+pub struct ChainId(Arc<str>);
 
 impl ChainId {
     /// Validates and wraps a chain id.
@@ -22,7 +25,7 @@ impl ChainId {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if valid {
-            Ok(Self(name.to_string()))
+            Ok(Self(Arc::from(name)))
         } else {
             Err(format!(
                 "chain id {name:?} must be 1-{MAX_CHAIN_ID_LEN} characters of a-z, 0-9 and '-'"
@@ -58,8 +61,9 @@ impl Read for ChainId {
     type Cfg = ();
     fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
         let bytes = Vec::<u8>::read_cfg(buf, &(RangeCfg::new(1..=MAX_CHAIN_ID_LEN), ()))?;
-        let text = String::from_utf8(bytes).map_err(|_| Error::Invalid("ChainId", "not UTF-8"))?;
-        ChainId::new(&text).map_err(|_| Error::Invalid("ChainId", "bad characters"))
+        let text =
+            std::str::from_utf8(&bytes).map_err(|_| Error::Invalid("ChainId", "not UTF-8"))?;
+        ChainId::new(text).map_err(|_| Error::Invalid("ChainId", "bad characters"))
     }
 }
 

@@ -15,6 +15,7 @@ use commonware_codec::{Copying, DecodeExt, Encode, EncodeSize, Error, Read, Read
 use commonware_cryptography::{ed25519, BatchEntry, BatchVerifier, Verifier};
 use commonware_parallel::Sequential;
 use commonware_parallel::Strategy;
+use std::borrow::Borrow;
 
 /// Namespace under which transactions are signed (domain separation from
 /// consensus and p2p signatures).
@@ -226,11 +227,11 @@ impl Read for SignedTransaction {
     }
 }
 
-/// Verifies the signatures of `transactions` as one Ed25519 batch, split
-/// across `strategy`'s threads, with sender keys from `keys`. True only if
-/// every signature is valid (and for the empty list).
-pub fn verify_batch(
-    transactions: &[SignedTransaction],
+/// Verifies the signatures of `transactions` (owned or borrowed) as one
+/// Ed25519 batch, split across `strategy`'s threads, with sender keys from
+/// `keys`. True only if every signature is valid (and for the empty list).
+pub fn verify_batch<T: Borrow<SignedTransaction>>(
+    transactions: &[T],
     strategy: &impl Strategy,
     keys: &KeyCache,
 ) -> bool {
@@ -239,13 +240,15 @@ pub fn verify_batch(
     }
     let senders: Vec<AccountId> = transactions
         .iter()
-        .map(|tx| tx.transaction.sender)
+        .map(|tx| tx.borrow().transaction.sender)
         .collect();
     let Some(keys) = keys.resolve(&senders, strategy) else {
         return false;
     };
-    let items: Vec<(ed25519::PublicKey, &SignedTransaction)> =
-        keys.into_iter().zip(transactions).collect();
+    let items: Vec<(ed25519::PublicKey, &SignedTransaction)> = keys
+        .into_iter()
+        .zip(transactions.iter().map(Borrow::borrow))
+        .collect();
     ed25519::PublicKey::verify_batch(
         &mut rand::rng(),
         &items,

@@ -85,6 +85,20 @@ impl CommitCounters {
     }
 }
 
+/// How admission treats a transaction before any signature check.
+enum Screened {
+    /// Refused on grounds that need no signature (duplicate, nonce used, …).
+    Refused(MempoolError),
+    /// This exact transaction's signature was checked in a proposed block.
+    Verified,
+    /// Its signature must be checked.
+    Unverified,
+}
+
+/// Most transactions remembered as verified in blocks but not yet admitted
+/// (a few blocks' worth).
+const MAX_VERIFIED_IN_BLOCKS: usize = 8 * MAX_BLOCK_TRANSACTIONS;
+
 /// A block executed ahead of finality, kept so finalizing it needs no
 /// second execution.
 #[derive(Clone)]
@@ -108,6 +122,10 @@ pub struct Chain {
     /// Post-states of blocks proposed or verified but not yet finalized.
     speculative: Mutex<HashMap<Digest, Executed>>,
     mempool: Mutex<Mempool>,
+    /// Transactions whose signatures were checked in a proposed block before
+    /// this node admitted them (gossip can trail the block): their gossip
+    /// copy then needs no second check. Emptied as blocks finalize.
+    verified_in_blocks: Mutex<HashMap<TxHash, SignedTransaction>>,
     /// Decoded sender keys, shared by admission and block checks.
     keys: KeyCache,
     /// Signatures checked: on admission, and in blocks (transactions this
@@ -159,6 +177,7 @@ impl Chain {
             }),
             speculative: Mutex::new(HashMap::new()),
             mempool: Mutex::new(Mempool::new(mempool_capacity)),
+            verified_in_blocks: Mutex::new(HashMap::new()),
             keys: KeyCache::default(),
             signatures_checked: SignatureCounters::default(),
             commits: CommitCounters::default(),
@@ -233,22 +252,46 @@ impl Chain {
         transactions: Vec<SignedTransaction>,
         strategy: &impl Strategy,
     ) -> Vec<Result<SignedTransaction, SubmitError>> {
+        let state = self.finalized_state();
+        // What can be refused or trusted without a signature check is settled
+        // first: gossip often brings transactions already in a block.
+        let screened: Vec<Screened> = {
+            let mempool = self.mempool.lock().unwrap();
+            let verified = self.verified_in_blocks.lock().unwrap();
+            transactions
+                .iter()
+                .map(|tx| match mempool.check_new(tx, &state) {
+                    Err(refusal) => Screened::Refused(refusal),
+                    Ok(()) if verified.get(&tx.hash()) == Some(tx) => Screened::Verified,
+                    Ok(()) => Screened::Unverified,
+                })
+                .collect()
+        };
+        let unverified: Vec<&SignedTransaction> = transactions
+            .iter()
+            .zip(&screened)
+            .filter(|(_, screened)| matches!(screened, Screened::Unverified))
+            .map(|(tx, _)| tx)
+            .collect();
         // One batch for the common case; one by one only to find which
         // signature is bad.
-        let all_valid = verify_batch(&transactions, strategy, &self.keys);
+        let all_valid = verify_batch(&unverified, strategy, &self.keys);
         self.signatures_checked
             .admission
-            .fetch_add(transactions.len() as u64, Ordering::Relaxed);
-        let state = self.finalized_state();
+            .fetch_add(unverified.len() as u64, Ordering::Relaxed);
         let mut mempool = self.mempool.lock().unwrap();
         transactions
             .into_iter()
-            .map(|tx| {
-                if !all_valid && !tx.verify_signature() {
-                    return Err(SubmitError::BadSignature);
+            .zip(screened)
+            .map(|(tx, screened)| match screened {
+                Screened::Refused(refusal) => Err(refusal.into()),
+                Screened::Unverified if !all_valid && !tx.verify_signature() => {
+                    Err(SubmitError::BadSignature)
                 }
-                mempool.insert(tx.clone(), &state)?;
-                Ok(tx)
+                Screened::Unverified | Screened::Verified => {
+                    mempool.insert(tx.clone(), &state)?;
+                    Ok(tx)
+                }
             })
             .collect()
     }
@@ -336,13 +379,12 @@ impl Chain {
         }
         // Transactions in this node's mempool were verified on admission;
         // only the others cost a signature check here.
-        let unverified: Vec<SignedTransaction> = {
+        let unverified: Vec<&SignedTransaction> = {
             let mempool = self.mempool.lock().unwrap();
             block
                 .transactions
                 .iter()
                 .filter(|tx| !mempool.holds(tx))
-                .cloned()
                 .collect()
         };
         self.signatures_checked
@@ -350,6 +392,15 @@ impl Chain {
             .fetch_add(unverified.len() as u64, Ordering::Relaxed);
         if !verify_batch(&unverified, strategy, &self.keys) {
             return false;
+        }
+        {
+            let mut verified = self.verified_in_blocks.lock().unwrap();
+            // Blocks that never finalize would leave entries behind: bounded,
+            // at the price of checking some gossip twice.
+            if verified.len() + unverified.len() > MAX_VERIFIED_IN_BLOCKS {
+                verified.clear();
+            }
+            verified.extend(unverified.iter().map(|tx| (tx.hash(), (*tx).clone())));
         }
         let mut state = parent_state.clone();
         let env = BlockEnv {
@@ -443,7 +494,18 @@ impl Chain {
             finalized.state = state.clone();
             finalized.digest = digest;
         }
-        self.mempool.lock().unwrap().prune(&state);
+        self.mempool
+            .lock()
+            .unwrap()
+            .prune(&state, touched.iter().flatten());
+        {
+            let mut verified = self.verified_in_blocks.lock().unwrap();
+            for (block, ..) in &applied {
+                for tx in &block.transactions {
+                    verified.remove(&tx.hash());
+                }
+            }
+        }
         self.speculative
             .lock()
             .unwrap()
@@ -502,4 +564,111 @@ pub fn genesis_block(genesis: &Genesis, state: &State) -> Block {
         .public_key()
         .expect("validated genesis has valid validator keys");
     Block::genesis(leader, genesis.genesis_time_ms, state.state_root())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use commonware_parallel::Sequential;
+    use eiraku_core::{
+        Amount, Call, ChainId, GenesisAccount, GenesisValidator, Keypair, Transaction,
+    };
+
+    fn open(dir: &std::path::Path, genesis: &Genesis) -> Chain {
+        Chain::open(genesis.clone(), Store::open(dir).unwrap(), 100).unwrap()
+    }
+
+    #[test]
+    fn gossip_of_a_transaction_checked_in_a_block_costs_no_second_signature_check() {
+        let alice = Keypair::from_seed(1);
+        let validator = Keypair::from_seed(7);
+        let genesis = Genesis {
+            chain_id: ChainId::new("chain-test").unwrap(),
+            genesis_time_ms: 0,
+            validators: vec![GenesisValidator {
+                name: "v".into(),
+                public_key: validator.account_id(),
+                p2p_address: "127.0.0.1:1".parse().unwrap(),
+                api_address: "127.0.0.1:2".parse().unwrap(),
+            }],
+            accounts: vec![GenesisAccount {
+                id: alice.account_id(),
+                balance: Amount(100),
+                label: String::new(),
+            }],
+        };
+        let transfer = |nonce| {
+            SignedTransaction::sign(
+                Transaction {
+                    chain_id: genesis.chain_id.clone(),
+                    sender: alice.account_id(),
+                    nonce,
+                    call: Call::Transfer {
+                        to: validator.account_id(),
+                        amount: Amount(1),
+                    },
+                },
+                &alice,
+            )
+        };
+        let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+        let (leader, follower) = (
+            open(dirs[0].path(), &genesis),
+            open(dirs[1].path(), &genesis),
+        );
+        let admitted = leader.admit(vec![transfer(0)], &Sequential);
+        assert!(admitted[0].is_ok());
+        let parent = leader.genesis_block().clone();
+        let parent_state = leader.finalized_state();
+        let block = leader.build(parent.header.context.clone(), &parent, &parent_state, 5);
+        assert_eq!(block.transactions.len(), 1);
+
+        // The follower sees the block before the gossip.
+        assert!(follower.check(&block, &parent, &parent_state, &Sequential));
+        assert_eq!(follower.signatures_checked.block.load(Ordering::Relaxed), 1);
+        // A copy with another signature (same hash) is still checked and refused.
+        let mut forged = transfer(0);
+        forged.signature = transfer(1).signature;
+        assert!(matches!(
+            follower.admit(vec![forged], &Sequential)[0],
+            Err(SubmitError::BadSignature)
+        ));
+        assert_eq!(
+            follower
+                .signatures_checked
+                .admission
+                .load(Ordering::Relaxed),
+            1
+        );
+        // The exact transaction is admitted without a second check.
+        assert!(follower.admit(vec![transfer(0)], &Sequential)[0].is_ok());
+        assert_eq!(
+            follower
+                .signatures_checked
+                .admission
+                .load(Ordering::Relaxed),
+            1
+        );
+        assert_eq!(follower.mempool_len(), 1);
+
+        // Once the block is final, its gossip is refused by nonce, unchecked.
+        follower.apply_finalized(&[(&block, None)]).unwrap();
+        assert_eq!(
+            follower.mempool_len(),
+            0,
+            "finalized transactions leave the pool"
+        );
+        assert!(matches!(
+            follower.admit(vec![transfer(0)], &Sequential)[0],
+            Err(SubmitError::Mempool(MempoolError::Admission(_)))
+        ));
+        assert_eq!(
+            follower
+                .signatures_checked
+                .admission
+                .load(Ordering::Relaxed),
+            1
+        );
+        assert!(follower.verified_in_blocks.lock().unwrap().is_empty());
+    }
 }

@@ -74,19 +74,30 @@ impl Mempool {
             .is_some_and(|pending| pending == tx)
     }
 
-    /// Adds a transaction whose signature has been verified, checking it
-    /// against the finalized `state`.
-    pub fn insert(&mut self, tx: SignedTransaction, state: &State) -> Result<(), MempoolError> {
+    /// The refusals that need no signature check: a duplicate, or a
+    /// transaction the finalized `state` can never admit (its nonce used,
+    /// its sender unknown, …). Admission asks before spending a signature
+    /// check; [`Mempool::insert`] asks again.
+    pub fn check_new(&self, tx: &SignedTransaction, state: &State) -> Result<(), MempoolError> {
         if self.hashes.contains(&tx.hash()) {
             return Err(MempoolError::Duplicate);
         }
-        match state.check_admission(&tx) {
-            Ok(()) => {}
+        match state.check_admission(tx) {
+            Ok(()) => Ok(()),
             // A later nonce may become valid once earlier ones finalize.
             Err(AdmissionError::NonceGap { expected, got, .. })
-                if got - expected < MAX_NONCE_AHEAD => {}
-            Err(error) => return Err(error.into()),
+                if got - expected < MAX_NONCE_AHEAD =>
+            {
+                Ok(())
+            }
+            Err(error) => Err(error.into()),
         }
+    }
+
+    /// Adds a transaction whose signature has been verified, checking it
+    /// against the finalized `state`.
+    pub fn insert(&mut self, tx: SignedTransaction, state: &State) -> Result<(), MempoolError> {
+        self.check_new(&tx, state)?;
         state.dry_run(&tx)?;
         if self.hashes.len() >= self.capacity {
             return Err(MempoolError::Full(self.capacity));
@@ -138,19 +149,31 @@ impl Mempool {
     }
 
     /// Drops transactions the finalized `state` has made stale (their nonce
-    /// is used). Returns how many were dropped.
-    pub fn prune(&mut self, state: &State) -> usize {
+    /// is used), looking only at `changed` accounts: the accounts the newly
+    /// finalized blocks touched, the only ones whose nonce can have moved.
+    /// Returns how many were dropped.
+    pub fn prune<'a>(
+        &mut self,
+        state: &State,
+        changed: impl IntoIterator<Item = &'a AccountId>,
+    ) -> usize {
         let mut dropped = 0;
-        self.by_sender.retain(|sender, queue| {
+        for sender in changed {
+            let Some(queue) = self.by_sender.get_mut(sender) else {
+                continue;
+            };
             let next = state.account(sender).map(|a| a.nonce).unwrap_or(0);
             let keep = queue.split_off(&next);
             for stale in queue.values() {
                 self.hashes.remove(&stale.hash());
                 dropped += 1;
             }
-            *queue = keep;
-            !queue.is_empty()
-        });
+            if keep.is_empty() {
+                self.by_sender.remove(sender);
+            } else {
+                *queue = keep;
+            }
+        }
         dropped
     }
 }
@@ -249,7 +272,14 @@ mod tests {
                 &[tx(1, 0)],
             )
             .unwrap();
-        assert_eq!(pool.prune(&state), 1);
+        let untouched = Keypair::from_seed(2).account_id();
+        assert_eq!(
+            pool.prune(&state, [&untouched]),
+            0,
+            "only the accounts named are looked at"
+        );
+        let sender = Keypair::from_seed(1).account_id();
+        assert_eq!(pool.prune(&state, [&sender]), 1);
         assert_eq!(pool.len(), 1);
         assert!(matches!(
             pool.insert(tx(1, 0), &state),
