@@ -1,0 +1,136 @@
+//! Double-spend evidence: two different entries signed by one wallet for
+//! the same hop of the same note. Anyone holding that wallet's certificate
+//! can check it; no secret of the center is needed.
+
+use crate::{SignedEntry, WalletNumber};
+use eiraku_core::PublicKey;
+
+/// Proof that `culprit` handed one note on twice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DoubleSpendEvidence {
+    /// One successor of the hop.
+    pub first: SignedEntry,
+    /// The other successor.
+    pub second: SignedEntry,
+}
+
+/// Why evidence does not prove a double spend.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EvidenceError {
+    /// The two entries are not for the same note, hop and predecessor, or
+    /// not from the same wallet.
+    #[error("the two entries are not two successors of one hop by one wallet")]
+    NotTheSameHop,
+    /// The two entries are the same: no divergence.
+    #[error("the two entries are identical")]
+    Identical,
+    /// A signature does not verify under the wallet's key.
+    #[error("an entry is not signed by wallet {0}")]
+    BadSignature(WalletNumber),
+}
+
+impl DoubleSpendEvidence {
+    /// The accused wallet.
+    pub fn culprit(&self) -> WalletNumber {
+        self.first.entry.from
+    }
+
+    /// Checks the evidence against the accused wallet's signing key (from
+    /// its certificate).
+    pub fn verify(&self, culprit_key: &PublicKey) -> Result<WalletNumber, EvidenceError> {
+        let (a, b) = (&self.first.entry, &self.second.entry);
+        if a.serial != b.serial || a.hop != b.hop || a.previous != b.previous || a.from != b.from {
+            return Err(EvidenceError::NotTheSameHop);
+        }
+        if self.first == self.second || a == b {
+            return Err(EvidenceError::Identical);
+        }
+        if !self.first.verify(culprit_key) || !self.second.verify(culprit_key) {
+            return Err(EvidenceError::BadSignature(a.from));
+        }
+        Ok(a.from)
+    }
+
+    /// Compares two opened paths of one note (as returned by
+    /// [`crate::IssuanceCenterKeys::open_history`]) and, if they diverge,
+    /// returns the evidence at the first hop where they do. `None` when one
+    /// path is a prefix of the other (the same note deposited again along
+    /// the same path: a replayed deposit, not a double spend).
+    pub fn find(path_a: &[SignedEntry], path_b: &[SignedEntry]) -> Option<Self> {
+        path_a
+            .iter()
+            .zip(path_b)
+            .find(|(a, b)| a.entry != b.entry)
+            .map(|(a, b)| Self {
+                first: a.clone(),
+                second: b.clone(),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{history::HISTORY_NAMESPACE, HistoryEntry};
+    use commonware_codec::Encode;
+    use eiraku_core::{hash, Digest, Keypair};
+
+    fn signed(from: u64, to: u64, hop: u16, previous: Digest, counter: u64) -> SignedEntry {
+        let entry = HistoryEntry {
+            serial: 1,
+            hop,
+            from: WalletNumber(from),
+            to: WalletNumber(to),
+            counter,
+            previous,
+        };
+        let signature = Keypair::from_seed(from).sign(HISTORY_NAMESPACE, &entry.encode());
+        SignedEntry { entry, signature }
+    }
+
+    #[test]
+    fn the_first_divergence_names_the_wallet_that_signed_both() {
+        let note = hash(&[b"note"]);
+        // 1 → 2 on both paths; then wallet 2 (cloned) pays 3 on one and 4 on the other.
+        let hop1 = signed(1, 2, 1, note, 1);
+        let path_a = vec![hop1.clone(), signed(2, 3, 2, hop1.digest(), 1)];
+        let path_b = vec![hop1.clone(), signed(2, 4, 2, hop1.digest(), 1)];
+        let evidence = DoubleSpendEvidence::find(&path_a, &path_b).unwrap();
+        assert_eq!(evidence.culprit(), WalletNumber(2));
+        assert_eq!(
+            evidence.verify(&Keypair::from_seed(2).public_key()),
+            Ok(WalletNumber(2))
+        );
+        // Nobody else can be framed with it.
+        assert_eq!(
+            evidence.verify(&Keypair::from_seed(1).public_key()),
+            Err(EvidenceError::BadSignature(WalletNumber(2)))
+        );
+        assert_eq!(DoubleSpendEvidence::find(&path_a, &path_a[..1]), None);
+    }
+
+    #[test]
+    fn entries_of_different_hops_or_identical_entries_prove_nothing() {
+        let note = hash(&[b"note"]);
+        let key = Keypair::from_seed(2).public_key();
+        let a = signed(2, 3, 2, note, 1);
+        let other_hop = DoubleSpendEvidence {
+            first: a.clone(),
+            second: signed(2, 4, 3, note, 2),
+        };
+        assert_eq!(other_hop.verify(&key), Err(EvidenceError::NotTheSameHop));
+        let other_previous = DoubleSpendEvidence {
+            first: a.clone(),
+            second: signed(2, 4, 2, hash(&[b"elsewhere"]), 2),
+        };
+        assert_eq!(
+            other_previous.verify(&key),
+            Err(EvidenceError::NotTheSameHop)
+        );
+        let same = DoubleSpendEvidence {
+            first: a.clone(),
+            second: a,
+        };
+        assert_eq!(same.verify(&key), Err(EvidenceError::Identical));
+    }
+}

@@ -1,0 +1,29 @@
+//! Offline stored value: the wallet protocol of seed 004 (appendix, sections
+//! 1–5), modernised as DESIGN.md §4 describes.
+//!
+//! Parties: the **issuance center** seals notes and checks deposits; the
+//! **device supply center** certifies wallets; **wallets** (tamper-resistant
+//! devices behind the [`SecureElement`] trait) pay each other without a
+//! network. Every hop a note makes appends a [`history`] entry signed by the
+//! payer wallet and sealed to the issuance center, so only the center sees
+//! the path, and a wallet that spends a note twice signs two different
+//! successors of one hop: the proof of who double-spent.
+//!
+//! This crate has no dependency on the node; the ledger link comes with the
+//! money module.
+
+pub mod certificate;
+pub mod error;
+pub mod evidence;
+pub mod history;
+pub mod issuance;
+pub mod note;
+pub mod secure_element;
+
+pub use certificate::{DeviceCenter, SignedCertificate, WalletCertificate, WalletNumber};
+pub use error::CashError;
+pub use evidence::{DoubleSpendEvidence, EvidenceError};
+pub use history::{EncryptedEntry, HistoryEntry, SignedEntry};
+pub use issuance::{CenterPublicKeys, IssuanceCenterKeys};
+pub use note::{Note, NoteInHand, SealedNote, Unit, DENOMINATIONS};
+pub use secure_element::{SecureElement, SoftwareSecureElement};

@@ -1,0 +1,239 @@
+//! The secure element: the tamper-resistant part of a wallet. It holds the
+//! wallet's secret keys, its transfer counter and its notes, and signs
+//! inside; no method hands a secret out.
+
+use crate::{
+    history::HISTORY_NAMESPACE, HistoryEntry, NoteInHand, SignedCertificate, SignedEntry,
+    WalletCertificate, WalletNumber,
+};
+use commonware_codec::Encode;
+use eiraku_core::{Digest, Keypair};
+use hpke::{kem::X25519HkdfSha256, Kem, Serializable};
+use std::collections::BTreeMap;
+
+/// What a wallet's secure element does.
+pub trait SecureElement {
+    /// The wallet's certificate.
+    fn certificate(&self) -> &SignedCertificate;
+
+    /// The wallet's number.
+    fn wallet(&self) -> WalletNumber {
+        self.certificate().wallet()
+    }
+
+    /// Signs the entry handing note `serial` at position `hop` to `to`,
+    /// after the entry (or note) whose digest is `previous`. The counter
+    /// comes from inside and never repeats.
+    fn sign_transfer(
+        &mut self,
+        serial: u64,
+        hop: u16,
+        to: WalletNumber,
+        previous: Digest,
+    ) -> SignedEntry;
+
+    /// Notes held, by serial.
+    fn notes(&self) -> &BTreeMap<u64, NoteInHand>;
+
+    /// Removes and returns the notes with these serials (those held).
+    fn take_notes(&mut self, serials: &[u64]) -> Vec<NoteInHand>;
+
+    /// Stores received notes.
+    fn put_notes(&mut self, notes: Vec<NoteInHand>);
+
+    /// Value held, in minor units.
+    fn balance(&self) -> u64 {
+        self.notes()
+            .values()
+            .map(|n| n.note.note.denomination)
+            .sum()
+    }
+}
+
+/// A secure element in software: for tests, simulations and wallets on
+/// devices without a hardware element. Cloning it copies the secrets, which
+/// is exactly the attack a cloned card mounts; the simulator uses it so.
+#[derive(Clone)]
+pub struct SoftwareSecureElement {
+    signing: Keypair,
+    // The certified session key; the session layer (issue 3, next step)
+    // runs its key agreement inside the element.
+    #[allow(dead_code)]
+    agreement: <X25519HkdfSha256 as Kem>::PrivateKey,
+    certificate: SignedCertificate,
+    counter: u64,
+    notes: BTreeMap<u64, NoteInHand>,
+}
+
+/// Keys generated inside an element, waiting for their certificate.
+pub struct UncertifiedElement {
+    signing: Keypair,
+    agreement: <X25519HkdfSha256 as Kem>::PrivateKey,
+}
+
+impl UncertifiedElement {
+    /// Fresh keys from the operating system's randomness.
+    pub fn generate() -> Self {
+        let (agreement, _) = X25519HkdfSha256::gen_keypair();
+        Self {
+            signing: Keypair::generate(),
+            agreement,
+        }
+    }
+
+    /// Keys derived from a seed: for tests and simulations only.
+    pub fn from_seed(seed: u64) -> Self {
+        let mut ikm = [0u8; 32];
+        ikm[..8].copy_from_slice(&seed.to_le_bytes());
+        ikm[8..].copy_from_slice(b"eiraku-cash/wallet-seed/");
+        let (agreement, _) = X25519HkdfSha256::derive_keypair(&ikm);
+        Self {
+            signing: Keypair::from_seed(seed),
+            agreement,
+        }
+    }
+
+    /// The certificate content the device center is asked to sign.
+    pub fn certificate_request(
+        &self,
+        number: WalletNumber,
+        valid_from_ms: u64,
+        valid_until_ms: u64,
+    ) -> WalletCertificate {
+        let mut agreement_key = [0u8; 32];
+        agreement_key.copy_from_slice(&X25519HkdfSha256::sk_to_pk(&self.agreement).to_bytes());
+        WalletCertificate {
+            number,
+            signing_key: self.signing.public_key(),
+            agreement_key,
+            reserved: Vec::new(),
+            valid_from_ms,
+            valid_until_ms,
+        }
+    }
+
+    /// Installs the signed certificate; `None` if it certifies other keys.
+    pub fn install(self, certificate: SignedCertificate) -> Option<SoftwareSecureElement> {
+        let expected = self.certificate_request(
+            certificate.certificate.number,
+            certificate.certificate.valid_from_ms,
+            certificate.certificate.valid_until_ms,
+        );
+        if certificate.certificate.signing_key != expected.signing_key
+            || certificate.certificate.agreement_key != expected.agreement_key
+        {
+            return None;
+        }
+        Some(SoftwareSecureElement {
+            signing: self.signing,
+            agreement: self.agreement,
+            certificate,
+            counter: 0,
+            notes: BTreeMap::new(),
+        })
+    }
+}
+
+impl SecureElement for SoftwareSecureElement {
+    fn certificate(&self) -> &SignedCertificate {
+        &self.certificate
+    }
+
+    fn sign_transfer(
+        &mut self,
+        serial: u64,
+        hop: u16,
+        to: WalletNumber,
+        previous: Digest,
+    ) -> SignedEntry {
+        self.counter += 1;
+        let entry = HistoryEntry {
+            serial,
+            hop,
+            from: self.wallet(),
+            to,
+            counter: self.counter,
+            previous,
+        };
+        let signature = self.signing.sign(HISTORY_NAMESPACE, &entry.encode());
+        SignedEntry { entry, signature }
+    }
+
+    fn notes(&self) -> &BTreeMap<u64, NoteInHand> {
+        &self.notes
+    }
+
+    fn take_notes(&mut self, serials: &[u64]) -> Vec<NoteInHand> {
+        serials
+            .iter()
+            .filter_map(|serial| self.notes.remove(serial))
+            .collect()
+    }
+
+    fn put_notes(&mut self, notes: Vec<NoteInHand>) {
+        for note in notes {
+            self.notes.insert(note.note.note.serial, note);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{issuance::IssuanceCenterKeys, DeviceCenter, Note, Unit};
+    use eiraku_core::hash;
+
+    fn element(seed: u64, center: &DeviceCenter) -> SoftwareSecureElement {
+        let keys = UncertifiedElement::from_seed(seed);
+        let request = keys.certificate_request(WalletNumber(seed), 0, 1_000);
+        keys.install(center.certify(request)).unwrap()
+    }
+
+    #[test]
+    fn an_element_signs_transfers_with_a_counter_that_never_repeats() {
+        let device_center = DeviceCenter::new(Keypair::from_seed(100));
+        let mut wallet = element(1, &device_center);
+        assert_eq!(
+            wallet.certificate().verify(&device_center.public_key(), 10),
+            Ok(())
+        );
+        let previous = hash(&[b"note"]);
+        let first = wallet.sign_transfer(9, 1, WalletNumber(2), previous);
+        let second = wallet.sign_transfer(10, 1, WalletNumber(2), previous);
+        assert!(first.verify(&wallet.certificate().certificate.signing_key));
+        assert_eq!((first.entry.counter, second.entry.counter), (1, 2));
+        assert_eq!(first.entry.from, WalletNumber(1));
+    }
+
+    #[test]
+    fn a_certificate_for_other_keys_is_not_installed() {
+        let device_center = DeviceCenter::new(Keypair::from_seed(100));
+        let other = UncertifiedElement::from_seed(2).certificate_request(WalletNumber(1), 0, 1);
+        assert!(UncertifiedElement::from_seed(1)
+            .install(device_center.certify(other))
+            .is_none());
+    }
+
+    #[test]
+    fn notes_are_held_by_serial_and_counted() {
+        let device_center = DeviceCenter::new(Keypair::from_seed(100));
+        let center = IssuanceCenterKeys::from_seed(1);
+        let mut wallet = element(1, &device_center);
+        let notes = [(1, 500), (2, 200), (3, 5)].map(|(serial, denomination)| NoteInHand {
+            note: center.seal(Note {
+                serial,
+                unit: Unit::ACU,
+                denomination,
+                issuer: 1,
+                reserved: vec![],
+            }),
+            history: vec![],
+        });
+        wallet.put_notes(notes.to_vec());
+        assert_eq!(wallet.balance(), 705);
+        let taken = wallet.take_notes(&[2, 99]);
+        assert_eq!(taken.len(), 1);
+        assert_eq!(taken[0].note.note.serial, 2);
+        assert_eq!(wallet.balance(), 505);
+    }
+}
