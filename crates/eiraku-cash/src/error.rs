@@ -56,4 +56,17 @@ pub enum CashError {
     /// A wallet the center does not know (no certificate on file).
     #[error("wallet {0} is not known to the issuance center")]
     UnknownWallet(WalletNumber),
+    /// The peer's session key is not the one its certificate names.
+    #[error("wallet {0} did not prove the key its certificate names")]
+    PeerKeyMismatch(WalletNumber),
+    /// The peer wallet is on the blacklist this wallet holds.
+    #[error("wallet {0} is blacklisted")]
+    Blacklisted(WalletNumber),
+    /// The session handshake failed (wrong message, wrong order, bad crypto).
+    #[error("session handshake failed: {0}")]
+    HandshakeFailed(String),
+    /// A session message that does not open: replayed, reordered, altered or
+    /// from another session.
+    #[error("session message rejected: replayed, out of order, altered or from another session")]
+    SessionMessageRejected,
 }

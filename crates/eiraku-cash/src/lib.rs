@@ -19,6 +19,7 @@ pub mod history;
 pub mod issuance;
 pub mod note;
 pub mod secure_element;
+pub mod session;
 
 pub use certificate::{DeviceCenter, SignedCertificate, WalletCertificate, WalletNumber};
 pub use error::CashError;
@@ -26,4 +27,5 @@ pub use evidence::{DoubleSpendEvidence, EvidenceError};
 pub use history::{EncryptedEntry, HistoryEntry, SignedEntry};
 pub use issuance::{CenterPublicKeys, IssuanceCenterKeys};
 pub use note::{Note, NoteInHand, SealedNote, Unit, DENOMINATIONS};
-pub use secure_element::{SecureElement, SoftwareSecureElement};
+pub use secure_element::{SecureElement, SoftwareSecureElement, UncertifiedElement};
+pub use session::{Initiator, PeerPolicy, Responder, Session};

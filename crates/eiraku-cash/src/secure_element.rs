@@ -32,6 +32,11 @@ pub trait SecureElement {
         previous: Digest,
     ) -> SignedEntry;
 
+    /// Starts a session handshake ([`crate::session::NOISE_PATTERN`]) as
+    /// initiator or responder, keyed with the certified agreement key
+    /// without handing it out.
+    fn start_handshake(&self, initiator: bool) -> snow::HandshakeState;
+
     /// Notes held, by serial.
     fn notes(&self) -> &BTreeMap<u64, NoteInHand>;
 
@@ -56,9 +61,6 @@ pub trait SecureElement {
 #[derive(Clone)]
 pub struct SoftwareSecureElement {
     signing: Keypair,
-    // The certified session key; the session layer (issue 3, next step)
-    // runs its key agreement inside the element.
-    #[allow(dead_code)]
     agreement: <X25519HkdfSha256 as Kem>::PrivateKey,
     certificate: SignedCertificate,
     counter: u64,
@@ -134,6 +136,14 @@ impl UncertifiedElement {
     }
 }
 
+#[cfg(test)]
+impl SoftwareSecureElement {
+    /// Shows another wallet's certificate: what an impostor would try.
+    pub(crate) fn replace_certificate_for_test(&mut self, certificate: SignedCertificate) {
+        self.certificate = certificate;
+    }
+}
+
 impl SecureElement for SoftwareSecureElement {
     fn certificate(&self) -> &SignedCertificate {
         &self.certificate
@@ -157,6 +167,23 @@ impl SecureElement for SoftwareSecureElement {
         };
         let signature = self.signing.sign(HISTORY_NAMESPACE, &entry.encode());
         SignedEntry { entry, signature }
+    }
+
+    fn start_handshake(&self, initiator: bool) -> snow::HandshakeState {
+        let secret = self.agreement.to_bytes();
+        let builder = snow::Builder::new(
+            crate::session::NOISE_PATTERN
+                .parse()
+                .expect("the Noise pattern name is valid"),
+        )
+        .local_private_key(&secret)
+        .expect("a 32-byte X25519 secret is accepted");
+        if initiator {
+            builder.build_initiator()
+        } else {
+            builder.build_responder()
+        }
+        .expect("a complete Noise configuration builds")
     }
 
     fn notes(&self) -> &BTreeMap<u64, NoteInHand> {

@@ -1,0 +1,67 @@
+//! Decoders of bytes from other wallets and depositors: random input never
+//! panics, and whatever is accepted is the canonical encoding (the fuzz
+//! targets in `fuzz/` run the same checks without bounds).
+
+use commonware_codec::Encode;
+use eiraku_cash::{
+    DeviceCenter, IssuanceCenterKeys, Note, NoteInHand, SignedCertificate, Unit, WalletCertificate,
+    WalletNumber,
+};
+use eiraku_core::Keypair;
+use proptest::prelude::*;
+
+fn certificate_bytes() -> Vec<u8> {
+    DeviceCenter::new(Keypair::from_seed(1))
+        .certify(WalletCertificate {
+            number: WalletNumber(3),
+            signing_key: Keypair::from_seed(3).public_key(),
+            agreement_key: [9; 32],
+            reserved: vec![1, 2],
+            valid_from_ms: 0,
+            valid_until_ms: 10,
+        })
+        .encode()
+        .to_vec()
+}
+
+fn note_bytes() -> Vec<u8> {
+    NoteInHand {
+        note: IssuanceCenterKeys::from_seed(1).seal(Note {
+            serial: 1,
+            unit: Unit::ACU,
+            denomination: 5,
+            issuer: 1,
+            reserved: vec![],
+        }),
+        history: vec![],
+    }
+    .encode()
+    .to_vec()
+}
+
+proptest! {
+    #[test]
+    fn random_bytes_never_panic_and_accepted_bytes_are_canonical(data in prop::collection::vec(any::<u8>(), 0..512)) {
+        if let Ok(certificate) = SignedCertificate::from_bytes(&data) {
+            prop_assert_eq!(certificate.encode().to_vec(), data.clone());
+        }
+        if let Ok(note) = NoteInHand::from_bytes(&data) {
+            prop_assert_eq!(note.encode().to_vec(), data);
+        }
+    }
+
+    #[test]
+    fn mutated_valid_encodings_never_panic(position in any::<prop::sample::Index>(), bit in 0u8..8) {
+        for valid in [certificate_bytes(), note_bytes()] {
+            let mut data = valid.clone();
+            let i = position.index(data.len());
+            data[i] ^= 1 << bit;
+            if let Ok(certificate) = SignedCertificate::from_bytes(&data) {
+                prop_assert_eq!(certificate.encode().to_vec(), data.clone());
+            }
+            if let Ok(note) = NoteInHand::from_bytes(&data) {
+                prop_assert_eq!(note.encode().to_vec(), data.clone());
+            }
+        }
+    }
+}
