@@ -93,8 +93,9 @@ mod tests {
         let note = hash(&[b"note"]);
         // 1 → 2 on both paths; then wallet 2 (cloned) pays 3 on one and 4 on the other.
         let hop1 = signed(1, 2, 1, note, 1);
-        let path_a = vec![hop1.clone(), signed(2, 3, 2, hop1.digest(), 1)];
-        let path_b = vec![hop1.clone(), signed(2, 4, 2, hop1.digest(), 1)];
+        let after_hop1 = hash(&[b"sealed hop 1"]);
+        let path_a = vec![hop1.clone(), signed(2, 3, 2, after_hop1, 1)];
+        let path_b = vec![hop1.clone(), signed(2, 4, 2, after_hop1, 1)];
         let evidence = DoubleSpendEvidence::find(&path_a, &path_b).unwrap();
         assert_eq!(evidence.culprit(), WalletNumber(2));
         assert_eq!(

@@ -2,8 +2,9 @@
 //! wallet and sealed (HPKE, RFC 9180) to the issuance center, so wallets
 //! further down the path carry it without reading it.
 //!
-//! Entries chain: each names the digest of the previous entry (the first
-//! names the note's digest). A wallet that spends a note twice therefore
+//! Entries chain: each names the digest of the previous *sealed* entry (the
+//! first names the note's digest), which every carrier of the note can
+//! compute without reading it. A wallet that spends a note twice therefore
 //! signs two different entries with the same `previous`: the evidence of a
 //! double spend, checkable with that wallet's public key alone.
 
@@ -41,7 +42,8 @@ pub struct HistoryEntry {
     pub to: WalletNumber,
     /// The payer's transfer counter (strictly increasing per wallet).
     pub counter: u64,
-    /// Digest of the previous entry, or of the sealed note for hop 1.
+    /// Digest of the previous sealed entry ([`EncryptedEntry::digest`]), or
+    /// of the sealed note for hop 1.
     pub previous: Digest,
 }
 
@@ -87,11 +89,6 @@ impl SignedEntry {
     /// Whether `wallet_key` signed this entry.
     pub fn verify(&self, wallet_key: &PublicKey) -> bool {
         wallet_key.verify(HISTORY_NAMESPACE, &self.entry.encode(), &self.signature)
-    }
-
-    /// What the next entry names as `previous`.
-    pub fn digest(&self) -> Digest {
-        hash(&[HISTORY_NAMESPACE, &self.encode()])
     }
 
     /// Seals the entry to the issuance center's history key.
@@ -163,6 +160,11 @@ pub struct EncryptedEntry {
 }
 
 impl EncryptedEntry {
+    /// What the next entry names as `previous`.
+    pub fn digest(&self) -> Digest {
+        hash(&[SEAL_INFO, &self.encode()])
+    }
+
     /// Opens the entry with the issuance center's history secret and checks
     /// that it is the entry its clear position claims.
     pub fn open(
@@ -271,10 +273,11 @@ mod tests {
     }
 
     #[test]
-    fn digests_differ_for_different_successors() {
+    fn digests_name_one_sealed_entry() {
+        let center = IssuanceCenterKeys::from_seed(1);
         let wallet = Keypair::from_seed(10);
-        let a = sign(entry(1, 2), &wallet);
-        let b = sign(entry(1, 3), &wallet);
+        let a = sign(entry(1, 2), &wallet).seal(&center.public().history);
+        let b = sign(entry(1, 3), &wallet).seal(&center.public().history);
         assert_ne!(a.digest(), b.digest());
         assert_eq!(a.digest(), a.clone().digest());
     }

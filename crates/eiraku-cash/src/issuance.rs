@@ -122,7 +122,7 @@ impl IssuanceCenterKeys {
                     entry.from
                 )));
             }
-            previous = signed.digest();
+            previous = sealed.digest();
             holder = entry.to;
             path.push(signed);
         }
@@ -157,9 +157,9 @@ mod tests {
                 previous,
             };
             let signature = Keypair::from_seed(from).sign(HISTORY_NAMESPACE, &entry.encode());
-            let signed = SignedEntry { entry, signature };
-            previous = signed.digest();
-            history.push(signed.seal(&center.public().history));
+            let sealed = SignedEntry { entry, signature }.seal(&center.public().history);
+            previous = sealed.digest();
+            history.push(sealed);
         }
         NoteInHand {
             note: sealed,
