@@ -69,4 +69,55 @@ pub enum CashError {
     /// from another session.
     #[error("session message rejected: replayed, out of order, altered or from another session")]
     SessionMessageRejected,
+    /// The wallet does not hold enough value (in notes it may still pass on).
+    #[error("not enough value: {available} available, {wanted} wanted")]
+    InsufficientFunds {
+        /// Spendable value held.
+        available: u64,
+        /// Value asked for.
+        wanted: u64,
+    },
+    /// A transfer above the per-transfer limit.
+    #[error("transfer of {amount} exceeds the per-transfer limit of {limit}")]
+    OverTransferLimit {
+        /// The amount.
+        amount: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// Accepting would take the wallet above its balance limit.
+    #[error("accepting would bring the balance to {would_be}, above the limit of {limit}")]
+    OverBalanceLimit {
+        /// Balance after the transfer.
+        would_be: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A note has made the most offline hops allowed: it must be deposited
+    /// or refreshed first.
+    #[error("note {serial} has made {hops} offline hops, the most allowed; deposit or refresh it")]
+    TooManyHops {
+        /// The note.
+        serial: u64,
+        /// Hops in its history.
+        hops: u16,
+    },
+    /// A note this wallet has already received at this position: a copy.
+    #[error("note {serial} at hop {hop} was already received: a copy")]
+    DuplicateNote {
+        /// The note.
+        serial: u64,
+        /// Its position.
+        hop: u16,
+    },
+    /// The payee cannot return the change from the notes it holds.
+    #[error("the payee cannot return {change} in change from the notes it holds")]
+    CannotMakeChange {
+        /// The change due.
+        change: u64,
+    },
+    /// A transfer message that does not match what was agreed, or comes out
+    /// of turn.
+    #[error("transfer protocol violation: {0}")]
+    Protocol(String),
 }

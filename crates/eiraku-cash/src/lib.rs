@@ -20,6 +20,7 @@ pub mod issuance;
 pub mod note;
 pub mod secure_element;
 pub mod session;
+pub mod transfer;
 
 pub use certificate::{DeviceCenter, SignedCertificate, WalletCertificate, WalletNumber};
 pub use error::CashError;
@@ -29,3 +30,4 @@ pub use issuance::{CenterPublicKeys, IssuanceCenterKeys};
 pub use note::{Note, NoteInHand, SealedNote, Unit, DENOMINATIONS};
 pub use secure_element::{SecureElement, SoftwareSecureElement, UncertifiedElement};
 pub use session::{Initiator, PeerPolicy, Responder, Session};
+pub use transfer::{InDoubt, RiskLimits, TransferMessage, Wallet};

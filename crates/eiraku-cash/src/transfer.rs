@@ -1,0 +1,873 @@
+//! Paying offline: the message sequence between two wallets in a session,
+//! and where value changes hands.
+//!
+//! ```text
+//! payer                                   payee
+//!   Proposal {amount, notes shown}   ->          checks seals, hops, copies, limits,
+//!                                                 picks change; nothing changes yet
+//!                                    <-   Ready {change shown} | Refused
+//!   notes taken out, entries to the
+//!   payee appended; kept IN DOUBT     (payer's commit point)
+//!   Payment {notes}                  ->          notes stored   (payee's commit point)
+//!                                                 change taken out, entries appended,
+//!                                                 kept IN DOUBT
+//!                                    <-   Change {notes} (empty when none is due)
+//!   change stored; in-doubt record
+//!   of the payment dropped
+//!   ChangeReceived (if change)       ->          in-doubt record of the change dropped
+//! ```
+//!
+//! Nothing changes before the payer's commit point, so a refusal or a lost
+//! `Proposal`/`Ready` costs nothing. From then on, value that left a wallet
+//! without confirmation stays in that wallet's in-doubt records — never
+//! spendable again by it, never lost: the issuance center settles each
+//! record at the wallet's next sync, crediting it back unless the note
+//! reached the other wallet (that hop shows up when the note is deposited).
+//! This is the exception-log rule of stored-value purses: for every cut of
+//! the sequence, honest wallets' value (notes + in-doubt records the center
+//! would credit) is unchanged and no note is spendable in two wallets.
+
+use crate::{
+    note::select_notes, CashError, CenterPublicKeys, NoteInHand, SealedNote, SecureElement,
+    WalletNumber,
+};
+use bytes::BufMut;
+use commonware_codec::{Buf, DecodeExt, EncodeSize, Error, RangeCfg, Read, ReadExt, Write};
+use std::collections::BTreeSet;
+
+/// Most notes in one transfer message.
+pub const MAX_NOTES_PER_MESSAGE: usize = 256;
+
+/// Risk limits an honest wallet enforces (BIS Polaris-style).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RiskLimits {
+    /// Most value a wallet may hold.
+    pub max_balance: u64,
+    /// Most offline hops a note may make before it is deposited or refreshed.
+    pub max_hops: u16,
+    /// Most value one transfer may move.
+    pub max_transfer: u64,
+}
+
+/// A note as shown before payment: the sealed note and its hop count.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShownNote {
+    /// The note.
+    pub note: SealedNote,
+    /// Entries its history holds.
+    pub hops: u16,
+}
+
+impl ShownNote {
+    fn of(note: &NoteInHand) -> Self {
+        Self {
+            note: note.note.clone(),
+            hops: hops(note),
+        }
+    }
+}
+
+fn hops(note: &NoteInHand) -> u16 {
+    u16::try_from(note.history.len()).unwrap_or(u16::MAX)
+}
+
+/// One message of a transfer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TransferMessage {
+    /// Payer → payee: the amount and the notes it would hand over.
+    Proposal {
+        /// Value to pay.
+        amount: u64,
+        /// Notes offered (their total may exceed the amount: change is due).
+        notes: Vec<ShownNote>,
+    },
+    /// Payee → payer: the proposal is acceptable; the change it will return.
+    Ready {
+        /// Change notes.
+        change: Vec<ShownNote>,
+    },
+    /// Payee → payer: the proposal is refused.
+    Refused {
+        /// Why, for the person holding the payer wallet.
+        reason: String,
+    },
+    /// Payer → payee: the notes, each with its new entry to the payee.
+    Payment {
+        /// The notes.
+        notes: Vec<NoteInHand>,
+    },
+    /// Payee → payer: the change, each note with its entry to the payer.
+    Change {
+        /// The notes (empty when no change is due).
+        notes: Vec<NoteInHand>,
+    },
+    /// Payer → payee: the change arrived.
+    ChangeReceived,
+}
+
+const MAX_REASON: usize = 512;
+
+impl Write for ShownNote {
+    fn write(&self, buf: &mut impl BufMut) {
+        self.note.write(buf);
+        self.hops.write(buf);
+    }
+}
+
+impl EncodeSize for ShownNote {
+    fn encode_size(&self) -> usize {
+        self.note.encode_size() + 2
+    }
+}
+
+impl Read for ShownNote {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        Ok(Self {
+            note: SealedNote::read(buf)?,
+            hops: u16::read(buf)?,
+        })
+    }
+}
+
+fn notes_cfg() -> (RangeCfg<usize>, ()) {
+    (RangeCfg::new(0..=MAX_NOTES_PER_MESSAGE), ())
+}
+
+impl Write for TransferMessage {
+    fn write(&self, buf: &mut impl BufMut) {
+        match self {
+            Self::Proposal { amount, notes } => {
+                0u8.write(buf);
+                amount.write(buf);
+                notes.write(buf);
+            }
+            Self::Ready { change } => {
+                1u8.write(buf);
+                change.write(buf);
+            }
+            Self::Refused { reason } => {
+                2u8.write(buf);
+                reason.as_bytes().write(buf);
+            }
+            Self::Payment { notes } => {
+                3u8.write(buf);
+                notes.write(buf);
+            }
+            Self::Change { notes } => {
+                4u8.write(buf);
+                notes.write(buf);
+            }
+            Self::ChangeReceived => 5u8.write(buf),
+        }
+    }
+}
+
+impl EncodeSize for TransferMessage {
+    fn encode_size(&self) -> usize {
+        1 + match self {
+            Self::Proposal { amount, notes } => amount.encode_size() + notes.encode_size(),
+            Self::Ready { change } => change.encode_size(),
+            Self::Refused { reason } => reason.as_bytes().encode_size(),
+            Self::Payment { notes } | Self::Change { notes } => notes.encode_size(),
+            Self::ChangeReceived => 0,
+        }
+    }
+}
+
+impl Read for TransferMessage {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        Ok(match u8::read(buf)? {
+            0 => Self::Proposal {
+                amount: u64::read(buf)?,
+                notes: Vec::<ShownNote>::read_cfg(buf, &notes_cfg())?,
+            },
+            1 => Self::Ready {
+                change: Vec::<ShownNote>::read_cfg(buf, &notes_cfg())?,
+            },
+            2 => {
+                let bytes = Vec::<u8>::read_cfg(buf, &(RangeCfg::new(0..=MAX_REASON), ()))?;
+                Self::Refused {
+                    reason: String::from_utf8(bytes)
+                        .map_err(|_| Error::Invalid("TransferMessage", "reason is not UTF-8"))?,
+                }
+            }
+            3 => Self::Payment {
+                notes: Vec::<NoteInHand>::read_cfg(buf, &notes_cfg())?,
+            },
+            4 => Self::Change {
+                notes: Vec::<NoteInHand>::read_cfg(buf, &notes_cfg())?,
+            },
+            5 => Self::ChangeReceived,
+            tag => return Err(Error::InvalidEnum(tag)),
+        })
+    }
+}
+
+impl TransferMessage {
+    /// Reads a message received from the other wallet.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, CashError> {
+        Self::decode(commonware_codec::Copying(bytes)).map_err(|e| CashError::Malformed {
+            what: "transfer message",
+            reason: e.to_string(),
+        })
+    }
+}
+
+/// Value that left a wallet without confirmation: the notes as handed over
+/// (with the entry to `to`), for the issuance center to settle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InDoubt {
+    /// The other wallet.
+    pub to: WalletNumber,
+    /// The notes.
+    pub notes: Vec<NoteInHand>,
+}
+
+impl InDoubt {
+    /// Their value.
+    pub fn value(&self) -> u64 {
+        self.notes.iter().map(|n| n.note.note.denomination).sum()
+    }
+}
+
+/// A payer between `Proposal` and the end of the transfer.
+#[derive(Debug)]
+pub struct Paying {
+    to: WalletNumber,
+    amount: u64,
+    serials: Vec<u64>,
+    change: Vec<ShownNote>,
+    in_doubt: Option<usize>,
+}
+
+/// A payee between `Ready` and the end of the transfer.
+#[derive(Debug)]
+pub struct Receiving {
+    from: WalletNumber,
+    offered: Vec<ShownNote>,
+    change_serials: Vec<u64>,
+    in_doubt: Option<usize>,
+}
+
+/// A wallet: its secure element, its limits, the issuance center's keys and
+/// its in-doubt records.
+pub struct Wallet<S: SecureElement> {
+    element: S,
+    limits: RiskLimits,
+    center: CenterPublicKeys,
+    /// Value handed over without confirmation, by record.
+    in_doubt: Vec<Option<InDoubt>>,
+    /// (serial, hop) of every note received: a second arrival is a copy.
+    received: BTreeSet<(u64, u16)>,
+}
+
+impl<S: SecureElement> Wallet<S> {
+    /// A wallet around `element`.
+    pub fn new(element: S, limits: RiskLimits, center: CenterPublicKeys) -> Self {
+        Self {
+            element,
+            limits,
+            center,
+            in_doubt: Vec::new(),
+            received: BTreeSet::new(),
+        }
+    }
+
+    /// The secure element.
+    pub fn element(&self) -> &S {
+        &self.element
+    }
+
+    /// Mutable access to the secure element (loading notes at issuance).
+    pub fn element_mut(&mut self) -> &mut S {
+        &mut self.element
+    }
+
+    /// The wallet's number.
+    pub fn number(&self) -> WalletNumber {
+        self.element.wallet()
+    }
+
+    /// Spendable value.
+    pub fn balance(&self) -> u64 {
+        self.element.balance()
+    }
+
+    /// Open in-doubt records.
+    pub fn in_doubt(&self) -> impl Iterator<Item = &InDoubt> {
+        self.in_doubt.iter().flatten()
+    }
+
+    /// Payer: proposes paying `amount` to wallet `to` (the session peer).
+    pub fn propose(
+        &self,
+        to: WalletNumber,
+        amount: u64,
+    ) -> Result<(Paying, TransferMessage), CashError> {
+        if amount > self.limits.max_transfer {
+            return Err(CashError::OverTransferLimit {
+                amount,
+                limit: self.limits.max_transfer,
+            });
+        }
+        // Only notes that may make one more hop can be passed on.
+        let passable: Vec<&NoteInHand> = self
+            .element
+            .notes()
+            .values()
+            .filter(|n| hops(n) < self.limits.max_hops)
+            .collect();
+        let values: Vec<u64> = passable.iter().map(|n| n.note.note.denomination).collect();
+        let selection = select_notes(&values, amount).ok_or(CashError::InsufficientFunds {
+            available: values.iter().sum(),
+            wanted: amount,
+        })?;
+        let shown: Vec<ShownNote> = selection
+            .indices
+            .iter()
+            .map(|&i| ShownNote::of(passable[i]))
+            .collect();
+        Ok((
+            Paying {
+                to,
+                amount,
+                serials: shown.iter().map(|n| n.note.note.serial).collect(),
+                change: Vec::new(),
+                in_doubt: None,
+            },
+            TransferMessage::Proposal {
+                amount,
+                notes: shown,
+            },
+        ))
+    }
+
+    /// Checks a shown note: sealed by the center, may make one more hop,
+    /// not a copy of one received before.
+    fn check_shown(&self, shown: &ShownNote) -> Result<(), CashError> {
+        shown.note.verify(&self.center.signing)?;
+        let serial = shown.note.note.serial;
+        if shown.hops >= self.limits.max_hops {
+            return Err(CashError::TooManyHops {
+                serial,
+                hops: shown.hops,
+            });
+        }
+        if self.received.contains(&(serial, shown.hops + 1)) {
+            return Err(CashError::DuplicateNote {
+                serial,
+                hop: shown.hops + 1,
+            });
+        }
+        Ok(())
+    }
+
+    /// Payee: considers a proposal from wallet `from`. Changes nothing; on
+    /// success answers `Ready` with the change it will return.
+    pub fn consider(
+        &self,
+        from: WalletNumber,
+        proposal: TransferMessage,
+    ) -> Result<(Receiving, TransferMessage), CashError> {
+        let TransferMessage::Proposal { amount, notes } = proposal else {
+            return Err(CashError::Protocol("expected a proposal".into()));
+        };
+        if amount > self.limits.max_transfer {
+            return Err(CashError::OverTransferLimit {
+                amount,
+                limit: self.limits.max_transfer,
+            });
+        }
+        let mut serials = BTreeSet::new();
+        for shown in &notes {
+            self.check_shown(shown)?;
+            if !serials.insert(shown.note.note.serial) {
+                return Err(CashError::DuplicateNote {
+                    serial: shown.note.note.serial,
+                    hop: shown.hops + 1,
+                });
+            }
+        }
+        let total: u64 = notes.iter().map(|n| n.note.note.denomination).sum();
+        let change = total.checked_sub(amount).ok_or_else(|| {
+            CashError::Protocol(format!("notes worth {total} offered for {amount}"))
+        })?;
+        let mut change_shown = Vec::new();
+        if change > 0 {
+            let passable: Vec<&NoteInHand> = self
+                .element
+                .notes()
+                .values()
+                .filter(|n| hops(n) < self.limits.max_hops)
+                .collect();
+            let values: Vec<u64> = passable.iter().map(|n| n.note.note.denomination).collect();
+            match select_notes(&values, change) {
+                Some(selection) if selection.change == 0 => {
+                    change_shown = selection
+                        .indices
+                        .iter()
+                        .map(|&i| ShownNote::of(passable[i]))
+                        .collect();
+                }
+                _ => return Err(CashError::CannotMakeChange { change }),
+            }
+        }
+        let would_be = self.balance() + amount;
+        if would_be > self.limits.max_balance {
+            return Err(CashError::OverBalanceLimit {
+                would_be,
+                limit: self.limits.max_balance,
+            });
+        }
+        let change_serials = change_shown.iter().map(|n| n.note.note.serial).collect();
+        Ok((
+            Receiving {
+                from,
+                offered: notes,
+                change_serials,
+                in_doubt: None,
+            },
+            TransferMessage::Ready {
+                change: change_shown,
+            },
+        ))
+    }
+
+    /// Takes `serials` out of the element, appends to each an entry handing
+    /// it to `to`, and records them in doubt. Returns the record's index.
+    fn hand_over(&mut self, serials: &[u64], to: WalletNumber) -> (usize, Vec<NoteInHand>) {
+        let mut notes = self.element.take_notes(serials);
+        for note in &mut notes {
+            let serial = note.note.note.serial;
+            let hop = hops(note) + 1;
+            let previous = note
+                .history
+                .last()
+                .map(|entry| entry.digest())
+                .unwrap_or_else(|| note.note.digest());
+            let signed = self.element.sign_transfer(serial, hop, to, previous);
+            note.history.push(signed.seal(&self.center.history));
+        }
+        self.in_doubt.push(Some(InDoubt {
+            to,
+            notes: notes.clone(),
+        }));
+        (self.in_doubt.len() - 1, notes)
+    }
+
+    /// Payer: the payee is ready; hands the notes over (the payer's commit
+    /// point) and returns the `Payment`.
+    pub fn pay(
+        &mut self,
+        paying: &mut Paying,
+        ready: TransferMessage,
+    ) -> Result<TransferMessage, CashError> {
+        let change = match ready {
+            TransferMessage::Ready { change } => change,
+            TransferMessage::Refused { reason } => {
+                return Err(CashError::Protocol(format!("the payee refused: {reason}")))
+            }
+            _ => return Err(CashError::Protocol("expected ready or refused".into())),
+        };
+        if paying.in_doubt.is_some() {
+            return Err(CashError::Protocol("this payment was already made".into()));
+        }
+        let offered: u64 = paying
+            .serials
+            .iter()
+            .filter_map(|s| self.element.notes().get(s))
+            .map(|n| n.note.note.denomination)
+            .sum();
+        let change_value: u64 = change.iter().map(|n| n.note.note.denomination).sum();
+        if offered.checked_sub(paying.amount) != Some(change_value) {
+            return Err(CashError::Protocol(format!(
+                "change of {change_value} announced where {} is due",
+                offered.saturating_sub(paying.amount)
+            )));
+        }
+        for shown in &change {
+            self.check_shown(shown)?;
+        }
+        let (record, notes) = self.hand_over(&paying.serials.clone(), paying.to);
+        paying.in_doubt = Some(record);
+        paying.change = change;
+        Ok(TransferMessage::Payment { notes })
+    }
+
+    /// Checks notes received in a `Payment` or `Change` against what was
+    /// shown: same notes, each one hop longer, its new entry in place.
+    fn check_received(
+        &self,
+        shown: &[ShownNote],
+        received: &[NoteInHand],
+    ) -> Result<(), CashError> {
+        if shown.len() != received.len() {
+            return Err(CashError::Protocol(format!(
+                "{} notes received where {} were agreed",
+                received.len(),
+                shown.len()
+            )));
+        }
+        for (shown, note) in shown.iter().zip(received) {
+            let serial = note.note.note.serial;
+            if note.note != shown.note || hops(note) != shown.hops + 1 {
+                return Err(CashError::Protocol(format!(
+                    "note {serial} is not the note agreed"
+                )));
+            }
+            // The entry itself is sealed to the center; its clear position
+            // is what a wallet can check.
+            let last = note.history.last().expect("one hop longer than shown");
+            if last.serial != serial || last.hop != shown.hops + 1 {
+                return Err(CashError::Protocol(format!(
+                    "note {serial} does not carry its new history entry"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores received notes and remembers their positions.
+    fn store(&mut self, notes: Vec<NoteInHand>) {
+        for note in &notes {
+            self.received.insert((note.note.note.serial, hops(note)));
+        }
+        self.element.put_notes(notes);
+    }
+
+    /// Payee: stores the payment (the payee's commit point) and hands over
+    /// the change. Returns the `Change` message (empty when none is due).
+    pub fn accept(
+        &mut self,
+        receiving: &mut Receiving,
+        payment: TransferMessage,
+    ) -> Result<TransferMessage, CashError> {
+        let TransferMessage::Payment { notes } = payment else {
+            return Err(CashError::Protocol("expected a payment".into()));
+        };
+        if receiving.in_doubt.is_some() {
+            return Err(CashError::Protocol(
+                "this payment was already accepted".into(),
+            ));
+        }
+        self.check_received(&receiving.offered, &notes)?;
+        // Re-checked: the wallet may have received these notes in between.
+        for shown in &receiving.offered {
+            self.check_shown(shown)?;
+        }
+        self.store(notes);
+        let (record, change) = self.hand_over(&receiving.change_serials.clone(), receiving.from);
+        if change.is_empty() {
+            self.in_doubt[record] = None;
+        } else {
+            receiving.in_doubt = Some(record);
+        }
+        Ok(TransferMessage::Change { notes: change })
+    }
+
+    /// Payer: the change arrived; the payment is complete. Returns
+    /// `ChangeReceived` when change was due.
+    pub fn complete(
+        &mut self,
+        paying: &mut Paying,
+        change: TransferMessage,
+    ) -> Result<Option<TransferMessage>, CashError> {
+        let TransferMessage::Change { notes } = change else {
+            return Err(CashError::Protocol("expected the change".into()));
+        };
+        let record = paying
+            .in_doubt
+            .ok_or_else(|| CashError::Protocol("no payment was made".into()))?;
+        self.check_received(&paying.change, &notes)?;
+        let due = !notes.is_empty();
+        self.store(notes);
+        self.in_doubt[record] = None;
+        Ok(due.then_some(TransferMessage::ChangeReceived))
+    }
+
+    /// Payee: the payer confirmed the change.
+    pub fn change_received(
+        &mut self,
+        receiving: &mut Receiving,
+        message: TransferMessage,
+    ) -> Result<(), CashError> {
+        if message != TransferMessage::ChangeReceived {
+            return Err(CashError::Protocol("expected change received".into()));
+        }
+        if let Some(record) = receiving.in_doubt.take() {
+            self.in_doubt[record] = None;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        secure_element::UncertifiedElement, DeviceCenter, IssuanceCenterKeys, Note,
+        SoftwareSecureElement, Unit,
+    };
+    use commonware_codec::Encode;
+    use eiraku_core::Keypair;
+
+    const LIMITS: RiskLimits = RiskLimits {
+        max_balance: 10_000,
+        max_hops: 4,
+        max_transfer: 5_000,
+    };
+
+    struct World {
+        center: IssuanceCenterKeys,
+        next_serial: u64,
+    }
+
+    impl World {
+        fn new() -> Self {
+            Self {
+                center: IssuanceCenterKeys::from_seed(1),
+                next_serial: 1,
+            }
+        }
+
+        fn wallet(&mut self, number: u64, notes: &[u64]) -> Wallet<SoftwareSecureElement> {
+            let device_center = DeviceCenter::new(Keypair::from_seed(100));
+            let keys = UncertifiedElement::from_seed(number);
+            let request = keys.certificate_request(WalletNumber(number), 0, u64::MAX);
+            let element = keys.install(device_center.certify(request)).unwrap();
+            let mut wallet = Wallet::new(element, LIMITS, self.center.public());
+            let issued = notes
+                .iter()
+                .map(|&denomination| {
+                    self.next_serial += 1;
+                    NoteInHand {
+                        note: self.center.seal(Note {
+                            serial: self.next_serial,
+                            unit: Unit::ACU,
+                            denomination,
+                            issuer: 1,
+                            reserved: vec![],
+                        }),
+                        history: vec![],
+                    }
+                })
+                .collect();
+            wallet.element_mut().put_notes(issued);
+            wallet
+        }
+    }
+
+    type TestWallet = Wallet<SoftwareSecureElement>;
+
+    /// Runs a payment, delivering only the first `delivered` messages of
+    /// Proposal, Ready, Payment, Change, ChangeReceived. Every message
+    /// crosses the wire encoded.
+    fn run(payer: &mut TestWallet, payee: &mut TestWallet, amount: u64, delivered: usize) {
+        let wire = |m: TransferMessage| TransferMessage::from_bytes(&m.encode()).unwrap();
+        let (mut paying, proposal) = payer.propose(payee.number(), amount).unwrap();
+        if delivered < 1 {
+            return;
+        }
+        let (mut receiving, ready) = payee.consider(payer.number(), wire(proposal)).unwrap();
+        if delivered < 2 {
+            return;
+        }
+        let payment = payer.pay(&mut paying, wire(ready)).unwrap();
+        if delivered < 3 {
+            return;
+        }
+        let change = payee.accept(&mut receiving, wire(payment)).unwrap();
+        if delivered < 4 {
+            return;
+        }
+        let received = payer.complete(&mut paying, wire(change)).unwrap();
+        if delivered < 5 {
+            return;
+        }
+        if let Some(message) = received {
+            payee
+                .change_received(&mut receiving, wire(message))
+                .unwrap();
+        }
+    }
+
+    fn holds(wallet: &TestWallet, serial: u64, hop: u16) -> bool {
+        wallet
+            .element()
+            .notes()
+            .get(&serial)
+            .is_some_and(|n| hops(n) >= hop)
+    }
+
+    /// What the issuance center would credit back of `wallet`'s in-doubt
+    /// records: the notes that never reached the other wallet.
+    fn credited(wallet: &TestWallet, others: &[&TestWallet]) -> u64 {
+        wallet
+            .in_doubt()
+            .flat_map(|record| record.notes.iter().map(move |n| (record.to, n)))
+            .filter(|(to, note)| {
+                !others
+                    .iter()
+                    .any(|w| w.number() == *to && holds(w, note.note.note.serial, hops(note)))
+            })
+            .map(|(_, note)| note.note.note.denomination)
+            .sum()
+    }
+
+    #[test]
+    fn a_payment_with_change_moves_exactly_the_amount() {
+        let mut world = World::new();
+        let mut payer = world.wallet(1, &[500, 200]);
+        let mut payee = world.wallet(2, &[100, 50, 20, 20, 10]);
+        run(&mut payer, &mut payee, 620, 5);
+        assert_eq!(payer.balance(), 700 - 620);
+        assert_eq!(payee.balance(), 200 + 620);
+        assert_eq!(payer.in_doubt().count() + payee.in_doubt().count(), 0);
+        // The center reads the path of a paid note: issued to 1, paid to 2.
+        let paid = payee
+            .element()
+            .notes()
+            .values()
+            .find(|n| n.note.note.denomination == 500)
+            .unwrap();
+        let path = world
+            .center
+            .open_history(paid, WalletNumber(1), |w| {
+                Some(Keypair::from_seed(w.0).public_key())
+            })
+            .unwrap();
+        assert_eq!(path.len(), 1);
+        assert_eq!(
+            (path[0].entry.from, path[0].entry.to),
+            (WalletNumber(1), WalletNumber(2))
+        );
+    }
+
+    #[test]
+    fn no_cut_of_the_message_sequence_loses_or_duplicates_value() {
+        for amount in [700, 620] {
+            for delivered in 0..=5 {
+                let mut world = World::new();
+                let mut payer = world.wallet(1, &[500, 200]);
+                let mut payee = world.wallet(2, &[100, 50, 20, 20, 10]);
+                let before = payer.balance() + payee.balance();
+                run(&mut payer, &mut payee, amount, delivered);
+                let after = payer.balance()
+                    + payee.balance()
+                    + credited(&payer, &[&payee])
+                    + credited(&payee, &[&payer]);
+                assert_eq!(
+                    after, before,
+                    "amount {amount}, cut after {delivered} messages"
+                );
+                // No note is spendable in both wallets.
+                for serial in payer.element().notes().keys() {
+                    assert!(
+                        !payee.element().notes().contains_key(serial),
+                        "note {serial} spendable twice (cut after {delivered})"
+                    );
+                }
+                // Value in doubt is never spendable by the wallet that handed it over.
+                for record in payer.in_doubt() {
+                    for note in &record.notes {
+                        assert!(!payer.element().notes().contains_key(&note.note.note.serial));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn refusals_are_typed_and_change_nothing() {
+        let mut world = World::new();
+        let payer = world.wallet(1, &[5_000, 5_000, 200]);
+        let rich = world.wallet(2, &[5_000, 5_000]);
+        let poor = world.wallet(3, &[]);
+
+        assert_eq!(
+            payer.propose(WalletNumber(2), 6_000).err(),
+            Some(CashError::OverTransferLimit {
+                amount: 6_000,
+                limit: 5_000
+            })
+        );
+        assert!(matches!(
+            payer.propose(WalletNumber(2), 20_000),
+            Err(CashError::OverTransferLimit { .. })
+        ));
+        let (_, proposal) = payer.propose(WalletNumber(2), 5_000).unwrap();
+        assert_eq!(
+            rich.consider(WalletNumber(1), proposal).err(),
+            Some(CashError::OverBalanceLimit {
+                would_be: 15_000,
+                limit: 10_000
+            })
+        );
+        let (_, proposal) = payer.propose(WalletNumber(3), 100).unwrap();
+        assert_eq!(
+            poor.consider(WalletNumber(1), proposal).err(),
+            Some(CashError::CannotMakeChange { change: 100 })
+        );
+        let empty_handed = world.wallet(4, &[]);
+        assert_eq!(
+            empty_handed.propose(WalletNumber(2), 1).err(),
+            Some(CashError::InsufficientFunds {
+                available: 0,
+                wanted: 1
+            })
+        );
+        assert_eq!(payer.balance(), 10_200);
+        assert_eq!(payer.in_doubt().count(), 0);
+    }
+
+    #[test]
+    fn counterfeit_copied_and_worn_out_notes_are_refused() {
+        let mut world = World::new();
+        let mut payer = world.wallet(1, &[200]);
+        let mut payee = world.wallet(2, &[]);
+        let third = world.wallet(3, &[]);
+
+        let (_, proposal) = payer.propose(WalletNumber(2), 200).unwrap();
+        let TransferMessage::Proposal { amount, mut notes } = proposal.clone() else {
+            unreachable!()
+        };
+        notes[0].note.note.denomination = 2_000;
+        let counterfeit = TransferMessage::Proposal { amount, notes };
+        assert!(matches!(
+            payee.consider(WalletNumber(1), counterfeit),
+            Err(CashError::BadSeal { .. })
+        ));
+
+        // A clone of the payer spends the same note again at the same hop.
+        let clone = Wallet::new(payer.element().clone(), LIMITS, world.center.public());
+        run(&mut payer, &mut payee, 200, 5);
+        let (_, again) = clone.propose(WalletNumber(2), 200).unwrap();
+        assert!(matches!(
+            payee.consider(WalletNumber(1), again),
+            Err(CashError::DuplicateNote { hop: 1, .. })
+        ));
+
+        // A note at the hop limit cannot be passed on.
+        let mut worn = third;
+        let mut note = payee.element().notes().values().next().unwrap().clone();
+        while (note.history.len() as u16) < LIMITS.max_hops {
+            let copy = note.history[0].clone();
+            note.history.push(copy);
+        }
+        worn.element_mut().put_notes(vec![note.clone()]);
+        assert!(matches!(
+            worn.propose(WalletNumber(1), 200),
+            Err(CashError::InsufficientFunds { available: 0, .. })
+        ));
+        let shown = TransferMessage::Proposal {
+            amount: 200,
+            notes: vec![ShownNote::of(&note)],
+        };
+        assert!(matches!(
+            payer.consider(WalletNumber(3), shown),
+            Err(CashError::TooManyHops { hops: 4, .. })
+        ));
+    }
+}
