@@ -63,6 +63,15 @@ impl IssuanceCenterKeys {
         }
     }
 
+    /// Signs a blacklist message (see [`crate::center::SignedBlacklist`]).
+    pub(crate) fn sign_blacklist(
+        &self,
+        message: &[u8],
+    ) -> commonware_cryptography::ed25519::Signature {
+        self.signing
+            .sign(crate::center::BLACKLIST_NAMESPACE, message)
+    }
+
     /// Seals a note.
     pub fn seal(&self, note: Note) -> SealedNote {
         let seal = self.signing.sign(NOTE_NAMESPACE, &note.encode());

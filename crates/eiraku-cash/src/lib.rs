@@ -12,6 +12,7 @@
 //! This crate has no dependency on the node; the ledger link comes with the
 //! money module.
 
+pub mod center;
 pub mod certificate;
 pub mod error;
 pub mod evidence;
@@ -22,6 +23,7 @@ pub mod secure_element;
 pub mod session;
 pub mod transfer;
 
+pub use center::{CenterError, DepositOutcome, IssuanceCenter, SignedBlacklist, CENTER};
 pub use certificate::{DeviceCenter, SignedCertificate, WalletCertificate, WalletNumber};
 pub use error::CashError;
 pub use evidence::{DoubleSpendEvidence, EvidenceError};

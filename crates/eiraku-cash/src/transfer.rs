@@ -457,6 +457,21 @@ impl<S: SecureElement> Wallet<S> {
         (self.in_doubt.len() - 1, notes)
     }
 
+    /// Hands notes to the issuance center (a deposit, or a sync): each gets
+    /// an entry to [`crate::CENTER`] and stays in doubt until the center's
+    /// answer is confirmed with [`Wallet::deposit_answered`]. Returns the
+    /// record and the notes to send.
+    pub fn hand_to_center(&mut self, serials: &[u64]) -> (usize, Vec<NoteInHand>) {
+        self.hand_over(serials, crate::CENTER)
+    }
+
+    /// The center answered a deposit: its record is settled.
+    pub fn deposit_answered(&mut self, record: usize) {
+        if let Some(slot) = self.in_doubt.get_mut(record) {
+            *slot = None;
+        }
+    }
+
     /// Payer: the payee is ready; hands the notes over (the payer's commit
     /// point) and returns the `Payment`.
     pub fn pay(

@@ -4,8 +4,8 @@
 
 use commonware_codec::Encode;
 use eiraku_cash::{
-    DeviceCenter, IssuanceCenterKeys, Note, NoteInHand, SignedCertificate, Unit, WalletCertificate,
-    WalletNumber,
+    DeviceCenter, IssuanceCenterKeys, Note, NoteInHand, SignedCertificate, TransferMessage, Unit,
+    WalletCertificate, WalletNumber,
 };
 use eiraku_core::Keypair;
 use proptest::prelude::*;
@@ -46,13 +46,21 @@ proptest! {
             prop_assert_eq!(certificate.encode().to_vec(), data.clone());
         }
         if let Ok(note) = NoteInHand::from_bytes(&data) {
-            prop_assert_eq!(note.encode().to_vec(), data);
+            prop_assert_eq!(note.encode().to_vec(), data.clone());
+        }
+        if let Ok(message) = TransferMessage::from_bytes(&data) {
+            prop_assert_eq!(message.encode().to_vec(), data);
         }
     }
 
     #[test]
     fn mutated_valid_encodings_never_panic(position in any::<prop::sample::Index>(), bit in 0u8..8) {
-        for valid in [certificate_bytes(), note_bytes()] {
+        let payment = TransferMessage::Payment {
+            notes: vec![NoteInHand::from_bytes(&note_bytes()).unwrap()],
+        }
+        .encode()
+        .to_vec();
+        for valid in [certificate_bytes(), note_bytes(), payment] {
             let mut data = valid.clone();
             let i = position.index(data.len());
             data[i] ^= 1 << bit;
@@ -61,6 +69,9 @@ proptest! {
             }
             if let Ok(note) = NoteInHand::from_bytes(&data) {
                 prop_assert_eq!(note.encode().to_vec(), data.clone());
+            }
+            if let Ok(message) = TransferMessage::from_bytes(&data) {
+                prop_assert_eq!(message.encode().to_vec(), data.clone());
             }
         }
     }

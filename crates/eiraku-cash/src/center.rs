@@ -1,0 +1,591 @@
+//! The issuance center at work: registers certified wallets, issues notes
+//! against load requests, and checks deposits into a persistent note
+//! database, where a serial seen twice is a double spend whose culprit is
+//! proven and blacklisted.
+//!
+//! A deposit is a transfer to the center: the depositing wallet (an e-vault,
+//! or a wallet syncing) hands each note to [`CENTER`] like to any payee, so
+//! a wallet that deposits a note it already paid away has signed two
+//! successors of one hop, like any other double spender.
+
+use crate::{
+    CashError, DoubleSpendEvidence, IssuanceCenterKeys, Note, NoteInHand, SignedCertificate,
+    SignedEntry, Unit, WalletNumber,
+};
+use bytes::BufMut;
+use commonware_codec::{
+    Buf, Copying, Decode, DecodeExt, Encode, EncodeSize, Error, RangeCfg, Read, Write,
+};
+use commonware_cryptography::{ed25519, Verifier};
+use eiraku_core::PublicKey;
+use fjall::{Config, Keyspace, PartitionCreateOptions, PartitionHandle, PersistMode};
+use std::{collections::BTreeMap, path::Path};
+
+/// The wallet number that stands for the issuance center as a payee.
+pub const CENTER: WalletNumber = WalletNumber(0);
+
+/// Signing namespace of blacklists.
+pub const BLACKLIST_NAMESPACE: &[u8] = b"eiraku-cash/blacklist";
+
+const NEXT_SERIAL: &[u8] = b"next_serial";
+const BLACKLIST_VERSION: &[u8] = b"blacklist_version";
+
+/// Why the center could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum CenterError {
+    /// The request was refused (a typed reason).
+    #[error(transparent)]
+    Refused(#[from] CashError),
+    /// The note database failed: the center must stop rather than guess.
+    #[error("note database: {0}")]
+    Storage(String),
+}
+
+fn storage<E: std::fmt::Display>(e: E) -> CenterError {
+    CenterError::Storage(e.to_string())
+}
+
+/// What happened to one deposited note.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DepositOutcome {
+    /// First deposit of the serial: credited.
+    Credited {
+        /// The note's serial.
+        serial: u64,
+        /// Its value.
+        value: u64,
+    },
+    /// The serial was deposited before along another path: a double spend,
+    /// not credited; the culprit is blacklisted.
+    DoubleSpend {
+        /// The note's serial.
+        serial: u64,
+        /// The proof (boxed: it is large beside the other outcomes).
+        evidence: Box<DoubleSpendEvidence>,
+    },
+    /// The same deposit again: not credited.
+    Replayed {
+        /// The note's serial.
+        serial: u64,
+    },
+}
+
+/// The center's signed list of refused wallets. Wallets and e-vaults keep
+/// the newest version they have seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedBlacklist {
+    /// Increases with every change.
+    pub version: u64,
+    /// Refused wallets, ascending.
+    pub wallets: Vec<WalletNumber>,
+    /// The center's signature over version and wallets.
+    pub signature: ed25519::Signature,
+}
+
+impl SignedBlacklist {
+    fn message(version: u64, wallets: &[WalletNumber]) -> Vec<u8> {
+        (version, wallets.to_vec()).encode().to_vec()
+    }
+
+    /// Checks the center's signature.
+    pub fn verify(&self, center: &PublicKey) -> bool {
+        center.verify(
+            BLACKLIST_NAMESPACE,
+            &Self::message(self.version, &self.wallets),
+            &self.signature,
+        )
+    }
+}
+
+/// A path as stored: the signed entries of one deposit.
+struct StoredPath(Vec<SignedEntry>);
+
+impl Write for StoredPath {
+    fn write(&self, buf: &mut impl BufMut) {
+        self.0.write(buf);
+    }
+}
+
+impl EncodeSize for StoredPath {
+    fn encode_size(&self) -> usize {
+        self.0.encode_size()
+    }
+}
+
+impl Read for StoredPath {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        Vec::<SignedEntry>::read_cfg(buf, &(RangeCfg::new(0..=crate::note::MAX_HISTORY + 1), ()))
+            .map(StoredPath)
+    }
+}
+
+/// The issuance center with its note database.
+pub struct IssuanceCenter {
+    keys: IssuanceCenterKeys,
+    device_center: PublicKey,
+    issuer: u32,
+    unit: Unit,
+    keyspace: Keyspace,
+    meta: PartitionHandle,
+    /// Wallet number → certificate.
+    wallets: PartitionHandle,
+    /// Serial → wallet issued to (8 bytes) and denomination (8 bytes).
+    issued: PartitionHandle,
+    /// Serial → the path of its first deposit.
+    deposited: PartitionHandle,
+    /// Wallet number → the evidence against it (first and second entry).
+    blacklist: PartitionHandle,
+}
+
+fn serial_key(serial: u64) -> [u8; 8] {
+    serial.to_be_bytes()
+}
+
+impl IssuanceCenter {
+    /// Opens (or creates) the center's database in `path`.
+    pub fn open(
+        path: &Path,
+        keys: IssuanceCenterKeys,
+        device_center: PublicKey,
+        issuer: u32,
+        unit: Unit,
+    ) -> Result<Self, CenterError> {
+        let keyspace = Config::new(path).open().map_err(storage)?;
+        let partition = |name: &str| {
+            keyspace
+                .open_partition(name, PartitionCreateOptions::default())
+                .map_err(storage)
+        };
+        Ok(Self {
+            meta: partition("meta")?,
+            wallets: partition("wallets")?,
+            issued: partition("issued")?,
+            deposited: partition("deposited")?,
+            blacklist: partition("blacklist")?,
+            keys,
+            device_center,
+            issuer,
+            unit,
+            keyspace,
+        })
+    }
+
+    fn meta_u64(&self, key: &[u8]) -> Result<u64, CenterError> {
+        Ok(match self.meta.get(key).map_err(storage)? {
+            Some(value) => u64::from_be_bytes(
+                value
+                    .as_ref()
+                    .try_into()
+                    .map_err(|_| storage("meta value is not 8 bytes"))?,
+            ),
+            None => 0,
+        })
+    }
+
+    fn persist(&self) -> Result<(), CenterError> {
+        self.keyspace.persist(PersistMode::SyncAll).map_err(storage)
+    }
+
+    /// Registers a wallet whose certificate the device center signed.
+    pub fn register(
+        &self,
+        certificate: &SignedCertificate,
+        now_ms: u64,
+    ) -> Result<(), CenterError> {
+        certificate.verify(&self.device_center, now_ms)?;
+        self.wallets
+            .insert(
+                certificate.wallet().0.to_be_bytes(),
+                certificate.encode().to_vec(),
+            )
+            .map_err(storage)?;
+        self.persist()
+    }
+
+    fn wallet_key(&self, wallet: WalletNumber) -> Result<Option<PublicKey>, CenterError> {
+        let Some(bytes) = self.wallets.get(wallet.0.to_be_bytes()).map_err(storage)? else {
+            return Ok(None);
+        };
+        let certificate = SignedCertificate::decode(Copying(bytes.as_ref()))
+            .map_err(|e| storage(format!("stored certificate of {wallet}: {e}")))?;
+        Ok(Some(certificate.certificate.signing_key))
+    }
+
+    /// Issues notes worth `amount` to a registered wallet (the ledger side,
+    /// moving coins into offline outstanding, comes with the money module).
+    pub fn issue(&self, wallet: WalletNumber, amount: u64) -> Result<Vec<NoteInHand>, CenterError> {
+        if self.wallet_key(wallet)?.is_none() {
+            return Err(CashError::UnknownWallet(wallet).into());
+        }
+        let mut serial = self.meta_u64(NEXT_SERIAL)?;
+        let mut batch = self.keyspace.batch().durability(Some(PersistMode::SyncAll));
+        let mut notes = Vec::new();
+        for denomination in crate::note::split_amount(amount) {
+            serial += 1;
+            let mut record = [0u8; 16];
+            record[..8].copy_from_slice(&wallet.0.to_be_bytes());
+            record[8..].copy_from_slice(&denomination.to_be_bytes());
+            batch.insert(&self.issued, serial_key(serial), record);
+            notes.push(NoteInHand {
+                note: self.keys.seal(Note {
+                    serial,
+                    unit: self.unit,
+                    denomination,
+                    issuer: self.issuer,
+                    reserved: Vec::new(),
+                }),
+                history: Vec::new(),
+            });
+        }
+        batch.insert(&self.meta, NEXT_SERIAL, serial.to_be_bytes());
+        batch.commit().map_err(storage)?;
+        Ok(notes)
+    }
+
+    /// Checks deposited notes, each handed to [`CENTER`] by its last entry.
+    /// A note that fails its checks refuses the whole deposit, changing
+    /// nothing; otherwise every note is credited, found double-spent (its
+    /// culprit blacklisted) or found replayed, in one durable write.
+    pub fn deposit(&self, notes: &[NoteInHand]) -> Result<Vec<DepositOutcome>, CenterError> {
+        let mut opened = Vec::with_capacity(notes.len());
+        for note in notes {
+            let serial = note.note.note.serial;
+            let issued_to = self.issued_to(serial)?;
+            let path = self.keys.open_history(note, issued_to, |wallet| {
+                self.wallet_key(wallet).ok().flatten()
+            })?;
+            let last = path.last().map(|s| &s.entry);
+            if last.map(|e| e.to) != Some(CENTER) {
+                return Err(CashError::HistoryInvalid {
+                    serial,
+                    hop: u16::try_from(path.len()).unwrap_or(u16::MAX),
+                    reason: "the note was not handed to the issuance center".into(),
+                }
+                .into());
+            }
+            opened.push((serial, note.note.note.denomination, path));
+        }
+        let mut batch = self.keyspace.batch().durability(Some(PersistMode::SyncAll));
+        let mut outcomes = Vec::with_capacity(opened.len());
+        // Paths deposited earlier in this same deposit.
+        let mut pending: BTreeMap<u64, Vec<SignedEntry>> = BTreeMap::new();
+        let mut culprits = BTreeMap::new();
+        for (serial, value, path) in opened {
+            let earlier = match pending.get(&serial) {
+                Some(path) => Some(path.clone()),
+                None => match self.deposited.get(serial_key(serial)).map_err(storage)? {
+                    Some(bytes) => Some(
+                        StoredPath::decode(Copying(bytes.as_ref()))
+                            .map_err(|e| storage(format!("stored path of note {serial}: {e}")))?
+                            .0,
+                    ),
+                    None => None,
+                },
+            };
+            let outcome = match earlier {
+                None => {
+                    batch.insert(
+                        &self.deposited,
+                        serial_key(serial),
+                        StoredPath(path.clone()).encode().to_vec(),
+                    );
+                    pending.insert(serial, path);
+                    DepositOutcome::Credited { serial, value }
+                }
+                Some(earlier) => match DoubleSpendEvidence::find(&earlier, &path) {
+                    Some(evidence) => {
+                        culprits.insert(evidence.culprit(), evidence.clone());
+                        DepositOutcome::DoubleSpend {
+                            serial,
+                            evidence: Box::new(evidence),
+                        }
+                    }
+                    None => DepositOutcome::Replayed { serial },
+                },
+            };
+            outcomes.push(outcome);
+        }
+        let mut listed_new = false;
+        for (culprit, evidence) in culprits {
+            if self
+                .blacklist
+                .get(culprit.0.to_be_bytes())
+                .map_err(storage)?
+                .is_none()
+            {
+                batch.insert(
+                    &self.blacklist,
+                    culprit.0.to_be_bytes(),
+                    (evidence.first.clone(), evidence.second.clone())
+                        .encode()
+                        .to_vec(),
+                );
+                listed_new = true;
+            }
+        }
+        if listed_new {
+            let version = self.meta_u64(BLACKLIST_VERSION)? + 1;
+            batch.insert(&self.meta, BLACKLIST_VERSION, version.to_be_bytes());
+        }
+        batch.commit().map_err(storage)?;
+        Ok(outcomes)
+    }
+
+    fn issued_to(&self, serial: u64) -> Result<WalletNumber, CenterError> {
+        let record = self
+            .issued
+            .get(serial_key(serial))
+            .map_err(storage)?
+            .ok_or(CashError::BadSeal { serial })?;
+        let bytes: [u8; 8] = record.as_ref()[..8]
+            .try_into()
+            .map_err(|_| storage("issued record is short"))?;
+        Ok(WalletNumber(u64::from_be_bytes(bytes)))
+    }
+
+    /// The current blacklist, signed.
+    pub fn blacklist(&self) -> Result<SignedBlacklist, CenterError> {
+        let version = self.meta_u64(BLACKLIST_VERSION)?;
+        let mut wallets = Vec::new();
+        for entry in self.blacklist.iter() {
+            let (key, _) = entry.map_err(storage)?;
+            let bytes: [u8; 8] = key
+                .as_ref()
+                .try_into()
+                .map_err(|_| storage("blacklist key is not 8 bytes"))?;
+            wallets.push(WalletNumber(u64::from_be_bytes(bytes)));
+        }
+        let signature = self
+            .keys
+            .sign_blacklist(&SignedBlacklist::message(version, &wallets));
+        Ok(SignedBlacklist {
+            version,
+            wallets,
+            signature,
+        })
+    }
+
+    /// The evidence held against a blacklisted wallet.
+    pub fn evidence_against(
+        &self,
+        wallet: WalletNumber,
+    ) -> Result<Option<DoubleSpendEvidence>, CenterError> {
+        let Some(bytes) = self
+            .blacklist
+            .get(wallet.0.to_be_bytes())
+            .map_err(storage)?
+        else {
+            return Ok(None);
+        };
+        let (first, second) =
+            <(SignedEntry, SignedEntry)>::decode_cfg(Copying(bytes.as_ref()), &((), ()))
+                .map_err(|e| storage(format!("stored evidence against {wallet}: {e}")))?;
+        Ok(Some(DoubleSpendEvidence { first, second }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        secure_element::UncertifiedElement, DeviceCenter, RiskLimits, SecureElement,
+        SoftwareSecureElement, Wallet,
+    };
+    use eiraku_core::Keypair;
+
+    const LIMITS: RiskLimits = RiskLimits {
+        max_balance: 1_000_000,
+        max_hops: 8,
+        max_transfer: 1_000_000,
+    };
+
+    struct World {
+        device_center: DeviceCenter,
+        _dir: tempfile::TempDir,
+        path: std::path::PathBuf,
+        center: IssuanceCenter,
+    }
+
+    fn open(path: &Path, device_center: &DeviceCenter) -> IssuanceCenter {
+        IssuanceCenter::open(
+            path,
+            IssuanceCenterKeys::from_seed(1),
+            device_center.public_key(),
+            1,
+            Unit::ACU,
+        )
+        .unwrap()
+    }
+
+    impl World {
+        fn new() -> Self {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("notes");
+            let device_center = DeviceCenter::new(Keypair::from_seed(100));
+            let center = open(&path, &device_center);
+            Self {
+                device_center,
+                _dir: dir,
+                path,
+                center,
+            }
+        }
+
+        fn wallet(&self, number: u64, loaded: u64) -> Wallet<SoftwareSecureElement> {
+            let keys = UncertifiedElement::from_seed(number);
+            let request = keys.certificate_request(WalletNumber(number), 0, u64::MAX);
+            let element = keys.install(self.device_center.certify(request)).unwrap();
+            self.center.register(element.certificate(), 1).unwrap();
+            let mut wallet = Wallet::new(element, LIMITS, self.center.keys.public());
+            if loaded > 0 {
+                let notes = self.center.issue(WalletNumber(number), loaded).unwrap();
+                wallet.element_mut().put_notes(notes);
+            }
+            wallet
+        }
+
+        fn deposit_all(&self, wallet: &mut Wallet<SoftwareSecureElement>) -> Vec<DepositOutcome> {
+            let serials: Vec<u64> = wallet.element().notes().keys().copied().collect();
+            let (record, notes) = wallet.hand_to_center(&serials);
+            let outcomes = self.center.deposit(&notes).unwrap();
+            wallet.deposit_answered(record);
+            outcomes
+        }
+    }
+
+    fn pay(
+        payer: &mut Wallet<SoftwareSecureElement>,
+        payee: &mut Wallet<SoftwareSecureElement>,
+        amount: u64,
+    ) {
+        let (mut paying, proposal) = payer.propose(payee.number(), amount).unwrap();
+        let (mut receiving, ready) = payee.consider(payer.number(), proposal).unwrap();
+        let payment = payer.pay(&mut paying, ready).unwrap();
+        let change = payee.accept(&mut receiving, payment).unwrap();
+        if let Some(done) = payer.complete(&mut paying, change).unwrap() {
+            payee.change_received(&mut receiving, done).unwrap();
+        }
+        assert!(payee.in_doubt().next().is_none() && payer.in_doubt().next().is_none());
+    }
+
+    fn credited(outcomes: &[DepositOutcome]) -> u64 {
+        outcomes
+            .iter()
+            .map(|o| match o {
+                DepositOutcome::Credited { value, .. } => *value,
+                _ => 0,
+            })
+            .sum()
+    }
+
+    #[test]
+    fn issued_notes_travel_and_deposit_once_even_across_a_restart() {
+        let mut world = World::new();
+        let mut alice = world.wallet(1, 750);
+        let mut bob = world.wallet(2, 0);
+        pay(&mut alice, &mut bob, 750);
+        let serials: Vec<u64> = bob.element().notes().keys().copied().collect();
+        let (_, notes) = bob.hand_to_center(&serials);
+        assert_eq!(credited(&world.center.deposit(&notes).unwrap()), 750);
+
+        // The database survives a restart: the same deposit is a replay.
+        drop(world.center);
+        world.center = open(&world.path, &world.device_center);
+        let again = world.center.deposit(&notes).unwrap();
+        assert!(again
+            .iter()
+            .all(|o| matches!(o, DepositOutcome::Replayed { .. })));
+        assert_eq!(world.center.blacklist().unwrap().wallets, vec![]);
+        // Serials keep counting after the restart.
+        let more = world.center.issue(WalletNumber(1), 1).unwrap();
+        assert!(more[0].note.note.serial > *serials.iter().max().unwrap());
+    }
+
+    #[test]
+    fn a_cloned_wallet_is_caught_with_evidence_and_blacklisted() {
+        let world = World::new();
+        let mut alice = world.wallet(1, 500);
+        let mut clone = Wallet::new(alice.element().clone(), LIMITS, world.center.keys.public());
+        let mut bob = world.wallet(2, 0);
+        let mut carol = world.wallet(3, 0);
+        pay(&mut alice, &mut bob, 500);
+        pay(&mut clone, &mut carol, 500);
+        assert_eq!(credited(&world.deposit_all(&mut bob)), 500);
+        let outcomes = world.deposit_all(&mut carol);
+        let [DepositOutcome::DoubleSpend { evidence, .. }] = outcomes.as_slice() else {
+            panic!("expected a double spend, got {outcomes:?}");
+        };
+        let alice_key = alice
+            .element()
+            .certificate()
+            .certificate
+            .signing_key
+            .clone();
+        assert_eq!(evidence.verify(&alice_key), Ok(WalletNumber(1)));
+        let blacklist = world.center.blacklist().unwrap();
+        assert_eq!(
+            (blacklist.version, blacklist.wallets.clone()),
+            (1, vec![WalletNumber(1)])
+        );
+        assert!(blacklist.verify(&world.center.keys.public().signing));
+        assert_eq!(
+            world.center.evidence_against(WalletNumber(1)).unwrap(),
+            Some(evidence.as_ref().clone())
+        );
+        assert_eq!(
+            world.center.evidence_against(WalletNumber(3)).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn depositing_a_note_already_paid_away_names_the_depositor() {
+        let world = World::new();
+        let mut alice = world.wallet(1, 200);
+        let mut copy = Wallet::new(alice.element().clone(), LIMITS, world.center.keys.public());
+        let mut bob = world.wallet(2, 0);
+        pay(&mut alice, &mut bob, 200);
+        assert_eq!(credited(&world.deposit_all(&mut bob)), 200);
+        let outcomes = world.deposit_all(&mut copy);
+        assert!(matches!(
+            outcomes.as_slice(),
+            [DepositOutcome::DoubleSpend { evidence, .. }] if evidence.culprit() == WalletNumber(1)
+        ));
+    }
+
+    #[test]
+    fn counterfeit_tampered_and_undelivered_deposits_change_nothing() {
+        let world = World::new();
+        let mut alice = world.wallet(1, 300);
+        let serials: Vec<u64> = alice.element().notes().keys().copied().collect();
+        let (_, notes) = alice.hand_to_center(&serials);
+
+        let mut counterfeit = notes.clone();
+        counterfeit[0].note.note.denomination *= 10;
+        assert!(matches!(
+            world.center.deposit(&counterfeit),
+            Err(CenterError::Refused(CashError::BadSeal { .. }))
+        ));
+        let mut tampered = notes.clone();
+        tampered[0].history[0].ciphertext[3] ^= 1;
+        assert!(matches!(
+            world.center.deposit(&tampered),
+            Err(CenterError::Refused(CashError::HistoryUnreadable { .. }))
+        ));
+        // Notes not handed to the center.
+        let unhanded: Vec<NoteInHand> = notes
+            .iter()
+            .map(|n| NoteInHand {
+                note: n.note.clone(),
+                history: vec![],
+            })
+            .collect();
+        assert!(matches!(
+            world.center.deposit(&unhanded),
+            Err(CenterError::Refused(CashError::HistoryInvalid { .. }))
+        ));
+        // None of the refused deposits recorded anything.
+        assert_eq!(credited(&world.center.deposit(&notes).unwrap()), 300);
+    }
+}
