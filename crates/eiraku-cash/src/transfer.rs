@@ -678,57 +678,68 @@ mod tests {
 
     /// Runs a payment, delivering only the first `delivered` messages of
     /// Proposal, Ready, Payment, Change, ChangeReceived. Every message
-    /// crosses the wire encoded.
-    fn run(payer: &mut TestWallet, payee: &mut TestWallet, amount: u64, delivered: usize) {
+    /// crosses the wire encoded. A refusal ends it early.
+    fn try_run(
+        payer: &mut TestWallet,
+        payee: &mut TestWallet,
+        amount: u64,
+        delivered: usize,
+    ) -> Result<(), CashError> {
         let wire = |m: TransferMessage| TransferMessage::from_bytes(&m.encode()).unwrap();
-        let (mut paying, proposal) = payer.propose(payee.number(), amount).unwrap();
+        let (mut paying, proposal) = payer.propose(payee.number(), amount)?;
         if delivered < 1 {
-            return;
+            return Ok(());
         }
-        let (mut receiving, ready) = payee.consider(payer.number(), wire(proposal)).unwrap();
+        let (mut receiving, ready) = payee.consider(payer.number(), wire(proposal))?;
         if delivered < 2 {
-            return;
+            return Ok(());
         }
-        let payment = payer.pay(&mut paying, wire(ready)).unwrap();
+        let payment = payer.pay(&mut paying, wire(ready))?;
         if delivered < 3 {
-            return;
+            return Ok(());
         }
-        let change = payee.accept(&mut receiving, wire(payment)).unwrap();
+        let change = payee.accept(&mut receiving, wire(payment))?;
         if delivered < 4 {
-            return;
+            return Ok(());
         }
-        let received = payer.complete(&mut paying, wire(change)).unwrap();
+        let received = payer.complete(&mut paying, wire(change))?;
         if delivered < 5 {
-            return;
+            return Ok(());
         }
         if let Some(message) = received {
-            payee
-                .change_received(&mut receiving, wire(message))
-                .unwrap();
+            payee.change_received(&mut receiving, wire(message))?;
         }
+        Ok(())
     }
 
-    fn holds(wallet: &TestWallet, serial: u64, hop: u16) -> bool {
-        wallet
-            .element()
-            .notes()
-            .get(&serial)
-            .is_some_and(|n| hops(n) >= hop)
+    fn run(payer: &mut TestWallet, payee: &mut TestWallet, amount: u64, delivered: usize) {
+        try_run(payer, payee, amount, delivered).unwrap();
     }
 
-    /// What the issuance center would credit back of `wallet`'s in-doubt
-    /// records: the notes that never reached the other wallet.
-    fn credited(wallet: &TestWallet, others: &[&TestWallet]) -> u64 {
-        wallet
-            .in_doubt()
-            .flat_map(|record| record.notes.iter().map(move |n| (record.to, n)))
-            .filter(|(to, note)| {
-                !others
-                    .iter()
-                    .any(|w| w.number() == *to && holds(w, note.note.note.serial, hops(note)))
+    /// Value of honest wallets as the issuance center settles it once every
+    /// note is back: notes held, plus in-doubt notes that never reached
+    /// their payee (no wallet holds them at that hop or beyond, and no
+    /// record shows them handed on from there).
+    fn settled_value(wallets: &[&TestWallet]) -> u64 {
+        let reached = |serial: u64, hop: u16| {
+            wallets.iter().any(|w| {
+                w.element()
+                    .notes()
+                    .get(&serial)
+                    .is_some_and(|n| hops(n) >= hop)
+                    || w.in_doubt()
+                        .flat_map(|r| &r.notes)
+                        .any(|n| n.note.note.serial == serial && hops(n) > hop)
             })
-            .map(|(_, note)| note.note.note.denomination)
-            .sum()
+        };
+        let held: u64 = wallets.iter().map(|w| w.balance()).sum();
+        let credited: u64 = wallets
+            .iter()
+            .flat_map(|w| w.in_doubt().flat_map(|r| &r.notes))
+            .filter(|n| !reached(n.note.note.serial, hops(n)))
+            .map(|n| n.note.note.denomination)
+            .sum();
+        held + credited
     }
 
     #[test]
@@ -769,10 +780,7 @@ mod tests {
                 let mut payee = world.wallet(2, &[100, 50, 20, 20, 10]);
                 let before = payer.balance() + payee.balance();
                 run(&mut payer, &mut payee, amount, delivered);
-                let after = payer.balance()
-                    + payee.balance()
-                    + credited(&payer, &[&payee])
-                    + credited(&payee, &[&payer]);
+                let after = settled_value(&[&payer, &payee]);
                 assert_eq!(
                     after, before,
                     "amount {amount}, cut after {delivered} messages"
@@ -791,6 +799,38 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        #[test]
+        fn honest_wallets_conserve_value_whatever_the_payments_and_cuts(
+            loads in proptest::collection::vec(0u64..3_000, 4),
+            payments in proptest::collection::vec((0usize..4, 0usize..4, 1u64..2_000, 0usize..=5), 0..20),
+        ) {
+            let mut world = World::new();
+            let mut wallets: Vec<TestWallet> = loads
+                .iter()
+                .enumerate()
+                .map(|(i, &load)| world.wallet(i as u64 + 1, &crate::note::split_amount(load)))
+                .collect();
+            let total: u64 = loads.iter().sum();
+            for (from, to, amount, delivered) in payments {
+                if from == to {
+                    continue;
+                }
+                let (low, high) = wallets.split_at_mut(from.max(to));
+                let (payer, payee) = if from < to {
+                    (&mut low[from], &mut high[0])
+                } else {
+                    (&mut high[0], &mut low[to])
+                };
+                // Refusals (funds, change, limits) come before any commit point.
+                let _ = try_run(payer, payee, amount, delivered);
+            }
+            let all: Vec<&TestWallet> = wallets.iter().collect();
+            proptest::prop_assert_eq!(settled_value(&all), total);
         }
     }
 
