@@ -5,9 +5,8 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use eiraku_cash::{
-    secure_element::UncertifiedElement, DeviceCenter, Initiator, IssuanceCenterKeys, Note,
-    NoteInHand, PeerPolicy, Responder, RiskLimits, SecureElement, SoftwareSecureElement, Unit,
-    Wallet, WalletNumber,
+    DeviceCenter, Initiator, IssuanceCenterKeys, Note, NoteInHand, PeerPolicy, Responder,
+    RiskLimits, SecureElement, SoftwareSecureElement, Unit, Wallet, WalletNumber,
 };
 use eiraku_core::Keypair;
 use std::collections::BTreeSet;
@@ -19,10 +18,7 @@ const LIMITS: RiskLimits = RiskLimits {
 };
 
 fn element(number: u64, device_center: &DeviceCenter) -> SoftwareSecureElement {
-    let keys = UncertifiedElement::from_seed(number);
-    let request = keys.certificate_request(WalletNumber(number), 0, u64::MAX);
-    keys.install(device_center.certify(request))
-        .expect("certificate for these keys")
+    SoftwareSecureElement::from_seed_certified(number, device_center, u64::MAX)
 }
 
 fn notes(center: &IssuanceCenterKeys, first_serial: u64, count: u64) -> Vec<NoteInHand> {

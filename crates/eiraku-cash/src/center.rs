@@ -388,10 +388,7 @@ impl IssuanceCenter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{
-        secure_element::UncertifiedElement, DeviceCenter, RiskLimits, SecureElement,
-        SoftwareSecureElement, Wallet,
-    };
+    use crate::{DeviceCenter, RiskLimits, SecureElement, SoftwareSecureElement, Wallet};
     use eiraku_core::Keypair;
 
     const LIMITS: RiskLimits = RiskLimits {
@@ -433,9 +430,8 @@ mod tests {
         }
 
         fn wallet(&self, number: u64, loaded: u64) -> Wallet<SoftwareSecureElement> {
-            let keys = UncertifiedElement::from_seed(number);
-            let request = keys.certificate_request(WalletNumber(number), 0, u64::MAX);
-            let element = keys.install(self.device_center.certify(request)).unwrap();
+            let element =
+                SoftwareSecureElement::from_seed_certified(number, &self.device_center, u64::MAX);
             self.center.register(element.certificate(), 1).unwrap();
             let mut wallet = Wallet::new(element, LIMITS, self.center.keys.public());
             if loaded > 0 {

@@ -136,6 +136,22 @@ impl UncertifiedElement {
     }
 }
 
+impl SoftwareSecureElement {
+    /// Wallet `number` with keys derived from its number, certified by
+    /// `device_center` from time 0 until `valid_until_ms`: for tests,
+    /// simulations and benchmarks only.
+    pub fn from_seed_certified(
+        number: u64,
+        device_center: &crate::DeviceCenter,
+        valid_until_ms: u64,
+    ) -> Self {
+        let keys = UncertifiedElement::from_seed(number);
+        let request = keys.certificate_request(WalletNumber(number), 0, valid_until_ms);
+        keys.install(device_center.certify(request))
+            .expect("a certificate requested for these keys installs")
+    }
+}
+
 #[cfg(test)]
 impl SoftwareSecureElement {
     /// Shows another wallet's certificate: what an impostor would try.
@@ -211,9 +227,7 @@ mod tests {
     use eiraku_core::hash;
 
     fn element(seed: u64, center: &DeviceCenter) -> SoftwareSecureElement {
-        let keys = UncertifiedElement::from_seed(seed);
-        let request = keys.certificate_request(WalletNumber(seed), 0, 1_000);
-        keys.install(center.certify(request)).unwrap()
+        SoftwareSecureElement::from_seed_certified(seed, center, 1_000)
     }
 
     #[test]

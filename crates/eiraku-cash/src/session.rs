@@ -194,9 +194,7 @@ mod tests {
     use eiraku_core::Keypair;
 
     fn wallet(number: u64, center: &DeviceCenter, until: u64) -> SoftwareSecureElement {
-        let keys = UncertifiedElement::from_seed(number);
-        let request = keys.certificate_request(WalletNumber(number), 0, until);
-        keys.install(center.certify(request)).unwrap()
+        SoftwareSecureElement::from_seed_certified(number, center, until)
     }
 
     struct Fixture {

@@ -306,20 +306,8 @@ impl<S: SecureElement> Wallet<S> {
         to: WalletNumber,
         amount: u64,
     ) -> Result<(Paying, TransferMessage), CashError> {
-        if amount > self.limits.max_transfer {
-            return Err(CashError::OverTransferLimit {
-                amount,
-                limit: self.limits.max_transfer,
-            });
-        }
-        // Only notes that may make one more hop can be passed on.
-        let passable: Vec<&NoteInHand> = self
-            .element
-            .notes()
-            .values()
-            .filter(|n| hops(n) < self.limits.max_hops)
-            .collect();
-        let values: Vec<u64> = passable.iter().map(|n| n.note.note.denomination).collect();
+        self.check_transfer_limit(amount)?;
+        let (passable, values) = self.passable();
         let selection = select_notes(&values, amount).ok_or(CashError::InsufficientFunds {
             available: values.iter().sum(),
             wanted: amount,
@@ -342,6 +330,28 @@ impl<S: SecureElement> Wallet<S> {
                 notes: shown,
             },
         ))
+    }
+
+    fn check_transfer_limit(&self, amount: u64) -> Result<(), CashError> {
+        if amount > self.limits.max_transfer {
+            return Err(CashError::OverTransferLimit {
+                amount,
+                limit: self.limits.max_transfer,
+            });
+        }
+        Ok(())
+    }
+
+    /// The notes that may make one more hop, and their values.
+    fn passable(&self) -> (Vec<&NoteInHand>, Vec<u64>) {
+        let notes: Vec<&NoteInHand> = self
+            .element
+            .notes()
+            .values()
+            .filter(|n| hops(n) < self.limits.max_hops)
+            .collect();
+        let values = notes.iter().map(|n| n.note.note.denomination).collect();
+        (notes, values)
     }
 
     /// Checks a shown note: sealed by the center, may make one more hop,
@@ -374,12 +384,7 @@ impl<S: SecureElement> Wallet<S> {
         let TransferMessage::Proposal { amount, notes } = proposal else {
             return Err(CashError::Protocol("expected a proposal".into()));
         };
-        if amount > self.limits.max_transfer {
-            return Err(CashError::OverTransferLimit {
-                amount,
-                limit: self.limits.max_transfer,
-            });
-        }
+        self.check_transfer_limit(amount)?;
         let mut serials = BTreeSet::new();
         for shown in &notes {
             self.check_shown(shown)?;
@@ -396,13 +401,7 @@ impl<S: SecureElement> Wallet<S> {
         })?;
         let mut change_shown = Vec::new();
         if change > 0 {
-            let passable: Vec<&NoteInHand> = self
-                .element
-                .notes()
-                .values()
-                .filter(|n| hops(n) < self.limits.max_hops)
-                .collect();
-            let values: Vec<u64> = passable.iter().map(|n| n.note.note.denomination).collect();
+            let (passable, values) = self.passable();
             match select_notes(&values, change) {
                 Some(selection) if selection.change == 0 => {
                     change_shown = selection
@@ -621,10 +620,7 @@ impl<S: SecureElement> Wallet<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{
-        secure_element::UncertifiedElement, DeviceCenter, IssuanceCenterKeys, Note,
-        SoftwareSecureElement, Unit,
-    };
+    use crate::{DeviceCenter, IssuanceCenterKeys, Note, SoftwareSecureElement, Unit};
     use commonware_codec::Encode;
     use eiraku_core::Keypair;
 
@@ -649,9 +645,8 @@ mod tests {
 
         fn wallet(&mut self, number: u64, notes: &[u64]) -> Wallet<SoftwareSecureElement> {
             let device_center = DeviceCenter::new(Keypair::from_seed(100));
-            let keys = UncertifiedElement::from_seed(number);
-            let request = keys.certificate_request(WalletNumber(number), 0, u64::MAX);
-            let element = keys.install(device_center.certify(request)).unwrap();
+            let element =
+                SoftwareSecureElement::from_seed_certified(number, &device_center, u64::MAX);
             let mut wallet = Wallet::new(element, LIMITS, self.center.public());
             let issued = notes
                 .iter()
