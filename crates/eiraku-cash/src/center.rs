@@ -536,6 +536,59 @@ mod tests {
     }
 
     #[test]
+    fn wallets_holding_the_blacklist_refuse_the_culprit() {
+        let world = World::new();
+        let mut alice = world.wallet(1, 500);
+        let mut clone = Wallet::new(alice.element().clone(), LIMITS, world.center.keys.public());
+        let mut bob = world.wallet(2, 0);
+        let mut carol = world.wallet(3, 0);
+        pay(&mut alice, &mut bob, 500);
+        pay(&mut clone, &mut carol, 500);
+        world.deposit_all(&mut bob);
+        world.deposit_all(&mut carol);
+        let list = world.center.blacklist().unwrap();
+
+        // A forged or stale list is refused.
+        let mut forged = list.clone();
+        forged.wallets.push(WalletNumber(2));
+        assert_eq!(
+            bob.install_blacklist(&forged),
+            Err(CashError::BadBlacklistSignature)
+        );
+        bob.install_blacklist(&list).unwrap();
+        assert_eq!(
+            bob.install_blacklist(&list),
+            Err(CashError::StaleBlacklist {
+                offered: 1,
+                held: 1
+            })
+        );
+
+        // Bob now refuses a session with the cloned wallet; Carol, without
+        // the list, would still accept it.
+        let device_key = world.device_center.public_key();
+        let (initiator, first) = crate::Initiator::start(clone.element()).unwrap();
+        let (_, second) = crate::Responder::respond(bob.element(), &first).unwrap();
+        assert!(
+            initiator
+                .finish(&second, &carol.peer_policy(&device_key, 1))
+                .is_ok(),
+            "the clone, not yet listed by Carol, accepts Bob"
+        );
+        let (initiator, first) = crate::Initiator::start(clone.element()).unwrap();
+        let (responder, second) = crate::Responder::respond(bob.element(), &first).unwrap();
+        let (_, third) = initiator
+            .finish(&second, &clone.peer_policy(&device_key, 1))
+            .unwrap();
+        assert_eq!(
+            responder
+                .finish(&third, &bob.peer_policy(&device_key, 1))
+                .err(),
+            Some(CashError::Blacklisted(WalletNumber(1)))
+        );
+    }
+
+    #[test]
     fn depositing_a_note_already_paid_away_names_the_depositor() {
         let world = World::new();
         let mut alice = world.wallet(1, 200);

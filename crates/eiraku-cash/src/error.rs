@@ -120,4 +120,15 @@ pub enum CashError {
     /// of turn.
     #[error("transfer protocol violation: {0}")]
     Protocol(String),
+    /// A blacklist not signed by the issuance center.
+    #[error("the blacklist is not signed by the issuance center")]
+    BadBlacklistSignature,
+    /// A blacklist older than (or as old as) the one the wallet holds.
+    #[error("blacklist version {offered} is not newer than the held version {held}")]
+    StaleBlacklist {
+        /// Version offered.
+        offered: u64,
+        /// Version held.
+        held: u64,
+    },
 }

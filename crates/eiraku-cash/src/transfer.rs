@@ -261,6 +261,9 @@ pub struct Wallet<S: SecureElement> {
     in_doubt: Vec<Option<InDoubt>>,
     /// (serial, hop) of every note received: a second arrival is a copy.
     received: BTreeSet<(u64, u16)>,
+    /// Version of the blacklist held (0: none yet) and its wallets.
+    blacklist_version: u64,
+    blacklist: BTreeSet<WalletNumber>,
 }
 
 impl<S: SecureElement> Wallet<S> {
@@ -272,6 +275,40 @@ impl<S: SecureElement> Wallet<S> {
             center,
             in_doubt: Vec::new(),
             received: BTreeSet::new(),
+            blacklist_version: 0,
+            blacklist: BTreeSet::new(),
+        }
+    }
+
+    /// Installs a blacklist from the issuance center (handed out at every
+    /// sync and passed on by e-vaults): only a genuine one, newer than the
+    /// one held.
+    pub fn install_blacklist(&mut self, list: &crate::SignedBlacklist) -> Result<(), CashError> {
+        if !list.verify(&self.center.signing) {
+            return Err(CashError::BadBlacklistSignature);
+        }
+        if list.version <= self.blacklist_version {
+            return Err(CashError::StaleBlacklist {
+                offered: list.version,
+                held: self.blacklist_version,
+            });
+        }
+        self.blacklist_version = list.version;
+        self.blacklist = list.wallets.iter().copied().collect();
+        Ok(())
+    }
+
+    /// How this wallet checks session peers: the device center's key, its
+    /// clock, and the blacklist it holds.
+    pub fn peer_policy<'a>(
+        &'a self,
+        device_center: &'a eiraku_core::PublicKey,
+        now_ms: u64,
+    ) -> crate::PeerPolicy<'a> {
+        crate::PeerPolicy {
+            device_center,
+            now_ms,
+            blacklist: &self.blacklist,
         }
     }
 
