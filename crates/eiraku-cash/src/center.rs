@@ -564,17 +564,17 @@ mod tests {
             })
         );
 
-        // Bob now refuses a session with the cloned wallet; Carol, without
-        // the list, would still accept it.
+        // Carol, without the list, still accepts the cloned wallet; Bob,
+        // holding it, refuses it.
         let device_key = world.device_center.public_key();
         let (initiator, first) = crate::Initiator::start(clone.element()).unwrap();
-        let (_, second) = crate::Responder::respond(bob.element(), &first).unwrap();
-        assert!(
-            initiator
-                .finish(&second, &carol.peer_policy(&device_key, 1))
-                .is_ok(),
-            "the clone, not yet listed by Carol, accepts Bob"
-        );
+        let (responder, second) = crate::Responder::respond(carol.element(), &first).unwrap();
+        let (_, third) = initiator
+            .finish(&second, &clone.peer_policy(&device_key, 1))
+            .unwrap();
+        assert!(responder
+            .finish(&third, &carol.peer_policy(&device_key, 1))
+            .is_ok());
         let (initiator, first) = crate::Initiator::start(clone.element()).unwrap();
         let (responder, second) = crate::Responder::respond(bob.element(), &first).unwrap();
         let (_, third) = initiator
