@@ -498,17 +498,31 @@ mod tests {
         assert!(more[0].note.note.serial > *serials.iter().max().unwrap());
     }
 
-    #[test]
-    fn a_cloned_wallet_is_caught_with_evidence_and_blacklisted() {
-        let world = World::new();
+    type TestWallet = Wallet<SoftwareSecureElement>;
+
+    /// Alice (wallet 1) pays her note to Bob (2) while her clone pays the
+    /// same note to Carol (3). Returns the four wallets, Bob's deposit
+    /// outcomes, then Carol's.
+    #[allow(clippy::type_complexity)]
+    fn clone_double_spends(
+        world: &World,
+    ) -> ([TestWallet; 4], Vec<DepositOutcome>, Vec<DepositOutcome>) {
         let mut alice = world.wallet(1, 500);
         let mut clone = Wallet::new(alice.element().clone(), LIMITS, world.center.keys.public());
         let mut bob = world.wallet(2, 0);
         let mut carol = world.wallet(3, 0);
         pay(&mut alice, &mut bob, 500);
         pay(&mut clone, &mut carol, 500);
-        assert_eq!(credited(&world.deposit_all(&mut bob)), 500);
-        let outcomes = world.deposit_all(&mut carol);
+        let first = world.deposit_all(&mut bob);
+        let second = world.deposit_all(&mut carol);
+        ([alice, clone, bob, carol], first, second)
+    }
+
+    #[test]
+    fn a_cloned_wallet_is_caught_with_evidence_and_blacklisted() {
+        let world = World::new();
+        let ([alice, ..], first, outcomes) = clone_double_spends(&world);
+        assert_eq!(credited(&first), 500);
         let [DepositOutcome::DoubleSpend { evidence, .. }] = outcomes.as_slice() else {
             panic!("expected a double spend, got {outcomes:?}");
         };
@@ -538,14 +552,7 @@ mod tests {
     #[test]
     fn wallets_holding_the_blacklist_refuse_the_culprit() {
         let world = World::new();
-        let mut alice = world.wallet(1, 500);
-        let mut clone = Wallet::new(alice.element().clone(), LIMITS, world.center.keys.public());
-        let mut bob = world.wallet(2, 0);
-        let mut carol = world.wallet(3, 0);
-        pay(&mut alice, &mut bob, 500);
-        pay(&mut clone, &mut carol, 500);
-        world.deposit_all(&mut bob);
-        world.deposit_all(&mut carol);
+        let ([_, clone, mut bob, carol], ..) = clone_double_spends(&world);
         let list = world.center.blacklist().unwrap();
 
         // A forged or stale list is refused.

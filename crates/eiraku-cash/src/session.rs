@@ -210,6 +210,14 @@ mod tests {
             }
         }
 
+        /// Wallets 1 and 2, valid until 1,000.
+        fn two_wallets(&self) -> (SoftwareSecureElement, SoftwareSecureElement) {
+            (
+                wallet(1, &self.center, 1_000),
+                wallet(2, &self.center, 1_000),
+            )
+        }
+
         fn policy<'a>(&'a self, key: &'a PublicKey) -> PeerPolicy<'a> {
             PeerPolicy {
                 device_center: key,
@@ -237,10 +245,7 @@ mod tests {
         let fixture = Fixture::new();
         let key = fixture.center.public_key();
         let policy = fixture.policy(&key);
-        let (a, b) = (
-            wallet(1, &fixture.center, 1_000),
-            wallet(2, &fixture.center, 1_000),
-        );
+        let (a, b) = fixture.two_wallets();
         let (mut payer, mut payee) = connect(&a, &b, &policy, &policy).unwrap();
         assert_eq!(payer.peer().wallet(), WalletNumber(2));
         assert_eq!(payee.peer().wallet(), WalletNumber(1));
@@ -255,10 +260,7 @@ mod tests {
         let fixture = Fixture::new();
         let key = fixture.center.public_key();
         let policy = fixture.policy(&key);
-        let (a, b) = (
-            wallet(1, &fixture.center, 1_000),
-            wallet(2, &fixture.center, 1_000),
-        );
+        let (a, b) = fixture.two_wallets();
         let (mut payer, mut payee) = connect(&a, &b, &policy, &policy).unwrap();
         let (first, second) = (payer.seal(b"one"), payer.seal(b"two"));
         assert_eq!(payee.open(&second), Err(CashError::SessionMessageRejected));
