@@ -5,6 +5,7 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use eiraku_cash::{
+    history::{open_path, IssuedNote},
     DeviceCenter, Initiator, IssuanceCenterKeys, Note, NoteInHand, PeerPolicy, Responder,
     RiskLimits, SecureElement, SoftwareSecureElement, Unit, Wallet, WalletNumber,
 };
@@ -93,13 +94,16 @@ fn transfer(c: &mut Criterion) {
     group.finish();
 }
 
-fn deposit_check(c: &mut Criterion) {
-    let device_center = DeviceCenter::new(Keypair::from_seed(100));
-    let center = IssuanceCenterKeys::from_seed(1);
+/// A note issued to wallet 1 and paid 1 → 2 → 3 → 4 → 5: four hops.
+fn four_hop_note(
+    center: &IssuanceCenterKeys,
+    device_center: &DeviceCenter,
+    serial: u64,
+) -> NoteInHand {
     let mut wallets: Vec<Wallet<SoftwareSecureElement>> = (1..=5)
-        .map(|n| Wallet::new(element(n, &device_center), LIMITS, center.public()))
+        .map(|n| Wallet::new(element(n, device_center), LIMITS, center.public()))
         .collect();
-    wallets[0].element_mut().put_notes(notes(&center, 1, 1));
+    wallets[0].element_mut().put_notes(notes(center, serial, 1));
     for hop in 0..4 {
         let (left, right) = wallets.split_at_mut(hop + 1);
         pay(&mut left[hop], &mut right[0], 1);
@@ -112,15 +116,29 @@ fn deposit_check(c: &mut Criterion) {
         .unwrap()
         .clone();
     assert_eq!(note.history.len(), 4);
+    note
+}
+
+fn deposit_check(c: &mut Criterion) {
+    let device_center = DeviceCenter::new(Keypair::from_seed(100));
+    let center = IssuanceCenterKeys::from_seed(1);
+    let note = four_hop_note(&center, &device_center, 1);
+    let issued = IssuedNote {
+        to: WalletNumber(1),
+        digest: note.note.digest(),
+    };
+    // The center agrees each wallet's history key once and keeps it.
     let keys: Vec<_> = (0..=5)
-        .map(|n| Keypair::from_seed(n).public_key())
+        .map(|n| {
+            let agreement = element(n.max(1), &device_center)
+                .certificate()
+                .certificate
+                .agreement_key;
+            center.history_key(WalletNumber(n), &agreement).unwrap()
+        })
         .collect();
     c.bench_function("deposit check per note (4-hop history)", |bench| {
-        bench.iter(|| {
-            center
-                .open_history(&note, WalletNumber(1), |w| keys.get(w.0 as usize).cloned())
-                .unwrap()
-        })
+        bench.iter(|| open_path(&note, &issued, |w| Ok(keys[w.0 as usize].clone())).unwrap())
     });
 }
 

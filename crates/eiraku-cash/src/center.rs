@@ -9,6 +9,7 @@
 //! successors of one hop, like any other double spender.
 
 use crate::{
+    history::{open_path, HistoryKey, IssuedNote},
     CashError, DoubleSpendEvidence, IssuanceCenterKeys, Note, NoteInHand, SignedCertificate,
     SignedEntry, Unit, WalletNumber,
 };
@@ -17,9 +18,10 @@ use commonware_codec::{
     Buf, Copying, Decode, DecodeExt, Encode, EncodeSize, Error, RangeCfg, Read, Write,
 };
 use commonware_cryptography::{ed25519, Verifier};
+use eiraku_core::Digest;
 use eiraku_core::PublicKey;
 use fjall::{Config, Keyspace, PartitionCreateOptions, PartitionHandle, PersistMode};
-use std::{collections::BTreeMap, path::Path};
+use std::{collections::BTreeMap, path::Path, sync::RwLock};
 
 /// The wallet number that stands for the issuance center as a payee.
 pub const CENTER: WalletNumber = WalletNumber(0);
@@ -28,6 +30,8 @@ pub const CENTER: WalletNumber = WalletNumber(0);
 pub const BLACKLIST_NAMESPACE: &[u8] = b"eiraku-cash/blacklist";
 
 const NEXT_SERIAL: &[u8] = b"next_serial";
+/// Wallet (8 bytes), denomination (8 bytes), note digest (32 bytes).
+const ISSUED_RECORD: usize = 48;
 const BLACKLIST_VERSION: &[u8] = b"blacklist_version";
 
 /// Why the center could not do what was asked.
@@ -67,6 +71,17 @@ pub enum DepositOutcome {
     Replayed {
         /// The note's serial.
         serial: u64,
+    },
+    /// The serial was deposited before along another path, but the entries
+    /// where the paths part are not both validly signed by the wallet that
+    /// sealed them: only an element whose keys were extracted produces that.
+    /// Not credited; the suspect is not blacklisted without evidence others
+    /// can check, so this needs an operator.
+    Unprovable {
+        /// The note's serial.
+        serial: u64,
+        /// The wallet that sealed the diverging entries.
+        suspect: WalletNumber,
     },
 }
 
@@ -130,12 +145,16 @@ pub struct IssuanceCenter {
     meta: PartitionHandle,
     /// Wallet number → certificate.
     wallets: PartitionHandle,
-    /// Serial → wallet issued to (8 bytes) and denomination (8 bytes).
+    /// Serial → wallet issued to (8 bytes), denomination (8 bytes) and the
+    /// sealed note's digest (32 bytes).
     issued: PartitionHandle,
     /// Serial → the path of its first deposit.
     deposited: PartitionHandle,
     /// Wallet number → the evidence against it (first and second entry).
     blacklist: PartitionHandle,
+    /// History keys agreed so far (one X25519 agreement per wallet, then
+    /// reused: this is what makes deposit checks cheap).
+    history_keys: RwLock<BTreeMap<WalletNumber, HistoryKey>>,
 }
 
 fn serial_key(serial: u64) -> [u8; 8] {
@@ -163,6 +182,7 @@ impl IssuanceCenter {
             issued: partition("issued")?,
             deposited: partition("deposited")?,
             blacklist: partition("blacklist")?,
+            history_keys: RwLock::new(BTreeMap::new()),
             keys,
             device_center,
             issuer,
@@ -203,13 +223,43 @@ impl IssuanceCenter {
         self.persist()
     }
 
-    fn wallet_key(&self, wallet: WalletNumber) -> Result<Option<PublicKey>, CenterError> {
+    fn certificate(&self, wallet: WalletNumber) -> Result<Option<SignedCertificate>, CenterError> {
         let Some(bytes) = self.wallets.get(wallet.0.to_be_bytes()).map_err(storage)? else {
             return Ok(None);
         };
-        let certificate = SignedCertificate::decode(Copying(bytes.as_ref()))
-            .map_err(|e| storage(format!("stored certificate of {wallet}: {e}")))?;
-        Ok(Some(certificate.certificate.signing_key))
+        SignedCertificate::decode(Copying(bytes.as_ref()))
+            .map(Some)
+            .map_err(|e| storage(format!("stored certificate of {wallet}: {e}")))
+    }
+
+    fn wallet_key(&self, wallet: WalletNumber) -> Result<Option<PublicKey>, CenterError> {
+        Ok(self
+            .certificate(wallet)?
+            .map(|certificate| certificate.certificate.signing_key))
+    }
+
+    /// The key `wallet` seals its history with, agreed once and cached.
+    fn history_key(&self, wallet: WalletNumber) -> Result<HistoryKey, CenterError> {
+        let cached = self
+            .history_keys
+            .read()
+            .expect("no thread panics holding the key cache")
+            .get(&wallet)
+            .cloned();
+        if let Some(key) = cached {
+            return Ok(key);
+        }
+        let certificate = self
+            .certificate(wallet)?
+            .ok_or(CashError::UnknownWallet(wallet))?;
+        let key = self
+            .keys
+            .history_key(wallet, &certificate.certificate.agreement_key)?;
+        self.history_keys
+            .write()
+            .expect("no thread panics holding the key cache")
+            .insert(wallet, key.clone());
+        Ok(key)
     }
 
     /// Issues notes worth `amount` to a registered wallet (the ledger side,
@@ -223,18 +273,20 @@ impl IssuanceCenter {
         let mut notes = Vec::new();
         for denomination in crate::note::split_amount(amount) {
             serial += 1;
-            let mut record = [0u8; 16];
+            let note = self.keys.seal(Note {
+                serial,
+                unit: self.unit,
+                denomination,
+                issuer: self.issuer,
+                reserved: Vec::new(),
+            });
+            let mut record = [0u8; ISSUED_RECORD];
             record[..8].copy_from_slice(&wallet.0.to_be_bytes());
-            record[8..].copy_from_slice(&denomination.to_be_bytes());
+            record[8..16].copy_from_slice(&denomination.to_be_bytes());
+            record[16..].copy_from_slice(note.digest().as_ref());
             batch.insert(&self.issued, serial_key(serial), record);
             notes.push(NoteInHand {
-                note: self.keys.seal(Note {
-                    serial,
-                    unit: self.unit,
-                    denomination,
-                    issuer: self.issuer,
-                    reserved: Vec::new(),
-                }),
+                note,
                 history: Vec::new(),
             });
         }
@@ -251,10 +303,21 @@ impl IssuanceCenter {
         let mut opened = Vec::with_capacity(notes.len());
         for note in notes {
             let serial = note.note.note.serial;
-            let issued_to = self.issued_to(serial)?;
-            let path = self.keys.open_history(note, issued_to, |wallet| {
-                self.wallet_key(wallet).ok().flatten()
-            })?;
+            let issued = self.issued(serial)?;
+            let mut failure = None;
+            let path = open_path(note, &issued, |wallet| {
+                self.history_key(wallet).map_err(|e| match e {
+                    CenterError::Refused(refused) => refused,
+                    CenterError::Storage(_) => {
+                        failure = Some(e);
+                        CashError::UnknownWallet(wallet)
+                    }
+                })
+            });
+            if let Some(failure) = failure {
+                return Err(failure);
+            }
+            let path = path?;
             let last = path.last().map(|s| &s.entry);
             if last.map(|e| e.to) != Some(CENTER) {
                 return Err(CashError::HistoryInvalid {
@@ -295,10 +358,18 @@ impl IssuanceCenter {
                 }
                 Some(earlier) => match DoubleSpendEvidence::find(&earlier, &path) {
                     Some(evidence) => {
-                        culprits.insert(evidence.culprit(), evidence.clone());
-                        DepositOutcome::DoubleSpend {
-                            serial,
-                            evidence: Box::new(evidence),
+                        let suspect = evidence.culprit();
+                        let key = self
+                            .wallet_key(suspect)?
+                            .ok_or(CashError::UnknownWallet(suspect))?;
+                        if evidence.verify(&key).is_ok() {
+                            culprits.insert(suspect, evidence.clone());
+                            DepositOutcome::DoubleSpend {
+                                serial,
+                                evidence: Box::new(evidence),
+                            }
+                        } else {
+                            DepositOutcome::Unprovable { serial, suspect }
                         }
                     }
                     None => DepositOutcome::Replayed { serial },
@@ -332,16 +403,26 @@ impl IssuanceCenter {
         Ok(outcomes)
     }
 
-    fn issued_to(&self, serial: u64) -> Result<WalletNumber, CenterError> {
+    /// What was recorded when `serial` was issued; a serial never issued
+    /// is a counterfeit.
+    fn issued(&self, serial: u64) -> Result<IssuedNote, CenterError> {
         let record = self
             .issued
             .get(serial_key(serial))
             .map_err(storage)?
             .ok_or(CashError::BadSeal { serial })?;
-        let bytes: [u8; 8] = record.as_ref()[..8]
+        let record: &[u8; ISSUED_RECORD] = record
+            .as_ref()
             .try_into()
-            .map_err(|_| storage("issued record is short"))?;
-        Ok(WalletNumber(u64::from_be_bytes(bytes)))
+            .map_err(|_| storage(format!("issued record of note {serial} is malformed")))?;
+        let mut wallet = [0u8; 8];
+        wallet.copy_from_slice(&record[..8]);
+        let mut digest = [0u8; 32];
+        digest.copy_from_slice(&record[16..]);
+        Ok(IssuedNote {
+            to: WalletNumber(u64::from_be_bytes(wallet)),
+            digest: Digest::from(digest),
+        })
     }
 
     /// The current blacklist, signed.
@@ -443,7 +524,7 @@ mod tests {
 
         fn deposit_all(&self, wallet: &mut Wallet<SoftwareSecureElement>) -> Vec<DepositOutcome> {
             let serials: Vec<u64> = wallet.element().notes().keys().copied().collect();
-            let (record, notes) = wallet.hand_to_center(&serials);
+            let (record, notes) = wallet.hand_to_center(&serials).unwrap();
             let outcomes = self.center.deposit(&notes).unwrap();
             wallet.deposit_answered(record);
             outcomes
@@ -482,7 +563,7 @@ mod tests {
         let mut bob = world.wallet(2, 0);
         pay(&mut alice, &mut bob, 750);
         let serials: Vec<u64> = bob.element().notes().keys().copied().collect();
-        let (_, notes) = bob.hand_to_center(&serials);
+        let (_, notes) = bob.hand_to_center(&serials).unwrap();
         assert_eq!(credited(&world.center.deposit(&notes).unwrap()), 750);
 
         // The database survives a restart: the same deposit is a replay.
@@ -615,7 +696,7 @@ mod tests {
         let world = World::new();
         let mut alice = world.wallet(1, 300);
         let serials: Vec<u64> = alice.element().notes().keys().copied().collect();
-        let (_, notes) = alice.hand_to_center(&serials);
+        let (_, notes) = alice.hand_to_center(&serials).unwrap();
 
         let mut counterfeit = notes.clone();
         counterfeit[0].note.note.denomination *= 10;

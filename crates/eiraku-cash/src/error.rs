@@ -53,6 +53,10 @@ pub enum CashError {
         /// What is wrong.
         reason: String,
     },
+    /// An X25519 key of small order: agreeing with it would give a guessable
+    /// key.
+    #[error("the agreement key of wallet {0} (or of the center it seals to) is of small order")]
+    WeakAgreementKey(WalletNumber),
     /// A wallet the center does not know (no certificate on file).
     #[error("wallet {0} is not known to the issuance center")]
     UnknownWallet(WalletNumber),

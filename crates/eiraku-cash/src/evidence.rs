@@ -52,7 +52,7 @@ impl DoubleSpendEvidence {
     }
 
     /// Compares two opened paths of one note (as returned by
-    /// [`crate::IssuanceCenterKeys::open_history`]) and, if they diverge,
+    /// [`crate::history::open_path`]) and, if they diverge,
     /// returns the evidence at the first hop where they do. `None` when one
     /// path is a prefix of the other (the same note deposited again along
     /// the same path: a replayed deposit, not a double spend).

@@ -1,6 +1,17 @@
 //! Transfer history: one entry per hop a note makes, signed by the payer
-//! wallet and sealed (HPKE, RFC 9180) to the issuance center, so wallets
-//! further down the path carry it without reading it.
+//! wallet and sealed to the issuance center, so wallets further down the
+//! path carry it without reading it.
+//!
+//! Sealing uses a key only the payer wallet and the center can compute: an
+//! X25519 agreement between the wallet's certified agreement key and the
+//! center's history key, expanded with HKDF-SHA256 ([`HistoryKey`]); each
+//! entry is encrypted with XChaCha20-Poly1305 under a fresh random nonce
+//! (random, so even a cloned element, which shares its counter, never
+//! repeats one). The center derives each wallet's key once and caches it:
+//! checking a deposit is then symmetric decryption and hashing, and the
+//! authenticated encryption already proves to the center which wallet
+//! sealed an entry. The Ed25519 signature inside is what convinces anyone
+//! else; the center checks it when it needs evidence.
 //!
 //! Entries chain: each names the digest of the previous *sealed* entry (the
 //! first names the note's digest), which every carrier of the note can
@@ -8,26 +19,119 @@
 //! signs two different entries with the same `previous`: the evidence of a
 //! double spend, checkable with that wallet's public key alone.
 
-use crate::{CashError, WalletNumber};
+use crate::{CashError, NoteInHand, WalletNumber};
 use bytes::BufMut;
+use chacha20poly1305::{
+    aead::{Aead, Generate, KeyInit, Payload},
+    XChaCha20Poly1305, XNonce,
+};
 use commonware_codec::{
     Buf, DecodeExt, Encode, EncodeSize, Error, FixedSize, RangeCfg, Read, ReadExt, Write,
 };
 use commonware_cryptography::{ed25519, Verifier};
 use eiraku_core::{hash, Digest, PublicKey};
-use hpke::{
-    aead::ChaCha20Poly1305, kdf::HkdfSha256, kem::X25519HkdfSha256, Deserializable, Kem, OpModeR,
-    OpModeS, Serializable,
-};
+use hkdf::Hkdf;
+use sha2::Sha256;
 
 /// Signing namespace of history entries.
 pub const HISTORY_NAMESPACE: &[u8] = b"eiraku-cash/history-entry";
 
-/// HPKE `info` of sealed entries: binds them to this protocol.
-const SEAL_INFO: &[u8] = b"eiraku-cash/history-seal/v1";
+/// Domain of sealed-entry digests and of the history-key derivation.
+const SEAL_INFO: &[u8] = b"eiraku-cash/history-seal/v2";
 
-/// Longest sealed entry accepted (an entry is ~170 bytes sealed).
-const MAX_SEALED_ENTRY: usize = 256;
+/// A sealed entry's ciphertext: the signed entry and the AEAD tag.
+const SEALED_ENTRY_LEN: usize = SignedEntry::SIZE + 16;
+
+/// The key one wallet seals its history entries with and the center opens
+/// them with.
+#[derive(Clone)]
+pub struct HistoryKey([u8; 32]);
+
+impl std::fmt::Debug for HistoryKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HistoryKey(..)")
+    }
+}
+
+impl HistoryKey {
+    /// Agrees the key of `wallet` (agreement key `wallet_public`) with the
+    /// center (history key `center_public`), from one side's secret and the
+    /// other side's public key. Refuses a peer key of small order, which
+    /// would make the key guessable.
+    pub fn agree(
+        own_secret: &x25519_dalek::StaticSecret,
+        their_public: &[u8; 32],
+        wallet: WalletNumber,
+        wallet_public: &[u8; 32],
+        center_public: &[u8; 32],
+    ) -> Result<Self, CashError> {
+        let shared = own_secret.diffie_hellman(&x25519_dalek::PublicKey::from(*their_public));
+        if !shared.was_contributory() {
+            return Err(CashError::WeakAgreementKey(wallet));
+        }
+        let mut info = Vec::with_capacity(8 + 32 + 32);
+        info.extend_from_slice(&wallet.0.to_be_bytes());
+        info.extend_from_slice(wallet_public);
+        info.extend_from_slice(center_public);
+        let mut key = [0u8; 32];
+        Hkdf::<Sha256>::new(Some(SEAL_INFO), shared.as_bytes())
+            .expand(&info, &mut key)
+            .expect("32 bytes is a valid HKDF-SHA256 output length");
+        Ok(Self(key))
+    }
+
+    fn cipher(&self) -> XChaCha20Poly1305 {
+        XChaCha20Poly1305::new_from_slice(&self.0).expect("the key is 32 bytes")
+    }
+
+    /// Seals a signed entry (inside the payer's secure element).
+    pub fn seal(&self, signed: &SignedEntry) -> EncryptedEntry {
+        let nonce = XNonce::generate();
+        let aad = sealed_entry_aad(signed.entry.serial, signed.entry.hop);
+        let ciphertext = self
+            .cipher()
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: &signed.encode(),
+                    aad: &aad,
+                },
+            )
+            .expect("an entry is far below the AEAD's length limit");
+        EncryptedEntry {
+            serial: signed.entry.serial,
+            hop: signed.entry.hop,
+            nonce: nonce.into(),
+            ciphertext,
+        }
+    }
+
+    /// Opens a sealed entry (at the center) and checks that it is the entry
+    /// its clear position claims. The signature inside is not checked here.
+    pub fn open(&self, sealed: &EncryptedEntry) -> Result<SignedEntry, CashError> {
+        let unreadable = || CashError::HistoryUnreadable {
+            serial: sealed.serial,
+            hop: sealed.hop,
+        };
+        let aad = sealed_entry_aad(sealed.serial, sealed.hop);
+        let plaintext = self
+            .cipher()
+            .decrypt(
+                &XNonce::from(sealed.nonce),
+                Payload {
+                    msg: &sealed.ciphertext,
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| unreadable())?;
+        let signed = SignedEntry::decode(commonware_codec::Copying(plaintext.as_slice()))
+            .map_err(|_| unreadable())?;
+        if signed.entry.serial != sealed.serial || signed.entry.hop != sealed.hop {
+            return Err(unreadable());
+        }
+        Ok(signed)
+    }
+}
 
 /// One hop of a note.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,29 +194,6 @@ impl SignedEntry {
     pub fn verify(&self, wallet_key: &PublicKey) -> bool {
         wallet_key.verify(HISTORY_NAMESPACE, &self.entry.encode(), &self.signature)
     }
-
-    /// Seals the entry to the issuance center's history key.
-    pub fn seal(&self, center_history_key: &[u8; 32]) -> EncryptedEntry {
-        let key = <X25519HkdfSha256 as Kem>::PublicKey::from_bytes(center_history_key)
-            .expect("every 32-byte string is an X25519 public key");
-        let (encapsulated, ciphertext) =
-            hpke::single_shot_seal::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256>(
-                &OpModeS::Base,
-                &key,
-                SEAL_INFO,
-                &self.encode(),
-                &sealed_entry_aad(self.entry.serial, self.entry.hop),
-            )
-            .expect("sealing to a valid X25519 key cannot fail");
-        let mut encapsulated_key = [0u8; 32];
-        encapsulated_key.copy_from_slice(&encapsulated.to_bytes());
-        EncryptedEntry {
-            serial: self.entry.serial,
-            hop: self.entry.hop,
-            encapsulated_key,
-            ciphertext,
-        }
-    }
 }
 
 /// The associated data of a sealed entry: the note position it claims, so
@@ -153,9 +234,9 @@ pub struct EncryptedEntry {
     pub serial: u64,
     /// Position in the history.
     pub hop: u16,
-    /// HPKE encapsulated key.
-    pub encapsulated_key: [u8; 32],
-    /// HPKE ciphertext of the signed entry.
+    /// The AEAD nonce, random.
+    pub nonce: [u8; 24],
+    /// The signed entry, encrypted and authenticated.
     pub ciphertext: Vec<u8>,
 }
 
@@ -164,50 +245,20 @@ impl EncryptedEntry {
     pub fn digest(&self) -> Digest {
         hash(&[SEAL_INFO, &self.encode()])
     }
-
-    /// Opens the entry with the issuance center's history secret and checks
-    /// that it is the entry its clear position claims.
-    pub fn open(
-        &self,
-        center_history_secret: &<X25519HkdfSha256 as Kem>::PrivateKey,
-    ) -> Result<SignedEntry, CashError> {
-        let unreadable = || CashError::HistoryUnreadable {
-            serial: self.serial,
-            hop: self.hop,
-        };
-        let encapsulated =
-            <X25519HkdfSha256 as Kem>::EncappedKey::from_bytes(&self.encapsulated_key)
-                .map_err(|_| unreadable())?;
-        let plaintext = hpke::single_shot_open::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256>(
-            &OpModeR::Base,
-            center_history_secret,
-            &encapsulated,
-            SEAL_INFO,
-            &self.ciphertext,
-            &sealed_entry_aad(self.serial, self.hop),
-        )
-        .map_err(|_| unreadable())?;
-        let signed = SignedEntry::decode(commonware_codec::Copying(plaintext.as_slice()))
-            .map_err(|_| unreadable())?;
-        if signed.entry.serial != self.serial || signed.entry.hop != self.hop {
-            return Err(unreadable());
-        }
-        Ok(signed)
-    }
 }
 
 impl Write for EncryptedEntry {
     fn write(&self, buf: &mut impl BufMut) {
         self.serial.write(buf);
         self.hop.write(buf);
-        self.encapsulated_key.write(buf);
+        self.nonce.write(buf);
         self.ciphertext.write(buf);
     }
 }
 
 impl EncodeSize for EncryptedEntry {
     fn encode_size(&self) -> usize {
-        8 + 2 + 32 + self.ciphertext.encode_size()
+        8 + 2 + 24 + self.ciphertext.encode_size()
     }
 }
 
@@ -217,19 +268,109 @@ impl Read for EncryptedEntry {
         Ok(Self {
             serial: u64::read(buf)?,
             hop: u16::read(buf)?,
-            encapsulated_key: <[u8; 32]>::read(buf)?,
-            ciphertext: Vec::<u8>::read_cfg(buf, &(RangeCfg::new(1..=MAX_SEALED_ENTRY), ()))?,
+            nonce: <[u8; 24]>::read(buf)?,
+            ciphertext: Vec::<u8>::read_cfg(
+                buf,
+                &(RangeCfg::new(SEALED_ENTRY_LEN..=SEALED_ENTRY_LEN), ()),
+            )?,
         })
     }
+}
+
+/// What the issuance center recorded of a note when it issued it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IssuedNote {
+    /// The wallet it was issued to.
+    pub to: WalletNumber,
+    /// Digest of the sealed note ([`crate::SealedNote::digest`]).
+    pub digest: Digest,
+}
+
+/// The issuance center's check of a deposited note, opening its path: the
+/// note is the one issued (same sealed bytes, so no signature check is
+/// needed); every entry opens under the key of the wallet that held the
+/// note (`key_of`), sits at its position (1, 2, …), chains to the previous
+/// entry (the first to the note) and is paid by the wallet the previous hop
+/// ended at (the first by the wallet the note was issued to). Returns the
+/// signed entries, oldest first; their signatures are checked only when
+/// evidence is needed ([`crate::DoubleSpendEvidence::verify`]).
+pub fn open_path(
+    note: &NoteInHand,
+    issued: &IssuedNote,
+    mut key_of: impl FnMut(WalletNumber) -> Result<HistoryKey, CashError>,
+) -> Result<Vec<SignedEntry>, CashError> {
+    let serial = note.note.note.serial;
+    let mut previous = note.note.digest();
+    if previous != issued.digest {
+        return Err(CashError::BadSeal { serial });
+    }
+    let mut holder = issued.to;
+    let mut path = Vec::with_capacity(note.history.len());
+    for (position, sealed) in note.history.iter().enumerate() {
+        let hop = u16::try_from(position + 1).unwrap_or(u16::MAX);
+        let invalid = |reason: String| CashError::HistoryInvalid {
+            serial,
+            hop,
+            reason,
+        };
+        if sealed.serial != serial || sealed.hop != hop {
+            return Err(invalid(format!(
+                "it claims note {} hop {}",
+                sealed.serial, sealed.hop
+            )));
+        }
+        // Opening under the holder's key proves the holder sealed it.
+        let signed = key_of(holder)?.open(sealed)?;
+        let entry = &signed.entry;
+        if entry.from != holder {
+            return Err(invalid(format!(
+                "it is paid by wallet {} but the note was with wallet {holder}",
+                entry.from
+            )));
+        }
+        if entry.previous != previous {
+            return Err(invalid("it does not follow the previous entry".into()));
+        }
+        previous = sealed.digest();
+        holder = entry.to;
+        path.push(signed);
+    }
+    Ok(path)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::issuance::IssuanceCenterKeys;
+    use crate::{history::HISTORY_NAMESPACE, IssuanceCenterKeys, Note, Unit};
     use eiraku_core::Keypair;
 
-    pub(crate) fn entry(hop: u16, to: u64) -> HistoryEntry {
+    /// Wallet `n`'s agreement secret in these tests.
+    fn wallet_secret(n: u64) -> x25519_dalek::StaticSecret {
+        x25519_dalek::StaticSecret::from([n as u8 + 1; 32])
+    }
+
+    /// Wallet `n`'s history key, as the wallet computes it.
+    fn wallet_key(n: u64, center: &IssuanceCenterKeys) -> HistoryKey {
+        let secret = wallet_secret(n);
+        let public = x25519_dalek::PublicKey::from(&secret).to_bytes();
+        let center_public = center.public().history;
+        HistoryKey::agree(
+            &secret,
+            &center_public,
+            WalletNumber(n),
+            &public,
+            &center_public,
+        )
+        .unwrap()
+    }
+
+    /// Wallet `n`'s history key, as the center computes it.
+    fn center_key(n: u64, center: &IssuanceCenterKeys) -> Result<HistoryKey, CashError> {
+        let public = x25519_dalek::PublicKey::from(&wallet_secret(n)).to_bytes();
+        center.history_key(WalletNumber(n), &public)
+    }
+
+    fn entry(hop: u16, to: u64) -> HistoryEntry {
         HistoryEntry {
             serial: 42,
             hop,
@@ -246,39 +387,156 @@ mod tests {
     }
 
     #[test]
-    fn sealed_entries_open_only_for_the_center_and_only_where_they_claim() {
+    fn the_wallet_and_the_center_agree_one_key_per_wallet() {
         let center = IssuanceCenterKeys::from_seed(1);
+        let signed = sign(entry(1, 2), &Keypair::from_seed(10));
+        let sealed = wallet_key(1, &center).seal(&signed);
+        let back = EncryptedEntry::decode(sealed.encode()).unwrap();
+        assert_eq!(center_key(1, &center).unwrap().open(&back), Ok(signed));
+        // Another wallet's key, or another center's, does not open it.
+        let refused = Err(CashError::HistoryUnreadable { serial: 42, hop: 1 });
+        assert_eq!(center_key(2, &center).unwrap().open(&sealed), refused);
         let other = IssuanceCenterKeys::from_seed(2);
-        let wallet = Keypair::from_seed(10);
-        let signed = sign(entry(1, 2), &wallet);
-        let sealed = signed.seal(&center.public().history);
-        let bytes = sealed.encode();
-        let back = EncryptedEntry::decode(bytes).unwrap();
-        let opened = back.open(center.history_secret()).unwrap();
-        assert_eq!(opened, signed);
-        assert!(opened.verify(&wallet.public_key()));
-        assert!(!opened.verify(&Keypair::from_seed(11).public_key()));
-
-        let refused = CashError::HistoryUnreadable { serial: 42, hop: 1 };
-        assert_eq!(sealed.open(other.history_secret()), Err(refused.clone()));
-        let mut moved = sealed.clone();
-        moved.hop = 2;
+        assert_eq!(center_key(1, &other).unwrap().open(&sealed), refused);
+        // A key of small order is refused.
         assert_eq!(
-            moved.open(center.history_secret()),
-            Err(CashError::HistoryUnreadable { serial: 42, hop: 2 })
+            center.history_key(WalletNumber(7), &[0u8; 32]).err(),
+            Some(CashError::WeakAgreementKey(WalletNumber(7)))
         );
-        let mut flipped = sealed;
-        flipped.ciphertext[5] ^= 1;
-        assert_eq!(flipped.open(center.history_secret()), Err(refused));
     }
 
     #[test]
-    fn digests_name_one_sealed_entry() {
+    fn a_sealed_entry_opens_only_where_it_claims_to_be_and_unaltered() {
         let center = IssuanceCenterKeys::from_seed(1);
-        let wallet = Keypair::from_seed(10);
-        let a = sign(entry(1, 2), &wallet).seal(&center.public().history);
-        let b = sign(entry(1, 3), &wallet).seal(&center.public().history);
+        let sealed = wallet_key(1, &center).seal(&sign(entry(1, 2), &Keypair::from_seed(10)));
+        let key = center_key(1, &center).unwrap();
+        let mut moved = sealed.clone();
+        moved.hop = 2;
+        assert_eq!(
+            key.open(&moved),
+            Err(CashError::HistoryUnreadable { serial: 42, hop: 2 })
+        );
+        for byte in [0, 60, sealed.ciphertext.len() - 1] {
+            let mut flipped = sealed.clone();
+            flipped.ciphertext[byte] ^= 1;
+            assert!(key.open(&flipped).is_err(), "byte {byte}");
+        }
+        let mut renonced = sealed;
+        renonced.nonce[0] ^= 1;
+        assert!(key.open(&renonced).is_err());
+    }
+
+    #[test]
+    fn sealing_one_entry_twice_gives_two_ciphertexts_and_two_digests() {
+        let center = IssuanceCenterKeys::from_seed(1);
+        let signed = sign(entry(1, 2), &Keypair::from_seed(10));
+        let key = wallet_key(1, &center);
+        let (a, b) = (key.seal(&signed), key.seal(&signed));
+        assert_ne!(a.nonce, b.nonce);
         assert_ne!(a.digest(), b.digest());
         assert_eq!(a.digest(), a.clone().digest());
+    }
+
+    /// A note issued to wallet 1 and paid 1 → 2 → 3 (wallet n signs with seed n).
+    fn travelled(center: &IssuanceCenterKeys) -> (NoteInHand, IssuedNote) {
+        let sealed = center.seal(Note {
+            serial: 5,
+            unit: Unit::ACU,
+            denomination: 100,
+            issuer: 1,
+            reserved: vec![],
+        });
+        let issued = IssuedNote {
+            to: WalletNumber(1),
+            digest: sealed.digest(),
+        };
+        let mut previous = sealed.digest();
+        let mut history: Vec<EncryptedEntry> = Vec::new();
+        for hop in 1..=2u16 {
+            let from = u64::from(hop);
+            let entry = HistoryEntry {
+                serial: 5,
+                hop,
+                from: WalletNumber(from),
+                to: WalletNumber(from + 1),
+                counter: 1,
+                previous,
+            };
+            let sealed = wallet_key(from, center).seal(&sign(entry, &Keypair::from_seed(from)));
+            previous = sealed.digest();
+            history.push(sealed);
+        }
+        let note = NoteInHand {
+            note: sealed,
+            history,
+        };
+        (note, issued)
+    }
+
+    #[test]
+    fn a_genuine_history_opens_into_its_path() {
+        let center = IssuanceCenterKeys::from_seed(1);
+        let (note, issued) = travelled(&center);
+        let path = open_path(&note, &issued, |w| center_key(w.0, &center)).unwrap();
+        let hops: Vec<(u64, u64)> = path
+            .iter()
+            .map(|s| (s.entry.from.0, s.entry.to.0))
+            .collect();
+        assert_eq!(hops, vec![(1, 2), (2, 3)]);
+        assert!(path[1].verify(&Keypair::from_seed(2).public_key()));
+    }
+
+    #[test]
+    fn tampered_histories_are_refused_with_the_hop_at_fault() {
+        let center = IssuanceCenterKeys::from_seed(1);
+        let (note, issued) = travelled(&center);
+        let keys = |w: WalletNumber| center_key(w.0, &center);
+
+        // The note was issued to wallet 9: hop 1 was not sealed by its holder.
+        let elsewhere = IssuedNote {
+            to: WalletNumber(9),
+            ..issued
+        };
+        assert_eq!(
+            open_path(&note, &elsewhere, keys),
+            Err(CashError::HistoryUnreadable { serial: 5, hop: 1 })
+        );
+
+        let mut dropped = note.clone();
+        dropped.history.remove(0);
+        assert!(matches!(
+            open_path(&dropped, &issued, keys),
+            Err(CashError::HistoryInvalid { hop: 1, .. })
+        ));
+
+        let mut swapped = note.clone();
+        swapped.history.swap(0, 1);
+        assert!(matches!(
+            open_path(&swapped, &issued, keys),
+            Err(CashError::HistoryInvalid { hop: 1, .. })
+        ));
+
+        let mut flipped = note.clone();
+        flipped.history[1].ciphertext[0] ^= 1;
+        assert_eq!(
+            open_path(&flipped, &issued, keys),
+            Err(CashError::HistoryUnreadable { serial: 5, hop: 2 })
+        );
+
+        let unknown = open_path(&note, &issued, |w| {
+            if w.0 == 1 {
+                keys(w)
+            } else {
+                Err(CashError::UnknownWallet(w))
+            }
+        });
+        assert_eq!(unknown, Err(CashError::UnknownWallet(WalletNumber(2))));
+
+        let mut counterfeit = note;
+        counterfeit.note.note.denomination = 10_000;
+        assert_eq!(
+            open_path(&counterfeit, &issued, keys),
+            Err(CashError::BadSeal { serial: 5 })
+        );
     }
 }

@@ -3,13 +3,14 @@
 //! inside; no method hands a secret out.
 
 use crate::{
-    history::HISTORY_NAMESPACE, HistoryEntry, NoteInHand, SignedCertificate, SignedEntry,
+    history::{HistoryKey, HISTORY_NAMESPACE},
+    CashError, EncryptedEntry, HistoryEntry, NoteInHand, SignedCertificate, SignedEntry,
     WalletCertificate, WalletNumber,
 };
 use commonware_codec::Encode;
-use eiraku_core::{Digest, Keypair};
-use hpke::{kem::X25519HkdfSha256, Kem, Serializable};
+use eiraku_core::{hash, Digest, Keypair};
 use std::collections::BTreeMap;
+use x25519_dalek::StaticSecret;
 
 /// What a wallet's secure element does.
 pub trait SecureElement {
@@ -22,15 +23,17 @@ pub trait SecureElement {
     }
 
     /// Signs the entry handing note `serial` at position `hop` to `to`,
-    /// after the entry (or note) whose digest is `previous`. The counter
-    /// comes from inside and never repeats.
-    fn sign_transfer(
+    /// after the entry (or note) whose digest is `previous`, and seals it to
+    /// the issuance center whose history key is `center_history`. The
+    /// counter comes from inside and never repeats.
+    fn seal_transfer(
         &mut self,
         serial: u64,
         hop: u16,
         to: WalletNumber,
         previous: Digest,
-    ) -> SignedEntry;
+        center_history: &[u8; 32],
+    ) -> Result<EncryptedEntry, CashError>;
 
     /// Starts a session handshake ([`crate::session::NOISE_PATTERN`]) as
     /// initiator or responder, keyed with the certified agreement key
@@ -61,37 +64,37 @@ pub trait SecureElement {
 #[derive(Clone)]
 pub struct SoftwareSecureElement {
     signing: Keypair,
-    agreement: <X25519HkdfSha256 as Kem>::PrivateKey,
+    agreement: StaticSecret,
     certificate: SignedCertificate,
     counter: u64,
     notes: BTreeMap<u64, NoteInHand>,
+    /// The history key agreed with the last center sealed to, and its key.
+    history_key: Option<([u8; 32], HistoryKey)>,
 }
 
 /// Keys generated inside an element, waiting for their certificate.
 pub struct UncertifiedElement {
     signing: Keypair,
-    agreement: <X25519HkdfSha256 as Kem>::PrivateKey,
+    agreement: StaticSecret,
 }
 
 impl UncertifiedElement {
     /// Fresh keys from the operating system's randomness.
     pub fn generate() -> Self {
-        let (agreement, _) = X25519HkdfSha256::gen_keypair();
         Self {
             signing: Keypair::generate(),
-            agreement,
+            agreement: StaticSecret::random(),
         }
     }
 
     /// Keys derived from a seed: for tests and simulations only.
     pub fn from_seed(seed: u64) -> Self {
-        let mut ikm = [0u8; 32];
-        ikm[..8].copy_from_slice(&seed.to_le_bytes());
-        ikm[8..].copy_from_slice(b"eiraku-cash/wallet-seed/");
-        let (agreement, _) = X25519HkdfSha256::derive_keypair(&ikm);
+        let digest = hash(&[b"eiraku-cash/wallet-seed", &seed.to_le_bytes()]);
+        let mut secret = [0u8; 32];
+        secret.copy_from_slice(digest.as_ref());
         Self {
             signing: Keypair::from_seed(seed),
-            agreement,
+            agreement: StaticSecret::from(secret),
         }
     }
 
@@ -102,8 +105,7 @@ impl UncertifiedElement {
         valid_from_ms: u64,
         valid_until_ms: u64,
     ) -> WalletCertificate {
-        let mut agreement_key = [0u8; 32];
-        agreement_key.copy_from_slice(&X25519HkdfSha256::sk_to_pk(&self.agreement).to_bytes());
+        let agreement_key = x25519_dalek::PublicKey::from(&self.agreement).to_bytes();
         WalletCertificate {
             number,
             signing_key: self.signing.public_key(),
@@ -132,6 +134,7 @@ impl UncertifiedElement {
             certificate,
             counter: 0,
             notes: BTreeMap::new(),
+            history_key: None,
         })
     }
 }
@@ -165,13 +168,29 @@ impl SecureElement for SoftwareSecureElement {
         &self.certificate
     }
 
-    fn sign_transfer(
+    fn seal_transfer(
         &mut self,
         serial: u64,
         hop: u16,
         to: WalletNumber,
         previous: Digest,
-    ) -> SignedEntry {
+        center_history: &[u8; 32],
+    ) -> Result<EncryptedEntry, CashError> {
+        let key = match &self.history_key {
+            Some((center, key)) if center == center_history => key.clone(),
+            _ => {
+                let own = self.certificate.certificate.agreement_key;
+                let key = HistoryKey::agree(
+                    &self.agreement,
+                    center_history,
+                    self.wallet(),
+                    &own,
+                    center_history,
+                )?;
+                self.history_key = Some((*center_history, key.clone()));
+                key
+            }
+        };
         self.counter += 1;
         let entry = HistoryEntry {
             serial,
@@ -182,7 +201,7 @@ impl SecureElement for SoftwareSecureElement {
             previous,
         };
         let signature = self.signing.sign(HISTORY_NAMESPACE, &entry.encode());
-        SignedEntry { entry, signature }
+        Ok(key.seal(&SignedEntry { entry, signature }))
     }
 
     fn start_handshake(&self, initiator: bool) -> snow::HandshakeState {
@@ -224,7 +243,6 @@ impl SecureElement for SoftwareSecureElement {
 mod tests {
     use super::*;
     use crate::{issuance::IssuanceCenterKeys, DeviceCenter, Note, Unit};
-    use eiraku_core::hash;
 
     fn element(seed: u64, center: &DeviceCenter) -> SoftwareSecureElement {
         SoftwareSecureElement::from_seed_certified(seed, center, 1_000)
@@ -238,12 +256,31 @@ mod tests {
             wallet.certificate().verify(&device_center.public_key(), 10),
             Ok(())
         );
+        let center = IssuanceCenterKeys::from_seed(1);
+        let history = center.public().history;
         let previous = hash(&[b"note"]);
-        let first = wallet.sign_transfer(9, 1, WalletNumber(2), previous);
-        let second = wallet.sign_transfer(10, 1, WalletNumber(2), previous);
+        let first = wallet.seal_transfer(9, 1, WalletNumber(2), previous, &history);
+        let second = wallet.seal_transfer(10, 1, WalletNumber(2), previous, &history);
+        let key = center
+            .history_key(
+                WalletNumber(1),
+                &wallet.certificate().certificate.agreement_key,
+            )
+            .unwrap();
+        let (first, second) = (
+            key.open(&first.unwrap()).unwrap(),
+            key.open(&second.unwrap()).unwrap(),
+        );
         assert!(first.verify(&wallet.certificate().certificate.signing_key));
         assert_eq!((first.entry.counter, second.entry.counter), (1, 2));
         assert_eq!(first.entry.from, WalletNumber(1));
+        // A center key of small order is refused, not sealed to.
+        assert_eq!(
+            wallet
+                .seal_transfer(11, 1, WalletNumber(2), previous, &[0u8; 32])
+                .err(),
+            Some(CashError::WeakAgreementKey(WalletNumber(1)))
+        );
     }
 
     #[test]

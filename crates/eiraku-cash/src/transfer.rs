@@ -473,8 +473,14 @@ impl<S: SecureElement> Wallet<S> {
 
     /// Takes `serials` out of the element, appends to each an entry handing
     /// it to `to`, and records them in doubt. Returns the record's index.
-    fn hand_over(&mut self, serials: &[u64], to: WalletNumber) -> (usize, Vec<NoteInHand>) {
-        let mut notes = self.element.take_notes(serials);
+    /// If an entry cannot be sealed, the notes go back unchanged.
+    fn hand_over(
+        &mut self,
+        serials: &[u64],
+        to: WalletNumber,
+    ) -> Result<(usize, Vec<NoteInHand>), CashError> {
+        let taken = self.element.take_notes(serials);
+        let mut notes = taken.clone();
         for note in &mut notes {
             let serial = note.note.note.serial;
             let hop = hops(note) + 1;
@@ -483,21 +489,32 @@ impl<S: SecureElement> Wallet<S> {
                 .last()
                 .map(|entry| entry.digest())
                 .unwrap_or_else(|| note.note.digest());
-            let signed = self.element.sign_transfer(serial, hop, to, previous);
-            note.history.push(signed.seal(&self.center.history));
+            match self
+                .element
+                .seal_transfer(serial, hop, to, previous, &self.center.history)
+            {
+                Ok(sealed) => note.history.push(sealed),
+                Err(refused) => {
+                    self.element.put_notes(taken);
+                    return Err(refused);
+                }
+            }
         }
         self.in_doubt.push(Some(InDoubt {
             to,
             notes: notes.clone(),
         }));
-        (self.in_doubt.len() - 1, notes)
+        Ok((self.in_doubt.len() - 1, notes))
     }
 
     /// Hands notes to the issuance center (a deposit, or a sync): each gets
     /// an entry to [`crate::CENTER`] and stays in doubt until the center's
     /// answer is confirmed with [`Wallet::deposit_answered`]. Returns the
     /// record and the notes to send.
-    pub fn hand_to_center(&mut self, serials: &[u64]) -> (usize, Vec<NoteInHand>) {
+    pub fn hand_to_center(
+        &mut self,
+        serials: &[u64],
+    ) -> Result<(usize, Vec<NoteInHand>), CashError> {
         self.hand_over(serials, crate::CENTER)
     }
 
@@ -541,7 +558,7 @@ impl<S: SecureElement> Wallet<S> {
         for shown in &change {
             self.check_shown(shown)?;
         }
-        let (record, notes) = self.hand_over(&paying.serials.clone(), paying.to);
+        let (record, notes) = self.hand_over(&paying.serials.clone(), paying.to)?;
         paying.in_doubt = Some(record);
         paying.change = change;
         Ok(TransferMessage::Payment { notes })
@@ -608,8 +625,9 @@ impl<S: SecureElement> Wallet<S> {
         for shown in &receiving.offered {
             self.check_shown(shown)?;
         }
+        // Change first: if it cannot be handed over, nothing has changed.
+        let (record, change) = self.hand_over(&receiving.change_serials.clone(), receiving.from)?;
         self.store(notes);
-        let (record, change) = self.hand_over(&receiving.change_serials.clone(), receiving.from);
         if change.is_empty() {
             self.in_doubt[record] = None;
         } else {
@@ -790,12 +808,21 @@ mod tests {
             .values()
             .find(|n| n.note.note.denomination == 500)
             .unwrap();
-        let path = world
-            .center
-            .open_history(paid, WalletNumber(1), |w| {
-                Some(Keypair::from_seed(w.0).public_key())
-            })
-            .unwrap();
+        let issued = crate::history::IssuedNote {
+            to: WalletNumber(1),
+            digest: paid.note.digest(),
+        };
+        let path = crate::history::open_path(paid, &issued, |w| {
+            let element = SoftwareSecureElement::from_seed_certified(
+                w.0,
+                &DeviceCenter::new(Keypair::from_seed(100)),
+                u64::MAX,
+            );
+            world
+                .center
+                .history_key(w, &element.certificate().certificate.agreement_key)
+        })
+        .unwrap();
         assert_eq!(path.len(), 1);
         assert_eq!(
             (path[0].entry.from, path[0].entry.to),
