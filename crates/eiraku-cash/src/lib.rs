@@ -16,11 +16,13 @@ pub mod center;
 pub mod certificate;
 pub mod error;
 pub mod evidence;
+pub mod exchange;
 pub mod history;
 pub mod issuance;
 pub mod note;
 pub mod secure_element;
 pub mod session;
+pub mod simulation;
 pub mod transfer;
 
 pub use center::{CenterError, DepositOutcome, IssuanceCenter, SignedBlacklist, CENTER};

@@ -218,6 +218,28 @@ pub fn split_amount(mut amount: u64) -> Vec<u64> {
     notes
 }
 
+/// Splits `amount` for a wallet that must pay offline: two notes of each
+/// denomination from the smallest up, as far as the amount allows, then
+/// the rest in as few notes as possible. The small notes let the wallet
+/// pay exact amounts and give change; the large ones keep the count low.
+pub fn spread_amount(amount: u64) -> Vec<u64> {
+    let mut notes = Vec::new();
+    let mut left = amount;
+    'spread: for &denomination in DENOMINATIONS.iter() {
+        for _ in 0..2 {
+            // Keep at least as much again for larger notes.
+            if left < denomination * 2 {
+                break 'spread;
+            }
+            notes.push(denomination);
+            left -= denomination;
+        }
+    }
+    notes.extend(split_amount(left));
+    notes.sort_unstable();
+    notes
+}
+
 /// Which of `held` (denominations) to hand over for a payment of `amount`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Selection {
@@ -383,6 +405,15 @@ mod tests {
     #[test]
     fn amounts_split_into_the_fewest_notes() {
         assert_eq!(split_amount(0), Vec::<u64>::new());
+        assert_eq!(spread_amount(0), Vec::<u64>::new());
+        assert_eq!(spread_amount(8), vec![1, 1, 2, 2, 2]);
+        // 100.00 loaded: every small denomination twice, so most amounts
+        // can be paid exactly or changed.
+        let load = spread_amount(10_000);
+        assert!(load.len() < 30, "{load:?}");
+        for small in [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000] {
+            assert!(load.iter().filter(|&&d| d == small).count() >= 2, "{small}");
+        }
         assert_eq!(split_amount(8), vec![5, 2, 1]);
         assert_eq!(
             split_amount(1_999),
@@ -412,6 +443,7 @@ mod tests {
         #[test]
         fn split_amount_is_exact(amount in 0u64..2_000_000_000) {
             prop_assert_eq!(split_amount(amount).iter().sum::<u64>(), amount);
+            prop_assert_eq!(spread_amount(amount).iter().sum::<u64>(), amount);
         }
 
         #[test]

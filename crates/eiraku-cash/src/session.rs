@@ -173,6 +173,44 @@ impl Session {
         message
     }
 
+    /// Encrypts a message of any length as a sequence of session messages:
+    /// the first carries the total length (4 bytes, big-endian).
+    pub fn seal_long(&mut self, plaintext: &[u8]) -> Vec<Vec<u8>> {
+        let length = u32::try_from(plaintext.len()).expect("messages are below 4 GiB");
+        let mut framed = Vec::with_capacity(4 + plaintext.len());
+        framed.extend_from_slice(&length.to_be_bytes());
+        framed.extend_from_slice(plaintext);
+        framed
+            .chunks(MAX_PLAINTEXT)
+            .map(|chunk| self.seal(chunk))
+            .collect()
+    }
+
+    /// Reads a message sealed with [`Session::seal_long`]; refuses one whose
+    /// parts do not add up to its announced length, or longer than `limit`.
+    pub fn open_long(&mut self, parts: &[Vec<u8>], limit: usize) -> Result<Vec<u8>, CashError> {
+        let mut framed = Vec::new();
+        for part in parts {
+            framed.extend_from_slice(&self.open(part)?);
+        }
+        let malformed = |reason: &str| CashError::Malformed {
+            what: "session message",
+            reason: reason.into(),
+        };
+        if framed.len() < 4 {
+            return Err(malformed("no length"));
+        }
+        let length = u32::from_be_bytes([framed[0], framed[1], framed[2], framed[3]]) as usize;
+        if length > limit {
+            return Err(malformed("longer than allowed"));
+        }
+        if framed.len() != 4 + length {
+            return Err(malformed("parts do not add up to the announced length"));
+        }
+        framed.drain(..4);
+        Ok(framed)
+    }
+
     /// Decrypts the next message from the peer. Anything but the next
     /// message, unaltered, is rejected and leaves the session able to read
     /// the genuine next message.

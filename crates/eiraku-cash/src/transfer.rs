@@ -402,7 +402,11 @@ impl<S: SecureElement> Wallet<S> {
                 hops: shown.hops,
             });
         }
-        if self.received.contains(&(serial, shown.hops + 1)) {
+        // A serial already held, or already received at this position, is a
+        // copy: two instances of one note cannot both be good.
+        if self.received.contains(&(serial, shown.hops + 1))
+            || self.element.notes().contains_key(&serial)
+        {
             return Err(CashError::DuplicateNote {
                 serial,
                 hop: shown.hops + 1,
