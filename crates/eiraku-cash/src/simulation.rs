@@ -323,8 +323,11 @@ pub fn run(
     // Payments, in rounds of disjoint pairs.
     let slot_count = books.slots.len();
     while books.report.transfers_attempted < config.transfers {
+        // At most a quarter of the wallets per round, so random picking
+        // finds free pairs quickly.
         let wanted = (config.transfers - books.report.transfers_attempted)
-            .min(config.pairs_per_round as u64) as usize;
+            .min(config.pairs_per_round as u64)
+            .min((slot_count / 4).max(1) as u64) as usize;
         let mut busy = BTreeSet::new();
         let mut round = Vec::with_capacity(wanted);
         while round.len() < wanted {

@@ -63,7 +63,9 @@ pub struct BenchReport {
     pub blocks: usize,
 }
 
-fn bar(show: bool, len: u64, message: &str) -> ProgressBar {
+/// A progress bar in the style of every long `eiraku` command (hidden when
+/// `show` is false).
+pub fn bar(show: bool, len: u64, message: &str) -> ProgressBar {
     if !show {
         return ProgressBar::hidden();
     }

@@ -1,10 +1,11 @@
 //! # eiraku (CLI library)
 //!
 //! The pieces of the `eiraku` command that tests and tools reuse: the API
-//! client, creating a network's home folders, supervising a local devnet and
-//! the load benchmark.
+//! client, creating a network's home folders, supervising a local devnet,
+//! the load benchmark and the offline-cash simulator.
 
 pub mod bench;
+pub mod cash;
 pub mod client;
 pub mod devnet;
 pub mod keyfile;

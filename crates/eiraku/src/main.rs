@@ -126,6 +126,11 @@ enum Command {
         #[command(flatten)]
         node: NodeArgs,
     },
+    /// Offline stored value (eiraku-cash).
+    Cash {
+        #[command(subcommand)]
+        command: CashCommand,
+    },
     /// Measure finalized throughput and latency against a running network.
     Bench {
         #[command(flatten)]
@@ -157,6 +162,31 @@ enum Command {
         /// nothing else competes for the cores) and exit.
         #[arg(long)]
         only_verify_limit: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum CashCommand {
+    /// Random offline payments among wallets, some of them cloned, then
+    /// everything deposited: checks the issuance center catches every
+    /// double spend, proves every culprit and accuses no honest wallet.
+    Simulate {
+        /// Wallets.
+        #[arg(long, default_value_t = 1_000)]
+        wallets: u64,
+        /// Payments attempted.
+        #[arg(long, default_value_t = 100_000)]
+        transfers: u64,
+        /// Wallets whose secure element is copied (both copies spend).
+        #[arg(long, default_value_t = 5)]
+        clones: u64,
+        /// Seed of every random choice (same seed, same run).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Keep the issuance center's note database here (default: a
+        /// temporary folder, deleted afterwards). Must be empty or absent.
+        #[arg(long)]
+        dir: Option<PathBuf>,
     },
 }
 
@@ -382,6 +412,37 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     print_json(&client.account(&id)?)
                 }
             }
+        }
+        Command::Cash {
+            command:
+                CashCommand::Simulate {
+                    wallets,
+                    transfers,
+                    clones,
+                    seed,
+                    dir,
+                },
+        } => {
+            let config = eiraku_cash::simulation::Config::new(wallets, transfers, clones, seed);
+            let temporary = tempfile::tempdir().context("creating a temporary folder")?;
+            let dir = match dir {
+                Some(dir) => {
+                    if dir.exists() && dir.read_dir()?.next().is_some() {
+                        anyhow::bail!(
+                            "{} is not empty: give an empty or new folder",
+                            dir.display()
+                        );
+                    }
+                    dir
+                }
+                None => temporary.path().to_path_buf(),
+            };
+            let (report, seconds) = eiraku::cash::simulate(&config, &dir, true)?;
+            print!("{}", eiraku::cash::render(&config, &report, seconds));
+            if !(report.all_detected() && report.value_conserved()) {
+                anyhow::bail!("the simulation found a fault (see above)");
+            }
+            Ok(())
         }
         Command::Bench {
             node,
