@@ -25,13 +25,15 @@ fn element(number: u64, device_center: &DeviceCenter) -> SoftwareSecureElement {
 fn notes(center: &IssuanceCenterKeys, first_serial: u64, count: u64) -> Vec<NoteInHand> {
     (first_serial..first_serial + count)
         .map(|serial| NoteInHand {
-            note: center.seal(Note {
-                serial,
-                unit: Unit::ACU,
-                denomination: 1,
-                issuer: 1,
-                reserved: vec![],
-            }),
+            note: center
+                .seal(Note {
+                    serial,
+                    unit: Unit::ACU,
+                    denomination: 1,
+                    issuer: 1,
+                    reserved: vec![],
+                })
+                .unwrap(),
             history: vec![],
         })
         .collect()

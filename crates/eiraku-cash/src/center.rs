@@ -43,6 +43,9 @@ pub enum CenterError {
     /// The note database failed: the center must stop rather than guess.
     #[error("note database: {0}")]
     Storage(String),
+    /// The signing key (software or HSM) failed.
+    #[error(transparent)]
+    Signer(#[from] crate::SignerError),
 }
 
 fn storage<E: std::fmt::Display>(e: E) -> CenterError {
@@ -308,7 +311,7 @@ impl IssuanceCenter {
                     denomination,
                     issuer: self.issuer,
                     reserved: Vec::new(),
-                });
+                })?;
                 let mut record = [0u8; ISSUED_RECORD];
                 record[..8].copy_from_slice(&wallet.0.to_be_bytes());
                 record[8..16].copy_from_slice(&denomination.to_be_bytes());
@@ -348,7 +351,7 @@ impl IssuanceCenter {
             let path = open_path(note, &issued, |wallet| {
                 self.history_key(wallet).map_err(|e| match e {
                     CenterError::Refused(refused) => refused,
-                    CenterError::Storage(_) => {
+                    CenterError::Storage(_) | CenterError::Signer(_) => {
                         failure = Some(e);
                         CashError::UnknownWallet(wallet)
                     }
@@ -474,7 +477,7 @@ impl IssuanceCenter {
         }
         let signature = self
             .keys
-            .sign_blacklist(&SignedBlacklist::message(version, &wallets));
+            .sign_blacklist(&SignedBlacklist::message(version, &wallets))?;
         Ok(SignedBlacklist {
             version,
             wallets,
@@ -513,36 +516,67 @@ mod tests {
         max_transfer: 1_000_000,
     };
 
+    /// Where the center's signing key lives: every test below runs with
+    /// both.
+    #[derive(Clone, Copy)]
+    enum Signer {
+        Software,
+        /// A SoftHSM2 token key with this label.
+        SoftHsm(&'static str),
+    }
+
     struct World {
         device_center: DeviceCenter,
+        signer: Signer,
         _dir: tempfile::TempDir,
         path: std::path::PathBuf,
         center: IssuanceCenter,
     }
 
-    fn open(path: &Path, device_center: &DeviceCenter) -> IssuanceCenter {
-        IssuanceCenter::open(
-            path,
-            IssuanceCenterKeys::from_seed(1),
-            device_center.public_key(),
-            1,
-            Unit::ACU,
-        )
-        .unwrap()
+    fn keys(signer: Signer) -> IssuanceCenterKeys {
+        match signer {
+            Signer::Software => IssuanceCenterKeys::from_seed(1),
+            Signer::SoftHsm(label) => IssuanceCenterKeys::with_signer(
+                Box::new(crate::pkcs11::softhsm::signer(label)),
+                [7u8; 32],
+            ),
+        }
     }
 
     impl World {
-        fn new() -> Self {
+        fn new(signer: Signer) -> Self {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("notes");
             let device_center = DeviceCenter::new(Keypair::from_seed(100));
-            let center = open(&path, &device_center);
-            Self {
+            let mut world = Self {
+                center: Self::open_center(&path, &device_center, signer),
                 device_center,
+                signer,
                 _dir: dir,
                 path,
-                center,
-            }
+            };
+            world.restart();
+            world
+        }
+
+        fn open_center(
+            path: &Path,
+            device_center: &DeviceCenter,
+            signer: Signer,
+        ) -> IssuanceCenter {
+            IssuanceCenter::open(path, keys(signer), device_center.public_key(), 1, Unit::ACU)
+                .unwrap()
+        }
+
+        /// Closes the center and opens it again on the same database and key.
+        fn restart(&mut self) {
+            let placeholder = tempfile::tempdir().unwrap();
+            let old = std::mem::replace(
+                &mut self.center,
+                Self::open_center(placeholder.path(), &self.device_center, Signer::Software),
+            );
+            drop(old);
+            self.center = Self::open_center(&self.path, &self.device_center, self.signer);
         }
 
         fn wallet(&self, number: u64, loaded: u64) -> Wallet<SoftwareSecureElement> {
@@ -591,9 +625,8 @@ mod tests {
             .sum()
     }
 
-    #[test]
-    fn issued_notes_travel_and_deposit_once_even_across_a_restart() {
-        let mut world = World::new();
+    fn issued_notes_travel_and_deposit_once_even_across_a_restart(signer: Signer) {
+        let mut world = World::new(signer);
         let mut alice = world.wallet(1, 750);
         let mut bob = world.wallet(2, 0);
         pay(&mut alice, &mut bob, 750);
@@ -602,8 +635,7 @@ mod tests {
         assert_eq!(credited(&world.center.deposit(&notes).unwrap()), 750);
 
         // The database survives a restart: the same deposit is a replay.
-        drop(world.center);
-        world.center = open(&world.path, &world.device_center);
+        world.restart();
         let again = world.center.deposit(&notes).unwrap();
         assert!(again
             .iter()
@@ -634,9 +666,8 @@ mod tests {
         ([alice, clone, bob, carol], first, second)
     }
 
-    #[test]
-    fn a_cloned_wallet_is_caught_with_evidence_and_blacklisted() {
-        let world = World::new();
+    fn a_cloned_wallet_is_caught_with_evidence_and_blacklisted(signer: Signer) {
+        let world = World::new(signer);
         let ([alice, ..], first, outcomes) = clone_double_spends(&world);
         assert_eq!(credited(&first), 500);
         // Every note Alice's clone paid was already deposited by Bob.
@@ -670,9 +701,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn wallets_holding_the_blacklist_refuse_the_culprit() {
-        let world = World::new();
+    fn wallets_holding_the_blacklist_refuse_the_culprit(signer: Signer) {
+        let world = World::new(signer);
         let ([_, clone, mut bob, carol], ..) = clone_double_spends(&world);
         let list = world.center.blacklist().unwrap();
 
@@ -716,9 +746,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn depositing_a_note_already_paid_away_names_the_depositor() {
-        let world = World::new();
+    fn depositing_a_note_already_paid_away_names_the_depositor(signer: Signer) {
+        let world = World::new(signer);
         let mut alice = world.wallet(1, 200);
         let mut copy = Wallet::new(alice.element().clone(), LIMITS, world.center.keys.public());
         let mut bob = world.wallet(2, 0);
@@ -732,9 +761,8 @@ mod tests {
         )));
     }
 
-    #[test]
-    fn counterfeit_tampered_and_undelivered_deposits_change_nothing() {
-        let world = World::new();
+    fn counterfeit_tampered_and_undelivered_deposits_change_nothing(signer: Signer) {
+        let world = World::new(signer);
         let mut alice = world.wallet(1, 300);
         let serials: Vec<u64> = alice.element().notes().keys().copied().collect();
         let (_, notes) = alice.hand_to_center(&serials).unwrap();
@@ -766,4 +794,30 @@ mod tests {
         // None of the refused deposits recorded anything.
         assert_eq!(credited(&world.center.deposit(&notes).unwrap()), 300);
     }
+
+    /// Each scenario with the software key and with the SoftHSM2 key.
+    macro_rules! with_both_signers {
+        ($($name:ident),*) => {
+            mod software_signer {
+                $(#[test]
+                fn $name() {
+                    super::$name(super::Signer::Software)
+                })*
+            }
+            mod softhsm2_signer {
+                $(#[test]
+                fn $name() {
+                    super::$name(super::Signer::SoftHsm(stringify!($name)))
+                })*
+            }
+        };
+    }
+
+    with_both_signers!(
+        issued_notes_travel_and_deposit_once_even_across_a_restart,
+        a_cloned_wallet_is_caught_with_evidence_and_blacklisted,
+        wallets_holding_the_blacklist_refuse_the_culprit,
+        depositing_a_note_already_paid_away_names_the_depositor,
+        counterfeit_tampered_and_undelivered_deposits_change_nothing
+    );
 }

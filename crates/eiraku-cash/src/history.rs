@@ -439,13 +439,15 @@ mod tests {
 
     /// A note issued to wallet 1 and paid 1 → 2 → 3 (wallet n signs with seed n).
     fn travelled(center: &IssuanceCenterKeys) -> (NoteInHand, IssuedNote) {
-        let sealed = center.seal(Note {
-            serial: 5,
-            unit: Unit::ACU,
-            denomination: 100,
-            issuer: 1,
-            reserved: vec![],
-        });
+        let sealed = center
+            .seal(Note {
+                serial: 5,
+                unit: Unit::ACU,
+                denomination: 100,
+                issuer: 1,
+                reserved: vec![],
+            })
+            .unwrap();
         let issued = IssuedNote {
             to: WalletNumber(1),
             digest: sealed.digest(),

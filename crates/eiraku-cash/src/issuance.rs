@@ -5,6 +5,7 @@
 use crate::{
     history::HistoryKey,
     note::{Note, SealedNote, NOTE_NAMESPACE},
+    signer::{NoteSigner, SignerError, SoftwareSigner},
     CashError, WalletNumber,
 };
 use commonware_codec::Encode;
@@ -22,7 +23,8 @@ pub struct CenterPublicKeys {
 
 /// The issuance center's secret keys.
 pub struct IssuanceCenterKeys {
-    signing: Keypair,
+    signer: Box<dyn NoteSigner>,
+    signing_public: PublicKey,
     history_secret: StaticSecret,
     history_public: [u8; 32],
 }
@@ -30,7 +32,10 @@ pub struct IssuanceCenterKeys {
 impl IssuanceCenterKeys {
     /// Fresh keys from the operating system's randomness.
     pub fn generate() -> Self {
-        Self::from_parts(Keypair::generate(), StaticSecret::random())
+        Self::with_signer(
+            Box::new(SoftwareSigner(Keypair::generate())),
+            StaticSecret::random().to_bytes(),
+        )
     }
 
     /// Keys derived from a seed: for tests and simulations only.
@@ -38,13 +43,17 @@ impl IssuanceCenterKeys {
         let digest = hash(&[b"eiraku-cash/center-seed", &seed.to_le_bytes()]);
         let mut secret = [0u8; 32];
         secret.copy_from_slice(digest.as_ref());
-        Self::from_parts(Keypair::from_seed(seed), StaticSecret::from(secret))
+        Self::with_signer(Box::new(SoftwareSigner(Keypair::from_seed(seed))), secret)
     }
 
-    fn from_parts(signing: Keypair, history_secret: StaticSecret) -> Self {
+    /// Keys with the signing key behind `signer` (software or an HSM) and
+    /// the history secret `history_secret` (an X25519 secret).
+    pub fn with_signer(signer: Box<dyn NoteSigner>, history_secret: [u8; 32]) -> Self {
+        let history_secret = StaticSecret::from(history_secret);
         let history_public = x25519_dalek::PublicKey::from(&history_secret).to_bytes();
         Self {
-            signing,
+            signing_public: signer.public_key(),
+            signer,
             history_secret,
             history_public,
         }
@@ -53,7 +62,7 @@ impl IssuanceCenterKeys {
     /// The public half.
     pub fn public(&self) -> CenterPublicKeys {
         CenterPublicKeys {
-            signing: self.signing.public_key(),
+            signing: self.signing_public.clone(),
             history: self.history_public,
         }
     }
@@ -62,15 +71,15 @@ impl IssuanceCenterKeys {
     pub(crate) fn sign_blacklist(
         &self,
         message: &[u8],
-    ) -> commonware_cryptography::ed25519::Signature {
-        self.signing
+    ) -> Result<commonware_cryptography::ed25519::Signature, SignerError> {
+        self.signer
             .sign(crate::center::BLACKLIST_NAMESPACE, message)
     }
 
     /// Seals a note.
-    pub fn seal(&self, note: Note) -> SealedNote {
-        let seal = self.signing.sign(NOTE_NAMESPACE, &note.encode());
-        SealedNote { note, seal }
+    pub fn seal(&self, note: Note) -> Result<SealedNote, SignerError> {
+        let seal = self.signer.sign(NOTE_NAMESPACE, &note.encode())?;
+        Ok(SealedNote { note, seal })
     }
 
     /// The key wallet `wallet` (agreement key `wallet_agreement`, from its

@@ -20,8 +20,10 @@ pub mod exchange;
 pub mod history;
 pub mod issuance;
 pub mod note;
+pub mod pkcs11;
 pub mod secure_element;
 pub mod session;
+pub mod signer;
 pub mod simulation;
 pub mod transfer;
 
@@ -34,4 +36,5 @@ pub use issuance::{CenterPublicKeys, IssuanceCenterKeys};
 pub use note::{Note, NoteInHand, SealedNote, Unit, DENOMINATIONS};
 pub use secure_element::{SecureElement, SoftwareSecureElement, UncertifiedElement};
 pub use session::{Initiator, PeerPolicy, Responder, Session};
+pub use signer::{NoteSigner, SignerError, SoftwareSigner};
 pub use transfer::{InDoubt, RiskLimits, TransferMessage, Wallet};

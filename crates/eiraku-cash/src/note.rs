@@ -375,9 +375,9 @@ mod tests {
     #[test]
     fn seals_verify_and_counterfeits_are_refused() {
         let center = IssuanceCenterKeys::from_seed(1);
-        let sealed = center.seal(note(7));
+        let sealed = center.seal(note(7)).unwrap();
         assert_eq!(sealed.verify(&center.public().signing), Ok(()));
-        let rogue = IssuanceCenterKeys::from_seed(2).seal(note(7));
+        let rogue = IssuanceCenterKeys::from_seed(2).seal(note(7)).unwrap();
         assert_eq!(
             rogue.verify(&center.public().signing),
             Err(CashError::BadSeal { serial: 7 })

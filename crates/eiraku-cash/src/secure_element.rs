@@ -298,13 +298,15 @@ mod tests {
         let center = IssuanceCenterKeys::from_seed(1);
         let mut wallet = element(1, &device_center);
         let notes = [(1, 500), (2, 200), (3, 5)].map(|(serial, denomination)| NoteInHand {
-            note: center.seal(Note {
-                serial,
-                unit: Unit::ACU,
-                denomination,
-                issuer: 1,
-                reserved: vec![],
-            }),
+            note: center
+                .seal(Note {
+                    serial,
+                    unit: Unit::ACU,
+                    denomination,
+                    issuer: 1,
+                    reserved: vec![],
+                })
+                .unwrap(),
             history: vec![],
         });
         wallet.put_notes(notes.to_vec());

@@ -712,13 +712,16 @@ mod tests {
                 .map(|&denomination| {
                     self.next_serial += 1;
                     NoteInHand {
-                        note: self.center.seal(Note {
-                            serial: self.next_serial,
-                            unit: Unit::ACU,
-                            denomination,
-                            issuer: 1,
-                            reserved: vec![],
-                        }),
+                        note: self
+                            .center
+                            .seal(Note {
+                                serial: self.next_serial,
+                                unit: Unit::ACU,
+                                denomination,
+                                issuer: 1,
+                                reserved: vec![],
+                            })
+                            .unwrap(),
                         history: vec![],
                     }
                 })

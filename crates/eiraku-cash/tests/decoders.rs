@@ -26,13 +26,15 @@ fn certificate_bytes() -> Vec<u8> {
 
 fn note_bytes() -> Vec<u8> {
     NoteInHand {
-        note: IssuanceCenterKeys::from_seed(1).seal(Note {
-            serial: 1,
-            unit: Unit::ACU,
-            denomination: 5,
-            issuer: 1,
-            reserved: vec![],
-        }),
+        note: IssuanceCenterKeys::from_seed(1)
+            .seal(Note {
+                serial: 1,
+                unit: Unit::ACU,
+                denomination: 5,
+                issuer: 1,
+                reserved: vec![],
+            })
+            .unwrap(),
         history: vec![],
     }
     .encode()
