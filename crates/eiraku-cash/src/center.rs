@@ -795,6 +795,39 @@ mod tests {
         assert_eq!(credited(&world.center.deposit(&notes).unwrap()), 300);
     }
 
+    fn an_e_vault_forwards_deposits_and_spreads_the_blacklist(signer: Signer) {
+        let world = World::new(signer);
+        let ([_, mut clone, ..], ..) = clone_double_spends(&world);
+        let vault_element =
+            SoftwareSecureElement::from_seed_certified(9, &world.device_center, u64::MAX);
+        world
+            .center
+            .register(vault_element.certificate(), 1)
+            .unwrap();
+        let mut vault = crate::EVault::new(vault_element, LIMITS, world.center.keys.public());
+        let mut dave = world.wallet(4, 300);
+        let device_key = world.device_center.public_key();
+        let setting = crate::exchange::Setting {
+            device_center: &device_key,
+            now_ms: 1,
+        };
+
+        // Before it has been online, the vault takes Dave's deposit; once
+        // online it forwards it, credited, and holds the blacklist.
+        vault.receive(&mut dave, 120, setting).unwrap();
+        let outcomes = vault.forward(&world.center).unwrap();
+        assert_eq!(credited(&outcomes), 120);
+        assert_eq!(vault.wallet().balance(), 0);
+
+        // The clone of the blacklisted wallet is refused by the vault.
+        let refused = vault.receive(&mut clone, 10, setting);
+        assert_eq!(refused.err(), Some(CashError::Blacklisted(WalletNumber(1))));
+        // Dave deposits again and leaves with the list: he refuses the clone too.
+        vault.receive(&mut dave, 5, setting).unwrap();
+        let refused = crate::exchange::pay_face_to_face(&mut clone, &mut dave, 10, setting);
+        assert_eq!(refused.err(), Some(CashError::Blacklisted(WalletNumber(1))));
+    }
+
     /// Each scenario with the software key and with the SoftHSM2 key.
     macro_rules! with_both_signers {
         ($($name:ident),*) => {
@@ -818,6 +851,7 @@ mod tests {
         a_cloned_wallet_is_caught_with_evidence_and_blacklisted,
         wallets_holding_the_blacklist_refuse_the_culprit,
         depositing_a_note_already_paid_away_names_the_depositor,
-        counterfeit_tampered_and_undelivered_deposits_change_nothing
+        counterfeit_tampered_and_undelivered_deposits_change_nothing,
+        an_e_vault_forwards_deposits_and_spreads_the_blacklist
     );
 }

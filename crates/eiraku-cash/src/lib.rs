@@ -15,6 +15,7 @@
 pub mod center;
 pub mod certificate;
 pub mod error;
+pub mod evault;
 pub mod evidence;
 pub mod exchange;
 pub mod history;
@@ -30,6 +31,7 @@ pub mod transfer;
 pub use center::{CenterError, DepositOutcome, IssuanceCenter, SignedBlacklist, CENTER};
 pub use certificate::{DeviceCenter, SignedCertificate, WalletCertificate, WalletNumber};
 pub use error::CashError;
+pub use evault::EVault;
 pub use evidence::{DoubleSpendEvidence, EvidenceError};
 pub use history::{EncryptedEntry, HistoryEntry, SignedEntry};
 pub use issuance::{CenterPublicKeys, IssuanceCenterKeys};
