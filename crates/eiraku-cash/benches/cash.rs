@@ -32,6 +32,7 @@ fn notes(center: &IssuanceCenterKeys, first_serial: u64, count: u64) -> Vec<Note
                     denomination: 1,
                     issuer: 1,
                     reserved: vec![],
+                    valid_until_ms: u64::MAX,
                 })
                 .unwrap(),
             history: vec![],

@@ -30,6 +30,10 @@ pub const CENTER: WalletNumber = WalletNumber(0);
 pub const BLACKLIST_NAMESPACE: &[u8] = b"eiraku-cash/blacklist";
 
 const NEXT_SERIAL: &[u8] = b"next_serial";
+/// How long a note lives unless configured otherwise: 90 days. Honest
+/// wallets deposit or refresh notes before they end.
+pub const DEFAULT_NOTE_LIFETIME_MS: u64 = 90 * 24 * 3_600_000;
+
 /// Wallet (8 bytes), denomination (8 bytes), note digest (32 bytes).
 const ISSUED_RECORD: usize = 48;
 const BLACKLIST_VERSION: &[u8] = b"blacklist_version";
@@ -86,6 +90,37 @@ pub enum DepositOutcome {
         /// The wallet that sealed the diverging entries.
         suspect: WalletNumber,
     },
+}
+
+/// What the center did with one note of an in-doubt record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClaimOutcome {
+    /// The note already reached the wallet it was handed to (a deposit
+    /// shows that hop): nothing is owed.
+    Arrived {
+        /// The note's serial.
+        serial: u64,
+    },
+    /// Recorded; decided once the note's life is over, when no honest
+    /// holder can still deposit it.
+    Pending {
+        /// The note's serial.
+        serial: u64,
+        /// When [`IssuanceCenter::settle_claims`] decides it.
+        decided_after_ms: u64,
+    },
+}
+
+/// Value the center credits for a note that never arrived.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refund {
+    /// Who is owed it: the payer of a lost payment or deposit, the payer a
+    /// lost change was due to.
+    pub wallet: WalletNumber,
+    /// The note.
+    pub serial: u64,
+    /// Its value.
+    pub value: u64,
 }
 
 /// The center's signed list of refused wallets. Wallets and e-vaults keep
@@ -155,6 +190,10 @@ pub struct IssuanceCenter {
     deposited: PartitionHandle,
     /// Wallet number → the evidence against it (first and second entry).
     blacklist: PartitionHandle,
+    /// (Serial, hop) → an in-doubt claim waiting for the note's end of life.
+    claims: PartitionHandle,
+    /// How long issued notes live.
+    note_lifetime_ms: u64,
     /// History keys agreed so far (one X25519 agreement per wallet, then
     /// reused: this is what makes deposit checks cheap).
     history_keys: RwLock<BTreeMap<WalletNumber, HistoryKey>>,
@@ -162,6 +201,13 @@ pub struct IssuanceCenter {
 
 fn serial_key(serial: u64) -> [u8; 8] {
     serial.to_be_bytes()
+}
+
+fn claim_key(serial: u64, hop: usize) -> [u8; 10] {
+    let mut key = [0u8; 10];
+    key[..8].copy_from_slice(&serial.to_be_bytes());
+    key[8..].copy_from_slice(&u16::try_from(hop).unwrap_or(u16::MAX).to_be_bytes());
+    key
 }
 
 impl IssuanceCenter {
@@ -185,6 +231,8 @@ impl IssuanceCenter {
             issued: partition("issued")?,
             deposited: partition("deposited")?,
             blacklist: partition("blacklist")?,
+            claims: partition("claims")?,
+            note_lifetime_ms: DEFAULT_NOTE_LIFETIME_MS,
             history_keys: RwLock::new(BTreeMap::new()),
             keys,
             device_center,
@@ -192,6 +240,11 @@ impl IssuanceCenter {
             unit,
             keyspace,
         })
+    }
+
+    /// Sets how long notes issued from now on live.
+    pub fn set_note_lifetime(&mut self, lifetime_ms: u64) {
+        self.note_lifetime_ms = lifetime_ms;
     }
 
     fn meta_u64(&self, key: &[u8]) -> Result<u64, CenterError> {
@@ -275,9 +328,14 @@ impl IssuanceCenter {
 
     /// Issues notes worth `amount` to a registered wallet (the ledger side,
     /// moving coins into offline outstanding, comes with the money module).
-    pub fn issue(&self, wallet: WalletNumber, amount: u64) -> Result<Vec<NoteInHand>, CenterError> {
+    pub fn issue(
+        &self,
+        wallet: WalletNumber,
+        amount: u64,
+        now_ms: u64,
+    ) -> Result<Vec<NoteInHand>, CenterError> {
         Ok(self
-            .issue_many(&[(wallet, amount)])?
+            .issue_many(&[(wallet, amount)], now_ms)?
             .pop()
             .expect("one request, one answer"))
     }
@@ -285,12 +343,35 @@ impl IssuanceCenter {
     /// Issues notes to several wallets in one durable write (a batch of
     /// loads or refreshes), spread over denominations so they can pay and
     /// change offline ([`crate::note::spread_amount`]); one refused request
-    /// refuses them all. A blacklisted wallet is refused.
+    /// refuses them all. A blacklisted wallet is refused. Notes live
+    /// [`IssuanceCenter::set_note_lifetime`] from `now_ms`.
     pub fn issue_many(
         &self,
         requests: &[(WalletNumber, u64)],
+        now_ms: u64,
     ) -> Result<Vec<Vec<NoteInHand>>, CenterError> {
-        for &(wallet, _) in requests {
+        let requests: Vec<(WalletNumber, Vec<u64>)> = requests
+            .iter()
+            .map(|&(wallet, amount)| (wallet, crate::note::spread_amount(amount)))
+            .collect();
+        self.issue_denominations(&requests, now_ms)
+    }
+
+    /// Issues exactly the notes asked for (each a denomination of the
+    /// series) to several wallets in one durable write.
+    pub fn issue_denominations(
+        &self,
+        requests: &[(WalletNumber, Vec<u64>)],
+        now_ms: u64,
+    ) -> Result<Vec<Vec<NoteInHand>>, CenterError> {
+        for (wallet, denominations) in requests {
+            let wallet = *wallet;
+            if let Some(&odd) = denominations
+                .iter()
+                .find(|d| !crate::note::DENOMINATIONS.contains(d))
+            {
+                return Err(CashError::Protocol(format!("{odd} is not a denomination")).into());
+            }
             if self.wallet_key(wallet)?.is_none() {
                 return Err(CashError::UnknownWallet(wallet).into());
             }
@@ -301,9 +382,10 @@ impl IssuanceCenter {
         let mut serial = self.meta_u64(NEXT_SERIAL)?;
         let mut batch = self.keyspace.batch().durability(Some(PersistMode::SyncAll));
         let mut answers = Vec::with_capacity(requests.len());
-        for &(wallet, amount) in requests {
+        for (wallet, denominations) in requests {
+            let wallet = *wallet;
             let mut notes = Vec::new();
-            for denomination in crate::note::spread_amount(amount) {
+            for &denomination in denominations {
                 serial += 1;
                 let note = self.keys.seal(Note {
                     serial,
@@ -311,6 +393,7 @@ impl IssuanceCenter {
                     denomination,
                     issuer: self.issuer,
                     reserved: Vec::new(),
+                    valid_until_ms: now_ms.saturating_add(self.note_lifetime_ms),
                 })?;
                 let mut record = [0u8; ISSUED_RECORD];
                 record[..8].copy_from_slice(&wallet.0.to_be_bytes());
@@ -327,6 +410,148 @@ impl IssuanceCenter {
         batch.insert(&self.meta, NEXT_SERIAL, serial.to_be_bytes());
         batch.commit().map_err(storage)?;
         Ok(answers)
+    }
+
+    /// Files a wallet's in-doubt records ([`crate::Wallet::in_doubt_records`]):
+    /// each note's path is checked like a deposit and must end with the hop
+    /// `claimant` handed it over in. A note whose hop already shows in a
+    /// deposit arrived; the others wait for the note's end of life. A bad
+    /// record refuses the whole filing, recording nothing.
+    pub fn file_claims(
+        &self,
+        claimant: WalletNumber,
+        records: &[crate::InDoubt],
+    ) -> Result<Vec<ClaimOutcome>, CenterError> {
+        let mut batch = self.keyspace.batch().durability(Some(PersistMode::SyncAll));
+        let mut outcomes = Vec::new();
+        for record in records {
+            let beneficiary = match record.kind {
+                crate::InDoubtKind::Payment | crate::InDoubtKind::Deposit => claimant,
+                crate::InDoubtKind::Change => record.to,
+            };
+            for note in &record.notes {
+                let serial = note.note.note.serial;
+                let path = self.checked_path(note)?;
+                let hop = path.len();
+                let claimed = path
+                    .last()
+                    .filter(|last| last.entry.from == claimant && last.entry.to == record.to);
+                if claimed.is_none() {
+                    return Err(CashError::HistoryInvalid {
+                        serial,
+                        hop: u16::try_from(hop).unwrap_or(u16::MAX),
+                        reason: format!(
+                            "the claim is not for a hop from wallet {claimant} to wallet {}",
+                            record.to
+                        ),
+                    }
+                    .into());
+                }
+                if self
+                    .deposited_path(serial)?
+                    .is_some_and(|deposited| deposited.get(hop - 1) == path.last())
+                {
+                    outcomes.push(ClaimOutcome::Arrived { serial });
+                    continue;
+                }
+                let valid_until_ms = note.note.note.valid_until_ms;
+                let mut value = Vec::new();
+                value.extend_from_slice(&beneficiary.0.to_be_bytes());
+                value.extend_from_slice(&note.note.note.denomination.to_be_bytes());
+                value.extend_from_slice(&valid_until_ms.to_be_bytes());
+                value.extend_from_slice(&StoredPath(path).encode());
+                batch.insert(&self.claims, claim_key(serial, hop), value);
+                outcomes.push(ClaimOutcome::Pending {
+                    serial,
+                    decided_after_ms: valid_until_ms,
+                });
+            }
+        }
+        batch.commit().map_err(storage)?;
+        Ok(outcomes)
+    }
+
+    /// Decides every claim whose note's life ended before `now_ms`: a note
+    /// whose claimed hop shows in a deposit arrived (no refund); a note
+    /// deposited along another path was spent twice upstream or by the
+    /// claimant (no refund: the evidence names who); a note never deposited
+    /// is refunded to whom it is owed and recorded as deposited along the
+    /// claimed path, so a late deposit of it is not credited again.
+    pub fn settle_claims(&self, now_ms: u64) -> Result<Vec<Refund>, CenterError> {
+        let mut batch = self.keyspace.batch().durability(Some(PersistMode::SyncAll));
+        let mut refunds = Vec::new();
+        let mut settled: BTreeMap<u64, Vec<SignedEntry>> = BTreeMap::new();
+        for item in self.claims.iter() {
+            let (key, value) = item.map_err(storage)?;
+            let malformed = || storage("a stored claim is malformed");
+            if value.len() < 24 {
+                return Err(malformed());
+            }
+            let word = |at: usize| -> Result<u64, CenterError> {
+                Ok(u64::from_be_bytes(
+                    value[at..at + 8].try_into().map_err(|_| malformed())?,
+                ))
+            };
+            let (beneficiary, amount, valid_until_ms) = (word(0)?, word(8)?, word(16)?);
+            if valid_until_ms >= now_ms {
+                continue;
+            }
+            let path = StoredPath::decode(Copying(&value[24..]))
+                .map_err(|e| storage(format!("stored claim path: {e}")))?
+                .0;
+            let serial = u64::from_be_bytes(key[..8].try_into().map_err(|_| malformed())?);
+            batch.remove(&self.claims, key.to_vec());
+            let deposited = match settled.get(&serial) {
+                Some(path) => Some(path.clone()),
+                None => self.deposited_path(serial)?,
+            };
+            if deposited.is_none() {
+                batch.insert(
+                    &self.deposited,
+                    serial_key(serial),
+                    StoredPath(path.clone()).encode().to_vec(),
+                );
+                settled.insert(serial, path);
+                refunds.push(Refund {
+                    wallet: WalletNumber(beneficiary),
+                    serial,
+                    value: amount,
+                });
+            }
+        }
+        batch.commit().map_err(storage)?;
+        Ok(refunds)
+    }
+
+    /// Opens and checks a note's path as a deposit does.
+    fn checked_path(&self, note: &NoteInHand) -> Result<Vec<SignedEntry>, CenterError> {
+        let issued = self.issued(note.note.note.serial)?;
+        let mut failure = None;
+        let path = open_path(note, &issued, |wallet| {
+            self.history_key(wallet).map_err(|e| match e {
+                CenterError::Refused(refused) => refused,
+                CenterError::Storage(_) | CenterError::Signer(_) => {
+                    failure = Some(e);
+                    CashError::UnknownWallet(wallet)
+                }
+            })
+        });
+        match failure {
+            Some(failure) => Err(failure),
+            None => Ok(path?),
+        }
+    }
+
+    /// The path a serial was first deposited (or refunded) along.
+    fn deposited_path(&self, serial: u64) -> Result<Option<Vec<SignedEntry>>, CenterError> {
+        match self.deposited.get(serial_key(serial)).map_err(storage)? {
+            Some(bytes) => Ok(Some(
+                StoredPath::decode(Copying(bytes.as_ref()))
+                    .map_err(|e| storage(format!("stored path of note {serial}: {e}")))?
+                    .0,
+            )),
+            None => Ok(None),
+        }
     }
 
     /// Whether `wallet` is on the blacklist.
@@ -346,21 +571,7 @@ impl IssuanceCenter {
         let mut opened = Vec::with_capacity(notes.len());
         for note in notes {
             let serial = note.note.note.serial;
-            let issued = self.issued(serial)?;
-            let mut failure = None;
-            let path = open_path(note, &issued, |wallet| {
-                self.history_key(wallet).map_err(|e| match e {
-                    CenterError::Refused(refused) => refused,
-                    CenterError::Storage(_) | CenterError::Signer(_) => {
-                        failure = Some(e);
-                        CashError::UnknownWallet(wallet)
-                    }
-                })
-            });
-            if let Some(failure) = failure {
-                return Err(failure);
-            }
-            let path = path?;
+            let path = self.checked_path(note)?;
             let last = path.last().map(|s| &s.entry);
             if last.map(|e| e.to) != Some(CENTER) {
                 return Err(CashError::HistoryInvalid {
@@ -380,14 +591,7 @@ impl IssuanceCenter {
         for (serial, value, path) in opened {
             let earlier = match pending.get(&serial) {
                 Some(path) => Some(path.clone()),
-                None => match self.deposited.get(serial_key(serial)).map_err(storage)? {
-                    Some(bytes) => Some(
-                        StoredPath::decode(Copying(bytes.as_ref()))
-                            .map_err(|e| storage(format!("stored path of note {serial}: {e}")))?
-                            .0,
-                    ),
-                    None => None,
-                },
+                None => self.deposited_path(serial)?,
             };
             let outcome = match earlier {
                 None => {
@@ -585,7 +789,7 @@ mod tests {
             self.center.register(element.certificate(), 1).unwrap();
             let mut wallet = Wallet::new(element, LIMITS, self.center.keys.public());
             if loaded > 0 {
-                let notes = self.center.issue(WalletNumber(number), loaded).unwrap();
+                let notes = self.center.issue(WalletNumber(number), loaded, 1).unwrap();
                 wallet.element_mut().put_notes(notes);
             }
             wallet
@@ -642,7 +846,7 @@ mod tests {
             .all(|o| matches!(o, DepositOutcome::Replayed { .. })));
         assert_eq!(world.center.blacklist().unwrap().wallets, vec![]);
         // Serials keep counting after the restart.
-        let more = world.center.issue(WalletNumber(1), 1).unwrap();
+        let more = world.center.issue(WalletNumber(1), 1, 1).unwrap();
         assert!(more[0].note.note.serial > *serials.iter().max().unwrap());
     }
 
@@ -828,6 +1032,105 @@ mod tests {
         assert_eq!(refused.err(), Some(CashError::Blacklisted(WalletNumber(1))));
     }
 
+    fn in_doubt_value_is_settled_to_whom_it_is_owed(signer: Signer) {
+        let world = World::new(signer);
+        let load = |wallet: &mut TestWallet, notes: Vec<u64>| {
+            let issued = world
+                .center
+                .issue_denominations(&[(wallet.number(), notes)], 1)
+                .unwrap();
+            wallet
+                .element_mut()
+                .put_notes(issued.into_iter().flatten().collect());
+        };
+        let end_of_life = 1 + DEFAULT_NOTE_LIFETIME_MS;
+
+        // A payment lost on the way: the payer is refunded after the note's life.
+        let mut alice = world.wallet(1, 0);
+        let mut bob = world.wallet(2, 0);
+        load(&mut alice, vec![500]);
+        let (mut paying, proposal) = alice.propose(bob.number(), 500).unwrap();
+        let (_, ready) = bob.consider(alice.number(), proposal).unwrap();
+        let _lost_payment = alice.pay(&mut paying, ready).unwrap();
+        let records = alice.in_doubt_records();
+        // Nobody else can claim Alice's hop.
+        assert!(matches!(
+            world.center.file_claims(WalletNumber(2), &records),
+            Err(CenterError::Refused(CashError::HistoryInvalid { .. }))
+        ));
+        let filed = world.center.file_claims(WalletNumber(1), &records).unwrap();
+        assert!(matches!(
+            filed.as_slice(),
+            [ClaimOutcome::Pending { decided_after_ms, .. }] if *decided_after_ms == end_of_life
+        ));
+        alice.claims_filed();
+        assert_eq!(world.center.settle_claims(end_of_life).unwrap(), vec![]);
+        let refunds = world.center.settle_claims(end_of_life + 1).unwrap();
+        assert_eq!(
+            refunds
+                .iter()
+                .map(|r| (r.wallet, r.value))
+                .collect::<Vec<_>>(),
+            vec![(WalletNumber(1), 500)]
+        );
+        // Decided once: settling again refunds nothing.
+        assert_eq!(world.center.settle_claims(end_of_life + 2).unwrap(), vec![]);
+
+        // Change lost on the way back: the payment arrived (no refund to the
+        // payer for it), the change is refunded to the payer it was due to.
+        let mut carol = world.wallet(3, 0);
+        let mut dave = world.wallet(4, 0);
+        load(&mut carol, vec![500]);
+        load(&mut dave, vec![100, 50, 20, 20, 10]);
+        let (mut paying, proposal) = carol.propose(dave.number(), 320).unwrap();
+        let (mut receiving, ready) = dave.consider(carol.number(), proposal).unwrap();
+        let payment = carol.pay(&mut paying, ready).unwrap();
+        let _lost_change = dave.accept(&mut receiving, payment).unwrap();
+        assert_eq!(credited(&world.deposit_all(&mut dave)), 500 + 20);
+        let carol_filed = world
+            .center
+            .file_claims(WalletNumber(3), &carol.in_doubt_records())
+            .unwrap();
+        assert!(matches!(
+            carol_filed.as_slice(),
+            [ClaimOutcome::Arrived { .. }]
+        ));
+        let dave_records: Vec<_> = dave
+            .in_doubt_records()
+            .into_iter()
+            .filter(|r| r.kind == crate::InDoubtKind::Change)
+            .collect();
+        let dave_filed = world
+            .center
+            .file_claims(WalletNumber(4), &dave_records)
+            .unwrap();
+        assert_eq!(dave_filed.len(), 4);
+        let refunds = world.center.settle_claims(end_of_life + 1).unwrap();
+        let to_carol: u64 = refunds
+            .iter()
+            .filter(|r| r.wallet == WalletNumber(3))
+            .map(|r| r.value)
+            .sum();
+        assert_eq!((to_carol, refunds.len()), (180, 4));
+        // Carol paid 320 net; Dave gained 320 net: value conserved.
+
+        // A note past its life is refused by a payee and not spent by a payer.
+        let mut erin = world.wallet(5, 0);
+        load(&mut erin, vec![50]);
+        erin.set_clock(end_of_life - 1);
+        let (_, proposal) = erin.propose(bob.number(), 50).unwrap();
+        bob.set_clock(end_of_life);
+        assert!(matches!(
+            bob.consider(erin.number(), proposal),
+            Err(CashError::NoteExpired { valid_until_ms, .. }) if valid_until_ms == end_of_life
+        ));
+        erin.set_clock(end_of_life);
+        assert!(matches!(
+            erin.propose(bob.number(), 50),
+            Err(CashError::InsufficientFunds { available: 0, .. })
+        ));
+    }
+
     /// Each scenario with the software key and with the SoftHSM2 key.
     macro_rules! with_both_signers {
         ($($name:ident),*) => {
@@ -852,6 +1155,7 @@ mod tests {
         wallets_holding_the_blacklist_refuse_the_culprit,
         depositing_a_note_already_paid_away_names_the_depositor,
         counterfeit_tampered_and_undelivered_deposits_change_nothing,
-        an_e_vault_forwards_deposits_and_spreads_the_blacklist
+        an_e_vault_forwards_deposits_and_spreads_the_blacklist,
+        in_doubt_value_is_settled_to_whom_it_is_owed
     );
 }

@@ -106,6 +106,14 @@ pub enum CashError {
         /// Hops in its history.
         hops: u16,
     },
+    /// A note past its life: it must be deposited or refreshed.
+    #[error("note {serial} ended its life at {valid_until_ms} (ms since the epoch); deposit or refresh it")]
+    NoteExpired {
+        /// The note.
+        serial: u64,
+        /// Its end of life.
+        valid_until_ms: u64,
+    },
     /// A note this wallet has already received at this position: a copy.
     #[error("note {serial} at hop {hop} was already received: a copy")]
     DuplicateNote {

@@ -54,6 +54,8 @@ pub fn pay_face_to_face<S: SecureElement, T: SecureElement>(
     amount: u64,
     setting: Setting<'_>,
 ) -> Result<Moved, CashError> {
+    payer.set_clock(setting.now_ms);
+    payee.set_clock(setting.now_ms);
     let (initiator, first) = Initiator::start(payer.element())?;
     let (responder, second) = Responder::respond(payee.element(), &first)?;
     let (mut payer_session, third) = initiator.finish(&second, &setting.policy(payer))?;

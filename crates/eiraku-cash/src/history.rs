@@ -446,6 +446,7 @@ mod tests {
                 denomination: 100,
                 issuer: 1,
                 reserved: vec![],
+                valid_until_ms: u64::MAX,
             })
             .unwrap();
         let issued = IssuedNote {

@@ -28,7 +28,9 @@ pub mod signer;
 pub mod simulation;
 pub mod transfer;
 
-pub use center::{CenterError, DepositOutcome, IssuanceCenter, SignedBlacklist, CENTER};
+pub use center::{
+    CenterError, ClaimOutcome, DepositOutcome, IssuanceCenter, Refund, SignedBlacklist, CENTER,
+};
 pub use certificate::{DeviceCenter, SignedCertificate, WalletCertificate, WalletNumber};
 pub use error::CashError;
 pub use evault::EVault;
@@ -39,4 +41,4 @@ pub use note::{Note, NoteInHand, SealedNote, Unit, DENOMINATIONS};
 pub use secure_element::{SecureElement, SoftwareSecureElement, UncertifiedElement};
 pub use session::{Initiator, PeerPolicy, Responder, Session};
 pub use signer::{NoteSigner, SignerError, SoftwareSigner};
-pub use transfer::{InDoubt, RiskLimits, TransferMessage, Wallet};
+pub use transfer::{InDoubt, InDoubtKind, RiskLimits, TransferMessage, Wallet};

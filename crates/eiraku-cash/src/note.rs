@@ -80,6 +80,9 @@ pub struct Note {
     pub issuer: u32,
     /// Data reserved for the issuer.
     pub reserved: Vec<u8>,
+    /// End of the note's life (ms since the epoch): wallets refuse it from
+    /// then on, and the center settles in-doubt claims on it after it.
+    pub valid_until_ms: u64,
 }
 
 impl Write for Note {
@@ -89,12 +92,13 @@ impl Write for Note {
         self.denomination.write(buf);
         self.issuer.write(buf);
         self.reserved.write(buf);
+        self.valid_until_ms.write(buf);
     }
 }
 
 impl EncodeSize for Note {
     fn encode_size(&self) -> usize {
-        8 + 3 + 8 + 4 + self.reserved.encode_size()
+        8 + 3 + 8 + 4 + self.reserved.encode_size() + 8
     }
 }
 
@@ -107,6 +111,7 @@ impl Read for Note {
             denomination: u64::read(buf)?,
             issuer: u32::read(buf)?,
             reserved: Vec::<u8>::read_cfg(buf, &(RangeCfg::new(0..=MAX_RESERVED), ()))?,
+            valid_until_ms: u64::read(buf)?,
         })
     }
 }
@@ -369,6 +374,7 @@ mod tests {
             denomination: 500,
             issuer: 1,
             reserved: vec![],
+            valid_until_ms: u64::MAX,
         }
     }
 

@@ -305,6 +305,7 @@ mod tests {
                     denomination,
                     issuer: 1,
                     reserved: vec![],
+                    valid_until_ms: u64::MAX,
                 })
                 .unwrap(),
             history: vec![],

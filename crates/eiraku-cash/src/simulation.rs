@@ -280,7 +280,7 @@ pub fn run(
             .iter()
             .map(|&n| (WalletNumber(n), config.load))
             .collect();
-        let loads = books.center.issue_many(&requests)?;
+        let loads = books.center.issue_many(&requests, setting.now_ms)?;
         for (mut element, notes) in elements.into_iter().zip(loads) {
             books.report.notes_issued += notes.len() as u64;
             books.report.issued_value += config.load;
@@ -500,7 +500,7 @@ impl Books {
                 receivers.push(index);
             }
         }
-        let fresh = self.center.issue_many(&requests)?;
+        let fresh = self.center.issue_many(&requests, 1)?;
         for ((index, notes), &(_, value)) in receivers.into_iter().zip(fresh).zip(&requests) {
             self.report.notes_issued += notes.len() as u64;
             self.report.issued_value += value;

@@ -215,10 +215,25 @@ impl TransferMessage {
     }
 }
 
+/// Why notes were handed over: decides who is owed them if they never
+/// arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InDoubtKind {
+    /// A payment: the payer is owed it back.
+    Payment,
+    /// Change, handed over after the payment was stored: the payer it was
+    /// due to is owed it.
+    Change,
+    /// A deposit to the center: the depositor is owed it back.
+    Deposit,
+}
+
 /// Value that left a wallet without confirmation: the notes as handed over
 /// (with the entry to `to`), for the issuance center to settle.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InDoubt {
+    /// What the notes were handed over as.
+    pub kind: InDoubtKind,
     /// The other wallet.
     pub to: WalletNumber,
     /// The notes.
@@ -261,6 +276,9 @@ pub struct Wallet<S: SecureElement> {
     in_doubt: Vec<Option<InDoubt>>,
     /// (serial, hop) of every note received: a second arrival is a copy.
     received: BTreeSet<(u64, u16)>,
+    /// The wallet's clock (ms since the epoch): notes past their life are
+    /// refused and not spent.
+    clock_ms: u64,
     /// Version of the blacklist held (0: none yet) and its wallets.
     blacklist_version: u64,
     blacklist: BTreeSet<WalletNumber>,
@@ -275,6 +293,7 @@ impl<S: SecureElement> Wallet<S> {
             center,
             in_doubt: Vec::new(),
             received: BTreeSet::new(),
+            clock_ms: 0,
             blacklist_version: 0,
             blacklist: BTreeSet::new(),
         }
@@ -296,6 +315,22 @@ impl<S: SecureElement> Wallet<S> {
         self.blacklist_version = list.version;
         self.blacklist = list.wallets.iter().copied().collect();
         Ok(())
+    }
+
+    /// Sets the wallet's clock.
+    pub fn set_clock(&mut self, now_ms: u64) {
+        self.clock_ms = now_ms;
+    }
+
+    /// Open in-doubt records, for the center to settle; call
+    /// [`Wallet::claims_filed`] once the center has taken them.
+    pub fn in_doubt_records(&self) -> Vec<InDoubt> {
+        self.in_doubt().cloned().collect()
+    }
+
+    /// The center took this wallet's in-doubt claims: the records leave it.
+    pub fn claims_filed(&mut self) {
+        self.in_doubt.clear();
     }
 
     /// How this wallet checks session peers: the device center's key, its
@@ -385,7 +420,9 @@ impl<S: SecureElement> Wallet<S> {
             .element
             .notes()
             .values()
-            .filter(|n| hops(n) < self.limits.max_hops)
+            .filter(|n| {
+                hops(n) < self.limits.max_hops && self.clock_ms < n.note.note.valid_until_ms
+            })
             .collect();
         let values = notes.iter().map(|n| n.note.note.denomination).collect();
         (notes, values)
@@ -396,6 +433,12 @@ impl<S: SecureElement> Wallet<S> {
     fn check_shown(&self, shown: &ShownNote) -> Result<(), CashError> {
         shown.note.verify(&self.center.signing)?;
         let serial = shown.note.note.serial;
+        if self.clock_ms >= shown.note.note.valid_until_ms {
+            return Err(CashError::NoteExpired {
+                serial,
+                valid_until_ms: shown.note.note.valid_until_ms,
+            });
+        }
         if shown.hops >= self.limits.max_hops {
             return Err(CashError::TooManyHops {
                 serial,
@@ -482,6 +525,7 @@ impl<S: SecureElement> Wallet<S> {
         &mut self,
         serials: &[u64],
         to: WalletNumber,
+        kind: InDoubtKind,
     ) -> Result<(usize, Vec<NoteInHand>), CashError> {
         let taken = self.element.take_notes(serials);
         let mut notes = taken.clone();
@@ -505,6 +549,7 @@ impl<S: SecureElement> Wallet<S> {
             }
         }
         self.in_doubt.push(Some(InDoubt {
+            kind,
             to,
             notes: notes.clone(),
         }));
@@ -519,7 +564,7 @@ impl<S: SecureElement> Wallet<S> {
         &mut self,
         serials: &[u64],
     ) -> Result<(usize, Vec<NoteInHand>), CashError> {
-        self.hand_over(serials, crate::CENTER)
+        self.hand_over(serials, crate::CENTER, InDoubtKind::Deposit)
     }
 
     /// The center answered a deposit: its record is settled.
@@ -562,7 +607,8 @@ impl<S: SecureElement> Wallet<S> {
         for shown in &change {
             self.check_shown(shown)?;
         }
-        let (record, notes) = self.hand_over(&paying.serials.clone(), paying.to)?;
+        let (record, notes) =
+            self.hand_over(&paying.serials.clone(), paying.to, InDoubtKind::Payment)?;
         paying.in_doubt = Some(record);
         paying.change = change;
         Ok(TransferMessage::Payment { notes })
@@ -630,7 +676,11 @@ impl<S: SecureElement> Wallet<S> {
             self.check_shown(shown)?;
         }
         // Change first: if it cannot be handed over, nothing has changed.
-        let (record, change) = self.hand_over(&receiving.change_serials.clone(), receiving.from)?;
+        let (record, change) = self.hand_over(
+            &receiving.change_serials.clone(),
+            receiving.from,
+            InDoubtKind::Change,
+        )?;
         self.store(notes);
         if change.is_empty() {
             self.in_doubt[record] = None;
@@ -720,6 +770,7 @@ mod tests {
                                 denomination,
                                 issuer: 1,
                                 reserved: vec![],
+                                valid_until_ms: u64::MAX,
                             })
                             .unwrap(),
                         history: vec![],

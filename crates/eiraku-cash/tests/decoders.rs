@@ -33,6 +33,7 @@ fn note_bytes() -> Vec<u8> {
                 denomination: 5,
                 issuer: 1,
                 reserved: vec![],
+                valid_until_ms: u64::MAX,
             })
             .unwrap(),
         history: vec![],
