@@ -491,17 +491,21 @@ impl Books {
             .collect();
         let credited = self.deposit(&handed)?;
         self.report.refreshes += handed.len() as u64;
+        // Like for like: a fresh note for every worn note credited, so the
+        // number of notes in circulation stays what the loads made it.
         let mut requests = Vec::new();
         let mut receivers = Vec::new();
-        for (&(index, _), value) in handed.iter().zip(credited) {
+        for (&(index, _), denominations) in handed.iter().zip(credited) {
             let number = self.slot(index).wallet.number();
-            if value > 0 && !self.center.is_blacklisted(number)? {
-                requests.push((number, value));
+            if !denominations.is_empty() && !self.center.is_blacklisted(number)? {
+                requests.push((number, denominations));
                 receivers.push(index);
             }
         }
-        let fresh = self.center.issue_many(&requests, 1)?;
-        for ((index, notes), &(_, value)) in receivers.into_iter().zip(fresh).zip(&requests) {
+        let fresh = self.center.issue_denominations(&requests, 1)?;
+        for ((index, notes), (_, denominations)) in receivers.into_iter().zip(fresh).zip(&requests)
+        {
+            let value: u64 = denominations.iter().sum();
             self.report.notes_issued += notes.len() as u64;
             self.report.issued_value += value;
             let slot = self.slot(index);
@@ -519,8 +523,9 @@ impl Books {
     }
 
     /// Hands each slot's `serials` to the center in one deposit and books
-    /// the outcomes. Returns the value credited to each slot, in order.
-    fn deposit(&mut self, handed: &[(usize, Vec<u64>)]) -> Result<Vec<u64>, SimulationError> {
+    /// the outcomes. Returns the denominations credited to each slot, in
+    /// order.
+    fn deposit(&mut self, handed: &[(usize, Vec<u64>)]) -> Result<Vec<Vec<u64>>, SimulationError> {
         let mut notes: Vec<NoteInHand> = Vec::new();
         let mut owners = Vec::new();
         let mut records = Vec::new();
@@ -546,12 +551,12 @@ impl Books {
         report.notes_deposited += notes.len() as u64;
         report.hops_checked += notes.iter().map(|n| n.history.len() as u64).sum::<u64>();
 
-        let mut credited = vec![0u64; handed.len()];
+        let mut credited = vec![Vec::new(); handed.len()];
         for ((outcome, &owner), note) in outcomes.iter().zip(&owners).zip(&notes) {
             let slot = self.slots[handed[owner].0].as_mut().expect("present");
             match outcome {
                 DepositOutcome::Credited { value, .. } => {
-                    credited[owner] += value;
+                    credited[owner].push(*value);
                     report.credited_value += value;
                     slot.kept += value;
                 }

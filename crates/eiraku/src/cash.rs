@@ -3,14 +3,25 @@
 
 use crate::bench::bar;
 use eiraku_cash::simulation::{self, Config, Phase, Report};
-use std::{fmt::Write as _, path::Path, time::Instant};
+use std::{fmt::Write as _, io::IsTerminal, path::Path, time::Instant};
 
 /// Runs a simulation, the center's database in `dir`; returns the report
 /// and the wall-clock seconds it took.
 pub fn simulate(config: &Config, dir: &Path, show_progress: bool) -> anyhow::Result<(Report, u64)> {
     let started = Instant::now();
     let mut current: Option<(Phase, indicatif::ProgressBar)> = None;
+    // Without a terminal the bars are hidden: print a line every tenth.
+    let lines = show_progress && !std::io::stderr().is_terminal();
+    let mut last_tenth = (Phase::Loading, 0);
     let report = simulation::run(config, dir, |phase, done, total| {
+        let tenth = done * 10 / total.max(1);
+        if lines && (phase, tenth) != last_tenth {
+            last_tenth = (phase, tenth);
+            eprintln!(
+                "{phase:?}: {done}/{total} ({} s)",
+                started.elapsed().as_secs()
+            );
+        }
         if current.as_ref().map(|(p, _)| *p) != Some(phase) {
             if let Some((_, finished)) = current.take() {
                 finished.finish();
