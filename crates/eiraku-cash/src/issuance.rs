@@ -82,6 +82,25 @@ impl IssuanceCenterKeys {
         Ok(SealedNote { note, seal })
     }
 
+    /// A freshly sealed note in hand (ACU, issuer 1, no end of life): for
+    /// tests.
+    #[cfg(test)]
+    pub(crate) fn test_note(&self, serial: u64, denomination: u64) -> crate::NoteInHand {
+        crate::NoteInHand {
+            note: self
+                .seal(Note {
+                    serial,
+                    unit: crate::Unit::ACU,
+                    denomination,
+                    issuer: 1,
+                    reserved: vec![],
+                    valid_until_ms: u64::MAX,
+                })
+                .expect("a software key signs"),
+            history: vec![],
+        }
+    }
+
     /// The key wallet `wallet` (agreement key `wallet_agreement`, from its
     /// certificate) seals its history entries with.
     pub fn history_key(

@@ -242,7 +242,7 @@ impl SecureElement for SoftwareSecureElement {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{issuance::IssuanceCenterKeys, DeviceCenter, Note, Unit};
+    use crate::{issuance::IssuanceCenterKeys, DeviceCenter};
 
     fn element(seed: u64, center: &DeviceCenter) -> SoftwareSecureElement {
         SoftwareSecureElement::from_seed_certified(seed, center, 1_000)
@@ -297,19 +297,8 @@ mod tests {
         let device_center = DeviceCenter::new(Keypair::from_seed(100));
         let center = IssuanceCenterKeys::from_seed(1);
         let mut wallet = element(1, &device_center);
-        let notes = [(1, 500), (2, 200), (3, 5)].map(|(serial, denomination)| NoteInHand {
-            note: center
-                .seal(Note {
-                    serial,
-                    unit: Unit::ACU,
-                    denomination,
-                    issuer: 1,
-                    reserved: vec![],
-                    valid_until_ms: u64::MAX,
-                })
-                .unwrap(),
-            history: vec![],
-        });
+        let notes = [(1, 500), (2, 200), (3, 5)]
+            .map(|(serial, denomination)| center.test_note(serial, denomination));
         wallet.put_notes(notes.to_vec());
         assert_eq!(wallet.balance(), 705);
         let taken = wallet.take_notes(&[2, 99]);

@@ -729,7 +729,7 @@ impl<S: SecureElement> Wallet<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{DeviceCenter, IssuanceCenterKeys, Note, SoftwareSecureElement, Unit};
+    use crate::{DeviceCenter, IssuanceCenterKeys, SoftwareSecureElement};
     use commonware_codec::Encode;
     use eiraku_core::Keypair;
 
@@ -761,20 +761,7 @@ mod tests {
                 .iter()
                 .map(|&denomination| {
                     self.next_serial += 1;
-                    NoteInHand {
-                        note: self
-                            .center
-                            .seal(Note {
-                                serial: self.next_serial,
-                                unit: Unit::ACU,
-                                denomination,
-                                issuer: 1,
-                                reserved: vec![],
-                                valid_until_ms: u64::MAX,
-                            })
-                            .unwrap(),
-                        history: vec![],
-                    }
+                    self.center.test_note(self.next_serial, denomination)
                 })
                 .collect();
             wallet.element_mut().put_notes(issued);
