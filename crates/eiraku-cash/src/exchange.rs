@@ -37,6 +37,16 @@ impl Setting<'_> {
 /// each with a full history.
 const MAX_TRANSFER_MESSAGE: usize = 64 << 20;
 
+/// Serials of the notes a `Payment` or `Change` hands over.
+fn serials_carried(message: &TransferMessage) -> Vec<u64> {
+    match message {
+        TransferMessage::Payment { notes } | TransferMessage::Change { notes } => {
+            notes.iter().map(|n| n.note.note.serial).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 fn send(session: &mut Session, message: &TransferMessage) -> Vec<Vec<u8>> {
     session.seal_long(&message.encode())
 }
@@ -68,17 +78,11 @@ pub fn pay_face_to_face<S: SecureElement, T: SecureElement>(
     let wire = send(&mut payee_session, &ready);
     let ready = receive(&mut payer_session, &wire)?;
     let payment = payer.pay(&mut paying, ready)?;
-    let paid = match &payment {
-        TransferMessage::Payment { notes } => notes.iter().map(|n| n.note.note.serial).collect(),
-        _ => Vec::new(),
-    };
+    let paid = serials_carried(&payment);
     let wire = send(&mut payer_session, &payment);
     let payment = receive(&mut payee_session, &wire)?;
     let change = payee.accept(&mut receiving, payment)?;
-    let change_serials = match &change {
-        TransferMessage::Change { notes } => notes.iter().map(|n| n.note.note.serial).collect(),
-        _ => Vec::new(),
-    };
+    let change_serials = serials_carried(&change);
     let wire = send(&mut payee_session, &change);
     let change = receive(&mut payer_session, &wire)?;
     if let Some(done) = payer.complete(&mut paying, change)? {

@@ -402,6 +402,8 @@ pub fn run(
 
     // Everything is deposited, wallets in a random order.
     let mut order: Vec<usize> = (0..slot_count).collect();
+    // Kept by hand (not `SliceRandom::shuffle`) so the figures recorded for
+    // a seed stay reproducible.
     for i in (1..order.len()).rev() {
         order.swap(i, rng.random_range(0..=i));
     }
