@@ -289,7 +289,7 @@ impl Chain {
                     Err(SubmitError::BadSignature)
                 }
                 Screened::Unverified | Screened::Verified => {
-                    mempool.insert(tx.clone(), &state)?;
+                    mempool.insert_screened(tx.clone(), &state)?;
                     Ok(tx)
                 }
             })

@@ -9,9 +9,10 @@ use anyhow::Context;
 use commonware_parallel::Rayon;
 use eiraku_core::{
     digest, verify_batch, AccountId, Amount, Call, ChainId, KeyCache, Keypair, SignedTransaction,
-    Transaction,
+    Transaction, TxHash,
 };
 use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
 use std::{
     collections::HashMap,
     num::NonZeroUsize,
@@ -21,6 +22,9 @@ use std::{
     },
     time::{Duration, Instant},
 };
+
+/// When each benchmark transaction was sent, or seen finalized.
+type TxTimes = HashMap<TxHash, Instant, foldhash::fast::RandomState>;
 
 /// Concurrent submitting threads per validator.
 const SENDERS_PER_NODE: usize = 3;
@@ -160,23 +164,23 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
         config.progress,
     )?;
 
-    // Round by round, so each account's nonces go out in order.
+    // Round by round, so each account's nonces go out in order; signed on
+    // all cores (ordered collect keeps that order).
     let signing = bar(config.progress, config.transactions as u64, "signing");
-    let mut txs = Vec::with_capacity(config.transactions);
-    'rounds: for round in 0..per_account as u64 {
-        for (i, key) in keys.iter().enumerate() {
-            if txs.len() == config.transactions {
-                break 'rounds;
-            }
+    let txs: Vec<SignedTransaction> = (0..config.transactions)
+        .into_par_iter()
+        .map(|k| {
+            let (round, i) = ((k / keys.len()) as u64, k % keys.len());
             let to = keys[(i + 1) % keys.len()].account_id();
-            txs.push(transfer(&chain_id, key, round, &to, 1));
+            let tx = transfer(&chain_id, &keys[i], round, &to, 1);
             signing.inc(1);
-        }
-    }
+            tx
+        })
+        .collect();
     signing.finish();
 
     // Watch finalized blocks from before the first submission.
-    let finalized_at: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let finalized_at: Arc<Mutex<TxTimes>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
     let blocks_seen = Arc::new(Mutex::new(0usize));
     let watcher = {
@@ -191,7 +195,11 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
                 if !block.transactions.is_empty() {
                     *blocks_seen.lock().unwrap() += 1;
                 }
-                for hash in block.transactions {
+                for hash in block
+                    .transactions
+                    .iter()
+                    .filter_map(|h| digest::from_hex(h))
+                {
                     map.insert(hash, now);
                 }
                 !stop.load(Ordering::Relaxed)
@@ -205,7 +213,7 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
     let batches: Vec<Vec<SignedTransaction>> =
         txs.chunks(config.batch).map(|c| c.to_vec()).collect();
     let start = Instant::now();
-    let submitted_at: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let submitted_at: Arc<Mutex<TxTimes>> = Arc::default();
     let accepted_count = Arc::new(Mutex::new(0usize));
     let first_error: Arc<Mutex<Option<String>>> = Arc::default();
     std::thread::scope(|scope| {
@@ -237,7 +245,7 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
                                         format!("{}: {}", refusal.error.code, refusal.error.message)
                                     });
                                 } else {
-                                    map.insert(digest::to_hex(&tx.hash()), sent);
+                                    map.insert(tx.hash(), sent);
                                 }
                             }
                             *accepted_count.lock().unwrap() += response.accepted;
