@@ -17,7 +17,23 @@ pub fn to_hex(digest: &Digest) -> String {
 
 /// Parses a 64-character hex digest.
 pub fn from_hex(text: &str) -> Option<Digest> {
-    let bytes = hex::decode(text.trim_start_matches("0x")).ok()?;
-    let array: [u8; 32] = bytes.try_into().ok()?;
+    let mut array = [0u8; 32];
+    hex::decode_to_slice(text.trim_start_matches("0x"), &mut array).ok()?;
     Some(Digest::from(array))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trips_and_refuses_wrong_lengths() {
+        let digest = hash(&[b"eiraku"]);
+        let text = to_hex(&digest);
+        assert_eq!(from_hex(&text), Some(digest));
+        assert_eq!(from_hex(&format!("0x{text}")), Some(digest));
+        assert_eq!(from_hex(&text[..62]), None, "31 bytes");
+        assert_eq!(from_hex(&format!("{text}00")), None, "33 bytes");
+        assert_eq!(from_hex(&text.replace(&text[..1], "g")), None, "not hex");
+    }
 }

@@ -160,17 +160,14 @@ impl Store {
         // consecutive sorted inserts walk nearly the same path through it
         // (still in cache), where random hashes would miss on every level.
         let mut index: Vec<([u8; INDEX_KEY], [u8; INDEX_VALUE])> = Vec::new();
+        let mut latest: BTreeMap<&AccountId, &State> = BTreeMap::new();
         for item in finalized {
             let height = item.block.header.height;
             let height_key = height.to_be_bytes();
             for id in item.touched {
-                let key = id.as_bytes().as_slice();
-                match item.state.account(id) {
-                    Some(account) => {
-                        batch.insert(&self.accounts, key, account.to_bytes().as_slice())
-                    }
-                    None => batch.remove(&self.accounts, key),
-                }
+                // Several blocks of one commit often touch the same account:
+                // only its state after the last of them is written.
+                latest.insert(id, item.state);
             }
             batch.insert(&self.blocks, height_key, item.block.encode().as_ref());
             if let Some(certificate) = item.certificate {
@@ -184,6 +181,13 @@ impl Store {
                     .iter()
                     .map(|receipt| index_entry(&receipt.tx_hash, height, receipt.index)),
             );
+        }
+        for (id, state) in latest {
+            let key = id.as_bytes().as_slice();
+            match state.account(id) {
+                Some(account) => batch.insert(&self.accounts, key, account.to_bytes().as_slice()),
+                None => batch.remove(&self.accounts, key),
+            }
         }
         index.sort_unstable_by_key(|(key, _)| *key);
         for (key, value) in index {

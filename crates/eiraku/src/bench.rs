@@ -180,7 +180,12 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
     signing.finish();
 
     // Watch finalized blocks from before the first submission.
-    let finalized_at: Arc<Mutex<TxTimes>> = Arc::default();
+    // Sized for every transaction up front: rehashing a map of a million
+    // entries mid-run would stall the watcher.
+    let finalized_at = Arc::new(Mutex::new(TxTimes::with_capacity_and_hasher(
+        txs.len(),
+        Default::default(),
+    )));
     let stop = Arc::new(AtomicBool::new(false));
     let blocks_seen = Arc::new(Mutex::new(0usize));
     let watcher = {
@@ -213,7 +218,10 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
     let batches: Vec<Vec<SignedTransaction>> =
         txs.chunks(config.batch).map(|c| c.to_vec()).collect();
     let start = Instant::now();
-    let submitted_at: Arc<Mutex<TxTimes>> = Arc::default();
+    let submitted_at = Arc::new(Mutex::new(TxTimes::with_capacity_and_hasher(
+        txs.len(),
+        Default::default(),
+    )));
     let accepted_count = Arc::new(Mutex::new(0usize));
     let first_error: Arc<Mutex<Option<String>>> = Arc::default();
     std::thread::scope(|scope| {
