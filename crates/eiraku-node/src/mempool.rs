@@ -106,9 +106,9 @@ impl Mempool {
     }
 
     /// Adds a verified transaction that [`Mempool::check_new`] passed on this
-    /// same `state` (a snapshot, so its admission cannot have changed). Only
-    /// what may have changed since is asked again: whether another request
-    /// added it meanwhile, and whether the pool has room.
+    /// same `state` (a snapshot, so its admission cannot have changed): only
+    /// whether another request added it meanwhile is asked again, before the
+    /// dry run and the room check.
     pub fn insert_screened(
         &mut self,
         tx: SignedTransaction,
