@@ -2,7 +2,7 @@
 //! balances. Every node of a network starts from the same file; the genesis
 //! block commits to it through the genesis state root.
 
-use crate::{AccountId, Amount, ChainId};
+use crate::{AccountId, Amount, ChainId, CurrencyCode, EconomyCode, Rate, Role};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 
@@ -29,6 +29,135 @@ pub struct GenesisAccount {
     /// A human label (demo accounts: "alice", "faucet", …).
     #[serde(default)]
     pub label: String,
+    /// Its role in the money module (a bank or retail account opened at
+    /// genesis), when the chain has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+}
+
+/// What one coin is worth.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CoinUnit {
+    /// A basket of fixed quantities of member currencies (the ACU).
+    Basket {
+        /// Quantity of each currency in one unit.
+        basket: Vec<BasketPart>,
+    },
+    /// One unit of a single currency (e.g. USD).
+    Single {
+        /// The currency.
+        currency: CurrencyCode,
+    },
+}
+
+/// One currency's share of the basket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BasketPart {
+    /// The currency.
+    pub currency: CurrencyCode,
+    /// Units of it in one ACU.
+    pub quantity: Rate,
+}
+
+/// A member economy at genesis.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GenesisEconomy {
+    /// Its code.
+    pub code: EconomyCode,
+    /// Its currency.
+    pub currency: CurrencyCode,
+    /// Its central bank's account.
+    pub central_bank: AccountId,
+    /// Its regulator's account.
+    pub regulator: AccountId,
+    /// Its currency's opening rate (numeraire per unit), posted at genesis time.
+    pub rate: Rate,
+    /// KYC tiers and their caps at genesis (its central bank may change them).
+    #[serde(default)]
+    pub tiers: Vec<TierCaps>,
+}
+
+/// The caps of one KYC tier in one economy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierCaps {
+    /// The tier.
+    pub tier: u8,
+    /// Largest balance an account of the tier may hold.
+    pub balance_cap: Amount,
+    /// Largest single transfer it may send.
+    pub transfer_cap: Amount,
+}
+
+/// The money module at genesis (DESIGN.md §3).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoneyGenesis {
+    /// What one coin is worth.
+    pub unit: CoinUnit,
+    /// The currency every rate is quoted in.
+    pub numeraire: CurrencyCode,
+    /// Rates older than this (block time) are stale.
+    pub max_rate_age_ms: u64,
+    /// Cross-border payments of at least this many coin minor units carry
+    /// travel-rule data.
+    pub travel_rule_threshold: Amount,
+    /// The issuer's account.
+    pub issuer: AccountId,
+    /// The member economies.
+    pub economies: Vec<GenesisEconomy>,
+}
+
+impl MoneyGenesis {
+    /// Checks what serde cannot: unique economies and currencies, one role
+    /// per account, a basket of member currencies.
+    pub fn validate(&self) -> Result<(), String> {
+        let mut codes: Vec<EconomyCode> = self.economies.iter().map(|e| e.code).collect();
+        codes.sort();
+        if codes.windows(2).any(|w| w[0] == w[1]) {
+            return Err("money: an economy is listed twice".into());
+        }
+        let mut currencies: Vec<CurrencyCode> = self.economies.iter().map(|e| e.currency).collect();
+        currencies.sort();
+        if currencies.windows(2).any(|w| w[0] == w[1]) {
+            return Err("money: two economies share a currency".into());
+        }
+        let mut officials: Vec<&AccountId> = self
+            .economies
+            .iter()
+            .flat_map(|e| [&e.central_bank, &e.regulator])
+            .chain([&self.issuer])
+            .collect();
+        officials.sort();
+        if officials.windows(2).any(|w| w[0] == w[1]) {
+            return Err("money: one account holds two official roles".into());
+        }
+        let known = |c: &CurrencyCode| currencies.binary_search(c).is_ok() || *c == self.numeraire;
+        match &self.unit {
+            CoinUnit::Basket { basket } => {
+                if basket.is_empty() {
+                    return Err("money: the basket is empty".into());
+                }
+                if let Some(part) = basket.iter().find(|p| !known(&p.currency)) {
+                    return Err(format!(
+                        "money: basket currency {} is not a member currency",
+                        part.currency
+                    ));
+                }
+                let mut parts: Vec<CurrencyCode> = basket.iter().map(|p| p.currency).collect();
+                parts.sort();
+                if parts.windows(2).any(|w| w[0] == w[1]) {
+                    return Err("money: a basket currency is listed twice".into());
+                }
+            }
+            CoinUnit::Single { currency } if !known(currency) => {
+                return Err(format!(
+                    "money: unit currency {currency} is neither the numeraire nor a member currency"
+                ));
+            }
+            CoinUnit::Single { .. } => {}
+        }
+        Ok(())
+    }
 }
 
 /// The whole genesis file.
@@ -42,6 +171,9 @@ pub struct Genesis {
     pub validators: Vec<GenesisValidator>,
     /// Opening balances.
     pub accounts: Vec<GenesisAccount>,
+    /// The money module, when this chain runs the AMRO coin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub money: Option<MoneyGenesis>,
 }
 
 impl Genesis {
@@ -70,6 +202,41 @@ impl Genesis {
         accounts.sort();
         if accounts.windows(2).any(|w| w[0] == w[1]) {
             return Err("genesis lists an account twice".into());
+        }
+        match &self.money {
+            Some(money) => {
+                money.validate()?;
+                // Coins exist only against issued bonds: none at genesis.
+                if let Some(funded) = self.accounts.iter().find(|a| a.balance != Amount::ZERO) {
+                    return Err(format!(
+                        "genesis account {} has a balance: with the money module coins are only issued on chain",
+                        funded.id
+                    ));
+                }
+                let member = |code: EconomyCode| money.economies.iter().find(|e| e.code == code);
+                for account in &self.accounts {
+                    match account.role {
+                        Some(Role::Bank { economy }) if member(economy).is_some() => {}
+                        Some(Role::Retail { economy, tier, .. })
+                            if member(economy)
+                                .is_some_and(|e| e.tiers.iter().any(|t| t.tier == tier)) => {}
+                        None => {}
+                        Some(role) => {
+                            return Err(format!(
+                                "genesis account {}: role {role:?} is not a bank or retail account (with a defined tier) of a member economy",
+                                account.id
+                            ))
+                        }
+                    }
+                }
+            }
+            None => {
+                if self.accounts.iter().any(|a| a.role.is_some()) {
+                    return Err(
+                        "genesis gives an account a money role but has no money section".into(),
+                    );
+                }
+            }
         }
         Ok(())
     }

@@ -35,14 +35,19 @@ pub mod digest;
 pub mod genesis;
 pub mod key_cache;
 pub mod merkle;
+pub mod money;
 pub mod transaction;
 
 pub use account::{AccountId, Amount, InvalidKey, Keypair};
 pub use block::{Block, BlockHeader, ConsensusContext, MAX_BLOCK_TRANSACTIONS};
 pub use chain_id::ChainId;
 pub use digest::{hash, Digest};
-pub use genesis::{Genesis, GenesisAccount, GenesisValidator};
+pub use genesis::{
+    BasketPart, CoinUnit, Genesis, GenesisAccount, GenesisEconomy, GenesisValidator, MoneyGenesis,
+    TierCaps,
+};
 pub use key_cache::KeyCache;
+pub use money::{CurrencyCode, EconomyCode, MoneyCall, Rate, RetailKind, Role};
 pub use transaction::{
     verify_all, verify_batch, Call, DecodeError, SignedTransaction, Transaction, TxHash,
     MAX_TRANSACTION_BYTES, TRANSACTION_NAMESPACE,

@@ -7,7 +7,7 @@
 //! unsigned encoding, so it names (chain, sender, nonce, call) and cannot be
 //! changed by re-encoding the signature.
 
-use crate::{hash, AccountId, Amount, ChainId, Digest, KeyCache, Keypair};
+use crate::{hash, AccountId, Amount, ChainId, Digest, KeyCache, Keypair, MoneyCall};
 use bytes::BufMut;
 use bytes::Bytes;
 use commonware_codec::Buf;
@@ -38,10 +38,13 @@ pub enum Call {
         /// Amount in minor units.
         amount: Amount,
     },
+    /// A call of the money module (the AMRO coin).
+    Money(MoneyCall),
 }
 
 impl Call {
     const TRANSFER: u8 = 0;
+    const MONEY: u8 = 1;
 }
 
 impl Write for Call {
@@ -52,6 +55,10 @@ impl Write for Call {
                 to.write(buf);
                 amount.write(buf);
             }
+            Call::Money(call) => {
+                Self::MONEY.write(buf);
+                call.write(buf);
+            }
         }
     }
 }
@@ -60,6 +67,7 @@ impl EncodeSize for Call {
     fn encode_size(&self) -> usize {
         match self {
             Call::Transfer { to, amount } => 1 + to.encode_size() + amount.encode_size(),
+            Call::Money(call) => 1 + call.encode_size(),
         }
     }
 }
@@ -72,6 +80,7 @@ impl Read for Call {
                 to: AccountId::read(buf)?,
                 amount: Amount::read(buf)?,
             }),
+            Self::MONEY => Ok(Call::Money(MoneyCall::read(buf)?)),
             other => Err(Error::InvalidEnum(other)),
         }
     }

@@ -149,6 +149,7 @@ fn execution_code(error: &eiraku_state::ExecutionError) -> &'static str {
         E::ZeroAmount => "zero_amount",
         E::SelfTransfer => "self_transfer",
         E::BalanceOverflow => "balance_overflow",
+        E::Money(error) => error.code(),
     }
 }
 
@@ -559,6 +560,7 @@ fn call_json(call: &Call) -> serde_json::Value {
         Call::Transfer { to, amount } => {
             serde_json::json!({"transfer": {"to": to.to_hex(), "amount": amount.0.to_string()}})
         }
+        Call::Money(call) => serde_json::json!({ "money": call }),
     }
 }
 

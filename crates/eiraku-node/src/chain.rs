@@ -148,6 +148,11 @@ impl Chain {
         let genesis_block = genesis_block(&genesis, &genesis_state);
         let (state, digest) = match store.load_state(genesis.chain_id.clone())? {
             Some(state) => {
+                if state.money().is_some() != genesis.money.is_some() {
+                    return Err(StoreError::Corrupt(
+                        "the stored state and the genesis file disagree on whether the chain runs the money module".into(),
+                    ));
+                }
                 let height = state.height();
                 let block = store.block(height)?.ok_or_else(|| {
                     StoreError::Corrupt(format!("applied block {height} missing"))
@@ -595,7 +600,9 @@ mod tests {
                 id: alice.account_id(),
                 balance: Amount(100),
                 label: String::new(),
+                role: None,
             }],
+            money: None,
         };
         let transfer = |nonce| {
             SignedTransaction::sign(

@@ -213,8 +213,10 @@ mod tests {
                     id: Keypair::from_seed(i).account_id(),
                     balance: Amount(100),
                     label: String::new(),
+                    role: None,
                 })
                 .collect(),
+            money: None,
         })
     }
 

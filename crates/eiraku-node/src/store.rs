@@ -15,13 +15,15 @@
 
 use commonware_codec::{Copying, Decode, Encode, RangeCfg};
 use eiraku_core::{AccountId, Block, ChainId, Digest, MAX_BLOCK_TRANSACTIONS};
-use eiraku_state::{Account, Outcome, Receipt, State};
+use eiraku_state::{money::Money, Account, Outcome, Receipt, State};
 use fjall::{
     CompressionType, Config, Keyspace, PartitionCreateOptions, PartitionHandle, PersistMode,
 };
 use std::{collections::BTreeMap, path::Path};
 
 const APPLIED_HEIGHT: &[u8] = b"applied_height";
+/// The money module's state (small: rewritten whole at each commit).
+const MONEY_STATE: &[u8] = b"money_state";
 
 /// Errors of the store. All are fatal for the node: storage that cannot be
 /// read or written must stop it rather than let it diverge.
@@ -146,7 +148,25 @@ impl Store {
                 .ok_or_else(|| StoreError::Corrupt(format!("account {id}")))?;
             accounts.insert(id, account);
         }
-        Ok(Some(State::from_accounts(chain_id, height, accounts)))
+        let money = match self.meta.get(MONEY_STATE).map_err(engine)? {
+            Some(bytes) => Some(
+                Money::from_bytes(&bytes)
+                    .map_err(|e| StoreError::Corrupt(format!("money state: {e}")))?,
+            ),
+            None => None,
+        };
+        let timestamp_ms = self
+            .block(height)?
+            .ok_or_else(|| StoreError::Corrupt(format!("applied block {height} missing")))?
+            .header
+            .timestamp_ms;
+        Ok(Some(State::restore(
+            chain_id,
+            height,
+            timestamp_ms,
+            accounts,
+            money,
+        )))
     }
 
     /// Writes finalized blocks (consecutive, in height order) and
@@ -192,6 +212,9 @@ impl Store {
         index.sort_unstable_by_key(|(key, _)| *key);
         for (key, value) in index {
             batch.insert(&self.tx_index, key, value);
+        }
+        if let Some(money) = last.state.money() {
+            batch.insert(&self.meta, MONEY_STATE, money.to_bytes());
         }
         batch.insert(
             &self.meta,
@@ -291,7 +314,9 @@ mod tests {
                 id: alice.account_id(),
                 balance: Amount(10),
                 label: String::new(),
+                role: None,
             }],
+            money: None,
         };
         let transfer = |nonce, amount| {
             SignedTransaction::sign(

@@ -117,7 +117,9 @@ fn genesis(keys: &[ed25519::PrivateKey]) -> Genesis {
             id: alice().account_id(),
             balance: Amount(FUNDS),
             label: "alice".into(),
+            role: None,
         }],
+        money: None,
     }
 }
 

@@ -1,6 +1,6 @@
 //! Typed errors, each with a message a person understands.
 
-use eiraku_core::{AccountId, Amount, ChainId};
+use eiraku_core::{AccountId, Amount, ChainId, CurrencyCode, EconomyCode};
 
 /// Why a transaction may not be included in a block.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -60,6 +60,258 @@ pub enum ExecutionError {
     /// The recipient's balance would exceed what a u128 holds.
     #[error("recipient balance would overflow")]
     BalanceOverflow,
+    /// A rule of the money module (the AMRO coin).
+    #[error(transparent)]
+    #[serde(untagged)]
+    Money(#[from] MoneyError),
+}
+
+/// Why a call of the money module was refused. Each names the rule broken.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum MoneyError {
+    /// The chain was started without a money section.
+    #[error("this chain has no money module (its genesis has no money section)")]
+    NoMoneyModule,
+    /// Only a central bank may send this call.
+    #[error("only a central bank may do this")]
+    NotCentralBank,
+    /// Only the issuer may send this call.
+    #[error("only the issuer may do this")]
+    NotIssuer,
+    /// Only a regulator may send this call.
+    #[error("only a regulator may do this")]
+    NotRegulator,
+    /// Only a bank may send this call.
+    #[error("only a bank may do this")]
+    NotBank,
+    /// The regulator's economy is not the account's.
+    #[error("account {account} is not in economy {economy}, the regulator's own")]
+    NotRegulatorOf {
+        /// The account.
+        account: AccountId,
+        /// The regulator's economy.
+        economy: EconomyCode,
+    },
+    /// Coins go only to banks of the issuing central bank's economy.
+    #[error("account {account} is not a bank of economy {economy}")]
+    NotABankOf {
+        /// The account.
+        account: AccountId,
+        /// The central bank's economy.
+        economy: EconomyCode,
+    },
+    /// Banks are opened by their own economy's central bank.
+    #[error("a bank can only be opened by the central bank of its economy")]
+    OnlyCentralBankOpensBanks,
+    /// Merchant and person accounts are opened by a bank of their economy.
+    #[error("a merchant or person account can only be opened by a bank of its economy")]
+    OnlyBankOpensRetail,
+    /// Issuer, central bank and regulator roles come from genesis (or governance).
+    #[error("this role cannot be granted by a transaction")]
+    RoleNotGrantable,
+    /// The account exists already.
+    #[error("account {account} already exists")]
+    AccountExists {
+        /// The account.
+        account: AccountId,
+    },
+    /// The tier has no caps in that economy.
+    #[error("KYC tier {tier} is not defined in economy {economy}")]
+    UnknownTier {
+        /// The economy.
+        economy: EconomyCode,
+        /// The tier.
+        tier: u8,
+    },
+    /// Not a member currency nor the numeraire.
+    #[error("currency {currency} is not a member currency")]
+    UnknownCurrency {
+        /// The currency.
+        currency: CurrencyCode,
+    },
+    /// The rate is older than the configured age.
+    #[error("the rate of {currency} posted at {posted_ms} ms is stale (older than {max_age_ms} ms); its central bank must post a new one")]
+    StaleRate {
+        /// The currency.
+        currency: CurrencyCode,
+        /// When its rate was posted (block time).
+        posted_ms: u64,
+        /// The configured maximum age.
+        max_age_ms: u64,
+    },
+    /// A contribution needs an instrument id.
+    #[error("a contribution must name its instrument")]
+    InstrumentRequired,
+    /// An amount of zero.
+    #[error("amount must be greater than zero")]
+    ZeroAmount,
+    /// The instrument has matured.
+    #[error("the instrument matured at {maturity_ms} ms")]
+    MaturityPassed {
+        /// Its maturity.
+        maturity_ms: u64,
+    },
+    /// No contribution has that number.
+    #[error("no contribution number {id}")]
+    UnknownContribution {
+        /// The number.
+        id: u64,
+    },
+    /// The contribution was accepted before.
+    #[error("contribution {id} is already accepted")]
+    AlreadyAccepted {
+        /// The number.
+        id: u64,
+    },
+    /// The central bank's own account holds fewer issuance bonds.
+    #[error("own account holds {available} in issuance bonds; {needed} needed")]
+    InsufficientOwnBonds {
+        /// Bonds in the own account.
+        available: Amount,
+        /// Coins asked for.
+        needed: Amount,
+    },
+    /// An amount beyond what the books can hold.
+    #[error("amount too large")]
+    AmountTooLarge,
+    /// The account is frozen.
+    #[error("account {account} is frozen: {reason}")]
+    AccountFrozen {
+        /// The account.
+        account: AccountId,
+        /// The regulator's reason.
+        reason: String,
+    },
+    /// A freeze or unfreeze needs a reason.
+    #[error("a reason is required")]
+    ReasonRequired,
+    /// Frozen already.
+    #[error("account {account} is already frozen")]
+    AlreadyFrozen {
+        /// The account.
+        account: AccountId,
+    },
+    /// Not frozen.
+    #[error("account {account} is not frozen")]
+    NotFrozen {
+        /// The account.
+        account: AccountId,
+    },
+    /// A settlement larger than the open claim.
+    #[error("settlement of {amount} exceeds the open claim of {claim}")]
+    SettlementExceedsClaim {
+        /// The claim not yet covered by recorded settlements.
+        claim: Amount,
+        /// The settlement.
+        amount: Amount,
+    },
+    /// No settlement has that number.
+    #[error("no settlement number {id}")]
+    UnknownSettlement {
+        /// The number.
+        id: u64,
+    },
+    /// Only the creditor confirms.
+    #[error("only the creditor's central bank confirms settlement {id}")]
+    NotCreditor {
+        /// The number.
+        id: u64,
+    },
+    /// Confirmed before.
+    #[error("settlement {id} is already confirmed")]
+    AlreadyConfirmed {
+        /// The number.
+        id: u64,
+    },
+    /// A seigniorage period must have a length.
+    #[error("no time has passed since the last seigniorage period closed")]
+    EmptyPeriod,
+    /// Coins are held by banks and retail accounts only.
+    #[error("account {account} is not a bank, merchant or person account and cannot hold coins")]
+    NotCoinHolder {
+        /// The account.
+        account: AccountId,
+    },
+    /// A payment to oneself.
+    #[error("payer and payee are the same account")]
+    SelfPayment,
+    /// Above the payer's tier's transfer cap.
+    #[error("transfer of {amount} exceeds the KYC tier's transfer cap of {cap}")]
+    TransferCapExceeded {
+        /// The cap.
+        cap: Amount,
+        /// The amount.
+        amount: Amount,
+    },
+    /// The payer's balance is below the amount.
+    #[error("insufficient funds: balance {balance}, needed {needed}")]
+    InsufficientFunds {
+        /// Balance.
+        balance: Amount,
+        /// The amount.
+        needed: Amount,
+    },
+    /// The payee's tier's balance cap would be exceeded.
+    #[error("account {account} would hold {would_be}, above its KYC tier's balance cap of {cap}")]
+    BalanceCapExceeded {
+        /// The payee.
+        account: AccountId,
+        /// The cap.
+        cap: Amount,
+        /// Its balance after the payment.
+        would_be: Amount,
+    },
+    /// A cross-border payment at or above the threshold without its data.
+    #[error("cross-border payments of {threshold} or more must carry travel-rule data")]
+    TravelRuleRequired {
+        /// The threshold.
+        threshold: Amount,
+    },
+}
+
+impl MoneyError {
+    /// The error's stable code, as the API spells it (the JSON `code`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            MoneyError::NoMoneyModule => "no_money_module",
+            MoneyError::NotCentralBank => "not_central_bank",
+            MoneyError::NotIssuer => "not_issuer",
+            MoneyError::NotRegulator => "not_regulator",
+            MoneyError::NotBank => "not_bank",
+            MoneyError::NotRegulatorOf { .. } => "not_regulator_of",
+            MoneyError::NotABankOf { .. } => "not_a_bank_of",
+            MoneyError::OnlyCentralBankOpensBanks => "only_central_bank_opens_banks",
+            MoneyError::OnlyBankOpensRetail => "only_bank_opens_retail",
+            MoneyError::RoleNotGrantable => "role_not_grantable",
+            MoneyError::AccountExists { .. } => "account_exists",
+            MoneyError::UnknownTier { .. } => "unknown_tier",
+            MoneyError::UnknownCurrency { .. } => "unknown_currency",
+            MoneyError::StaleRate { .. } => "stale_rate",
+            MoneyError::InstrumentRequired => "instrument_required",
+            MoneyError::ZeroAmount => "zero_amount",
+            MoneyError::MaturityPassed { .. } => "maturity_passed",
+            MoneyError::UnknownContribution { .. } => "unknown_contribution",
+            MoneyError::AlreadyAccepted { .. } => "already_accepted",
+            MoneyError::InsufficientOwnBonds { .. } => "insufficient_own_bonds",
+            MoneyError::AmountTooLarge => "amount_too_large",
+            MoneyError::AccountFrozen { .. } => "account_frozen",
+            MoneyError::ReasonRequired => "reason_required",
+            MoneyError::AlreadyFrozen { .. } => "already_frozen",
+            MoneyError::NotFrozen { .. } => "not_frozen",
+            MoneyError::SettlementExceedsClaim { .. } => "settlement_exceeds_claim",
+            MoneyError::UnknownSettlement { .. } => "unknown_settlement",
+            MoneyError::NotCreditor { .. } => "not_creditor",
+            MoneyError::AlreadyConfirmed { .. } => "already_confirmed",
+            MoneyError::EmptyPeriod => "empty_period",
+            MoneyError::NotCoinHolder { .. } => "not_coin_holder",
+            MoneyError::SelfPayment => "self_payment",
+            MoneyError::TransferCapExceeded { .. } => "transfer_cap_exceeded",
+            MoneyError::InsufficientFunds { .. } => "insufficient_funds",
+            MoneyError::BalanceCapExceeded { .. } => "balance_cap_exceeded",
+            MoneyError::TravelRuleRequired { .. } => "travel_rule_required",
+        }
+    }
 }
 
 /// Why a block cannot be executed: it contains a transaction that should
@@ -73,4 +325,33 @@ pub struct BlockError {
     pub index: usize,
     /// The admission rule it breaks.
     pub error: AdmissionError,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_codes_match_their_json_tags() {
+        let account = eiraku_core::Keypair::from_seed(1).account_id();
+        for error in [
+            MoneyError::NotABankOf {
+                account,
+                economy: EconomyCode::new("JP").unwrap(),
+            },
+            MoneyError::TravelRuleRequired {
+                threshold: Amount(5),
+            },
+            MoneyError::NoMoneyModule,
+            MoneyError::AccountFrozen {
+                account,
+                reason: "r".into(),
+            },
+        ] {
+            let json = serde_json::to_value(&error).unwrap();
+            assert_eq!(json["code"], error.code());
+            let back: MoneyError = serde_json::from_value(json).unwrap();
+            assert_eq!(back, error);
+        }
+    }
 }

@@ -25,7 +25,8 @@
 //!     chain_id: ChainId::new("doc").unwrap(),
 //!     genesis_time_ms: 0,
 //!     validators: vec![],
-//!     accounts: vec![GenesisAccount { id: alice.account_id(), balance: Amount(100), label: "alice".into() }],
+//!     accounts: vec![GenesisAccount { id: alice.account_id(), balance: Amount(100), label: "alice".into(), role: None }],
+//!     money: None,
 //! };
 //! let mut state = State::from_genesis(&genesis);
 //! let tx = SignedTransaction::sign(Transaction {
@@ -39,10 +40,12 @@
 
 mod error;
 mod ledger;
+pub mod money;
+mod money_codec;
 mod receipt;
 mod state;
 
-pub use error::{AdmissionError, BlockError, ExecutionError};
+pub use error::{AdmissionError, BlockError, ExecutionError, MoneyError};
 pub use ledger::Account;
 pub use receipt::{Outcome, Receipt};
 pub use state::{accounts_touched_by, BlockEnv, State};

@@ -1,8 +1,8 @@
 //! Receipts: the recorded outcome of every included transaction.
 
-use crate::ExecutionError;
+use crate::{ExecutionError, MoneyError};
 use bytes::BufMut;
-use commonware_codec::{Buf, EncodeSize, Error, Read, ReadExt, Write};
+use commonware_codec::{Buf, EncodeSize, Error, RangeCfg, Read, ReadExt, Write};
 use eiraku_core::{digest, Amount, TxHash};
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +23,16 @@ const INSUFFICIENT_FUNDS: u8 = 1;
 const ZERO_AMOUNT: u8 = 2;
 const SELF_TRANSFER: u8 = 3;
 const BALANCE_OVERFLOW: u8 = 4;
+/// A money-module error, stored as its JSON form (length-prefixed): it has
+/// many variants with many fields, is only kept by the node that executed
+/// it (receipts are not part of any root), and JSON is what the API shows.
+const MONEY: u8 = 5;
+/// Longest stored money error.
+const MAX_MONEY_ERROR_BYTES: usize = 4096;
+
+fn money_error_json(error: &MoneyError) -> Vec<u8> {
+    serde_json::to_vec(error).expect("money errors serialize")
+}
 
 impl Write for Outcome {
     fn write(&self, buf: &mut impl BufMut) {
@@ -36,6 +46,10 @@ impl Write for Outcome {
             Outcome::Failed(ExecutionError::ZeroAmount) => ZERO_AMOUNT.write(buf),
             Outcome::Failed(ExecutionError::SelfTransfer) => SELF_TRANSFER.write(buf),
             Outcome::Failed(ExecutionError::BalanceOverflow) => BALANCE_OVERFLOW.write(buf),
+            Outcome::Failed(ExecutionError::Money(error)) => {
+                MONEY.write(buf);
+                money_error_json(error).write(buf);
+            }
         }
     }
 }
@@ -44,6 +58,9 @@ impl EncodeSize for Outcome {
     fn encode_size(&self) -> usize {
         match self {
             Outcome::Failed(ExecutionError::InsufficientFunds { .. }) => 1 + 2 * 16,
+            Outcome::Failed(ExecutionError::Money(error)) => {
+                1 + money_error_json(error).encode_size()
+            }
             _ => 1,
         }
     }
@@ -61,6 +78,13 @@ impl Read for Outcome {
             ZERO_AMOUNT => Outcome::Failed(ExecutionError::ZeroAmount),
             SELF_TRANSFER => Outcome::Failed(ExecutionError::SelfTransfer),
             BALANCE_OVERFLOW => Outcome::Failed(ExecutionError::BalanceOverflow),
+            MONEY => {
+                let json =
+                    Vec::<u8>::read_cfg(buf, &(RangeCfg::new(0..=MAX_MONEY_ERROR_BYTES), ()))?;
+                let error = serde_json::from_slice(&json)
+                    .map_err(|_| Error::Invalid("Outcome", "money error is not valid JSON"))?;
+                Outcome::Failed(ExecutionError::Money(error))
+            }
             other => return Err(Error::InvalidEnum(other)),
         })
     }

@@ -2,9 +2,12 @@
 
 use crate::{
     ledger::{self, Account},
-    AdmissionError, BlockError, ExecutionError, Outcome, Receipt,
+    money::{CallContext, Money},
+    AdmissionError, BlockError, ExecutionError, MoneyError, Outcome, Receipt,
 };
-use eiraku_core::{merkle, AccountId, Amount, Call, ChainId, Digest, Genesis, SignedTransaction};
+use eiraku_core::{
+    hash, merkle, AccountId, Amount, Call, ChainId, Digest, Genesis, SignedTransaction,
+};
 use std::collections::BTreeMap;
 
 /// What a block tells the state machine about its context.
@@ -24,7 +27,12 @@ pub struct BlockEnv {
 pub struct State {
     chain_id: ChainId,
     height: u64,
+    /// Timestamp of the last executed block (genesis time at first): what
+    /// the mempool's dry runs take as "now".
+    timestamp_ms: u64,
     accounts: BTreeMap<AccountId, Account>,
+    /// The money module, when the chain runs it.
+    money: Option<Money>,
     /// State-root leaf of each account, kept beside it so a block re-hashes
     /// only the accounts it touched.
     leaves: BTreeMap<AccountId, Digest>,
@@ -33,10 +41,15 @@ pub struct State {
 impl State {
     /// The state before block 1.
     pub fn from_genesis(genesis: &Genesis) -> Self {
-        let accounts = genesis
-            .accounts
+        let money = Money::from_genesis(genesis);
+        // Officials (issuer, central banks, regulators) can send from the
+        // first block on.
+        let officials = money
             .iter()
-            .map(|a| {
+            .flat_map(|m| m.official_accounts())
+            .map(|id| (*id, Account::default()));
+        let accounts = officials
+            .chain(genesis.accounts.iter().map(|a| {
                 (
                     a.id,
                     Account {
@@ -44,16 +57,24 @@ impl State {
                         nonce: 0,
                     },
                 )
-            })
+            }))
             .collect();
-        Self::from_accounts(genesis.chain_id.clone(), 0, accounts)
+        Self::restore(
+            genesis.chain_id.clone(),
+            0,
+            genesis.genesis_time_ms,
+            accounts,
+            money,
+        )
     }
 
-    /// Rebuilds a state from stored accounts (a node restarting).
-    pub fn from_accounts(
+    /// Rebuilds a state from stored parts (a node restarting).
+    pub fn restore(
         chain_id: ChainId,
         height: u64,
+        timestamp_ms: u64,
         accounts: BTreeMap<AccountId, Account>,
+        money: Option<Money>,
     ) -> Self {
         let leaves = accounts
             .iter()
@@ -62,9 +83,21 @@ impl State {
         Self {
             chain_id,
             height,
+            timestamp_ms,
             accounts,
+            money,
             leaves,
         }
+    }
+
+    /// Timestamp of the last executed block.
+    pub fn timestamp_ms(&self) -> u64 {
+        self.timestamp_ms
+    }
+
+    /// The money module's state, when the chain runs it.
+    pub fn money(&self) -> Option<&Money> {
+        self.money.as_ref()
     }
 
     /// The network's chain id.
@@ -93,10 +126,18 @@ impl State {
     }
 
     /// The state root: Merkle root over (account id, account) leaves in
-    /// account-id order.
+    /// account-id order; with the money module, the root over that root and
+    /// the digest of the money state's encoding.
     pub fn state_root(&self) -> Digest {
         let leaves: Vec<Digest> = self.leaves.values().copied().collect();
-        merkle::root(&leaves)
+        let accounts_root = merkle::root(&leaves);
+        match &self.money {
+            None => accounts_root,
+            Some(money) => {
+                let money_digest = hash(&[b"EIRAKU_MONEY_STATE", &money.to_bytes()]);
+                merkle::root(&[accounts_root, money_digest])
+            }
+        }
     }
 
     /// Whether `tx` may be included in the next block on top of this state.
@@ -133,7 +174,19 @@ impl State {
     /// The mempool uses it to refuse what is certain to fail.
     pub fn dry_run(&self, tx: &SignedTransaction) -> Result<(), ExecutionError> {
         let mut scratch = self.clone_touched(tx);
-        apply_call(&mut scratch, tx)
+        match &tx.transaction.call {
+            Call::Transfer { to, amount } => transfer(
+                &mut scratch,
+                self.money.as_ref(),
+                &tx.transaction.sender,
+                to,
+                *amount,
+            ),
+            Call::Money(_) => {
+                let mut money = self.money.clone();
+                apply_call(&mut scratch, &mut money, tx, self.timestamp_ms)
+            }
+        }
     }
 
     fn clone_touched(&self, tx: &SignedTransaction) -> BTreeMap<AccountId, Account> {
@@ -152,10 +205,19 @@ impl State {
         transactions: &[SignedTransaction],
     ) -> Result<Vec<Receipt>, BlockError> {
         let mut undo: BTreeMap<AccountId, Option<Account>> = BTreeMap::new();
+        // Money calls change the money state too: keep it to put back if a
+        // later transaction makes the block invalid.
+        let money_before = transactions
+            .iter()
+            .any(|tx| matches!(tx.transaction.call, Call::Money(_)))
+            .then(|| self.money.clone());
         let mut receipts = Vec::with_capacity(transactions.len());
         for (index, tx) in transactions.iter().enumerate() {
             if let Err(error) = self.check_admission(tx) {
-                self.restore(undo);
+                self.undo(undo);
+                if let Some(money) = money_before {
+                    self.money = money;
+                }
                 return Err(BlockError {
                     height: env.height,
                     index,
@@ -166,10 +228,11 @@ impl State {
                 undo.entry(*touched)
                     .or_insert_with(|| self.accounts.get(touched).copied());
             }
-            let outcome = match apply_call(&mut self.accounts, tx) {
-                Ok(()) => Outcome::Success,
-                Err(error) => Outcome::Failed(error),
-            };
+            let outcome =
+                match apply_call(&mut self.accounts, &mut self.money, tx, env.timestamp_ms) {
+                    Ok(()) => Outcome::Success,
+                    Err(error) => Outcome::Failed(error),
+                };
             // The nonce advances whatever the outcome, so a failed
             // transaction can never be replayed.
             if let Some(sender) = self.accounts.get_mut(&tx.transaction.sender) {
@@ -189,10 +252,20 @@ impl State {
             };
         }
         self.height = env.height;
+        self.timestamp_ms = env.timestamp_ms;
+        #[cfg(debug_assertions)]
+        if let Some(money) = &self.money {
+            if let Err(broken) = money.check_invariants(&self.accounts) {
+                panic!(
+                    "money invariant broken after block {}: {broken}",
+                    env.height
+                );
+            }
+        }
         Ok(receipts)
     }
 
-    fn restore(&mut self, undo: BTreeMap<AccountId, Option<Account>>) {
+    fn undo(&mut self, undo: BTreeMap<AccountId, Option<Account>>) {
         for (id, before) in undo {
             match before {
                 Some(account) => self.accounts.insert(id, account),
@@ -206,12 +279,33 @@ impl State {
 /// domain module handles its own calls.
 fn apply_call(
     accounts: &mut BTreeMap<AccountId, Account>,
+    money: &mut Option<Money>,
     tx: &SignedTransaction,
+    now_ms: u64,
 ) -> Result<(), ExecutionError> {
+    let sender = &tx.transaction.sender;
     match &tx.transaction.call {
-        Call::Transfer { to, amount } => {
-            ledger::transfer(accounts, &tx.transaction.sender, to, *amount)
+        Call::Transfer { to, amount } => transfer(accounts, money.as_ref(), sender, to, *amount),
+        Call::Money(call) => {
+            let money = money.as_mut().ok_or(MoneyError::NoMoneyModule)?;
+            let ctx = CallContext { sender, now_ms };
+            Ok(money.apply(accounts, &ctx, call)?)
         }
+    }
+}
+
+/// A plain transfer: with the money module it is a payment under its rules
+/// (no travel-rule data), without it a move of the ledger's one unit.
+fn transfer(
+    accounts: &mut BTreeMap<AccountId, Account>,
+    money: Option<&Money>,
+    from: &AccountId,
+    to: &AccountId,
+    amount: Amount,
+) -> Result<(), ExecutionError> {
+    match money {
+        Some(money) => Ok(money.pay(accounts, from, to, amount, None)?),
+        None => ledger::transfer(accounts, from, to, amount),
     }
 }
 
@@ -231,6 +325,9 @@ pub fn accounts_touched_by(transactions: &[SignedTransaction]) -> Vec<AccountId>
 fn touched_accounts(tx: &SignedTransaction) -> Vec<&AccountId> {
     match &tx.transaction.call {
         Call::Transfer { to, .. } => vec![&tx.transaction.sender, to],
+        Call::Money(call) => std::iter::once(&tx.transaction.sender)
+            .chain(Money::other_account(call))
+            .collect(),
     }
 }
 
@@ -252,7 +349,9 @@ mod tests {
                 id: Keypair::from_seed(1).account_id(),
                 balance: Amount(100),
                 label: "alice".into(),
+                role: None,
             }],
+            money: None,
         }
     }
 
@@ -369,7 +468,13 @@ mod tests {
             .execute_block(&ENV, &[transfer(&alice, "unit", 0, 2, 40)])
             .unwrap();
         assert_ne!(state.state_root(), genesis_root);
-        let rebuilt = State::from_accounts(state.chain_id().clone(), 1, state.accounts().clone());
+        let rebuilt = State::restore(
+            state.chain_id().clone(),
+            1,
+            1,
+            state.accounts().clone(),
+            None,
+        );
         assert_eq!(rebuilt.state_root(), state.state_root());
         assert_eq!(state.total_supply(), Amount(100));
     }

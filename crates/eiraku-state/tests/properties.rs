@@ -19,8 +19,10 @@ fn genesis() -> Genesis {
                 id: Keypair::from_seed(i).account_id(),
                 balance: Amount(1_000),
                 label: format!("user{i}"),
+                role: None,
             })
             .collect(),
+        money: None,
     }
 }
 

@@ -72,6 +72,7 @@ pub fn create(spec: &TestnetSpec) -> anyhow::Result<Genesis> {
             id: key.account_id(),
             balance: Amount(balance),
             label: label.to_string(),
+            role: None,
         });
     }
     let genesis = Genesis {
@@ -79,6 +80,7 @@ pub fn create(spec: &TestnetSpec) -> anyhow::Result<Genesis> {
         genesis_time_ms: SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis() as u64,
         validators,
         accounts,
+        money: None,
     };
     genesis.validate().map_err(anyhow::Error::msg)?;
     std::fs::write(

@@ -1,0 +1,774 @@
+//! The vocabulary of the AMRO coin (DESIGN.md §3): economy and currency
+//! codes, on-chain roles, FX rates and the calls of the `money` module.
+//!
+//! The rules live in `eiraku-state`; this module only names things and gives
+//! each one canonical binary form.
+
+use crate::{AccountId, Amount, Digest};
+use bytes::BufMut;
+use commonware_codec::{Buf, EncodeSize, Error, FixedSize, RangeCfg, Read, ReadExt, Write};
+use rust_decimal::Decimal;
+use std::{fmt, str::FromStr};
+
+/// Longest free text a money call carries (an instrument id, a reason).
+pub const MAX_TEXT_BYTES: usize = 256;
+
+/// An upper-case ASCII code of exactly `N` letters: ISO 3166 economy codes
+/// (`N` = 2) and ISO 4217 currency codes (`N` = 3).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Code<const N: usize>([u8; N]);
+
+/// An economy (ISO 3166-1 alpha-2, e.g. `JP`; Hong Kong is `HK`).
+pub type EconomyCode = Code<2>;
+/// A currency (ISO 4217, e.g. `JPY`).
+pub type CurrencyCode = Code<3>;
+
+impl<const N: usize> Code<N> {
+    /// Validates and wraps a code.
+    pub fn new(text: &str) -> Result<Self, String> {
+        let bytes = text.as_bytes();
+        if bytes.len() != N || !bytes.iter().all(u8::is_ascii_uppercase) {
+            return Err(format!("{text:?} is not a code of {N} upper-case letters"));
+        }
+        let mut code = [0u8; N];
+        code.copy_from_slice(bytes);
+        Ok(Self(code))
+    }
+
+    /// The code as text.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("validated ASCII")
+    }
+}
+
+impl<const N: usize> fmt::Display for Code<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<const N: usize> fmt::Debug for Code<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<const N: usize> FromStr for Code<N> {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        Self::new(text)
+    }
+}
+
+impl<const N: usize> Write for Code<N> {
+    fn write(&self, buf: &mut impl BufMut) {
+        buf.put_slice(&self.0);
+    }
+}
+
+impl<const N: usize> FixedSize for Code<N> {
+    const SIZE: usize = N;
+}
+
+impl<const N: usize> Read for Code<N> {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        let bytes = <[u8; N]>::read(buf)?;
+        if !bytes.iter().all(u8::is_ascii_uppercase) {
+            return Err(Error::Invalid("Code", "not upper-case letters"));
+        }
+        Ok(Self(bytes))
+    }
+}
+
+impl<const N: usize> serde::Serialize for Code<N> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de, const N: usize> serde::Deserialize<'de> for Code<N> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Self::new(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A positive exact decimal: an FX rate (numeraire per unit of a currency)
+/// or a basket quantity. Held normalized (no trailing zeros), so each value
+/// has exactly one encoding: mantissa (u128, below 2^96) and scale (u8, at
+/// most 28).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Rate(Decimal);
+
+impl Rate {
+    /// Wraps a positive decimal.
+    pub fn new(value: Decimal) -> Result<Self, String> {
+        if value <= Decimal::ZERO {
+            return Err(format!("{value} must be greater than zero"));
+        }
+        Ok(Self(value.normalize()))
+    }
+
+    /// The value.
+    pub fn value(&self) -> Decimal {
+        self.0
+    }
+}
+
+impl fmt::Display for Rate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl fmt::Debug for Rate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl FromStr for Rate {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let value = Decimal::from_str_exact(text).map_err(|e| format!("{text:?}: {e}"))?;
+        Self::new(value)
+    }
+}
+
+impl Write for Rate {
+    fn write(&self, buf: &mut impl BufMut) {
+        (self.0.mantissa() as u128).write(buf);
+        (self.0.scale() as u8).write(buf);
+    }
+}
+
+impl FixedSize for Rate {
+    const SIZE: usize = 17;
+}
+
+impl Read for Rate {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        let mantissa = u128::read(buf)?;
+        let scale = u8::read(buf)?;
+        if mantissa == 0 || mantissa >= 1 << 96 || scale > 28 {
+            return Err(Error::Invalid("Rate", "out of range"));
+        }
+        if scale > 0 && mantissa % 10 == 0 {
+            return Err(Error::Invalid("Rate", "not normalized"));
+        }
+        Ok(Self(Decimal::from_i128_with_scale(
+            mantissa as i128,
+            scale as u32,
+        )))
+    }
+}
+
+impl serde::Serialize for Rate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.to_string())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Rate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// What a retail account is.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RetailKind {
+    /// A shop or other business.
+    Merchant,
+    /// A natural person.
+    Person,
+}
+
+/// An account's role in the money module. Retail accounts carry the KYC tier
+/// their bank assigned; the tier's caps are set per economy by its central
+/// bank.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(tag = "role", rename_all = "snake_case")]
+pub enum Role {
+    /// The issuance operator (AMRO). One per chain.
+    Issuer,
+    /// The central bank of an economy.
+    CentralBank {
+        /// Its economy.
+        economy: EconomyCode,
+    },
+    /// The regulator (and auditor) of an economy.
+    Regulator {
+        /// Its economy.
+        economy: EconomyCode,
+    },
+    /// A bank, opened by its economy's central bank.
+    Bank {
+        /// Its economy.
+        economy: EconomyCode,
+    },
+    /// A merchant or person, opened by a bank of its economy.
+    Retail {
+        /// Its economy.
+        economy: EconomyCode,
+        /// Merchant or person.
+        kind: RetailKind,
+        /// KYC tier.
+        tier: u8,
+    },
+}
+
+impl Role {
+    /// The economy the role belongs to (none for the issuer).
+    pub fn economy(&self) -> Option<EconomyCode> {
+        match self {
+            Role::Issuer => None,
+            Role::CentralBank { economy }
+            | Role::Regulator { economy }
+            | Role::Bank { economy }
+            | Role::Retail { economy, .. } => Some(*economy),
+        }
+    }
+
+    const ISSUER: u8 = 0;
+    const CENTRAL_BANK: u8 = 1;
+    const REGULATOR: u8 = 2;
+    const BANK: u8 = 3;
+    const MERCHANT: u8 = 4;
+    const PERSON: u8 = 5;
+}
+
+impl Write for Role {
+    fn write(&self, buf: &mut impl BufMut) {
+        match self {
+            Role::Issuer => Self::ISSUER.write(buf),
+            Role::CentralBank { economy } => {
+                Self::CENTRAL_BANK.write(buf);
+                economy.write(buf);
+            }
+            Role::Regulator { economy } => {
+                Self::REGULATOR.write(buf);
+                economy.write(buf);
+            }
+            Role::Bank { economy } => {
+                Self::BANK.write(buf);
+                economy.write(buf);
+            }
+            Role::Retail {
+                economy,
+                kind,
+                tier,
+            } => {
+                match kind {
+                    RetailKind::Merchant => Self::MERCHANT,
+                    RetailKind::Person => Self::PERSON,
+                }
+                .write(buf);
+                economy.write(buf);
+                tier.write(buf);
+            }
+        }
+    }
+}
+
+impl EncodeSize for Role {
+    fn encode_size(&self) -> usize {
+        match self {
+            Role::Issuer => 1,
+            Role::Retail { .. } => 1 + EconomyCode::SIZE + 1,
+            _ => 1 + EconomyCode::SIZE,
+        }
+    }
+}
+
+impl Read for Role {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        let tag = u8::read(buf)?;
+        if tag == Self::ISSUER {
+            return Ok(Role::Issuer);
+        }
+        let economy = EconomyCode::read(buf)?;
+        Ok(match tag {
+            Self::CENTRAL_BANK => Role::CentralBank { economy },
+            Self::REGULATOR => Role::Regulator { economy },
+            Self::BANK => Role::Bank { economy },
+            Self::MERCHANT | Self::PERSON => Role::Retail {
+                economy,
+                kind: if tag == Self::MERCHANT {
+                    RetailKind::Merchant
+                } else {
+                    RetailKind::Person
+                },
+                tier: u8::read(buf)?,
+            },
+            other => return Err(Error::InvalidEnum(other)),
+        })
+    }
+}
+
+/// A call of the money module. Who may send each is checked on chain
+/// against the sender's [`Role`]. Its JSON form (for the API) is tagged by
+/// `call`, named as [`MoneyCall::name`] spells it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "call", rename_all = "snake_case")]
+pub enum MoneyCall {
+    /// A central bank posts its own currency's rate: numeraire units per one
+    /// unit of its currency.
+    PostRate {
+        /// The rate.
+        rate: Rate,
+    },
+    /// A central bank sets the caps of one KYC tier in its economy.
+    SetTierCaps {
+        /// The tier.
+        tier: u8,
+        /// Largest balance an account of this tier may hold.
+        balance_cap: Amount,
+        /// Largest single transfer such an account may send.
+        transfer_cap: Amount,
+    },
+    /// A central bank opens a bank, or a bank opens a merchant or person
+    /// account, in its own economy.
+    OpenAccount {
+        /// The account (its key).
+        account: AccountId,
+        /// [`Role::Bank`] or [`Role::Retail`].
+        role: Role,
+    },
+    /// A central bank offers sovereign bonds or currency to the issuer.
+    Contribute {
+        /// The instrument's identifier (e.g. an ISIN).
+        instrument: String,
+        /// Its currency.
+        currency: CurrencyCode,
+        /// Face amount, minor units of `currency`.
+        face: Amount,
+        /// Yield, basis points per year.
+        yield_bps: u32,
+        /// Maturity, milliseconds since the Unix epoch.
+        maturity_ms: u64,
+    },
+    /// The issuer accepts a contribution: issuance bonds worth its ACU value
+    /// at current rates go to the contributor's own account.
+    AcceptContribution {
+        /// The contribution's number.
+        id: u64,
+    },
+    /// A central bank issues coins to one of its banks: the same amount of
+    /// issuance bonds moves from its own account to its issued account.
+    IssueCoins {
+        /// The receiving bank.
+        bank: AccountId,
+        /// Coins, minor units.
+        amount: Amount,
+    },
+    /// A payment, cross-border included. One at or above the travel-rule
+    /// threshold between economies names the digest of its encrypted
+    /// originator/beneficiary data.
+    Pay {
+        /// Receiving account.
+        to: AccountId,
+        /// Coins, minor units.
+        amount: Amount,
+        /// Digest of the travel-rule data, when the rule applies.
+        #[serde(serialize_with = "optional_digest_hex")]
+        travel_rule: Option<Digest>,
+    },
+    /// A bank redeems coins at its central bank: they are burned and issued
+    /// bonds move back to own accounts (repatriated through the issuer when
+    /// the economy redeems more than it issued).
+    Redeem {
+        /// Coins, minor units.
+        amount: Amount,
+    },
+    /// A regulator freezes an account of its economy.
+    Freeze {
+        /// The account.
+        account: AccountId,
+        /// Why (recorded).
+        reason: String,
+    },
+    /// A regulator lifts a freeze.
+    Unfreeze {
+        /// The account.
+        account: AccountId,
+        /// Why (recorded).
+        reason: String,
+    },
+    /// A debtor central bank records a settlement of a claim against it.
+    ProposeSettlement {
+        /// The economy owed.
+        creditor: EconomyCode,
+        /// Amount settled, ACU minor units.
+        amount: Amount,
+    },
+    /// The creditor central bank confirms a settlement; the claim clears.
+    ConfirmSettlement {
+        /// The settlement's number.
+        id: u64,
+    },
+    /// The issuer closes a seigniorage period at the current block time.
+    CloseSeigniorage {
+        /// Operating cost of the period, ACU minor units.
+        operating_cost: Amount,
+        /// Amount kept as investment reserve, ACU minor units.
+        reserve: Amount,
+    },
+}
+
+fn optional_digest_hex<S: serde::Serializer>(
+    digest: &Option<Digest>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match digest {
+        Some(digest) => s.serialize_str(&crate::digest::to_hex(digest)),
+        None => s.serialize_none(),
+    }
+}
+
+fn write_text(text: &str, buf: &mut impl BufMut) {
+    text.as_bytes().write(buf);
+}
+
+fn read_text(buf: &mut impl Buf) -> Result<String, Error> {
+    let bytes = Vec::<u8>::read_cfg(buf, &(RangeCfg::new(0..=MAX_TEXT_BYTES), ()))?;
+    String::from_utf8(bytes).map_err(|_| Error::Invalid("text", "not UTF-8"))
+}
+
+impl MoneyCall {
+    const POST_RATE: u8 = 0;
+    const SET_TIER_CAPS: u8 = 1;
+    const OPEN_ACCOUNT: u8 = 2;
+    const CONTRIBUTE: u8 = 3;
+    const ACCEPT_CONTRIBUTION: u8 = 4;
+    const ISSUE_COINS: u8 = 5;
+    const PAY: u8 = 6;
+    const REDEEM: u8 = 7;
+    const FREEZE: u8 = 8;
+    const UNFREEZE: u8 = 9;
+    const PROPOSE_SETTLEMENT: u8 = 10;
+    const CONFIRM_SETTLEMENT: u8 = 11;
+    const CLOSE_SEIGNIORAGE: u8 = 12;
+
+    /// The call's name, as the API and CLI spell it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            MoneyCall::PostRate { .. } => "post_rate",
+            MoneyCall::SetTierCaps { .. } => "set_tier_caps",
+            MoneyCall::OpenAccount { .. } => "open_account",
+            MoneyCall::Contribute { .. } => "contribute",
+            MoneyCall::AcceptContribution { .. } => "accept_contribution",
+            MoneyCall::IssueCoins { .. } => "issue_coins",
+            MoneyCall::Pay { .. } => "pay",
+            MoneyCall::Redeem { .. } => "redeem",
+            MoneyCall::Freeze { .. } => "freeze",
+            MoneyCall::Unfreeze { .. } => "unfreeze",
+            MoneyCall::ProposeSettlement { .. } => "propose_settlement",
+            MoneyCall::ConfirmSettlement { .. } => "confirm_settlement",
+            MoneyCall::CloseSeigniorage { .. } => "close_seigniorage",
+        }
+    }
+}
+
+impl Write for MoneyCall {
+    fn write(&self, buf: &mut impl BufMut) {
+        match self {
+            MoneyCall::PostRate { rate } => {
+                Self::POST_RATE.write(buf);
+                rate.write(buf);
+            }
+            MoneyCall::SetTierCaps {
+                tier,
+                balance_cap,
+                transfer_cap,
+            } => {
+                Self::SET_TIER_CAPS.write(buf);
+                tier.write(buf);
+                balance_cap.write(buf);
+                transfer_cap.write(buf);
+            }
+            MoneyCall::OpenAccount { account, role } => {
+                Self::OPEN_ACCOUNT.write(buf);
+                account.write(buf);
+                role.write(buf);
+            }
+            MoneyCall::Contribute {
+                instrument,
+                currency,
+                face,
+                yield_bps,
+                maturity_ms,
+            } => {
+                Self::CONTRIBUTE.write(buf);
+                write_text(instrument, buf);
+                currency.write(buf);
+                face.write(buf);
+                yield_bps.write(buf);
+                maturity_ms.write(buf);
+            }
+            MoneyCall::AcceptContribution { id } => {
+                Self::ACCEPT_CONTRIBUTION.write(buf);
+                id.write(buf);
+            }
+            MoneyCall::IssueCoins { bank, amount } => {
+                Self::ISSUE_COINS.write(buf);
+                bank.write(buf);
+                amount.write(buf);
+            }
+            MoneyCall::Pay {
+                to,
+                amount,
+                travel_rule,
+            } => {
+                Self::PAY.write(buf);
+                to.write(buf);
+                amount.write(buf);
+                travel_rule.write(buf);
+            }
+            MoneyCall::Redeem { amount } => {
+                Self::REDEEM.write(buf);
+                amount.write(buf);
+            }
+            MoneyCall::Freeze { account, reason } => {
+                Self::FREEZE.write(buf);
+                account.write(buf);
+                write_text(reason, buf);
+            }
+            MoneyCall::Unfreeze { account, reason } => {
+                Self::UNFREEZE.write(buf);
+                account.write(buf);
+                write_text(reason, buf);
+            }
+            MoneyCall::ProposeSettlement { creditor, amount } => {
+                Self::PROPOSE_SETTLEMENT.write(buf);
+                creditor.write(buf);
+                amount.write(buf);
+            }
+            MoneyCall::ConfirmSettlement { id } => {
+                Self::CONFIRM_SETTLEMENT.write(buf);
+                id.write(buf);
+            }
+            MoneyCall::CloseSeigniorage {
+                operating_cost,
+                reserve,
+            } => {
+                Self::CLOSE_SEIGNIORAGE.write(buf);
+                operating_cost.write(buf);
+                reserve.write(buf);
+            }
+        }
+    }
+}
+
+impl EncodeSize for MoneyCall {
+    fn encode_size(&self) -> usize {
+        1 + match self {
+            MoneyCall::PostRate { rate } => rate.encode_size(),
+            MoneyCall::SetTierCaps { .. } => 1 + 2 * Amount::SIZE,
+            MoneyCall::OpenAccount { account, role } => account.encode_size() + role.encode_size(),
+            MoneyCall::Contribute { instrument, .. } => {
+                instrument.as_bytes().encode_size() + CurrencyCode::SIZE + Amount::SIZE + 4 + 8
+            }
+            MoneyCall::AcceptContribution { .. } | MoneyCall::ConfirmSettlement { .. } => 8,
+            MoneyCall::IssueCoins { bank, .. } => bank.encode_size() + Amount::SIZE,
+            MoneyCall::Pay {
+                to, travel_rule, ..
+            } => to.encode_size() + Amount::SIZE + travel_rule.encode_size(),
+            MoneyCall::Redeem { .. } => Amount::SIZE,
+            MoneyCall::Freeze { account, reason } | MoneyCall::Unfreeze { account, reason } => {
+                account.encode_size() + reason.as_bytes().encode_size()
+            }
+            MoneyCall::ProposeSettlement { .. } => EconomyCode::SIZE + Amount::SIZE,
+            MoneyCall::CloseSeigniorage { .. } => 2 * Amount::SIZE,
+        }
+    }
+}
+
+impl Read for MoneyCall {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        Ok(match u8::read(buf)? {
+            Self::POST_RATE => MoneyCall::PostRate {
+                rate: Rate::read(buf)?,
+            },
+            Self::SET_TIER_CAPS => MoneyCall::SetTierCaps {
+                tier: u8::read(buf)?,
+                balance_cap: Amount::read(buf)?,
+                transfer_cap: Amount::read(buf)?,
+            },
+            Self::OPEN_ACCOUNT => MoneyCall::OpenAccount {
+                account: AccountId::read(buf)?,
+                role: Role::read(buf)?,
+            },
+            Self::CONTRIBUTE => MoneyCall::Contribute {
+                instrument: read_text(buf)?,
+                currency: CurrencyCode::read(buf)?,
+                face: Amount::read(buf)?,
+                yield_bps: u32::read(buf)?,
+                maturity_ms: u64::read(buf)?,
+            },
+            Self::ACCEPT_CONTRIBUTION => MoneyCall::AcceptContribution {
+                id: u64::read(buf)?,
+            },
+            Self::ISSUE_COINS => MoneyCall::IssueCoins {
+                bank: AccountId::read(buf)?,
+                amount: Amount::read(buf)?,
+            },
+            Self::PAY => MoneyCall::Pay {
+                to: AccountId::read(buf)?,
+                amount: Amount::read(buf)?,
+                travel_rule: Option::<Digest>::read(buf)?,
+            },
+            Self::REDEEM => MoneyCall::Redeem {
+                amount: Amount::read(buf)?,
+            },
+            Self::FREEZE => MoneyCall::Freeze {
+                account: AccountId::read(buf)?,
+                reason: read_text(buf)?,
+            },
+            Self::UNFREEZE => MoneyCall::Unfreeze {
+                account: AccountId::read(buf)?,
+                reason: read_text(buf)?,
+            },
+            Self::PROPOSE_SETTLEMENT => MoneyCall::ProposeSettlement {
+                creditor: EconomyCode::read(buf)?,
+                amount: Amount::read(buf)?,
+            },
+            Self::CONFIRM_SETTLEMENT => MoneyCall::ConfirmSettlement {
+                id: u64::read(buf)?,
+            },
+            Self::CLOSE_SEIGNIORAGE => MoneyCall::CloseSeigniorage {
+                operating_cost: Amount::read(buf)?,
+                reserve: Amount::read(buf)?,
+            },
+            other => return Err(Error::InvalidEnum(other)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Keypair;
+    use commonware_codec::{Copying, DecodeExt, Encode};
+
+    fn round_trip<T: Write + EncodeSize + Read<Cfg = ()> + PartialEq + fmt::Debug>(value: T) {
+        let bytes = value.encode();
+        assert_eq!(bytes.len(), value.encode_size());
+        assert_eq!(T::decode(Copying(bytes.as_ref())).unwrap(), value);
+    }
+
+    #[test]
+    fn codes_accept_only_upper_case_letters_of_their_length() {
+        assert_eq!(EconomyCode::new("JP").unwrap().as_str(), "JP");
+        assert!(EconomyCode::new("jp").is_err());
+        assert!(EconomyCode::new("JPN").is_err());
+        assert!(CurrencyCode::new("JP1").is_err());
+        assert!(CurrencyCode::decode(Copying(&b"jpy"[..])).is_err());
+        round_trip(CurrencyCode::new("KRW").unwrap());
+    }
+
+    #[test]
+    fn rates_have_one_encoding() {
+        let rate: Rate = "0.006700".parse().unwrap();
+        assert_eq!(rate.to_string(), "0.0067");
+        round_trip(rate);
+        assert!("0".parse::<Rate>().is_err());
+        assert!("-1".parse::<Rate>().is_err());
+        // 67 with scale 4 is 0.0067; 670 with scale 5 is the same value and
+        // must not decode.
+        let mut bytes = Vec::new();
+        670u128.write(&mut bytes);
+        5u8.write(&mut bytes);
+        assert!(Rate::decode(Copying(bytes.as_slice())).is_err());
+    }
+
+    #[test]
+    fn every_call_round_trips() {
+        let account = Keypair::from_seed(1).account_id();
+        let jp = EconomyCode::new("JP").unwrap();
+        let calls = vec![
+            MoneyCall::PostRate {
+                rate: "0.0067".parse().unwrap(),
+            },
+            MoneyCall::SetTierCaps {
+                tier: 1,
+                balance_cap: Amount(5),
+                transfer_cap: Amount(2),
+            },
+            MoneyCall::OpenAccount {
+                account,
+                role: Role::Retail {
+                    economy: jp,
+                    kind: RetailKind::Person,
+                    tier: 2,
+                },
+            },
+            MoneyCall::OpenAccount {
+                account,
+                role: Role::Bank { economy: jp },
+            },
+            MoneyCall::Contribute {
+                instrument: "JP1234567890".into(),
+                currency: CurrencyCode::new("JPY").unwrap(),
+                face: Amount(1_000_000),
+                yield_bps: 90,
+                maturity_ms: 2_000_000_000_000,
+            },
+            MoneyCall::AcceptContribution { id: 3 },
+            MoneyCall::IssueCoins {
+                bank: account,
+                amount: Amount(7),
+            },
+            MoneyCall::Pay {
+                to: account,
+                amount: Amount(7),
+                travel_rule: Some(crate::hash(&[b"data"])),
+            },
+            MoneyCall::Pay {
+                to: account,
+                amount: Amount(7),
+                travel_rule: None,
+            },
+            MoneyCall::Redeem { amount: Amount(1) },
+            MoneyCall::Freeze {
+                account,
+                reason: "court order 12".into(),
+            },
+            MoneyCall::Unfreeze {
+                account,
+                reason: "lifted".into(),
+            },
+            MoneyCall::ProposeSettlement {
+                creditor: jp,
+                amount: Amount(4),
+            },
+            MoneyCall::ConfirmSettlement { id: 0 },
+            MoneyCall::CloseSeigniorage {
+                operating_cost: Amount(1),
+                reserve: Amount(2),
+            },
+        ];
+        for call in calls {
+            round_trip(call);
+        }
+    }
+
+    #[test]
+    fn oversized_text_is_refused() {
+        let call = MoneyCall::Freeze {
+            account: Keypair::from_seed(1).account_id(),
+            reason: "x".repeat(MAX_TEXT_BYTES + 1),
+        };
+        assert!(MoneyCall::decode(Copying(call.encode().as_ref())).is_err());
+    }
+}

@@ -1,0 +1,341 @@
+//! The binary form of the money state (commonware-codec, like every other
+//! encoding on the chain): what the state root commits to and what a node
+//! stores. Maps are written in key order, so equal states encode equally.
+
+use crate::money::{Acceptance, Contribution, Economy, Freeze, Money, SeigniorPeriod, Settlement};
+use bytes::BufMut;
+use commonware_codec::{Buf, Copying, Error, ReadExt, Write};
+use eiraku_core::{
+    AccountId, Amount, BasketPart, CoinUnit, CurrencyCode, EconomyCode, Rate, Role, TierCaps,
+};
+use std::collections::BTreeMap;
+
+/// Longest list or map the decoder accepts (a damaged length must not
+/// allocate unbounded memory).
+const MAX_ITEMS: u32 = 1 << 26;
+
+fn write_len(len: usize, buf: &mut impl BufMut) {
+    u32::try_from(len)
+        .expect("fewer than 2^32 items")
+        .write(buf);
+}
+
+fn read_len(buf: &mut impl Buf) -> Result<usize, Error> {
+    let len = u32::read(buf)?;
+    if len > MAX_ITEMS {
+        return Err(Error::Invalid("Money", "list too long"));
+    }
+    Ok(len as usize)
+}
+
+fn write_text(text: &str, buf: &mut impl BufMut) {
+    write_len(text.len(), buf);
+    buf.put_slice(text.as_bytes());
+}
+
+fn read_text(buf: &mut impl Buf) -> Result<String, Error> {
+    let len = read_len(buf)?;
+    if buf.remaining() < len {
+        return Err(Error::EndOfBuffer);
+    }
+    let mut bytes = vec![0u8; len];
+    buf.copy_to_slice(&mut bytes);
+    String::from_utf8(bytes).map_err(|_| Error::Invalid("Money", "text is not UTF-8"))
+}
+
+fn write_map<K, V>(
+    map: &BTreeMap<K, V>,
+    buf: &mut impl BufMut,
+    mut item: impl FnMut(&K, &V, &mut dyn BufMut),
+) {
+    write_len(map.len(), buf);
+    for (key, value) in map {
+        item(key, value, buf);
+    }
+}
+
+/// Reads `len` entries, refusing keys out of order (one encoding per state).
+fn read_map<B: Buf, K: Ord + Clone, V>(
+    buf: &mut B,
+    mut item: impl FnMut(&mut B) -> Result<(K, V), Error>,
+) -> Result<BTreeMap<K, V>, Error> {
+    let len = read_len(buf)?;
+    let mut map = BTreeMap::new();
+    let mut last: Option<K> = None;
+    for _ in 0..len {
+        let (key, value) = item(buf)?;
+        if last.as_ref().is_some_and(|l| *l >= key) {
+            return Err(Error::Invalid("Money", "map keys out of order"));
+        }
+        last = Some(key.clone());
+        map.insert(key, value);
+    }
+    Ok(map)
+}
+
+fn write_option_u64(value: Option<u64>, buf: &mut impl BufMut) {
+    value.write(buf);
+}
+
+fn write_tier(tier: &TierCaps, buf: &mut impl BufMut) {
+    tier.tier.write(buf);
+    tier.balance_cap.write(buf);
+    tier.transfer_cap.write(buf);
+}
+
+fn read_tier(buf: &mut impl Buf) -> Result<TierCaps, Error> {
+    Ok(TierCaps {
+        tier: u8::read(buf)?,
+        balance_cap: Amount::read(buf)?,
+        transfer_cap: Amount::read(buf)?,
+    })
+}
+
+const BASKET: u8 = 0;
+const SINGLE: u8 = 1;
+
+fn write_unit(unit: &CoinUnit, buf: &mut impl BufMut) {
+    match unit {
+        CoinUnit::Basket { basket } => {
+            BASKET.write(buf);
+            write_len(basket.len(), buf);
+            for part in basket {
+                part.currency.write(buf);
+                part.quantity.write(buf);
+            }
+        }
+        CoinUnit::Single { currency } => {
+            SINGLE.write(buf);
+            currency.write(buf);
+        }
+    }
+}
+
+fn read_unit(buf: &mut impl Buf) -> Result<CoinUnit, Error> {
+    match u8::read(buf)? {
+        BASKET => {
+            let len = read_len(buf)?;
+            let basket = (0..len)
+                .map(|_| {
+                    Ok(BasketPart {
+                        currency: CurrencyCode::read(buf)?,
+                        quantity: Rate::read(buf)?,
+                    })
+                })
+                .collect::<Result<_, Error>>()?;
+            Ok(CoinUnit::Basket { basket })
+        }
+        SINGLE => Ok(CoinUnit::Single {
+            currency: CurrencyCode::read(buf)?,
+        }),
+        other => Err(Error::InvalidEnum(other)),
+    }
+}
+
+fn write_economy(e: &Economy, buf: &mut impl BufMut) {
+    e.currency.write(buf);
+    e.central_bank.write(buf);
+    e.regulator.write(buf);
+    e.rate.write(buf);
+    e.rate_posted_ms.write(buf);
+    e.own_bonds.write(buf);
+    e.issued_bonds.write(buf);
+    e.contributed.write(buf);
+    write_map(&e.tiers, buf, |_, tier, mut buf| write_tier(tier, &mut buf));
+    e.seigniorage.write(buf);
+}
+
+fn read_economy(buf: &mut impl Buf) -> Result<Economy, Error> {
+    Ok(Economy {
+        currency: CurrencyCode::read(buf)?,
+        central_bank: AccountId::read(buf)?,
+        regulator: AccountId::read(buf)?,
+        rate: Rate::read(buf)?,
+        rate_posted_ms: u64::read(buf)?,
+        own_bonds: Amount::read(buf)?,
+        issued_bonds: Amount::read(buf)?,
+        contributed: Amount::read(buf)?,
+        tiers: read_map(buf, |buf| {
+            let tier = read_tier(buf)?;
+            Ok((tier.tier, tier))
+        })?,
+        seigniorage: Amount::read(buf)?,
+    })
+}
+
+fn write_contribution(c: &Contribution, buf: &mut impl BufMut) {
+    c.id.write(buf);
+    c.economy.write(buf);
+    write_text(&c.instrument, buf);
+    c.currency.write(buf);
+    c.face.write(buf);
+    c.yield_bps.write(buf);
+    c.maturity_ms.write(buf);
+    c.offered_ms.write(buf);
+    match c.accepted {
+        Some(acceptance) => {
+            true.write(buf);
+            acceptance.acu_value.write(buf);
+            acceptance.accepted_ms.write(buf);
+        }
+        None => false.write(buf),
+    }
+}
+
+fn read_contribution(buf: &mut impl Buf) -> Result<Contribution, Error> {
+    Ok(Contribution {
+        id: u64::read(buf)?,
+        economy: EconomyCode::read(buf)?,
+        instrument: read_text(buf)?,
+        currency: CurrencyCode::read(buf)?,
+        face: Amount::read(buf)?,
+        yield_bps: u32::read(buf)?,
+        maturity_ms: u64::read(buf)?,
+        offered_ms: u64::read(buf)?,
+        accepted: if bool::read(buf)? {
+            Some(Acceptance {
+                acu_value: Amount::read(buf)?,
+                accepted_ms: u64::read(buf)?,
+            })
+        } else {
+            None
+        },
+    })
+}
+
+fn write_settlement(s: &Settlement, buf: &mut impl BufMut) {
+    s.id.write(buf);
+    s.creditor.write(buf);
+    s.debtor.write(buf);
+    s.amount.write(buf);
+    s.proposed_ms.write(buf);
+    write_option_u64(s.confirmed_ms, buf);
+}
+
+fn read_settlement(buf: &mut impl Buf) -> Result<Settlement, Error> {
+    Ok(Settlement {
+        id: u64::read(buf)?,
+        creditor: EconomyCode::read(buf)?,
+        debtor: EconomyCode::read(buf)?,
+        amount: Amount::read(buf)?,
+        proposed_ms: u64::read(buf)?,
+        confirmed_ms: Option::<u64>::read(buf)?,
+    })
+}
+
+fn write_period(p: &SeigniorPeriod, buf: &mut impl BufMut) {
+    p.from_ms.write(buf);
+    p.to_ms.write(buf);
+    p.income.write(buf);
+    p.operating_cost.write(buf);
+    p.reserve.write(buf);
+    write_map(&p.shares, buf, |code, share, mut buf| {
+        code.write(&mut buf);
+        share.write(&mut buf);
+    });
+}
+
+fn read_period(buf: &mut impl Buf) -> Result<SeigniorPeriod, Error> {
+    Ok(SeigniorPeriod {
+        from_ms: u64::read(buf)?,
+        to_ms: u64::read(buf)?,
+        income: Amount::read(buf)?,
+        operating_cost: Amount::read(buf)?,
+        reserve: Amount::read(buf)?,
+        shares: read_map(buf, |buf| Ok((EconomyCode::read(buf)?, Amount::read(buf)?)))?,
+    })
+}
+
+fn read_list<B: Buf, T>(
+    buf: &mut B,
+    item: impl Fn(&mut B) -> Result<T, Error>,
+) -> Result<Vec<T>, Error> {
+    let len = read_len(buf)?;
+    (0..len).map(|_| item(buf)).collect()
+}
+
+impl Money {
+    /// The canonical encoding.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut buf = Vec::new();
+        write_unit(&self.unit, &mut buf);
+        self.numeraire.write(&mut buf);
+        self.max_rate_age_ms.write(&mut buf);
+        self.travel_rule_threshold.write(&mut buf);
+        self.issuer.write(&mut buf);
+        write_map(&self.economies, &mut buf, |code, economy, mut buf| {
+            code.write(&mut buf);
+            write_economy(economy, &mut buf);
+        });
+        write_map(&self.roles, &mut buf, |id, role, mut buf| {
+            id.write(&mut buf);
+            role.write(&mut buf);
+        });
+        write_map(&self.frozen, &mut buf, |id, freeze, mut buf| {
+            id.write(&mut buf);
+            write_text(&freeze.reason, &mut buf);
+            freeze.since_ms.write(&mut buf);
+        });
+        write_len(self.contributions.len(), &mut buf);
+        for contribution in &self.contributions {
+            write_contribution(contribution, &mut buf);
+        }
+        write_map(
+            &self.claims,
+            &mut buf,
+            |(creditor, debtor), amount, mut buf| {
+                creditor.write(&mut buf);
+                debtor.write(&mut buf);
+                amount.write(&mut buf);
+            },
+        );
+        write_len(self.settlements.len(), &mut buf);
+        for settlement in &self.settlements {
+            write_settlement(settlement, &mut buf);
+        }
+        self.seigniorage_closed_ms.write(&mut buf);
+        write_len(self.seigniorage_periods.len(), &mut buf);
+        for period in &self.seigniorage_periods {
+            write_period(period, &mut buf);
+        }
+        buf
+    }
+
+    /// Reads [`Money::to_bytes`]; trailing bytes are an error.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        let mut copying = Copying(bytes);
+        let buf = &mut copying;
+        let money = Money {
+            unit: read_unit(buf)?,
+            numeraire: CurrencyCode::read(buf)?,
+            max_rate_age_ms: u64::read(buf)?,
+            travel_rule_threshold: Amount::read(buf)?,
+            issuer: AccountId::read(buf)?,
+            economies: read_map(buf, |buf| Ok((EconomyCode::read(buf)?, read_economy(buf)?)))?,
+            roles: read_map(buf, |buf| Ok((AccountId::read(buf)?, Role::read(buf)?)))?,
+            frozen: read_map(buf, |buf| {
+                Ok((
+                    AccountId::read(buf)?,
+                    Freeze {
+                        reason: read_text(buf)?,
+                        since_ms: u64::read(buf)?,
+                    },
+                ))
+            })?,
+            contributions: read_list(buf, read_contribution)?,
+            claims: read_map(buf, |buf| {
+                Ok((
+                    (EconomyCode::read(buf)?, EconomyCode::read(buf)?),
+                    Amount::read(buf)?,
+                ))
+            })?,
+            settlements: read_list(buf, read_settlement)?,
+            seigniorage_closed_ms: u64::read(buf)?,
+            seigniorage_periods: read_list(buf, read_period)?,
+        };
+        if bytes::Buf::has_remaining(buf) {
+            return Err(Error::ExtraData(bytes::Buf::remaining(buf)));
+        }
+        Ok(money)
+    }
+}

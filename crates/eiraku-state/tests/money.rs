@@ -1,0 +1,900 @@
+//! The money module through the state machine's public door: signed
+//! transactions executed in blocks. The life cycle of seed 004 step by step,
+//! every role rule's refusal, the AML rules, and a property test that random
+//! calls never break an invariant and that every refused call changes
+//! nothing but its sender's nonce.
+
+use eiraku_core::{
+    hash, AccountId, Amount, BasketPart, Call, ChainId, CoinUnit, CurrencyCode, EconomyCode,
+    Genesis, GenesisEconomy, Keypair, MoneyCall, MoneyGenesis, RetailKind, Role, SignedTransaction,
+    TierCaps, Transaction,
+};
+use eiraku_state::{money::YEAR_MS, BlockEnv, ExecutionError, MoneyError, Outcome, State};
+use proptest::prelude::*;
+
+const DAY_MS: u64 = 24 * 60 * 60 * 1000;
+const START_MS: u64 = 1_800_000_000_000;
+
+/// Who is who: fixed seeds.
+const ISSUER: u64 = 1;
+const CB_JP: u64 = 10;
+const CB_PH: u64 = 11;
+const CB_TH: u64 = 12;
+const REG_JP: u64 = 20;
+const REG_PH: u64 = 21;
+const REG_TH: u64 = 22;
+const BANK_JP: u64 = 30;
+const BANK_PH: u64 = 31;
+const BANK_TH: u64 = 32;
+const ALICE_JP: u64 = 40;
+const MARIA_PH: u64 = 41;
+const SHOP_TH: u64 = 42;
+
+fn id(seed: u64) -> AccountId {
+    Keypair::from_seed(seed).account_id()
+}
+
+fn economy(code: &str) -> EconomyCode {
+    EconomyCode::new(code).unwrap()
+}
+
+fn currency(code: &str) -> CurrencyCode {
+    CurrencyCode::new(code).unwrap()
+}
+
+/// Tier 1: balance cap 200,000, transfer cap 80,000 (coin minor units).
+fn tier1() -> TierCaps {
+    TierCaps {
+        tier: 1,
+        balance_cap: Amount(200_000),
+        transfer_cap: Amount(80_000),
+    }
+}
+
+/// Three economies; one ACU = 50 JPY + 10 PHP + 5 THB; rates in USD.
+fn genesis() -> Genesis {
+    let member = |code: &str, cur: &str, cb: u64, reg: u64, rate: &str| GenesisEconomy {
+        code: economy(code),
+        currency: currency(cur),
+        central_bank: id(cb),
+        regulator: id(reg),
+        rate: rate.parse().unwrap(),
+        tiers: vec![tier1()],
+    };
+    let part = |cur: &str, quantity: &str| BasketPart {
+        currency: currency(cur),
+        quantity: quantity.parse().unwrap(),
+    };
+    Genesis {
+        chain_id: ChainId::new("amro").unwrap(),
+        genesis_time_ms: START_MS,
+        validators: vec![],
+        accounts: vec![],
+        money: Some(MoneyGenesis {
+            unit: CoinUnit::Basket {
+                basket: vec![part("JPY", "50"), part("PHP", "10"), part("THB", "5")],
+            },
+            numeraire: currency("USD"),
+            max_rate_age_ms: DAY_MS,
+            travel_rule_threshold: Amount(50_000),
+            issuer: id(ISSUER),
+            economies: vec![
+                member("JP", "JPY", CB_JP, REG_JP, "0.0067"),
+                member("PH", "PHP", CB_PH, REG_PH, "0.0175"),
+                member("TH", "THB", CB_TH, REG_TH, "0.028"),
+            ],
+        }),
+    }
+}
+
+/// A chain executed one transaction per block.
+struct Chain {
+    state: State,
+    now_ms: u64,
+}
+
+impl Chain {
+    fn new() -> Self {
+        let genesis = genesis();
+        genesis.money.as_ref().unwrap().validate().unwrap();
+        Self {
+            state: State::from_genesis(&genesis),
+            now_ms: START_MS,
+        }
+    }
+
+    fn tx(&self, seed: u64, call: Call) -> SignedTransaction {
+        let key = Keypair::from_seed(seed);
+        let nonce = self
+            .state
+            .account(&key.account_id())
+            .map(|a| a.nonce)
+            .unwrap_or(0);
+        SignedTransaction::sign(
+            Transaction {
+                chain_id: self.state.chain_id().clone(),
+                sender: key.account_id(),
+                nonce,
+                call,
+            },
+            &key,
+        )
+    }
+
+    fn advance(&mut self, ms: u64) {
+        self.now_ms += ms;
+    }
+
+    /// Executes one call in its own block; returns its outcome.
+    fn send(&mut self, seed: u64, call: MoneyCall) -> Result<(), MoneyError> {
+        self.send_call(seed, Call::Money(call))
+    }
+
+    fn send_call(&mut self, seed: u64, call: Call) -> Result<(), MoneyError> {
+        let tx = self.tx(seed, call);
+        self.now_ms += 1;
+        let env = BlockEnv {
+            height: self.state.height() + 1,
+            timestamp_ms: self.now_ms,
+        };
+        let receipts = self.state.execute_block(&env, &[tx]).expect("admissible");
+        self.state
+            .money()
+            .unwrap()
+            .check_invariants(self.state.accounts())
+            .expect("invariants hold after every block");
+        match &receipts[0].outcome {
+            Outcome::Success => Ok(()),
+            Outcome::Failed(ExecutionError::Money(error)) => Err(error.clone()),
+            Outcome::Failed(other) => panic!("not a money error: {other}"),
+        }
+    }
+
+    fn balance(&self, seed: u64) -> Amount {
+        self.state
+            .account(&id(seed))
+            .map(|a| a.balance)
+            .unwrap_or_default()
+    }
+
+    fn books(&self, code: &str) -> (Amount, Amount) {
+        let books = &self.state.money().unwrap().economies[&economy(code)];
+        (books.own_bonds, books.issued_bonds)
+    }
+
+    fn claim(&self, creditor: &str, debtor: &str) -> Amount {
+        self.state
+            .money()
+            .unwrap()
+            .claims
+            .get(&(economy(creditor), economy(debtor)))
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+fn retail(code: &str, kind: RetailKind) -> Role {
+    Role::Retail {
+        economy: economy(code),
+        kind,
+        tier: 1,
+    }
+}
+
+fn pay(to: u64, amount: u128) -> MoneyCall {
+    MoneyCall::Pay {
+        to: id(to),
+        amount: Amount(amount),
+        travel_rule: None,
+    }
+}
+
+fn contribute_jpy(face: u128) -> MoneyCall {
+    MoneyCall::Contribute {
+        instrument: "JP1051161J11".into(),
+        currency: currency("JPY"),
+        face: Amount(face),
+        yield_bps: 100,
+        maturity_ms: START_MS + 10 * YEAR_MS as u64,
+    }
+}
+
+/// Banks and retail accounts of the three economies, opened by the rules.
+fn opened() -> Chain {
+    let mut chain = Chain::new();
+    for (cb, bank, code) in [
+        (CB_JP, BANK_JP, "JP"),
+        (CB_PH, BANK_PH, "PH"),
+        (CB_TH, BANK_TH, "TH"),
+    ] {
+        chain
+            .send(
+                cb,
+                MoneyCall::OpenAccount {
+                    account: id(bank),
+                    role: Role::Bank {
+                        economy: economy(code),
+                    },
+                },
+            )
+            .unwrap();
+    }
+    for (bank, account, code, kind) in [
+        (BANK_JP, ALICE_JP, "JP", RetailKind::Person),
+        (BANK_PH, MARIA_PH, "PH", RetailKind::Person),
+        (BANK_TH, SHOP_TH, "TH", RetailKind::Merchant),
+    ] {
+        chain
+            .send(
+                bank,
+                MoneyCall::OpenAccount {
+                    account: id(account),
+                    role: retail(code, kind),
+                },
+            )
+            .unwrap();
+    }
+    chain
+}
+
+/// `opened`, plus 1,000,000 JPY contributed and accepted and 500,000 coins
+/// issued to the Japanese bank.
+fn funded() -> Chain {
+    let mut chain = opened();
+    chain.send(CB_JP, contribute_jpy(100_000_000)).unwrap();
+    chain
+        .send(ISSUER, MoneyCall::AcceptContribution { id: 0 })
+        .unwrap();
+    chain
+        .send(
+            CB_JP,
+            MoneyCall::IssueCoins {
+                bank: id(BANK_JP),
+                amount: Amount(500_000),
+            },
+        )
+        .unwrap();
+    chain
+}
+
+#[test]
+fn the_whole_life_cycle_keeps_the_books() {
+    let mut chain = opened();
+    // Contribute 1,000,000.00 JPY (face in sen). One ACU is
+    // 50×0.0067 + 10×0.0175 + 5×0.028 = 0.65 USD, so the bonds are worth
+    // 6,700 / 0.65 = 10,307.69 ACU (1,030,769 minor units, rounded down).
+    chain.send(CB_JP, contribute_jpy(100_000_000)).unwrap();
+    assert_eq!(
+        chain.books("JP"),
+        (Amount(0), Amount(0)),
+        "nothing before acceptance"
+    );
+    chain
+        .send(ISSUER, MoneyCall::AcceptContribution { id: 0 })
+        .unwrap();
+    assert_eq!(chain.books("JP"), (Amount(1_030_769), Amount(0)));
+
+    // Issue coins to the bank: own → issued.
+    chain
+        .send(
+            CB_JP,
+            MoneyCall::IssueCoins {
+                bank: id(BANK_JP),
+                amount: Amount(500_000),
+            },
+        )
+        .unwrap();
+    assert_eq!(chain.books("JP"), (Amount(530_769), Amount(500_000)));
+    assert_eq!(chain.balance(BANK_JP), Amount(500_000));
+
+    // Bank → person → cross-border payment to a Thai shop (below the
+    // travel-rule threshold, then above it with its data digest).
+    chain.send(BANK_JP, pay(ALICE_JP, 150_000)).unwrap();
+    chain.send(ALICE_JP, pay(SHOP_TH, 30_000)).unwrap();
+    chain
+        .send(
+            ALICE_JP,
+            MoneyCall::Pay {
+                to: id(SHOP_TH),
+                amount: Amount(60_000),
+                travel_rule: Some(hash(&[b"sealed originator/beneficiary data"])),
+            },
+        )
+        .unwrap();
+    assert_eq!(chain.balance(ALICE_JP), Amount(60_000));
+    assert_eq!(chain.balance(SHOP_TH), Amount(90_000));
+
+    // Redeem in another economy: the shop cashes out at its bank, the bank
+    // at the Thai central bank. Thailand issued nothing, so all 90,000 coins
+    // are repatriated: Japan's issued bonds move back to its own account and
+    // Thailand holds a claim on Japan.
+    // (Two payments: the shop's tier caps a single transfer at 80,000.)
+    chain.send(SHOP_TH, pay(BANK_TH, 80_000)).unwrap();
+    chain.send(SHOP_TH, pay(BANK_TH, 10_000)).unwrap();
+    chain
+        .send(
+            BANK_TH,
+            MoneyCall::Redeem {
+                amount: Amount(90_000),
+            },
+        )
+        .unwrap();
+    assert_eq!(chain.balance(BANK_TH), Amount(0));
+    assert_eq!(chain.books("TH"), (Amount(0), Amount(0)));
+    assert_eq!(chain.books("JP"), (Amount(620_769), Amount(410_000)));
+    assert_eq!(chain.claim("TH", "JP"), Amount(90_000));
+    assert_eq!(chain.state.money().unwrap().circulation(), Amount(410_000));
+
+    // Settle: Japan records it, Thailand confirms, the claim clears.
+    chain
+        .send(
+            CB_JP,
+            MoneyCall::ProposeSettlement {
+                creditor: economy("TH"),
+                amount: Amount(90_000),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        chain.claim("TH", "JP"),
+        Amount(90_000),
+        "not before confirmation"
+    );
+    assert_eq!(
+        chain.send(CB_JP, MoneyCall::ConfirmSettlement { id: 0 }),
+        Err(MoneyError::NotCreditor { id: 0 }),
+        "the debtor cannot confirm its own settlement"
+    );
+    assert_eq!(
+        chain.send(
+            CB_JP,
+            MoneyCall::ProposeSettlement {
+                creditor: economy("TH"),
+                amount: Amount(1),
+            }
+        ),
+        Err(MoneyError::SettlementExceedsClaim {
+            claim: Amount(0),
+            amount: Amount(1)
+        }),
+        "a recorded settlement already covers the whole claim"
+    );
+    chain
+        .send(CB_TH, MoneyCall::ConfirmSettlement { id: 0 })
+        .unwrap();
+    assert_eq!(chain.claim("TH", "JP"), Amount(0));
+
+    // Seigniorage over one year of block time: 1% of 1,030,769 = 10,307
+    // (rounded down), less 1,000 operating cost and 307 reserve, all to
+    // Japan, the only contributor. No coin is minted.
+    let accepted_ms = chain.state.money().unwrap().contributions[0]
+        .accepted
+        .unwrap()
+        .accepted_ms;
+    let closed_ms = chain.state.money().unwrap().seigniorage_closed_ms;
+    chain.now_ms = accepted_ms + YEAR_MS as u64 - 1;
+    chain
+        .send(
+            ISSUER,
+            MoneyCall::CloseSeigniorage {
+                operating_cost: Amount(1_000),
+                reserve: Amount(307),
+            },
+        )
+        .unwrap();
+    let money = chain.state.money().unwrap();
+    let period = money.seigniorage_periods.last().unwrap();
+    assert_eq!(
+        (period.from_ms, period.to_ms),
+        (closed_ms, accepted_ms + YEAR_MS as u64)
+    );
+    assert_eq!(period.income, Amount(10_307));
+    assert_eq!(period.shares[&economy("JP")], Amount(9_000));
+    assert_eq!(money.economies[&economy("JP")].seigniorage, Amount(9_000));
+    assert_eq!(
+        money.circulation(),
+        Amount(410_000),
+        "seigniorage mints nothing"
+    );
+}
+
+#[test]
+fn redemption_within_the_economy_moves_bonds_back_without_claims() {
+    let mut chain = funded();
+    chain
+        .send(
+            BANK_JP,
+            MoneyCall::Redeem {
+                amount: Amount(200_000),
+            },
+        )
+        .unwrap();
+    assert_eq!(chain.books("JP"), (Amount(730_769), Amount(300_000)));
+    assert!(chain.state.money().unwrap().claims.is_empty());
+}
+
+#[test]
+fn repatriation_is_shared_pro_rata_among_issuing_economies() {
+    let mut chain = funded();
+    // The Philippines contributes and issues too: 300,000 out against
+    // Japan's 500,000.
+    chain
+        .send(
+            CB_PH,
+            MoneyCall::Contribute {
+                instrument: "PH-TBILL-1".into(),
+                currency: currency("PHP"),
+                face: Amount(20_000_000),
+                yield_bps: 500,
+                maturity_ms: START_MS + YEAR_MS as u64,
+            },
+        )
+        .unwrap();
+    chain
+        .send(ISSUER, MoneyCall::AcceptContribution { id: 1 })
+        .unwrap();
+    chain
+        .send(
+            CB_PH,
+            MoneyCall::IssueCoins {
+                bank: id(BANK_PH),
+                amount: Amount(300_000),
+            },
+        )
+        .unwrap();
+    chain.send(BANK_JP, pay(BANK_TH, 50_000)).unwrap_err();
+    chain
+        .send(
+            BANK_JP,
+            MoneyCall::Pay {
+                to: id(BANK_TH),
+                amount: Amount(50_000),
+                travel_rule: Some(hash(&[b"data"])),
+            },
+        )
+        .unwrap();
+    chain.send(BANK_PH, pay(BANK_TH, 30_000)).unwrap();
+    chain
+        .send(
+            BANK_TH,
+            MoneyCall::Redeem {
+                amount: Amount(80_001),
+            },
+        )
+        .unwrap_err();
+    chain
+        .send(
+            BANK_TH,
+            MoneyCall::Redeem {
+                amount: Amount(80_000),
+            },
+        )
+        .unwrap();
+    // 80,000 shared 5:3 → 50,000 from Japan, 30,000 from the Philippines.
+    assert_eq!(chain.claim("TH", "JP"), Amount(50_000));
+    assert_eq!(chain.claim("TH", "PH"), Amount(30_000));
+    assert_eq!(chain.books("JP").1, Amount(450_000));
+    assert_eq!(chain.books("PH").1, Amount(270_000));
+}
+
+#[test]
+fn role_rules_refuse_everyone_else() {
+    let mut chain = funded();
+    let issue = |bank: u64| MoneyCall::IssueCoins {
+        bank: id(bank),
+        amount: Amount(1),
+    };
+    // Only central banks issue coins, and only to their own banks.
+    assert_eq!(
+        chain.send(BANK_JP, issue(BANK_JP)),
+        Err(MoneyError::NotCentralBank)
+    );
+    assert_eq!(
+        chain.send(ISSUER, issue(BANK_JP)),
+        Err(MoneyError::NotCentralBank)
+    );
+    assert_eq!(
+        chain.send(CB_JP, issue(BANK_TH)),
+        Err(MoneyError::NotABankOf {
+            account: id(BANK_TH),
+            economy: economy("JP")
+        })
+    );
+    // Persons and central banks do not open retail accounts; banks do not
+    // open banks; no one opens a central bank.
+    let open = |role: Role| MoneyCall::OpenAccount {
+        account: id(99),
+        role,
+    };
+    assert_eq!(
+        chain.send(ALICE_JP, open(retail("JP", RetailKind::Person))),
+        Err(MoneyError::OnlyBankOpensRetail)
+    );
+    assert_eq!(
+        chain.send(CB_JP, open(retail("JP", RetailKind::Person))),
+        Err(MoneyError::OnlyBankOpensRetail)
+    );
+    assert_eq!(
+        chain.send(BANK_TH, open(retail("JP", RetailKind::Merchant))),
+        Err(MoneyError::OnlyBankOpensRetail),
+        "a Thai bank cannot open a Japanese account"
+    );
+    assert_eq!(
+        chain.send(
+            BANK_JP,
+            open(Role::Bank {
+                economy: economy("JP")
+            })
+        ),
+        Err(MoneyError::OnlyCentralBankOpensBanks)
+    );
+    assert_eq!(
+        chain.send(
+            CB_TH,
+            open(Role::Bank {
+                economy: economy("JP")
+            })
+        ),
+        Err(MoneyError::OnlyCentralBankOpensBanks)
+    );
+    assert_eq!(
+        chain.send(
+            CB_JP,
+            open(Role::CentralBank {
+                economy: economy("JP")
+            })
+        ),
+        Err(MoneyError::RoleNotGrantable)
+    );
+    assert_eq!(
+        chain.send(
+            BANK_JP,
+            MoneyCall::OpenAccount {
+                account: id(99),
+                role: Role::Retail {
+                    economy: economy("JP"),
+                    kind: RetailKind::Person,
+                    tier: 7
+                }
+            }
+        ),
+        Err(MoneyError::UnknownTier {
+            economy: economy("JP"),
+            tier: 7
+        })
+    );
+    assert_eq!(
+        chain.send(BANK_JP, open(retail("JP", RetailKind::Person)).clone()),
+        Ok(())
+    );
+    assert_eq!(
+        chain.send(BANK_JP, open(retail("JP", RetailKind::Person))),
+        Err(MoneyError::AccountExists { account: id(99) })
+    );
+    // Only the issuer accepts contributions and closes seigniorage periods.
+    chain.send(CB_JP, contribute_jpy(1_000)).unwrap();
+    assert_eq!(
+        chain.send(CB_JP, MoneyCall::AcceptContribution { id: 1 }),
+        Err(MoneyError::NotIssuer)
+    );
+    assert_eq!(
+        chain.send(
+            CB_JP,
+            MoneyCall::CloseSeigniorage {
+                operating_cost: Amount(0),
+                reserve: Amount(0)
+            }
+        ),
+        Err(MoneyError::NotIssuer)
+    );
+    // Only central banks contribute, post rates and set tiers.
+    assert_eq!(
+        chain.send(BANK_JP, contribute_jpy(1)),
+        Err(MoneyError::NotCentralBank)
+    );
+    assert_eq!(
+        chain.send(
+            REG_JP,
+            MoneyCall::PostRate {
+                rate: "1".parse().unwrap()
+            }
+        ),
+        Err(MoneyError::NotCentralBank)
+    );
+    // Only banks redeem.
+    assert_eq!(
+        chain.send(ALICE_JP, MoneyCall::Redeem { amount: Amount(1) }),
+        Err(MoneyError::NotBank)
+    );
+    // The regulator of X cannot freeze in Y; a central bank cannot freeze.
+    let freeze = |account: u64| MoneyCall::Freeze {
+        account: id(account),
+        reason: "investigation 7".into(),
+    };
+    assert_eq!(
+        chain.send(REG_TH, freeze(ALICE_JP)),
+        Err(MoneyError::NotRegulatorOf {
+            account: id(ALICE_JP),
+            economy: economy("TH")
+        })
+    );
+    assert_eq!(
+        chain.send(CB_JP, freeze(ALICE_JP)),
+        Err(MoneyError::NotRegulator)
+    );
+    // Only the creditor confirms a settlement.
+    assert_eq!(
+        chain.send(CB_TH, MoneyCall::ConfirmSettlement { id: 0 }),
+        Err(MoneyError::UnknownSettlement { id: 0 })
+    );
+}
+
+#[test]
+fn aml_rules_refuse_with_typed_errors() {
+    let mut chain = funded();
+    chain.send(BANK_JP, pay(ALICE_JP, 150_000)).unwrap();
+    // Caps of tier 1: transfers up to 80,000, balances up to 200,000.
+    assert_eq!(
+        chain.send(ALICE_JP, pay(MARIA_PH, 80_001)),
+        Err(MoneyError::TransferCapExceeded {
+            cap: Amount(80_000),
+            amount: Amount(80_001)
+        })
+    );
+    assert_eq!(
+        chain.send(BANK_JP, pay(ALICE_JP, 50_001)),
+        Err(MoneyError::BalanceCapExceeded {
+            account: id(ALICE_JP),
+            cap: Amount(200_000),
+            would_be: Amount(200_001)
+        })
+    );
+    // The central bank tightens the tier; the regulator freezes.
+    chain
+        .send(
+            CB_JP,
+            MoneyCall::SetTierCaps {
+                tier: 1,
+                balance_cap: Amount(200_000),
+                transfer_cap: Amount(10_000),
+            },
+        )
+        .unwrap();
+    assert!(matches!(
+        chain.send(ALICE_JP, pay(BANK_JP, 10_001)),
+        Err(MoneyError::TransferCapExceeded { .. })
+    ));
+    // Travel rule: cross-border from 50,000 needs the data digest.
+    assert_eq!(
+        chain.send(BANK_JP, pay(MARIA_PH, 50_000)),
+        Err(MoneyError::TravelRuleRequired {
+            threshold: Amount(50_000)
+        })
+    );
+    chain.send(BANK_JP, pay(MARIA_PH, 49_999)).unwrap();
+    assert_eq!(
+        chain.send(
+            REG_JP,
+            MoneyCall::Freeze {
+                account: id(ALICE_JP),
+                reason: " ".into()
+            }
+        ),
+        Err(MoneyError::ReasonRequired)
+    );
+    chain
+        .send(
+            REG_JP,
+            MoneyCall::Freeze {
+                account: id(ALICE_JP),
+                reason: "court order 2026-113".into(),
+            },
+        )
+        .unwrap();
+    let frozen = MoneyError::AccountFrozen {
+        account: id(ALICE_JP),
+        reason: "court order 2026-113".into(),
+    };
+    assert_eq!(chain.send(ALICE_JP, pay(BANK_JP, 1)), Err(frozen.clone()));
+    assert_eq!(chain.send(BANK_JP, pay(ALICE_JP, 1)), Err(frozen));
+    // A plain transfer is a payment under the same rules.
+    assert_eq!(
+        chain.send_call(
+            ALICE_JP,
+            Call::Transfer {
+                to: id(BANK_JP),
+                amount: Amount(1)
+            }
+        ),
+        Err(MoneyError::AccountFrozen {
+            account: id(ALICE_JP),
+            reason: "court order 2026-113".into(),
+        })
+    );
+    chain
+        .send(
+            REG_JP,
+            MoneyCall::Unfreeze {
+                account: id(ALICE_JP),
+                reason: "order lifted".into(),
+            },
+        )
+        .unwrap();
+    chain.send(ALICE_JP, pay(BANK_JP, 1)).unwrap();
+    // Officials hold no coins.
+    assert_eq!(
+        chain.send(BANK_JP, pay(CB_JP, 1)),
+        Err(MoneyError::NotCoinHolder { account: id(CB_JP) })
+    );
+}
+
+#[test]
+fn stale_rates_stop_valuation_until_posted_again() {
+    let mut chain = opened();
+    chain.send(CB_JP, contribute_jpy(1_000_000)).unwrap();
+    chain.advance(DAY_MS + 1);
+    assert_eq!(
+        chain.send(ISSUER, MoneyCall::AcceptContribution { id: 0 }),
+        Err(MoneyError::StaleRate {
+            currency: currency("JPY"),
+            posted_ms: START_MS,
+            max_age_ms: DAY_MS
+        })
+    );
+    for cb in [CB_JP, CB_PH] {
+        let rate = if cb == CB_JP { "0.0067" } else { "0.0175" };
+        chain
+            .send(
+                cb,
+                MoneyCall::PostRate {
+                    rate: rate.parse().unwrap(),
+                },
+            )
+            .unwrap();
+    }
+    assert!(
+        matches!(
+            chain.send(ISSUER, MoneyCall::AcceptContribution { id: 0 }),
+            Err(MoneyError::StaleRate { currency, .. }) if currency == CurrencyCode::new("THB").unwrap()
+        ),
+        "every basket rate must be fresh"
+    );
+    chain
+        .send(
+            CB_TH,
+            MoneyCall::PostRate {
+                rate: "0.028".parse().unwrap(),
+            },
+        )
+        .unwrap();
+    chain
+        .send(ISSUER, MoneyCall::AcceptContribution { id: 0 })
+        .unwrap();
+    assert_eq!(
+        chain.send(ISSUER, MoneyCall::AcceptContribution { id: 0 }),
+        Err(MoneyError::AlreadyAccepted { id: 0 })
+    );
+}
+
+#[test]
+fn the_money_state_round_trips_and_roots_change_with_it() {
+    let chain = funded();
+    let money = chain.state.money().unwrap();
+    let bytes = money.to_bytes();
+    assert_eq!(
+        &eiraku_state::money::Money::from_bytes(&bytes).unwrap(),
+        money
+    );
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert!(eiraku_state::money::Money::from_bytes(&longer).is_err());
+    assert!(eiraku_state::money::Money::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+    let before = chain.state.state_root();
+    let mut next = funded();
+    next.send(
+        CB_JP,
+        MoneyCall::PostRate {
+            rate: "0.0068".parse().unwrap(),
+        },
+    )
+    .unwrap();
+    assert_ne!(next.state.state_root(), before);
+}
+
+/// Actors the property test draws from.
+const ACTORS: [u64; 13] = [
+    ISSUER, CB_JP, CB_PH, CB_TH, REG_JP, REG_PH, REG_TH, BANK_JP, BANK_PH, BANK_TH, ALICE_JP,
+    MARIA_PH, SHOP_TH,
+];
+
+fn any_call() -> impl Strategy<Value = (usize, MoneyCall)> {
+    let actor = 0..ACTORS.len();
+    let target = (0..ACTORS.len()).prop_map(|i| id(ACTORS[i]));
+    let amount =
+        prop_oneof![0u128..200_000, Just(0u128), 1_000_000u128..2_000_000].prop_map(Amount);
+    let code = prop_oneof![Just("JP"), Just("PH"), Just("TH")].prop_map(economy);
+    let call = prop_oneof![
+        (target.clone(), amount.clone(), any::<bool>()).prop_map(|(to, amount, data)| {
+            MoneyCall::Pay {
+                to,
+                amount,
+                travel_rule: data.then(|| hash(&[b"data"])),
+            }
+        }),
+        (target.clone(), amount.clone())
+            .prop_map(|(bank, amount)| MoneyCall::IssueCoins { bank, amount }),
+        amount
+            .clone()
+            .prop_map(|amount| MoneyCall::Redeem { amount }),
+        (0u64..4).prop_map(|id| MoneyCall::AcceptContribution { id }),
+        (
+            amount.clone(),
+            prop_oneof![Just("JPY"), Just("THB"), Just("USD"), Just("EUR")]
+        )
+            .prop_map(|(face, cur)| MoneyCall::Contribute {
+                instrument: "BOND".into(),
+                currency: currency(cur),
+                face: Amount(face.0 * 100),
+                yield_bps: 300,
+                maturity_ms: START_MS + YEAR_MS as u64,
+            }),
+        (target.clone(), any::<bool>()).prop_map(|(account, on)| if on {
+            MoneyCall::Freeze {
+                account,
+                reason: "r".into(),
+            }
+        } else {
+            MoneyCall::Unfreeze {
+                account,
+                reason: "r".into(),
+            }
+        }),
+        (code.clone(), amount.clone())
+            .prop_map(|(creditor, amount)| MoneyCall::ProposeSettlement { creditor, amount }),
+        (0u64..3).prop_map(|id| MoneyCall::ConfirmSettlement { id }),
+        (amount.clone(), amount.clone()).prop_map(|(operating_cost, reserve)| {
+            MoneyCall::CloseSeigniorage {
+                operating_cost,
+                reserve,
+            }
+        }),
+        (target, any::<bool>()).prop_map(|(account, bank)| MoneyCall::OpenAccount {
+            account,
+            role: if bank {
+                Role::Bank {
+                    economy: economy("JP"),
+                }
+            } else {
+                retail("JP", RetailKind::Person)
+            },
+        }),
+    ];
+    (actor, call)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn random_calls_never_break_an_invariant(calls in prop::collection::vec(any_call(), 1..40)) {
+        let mut chain = funded();
+        for (actor, call) in calls {
+            let sender = id(ACTORS[actor]);
+            let before = chain.state.clone();
+            chain.advance(60_000);
+            // `send` checks every invariant after the block.
+            let outcome = chain.send(ACTORS[actor], call);
+            if outcome.is_err() {
+                // Nothing changed but the sender's nonce.
+                prop_assert_eq!(chain.state.money(), before.money());
+                for (account, after) in chain.state.accounts() {
+                    let was = before.account(account).copied().unwrap_or_default();
+                    prop_assert_eq!(after.balance, was.balance);
+                    let nonce = if *account == sender { was.nonce + 1 } else { was.nonce };
+                    prop_assert_eq!(after.nonce, nonce);
+                }
+                prop_assert_eq!(chain.state.accounts().len(), before.accounts().len());
+            }
+        }
+    }
+}
