@@ -76,6 +76,23 @@ pub struct GenesisEconomy {
     /// KYC tiers and their caps at genesis (its central bank may change them).
     #[serde(default)]
     pub tiers: Vec<TierCaps>,
+    /// A contribution accepted at genesis, at the genesis rates: it backs
+    /// the opening balances of the economy's accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contribution: Option<GenesisContribution>,
+}
+
+/// A contribution accepted at genesis (in the economy's own currency).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GenesisContribution {
+    /// Instrument identifier.
+    pub instrument: String,
+    /// Face amount, minor units of the economy's currency.
+    pub face: Amount,
+    /// Yield, basis points per year.
+    pub yield_bps: u32,
+    /// Maturity (ms since the Unix epoch).
+    pub maturity_ms: u64,
 }
 
 /// The caps of one KYC tier in one economy.
@@ -206,10 +223,16 @@ impl Genesis {
         match &self.money {
             Some(money) => {
                 money.validate()?;
-                // Coins exist only against issued bonds: none at genesis.
-                if let Some(funded) = self.accounts.iter().find(|a| a.balance != Amount::ZERO) {
+                // Coins are held by banks and retail accounts only; whether
+                // the genesis contributions back them is checked by the state
+                // machine, which values them.
+                if let Some(funded) = self
+                    .accounts
+                    .iter()
+                    .find(|a| a.balance != Amount::ZERO && a.role.is_none())
+                {
                     return Err(format!(
-                        "genesis account {} has a balance: with the money module coins are only issued on chain",
+                        "genesis account {} has a balance but no bank or retail role",
                         funded.id
                     ));
                 }

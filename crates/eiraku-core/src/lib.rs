@@ -43,8 +43,8 @@ pub use block::{Block, BlockHeader, ConsensusContext, MAX_BLOCK_TRANSACTIONS};
 pub use chain_id::ChainId;
 pub use digest::{hash, Digest};
 pub use genesis::{
-    BasketPart, CoinUnit, Genesis, GenesisAccount, GenesisEconomy, GenesisValidator, MoneyGenesis,
-    TierCaps,
+    BasketPart, CoinUnit, Genesis, GenesisAccount, GenesisContribution, GenesisEconomy,
+    GenesisValidator, MoneyGenesis, TierCaps,
 };
 pub use key_cache::KeyCache;
 pub use money::{CurrencyCode, EconomyCode, MoneyCall, Rate, RetailKind, Role};

@@ -84,15 +84,15 @@ impl ApiError {
         }
     }
 
-    fn not_found(message: impl Into<String>) -> Self {
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
     }
 
-    fn bad_request(message: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }
 
-    fn internal(error: impl std::fmt::Display) -> Self {
+    pub(crate) fn internal(error: impl std::fmt::Display) -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
@@ -316,6 +316,14 @@ pub struct AccountView {
     pub nonce: u64,
     /// Height of the state this was read from.
     pub height: u64,
+    /// Its role in the money module (bank, merchant, person, central bank,
+    /// …), when the chain runs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub role: Option<eiraku_core::Role>,
+    /// Why it is frozen, when a regulator froze it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frozen: Option<String>,
 }
 
 /// A validator as listed in the genesis.
@@ -393,6 +401,7 @@ struct ApiDoc;
 /// The OpenAPI document as JSON.
 pub fn openapi_json() -> String {
     ApiDoc::openapi()
+        .merge_from(crate::money_api::MoneyApiDoc::openapi())
         .to_pretty_json()
         .expect("OpenAPI document serializes")
 }
@@ -414,6 +423,7 @@ pub fn router(context: ApiContext) -> Router {
             get(|| async { ([("content-type", "application/json")], openapi_json()) }),
         )
         .route("/metrics", get(metrics))
+        .merge(crate::money_api::routes())
         .with_state(context)
 }
 
@@ -627,6 +637,11 @@ async fn get_account(
         balance: account.balance.0.to_string(),
         nonce: account.nonce,
         height: state.height(),
+        role: state.money().and_then(|m| m.role_of(&id)),
+        frozen: state
+            .money()
+            .and_then(|m| m.freeze_of(&id))
+            .map(|f| f.reason.clone()),
     }))
 }
 

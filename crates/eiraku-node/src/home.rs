@@ -101,7 +101,7 @@ impl NodeHome {
     /// Loads and checks a home folder.
     pub fn load(dir: &Path) -> Result<Self, HomeError> {
         let genesis: Genesis = read_json(&Self::genesis_path(dir))?;
-        genesis.validate().map_err(|reason| HomeError::Invalid {
+        eiraku_state::validate_genesis(&genesis).map_err(|reason| HomeError::Invalid {
             path: Self::genesis_path(dir),
             reason,
         })?;

@@ -17,6 +17,7 @@ pub mod engine;
 pub mod gossip;
 pub mod home;
 pub mod mempool;
+pub mod money_api;
 pub mod run;
 pub mod store;
 

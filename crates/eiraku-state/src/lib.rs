@@ -49,3 +49,22 @@ pub use error::{AdmissionError, BlockError, ExecutionError, MoneyError};
 pub use ledger::Account;
 pub use receipt::{Outcome, Receipt};
 pub use state::{accounts_touched_by, BlockEnv, State};
+
+/// Checks a genesis file completely: its own rules
+/// ([`eiraku_core::Genesis::validate`]) and, with the money module, that the
+/// genesis contributions back the opening balances (valued at the genesis
+/// rates) and that no retail balance exceeds its tier's cap.
+pub fn validate_genesis(genesis: &eiraku_core::Genesis) -> Result<(), String> {
+    genesis.validate()?;
+    let state = State::from_genesis(genesis);
+    if let Some(money) = state.money() {
+        money
+            .check_invariants(state.accounts())
+            .map_err(|broken| format!("money: opening balances are not backed: {broken}"))?;
+        let balances = genesis.accounts.iter().map(|a| (&a.id, a.balance));
+        if let Some(breach) = money.genesis_cap_breaches(balances) {
+            return Err(format!("money: {breach}"));
+        }
+    }
+    Ok(())
+}

@@ -142,6 +142,7 @@ pub struct Money {
     /// Contributions, numbered from 0.
     pub contributions: Vec<Contribution>,
     /// Outstanding claims: (creditor, debtor) → ACU minor units.
+    #[serde(serialize_with = "claims_as_list")]
     pub claims: BTreeMap<(EconomyCode, EconomyCode), Amount>,
     /// Settlements, numbered from 0.
     pub settlements: Vec<Settlement>,
@@ -149,6 +150,25 @@ pub struct Money {
     pub seigniorage_closed_ms: u64,
     /// Closed seigniorage periods.
     pub seigniorage_periods: Vec<SeigniorPeriod>,
+}
+
+/// An outstanding claim, as the API lists it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Claim {
+    /// The economy owed.
+    pub creditor: EconomyCode,
+    /// The economy that owes.
+    pub debtor: EconomyCode,
+    /// ACU minor units.
+    pub amount: Amount,
+}
+
+/// JSON has no tuple keys: claims are listed.
+fn claims_as_list<S: serde::Serializer>(
+    claims: &BTreeMap<(EconomyCode, EconomyCode), Amount>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(Money::claim_list(claims))
 }
 
 /// What the block tells a money call.
@@ -236,7 +256,7 @@ impl Money {
                 roles.insert(account.id, role);
             }
         }
-        Some(Self {
+        let mut money = Self {
             unit: config.unit.clone(),
             numeraire: config.numeraire,
             max_rate_age_ms: config.max_rate_age_ms,
@@ -250,7 +270,94 @@ impl Money {
             settlements: Vec::new(),
             seigniorage_closed_ms: genesis.genesis_time_ms,
             seigniorage_periods: Vec::new(),
+        };
+        money.accept_genesis_contributions(genesis, config);
+        Some(money)
+    }
+
+    /// Genesis contributions are accepted at the genesis rates; the opening
+    /// balances of each economy's accounts are coins issued against them.
+    /// A genesis whose balances exceed their backing yields books that fail
+    /// [`Money::check_invariants`] (see [`crate::validate_genesis`]).
+    fn accept_genesis_contributions(&mut self, genesis: &Genesis, config: &MoneyGenesis) {
+        let now_ms = genesis.genesis_time_ms;
+        for economy in &config.economies {
+            let Some(terms) = &economy.contribution else {
+                continue;
+            };
+            let value = self
+                .coin_value(&economy.currency, terms.face, now_ms)
+                .unwrap_or_default();
+            self.contributions.push(Contribution {
+                id: self.contributions.len() as u64,
+                economy: economy.code,
+                instrument: terms.instrument.clone(),
+                currency: economy.currency,
+                face: terms.face,
+                yield_bps: terms.yield_bps,
+                maturity_ms: terms.maturity_ms,
+                offered_ms: now_ms,
+                accepted: Some(Acceptance {
+                    acu_value: value,
+                    accepted_ms: now_ms,
+                }),
+            });
+            self.economy_mut(&economy.code).contributed = value;
+        }
+        for account in &genesis.accounts {
+            if let Some(economy) = account.role.and_then(|r| r.economy()) {
+                if let Some(books) = self.economies.get_mut(&economy) {
+                    books.issued_bonds =
+                        Amount(books.issued_bonds.0.saturating_add(account.balance.0));
+                }
+            }
+        }
+        for books in self.economies.values_mut() {
+            books.own_bonds = Amount(books.contributed.0.saturating_sub(books.issued_bonds.0));
+        }
+    }
+
+    /// Opening balances above their retail tier's balance cap.
+    pub fn genesis_cap_breaches<'a>(
+        &self,
+        accounts: impl IntoIterator<Item = (&'a AccountId, Amount)>,
+    ) -> Option<MoneyError> {
+        accounts.into_iter().find_map(|(id, balance)| {
+            let Some(Role::Retail { economy, tier, .. }) = self.role(id) else {
+                return None;
+            };
+            let cap = self.economy(&economy).tiers.get(&tier)?.balance_cap;
+            (balance > cap).then_some(MoneyError::BalanceCapExceeded {
+                account: *id,
+                cap,
+                would_be: balance,
+            })
         })
+    }
+
+    fn claim_list(
+        claims: &BTreeMap<(EconomyCode, EconomyCode), Amount>,
+    ) -> impl Iterator<Item = Claim> + '_ {
+        claims.iter().map(|((creditor, debtor), amount)| Claim {
+            creditor: *creditor,
+            debtor: *debtor,
+            amount: *amount,
+        })
+    }
+
+    /// Outstanding claims between central banks.
+    pub fn claims(&self) -> Vec<Claim> {
+        Self::claim_list(&self.claims).collect()
+    }
+
+    /// An account's role, if it has one.
+    pub fn role_of(&self, id: &AccountId) -> Option<Role> {
+        self.role(id)
+    }
+
+    /// The reason an account is frozen, if it is.
+    pub fn freeze_of(&self, id: &AccountId) -> Option<&Freeze> {
+        self.frozen.get(id)
     }
 
     /// Accounts that exist from genesis on because they hold a role.

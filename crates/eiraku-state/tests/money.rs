@@ -9,7 +9,10 @@ use eiraku_core::{
     Genesis, GenesisEconomy, Keypair, MoneyCall, MoneyGenesis, RetailKind, Role, SignedTransaction,
     TierCaps, Transaction,
 };
-use eiraku_state::{money::YEAR_MS, BlockEnv, ExecutionError, MoneyError, Outcome, State};
+use eiraku_core::{GenesisAccount, GenesisContribution, GenesisValidator};
+use eiraku_state::{
+    money::YEAR_MS, validate_genesis, BlockEnv, ExecutionError, MoneyError, Outcome, State,
+};
 use proptest::prelude::*;
 
 const DAY_MS: u64 = 24 * 60 * 60 * 1000;
@@ -60,6 +63,7 @@ fn genesis() -> Genesis {
         regulator: id(reg),
         rate: rate.parse().unwrap(),
         tiers: vec![tier1()],
+        contribution: None,
     };
     let part = |cur: &str, quantity: &str| BasketPart {
         currency: currency(cur),
@@ -897,4 +901,62 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn genesis_contributions_back_opening_balances() {
+    let mut genesis = genesis();
+    genesis.validators = vec![GenesisValidator {
+        name: "v".into(),
+        public_key: id(900),
+        p2p_address: "127.0.0.1:1".parse().unwrap(),
+        api_address: "127.0.0.1:2".parse().unwrap(),
+    }];
+    // 1,000,000.00 JPY is worth 1,030,769 coin minor units at genesis rates.
+    genesis.money.as_mut().unwrap().economies[0].contribution = Some(GenesisContribution {
+        instrument: "JP-GENESIS".into(),
+        face: Amount(100_000_000),
+        yield_bps: 100,
+        maturity_ms: START_MS + YEAR_MS as u64,
+    });
+    let account = |seed: u64, balance: u128, role: Role| GenesisAccount {
+        id: id(seed),
+        balance: Amount(balance),
+        label: String::new(),
+        role: Some(role),
+    };
+    genesis.accounts = vec![
+        account(
+            BANK_JP,
+            1_000_000,
+            Role::Bank {
+                economy: economy("JP"),
+            },
+        ),
+        account(ALICE_JP, 30_769, retail("JP", RetailKind::Person)),
+    ];
+    validate_genesis(&genesis).unwrap();
+    let state = State::from_genesis(&genesis);
+    let books = &state.money().unwrap().economies[&economy("JP")];
+    assert_eq!(
+        (books.own_bonds, books.issued_bonds),
+        (Amount(0), Amount(1_030_769))
+    );
+
+    // One unit more than the contribution is worth: refused.
+    genesis.accounts[1].balance = Amount(30_770);
+    let error = validate_genesis(&genesis).unwrap_err();
+    assert!(error.contains("not backed"), "{error}");
+
+    // A retail balance above its tier's cap: refused.
+    genesis.accounts[0].balance = Amount(800_000);
+    genesis.accounts[1].balance = Amount(200_001);
+    let error = validate_genesis(&genesis).unwrap_err();
+    assert!(error.contains("balance cap"), "{error}");
+
+    // A balance on an account without a coin-holding role: refused.
+    genesis.accounts[1].balance = Amount(1);
+    genesis.accounts[1].role = None;
+    let error = validate_genesis(&genesis).unwrap_err();
+    assert!(error.contains("no bank or retail role"), "{error}");
 }

@@ -8,8 +8,8 @@ use crate::client::Client;
 use anyhow::Context;
 use commonware_parallel::Rayon;
 use eiraku_core::{
-    digest, verify_batch, AccountId, Amount, Call, ChainId, KeyCache, Keypair, SignedTransaction,
-    Transaction, TxHash,
+    digest, verify_batch, AccountId, Amount, Call, ChainId, KeyCache, Keypair, MoneyCall, Role,
+    SignedTransaction, Transaction, TxHash,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -36,6 +36,9 @@ pub struct BenchConfig {
     pub nodes: Vec<String>,
     /// A funded key that pays the benchmark accounts.
     pub faucet: Keypair,
+    /// With the money module: the role the faucet (a bank) opens the
+    /// benchmark accounts with before paying them.
+    pub open_as: Option<Role>,
     /// Number of sending accounts.
     pub accounts: usize,
     /// Number of transfers to send.
@@ -83,6 +86,18 @@ pub fn bar(show: bool, len: u64, message: &str) -> ProgressBar {
     bar
 }
 
+fn signed(chain_id: &ChainId, key: &Keypair, nonce: u64, call: Call) -> SignedTransaction {
+    SignedTransaction::sign(
+        Transaction {
+            chain_id: chain_id.clone(),
+            sender: key.account_id(),
+            nonce,
+            call,
+        },
+        key,
+    )
+}
+
 fn transfer(
     chain_id: &ChainId,
     key: &Keypair,
@@ -90,46 +105,83 @@ fn transfer(
     to: &AccountId,
     amount: u128,
 ) -> SignedTransaction {
-    SignedTransaction::sign(
-        Transaction {
-            chain_id: chain_id.clone(),
-            sender: key.account_id(),
-            nonce,
-            call: Call::Transfer {
-                to: *to,
-                amount: Amount(amount),
-            },
-        },
-        key,
-    )
+    let call = Call::Transfer {
+        to: *to,
+        amount: Amount(amount),
+    };
+    signed(chain_id, key, nonce, call)
 }
 
-/// Funds `accounts` from the faucet and waits until the funding is final.
+/// The role benchmark accounts are opened with: on a chain with the money
+/// module the faucet must be a bank, and its accounts are persons of its
+/// economy in the tier with the highest balance cap; on a plain ledger,
+/// none.
+pub fn account_role(client: &Client, faucet: &Keypair) -> anyhow::Result<Option<Role>> {
+    let Some(role) = client.account(&faucet.account_id())?.role else {
+        return Ok(None);
+    };
+    let Role::Bank { economy } = role else {
+        anyhow::bail!(
+            "the faucet must be a bank on a chain with the money module (it is {role:?})"
+        );
+    };
+    let money = client.money_state()?;
+    let tiers = money["economies"][economy.as_str()]["tiers"]
+        .as_object()
+        .context("the money state lists no tiers")?;
+    let cap = |tier: &serde_json::Value| {
+        tier["balance_cap"]
+            .as_str()
+            .and_then(|cap| cap.parse::<u128>().ok())
+            .unwrap_or(0)
+    };
+    let tier = tiers
+        .values()
+        .max_by_key(|tier| cap(tier))
+        .and_then(|tier| tier["tier"].as_u64())
+        .context("the faucet's economy has no KYC tiers")?;
+    Ok(Some(Role::Retail {
+        economy,
+        kind: eiraku_core::RetailKind::Person,
+        tier: tier as u8,
+    }))
+}
+
+/// Funds `accounts` from the faucet (opening them first when `open_as`
+/// names a role) and waits until the funding is final.
 fn fund(
     client: &Client,
     chain_id: &ChainId,
     faucet: &Keypair,
+    open_as: Option<Role>,
     accounts: &[Keypair],
     amount: u128,
     progress: bool,
 ) -> anyhow::Result<()> {
-    let start_nonce = client.account(&faucet.account_id())?.nonce;
+    let mut nonce = client.account(&faucet.account_id())?.nonce;
     let bar = bar(progress, accounts.len() as u64, "funding");
     // Stay within the mempool's look-ahead window for one sender.
-    for (wave, keys) in accounts.chunks(512).enumerate() {
-        let base = start_nonce + (wave * 512) as u64;
-        let txs: Vec<SignedTransaction> = keys
-            .iter()
-            .enumerate()
-            .map(|(i, key)| transfer(chain_id, faucet, base + i as u64, &key.account_id(), amount))
-            .collect();
+    for keys in accounts.chunks(256) {
+        let mut txs: Vec<SignedTransaction> = Vec::with_capacity(2 * keys.len());
+        for key in keys {
+            if let Some(role) = open_as {
+                let open = Call::Money(MoneyCall::OpenAccount {
+                    account: key.account_id(),
+                    role,
+                });
+                txs.push(signed(chain_id, faucet, nonce, open));
+                nonce += 1;
+            }
+            txs.push(transfer(chain_id, faucet, nonce, &key.account_id(), amount));
+            nonce += 1;
+        }
         for chunk in txs.chunks(256) {
             let response = client.submit_batch(chunk)?;
             if let Some(error) = response.results.iter().find_map(|r| r.error.as_ref()) {
                 anyhow::bail!("funding refused: {}: {}", error.code, error.message);
             }
         }
-        let target = base + keys.len() as u64;
+        let target = nonce;
         let deadline = Instant::now() + Duration::from_secs(120);
         while client.account(&faucet.account_id())?.nonce < target {
             anyhow::ensure!(
@@ -159,6 +211,7 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
         &clients[0],
         &chain_id,
         &config.faucet,
+        config.open_as,
         &keys,
         per_account as u128 + 1,
         config.progress,

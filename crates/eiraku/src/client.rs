@@ -6,6 +6,7 @@ use eiraku_node::api::{
     AccountView, BatchRequest, BatchResponse, BlockView, ErrorBody, FinalizedTxsView,
     RawBatchResponse, StatusView, SubmitResponse, TxView,
 };
+use eiraku_node::money_api::SupplyView;
 use std::{io::BufRead, time::Duration};
 use ureq::Agent;
 
@@ -116,6 +117,16 @@ impl Client {
     /// `GET /v1/account/{id}`.
     pub fn account(&self, id: &AccountId) -> Result<AccountView, ClientError> {
         self.get(&format!("/v1/account/{}", id.to_hex()))
+    }
+
+    /// `GET /v1/money/supply`.
+    pub fn money_supply(&self) -> Result<SupplyView, ClientError> {
+        self.get("/v1/money/supply")
+    }
+
+    /// `GET /v1/money` (the whole money state, as JSON).
+    pub fn money_state(&self) -> Result<serde_json::Value, ClientError> {
+        self.get("/v1/money")
     }
 
     /// `GET /v1/block/{height}`.

@@ -9,6 +9,9 @@ pub mod cash;
 pub mod client;
 pub mod devnet;
 pub mod keyfile;
+pub mod money_cli;
+pub mod money_demo;
+pub mod submit;
 pub mod testnet;
 
 pub use client::{Client, ClientError};

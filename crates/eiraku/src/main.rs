@@ -7,10 +7,12 @@ use eiraku::{
     bench::{self, BenchConfig},
     devnet::Devnet,
     keyfile,
+    money_cli::{self, MoneyCommand, MoneyTarget},
+    submit::{self, SendOptions},
     testnet::{self, TestnetSpec},
     Client,
 };
-use eiraku_core::{digest, Amount, Call, ChainId, Keypair, SignedTransaction, Transaction};
+use eiraku_core::{digest, Amount, Call, Keypair};
 use eiraku_node::NodeHome;
 use std::{
     path::{Path, PathBuf},
@@ -89,6 +91,10 @@ enum Command {
         /// p2p port of validator 0 (validator i: +i).
         #[arg(long, default_value_t = 9700)]
         p2p_port: u16,
+        /// A plain ledger of one unit, without the money module (the AMRO
+        /// coin) and its ASEAN+3 demo.
+        #[arg(long)]
+        plain: bool,
     },
     /// Run one validator from its home folder.
     Node {
@@ -113,11 +119,25 @@ enum Command {
         /// p2p port of validator 0.
         #[arg(long, default_value_t = 9700)]
         p2p_port: u16,
+        /// A plain ledger of one unit, without the money module (the AMRO
+        /// coin) and its ASEAN+3 demo.
+        #[arg(long)]
+        plain: bool,
     },
     /// Build, sign and submit transactions.
     Tx {
         #[command(subcommand)]
         command: TxCommand,
+    },
+    /// The AMRO coin: every money operation and its queries.
+    Money {
+        #[command(subcommand)]
+        command: MoneyCommand,
+        /// Submit and return without waiting for finality.
+        #[arg(long, global = true)]
+        no_wait: bool,
+        #[command(flatten)]
+        node: NodeArgs,
     },
     /// Read from a node.
     Query {
@@ -304,6 +324,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             chain_id,
             api_port,
             p2p_port,
+            plain,
         } => {
             anyhow::ensure!(
                 !dir.join("genesis.json").exists(),
@@ -316,6 +337,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 chain_id,
                 api_port,
                 p2p_port,
+                money: !plain,
             })?;
             println!(
                 "created {} validators of {} in {}",
@@ -339,7 +361,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             fresh,
             api_port,
             p2p_port,
-        } => devnet(validators, &dir, fresh, api_port, p2p_port),
+            plain,
+        } => devnet(validators, &dir, fresh, api_port, p2p_port, !plain),
         Command::Tx {
             command:
                 TxCommand::Transfer {
@@ -355,38 +378,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let client = node.client();
             let key = keyfile::read(&keyfile::resolve_key_path(&from, &node.network))?;
             let to = keyfile::resolve_account(&to, &node.network)?;
-            let chain_id = match chain_id {
-                Some(id) => ChainId::new(&id).map_err(anyhow::Error::msg)?,
-                None => ChainId::new(&client.status()?.chain_id).map_err(anyhow::Error::msg)?,
+            let call = Call::Transfer {
+                to,
+                amount: Amount(amount),
             };
-            let nonce = match nonce {
-                Some(n) => n,
-                None => client
-                    .account(&key.account_id())
-                    .map(|a| a.nonce)
-                    .unwrap_or(0),
+            let options = SendOptions {
+                nonce,
+                chain_id,
+                wait,
             };
-            let tx = SignedTransaction::sign(
-                Transaction {
-                    chain_id,
-                    sender: key.account_id(),
-                    nonce,
-                    call: Call::Transfer {
-                        to,
-                        amount: Amount(amount),
-                    },
-                },
-                &key,
-            );
-            let accepted = client.submit(&tx)?;
-            println!("submitted {} (nonce {nonce})", accepted.hash);
-            if wait {
-                let view = client.wait_finalized(&tx.hash(), Duration::from_secs(60))?;
-                print_json(&view)?;
-                if let Some(error) = view.receipt.and_then(|r| r.error) {
-                    anyhow::bail!("transaction failed: {}: {}", error.code, error.message);
-                }
-            }
+            submit::send(&client, &key, call, &options)?;
             Ok(())
         }
         Command::Tx {
@@ -396,6 +397,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let accepted = node.client().submit_bytes(&bytes)?;
             println!("submitted {}", accepted.hash);
             Ok(())
+        }
+        Command::Money {
+            command,
+            no_wait,
+            node,
+        } => {
+            let client = node.client();
+            let target = MoneyTarget {
+                client: &client,
+                network: &node.network,
+                options: SendOptions {
+                    nonce: None,
+                    chain_id: None,
+                    wait: !no_wait,
+                },
+            };
+            money_cli::run(command, &target)
         }
         Command::Query { command, node } => {
             let client = node.client();
@@ -462,10 +480,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let nodes = node.urls();
             let faucet = keyfile::read(&keyfile::resolve_key_path(&faucet, &node.network))?;
+            let open_as = bench::account_role(&node.client(), &faucet)?;
             println!("bench: {txs} transfers from {accounts} accounts at {rate} tx/s across {} validator(s)", nodes.len());
             let report = bench::run(&BenchConfig {
                 nodes: nodes.clone(),
                 faucet,
+                open_as,
                 accounts,
                 transactions: txs,
                 rate,
@@ -507,6 +527,7 @@ fn devnet(
     fresh: bool,
     api_port: u16,
     p2p_port: u16,
+    money: bool,
 ) -> anyhow::Result<()> {
     if fresh && dir.exists() {
         std::fs::remove_dir_all(dir).with_context(|| format!("cannot remove {}", dir.display()))?;
@@ -518,6 +539,7 @@ fn devnet(
             chain_id: "eiraku-devnet".into(),
             api_port,
             p2p_port,
+            money,
         })?;
         println!(
             "created a new {validators}-validator network in {}",

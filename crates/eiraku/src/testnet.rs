@@ -1,9 +1,11 @@
 //! Creating the home folders of a network: one per validator, plus demo
 //! account keys. Keys are generated here, at setup, never shipped.
 
-use crate::keyfile;
+use crate::{keyfile, money_demo};
 use anyhow::Context;
-use eiraku_core::{Amount, ChainId, Genesis, GenesisAccount, GenesisValidator, Keypair};
+use eiraku_core::{
+    AccountId, Amount, ChainId, Genesis, GenesisAccount, GenesisValidator, Keypair, Role,
+};
 use eiraku_node::{NodeHome, NodeSettings};
 use std::{
     net::{Ipv4Addr, SocketAddr},
@@ -33,6 +35,10 @@ pub struct TestnetSpec {
     pub api_port: u16,
     /// p2p port of validator 0; validator i listens on `p2p_port + i`.
     pub p2p_port: u16,
+    /// Run the money module with the ASEAN+3 demo (see
+    /// [`crate::money_demo`]); otherwise a plain ledger with the
+    /// [`DEMO_ACCOUNTS`].
+    pub money: bool,
 }
 
 impl TestnetSpec {
@@ -61,28 +67,53 @@ pub fn create(spec: &TestnetSpec) -> anyhow::Result<Genesis> {
             api_address: localhost(spec.api_port + i as u16),
         })
         .collect();
-    let mut accounts = Vec::new();
-    for (label, balance) in DEMO_ACCOUNTS {
+    // Each demo key is generated here and written to `accounts/LABEL.key`.
+    let mut new_key = |label: &str| -> anyhow::Result<AccountId> {
         let key = Keypair::generate();
         keyfile::write(
             &spec.dir.join("accounts").join(format!("{label}.key")),
             &key,
         )?;
+        Ok(key.account_id())
+    };
+    let demo: Vec<(String, Option<Role>, Amount)> = if spec.money {
+        money_demo::demo_accounts()
+            .into_iter()
+            .map(|a| (a.label, a.role, a.balance))
+            .collect()
+    } else {
+        DEMO_ACCOUNTS
+            .iter()
+            .map(|(label, balance)| (label.to_string(), None, Amount(*balance)))
+            .collect()
+    };
+    let mut accounts = Vec::new();
+    for (label, role, balance) in demo {
         accounts.push(GenesisAccount {
-            id: key.account_id(),
-            balance: Amount(balance),
-            label: label.to_string(),
-            role: None,
+            id: new_key(&label)?,
+            balance,
+            label,
+            role,
         });
     }
+    let genesis_time_ms = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis() as u64;
+    let money = if spec.money {
+        Some(money_demo::money_genesis(
+            &mut new_key,
+            &accounts,
+            genesis_time_ms,
+        )?)
+    } else {
+        None
+    };
     let genesis = Genesis {
         chain_id,
-        genesis_time_ms: SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis() as u64,
+        genesis_time_ms,
         validators,
         accounts,
-        money: None,
+        money,
     };
-    genesis.validate().map_err(anyhow::Error::msg)?;
+    eiraku_state::validate_genesis(&genesis).map_err(anyhow::Error::msg)?;
     std::fs::write(
         spec.dir.join("genesis.json"),
         serde_json::to_string_pretty(&genesis)? + "\n",

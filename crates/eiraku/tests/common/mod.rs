@@ -42,8 +42,16 @@ fn free_port_ranges(count: usize) -> (u16, u16) {
 }
 
 impl TestNetwork {
-    /// Creates and starts `validators` validators and waits for height 1 everywhere.
+    /// Creates and starts `validators` validators of a plain ledger (no
+    /// money module) and waits for height 1 everywhere.
     pub fn start(validators: usize) -> Self {
+        Self::start_with(validators, false)
+    }
+
+    /// Like [`TestNetwork::start`], with the money module and its ASEAN+3
+    /// demo accounts when `money` is true.
+    #[allow(dead_code)] // not every test binary uses it
+    pub fn start_with(validators: usize, money: bool) -> Self {
         let dir = tempfile::tempdir().expect("temporary folder");
         let (api_port, p2p_port) = free_port_ranges(validators);
         testnet::create(&TestnetSpec {
@@ -52,6 +60,7 @@ impl TestNetwork {
             chain_id: "eiraku-test".into(),
             api_port,
             p2p_port,
+            money,
         })
         .expect("network folder");
         let mut net = Devnet::open(Path::new(env!("CARGO_BIN_EXE_eiraku")), dir.path())

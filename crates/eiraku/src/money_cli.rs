@@ -1,0 +1,409 @@
+//! `eiraku money …`: every operation of the money module as a signed
+//! transaction, and its two queries. Senders and accounts are key files or
+//! the demo labels of a local network (`cb-jp`, `bank-jp-1`, `alice`, …).
+
+use crate::{
+    client::Client,
+    keyfile,
+    submit::{self, SendOptions},
+};
+use anyhow::Context;
+use clap::{Subcommand, ValueEnum};
+use eiraku_core::{
+    digest, hash, AccountId, Amount, Call, CurrencyCode, EconomyCode, Keypair, MoneyCall,
+    RetailKind, Role,
+};
+use std::{
+    path::{Path, PathBuf},
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+/// Merchant or person.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Kind {
+    /// A shop or other business.
+    Merchant,
+    /// A natural person.
+    Person,
+}
+
+/// The money module's commands.
+#[derive(Subcommand)]
+pub enum MoneyCommand {
+    /// Central bank: post its currency's rate (numeraire units per unit).
+    PostRate {
+        /// The central bank's key (file or demo label, e.g. cb-jp).
+        #[arg(long)]
+        from: String,
+        /// The rate, a decimal (e.g. 0.0065).
+        #[arg(long)]
+        rate: String,
+    },
+    /// Central bank: set a KYC tier's caps in its economy.
+    SetTier {
+        /// The central bank's key.
+        #[arg(long)]
+        from: String,
+        /// The tier.
+        #[arg(long)]
+        tier: u8,
+        /// Largest balance (coin minor units).
+        #[arg(long)]
+        balance_cap: u128,
+        /// Largest single transfer (coin minor units).
+        #[arg(long)]
+        transfer_cap: u128,
+    },
+    /// Central bank: open a bank in its economy.
+    OpenBank {
+        /// The central bank's key.
+        #[arg(long)]
+        from: String,
+        /// The bank's account (hex id, key file or demo label).
+        #[arg(long)]
+        account: String,
+    },
+    /// Bank: open a merchant or person account in its economy.
+    OpenAccount {
+        /// The bank's key.
+        #[arg(long)]
+        from: String,
+        /// The new account (hex id, key file or demo label).
+        #[arg(long)]
+        account: String,
+        /// Merchant or person.
+        #[arg(long, value_enum)]
+        kind: Kind,
+        /// KYC tier.
+        #[arg(long)]
+        tier: u8,
+    },
+    /// Central bank: offer sovereign bonds or currency to the issuer.
+    Contribute {
+        /// The central bank's key.
+        #[arg(long)]
+        from: String,
+        /// Instrument identifier (e.g. an ISIN).
+        #[arg(long)]
+        instrument: String,
+        /// Currency code (ISO 4217).
+        #[arg(long)]
+        currency: String,
+        /// Face amount, minor units of the currency.
+        #[arg(long)]
+        face: u128,
+        /// Yield, basis points per year.
+        #[arg(long)]
+        yield_bps: u32,
+        /// Days from now to maturity.
+        #[arg(long)]
+        maturity_days: u64,
+    },
+    /// Issuer: accept a contribution (issuance bonds to the contributor's own account).
+    Accept {
+        /// The issuer's key.
+        #[arg(long)]
+        from: String,
+        /// The contribution's number.
+        #[arg(long)]
+        id: u64,
+    },
+    /// Central bank: issue coins to one of its banks (own → issued account).
+    Issue {
+        /// The central bank's key.
+        #[arg(long)]
+        from: String,
+        /// The bank.
+        #[arg(long)]
+        bank: String,
+        /// Coins, minor units.
+        #[arg(long)]
+        amount: u128,
+    },
+    /// Pay coins to any bank, merchant or person, cross-border included.
+    Pay {
+        /// The payer's key.
+        #[arg(long)]
+        from: String,
+        /// The payee.
+        #[arg(long)]
+        to: String,
+        /// Coins, minor units.
+        #[arg(long)]
+        amount: u128,
+        /// The travel-rule data file exchanged off chain (cross-border
+        /// payments at or above the threshold); only its SHA-256 goes on chain.
+        #[arg(long)]
+        travel_rule: Option<PathBuf>,
+    },
+    /// Bank: redeem coins at its central bank (burned; bonds move back).
+    Redeem {
+        /// The bank's key.
+        #[arg(long)]
+        from: String,
+        /// Coins, minor units.
+        #[arg(long)]
+        amount: u128,
+    },
+    /// Regulator: freeze an account of its economy.
+    Freeze {
+        /// The regulator's key (e.g. reg-jp).
+        #[arg(long)]
+        from: String,
+        /// The account.
+        #[arg(long)]
+        account: String,
+        /// Why (recorded on chain).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Regulator: lift a freeze.
+    Unfreeze {
+        /// The regulator's key.
+        #[arg(long)]
+        from: String,
+        /// The account.
+        #[arg(long)]
+        account: String,
+        /// Why (recorded on chain).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Debtor central bank: record a settlement of a repatriation claim.
+    ProposeSettlement {
+        /// The debtor central bank's key.
+        #[arg(long)]
+        from: String,
+        /// The creditor economy (e.g. TH).
+        #[arg(long)]
+        creditor: String,
+        /// Amount settled, coin minor units.
+        #[arg(long)]
+        amount: u128,
+    },
+    /// Creditor central bank: confirm a settlement; the claim clears.
+    ConfirmSettlement {
+        /// The creditor central bank's key.
+        #[arg(long)]
+        from: String,
+        /// The settlement's number.
+        #[arg(long)]
+        id: u64,
+    },
+    /// Issuer: close the seigniorage period at the current block time.
+    CloseSeigniorage {
+        /// The issuer's key.
+        #[arg(long)]
+        from: String,
+        /// Operating cost of the period, coin minor units.
+        #[arg(long)]
+        operating_cost: u128,
+        /// Investment reserve kept, coin minor units.
+        #[arg(long)]
+        reserve: u128,
+    },
+    /// The coin's backing: circulation, bonds per economy, claims, seigniorage.
+    Supply,
+    /// The whole money state (roles, contributions, settlements, …).
+    State,
+}
+
+/// Where the command goes and how it is sent.
+pub struct MoneyTarget<'a> {
+    /// The node's client.
+    pub client: &'a Client,
+    /// Local network folder (demo labels resolve there).
+    pub network: &'a Path,
+    /// Send options (`--no-wait`, nonce, chain id).
+    pub options: SendOptions,
+}
+
+/// Runs one `eiraku money` command.
+pub fn run(command: MoneyCommand, target: &MoneyTarget<'_>) -> anyhow::Result<()> {
+    let account = |text: &str| keyfile::resolve_account(text, target.network);
+    let (from, call) = match command {
+        MoneyCommand::Supply => return print(&target.client.money_supply()?),
+        MoneyCommand::State => return print(&target.client.money_state()?),
+        MoneyCommand::PostRate { from, rate } => (
+            from,
+            MoneyCall::PostRate {
+                rate: rate.parse().map_err(anyhow::Error::msg)?,
+            },
+        ),
+        MoneyCommand::SetTier {
+            from,
+            tier,
+            balance_cap,
+            transfer_cap,
+        } => (
+            from,
+            MoneyCall::SetTierCaps {
+                tier,
+                balance_cap: Amount(balance_cap),
+                transfer_cap: Amount(transfer_cap),
+            },
+        ),
+        MoneyCommand::OpenBank {
+            from,
+            account: bank,
+        } => {
+            let key = sender(&from, target.network)?;
+            let economy = economy_of(target.client, &key.account_id())?;
+            let call = MoneyCall::OpenAccount {
+                account: account(&bank)?,
+                role: Role::Bank { economy },
+            };
+            return send(target, &key, call);
+        }
+        MoneyCommand::OpenAccount {
+            from,
+            account: opened,
+            kind,
+            tier,
+        } => {
+            let key = sender(&from, target.network)?;
+            let economy = economy_of(target.client, &key.account_id())?;
+            let kind = match kind {
+                Kind::Merchant => RetailKind::Merchant,
+                Kind::Person => RetailKind::Person,
+            };
+            let call = MoneyCall::OpenAccount {
+                account: account(&opened)?,
+                role: Role::Retail {
+                    economy,
+                    kind,
+                    tier,
+                },
+            };
+            return send(target, &key, call);
+        }
+        MoneyCommand::Contribute {
+            from,
+            instrument,
+            currency,
+            face,
+            yield_bps,
+            maturity_days,
+        } => {
+            let now_ms = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis() as u64;
+            (
+                from,
+                MoneyCall::Contribute {
+                    instrument,
+                    currency: CurrencyCode::new(&currency).map_err(anyhow::Error::msg)?,
+                    face: Amount(face),
+                    yield_bps,
+                    maturity_ms: now_ms + maturity_days * 24 * 60 * 60 * 1000,
+                },
+            )
+        }
+        MoneyCommand::Accept { from, id } => (from, MoneyCall::AcceptContribution { id }),
+        MoneyCommand::Issue { from, bank, amount } => (
+            from,
+            MoneyCall::IssueCoins {
+                bank: account(&bank)?,
+                amount: Amount(amount),
+            },
+        ),
+        MoneyCommand::Pay {
+            from,
+            to,
+            amount,
+            travel_rule,
+        } => {
+            let travel_rule = match travel_rule {
+                Some(path) => {
+                    let data = std::fs::read(&path)
+                        .with_context(|| format!("cannot read {}", path.display()))?;
+                    let digest = hash(&[&data]);
+                    println!("travel-rule data digest {}", digest::to_hex(&digest));
+                    Some(digest)
+                }
+                None => None,
+            };
+            (
+                from,
+                MoneyCall::Pay {
+                    to: account(&to)?,
+                    amount: Amount(amount),
+                    travel_rule,
+                },
+            )
+        }
+        MoneyCommand::Redeem { from, amount } => (
+            from,
+            MoneyCall::Redeem {
+                amount: Amount(amount),
+            },
+        ),
+        MoneyCommand::Freeze {
+            from,
+            account: frozen,
+            reason,
+        } => (
+            from,
+            MoneyCall::Freeze {
+                account: account(&frozen)?,
+                reason,
+            },
+        ),
+        MoneyCommand::Unfreeze {
+            from,
+            account: frozen,
+            reason,
+        } => (
+            from,
+            MoneyCall::Unfreeze {
+                account: account(&frozen)?,
+                reason,
+            },
+        ),
+        MoneyCommand::ProposeSettlement {
+            from,
+            creditor,
+            amount,
+        } => (
+            from,
+            MoneyCall::ProposeSettlement {
+                creditor: EconomyCode::new(&creditor).map_err(anyhow::Error::msg)?,
+                amount: Amount(amount),
+            },
+        ),
+        MoneyCommand::ConfirmSettlement { from, id } => (from, MoneyCall::ConfirmSettlement { id }),
+        MoneyCommand::CloseSeigniorage {
+            from,
+            operating_cost,
+            reserve,
+        } => (
+            from,
+            MoneyCall::CloseSeigniorage {
+                operating_cost: Amount(operating_cost),
+                reserve: Amount(reserve),
+            },
+        ),
+    };
+    let key = sender(&from, target.network)?;
+    send(target, &key, call)
+}
+
+fn sender(text: &str, network: &Path) -> anyhow::Result<Keypair> {
+    keyfile::read(&keyfile::resolve_key_path(text, network))
+}
+
+fn send(target: &MoneyTarget<'_>, key: &Keypair, call: MoneyCall) -> anyhow::Result<()> {
+    submit::send(target.client, key, Call::Money(call), &target.options)?;
+    Ok(())
+}
+
+/// The economy of a central bank or bank, from its on-chain role.
+fn economy_of(client: &Client, id: &AccountId) -> anyhow::Result<EconomyCode> {
+    let view = client.account(id)?;
+    view.role
+        .and_then(|role| role.economy())
+        .ok_or_else(|| anyhow::anyhow!("account {id} has no role in an economy"))
+}
+
+fn print(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}

@@ -1,0 +1,60 @@
+//! Signing and submitting one call: what `eiraku tx transfer` and every
+//! `eiraku money …` command share.
+
+use crate::client::Client;
+use eiraku_core::{Call, ChainId, Keypair, SignedTransaction, Transaction};
+use eiraku_node::api::TxView;
+use std::time::Duration;
+
+/// How to send.
+pub struct SendOptions {
+    /// Nonce (default: the sender's next nonce, from the node).
+    pub nonce: Option<u64>,
+    /// Chain id (default: the node's).
+    pub chain_id: Option<String>,
+    /// Wait for finality and fail if the transaction failed.
+    pub wait: bool,
+}
+
+/// Signs `call` with `key`, submits it and (when asked) waits until it is
+/// final. Prints the hash, and the receipt when waiting; a failed receipt is
+/// an error carrying its code and message.
+pub fn send(
+    client: &Client,
+    key: &Keypair,
+    call: Call,
+    options: &SendOptions,
+) -> anyhow::Result<Option<TxView>> {
+    let chain_id = match &options.chain_id {
+        Some(id) => ChainId::new(id).map_err(anyhow::Error::msg)?,
+        None => ChainId::new(&client.status()?.chain_id).map_err(anyhow::Error::msg)?,
+    };
+    let nonce = match options.nonce {
+        Some(n) => n,
+        None => client
+            .account(&key.account_id())
+            .map(|a| a.nonce)
+            .unwrap_or(0),
+    };
+    let tx = SignedTransaction::sign(
+        Transaction {
+            chain_id,
+            sender: key.account_id(),
+            nonce,
+            call,
+        },
+        key,
+    );
+    let accepted = client.submit(&tx)?;
+    println!("submitted {} (nonce {nonce})", accepted.hash);
+    if !options.wait {
+        return Ok(None);
+    }
+    let view = client.wait_finalized(&tx.hash(), Duration::from_secs(60))?;
+    let text = serde_json::to_string_pretty(&view)?;
+    println!("{text}");
+    if let Some(error) = view.receipt.as_ref().and_then(|r| r.error.as_ref()) {
+        anyhow::bail!("transaction failed: {}: {}", error.code, error.message);
+    }
+    Ok(Some(view))
+}
