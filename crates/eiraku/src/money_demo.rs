@@ -106,7 +106,7 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
             let bank = Some(Role::Bank {
                 economy: economy(code),
             });
-            add(format!("bank-{lower}-{n}"), bank, 10_000_000 * ACU);
+            add(format!("bank-{lower}-{n}"), bank, 1_000_000 * ACU);
         }
         add(
             format!("shop-{lower}"),
@@ -130,7 +130,7 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
     );
     add(
         "bob".into(),
-        retail("PH", RetailKind::Person, 1),
+        retail("PH", RetailKind::Person, 2),
         10_000 * ACU,
     );
     add(

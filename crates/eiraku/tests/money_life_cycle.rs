@@ -1,0 +1,346 @@
+//! The AMRO coin's whole life cycle on four validators (real processes on
+//! loopback) with the ASEAN+3 demo genesis: contribute → accept → issuance
+//! bonds → issue coins → bank → person → cross-border payment (travel rule)
+//! → redeem in another economy → repatriate → settle → seigniorage period,
+//! asserting balances and bond accounts at every step, through the API.
+
+mod common;
+
+use common::TestNetwork;
+use eiraku::Client;
+use eiraku_core::{
+    hash, AccountId, Amount, Call, ChainId, EconomyCode, Keypair, MoneyCall, SignedTransaction,
+    Transaction,
+};
+use eiraku_node::{api::ReceiptView, money_api::SupplyView};
+use std::{cell::Cell, collections::BTreeMap, time::Duration};
+
+/// Sends money calls round-robin to the four validators and reads the books.
+struct Desk {
+    network: TestNetwork,
+    chain_id: ChainId,
+    next: Cell<usize>,
+}
+
+impl Desk {
+    fn client(&self) -> Client {
+        let index = self.next.get();
+        self.next.set((index + 1) % 4);
+        self.network.client(index)
+    }
+
+    fn id(&self, label: &str) -> AccountId {
+        self.network.key(label).account_id()
+    }
+
+    fn sign(&self, label: &str, call: MoneyCall) -> SignedTransaction {
+        let key: Keypair = self.network.key(label);
+        let nonce = self
+            .network
+            .client(0)
+            .account(&key.account_id())
+            .map(|a| a.nonce)
+            .unwrap_or(0);
+        SignedTransaction::sign(
+            Transaction {
+                chain_id: self.chain_id.clone(),
+                sender: key.account_id(),
+                nonce,
+                call: Call::Money(call),
+            },
+            &key,
+        )
+    }
+
+    /// Submits to the next validator, waits until validator 0 (which the
+    /// books are read from) has applied it, returns the receipt.
+    fn send(&self, label: &str, call: MoneyCall) -> ReceiptView {
+        let tx = self.sign(label, call);
+        self.client().submit(&tx).expect("accepted");
+        self.network
+            .client(0)
+            .wait_finalized(&tx.hash(), Duration::from_secs(60))
+            .expect("finalized")
+            .receipt
+            .expect("receipt")
+    }
+
+    fn ok(&self, label: &str, call: MoneyCall) {
+        let receipt = self.send(label, call);
+        assert_eq!(receipt.outcome, "success", "{label}: {:?}", receipt.error);
+    }
+
+    /// A call the mempool refuses outright: the error code.
+    fn refused(&self, label: &str, call: MoneyCall) -> String {
+        let tx = self.sign(label, call);
+        let error = self.client().submit(&tx).expect_err("refused");
+        error.code().expect("typed refusal").to_string()
+    }
+
+    fn supply(&self) -> SupplyView {
+        self.network.client(0).money_supply().expect("supply")
+    }
+
+    fn balance(&self, label: &str) -> u128 {
+        let view = self.network.client(0).account(&self.id(label)).unwrap();
+        view.balance.parse().unwrap()
+    }
+}
+
+fn amount(text: &str) -> u128 {
+    text.parse().unwrap()
+}
+
+/// (own, issued) bonds of `code`.
+fn books(supply: &SupplyView, code: &str) -> (u128, u128) {
+    let economy = supply
+        .economies
+        .iter()
+        .find(|e| e.code == code)
+        .expect("member economy");
+    (amount(&economy.own_bonds), amount(&economy.issued_bonds))
+}
+
+fn issued_by_economy(supply: &SupplyView) -> BTreeMap<String, u128> {
+    supply
+        .economies
+        .iter()
+        .map(|e| (e.code.clone(), amount(&e.issued_bonds)))
+        .collect()
+}
+
+fn travel_rule(text: &str) -> Option<eiraku_core::Digest> {
+    Some(hash(&[text.as_bytes()]))
+}
+
+#[test]
+fn the_life_cycle_on_four_validators() {
+    let network = TestNetwork::start_with(4, true);
+    let chain_id = ChainId::new(&network.client(0).status().unwrap().chain_id).unwrap();
+    let desk = Desk {
+        network,
+        chain_id,
+        next: Cell::new(0),
+    };
+    let start = desk.supply();
+    assert_eq!(start.economies.len(), 14, "the ASEAN+3 economies");
+    assert_eq!(start.pending_contributions, 0);
+    let circulation = amount(&start.circulation);
+
+    // Contribute: Korea offers 1,000,000,000 KRW of bonds (face in minor
+    // units); nothing is issued until the issuer accepts.
+    let (kr_own, kr_issued) = books(&start, "KR");
+    desk.ok(
+        "cb-kr",
+        MoneyCall::Contribute {
+            instrument: "KR103502GE97".into(),
+            currency: "KRW".parse().unwrap(),
+            face: Amount(100_000_000_000),
+            yield_bps: 350,
+            maturity_ms: u64::MAX / 2,
+        },
+    );
+    let offered = desk.supply();
+    assert_eq!(offered.pending_contributions, 1);
+    assert_eq!(books(&offered, "KR"), (kr_own, kr_issued));
+
+    // Accept: issuance bonds worth the contribution (about 690,000 ACU at
+    // the demo rates) land in Korea's own account.
+    let id = 14; // after the 14 genesis contributions
+    assert_eq!(
+        desk.refused("cb-kr", MoneyCall::AcceptContribution { id }),
+        "not_issuer"
+    );
+    desk.ok("issuer", MoneyCall::AcceptContribution { id });
+    let accepted = desk.supply();
+    let (own, issued) = books(&accepted, "KR");
+    let value = own - kr_own;
+    assert!(
+        (68_000_000..70_000_000).contains(&value),
+        "1e9 KRW at 0.00069 USD ≈ 690,000 ACU, got {value}"
+    );
+    assert_eq!(issued, kr_issued);
+    assert_eq!(accepted.pending_contributions, 0);
+
+    // Issue coins to a bank: own → issued, the bank's balance grows.
+    let bank_before = desk.balance("bank-kr-1");
+    assert_eq!(
+        desk.refused(
+            "bank-kr-1",
+            MoneyCall::IssueCoins {
+                bank: desk.id("bank-kr-1"),
+                amount: Amount(1)
+            }
+        ),
+        "not_central_bank"
+    );
+    desk.ok(
+        "cb-kr",
+        MoneyCall::IssueCoins {
+            bank: desk.id("bank-kr-1"),
+            amount: Amount(50_000_000),
+        },
+    );
+    let issued_now = desk.supply();
+    assert_eq!(
+        books(&issued_now, "KR"),
+        (own - 50_000_000, issued + 50_000_000)
+    );
+    assert_eq!(desk.balance("bank-kr-1"), bank_before + 50_000_000);
+    assert_eq!(amount(&issued_now.circulation), circulation + 50_000_000);
+
+    // Bank → person.
+    let person_before = desk.balance("person-kr");
+    desk.ok(
+        "bank-kr-1",
+        MoneyCall::Pay {
+            to: desk.id("person-kr"),
+            amount: Amount(300_000),
+            travel_rule: None,
+        },
+    );
+    assert_eq!(desk.balance("person-kr"), person_before + 300_000);
+
+    // Cross-border payment KR → TH of 1,500 ACU: the travel rule applies.
+    let pay_shop = |data: Option<eiraku_core::Digest>| MoneyCall::Pay {
+        to: desk.id("shop-th"),
+        amount: Amount(150_000),
+        travel_rule: data,
+    };
+    assert_eq!(
+        desk.refused("person-kr", pay_shop(None)),
+        "travel_rule_required"
+    );
+    let shop_before = desk.balance("shop-th");
+    desk.ok(
+        "person-kr",
+        pay_shop(travel_rule("originator KR, beneficiary TH")),
+    );
+    assert_eq!(desk.balance("shop-th"), shop_before + 150_000);
+    assert_eq!(desk.balance("person-kr"), person_before + 150_000);
+
+    // Coins flow into Thailand beyond what it issued: the faucet bank (JP)
+    // pays a Thai bank 3,000,000 ACU, which redeems all it holds.
+    let pay_bank = MoneyCall::Pay {
+        to: desk.id("bank-th-1"),
+        amount: Amount(300_000_000),
+        travel_rule: travel_rule("originator JP faucet, beneficiary TH bank 1"),
+    };
+    desk.ok("faucet", pay_bank);
+    let before_redeem = desk.supply();
+    let (th_own, th_issued) = books(&before_redeem, "TH");
+    let redeemed = desk.balance("bank-th-1");
+    assert!(redeemed > th_issued, "Thailand redeems more than it issued");
+    desk.ok(
+        "bank-th-1",
+        MoneyCall::Redeem {
+            amount: Amount(redeemed),
+        },
+    );
+    let after = desk.supply();
+    assert_eq!(desk.balance("bank-th-1"), 0);
+    assert_eq!(
+        amount(&after.circulation),
+        amount(&before_redeem.circulation) - redeemed,
+        "redeemed coins are burned"
+    );
+    // Thailand's own issuance comes home first…
+    assert_eq!(books(&after, "TH"), (th_own + th_issued, 0));
+    // …the rest is repatriated: every other economy's issued bonds fall by
+    // exactly the claim Thailand now holds on it, pro rata to what it issued.
+    let excess = redeemed - th_issued;
+    let claims: BTreeMap<String, u128> = after
+        .claims
+        .iter()
+        .map(|c| {
+            assert_eq!(c.creditor, "TH");
+            (c.debtor.clone(), amount(&c.amount))
+        })
+        .collect();
+    assert_eq!(claims.values().sum::<u128>(), excess);
+    let (was, now) = (issued_by_economy(&before_redeem), issued_by_economy(&after));
+    for (code, claim) in &claims {
+        assert_eq!(was[code] - now[code], *claim, "{code}");
+    }
+    let largest = claims.iter().max_by_key(|(_, c)| **c).unwrap().0;
+    assert_eq!(largest, "JP", "Japan issued the most");
+
+    // Settle: Japan records a settlement of Thailand's claim; only Thailand
+    // confirms it; the claim clears.
+    let jp_claim = claims["JP"];
+    desk.ok(
+        "cb-jp",
+        MoneyCall::ProposeSettlement {
+            creditor: EconomyCode::new("TH").unwrap(),
+            amount: Amount(jp_claim),
+        },
+    );
+    assert_eq!(
+        desk.refused("cb-jp", MoneyCall::ConfirmSettlement { id: 0 }),
+        "not_creditor"
+    );
+    desk.ok("cb-th", MoneyCall::ConfirmSettlement { id: 0 });
+    let settled = desk.supply();
+    assert!(settled.claims.iter().all(|c| c.debtor != "JP"));
+    assert_eq!(settled.claims.len(), claims.len() - 1);
+
+    // Seigniorage: the reserves' yield since genesis, less costs, shared pro
+    // rata to contributions; no coin is minted.
+    desk.ok(
+        "issuer",
+        MoneyCall::CloseSeigniorage {
+            operating_cost: Amount(1_000),
+            reserve: Amount(0),
+        },
+    );
+    let closed = desk.supply();
+    let periods = closed.seigniorage_periods.as_array().unwrap();
+    assert_eq!(periods.len(), 1);
+    let income = amount(periods[0]["income"].as_str().unwrap());
+    assert!(
+        income > 1_000,
+        "seconds of 3% a year on ~11.5 billion ACU of reserves"
+    );
+    let shares: u128 = closed
+        .economies
+        .iter()
+        .map(|e| amount(&e.seigniorage))
+        .sum();
+    assert_eq!(shares, income - 1_000);
+    let jp = amount(
+        &closed
+            .economies
+            .iter()
+            .find(|e| e.code == "JP")
+            .unwrap()
+            .seigniorage,
+    );
+    let bn = amount(
+        &closed
+            .economies
+            .iter()
+            .find(|e| e.code == "BN")
+            .unwrap()
+            .seigniorage,
+    );
+    assert!(jp > bn, "shares follow contributions");
+    assert_eq!(closed.circulation, settled.circulation);
+
+    // The books agree with the accounts on every validator.
+    let height = closed.height;
+    for index in 0..4 {
+        let client = desk.network.client(index);
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while client.status().unwrap().finalized_height < height {
+            assert!(std::time::Instant::now() < deadline);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    let status = desk.network.client(0).status().unwrap();
+    assert_eq!(
+        status.total_supply,
+        desk.network.client(0).money_supply().unwrap().circulation,
+        "coins in accounts = issued bonds"
+    );
+    desk.network.assert_same_chain(&[0, 1, 2, 3], height);
+}
