@@ -158,35 +158,56 @@ fn fund(
     amount: u128,
     progress: bool,
 ) -> anyhow::Result<()> {
+    // Admission checks each transaction against the finalized state, so the
+    // accounts are opened, and final, before they are paid.
+    if let Some(role) = open_as {
+        let open = |key: &Keypair| {
+            Call::Money(MoneyCall::OpenAccount {
+                account: key.account_id(),
+                role,
+            })
+        };
+        send_from_faucet(client, chain_id, faucet, accounts, open, "opening", progress)?;
+    }
+    let pay = |key: &Keypair| Call::Transfer {
+        to: key.account_id(),
+        amount: Amount(amount),
+    };
+    send_from_faucet(client, chain_id, faucet, accounts, pay, "funding", progress)
+}
+
+/// Sends the faucet's `call` for each account, in waves that stay within
+/// the mempool's look-ahead window for one sender, each awaited until final.
+fn send_from_faucet(
+    client: &Client,
+    chain_id: &ChainId,
+    faucet: &Keypair,
+    accounts: &[Keypair],
+    call: impl Fn(&Keypair) -> Call,
+    what: &str,
+    progress: bool,
+) -> anyhow::Result<()> {
     let mut nonce = client.account(&faucet.account_id())?.nonce;
-    let bar = bar(progress, accounts.len() as u64, "funding");
-    // Stay within the mempool's look-ahead window for one sender.
-    for keys in accounts.chunks(256) {
-        let mut txs: Vec<SignedTransaction> = Vec::with_capacity(2 * keys.len());
-        for key in keys {
-            if let Some(role) = open_as {
-                let open = Call::Money(MoneyCall::OpenAccount {
-                    account: key.account_id(),
-                    role,
-                });
-                txs.push(signed(chain_id, faucet, nonce, open));
+    let bar = bar(progress, accounts.len() as u64, what);
+    for keys in accounts.chunks(512) {
+        let txs: Vec<SignedTransaction> = keys
+            .iter()
+            .map(|key| {
                 nonce += 1;
-            }
-            txs.push(transfer(chain_id, faucet, nonce, &key.account_id(), amount));
-            nonce += 1;
-        }
+                signed(chain_id, faucet, nonce - 1, call(key))
+            })
+            .collect();
         for chunk in txs.chunks(256) {
             let response = client.submit_batch(chunk)?;
             if let Some(error) = response.results.iter().find_map(|r| r.error.as_ref()) {
-                anyhow::bail!("funding refused: {}: {}", error.code, error.message);
+                anyhow::bail!("{what} refused: {}: {}", error.code, error.message);
             }
         }
-        let target = nonce;
         let deadline = Instant::now() + Duration::from_secs(120);
-        while client.account(&faucet.account_id())?.nonce < target {
+        while client.account(&faucet.account_id())?.nonce < nonce {
             anyhow::ensure!(
                 Instant::now() < deadline,
-                "funding did not finalize within 120 s"
+                "{what} did not finalize within 120 s"
             );
             std::thread::sleep(Duration::from_millis(100));
         }

@@ -8,6 +8,7 @@ use eiraku::{
     devnet::Devnet,
     keyfile,
     money_cli::{self, MoneyCommand, MoneyTarget},
+    output::print_json,
     submit::{self, SendOptions},
     testnet::{self, TestnetSpec},
     Client,
@@ -286,16 +287,6 @@ fn main() {
     if let Err(error) = run(Cli::parse()) {
         eprintln!("error: {error:#}");
         std::process::exit(1);
-    }
-}
-
-fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    use std::io::Write;
-    let text = serde_json::to_string_pretty(value)?;
-    match writeln!(std::io::stdout().lock(), "{text}") {
-        // A closed pipe (`| head`) is the reader's choice, not an error.
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
     }
 }
 

@@ -5,6 +5,7 @@
 use crate::{
     client::Client,
     keyfile,
+    output::{print_json, print_line},
     submit::{self, SendOptions},
 };
 use anyhow::Context;
@@ -222,8 +223,8 @@ pub struct MoneyTarget<'a> {
 pub fn run(command: MoneyCommand, target: &MoneyTarget<'_>) -> anyhow::Result<()> {
     let account = |text: &str| keyfile::resolve_account(text, target.network);
     let (from, call) = match command {
-        MoneyCommand::Supply => return print(&target.client.money_supply()?),
-        MoneyCommand::State => return print(&target.client.money_state()?),
+        MoneyCommand::Supply => return print_json(&target.client.money_supply()?),
+        MoneyCommand::State => return print_json(&target.client.money_state()?),
         MoneyCommand::PostRate { from, rate } => (
             from,
             MoneyCall::PostRate {
@@ -316,7 +317,10 @@ pub fn run(command: MoneyCommand, target: &MoneyTarget<'_>) -> anyhow::Result<()
                     let data = std::fs::read(&path)
                         .with_context(|| format!("cannot read {}", path.display()))?;
                     let digest = hash(&[&data]);
-                    println!("travel-rule data digest {}", digest::to_hex(&digest));
+                    print_line(&format!(
+                        "travel-rule data digest {}",
+                        digest::to_hex(&digest)
+                    ))?;
                     Some(digest)
                 }
                 None => None,
@@ -401,9 +405,4 @@ fn economy_of(client: &Client, id: &AccountId) -> anyhow::Result<EconomyCode> {
     view.role
         .and_then(|role| role.economy())
         .ok_or_else(|| anyhow::anyhow!("account {id} has no role in an economy"))
-}
-
-fn print(value: &impl serde::Serialize) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
 }

@@ -1,7 +1,10 @@
 //! Signing and submitting one call: what `eiraku tx transfer` and every
 //! `eiraku money …` command share.
 
-use crate::client::Client;
+use crate::{
+    client::Client,
+    output::{print_json, print_line},
+};
 use eiraku_core::{Call, ChainId, Keypair, SignedTransaction, Transaction};
 use eiraku_node::api::TxView;
 use std::time::Duration;
@@ -46,13 +49,12 @@ pub fn send(
         key,
     );
     let accepted = client.submit(&tx)?;
-    println!("submitted {} (nonce {nonce})", accepted.hash);
+    print_line(&format!("submitted {} (nonce {nonce})", accepted.hash))?;
     if !options.wait {
         return Ok(None);
     }
     let view = client.wait_finalized(&tx.hash(), Duration::from_secs(60))?;
-    let text = serde_json::to_string_pretty(&view)?;
-    println!("{text}");
+    print_json(&view)?;
     if let Some(error) = view.receipt.as_ref().and_then(|r| r.error.as_ref()) {
         anyhow::bail!("transaction failed: {}: {}", error.code, error.message);
     }
