@@ -167,7 +167,9 @@ fn fund(
                 role,
             })
         };
-        send_from_faucet(client, chain_id, faucet, accounts, open, "opening", progress)?;
+        send_from_faucet(
+            client, chain_id, faucet, accounts, open, "opening", progress,
+        )?;
     }
     let pay = |key: &Keypair| Call::Transfer {
         to: key.account_id(),

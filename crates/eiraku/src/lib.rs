@@ -14,5 +14,6 @@ pub mod money_demo;
 pub mod output;
 pub mod submit;
 pub mod testnet;
+pub mod traffic;
 
 pub use client::{Client, ClientError};

@@ -124,6 +124,11 @@ enum Command {
         /// coin) and its ASEAN+3 demo.
         #[arg(long)]
         plain: bool,
+        /// Generate realistic AMRO-coin flows in the background: worker
+        /// remittances JP→PH, TH→KH, KR→VN, shop payments, deposits and
+        /// redemptions.
+        #[arg(long)]
+        traffic: bool,
     },
     /// Build, sign and submit transactions.
     Tx {
@@ -353,7 +358,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             api_port,
             p2p_port,
             plain,
-        } => devnet(validators, &dir, fresh, api_port, p2p_port, !plain),
+            traffic,
+        } => devnet(
+            validators,
+            &dir,
+            fresh,
+            (api_port, p2p_port),
+            !plain,
+            traffic,
+        ),
         Command::Tx {
             command:
                 TxCommand::Transfer {
@@ -516,9 +529,9 @@ fn devnet(
     validators: usize,
     dir: &Path,
     fresh: bool,
-    api_port: u16,
-    p2p_port: u16,
+    (api_port, p2p_port): (u16, u16),
     money: bool,
+    traffic: bool,
 ) -> anyhow::Result<()> {
     if fresh && dir.exists() {
         std::fs::remove_dir_all(dir).with_context(|| format!("cannot remove {}", dir.display()))?;
@@ -573,6 +586,22 @@ fn devnet(
         }
     };
     println!("finalizing: height {height}. Try `eiraku query status` or `eiraku tx transfer --from alice --to bob --amount 100 --wait`. Ctrl-C stops all.");
+    if traffic {
+        if net.genesis().money.is_none() {
+            net.stop_all();
+            anyhow::bail!(
+                "--traffic needs the money module: this network was created with --plain"
+            );
+        }
+        let (client, dir, stop) = (net.client(0), dir.to_path_buf(), stop.clone());
+        std::thread::spawn(move || {
+            let pace = Duration::from_millis(400);
+            if let Err(error) = eiraku::traffic::run(client, &dir, pace, stop) {
+                eprintln!("traffic stopped: {error:#}");
+            }
+        });
+        println!("traffic: remittances JP→PH, TH→KH, KR→VN, shop payments and redemptions in the background");
+    }
     while !stop.load(Ordering::SeqCst) {
         for (index, status) in net.exited() {
             println!(
