@@ -2,7 +2,9 @@
 //! balances. Every node of a network starts from the same file; the genesis
 //! block commits to it through the genesis state root.
 
-use crate::{AccountId, Amount, ChainId, CurrencyCode, EconomyCode, Rate, Role};
+use crate::{
+    travel_rule::TravelKey, AccountId, Amount, ChainId, CurrencyCode, EconomyCode, Rate, Role,
+};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 
@@ -33,6 +35,13 @@ pub struct GenesisAccount {
     /// genesis), when the chain has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
+    /// For a merchant or person: the bank that opened it (a genesis bank of
+    /// its economy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank: Option<AccountId>,
+    /// For a bank: the key travel-rule data is sealed to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub travel_key: Option<TravelKey>,
 }
 
 /// What one coin is worth.
@@ -71,6 +80,9 @@ pub struct GenesisEconomy {
     pub central_bank: AccountId,
     /// Its regulator's account.
     pub regulator: AccountId,
+    /// The key travel-rule data is sealed to for the regulator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regulator_travel_key: Option<TravelKey>,
     /// Its currency's opening rate (numeraire per unit), posted at genesis time.
     pub rate: Rate,
     /// KYC tiers and their caps at genesis (its central bank may change them).
@@ -242,7 +254,16 @@ impl Genesis {
                         Some(Role::Bank { economy }) if member(economy).is_some() => {}
                         Some(Role::Retail { economy, tier, .. })
                             if member(economy)
-                                .is_some_and(|e| e.tiers.iter().any(|t| t.tier == tier)) => {}
+                                .is_some_and(|e| e.tiers.iter().any(|t| t.tier == tier)) =>
+                        {
+                            let bank = self.accounts.iter().find(|b| Some(b.id) == account.bank);
+                            if bank.and_then(|b| b.role) != Some(Role::Bank { economy }) {
+                                return Err(format!(
+                                    "genesis account {}: a merchant or person names the bank of its economy that opened it",
+                                    account.id
+                                ));
+                            }
+                        }
                         None => {}
                         Some(role) => {
                             return Err(format!(

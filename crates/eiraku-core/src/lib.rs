@@ -37,6 +37,7 @@ pub mod key_cache;
 pub mod merkle;
 pub mod money;
 pub mod transaction;
+pub mod travel_rule;
 
 pub use account::{AccountId, Amount, InvalidKey, Keypair};
 pub use block::{Block, BlockHeader, ConsensusContext, MAX_BLOCK_TRANSACTIONS};

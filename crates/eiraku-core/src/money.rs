@@ -4,7 +4,7 @@
 //! The rules live in `eiraku-state`; this module only names things and gives
 //! each one canonical binary form.
 
-use crate::{AccountId, Amount, Digest};
+use crate::{travel_rule::TravelKey, AccountId, Amount, Digest};
 use bytes::BufMut;
 use commonware_codec::{Buf, EncodeSize, Error, FixedSize, RangeCfg, Read, ReadExt, Write};
 use rust_decimal::Decimal;
@@ -416,6 +416,12 @@ pub enum MoneyCall {
         /// The settlement's number.
         id: u64,
     },
+    /// A bank or regulator registers the X25519 key that travel-rule data
+    /// is sealed to.
+    RegisterTravelKey {
+        /// The public key.
+        key: TravelKey,
+    },
     /// The issuer closes a seigniorage period at the current block time.
     CloseSeigniorage {
         /// Operating cost of the period, ACU minor units.
@@ -458,6 +464,7 @@ impl MoneyCall {
     const PROPOSE_SETTLEMENT: u8 = 10;
     const CONFIRM_SETTLEMENT: u8 = 11;
     const CLOSE_SEIGNIORAGE: u8 = 12;
+    const REGISTER_TRAVEL_KEY: u8 = 13;
 
     /// The call's name, as the API and CLI spell it.
     pub fn name(&self) -> &'static str {
@@ -475,6 +482,7 @@ impl MoneyCall {
             MoneyCall::ProposeSettlement { .. } => "propose_settlement",
             MoneyCall::ConfirmSettlement { .. } => "confirm_settlement",
             MoneyCall::CloseSeigniorage { .. } => "close_seigniorage",
+            MoneyCall::RegisterTravelKey { .. } => "register_travel_key",
         }
     }
 }
@@ -565,6 +573,10 @@ impl Write for MoneyCall {
                 operating_cost.write(buf);
                 reserve.write(buf);
             }
+            MoneyCall::RegisterTravelKey { key } => {
+                Self::REGISTER_TRAVEL_KEY.write(buf);
+                buf.put_slice(&key.0);
+            }
         }
     }
 }
@@ -589,6 +601,7 @@ impl EncodeSize for MoneyCall {
             }
             MoneyCall::ProposeSettlement { .. } => EconomyCode::SIZE + Amount::SIZE,
             MoneyCall::CloseSeigniorage { .. } => 2 * Amount::SIZE,
+            MoneyCall::RegisterTravelKey { .. } => 32,
         }
     }
 }
@@ -649,6 +662,9 @@ impl Read for MoneyCall {
             Self::CLOSE_SEIGNIORAGE => MoneyCall::CloseSeigniorage {
                 operating_cost: Amount::read(buf)?,
                 reserve: Amount::read(buf)?,
+            },
+            Self::REGISTER_TRAVEL_KEY => MoneyCall::RegisterTravelKey {
+                key: TravelKey(<[u8; 32]>::read(buf)?),
             },
             other => return Err(Error::InvalidEnum(other)),
         })
@@ -756,6 +772,9 @@ mod tests {
             MoneyCall::CloseSeigniorage {
                 operating_cost: Amount(1),
                 reserve: Amount(2),
+            },
+            MoneyCall::RegisterTravelKey {
+                key: TravelKey([7; 32]),
             },
         ];
         for call in calls {

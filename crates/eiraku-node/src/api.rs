@@ -76,7 +76,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -128,6 +128,7 @@ impl From<SubmitError> for ApiError {
             SubmitError::BadSignature => (S::BAD_REQUEST, "bad_signature"),
             SubmitError::Mempool(MempoolError::Full(_)) => (S::SERVICE_UNAVAILABLE, "busy"),
             SubmitError::Mempool(MempoolError::Duplicate) => (S::CONFLICT, "duplicate"),
+            SubmitError::TravelRule(refusal) => (S::BAD_REQUEST, refusal.code()),
             SubmitError::Mempool(MempoolError::Rejected(execution)) => {
                 (S::BAD_REQUEST, execution_code(execution))
             }
@@ -484,7 +485,9 @@ async fn submit_raw_batch(
             ),
         ));
     };
-    let results = context.chain.admit(transactions, &context.strategy);
+    let results = context
+        .chain
+        .admit_from_client(transactions, &context.strategy);
     forward(&context, &results);
     let submitted = results.len();
     let refused: Vec<Refusal> = results

@@ -33,6 +33,9 @@ pub enum SubmitError {
     /// The mempool refused it.
     #[error(transparent)]
     Mempool(#[from] MempoolError),
+    /// Its travel-rule data was not deposited here, or describes another payment.
+    #[error(transparent)]
+    TravelRule(#[from] crate::travel_gateway::GatewayError),
 }
 
 /// Where a transaction stands.
@@ -240,7 +243,7 @@ impl Chain {
             .iter()
             .filter_map(|r| r.as_ref().ok().cloned())
             .collect();
-        let mut admitted = self.admit(decoded, strategy).into_iter();
+        let mut admitted = self.admit_from_client(decoded, strategy).into_iter();
         for result in results.iter_mut().filter(|r| r.is_ok()) {
             let outcome = admitted
                 .next()
@@ -248,6 +251,35 @@ impl Chain {
             *result = outcome;
         }
         results
+    }
+
+    /// Admits transactions a client sent: as [`Chain::admit`], after
+    /// checking that each payment naming travel-rule data names an envelope
+    /// deposited at this node for it ([`crate::travel_gateway`]). Gossip
+    /// skips this: the node that took the payment checked it.
+    pub fn admit_from_client(
+        &self,
+        transactions: Vec<SignedTransaction>,
+        strategy: &impl Strategy,
+    ) -> Vec<Result<SignedTransaction, SubmitError>> {
+        let checks: Vec<Result<(), SubmitError>> = transactions
+            .iter()
+            .map(|tx| crate::travel_gateway::check_payment(self, tx).map_err(SubmitError::from))
+            .collect();
+        let passed: Vec<SignedTransaction> = transactions
+            .into_iter()
+            .zip(&checks)
+            .filter(|(_, check)| check.is_ok())
+            .map(|(tx, _)| tx)
+            .collect();
+        let mut admitted = self.admit(passed, strategy).into_iter();
+        checks
+            .into_iter()
+            .map(|check| match check {
+                Ok(()) => admitted.next().expect("one outcome per passed transaction"),
+                Err(refusal) => Err(refusal),
+            })
+            .collect()
     }
 
     /// Verifies signatures (one batch, split across `strategy`) and admits
@@ -601,6 +633,8 @@ mod tests {
                 balance: Amount(100),
                 label: String::new(),
                 role: None,
+                bank: None,
+                travel_key: None,
             }],
             money: None,
         };

@@ -20,6 +20,7 @@ pub mod mempool;
 pub mod money_api;
 pub mod run;
 pub mod store;
+pub mod travel_gateway;
 
 pub use chain::{Chain, SubmitError, TxStatus};
 pub use home::{NodeHome, NodeSettings};

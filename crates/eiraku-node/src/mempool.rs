@@ -214,6 +214,8 @@ mod tests {
                     balance: Amount(100),
                     label: String::new(),
                     role: None,
+                    bank: None,
+                    travel_key: None,
                 })
                 .collect(),
             money: None,

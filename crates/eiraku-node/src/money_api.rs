@@ -3,8 +3,18 @@
 //! operations are signed transactions, submitted like any other at
 //! `POST /v1/tx`.
 
-use crate::api::{ApiContext, ApiError};
-use axum::{extract::State, routing::get, Json, Router};
+use crate::{
+    api::{ApiContext, ApiError},
+    travel_gateway::{self, GatewayError},
+};
+use axum::{
+    body::Bytes,
+    extract::{Path, State},
+    http::StatusCode,
+    routing::{get, post},
+    Json, Router,
+};
+use eiraku_core::{digest, AccountId};
 use eiraku_state::money::{Claim, Money};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
@@ -137,10 +147,99 @@ async fn get_money(State(context): State<ApiContext>) -> Result<Json<serde_json:
     Ok(Json(value))
 }
 
+impl From<GatewayError> for ApiError {
+    fn from(error: GatewayError) -> Self {
+        let status = match error {
+            GatewayError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        ApiError::new(status, error.code(), error.to_string())
+    }
+}
+
+/// Where a deposited envelope can be found.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DepositView {
+    /// The digest the payment names (hex).
+    pub digest: String,
+}
+
+/// One party entitled to a payment's travel-rule data.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TravelRecipient {
+    /// Its account (hex).
+    pub account: String,
+    /// The X25519 key to seal its copy to (hex).
+    pub key: String,
+}
+
+/// Deposit a sealed travel-rule envelope (JSON) before the payment that
+/// names it: checked against the parties entitled to it (both banks, both
+/// regulators) and kept for them.
+#[utoipa::path(post, path = "/v1/money/travel-rule", request_body(content = Object, content_type = "application/json"),
+    responses((status = 201, body = DepositView), (status = 400, body = crate::api::ErrorBody)))]
+async fn post_travel_rule(
+    State(context): State<ApiContext>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<DepositView>), ApiError> {
+    let digest = travel_gateway::deposit(&context.chain, &body)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(DepositView {
+            digest: digest::to_hex(&digest),
+        }),
+    ))
+}
+
+/// A deposited envelope (only its recipients can open their copies).
+#[utoipa::path(get, path = "/v1/money/travel-rule/{digest}", params(("digest" = String, Path, description = "hex digest")),
+    responses((status = 200, body = Object), (status = 404, body = crate::api::ErrorBody)))]
+async fn get_travel_rule(
+    State(context): State<ApiContext>,
+    Path(text): Path<String>,
+) -> Result<Json<eiraku_core::travel_rule::Envelope>, ApiError> {
+    let digest = digest::from_hex(&text)
+        .ok_or_else(|| ApiError::bad_request("a digest is 64 hex characters"))?;
+    travel_gateway::envelope(&context.chain, &digest)?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("no travel-rule envelope {text} here")))
+}
+
+/// Who a payment's travel-rule data must be sealed to, with their keys.
+#[utoipa::path(get, path = "/v1/money/travel-rule/recipients/{payer}/{payee}",
+    params(("payer" = String, Path, description = "hex account"), ("payee" = String, Path, description = "hex account")),
+    responses((status = 200, body = Vec<TravelRecipient>), (status = 400, body = crate::api::ErrorBody)))]
+async fn get_travel_recipients(
+    State(context): State<ApiContext>,
+    Path((payer, payee)): Path<(String, String)>,
+) -> Result<Json<Vec<TravelRecipient>>, ApiError> {
+    let payer = AccountId::from_hex(&payer).map_err(ApiError::bad_request)?;
+    let payee = AccountId::from_hex(&payee).map_err(ApiError::bad_request)?;
+    let (_, money) = money_or_404(&context)?;
+    let recipients = money
+        .travel_rule_recipients(&payer, &payee)
+        .map_err(GatewayError::from)?;
+    Ok(Json(
+        recipients
+            .into_iter()
+            .map(|(account, key)| TravelRecipient {
+                account: account.to_hex(),
+                key: hex::encode(key.0),
+            })
+            .collect(),
+    ))
+}
+
 #[derive(OpenApi)]
 #[openapi(
-    paths(get_supply, get_money),
-    components(schemas(SupplyView, EconomySupply, ClaimView))
+    paths(
+        get_supply,
+        get_money,
+        post_travel_rule,
+        get_travel_rule,
+        get_travel_recipients
+    ),
+    components(schemas(SupplyView, EconomySupply, ClaimView, DepositView, TravelRecipient))
 )]
 pub(crate) struct MoneyApiDoc;
 
@@ -149,4 +248,10 @@ pub fn routes() -> Router<ApiContext> {
     Router::new()
         .route("/v1/money/supply", get(get_supply))
         .route("/v1/money", get(get_money))
+        .route("/v1/money/travel-rule", post(post_travel_rule))
+        .route("/v1/money/travel-rule/{digest}", get(get_travel_rule))
+        .route(
+            "/v1/money/travel-rule/recipients/{payer}/{payee}",
+            get(get_travel_recipients),
+        )
 }

@@ -93,6 +93,8 @@ pub struct Store {
     /// First half of a transaction hash → height (8 bytes), position in the
     /// block (4 bytes) and the hash's second half (checked on lookup).
     tx_index: PartitionHandle,
+    /// Travel-rule envelopes deposited here, by digest (off chain).
+    travel_rule: PartitionHandle,
 }
 
 impl Store {
@@ -117,6 +119,7 @@ impl Store {
             certificates: partition("certificates", raw)?,
             outcomes: partition("outcomes", compressed)?,
             tx_index: partition("tx_index", raw)?,
+            travel_rule: partition("travel_rule", compressed)?,
             keyspace,
         })
     }
@@ -224,6 +227,23 @@ impl Store {
         batch.commit().map_err(engine)
     }
 
+    /// Keeps a deposited travel-rule envelope (off-chain data: a crash may
+    /// lose the latest, and its client deposits it again).
+    pub fn put_travel_envelope(&self, digest: &Digest, envelope: &[u8]) -> Result<(), StoreError> {
+        self.travel_rule
+            .insert(digest.as_ref(), envelope)
+            .map_err(engine)
+    }
+
+    /// A deposited travel-rule envelope.
+    pub fn travel_envelope(&self, digest: &Digest) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .travel_rule
+            .get(digest.as_ref())
+            .map_err(engine)?
+            .map(|bytes| bytes.to_vec()))
+    }
+
     /// Writes a certificate learned after its block was stored.
     pub fn put_certificate(&self, height: u64, certificate: &[u8]) -> Result<(), StoreError> {
         self.certificates
@@ -315,6 +335,8 @@ mod tests {
                 balance: Amount(10),
                 label: String::new(),
                 role: None,
+                bank: None,
+                travel_key: None,
             }],
             money: None,
         };

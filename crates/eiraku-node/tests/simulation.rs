@@ -118,6 +118,8 @@ fn genesis(keys: &[ed25519::PrivateKey]) -> Genesis {
             balance: Amount(FUNDS),
             label: "alice".into(),
             role: None,
+            bank: None,
+            travel_key: None,
         }],
         money: None,
     }

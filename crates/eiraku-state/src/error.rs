@@ -262,6 +262,15 @@ pub enum MoneyError {
         /// Its balance after the payment.
         would_be: Amount,
     },
+    /// Only banks and regulators receive travel-rule data.
+    #[error("only a bank or a regulator registers a travel-rule key")]
+    NotBankOrRegulator,
+    /// A party entitled to travel-rule data has registered no key.
+    #[error("{account} has registered no travel-rule key")]
+    NoTravelKey {
+        /// The account.
+        account: AccountId,
+    },
     /// A cross-border payment at or above the threshold without its data.
     #[error("cross-border payments of {threshold} or more must carry travel-rule data")]
     TravelRuleRequired {
@@ -310,6 +319,8 @@ impl MoneyError {
             MoneyError::InsufficientFunds { .. } => "insufficient_funds",
             MoneyError::BalanceCapExceeded { .. } => "balance_cap_exceeded",
             MoneyError::TravelRuleRequired { .. } => "travel_rule_required",
+            MoneyError::NotBankOrRegulator => "not_bank_or_regulator",
+            MoneyError::NoTravelKey { .. } => "no_travel_key",
         }
     }
 }

@@ -25,7 +25,7 @@
 //!     chain_id: ChainId::new("doc").unwrap(),
 //!     genesis_time_ms: 0,
 //!     validators: vec![],
-//!     accounts: vec![GenesisAccount { id: alice.account_id(), balance: Amount(100), label: "alice".into(), role: None }],
+//!     accounts: vec![GenesisAccount { id: alice.account_id(), balance: Amount(100), label: "alice".into(), role: None, bank: None, travel_key: None }],
 //!     money: None,
 //! };
 //! let mut state = State::from_genesis(&genesis);

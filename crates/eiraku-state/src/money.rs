@@ -9,8 +9,8 @@
 
 use crate::{ledger::Account, MoneyError};
 use eiraku_core::{
-    AccountId, Amount, CoinUnit, CurrencyCode, Digest, EconomyCode, Genesis, MoneyCall,
-    MoneyGenesis, Rate, Role, TierCaps,
+    travel_rule::TravelKey, AccountId, Amount, CoinUnit, CurrencyCode, Digest, EconomyCode,
+    Genesis, MoneyCall, MoneyGenesis, Rate, Role, TierCaps,
 };
 use rust_decimal::{prelude::ToPrimitive, Decimal};
 use serde::Serialize;
@@ -137,6 +137,10 @@ pub struct Money {
     pub economies: BTreeMap<EconomyCode, Economy>,
     /// Every account with a role.
     pub roles: BTreeMap<AccountId, Role>,
+    /// The bank that opened each merchant and person account.
+    pub opened_by: BTreeMap<AccountId, AccountId>,
+    /// Keys banks and regulators receive travel-rule data under.
+    pub travel_keys: BTreeMap<AccountId, TravelKey>,
     /// Frozen accounts.
     pub frozen: BTreeMap<AccountId, Freeze>,
     /// Contributions, numbered from 0.
@@ -229,6 +233,8 @@ impl Money {
     pub fn from_genesis(genesis: &Genesis) -> Option<Self> {
         let config: &MoneyGenesis = genesis.money.as_ref()?;
         let mut roles = BTreeMap::new();
+        let mut travel_keys = BTreeMap::new();
+        let mut opened_by = BTreeMap::new();
         roles.insert(config.issuer, Role::Issuer);
         let economies = config
             .economies
@@ -236,6 +242,9 @@ impl Money {
             .map(|e| {
                 roles.insert(e.central_bank, Role::CentralBank { economy: e.code });
                 roles.insert(e.regulator, Role::Regulator { economy: e.code });
+                if let Some(key) = e.regulator_travel_key {
+                    travel_keys.insert(e.regulator, key);
+                }
                 let economy = Economy {
                     currency: e.currency,
                     central_bank: e.central_bank,
@@ -255,6 +264,12 @@ impl Money {
             if let Some(role) = account.role {
                 roles.insert(account.id, role);
             }
+            if let Some(bank) = account.bank {
+                opened_by.insert(account.id, bank);
+            }
+            if let Some(key) = account.travel_key {
+                travel_keys.insert(account.id, key);
+            }
         }
         let mut money = Self {
             unit: config.unit.clone(),
@@ -264,6 +279,8 @@ impl Money {
             issuer: config.issuer,
             economies,
             roles,
+            opened_by,
+            travel_keys,
             frozen: BTreeMap::new(),
             contributions: Vec::new(),
             claims: BTreeMap::new(),
@@ -358,6 +375,44 @@ impl Money {
     /// The reason an account is frozen, if it is.
     pub fn freeze_of(&self, id: &AccountId) -> Option<&Freeze> {
         self.frozen.get(id)
+    }
+
+    /// Who is entitled to a payment's travel-rule data, each with the key
+    /// it receives under: the payer's and the payee's banks (a bank is its
+    /// own) and the regulators of both economies, each once, in this order.
+    pub fn travel_rule_recipients(
+        &self,
+        payer: &AccountId,
+        payee: &AccountId,
+    ) -> Result<Vec<(AccountId, TravelKey)>, MoneyError> {
+        let mut parties = Vec::with_capacity(4);
+        for holder in [payer, payee] {
+            let bank = match self.role(holder) {
+                Some(Role::Bank { .. }) => *holder,
+                Some(Role::Retail { .. }) => *self
+                    .opened_by
+                    .get(holder)
+                    .ok_or(MoneyError::NotCoinHolder { account: *holder })?,
+                _ => return Err(MoneyError::NotCoinHolder { account: *holder }),
+            };
+            parties.push(bank);
+        }
+        for holder in [payer, payee] {
+            let economy = self.holder_economy(holder)?;
+            parties.push(self.economy(&economy).regulator);
+        }
+        let mut recipients: Vec<(AccountId, TravelKey)> = Vec::with_capacity(4);
+        for party in parties {
+            if recipients.iter().any(|(id, _)| *id == party) {
+                continue;
+            }
+            let key = self
+                .travel_keys
+                .get(&party)
+                .ok_or(MoneyError::NoTravelKey { account: party })?;
+            recipients.push((party, *key));
+        }
+        Ok(recipients)
     }
 
     /// Accounts that exist from genesis on because they hold a role.
@@ -693,6 +748,13 @@ impl Money {
                 operating_cost,
                 reserve,
             } => self.close_seigniorage(ctx, *operating_cost, *reserve),
+            MoneyCall::RegisterTravelKey { key } => match self.role(ctx.sender) {
+                Some(Role::Bank { .. } | Role::Regulator { .. }) => {
+                    self.travel_keys.insert(*ctx.sender, *key);
+                    Ok(())
+                }
+                _ => Err(MoneyError::NotBankOrRegulator),
+            },
         }
     }
 
@@ -741,6 +803,9 @@ impl Money {
             return Err(MoneyError::AccountExists { account: *account });
         }
         self.roles.insert(*account, *role);
+        if matches!(role, Role::Retail { .. }) {
+            self.opened_by.insert(*account, *ctx.sender);
+        }
         accounts.insert(*account, Account::default());
         Ok(())
     }

@@ -6,7 +6,8 @@ use crate::money::{Acceptance, Contribution, Economy, Freeze, Money, SeigniorPer
 use bytes::BufMut;
 use commonware_codec::{Buf, Copying, Error, ReadExt, Write};
 use eiraku_core::{
-    AccountId, Amount, BasketPart, CoinUnit, CurrencyCode, EconomyCode, Rate, Role, TierCaps,
+    travel_rule::TravelKey, AccountId, Amount, BasketPart, CoinUnit, CurrencyCode, EconomyCode,
+    Rate, Role, TierCaps,
 };
 use std::collections::BTreeMap;
 
@@ -271,6 +272,14 @@ impl Money {
             id.write(&mut buf);
             role.write(&mut buf);
         });
+        write_map(&self.opened_by, &mut buf, |id, bank, mut buf| {
+            id.write(&mut buf);
+            bank.write(&mut buf);
+        });
+        write_map(&self.travel_keys, &mut buf, |id, key, buf| {
+            id.write(&mut &mut *buf);
+            buf.put_slice(&key.0);
+        });
         write_map(&self.frozen, &mut buf, |id, freeze, mut buf| {
             id.write(&mut buf);
             write_text(&freeze.reason, &mut buf);
@@ -313,6 +322,12 @@ impl Money {
             issuer: AccountId::read(buf)?,
             economies: read_map(buf, |buf| Ok((EconomyCode::read(buf)?, read_economy(buf)?)))?,
             roles: read_map(buf, |buf| Ok((AccountId::read(buf)?, Role::read(buf)?)))?,
+            opened_by: read_map(buf, |buf| {
+                Ok((AccountId::read(buf)?, AccountId::read(buf)?))
+            })?,
+            travel_keys: read_map(buf, |buf| {
+                Ok((AccountId::read(buf)?, TravelKey(<[u8; 32]>::read(buf)?)))
+            })?,
             frozen: read_map(buf, |buf| {
                 Ok((
                     AccountId::read(buf)?,

@@ -350,6 +350,8 @@ mod tests {
                 balance: Amount(100),
                 label: "alice".into(),
                 role: None,
+                bank: None,
+                travel_key: None,
             }],
             money: None,
         }

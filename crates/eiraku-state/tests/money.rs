@@ -9,7 +9,7 @@ use eiraku_core::{
     Genesis, GenesisEconomy, Keypair, MoneyCall, MoneyGenesis, RetailKind, Role, SignedTransaction,
     TierCaps, Transaction,
 };
-use eiraku_core::{GenesisAccount, GenesisContribution, GenesisValidator};
+use eiraku_core::{travel_rule::TravelKey, GenesisAccount, GenesisContribution, GenesisValidator};
 use eiraku_state::{
     money::YEAR_MS, validate_genesis, BlockEnv, ExecutionError, MoneyError, Outcome, State,
 };
@@ -61,6 +61,7 @@ fn genesis() -> Genesis {
         currency: currency(cur),
         central_bank: id(cb),
         regulator: id(reg),
+        regulator_travel_key: None,
         rate: rate.parse().unwrap(),
         tiers: vec![tier1()],
         contribution: None,
@@ -924,6 +925,8 @@ fn genesis_contributions_back_opening_balances() {
         balance: Amount(balance),
         label: String::new(),
         role: Some(role),
+        bank: matches!(role, Role::Retail { .. }).then(|| id(BANK_JP)),
+        travel_key: None,
     };
     genesis.accounts = vec![
         account(
@@ -959,4 +962,51 @@ fn genesis_contributions_back_opening_balances() {
     genesis.accounts[1].role = None;
     let error = validate_genesis(&genesis).unwrap_err();
     assert!(error.contains("no bank or retail role"), "{error}");
+}
+
+#[test]
+fn travel_rule_data_goes_to_both_banks_and_both_regulators() {
+    let mut chain = opened();
+    let register = |n: u8| MoneyCall::RegisterTravelKey {
+        key: TravelKey([n; 32]),
+    };
+    assert_eq!(
+        chain.send(ALICE_JP, register(1)),
+        Err(MoneyError::NotBankOrRegulator)
+    );
+    assert_eq!(
+        chain.send(CB_JP, register(1)),
+        Err(MoneyError::NotBankOrRegulator)
+    );
+    let money = |chain: &Chain| chain.state.money().unwrap().clone();
+    assert_eq!(
+        money(&chain).travel_rule_recipients(&id(ALICE_JP), &id(SHOP_TH)),
+        Err(MoneyError::NoTravelKey {
+            account: id(BANK_JP)
+        })
+    );
+    for (n, seed) in [(1, BANK_JP), (2, BANK_TH), (3, REG_JP), (4, REG_TH)] {
+        chain.send(seed, register(n)).unwrap();
+    }
+    let recipients = money(&chain)
+        .travel_rule_recipients(&id(ALICE_JP), &id(SHOP_TH))
+        .unwrap();
+    assert_eq!(
+        recipients,
+        vec![
+            (id(BANK_JP), TravelKey([1; 32])),
+            (id(BANK_TH), TravelKey([2; 32])),
+            (id(REG_JP), TravelKey([3; 32])),
+            (id(REG_TH), TravelKey([4; 32])),
+        ],
+        "the person's bank is the bank that opened it"
+    );
+    let domestic = money(&chain)
+        .travel_rule_recipients(&id(ALICE_JP), &id(BANK_JP))
+        .unwrap();
+    assert_eq!(domestic.len(), 2, "one bank and one regulator, each once");
+    assert!(matches!(
+        money(&chain).travel_rule_recipients(&id(CB_JP), &id(BANK_JP)),
+        Err(MoneyError::NotCoinHolder { .. })
+    ));
 }

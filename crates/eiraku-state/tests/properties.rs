@@ -20,6 +20,8 @@ fn genesis() -> Genesis {
                 balance: Amount(1_000),
                 label: format!("user{i}"),
                 role: None,
+                bank: None,
+                travel_key: None,
             })
             .collect(),
         money: None,

@@ -1,12 +1,13 @@
 //! A blocking client of the node's HTTP API, used by the CLI, the benchmark
 //! and the integration tests. It speaks the same JSON types the node serves.
 
+use eiraku_core::travel_rule::Envelope;
 use eiraku_core::{digest, AccountId, SignedTransaction, TxHash};
 use eiraku_node::api::{
     AccountView, BatchRequest, BatchResponse, BlockView, ErrorBody, FinalizedTxsView,
     RawBatchResponse, StatusView, SubmitResponse, TxView,
 };
-use eiraku_node::money_api::SupplyView;
+use eiraku_node::money_api::{DepositView, SupplyView, TravelRecipient};
 use std::{io::BufRead, time::Duration};
 use ureq::Agent;
 
@@ -127,6 +128,35 @@ impl Client {
     /// `GET /v1/money` (the whole money state, as JSON).
     pub fn money_state(&self) -> Result<serde_json::Value, ClientError> {
         self.get("/v1/money")
+    }
+
+    /// `GET /v1/money/travel-rule/recipients/{payer}/{payee}`.
+    pub fn travel_recipients(
+        &self,
+        payer: &AccountId,
+        payee: &AccountId,
+    ) -> Result<Vec<TravelRecipient>, ClientError> {
+        self.get(&format!(
+            "/v1/money/travel-rule/recipients/{}/{}",
+            payer.to_hex(),
+            payee.to_hex()
+        ))
+    }
+
+    /// `POST /v1/money/travel-rule`.
+    pub fn deposit_travel_rule(&self, envelope: &Envelope) -> Result<DepositView, ClientError> {
+        let path = "/v1/money/travel-rule";
+        let response = self
+            .agent
+            .post(format!("{}{}", self.base, path))
+            .content_type("application/json")
+            .send(&envelope.to_bytes()[..]);
+        self.decode(path, response)
+    }
+
+    /// `GET /v1/money/travel-rule/{digest}`.
+    pub fn travel_rule(&self, digest: &TxHash) -> Result<Envelope, ClientError> {
+        self.get(&format!("/v1/money/travel-rule/{}", digest::to_hex(digest)))
     }
 
     /// `GET /v1/block/{height}`.

@@ -15,5 +15,6 @@ pub mod output;
 pub mod submit;
 pub mod testnet;
 pub mod traffic;
+pub mod travel_rule;
 
 pub use client::{Client, ClientError};

@@ -7,12 +7,13 @@ use crate::{
     keyfile,
     output::{print_json, print_line},
     submit::{self, SendOptions},
+    travel_rule,
 };
 use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 use eiraku_core::{
-    digest, hash, AccountId, Amount, Call, CurrencyCode, EconomyCode, Keypair, MoneyCall,
-    RetailKind, Role,
+    digest, travel_rule::TravelSecret, AccountId, Amount, Call, CurrencyCode, EconomyCode, Keypair,
+    MoneyCall, RetailKind, Role,
 };
 use std::{
     path::{Path, PathBuf},
@@ -132,10 +133,37 @@ pub enum MoneyCommand {
         /// Coins, minor units.
         #[arg(long)]
         amount: u128,
-        /// The travel-rule data file exchanged off chain (cross-border
-        /// payments at or above the threshold); only its SHA-256 goes on chain.
+        /// Travel-rule originator, `"name; address or id"` (cross-border
+        /// payments at or above the threshold): sealed to both banks and
+        /// both regulators, deposited at the node; the payment names its
+        /// digest.
+        #[arg(long, requires = "beneficiary")]
+        originator: Option<String>,
+        /// Travel-rule beneficiary, `"name; address or id"`.
+        #[arg(long, requires = "originator")]
+        beneficiary: Option<String>,
+    },
+    /// Bank or regulator: open its copy of a payment's travel-rule data.
+    OpenTravelRule {
+        /// The envelope's digest (hex; printed by `pay`).
         #[arg(long)]
-        travel_rule: Option<PathBuf>,
+        digest: String,
+        /// Whose copy: a bank or regulator label (its `LABEL.travel.key`
+        /// is read) with `--travel-key` to give the key file directly.
+        #[arg(long = "as")]
+        holder: String,
+        /// The X25519 secret key file (default: `accounts/LABEL.travel.key`).
+        #[arg(long)]
+        travel_key: Option<PathBuf>,
+    },
+    /// Bank or regulator: register the key travel-rule data is sealed to.
+    RegisterTravelKey {
+        /// The bank's or regulator's key.
+        #[arg(long)]
+        from: String,
+        /// Where to write the new X25519 secret.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Bank: redeem coins at its central bank (burned; bonds move back).
     Redeem {
@@ -310,29 +338,63 @@ pub fn run(command: MoneyCommand, target: &MoneyTarget<'_>) -> anyhow::Result<()
             from,
             to,
             amount,
-            travel_rule,
+            originator,
+            beneficiary,
         } => {
-            let travel_rule = match travel_rule {
-                Some(path) => {
-                    let data = std::fs::read(&path)
-                        .with_context(|| format!("cannot read {}", path.display()))?;
-                    let digest = hash(&[&data]);
+            let payer = sender(&from, target.network)?.account_id();
+            let payee = account(&to)?;
+            let travel_rule = match (originator, beneficiary) {
+                (Some(originator), Some(beneficiary)) => {
+                    let digest = travel_rule::seal_and_deposit(
+                        target.client,
+                        payer,
+                        payee,
+                        Amount(amount),
+                        &originator,
+                        &beneficiary,
+                    )?;
                     print_line(&format!(
-                        "travel-rule data digest {}",
+                        "travel-rule data sealed and deposited: {}",
                         digest::to_hex(&digest)
                     ))?;
                     Some(digest)
                 }
-                None => None,
+                _ => None,
             };
             (
                 from,
                 MoneyCall::Pay {
-                    to: account(&to)?,
+                    to: payee,
                     amount: Amount(amount),
                     travel_rule,
                 },
             )
+        }
+        MoneyCommand::OpenTravelRule {
+            digest: text,
+            holder,
+            travel_key,
+        } => {
+            let digest = digest::from_hex(&text).context("a digest is 64 hex characters")?;
+            let holder_id = account(&holder)?;
+            let key_path = travel_key.unwrap_or_else(|| {
+                target
+                    .network
+                    .join("accounts")
+                    .join(format!("{holder}.travel.key"))
+            });
+            let secret_hex = std::fs::read_to_string(&key_path)
+                .with_context(|| format!("cannot read {}", key_path.display()))?;
+            let secret = TravelSecret::from_hex(&secret_hex).map_err(anyhow::Error::msg)?;
+            let envelope = target.client.travel_rule(&digest)?;
+            let data = envelope.open(&holder_id, &secret)?;
+            return print_json(&data);
+        }
+        MoneyCommand::RegisterTravelKey { from, out } => {
+            let (secret, public) = TravelSecret::generate();
+            eiraku_node::home::write_secret(&out, &secret.to_hex())?;
+            print_line(&format!("travel-rule secret written to {}", out.display()))?;
+            (from, MoneyCall::RegisterTravelKey { key: public })
         }
         MoneyCommand::Redeem { from, amount } => (
             from,

@@ -9,8 +9,9 @@
 //! with its members' rates.
 
 use eiraku_core::{
-    AccountId, Amount, BasketPart, CoinUnit, CurrencyCode, EconomyCode, GenesisAccount,
-    GenesisContribution, GenesisEconomy, MoneyGenesis, Rate, RetailKind, Role, TierCaps,
+    travel_rule::TravelKey, AccountId, Amount, BasketPart, CoinUnit, CurrencyCode, EconomyCode,
+    GenesisAccount, GenesisContribution, GenesisEconomy, MoneyGenesis, Rate, RetailKind, Role,
+    TierCaps,
 };
 use rust_decimal::{prelude::ToPrimitive, Decimal};
 use std::{collections::BTreeMap, str::FromStr};
@@ -73,6 +74,9 @@ pub struct DemoAccount {
     pub role: Option<Role>,
     /// Opening balance, coin minor units.
     pub balance: Amount,
+    /// For a merchant or person: the label of the bank that opened it
+    /// (listed before it).
+    pub bank: Option<String>,
 }
 
 fn economy(code: &str) -> EconomyCode {
@@ -94,10 +98,18 @@ fn retail(code: &str, kind: RetailKind, tier: u8) -> Option<Role> {
 pub fn demo_accounts() -> Vec<DemoAccount> {
     let mut accounts = Vec::new();
     let mut add = |label: String, role: Option<Role>, balance: u128| {
+        // Merchants and persons are customers of their economy's first bank.
+        let bank = match role {
+            Some(Role::Retail { economy, .. }) => {
+                Some(format!("bank-{}-1", economy.as_str().to_lowercase()))
+            }
+            _ => None,
+        };
         accounts.push(DemoAccount {
             label,
             role,
             balance: Amount(balance),
+            bank,
         })
     };
     for (code, ..) in MEMBERS {
@@ -152,6 +164,7 @@ pub fn official_labels(code: &str) -> (String, String) {
 /// economy's genesis contribution must back.
 pub fn money_genesis(
     key: &mut impl FnMut(&str) -> anyhow::Result<AccountId>,
+    travel_key: &mut impl FnMut(&str) -> anyhow::Result<TravelKey>,
     accounts: &[GenesisAccount],
     genesis_time_ms: u64,
 ) -> anyhow::Result<MoneyGenesis> {
@@ -193,6 +206,7 @@ pub fn money_genesis(
                 currency: CurrencyCode::new(currency).map_err(anyhow::Error::msg)?,
                 central_bank: key(&cb)?,
                 regulator: key(&reg)?,
+                regulator_travel_key: Some(travel_key(&reg)?),
                 rate: rate.parse().map_err(anyhow::Error::msg)?,
                 tiers: TIERS.to_vec(),
                 contribution: Some(GenesisContribution {
@@ -233,6 +247,7 @@ mod tests {
                 n += 1;
                 Ok(eiraku_core::Keypair::from_seed(n).account_id())
             },
+            &mut |_| Ok(TravelKey([1; 32])),
             &[],
             0,
         )

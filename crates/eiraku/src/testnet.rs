@@ -1,9 +1,13 @@
 //! Creating the home folders of a network: one per validator, plus demo
 //! account keys. Keys are generated here, at setup, never shipped.
 
-use crate::{keyfile, money_demo};
+use crate::{
+    keyfile,
+    money_demo::{self, DemoAccount},
+};
 use anyhow::Context;
 use eiraku_core::{
+    travel_rule::{TravelKey, TravelSecret},
     AccountId, Amount, ChainId, Genesis, GenesisAccount, GenesisValidator, Keypair, Role,
 };
 use eiraku_node::{NodeHome, NodeSettings};
@@ -76,30 +80,59 @@ pub fn create(spec: &TestnetSpec) -> anyhow::Result<Genesis> {
         )?;
         Ok(key.account_id())
     };
-    let demo: Vec<(String, Option<Role>, Amount)> = if spec.money {
+    // Banks and regulators also get the key travel-rule data is sealed to,
+    // in `accounts/LABEL.travel.key`.
+    let mut new_travel_key = |label: &str| -> anyhow::Result<TravelKey> {
+        let (secret, public) = TravelSecret::generate();
+        let folder = spec.dir.join("accounts");
+        std::fs::create_dir_all(&folder)?;
+        let path = folder.join(format!("{label}.travel.key"));
+        eiraku_node::home::write_secret(&path, &secret.to_hex())?;
+        Ok(public)
+    };
+    let demo: Vec<DemoAccount> = if spec.money {
         money_demo::demo_accounts()
-            .into_iter()
-            .map(|a| (a.label, a.role, a.balance))
-            .collect()
     } else {
         DEMO_ACCOUNTS
             .iter()
-            .map(|(label, balance)| (label.to_string(), None, Amount(*balance)))
+            .map(|(label, balance)| DemoAccount {
+                label: label.to_string(),
+                role: None,
+                balance: Amount(*balance),
+                bank: None,
+            })
             .collect()
     };
-    let mut accounts = Vec::new();
-    for (label, role, balance) in demo {
+    let mut accounts: Vec<GenesisAccount> = Vec::new();
+    for account in demo {
+        let bank = match &account.bank {
+            Some(label) => Some(
+                accounts
+                    .iter()
+                    .find(|a| a.label == *label)
+                    .map(|a| a.id)
+                    .with_context(|| format!("demo bank {label} is listed after its customers"))?,
+            ),
+            None => None,
+        };
+        let travel_key = match account.role {
+            Some(Role::Bank { .. }) => Some(new_travel_key(&account.label)?),
+            _ => None,
+        };
         accounts.push(GenesisAccount {
-            id: new_key(&label)?,
-            balance,
-            label,
-            role,
+            id: new_key(&account.label)?,
+            balance: account.balance,
+            label: account.label,
+            role: account.role,
+            bank,
+            travel_key,
         });
     }
     let genesis_time_ms = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis() as u64;
     let money = if spec.money {
         Some(money_demo::money_genesis(
             &mut new_key,
+            &mut new_travel_key,
             &accounts,
             genesis_time_ms,
         )?)

@@ -7,9 +7,9 @@
 //! central bank. Central banks re-post their rates so they never go stale,
 //! and top their banks up when they run low.
 
-use crate::{client::Client, keyfile, money_demo::ACU};
+use crate::{client::Client, keyfile, money_demo::ACU, travel_rule};
 use eiraku_core::{
-    hash, AccountId, Amount, Call, ChainId, Keypair, MoneyCall, SignedTransaction, Transaction,
+    AccountId, Amount, Call, ChainId, Keypair, MoneyCall, SignedTransaction, Transaction,
 };
 use std::{
     path::Path,
@@ -102,13 +102,31 @@ impl Generator {
         Ok(())
     }
 
-    fn pay(&mut self, from: &str, to: &str, amount: u128, note: &str) -> anyhow::Result<()> {
+    /// A payment; with `parties` (originator, beneficiary) its travel-rule
+    /// data is sealed and deposited first.
+    fn pay(
+        &mut self,
+        from: &str,
+        to: &str,
+        amount: u128,
+        parties: Option<(&str, &str)>,
+    ) -> anyhow::Result<()> {
+        let (payer, payee) = (self.id(from)?, self.id(to)?);
+        let travel_rule = match parties {
+            Some((originator, beneficiary)) => Some(travel_rule::seal_and_deposit(
+                &self.client,
+                payer,
+                payee,
+                Amount(amount),
+                originator,
+                beneficiary,
+            )?),
+            None => None,
+        };
         let call = MoneyCall::Pay {
-            to: self.id(to)?,
+            to: payee,
             amount: Amount(amount),
-            // Above the threshold the parties exchange originator and
-            // beneficiary data off chain; its digest goes on chain.
-            travel_rule: Some(hash(&[note.as_bytes()])),
+            travel_rule,
         };
         self.send(from, call)
     }
@@ -143,18 +161,21 @@ impl Generator {
                     self.send(&format!("cb-{from}"), call)?;
                 }
                 if self.balance(&worker)? < 5_000 * ACU {
-                    self.pay(&work_bank, &worker, 1_500 * ACU + wiggle, "salary")?;
+                    self.pay(&work_bank, &worker, 1_500 * ACU + wiggle, None)?;
                 }
             }
             Step::Remittance => {
-                let note = format!("originator {worker}; beneficiary {family}; round {round}");
-                self.pay(&worker, &family, 1_200 * ACU + wiggle, &note)?;
+                // Above the travel-rule threshold: sealed data goes first.
+                let originator = format!("Worker of {from}; employed in {from}");
+                let beneficiary = format!("Family of {to}; resident in {to}");
+                let parties = Some((originator.as_str(), beneficiary.as_str()));
+                self.pay(&worker, &family, 1_200 * ACU + wiggle, parties)?;
             }
-            Step::ShopPayment => self.pay(&family, &shop, 300 * ACU + wiggle, "groceries")?,
+            Step::ShopPayment => self.pay(&family, &shop, 300 * ACU + wiggle, None)?,
             Step::Deposit => {
                 let takings = self.balance(&shop)?.min(2_000 * ACU);
                 if takings > 0 {
-                    self.pay(&shop, &home_bank, takings, "deposit")?;
+                    self.pay(&shop, &home_bank, takings, None)?;
                 }
             }
             Step::Redemption => {

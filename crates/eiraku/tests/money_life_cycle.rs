@@ -9,7 +9,9 @@ mod common;
 use common::TestNetwork;
 use eiraku::Client;
 use eiraku_core::{
-    hash, AccountId, Amount, Call, ChainId, EconomyCode, Keypair, MoneyCall, SignedTransaction,
+    hash,
+    travel_rule::{Envelope, TravelKey, TravelRuleData, TravelSecret},
+    AccountId, Amount, Call, ChainId, EconomyCode, Keypair, MoneyCall, SignedTransaction,
     Transaction,
 };
 use eiraku_node::{api::ReceiptView, money_api::SupplyView};
@@ -77,6 +79,30 @@ impl Desk {
         error.code().expect("typed refusal").to_string()
     }
 
+    /// Seals a payment's travel-rule data and deposits it at the validator
+    /// the next call goes to (the node a payment goes through holds its
+    /// envelope).
+    fn seal(&self, from: &str, to: &str, amount: u128) -> eiraku_core::Digest {
+        eiraku::travel_rule::seal_and_deposit(
+            &self.network.client(self.next.get()),
+            self.id(from),
+            self.id(to),
+            Amount(amount),
+            "Kim Minji; 12 Sejong-daero, Seoul",
+            "Somchai Shop; 99 Sukhumvit, Bangkok",
+        )
+        .expect("sealed and deposited")
+    }
+
+    fn travel_secret(&self, label: &str) -> TravelSecret {
+        let path = self
+            .network
+            .path()
+            .join("accounts")
+            .join(format!("{label}.travel.key"));
+        TravelSecret::from_hex(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
     fn supply(&self) -> SupplyView {
         self.network.client(0).money_supply().expect("supply")
     }
@@ -107,10 +133,6 @@ fn issued_by_economy(supply: &SupplyView) -> BTreeMap<String, u128> {
         .iter()
         .map(|e| (e.code.clone(), amount(&e.issued_bonds)))
         .collect()
-}
-
-fn travel_rule(text: &str) -> Option<eiraku_core::Digest> {
-    Some(hash(&[text.as_bytes()]))
 }
 
 #[test]
@@ -211,11 +233,52 @@ fn the_life_cycle_on_four_validators() {
         desk.refused("person-kr", pay_shop(None)),
         "travel_rule_required"
     );
-    let shop_before = desk.balance("shop-th");
-    desk.ok(
-        "person-kr",
-        pay_shop(travel_rule("originator KR, beneficiary TH")),
+    // A digest of data never deposited is refused by the node taking it.
+    assert_eq!(
+        desk.refused("person-kr", pay_shop(Some(hash(&[b"never deposited"])))),
+        "travel_rule_unknown"
     );
+    // An envelope that leaves out a party entitled to it, or that is not an
+    // envelope at all, is refused with a typed error.
+    let client = desk.network.client(0);
+    let (payer, payee) = (desk.id("person-kr"), desk.id("shop-th"));
+    let recipients: Vec<(AccountId, TravelKey)> = client
+        .travel_recipients(&payer, &payee)
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            let mut key = [0u8; 32];
+            hex::decode_to_slice(&r.key, &mut key).unwrap();
+            (AccountId::from_hex(&r.account).unwrap(), TravelKey(key))
+        })
+        .collect();
+    assert_eq!(recipients.len(), 4, "two banks, two regulators");
+    let data = TravelRuleData {
+        originator: eiraku::travel_rule::party("Kim Minji", payer),
+        beneficiary: eiraku::travel_rule::party("Somchai Shop", payee),
+    };
+    let partial = Envelope::seal(&data, payer, payee, Amount(150_000), &recipients[..3]).unwrap();
+    let refusal = client.deposit_travel_rule(&partial).unwrap_err();
+    assert_eq!(refusal.code(), Some("travel_rule_missing_recipient"));
+    let mut garbled = Envelope::seal(&data, payer, payee, Amount(150_000), &recipients).unwrap();
+    garbled.copies[1].encapsulated_key = "zz".into();
+    let refusal = client.deposit_travel_rule(&garbled).unwrap_err();
+    assert_eq!(refusal.code(), Some("travel_rule_malformed"));
+    let sealed = desk.seal("person-kr", "shop-th", 150_000);
+    // Sealed to both banks and both regulators: the Thai regulator opens
+    // its copy.
+    let envelope = desk
+        .network
+        .client(desk.next.get())
+        .travel_rule(&sealed)
+        .unwrap();
+    assert_eq!(envelope.copies.len(), 4);
+    let data = envelope
+        .open(&desk.id("reg-th"), &desk.travel_secret("reg-th"))
+        .unwrap();
+    assert_eq!(data.originator.name, "Kim Minji");
+    let shop_before = desk.balance("shop-th");
+    desk.ok("person-kr", pay_shop(Some(sealed)));
     assert_eq!(desk.balance("shop-th"), shop_before + 150_000);
     assert_eq!(desk.balance("person-kr"), person_before + 150_000);
 
@@ -224,7 +287,7 @@ fn the_life_cycle_on_four_validators() {
     let pay_bank = MoneyCall::Pay {
         to: desk.id("bank-th-1"),
         amount: Amount(300_000_000),
-        travel_rule: travel_rule("originator JP faucet, beneficiary TH bank 1"),
+        travel_rule: Some(desk.seal("faucet", "bank-th-1", 300_000_000)),
     };
     desk.ok("faucet", pay_bank);
     let before_redeem = desk.supply();
