@@ -1010,3 +1010,108 @@ fn travel_rule_data_goes_to_both_banks_and_both_regulators() {
         Err(MoneyError::NotCoinHolder { .. })
     ));
 }
+
+#[test]
+fn the_remaining_role_rules_refuse_too() {
+    let mut chain = funded();
+    let caps = MoneyCall::SetTierCaps {
+        tier: 1,
+        balance_cap: Amount(1),
+        transfer_cap: Amount(1),
+    };
+    assert_eq!(
+        chain.send(BANK_JP, caps.clone()),
+        Err(MoneyError::NotCentralBank)
+    );
+    assert_eq!(chain.send(REG_JP, caps), Err(MoneyError::NotCentralBank));
+    let settle = MoneyCall::ProposeSettlement {
+        creditor: economy("TH"),
+        amount: Amount(1),
+    };
+    assert_eq!(
+        chain.send(BANK_JP, settle.clone()),
+        Err(MoneyError::NotCentralBank)
+    );
+    assert_eq!(chain.send(ISSUER, settle), Err(MoneyError::NotCentralBank));
+    chain
+        .send(
+            REG_JP,
+            MoneyCall::Freeze {
+                account: id(ALICE_JP),
+                reason: "inquiry".into(),
+            },
+        )
+        .unwrap();
+    let unfreeze = MoneyCall::Unfreeze {
+        account: id(ALICE_JP),
+        reason: "done".into(),
+    };
+    assert_eq!(
+        chain.send(REG_TH, unfreeze.clone()),
+        Err(MoneyError::NotRegulatorOf {
+            account: id(ALICE_JP),
+            economy: economy("TH")
+        }),
+        "only the regulator of the account's economy lifts a freeze"
+    );
+    assert_eq!(
+        chain.send(BANK_JP, unfreeze.clone()),
+        Err(MoneyError::NotRegulator)
+    );
+    chain.send(REG_JP, unfreeze.clone()).unwrap();
+    assert_eq!(
+        chain.send(REG_JP, unfreeze),
+        Err(MoneyError::NotFrozen {
+            account: id(ALICE_JP)
+        })
+    );
+    // Issuing beyond the own account's bonds.
+    let own = chain.books("JP").0;
+    assert_eq!(
+        chain.send(
+            CB_JP,
+            MoneyCall::IssueCoins {
+                bank: id(BANK_JP),
+                amount: Amount(own.0 + 1),
+            }
+        ),
+        Err(MoneyError::InsufficientOwnBonds {
+            available: own,
+            needed: Amount(own.0 + 1)
+        })
+    );
+}
+
+#[test]
+fn a_single_currency_unit_values_contributions_at_its_rate() {
+    let mut genesis = genesis();
+    let money = genesis.money.as_mut().unwrap();
+    money.unit = CoinUnit::Single {
+        currency: currency("USD"),
+    };
+    money.validate().unwrap();
+    let state = State::from_genesis(&genesis);
+    let money = state.money().unwrap();
+    // 1,000,000.00 JPY at 0.0067 USD = 6,700.00 USD-coins.
+    assert_eq!(
+        money.coin_value(&currency("JPY"), Amount(100_000_000), START_MS),
+        Ok(Amount(670_000))
+    );
+    // The numeraire is worth one; an unknown currency is refused.
+    assert_eq!(
+        money.coin_value(&currency("USD"), Amount(5), START_MS),
+        Ok(Amount(5))
+    );
+    assert_eq!(
+        money.coin_value(&currency("EUR"), Amount(5), START_MS),
+        Err(MoneyError::UnknownCurrency {
+            currency: currency("EUR")
+        })
+    );
+    // A unit currency that is neither a member's nor the numeraire.
+    let mut bad = genesis.money.clone().unwrap();
+    bad.unit = CoinUnit::Single {
+        currency: currency("EUR"),
+    };
+    assert!(bad.validate().is_err());
+}
