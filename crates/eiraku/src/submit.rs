@@ -19,6 +19,33 @@ pub struct SendOptions {
     pub wait: bool,
 }
 
+/// Signs `call` with `key` at the sender's next nonce, as `client`'s node
+/// knows it (0 for an account it does not know yet).
+pub fn sign_next(
+    client: &Client,
+    chain_id: &ChainId,
+    key: &Keypair,
+    call: Call,
+) -> SignedTransaction {
+    let nonce = client
+        .account(&key.account_id())
+        .map(|a| a.nonce)
+        .unwrap_or(0);
+    sign(chain_id, key, nonce, call)
+}
+
+fn sign(chain_id: &ChainId, key: &Keypair, nonce: u64, call: Call) -> SignedTransaction {
+    SignedTransaction::sign(
+        Transaction {
+            chain_id: chain_id.clone(),
+            sender: key.account_id(),
+            nonce,
+            call,
+        },
+        key,
+    )
+}
+
 /// Signs `call` with `key`, submits it and (when asked) waits until it is
 /// final. Prints the hash, and the receipt when waiting; a failed receipt is
 /// an error carrying its code and message.
@@ -32,22 +59,11 @@ pub fn send(
         Some(id) => ChainId::new(id).map_err(anyhow::Error::msg)?,
         None => ChainId::new(&client.status()?.chain_id).map_err(anyhow::Error::msg)?,
     };
-    let nonce = match options.nonce {
-        Some(n) => n,
-        None => client
-            .account(&key.account_id())
-            .map(|a| a.nonce)
-            .unwrap_or(0),
+    let tx = match options.nonce {
+        Some(nonce) => sign(&chain_id, key, nonce, call),
+        None => sign_next(client, &chain_id, key, call),
     };
-    let tx = SignedTransaction::sign(
-        Transaction {
-            chain_id,
-            sender: key.account_id(),
-            nonce,
-            call,
-        },
-        key,
-    );
+    let nonce = tx.transaction.nonce;
     let accepted = client.submit(&tx)?;
     print_line(&format!("submitted {} (nonce {nonce})", accepted.hash))?;
     if !options.wait {

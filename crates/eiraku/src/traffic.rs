@@ -7,10 +7,8 @@
 //! central bank. Central banks re-post their rates so they never go stale,
 //! and top their banks up when they run low.
 
-use crate::{client::Client, keyfile, money_demo::ACU, travel_rule};
-use eiraku_core::{
-    AccountId, Amount, Call, ChainId, Keypair, MoneyCall, SignedTransaction, Transaction,
-};
+use crate::{client::Client, keyfile, money_demo::ACU, submit, travel_rule};
+use eiraku_core::{AccountId, Amount, Call, ChainId, Keypair, MoneyCall};
 use std::{
     path::Path,
     sync::{
@@ -77,20 +75,7 @@ impl Generator {
     /// Signs and submits without waiting; a refusal is counted, not fatal.
     fn send(&mut self, label: &str, call: MoneyCall) -> anyhow::Result<()> {
         let key = self.key(label)?;
-        let nonce = self
-            .client
-            .account(&key.account_id())
-            .map(|a| a.nonce)
-            .unwrap_or(0);
-        let tx = SignedTransaction::sign(
-            Transaction {
-                chain_id: self.chain_id.clone(),
-                sender: key.account_id(),
-                nonce,
-                call: Call::Money(call),
-            },
-            &key,
-        );
+        let tx = submit::sign_next(&self.client, &self.chain_id, &key, Call::Money(call));
         match self.client.submit(&tx) {
             Ok(_) => self.counts.sent += 1,
             Err(error) if error.code().is_some() => {

@@ -7,12 +7,11 @@
 mod common;
 
 use common::TestNetwork;
-use eiraku::Client;
+use eiraku::{submit::sign_next, Client};
 use eiraku_core::{
     hash,
     travel_rule::{Envelope, TravelKey, TravelRuleData, TravelSecret},
     AccountId, Amount, Call, ChainId, EconomyCode, Keypair, MoneyCall, SignedTransaction,
-    Transaction,
 };
 use eiraku_node::{api::ReceiptView, money_api::SupplyView};
 use std::{cell::Cell, collections::BTreeMap, time::Duration};
@@ -37,20 +36,11 @@ impl Desk {
 
     fn sign(&self, label: &str, call: MoneyCall) -> SignedTransaction {
         let key: Keypair = self.network.key(label);
-        let nonce = self
-            .network
-            .client(0)
-            .account(&key.account_id())
-            .map(|a| a.nonce)
-            .unwrap_or(0);
-        SignedTransaction::sign(
-            Transaction {
-                chain_id: self.chain_id.clone(),
-                sender: key.account_id(),
-                nonce,
-                call: Call::Money(call),
-            },
+        sign_next(
+            &self.network.client(0),
+            &self.chain_id,
             &key,
+            Call::Money(call),
         )
     }
 
