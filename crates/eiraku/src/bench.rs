@@ -4,12 +4,12 @@
 //! Figures are wall-clock measurements of a live network, so this module
 //! (and only the benchmark) reads clocks and uses floating point.
 
-use crate::client::Client;
+use crate::{client::Client, submit};
 use anyhow::Context;
 use commonware_parallel::Rayon;
 use eiraku_core::{
     digest, verify_batch, AccountId, Amount, Call, ChainId, KeyCache, Keypair, MoneyCall, Role,
-    SignedTransaction, Transaction, TxHash,
+    SignedTransaction, TxHash,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -86,18 +86,6 @@ pub fn bar(show: bool, len: u64, message: &str) -> ProgressBar {
     bar
 }
 
-fn signed(chain_id: &ChainId, key: &Keypair, nonce: u64, call: Call) -> SignedTransaction {
-    SignedTransaction::sign(
-        Transaction {
-            chain_id: chain_id.clone(),
-            sender: key.account_id(),
-            nonce,
-            call,
-        },
-        key,
-    )
-}
-
 fn transfer(
     chain_id: &ChainId,
     key: &Keypair,
@@ -109,7 +97,7 @@ fn transfer(
         to: *to,
         amount: Amount(amount),
     };
-    signed(chain_id, key, nonce, call)
+    submit::sign(chain_id, key, nonce, call)
 }
 
 /// The role benchmark accounts are opened with: on a chain with the money
@@ -196,7 +184,7 @@ fn send_from_faucet(
             .iter()
             .map(|key| {
                 nonce += 1;
-                signed(chain_id, faucet, nonce - 1, call(key))
+                submit::sign(chain_id, faucet, nonce - 1, call(key))
             })
             .collect();
         for chunk in txs.chunks(256) {

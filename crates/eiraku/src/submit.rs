@@ -34,7 +34,8 @@ pub fn sign_next(
     sign(chain_id, key, nonce, call)
 }
 
-fn sign(chain_id: &ChainId, key: &Keypair, nonce: u64, call: Call) -> SignedTransaction {
+/// Signs `call` with `key` at `nonce`.
+pub fn sign(chain_id: &ChainId, key: &Keypair, nonce: u64, call: Call) -> SignedTransaction {
     SignedTransaction::sign(
         Transaction {
             chain_id: chain_id.clone(),
