@@ -422,4 +422,110 @@ mod tests {
         lookalike[31] ^= 1;
         assert_eq!(store.receipt(&lookalike.into()).unwrap(), None);
     }
+
+    #[test]
+    fn the_money_state_and_money_receipts_survive_reopen() {
+        use eiraku_core::{
+            CoinUnit, CurrencyCode, EconomyCode, GenesisEconomy, MoneyCall, MoneyGenesis,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store");
+        let (issuer, central_bank) = (Keypair::from_seed(1), Keypair::from_seed(2));
+        let usd = CurrencyCode::new("USD").unwrap();
+        let genesis = Genesis {
+            chain_id: ChainId::new("store-money").unwrap(),
+            genesis_time_ms: 1_000,
+            validators: vec![],
+            accounts: vec![],
+            money: Some(MoneyGenesis {
+                unit: CoinUnit::Single { currency: usd },
+                numeraire: usd,
+                max_rate_age_ms: 60_000,
+                travel_rule_threshold: Amount(100),
+                issuer: issuer.account_id(),
+                economies: vec![GenesisEconomy {
+                    code: EconomyCode::new("JP").unwrap(),
+                    currency: CurrencyCode::new("JPY").unwrap(),
+                    central_bank: central_bank.account_id(),
+                    regulator: Keypair::from_seed(3).account_id(),
+                    regulator_travel_key: None,
+                    rate: "0.0067".parse().unwrap(),
+                    tiers: vec![],
+                    contribution: None,
+                }],
+            }),
+        };
+        let call = |key: &Keypair, nonce, call| {
+            SignedTransaction::sign(
+                Transaction {
+                    chain_id: genesis.chain_id.clone(),
+                    sender: key.account_id(),
+                    nonce,
+                    call: Call::Money(call),
+                },
+                key,
+            )
+        };
+        let txs = vec![
+            call(
+                &central_bank,
+                0,
+                MoneyCall::PostRate {
+                    rate: "0.007".parse().unwrap(),
+                },
+            ),
+            // Refused: the issuer is not a central bank.
+            call(
+                &issuer,
+                0,
+                MoneyCall::PostRate {
+                    rate: "1".parse().unwrap(),
+                },
+            ),
+        ];
+        let mut state = State::from_genesis(&genesis);
+        let genesis_block = Block::genesis(issuer.public_key(), 1_000, state.state_root());
+        let env = BlockEnv {
+            height: 1,
+            timestamp_ms: 2_000,
+        };
+        let receipts = state.execute_block(&env, &txs).unwrap();
+        let block = Block::new(
+            genesis_block.header.context.clone(),
+            genesis_block.hash(),
+            1,
+            2_000,
+            state.state_root(),
+            txs,
+        );
+        // As at a node's first commit: every account (the regulator's
+        // included, which no transaction touched).
+        let touched: Vec<AccountId> = state.accounts().keys().copied().collect();
+        Store::open(&path)
+            .unwrap()
+            .commit(&[FinalizedBlock {
+                block: &block,
+                certificate: None,
+                receipts: &receipts,
+                state: &state,
+                touched: &touched,
+            }])
+            .unwrap();
+
+        let store = Store::open(&path).unwrap();
+        let loaded = store.load_state(genesis.chain_id.clone()).unwrap().unwrap();
+        assert_eq!(
+            loaded, state,
+            "accounts, money state and block time come back"
+        );
+        assert_eq!(loaded.timestamp_ms(), 2_000);
+        assert_eq!(loaded.state_root(), block.header.state_root);
+        let refused = store.receipt(&receipts[1].tx_hash).unwrap().unwrap();
+        assert_eq!(
+            refused.outcome,
+            Outcome::Failed(ExecutionError::Money(
+                eiraku_state::MoneyError::NotCentralBank
+            ))
+        );
+    }
 }
