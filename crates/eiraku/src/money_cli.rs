@@ -148,11 +148,11 @@ pub enum MoneyCommand {
         /// The envelope's digest (hex; printed by `pay`).
         #[arg(long)]
         digest: String,
-        /// Whose copy: a bank or regulator label (its `LABEL.travel.key`
-        /// is read) with `--travel-key` to give the key file directly.
+        /// Whose copy: the bank or regulator (hex id, key file or demo label).
         #[arg(long = "as")]
         holder: String,
-        /// The X25519 secret key file (default: `accounts/LABEL.travel.key`).
+        /// Its X25519 secret key file (default: the demo's
+        /// `accounts/LABEL.travel.key`).
         #[arg(long)]
         travel_key: Option<PathBuf>,
     },
