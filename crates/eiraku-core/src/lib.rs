@@ -36,6 +36,7 @@ pub mod genesis;
 pub mod key_cache;
 pub mod merkle;
 pub mod money;
+pub mod proof;
 pub mod transaction;
 pub mod travel_rule;
 

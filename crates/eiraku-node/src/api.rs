@@ -403,6 +403,7 @@ struct ApiDoc;
 pub fn openapi_json() -> String {
     ApiDoc::openapi()
         .merge_from(crate::money_api::MoneyApiDoc::openapi())
+        .merge_from(crate::proof_api::ProofApiDoc::openapi())
         .to_pretty_json()
         .expect("OpenAPI document serializes")
 }
@@ -425,6 +426,7 @@ pub fn router(context: ApiContext) -> Router {
         )
         .route("/metrics", get(metrics))
         .merge(crate::money_api::routes())
+        .merge(crate::proof_api::routes())
         .with_state(context)
 }
 

@@ -43,8 +43,8 @@ use std::{
     time::Duration,
 };
 
-/// Namespace of consensus signatures (the scheme appends the vote kind).
-pub const CONSENSUS_NAMESPACE: &[u8] = b"EIRAKU_CONSENSUS";
+/// Namespace of consensus signatures (shared with the light client).
+pub use eiraku_core::proof::CONSENSUS_NAMESPACE;
 /// Namespace of the p2p handshake.
 pub const P2P_NAMESPACE: &[u8] = b"EIRAKU_P2P";
 /// Finalized blocks marshal may deliver before the first is acknowledged;

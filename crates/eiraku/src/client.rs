@@ -1,8 +1,8 @@
 //! A blocking client of the node's HTTP API, used by the CLI, the benchmark
 //! and the integration tests. It speaks the same JSON types the node serves.
 
-use eiraku_core::travel_rule::Envelope;
 use eiraku_core::{digest, AccountId, SignedTransaction, TxHash};
+use eiraku_core::{proof::TxProof, travel_rule::Envelope};
 use eiraku_node::api::{
     AccountView, BatchRequest, BatchResponse, BlockView, ErrorBody, FinalizedTxsView,
     RawBatchResponse, StatusView, SubmitResponse, TxView,
@@ -157,6 +157,11 @@ impl Client {
     /// `GET /v1/money/travel-rule/{digest}`.
     pub fn travel_rule(&self, digest: &TxHash) -> Result<Envelope, ClientError> {
         self.get(&format!("/v1/money/travel-rule/{}", digest::to_hex(digest)))
+    }
+
+    /// `GET /v1/proof/tx/{hash}`.
+    pub fn tx_proof(&self, hash: &TxHash) -> Result<TxProof, ClientError> {
+        self.get(&format!("/v1/proof/tx/{}", digest::to_hex(hash)))
     }
 
     /// `GET /v1/block/{height}`.

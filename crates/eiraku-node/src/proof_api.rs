@@ -1,0 +1,61 @@
+//! Proofs for outsiders (issue 5): `GET /v1/proof/tx/{hash}` returns a
+//! transaction's portable inclusion-and-finality proof, which
+//! [`eiraku_core::proof::LightClient`] checks with only the genesis file.
+
+use crate::api::{ApiContext, ApiError};
+use axum::{
+    extract::{Path, State},
+    routing::get,
+    Json, Router,
+};
+use eiraku_core::{digest, proof::TxProof};
+use utoipa::OpenApi;
+
+/// A finalized transaction's proof: its block header, the transaction, the
+/// Merkle path to the header's transaction root, and the block's
+/// finalization certificate.
+#[utoipa::path(get, path = "/v1/proof/tx/{hash}", params(("hash" = String, Path, description = "transaction hash (hex)")),
+    responses((status = 200, body = Object), (status = 404, body = crate::api::ErrorBody)))]
+async fn get_tx_proof(
+    State(context): State<ApiContext>,
+    Path(text): Path<String>,
+) -> Result<Json<TxProof>, ApiError> {
+    let hash = digest::from_hex(&text)
+        .ok_or_else(|| ApiError::bad_request("a transaction hash is 64 hex characters"))?;
+    let store = context.chain.store();
+    let receipt = store
+        .receipt(&hash)
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::not_found(format!("transaction {text} is not final here")))?;
+    let block = store
+        .block(receipt.height)
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::internal("an indexed block is missing"))?;
+    let certificate = store
+        .certificate(receipt.height)
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "block {} has no finalization certificate here yet",
+                receipt.height
+            ))
+        })?;
+    let proof = TxProof::build(
+        &context.chain.genesis().chain_id,
+        &block.header,
+        &block.transactions,
+        receipt.index,
+        &certificate,
+    )
+    .ok_or_else(|| ApiError::internal("the receipt's position is outside its block"))?;
+    Ok(Json(proof))
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(get_tx_proof))]
+pub(crate) struct ProofApiDoc;
+
+/// The proof routes.
+pub fn routes() -> Router<ApiContext> {
+    Router::new().route("/v1/proof/tx/{hash}", get(get_tx_proof))
+}
