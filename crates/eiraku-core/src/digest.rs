@@ -11,6 +11,12 @@ pub fn hash(parts: &[&[u8]]) -> Digest {
 }
 
 /// Lower-case hex of a digest, the form used in the API and CLI.
+/// Serializes a digest as hex (for `#[serde(serialize_with)]`).
+pub fn serialize_hex<S: serde::Serializer>(digest: &Digest, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&to_hex(digest))
+}
+
+/// A digest as 64 hex characters.
 pub fn to_hex(digest: &Digest) -> String {
     hex::encode(digest.as_ref())
 }

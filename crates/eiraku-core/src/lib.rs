@@ -37,6 +37,7 @@ pub mod key_cache;
 pub mod merkle;
 pub mod money;
 pub mod proof;
+pub mod registry;
 pub mod transaction;
 pub mod travel_rule;
 

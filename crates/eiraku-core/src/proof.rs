@@ -7,7 +7,10 @@
 //! A [`TxProof`] is portable: versioned JSON, every binary field hex in the
 //! chain's one codec.
 
-use crate::{merkle, BlockHeader, ChainId, Digest, Genesis, PublicKey, SignedTransaction};
+use crate::{
+    digest, hash, merkle, registry::RegistryCall, AccountId, BlockHeader, Call, ChainId, Digest,
+    Genesis, PublicKey, SignedTransaction,
+};
 use commonware_codec::{Copying, DecodeExt, Encode, Read};
 use commonware_consensus::simplex::{scheme::ed25519::Scheme, types::Finalization};
 use commonware_cryptography::certificate::Verifier as _;
@@ -52,6 +55,20 @@ pub enum ProofError {
     /// The Merkle path does not lead from the transaction to the header's root.
     #[error("the transaction is not at position {0} under the block's transaction root")]
     NotInBlock(u32),
+    /// The file is not the one the proof is for.
+    #[error("the file's SHA-256 is {got}, the proof is for {expected}")]
+    FileMismatch {
+        /// The proof's digest (hex).
+        expected: String,
+        /// The file's (hex).
+        got: String,
+    },
+    /// The proven transaction anchors nothing.
+    #[error("the proven transaction is not an anchoring transaction")]
+    NotAnAnchor,
+    /// The batch path does not lead from the file's digest to the anchored root.
+    #[error("the file's digest is not at position {0} of the anchored batch")]
+    NotInBatch(u32),
     /// The genesis validator set is unusable.
     #[error("the genesis validator set is invalid: {0}")]
     Validators(String),
@@ -202,6 +219,89 @@ impl TxProof {
             position,
             path: hex::encode(path.encode()),
             certificate: hex::encode(certificate),
+        })
+    }
+}
+
+/// A file's notarization, checkable offline with the genesis file: the
+/// file's SHA-256, its path inside the anchored batch, and the proof of the
+/// anchoring transaction.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotaryProof {
+    /// Format version ([`PROOF_VERSION`]).
+    pub version: u8,
+    /// SHA-256 of the file (hex).
+    pub file_sha256: String,
+    /// Its position in the anchored batch.
+    pub batch_position: u32,
+    /// The Merkle path from its digest to the batch root (hex).
+    pub batch_path: String,
+    /// The anchoring transaction's proof.
+    pub anchor: TxProof,
+}
+
+/// What a notary proof establishes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notarized {
+    /// The file's SHA-256.
+    pub file_sha256: Digest,
+    /// Height of the anchoring block.
+    pub height: u64,
+    /// The anchoring block's time (ms since the Unix epoch): the notarized time.
+    pub timestamp_ms: u64,
+    /// The account that anchored it.
+    pub anchored_by: AccountId,
+}
+
+impl NotaryProof {
+    /// The proof for the file at `position` of a batch of `digests` whose
+    /// root `anchor` proves anchored.
+    pub fn build(digests: &[Digest], position: u32, anchor: TxProof) -> Option<Self> {
+        let digest = digests.get(position as usize)?;
+        let path = merkle::tree(digests).proof(position).ok()?;
+        Some(Self {
+            version: PROOF_VERSION,
+            file_sha256: digest::to_hex(digest),
+            batch_position: position,
+            batch_path: hex::encode(path.encode()),
+            anchor,
+        })
+    }
+}
+
+impl LightClient {
+    /// Checks that `file` was notarized as `proof` says, and when.
+    pub fn verify_notary(&self, proof: &NotaryProof, file: &[u8]) -> Result<Notarized, ProofError> {
+        if proof.version != PROOF_VERSION {
+            return Err(ProofError::Version(proof.version));
+        }
+        let file_sha256 = hash(&[file]);
+        if digest::to_hex(&file_sha256) != proof.file_sha256 {
+            return Err(ProofError::FileMismatch {
+                expected: proof.file_sha256.clone(),
+                got: digest::to_hex(&file_sha256),
+            });
+        }
+        let anchored = self.verify_tx(&proof.anchor)?;
+        let Call::Registry(RegistryCall::Anchor { root, leaves }) =
+            anchored.transaction.transaction.call
+        else {
+            return Err(ProofError::NotAnAnchor);
+        };
+        let path_bytes = hex_field(&proof.batch_path, "batch_path")?;
+        let path = Proof::<Digest>::read_cfg(&mut Copying(&path_bytes), &1)
+            .map_err(|_| ProofError::Malformed("batch_path"))?;
+        if path.encode().as_ref() != path_bytes.as_slice() || path.leaf_count != leaves {
+            return Err(ProofError::Malformed("batch_path"));
+        }
+        if !merkle::verify_inclusion(&path, &file_sha256, proof.batch_position, &root) {
+            return Err(ProofError::NotInBatch(proof.batch_position));
+        }
+        Ok(Notarized {
+            file_sha256,
+            height: anchored.height,
+            timestamp_ms: anchored.timestamp_ms,
+            anchored_by: anchored.transaction.transaction.sender,
         })
     }
 }

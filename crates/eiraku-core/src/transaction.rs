@@ -7,7 +7,9 @@
 //! unsigned encoding, so it names (chain, sender, nonce, call) and cannot be
 //! changed by re-encoding the signature.
 
-use crate::{hash, AccountId, Amount, ChainId, Digest, KeyCache, Keypair, MoneyCall};
+use crate::{
+    hash, registry::RegistryCall, AccountId, Amount, ChainId, Digest, KeyCache, Keypair, MoneyCall,
+};
 use bytes::BufMut;
 use bytes::Bytes;
 use commonware_codec::Buf;
@@ -40,11 +42,14 @@ pub enum Call {
     },
     /// A call of the money module (the AMRO coin).
     Money(MoneyCall),
+    /// A call of the public registries (notarization).
+    Registry(RegistryCall),
 }
 
 impl Call {
     const TRANSFER: u8 = 0;
     const MONEY: u8 = 1;
+    const REGISTRY: u8 = 2;
 }
 
 impl Write for Call {
@@ -59,6 +64,10 @@ impl Write for Call {
                 Self::MONEY.write(buf);
                 call.write(buf);
             }
+            Call::Registry(call) => {
+                Self::REGISTRY.write(buf);
+                call.write(buf);
+            }
         }
     }
 }
@@ -68,6 +77,7 @@ impl EncodeSize for Call {
         match self {
             Call::Transfer { to, amount } => 1 + to.encode_size() + amount.encode_size(),
             Call::Money(call) => 1 + call.encode_size(),
+            Call::Registry(call) => 1 + call.encode_size(),
         }
     }
 }
@@ -81,6 +91,7 @@ impl Read for Call {
                 amount: Amount::read(buf)?,
             }),
             Self::MONEY => Ok(Call::Money(MoneyCall::read(buf)?)),
+            Self::REGISTRY => Ok(Call::Registry(RegistryCall::read(buf)?)),
             other => Err(Error::InvalidEnum(other)),
         }
     }

@@ -404,6 +404,7 @@ pub fn openapi_json() -> String {
     ApiDoc::openapi()
         .merge_from(crate::money_api::MoneyApiDoc::openapi())
         .merge_from(crate::proof_api::ProofApiDoc::openapi())
+        .merge_from(crate::registry_api::RegistryApiDoc::openapi())
         .to_pretty_json()
         .expect("OpenAPI document serializes")
 }
@@ -427,6 +428,7 @@ pub fn router(context: ApiContext) -> Router {
         .route("/metrics", get(metrics))
         .merge(crate::money_api::routes())
         .merge(crate::proof_api::routes())
+        .merge(crate::registry_api::routes())
         .with_state(context)
 }
 
@@ -437,7 +439,10 @@ pub async fn serve(listener: tokio::net::TcpListener, context: ApiContext) {
     }
 }
 
-fn accept(context: &ApiContext, raw: Vec<Vec<u8>>) -> Vec<Result<SignedTransaction, SubmitError>> {
+pub(crate) fn accept(
+    context: &ApiContext,
+    raw: Vec<Vec<u8>>,
+) -> Vec<Result<SignedTransaction, SubmitError>> {
     let results = context.chain.submit(&raw, &context.strategy);
     forward(context, &results);
     results
@@ -576,6 +581,7 @@ fn call_json(call: &Call) -> serde_json::Value {
             serde_json::json!({"transfer": {"to": to.to_hex(), "amount": amount.0.to_string()}})
         }
         Call::Money(call) => serde_json::json!({ "money": call }),
+        Call::Registry(call) => serde_json::json!({ "registry": call }),
     }
 }
 

@@ -19,6 +19,7 @@ pub mod home;
 pub mod mempool;
 pub mod money_api;
 pub mod proof_api;
+pub mod registry_api;
 pub mod run;
 pub mod store;
 pub mod travel_gateway;

@@ -14,7 +14,9 @@
 //! marshal delivers them again after restart.
 
 use commonware_codec::{Copying, Decode, Encode, RangeCfg};
-use eiraku_core::{AccountId, Block, ChainId, Digest, MAX_BLOCK_TRANSACTIONS};
+use eiraku_core::{
+    registry::RegistryCall, AccountId, Block, Call, ChainId, Digest, MAX_BLOCK_TRANSACTIONS,
+};
 use eiraku_state::{money::Money, Account, Outcome, Receipt, State};
 use fjall::{
     CompressionType, Config, Keyspace, PartitionCreateOptions, PartitionHandle, PersistMode,
@@ -95,6 +97,9 @@ pub struct Store {
     tx_index: PartitionHandle,
     /// Travel-rule envelopes deposited here, by digest (off chain).
     travel_rule: PartitionHandle,
+    /// Notarized digests (batch roots): the first anchoring transaction's
+    /// hash and height.
+    anchors: PartitionHandle,
 }
 
 impl Store {
@@ -120,6 +125,7 @@ impl Store {
             outcomes: partition("outcomes", compressed)?,
             tx_index: partition("tx_index", raw)?,
             travel_rule: partition("travel_rule", compressed)?,
+            anchors: partition("anchors", raw)?,
             keyspace,
         })
     }
@@ -205,6 +211,20 @@ impl Store {
                     .map(|receipt| index_entry(&receipt.tx_hash, height, receipt.index)),
             );
         }
+        for item in finalized {
+            for tx in &item.block.transactions {
+                let Call::Registry(RegistryCall::Anchor { root, .. }) = &tx.transaction.call else {
+                    continue;
+                };
+                // The first anchoring is the one that counts.
+                if self.anchors.get(root.as_ref()).map_err(engine)?.is_none() {
+                    let mut value = [0u8; 40];
+                    value[..32].copy_from_slice(tx.hash().as_ref());
+                    value[32..].copy_from_slice(&item.block.header.height.to_be_bytes());
+                    batch.insert(&self.anchors, root.as_ref(), value);
+                }
+            }
+        }
         for (id, state) in latest {
             let key = id.as_bytes().as_slice();
             match state.account(id) {
@@ -242,6 +262,20 @@ impl Store {
             .get(digest.as_ref())
             .map_err(engine)?
             .map(|bytes| bytes.to_vec()))
+    }
+
+    /// The transaction (hash and height) that first anchored `root`.
+    pub fn anchor(&self, root: &Digest) -> Result<Option<(Digest, u64)>, StoreError> {
+        let Some(value) = self.anchors.get(root.as_ref()).map_err(engine)? else {
+            return Ok(None);
+        };
+        if value.len() != 40 {
+            return Err(StoreError::Corrupt("anchor entry".into()));
+        }
+        let mut hash = [0u8; 32];
+        hash.copy_from_slice(&value[..32]);
+        let height = u64::from_be_bytes(value[32..].try_into().expect("8 bytes"));
+        Ok(Some((Digest::from(hash), height)))
     }
 
     /// Writes a certificate learned after its block was stored.

@@ -43,6 +43,7 @@ mod ledger;
 pub mod money;
 mod money_codec;
 mod receipt;
+mod registry;
 mod state;
 
 pub use error::{AdmissionError, BlockError, ExecutionError, MoneyError};

@@ -3,7 +3,7 @@
 use crate::{
     ledger::{self, Account},
     money::{CallContext, Money},
-    AdmissionError, BlockError, ExecutionError, MoneyError, Outcome, Receipt,
+    registry, AdmissionError, BlockError, ExecutionError, MoneyError, Outcome, Receipt,
 };
 use eiraku_core::{
     hash, merkle, AccountId, Amount, Call, ChainId, Digest, Genesis, SignedTransaction,
@@ -182,6 +182,7 @@ impl State {
                 to,
                 *amount,
             ),
+            Call::Registry(call) => registry::apply(call),
             Call::Money(_) => {
                 let mut money = self.money.clone();
                 apply_call(&mut scratch, &mut money, tx, self.timestamp_ms)
@@ -291,6 +292,7 @@ fn apply_call(
             let ctx = CallContext { sender, now_ms };
             Ok(money.apply(accounts, &ctx, call)?)
         }
+        Call::Registry(call) => registry::apply(call),
     }
 }
 
@@ -328,6 +330,7 @@ fn touched_accounts(tx: &SignedTransaction) -> Vec<&AccountId> {
         Call::Money(call) => std::iter::once(&tx.transaction.sender)
             .chain(Money::other_account(call))
             .collect(),
+        Call::Registry(_) => vec![&tx.transaction.sender],
     }
 }
 

@@ -159,6 +159,11 @@ impl Client {
         self.get(&format!("/v1/money/travel-rule/{}", digest::to_hex(digest)))
     }
 
+    /// `POST /v1/notary` (a signed anchoring transaction).
+    pub fn notarize(&self, tx: &SignedTransaction) -> Result<SubmitResponse, ClientError> {
+        self.post_bytes("/v1/notary", &tx.to_bytes())
+    }
+
     /// `GET /v1/proof/tx/{hash}`.
     pub fn tx_proof(&self, hash: &TxHash) -> Result<TxProof, ClientError> {
         self.get(&format!("/v1/proof/tx/{}", digest::to_hex(hash)))

@@ -11,6 +11,7 @@ pub mod devnet;
 pub mod keyfile;
 pub mod money_cli;
 pub mod money_demo;
+pub mod notary;
 pub mod output;
 pub mod submit;
 pub mod testnet;

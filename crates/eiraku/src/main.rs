@@ -8,6 +8,7 @@ use eiraku::{
     devnet::Devnet,
     keyfile,
     money_cli::{self, MoneyCommand, MoneyTarget},
+    notary,
     output::print_json,
     submit::{self, SendOptions},
     testnet::{self, TestnetSpec},
@@ -145,6 +146,16 @@ enum Command {
         #[command(flatten)]
         node: NodeArgs,
     },
+    /// Notarize files: anchor their digests on chain, write offline proofs.
+    Notary {
+        #[command(subcommand)]
+        command: NotaryCommand,
+    },
+    /// Check proofs offline, with only the genesis file.
+    Proof {
+        #[command(subcommand)]
+        command: ProofCommand,
+    },
     /// Read from a node.
     Query {
         #[command(subcommand)]
@@ -257,6 +268,38 @@ enum TxCommand {
         hex: String,
         #[command(flatten)]
         node: NodeArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum NotaryCommand {
+    /// Anchor the files' SHA-256 digests (one batch, one transaction) and
+    /// write `FILE.proof.json` beside each once the block is final.
+    Stamp {
+        /// The files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The signing key (file or demo label).
+        #[arg(long)]
+        from: String,
+        #[command(flatten)]
+        node: NodeArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProofCommand {
+    /// Check a notary proof against a file and the genesis file; prints the
+    /// notarized time. Needs no node.
+    Verify {
+        /// The proof (`FILE.proof.json`).
+        proof: PathBuf,
+        /// The file it is for.
+        #[arg(long)]
+        file: PathBuf,
+        /// The network's genesis file.
+        #[arg(long)]
+        genesis: PathBuf,
     },
 }
 
@@ -418,6 +461,35 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 },
             };
             money_cli::run(command, &target)
+        }
+        Command::Notary {
+            command: NotaryCommand::Stamp { files, from, node },
+        } => {
+            let key = keyfile::read(&keyfile::resolve_key_path(&from, &node.network))?;
+            let written = notary::stamp(&node.client(), &key, &files)?;
+            for (file, proof) in files.iter().zip(written) {
+                println!("{}: proof written to {}", file.display(), proof.display());
+            }
+            Ok(())
+        }
+        Command::Proof {
+            command:
+                ProofCommand::Verify {
+                    proof,
+                    file,
+                    genesis,
+                },
+        } => {
+            let notarized = notary::verify(&proof, &file, &genesis)?;
+            println!(
+                "{}: notarized at {} (block {}, by {}), SHA-256 {}",
+                file.display(),
+                notary::format_time(notarized.timestamp_ms),
+                notarized.height,
+                notarized.anchored_by,
+                digest::to_hex(&notarized.file_sha256)
+            );
+            Ok(())
         }
         Command::Query { command, node } => {
             let client = node.client();

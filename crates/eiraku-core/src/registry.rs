@@ -1,0 +1,67 @@
+//! Calls of the public registries (DESIGN.md §5). Today: notarization, the
+//! anchoring of one digest or of the Merkle root of a batch of digests (the
+//! client builds the batch tree; each file's proof carries its path to the
+//! root). An anchor is evidence by being in a finalized block; the chain
+//! keeps no other state for it.
+
+use crate::Digest;
+use bytes::BufMut;
+use commonware_codec::{Buf, EncodeSize, Error, Read, ReadExt, Write};
+
+/// Most digests one anchored batch may hold.
+pub const MAX_BATCH: u32 = 1 << 20;
+
+/// A registry call.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "call", rename_all = "snake_case")]
+pub enum RegistryCall {
+    /// Anchor a digest, or the Merkle root of a batch of `leaves` digests.
+    Anchor {
+        /// The digest or batch root.
+        #[serde(serialize_with = "crate::digest::serialize_hex")]
+        root: Digest,
+        /// How many digests the root covers (1 for a single digest).
+        leaves: u32,
+    },
+}
+
+impl RegistryCall {
+    const ANCHOR: u8 = 0;
+}
+
+impl Write for RegistryCall {
+    fn write(&self, buf: &mut impl BufMut) {
+        match self {
+            RegistryCall::Anchor { root, leaves } => {
+                Self::ANCHOR.write(buf);
+                root.write(buf);
+                leaves.write(buf);
+            }
+        }
+    }
+}
+
+impl EncodeSize for RegistryCall {
+    fn encode_size(&self) -> usize {
+        match self {
+            RegistryCall::Anchor { root, leaves } => 1 + root.encode_size() + leaves.encode_size(),
+        }
+    }
+}
+
+impl Read for RegistryCall {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        match u8::read(buf)? {
+            Self::ANCHOR => {
+                let root = Digest::read(buf)?;
+                let leaves = u32::read(buf)?;
+                if leaves == 0 || leaves > MAX_BATCH {
+                    return Err(Error::Invalid("Anchor", "a batch holds 1 to 2^20 digests"));
+                }
+                Ok(RegistryCall::Anchor { root, leaves })
+            }
+            other => Err(Error::InvalidEnum(other)),
+        }
+    }
+}

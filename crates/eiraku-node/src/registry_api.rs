@@ -1,0 +1,89 @@
+//! The registries' API: `POST /v1/notary` takes a signed anchoring
+//! transaction (what `eiraku notary stamp` sends), `GET /v1/notary/{digest}`
+//! says where a digest or batch root was anchored.
+
+use crate::api::{ApiContext, ApiError, SubmitResponse};
+use axum::{
+    body::Bytes,
+    extract::{Path, State},
+    http::StatusCode,
+    routing::{get, post},
+    Json, Router,
+};
+use eiraku_core::{digest, Call, SignedTransaction};
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+
+/// Where a digest was anchored.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AnchorView {
+    /// The digest or batch root (hex).
+    pub digest: String,
+    /// The anchoring transaction (hex); `GET /v1/proof/tx/{hash}` proves it.
+    pub tx_hash: String,
+    /// Height of its finalized block.
+    pub height: u64,
+    /// The block's time (ms since the Unix epoch): the notarized time.
+    pub timestamp_ms: u64,
+}
+
+/// Submit a signed anchoring transaction (its canonical bytes).
+#[utoipa::path(post, path = "/v1/notary", request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 202, body = SubmitResponse), (status = 400, body = crate::api::ErrorBody)))]
+async fn post_notary(
+    State(context): State<ApiContext>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<SubmitResponse>), ApiError> {
+    if let Ok(tx) = SignedTransaction::from_bytes(&body) {
+        if !matches!(tx.transaction.call, Call::Registry(_)) {
+            return Err(ApiError::bad_request(
+                "POST /v1/notary takes an anchoring transaction; send other calls to POST /v1/tx",
+            ));
+        }
+    }
+    let tx = crate::api::accept(&context, vec![body.to_vec()]).remove(0)?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(SubmitResponse {
+            hash: digest::to_hex(&tx.hash()),
+            status: "pending".into(),
+        }),
+    ))
+}
+
+/// Where a digest (or batch root) was first anchored.
+#[utoipa::path(get, path = "/v1/notary/{digest}", params(("digest" = String, Path, description = "hex digest")),
+    responses((status = 200, body = AnchorView), (status = 404, body = crate::api::ErrorBody)))]
+async fn get_notary(
+    State(context): State<ApiContext>,
+    Path(text): Path<String>,
+) -> Result<Json<AnchorView>, ApiError> {
+    let root = digest::from_hex(&text)
+        .ok_or_else(|| ApiError::bad_request("a digest is 64 hex characters"))?;
+    let store = context.chain.store();
+    let (tx_hash, height) = store
+        .anchor(&root)
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::not_found(format!("{text} is not anchored (or not final yet)")))?;
+    let block = store
+        .block(height)
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::internal("an anchored block is missing"))?;
+    Ok(Json(AnchorView {
+        digest: text,
+        tx_hash: digest::to_hex(&tx_hash),
+        height,
+        timestamp_ms: block.header.timestamp_ms,
+    }))
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(post_notary, get_notary), components(schemas(AnchorView)))]
+pub(crate) struct RegistryApiDoc;
+
+/// The registry routes.
+pub fn routes() -> Router<ApiContext> {
+    Router::new()
+        .route("/v1/notary", post(post_notary))
+        .route("/v1/notary/{digest}", get(get_notary))
+}

@@ -1,0 +1,106 @@
+//! `eiraku notary stamp` and `eiraku proof verify`: KSI-style notarization.
+//! Stamping hashes each file (SHA-256), anchors the Merkle root of the batch
+//! in one transaction, waits for its block's finalization certificate, and
+//! writes one portable proof per file (`FILE.proof.json`). Verifying needs
+//! only the proof, the file and the genesis file: no node.
+
+use crate::{
+    client::Client,
+    output::print_line,
+    submit::{self},
+};
+use anyhow::Context;
+use eiraku_core::{
+    hash, merkle,
+    proof::{LightClient, Notarized, NotaryProof},
+    registry::RegistryCall,
+    Call, ChainId, Digest, Genesis, Keypair,
+};
+use std::{
+    path::{Path, PathBuf},
+    time::{Duration, Instant},
+};
+
+/// Where a file's proof is written.
+pub fn proof_path(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".proof.json");
+    PathBuf::from(name)
+}
+
+/// A block time as RFC 3339 (UTC).
+pub fn format_time(timestamp_ms: u64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(timestamp_ms as i128 * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| format!("{timestamp_ms} ms"))
+}
+
+/// Anchors `files` in one transaction signed by `key` and writes each
+/// file's proof beside it. Returns the proofs' paths.
+pub fn stamp(client: &Client, key: &Keypair, files: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    anyhow::ensure!(!files.is_empty(), "no files to stamp");
+    let digests: Vec<Digest> = files
+        .iter()
+        .map(|file| {
+            let bytes =
+                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            Ok(hash(&[&bytes]))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let root = merkle::root(&digests);
+    let chain_id = ChainId::new(&client.status()?.chain_id).map_err(anyhow::Error::msg)?;
+    let call = Call::Registry(RegistryCall::Anchor {
+        root,
+        leaves: u32::try_from(digests.len()).context("too many files")?,
+    });
+    let tx = submit::sign_next(client, &chain_id, key, call);
+    client.notarize(&tx)?;
+    print_line(&format!(
+        "anchoring {} file(s), batch root {} …",
+        files.len(),
+        eiraku_core::digest::to_hex(&root)
+    ))?;
+    client.wait_finalized(&tx.hash(), Duration::from_secs(60))?;
+    // The certificate is stored right after the block is applied.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let anchor = loop {
+        match client.tx_proof(&tx.hash()) {
+            Ok(proof) => break proof,
+            Err(error) if Instant::now() < deadline && error.code() == Some("not_found") => {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(error) => return Err(error.into()),
+        }
+    };
+    let mut written = Vec::with_capacity(files.len());
+    for (position, file) in files.iter().enumerate() {
+        let proof = NotaryProof::build(&digests, position as u32, anchor.clone())
+            .context("a batch position outside the batch")?;
+        let path = proof_path(file);
+        std::fs::write(&path, serde_json::to_string_pretty(&proof)? + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Verifies a proof file against `file` and `genesis`, offline.
+pub fn verify(proof: &Path, file: &Path, genesis: &Path) -> anyhow::Result<Notarized> {
+    let genesis: Genesis = serde_json::from_str(
+        &std::fs::read_to_string(genesis)
+            .with_context(|| format!("cannot read {}", genesis.display()))?,
+    )
+    .with_context(|| format!("{} is not a genesis file", genesis.display()))?;
+    let proof: NotaryProof = serde_json::from_str(
+        &std::fs::read_to_string(proof)
+            .with_context(|| format!("cannot read {}", proof.display()))?,
+    )
+    .with_context(|| format!("{} is not a notary proof", proof.display()))?;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let light = LightClient::from_genesis(&genesis)?;
+    Ok(light.verify_notary(&proof, &bytes)?)
+}

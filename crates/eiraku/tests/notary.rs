@@ -1,0 +1,133 @@
+//! Notarization end to end with the CLI: `eiraku notary stamp` anchors a
+//! batch of files on four validators and writes a proof per file; with the
+//! network gone, `eiraku proof verify` checks each proof with only the file
+//! and the genesis file, and refuses a changed file or a proof for another.
+
+mod common;
+
+use common::TestNetwork;
+use std::process::Command;
+
+fn eiraku(args: &[&str]) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_eiraku"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+#[test]
+fn stamped_files_verify_offline_and_changed_ones_do_not() {
+    let network = TestNetwork::start(4);
+    let work = tempfile::tempdir().unwrap();
+    let files: Vec<String> = ["contract.pdf", "minutes.txt", "tender.zip"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let path = work.path().join(name);
+            std::fs::write(&path, format!("document {i}: {name}")).unwrap();
+            path.display().to_string()
+        })
+        .collect();
+    let dir = network.path().display().to_string();
+    let mut args = vec!["notary", "stamp", "--from", "alice", "--network", &dir];
+    args.extend(files.iter().map(String::as_str));
+    let (ok, text) = eiraku(&args);
+    assert!(ok, "stamp failed:\n{text}");
+    assert_eq!(text.matches("proof written to").count(), 3, "{text}");
+
+    // The node says where the batch root was anchored.
+    let proof: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{}.proof.json", files[0])).unwrap())
+            .unwrap();
+    let anchor_hash = {
+        let tx = hex::decode(proof["anchor"]["transaction"].as_str().unwrap()).unwrap();
+        eiraku_core::SignedTransaction::from_bytes(&tx).unwrap()
+    };
+    let eiraku_core::Call::Registry(eiraku_core::registry::RegistryCall::Anchor { root, leaves }) =
+        anchor_hash.transaction.call
+    else {
+        panic!("the proof's transaction anchors the batch");
+    };
+    assert_eq!(leaves, 3);
+    let url = format!(
+        "{}/v1/notary/{}",
+        network.client(0).base(),
+        eiraku_core::digest::to_hex(&root)
+    );
+    let view: serde_json::Value = ureq::get(&url)
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    assert_eq!(
+        view["tx_hash"],
+        eiraku_core::digest::to_hex(&anchor_hash.hash())
+    );
+
+    // No node from here on: only the genesis file.
+    let genesis = work.path().join("genesis.json");
+    std::fs::copy(network.path().join("genesis.json"), &genesis).unwrap();
+    drop(network);
+    let genesis = genesis.display().to_string();
+    for file in &files {
+        let proof = format!("{file}.proof.json");
+        let (ok, text) = eiraku(&[
+            "proof",
+            "verify",
+            &proof,
+            "--file",
+            file,
+            "--genesis",
+            &genesis,
+        ]);
+        assert!(ok, "verify failed:\n{text}");
+        assert!(text.contains("notarized at"), "{text}");
+    }
+    // A changed file, or a proof for another file, is refused with a reason.
+    std::fs::write(&files[1], "document 1: altered").unwrap();
+    let proof = format!("{}.proof.json", files[1]);
+    let (ok, text) = eiraku(&[
+        "proof",
+        "verify",
+        &proof,
+        "--file",
+        &files[1],
+        "--genesis",
+        &genesis,
+    ]);
+    assert!(!ok && text.contains("SHA-256"), "{text}");
+    // A proof moved to another place in the batch does not hold.
+    let moved = format!("{}.proof.json", files[2]);
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&moved).unwrap()).unwrap();
+    value["batch_position"] = 0.into();
+    std::fs::write(&moved, value.to_string()).unwrap();
+    let (ok, text) = eiraku(&[
+        "proof",
+        "verify",
+        &moved,
+        "--file",
+        &files[2],
+        "--genesis",
+        &genesis,
+    ]);
+    assert!(!ok && text.contains("not at position 0"), "{text}");
+    let other = format!("{}.proof.json", files[0]);
+    let (ok, text) = eiraku(&[
+        "proof",
+        "verify",
+        &other,
+        "--file",
+        &files[2],
+        "--genesis",
+        &genesis,
+    ]);
+    assert!(!ok && text.contains("SHA-256"), "{text}");
+}
