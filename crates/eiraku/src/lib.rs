@@ -17,5 +17,6 @@ pub mod submit;
 pub mod testnet;
 pub mod traffic;
 pub mod travel_rule;
+pub mod verify;
 
 pub use client::{Client, ClientError};
