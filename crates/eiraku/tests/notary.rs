@@ -6,19 +6,9 @@
 mod common;
 
 use common::TestNetwork;
-use std::process::Command;
 
 fn eiraku(args: &[&str]) -> (bool, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_eiraku"))
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.success(), text)
+    common::run_cli(args)
 }
 
 #[test]

@@ -7,19 +7,10 @@ mod common;
 
 use common::TestNetwork;
 use eiraku_node::store::{FinalizedBlock, Store};
-use std::{path::Path, process::Command, time::Duration};
+use std::{path::Path, time::Duration};
 
 fn verify(home: &Path) -> (bool, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_eiraku"))
-        .args(["verify", "--home", &home.display().to_string()])
-        .output()
-        .expect("the binary runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.success(), text)
+    common::run_cli(&["verify", "--home", &home.display().to_string()])
 }
 
 /// Every file below `dir`.

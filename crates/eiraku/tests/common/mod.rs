@@ -148,3 +148,19 @@ impl TestNetwork {
         }
     }
 }
+
+/// Runs the `eiraku` binary; returns whether it succeeded and its stdout
+/// and stderr together.
+#[allow(dead_code)] // not every test binary uses it
+pub fn run_cli(args: &[&str]) -> (bool, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_eiraku"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
