@@ -41,7 +41,7 @@ pub mod registry;
 pub mod transaction;
 pub mod travel_rule;
 
-pub use account::{AccountId, Amount, InvalidKey, Keypair};
+pub use account::{Account, AccountId, Amount, InvalidKey, Keypair};
 pub use block::{Block, BlockHeader, ConsensusContext, MAX_BLOCK_TRANSACTIONS};
 pub use chain_id::ChainId;
 pub use digest::{hash, Digest};

@@ -5,6 +5,10 @@ use crate::{hash, Digest};
 use commonware_cryptography::Sha256;
 use commonware_storage::bmt::{Builder, Proof, Tree};
 
+/// A Merkle path (one or several adjacent leaves up to a root). It holds the
+/// tree's leaf count, which the root commits to.
+pub type Path = Proof<Digest>;
+
 /// Builds the tree over `leaves` (already digests) in order.
 pub fn tree(leaves: &[Digest]) -> Tree<Digest> {
     let mut builder = Builder::<Sha256>::new(leaves.len());
@@ -23,6 +27,20 @@ pub fn root(leaves: &[Digest]) -> Digest {
 pub fn state_leaf(key: &[u8], value: &[u8]) -> Digest {
     let key_len = (key.len() as u32).to_be_bytes();
     hash(&[b"EIRAKU_STATE_LEAF", &key_len, key, value])
+}
+
+/// The state root: the root over account leaves alone, or, on a chain with
+/// the money module, the root over that root and the money state's digest.
+pub fn state_root(accounts_root: Digest, money_digest: Option<Digest>) -> Digest {
+    match money_digest {
+        None => accounts_root,
+        Some(money_digest) => root(&[accounts_root, money_digest]),
+    }
+}
+
+/// The money state's leaf: the digest of its canonical encoding.
+pub fn money_digest(encoded: &[u8]) -> Digest {
+    hash(&[b"EIRAKU_MONEY_STATE", encoded])
 }
 
 /// Checks that `leaf` sits at `position` under `root`.

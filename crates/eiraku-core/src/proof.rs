@@ -8,12 +8,12 @@
 //! chain's one codec.
 
 use crate::{
-    digest, hash, merkle, registry::RegistryCall, AccountId, BlockHeader, Call, ChainId, Digest,
-    Genesis, PublicKey, SignedTransaction,
+    digest, hash, merkle, registry::RegistryCall, Account, AccountId, BlockHeader, Call, ChainId,
+    Digest, Genesis, PublicKey, SignedTransaction,
 };
 use commonware_codec::{Copying, DecodeExt, Encode, Read};
 use commonware_consensus::simplex::{scheme::ed25519::Scheme, types::Finalization};
-use commonware_cryptography::certificate::Verifier as _;
+use commonware_cryptography::{certificate::Verifier as _, Sha256};
 use commonware_parallel::Sequential;
 use commonware_storage::bmt::Proof;
 use commonware_utils::{ordered::Set, TryCollect};
@@ -69,6 +69,12 @@ pub enum ProofError {
     /// The batch path does not lead from the file's digest to the anchored root.
     #[error("the file's digest is not at position {0} of the anchored batch")]
     NotInBatch(u32),
+    /// The revealed accounts are not where the proof says under the state root.
+    #[error("the revealed accounts are not under the block's state root")]
+    NotInState,
+    /// The revealed accounts neither hold the asked one nor enclose its place.
+    #[error("the revealed accounts neither hold {0} nor enclose where it would be")]
+    DoesNotCover(String),
     /// The genesis validator set is unusable.
     #[error("the genesis validator set is invalid: {0}")]
     Validators(String),
@@ -139,26 +145,12 @@ impl LightClient {
 
     /// Checks a transaction proof completely: chain, Merkle path, finality.
     pub fn verify_tx(&self, proof: &TxProof) -> Result<VerifiedTx, ProofError> {
-        if proof.version != PROOF_VERSION {
-            return Err(ProofError::Version(proof.version));
-        }
-        if proof.chain_id != self.chain_id.as_str() {
-            return Err(ProofError::WrongChain {
-                expected: self.chain_id.to_string(),
-                got: proof.chain_id.clone(),
-            });
-        }
-        let header = BlockHeader::decode(Copying(&hex_field(&proof.header, "header")?))
-            .map_err(|_| ProofError::Malformed("header"))?;
+        self.check_envelope(proof.version, &proof.chain_id)?;
+        let header = decode_header(&proof.header)?;
         let transaction =
             SignedTransaction::from_bytes(&hex_field(&proof.transaction, "transaction")?)
                 .map_err(|_| ProofError::Malformed("transaction"))?;
-        let path_bytes = hex_field(&proof.path, "path")?;
-        let path = Proof::<Digest>::read_cfg(&mut Copying(&path_bytes), &1)
-            .map_err(|_| ProofError::Malformed("path"))?;
-        if path.encode().as_ref() != path_bytes.as_slice() {
-            return Err(ProofError::Malformed("path"));
-        }
+        let path = decode_path(&proof.path, 1, "path")?;
         if !merkle::verify_inclusion(&path, &transaction.hash(), proof.position, &header.tx_root) {
             return Err(ProofError::NotInBlock(proof.position));
         }
@@ -175,8 +167,52 @@ impl LightClient {
     }
 }
 
+impl LightClient {
+    fn check_envelope(&self, version: u8, chain_id: &str) -> Result<(), ProofError> {
+        if version != PROOF_VERSION {
+            return Err(ProofError::Version(version));
+        }
+        if chain_id != self.chain_id.as_str() {
+            return Err(ProofError::WrongChain {
+                expected: self.chain_id.to_string(),
+                got: chain_id.to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Hex in its one canonical form (lower case), so that a proof has exactly
+/// one spelling and any changed character is a changed proof.
 fn hex_field(text: &str, field: &'static str) -> Result<Vec<u8>, ProofError> {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Err(ProofError::Malformed(field));
+    }
     hex::decode(text).map_err(|_| ProofError::Malformed(field))
+}
+
+fn digest_field(text: &str, field: &'static str) -> Result<Digest, ProofError> {
+    Digest::decode(Copying(&hex_field(text, field)?)).map_err(|_| ProofError::Malformed(field))
+}
+
+fn decode_header(text: &str) -> Result<BlockHeader, ProofError> {
+    BlockHeader::decode(Copying(&hex_field(text, "header")?))
+        .map_err(|_| ProofError::Malformed("header"))
+}
+
+/// A Merkle path of at most `max_leaves` leaves, in its canonical encoding.
+fn decode_path(
+    text: &str,
+    max_leaves: usize,
+    field: &'static str,
+) -> Result<merkle::Path, ProofError> {
+    let bytes = hex_field(text, field)?;
+    let path = Proof::<Digest>::read_cfg(&mut Copying(&bytes), &max_leaves)
+        .map_err(|_| ProofError::Malformed(field))?;
+    if path.encode().as_ref() != bytes.as_slice() {
+        return Err(ProofError::Malformed(field));
+    }
+    Ok(path)
 }
 
 /// A transaction's inclusion in a finalized block.
@@ -272,9 +308,7 @@ impl NotaryProof {
 impl LightClient {
     /// Checks that `file` was notarized as `proof` says, and when.
     pub fn verify_notary(&self, proof: &NotaryProof, file: &[u8]) -> Result<Notarized, ProofError> {
-        if proof.version != PROOF_VERSION {
-            return Err(ProofError::Version(proof.version));
-        }
+        self.check_envelope(proof.version, &proof.anchor.chain_id)?;
         let file_sha256 = hash(&[file]);
         if digest::to_hex(&file_sha256) != proof.file_sha256 {
             return Err(ProofError::FileMismatch {
@@ -288,10 +322,8 @@ impl LightClient {
         else {
             return Err(ProofError::NotAnAnchor);
         };
-        let path_bytes = hex_field(&proof.batch_path, "batch_path")?;
-        let path = Proof::<Digest>::read_cfg(&mut Copying(&path_bytes), &1)
-            .map_err(|_| ProofError::Malformed("batch_path"))?;
-        if path.encode().as_ref() != path_bytes.as_slice() || path.leaf_count != leaves {
+        let path = decode_path(&proof.batch_path, 1, "batch_path")?;
+        if path.leaf_count != leaves {
             return Err(ProofError::Malformed("batch_path"));
         }
         if !merkle::verify_inclusion(&path, &file_sha256, proof.batch_position, &root) {
@@ -304,4 +336,210 @@ impl LightClient {
             anchored_by: anchored.transaction.transaction.sender,
         })
     }
+}
+
+/// What proves one account's state, or its absence, under a state root; the
+/// state machine builds it ([`StateProof::new`] makes it portable).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StateWitness {
+    /// The account's leaf, or the one or two adjacent leaves enclosing
+    /// where it would be (none when there are no accounts): position,
+    /// account, state.
+    pub leaves: Vec<(u32, AccountId, Account)>,
+    /// Root over all account leaves, in account-id order.
+    pub accounts_root: Digest,
+    /// The leaves' range path under `accounts_root`.
+    pub path: merkle::Path,
+    /// On a money chain, the money state's digest: the state root's other leaf.
+    pub money_digest: Option<Digest>,
+}
+
+/// One revealed state leaf.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateLeaf {
+    /// Its position among the accounts, in id order.
+    pub position: u32,
+    /// The account id (hex).
+    pub account: String,
+    /// The account's state (hex of its 24-byte encoding: balance, nonce).
+    pub state: String,
+}
+
+/// An account's state, or its absence, in a finalized block's state root.
+///
+/// The state root is the Merkle root over every account's leaf in id order
+/// (with the money state's digest beside it on a money chain). An account
+/// is present if its leaf is revealed; absent if the two adjacent leaves
+/// around its id are (or the first or last leaf, when it would come before
+/// or after every account): the tree is sorted, so nothing fits between.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateProof {
+    /// Format version ([`PROOF_VERSION`]).
+    pub version: u8,
+    /// The network.
+    pub chain_id: String,
+    /// The block header whose state root is proven into (hex).
+    pub header: String,
+    /// The block's finalization certificate (hex).
+    pub certificate: String,
+    /// The account asked about (hex).
+    pub account: String,
+    /// The revealed leaves (see [`StateWitness::leaves`]).
+    pub leaves: Vec<StateLeaf>,
+    /// Root over all account leaves (hex).
+    pub accounts_root: String,
+    /// The leaves' range path under `accounts_root` (hex).
+    pub path: String,
+    /// The money state's digest, on a money chain (hex).
+    pub money_digest: Option<String>,
+}
+
+/// What a state proof establishes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedState {
+    /// The account.
+    pub account: AccountId,
+    /// Its state; `None`: it does not exist.
+    pub state: Option<Account>,
+    /// The finalized block's height.
+    pub height: u64,
+    /// The block's time (ms since the Unix epoch).
+    pub timestamp_ms: u64,
+    /// The block's digest.
+    pub block: Digest,
+}
+
+impl StateProof {
+    /// The portable form of `witness` for `account`, in the block `header`
+    /// that `certificate` finalizes.
+    pub fn new(
+        chain_id: &ChainId,
+        header: &BlockHeader,
+        certificate: &[u8],
+        account: &AccountId,
+        witness: &StateWitness,
+    ) -> Self {
+        Self {
+            version: PROOF_VERSION,
+            chain_id: chain_id.to_string(),
+            header: hex::encode(header.encode()),
+            certificate: hex::encode(certificate),
+            account: account.to_string(),
+            leaves: witness
+                .leaves
+                .iter()
+                .map(|(position, id, state)| StateLeaf {
+                    position: *position,
+                    account: id.to_string(),
+                    state: hex::encode(state.to_bytes()),
+                })
+                .collect(),
+            accounts_root: digest::to_hex(&witness.accounts_root),
+            path: hex::encode(witness.path.encode()),
+            money_digest: witness.money_digest.as_ref().map(digest::to_hex),
+        }
+    }
+}
+
+impl LightClient {
+    /// Checks a state proof completely: chain, finality, the state root's
+    /// make-up, the leaves' path, and that they answer for the account.
+    pub fn verify_state(&self, proof: &StateProof) -> Result<VerifiedState, ProofError> {
+        self.check_envelope(proof.version, &proof.chain_id)?;
+        let header = decode_header(&proof.header)?;
+        self.verify_finality(&header, &hex_field(&proof.certificate, "certificate")?)?;
+        let account = account_field(&proof.account, "account")?;
+        let accounts_root = digest_field(&proof.accounts_root, "accounts_root")?;
+        let money_digest = proof
+            .money_digest
+            .as_deref()
+            .map(|text| digest_field(text, "money_digest"))
+            .transpose()?;
+        if merkle::state_root(accounts_root, money_digest) != header.state_root {
+            return Err(ProofError::NotInState);
+        }
+        if proof.leaves.len() > 2 {
+            return Err(ProofError::Malformed("leaves"));
+        }
+        let witness = StateWitness {
+            leaves: proof
+                .leaves
+                .iter()
+                .map(|leaf| {
+                    let id = account_field(&leaf.account, "leaves")?;
+                    let bytes = hex_field(&leaf.state, "leaves")?;
+                    let state =
+                        Account::from_bytes(&bytes).ok_or(ProofError::Malformed("leaves"))?;
+                    Ok((leaf.position, id, state))
+                })
+                .collect::<Result<_, ProofError>>()?,
+            accounts_root,
+            path: decode_path(&proof.path, 2, "path")?,
+            money_digest,
+        };
+        let state = witness.answer(&account)?;
+        Ok(VerifiedState {
+            account,
+            state,
+            height: header.height,
+            timestamp_ms: header.timestamp_ms,
+            block: header.digest(),
+        })
+    }
+}
+
+impl StateWitness {
+    /// What the witness proves about `account` under its `accounts_root`:
+    /// `Some(state)` present, `None` absent; an error if its leaves are not
+    /// on their path or do not answer for `account`.
+    pub fn answer(&self, account: &AccountId) -> Result<Option<Account>, ProofError> {
+        let leaves = &self.leaves;
+        let sorted_and_adjacent = leaves
+            .windows(2)
+            .all(|pair| pair[0].0.checked_add(1) == Some(pair[1].0) && pair[0].1 < pair[1].1);
+        if leaves.len() > 2 || !sorted_and_adjacent {
+            return Err(ProofError::Malformed("leaves"));
+        }
+        let count = self.path.leaf_count;
+        if leaves.is_empty() {
+            // Only the tree of no accounts reveals no leaf.
+            return if count == 0
+                && self.path.siblings.is_empty()
+                && self.accounts_root == merkle::root(&[])
+            {
+                Ok(None)
+            } else {
+                Err(ProofError::DoesNotCover(account.to_string()))
+            };
+        }
+        let digests: Vec<Digest> = leaves
+            .iter()
+            .map(|(_, id, state)| merkle::state_leaf(id.as_bytes(), &state.to_bytes()))
+            .collect();
+        self.path
+            .verify_range_inclusion::<Sha256>(leaves[0].0, &digests, &self.accounts_root)
+            .map_err(|_| ProofError::NotInState)?;
+        if let Some((_, _, state)) = leaves.iter().find(|(_, id, _)| id == account) {
+            return Ok(Some(*state));
+        }
+        let absent = match leaves.as_slice() {
+            [(position, id, _)] => {
+                (*position == 0 && account < id) || (*position + 1 == count && id < account)
+            }
+            [(_, low, _), (_, high, _)] => low < account && account < high,
+            _ => false,
+        };
+        if absent {
+            Ok(None)
+        } else {
+            Err(ProofError::DoesNotCover(account.to_string()))
+        }
+    }
+}
+
+fn account_field(text: &str, field: &'static str) -> Result<AccountId, ProofError> {
+    let bytes: [u8; 32] = hex_field(text, field)?
+        .try_into()
+        .map_err(|_| ProofError::Malformed(field))?;
+    Ok(AccountId::from_bytes(bytes))
 }

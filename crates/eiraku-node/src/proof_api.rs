@@ -1,6 +1,8 @@
 //! Proofs for outsiders (issue 5): `GET /v1/proof/tx/{hash}` returns a
-//! transaction's portable inclusion-and-finality proof, which
-//! [`eiraku_core::proof::LightClient`] checks with only the genesis file.
+//! transaction's portable inclusion-and-finality proof and
+//! `GET /v1/proof/state/{account}` an account's state (or its absence) in
+//! the latest finalized block; [`eiraku_core::proof::LightClient`] checks
+//! both with only the genesis file.
 
 use crate::api::{ApiContext, ApiError};
 use axum::{
@@ -8,7 +10,11 @@ use axum::{
     routing::get,
     Json, Router,
 };
-use eiraku_core::{digest, proof::TxProof};
+use eiraku_core::{
+    digest,
+    proof::{StateProof, TxProof},
+    AccountId,
+};
 use utoipa::OpenApi;
 
 /// A finalized transaction's proof: its block header, the transaction, the
@@ -51,11 +57,50 @@ async fn get_tx_proof(
     Ok(Json(proof))
 }
 
+/// An account's state, or its absence, in the latest finalized block that
+/// this node holds a certificate for: the revealed leaves, their path to the
+/// header's state root, the header and its finalization certificate.
+#[utoipa::path(get, path = "/v1/proof/state/{account}", params(("account" = String, Path, description = "account id (hex)")),
+    responses((status = 200, body = Object), (status = 400, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
+async fn get_state_proof(
+    State(context): State<ApiContext>,
+    Path(text): Path<String>,
+) -> Result<Json<StateProof>, ApiError> {
+    let account = AccountId::from_hex(&text).map_err(ApiError::bad_request)?;
+    // The finalized state is published only after its block is stored, so
+    // the block of its height is here.
+    let state = context.chain.finalized_state();
+    let height = state.height();
+    let store = context.chain.store();
+    let block = store
+        .block(height)
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::internal("the finalized block is missing"))?;
+    let certificate = store
+        .certificate(height)
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "block {height} has no finalization certificate here yet; ask again after the next block"
+            ))
+        })?;
+    let witness = state.witness(&account);
+    Ok(Json(StateProof::new(
+        &context.chain.genesis().chain_id,
+        &block.header,
+        &certificate,
+        &account,
+        &witness,
+    )))
+}
+
 #[derive(OpenApi)]
-#[openapi(paths(get_tx_proof))]
+#[openapi(paths(get_tx_proof, get_state_proof))]
 pub(crate) struct ProofApiDoc;
 
 /// The proof routes.
 pub fn routes() -> Router<ApiContext> {
-    Router::new().route("/v1/proof/tx/{hash}", get(get_tx_proof))
+    Router::new()
+        .route("/v1/proof/tx/{hash}", get(get_tx_proof))
+        .route("/v1/proof/state/{account}", get(get_state_proof))
 }

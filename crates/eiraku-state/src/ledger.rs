@@ -2,43 +2,9 @@
 
 use crate::ExecutionError;
 use eiraku_core::{AccountId, Amount};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// One account's state.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Account {
-    /// Balance in minor units.
-    pub balance: Amount,
-    /// The next nonce this account's transactions must carry.
-    pub nonce: u64,
-}
-
-impl Account {
-    /// Encoded size: balance (16) + nonce (8).
-    pub const ENCODED_LEN: usize = 24;
-
-    /// Fixed binary form used for state-root leaves and storage.
-    pub fn to_bytes(&self) -> [u8; Self::ENCODED_LEN] {
-        let mut out = [0u8; Self::ENCODED_LEN];
-        out[..16].copy_from_slice(&self.balance.0.to_be_bytes());
-        out[16..].copy_from_slice(&self.nonce.to_be_bytes());
-        out
-    }
-
-    /// Reads [`Account::to_bytes`]; `None` if the length is wrong.
-    pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
-        if bytes.len() != Self::ENCODED_LEN {
-            return None;
-        }
-        let balance = u128::from_be_bytes(bytes[..16].try_into().ok()?);
-        let nonce = u64::from_be_bytes(bytes[16..].try_into().ok()?);
-        Some(Self {
-            balance: Amount(balance),
-            nonce,
-        })
-    }
-}
+pub use eiraku_core::Account;
 
 /// Moves `amount` from `from` to `to`. All or nothing: on error `accounts`
 /// is untouched.

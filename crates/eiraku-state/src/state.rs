@@ -6,7 +6,8 @@ use crate::{
     registry, AdmissionError, BlockError, ExecutionError, MoneyError, Outcome, Receipt,
 };
 use eiraku_core::{
-    hash, merkle, AccountId, Amount, Call, ChainId, Digest, Genesis, SignedTransaction,
+    merkle, proof::StateWitness, AccountId, Amount, Call, ChainId, Digest, Genesis,
+    SignedTransaction,
 };
 use std::collections::BTreeMap;
 
@@ -129,14 +130,55 @@ impl State {
     /// account-id order; with the money module, the root over that root and
     /// the digest of the money state's encoding.
     pub fn state_root(&self) -> Digest {
-        let leaves: Vec<Digest> = self.leaves.values().copied().collect();
-        let accounts_root = merkle::root(&leaves);
-        match &self.money {
-            None => accounts_root,
-            Some(money) => {
-                let money_digest = hash(&[b"EIRAKU_MONEY_STATE", &money.to_bytes()]);
-                merkle::root(&[accounts_root, money_digest])
-            }
+        merkle::state_root(self.accounts_root(), self.money_digest())
+    }
+
+    fn account_leaves(&self) -> Vec<Digest> {
+        self.leaves.values().copied().collect()
+    }
+
+    fn accounts_root(&self) -> Digest {
+        merkle::root(&self.account_leaves())
+    }
+
+    fn money_digest(&self) -> Option<Digest> {
+        self.money
+            .as_ref()
+            .map(|money| merkle::money_digest(&money.to_bytes()))
+    }
+
+    /// What proves `id`'s state, or its absence, under the state root: its
+    /// leaf, or the neighbouring leaves that enclose where it would be.
+    pub fn witness(&self, id: &AccountId) -> StateWitness {
+        let leaves = self.account_leaves();
+        let count = leaves.len();
+        // Index of the first account not below `id`.
+        let next = self.accounts.range(..*id).count();
+        let positions = if self.accounts.contains_key(id) {
+            next..next + 1
+        } else {
+            next.saturating_sub(1)..(next + 1).min(count)
+        };
+        let revealed = self
+            .accounts
+            .iter()
+            .skip(positions.start)
+            .take(positions.len())
+            .zip(positions.clone())
+            .map(|((id, account), position)| (position as u32, *id, *account))
+            .collect();
+        let tree = merkle::tree(&leaves);
+        let path = if count == 0 {
+            merkle::Path::default()
+        } else {
+            tree.range_proof(positions.start as u32, positions.end as u32 - 1)
+                .expect("positions lie inside the tree")
+        };
+        StateWitness {
+            leaves: revealed,
+            accounts_root: tree.root(),
+            path,
+            money_digest: self.money_digest(),
         }
     }
 
@@ -482,5 +524,89 @@ mod tests {
         );
         assert_eq!(rebuilt.state_root(), state.state_root());
         assert_eq!(state.total_supply(), Amount(100));
+    }
+
+    mod witnesses {
+        use super::*;
+        use eiraku_core::proof::ProofError;
+        use proptest::prelude::*;
+
+        fn state_of(ids: &[u8]) -> State {
+            let accounts = ids
+                .iter()
+                .map(|byte| {
+                    (
+                        AccountId::from_bytes([*byte; 32]),
+                        Account {
+                            balance: Amount(u128::from(*byte) * 7),
+                            nonce: u64::from(*byte),
+                        },
+                    )
+                })
+                .collect();
+            State::restore(ChainId::new("unit").unwrap(), 0, 0, accounts, None)
+        }
+
+        proptest! {
+            /// Every account's witness proves its state, every other id's
+            /// witness proves its absence, both under the state root.
+            #[test]
+            fn witnesses_prove_presence_and_absence(
+                ids in proptest::collection::btree_set(any::<u8>(), 0..40),
+                asked in any::<u8>(),
+            ) {
+                let ids: Vec<u8> = ids.into_iter().collect();
+                let state = state_of(&ids);
+                let account = AccountId::from_bytes([asked; 32]);
+                let witness = state.witness(&account);
+                prop_assert_eq!(
+                    merkle::state_root(witness.accounts_root, witness.money_digest),
+                    state.state_root()
+                );
+                prop_assert_eq!(witness.answer(&account), Ok(state.account(&account).copied()));
+            }
+
+            /// A witness changed in any way stops answering for the account.
+            #[test]
+            fn altered_witnesses_fail(
+                ids in proptest::collection::btree_set(any::<u8>(), 1..40),
+                asked in any::<u8>(),
+                change in 0u8..4,
+            ) {
+                let ids: Vec<u8> = ids.into_iter().collect();
+                let state = state_of(&ids);
+                let account = AccountId::from_bytes([asked; 32]);
+                let mut witness = state.witness(&account);
+                match change {
+                    // Another balance for a revealed account.
+                    0 => witness.leaves[0].2.balance.0 += 1,
+                    // A revealed leaf dropped (absence needs both neighbours).
+                    1 if witness.leaves.len() == 2 => { witness.leaves.pop(); }
+                    1 => witness.leaves.clear(),
+                    // The leaves claimed one position further on.
+                    2 => witness.leaves.iter_mut().for_each(|leaf| leaf.0 += 1),
+                    // Another account root.
+                    _ => witness.accounts_root = eiraku_core::hash(&[b"other"]),
+                }
+                let answer = witness.answer(&account);
+                prop_assert!(
+                    matches!(answer, Err(ProofError::NotInState | ProofError::DoesNotCover(_))),
+                    "altered witness answered {:?}", answer
+                );
+            }
+        }
+
+        #[test]
+        fn the_empty_state_proves_every_absence_and_nothing_else() {
+            let state = state_of(&[]);
+            let account = AccountId::from_bytes([9; 32]);
+            let witness = state.witness(&account);
+            assert_eq!(witness.answer(&account), Ok(None));
+            // Claiming an empty tree under a non-empty root fails.
+            let full = state_of(&[1, 2, 3]);
+            let mut forged = witness.clone();
+            forged.accounts_root = full.witness(&account).accounts_root;
+            assert!(forged.answer(&account).is_err());
+        }
     }
 }

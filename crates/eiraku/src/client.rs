@@ -2,7 +2,10 @@
 //! and the integration tests. It speaks the same JSON types the node serves.
 
 use eiraku_core::{digest, AccountId, SignedTransaction, TxHash};
-use eiraku_core::{proof::TxProof, travel_rule::Envelope};
+use eiraku_core::{
+    proof::{StateProof, TxProof},
+    travel_rule::Envelope,
+};
 use eiraku_node::api::{
     AccountView, BatchRequest, BatchResponse, BlockView, ErrorBody, FinalizedTxsView,
     RawBatchResponse, StatusView, SubmitResponse, TxView,
@@ -167,6 +170,11 @@ impl Client {
     /// `GET /v1/proof/tx/{hash}`.
     pub fn tx_proof(&self, hash: &TxHash) -> Result<TxProof, ClientError> {
         self.get(&format!("/v1/proof/tx/{}", digest::to_hex(hash)))
+    }
+
+    /// `GET /v1/proof/state/{account}`.
+    pub fn state_proof(&self, account: &AccountId) -> Result<StateProof, ClientError> {
+        self.get(&format!("/v1/proof/state/{account}"))
     }
 
     /// `GET /v1/block/{height}`.

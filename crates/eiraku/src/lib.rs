@@ -13,6 +13,7 @@ pub mod money_cli;
 pub mod money_demo;
 pub mod notary;
 pub mod output;
+pub mod proof_file;
 pub mod submit;
 pub mod testnet;
 pub mod traffic;

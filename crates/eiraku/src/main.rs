@@ -10,6 +10,7 @@ use eiraku::{
     money_cli::{self, MoneyCommand, MoneyTarget},
     notary,
     output::print_json,
+    proof_file,
     submit::{self, SendOptions},
     testnet::{self, TestnetSpec},
     Client,
@@ -297,17 +298,39 @@ enum NotaryCommand {
 
 #[derive(Subcommand)]
 enum ProofCommand {
-    /// Check a notary proof against a file and the genesis file; prints the
-    /// notarized time. Needs no node.
+    /// Check a proof file offline against the genesis file (no node): a
+    /// notary proof (with --file; prints the notarized time), a transaction
+    /// proof or a state proof.
     Verify {
-        /// The proof (`FILE.proof.json`).
+        /// The proof file (e.g. `FILE.proof.json`).
         proof: PathBuf,
-        /// The file it is for.
+        /// The notarized file (notary proofs only).
         #[arg(long)]
-        file: PathBuf,
+        file: Option<PathBuf>,
         /// The network's genesis file.
         #[arg(long)]
         genesis: PathBuf,
+    },
+    /// Fetch an account's state proof (or proof of absence) in the latest
+    /// finalized block and write it to a file.
+    State {
+        /// Account id (hex) or demo name.
+        account: String,
+        /// Where to write the proof.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        node: NodeArgs,
+    },
+    /// Fetch a finalized transaction's proof and write it to a file.
+    Tx {
+        /// Transaction hash (hex).
+        hash: String,
+        /// Where to write the proof.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        node: NodeArgs,
     },
 }
 
@@ -497,25 +520,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("verify limit {limit:.0} sig/s on this machine (2 threads), measured now");
             Ok(())
         }
-        Command::Proof {
-            command:
-                ProofCommand::Verify {
-                    proof,
-                    file,
-                    genesis,
-                },
-        } => {
-            let notarized = notary::verify(&proof, &file, &genesis)?;
-            println!(
-                "{}: notarized at {} (block {}, by {}), SHA-256 {}",
-                file.display(),
-                notary::format_time(notarized.timestamp_ms),
-                notarized.height,
-                notarized.anchored_by,
-                digest::to_hex(&notarized.file_sha256)
-            );
-            Ok(())
-        }
+        Command::Proof { command } => match command {
+            ProofCommand::Verify {
+                proof,
+                file,
+                genesis,
+            } => {
+                let checked = proof_file::verify(&proof, file.as_deref(), &genesis)?;
+                println!("{}", proof_file::describe(&checked, file.as_deref()));
+                Ok(())
+            }
+            ProofCommand::State { account, out, node } => {
+                let id = keyfile::resolve_account(&account, &node.network)?;
+                proof_file::fetch_state(&node.client(), &id, &out)?;
+                println!("state proof of {id} written to {}", out.display());
+                Ok(())
+            }
+            ProofCommand::Tx { hash, out, node } => {
+                let digest =
+                    digest::from_hex(&hash).context("a transaction hash is 64 hex characters")?;
+                proof_file::fetch_tx(&node.client(), &digest, &out)?;
+                println!("transaction proof of {hash} written to {}", out.display());
+                Ok(())
+            }
+        },
         Command::Query { command, node } => {
             let client = node.client();
             match command {

@@ -1,8 +1,9 @@
 //! `eiraku notary stamp` and `eiraku proof verify`: KSI-style notarization.
 //! Stamping hashes each file (SHA-256), anchors the Merkle root of the batch
 //! in one transaction, waits for its block's finalization certificate, and
-//! writes one portable proof per file (`FILE.proof.json`). Verifying needs
-//! only the proof, the file and the genesis file: no node.
+//! writes one portable proof per file (`FILE.proof.json`). Verifying
+//! ([`crate::proof_file`]) needs only the proof, the file and the genesis
+//! file: no node.
 
 use crate::{
     client::Client,
@@ -11,10 +12,7 @@ use crate::{
 };
 use anyhow::Context;
 use eiraku_core::{
-    hash, merkle,
-    proof::{LightClient, Notarized, NotaryProof},
-    registry::RegistryCall,
-    Call, ChainId, Digest, Genesis, Keypair,
+    hash, merkle, proof::NotaryProof, registry::RegistryCall, Call, ChainId, Digest, Keypair,
 };
 use std::{
     path::{Path, PathBuf},
@@ -26,17 +24,6 @@ pub fn proof_path(file: &Path) -> PathBuf {
     let mut name = file.as_os_str().to_owned();
     name.push(".proof.json");
     PathBuf::from(name)
-}
-
-/// A block time as RFC 3339 (UTC).
-pub fn format_time(timestamp_ms: u64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(timestamp_ms as i128 * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| format!("{timestamp_ms} ms"))
 }
 
 /// Anchors `files` in one transaction signed by `key` and writes each
@@ -86,21 +73,4 @@ pub fn stamp(client: &Client, key: &Keypair, files: &[PathBuf]) -> anyhow::Resul
         written.push(path);
     }
     Ok(written)
-}
-
-/// Verifies a proof file against `file` and `genesis`, offline.
-pub fn verify(proof: &Path, file: &Path, genesis: &Path) -> anyhow::Result<Notarized> {
-    let genesis: Genesis = serde_json::from_str(
-        &std::fs::read_to_string(genesis)
-            .with_context(|| format!("cannot read {}", genesis.display()))?,
-    )
-    .with_context(|| format!("{} is not a genesis file", genesis.display()))?;
-    let proof: NotaryProof = serde_json::from_str(
-        &std::fs::read_to_string(proof)
-            .with_context(|| format!("cannot read {}", proof.display()))?,
-    )
-    .with_context(|| format!("{} is not a notary proof", proof.display()))?;
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let light = LightClient::from_genesis(&genesis)?;
-    Ok(light.verify_notary(&proof, &bytes)?)
 }

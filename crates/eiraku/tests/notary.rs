@@ -2,6 +2,8 @@
 //! batch of files on four validators and writes a proof per file; with the
 //! network gone, `eiraku proof verify` checks each proof with only the file
 //! and the genesis file, and refuses a changed file or a proof for another.
+//! The same command checks state proofs that `eiraku proof state` fetched
+//! (an account's balance, and a name that is no account).
 
 mod common;
 
@@ -61,6 +63,15 @@ fn stamped_files_verify_offline_and_changed_ones_do_not() {
         eiraku_core::digest::to_hex(&anchor_hash.hash())
     );
 
+    // State proofs, fetched now and checked later without the network.
+    let alice_proof = work.path().join("alice.state.json").display().to_string();
+    let nobody_proof = work.path().join("nobody.state.json").display().to_string();
+    let nobody = eiraku_core::Keypair::from_seed(99).account_id().to_string();
+    for (account, out) in [("alice", &alice_proof), (nobody.as_str(), &nobody_proof)] {
+        let (ok, text) = eiraku(&["proof", "state", account, "--out", out, "--network", &dir]);
+        assert!(ok && text.contains("state proof of"), "{text}");
+    }
+
     // No node from here on: only the genesis file.
     let genesis = work.path().join("genesis.json");
     std::fs::copy(network.path().join("genesis.json"), &genesis).unwrap();
@@ -80,6 +91,26 @@ fn stamped_files_verify_offline_and_changed_ones_do_not() {
         assert!(ok, "verify failed:\n{text}");
         assert!(text.contains("notarized at"), "{text}");
     }
+    let (ok, text) = eiraku(&["proof", "verify", &alice_proof, "--genesis", &genesis]);
+    assert!(
+        ok && text.contains("balance") && text.contains("nonce 1"),
+        "{text}"
+    );
+    let (ok, text) = eiraku(&["proof", "verify", &nobody_proof, "--genesis", &genesis]);
+    assert!(
+        ok && text.contains(&format!("account {nobody}: does not exist")),
+        "{text}"
+    );
+    // A notary proof needs its file.
+    let (ok, text) = eiraku(&[
+        "proof",
+        "verify",
+        &format!("{}.proof.json", files[0]),
+        "--genesis",
+        &genesis,
+    ]);
+    assert!(!ok && text.contains("--file"), "{text}");
+
     // A changed file, or a proof for another file, is refused with a reason.
     std::fs::write(&files[1], "document 1: altered").unwrap();
     let proof = format!("{}.proof.json", files[1]);

@@ -1,14 +1,19 @@
-//! A transaction's proof, fetched once from a running network, verifies with
-//! nothing but the genesis file; flipping any byte of its header,
-//! transaction, Merkle path or certificate makes it fail with a reason.
+//! Transaction and state proofs, fetched once from a running network, verify
+//! with nothing but the genesis file: a transaction's inclusion, an
+//! account's state, and the absence of accounts that do not exist (between
+//! two accounts, before the first, after the last). Flipping any byte of a
+//! proof's header, certificate, transaction, path, roots or revealed leaves
+//! makes it fail with a reason (every byte for the transaction proof; a
+//! property test over random flips for the state proofs).
 
 mod common;
 
 use common::TestNetwork;
 use eiraku_core::{
-    proof::{LightClient, ProofError, TxProof},
-    Genesis, Keypair,
+    proof::{LightClient, ProofError, StateProof, TxProof},
+    AccountId, Genesis, Keypair,
 };
+use proptest::{prelude::*, sample::Index, test_runner::TestRunner};
 use std::time::{Duration, Instant};
 
 /// The proof with one byte of one hex field flipped.
@@ -36,8 +41,39 @@ fn field_len(proof: &TxProof, field: usize) -> usize {
     text.len() / 2
 }
 
+/// Polls `fetch` until it succeeds: certificates are stored just after
+/// their block is applied.
+fn eventually<T, E: std::fmt::Display>(mut fetch: impl FnMut() -> Result<T, E>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match fetch() {
+            Ok(value) => return value,
+            Err(error) => {
+                assert!(Instant::now() < deadline, "no proof: {error}");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+}
+
+/// The hex fields of a state proof that hold evidence (not the question).
+fn evidence(proof: &mut StateProof) -> Vec<&mut String> {
+    let mut fields = vec![
+        &mut proof.header,
+        &mut proof.certificate,
+        &mut proof.accounts_root,
+        &mut proof.path,
+    ];
+    fields.extend(proof.money_digest.iter_mut());
+    for leaf in &mut proof.leaves {
+        fields.push(&mut leaf.account);
+        fields.push(&mut leaf.state);
+    }
+    fields
+}
+
 #[test]
-fn a_transaction_proof_verifies_offline_and_every_flipped_byte_fails() {
+fn transaction_and_state_proofs_verify_offline_and_flipped_bytes_fail() {
     let network = TestNetwork::start(4);
     let (alice, bob) = (network.key("alice"), network.key("bob"));
     let tx = network.transfer(&alice, 0, &bob, 5);
@@ -46,17 +82,33 @@ fn a_transaction_proof_verifies_offline_and_every_flipped_byte_fails() {
     client
         .wait_finalized(&tx.hash(), Duration::from_secs(60))
         .unwrap();
-    // The certificate is stored just after the block is applied.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let proof = loop {
-        match client.tx_proof(&tx.hash()) {
-            Ok(proof) => break proof,
-            Err(error) => {
-                assert!(Instant::now() < deadline, "no proof: {error}");
-                std::thread::sleep(Duration::from_millis(100));
-            }
-        }
+    let proof = eventually(|| client.tx_proof(&tx.hash()));
+    // Present, absent between two accounts, before the first, after the last.
+    let stranger = {
+        // Just after the lowest genesis account: between it and the next.
+        let mut ids: Vec<AccountId> = network
+            .net
+            .genesis()
+            .accounts
+            .iter()
+            .map(|a| a.id)
+            .collect();
+        ids.sort();
+        let mut bytes = *ids[0].as_bytes();
+        bytes[31] = bytes[31].wrapping_add(1);
+        let stranger = AccountId::from_bytes(bytes);
+        assert!(ids[0] < stranger && stranger < ids[1]);
+        stranger
     };
+    let (first, last) = (
+        AccountId::from_bytes([0; 32]),
+        AccountId::from_bytes([0xff; 32]),
+    );
+    let asked = [alice.account_id(), stranger, first, last];
+    let state_proofs: Vec<StateProof> = asked
+        .iter()
+        .map(|account| eventually(|| client.state_proof(account)))
+        .collect();
     let genesis: Genesis = serde_json::from_str(
         &std::fs::read_to_string(network.path().join("genesis.json")).unwrap(),
     )
@@ -96,10 +148,74 @@ fn a_transaction_proof_verifies_offline_and_every_flipped_byte_fails() {
     for (i, validator) in other_validators.validators.iter_mut().enumerate() {
         validator.public_key = Keypair::from_seed(77 + i as u64).account_id();
     }
-    let stranger = LightClient::from_genesis(&other_validators).unwrap();
+    let stranger_set = LightClient::from_genesis(&other_validators).unwrap();
     assert_eq!(
-        stranger.verify_tx(&proof),
+        stranger_set.verify_tx(&proof),
         Err(ProofError::CertificateInvalid),
         "another validator set did not sign it"
     );
+
+    // State proofs: alice's balance after her payment, and three absences.
+    let [present, between, before, after] = state_proofs.as_slice() else {
+        unreachable!()
+    };
+    let alice_state = light.verify_state(present).unwrap();
+    assert_eq!(alice_state.account, alice.account_id());
+    let alice_state = alice_state.state.expect("alice exists");
+    assert_eq!(alice_state.nonce, 1);
+    assert!(alice_state.balance.0 > 0);
+    assert_eq!(between.leaves.len(), 2, "absence between two accounts");
+    assert_eq!(before.leaves[0].position, 0, "absence before the first");
+    assert_eq!(after.leaves.len(), 1, "absence after the last");
+    for (proof, account) in [(between, stranger), (before, first), (after, last)] {
+        let verified = light.verify_state(proof).unwrap();
+        assert_eq!((verified.account, verified.state), (account, None));
+    }
+    // A proof of absence cannot be turned into one of presence, or moved.
+    let mut half = between.clone();
+    half.leaves.pop();
+    assert!(matches!(
+        light.verify_state(&half),
+        Err(ProofError::DoesNotCover(_) | ProofError::NotInState)
+    ));
+    let mut asks_another = between.clone();
+    asks_another.account = last.to_string();
+    assert!(matches!(
+        light.verify_state(&asks_another),
+        Err(ProofError::DoesNotCover(_))
+    ));
+    assert_eq!(
+        stranger_set.verify_state(present).map(|v| v.state),
+        Err(ProofError::CertificateInvalid)
+    );
+
+    // Property: any flipped evidence byte of any state proof fails.
+    let mut runner = TestRunner::default();
+    runner
+        .run(
+            &(0..state_proofs.len(), any::<Index>(), any::<Index>(), 1u8..),
+            |(which, field, byte, mask)| {
+                let mut bad = state_proofs[which].clone();
+                let mut fields = evidence(&mut bad);
+                let text = fields.swap_remove(field.index(fields.len()));
+                let mut bytes = hex::decode(&*text).unwrap();
+                let index = byte.index(bytes.len());
+                bytes[index] ^= mask;
+                *text = hex::encode(bytes);
+                let result = light.verify_state(&bad);
+                prop_assert!(result.is_err(), "a flipped byte verified: {:?}", result);
+                prop_assert!(!result.unwrap_err().to_string().is_empty());
+                Ok(())
+            },
+        )
+        .unwrap();
+    // Positions are evidence too.
+    for proof in &state_proofs {
+        for delta in [1u32, u32::MAX] {
+            let mut moved = proof.clone();
+            let leaf = &mut moved.leaves[0];
+            leaf.position = leaf.position.wrapping_add(delta);
+            assert!(light.verify_state(&moved).is_err());
+        }
+    }
 }

@@ -1,0 +1,128 @@
+//! `eiraku proof …`: fetching an account's state proof from a node, and
+//! checking any proof file (notarization, transaction, state) offline with
+//! only the genesis file.
+
+use crate::client::Client;
+use anyhow::Context;
+use eiraku_core::{
+    proof::{LightClient, Notarized, NotaryProof, StateProof, TxProof, VerifiedState, VerifiedTx},
+    AccountId, Genesis,
+};
+use std::path::Path;
+
+/// What a checked proof file establishes.
+#[derive(Debug)]
+pub enum Checked {
+    /// A file's notarization.
+    Notarized(Notarized),
+    /// A transaction in a finalized block.
+    Transaction(Box<VerifiedTx>),
+    /// An account's state, or its absence, in a finalized block.
+    State(VerifiedState),
+}
+
+/// A block time as RFC 3339 (UTC).
+pub fn format_time(timestamp_ms: u64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(timestamp_ms as i128 * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| format!("{timestamp_ms} ms"))
+}
+
+/// Reads a genesis file.
+pub fn read_genesis(path: &Path) -> anyhow::Result<Genesis> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not a genesis file", path.display()))
+}
+
+/// Checks the proof file at `proof` against `genesis`, offline. A notary
+/// proof needs the notarized `file`; transaction and state proofs need none.
+pub fn verify(proof: &Path, file: Option<&Path>, genesis: &Path) -> anyhow::Result<Checked> {
+    let light = LightClient::from_genesis(&read_genesis(genesis)?)?;
+    let text = std::fs::read_to_string(proof)
+        .with_context(|| format!("cannot read {}", proof.display()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", proof.display()))?;
+    let is = |field: &str| value.get(field).is_some();
+    let not_a = |kind: &str| format!("{} is not a valid {kind} proof", proof.display());
+    if is("file_sha256") {
+        let file = file.context("a notary proof is checked against its file: add --file FILE")?;
+        let notary: NotaryProof = serde_json::from_value(value).with_context(|| not_a("notary"))?;
+        let bytes =
+            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        return Ok(Checked::Notarized(light.verify_notary(&notary, &bytes)?));
+    }
+    anyhow::ensure!(
+        file.is_none(),
+        "--file is for notary proofs; {} is not one",
+        proof.display()
+    );
+    if is("leaves") {
+        let state: StateProof = serde_json::from_value(value).with_context(|| not_a("state"))?;
+        Ok(Checked::State(light.verify_state(&state)?))
+    } else if is("transaction") {
+        let tx: TxProof = serde_json::from_value(value).with_context(|| not_a("transaction"))?;
+        Ok(Checked::Transaction(Box::new(light.verify_tx(&tx)?)))
+    } else {
+        anyhow::bail!(
+            "{} is neither a notary, transaction nor state proof",
+            proof.display()
+        )
+    }
+}
+
+/// Fetches `account`'s state proof from `client`'s node and writes it to `out`.
+pub fn fetch_state(client: &Client, account: &AccountId, out: &Path) -> anyhow::Result<()> {
+    let proof = client.state_proof(account)?;
+    std::fs::write(out, serde_json::to_string_pretty(&proof)? + "\n")
+        .with_context(|| format!("cannot write {}", out.display()))
+}
+
+/// Fetches `hash`'s transaction proof and writes it to `out`.
+pub fn fetch_tx(client: &Client, hash: &eiraku_core::TxHash, out: &Path) -> anyhow::Result<()> {
+    let proof = client.tx_proof(hash)?;
+    std::fs::write(out, serde_json::to_string_pretty(&proof)? + "\n")
+        .with_context(|| format!("cannot write {}", out.display()))
+}
+
+/// One line saying what `checked` establishes.
+pub fn describe(checked: &Checked, file: Option<&Path>) -> String {
+    match checked {
+        Checked::Notarized(n) => format!(
+            "{}: notarized at {} (block {}, by {}), SHA-256 {}",
+            file.map_or_else(|| "file".into(), |f| f.display().to_string()),
+            format_time(n.timestamp_ms),
+            n.height,
+            n.anchored_by,
+            eiraku_core::digest::to_hex(&n.file_sha256)
+        ),
+        Checked::Transaction(t) => format!(
+            "transaction {}: final in block {} at {}, sent by {} (nonce {})",
+            eiraku_core::digest::to_hex(&t.transaction.hash()),
+            t.height,
+            format_time(t.timestamp_ms),
+            t.transaction.transaction.sender,
+            t.transaction.transaction.nonce
+        ),
+        Checked::State(s) => match s.state {
+            Some(state) => format!(
+                "account {}: balance {}, nonce {} in block {} at {}",
+                s.account,
+                state.balance.0,
+                state.nonce,
+                s.height,
+                format_time(s.timestamp_ms)
+            ),
+            None => format!(
+                "account {}: does not exist in block {} at {}",
+                s.account,
+                s.height,
+                format_time(s.timestamp_ms)
+            ),
+        },
+    }
+}
