@@ -2,11 +2,12 @@
 //! transaction's portable inclusion-and-finality proof and
 //! `GET /v1/proof/state/{account}` an account's state (or its absence) in
 //! the latest finalized block; [`eiraku_core::proof::LightClient`] checks
-//! both with only the genesis file.
+//! both with only the genesis file. `GET /v1/audit/blocks` serves stored
+//! blocks and certificates as they are encoded, for `eiraku verify --rpc`.
 
 use crate::api::{ApiContext, ApiError};
 use axum::{
-    extract::{Path, State},
+    extract::{Path, Query, State},
     routing::get,
     Json, Router,
 };
@@ -15,7 +16,77 @@ use eiraku_core::{
     proof::{StateProof, TxProof},
     AccountId,
 };
-use utoipa::OpenApi;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+/// Most blocks one `GET /v1/audit/blocks` returns.
+pub const MAX_AUDIT_BLOCKS: u64 = 256;
+
+/// Which stored blocks to return.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AuditBlocksQuery {
+    /// First height.
+    pub from: u64,
+    /// How many (at most 256).
+    pub count: u64,
+}
+
+/// One stored block as encoded, with its certificate.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AuditBlock {
+    /// Height.
+    pub height: u64,
+    /// The block's canonical encoding (hex).
+    pub block: String,
+    /// Its encoded finalization certificate (hex), when this node holds it.
+    pub certificate: Option<String>,
+}
+
+/// Consecutive stored blocks, as encoded: what an auditor re-validates
+/// (nothing here is trusted; the genesis file is).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AuditBlocksView {
+    /// The node's latest finalized height.
+    pub finalized_height: u64,
+    /// The blocks asked for that this node has, from `from` on.
+    pub blocks: Vec<AuditBlock>,
+}
+
+/// Stored blocks and their certificates, encoded, from `from` on.
+#[utoipa::path(get, path = "/v1/audit/blocks", params(AuditBlocksQuery),
+    responses((status = 200, body = AuditBlocksView), (status = 400, body = crate::api::ErrorBody)))]
+async fn get_audit_blocks(
+    State(context): State<ApiContext>,
+    Query(query): Query<AuditBlocksQuery>,
+) -> Result<Json<AuditBlocksView>, ApiError> {
+    if query.count == 0 || query.count > MAX_AUDIT_BLOCKS {
+        return Err(ApiError::bad_request(format!(
+            "count must be 1 to {MAX_AUDIT_BLOCKS}"
+        )));
+    }
+    let finalized_height = context.chain.finalized_height();
+    let store = context.chain.store();
+    let last = query
+        .from
+        .saturating_add(query.count - 1)
+        .min(finalized_height);
+    let mut blocks = Vec::new();
+    for height in query.from..=last {
+        let Some(block) = store.block_bytes(height).map_err(ApiError::internal)? else {
+            break;
+        };
+        let certificate = store.certificate(height).map_err(ApiError::internal)?;
+        blocks.push(AuditBlock {
+            height,
+            block: hex::encode(block),
+            certificate: certificate.map(hex::encode),
+        });
+    }
+    Ok(Json(AuditBlocksView {
+        finalized_height,
+        blocks,
+    }))
+}
 
 /// A finalized transaction's proof: its block header, the transaction, the
 /// Merkle path to the header's transaction root, and the block's
@@ -95,7 +166,10 @@ async fn get_state_proof(
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(get_tx_proof, get_state_proof))]
+#[openapi(
+    paths(get_tx_proof, get_state_proof, get_audit_blocks),
+    components(schemas(AuditBlocksView, AuditBlock))
+)]
 pub(crate) struct ProofApiDoc;
 
 /// The proof routes.
@@ -103,4 +177,5 @@ pub fn routes() -> Router<ApiContext> {
     Router::new()
         .route("/v1/proof/tx/{hash}", get(get_tx_proof))
         .route("/v1/proof/state/{account}", get(get_state_proof))
+        .route("/v1/audit/blocks", get(get_audit_blocks))
 }

@@ -141,6 +141,7 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
             .dedicated()
             .spawn(move |_| gossip::receive(gossip_chain, gossip_receiver, gossip_strategy));
 
+        let stopping_chain = chain.clone();
         let metrics_context = context.child("metrics");
         let api = ApiContext {
             chain,
@@ -161,6 +162,7 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
                     .enable_all()
                     .build()
                     .expect("API runtime");
+                runtime.spawn(stop_on_signal(stopping_chain));
                 runtime.block_on(async move {
                     let listener =
                         tokio::net::TcpListener::from_std(api_listener).expect("API listener");
@@ -171,4 +173,31 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
         let _ = network_handle.await;
     });
     Ok(())
+}
+
+/// On SIGTERM or SIGINT: flushes the store (see [`Store::close`]) and exits.
+/// Consensus needs no goodbye: what this node had not yet stored, its peers
+/// send again when it restarts.
+async fn stop_on_signal(chain: Arc<Chain>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut terminate), Ok(mut interrupt)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::warn!("cannot listen for stop signals; stopping will not flush the store");
+        return;
+    };
+    tokio::select! {
+        _ = terminate.recv() => {}
+        _ = interrupt.recv() => {}
+    }
+    tracing::info!("stopping: flushing the store");
+    match chain.store().close() {
+        // Exiting with the guard held: no commit starts after the flush.
+        Ok(_guard) => std::process::exit(0),
+        Err(error) => {
+            tracing::error!(%error, "flushing the store failed; its journal will be replayed");
+            std::process::exit(1)
+        }
+    }
 }

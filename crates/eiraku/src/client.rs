@@ -11,6 +11,7 @@ use eiraku_node::api::{
     RawBatchResponse, StatusView, SubmitResponse, TxView,
 };
 use eiraku_node::money_api::{DepositView, SupplyView, TravelRecipient};
+use eiraku_node::proof_api::AuditBlocksView;
 use std::{io::BufRead, time::Duration};
 use ureq::Agent;
 
@@ -175,6 +176,11 @@ impl Client {
     /// `GET /v1/proof/state/{account}`.
     pub fn state_proof(&self, account: &AccountId) -> Result<StateProof, ClientError> {
         self.get(&format!("/v1/proof/state/{account}"))
+    }
+
+    /// `GET /v1/audit/blocks`: up to `count` stored blocks from `from` on.
+    pub fn audit_blocks(&self, from: u64, count: u64) -> Result<AuditBlocksView, ClientError> {
+        self.get(&format!("/v1/audit/blocks?from={from}&count={count}"))
     }
 
     /// `GET /v1/block/{height}`.

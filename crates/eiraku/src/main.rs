@@ -152,13 +152,20 @@ enum Command {
         #[command(subcommand)]
         command: NotaryCommand,
     },
-    /// Re-validate a node's whole stored chain from its genesis file (the
-    /// node stopped): links, transaction roots, signatures, certificates,
-    /// re-execution with state roots and money invariants.
+    /// Re-validate a whole chain from the genesis file: links, transaction
+    /// roots, signatures, certificates, re-execution with state roots and
+    /// money invariants. Reads a stopped node's folder (--home) or a
+    /// running node's API (--rpc, with --genesis).
     Verify {
-        /// The node's home folder.
+        /// A stopped node's home folder (its genesis file is used).
+        #[arg(long, required_unless_present = "rpc", conflicts_with = "rpc")]
+        home: Option<PathBuf>,
+        /// A running node's API URL.
+        #[arg(long, requires = "genesis")]
+        rpc: Option<String>,
+        /// The genesis file to trust (with --rpc).
         #[arg(long)]
-        home: PathBuf,
+        genesis: Option<PathBuf>,
     },
     /// Check proofs offline, with only the genesis file.
     Proof {
@@ -503,8 +510,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Verify { home } => {
-            let report = eiraku::verify::verify_home(&home, true)?;
+        Command::Verify { home, rpc, genesis } => {
+            let report = match (home, rpc, genesis) {
+                (Some(home), None, None) => eiraku::verify::verify_home(&home, true)?,
+                (None, Some(url), Some(genesis)) => {
+                    eiraku::verify::verify_rpc(&url, &genesis, true)?
+                }
+                (Some(_), None, Some(_)) => {
+                    anyhow::bail!("--home uses the node's own genesis file; --genesis is for --rpc")
+                }
+                _ => anyhow::bail!("give --home DIR, or --rpc URL with --genesis FILE"),
+            };
             let (blocks, txs) = (report.blocks as f64, report.transactions as f64);
             let seconds = report.seconds.max(1e-9);
             println!(

@@ -4,14 +4,22 @@
 //! the genesis validators), then re-execution from genesis with the state
 //! root and, on a money chain, the money invariants compared at every
 //! block. The first fault is named by block and field.
+//!
+//! It reads a stopped node's data folder (`--home`) or a running node's API
+//! (`--rpc`); either way only the genesis file is trusted.
 
-use crate::bench::bar;
+use crate::{bench::bar, client::Client};
 use anyhow::Context;
 use commonware_parallel::Rayon;
-use eiraku_core::{proof::LightClient, verify_batch, Block, KeyCache};
-use eiraku_node::{chain::genesis_block, store::Store, NodeHome};
+use eiraku_core::{proof::LightClient, verify_batch, Block, Genesis, KeyCache};
+use eiraku_node::{
+    chain::genesis_block,
+    proof_api::MAX_AUDIT_BLOCKS,
+    store::{decode_block, Store, StoreError},
+    NodeHome,
+};
 use eiraku_state::{BlockEnv, State};
-use std::{num::NonZeroUsize, path::Path, time::Instant};
+use std::{collections::VecDeque, num::NonZeroUsize, path::Path, time::Instant};
 
 /// The first thing found wrong.
 #[derive(Debug, thiserror::Error)]
@@ -44,35 +52,157 @@ fn fault(height: u64, what: impl Into<String>) -> anyhow::Error {
     .into()
 }
 
+/// Where verification reads blocks from: a stopped node's store, or a
+/// running node's API. Neither is trusted; the genesis file is.
+pub trait BlockSource {
+    /// The height to verify up to.
+    fn top(&mut self) -> anyhow::Result<u64>;
+    /// Block `height`'s encoding and certificate, `None` if the source does
+    /// not have it; an error text if it cannot be read.
+    fn fetch(&mut self, height: u64) -> Result<Option<StoredBlock>, String>;
+}
+
+/// A block as the source holds it, not yet decoded.
+pub struct StoredBlock {
+    /// The block's encoding.
+    pub block: Vec<u8>,
+    /// Its encoded finalization certificate, if held.
+    pub certificate: Option<Vec<u8>>,
+}
+
+/// A stopped node's store.
+pub struct StoreSource(Store);
+
+impl BlockSource for StoreSource {
+    fn top(&mut self) -> anyhow::Result<u64> {
+        Ok(self.0.applied_height()?.unwrap_or(0))
+    }
+
+    fn fetch(&mut self, height: u64) -> Result<Option<StoredBlock>, String> {
+        let unreadable = |e: StoreError| format!("stored bytes are unreadable: {e}");
+        let Some(block) = self.0.block_bytes(height).map_err(unreadable)? else {
+            return Ok(None);
+        };
+        let certificate = self.0.certificate(height).map_err(unreadable)?;
+        Ok(Some(StoredBlock { block, certificate }))
+    }
+}
+
+/// A running node's API (`GET /v1/audit/blocks`), read in batches.
+pub struct RpcSource {
+    client: Client,
+    top: Option<u64>,
+    buffered: VecDeque<(u64, StoredBlock)>,
+}
+
+impl RpcSource {
+    /// Reads from the node at `url`.
+    pub fn new(url: &str) -> Self {
+        Self {
+            client: Client::new(url),
+            top: None,
+            buffered: VecDeque::new(),
+        }
+    }
+}
+
+impl BlockSource for RpcSource {
+    fn top(&mut self) -> anyhow::Result<u64> {
+        // Fixed at the start: the chain keeps growing while it is checked.
+        let top = match self.top {
+            Some(top) => top,
+            None => self.client.status()?.finalized_height,
+        };
+        self.top = Some(top);
+        Ok(top)
+    }
+
+    fn fetch(&mut self, height: u64) -> Result<Option<StoredBlock>, String> {
+        if self.buffered.front().map(|(h, _)| *h) != Some(height) {
+            self.buffered.clear();
+            let view = self
+                .client
+                .audit_blocks(height, MAX_AUDIT_BLOCKS)
+                .map_err(|e| format!("cannot fetch from the node: {e}"))?;
+            for (offset, item) in view.blocks.into_iter().enumerate() {
+                let expected = height + offset as u64;
+                if item.height != expected {
+                    return Err(format!(
+                        "the node sent block {} where {expected} belongs",
+                        item.height
+                    ));
+                }
+                let hex_of = |text: &str, what: &str| {
+                    hex::decode(text).map_err(|_| format!("the node sent a {what} that is not hex"))
+                };
+                let block = hex_of(&item.block, "block")?;
+                let certificate = item
+                    .certificate
+                    .as_deref()
+                    .map(|text| hex_of(text, "certificate"))
+                    .transpose()?;
+                self.buffered
+                    .push_back((expected, StoredBlock { block, certificate }));
+            }
+        }
+        Ok(self.buffered.pop_front().map(|(_, block)| block))
+    }
+}
+
 /// Verifies the chain stored in the home folder `home` (its node stopped).
 pub fn verify_home(home: &Path, progress: bool) -> anyhow::Result<VerifyReport> {
     let home = NodeHome::load(home)?;
-    let store = Store::open(&home.data_dir().join("store"))
-        .context("cannot open the node's store (is the node still running?)")?;
-    let light = LightClient::from_genesis(&home.genesis)?;
-    let mut state = State::from_genesis(&home.genesis);
-    let expected_genesis = genesis_block(&home.genesis, &state);
-    let stored_genesis = store
-        .block(0)
-        .map_err(|e| fault(0, format!("unreadable: {e}")))?
+    let store = match Store::open(&home.data_dir().join("store")) {
+        Ok(store) => store,
+        // Says itself what is wrong and what it means.
+        Err(error @ StoreError::Journal(_)) => return Err(error.into()),
+        Err(error) => {
+            return Err(anyhow::Error::new(error)
+                .context("cannot open the node's store (is the node still running?)"))
+        }
+    };
+    verify_chain(&home.genesis, &mut StoreSource(store), progress)
+}
+
+/// Verifies the chain a running node at `url` serves, against the genesis
+/// file at `genesis` (never the node's own).
+pub fn verify_rpc(url: &str, genesis: &Path, progress: bool) -> anyhow::Result<VerifyReport> {
+    let genesis = crate::proof_file::read_genesis(genesis)?;
+    verify_chain(&genesis, &mut RpcSource::new(url), progress)
+}
+
+/// Verifies every block `source` holds up to its top, from `genesis`.
+pub fn verify_chain(
+    genesis: &Genesis,
+    source: &mut impl BlockSource,
+    progress: bool,
+) -> anyhow::Result<VerifyReport> {
+    let light = LightClient::from_genesis(genesis)?;
+    let mut state = State::from_genesis(genesis);
+    let expected_genesis = genesis_block(genesis, &state);
+    let stored_genesis = source
+        .fetch(0)
+        .map_err(|e| fault(0, e))?
         .ok_or_else(|| fault(0, "missing"))?;
-    if stored_genesis != expected_genesis {
+    if decode_block(&stored_genesis.block).ok().as_ref() != Some(&expected_genesis) {
         return Err(fault(0, "differs from the block the genesis file defines"));
     }
-    let top = store.applied_height()?.unwrap_or(0);
+    let top = source.top()?;
     let keys = KeyCache::default();
     // Signatures are checked in batches on both cores, as a validator does.
     let strategy = Rayon::new(NonZeroUsize::new(2).expect("non-zero")).context("thread pool")?;
     let bar = bar(progress, top, "verifying");
     let started = Instant::now();
-    let (mut parent, mut transactions, mut certified) = (stored_genesis, 0u64, 0u64);
+    let (mut parent, mut transactions, mut certified) = (expected_genesis, 0u64, 0u64);
     for height in 1..=top {
-        let block = store
-            .block(height)
-            .map_err(|e| fault(height, format!("stored bytes are unreadable: {e}")))?
-            .ok_or_else(|| fault(height, "missing from the store"))?;
+        let stored = source
+            .fetch(height)
+            .map_err(|e| fault(height, e))?
+            .ok_or_else(|| fault(height, "missing from the source"))?;
+        let block = decode_block(&stored.block)
+            .map_err(|reason| fault(height, format!("stored bytes do not decode: {reason}")))?;
         check_block(&block, &parent, height, &keys, &strategy)?;
-        match store.certificate(height)? {
+        match stored.certificate {
             Some(certificate) => {
                 light
                     .verify_finality(&block.header, &certificate)

@@ -1,7 +1,9 @@
 //! `eiraku verify --home` re-validates a stopped node's stored chain from
-//! its genesis file: a clean chain passes; a stored block with a forged
-//! signature is named with its fault; a flipped byte in the storage
-//! engine's files is refused by its checksums.
+//! its genesis file, and `--rpc` a running node's chain against a genesis
+//! file: a clean chain passes; another genesis's validators refuse it; a stored block with a forged
+//! signature is named with its fault; one flipped byte of a stored block in
+//! a cleanly stopped node's data folder is found and named with its block
+//! and what is wrong.
 
 mod common;
 
@@ -42,6 +44,32 @@ fn verify_passes_a_clean_chain_names_a_forged_block_and_refuses_corrupt_storage(
         .wait_finalized(&txs[19].hash(), Duration::from_secs(60))
         .unwrap();
     let height = last.receipt.unwrap().height;
+
+    // A running node's chain, read over its API, against the genesis file.
+    let genesis = network.path().join("genesis.json").display().to_string();
+    let url = client.base().to_string();
+    let (ok, text) = common::run_cli(&["verify", "--rpc", &url, "--genesis", &genesis]);
+    assert!(ok && text.contains("verified"), "{text}");
+    // The node's blocks do not satisfy a genesis with other validators.
+    let mut stranger: eiraku_core::Genesis =
+        serde_json::from_str(&std::fs::read_to_string(&genesis).unwrap()).unwrap();
+    for (i, validator) in stranger.validators.iter_mut().enumerate() {
+        validator.public_key = eiraku_core::Keypair::from_seed(500 + i as u64).account_id();
+    }
+    let stranger_file = network.path().join("stranger-genesis.json");
+    std::fs::write(&stranger_file, serde_json::to_string(&stranger).unwrap()).unwrap();
+    let (ok, text) = common::run_cli(&[
+        "verify",
+        "--rpc",
+        &url,
+        "--genesis",
+        &stranger_file.display().to_string(),
+    ]);
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains("block 0: differs") || text.contains("block 1: finalization certificate"),
+        "{text}"
+    );
     network.net.stop_all();
     let home = network.path().join("node0");
 
@@ -83,10 +111,18 @@ fn verify_passes_a_clean_chain_names_a_forged_block_and_refuses_corrupt_storage(
         "names the block and the transaction:\n{text}"
     );
 
-    // One flipped byte in the storage engine's files: its checksums refuse
-    // the data, and verify fails saying so.
+    // One flipped byte of a block on disk, in another validator's folder
+    // (stopped cleanly, so its blocks sit in the engine's sorted tables).
+    let home = network.path().join("node1");
+    let (ok, text) = verify(&home);
+    assert!(ok, "a clean chain verifies:\n{text}");
     let needle = txs[19].to_bytes();
-    let (path, offset) = files(&store_dir)
+    let blocks_dir = home
+        .join("data")
+        .join("store")
+        .join("partitions")
+        .join("blocks");
+    let (path, offset) = files(&blocks_dir)
         .into_iter()
         .find_map(|path| {
             let bytes = std::fs::read(&path).ok()?;
@@ -95,14 +131,24 @@ fn verify_passes_a_clean_chain_names_a_forged_block_and_refuses_corrupt_storage(
                 .position(|w| w == needle.as_slice())?;
             Some((path, offset))
         })
-        .expect("the block's bytes are in the store");
+        .unwrap_or_else(|| {
+            panic!(
+                "the block's bytes are in the blocks table; files: {:?}",
+                files(&home.join("data").join("store"))
+            )
+        });
     let mut bytes = std::fs::read(&path).unwrap();
-    bytes[offset + 40] ^= 0x01;
+    // A byte of the last transaction's recipient.
+    bytes[offset + needle.len() - 100] ^= 0x01;
     std::fs::write(&path, bytes).unwrap();
     let (ok, text) = verify(&home);
     assert!(!ok, "corruption must be found:\n{text}");
     assert!(
-        text.contains("checksum") || text.contains("Checksum"),
-        "{text}"
+        text.contains(&format!("block {height}:")),
+        "names the block:\n{text}"
+    );
+    assert!(
+        text.contains("stored bytes do not decode: transactions do not match tx_root"),
+        "says what is wrong:\n{text}"
     );
 }
