@@ -60,6 +60,11 @@ pub trait BlockSource {
     /// Block `height`'s encoding and certificate, `None` if the source does
     /// not have it; an error text if it cannot be read.
     fn fetch(&mut self, height: u64) -> Result<Option<StoredBlock>, String>;
+    /// The state the source keeps beside its blocks (a node's store does),
+    /// to compare with re-execution.
+    fn kept_state(&mut self, _genesis: &Genesis) -> Result<Option<State>, String> {
+        Ok(None)
+    }
 }
 
 /// A block as the source holds it, not yet decoded.
@@ -85,6 +90,12 @@ impl BlockSource for StoreSource {
         };
         let certificate = self.0.certificate(height).map_err(unreadable)?;
         Ok(Some(StoredBlock { block, certificate }))
+    }
+
+    fn kept_state(&mut self, genesis: &Genesis) -> Result<Option<State>, String> {
+        self.0
+            .load_state(genesis.chain_id.clone())
+            .map_err(|e| format!("the stored state is unreadable: {e}"))
     }
 }
 
@@ -231,6 +242,16 @@ pub fn verify_chain(
         bar.inc(1);
     }
     bar.finish_and_clear();
+    // The accounts and money state the node keeps (and serves) must be what
+    // the chain produces.
+    if let Some(kept) = source.kept_state(genesis).map_err(|e| fault(top, e))? {
+        if kept.state_root() != state.state_root() {
+            return Err(fault(
+                top,
+                "the node's stored state differs from re-execution",
+            ));
+        }
+    }
     Ok(VerifyReport {
         blocks: top,
         transactions,

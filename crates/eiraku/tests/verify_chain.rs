@@ -3,7 +3,8 @@
 //! file: a clean chain passes; another genesis's validators refuse it; a stored block with a forged
 //! signature is named with its fault; one flipped byte of a stored block in
 //! a cleanly stopped node's data folder is found and named with its block
-//! and what is wrong.
+//! and what is wrong; a node's kept account state that its chain does not
+//! produce is refused.
 
 mod common;
 
@@ -109,6 +110,42 @@ fn verify_passes_a_clean_chain_names_a_forged_block_and_refuses_corrupt_storage(
             "block {height}: transaction {forged}: bad signature"
         )),
         "names the block and the transaction:\n{text}"
+    );
+
+    // A node whose kept account state is not what its chain produces.
+    let home = network.path().join("node2");
+    {
+        let store = Store::open(&home.join("data").join("store")).unwrap();
+        let top = store.applied_height().unwrap().unwrap();
+        let block = store.block(top).unwrap().unwrap();
+        let mut state = store
+            .load_state(network.net.genesis().chain_id.clone())
+            .unwrap()
+            .unwrap();
+        let mut accounts = state.accounts().clone();
+        accounts.get_mut(&bob.account_id()).unwrap().balance.0 += 1_000;
+        state = eiraku_state::State::restore(
+            state.chain_id().clone(),
+            state.height(),
+            state.timestamp_ms(),
+            accounts,
+            None,
+        );
+        let touched = [bob.account_id()];
+        store
+            .commit(&[FinalizedBlock {
+                block: &block,
+                certificate: None,
+                receipts: &[],
+                state: &state,
+                touched: &touched,
+            }])
+            .unwrap();
+    }
+    let (ok, text) = verify(&home);
+    assert!(
+        !ok && text.contains("the node's stored state differs from re-execution"),
+        "{text}"
     );
 
     // One flipped byte of a block on disk, in another validator's folder
