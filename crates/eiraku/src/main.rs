@@ -745,6 +745,10 @@ fn devnet(
     }
     while !stop.load(Ordering::SeqCst) {
         for (index, status) in net.exited() {
+            if stop.load(Ordering::SeqCst) {
+                // Ctrl-C reached the validators too: they are stopping.
+                break;
+            }
             println!(
                 "validator-{index} exited ({status}); restart it with `eiraku node --home {}`",
                 net.home(index).display()
