@@ -54,6 +54,40 @@ fn engine<E: std::fmt::Display>(e: E) -> StoreError {
     StoreError::Engine(e.to_string())
 }
 
+/// The highest height key of a partition keyed by height.
+fn last_height(partition: &PartitionHandle) -> Result<Option<u64>, StoreError> {
+    let Some((key, _)) = partition.last_key_value().map_err(engine)? else {
+        return Ok(None);
+    };
+    let bytes: [u8; 8] = key
+        .as_ref()
+        .try_into()
+        .map_err(|_| StoreError::Corrupt("a height key is not 8 bytes".into()))?;
+    Ok(Some(u64::from_be_bytes(bytes)))
+}
+
+/// The engine's folder of write-ahead journals.
+const JOURNALS: &str = "journals";
+
+/// Copies the store folder `from` into `to`, leaving its journals out.
+fn copy_tables(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            if entry.file_name() == JOURNALS {
+                std::fs::create_dir_all(&target)?;
+            } else {
+                copy_tables(&entry.path(), &target)?;
+            }
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
 /// Decodes a stored block; the error says, in words, why it does not.
 pub fn decode_block(bytes: &[u8]) -> Result<Block, String> {
     Block::decode_cfg(Copying(bytes), &()).map_err(|e| match e {
@@ -172,6 +206,25 @@ impl Store {
             .persist(PersistMode::SyncAll)
             .map_err(engine)?;
         Ok(guard)
+    }
+
+    /// Opens a copy of the store at `path` made in the empty folder
+    /// `copy_to`, with the sorted tables only and no journal: what can still
+    /// be read when the journal is damaged. Each partition then holds what
+    /// it had flushed, which may be an earlier point for some than others.
+    pub fn open_tables_only(path: &Path, copy_to: &Path) -> Result<Self, StoreError> {
+        copy_tables(path, copy_to).map_err(engine)?;
+        Self::open(copy_to)
+    }
+
+    /// Height of the highest stored block.
+    pub fn last_block_height(&self) -> Result<Option<u64>, StoreError> {
+        last_height(&self.blocks)
+    }
+
+    /// Height of the highest stored certificate.
+    pub fn last_certificate_height(&self) -> Result<Option<u64>, StoreError> {
+        last_height(&self.certificates)
     }
 
     fn partitions(&self) -> [&PartitionHandle; 8] {
@@ -544,7 +597,7 @@ mod tests {
             }
         }
         let needle = blocks[0].encode().to_vec();
-        let journal = std::fs::read_dir(crashed.join("journals"))
+        let journal = std::fs::read_dir(crashed.join(JOURNALS))
             .unwrap()
             .map(|entry| entry.unwrap().path())
             .find(|path| {
@@ -562,6 +615,12 @@ mod tests {
         bytes[at + 10] ^= 0x01;
         std::fs::write(&journal, bytes).unwrap();
         assert!(matches!(Store::open(&crashed), Err(StoreError::Journal(_))));
+        // Its tables hold nothing yet; the cleanly closed store's hold all.
+        let copy = Store::open_tables_only(&crashed, &dir.path().join("copy1")).unwrap();
+        assert_eq!(copy.last_block_height().unwrap(), None);
+        let copy = Store::open_tables_only(&path, &dir.path().join("copy2")).unwrap();
+        assert_eq!(copy.last_block_height().unwrap(), Some(2));
+        assert_eq!(copy.block(2).unwrap().as_ref(), Some(&blocks[1]));
     }
 
     #[test]

@@ -76,24 +76,48 @@ pub struct StoredBlock {
 }
 
 /// A stopped node's store.
-pub struct StoreSource(Store);
+pub struct StoreSource {
+    store: Store,
+    /// Whether only the engine's tables were read (the journal is damaged).
+    /// Each kind of data then reaches its own last flush: the top is the
+    /// highest block whose certificate is in the tables too, and the kept
+    /// state, which may stop at another point, is not compared.
+    tables_only: bool,
+}
+
+impl StoreSource {
+    fn tables_top(&self) -> Result<Option<u64>, StoreError> {
+        let blocks = self.store.last_block_height()?;
+        let certificates = self.store.last_certificate_height()?;
+        // Block 0 (genesis) has no certificate.
+        Ok(blocks.map(|b| certificates.map_or(0, |c| b.min(c))))
+    }
+}
 
 impl BlockSource for StoreSource {
     fn top(&mut self) -> anyhow::Result<u64> {
-        Ok(self.0.applied_height()?.unwrap_or(0))
+        let top = if self.tables_only {
+            self.tables_top()?
+        } else {
+            self.store.applied_height()?
+        };
+        Ok(top.unwrap_or(0))
     }
 
     fn fetch(&mut self, height: u64) -> Result<Option<StoredBlock>, String> {
         let unreadable = |e: StoreError| format!("stored bytes are unreadable: {e}");
-        let Some(block) = self.0.block_bytes(height).map_err(unreadable)? else {
+        let Some(block) = self.store.block_bytes(height).map_err(unreadable)? else {
             return Ok(None);
         };
-        let certificate = self.0.certificate(height).map_err(unreadable)?;
+        let certificate = self.store.certificate(height).map_err(unreadable)?;
         Ok(Some(StoredBlock { block, certificate }))
     }
 
     fn kept_state(&mut self, genesis: &Genesis) -> Result<Option<State>, String> {
-        self.0
+        if self.tables_only {
+            return Ok(None);
+        }
+        self.store
             .load_state(genesis.chain_id.clone())
             .map_err(|e| format!("the stored state is unreadable: {e}"))
     }
@@ -163,16 +187,71 @@ impl BlockSource for RpcSource {
 /// Verifies the chain stored in the home folder `home` (its node stopped).
 pub fn verify_home(home: &Path, progress: bool) -> anyhow::Result<VerifyReport> {
     let home = NodeHome::load(home)?;
-    let store = match Store::open(&home.data_dir().join("store")) {
+    let folder = home.data_dir().join("store");
+    let store = match Store::open(&folder) {
         Ok(store) => store,
-        // Says itself what is wrong and what it means.
-        Err(error @ StoreError::Journal(_)) => return Err(error.into()),
+        Err(StoreError::Journal(damage)) => {
+            return Err(verify_tables_only(
+                &home.genesis,
+                &folder,
+                &damage,
+                progress,
+            ))
+        }
         Err(error) => {
             return Err(anyhow::Error::new(error)
                 .context("cannot open the node's store (is the node still running?)"))
         }
     };
-    verify_chain(&home.genesis, &mut StoreSource(store), progress)
+    let mut source = StoreSource {
+        store,
+        tables_only: false,
+    };
+    verify_chain(&home.genesis, &mut source, progress)
+}
+
+/// The store's journal is damaged (the node crashed and a journal byte
+/// changed since), so the engine will not open it. Verifies what reached
+/// the engine's tables, on a copy without the journal, and names the first
+/// block that could only have been in the journal.
+fn verify_tables_only(
+    genesis: &Genesis,
+    folder: &Path,
+    damage: &str,
+    progress: bool,
+) -> anyhow::Error {
+    let damaged = format!("the storage engine's journal is damaged ({damage})");
+    if progress {
+        eprintln!("{damaged}; checking what its tables hold, on a copy");
+    }
+    let checked = tempfile::tempdir()
+        .map_err(anyhow::Error::from)
+        .and_then(|scratch| {
+            let store = Store::open_tables_only(folder, scratch.path())?;
+            let mut source = StoreSource {
+                store,
+                tables_only: true,
+            };
+            let last = source.tables_top()?;
+            let report = last
+                .map(|_| verify_chain(genesis, &mut source, progress))
+                .transpose()?;
+            Ok(report.map(|report| report.blocks))
+        });
+    match checked {
+        Ok(Some(top)) => fault(
+            top + 1,
+            format!(
+                "unreadable: {damaged}; blocks 0 to {top} reached the engine's tables and verify, \
+                 this block and later ones were only in the journal"
+            ),
+        ),
+        Ok(None) => fault(
+            0,
+            format!("unreadable: {damaged}, and no block had reached the engine's tables yet"),
+        ),
+        Err(error) => error.context(damaged),
+    }
 }
 
 /// Verifies the chain a running node at `url` serves, against the genesis

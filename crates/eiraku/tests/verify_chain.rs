@@ -4,12 +4,15 @@
 //! signature is named with its fault; one flipped byte of a stored block in
 //! a cleanly stopped node's data folder is found and named with its block
 //! and what is wrong; a node's kept account state that its chain does not
-//! produce is refused.
+//! produce is refused; a crashed node's damaged journal is reported with
+//! the first block that cannot be read.
 
 mod common;
 
 use common::TestNetwork;
+use commonware_codec::Encode;
 use eiraku_node::store::{FinalizedBlock, Store};
+
 use std::{path::Path, time::Duration};
 
 fn verify(home: &Path) -> (bool, String) {
@@ -71,6 +74,8 @@ fn verify_passes_a_clean_chain_names_a_forged_block_and_refuses_corrupt_storage(
         text.contains("block 0: differs") || text.contains("block 1: finalization certificate"),
         "{text}"
     );
+    // Validator 3 crashes: its latest commits stay in the engine's journal.
+    network.net.kill(3);
     network.net.stop_all();
     let home = network.path().join("node0");
 
@@ -148,6 +153,51 @@ fn verify_passes_a_clean_chain_names_a_forged_block_and_refuses_corrupt_storage(
         "{text}"
     );
 
+    // The same folder after its tables were written and two more commits
+    // went to the journal, whose first is then damaged: the tables' blocks
+    // verify, and the first block past them is named.
+    let top = {
+        let store = Store::open(&home.join("data").join("store")).unwrap();
+        drop(store.close().unwrap());
+        let top = store.applied_height().unwrap().unwrap();
+        let block = store.block(top).unwrap().unwrap();
+        let state = store
+            .load_state(network.net.genesis().chain_id.clone())
+            .unwrap()
+            .unwrap();
+        for _ in 0..2 {
+            store
+                .commit(&[FinalizedBlock {
+                    block: &block,
+                    certificate: None,
+                    receipts: &[],
+                    state: &state,
+                    touched: &[],
+                }])
+                .unwrap();
+        }
+        top
+    };
+    let journals = home.join("data").join("store").join("journals");
+    let journal = files(&journals)
+        .into_iter()
+        .find(|path| std::fs::metadata(path).unwrap().len() > 0)
+        .expect("the two commits are in a journal");
+    let mut bytes = std::fs::read(&journal).unwrap();
+    bytes[40] ^= 0x01; // inside the first of the two batches
+    std::fs::write(&journal, bytes).unwrap();
+    let (ok, text) = verify(&home);
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains(&format!(
+            "block {}: unreadable: the storage engine's journal is damaged",
+            top + 1
+        )) && text.contains(&format!(
+            "blocks 0 to {top} reached the engine's tables and verify"
+        )),
+        "{text}"
+    );
+
     // One flipped byte of a block on disk, in another validator's folder
     // (stopped cleanly, so its blocks sit in the engine's sorted tables).
     let home = network.path().join("node1");
@@ -187,5 +237,37 @@ fn verify_passes_a_clean_chain_names_a_forged_block_and_refuses_corrupt_storage(
     assert!(
         text.contains("stored bytes do not decode: transactions do not match tx_root"),
         "says what is wrong:\n{text}"
+    );
+
+    // A crashed node whose journal was damaged afterwards: the engine
+    // refuses the journal; verify checks what reached the tables (nothing
+    // yet, in so short a run) and names the first block it cannot read.
+    let home = network.path().join("node3");
+    let genesis = network.net.genesis().clone();
+    let needle =
+        eiraku_node::chain::genesis_block(&genesis, &eiraku_state::State::from_genesis(&genesis))
+            .encode()
+            .to_vec();
+    let journals = home.join("data").join("store").join("journals");
+    let (path, offset) = files(&journals)
+        .into_iter()
+        .find_map(|path| {
+            let bytes = std::fs::read(&path).ok()?;
+            let offset = bytes
+                .windows(needle.len())
+                .position(|w| w == needle.as_slice())?;
+            Some((path, offset))
+        })
+        .expect("the genesis block's commit is in the journal");
+    // The genesis commit is the journal's first batch, never its last: a
+    // damaged last batch is dropped as a torn write, by design.
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[offset + 20] ^= 0x01;
+    std::fs::write(&path, bytes).unwrap();
+    let (ok, text) = verify(&home);
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains("block 0: unreadable: the storage engine's journal is damaged"),
+        "{text}"
     );
 }
