@@ -4,14 +4,16 @@
 //! two accounts, before the first, after the last). Flipping any byte of a
 //! proof's header, certificate, transaction, path, roots or revealed leaves
 //! makes it fail with a reason (every byte for the transaction proof; a
-//! property test over random flips for the state proofs).
+//! property test over random flips for the state and notary proofs).
 
 mod common;
 
 use common::TestNetwork;
 use eiraku_core::{
-    proof::{LightClient, ProofError, StateProof, TxProof},
-    AccountId, Genesis, Keypair,
+    merkle,
+    proof::{LightClient, NotaryProof, ProofError, StateProof, TxProof},
+    registry::RegistryCall,
+    AccountId, Call, Genesis, Keypair, SignedTransaction, Transaction,
 };
 use proptest::{prelude::*, sample::Index, test_runner::TestRunner};
 use std::time::{Duration, Instant};
@@ -73,7 +75,7 @@ fn evidence(proof: &mut StateProof) -> Vec<&mut String> {
 }
 
 #[test]
-fn transaction_and_state_proofs_verify_offline_and_flipped_bytes_fail() {
+fn transaction_state_and_notary_proofs_verify_offline_and_flipped_bytes_fail() {
     let network = TestNetwork::start(4);
     let (alice, bob) = (network.key("alice"), network.key("bob"));
     let tx = network.transfer(&alice, 0, &bob, 5);
@@ -83,6 +85,29 @@ fn transaction_and_state_proofs_verify_offline_and_flipped_bytes_fail() {
         .wait_finalized(&tx.hash(), Duration::from_secs(60))
         .unwrap();
     let proof = eventually(|| client.tx_proof(&tx.hash()));
+    // Bob notarizes a batch of three documents; the proof is for the second.
+    let documents: Vec<Vec<u8>> = (0..3)
+        .map(|i| format!("document {i}").into_bytes())
+        .collect();
+    let digests: Vec<_> = documents.iter().map(|d| eiraku_core::hash(&[d])).collect();
+    let anchor = SignedTransaction::sign(
+        Transaction {
+            chain_id: network.net.genesis().chain_id.clone(),
+            sender: bob.account_id(),
+            nonce: 0,
+            call: Call::Registry(RegistryCall::Anchor {
+                root: merkle::root(&digests),
+                leaves: 3,
+            }),
+        },
+        &bob,
+    );
+    client.notarize(&anchor).unwrap();
+    client
+        .wait_finalized(&anchor.hash(), Duration::from_secs(60))
+        .unwrap();
+    let notary =
+        NotaryProof::build(&digests, 1, eventually(|| client.tx_proof(&anchor.hash()))).unwrap();
     // Present, absent between two accounts, before the first, after the last.
     let stranger = {
         // Just after the lowest genesis account: between it and the next.
@@ -209,6 +234,35 @@ fn transaction_and_state_proofs_verify_offline_and_flipped_bytes_fail() {
             },
         )
         .unwrap();
+    // The notary proof: valid for its document only, and any flipped byte
+    // of any of its fields (its anchor's included) fails.
+    assert!(light.verify_notary(&notary, &documents[1]).is_ok());
+    assert!(light.verify_notary(&notary, &documents[0]).is_err());
+    runner
+        .run(
+            &(any::<Index>(), any::<Index>(), 1u8..),
+            |(field, byte, mask)| {
+                let mut bad = notary.clone();
+                let mut fields = vec![
+                    &mut bad.file_sha256,
+                    &mut bad.batch_path,
+                    &mut bad.anchor.header,
+                    &mut bad.anchor.transaction,
+                    &mut bad.anchor.path,
+                    &mut bad.anchor.certificate,
+                ];
+                let text = fields.swap_remove(field.index(fields.len()));
+                let mut bytes = hex::decode(&*text).unwrap();
+                let index = byte.index(bytes.len());
+                bytes[index] ^= mask;
+                *text = hex::encode(bytes);
+                let result = light.verify_notary(&bad, &documents[1]);
+                prop_assert!(result.is_err(), "a flipped byte verified: {:?}", result);
+                Ok(())
+            },
+        )
+        .unwrap();
+
     // Positions are evidence too.
     for proof in &state_proofs {
         for delta in [1u32, u32::MAX] {
