@@ -1,11 +1,12 @@
 //! `eiraku verify --home` re-validates a stopped node's stored chain from
 //! its genesis file, and `--rpc` a running node's chain against a genesis
-//! file: a clean chain passes; another genesis's validators refuse it; a stored block with a forged
-//! signature is named with its fault; one flipped byte of a stored block in
-//! a cleanly stopped node's data folder is found and named with its block
-//! and what is wrong; a node's kept account state that its chain does not
-//! produce is refused; a crashed node's damaged journal is reported with
-//! the first block that cannot be read.
+//! file. A clean chain passes; another genesis's validators refuse it; a
+//! stored block with a forged signature is named with its fault; one
+//! flipped byte of a stored block in a cleanly stopped node's data folder
+//! is found and named with its block and what is wrong; a node's kept
+//! account state that its chain does not produce is refused; a crashed
+//! node's damaged journal is reported with the first block that cannot be
+//! read.
 
 mod common;
 
@@ -31,6 +32,41 @@ fn files(dir: &Path) -> Vec<std::path::PathBuf> {
         }
     }
     all
+}
+
+/// Writes `block` and `state` (for the `touched` accounts) into `store`
+/// again, as a node's commit would: how the test tampers with a store.
+fn rewrite(
+    store: &Store,
+    block: &eiraku_core::Block,
+    state: &eiraku_state::State,
+    touched: &[eiraku_core::AccountId],
+) {
+    store
+        .commit(&[FinalizedBlock {
+            block,
+            certificate: None,
+            receipts: &[],
+            state,
+            touched,
+        }])
+        .unwrap();
+}
+
+/// Flips one bit of the first file below `dir` that holds `needle`, at
+/// `offset` bytes into it; panics if no file does.
+fn flip_inside(dir: &Path, needle: &[u8], offset: usize) {
+    let (path, at) = files(dir)
+        .into_iter()
+        .find_map(|path| {
+            let bytes = std::fs::read(&path).ok()?;
+            let at = bytes.windows(needle.len()).position(|w| w == needle)?;
+            Some((path, at))
+        })
+        .unwrap_or_else(|| panic!("no file below {} holds the bytes", dir.display()));
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[at + offset] ^= 0x01;
+    std::fs::write(&path, bytes).unwrap();
 }
 
 #[test]
@@ -97,15 +133,7 @@ fn verify_passes_a_clean_chain_names_a_forged_block_and_refuses_corrupt_storage(
         block.transactions[last].signature = txs[0].signature.clone();
         let genesis = network.net.genesis().clone();
         let state = eiraku_state::State::from_genesis(&genesis);
-        store
-            .commit(&[FinalizedBlock {
-                block: &block,
-                certificate: None,
-                receipts: &[],
-                state: &state,
-                touched: &[],
-            }])
-            .unwrap();
+        rewrite(&store, &block, &state, &[]);
         last
     };
     let (ok, text) = verify(&home);
@@ -136,16 +164,7 @@ fn verify_passes_a_clean_chain_names_a_forged_block_and_refuses_corrupt_storage(
             accounts,
             None,
         );
-        let touched = [bob.account_id()];
-        store
-            .commit(&[FinalizedBlock {
-                block: &block,
-                certificate: None,
-                receipts: &[],
-                state: &state,
-                touched: &touched,
-            }])
-            .unwrap();
+        rewrite(&store, &block, &state, &[bob.account_id()]);
     }
     let (ok, text) = verify(&home);
     assert!(
@@ -166,15 +185,7 @@ fn verify_passes_a_clean_chain_names_a_forged_block_and_refuses_corrupt_storage(
             .unwrap()
             .unwrap();
         for _ in 0..2 {
-            store
-                .commit(&[FinalizedBlock {
-                    block: &block,
-                    certificate: None,
-                    receipts: &[],
-                    state: &state,
-                    touched: &[],
-                }])
-                .unwrap();
+            rewrite(&store, &block, &state, &[]);
         }
         top
     };
@@ -209,25 +220,8 @@ fn verify_passes_a_clean_chain_names_a_forged_block_and_refuses_corrupt_storage(
         .join("store")
         .join("partitions")
         .join("blocks");
-    let (path, offset) = files(&blocks_dir)
-        .into_iter()
-        .find_map(|path| {
-            let bytes = std::fs::read(&path).ok()?;
-            let offset = bytes
-                .windows(needle.len())
-                .position(|w| w == needle.as_slice())?;
-            Some((path, offset))
-        })
-        .unwrap_or_else(|| {
-            panic!(
-                "the block's bytes are in the blocks table; files: {:?}",
-                files(&home.join("data").join("store"))
-            )
-        });
-    let mut bytes = std::fs::read(&path).unwrap();
     // A byte of the last transaction's recipient.
-    bytes[offset + needle.len() - 100] ^= 0x01;
-    std::fs::write(&path, bytes).unwrap();
+    flip_inside(&blocks_dir, &needle, needle.len() - 100);
     let (ok, text) = verify(&home);
     assert!(!ok, "corruption must be found:\n{text}");
     assert!(
@@ -248,22 +242,13 @@ fn verify_passes_a_clean_chain_names_a_forged_block_and_refuses_corrupt_storage(
         eiraku_node::chain::genesis_block(&genesis, &eiraku_state::State::from_genesis(&genesis))
             .encode()
             .to_vec();
-    let journals = home.join("data").join("store").join("journals");
-    let (path, offset) = files(&journals)
-        .into_iter()
-        .find_map(|path| {
-            let bytes = std::fs::read(&path).ok()?;
-            let offset = bytes
-                .windows(needle.len())
-                .position(|w| w == needle.as_slice())?;
-            Some((path, offset))
-        })
-        .expect("the genesis block's commit is in the journal");
     // The genesis commit is the journal's first batch, never its last: a
     // damaged last batch is dropped as a torn write, by design.
-    let mut bytes = std::fs::read(&path).unwrap();
-    bytes[offset + 20] ^= 0x01;
-    std::fs::write(&path, bytes).unwrap();
+    flip_inside(
+        &home.join("data").join("store").join("journals"),
+        &needle,
+        20,
+    );
     let (ok, text) = verify(&home);
     assert!(!ok, "{text}");
     assert!(
