@@ -458,9 +458,6 @@ impl LightClient {
         if merkle::state_root(accounts_root, money_digest) != header.state_root {
             return Err(ProofError::NotInState);
         }
-        if proof.leaves.len() > 2 {
-            return Err(ProofError::Malformed("leaves"));
-        }
         let witness = StateWitness {
             leaves: proof
                 .leaves
