@@ -119,8 +119,14 @@ fn transaction_state_and_notary_proofs_verify_offline_and_flipped_bytes_fail() {
             .map(|a| a.id)
             .collect();
         ids.sort();
+        // ids[0] + 1 as a 256-bit big-endian number (carrying).
         let mut bytes = *ids[0].as_bytes();
-        bytes[31] = bytes[31].wrapping_add(1);
+        for byte in bytes.iter_mut().rev() {
+            *byte = byte.wrapping_add(1);
+            if *byte != 0 {
+                break;
+            }
+        }
         let stranger = AccountId::from_bytes(bytes);
         assert!(ids[0] < stranger && stranger < ids[1]);
         stranger
