@@ -523,8 +523,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let (blocks, txs) = (report.blocks as f64, report.transactions as f64);
             let seconds = report.seconds.max(1e-9);
+            let covered = report.blocks - report.certified;
+            let by_descendant = if covered == 0 {
+                String::new()
+            } else {
+                format!(", {covered} by a certified descendant's")
+            };
             println!(
-                "verified     {} blocks ({} with certificates checked), {} transactions in {:.1} s",
+                "verified     {} blocks ({} with certificates checked{by_descendant}), {} transactions in {:.1} s",
                 report.blocks, report.certified, report.transactions, report.seconds
             );
             println!(
