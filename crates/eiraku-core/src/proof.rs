@@ -69,6 +69,9 @@ pub enum ProofError {
     /// The batch path does not lead from the file's digest to the anchored root.
     #[error("the file's digest is not at position {0} of the anchored batch")]
     NotInBatch(u32),
+    /// A descendant header is not the child of the header before it.
+    #[error("the descendant header at height {0} is not the child of the one before it")]
+    NotLinked(u64),
     /// The revealed accounts are not where the proof says under the state root.
     #[error("the revealed accounts are not under the block's state root")]
     NotInState,
@@ -157,7 +160,11 @@ impl LightClient {
         if !transaction.verify_signature() {
             return Err(ProofError::BadSignature);
         }
-        self.verify_finality(&header, &hex_field(&proof.certificate, "certificate")?)?;
+        self.verify_finality_through(
+            &header,
+            &proof.descendants,
+            &hex_field(&proof.certificate, "certificate")?,
+        )?;
         Ok(VerifiedTx {
             transaction,
             height: header.height,
@@ -168,6 +175,30 @@ impl LightClient {
 }
 
 impl LightClient {
+    /// Checks that `header`'s block is final: `certificate` finalizes it,
+    /// or finalizes the last of `descendants` (hex headers), each the
+    /// child of the one before and the first the child of `header`.
+    pub fn verify_finality_through(
+        &self,
+        header: &BlockHeader,
+        descendants: &[String],
+        certificate: &[u8],
+    ) -> Result<(), ProofError> {
+        if descendants.len() > MAX_DESCENDANTS {
+            return Err(ProofError::Malformed("descendants"));
+        }
+        let mut last = header.clone();
+        for text in descendants {
+            let next = BlockHeader::decode(Copying(&hex_field(text, "descendants")?))
+                .map_err(|_| ProofError::Malformed("descendants"))?;
+            if next.parent != last.digest() || Some(next.height) != last.height.checked_add(1) {
+                return Err(ProofError::NotLinked(next.height));
+            }
+            last = next;
+        }
+        self.verify_finality(&last, certificate)
+    }
+
     fn check_envelope(&self, version: u8, chain_id: &str) -> Result<(), ProofError> {
         if version != PROOF_VERSION {
             return Err(ProofError::Version(version));
@@ -230,18 +261,30 @@ pub struct TxProof {
     pub position: u32,
     /// The Merkle path from its hash to the header's transaction root (hex).
     pub path: String,
-    /// The block's finalization certificate (hex).
+    /// The finalization certificate (hex) of the block, or, when the block
+    /// was finalized through a descendant (consensus finalizes a block's
+    /// ancestors with it), of the last of `descendants`.
     pub certificate: String,
+    /// Headers (hex) of the blocks after this one, each the child of the
+    /// one before, up to the certified one; empty when the block has a
+    /// certificate of its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub descendants: Vec<String>,
 }
+
+/// Most descendant headers a proof may carry.
+pub const MAX_DESCENDANTS: usize = 256;
 
 impl TxProof {
     /// Builds the proof of the transaction at `position` of a finalized
-    /// block, given the block's transactions and certificate.
+    /// block, given the block's transactions, the headers of any blocks
+    /// after it up to a certified one, and that one's certificate.
     pub fn build(
         chain_id: &ChainId,
         header: &BlockHeader,
         transactions: &[SignedTransaction],
         position: u32,
+        descendants: &[BlockHeader],
         certificate: &[u8],
     ) -> Option<Self> {
         let transaction = transactions.get(position as usize)?;
@@ -255,6 +298,10 @@ impl TxProof {
             position,
             path: hex::encode(path.encode()),
             certificate: hex::encode(certificate),
+            descendants: descendants
+                .iter()
+                .map(|header| hex::encode(header.encode()))
+                .collect(),
         })
     }
 }

@@ -98,9 +98,38 @@ async fn get_audit_blocks(
     }))
 }
 
+/// The certificate that makes block `height` final: its own, or, when the
+/// block was finalized through a descendant, the nearest certified
+/// descendant's, with the headers linking to it.
+fn finality_evidence(
+    context: &ApiContext,
+    height: u64,
+) -> Result<(Vec<eiraku_core::BlockHeader>, Vec<u8>), ApiError> {
+    let store = context.chain.store();
+    let last = height
+        .saturating_add(eiraku_core::proof::MAX_DESCENDANTS as u64)
+        .min(context.chain.finalized_height());
+    let mut descendants = Vec::new();
+    for at in height..=last {
+        if at > height {
+            let block = store
+                .block(at)
+                .map_err(ApiError::internal)?
+                .ok_or_else(|| ApiError::internal("a finalized block is missing"))?;
+            descendants.push(block.header);
+        }
+        if let Some(certificate) = store.certificate(at).map_err(ApiError::internal)? {
+            return Ok((descendants, certificate));
+        }
+    }
+    Err(ApiError::not_found(format!(
+        "block {height} has no finalization certificate here yet, nor a certified descendant"
+    )))
+}
+
 /// A finalized transaction's proof: its block header, the transaction, the
-/// Merkle path to the header's transaction root, and the block's
-/// finalization certificate.
+/// Merkle path to the header's transaction root, and the finalization
+/// certificate of the block (or of a descendant, with the linking headers).
 #[utoipa::path(get, path = "/v1/proof/tx/{hash}", params(("hash" = String, Path, description = "transaction hash (hex)")),
     responses((status = 200, body = Object), (status = 404, body = crate::api::ErrorBody)))]
 async fn get_tx_proof(
@@ -118,20 +147,13 @@ async fn get_tx_proof(
         .block(receipt.height)
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::internal("an indexed block is missing"))?;
-    let certificate = store
-        .certificate(receipt.height)
-        .map_err(ApiError::internal)?
-        .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "block {} has no finalization certificate here yet",
-                receipt.height
-            ))
-        })?;
+    let (descendants, certificate) = finality_evidence(&context, receipt.height)?;
     let proof = TxProof::build(
         &context.chain.genesis().chain_id,
         &block.header,
         &block.transactions,
         receipt.index,
+        &descendants,
         &certificate,
     )
     .ok_or_else(|| ApiError::internal("the receipt's position is outside its block"))?;

@@ -4,17 +4,21 @@
 //! two accounts, before the first, after the last). Flipping any byte of a
 //! proof's header, certificate, transaction, path, roots or revealed leaves
 //! makes it fail with a reason (every byte for the transaction proof; a
-//! property test over random flips for the state and notary proofs).
+//! property test over random flips for the state and notary proofs). A
+//! transaction proof also holds through a certified descendant's
+//! certificate and the headers linking to it.
 
 mod common;
 
 use common::TestNetwork;
+use commonware_codec::Encode;
 use eiraku_core::{
     merkle,
     proof::{LightClient, NotaryProof, ProofError, StateProof, TxProof},
     registry::RegistryCall,
     AccountId, Call, Genesis, Keypair, SignedTransaction, Transaction,
 };
+use eiraku_node::store::decode_block;
 use proptest::{prelude::*, sample::Index, test_runner::TestRunner};
 use std::time::{Duration, Instant};
 
@@ -81,10 +85,38 @@ fn transaction_state_and_notary_proofs_verify_offline_and_flipped_bytes_fail() {
     let tx = network.transfer(&alice, 0, &bob, 5);
     let client = network.client(1);
     client.submit(&tx).unwrap();
-    client
+    let tx_height = client
         .wait_finalized(&tx.hash(), Duration::from_secs(60))
-        .unwrap();
+        .unwrap()
+        .receipt
+        .unwrap()
+        .height;
     let proof = eventually(|| client.tx_proof(&tx.hash()));
+    // The headers after the transaction's block up to a certified one, and
+    // that one's certificate: how a block finalized only through a
+    // descendant (consensus finalizes ancestors with a block) is proven.
+    let (descendants, descendant_certificate) = {
+        let mut headers = Vec::new();
+        let mut at = tx_height + 1;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            assert!(
+                Instant::now() < deadline,
+                "no certified block after {tx_height}"
+            );
+            let view = client.audit_blocks(at, 1).unwrap();
+            let Some(item) = view.blocks.first() else {
+                std::thread::sleep(Duration::from_millis(100));
+                continue;
+            };
+            let block = decode_block(&hex::decode(&item.block).unwrap()).unwrap();
+            headers.push(hex::encode(block.header.encode()));
+            if let Some(certificate) = &item.certificate {
+                break (headers, certificate.clone());
+            }
+            at += 1;
+        }
+    };
     // Bob notarizes a batch of three documents; the proof is for the second.
     let documents: Vec<Vec<u8>> = (0..3)
         .map(|i| format!("document {i}").into_bytes())
@@ -161,6 +193,28 @@ fn transaction_state_and_notary_proofs_verify_offline_and_flipped_bytes_fail() {
             assert!(!error.to_string().is_empty());
         }
     }
+    // The same transaction, proven through a descendant's certificate.
+    let mut through = proof.clone();
+    through.descendants = descendants;
+    through.certificate = descendant_certificate;
+    assert_eq!(light.verify_tx(&through).unwrap().height, verified.height);
+    let mut unlinked = through.clone();
+    unlinked.descendants.clear();
+    assert_eq!(
+        light.verify_tx(&unlinked),
+        Err(ProofError::CertificateForAnotherBlock)
+    );
+    for index in 0..through.descendants[0].len() / 2 {
+        let mut bad = through.clone();
+        let mut bytes = hex::decode(&bad.descendants[0]).unwrap();
+        bytes[index] ^= 0x01;
+        bad.descendants[0] = hex::encode(bytes);
+        assert!(
+            light.verify_tx(&bad).is_err(),
+            "flipped descendant byte {index}"
+        );
+    }
+
     // The reasons name what is wrong.
     let mut moved = proof.clone();
     moved.position += 1;
