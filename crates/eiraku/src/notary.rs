@@ -68,8 +68,7 @@ pub fn stamp(client: &Client, key: &Keypair, files: &[PathBuf]) -> anyhow::Resul
         let proof = NotaryProof::build(&digests, position as u32, anchor.clone())
             .context("a batch position outside the batch")?;
         let path = proof_path(file);
-        std::fs::write(&path, serde_json::to_string_pretty(&proof)? + "\n")
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        crate::proof_file::write(&path, &proof)?;
         written.push(path);
     }
     Ok(written)

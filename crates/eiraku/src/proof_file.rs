@@ -75,18 +75,20 @@ pub fn verify(proof: &Path, file: Option<&Path>, genesis: &Path) -> anyhow::Resu
     }
 }
 
+/// Writes a proof as the pretty JSON file the verifier reads.
+pub fn write(out: &Path, proof: &impl serde::Serialize) -> anyhow::Result<()> {
+    std::fs::write(out, serde_json::to_string_pretty(proof)? + "\n")
+        .with_context(|| format!("cannot write {}", out.display()))
+}
+
 /// Fetches `account`'s state proof from `client`'s node and writes it to `out`.
 pub fn fetch_state(client: &Client, account: &AccountId, out: &Path) -> anyhow::Result<()> {
-    let proof = client.state_proof(account)?;
-    std::fs::write(out, serde_json::to_string_pretty(&proof)? + "\n")
-        .with_context(|| format!("cannot write {}", out.display()))
+    write(out, &client.state_proof(account)?)
 }
 
 /// Fetches `hash`'s transaction proof and writes it to `out`.
 pub fn fetch_tx(client: &Client, hash: &eiraku_core::TxHash, out: &Path) -> anyhow::Result<()> {
-    let proof = client.tx_proof(hash)?;
-    std::fs::write(out, serde_json::to_string_pretty(&proof)? + "\n")
-        .with_context(|| format!("cannot write {}", out.display()))
+    write(out, &client.tx_proof(hash)?)
 }
 
 /// One line saying what `checked` establishes.
