@@ -774,5 +774,33 @@ async fn metrics(State(context): State<ApiContext>) -> impl IntoResponse {
         load(&commits.blocks),
         load(&commits.micros) as f64 / 1e6,
     ));
+    text.push_str(&format!(
+        "# HELP eiraku_consensus_finalized_height Highest height consensus has finalized; above eiraku_finalized_height while blocks wait to be applied.\n# TYPE eiraku_consensus_finalized_height gauge\neiraku_consensus_finalized_height {}\n",
+        context.tip.load(std::sync::atomic::Ordering::Relaxed).max(chain.finalized_height())
+    ));
+    text.push_str(&store_metrics(&chain.store().health()));
     ([("content-type", "text/plain; version=0.0.4")], text)
+}
+
+/// The store's flush backlog, journals and write stalls, in the
+/// Prometheus text format.
+fn store_metrics(health: &crate::store::health::StoreHealth) -> String {
+    let running_for = health
+        .commit_running_for
+        .map_or(0.0, |time| time.as_secs_f64());
+    let metrics: [(&str, &str, &str, String); 7] = [
+        ("eiraku_store_write_buffer_bytes", "gauge", "Bytes in the storage engine's in-memory tables not yet flushed (the flush backlog); writes halt at the limit.", health.write_buffer_bytes.to_string()),
+        ("eiraku_store_write_buffer_limit_bytes", "gauge", "The write buffer's limit.", health.write_buffer_limit.to_string()),
+        ("eiraku_store_journals", "gauge", "Journal files on disk; 1 when every in-memory table is flushed.", health.journals.to_string()),
+        ("eiraku_store_journal_bytes", "gauge", "Bytes of journal on disk.", health.journal_bytes.to_string()),
+        ("eiraku_store_flushes_total", "counter", "In-memory tables written out to sorted tables since the node started.", health.flushes.to_string()),
+        ("eiraku_store_write_stalls_total", "counter", "Store commits that took longer than a second.", health.write_stalls.to_string()),
+        ("eiraku_store_commit_running_seconds", "gauge", "How long the store commit under way has been running (0 when none is).", format!("{running_for:.3}")),
+    ];
+    metrics
+        .iter()
+        .map(|(name, kind, help, value)| {
+            format!("# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n")
+        })
+        .collect()
 }

@@ -23,6 +23,7 @@ pub mod registry_api;
 pub mod run;
 pub mod store;
 pub mod travel_gateway;
+pub mod watchdog;
 
 pub use chain::{Chain, SubmitError, TxStatus};
 pub use home::{NodeHome, NodeSettings};

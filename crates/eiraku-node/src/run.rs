@@ -8,6 +8,7 @@ use crate::{
     gossip,
     home::NodeHome,
     store::Store,
+    watchdog,
 };
 use commonware_cryptography::ChaCha20Poly1305;
 use commonware_p2p::{
@@ -142,6 +143,9 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
             .spawn(move |_| gossip::receive(gossip_chain, gossip_receiver, gossip_strategy));
 
         let stopping_chain = chain.clone();
+        if let Err(error) = watchdog::spawn(chain.clone()) {
+            tracing::error!(%error, "cannot start the store watchdog");
+        }
         let metrics_context = context.child("metrics");
         let api = ApiContext {
             chain,
@@ -175,6 +179,10 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A stopping node gives its store this long to flush, so that SIGTERM
+/// always ends the process within ten seconds.
+pub const STOP_FLUSH_DEADLINE: Duration = Duration::from_secs(8);
+
 /// On SIGTERM or SIGINT: flushes the store (see [`Store::close`]) and exits.
 /// Consensus needs no goodbye: what this node had not yet stored, its peers
 /// send again when it restarts.
@@ -192,12 +200,31 @@ async fn stop_on_signal(chain: Arc<Chain>) {
         _ = interrupt.recv() => {}
     }
     tracing::info!("stopping: flushing the store");
-    match chain.store().close() {
-        // Exiting with the guard held: no commit starts after the flush.
-        Ok(_guard) => std::process::exit(0),
-        Err(error) => {
-            tracing::error!(%error, "flushing the store failed; its journal will be replayed");
-            std::process::exit(1)
+    let (flushed, outcome) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || match chain.store().close() {
+        Ok(_guard) => {
+            let _ = flushed.send(Ok(()));
+            // Holds the guard until the process exits: no commit starts
+            // after the flush.
+            loop {
+                std::thread::park();
+            }
         }
+        Err(error) => {
+            let _ = flushed.send(Err(error));
+        }
+    });
+    match tokio::time::timeout(STOP_FLUSH_DEADLINE, outcome).await {
+        Ok(Ok(Ok(()))) => std::process::exit(0),
+        Ok(Ok(Err(error))) => {
+            tracing::error!(%error, "flushing the store failed; its journal will be replayed");
+        }
+        Ok(Err(_)) => tracing::error!("flushing the store failed; its journal will be replayed"),
+        Err(_) => tracing::error!(
+            "the store did not finish flushing within {}s; stopping anyway: every commit is in \
+             its journal, which is replayed at the next start",
+            STOP_FLUSH_DEADLINE.as_secs()
+        ),
     }
+    std::process::exit(1)
 }

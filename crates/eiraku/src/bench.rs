@@ -137,7 +137,7 @@ pub fn account_role(client: &Client, faucet: &Keypair) -> anyhow::Result<Option<
 
 /// Funds `accounts` from the faucet (opening them first when `open_as`
 /// names a role) and waits until the funding is final.
-fn fund(
+pub fn fund(
     client: &Client,
     chain_id: &ChainId,
     faucet: &Keypair,

@@ -121,22 +121,36 @@ impl Devnet {
     /// Asks validator `index` to stop (SIGTERM) and waits up to five seconds
     /// before killing it.
     pub fn stop(&mut self, index: usize) {
-        let Some(mut child) = self.children[index].take() else {
-            return;
-        };
+        if self.terminate(index, Duration::from_secs(5)).is_err() {
+            // Still running (or never was: then this does nothing).
+            self.kill(index);
+        }
+    }
+
+    /// Asks validator `index` to stop (SIGTERM) and waits up to `within` for
+    /// its exit status. An error if it is not running, or still runs then
+    /// (it is left running).
+    pub fn terminate(
+        &mut self,
+        index: usize,
+        within: Duration,
+    ) -> anyhow::Result<std::process::ExitStatus> {
+        let child = self.children[index]
+            .as_mut()
+            .with_context(|| format!("validator {index} is not running"))?;
         // SAFETY: sending a signal to a child process id we own has no memory effects.
         unsafe {
             libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
         }
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + within;
         while Instant::now() < deadline {
-            if let Ok(Some(_)) = child.try_wait() {
-                return;
+            if let Some(status) = child.try_wait()? {
+                self.children[index] = None;
+                return Ok(status);
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let _ = child.kill();
-        let _ = child.wait();
+        anyhow::bail!("validator {index} still runs {within:?} after SIGTERM")
     }
 
     /// Stops every validator.

@@ -1,108 +1,251 @@
-//! `kill -9` of a validator under load: the others keep finalizing; on
-//! restart it catches up from its peers, and no finalized transaction is
-//! missing on any validator.
+//! `kill -9` of a validator under steady load, restarted six seconds later
+//! while the load goes on: it catches up, then follows the chain within a
+//! few blocks for a minute, and stops on SIGTERM within ten seconds. The
+//! cycle runs on two validators, the second crash while the first victim is
+//! still watched (so the network needs the restarted one to go on). At the
+//! end every accepted transfer is final on all four, and every store passes
+//! `eiraku verify`.
 
 mod common;
 
-use common::TestNetwork;
-use std::{
-    sync::{
-        atomic::{AtomicBool, Ordering},
-        Arc, Mutex,
-    },
-    time::{Duration, Instant},
-};
+use common::{load::SteadyLoad, run_cli, TestNetwork};
+use std::time::{Duration, Instant};
+
+/// Submission rate of the load, transactions per second.
+const RATE: u64 = 2_500;
+/// How far behind the others a validator may be and still count as following.
+const MAX_LAG: u64 = 5;
+/// How long a restarted validator is watched once it has caught up.
+const FOLLOW: Duration = Duration::from_secs(60);
+/// A stopping validator exits within this.
+const STOP_WITHIN: Duration = Duration::from_secs(10);
+/// A restarted validator has caught up once it has stayed within
+/// [`MAX_LAG`] blocks for this long.
+const CAUGHT_UP: Duration = Duration::from_secs(2);
+/// How often heights are sampled.
+const SAMPLE: Duration = Duration::from_millis(250);
 
 #[test]
-fn killed_validator_catches_up_and_loses_nothing() {
-    let network = Arc::new(Mutex::new(TestNetwork::start(4)));
-    let (senders, clients) = {
-        let network = network.lock().unwrap();
-        let senders = ["faucet", "alice", "bob"].map(|label| network.key(label));
-        // Load goes to validators 0 and 1; validator 3 is the one killed.
-        (senders, [network.client(0), network.client(1)])
-    };
-    let recipient = eiraku_core::Keypair::generate();
-    let recipient_id = recipient.account_id();
-    let chain_id = network.lock().unwrap().chain_id.clone();
-    let stop = Arc::new(AtomicBool::new(false));
-    let accepted = Arc::new(Mutex::new(Vec::new()));
-
-    let load = {
-        let stop = stop.clone();
-        let accepted = accepted.clone();
-        std::thread::spawn(move || {
-            let mut nonce = 0u64;
-            while !stop.load(Ordering::Relaxed) {
-                for (i, sender) in senders.iter().enumerate() {
-                    let tx = eiraku_core::SignedTransaction::sign(
-                        eiraku_core::Transaction {
-                            chain_id: chain_id.clone(),
-                            sender: sender.account_id(),
-                            nonce,
-                            call: eiraku_core::Call::Transfer {
-                                to: recipient.account_id(),
-                                amount: eiraku_core::Amount(1),
-                            },
-                        },
-                        sender,
-                    );
-                    clients[i % 2].submit(&tx).expect("load transfer accepted");
-                    accepted.lock().unwrap().push(tx.hash());
-                }
-                nonce += 1;
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        })
-    };
-
-    std::thread::sleep(Duration::from_secs(3));
-    let killed_at = {
-        let mut network = network.lock().unwrap();
-        network.net.kill(3);
-        network.min_height(&[0, 1, 2])
-    };
-    // The other three keep finalizing under load (slowly at first: the dead
-    // validator's views time out until its leadership is skipped).
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let height = network.lock().unwrap().min_height(&[0, 1, 2]);
-        if height >= killed_at + 20 {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "finality stalled with one validator down: {killed_at} -> {height}"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    network.lock().unwrap().net.start(3).expect("restart");
-    std::thread::sleep(Duration::from_secs(3));
-    stop.store(true, Ordering::Relaxed);
-    load.join().unwrap();
-
-    let network = network.lock().unwrap();
-    let accepted = accepted.lock().unwrap().clone();
-    assert!(
-        accepted.len() > 100,
-        "load generator sent too little: {}",
-        accepted.len()
+fn validators_killed_under_load_recover_follow_and_stop_on_request() {
+    let mut network = TestNetwork::start(4);
+    // Load goes to validators 0 and 1; validators 3 and 2 are the ones killed.
+    let load = SteadyLoad::start(
+        vec![network.client(0), network.client(1)],
+        network.chain_id.clone(),
+        &network.key("faucet"),
+        250,
+        RATE,
     );
-    // Every accepted transfer is finalized, on every validator, the restarted one included.
-    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut watch = Watch::default();
+    // The second crash comes while the first victim is being watched: the
+    // network then needs it to finalize anything at all.
+    for victim in [3, 2] {
+        crash_and_restart(&mut network, &mut watch, victim);
+    }
+    for victim in [3, 2] {
+        let ends = watch.window_end(victim);
+        watch.pause(&network, ends.saturating_duration_since(Instant::now()));
+        watch.end(victim);
+        let status = network
+            .net
+            .terminate(victim, STOP_WITHIN)
+            .unwrap_or_else(|e| panic!("SIGTERM: {e}"));
+        assert!(status.success(), "validator {victim} stopped with {status}");
+        // Running again: the other victim's stop must leave three of four.
+        network.net.start(victim).expect("restart");
+        watch.wait_until_following(&network, victim);
+    }
+    let report = load.stop();
+    eprintln!(
+        "load: {} transfers accepted, {} busy answers",
+        report.accepted, report.busy
+    );
     for validator in 0..4 {
-        let client = network.client(validator);
-        for hash in &accepted {
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            let view = client.wait_finalized(hash, remaining).unwrap_or_else(|e| {
-                panic!("validator {validator} misses a finalized transfer: {e}")
-            });
-            assert_eq!(view.receipt.unwrap().outcome, "success");
+        wait_for_nonces(&network, validator, &report.senders);
+    }
+    let height = network.min_height(&[0, 1, 2, 3]);
+    let hashes: Vec<String> = (0..4)
+        .map(|v| network.client(v).block(height).expect("block").hash)
+        .collect();
+    assert!(hashes.iter().all(|hash| *hash == hashes[0]), "one chain");
+    for validator in 0..4 {
+        let status = network
+            .net
+            .terminate(validator, STOP_WITHIN)
+            .unwrap_or_else(|e| panic!("SIGTERM: {e}"));
+        assert!(
+            status.success(),
+            "validator {validator} stopped with {status}"
+        );
+    }
+    // The four audits at once: each is a process of its own.
+    let audits: Vec<_> = (0..4)
+        .map(|validator| {
+            let home = network.net.home(validator);
+            std::thread::spawn(move || run_cli(&["verify", "--home", home.to_str().unwrap()]))
+        })
+        .collect();
+    for (validator, audit) in audits.into_iter().enumerate() {
+        let (ok, output) = audit.join().expect("verify runs");
+        assert!(ok, "validator {validator}'s store fails verify:\n{output}");
+    }
+}
+
+/// Kills `victim` (SIGKILL), starts it again six seconds later, waits until
+/// it follows the chain and watches it from then on.
+fn crash_and_restart(network: &mut TestNetwork, watch: &mut Watch, victim: usize) {
+    wait_for_sealed_journals(network, watch, victim);
+    network.net.kill(victim);
+    watch.pause(network, Duration::from_secs(6));
+    network.net.start(victim).expect("restart");
+    let took = watch.wait_until_following(network, victim);
+    eprintln!("validator {victim} back within {MAX_LAG} blocks {took:?} after its restart");
+    watch.begin(victim);
+}
+
+/// Waits until the store of `victim` holds sealed journals (rotated out,
+/// their tables not all flushed): what a crash under load leaves behind,
+/// and what the restart must recover from.
+fn wait_for_sealed_journals(network: &TestNetwork, watch: &mut Watch, victim: usize) {
+    let folder = network.net.home(victim).join("data/store/journals");
+    let journals = || std::fs::read_dir(&folder).map_or(0, |entries| entries.count());
+    let started = Instant::now();
+    while journals() < 3 {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "validator {victim} wrote too little to seal journals: {} journal files",
+            journals()
+        );
+        watch.pause(network, Duration::from_secs(1));
+    }
+    eprintln!(
+        "validator {victim} holds {} journals after {:?} of load",
+        journals(),
+        started.elapsed()
+    );
+}
+
+/// How far `victim` is behind the highest of the other validators. Their
+/// heights are read first, so a block finalized in between counts for the
+/// victim, never against it.
+fn lag(network: &TestNetwork, victim: usize) -> Option<u64> {
+    let others = (0..4)
+        .filter(|v| *v != victim)
+        .filter_map(|v| network.client(v).status().ok())
+        .map(|status| status.finalized_height)
+        .max()?;
+    let own = network.client(victim).status().ok()?.finalized_height;
+    Some(others.saturating_sub(own))
+}
+
+/// Restarted validators under watch: each must stay within [`MAX_LAG`]
+/// blocks of the others for [`FOLLOW`] once it has caught up.
+#[derive(Default)]
+struct Watch {
+    /// Validator, when its watch began, the largest lag seen.
+    watched: Vec<(usize, Instant, u64)>,
+}
+
+impl Watch {
+    /// Samples every validator under watch once.
+    fn check(&mut self, network: &TestNetwork) {
+        for (victim, since, worst) in &mut self.watched {
+            let lag = lag(network, *victim).expect("every validator answers");
+            *worst = (*worst).max(lag);
+            assert!(
+                lag <= MAX_LAG,
+                "validator {victim} fell {lag} blocks behind {:?} after catching up (see {})",
+                since.elapsed(),
+                network.net.home(*victim).join("node.log").display()
+            );
         }
     }
-    let recipient_balance = network.client(3).account(&recipient_id).unwrap().balance;
-    assert_eq!(recipient_balance, accepted.len().to_string());
-    let height = network.min_height(&[0, 1, 2, 3]);
-    assert!(height > killed_at);
-    network.assert_same_chain(&[0, 1, 2, 3], height);
+
+    /// Waits `time`, checking the validators under watch.
+    fn pause(&mut self, network: &TestNetwork, time: Duration) {
+        let started = Instant::now();
+        while started.elapsed() < time {
+            self.check(network);
+            std::thread::sleep(SAMPLE);
+        }
+    }
+
+    /// Waits until `victim` has caught up: within [`MAX_LAG`] blocks of the
+    /// others for [`CAUGHT_UP`] in a row (while catching up, its height
+    /// jumps by whole batches and passes through that range). Returns how
+    /// long that took.
+    fn wait_until_following(&mut self, network: &TestNetwork, victim: usize) -> Duration {
+        let started = Instant::now();
+        let mut within_since: Option<Instant> = None;
+        loop {
+            self.check(network);
+            let lag = lag(network, victim);
+            if lag.is_some_and(|lag| lag <= MAX_LAG) {
+                let since = *within_since.get_or_insert_with(Instant::now);
+                if since.elapsed() >= CAUGHT_UP {
+                    return since - started;
+                }
+            } else {
+                within_since = None;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(90),
+                "validator {victim} did not catch up within 90 s (lag {lag:?}; see {})",
+                network.net.home(victim).join("node.log").display()
+            );
+            std::thread::sleep(SAMPLE);
+        }
+    }
+
+    fn begin(&mut self, victim: usize) {
+        self.watched.push((victim, Instant::now(), 0));
+    }
+
+    /// When `victim`'s watch is over.
+    fn window_end(&self, victim: usize) -> Instant {
+        let (_, since, _) = self
+            .watched
+            .iter()
+            .find(|(v, ..)| *v == victim)
+            .expect("watched");
+        *since + FOLLOW
+    }
+
+    fn end(&mut self, victim: usize) {
+        let index = self
+            .watched
+            .iter()
+            .position(|(v, ..)| *v == victim)
+            .expect("watched");
+        let (_, since, worst) = self.watched.remove(index);
+        eprintln!(
+            "validator {victim} followed for {:?}, at most {worst} blocks behind",
+            since.elapsed()
+        );
+    }
+}
+
+/// Waits until `validator` has finalized every sender's transfers.
+fn wait_for_nonces(
+    network: &TestNetwork,
+    validator: usize,
+    senders: &[(eiraku_core::AccountId, u64)],
+) {
+    let client = network.client(validator);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for (sender, nonce) in senders {
+        loop {
+            let account = client.account(sender).expect("account");
+            if account.nonce >= *nonce {
+                assert_eq!(account.nonce, *nonce, "more transfers than were sent");
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "validator {validator} misses finalized transfers of {sender} ({} of {nonce})",
+                account.nonce
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod load;
+
 use eiraku::{
     devnet::Devnet,
     keyfile,

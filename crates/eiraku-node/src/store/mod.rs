@@ -12,6 +12,13 @@
 //! load several blocks share one batch. A crash at any point therefore loses
 //! nothing that was reported finalized: either the blocks are on disk, or
 //! marshal delivers them again after restart.
+//!
+//! After a crash the engine's recovery leaves a flush queue it never
+//! drains; [`recovery`] drains it before the store opens. [`health`] reports
+//! the flush backlog and stalled commits.
+
+pub mod health;
+pub mod recovery;
 
 use commonware_codec::{Copying, Decode, Encode, RangeCfg};
 use eiraku_core::{
@@ -21,6 +28,8 @@ use eiraku_state::{money::Money, Account, Outcome, Receipt, State};
 use fjall::{
     CompressionType, Config, Keyspace, PartitionCreateOptions, PartitionHandle, PersistMode,
 };
+use health::{CommitWatch, StoreHealth};
+use recovery::{Recovered, JOURNALS};
 use std::{
     collections::BTreeMap,
     path::Path,
@@ -54,6 +63,36 @@ fn engine<E: std::fmt::Display>(e: E) -> StoreError {
     StoreError::Engine(e.to_string())
 }
 
+/// Opening the engine fails with a typed error for a damaged journal.
+fn open_error(e: fjall::Error) -> StoreError {
+    match e {
+        fjall::Error::JournalRecovery(e) => StoreError::Journal(format!("{e:?}")),
+        e => engine(e),
+    }
+}
+
+/// The engine's in-memory tables, all partitions together, may hold this
+/// much before writes wait for flushes (fjall's default, set here so the
+/// metrics can name it).
+pub const MAX_WRITE_BUFFER_BYTES: u64 = 64 << 20;
+
+/// Each partition's in-memory table is sealed and flushed at this size
+/// (fixed when a store is created; fjall's default is 16 MiB). Smaller
+/// tables leave less to flush when a node stops and less journal to replay
+/// when it restarts after a crash, and the journal is retired sooner.
+const MAX_MEMTABLE_BYTES: u32 = 4 << 20;
+
+/// The engine's settings.
+fn engine_config(path: &Path) -> Config {
+    Config::new(path)
+        .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES)
+        // Each wake-up of the flusher flushes up to this many queued tables.
+        // The default (cores - 1) is one on two cores: then any table queued
+        // without a wake-up of its own would wait for ever; with two, each
+        // wake-up also takes one such table.
+        .flush_workers(2)
+}
+
 /// The highest height key of a partition keyed by height.
 fn last_height(partition: &PartitionHandle) -> Result<Option<u64>, StoreError> {
     let Some((key, _)) = partition.last_key_value().map_err(engine)? else {
@@ -65,9 +104,6 @@ fn last_height(partition: &PartitionHandle) -> Result<Option<u64>, StoreError> {
         .map_err(|_| StoreError::Corrupt("a height key is not 8 bytes".into()))?;
     Ok(Some(u64::from_be_bytes(bytes)))
 }
-
-/// The engine's folder of write-ahead journals.
-const JOURNALS: &str = "journals";
 
 /// Copies the store folder `from` into `to`, leaving its journals out.
 fn copy_tables(from: &Path, to: &Path) -> std::io::Result<()> {
@@ -155,20 +191,31 @@ pub struct Store {
     anchors: PartitionHandle,
     /// Held by each commit, and by [`Store::close`] to hold back new ones.
     commits: Mutex<()>,
+    /// The commit under way, and stalled ones.
+    watch: CommitWatch,
+    /// What opening flushed after a crash.
+    recovered: Recovered,
 }
 
 impl Store {
     /// Opens (or creates) the store in folder `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let keyspace = Config::new(path).open().map_err(|e| match e {
-            fjall::Error::JournalRecovery(e) => StoreError::Journal(format!("{e:?}")),
-            e => engine(e),
-        })?;
+        let recovered = recovery::flush_sealed_journals(path, || engine_config(path))?;
+        if recovered.sealed_journals > 0 {
+            tracing::info!(
+                sealed_journals = recovered.sealed_journals,
+                flushed_tables = recovered.flushed_tables,
+                "store: flushed what the journals of an unclean stop held"
+            );
+        }
+        let keyspace = engine_config(path).open().map_err(open_error)?;
         let partition = |name: &str, compression: CompressionType| {
             keyspace
                 .open_partition(
                     name,
-                    PartitionCreateOptions::default().compression(compression),
+                    PartitionCreateOptions::default()
+                        .compression(compression)
+                        .max_memtable_size(MAX_MEMTABLE_BYTES),
                 )
                 .map_err(engine)
         };
@@ -186,7 +233,23 @@ impl Store {
             anchors: partition("anchors", raw)?,
             keyspace,
             commits: Mutex::new(()),
+            watch: CommitWatch::default(),
+            recovered,
         })
+    }
+
+    /// The store's health: flush backlog, journals, stalled commits.
+    pub fn health(&self) -> StoreHealth {
+        StoreHealth {
+            write_buffer_bytes: self.keyspace.write_buffer_size(),
+            write_buffer_limit: MAX_WRITE_BUFFER_BYTES,
+            journals: self.keyspace.journal_count(),
+            journal_bytes: self.keyspace.journal_disk_space(),
+            flushes: self.keyspace.flushes_completed(),
+            write_stalls: self.watch.stalls(),
+            commit_running_for: self.watch.running_for(),
+            recovered: self.recovered,
+        }
     }
 
     /// Prepares a clean stop: waits for a commit under way, writes every
@@ -295,6 +358,7 @@ impl Store {
             return Ok(());
         };
         let _commit = self.commits.lock().unwrap_or_else(|e| e.into_inner());
+        let _watch = self.watch.start();
         let mut batch = self.keyspace.batch().durability(Some(PersistMode::SyncAll));
         // Index entries go in in key order: the memtable is a skip list, and
         // consecutive sorted inserts walk nearly the same path through it
