@@ -7,6 +7,7 @@ use crate::{
     engine::{self, Channels, Timeouts, P2P_NAMESPACE},
     gossip,
     home::NodeHome,
+    stop,
     store::Store,
     watchdog,
 };
@@ -166,7 +167,7 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
                     .enable_all()
                     .build()
                     .expect("API runtime");
-                runtime.spawn(stop_on_signal(stopping_chain));
+                runtime.spawn(stop::on_signal(stopping_chain));
                 runtime.block_on(async move {
                     let listener =
                         tokio::net::TcpListener::from_std(api_listener).expect("API listener");
@@ -177,54 +178,4 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
         let _ = network_handle.await;
     });
     Ok(())
-}
-
-/// A stopping node gives its store this long to flush, so that SIGTERM
-/// always ends the process within ten seconds.
-pub const STOP_FLUSH_DEADLINE: Duration = Duration::from_secs(8);
-
-/// On SIGTERM or SIGINT: flushes the store (see [`Store::close`]) and exits.
-/// Consensus needs no goodbye: what this node had not yet stored, its peers
-/// send again when it restarts.
-async fn stop_on_signal(chain: Arc<Chain>) {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut terminate), Ok(mut interrupt)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        tracing::warn!("cannot listen for stop signals; stopping will not flush the store");
-        return;
-    };
-    tokio::select! {
-        _ = terminate.recv() => {}
-        _ = interrupt.recv() => {}
-    }
-    tracing::info!("stopping: flushing the store");
-    let (flushed, outcome) = tokio::sync::oneshot::channel();
-    std::thread::spawn(move || match chain.store().close() {
-        Ok(_guard) => {
-            let _ = flushed.send(Ok(()));
-            // Holds the guard until the process exits: no commit starts
-            // after the flush.
-            loop {
-                std::thread::park();
-            }
-        }
-        Err(error) => {
-            let _ = flushed.send(Err(error));
-        }
-    });
-    match tokio::time::timeout(STOP_FLUSH_DEADLINE, outcome).await {
-        Ok(Ok(Ok(()))) => std::process::exit(0),
-        Ok(Ok(Err(error))) => {
-            tracing::error!(%error, "flushing the store failed; its journal will be replayed");
-        }
-        Ok(Err(_)) => tracing::error!("flushing the store failed; its journal will be replayed"),
-        Err(_) => tracing::error!(
-            "the store did not finish flushing within {}s; stopping anyway: every commit is in \
-             its journal, which is replayed at the next start",
-            STOP_FLUSH_DEADLINE.as_secs()
-        ),
-    }
-    std::process::exit(1)
 }
