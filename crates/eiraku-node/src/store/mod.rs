@@ -200,12 +200,12 @@ pub struct Store {
 impl Store {
     /// Opens (or creates) the store in folder `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let recovered = recovery::flush_sealed_journals(path, || engine_config(path))?;
-        if recovered.sealed_journals > 0 {
+        let recovered = recovery::flush_sealed_journals(path, engine_config(path))?;
+        if recovered.flushed_tables > 0 {
             tracing::info!(
                 sealed_journals = recovered.sealed_journals,
                 flushed_tables = recovered.flushed_tables,
-                "store: flushed what the journals of an unclean stop held"
+                "store: flushed the tables that the journals of an unclean stop held"
             );
         }
         let keyspace = engine_config(path).open().map_err(open_error)?;
