@@ -603,13 +603,28 @@ pub fn genesis_block(genesis: &Genesis, state: &State) -> Block {
     Block::genesis(leader, genesis.genesis_time_ms, state.state_root())
 }
 
+/// A genesis of one validator (its key from seed 7) and `accounts`, for tests.
+#[cfg(test)]
+pub(crate) fn test_genesis(chain_id: &str, accounts: Vec<eiraku_core::GenesisAccount>) -> Genesis {
+    Genesis {
+        chain_id: eiraku_core::ChainId::new(chain_id).unwrap(),
+        genesis_time_ms: 0,
+        validators: vec![eiraku_core::GenesisValidator {
+            name: "v".into(),
+            public_key: eiraku_core::Keypair::from_seed(7).account_id(),
+            p2p_address: "127.0.0.1:1".parse().unwrap(),
+            api_address: "127.0.0.1:2".parse().unwrap(),
+        }],
+        accounts,
+        money: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use commonware_parallel::Sequential;
-    use eiraku_core::{
-        Amount, Call, ChainId, GenesisAccount, GenesisValidator, Keypair, Transaction,
-    };
+    use eiraku_core::{Amount, Call, GenesisAccount, Keypair, Transaction};
 
     fn open(dir: &std::path::Path, genesis: &Genesis) -> Chain {
         Chain::open(genesis.clone(), Store::open(dir).unwrap(), 100).unwrap()
@@ -619,16 +634,9 @@ mod tests {
     fn gossip_of_a_transaction_checked_in_a_block_costs_no_second_signature_check() {
         let alice = Keypair::from_seed(1);
         let validator = Keypair::from_seed(7);
-        let genesis = Genesis {
-            chain_id: ChainId::new("chain-test").unwrap(),
-            genesis_time_ms: 0,
-            validators: vec![GenesisValidator {
-                name: "v".into(),
-                public_key: validator.account_id(),
-                p2p_address: "127.0.0.1:1".parse().unwrap(),
-                api_address: "127.0.0.1:2".parse().unwrap(),
-            }],
-            accounts: vec![GenesisAccount {
+        let genesis = test_genesis(
+            "chain-test",
+            vec![GenesisAccount {
                 id: alice.account_id(),
                 balance: Amount(100),
                 label: String::new(),
@@ -636,8 +644,7 @@ mod tests {
                 bank: None,
                 travel_key: None,
             }],
-            money: None,
-        };
+        );
         let transfer = |nonce| {
             SignedTransaction::sign(
                 Transaction {

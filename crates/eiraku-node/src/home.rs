@@ -32,6 +32,17 @@ pub struct NodeSettings {
     /// unless a full block is waiting (see `engine::Timeouts`).
     #[serde(default = "default_block_interval_ms")]
     pub block_interval_ms: u64,
+    /// Size in MiB at which each of the store's in-memory tables is
+    /// flushed; fixed when the store is created. Smaller tables leave less
+    /// journal to replay after a crash and rotate journals sooner, at the
+    /// price of more, smaller flushes (4 MiB finalized about a fifth fewer
+    /// transactions per second than 16 at saturation on two cores).
+    #[serde(default = "default_store_table_mib")]
+    pub store_table_mib: u32,
+}
+
+fn default_store_table_mib() -> u32 {
+    crate::store::DEFAULT_TABLE_MIB
 }
 
 fn default_mempool_capacity() -> usize {

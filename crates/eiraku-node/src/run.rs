@@ -42,7 +42,7 @@ mod channel {
 pub fn run(home: NodeHome) -> anyhow::Result<()> {
     let data_dir = home.data_dir();
     std::fs::create_dir_all(&data_dir)?;
-    let store = Store::open(&data_dir.join("store"))?;
+    let store = Store::open_with_tables(&data_dir.join("store"), home.settings.store_table_mib)?;
     let chain = Arc::new(Chain::open(
         home.genesis.clone(),
         store,

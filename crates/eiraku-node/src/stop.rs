@@ -77,24 +77,11 @@ pub fn close_store(chain: Arc<Chain>, deadline: Duration) -> Result<(), StopErro
 mod tests {
     use super::*;
     use crate::store::Store;
-    use eiraku_core::{ChainId, Genesis, GenesisValidator, Keypair};
 
     #[test]
     fn a_store_that_cannot_flush_does_not_hold_up_the_stop() {
         let dir = tempfile::tempdir().unwrap();
-        let validator = Keypair::from_seed(7);
-        let genesis = Genesis {
-            chain_id: ChainId::new("stop-test").unwrap(),
-            genesis_time_ms: 0,
-            validators: vec![GenesisValidator {
-                name: "v".into(),
-                public_key: validator.account_id(),
-                p2p_address: "127.0.0.1:1".parse().unwrap(),
-                api_address: "127.0.0.1:2".parse().unwrap(),
-            }],
-            accounts: vec![],
-            money: None,
-        };
+        let genesis = crate::chain::test_genesis("stop-test", vec![]);
         let chain = Arc::new(Chain::open(genesis, Store::open(dir.path()).unwrap(), 10).unwrap());
         close_store(chain.clone(), FLUSH_DEADLINE).expect("a healthy store flushes");
         // The first stop holds the store closed, as a commit that never

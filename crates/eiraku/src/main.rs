@@ -415,6 +415,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 api_port,
                 p2p_port,
                 money: !plain,
+                tune: |_| {},
             })?;
             println!(
                 "created {} validators of {} in {}",
@@ -691,6 +692,7 @@ fn devnet(
             api_port,
             p2p_port,
             money,
+            tune: |_| {},
         })?;
         println!(
             "created a new {validators}-validator network in {}",

@@ -43,6 +43,9 @@ pub struct TestnetSpec {
     /// [`crate::money_demo`]); otherwise a plain ledger with the
     /// [`DEMO_ACCOUNTS`].
     pub money: bool,
+    /// Adjusts each validator's settings (node.json) before they are
+    /// written; `|_| {}` keeps the defaults.
+    pub tune: fn(&mut NodeSettings),
 }
 
 impl TestnetSpec {
@@ -153,13 +156,15 @@ pub fn create(spec: &TestnetSpec) -> anyhow::Result<Genesis> {
     )
     .context("writing genesis.json")?;
     for (i, key) in keys.iter().enumerate() {
-        let settings = NodeSettings {
+        let mut settings = NodeSettings {
             name: format!("validator-{i}"),
             p2p_listen: localhost(spec.p2p_port + i as u16),
             api_listen: localhost(spec.api_port + i as u16),
             mempool_capacity: 200_000,
             block_interval_ms: 100,
+            store_table_mib: eiraku_node::store::DEFAULT_TABLE_MIB,
         };
+        (spec.tune)(&mut settings);
         NodeHome::create(&TestnetSpec::home(&spec.dir, i), &genesis, &settings, key)?;
     }
     Ok(genesis)

@@ -27,7 +27,14 @@ const SAMPLE: Duration = Duration::from_millis(250);
 
 #[test]
 fn validators_killed_under_load_recover_follow_and_stop_on_request() {
-    let mut network = TestNetwork::start(4);
+    let mut network = TestNetwork::start_tuned(4, false, |settings| {
+        // Small store tables: a short run under load seals several journals.
+        settings.store_table_mib = 4;
+        // Four blocks a second rather than ten: the allowed lag of 5 blocks
+        // is then over a second, more than the scheduling hiccups of four
+        // debug-build validators, the load and the test on two cores.
+        settings.block_interval_ms = 250;
+    });
     // Load goes to validators 0 and 1; validators 3 and 2 are the ones killed.
     let load = SteadyLoad::start(
         vec![network.client(0), network.client(1)],

@@ -76,11 +76,10 @@ fn open_error(e: fjall::Error) -> StoreError {
 /// metrics can name it).
 pub const MAX_WRITE_BUFFER_BYTES: u64 = 64 << 20;
 
-/// Each partition's in-memory table is sealed and flushed at this size
-/// (fixed when a store is created; fjall's default is 16 MiB). Smaller
-/// tables leave less to flush when a node stops and less journal to replay
-/// when it restarts after a crash, and the journal is retired sooner.
-const MAX_MEMTABLE_BYTES: u32 = 4 << 20;
+/// Each partition's in-memory table is sealed and flushed at this size in
+/// MiB unless node.json says otherwise (fjall's default; see
+/// `NodeSettings::store_table_mib`).
+pub const DEFAULT_TABLE_MIB: u32 = 16;
 
 /// The engine's settings.
 fn engine_config(path: &Path) -> Config {
@@ -200,6 +199,13 @@ pub struct Store {
 impl Store {
     /// Opens (or creates) the store in folder `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_with_tables(path, DEFAULT_TABLE_MIB)
+    }
+
+    /// Opens the store in folder `path`, or creates it with in-memory
+    /// tables flushed at `table_mib` MiB (an existing store keeps the size
+    /// it was created with).
+    pub fn open_with_tables(path: &Path, table_mib: u32) -> Result<Self, StoreError> {
         let recovered = recovery::flush_sealed_journals(path, engine_config(path))?;
         if recovered.flushed_tables > 0 {
             tracing::info!(
@@ -215,7 +221,7 @@ impl Store {
                     name,
                     PartitionCreateOptions::default()
                         .compression(compression)
-                        .max_memtable_size(MAX_MEMTABLE_BYTES),
+                        .max_memtable_size(table_mib.clamp(1, 1024) << 20),
                 )
                 .map_err(engine)
         };

@@ -114,78 +114,79 @@ fn send(
         keys,
         sent: 0,
     };
-    let mut report = LoadReport {
-        senders: Vec::new(),
-        accepted: 0,
-        busy: 0,
+    let mut outbox = Outbox {
+        clients,
+        requests: 0,
+        retry: Vec::new(),
+        report: LoadReport {
+            senders: Vec::new(),
+            accepted: 0,
+            busy: 0,
+        },
     };
-    let mut retry: Vec<SignedTransaction> = Vec::new();
-    let mut requests = 0usize;
     while !stop.load(Ordering::Relaxed) {
-        let due = started + Duration::from_millis(requests as u64 * BATCH as u64 * 1000 / rate);
+        let due =
+            started + Duration::from_millis(outbox.requests as u64 * BATCH as u64 * 1000 / rate);
         if let Some(wait) = due.checked_duration_since(Instant::now()) {
             std::thread::sleep(wait);
         }
-        let mut batch = std::mem::take(&mut retry);
+        let mut batch = std::mem::take(&mut outbox.retry);
         while batch.len() < BATCH {
             batch.push(ring.next());
         }
-        submit(
-            &clients[requests % clients.len()],
-            batch,
-            &mut retry,
-            &mut report,
-        );
-        requests += 1;
+        outbox.send(batch);
     }
     while !ring.at_round_end() {
-        retry.push(ring.next());
+        outbox.retry.push(ring.next());
     }
     let deadline = Instant::now() + Duration::from_secs(60);
-    while !retry.is_empty() {
+    while !outbox.retry.is_empty() {
         assert!(
             Instant::now() < deadline,
             "the network stayed busy for a minute"
         );
-        let batch = std::mem::take(&mut retry);
-        submit(
-            &clients[requests % clients.len()],
-            batch,
-            &mut retry,
-            &mut report,
-        );
-        requests += 1;
         std::thread::sleep(Duration::from_millis(50));
+        let batch = std::mem::take(&mut outbox.retry);
+        outbox.send(batch);
     }
     let rounds = ring.sent / keys.len() as u64;
+    let mut report = outbox.report;
     report.senders = keys.iter().map(|key| (key.account_id(), rounds)).collect();
     report
 }
 
-/// Sends one batch; what is refused as busy (or lost to a transport error)
-/// goes back into `retry`. Any other refusal is a test failure.
-fn submit(
-    client: &Client,
-    batch: Vec<SignedTransaction>,
-    retry: &mut Vec<SignedTransaction>,
-    report: &mut LoadReport,
-) {
-    let Ok(response) = client.submit_raw_batch(&batch) else {
-        report.busy += 1;
-        retry.extend(batch);
-        return;
-    };
-    report.accepted += response.accepted as u64;
-    if response.refused.is_empty() {
-        return;
-    }
-    report.busy += 1;
-    for refusal in &response.refused {
-        match refusal.error.code.as_str() {
-            "busy" => retry.push(batch[refusal.index].clone()),
-            // A resent transaction the node had taken after all.
-            "duplicate" | "nonce_used" => report.accepted += 1,
-            code => panic!("load transfer refused: {code}: {}", refusal.error.message),
+/// Batches on their way, round-robin over the validators.
+struct Outbox<'a> {
+    clients: &'a [Client],
+    requests: usize,
+    /// Refused as busy (or lost to a transport error): to send again.
+    retry: Vec<SignedTransaction>,
+    report: LoadReport,
+}
+
+impl Outbox<'_> {
+    /// Sends one batch; what is refused as busy, or lost to a transport
+    /// error, goes back into `retry`. Any other refusal fails the test.
+    fn send(&mut self, batch: Vec<SignedTransaction>) {
+        let client = &self.clients[self.requests % self.clients.len()];
+        self.requests += 1;
+        let Ok(response) = client.submit_raw_batch(&batch) else {
+            self.report.busy += 1;
+            self.retry.extend(batch);
+            return;
+        };
+        self.report.accepted += response.accepted as u64;
+        if response.refused.is_empty() {
+            return;
+        }
+        self.report.busy += 1;
+        for refusal in &response.refused {
+            match refusal.error.code.as_str() {
+                "busy" => self.retry.push(batch[refusal.index].clone()),
+                // A resent transaction the node had taken after all.
+                "duplicate" | "nonce_used" => self.report.accepted += 1,
+                code => panic!("load transfer refused: {code}: {}", refusal.error.message),
+            }
         }
     }
 }

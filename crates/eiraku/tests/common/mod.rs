@@ -54,6 +54,16 @@ impl TestNetwork {
     /// demo accounts when `money` is true.
     #[allow(dead_code)] // not every test binary uses it
     pub fn start_with(validators: usize, money: bool) -> Self {
+        Self::start_tuned(validators, money, |_| {})
+    }
+
+    /// Like [`TestNetwork::start_with`], with each validator's settings
+    /// adjusted by `tune`.
+    pub fn start_tuned(
+        validators: usize,
+        money: bool,
+        tune: fn(&mut eiraku_node::NodeSettings),
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temporary folder");
         let (api_port, p2p_port) = free_port_ranges(validators);
         testnet::create(&TestnetSpec {
@@ -63,6 +73,7 @@ impl TestNetwork {
             api_port,
             p2p_port,
             money,
+            tune,
         })
         .expect("network folder");
         let mut net = Devnet::open(Path::new(env!("CARGO_BIN_EXE_eiraku")), dir.path())
