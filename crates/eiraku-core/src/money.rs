@@ -363,6 +363,12 @@ pub enum MoneyCall {
         /// The contribution's number.
         id: u64,
     },
+    /// A central bank withdraws its own contribution while it is pending
+    /// (not accepted): nothing offered stays stuck for ever.
+    WithdrawContribution {
+        /// The contribution's number.
+        id: u64,
+    },
     /// A central bank issues coins to one of its banks: the same amount of
     /// issuance bonds moves from its own account to its issued account.
     IssueCoins {
@@ -465,6 +471,7 @@ impl MoneyCall {
     const CONFIRM_SETTLEMENT: u8 = 11;
     const CLOSE_SEIGNIORAGE: u8 = 12;
     const REGISTER_TRAVEL_KEY: u8 = 13;
+    const WITHDRAW_CONTRIBUTION: u8 = 14;
 
     /// The call's name, as the API and CLI spell it.
     pub fn name(&self) -> &'static str {
@@ -474,6 +481,7 @@ impl MoneyCall {
             MoneyCall::OpenAccount { .. } => "open_account",
             MoneyCall::Contribute { .. } => "contribute",
             MoneyCall::AcceptContribution { .. } => "accept_contribution",
+            MoneyCall::WithdrawContribution { .. } => "withdraw_contribution",
             MoneyCall::IssueCoins { .. } => "issue_coins",
             MoneyCall::Pay { .. } => "pay",
             MoneyCall::Redeem { .. } => "redeem",
@@ -525,6 +533,10 @@ impl Write for MoneyCall {
             }
             MoneyCall::AcceptContribution { id } => {
                 Self::ACCEPT_CONTRIBUTION.write(buf);
+                id.write(buf);
+            }
+            MoneyCall::WithdrawContribution { id } => {
+                Self::WITHDRAW_CONTRIBUTION.write(buf);
                 id.write(buf);
             }
             MoneyCall::IssueCoins { bank, amount } => {
@@ -590,7 +602,9 @@ impl EncodeSize for MoneyCall {
             MoneyCall::Contribute { instrument, .. } => {
                 instrument.as_bytes().encode_size() + CurrencyCode::SIZE + Amount::SIZE + 4 + 8
             }
-            MoneyCall::AcceptContribution { .. } | MoneyCall::ConfirmSettlement { .. } => 8,
+            MoneyCall::AcceptContribution { .. }
+            | MoneyCall::WithdrawContribution { .. }
+            | MoneyCall::ConfirmSettlement { .. } => 8,
             MoneyCall::IssueCoins { bank, .. } => bank.encode_size() + Amount::SIZE,
             MoneyCall::Pay {
                 to, travel_rule, ..
@@ -630,6 +644,9 @@ impl Read for MoneyCall {
                 maturity_ms: u64::read(buf)?,
             },
             Self::ACCEPT_CONTRIBUTION => MoneyCall::AcceptContribution {
+                id: u64::read(buf)?,
+            },
+            Self::WITHDRAW_CONTRIBUTION => MoneyCall::WithdrawContribution {
                 id: u64::read(buf)?,
             },
             Self::ISSUE_COINS => MoneyCall::IssueCoins {
@@ -741,6 +758,7 @@ mod tests {
                 maturity_ms: 2_000_000_000_000,
             },
             MoneyCall::AcceptContribution { id: 3 },
+            MoneyCall::WithdrawContribution { id: 4 },
             MoneyCall::IssueCoins {
                 bank: account,
                 amount: Amount(7),

@@ -164,6 +164,18 @@ pub enum MoneyError {
         /// The number.
         id: u64,
     },
+    /// The contribution was withdrawn by its central bank.
+    #[error("contribution {id} was withdrawn")]
+    ContributionWithdrawn {
+        /// The number.
+        id: u64,
+    },
+    /// Only the central bank that offered a contribution may withdraw it.
+    #[error("contribution {id} was offered by another central bank")]
+    NotYourContribution {
+        /// The number.
+        id: u64,
+    },
     /// The central bank's own account holds fewer issuance bonds.
     #[error("own account holds {available} in issuance bonds; {needed} needed")]
     InsufficientOwnBonds {
@@ -302,6 +314,8 @@ impl MoneyError {
             MoneyError::MaturityPassed { .. } => "maturity_passed",
             MoneyError::UnknownContribution { .. } => "unknown_contribution",
             MoneyError::AlreadyAccepted { .. } => "already_accepted",
+            MoneyError::ContributionWithdrawn { .. } => "contribution_withdrawn",
+            MoneyError::NotYourContribution { .. } => "not_your_contribution",
             MoneyError::InsufficientOwnBonds { .. } => "insufficient_own_bonds",
             MoneyError::AmountTooLarge => "amount_too_large",
             MoneyError::AccountFrozen { .. } => "account_frozen",

@@ -66,6 +66,9 @@ pub struct Contribution {
     pub offered_ms: u64,
     /// Set when the issuer accepted it.
     pub accepted: Option<Acceptance>,
+    /// Block time its central bank withdrew it, when it did (only a
+    /// pending contribution can be withdrawn).
+    pub withdrawn_ms: Option<u64>,
 }
 
 /// The issuer's acceptance of a contribution.
@@ -318,6 +321,7 @@ impl Money {
                     acu_value: value,
                     accepted_ms: now_ms,
                 }),
+                withdrawn_ms: None,
             });
             self.economy_mut(&economy.code).contributed = value;
         }
@@ -459,8 +463,14 @@ impl Money {
             .expect("roles name member economies only")
     }
 
-    /// A currency's rate if it is fresh at `now_ms`; the numeraire is 1.
-    fn fresh_rate(&self, currency: &CurrencyCode, now_ms: u64) -> Result<Decimal, MoneyError> {
+    /// A currency's rate if it is no older than `max_age_ms` at `now_ms`;
+    /// the numeraire is 1.
+    fn rate(
+        &self,
+        currency: &CurrencyCode,
+        now_ms: u64,
+        max_age_ms: u64,
+    ) -> Result<Decimal, MoneyError> {
         if *currency == self.numeraire {
             return Ok(Decimal::ONE);
         }
@@ -472,29 +482,39 @@ impl Money {
                 currency: *currency,
             })?;
         let age = now_ms.saturating_sub(economy.rate_posted_ms);
-        if age > self.max_rate_age_ms {
+        if age > max_age_ms {
             return Err(MoneyError::StaleRate {
                 currency: *currency,
                 posted_ms: economy.rate_posted_ms,
-                max_age_ms: self.max_rate_age_ms,
+                max_age_ms,
             });
         }
         Ok(economy.rate.value())
     }
 
-    /// One coin unit in numeraire, from fresh rates.
-    fn unit_in_numeraire(&self, now_ms: u64) -> Result<Decimal, MoneyError> {
+    /// One coin unit in numeraire, from rates no older than `max_age_ms`.
+    fn unit_in_numeraire(&self, now_ms: u64, max_age_ms: u64) -> Result<Decimal, MoneyError> {
         match &self.unit {
-            CoinUnit::Single { currency } => self.fresh_rate(currency, now_ms),
+            CoinUnit::Single { currency } => self.rate(currency, now_ms, max_age_ms),
             CoinUnit::Basket { basket } => basket.iter().try_fold(Decimal::ZERO, |sum, part| {
                 let value = part
                     .quantity
                     .value()
-                    .checked_mul(self.fresh_rate(&part.currency, now_ms)?)
+                    .checked_mul(self.rate(&part.currency, now_ms, max_age_ms)?)
                     .ok_or(MoneyError::AmountTooLarge)?;
                 sum.checked_add(value).ok_or(MoneyError::AmountTooLarge)
             }),
         }
+    }
+
+    /// Coin value of `face` minor units of `currency` at the rates last
+    /// posted, however old: whether a contribution can be valued at all.
+    fn value_at_posted_rates(
+        &self,
+        currency: &CurrencyCode,
+        face: Amount,
+    ) -> Result<Amount, MoneyError> {
+        self.value_at(currency, face, 0, u64::MAX)
     }
 
     /// Coin value of `face` minor units of `currency` at fresh rates,
@@ -506,8 +526,20 @@ impl Money {
         face: Amount,
         now_ms: u64,
     ) -> Result<Amount, MoneyError> {
-        let rate = self.fresh_rate(currency, now_ms)?;
-        let unit = self.unit_in_numeraire(now_ms)?;
+        self.value_at(currency, face, now_ms, self.max_rate_age_ms)
+    }
+
+    /// Coin value of `face` minor units of `currency` at rates no older than
+    /// `max_age_ms`, rounded down.
+    fn value_at(
+        &self,
+        currency: &CurrencyCode,
+        face: Amount,
+        now_ms: u64,
+        max_age_ms: u64,
+    ) -> Result<Amount, MoneyError> {
+        let rate = self.rate(currency, now_ms, max_age_ms)?;
+        let unit = self.unit_in_numeraire(now_ms, max_age_ms)?;
         let face = Decimal::from_i128_with_scale(
             i128::try_from(face.0).map_err(|_| MoneyError::AmountTooLarge)?,
             0,
@@ -583,6 +615,9 @@ impl Money {
                         maturity_ms: *maturity_ms,
                     });
                 }
+                // What no rate in force could value is refused now, not left
+                // pending for an acceptance that can never come.
+                self.value_at_posted_rates(currency, *face)?;
                 self.contributions.push(Contribution {
                     id: self.contributions.len() as u64,
                     economy,
@@ -593,20 +628,24 @@ impl Money {
                     maturity_ms: *maturity_ms,
                     offered_ms: ctx.now_ms,
                     accepted: None,
+                    withdrawn_ms: None,
                 });
+                Ok(())
+            }
+            MoneyCall::WithdrawContribution { id } => {
+                let economy = self.central_bank_economy(ctx.sender)?;
+                let contribution = self.pending_contribution(*id)?;
+                if contribution.economy != economy {
+                    return Err(MoneyError::NotYourContribution { id: *id });
+                }
+                self.contributions[*id as usize].withdrawn_ms = Some(ctx.now_ms);
                 Ok(())
             }
             MoneyCall::AcceptContribution { id } => {
                 if *ctx.sender != self.issuer {
                     return Err(MoneyError::NotIssuer);
                 }
-                let contribution = self
-                    .contributions
-                    .get(*id as usize)
-                    .ok_or(MoneyError::UnknownContribution { id: *id })?;
-                if contribution.accepted.is_some() {
-                    return Err(MoneyError::AlreadyAccepted { id: *id });
-                }
+                let contribution = self.pending_contribution(*id)?;
                 if contribution.maturity_ms <= ctx.now_ms {
                     return Err(MoneyError::MaturityPassed {
                         maturity_ms: contribution.maturity_ms,
@@ -756,6 +795,22 @@ impl Money {
                 _ => Err(MoneyError::NotBankOrRegulator),
             },
         }
+    }
+
+    /// Contribution `id`, if it is still pending: neither accepted nor
+    /// withdrawn.
+    fn pending_contribution(&self, id: u64) -> Result<&Contribution, MoneyError> {
+        let contribution = self
+            .contributions
+            .get(id as usize)
+            .ok_or(MoneyError::UnknownContribution { id })?;
+        if contribution.accepted.is_some() {
+            return Err(MoneyError::AlreadyAccepted { id });
+        }
+        if contribution.withdrawn_ms.is_some() {
+            return Err(MoneyError::ContributionWithdrawn { id });
+        }
+        Ok(contribution)
     }
 
     /// A claim less the settlements recorded but not yet confirmed against it.

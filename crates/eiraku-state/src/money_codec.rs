@@ -181,6 +181,7 @@ fn write_contribution(c: &Contribution, buf: &mut impl BufMut) {
         }
         None => false.write(buf),
     }
+    c.withdrawn_ms.write(buf);
 }
 
 fn read_contribution(buf: &mut impl Buf) -> Result<Contribution, Error> {
@@ -201,6 +202,7 @@ fn read_contribution(buf: &mut impl Buf) -> Result<Contribution, Error> {
         } else {
             None
         },
+        withdrawn_ms: Option::<u64>::read(buf)?,
     })
 }
 

@@ -832,6 +832,7 @@ fn any_call() -> impl Strategy<Value = (usize, MoneyCall)> {
             .clone()
             .prop_map(|amount| MoneyCall::Redeem { amount }),
         (0u64..4).prop_map(|id| MoneyCall::AcceptContribution { id }),
+        (0u64..4).prop_map(|id| MoneyCall::WithdrawContribution { id }),
         (
             amount.clone(),
             prop_oneof![Just("JPY"), Just("THB"), Just("USD"), Just("EUR")]
@@ -1114,4 +1115,54 @@ fn a_single_currency_unit_values_contributions_at_its_rate() {
         currency: currency("EUR"),
     };
     assert!(bad.validate().is_err());
+}
+
+#[test]
+fn no_contribution_stays_pending_for_ever() {
+    let mut chain = opened();
+    // A face no rate could value is refused at once, not left for an
+    // acceptance that would always fail.
+    assert_eq!(
+        chain.send(CB_JP, contribute_jpy(u128::MAX)),
+        Err(MoneyError::AmountTooLarge)
+    );
+    chain.send(CB_JP, contribute_jpy(100_000_000)).unwrap();
+    chain.send(CB_JP, contribute_jpy(200_000_000)).unwrap();
+    // Only the central bank that offered it withdraws it.
+    assert_eq!(
+        chain.send(CB_PH, MoneyCall::WithdrawContribution { id: 0 }),
+        Err(MoneyError::NotYourContribution { id: 0 })
+    );
+    assert_eq!(
+        chain.send(BANK_JP, MoneyCall::WithdrawContribution { id: 0 }),
+        Err(MoneyError::NotCentralBank)
+    );
+    assert_eq!(
+        chain.send(CB_JP, MoneyCall::WithdrawContribution { id: 9 }),
+        Err(MoneyError::UnknownContribution { id: 9 })
+    );
+    chain
+        .send(CB_JP, MoneyCall::WithdrawContribution { id: 0 })
+        .unwrap();
+    let withdrawn = &chain.state.money().unwrap().contributions[0];
+    assert_eq!(withdrawn.withdrawn_ms, Some(chain.now_ms));
+    // Withdrawn is final: neither accepted nor withdrawn again.
+    assert_eq!(
+        chain.send(ISSUER, MoneyCall::AcceptContribution { id: 0 }),
+        Err(MoneyError::ContributionWithdrawn { id: 0 })
+    );
+    assert_eq!(
+        chain.send(CB_JP, MoneyCall::WithdrawContribution { id: 0 }),
+        Err(MoneyError::ContributionWithdrawn { id: 0 })
+    );
+    assert_eq!(chain.books("JP"), (Amount(0), Amount(0)));
+    // An accepted contribution backs coins and cannot be withdrawn.
+    chain
+        .send(ISSUER, MoneyCall::AcceptContribution { id: 1 })
+        .unwrap();
+    assert_eq!(
+        chain.send(CB_JP, MoneyCall::WithdrawContribution { id: 1 }),
+        Err(MoneyError::AlreadyAccepted { id: 1 })
+    );
+    assert_eq!(chain.books("JP"), (Amount(2_061_538), Amount(0)));
 }

@@ -110,6 +110,15 @@ pub enum MoneyCommand {
         #[arg(long)]
         id: u64,
     },
+    /// Central bank: withdraw its own contribution while it is still pending.
+    Withdraw {
+        /// The central bank's key.
+        #[arg(long)]
+        from: String,
+        /// The contribution's number.
+        #[arg(long)]
+        id: u64,
+    },
     /// Central bank: issue coins to one of its banks (own → issued account).
     Issue {
         /// The central bank's key.
@@ -327,6 +336,7 @@ pub fn run(command: MoneyCommand, target: &MoneyTarget<'_>) -> anyhow::Result<()
             )
         }
         MoneyCommand::Accept { from, id } => (from, MoneyCall::AcceptContribution { id }),
+        MoneyCommand::Withdraw { from, id } => (from, MoneyCall::WithdrawContribution { id }),
         MoneyCommand::Issue { from, bank, amount } => (
             from,
             MoneyCall::IssueCoins {
