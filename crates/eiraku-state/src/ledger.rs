@@ -1,15 +1,17 @@
 //! Accounts and transfers of the ledger's one unit.
 
 use crate::ExecutionError;
-use eiraku_core::{AccountId, Amount};
-use std::collections::BTreeMap;
-
 pub use eiraku_core::Account;
+use eiraku_core::{AccountId, Amount};
+
+/// Every account by id: a persistent map, so a copy of the state (one per
+/// block proposed but not yet final) costs nothing until it is changed.
+pub type Accounts = imbl::OrdMap<AccountId, Account>;
 
 /// Moves `amount` from `from` to `to`. All or nothing: on error `accounts`
 /// is untouched.
 pub(crate) fn transfer(
-    accounts: &mut BTreeMap<AccountId, Account>,
+    accounts: &mut Accounts,
     from: &AccountId,
     to: &AccountId,
     amount: Amount,
@@ -57,7 +59,7 @@ mod tests {
     fn failed_transfer_changes_nothing() {
         let a = Keypair::from_seed(1).account_id();
         let b = Keypair::from_seed(2).account_id();
-        let mut accounts = BTreeMap::new();
+        let mut accounts = Accounts::new();
         accounts.insert(
             a,
             Account {

@@ -47,7 +47,7 @@ mod registry;
 mod state;
 
 pub use error::{AdmissionError, BlockError, ExecutionError, MoneyError};
-pub use ledger::Account;
+pub use ledger::{Account, Accounts};
 pub use receipt::{Outcome, Receipt};
 pub use state::{accounts_touched_by, BlockEnv, State};
 

@@ -7,11 +7,15 @@
 //! of its rules before it changes anything, so a refused call leaves the
 //! state exactly as it was.
 
-use crate::{ledger::Account, MoneyError};
+use crate::{
+    ledger::{Account, Accounts},
+    MoneyError,
+};
 use eiraku_core::{
     travel_rule::TravelKey, AccountId, Amount, CoinUnit, CurrencyCode, Digest, EconomyCode,
     Genesis, MoneyCall, MoneyGenesis, Rate, Role, TierCaps,
 };
+use imbl::{OrdMap, Vector};
 use rust_decimal::{prelude::ToPrimitive, Decimal};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -137,26 +141,26 @@ pub struct Money {
     /// The issuer.
     pub issuer: AccountId,
     /// Member economies.
-    pub economies: BTreeMap<EconomyCode, Economy>,
+    pub economies: OrdMap<EconomyCode, Economy>,
     /// Every account with a role.
-    pub roles: BTreeMap<AccountId, Role>,
+    pub roles: OrdMap<AccountId, Role>,
     /// The bank that opened each merchant and person account.
-    pub opened_by: BTreeMap<AccountId, AccountId>,
+    pub opened_by: OrdMap<AccountId, AccountId>,
     /// Keys banks and regulators receive travel-rule data under.
-    pub travel_keys: BTreeMap<AccountId, TravelKey>,
+    pub travel_keys: OrdMap<AccountId, TravelKey>,
     /// Frozen accounts.
-    pub frozen: BTreeMap<AccountId, Freeze>,
+    pub frozen: OrdMap<AccountId, Freeze>,
     /// Contributions, numbered from 0.
-    pub contributions: Vec<Contribution>,
+    pub contributions: Vector<Contribution>,
     /// Outstanding claims: (creditor, debtor) → ACU minor units.
     #[serde(serialize_with = "claims_as_list")]
-    pub claims: BTreeMap<(EconomyCode, EconomyCode), Amount>,
+    pub claims: OrdMap<(EconomyCode, EconomyCode), Amount>,
     /// Settlements, numbered from 0.
-    pub settlements: Vec<Settlement>,
+    pub settlements: Vector<Settlement>,
     /// End of the last closed seigniorage period (genesis time at first).
     pub seigniorage_closed_ms: u64,
     /// Closed seigniorage periods.
-    pub seigniorage_periods: Vec<SeigniorPeriod>,
+    pub seigniorage_periods: Vector<SeigniorPeriod>,
 }
 
 /// An outstanding claim, as the API lists it.
@@ -172,7 +176,7 @@ pub struct Claim {
 
 /// JSON has no tuple keys: claims are listed.
 fn claims_as_list<S: serde::Serializer>(
-    claims: &BTreeMap<(EconomyCode, EconomyCode), Amount>,
+    claims: &OrdMap<(EconomyCode, EconomyCode), Amount>,
     s: S,
 ) -> Result<S::Ok, S::Error> {
     s.collect_seq(Money::claim_list(claims))
@@ -192,7 +196,7 @@ fn sub(a: Amount, b: Amount, error: MoneyError) -> Result<Amount, MoneyError> {
     a.checked_sub(b).ok_or(error)
 }
 
-fn balance_of(accounts: &BTreeMap<AccountId, Account>, id: &AccountId) -> Amount {
+fn balance_of(accounts: &Accounts, id: &AccountId) -> Amount {
     accounts.get(id).map(|a| a.balance).unwrap_or_default()
 }
 
@@ -235,9 +239,9 @@ impl Money {
     /// section).
     pub fn from_genesis(genesis: &Genesis) -> Option<Self> {
         let config: &MoneyGenesis = genesis.money.as_ref()?;
-        let mut roles = BTreeMap::new();
-        let mut travel_keys = BTreeMap::new();
-        let mut opened_by = BTreeMap::new();
+        let mut roles = OrdMap::new();
+        let mut travel_keys = OrdMap::new();
+        let mut opened_by = OrdMap::new();
         roles.insert(config.issuer, Role::Issuer);
         let economies = config
             .economies
@@ -284,12 +288,12 @@ impl Money {
             roles,
             opened_by,
             travel_keys,
-            frozen: BTreeMap::new(),
-            contributions: Vec::new(),
-            claims: BTreeMap::new(),
-            settlements: Vec::new(),
+            frozen: OrdMap::new(),
+            contributions: Vector::new(),
+            claims: OrdMap::new(),
+            settlements: Vector::new(),
             seigniorage_closed_ms: genesis.genesis_time_ms,
-            seigniorage_periods: Vec::new(),
+            seigniorage_periods: Vector::new(),
         };
         money.accept_genesis_contributions(genesis, config);
         Some(money)
@@ -308,7 +312,7 @@ impl Money {
             let value = self
                 .coin_value(&economy.currency, terms.face, now_ms)
                 .unwrap_or_default();
-            self.contributions.push(Contribution {
+            self.contributions.push_back(Contribution {
                 id: self.contributions.len() as u64,
                 economy: economy.code,
                 instrument: terms.instrument.clone(),
@@ -333,7 +337,9 @@ impl Money {
                 }
             }
         }
-        for books in self.economies.values_mut() {
+        let codes: Vec<EconomyCode> = self.economies.keys().copied().collect();
+        for code in codes {
+            let books = self.economy_mut(&code);
             books.own_bonds = Amount(books.contributed.0.saturating_sub(books.issued_bonds.0));
         }
     }
@@ -357,7 +363,7 @@ impl Money {
     }
 
     fn claim_list(
-        claims: &BTreeMap<(EconomyCode, EconomyCode), Amount>,
+        claims: &OrdMap<(EconomyCode, EconomyCode), Amount>,
     ) -> impl Iterator<Item = Claim> + '_ {
         claims.iter().map(|((creditor, debtor), amount)| Claim {
             creditor: *creditor,
@@ -558,7 +564,7 @@ impl Money {
     /// Applies one money call from `ctx.sender`. On error nothing changed.
     pub(crate) fn apply(
         &mut self,
-        accounts: &mut BTreeMap<AccountId, Account>,
+        accounts: &mut Accounts,
         ctx: &CallContext<'_>,
         call: &MoneyCall,
     ) -> Result<(), MoneyError> {
@@ -618,7 +624,7 @@ impl Money {
                 // What no rate in force could value is refused now, not left
                 // pending for an acceptance that can never come.
                 self.value_at_posted_rates(currency, *face)?;
-                self.contributions.push(Contribution {
+                self.contributions.push_back(Contribution {
                     id: self.contributions.len() as u64,
                     economy,
                     instrument: instrument.clone(),
@@ -743,7 +749,7 @@ impl Money {
                         amount: *amount,
                     });
                 }
-                self.settlements.push(Settlement {
+                self.settlements.push_back(Settlement {
                     id: self.settlements.len() as u64,
                     creditor: *creditor,
                     debtor,
@@ -831,7 +837,7 @@ impl Money {
 
     fn open_account(
         &mut self,
-        accounts: &mut BTreeMap<AccountId, Account>,
+        accounts: &mut Accounts,
         ctx: &CallContext<'_>,
         account: &AccountId,
         role: &Role,
@@ -903,7 +909,7 @@ impl Money {
     /// A payment between coin holders, within AML rules.
     pub(crate) fn pay(
         &self,
-        accounts: &mut BTreeMap<AccountId, Account>,
+        accounts: &mut Accounts,
         from: &AccountId,
         to: &AccountId,
         amount: Amount,
@@ -966,7 +972,7 @@ impl Money {
     /// issued, and the redeeming economy gains a claim on each of them.
     fn redeem(
         &mut self,
-        accounts: &mut BTreeMap<AccountId, Account>,
+        accounts: &mut Accounts,
         bank: &AccountId,
         amount: Amount,
     ) -> Result<(), MoneyError> {
@@ -1067,7 +1073,7 @@ impl Money {
             let books = self.economy_mut(code);
             books.seigniorage = Amount(books.seigniorage.0 + share);
         }
-        self.seigniorage_periods.push(SeigniorPeriod {
+        self.seigniorage_periods.push_back(SeigniorPeriod {
             from_ms,
             to_ms,
             income: Amount(income),
@@ -1083,7 +1089,7 @@ impl Money {
     /// coins in accounts = Σ issued-account bonds; for each economy own +
     /// issued bonds = the value of its accepted contributions; only banks
     /// and retail accounts hold coins.
-    pub fn check_invariants(&self, accounts: &BTreeMap<AccountId, Account>) -> Result<(), String> {
+    pub fn check_invariants(&self, accounts: &Accounts) -> Result<(), String> {
         let mut coins = 0u128;
         for (id, account) in accounts {
             if account.balance == Amount::ZERO {

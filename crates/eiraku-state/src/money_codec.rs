@@ -9,7 +9,6 @@ use eiraku_core::{
     travel_rule::TravelKey, AccountId, Amount, BasketPart, CoinUnit, CurrencyCode, EconomyCode,
     Rate, Role, TierCaps,
 };
-use std::collections::BTreeMap;
 
 /// Longest list or map the decoder accepts (a damaged length must not
 /// allocate unbounded memory).
@@ -44,8 +43,9 @@ fn read_text(buf: &mut impl Buf) -> Result<String, Error> {
     String::from_utf8(bytes).map_err(|_| Error::Invalid("Money", "text is not UTF-8"))
 }
 
-fn write_map<K, V>(
-    map: &BTreeMap<K, V>,
+/// Writes a map's entries, which every map here yields in key order.
+fn write_map<'a, K: 'a, V: 'a>(
+    map: impl ExactSizeIterator<Item = (&'a K, &'a V)>,
     buf: &mut impl BufMut,
     mut item: impl FnMut(&K, &V, &mut dyn BufMut),
 ) {
@@ -56,22 +56,23 @@ fn write_map<K, V>(
 }
 
 /// Reads `len` entries, refusing keys out of order (one encoding per state).
-fn read_map<B: Buf, K: Ord + Clone, V>(
+fn read_map<B: Buf, K: Ord + Clone, V, M: FromIterator<(K, V)>>(
     buf: &mut B,
     mut item: impl FnMut(&mut B) -> Result<(K, V), Error>,
-) -> Result<BTreeMap<K, V>, Error> {
+) -> Result<M, Error> {
     let len = read_len(buf)?;
-    let mut map = BTreeMap::new();
-    let mut last: Option<K> = None;
+    let mut entries = Vec::with_capacity(len.min(1 << 16));
     for _ in 0..len {
         let (key, value) = item(buf)?;
-        if last.as_ref().is_some_and(|l| *l >= key) {
+        if entries
+            .last()
+            .is_some_and(|(last, _): &(K, V)| *last >= key)
+        {
             return Err(Error::Invalid("Money", "map keys out of order"));
         }
-        last = Some(key.clone());
-        map.insert(key, value);
+        entries.push((key, value));
     }
-    Ok(map)
+    Ok(entries.into_iter().collect())
 }
 
 fn write_option_u64(value: Option<u64>, buf: &mut impl BufMut) {
@@ -142,7 +143,9 @@ fn write_economy(e: &Economy, buf: &mut impl BufMut) {
     e.own_bonds.write(buf);
     e.issued_bonds.write(buf);
     e.contributed.write(buf);
-    write_map(&e.tiers, buf, |_, tier, mut buf| write_tier(tier, &mut buf));
+    write_map(e.tiers.iter(), buf, |_, tier, mut buf| {
+        write_tier(tier, &mut buf)
+    });
     e.seigniorage.write(buf);
 }
 
@@ -232,7 +235,7 @@ fn write_period(p: &SeigniorPeriod, buf: &mut impl BufMut) {
     p.income.write(buf);
     p.operating_cost.write(buf);
     p.reserve.write(buf);
-    write_map(&p.shares, buf, |code, share, mut buf| {
+    write_map(p.shares.iter(), buf, |code, share, mut buf| {
         code.write(&mut buf);
         share.write(&mut buf);
     });
@@ -249,10 +252,10 @@ fn read_period(buf: &mut impl Buf) -> Result<SeigniorPeriod, Error> {
     })
 }
 
-fn read_list<B: Buf, T>(
+fn read_list<B: Buf, T, L: FromIterator<T>>(
     buf: &mut B,
     item: impl Fn(&mut B) -> Result<T, Error>,
-) -> Result<Vec<T>, Error> {
+) -> Result<L, Error> {
     let len = read_len(buf)?;
     (0..len).map(|_| item(buf)).collect()
 }
@@ -266,23 +269,23 @@ impl Money {
         self.max_rate_age_ms.write(&mut buf);
         self.travel_rule_threshold.write(&mut buf);
         self.issuer.write(&mut buf);
-        write_map(&self.economies, &mut buf, |code, economy, mut buf| {
+        write_map(self.economies.iter(), &mut buf, |code, economy, mut buf| {
             code.write(&mut buf);
             write_economy(economy, &mut buf);
         });
-        write_map(&self.roles, &mut buf, |id, role, mut buf| {
+        write_map(self.roles.iter(), &mut buf, |id, role, mut buf| {
             id.write(&mut buf);
             role.write(&mut buf);
         });
-        write_map(&self.opened_by, &mut buf, |id, bank, mut buf| {
+        write_map(self.opened_by.iter(), &mut buf, |id, bank, mut buf| {
             id.write(&mut buf);
             bank.write(&mut buf);
         });
-        write_map(&self.travel_keys, &mut buf, |id, key, buf| {
+        write_map(self.travel_keys.iter(), &mut buf, |id, key, buf| {
             id.write(&mut &mut *buf);
             buf.put_slice(&key.0);
         });
-        write_map(&self.frozen, &mut buf, |id, freeze, mut buf| {
+        write_map(self.frozen.iter(), &mut buf, |id, freeze, mut buf| {
             id.write(&mut buf);
             write_text(&freeze.reason, &mut buf);
             freeze.since_ms.write(&mut buf);
@@ -292,7 +295,7 @@ impl Money {
             write_contribution(contribution, &mut buf);
         }
         write_map(
-            &self.claims,
+            self.claims.iter(),
             &mut buf,
             |(creditor, debtor), amount, mut buf| {
                 creditor.write(&mut buf);

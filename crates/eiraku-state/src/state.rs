@@ -1,7 +1,7 @@
 //! The whole state and block execution.
 
 use crate::{
-    ledger::{self, Account},
+    ledger::{self, Account, Accounts},
     money::{CallContext, Money},
     registry, AdmissionError, BlockError, ExecutionError, MoneyError, Outcome, Receipt,
 };
@@ -9,7 +9,8 @@ use eiraku_core::{
     merkle, proof::StateWitness, AccountId, Amount, Call, ChainId, Digest, Genesis,
     SignedTransaction,
 };
-use std::collections::BTreeMap;
+use imbl::OrdMap;
+use std::collections::BTreeSet;
 
 /// What a block tells the state machine about its context.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,8 +23,9 @@ pub struct BlockEnv {
 
 /// The ledger state after some block.
 ///
-/// Cloning copies the maps; the node keeps one clone per block that is
-/// proposed but not yet finalized.
+/// Its maps are persistent: a clone shares them and costs nothing until it
+/// is changed (the node keeps one per block proposed but not yet final,
+/// and the mempool's dry runs work on one).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct State {
     chain_id: ChainId,
@@ -31,12 +33,12 @@ pub struct State {
     /// Timestamp of the last executed block (genesis time at first): what
     /// the mempool's dry runs take as "now".
     timestamp_ms: u64,
-    accounts: BTreeMap<AccountId, Account>,
+    accounts: Accounts,
     /// The money module, when the chain runs it.
     money: Option<Money>,
     /// State-root leaf of each account, kept beside it so a block re-hashes
     /// only the accounts it touched.
-    leaves: BTreeMap<AccountId, Digest>,
+    leaves: OrdMap<AccountId, Digest>,
 }
 
 impl State {
@@ -74,7 +76,7 @@ impl State {
         chain_id: ChainId,
         height: u64,
         timestamp_ms: u64,
-        accounts: BTreeMap<AccountId, Account>,
+        accounts: Accounts,
         money: Option<Money>,
     ) -> Self {
         let leaves = accounts
@@ -117,7 +119,7 @@ impl State {
     }
 
     /// All accounts in key order.
-    pub fn accounts(&self) -> &BTreeMap<AccountId, Account> {
+    pub fn accounts(&self) -> &Accounts {
         &self.accounts
     }
 
@@ -215,28 +217,9 @@ impl State {
     /// Whether `tx`'s call would succeed on this state, without changing it.
     /// The mempool uses it to refuse what is certain to fail.
     pub fn dry_run(&self, tx: &SignedTransaction) -> Result<(), ExecutionError> {
-        let mut scratch = self.clone_touched(tx);
-        match &tx.transaction.call {
-            Call::Transfer { to, amount } => transfer(
-                &mut scratch,
-                self.money.as_ref(),
-                &tx.transaction.sender,
-                to,
-                *amount,
-            ),
-            Call::Registry(call) => registry::apply(call),
-            Call::Money(_) => {
-                let mut money = self.money.clone();
-                apply_call(&mut scratch, &mut money, tx, self.timestamp_ms)
-            }
-        }
-    }
-
-    fn clone_touched(&self, tx: &SignedTransaction) -> BTreeMap<AccountId, Account> {
-        touched_accounts(tx)
-            .into_iter()
-            .filter_map(|id| self.accounts.get(id).map(|a| (*id, *a)))
-            .collect()
+        let mut accounts = self.accounts.clone();
+        let mut money = self.money.clone();
+        apply_call(&mut accounts, &mut money, tx, self.timestamp_ms)
     }
 
     /// Executes a block's transactions, whose signatures the caller has
@@ -247,30 +230,22 @@ impl State {
         env: &BlockEnv,
         transactions: &[SignedTransaction],
     ) -> Result<Vec<Receipt>, BlockError> {
-        let mut undo: BTreeMap<AccountId, Option<Account>> = BTreeMap::new();
-        // Money calls change the money state too: keep it to put back if a
-        // later transaction makes the block invalid.
-        let money_before = transactions
-            .iter()
-            .any(|tx| matches!(tx.transaction.call, Call::Money(_)))
-            .then(|| self.money.clone());
+        // Persistent maps: keeping the state before the block costs nothing,
+        // and puts it back whole if a transaction makes the block invalid.
+        let (accounts_before, money_before) = (self.accounts.clone(), self.money.clone());
+        let mut touched: BTreeSet<AccountId> = BTreeSet::new();
         let mut receipts = Vec::with_capacity(transactions.len());
         for (index, tx) in transactions.iter().enumerate() {
             if let Err(error) = self.check_admission(tx) {
-                self.undo(undo);
-                if let Some(money) = money_before {
-                    self.money = money;
-                }
+                self.accounts = accounts_before;
+                self.money = money_before;
                 return Err(BlockError {
                     height: env.height,
                     index,
                     error,
                 });
             }
-            for touched in touched_accounts(tx) {
-                undo.entry(*touched)
-                    .or_insert_with(|| self.accounts.get(touched).copied());
-            }
+            touched.extend(touched_accounts(tx));
             let outcome =
                 match apply_call(&mut self.accounts, &mut self.money, tx, env.timestamp_ms) {
                     Ok(()) => Outcome::Success,
@@ -288,7 +263,7 @@ impl State {
                 outcome,
             });
         }
-        for id in undo.keys() {
+        for id in &touched {
             match self.accounts.get(id) {
                 Some(account) => self.leaves.insert(*id, leaf(id, account)),
                 None => self.leaves.remove(id),
@@ -307,21 +282,12 @@ impl State {
         }
         Ok(receipts)
     }
-
-    fn undo(&mut self, undo: BTreeMap<AccountId, Option<Account>>) {
-        for (id, before) in undo {
-            match before {
-                Some(account) => self.accounts.insert(id, account),
-                None => self.accounts.remove(&id),
-            };
-        }
-    }
 }
 
 /// Applies one admitted transaction's call: the dispatch point where each
 /// domain module handles its own calls.
 fn apply_call(
-    accounts: &mut BTreeMap<AccountId, Account>,
+    accounts: &mut Accounts,
     money: &mut Option<Money>,
     tx: &SignedTransaction,
     now_ms: u64,
@@ -341,7 +307,7 @@ fn apply_call(
 /// A plain transfer: with the money module it is a payment under its rules
 /// (no travel-rule data), without it a move of the ledger's one unit.
 fn transfer(
-    accounts: &mut BTreeMap<AccountId, Account>,
+    accounts: &mut Accounts,
     money: Option<&Money>,
     from: &AccountId,
     to: &AccountId,

@@ -326,7 +326,7 @@ impl Store {
         let Some(height) = self.applied_height()? else {
             return Ok(None);
         };
-        let mut accounts = BTreeMap::new();
+        let mut accounts = eiraku_state::Accounts::new();
         for entry in self.accounts.iter() {
             let (key, value) = entry.map_err(engine)?;
             let id = <[u8; 32]>::try_from(key.as_ref())
