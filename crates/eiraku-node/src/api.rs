@@ -317,11 +317,22 @@ pub struct AccountView {
     pub nonce: u64,
     /// Height of the state this was read from.
     pub height: u64,
-    /// Its role in the money module (bank, merchant, person, central bank,
-    /// …), when the chain runs it.
+    /// Its role (bank, merchant, person, central bank, …), when it holds
+    /// one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub role: Option<eiraku_core::Role>,
+    /// Who granted that role (hex; absent for roles written at genesis).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub granted_by: Option<String>,
+    /// Block time of the grant (ms since the Unix epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub granted_ms: Option<u64>,
+    /// The rule it was granted under: `genesis`,
+    /// `central_bank_opens_bank` or `bank_opens_retail`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub grant_rule: Option<eiraku_state::authority::GrantRule>,
     /// Why it is frozen, when a regulator froze it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frozen: Option<String>,
@@ -643,12 +654,16 @@ async fn get_account(
     let account = state
         .account(&id)
         .ok_or_else(|| ApiError::not_found(format!("account {id} does not exist")))?;
+    let grant = state.authority().grant(&id);
     Ok(Json(AccountView {
         id: id.to_hex(),
         balance: account.balance.0.to_string(),
         nonce: account.nonce,
         height: state.height(),
-        role: state.money().and_then(|m| m.role_of(&id)),
+        role: grant.map(|g| g.role),
+        granted_by: grant.and_then(|g| g.granted_by).map(|by| by.to_hex()),
+        granted_ms: grant.map(|g| g.granted_ms),
+        grant_rule: grant.map(|g| g.rule),
         frozen: state
             .money()
             .and_then(|m| m.freeze_of(&id))

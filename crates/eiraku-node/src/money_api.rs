@@ -75,10 +75,12 @@ pub struct SupplyView {
 
 fn money_or_404(context: &ApiContext) -> Result<(u64, Money), ApiError> {
     let state = context.chain.finalized_state();
-    let money = state.money().cloned().ok_or_else(|| {
-        ApiError::not_found("this chain has no money module (its genesis has no money section)")
-    })?;
+    let money = state.money().cloned().ok_or_else(no_money_module)?;
     Ok((state.height(), money))
+}
+
+fn no_money_module() -> ApiError {
+    ApiError::not_found("this chain has no money module (its genesis has no money section)")
 }
 
 fn sum(values: impl Iterator<Item = u128>) -> String {
@@ -136,8 +138,9 @@ async fn get_supply(State(context): State<ApiContext>) -> Result<Json<SupplyView
     }))
 }
 
-/// The whole money state: unit, economies, roles, freezes, contributions,
-/// claims, settlements and seigniorage periods.
+/// The whole money state: unit, economies, travel keys, freezes,
+/// contributions, claims, settlements and seigniorage periods (roles are
+/// the authority module's: `GET /v1/account/{id}`).
 #[utoipa::path(get, path = "/v1/money",
     responses((status = 200, body = Object), (status = 404, body = crate::api::ErrorBody)))]
 async fn get_money(State(context): State<ApiContext>) -> Result<Json<serde_json::Value>, ApiError> {
@@ -215,9 +218,10 @@ async fn get_travel_recipients(
 ) -> Result<Json<Vec<TravelRecipient>>, ApiError> {
     let payer = AccountId::from_hex(&payer).map_err(ApiError::bad_request)?;
     let payee = AccountId::from_hex(&payee).map_err(ApiError::bad_request)?;
-    let (_, money) = money_or_404(&context)?;
+    let state = context.chain.finalized_state();
+    let money = state.money().ok_or_else(no_money_module)?;
     let recipients = money
-        .travel_rule_recipients(&payer, &payee)
+        .travel_rule_recipients(state.authority(), &payer, &payee)
         .map_err(GatewayError::from)?;
     Ok(Json(
         recipients

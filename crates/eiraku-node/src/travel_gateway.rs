@@ -63,7 +63,7 @@ pub fn deposit(chain: &Chain, bytes: &[u8]) -> Result<Digest, GatewayError> {
     let state = chain.finalized_state();
     let money = state.money().ok_or(MoneyError::NoMoneyModule)?;
     let entitled: Vec<_> = money
-        .travel_rule_recipients(&envelope.payer, &envelope.payee)?
+        .travel_rule_recipients(state.authority(), &envelope.payer, &envelope.payee)?
         .into_iter()
         .map(|(account, _)| account)
         .collect();

@@ -176,6 +176,15 @@ pub enum MoneyError {
         /// The number.
         id: u64,
     },
+    /// The call's effects would break an invariant of the money module: a
+    /// fault in the rules, undone before it could reach a block.
+    #[error("refused: its effects would break invariant {invariant}: {detail}")]
+    InvariantBroken {
+        /// The invariant's name (e.g. `money.backing`).
+        invariant: String,
+        /// What was found.
+        detail: String,
+    },
     /// The central bank's own account holds fewer issuance bonds.
     #[error("own account holds {available} in issuance bonds; {needed} needed")]
     InsufficientOwnBonds {
@@ -316,6 +325,7 @@ impl MoneyError {
             MoneyError::AlreadyAccepted { .. } => "already_accepted",
             MoneyError::ContributionWithdrawn { .. } => "contribution_withdrawn",
             MoneyError::NotYourContribution { .. } => "not_your_contribution",
+            MoneyError::InvariantBroken { .. } => "invariant_broken",
             MoneyError::InsufficientOwnBonds { .. } => "insufficient_own_bonds",
             MoneyError::AmountTooLarge => "amount_too_large",
             MoneyError::AccountFrozen { .. } => "account_frozen",
@@ -371,6 +381,10 @@ mod tests {
             MoneyError::AccountFrozen {
                 account,
                 reason: "r".into(),
+            },
+            MoneyError::InvariantBroken {
+                invariant: "money.backing".into(),
+                detail: "d".into(),
             },
         ] {
             let json = serde_json::to_value(&error).unwrap();

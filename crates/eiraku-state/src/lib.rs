@@ -38,7 +38,9 @@
 //! assert_eq!(state.account(&bob.account_id()).unwrap().balance, Amount(30));
 //! ```
 
+pub mod authority;
 mod error;
+pub mod invariants;
 mod ledger;
 pub mod money;
 mod money_codec;
@@ -60,10 +62,10 @@ pub fn validate_genesis(genesis: &eiraku_core::Genesis) -> Result<(), String> {
     let state = State::from_genesis(genesis);
     if let Some(money) = state.money() {
         money
-            .check_invariants(state.accounts())
+            .check_invariants(state.accounts(), state.authority())
             .map_err(|broken| format!("money: opening balances are not backed: {broken}"))?;
         let balances = genesis.accounts.iter().map(|a| (&a.id, a.balance));
-        if let Some(breach) = money.genesis_cap_breaches(balances) {
+        if let Some(breach) = money.genesis_cap_breaches(state.authority(), balances) {
             return Err(format!("money: {breach}"));
         }
     }

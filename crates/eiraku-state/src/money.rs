@@ -8,6 +8,7 @@
 //! state exactly as it was.
 
 use crate::{
+    authority::{Authority, GrantRule, RoleGrant},
     ledger::{Account, Accounts},
     MoneyError,
 };
@@ -142,10 +143,6 @@ pub struct Money {
     pub issuer: AccountId,
     /// Member economies.
     pub economies: OrdMap<EconomyCode, Economy>,
-    /// Every account with a role.
-    pub roles: OrdMap<AccountId, Role>,
-    /// The bank that opened each merchant and person account.
-    pub opened_by: OrdMap<AccountId, AccountId>,
     /// Keys banks and regulators receive travel-rule data under.
     pub travel_keys: OrdMap<AccountId, TravelKey>,
     /// Frozen accounts.
@@ -239,16 +236,11 @@ impl Money {
     /// section).
     pub fn from_genesis(genesis: &Genesis) -> Option<Self> {
         let config: &MoneyGenesis = genesis.money.as_ref()?;
-        let mut roles = OrdMap::new();
         let mut travel_keys = OrdMap::new();
-        let mut opened_by = OrdMap::new();
-        roles.insert(config.issuer, Role::Issuer);
         let economies = config
             .economies
             .iter()
             .map(|e| {
-                roles.insert(e.central_bank, Role::CentralBank { economy: e.code });
-                roles.insert(e.regulator, Role::Regulator { economy: e.code });
                 if let Some(key) = e.regulator_travel_key {
                     travel_keys.insert(e.regulator, key);
                 }
@@ -268,12 +260,6 @@ impl Money {
             })
             .collect();
         for account in &genesis.accounts {
-            if let Some(role) = account.role {
-                roles.insert(account.id, role);
-            }
-            if let Some(bank) = account.bank {
-                opened_by.insert(account.id, bank);
-            }
             if let Some(key) = account.travel_key {
                 travel_keys.insert(account.id, key);
             }
@@ -285,8 +271,6 @@ impl Money {
             travel_rule_threshold: config.travel_rule_threshold,
             issuer: config.issuer,
             economies,
-            roles,
-            opened_by,
             travel_keys,
             frozen: OrdMap::new(),
             contributions: Vector::new(),
@@ -347,10 +331,11 @@ impl Money {
     /// Opening balances above their retail tier's balance cap.
     pub fn genesis_cap_breaches<'a>(
         &self,
+        roles: &Authority,
         accounts: impl IntoIterator<Item = (&'a AccountId, Amount)>,
     ) -> Option<MoneyError> {
         accounts.into_iter().find_map(|(id, balance)| {
-            let Some(Role::Retail { economy, tier, .. }) = self.role(id) else {
+            let Some(Role::Retail { economy, tier, .. }) = roles.role(id) else {
                 return None;
             };
             let cap = self.economy(&economy).tiers.get(&tier)?.balance_cap;
@@ -377,11 +362,6 @@ impl Money {
         Self::claim_list(&self.claims).collect()
     }
 
-    /// An account's role, if it has one.
-    pub fn role_of(&self, id: &AccountId) -> Option<Role> {
-        self.role(id)
-    }
-
     /// The reason an account is frozen, if it is.
     pub fn freeze_of(&self, id: &AccountId) -> Option<&Freeze> {
         self.frozen.get(id)
@@ -392,23 +372,24 @@ impl Money {
     /// own) and the regulators of both economies, each once, in this order.
     pub fn travel_rule_recipients(
         &self,
+        roles: &Authority,
         payer: &AccountId,
         payee: &AccountId,
     ) -> Result<Vec<(AccountId, TravelKey)>, MoneyError> {
         let mut parties = Vec::with_capacity(4);
         for holder in [payer, payee] {
-            let bank = match self.role(holder) {
+            let bank = match roles.role(holder) {
                 Some(Role::Bank { .. }) => *holder,
-                Some(Role::Retail { .. }) => *self
-                    .opened_by
-                    .get(holder)
+                Some(Role::Retail { .. }) => roles
+                    .grant(holder)
+                    .and_then(|grant| grant.granted_by)
                     .ok_or(MoneyError::NotCoinHolder { account: *holder })?,
                 _ => return Err(MoneyError::NotCoinHolder { account: *holder }),
             };
             parties.push(bank);
         }
         for holder in [payer, payee] {
-            let economy = self.holder_economy(holder)?;
+            let economy = self.holder_economy(roles, holder)?;
             parties.push(self.economy(&economy).regulator);
         }
         let mut recipients: Vec<(AccountId, TravelKey)> = Vec::with_capacity(4);
@@ -423,11 +404,6 @@ impl Money {
             recipients.push((party, *key));
         }
         Ok(recipients)
-    }
-
-    /// Accounts that exist from genesis on because they hold a role.
-    pub fn official_accounts(&self) -> impl Iterator<Item = &AccountId> {
-        self.roles.keys()
     }
 
     /// Coins in circulation: Σ issued-account bonds (equal to Σ balances).
@@ -445,13 +421,13 @@ impl Money {
         }
     }
 
-    fn role(&self, id: &AccountId) -> Option<Role> {
-        self.roles.get(id).copied()
-    }
-
     /// The economy whose central bank `id` is.
-    fn central_bank_economy(&self, id: &AccountId) -> Result<EconomyCode, MoneyError> {
-        match self.role(id) {
+    fn central_bank_economy(
+        &self,
+        roles: &Authority,
+        id: &AccountId,
+    ) -> Result<EconomyCode, MoneyError> {
+        match roles.role(id) {
             Some(Role::CentralBank { economy }) => Ok(economy),
             _ => Err(MoneyError::NotCentralBank),
         }
@@ -565,12 +541,13 @@ impl Money {
     pub(crate) fn apply(
         &mut self,
         accounts: &mut Accounts,
+        roles: &mut Authority,
         ctx: &CallContext<'_>,
         call: &MoneyCall,
     ) -> Result<(), MoneyError> {
         match call {
             MoneyCall::PostRate { rate } => {
-                let economy = self.central_bank_economy(ctx.sender)?;
+                let economy = self.central_bank_economy(roles, ctx.sender)?;
                 let books = self.economy_mut(&economy);
                 books.rate = *rate;
                 books.rate_posted_ms = ctx.now_ms;
@@ -581,7 +558,7 @@ impl Money {
                 balance_cap,
                 transfer_cap,
             } => {
-                let economy = self.central_bank_economy(ctx.sender)?;
+                let economy = self.central_bank_economy(roles, ctx.sender)?;
                 self.economy_mut(&economy).tiers.insert(
                     *tier,
                     TierCaps {
@@ -593,7 +570,7 @@ impl Money {
                 Ok(())
             }
             MoneyCall::OpenAccount { account, role } => {
-                self.open_account(accounts, ctx, account, role)
+                self.open_account(accounts, roles, ctx, account, role)
             }
             MoneyCall::Contribute {
                 instrument,
@@ -602,7 +579,7 @@ impl Money {
                 yield_bps,
                 maturity_ms,
             } => {
-                let economy = self.central_bank_economy(ctx.sender)?;
+                let economy = self.central_bank_economy(roles, ctx.sender)?;
                 if instrument.trim().is_empty() {
                     return Err(MoneyError::InstrumentRequired);
                 }
@@ -639,7 +616,7 @@ impl Money {
                 Ok(())
             }
             MoneyCall::WithdrawContribution { id } => {
-                let economy = self.central_bank_economy(ctx.sender)?;
+                let economy = self.central_bank_economy(roles, ctx.sender)?;
                 let contribution = self.pending_contribution(*id)?;
                 if contribution.economy != economy {
                     return Err(MoneyError::NotYourContribution { id: *id });
@@ -676,8 +653,8 @@ impl Money {
                 Ok(())
             }
             MoneyCall::IssueCoins { bank, amount } => {
-                let economy = self.central_bank_economy(ctx.sender)?;
-                if self.role(bank) != Some(Role::Bank { economy }) {
+                let economy = self.central_bank_economy(roles, ctx.sender)?;
+                if roles.role(bank) != Some(Role::Bank { economy }) {
                     return Err(MoneyError::NotABankOf {
                         account: *bank,
                         economy,
@@ -708,10 +685,17 @@ impl Money {
                 to,
                 amount,
                 travel_rule,
-            } => self.pay(accounts, ctx.sender, to, *amount, travel_rule.as_ref()),
-            MoneyCall::Redeem { amount } => self.redeem(accounts, ctx.sender, *amount),
+            } => self.pay(
+                accounts,
+                roles,
+                ctx.sender,
+                to,
+                *amount,
+                travel_rule.as_ref(),
+            ),
+            MoneyCall::Redeem { amount } => self.redeem(accounts, roles, ctx.sender, *amount),
             MoneyCall::Freeze { account, reason } => {
-                self.check_regulator_of(ctx.sender, account)?;
+                self.check_regulator_of(roles, ctx.sender, account)?;
                 if reason.trim().is_empty() {
                     return Err(MoneyError::ReasonRequired);
                 }
@@ -728,7 +712,7 @@ impl Money {
                 Ok(())
             }
             MoneyCall::Unfreeze { account, reason } => {
-                self.check_regulator_of(ctx.sender, account)?;
+                self.check_regulator_of(roles, ctx.sender, account)?;
                 if reason.trim().is_empty() {
                     return Err(MoneyError::ReasonRequired);
                 }
@@ -738,7 +722,7 @@ impl Money {
                     .ok_or(MoneyError::NotFrozen { account: *account })
             }
             MoneyCall::ProposeSettlement { creditor, amount } => {
-                let debtor = self.central_bank_economy(ctx.sender)?;
+                let debtor = self.central_bank_economy(roles, ctx.sender)?;
                 if *amount == Amount::ZERO {
                     return Err(MoneyError::ZeroAmount);
                 }
@@ -760,7 +744,7 @@ impl Money {
                 Ok(())
             }
             MoneyCall::ConfirmSettlement { id } => {
-                let economy = self.central_bank_economy(ctx.sender)?;
+                let economy = self.central_bank_economy(roles, ctx.sender)?;
                 let settlement = *self
                     .settlements
                     .get(*id as usize)
@@ -793,7 +777,7 @@ impl Money {
                 operating_cost,
                 reserve,
             } => self.close_seigniorage(ctx, *operating_cost, *reserve),
-            MoneyCall::RegisterTravelKey { key } => match self.role(ctx.sender) {
+            MoneyCall::RegisterTravelKey { key } => match roles.role(ctx.sender) {
                 Some(Role::Bank { .. } | Role::Regulator { .. }) => {
                     self.travel_keys.insert(*ctx.sender, *key);
                     Ok(())
@@ -838,11 +822,12 @@ impl Money {
     fn open_account(
         &mut self,
         accounts: &mut Accounts,
+        roles: &mut Authority,
         ctx: &CallContext<'_>,
         account: &AccountId,
         role: &Role,
     ) -> Result<(), MoneyError> {
-        let opener = self.role(ctx.sender);
+        let opener = roles.role(ctx.sender);
         match (role, opener) {
             (Role::Bank { economy }, Some(Role::CentralBank { economy: own }))
                 if *economy == own => {}
@@ -860,13 +845,22 @@ impl Money {
             (Role::Retail { .. }, _) => return Err(MoneyError::OnlyBankOpensRetail),
             _ => return Err(MoneyError::RoleNotGrantable),
         }
-        if self.roles.contains_key(account) || accounts.contains_key(account) {
+        if roles.role(account).is_some() || accounts.contains_key(account) {
             return Err(MoneyError::AccountExists { account: *account });
         }
-        self.roles.insert(*account, *role);
-        if matches!(role, Role::Retail { .. }) {
-            self.opened_by.insert(*account, *ctx.sender);
-        }
+        let rule = match role {
+            Role::Bank { .. } => GrantRule::CentralBankOpensBank,
+            _ => GrantRule::BankOpensRetail,
+        };
+        roles.insert(
+            *account,
+            RoleGrant {
+                role: *role,
+                granted_by: Some(*ctx.sender),
+                granted_ms: ctx.now_ms,
+                rule,
+            },
+        );
         accounts.insert(*account, Account::default());
         Ok(())
     }
@@ -883,13 +877,14 @@ impl Money {
 
     fn check_regulator_of(
         &self,
+        roles: &Authority,
         sender: &AccountId,
         account: &AccountId,
     ) -> Result<(), MoneyError> {
-        let Some(Role::Regulator { economy }) = self.role(sender) else {
+        let Some(Role::Regulator { economy }) = roles.role(sender) else {
             return Err(MoneyError::NotRegulator);
         };
-        match self.role(account).and_then(|r| r.economy()) {
+        match roles.role(account).and_then(|r| r.economy()) {
             Some(of) if of == economy => Ok(()),
             _ => Err(MoneyError::NotRegulatorOf {
                 account: *account,
@@ -899,8 +894,12 @@ impl Money {
     }
 
     /// The economy of a coin holder (a bank or retail account).
-    fn holder_economy(&self, account: &AccountId) -> Result<EconomyCode, MoneyError> {
-        match self.role(account) {
+    fn holder_economy(
+        &self,
+        roles: &Authority,
+        account: &AccountId,
+    ) -> Result<EconomyCode, MoneyError> {
+        match roles.role(account) {
             Some(Role::Bank { economy } | Role::Retail { economy, .. }) => Ok(economy),
             _ => Err(MoneyError::NotCoinHolder { account: *account }),
         }
@@ -910,13 +909,14 @@ impl Money {
     pub(crate) fn pay(
         &self,
         accounts: &mut Accounts,
+        roles: &Authority,
         from: &AccountId,
         to: &AccountId,
         amount: Amount,
         travel_rule: Option<&Digest>,
     ) -> Result<(), MoneyError> {
-        let from_economy = self.holder_economy(from)?;
-        let to_economy = self.holder_economy(to)?;
+        let from_economy = self.holder_economy(roles, from)?;
+        let to_economy = self.holder_economy(roles, to)?;
         if from == to {
             return Err(MoneyError::SelfPayment);
         }
@@ -925,7 +925,7 @@ impl Money {
         }
         self.check_not_frozen(from)?;
         self.check_not_frozen(to)?;
-        if let Some(Role::Retail { economy, tier, .. }) = self.role(from) {
+        if let Some(Role::Retail { economy, tier, .. }) = roles.role(from) {
             let caps = self.economy(&economy).tiers.get(&tier);
             let cap = caps.map(|c| c.transfer_cap).unwrap_or_default();
             if amount > cap {
@@ -941,7 +941,7 @@ impl Money {
             },
         )?;
         let credited = add(balance_of(accounts, to), amount)?;
-        if let Some(Role::Retail { economy, tier, .. }) = self.role(to) {
+        if let Some(Role::Retail { economy, tier, .. }) = roles.role(to) {
             let caps = self.economy(&economy).tiers.get(&tier);
             let cap = caps.map(|c| c.balance_cap).unwrap_or_default();
             if credited > cap {
@@ -973,10 +973,11 @@ impl Money {
     fn redeem(
         &mut self,
         accounts: &mut Accounts,
+        roles: &Authority,
         bank: &AccountId,
         amount: Amount,
     ) -> Result<(), MoneyError> {
-        let Some(Role::Bank { economy }) = self.role(bank) else {
+        let Some(Role::Bank { economy }) = roles.role(bank) else {
             return Err(MoneyError::NotBank);
         };
         self.check_not_frozen(bank)?;
@@ -1085,48 +1086,19 @@ impl Money {
         Ok(())
     }
 
-    /// The invariants of DESIGN.md §3, checked against the accounts:
-    /// coins in accounts = Σ issued-account bonds; for each economy own +
-    /// issued bonds = the value of its accepted contributions; only banks
-    /// and retail accounts hold coins.
-    pub fn check_invariants(&self, accounts: &Accounts) -> Result<(), String> {
-        let mut coins = 0u128;
-        for (id, account) in accounts {
-            if account.balance == Amount::ZERO {
-                continue;
-            }
-            if self.holder_economy(id).is_err() {
-                return Err(format!(
-                    "{id} holds coins but is not a bank or retail account"
-                ));
-            }
-            coins = coins
-                .checked_add(account.balance.0)
-                .ok_or("coin total overflows")?;
-        }
-        let issued = self.circulation();
-        if coins != issued.0 {
-            return Err(format!(
-                "coins in accounts ({coins}) differ from issued-account bonds ({issued})"
-            ));
-        }
-        for (code, books) in &self.economies {
-            let accepted: u128 = self
-                .contributions
-                .iter()
-                .filter(|c| c.economy == *code)
-                .filter_map(|c| c.accepted.map(|a| a.acu_value.0))
-                .sum();
-            if books.own_bonds.0 + books.issued_bonds.0 != books.contributed.0
-                || books.contributed.0 != accepted
-            {
-                return Err(format!(
-                    "{code}: own ({}) + issued ({}) bonds differ from accepted contributions ({accepted})",
-                    books.own_bonds, books.issued_bonds
-                ));
-            }
-        }
-        Ok(())
+    /// Checks every money invariant over the whole state (a genesis,
+    /// `eiraku verify`); blocks check only what they change
+    /// ([`crate::invariants`]).
+    pub fn check_invariants(
+        &self,
+        accounts: &Accounts,
+        roles: &Authority,
+    ) -> Result<(), crate::invariants::Broken> {
+        crate::invariants::check_money_whole(&crate::invariants::Books {
+            accounts,
+            authority: roles,
+            money: self,
+        })
     }
 }
 

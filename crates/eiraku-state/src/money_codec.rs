@@ -7,7 +7,7 @@ use bytes::BufMut;
 use commonware_codec::{Buf, Copying, Error, ReadExt, Write};
 use eiraku_core::{
     travel_rule::TravelKey, AccountId, Amount, BasketPart, CoinUnit, CurrencyCode, EconomyCode,
-    Rate, Role, TierCaps,
+    Rate, TierCaps,
 };
 
 /// Longest list or map the decoder accepts (a damaged length must not
@@ -273,14 +273,6 @@ impl Money {
             code.write(&mut buf);
             write_economy(economy, &mut buf);
         });
-        write_map(self.roles.iter(), &mut buf, |id, role, mut buf| {
-            id.write(&mut buf);
-            role.write(&mut buf);
-        });
-        write_map(self.opened_by.iter(), &mut buf, |id, bank, mut buf| {
-            id.write(&mut buf);
-            bank.write(&mut buf);
-        });
         write_map(self.travel_keys.iter(), &mut buf, |id, key, buf| {
             id.write(&mut &mut *buf);
             buf.put_slice(&key.0);
@@ -326,10 +318,6 @@ impl Money {
             travel_rule_threshold: Amount::read(buf)?,
             issuer: AccountId::read(buf)?,
             economies: read_map(buf, |buf| Ok((EconomyCode::read(buf)?, read_economy(buf)?)))?,
-            roles: read_map(buf, |buf| Ok((AccountId::read(buf)?, Role::read(buf)?)))?,
-            opened_by: read_map(buf, |buf| {
-                Ok((AccountId::read(buf)?, AccountId::read(buf)?))
-            })?,
             travel_keys: read_map(buf, |buf| {
                 Ok((AccountId::read(buf)?, TravelKey(<[u8; 32]>::read(buf)?)))
             })?,

@@ -1,6 +1,8 @@
 //! The whole state and block execution.
 
 use crate::{
+    authority::Authority,
+    invariants::{self, Books},
     ledger::{self, Account, Accounts},
     money::{CallContext, Money},
     registry, AdmissionError, BlockError, ExecutionError, MoneyError, Outcome, Receipt,
@@ -34,6 +36,8 @@ pub struct State {
     /// the mempool's dry runs take as "now".
     timestamp_ms: u64,
     accounts: Accounts,
+    /// Every role, who granted it, when and under which rule.
+    authority: Authority,
     /// The money module, when the chain runs it.
     money: Option<Money>,
     /// State-root leaf of each account, kept beside it so a block re-hashes
@@ -45,12 +49,10 @@ impl State {
     /// The state before block 1.
     pub fn from_genesis(genesis: &Genesis) -> Self {
         let money = Money::from_genesis(genesis);
+        let authority = Authority::from_genesis(genesis);
         // Officials (issuer, central banks, regulators) can send from the
         // first block on.
-        let officials = money
-            .iter()
-            .flat_map(|m| m.official_accounts())
-            .map(|id| (*id, Account::default()));
+        let officials = authority.grants().map(|(id, _)| (*id, Account::default()));
         let accounts = officials
             .chain(genesis.accounts.iter().map(|a| {
                 (
@@ -67,6 +69,7 @@ impl State {
             0,
             genesis.genesis_time_ms,
             accounts,
+            authority,
             money,
         )
     }
@@ -77,6 +80,7 @@ impl State {
         height: u64,
         timestamp_ms: u64,
         accounts: Accounts,
+        authority: Authority,
         money: Option<Money>,
     ) -> Self {
         let leaves = accounts
@@ -88,6 +92,7 @@ impl State {
             height,
             timestamp_ms,
             accounts,
+            authority,
             money,
             leaves,
         }
@@ -96,6 +101,11 @@ impl State {
     /// Timestamp of the last executed block.
     pub fn timestamp_ms(&self) -> u64 {
         self.timestamp_ms
+    }
+
+    /// Every role on the chain.
+    pub fn authority(&self) -> &Authority {
+        &self.authority
     }
 
     /// The money module's state, when the chain runs it.
@@ -130,7 +140,7 @@ impl State {
 
     /// The state root: Merkle root over (account id, account) leaves in
     /// account-id order; with the money module, the root over that root and
-    /// the digest of the money state's encoding.
+    /// the digest of the other modules' states (money and authority).
     pub fn state_root(&self) -> Digest {
         merkle::state_root(self.accounts_root(), self.money_digest())
     }
@@ -143,10 +153,15 @@ impl State {
         merkle::root(&self.account_leaves())
     }
 
+    /// What proofs carry as the money digest: the root over the money
+    /// state's digest and the authority's root.
     fn money_digest(&self) -> Option<Digest> {
-        self.money
-            .as_ref()
-            .map(|money| merkle::money_digest(&money.to_bytes()))
+        self.money.as_ref().map(|money| {
+            merkle::root(&[
+                merkle::money_digest(&money.to_bytes()),
+                self.authority.root(),
+            ])
+        })
     }
 
     /// What proves `id`'s state, or its absence, under the state root: its
@@ -217,9 +232,8 @@ impl State {
     /// Whether `tx`'s call would succeed on this state, without changing it.
     /// The mempool uses it to refuse what is certain to fail.
     pub fn dry_run(&self, tx: &SignedTransaction) -> Result<(), ExecutionError> {
-        let mut accounts = self.accounts.clone();
-        let mut money = self.money.clone();
-        apply_call(&mut accounts, &mut money, tx, self.timestamp_ms)
+        let mut scratch = self.clone();
+        scratch.apply_checked(tx, self.timestamp_ms)
     }
 
     /// Executes a block's transactions, whose signatures the caller has
@@ -232,13 +246,12 @@ impl State {
     ) -> Result<Vec<Receipt>, BlockError> {
         // Persistent maps: keeping the state before the block costs nothing,
         // and puts it back whole if a transaction makes the block invalid.
-        let (accounts_before, money_before) = (self.accounts.clone(), self.money.clone());
+        let before = self.clone();
         let mut touched: BTreeSet<AccountId> = BTreeSet::new();
         let mut receipts = Vec::with_capacity(transactions.len());
         for (index, tx) in transactions.iter().enumerate() {
             if let Err(error) = self.check_admission(tx) {
-                self.accounts = accounts_before;
-                self.money = money_before;
+                *self = before;
                 return Err(BlockError {
                     height: env.height,
                     index,
@@ -246,11 +259,10 @@ impl State {
                 });
             }
             touched.extend(touched_accounts(tx));
-            let outcome =
-                match apply_call(&mut self.accounts, &mut self.money, tx, env.timestamp_ms) {
-                    Ok(()) => Outcome::Success,
-                    Err(error) => Outcome::Failed(error),
-                };
+            let outcome = match self.apply_checked(tx, env.timestamp_ms) {
+                Ok(()) => Outcome::Success,
+                Err(error) => Outcome::Failed(error),
+            };
             // The nonce advances whatever the outcome, so a failed
             // transaction can never be replayed.
             if let Some(sender) = self.accounts.get_mut(&tx.transaction.sender) {
@@ -271,51 +283,65 @@ impl State {
         }
         self.height = env.height;
         self.timestamp_ms = env.timestamp_ms;
-        #[cfg(debug_assertions)]
-        if let Some(money) = &self.money {
-            if let Err(broken) = money.check_invariants(&self.accounts) {
-                panic!(
-                    "money invariant broken after block {}: {broken}",
-                    env.height
-                );
-            }
-        }
         Ok(receipts)
     }
 }
 
-/// Applies one admitted transaction's call: the dispatch point where each
-/// domain module handles its own calls.
-fn apply_call(
-    accounts: &mut Accounts,
-    money: &mut Option<Money>,
-    tx: &SignedTransaction,
-    now_ms: u64,
-) -> Result<(), ExecutionError> {
-    let sender = &tx.transaction.sender;
-    match &tx.transaction.call {
-        Call::Transfer { to, amount } => transfer(accounts, money.as_ref(), sender, to, *amount),
-        Call::Money(call) => {
-            let money = money.as_mut().ok_or(MoneyError::NoMoneyModule)?;
-            let ctx = CallContext { sender, now_ms };
-            Ok(money.apply(accounts, &ctx, call)?)
+impl State {
+    /// Applies one admitted transaction's call and checks the invariants on
+    /// what it changed; a call that would break one is undone and fails,
+    /// naming it. On error nothing changed.
+    fn apply_checked(&mut self, tx: &SignedTransaction, now_ms: u64) -> Result<(), ExecutionError> {
+        let before = self.clone();
+        self.apply_call(tx, now_ms)?;
+        let (Some(was), Some(is)) = (&before.money, &self.money) else {
+            return Ok(());
+        };
+        let change = invariants::check_money_change(
+            &Books {
+                accounts: &before.accounts,
+                authority: &before.authority,
+                money: was,
+            },
+            &Books {
+                accounts: &self.accounts,
+                authority: &self.authority,
+                money: is,
+            },
+        );
+        if let Err(broken) = change {
+            *self = before;
+            return Err(MoneyError::InvariantBroken {
+                invariant: broken.invariant.name().into(),
+                detail: broken.detail,
+            }
+            .into());
         }
-        Call::Registry(call) => registry::apply(call),
+        Ok(())
     }
-}
 
-/// A plain transfer: with the money module it is a payment under its rules
-/// (no travel-rule data), without it a move of the ledger's one unit.
-fn transfer(
-    accounts: &mut Accounts,
-    money: Option<&Money>,
-    from: &AccountId,
-    to: &AccountId,
-    amount: Amount,
-) -> Result<(), ExecutionError> {
-    match money {
-        Some(money) => Ok(money.pay(accounts, from, to, amount, None)?),
-        None => ledger::transfer(accounts, from, to, amount),
+    /// Applies one admitted transaction's call: the dispatch point where
+    /// each domain module handles its own calls. On error nothing changed.
+    fn apply_call(&mut self, tx: &SignedTransaction, now_ms: u64) -> Result<(), ExecutionError> {
+        let sender = &tx.transaction.sender;
+        let accounts = &mut self.accounts;
+        match (&tx.transaction.call, self.money.as_mut()) {
+            // With the money module a plain transfer is a payment under its
+            // rules (no travel-rule data); without it, a move of the
+            // ledger's one unit.
+            (Call::Transfer { to, amount }, Some(money)) => {
+                Ok(money.pay(accounts, &self.authority, sender, to, *amount, None)?)
+            }
+            (Call::Transfer { to, amount }, None) => {
+                ledger::transfer(accounts, sender, to, *amount)
+            }
+            (Call::Money(call), Some(money)) => {
+                let ctx = CallContext { sender, now_ms };
+                Ok(money.apply(accounts, &mut self.authority, &ctx, call)?)
+            }
+            (Call::Money(_), None) => Err(MoneyError::NoMoneyModule.into()),
+            (Call::Registry(call), _) => registry::apply(call),
+        }
     }
 }
 
@@ -486,6 +512,7 @@ mod tests {
             1,
             1,
             state.accounts().clone(),
+            Authority::default(),
             None,
         );
         assert_eq!(rebuilt.state_root(), state.state_root());
@@ -510,7 +537,14 @@ mod tests {
                     )
                 })
                 .collect();
-            State::restore(ChainId::new("unit").unwrap(), 0, 0, accounts, None)
+            State::restore(
+                ChainId::new("unit").unwrap(),
+                0,
+                0,
+                accounts,
+                Authority::default(),
+                None,
+            )
         }
 
         proptest! {

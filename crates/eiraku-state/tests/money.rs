@@ -11,7 +11,10 @@ use eiraku_core::{
 };
 use eiraku_core::{travel_rule::TravelKey, GenesisAccount, GenesisContribution, GenesisValidator};
 use eiraku_state::{
-    money::YEAR_MS, validate_genesis, BlockEnv, ExecutionError, MoneyError, Outcome, State,
+    authority::{Authority, GrantRule},
+    invariants::{check_money_change, Books, Invariant},
+    money::{Money, YEAR_MS},
+    validate_genesis, Accounts, BlockEnv, ExecutionError, MoneyError, Outcome, State,
 };
 use proptest::prelude::*;
 
@@ -146,7 +149,7 @@ impl Chain {
         self.state
             .money()
             .unwrap()
-            .check_invariants(self.state.accounts())
+            .check_invariants(self.state.accounts(), self.state.authority())
             .expect("invariants hold after every block");
         match &receipts[0].outcome {
             Outcome::Success => Ok(()),
@@ -890,6 +893,12 @@ proptest! {
             chain.advance(60_000);
             // `send` checks every invariant after the block.
             let outcome = chain.send(ACTORS[actor], call);
+            // The rules refuse before writing: the per-transaction
+            // invariant check never has to undo a legitimate call.
+            prop_assert!(
+                !matches!(outcome, Err(MoneyError::InvariantBroken { .. })),
+                "{:?}", outcome
+            );
             if outcome.is_err() {
                 // Nothing changed but the sender's nonce.
                 prop_assert_eq!(chain.state.money(), before.money());
@@ -981,7 +990,7 @@ fn travel_rule_data_goes_to_both_banks_and_both_regulators() {
     );
     let money = |chain: &Chain| chain.state.money().unwrap().clone();
     assert_eq!(
-        money(&chain).travel_rule_recipients(&id(ALICE_JP), &id(SHOP_TH)),
+        money(&chain).travel_rule_recipients(chain.state.authority(), &id(ALICE_JP), &id(SHOP_TH)),
         Err(MoneyError::NoTravelKey {
             account: id(BANK_JP)
         })
@@ -990,7 +999,7 @@ fn travel_rule_data_goes_to_both_banks_and_both_regulators() {
         chain.send(seed, register(n)).unwrap();
     }
     let recipients = money(&chain)
-        .travel_rule_recipients(&id(ALICE_JP), &id(SHOP_TH))
+        .travel_rule_recipients(chain.state.authority(), &id(ALICE_JP), &id(SHOP_TH))
         .unwrap();
     assert_eq!(
         recipients,
@@ -1003,11 +1012,11 @@ fn travel_rule_data_goes_to_both_banks_and_both_regulators() {
         "the person's bank is the bank that opened it"
     );
     let domestic = money(&chain)
-        .travel_rule_recipients(&id(ALICE_JP), &id(BANK_JP))
+        .travel_rule_recipients(chain.state.authority(), &id(ALICE_JP), &id(BANK_JP))
         .unwrap();
     assert_eq!(domestic.len(), 2, "one bank and one regulator, each once");
     assert!(matches!(
-        money(&chain).travel_rule_recipients(&id(CB_JP), &id(BANK_JP)),
+        money(&chain).travel_rule_recipients(chain.state.authority(), &id(CB_JP), &id(BANK_JP)),
         Err(MoneyError::NotCoinHolder { .. })
     ));
 }
@@ -1165,4 +1174,173 @@ fn no_contribution_stays_pending_for_ever() {
         Err(MoneyError::AlreadyAccepted { id: 1 })
     );
     assert_eq!(chain.books("JP"), (Amount(2_061_538), Amount(0)));
+}
+
+#[test]
+fn every_role_records_who_granted_it_when_and_under_which_rule() {
+    let chain = opened();
+    let authority = chain.state.authority();
+    let central_bank = authority.grant(&id(CB_JP)).unwrap();
+    assert_eq!(
+        (
+            central_bank.granted_by,
+            central_bank.granted_ms,
+            central_bank.rule
+        ),
+        (None, START_MS, GrantRule::Genesis)
+    );
+    let bank = authority.grant(&id(BANK_PH)).unwrap();
+    assert_eq!(
+        (bank.role, bank.granted_by, bank.rule),
+        (
+            Role::Bank {
+                economy: economy("PH")
+            },
+            Some(id(CB_PH)),
+            GrantRule::CentralBankOpensBank
+        )
+    );
+    let shop = authority.grant(&id(SHOP_TH)).unwrap();
+    assert_eq!(
+        (shop.granted_by, shop.granted_ms, shop.rule),
+        (Some(id(BANK_TH)), chain.now_ms, GrantRule::BankOpensRetail)
+    );
+    assert_eq!(authority.role(&id(99)), None);
+}
+
+#[test]
+fn a_grant_is_under_the_state_root() {
+    let mut chain = opened();
+    let before = chain.state.state_root();
+    chain
+        .send(
+            BANK_JP,
+            MoneyCall::OpenAccount {
+                account: id(77),
+                role: retail("JP", RetailKind::Person),
+            },
+        )
+        .unwrap();
+    let after = chain.state.state_root();
+    assert_ne!(after, before);
+    // The same accounts and money state with the grant left out give
+    // another root: the authority's grants are committed to.
+    let without_grant = State::restore(
+        chain.state.chain_id().clone(),
+        chain.state.height(),
+        chain.state.timestamp_ms(),
+        chain.state.accounts().clone(),
+        Authority::restore(
+            chain
+                .state
+                .authority()
+                .grants()
+                .filter(|(account, _)| **account != id(77))
+                .map(|(account, grant)| (*account, *grant)),
+        ),
+        chain.state.money().cloned(),
+    );
+    assert_ne!(without_grant.state_root(), after);
+    let rebuilt = State::restore(
+        chain.state.chain_id().clone(),
+        chain.state.height(),
+        chain.state.timestamp_ms(),
+        chain.state.accounts().clone(),
+        Authority::restore(
+            chain
+                .state
+                .authority()
+                .grants()
+                .map(|(account, grant)| (*account, *grant)),
+        ),
+        chain.state.money().cloned(),
+    );
+    assert_eq!(rebuilt.state_root(), after);
+}
+
+/// A fault in a module's rules, played by hand: states that differ from a
+/// good one only where the fault wrote. The per-transaction check names
+/// each broken invariant, reading only what changed.
+#[test]
+fn invariant_checks_catch_each_kind_of_fault_by_name() {
+    let chain = funded();
+    let good = &chain.state;
+    let books = |state: &State| {
+        (
+            state.accounts().clone(),
+            state.authority().clone(),
+            state.money().unwrap().clone(),
+        )
+    };
+    let check = |accounts: &Accounts, authority: &Authority, money: &Money| {
+        check_money_change(
+            &Books {
+                accounts: good.accounts(),
+                authority: good.authority(),
+                money: good.money().unwrap(),
+            },
+            &Books {
+                accounts,
+                authority,
+                money,
+            },
+        )
+        .map_err(|broken| broken.invariant)
+    };
+    let (accounts, authority, money) = books(good);
+    assert_eq!(check(&accounts, &authority, &money), Ok(()));
+
+    // Coins conjured: a bank's balance grows with no bonds behind it.
+    let mut conjured = accounts.clone();
+    conjured.get_mut(&id(BANK_JP)).unwrap().balance.0 += 1;
+    assert_eq!(
+        check(&conjured, &authority, &money),
+        Err(Invariant::MoneyBacking)
+    );
+
+    // Coins slipped to an official: the total is right, the holder is not.
+    let mut slipped = accounts.clone();
+    slipped.get_mut(&id(BANK_JP)).unwrap().balance.0 -= 1;
+    slipped.get_mut(&id(CB_JP)).unwrap().balance.0 += 1;
+    assert_eq!(
+        check(&slipped, &authority, &money),
+        Err(Invariant::MoneyHolders)
+    );
+
+    // Bonds conjured: own bonds and contributed value grow together with
+    // no contribution accepted.
+    let mut inflated = money.clone();
+    let books_jp = inflated.economies.get_mut(&economy("JP")).unwrap();
+    books_jp.own_bonds.0 += 7;
+    books_jp.contributed.0 += 7;
+    assert_eq!(
+        check(&accounts, &authority, &inflated),
+        Err(Invariant::MoneyContributions)
+    );
+
+    // Bonds lost: own + issued no longer add up to what was contributed.
+    let mut lost = money.clone();
+    lost.economies.get_mut(&economy("JP")).unwrap().own_bonds.0 -= 1;
+    assert_eq!(
+        check(&accounts, &authority, &lost),
+        Err(Invariant::MoneyContributions)
+    );
+}
+
+#[test]
+fn the_whole_state_check_names_the_invariant_too() {
+    let chain = funded();
+    let state = &chain.state;
+    let money = state.money().unwrap();
+    assert_eq!(
+        money.check_invariants(state.accounts(), state.authority()),
+        Ok(())
+    );
+    let mut conjured = state.accounts().clone();
+    conjured.get_mut(&id(ALICE_JP)).unwrap().balance.0 += 1;
+    let broken = money
+        .check_invariants(&conjured, state.authority())
+        .unwrap_err();
+    assert_eq!(broken.invariant, Invariant::MoneyBacking);
+    assert!(broken.to_string().starts_with("money.backing: "));
 }

@@ -242,7 +242,7 @@ pub enum MoneyCommand {
     },
     /// The coin's backing: circulation, bonds per economy, claims, seigniorage.
     Supply,
-    /// The whole money state (roles, contributions, settlements, …).
+    /// The whole money state (economies, contributions, settlements, …).
     State,
 }
 

@@ -321,7 +321,7 @@ pub fn verify_chain(
         }
         if let Some(money) = state.money() {
             money
-                .check_invariants(state.accounts())
+                .check_invariants(state.accounts(), state.authority())
                 .map_err(|broken| fault(height, format!("money invariant broken: {broken}")))?;
         }
         transactions += block.transactions.len() as u64;

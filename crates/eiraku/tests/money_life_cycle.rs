@@ -14,6 +14,7 @@ use eiraku_core::{
     AccountId, Amount, Call, ChainId, EconomyCode, Keypair, MoneyCall, SignedTransaction,
 };
 use eiraku_node::{api::ReceiptView, money_api::SupplyView};
+use eiraku_state::authority::GrantRule;
 use std::{cell::Cell, collections::BTreeMap, time::Duration};
 
 /// Sends money calls round-robin to the four validators and reads the books.
@@ -134,6 +135,15 @@ fn the_life_cycle_on_four_validators() {
         chain_id,
         next: Cell::new(0),
     };
+    let alice = desk.network.client(0).account(&desk.id("alice")).unwrap();
+    assert_eq!(
+        (alice.granted_by, alice.grant_rule),
+        (
+            Some(desk.id("bank-jp-1").to_hex()),
+            Some(GrantRule::Genesis)
+        ),
+        "the API names who granted a role and under which rule"
+    );
     let start = desk.supply();
     assert_eq!(start.economies.len(), 14, "the ASEAN+3 economies");
     assert_eq!(start.pending_contributions, 0);

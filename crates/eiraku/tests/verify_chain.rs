@@ -162,6 +162,7 @@ fn verify_passes_a_clean_chain_names_a_forged_block_and_refuses_corrupt_storage(
             state.height(),
             state.timestamp_ms(),
             accounts,
+            state.authority().clone(),
             None,
         );
         rewrite(&store, &block, &state, &[bob.account_id()]);

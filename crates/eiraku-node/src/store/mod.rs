@@ -24,7 +24,11 @@ use commonware_codec::{Copying, Decode, Encode, RangeCfg};
 use eiraku_core::{
     registry::RegistryCall, AccountId, Block, Call, ChainId, Digest, MAX_BLOCK_TRANSACTIONS,
 };
-use eiraku_state::{money::Money, Account, Outcome, Receipt, State};
+use eiraku_state::{
+    authority::{Authority, RoleGrant},
+    money::Money,
+    Account, Outcome, Receipt, State,
+};
 use fjall::{
     CompressionType, Config, Keyspace, PartitionCreateOptions, PartitionHandle, PersistMode,
 };
@@ -174,6 +178,8 @@ pub struct Store {
     meta: PartitionHandle,
     /// Account id → encoded account.
     accounts: PartitionHandle,
+    /// Account id → its encoded role grant (the authority module).
+    roles: PartitionHandle,
     /// Height (8 bytes, big-endian: keys sort by height) → encoded block.
     blocks: PartitionHandle,
     /// Height → encoded finalization certificate.
@@ -231,6 +237,7 @@ impl Store {
         Ok(Self {
             meta: partition("meta", compressed)?,
             accounts: partition("accounts", compressed)?,
+            roles: partition("roles", compressed)?,
             blocks: partition("blocks", raw)?,
             certificates: partition("certificates", raw)?,
             outcomes: partition("outcomes", compressed)?,
@@ -296,10 +303,11 @@ impl Store {
         last_height(&self.certificates)
     }
 
-    fn partitions(&self) -> [&PartitionHandle; 8] {
+    fn partitions(&self) -> [&PartitionHandle; 9] {
         [
             &self.meta,
             &self.accounts,
+            &self.roles,
             &self.blocks,
             &self.certificates,
             &self.outcomes,
@@ -336,6 +344,16 @@ impl Store {
                 .ok_or_else(|| StoreError::Corrupt(format!("account {id}")))?;
             accounts.insert(id, account);
         }
+        let mut grants = Vec::new();
+        for entry in self.roles.iter() {
+            let (key, value) = entry.map_err(engine)?;
+            let id = <[u8; 32]>::try_from(key.as_ref())
+                .map(AccountId::from_bytes)
+                .map_err(|_| StoreError::Corrupt("role key is not 32 bytes".into()))?;
+            let grant = RoleGrant::from_bytes(&value)
+                .map_err(|e| StoreError::Corrupt(format!("role of {id}: {e}")))?;
+            grants.push((id, grant));
+        }
         let money = match self.meta.get(MONEY_STATE).map_err(engine)? {
             Some(bytes) => Some(
                 Money::from_bytes(&bytes)
@@ -353,6 +371,7 @@ impl Store {
             height,
             timestamp_ms,
             accounts,
+            Authority::restore(grants),
             money,
         )))
     }
@@ -411,6 +430,11 @@ impl Store {
             match state.account(id) {
                 Some(account) => batch.insert(&self.accounts, key, account.to_bytes().as_slice()),
                 None => batch.remove(&self.accounts, key),
+            }
+            // Only a touched account can have been granted a role.
+            match state.authority().grant(id) {
+                Some(grant) => batch.insert(&self.roles, key, grant.to_bytes()),
+                None => batch.remove(&self.roles, key),
             }
         }
         index.sort_unstable_by_key(|(key, _)| *key);

@@ -1,0 +1,209 @@
+//! The authority module: who holds which role, who granted it, when, and
+//! under which rule. Roles are its own state, not the money module's: money
+//! reads them here, and the modules that come next (registries, governance,
+//! the offline wallet's centers) will too.
+
+use bytes::BufMut;
+use commonware_codec::{Buf, DecodeExt, Error, Read, ReadExt, Write};
+use eiraku_core::{merkle, AccountId, Digest, Genesis, Role};
+use imbl::OrdMap;
+use serde::{Deserialize, Serialize};
+
+/// The rule a role was granted under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantRule {
+    /// Written in the genesis file.
+    Genesis,
+    /// A central bank opened one of its economy's banks.
+    CentralBankOpensBank,
+    /// A bank opened a merchant or person account of its economy.
+    BankOpensRetail,
+}
+
+/// One account's role and where it came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct RoleGrant {
+    /// The role.
+    #[serde(flatten)]
+    pub role: Role,
+    /// The account that granted it (none for genesis roles).
+    pub granted_by: Option<AccountId>,
+    /// Block time of the grant (genesis time for genesis roles).
+    pub granted_ms: u64,
+    /// The rule it was granted under.
+    pub rule: GrantRule,
+}
+
+/// Every role on the chain, by account. A persistent map: copies of the
+/// state share it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Authority {
+    grants: OrdMap<AccountId, RoleGrant>,
+    /// Each grant's state-root leaf, kept beside it so a block re-hashes
+    /// only the grants it made.
+    leaves: OrdMap<AccountId, Digest>,
+}
+
+impl Authority {
+    /// The roles a genesis file grants: the money section's issuer, central
+    /// banks and regulators, and every account listed with a role (whose
+    /// `bank` field names the bank that opened it).
+    pub fn from_genesis(genesis: &Genesis) -> Self {
+        let mut authority = Self::default();
+        let at_genesis = |role, granted_by| RoleGrant {
+            role,
+            granted_by,
+            granted_ms: genesis.genesis_time_ms,
+            rule: GrantRule::Genesis,
+        };
+        if let Some(money) = &genesis.money {
+            authority.insert(money.issuer, at_genesis(Role::Issuer, None));
+            for economy in &money.economies {
+                let code = economy.code;
+                let central_bank = Role::CentralBank { economy: code };
+                let regulator = Role::Regulator { economy: code };
+                authority.insert(economy.central_bank, at_genesis(central_bank, None));
+                authority.insert(economy.regulator, at_genesis(regulator, None));
+            }
+        }
+        for account in &genesis.accounts {
+            if let Some(role) = account.role {
+                authority.insert(account.id, at_genesis(role, account.bank));
+            }
+        }
+        authority
+    }
+
+    /// Rebuilds the module from stored grants (a node restarting).
+    pub fn restore(grants: impl IntoIterator<Item = (AccountId, RoleGrant)>) -> Self {
+        let mut authority = Self::default();
+        for (id, grant) in grants {
+            authority.insert(id, grant);
+        }
+        authority
+    }
+
+    /// The Merkle root over (account, grant) leaves in account order.
+    pub fn root(&self) -> Digest {
+        let leaves: Vec<Digest> = self.leaves.values().copied().collect();
+        merkle::root(&leaves)
+    }
+
+    /// An account's role, if it has one.
+    pub fn role(&self, id: &AccountId) -> Option<Role> {
+        self.grants.get(id).map(|grant| grant.role)
+    }
+
+    /// An account's grant, if it has a role.
+    pub fn grant(&self, id: &AccountId) -> Option<&RoleGrant> {
+        self.grants.get(id)
+    }
+
+    /// Every grant in account order.
+    pub fn grants(&self) -> impl ExactSizeIterator<Item = (&AccountId, &RoleGrant)> {
+        self.grants.iter()
+    }
+
+    /// How many accounts hold a role.
+    pub fn len(&self) -> usize {
+        self.grants.len()
+    }
+
+    /// Whether no account holds a role.
+    pub fn is_empty(&self) -> bool {
+        self.grants.is_empty()
+    }
+
+    /// Records a grant. The caller has checked the rule that allows it.
+    pub(crate) fn insert(&mut self, id: AccountId, grant: RoleGrant) {
+        self.leaves
+            .insert(id, merkle::state_leaf(id.as_bytes(), &grant.to_bytes()));
+        self.grants.insert(id, grant);
+    }
+}
+
+impl GrantRule {
+    fn tag(self) -> u8 {
+        match self {
+            GrantRule::Genesis => 0,
+            GrantRule::CentralBankOpensBank => 1,
+            GrantRule::BankOpensRetail => 2,
+        }
+    }
+
+    fn from_tag(tag: u8) -> Result<Self, Error> {
+        match tag {
+            0 => Ok(GrantRule::Genesis),
+            1 => Ok(GrantRule::CentralBankOpensBank),
+            2 => Ok(GrantRule::BankOpensRetail),
+            _ => Err(Error::InvalidEnum(tag)),
+        }
+    }
+}
+
+impl RoleGrant {
+    /// The canonical encoding: what the state root commits to and what a
+    /// node stores.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut buf = Vec::with_capacity(64);
+        self.write(&mut buf);
+        buf
+    }
+
+    /// Decodes [`RoleGrant::to_bytes`], refusing trailing bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        Self::decode(commonware_codec::Copying(bytes))
+    }
+}
+
+impl Write for RoleGrant {
+    fn write(&self, buf: &mut impl BufMut) {
+        self.role.write(buf);
+        self.granted_by.write(buf);
+        self.granted_ms.write(buf);
+        self.rule.tag().write(buf);
+    }
+}
+
+impl Read for RoleGrant {
+    type Cfg = ();
+
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        Ok(Self {
+            role: Role::read(buf)?,
+            granted_by: Option::<AccountId>::read(buf)?,
+            granted_ms: u64::read(buf)?,
+            rule: GrantRule::from_tag(u8::read(buf)?)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eiraku_core::{EconomyCode, RetailKind};
+
+    #[test]
+    fn grants_round_trip_and_refuse_damage() {
+        let grant = RoleGrant {
+            role: Role::Retail {
+                economy: EconomyCode::new("JP").unwrap(),
+                kind: RetailKind::Person,
+                tier: 2,
+            },
+            granted_by: Some(AccountId::from_bytes([7; 32])),
+            granted_ms: 1_700_000_000_000,
+            rule: GrantRule::BankOpensRetail,
+        };
+        let bytes = grant.to_bytes();
+        assert_eq!(RoleGrant::from_bytes(&bytes).unwrap(), grant);
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(RoleGrant::from_bytes(&longer).is_err());
+        let mut bad_rule = bytes.clone();
+        *bad_rule.last_mut().unwrap() = 9;
+        assert!(RoleGrant::from_bytes(&bad_rule).is_err());
+        assert!(RoleGrant::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+    }
+}
