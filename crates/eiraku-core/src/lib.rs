@@ -38,6 +38,7 @@ pub mod merkle;
 pub mod money;
 pub mod proof;
 pub mod registry;
+pub mod state_key;
 pub mod transaction;
 pub mod travel_rule;
 
@@ -51,6 +52,7 @@ pub use genesis::{
 };
 pub use key_cache::KeyCache;
 pub use money::{CurrencyCode, EconomyCode, MoneyCall, Rate, RetailKind, Role};
+pub use state_key::StateKey;
 pub use transaction::{
     verify_all, verify_batch, Call, DecodeError, SignedTransaction, Transaction, TxHash,
     MAX_TRANSACTION_BYTES, TRANSACTION_NAMESPACE,

@@ -151,6 +151,7 @@ fn execution_code(error: &eiraku_state::ExecutionError) -> &'static str {
         E::SelfTransfer => "self_transfer",
         E::BalanceOverflow => "balance_overflow",
         E::Money(error) => error.code(),
+        E::Registry(error) => error.code(),
     }
 }
 

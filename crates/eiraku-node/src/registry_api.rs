@@ -60,12 +60,18 @@ async fn get_notary(
 ) -> Result<Json<AnchorView>, ApiError> {
     let root = digest::from_hex(&text)
         .ok_or_else(|| ApiError::bad_request("a digest is 64 hex characters"))?;
-    let store = context.chain.store();
-    let (tx_hash, height) = store
+    // The state records the first anchoring of each root.
+    let first = context
+        .chain
+        .finalized_state()
+        .registry()
         .anchor(&root)
-        .map_err(ApiError::internal)?
+        .copied()
         .ok_or_else(|| ApiError::not_found(format!("{text} is not anchored (or not final yet)")))?;
-    let block = store
+    let (tx_hash, height) = (first.tx_hash, first.height);
+    let block = context
+        .chain
+        .store()
         .block(height)
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::internal("an anchored block is missing"))?;

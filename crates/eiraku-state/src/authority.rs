@@ -105,6 +105,11 @@ impl Authority {
         self.grants.iter()
     }
 
+    /// The grants as a persistent map (for comparing states).
+    pub(crate) fn grants_map(&self) -> &OrdMap<AccountId, RoleGrant> {
+        &self.grants
+    }
+
     /// How many accounts hold a role.
     pub fn len(&self) -> usize {
         self.grants.len()

@@ -64,6 +64,10 @@ pub enum ExecutionError {
     #[error(transparent)]
     #[serde(untagged)]
     Money(#[from] MoneyError),
+    /// A rule of the registry module.
+    #[error(transparent)]
+    #[serde(untagged)]
+    Registry(#[from] crate::registry::RegistryError),
 }
 
 /// Why a call of the money module was refused. Each names the rule broken.

@@ -39,15 +39,17 @@
 //! ```
 
 pub mod authority;
+mod changes;
 mod error;
 pub mod invariants;
 mod ledger;
 pub mod money;
 mod money_codec;
 mod receipt;
-mod registry;
+pub mod registry;
 mod state;
 
+pub use changes::Change;
 pub use error::{AdmissionError, BlockError, ExecutionError, MoneyError};
 pub use ledger::{Account, Accounts};
 pub use receipt::{Outcome, Receipt};

@@ -283,6 +283,21 @@ impl Money {
         Some(money)
     }
 
+    /// The same settings with no entries: what a store holds before
+    /// genesis, for listing every entry as a change.
+    pub(crate) fn emptied(&self) -> Self {
+        Self {
+            economies: OrdMap::new(),
+            travel_keys: OrdMap::new(),
+            frozen: OrdMap::new(),
+            contributions: Vector::new(),
+            claims: OrdMap::new(),
+            settlements: Vector::new(),
+            seigniorage_periods: Vector::new(),
+            ..self.clone()
+        }
+    }
+
     /// Genesis contributions are accepted at the genesis rates; the opening
     /// balances of each economy's accounts are coins issued against them.
     /// A genesis whose balances exceed their backing yields books that fail

@@ -347,3 +347,66 @@ impl Money {
         Ok(money)
     }
 }
+
+/// Each money entry's value as the authenticated store holds it (one key
+/// per entry: see [`eiraku_core::StateKey`]).
+pub(crate) mod entry {
+    use super::*;
+
+    fn encoded(write: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+        let mut buf = Vec::new();
+        write(&mut buf);
+        buf
+    }
+
+    /// The settings: unit, numeraire, rate age limit, travel-rule
+    /// threshold, issuer, end of the last seigniorage period.
+    pub fn config(money: &Money) -> Vec<u8> {
+        encoded(|buf| {
+            write_unit(&money.unit, buf);
+            money.numeraire.write(buf);
+            money.max_rate_age_ms.write(buf);
+            money.travel_rule_threshold.write(buf);
+            money.issuer.write(buf);
+            money.seigniorage_closed_ms.write(buf);
+        })
+    }
+
+    /// One economy's books.
+    pub fn economy(e: &Economy) -> Vec<u8> {
+        encoded(|buf| write_economy(e, buf))
+    }
+
+    /// A travel key.
+    pub fn travel_key(key: &TravelKey) -> Vec<u8> {
+        key.0.to_vec()
+    }
+
+    /// A freeze.
+    pub fn freeze(freeze: &Freeze) -> Vec<u8> {
+        encoded(|buf| {
+            write_text(&freeze.reason, buf);
+            freeze.since_ms.write(buf);
+        })
+    }
+
+    /// A contribution.
+    pub fn contribution(c: &Contribution) -> Vec<u8> {
+        encoded(|buf| write_contribution(c, buf))
+    }
+
+    /// A claim's amount.
+    pub fn claim(amount: &Amount) -> Vec<u8> {
+        encoded(|buf| amount.write(buf))
+    }
+
+    /// A settlement.
+    pub fn settlement(s: &Settlement) -> Vec<u8> {
+        encoded(|buf| write_settlement(s, buf))
+    }
+
+    /// A closed seigniorage period.
+    pub fn period(p: &SeigniorPeriod) -> Vec<u8> {
+        encoded(|buf| write_period(p, buf))
+    }
+}

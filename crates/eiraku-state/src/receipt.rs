@@ -1,6 +1,6 @@
 //! Receipts: the recorded outcome of every included transaction.
 
-use crate::{ExecutionError, MoneyError};
+use crate::{registry::RegistryError, ExecutionError, MoneyError};
 use bytes::BufMut;
 use commonware_codec::{Buf, EncodeSize, Error, RangeCfg, Read, ReadExt, Write};
 use eiraku_core::{digest, Amount, TxHash};
@@ -27,11 +27,17 @@ const BALANCE_OVERFLOW: u8 = 4;
 /// many variants with many fields, is only kept by the node that executed
 /// it (receipts are not part of any root), and JSON is what the API shows.
 const MONEY: u8 = 5;
-/// Longest stored money error.
+/// A registry error, stored as its JSON form like money errors.
+const REGISTRY: u8 = 6;
+/// Longest stored money or registry error.
 const MAX_MONEY_ERROR_BYTES: usize = 4096;
 
 fn money_error_json(error: &MoneyError) -> Vec<u8> {
     serde_json::to_vec(error).expect("money errors serialize")
+}
+
+fn registry_error_json(error: &RegistryError) -> Vec<u8> {
+    serde_json::to_vec(error).expect("registry errors serialize")
 }
 
 impl Write for Outcome {
@@ -50,6 +56,10 @@ impl Write for Outcome {
                 MONEY.write(buf);
                 money_error_json(error).write(buf);
             }
+            Outcome::Failed(ExecutionError::Registry(error)) => {
+                REGISTRY.write(buf);
+                registry_error_json(error).write(buf);
+            }
         }
     }
 }
@@ -60,6 +70,9 @@ impl EncodeSize for Outcome {
             Outcome::Failed(ExecutionError::InsufficientFunds { .. }) => 1 + 2 * 16,
             Outcome::Failed(ExecutionError::Money(error)) => {
                 1 + money_error_json(error).encode_size()
+            }
+            Outcome::Failed(ExecutionError::Registry(error)) => {
+                1 + registry_error_json(error).encode_size()
             }
             _ => 1,
         }
@@ -84,6 +97,13 @@ impl Read for Outcome {
                 let error = serde_json::from_slice(&json)
                     .map_err(|_| Error::Invalid("Outcome", "money error is not valid JSON"))?;
                 Outcome::Failed(ExecutionError::Money(error))
+            }
+            REGISTRY => {
+                let json =
+                    Vec::<u8>::read_cfg(buf, &(RangeCfg::new(0..=MAX_MONEY_ERROR_BYTES), ()))?;
+                let error = serde_json::from_slice(&json)
+                    .map_err(|_| Error::Invalid("Outcome", "registry error is not valid JSON"))?;
+                Outcome::Failed(ExecutionError::Registry(error))
             }
             other => return Err(Error::InvalidEnum(other)),
         })

@@ -5,7 +5,8 @@ use crate::{
     invariants::{self, Books},
     ledger::{self, Account, Accounts},
     money::{CallContext, Money},
-    registry, AdmissionError, BlockError, ExecutionError, MoneyError, Outcome, Receipt,
+    registry::Registry,
+    AdmissionError, BlockError, ExecutionError, MoneyError, Outcome, Receipt,
 };
 use eiraku_core::{
     merkle, proof::StateWitness, AccountId, Amount, Call, ChainId, Digest, Genesis,
@@ -40,6 +41,8 @@ pub struct State {
     authority: Authority,
     /// The money module, when the chain runs it.
     money: Option<Money>,
+    /// Anchored roots, each where it was first anchored.
+    registry: Registry,
     /// State-root leaf of each account, kept beside it so a block re-hashes
     /// only the accounts it touched.
     leaves: OrdMap<AccountId, Digest>,
@@ -94,6 +97,7 @@ impl State {
             accounts,
             authority,
             money,
+            registry: Registry::default(),
             leaves,
         }
     }
@@ -101,6 +105,17 @@ impl State {
     /// Timestamp of the last executed block.
     pub fn timestamp_ms(&self) -> u64 {
         self.timestamp_ms
+    }
+
+    /// The same state with the registries' entries (a node restarting).
+    pub fn with_registry(mut self, registry: Registry) -> Self {
+        self.registry = registry;
+        self
+    }
+
+    /// The registries' state: anchored roots.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
     }
 
     /// Every role on the chain.
@@ -153,15 +168,26 @@ impl State {
         merkle::root(&self.account_leaves())
     }
 
-    /// What proofs carry as the money digest: the root over the money
-    /// state's digest and the authority's root.
+    /// What proofs carry as the money digest: the root over the other
+    /// modules' states (money, authority, registry anchors), absent on a
+    /// chain with neither money nor anchors.
     fn money_digest(&self) -> Option<Digest> {
-        self.money.as_ref().map(|money| {
-            merkle::root(&[
-                merkle::money_digest(&money.to_bytes()),
-                self.authority.root(),
-            ])
-        })
+        let anchors = self.registry.anchors();
+        if self.money.is_none() && anchors.is_empty() {
+            return None;
+        }
+        let anchor_leaves: Vec<Digest> = anchors
+            .iter()
+            .map(|(root, first)| merkle::state_leaf(root.as_ref(), &first.to_bytes()))
+            .collect();
+        let money = self
+            .money
+            .as_ref()
+            .map(|m| merkle::money_digest(&m.to_bytes()));
+        let mut parts: Vec<Digest> = money.into_iter().collect();
+        parts.push(self.authority.root());
+        parts.push(merkle::root(&anchor_leaves));
+        Some(merkle::root(&parts))
     }
 
     /// What proves `id`'s state, or its absence, under the state root: its
@@ -233,7 +259,11 @@ impl State {
     /// The mempool uses it to refuse what is certain to fail.
     pub fn dry_run(&self, tx: &SignedTransaction) -> Result<(), ExecutionError> {
         let mut scratch = self.clone();
-        scratch.apply_checked(tx, self.timestamp_ms)
+        let env = BlockEnv {
+            height: self.height + 1,
+            timestamp_ms: self.timestamp_ms,
+        };
+        scratch.apply_checked(tx, &env)
     }
 
     /// Executes a block's transactions, whose signatures the caller has
@@ -259,7 +289,7 @@ impl State {
                 });
             }
             touched.extend(touched_accounts(tx));
-            let outcome = match self.apply_checked(tx, env.timestamp_ms) {
+            let outcome = match self.apply_checked(tx, env) {
                 Ok(()) => Outcome::Success,
                 Err(error) => Outcome::Failed(error),
             };
@@ -291,9 +321,13 @@ impl State {
     /// Applies one admitted transaction's call and checks the invariants on
     /// what it changed; a call that would break one is undone and fails,
     /// naming it. On error nothing changed.
-    fn apply_checked(&mut self, tx: &SignedTransaction, now_ms: u64) -> Result<(), ExecutionError> {
+    fn apply_checked(
+        &mut self,
+        tx: &SignedTransaction,
+        env: &BlockEnv,
+    ) -> Result<(), ExecutionError> {
         let before = self.clone();
-        self.apply_call(tx, now_ms)?;
+        self.apply_call(tx, env)?;
         let (Some(was), Some(is)) = (&before.money, &self.money) else {
             return Ok(());
         };
@@ -322,8 +356,9 @@ impl State {
 
     /// Applies one admitted transaction's call: the dispatch point where
     /// each domain module handles its own calls. On error nothing changed.
-    fn apply_call(&mut self, tx: &SignedTransaction, now_ms: u64) -> Result<(), ExecutionError> {
+    fn apply_call(&mut self, tx: &SignedTransaction, env: &BlockEnv) -> Result<(), ExecutionError> {
         let sender = &tx.transaction.sender;
+        let now_ms = env.timestamp_ms;
         let accounts = &mut self.accounts;
         match (&tx.transaction.call, self.money.as_mut()) {
             // With the money module a plain transfer is a payment under its
@@ -340,7 +375,7 @@ impl State {
                 Ok(money.apply(accounts, &mut self.authority, &ctx, call)?)
             }
             (Call::Money(_), None) => Err(MoneyError::NoMoneyModule.into()),
-            (Call::Registry(call), _) => registry::apply(call),
+            (Call::Registry(call), _) => Ok(self.registry.apply(call, tx.hash(), env.height)?),
         }
     }
 }

@@ -7,16 +7,17 @@
 use eiraku_core::{
     hash, AccountId, Amount, BasketPart, Call, ChainId, CoinUnit, CurrencyCode, EconomyCode,
     Genesis, GenesisEconomy, Keypair, MoneyCall, MoneyGenesis, RetailKind, Role, SignedTransaction,
-    TierCaps, Transaction,
+    StateKey, TierCaps, Transaction,
 };
 use eiraku_core::{travel_rule::TravelKey, GenesisAccount, GenesisContribution, GenesisValidator};
 use eiraku_state::{
     authority::{Authority, GrantRule},
     invariants::{check_money_change, Books, Invariant},
     money::{Money, YEAR_MS},
-    validate_genesis, Accounts, BlockEnv, ExecutionError, MoneyError, Outcome, State,
+    validate_genesis, Accounts, BlockEnv, Change, ExecutionError, MoneyError, Outcome, State,
 };
 use proptest::prelude::*;
+use std::collections::BTreeMap;
 
 const DAY_MS: u64 = 24 * 60 * 60 * 1000;
 const START_MS: u64 = 1_800_000_000_000;
@@ -809,6 +810,13 @@ fn the_money_state_round_trips_and_roots_change_with_it() {
     assert_ne!(next.state.state_root(), before);
 }
 
+fn entries(changes: &[Change]) -> BTreeMap<StateKey, Vec<u8>> {
+    changes
+        .iter()
+        .map(|(key, value)| (*key, value.clone().expect("a whole state has no removals")))
+        .collect()
+}
+
 /// Actors the property test draws from.
 const ACTORS: [u64; 13] = [
     ISSUER, CB_JP, CB_PH, CB_TH, REG_JP, REG_PH, REG_TH, BANK_JP, BANK_PH, BANK_TH, ALICE_JP,
@@ -887,6 +895,9 @@ proptest! {
     #[test]
     fn random_calls_never_break_an_invariant(calls in prop::collection::vec(any_call(), 1..40)) {
         let mut chain = funded();
+        // A store fed only each block's changes holds every entry of the
+        // state after it: the write-set misses nothing.
+        let mut store = entries(&chain.state.all_entries());
         for (actor, call) in calls {
             let sender = id(ACTORS[actor]);
             let before = chain.state.clone();
@@ -899,6 +910,13 @@ proptest! {
                 !matches!(outcome, Err(MoneyError::InvariantBroken { .. })),
                 "{:?}", outcome
             );
+            for (key, value) in chain.state.changes_since(&before) {
+                match value {
+                    Some(value) => store.insert(key, value),
+                    None => store.remove(&key),
+                };
+            }
+            prop_assert_eq!(&store, &entries(&chain.state.all_entries()));
             if outcome.is_err() {
                 // Nothing changed but the sender's nonce.
                 prop_assert_eq!(chain.state.money(), before.money());

@@ -1,7 +1,7 @@
 //! A blocking client of the node's HTTP API, used by the CLI, the benchmark
 //! and the integration tests. It speaks the same JSON types the node serves.
 
-use eiraku_core::{digest, AccountId, SignedTransaction, TxHash};
+use eiraku_core::{digest, AccountId, Digest, SignedTransaction, TxHash};
 use eiraku_core::{
     proof::{StateProof, TxProof},
     travel_rule::Envelope,
@@ -12,6 +12,7 @@ use eiraku_node::api::{
 };
 use eiraku_node::money_api::{DepositView, SupplyView, TravelRecipient};
 use eiraku_node::proof_api::AuditBlocksView;
+use eiraku_node::registry_api::AnchorView;
 use std::{io::BufRead, time::Duration};
 use ureq::Agent;
 
@@ -166,6 +167,11 @@ impl Client {
     /// `POST /v1/notary` (a signed anchoring transaction).
     pub fn notarize(&self, tx: &SignedTransaction) -> Result<SubmitResponse, ClientError> {
         self.post_bytes("/v1/notary", &tx.to_bytes())
+    }
+
+    /// `GET /v1/notary/{digest}`: where a root was first anchored.
+    pub fn anchor(&self, root: &Digest) -> Result<AnchorView, ClientError> {
+        self.get(&format!("/v1/notary/{}", digest::to_hex(root)))
     }
 
     /// `GET /v1/proof/tx/{hash}`.

@@ -14,6 +14,7 @@ use anyhow::Context;
 use eiraku_core::{
     hash, merkle, proof::NotaryProof, registry::RegistryCall, Call, ChainId, Digest, Keypair,
 };
+use eiraku_node::api::TxView;
 use std::{
     path::{Path, PathBuf},
     time::{Duration, Instant},
@@ -24,6 +25,39 @@ pub fn proof_path(file: &Path) -> PathBuf {
     let mut name = file.as_os_str().to_owned();
     name.push(".proof.json");
     PathBuf::from(name)
+}
+
+/// The transaction whose anchoring of `root` counts: `ours`, or, when the
+/// root was anchored before (the first anchoring counts), that earlier one.
+fn first_anchoring(
+    client: &Client,
+    ours: &Digest,
+    root: &Digest,
+    view: TxView,
+) -> anyhow::Result<Digest> {
+    let Some(error) = view.receipt.and_then(|receipt| receipt.error) else {
+        return Ok(*ours);
+    };
+    anyhow::ensure!(
+        error.code == ALREADY_ANCHORED,
+        "the anchoring failed: {}",
+        error.message
+    );
+    earlier_anchoring(client, root)
+}
+
+/// The code of an anchoring refused because the root was anchored before.
+const ALREADY_ANCHORED: &str = "already_anchored";
+
+/// The transaction that first anchored `root`.
+fn earlier_anchoring(client: &Client, root: &Digest) -> anyhow::Result<Digest> {
+    let first = client.anchor(root)?;
+    print_line(&format!(
+        "these files were anchored before (transaction {}, height {}); the proofs point there",
+        first.tx_hash, first.height
+    ))?;
+    eiraku_core::digest::from_hex(&first.tx_hash)
+        .context("the node named a malformed transaction hash")
 }
 
 /// Anchors `files` in one transaction signed by `key` and writes each
@@ -45,17 +79,24 @@ pub fn stamp(client: &Client, key: &Keypair, files: &[PathBuf]) -> anyhow::Resul
         leaves: u32::try_from(digests.len()).context("too many files")?,
     });
     let tx = submit::sign_next(client, &chain_id, key, call);
-    client.notarize(&tx)?;
-    print_line(&format!(
-        "anchoring {} file(s), batch root {} …",
-        files.len(),
-        eiraku_core::digest::to_hex(&root)
-    ))?;
-    client.wait_finalized(&tx.hash(), Duration::from_secs(60))?;
+    let anchoring = match client.notarize(&tx) {
+        Ok(_) => {
+            print_line(&format!(
+                "anchoring {} file(s), batch root {} …",
+                files.len(),
+                eiraku_core::digest::to_hex(&root)
+            ))?;
+            let view = client.wait_finalized(&tx.hash(), Duration::from_secs(60))?;
+            first_anchoring(client, &tx.hash(), &root, view)?
+        }
+        // Refused at once: the batch root is anchored already.
+        Err(error) if error.code() == Some(ALREADY_ANCHORED) => earlier_anchoring(client, &root)?,
+        Err(error) => return Err(error.into()),
+    };
     // The certificate is stored right after the block is applied.
     let deadline = Instant::now() + Duration::from_secs(30);
     let anchor = loop {
-        match client.tx_proof(&tx.hash()) {
+        match client.tx_proof(&anchoring) {
             Ok(proof) => break proof,
             Err(error) if Instant::now() < deadline && error.code() == Some("not_found") => {
                 std::thread::sleep(Duration::from_millis(100));

@@ -63,6 +63,22 @@ fn stamped_files_verify_offline_and_changed_ones_do_not() {
         eiraku_core::digest::to_hex(&anchor_hash.hash())
     );
 
+    // Stamping the same files again: the state keeps the first anchoring,
+    // the second transaction fails naming it, and the new proofs point to
+    // the first.
+    let first_proof = std::fs::read_to_string(format!("{}.proof.json", files[0])).unwrap();
+    let (ok, text) = eiraku(&args);
+    assert!(ok, "second stamp failed:\n{text}");
+    assert!(text.contains("anchored before"), "{text}");
+    let again: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{}.proof.json", files[0])).unwrap())
+            .unwrap();
+    let first: serde_json::Value = serde_json::from_str(&first_proof).unwrap();
+    assert_eq!(
+        again["anchor"]["transaction"],
+        first["anchor"]["transaction"]
+    );
+
     // State proofs, fetched now and checked later without the network.
     let alice_proof = work.path().join("alice.state.json").display().to_string();
     let nobody_proof = work.path().join("nobody.state.json").display().to_string();

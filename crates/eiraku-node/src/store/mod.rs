@@ -27,6 +27,7 @@ use eiraku_core::{
 use eiraku_state::{
     authority::{Authority, RoleGrant},
     money::Money,
+    registry::{FirstAnchor, Registry},
     Account, Outcome, Receipt, State,
 };
 use fjall::{
@@ -366,14 +367,27 @@ impl Store {
             .ok_or_else(|| StoreError::Corrupt(format!("applied block {height} missing")))?
             .header
             .timestamp_ms;
-        Ok(Some(State::restore(
-            chain_id,
-            height,
-            timestamp_ms,
-            accounts,
-            Authority::restore(grants),
-            money,
-        )))
+        let mut anchors = Vec::new();
+        for entry in self.anchors.iter() {
+            let (key, value) = entry.map_err(engine)?;
+            let root = <[u8; 32]>::try_from(key.as_ref())
+                .map(Digest::from)
+                .map_err(|_| StoreError::Corrupt("anchor key is not 32 bytes".into()))?;
+            let first = FirstAnchor::from_bytes(&value)
+                .ok_or_else(|| StoreError::Corrupt("anchor entry".into()))?;
+            anchors.push((root, first));
+        }
+        Ok(Some(
+            State::restore(
+                chain_id,
+                height,
+                timestamp_ms,
+                accounts,
+                Authority::restore(grants),
+                money,
+            )
+            .with_registry(Registry::restore(anchors)),
+        ))
     }
 
     /// Writes finalized blocks (consecutive, in height order) and
@@ -412,16 +426,16 @@ impl Store {
             );
         }
         for item in finalized {
-            for tx in &item.block.transactions {
+            for (tx, receipt) in item.block.transactions.iter().zip(item.receipts) {
                 let Call::Registry(RegistryCall::Anchor { root, .. }) = &tx.transaction.call else {
                     continue;
                 };
-                // The first anchoring is the one that counts.
-                if self.anchors.get(root.as_ref()).map_err(engine)?.is_none() {
-                    let mut value = [0u8; 40];
-                    value[..32].copy_from_slice(tx.hash().as_ref());
-                    value[32..].copy_from_slice(&item.block.header.height.to_be_bytes());
-                    batch.insert(&self.anchors, root.as_ref(), value);
+                // The state decided which anchoring counts (the first); a
+                // later one failed, naming it.
+                if let Some(first) = item.state.registry().anchor(root) {
+                    if receipt.outcome == Outcome::Success {
+                        batch.insert(&self.anchors, root.as_ref(), first.to_bytes());
+                    }
                 }
             }
         }
@@ -776,6 +790,18 @@ mod tests {
                     rate: "1".parse().unwrap(),
                 },
             ),
+            SignedTransaction::sign(
+                Transaction {
+                    chain_id: genesis.chain_id.clone(),
+                    sender: issuer.account_id(),
+                    nonce: 1,
+                    call: Call::Registry(RegistryCall::Anchor {
+                        root: eiraku_core::hash(&[b"minutes"]),
+                        leaves: 1,
+                    }),
+                },
+                &issuer,
+            ),
         ];
         let mut state = State::from_genesis(&genesis);
         let genesis_block = Block::genesis(issuer.public_key(), 1_000, state.state_root());
@@ -808,9 +834,11 @@ mod tests {
 
         let store = Store::open(&path).unwrap();
         let loaded = store.load_state(genesis.chain_id.clone()).unwrap().unwrap();
+        assert_eq!(state.registry().anchors().len(), 1);
+        assert!(state.authority().len() >= 3);
         assert_eq!(
             loaded, state,
-            "accounts, money state and block time come back"
+            "accounts, roles, anchors, money state and block time come back"
         );
         assert_eq!(loaded.timestamp_ms(), 2_000);
         assert_eq!(loaded.state_root(), block.header.state_root);

@@ -1,0 +1,205 @@
+//! What a block changed, key by key: the write-set the authenticated store
+//! turns into the next state root.
+//!
+//! Found by comparing the state before and after. The maps are persistent
+//! and share every node a block did not touch, so comparing them skips the
+//! shared parts: the cost follows the changes, not the size of the state.
+
+use crate::{authority::Authority, money::Money, money_codec::entry, Accounts, State};
+use eiraku_core::{Account, StateKey};
+use imbl::{ordmap::DiffItem, OrdMap, Vector};
+
+/// One entry written: its new value, or `None` when it was removed.
+pub type Change = (StateKey, Option<Vec<u8>>);
+
+impl State {
+    /// Every entry that differs from `before`, each once.
+    pub fn changes_since(&self, before: &State) -> Vec<Change> {
+        let mut out = Vec::new();
+        accounts(before.accounts(), self.accounts(), &mut out);
+        roles(before.authority(), self.authority(), &mut out);
+        money(before.money(), self.money(), &mut out);
+        map(
+            before.registry().anchors(),
+            self.registry().anchors(),
+            StateKey::Anchor,
+            |first| first.to_bytes().to_vec(),
+            &mut out,
+        );
+        out
+    }
+
+    /// Every entry of this state: what a genesis writes into an empty store.
+    /// Listed directly, not by comparison, so tests can hold one against
+    /// the other.
+    pub fn all_entries(&self) -> Vec<Change> {
+        let mut out: Vec<Change> = Vec::new();
+        let mut put = |key: StateKey, value: Vec<u8>| out.push((key, Some(value)));
+        for (id, account) in self.accounts() {
+            put(StateKey::Account(*id), account.to_bytes().to_vec());
+        }
+        for (id, grant) in self.authority().grants() {
+            put(StateKey::Role(*id), grant.to_bytes());
+        }
+        for (root, first) in self.registry().anchors() {
+            put(StateKey::Anchor(*root), first.to_bytes().to_vec());
+        }
+        let Some(m) = self.money() else {
+            return out;
+        };
+        put(StateKey::MoneyConfig, entry::config(m));
+        for (code, books) in &m.economies {
+            put(StateKey::Economy(*code), entry::economy(books));
+        }
+        for (id, key) in &m.travel_keys {
+            put(StateKey::TravelKey(*id), entry::travel_key(key));
+        }
+        for (id, freeze) in &m.frozen {
+            put(StateKey::Freeze(*id), entry::freeze(freeze));
+        }
+        for ((creditor, debtor), amount) in &m.claims {
+            let (creditor, debtor) = (*creditor, *debtor);
+            put(StateKey::Claim { creditor, debtor }, entry::claim(amount));
+        }
+        for (n, c) in m.contributions.iter().enumerate() {
+            put(StateKey::Contribution(n as u64), entry::contribution(c));
+        }
+        for (n, s) in m.settlements.iter().enumerate() {
+            put(StateKey::Settlement(n as u64), entry::settlement(s));
+        }
+        for (n, p) in m.seigniorage_periods.iter().enumerate() {
+            put(StateKey::SeigniorPeriod(n as u64), entry::period(p));
+        }
+        out
+    }
+}
+
+fn accounts(before: &Accounts, after: &Accounts, out: &mut Vec<Change>) {
+    map(
+        before,
+        after,
+        StateKey::Account,
+        |a: &Account| a.to_bytes().to_vec(),
+        out,
+    );
+}
+
+fn roles(before: &Authority, after: &Authority, out: &mut Vec<Change>) {
+    map(
+        before.grants_map(),
+        after.grants_map(),
+        StateKey::Role,
+        |grant| grant.to_bytes(),
+        out,
+    );
+}
+
+fn money(before: Option<&Money>, after: Option<&Money>, out: &mut Vec<Change>) {
+    let Some(after) = after else {
+        return;
+    };
+    let config = entry::config(after);
+    if before.is_none_or(|before| entry::config(before) != config) {
+        out.push((StateKey::MoneyConfig, Some(config)));
+    }
+    let empty;
+    let before = match before {
+        Some(before) => before,
+        None => {
+            empty = after.emptied();
+            &empty
+        }
+    };
+    map(
+        &before.economies,
+        &after.economies,
+        StateKey::Economy,
+        entry::economy,
+        out,
+    );
+    map(
+        &before.travel_keys,
+        &after.travel_keys,
+        StateKey::TravelKey,
+        entry::travel_key,
+        out,
+    );
+    map(
+        &before.frozen,
+        &after.frozen,
+        StateKey::Freeze,
+        entry::freeze,
+        out,
+    );
+    map(
+        &before.claims,
+        &after.claims,
+        |(creditor, debtor)| StateKey::Claim { creditor, debtor },
+        entry::claim,
+        out,
+    );
+    list(
+        &before.contributions,
+        &after.contributions,
+        StateKey::Contribution,
+        entry::contribution,
+        out,
+    );
+    list(
+        &before.settlements,
+        &after.settlements,
+        StateKey::Settlement,
+        entry::settlement,
+        out,
+    );
+    list(
+        &before.seigniorage_periods,
+        &after.seigniorage_periods,
+        StateKey::SeigniorPeriod,
+        entry::period,
+        out,
+    );
+}
+
+/// The entries of a persistent map that differ, skipping shared nodes.
+fn map<K: Ord + Clone, V: PartialEq + Clone>(
+    before: &OrdMap<K, V>,
+    after: &OrdMap<K, V>,
+    key: impl Fn(K) -> StateKey,
+    value: impl Fn(&V) -> Vec<u8>,
+    out: &mut Vec<Change>,
+) {
+    for item in before.diff(after) {
+        match item {
+            DiffItem::Add(k, v) => out.push((key(k.clone()), Some(value(v)))),
+            DiffItem::Update { old, new } if old.1 != new.1 => {
+                out.push((key(new.0.clone()), Some(value(new.1))))
+            }
+            DiffItem::Update { .. } => {}
+            DiffItem::Remove(k, _) => out.push((key(k.clone()), None)),
+        }
+    }
+}
+
+/// The entries of a numbered list that differ. Lists (contributions,
+/// settlements, seigniorage periods) grow by rare institutional calls; a
+/// block that leaves one untouched shares it and pays nothing here.
+fn list<T: PartialEq + Clone>(
+    before: &Vector<T>,
+    after: &Vector<T>,
+    key: impl Fn(u64) -> StateKey,
+    value: impl Fn(&T) -> Vec<u8>,
+    out: &mut Vec<Change>,
+) {
+    if before.ptr_eq(after) {
+        return;
+    }
+    for index in 0..before.len().max(after.len()) {
+        match (before.get(index), after.get(index)) {
+            (Some(old), Some(new)) if old == new => {}
+            (_, Some(new)) => out.push((key(index as u64), Some(value(new)))),
+            (Some(_), None) => out.push((key(index as u64), None)),
+            (None, None) => {}
+        }
+    }
+}
