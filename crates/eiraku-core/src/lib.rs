@@ -34,6 +34,7 @@ pub mod chain_id;
 pub mod digest;
 pub mod genesis;
 pub mod key_cache;
+pub mod kv_proof;
 pub mod merkle;
 pub mod money;
 pub mod proof;

@@ -21,6 +21,7 @@ pub mod money_api;
 pub mod proof_api;
 pub mod registry_api;
 pub mod run;
+pub mod state_db;
 pub mod stop;
 pub mod store;
 pub mod travel_gateway;

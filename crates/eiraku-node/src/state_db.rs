@@ -1,0 +1,861 @@
+//! The node's authenticated state store: write-sets in, state roots and
+//! proofs out.
+//!
+//! The ledger's state machine turns each block into a write-set (hashed key
+//! → new value, or `None` to delete). This module keeps those writes in a
+//! QMDB database (`commonware_storage::qmdb::current::ordered::variable`),
+//! whose canonical root is the block header's state root:
+//!
+//! - [`StateDb::speculate`] turns a write-set into a [`Pending`] block state
+//!   (its root, nothing written to disk), on top of the finalized state or of
+//!   another pending block, so proposals and forks can be evaluated before
+//!   finalization;
+//! - [`StateDb::apply`] makes a finalized block's pending state durable;
+//! - [`StateDb::prove`] proves a key's value, or its absence, against the
+//!   finalized root; `eiraku_core::kv_proof` checks such proofs without a
+//!   database.
+//!
+//! Each block's height is stored in the same commit as its writes (QMDB
+//! commit metadata), so a restart reopens the state and its height together.
+//! The root therefore commits to the height as well, and it changes with
+//! every block, even one without writes: it covers the operation log, so
+//! deleting a key does not bring back an earlier root.
+
+use commonware_codec::{Encode, RangeCfg};
+use commonware_cryptography::Sha256;
+use commonware_parallel::Sequential;
+use commonware_runtime::{
+    buffer::paged::{page_size, CacheRef},
+    Clock, Metrics, Spawner, Storage, BLOB_PAGE_SIZE,
+};
+use commonware_storage::{
+    journal::contiguous::variable::Config as LogConfig,
+    merkle::full::Config as MerkleConfig,
+    mmr,
+    qmdb::{
+        self,
+        any::{ordered::Update, value::VariableEncoding},
+        current::{batch::MerkleizedBatch, ordered::variable, VariableConfig},
+        floor::Proportional,
+    },
+    translator::EightCap,
+};
+use commonware_utils::{NZUsize, NZU64};
+use eiraku_core::{
+    kv_proof::{self, Value, CHUNK_BYTES, MAX_VALUE_BYTES},
+    Digest,
+};
+use std::{iter, sync::Arc};
+
+/// One write: hashed key → new value, or None to delete.
+pub type Write = (Digest, Option<Vec<u8>>);
+
+/// The QMDB instance: MMR family, hashed keys, byte-string values, SHA-256,
+/// an ordered translator (exclusion proofs need key order), and one thread
+/// for merkleization (the node runs on few cores and merkleizes one block at
+/// a time).
+type Db<E> = variable::Db<mmr::Family, E, Digest, Value, Sha256, EightCap, CHUNK_BYTES, Sequential>;
+
+/// A merkleized, not necessarily applied, batch of this database.
+type Batch = Arc<
+    MerkleizedBatch<
+        mmr::Family,
+        Digest,
+        Update<Digest, VariableEncoding<Value>>,
+        CHUNK_BYTES,
+        Sequential,
+    >,
+>;
+
+/// The database configuration; its codec part bounds a logged (key, value).
+type Config = VariableConfig<EightCap, ((), (RangeCfg<usize>, ())), Sequential>;
+
+/// Errors of the QMDB layer.
+type QmdbError = qmdb::Error<mmr::Family>;
+
+/// Sizes chosen for production; tests use smaller ones to exercise blob
+/// rollover and pruning.
+const TUNING: Tuning = Tuning {
+    // Items per log section and per Merkle journal blob. Fixed once data is
+    // written. 65,536 operations make log sections of a few MiB, so pruning
+    // frees space in small steps, while millions of keys (a log of about 3
+    // operations per key under the `Proportional` floor policy, and twice as
+    // many Merkle nodes) still need only a few hundred open files.
+    items_per_blob: 1 << 16,
+    // 4,096 pages of 4 KiB: a 16 MiB read cache shared by log and Merkle
+    // journal; hot upper Merkle nodes fit, values are read from disk.
+    cache_pages: 4096,
+    // Prune every 64 blocks: each prune costs a metadata write, and the space
+    // it frees comes in whole sections, so doing it every block buys nothing.
+    prune_every: 64,
+};
+
+/// Storage sizes of a [`StateDb`].
+struct Tuning {
+    /// Operations per log section and Merkle journal blob.
+    items_per_blob: u64,
+    /// Pages in the read cache.
+    cache_pages: usize,
+    /// Prune after applying a block whose height is a multiple of this.
+    prune_every: u64,
+}
+
+/// Why the state store refused or failed an operation.
+#[derive(Debug, thiserror::Error)]
+pub enum StateDbError {
+    /// The storage layer failed. Reads leave the store usable; a failure
+    /// while applying leaves it [`StateDbError::Unusable`].
+    #[error("state database failed while {during}: {source}")]
+    Storage {
+        /// What the store was doing.
+        during: &'static str,
+        /// The storage error.
+        #[source]
+        source: QmdbError,
+    },
+    /// A previous apply failed part-way; the in-memory state can no longer be
+    /// trusted. Restart the node: it reopens the state at its last commit.
+    #[error("the state database is unusable after a failed write; restart to reopen it from its last commit")]
+    Unusable,
+    /// The pending state does not extend the finalized state: a competing
+    /// block (at its height or an ancestor's) was applied, or the block
+    /// itself already was.
+    #[error("the pending block state is stale: the finalized state has moved to another branch")]
+    Stale,
+    /// A block at the wrong height.
+    #[error("block height {got} does not follow height {parent}; expected {}", parent.saturating_add(1))]
+    HeightMismatch {
+        /// Height of the state the block builds on.
+        parent: u64,
+        /// The block's height.
+        got: u64,
+    },
+    /// A write-set names a key twice, so which value wins would depend on
+    /// the order of the writes.
+    #[error("key {key} is written twice in one block")]
+    DuplicateKey {
+        /// The repeated key.
+        key: Digest,
+    },
+    /// A value larger than the database can store (and decode again).
+    #[error("the value for key {key} is {len} bytes; the limit is {MAX_VALUE_BYTES}")]
+    ValueTooLarge {
+        /// The key written.
+        key: Digest,
+        /// The value's length in bytes.
+        len: usize,
+    },
+    /// The stored block height is not 8 bytes: the database was not written
+    /// by this module.
+    #[error("the stored block height is {0} bytes, not 8: the state database is not Eiraku's")]
+    CorruptHeight(usize),
+}
+
+/// A speculative block's state: its root, and what a child block or the
+/// final apply needs. Cheap to clone. It belongs to the [`StateDb`] that
+/// made it: drop all pending states when reopening the store.
+#[derive(Clone)]
+pub struct Pending {
+    /// The block's merkleized batch.
+    batch: Batch,
+    /// The block's height.
+    height: u64,
+    /// The block's ancestors that were not applied when it was speculated,
+    /// oldest first, with their heights. QMDB reaches a batch's ancestors
+    /// through weak links and cannot merkleize a descendant once an
+    /// unapplied ancestor is dropped, so each pending block keeps them alive.
+    ancestors: Arc<[(u64, Batch)]>,
+}
+
+impl Pending {
+    /// The state root after this block: the block header's state root.
+    pub fn root(&self) -> Digest {
+        self.batch.root()
+    }
+
+    /// The block's height.
+    pub fn height(&self) -> u64 {
+        self.height
+    }
+
+    /// This block's ancestors and the block itself, without those the
+    /// database has applied (up to height `committed`): what a child must
+    /// keep alive.
+    fn lineage(&self, committed: Option<u64>) -> Arc<[(u64, Batch)]> {
+        self.ancestors
+            .iter()
+            .cloned()
+            .chain(iter::once((self.height, self.batch.clone())))
+            .filter(|(height, _)| committed.is_none_or(|committed| *height > committed))
+            .collect()
+    }
+}
+
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending")
+            .field("height", &self.height)
+            .field("root", &self.root())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A key's proven state under [`StateDb::root`]. Proofs are encoded with the
+/// chain codec; check them with [`kv_proof::verify_present`] and
+/// [`kv_proof::verify_absent`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Proven {
+    /// The key has `value`.
+    Present {
+        /// The key's value.
+        value: Vec<u8>,
+        /// Encoded [`kv_proof::PresenceProof`].
+        proof: Vec<u8>,
+    },
+    /// The key has no value.
+    Absent {
+        /// Encoded [`kv_proof::AbsenceProof`].
+        proof: Vec<u8>,
+    },
+}
+
+/// The authenticated state store. Its committed state is the finalized
+/// state; pending blocks live in [`Pending`] values until applied.
+pub struct StateDb<E: Storage + Clock + Metrics + Spawner> {
+    /// `None` once an apply failed part-way (QMDB mutators consume the
+    /// database, and a failed one does not give it back).
+    db: Option<Db<E>>,
+    /// Root of the last committed state.
+    root: Digest,
+    /// Height of the last applied block; `None` before the first.
+    height: Option<u64>,
+    /// Storage sizes.
+    tuning: &'static Tuning,
+}
+
+impl<E: Storage + Clock + Metrics + Spawner> std::fmt::Debug for StateDb<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StateDb")
+            .field("height", &self.height)
+            .field("root", &self.root)
+            .field("usable", &self.db.is_some())
+            .finish()
+    }
+}
+
+impl<E: Storage + Clock + Metrics + Spawner> StateDb<E> {
+    /// Opens the store in storage partitions named `{prefix}-…`, with what a
+    /// previous run committed. Give it a labelled child context: the
+    /// database registers metrics under it.
+    pub async fn open(context: E, prefix: &str) -> Result<Self, StateDbError> {
+        Self::open_tuned(context, prefix, &TUNING).await
+    }
+
+    /// [`Self::open`] with the given storage sizes.
+    async fn open_tuned(
+        context: E,
+        prefix: &str,
+        tuning: &'static Tuning,
+    ) -> Result<Self, StateDbError> {
+        let db = Db::init(context, config(prefix, tuning), None)
+            .await
+            .map_err(storage("opening"))?;
+        let metadata = db.get_metadata().await.map_err(storage("opening"))?;
+        Ok(Self {
+            root: db.root(),
+            height: decode_height(metadata)?,
+            db: Some(db),
+            tuning,
+        })
+    }
+
+    /// Height of the last applied block (`None` for a fresh store).
+    pub fn height(&self) -> Option<u64> {
+        self.height
+    }
+
+    /// The canonical root of the finalized state (what proofs verify against).
+    pub fn root(&self) -> Digest {
+        self.root
+    }
+
+    /// The state of block `height` with `writes`, on top of `parent` or,
+    /// with `None`, of the finalized state. Writes may come in any order and
+    /// name each key at most once. Nothing is written to disk.
+    ///
+    /// Fails with [`StateDbError::Stale`] if `parent` is on a branch the
+    /// finalized state has left.
+    pub async fn speculate(
+        &self,
+        parent: Option<&Pending>,
+        height: u64,
+        writes: Vec<Write>,
+    ) -> Result<Pending, StateDbError> {
+        let db = self.db()?;
+        match parent {
+            Some(parent) => check_height(Some(parent.height), height)?,
+            None => check_height(self.height, height)?,
+        }
+        check_writes(&writes)?;
+        let mut batch = match parent {
+            Some(parent) => parent.batch.new_batch::<Sha256>(),
+            None => db.new_batch(),
+        };
+        for (key, value) in writes {
+            batch = batch.write(key, value);
+        }
+        // The floor policy is part of consensus: it decides which operations
+        // each block rewrites, hence the root. `Proportional` is stateless and
+        // moves one old operation to the tip per operation a block makes
+        // inactive, which keeps the log within about 3 operations per live
+        // key past the floor, so pruning keeps disk use proportional to state.
+        let batch = batch
+            .merkleize(db, Some(encode_height(height)), &mut Proportional)
+            .await
+            .map_err(storage("speculating a block"))?;
+        let ancestors = parent.map_or_else(|| Arc::from([]), |p| p.lineage(self.height));
+        Ok(Pending {
+            batch,
+            height,
+            ancestors,
+        })
+    }
+
+    /// Applies a finalized block's state and commits it durably. `pending`
+    /// must be a child of the finalized state; otherwise this fails with
+    /// [`StateDbError::Stale`] or [`StateDbError::HeightMismatch`] and
+    /// changes nothing. A storage failure here leaves
+    /// the store [`StateDbError::Unusable`]; the node should stop and reopen
+    /// it from its last commit.
+    pub async fn apply(&mut self, pending: Pending) -> Result<(), StateDbError> {
+        // Validate before handing the database to `apply_batch`, which
+        // consumes it even when it refuses a stale batch. Staleness first: a
+        // losing sibling is stale, not merely at the wrong height.
+        self.db()?
+            .validate_batch(&pending.batch)
+            .map_err(storage("applying a block"))?;
+        check_height(self.height, pending.height)?;
+        let db = self.db.take().ok_or(StateDbError::Unusable)?;
+        let db = db
+            .apply_batch(pending.batch)
+            .await
+            .map_err(storage("applying a block"))?
+            .commit()
+            .await
+            .map_err(storage("committing a block"))?;
+        self.root = db.root();
+        self.height = Some(pending.height);
+        self.db = Some(self.maybe_prune(db, pending.height).await?);
+        Ok(())
+    }
+
+    /// Every `prune_every` blocks, drops the log and Merkle history below
+    /// the sync boundary (the inactivity floor rounded down to a bitmap
+    /// chunk), which no current value, proof, or pending block reads. It
+    /// changes neither the root nor the commitment pending blocks are
+    /// checked against; it also records the pruned bitmap, which shortens
+    /// the next reopen.
+    async fn maybe_prune(&self, db: Db<E>, height: u64) -> Result<Db<E>, StateDbError> {
+        if !height.is_multiple_of(self.tuning.prune_every) {
+            return Ok(db);
+        }
+        let boundary = db.sync_boundary();
+        db.prune(boundary).await.map_err(storage("pruning"))
+    }
+
+    /// Proves `key`'s value, or its absence, against [`Self::root`].
+    pub async fn prove(&self, key: &Digest) -> Result<Proven, StateDbError> {
+        let db = self.db()?;
+        let during = "proving a key";
+        Ok(match db.get(key).await.map_err(storage(during))? {
+            Some(value) => {
+                let proof = db.key_value_proof(*key).await.map_err(storage(during))?;
+                Proven::Present {
+                    value,
+                    proof: proof.encode().to_vec(),
+                }
+            }
+            None => {
+                let proof = db.exclusion_proof(key).await.map_err(storage(during))?;
+                Proven::Absent {
+                    proof: proof.encode().to_vec(),
+                }
+            }
+        })
+    }
+
+    /// `key`'s value in the finalized state.
+    pub async fn get(&self, key: &Digest) -> Result<Option<Vec<u8>>, StateDbError> {
+        self.db()?.get(key).await.map_err(storage("reading a key"))
+    }
+
+    /// The database, unless a failed apply consumed it.
+    fn db(&self) -> Result<&Db<E>, StateDbError> {
+        self.db.as_ref().ok_or(StateDbError::Unusable)
+    }
+}
+
+/// The QMDB configuration: partitions under `prefix`, sizes from `tuning`.
+fn config(prefix: &str, tuning: &Tuning) -> Config {
+    let page_cache = CacheRef::new(page_size(BLOB_PAGE_SIZE), NZUsize!(tuning.cache_pages));
+    VariableConfig {
+        merkle_config: MerkleConfig {
+            journal_partition: format!("{prefix}-merkle-journal"),
+            metadata_partition: format!("{prefix}-merkle-metadata"),
+            items_per_blob: NZU64!(tuning.items_per_blob),
+            write_buffer: NZUsize!(1 << 20),
+            replay_buffer: NZUsize!(1 << 20),
+            strategy: Sequential,
+            page_cache: page_cache.clone(),
+        },
+        journal_config: LogConfig {
+            partition: format!("{prefix}-log"),
+            items_per_section: NZU64!(tuning.items_per_blob),
+            compression: None,
+            // Keys are fixed-size; values are bounded so a damaged log cannot
+            // make a decode allocate without limit.
+            codec_config: ((), kv_proof::value_cfg()),
+            page_cache,
+            write_buffer: NZUsize!(1 << 20),
+            replay_buffer: NZUsize!(1 << 20),
+        },
+        grafted_metadata_partition: format!("{prefix}-grafted-metadata"),
+        translator: EightCap,
+        init_cache: Some(NZUsize!(1 << 16)),
+        init_buffer: NZUsize!(1 << 21),
+        init_concurrency: (),
+    }
+}
+
+/// Maps a QMDB error to a [`StateDbError`]; stale batches and reads mean the
+/// caller's pending state is on an abandoned branch.
+fn storage(during: &'static str) -> impl Fn(QmdbError) -> StateDbError {
+    move |source| match source {
+        QmdbError::StaleBatch | QmdbError::StaleRead => StateDbError::Stale,
+        source => StateDbError::Storage { during, source },
+    }
+}
+
+/// Checks that a block at `height` follows a state at `parent` (`None`: the
+/// empty state, which any height may start from).
+fn check_height(parent: Option<u64>, height: u64) -> Result<(), StateDbError> {
+    match parent {
+        Some(parent) if parent.checked_add(1) != Some(height) => {
+            Err(StateDbError::HeightMismatch {
+                parent,
+                got: height,
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Refuses values the database cannot store and keys written twice.
+fn check_writes(writes: &[Write]) -> Result<(), StateDbError> {
+    for (key, value) in writes {
+        if let Some(value) = value.as_ref().filter(|v| v.len() > MAX_VALUE_BYTES) {
+            return Err(StateDbError::ValueTooLarge {
+                key: *key,
+                len: value.len(),
+            });
+        }
+    }
+    let mut keys: Vec<&Digest> = writes.iter().map(|(key, _)| key).collect();
+    keys.sort_unstable();
+    match keys.windows(2).find(|pair| pair[0] == pair[1]) {
+        Some(pair) => Err(StateDbError::DuplicateKey { key: *pair[0] }),
+        None => Ok(()),
+    }
+}
+
+/// A block height as commit metadata: 8 bytes, big-endian.
+fn encode_height(height: u64) -> Value {
+    height.to_be_bytes().to_vec()
+}
+
+/// The height stored in the last commit, if any.
+fn decode_height(metadata: Option<Value>) -> Result<Option<u64>, StateDbError> {
+    metadata
+        .map(|bytes| {
+            let array: [u8; 8] = bytes
+                .as_slice()
+                .try_into()
+                .map_err(|_| StateDbError::CorruptHeight(bytes.len()))?;
+            Ok(u64::from_be_bytes(array))
+        })
+        .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use commonware_runtime::{deterministic, Runner as _};
+    use eiraku_core::{
+        hash,
+        kv_proof::{verify_absent, verify_present},
+    };
+    use std::future::Future;
+
+    type Context = deterministic::Context;
+
+    /// Small blobs and frequent pruning, so tests cross section boundaries
+    /// and actually delete history.
+    const SMALL: Tuning = Tuning {
+        items_per_blob: 16,
+        cache_pages: 64,
+        prune_every: 4,
+    };
+
+    fn run<F, Fut>(test: F)
+    where
+        F: FnOnce(Context) -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        deterministic::Runner::default().start(test);
+    }
+
+    async fn open(context: Context) -> StateDb<Context> {
+        StateDb::open_tuned(context, "state", &SMALL)
+            .await
+            .expect("open")
+    }
+
+    fn key(i: u64) -> Digest {
+        hash(&[b"key", &i.to_be_bytes()])
+    }
+
+    fn value(i: u64, version: u64) -> Vec<u8> {
+        [i.to_be_bytes(), version.to_be_bytes()].concat()
+    }
+
+    fn put(i: u64, version: u64) -> Write {
+        (key(i), Some(value(i, version)))
+    }
+
+    fn delete(i: u64) -> Write {
+        (key(i), None)
+    }
+
+    /// Speculates block `height` on the finalized state and applies it.
+    async fn commit_block(db: &mut StateDb<Context>, height: u64, writes: Vec<Write>) -> Digest {
+        let pending = db.speculate(None, height, writes).await.expect("speculate");
+        let root = pending.root();
+        db.apply(pending).await.expect("apply");
+        root
+    }
+
+    #[test]
+    fn applied_root_is_the_speculated_root() {
+        run(|context| async move {
+            let mut db = open(context).await;
+            assert_eq!(db.height(), None);
+            let empty_root = db.root();
+
+            let pending = db
+                .speculate(None, 1, vec![put(1, 1), put(2, 1)])
+                .await
+                .unwrap();
+            assert_eq!(pending.height(), 1);
+            assert_eq!(db.root(), empty_root, "speculation writes nothing");
+            assert_eq!(db.get(&key(1)).await.unwrap(), None);
+
+            let root = pending.root();
+            db.apply(pending.clone()).await.unwrap();
+            assert_eq!(db.root(), root);
+            assert_eq!(db.height(), Some(1));
+            assert!(matches!(db.apply(pending).await, Err(StateDbError::Stale)));
+            assert_eq!(db.get(&key(1)).await.unwrap(), Some(value(1, 1)));
+        });
+    }
+
+    #[test]
+    fn write_order_does_not_change_the_root() {
+        run(|context| async move {
+            let db = open(context).await;
+            let writes: Vec<Write> = (0..20).map(|i| put(i, 1)).collect();
+            let reversed: Vec<Write> = writes.iter().rev().cloned().collect();
+            let a = db.speculate(None, 1, writes).await.unwrap();
+            let b = db.speculate(None, 1, reversed).await.unwrap();
+            assert_eq!(a.root(), b.root());
+        });
+    }
+
+    #[test]
+    fn child_of_unapplied_parent_matches_child_of_applied_parent() {
+        run(|context| async move {
+            let mut db = open(context).await;
+            commit_block(&mut db, 1, vec![put(1, 1), put(2, 1)]).await;
+
+            let parent = db
+                .speculate(None, 2, vec![put(1, 2), put(3, 1)])
+                .await
+                .unwrap();
+            let child_writes = vec![put(2, 3), delete(3), put(4, 1)];
+            let child = db
+                .speculate(Some(&parent), 3, child_writes.clone())
+                .await
+                .unwrap();
+
+            db.apply(parent).await.unwrap();
+            let rebuilt = db.speculate(None, 3, child_writes).await.unwrap();
+            assert_eq!(rebuilt.root(), child.root());
+
+            drop(rebuilt);
+            let root = child.root();
+            db.apply(child).await.unwrap();
+            assert_eq!(db.root(), root);
+            assert_eq!(db.height(), Some(3));
+            assert_eq!(db.get(&key(1)).await.unwrap(), Some(value(1, 2)));
+            assert_eq!(db.get(&key(2)).await.unwrap(), Some(value(2, 3)));
+            assert_eq!(db.get(&key(3)).await.unwrap(), None);
+            assert_eq!(db.get(&key(4)).await.unwrap(), Some(value(4, 1)));
+        });
+    }
+
+    #[test]
+    fn a_chain_survives_its_caller_dropping_the_ancestors() {
+        run(|context| async move {
+            let mut db = open(context).await;
+            let writes = |h: u64| vec![put(h, h), put(100, h)];
+
+            // Reference chain, every handle held.
+            let r1 = db.speculate(None, 1, writes(1)).await.unwrap();
+            let r2 = db.speculate(Some(&r1), 2, writes(2)).await.unwrap();
+            let r3 = db.speculate(Some(&r2), 3, writes(3)).await.unwrap();
+            let r4 = db.speculate(Some(&r3), 4, writes(4)).await.unwrap();
+
+            // Same chain, each parent dropped once its child exists (bare
+            // QMDB refuses to merkleize a grandchild of a dropped batch).
+            let p1 = db.speculate(None, 1, writes(1)).await.unwrap();
+            let p2 = db.speculate(Some(&p1), 2, writes(2)).await.unwrap();
+            drop(p1);
+            let p3 = db.speculate(Some(&p2), 3, writes(3)).await.unwrap();
+            drop(p2);
+            let p4 = db.speculate(Some(&p3), 4, writes(4)).await.unwrap();
+            drop(p3);
+            assert_eq!(p4.root(), r4.root());
+            drop(p4);
+
+            for pending in [r1, r2, r3, r4.clone()] {
+                db.apply(pending).await.unwrap();
+            }
+            assert_eq!(db.root(), r4.root());
+            assert_eq!(db.get(&key(100)).await.unwrap(), Some(value(100, 4)));
+        });
+    }
+
+    #[test]
+    fn sibling_forks_differ_and_the_loser_goes_stale() {
+        run(|context| async move {
+            let mut db = open(context).await;
+            commit_block(&mut db, 1, vec![put(1, 1)]).await;
+
+            let a = db.speculate(None, 2, vec![put(1, 2)]).await.unwrap();
+            let b = db.speculate(None, 2, vec![put(1, 3)]).await.unwrap();
+            assert_ne!(a.root(), b.root());
+            let b_child = db.speculate(Some(&b), 3, vec![put(2, 1)]).await.unwrap();
+
+            let a_root = a.root();
+            db.apply(a).await.unwrap();
+            assert!(matches!(db.apply(b).await, Err(StateDbError::Stale)));
+            assert!(matches!(
+                db.speculate(Some(&b_child), 4, vec![]).await,
+                Err(StateDbError::Stale)
+            ));
+            assert!(matches!(db.apply(b_child).await, Err(StateDbError::Stale)));
+
+            // Refusals changed nothing, and the winner's branch goes on.
+            assert_eq!(db.root(), a_root);
+            assert_eq!(db.height(), Some(2));
+            assert_eq!(db.get(&key(1)).await.unwrap(), Some(value(1, 2)));
+            commit_block(&mut db, 3, vec![put(2, 2)]).await;
+            assert_eq!(db.get(&key(2)).await.unwrap(), Some(value(2, 2)));
+        });
+    }
+
+    #[test]
+    fn deletes_remove_keys_but_do_not_restore_old_roots() {
+        run(|context| async move {
+            let mut db = open(context).await;
+            let before = commit_block(&mut db, 1, vec![put(1, 1)]).await;
+            let with_key = commit_block(&mut db, 2, vec![put(2, 1)]).await;
+            let after = commit_block(&mut db, 3, vec![delete(2)]).await;
+            assert_eq!(db.get(&key(2)).await.unwrap(), None);
+            assert_eq!(db.get(&key(1)).await.unwrap(), Some(value(1, 1)));
+            // The root commits to an operation log, which only grows.
+            assert_ne!(after, with_key);
+            assert_ne!(after, before);
+            // Deleting a key that has no value is accepted.
+            commit_block(&mut db, 4, vec![delete(99)]).await;
+            let Proven::Absent { proof } = db.prove(&key(2)).await.unwrap() else {
+                panic!("a deleted key is absent");
+            };
+            assert!(verify_absent(&proof, &key(2), &db.root()));
+        });
+    }
+
+    #[test]
+    fn bad_write_sets_and_heights_are_refused() {
+        run(|context| async move {
+            let mut db = open(context).await;
+            commit_block(&mut db, 5, vec![put(1, 1)]).await;
+            let root = db.root();
+
+            let duplicate = vec![put(1, 2), put(2, 1), (key(1), None)];
+            assert!(matches!(
+                db.speculate(None, 6, duplicate).await,
+                Err(StateDbError::DuplicateKey { key: k }) if k == key(1)
+            ));
+            let huge = vec![(key(3), Some(vec![0; MAX_VALUE_BYTES + 1]))];
+            assert!(matches!(
+                db.speculate(None, 6, huge).await,
+                Err(StateDbError::ValueTooLarge { len, .. }) if len == MAX_VALUE_BYTES + 1
+            ));
+            let largest = vec![(key(3), Some(vec![7; MAX_VALUE_BYTES]))];
+            assert!(db.speculate(None, 6, largest).await.is_ok());
+
+            for height in [5, 7] {
+                assert!(matches!(
+                    db.speculate(None, height, vec![]).await,
+                    Err(StateDbError::HeightMismatch { parent: 5, got }) if got == height
+                ));
+            }
+            let six = db.speculate(None, 6, vec![]).await.unwrap();
+            assert!(matches!(
+                db.speculate(Some(&six), 8, vec![]).await,
+                Err(StateDbError::HeightMismatch { parent: 6, got: 8 })
+            ));
+            let seven = db.speculate(Some(&six), 7, vec![]).await.unwrap();
+            assert!(matches!(
+                db.apply(seven).await,
+                Err(StateDbError::HeightMismatch { parent: 5, got: 7 })
+            ));
+            assert_eq!(db.root(), root);
+            db.apply(six).await.unwrap();
+            assert_eq!(db.height(), Some(6));
+        });
+    }
+
+    #[test]
+    fn reopening_restores_root_height_and_values() {
+        let (expected, checkpoint) =
+            deterministic::Runner::default().start_and_recover(|context| async move {
+                let mut db = open(context).await;
+                for height in 1..=10 {
+                    commit_block(&mut db, height, vec![put(height % 3, height)]).await;
+                }
+                // A speculative block that is never applied leaves no trace.
+                let _pending = db.speculate(None, 11, vec![put(50, 1)]).await.unwrap();
+                (db.root(), db.height())
+            });
+        deterministic::Runner::from(checkpoint).start(|context| async move {
+            let mut db = open(context).await;
+            assert_eq!((db.root(), db.height()), expected);
+            assert_eq!(db.get(&key(1)).await.unwrap(), Some(value(1, 10)));
+            assert_eq!(db.get(&key(50)).await.unwrap(), None);
+            commit_block(&mut db, 11, vec![put(50, 1)]).await;
+            assert_eq!(db.get(&key(50)).await.unwrap(), Some(value(50, 1)));
+        });
+    }
+
+    #[test]
+    fn pruning_keeps_state_proofs_and_pending_children() {
+        run(|context| async move {
+            let mut db = open(context).await;
+            // Rewrite the same keys so the floor, and with it the sync
+            // boundary, keeps advancing.
+            for height in 1..=39 {
+                let writes = (0..8).map(|i| put(i, height)).collect();
+                commit_block(&mut db, height, writes).await;
+            }
+            // Block 40 prunes; a child speculated before that stays valid.
+            let parent = db.speculate(None, 40, vec![put(0, 40)]).await.unwrap();
+            let child = db
+                .speculate(Some(&parent), 41, vec![put(1, 41)])
+                .await
+                .unwrap();
+            db.apply(parent).await.unwrap();
+            let pruned_to = db.db.as_ref().unwrap().bounds().start;
+            assert!(*pruned_to > 0, "history below the floor was pruned");
+            let root = child.root();
+            db.apply(child).await.unwrap();
+            assert_eq!(db.root(), root);
+
+            assert_eq!(db.get(&key(0)).await.unwrap(), Some(value(0, 40)));
+            assert_eq!(db.get(&key(7)).await.unwrap(), Some(value(7, 39)));
+            let Proven::Present { value: v, proof } = db.prove(&key(7)).await.unwrap() else {
+                panic!("key 7 is present");
+            };
+            assert!(verify_present(&proof, &key(7), &v, &db.root()));
+        });
+    }
+
+    #[test]
+    fn an_empty_store_proves_absence() {
+        run(|context| async move {
+            let db = open(context).await;
+            let Proven::Absent { proof } = db.prove(&key(1)).await.unwrap() else {
+                panic!("an empty store has no keys");
+            };
+            assert!(verify_absent(&proof, &key(1), &db.root()));
+        });
+    }
+
+    #[test]
+    fn proofs_verify_only_what_is_true() {
+        run(|context| async move {
+            let mut db = open(context).await;
+            let old_root = commit_block(&mut db, 1, (0..10).map(|i| put(i, 1)).collect()).await;
+            commit_block(&mut db, 2, vec![put(3, 2), delete(4)]).await;
+            let root = db.root();
+            let other_root = hash(&[b"another root"]);
+
+            let Proven::Present { value: v, proof } = db.prove(&key(3)).await.unwrap() else {
+                panic!("key 3 is present");
+            };
+            assert_eq!(v, value(3, 2));
+            assert!(verify_present(&proof, &key(3), &v, &root));
+            assert!(!verify_present(&proof, &key(3), &value(3, 1), &root));
+            assert!(!verify_present(&proof, &key(2), &v, &root));
+            assert!(!verify_present(&proof, &key(3), &v, &old_root));
+            assert!(!verify_present(&proof, &key(3), &v, &other_root));
+            assert!(!verify_absent(&proof, &key(3), &root));
+            assert!(!verify_absent(&proof, &key(4), &root));
+            for_each_flip(&proof, |bad| {
+                assert!(!verify_present(bad, &key(3), &v, &root))
+            });
+
+            let Proven::Absent { proof } = db.prove(&key(4)).await.unwrap() else {
+                panic!("key 4 was deleted");
+            };
+            assert!(verify_absent(&proof, &key(4), &root));
+            assert!(!verify_absent(&proof, &key(4), &old_root));
+            assert!(!verify_absent(&proof, &key(4), &other_root));
+            for present in 0..10u64 {
+                if present != 4 {
+                    assert!(!verify_absent(&proof, &key(present), &root));
+                }
+            }
+            assert!(!verify_present(&proof, &key(4), &value(4, 1), &root));
+            for_each_flip(&proof, |bad| assert!(!verify_absent(bad, &key(4), &root)));
+
+            let Proven::Absent { proof } = db.prove(&key(1000)).await.unwrap() else {
+                panic!("key 1000 was never written");
+            };
+            assert!(verify_absent(&proof, &key(1000), &root));
+        });
+    }
+
+    /// Calls `check` with `proof` altered in each single byte in turn, once
+    /// in its lowest bit and once in all its bits.
+    fn for_each_flip(proof: &[u8], check: impl Fn(&[u8])) {
+        let mut bad = proof.to_vec();
+        for i in 0..bad.len() {
+            for mask in [0x01, 0xff] {
+                bad[i] ^= mask;
+                check(&bad);
+                bad[i] ^= mask;
+            }
+        }
+    }
+}
