@@ -8,12 +8,12 @@
 //! chain's one codec.
 
 use crate::{
-    digest, hash, merkle, registry::RegistryCall, Account, AccountId, BlockHeader, Call, ChainId,
-    Digest, Genesis, PublicKey, SignedTransaction,
+    digest, hash, kv_proof, merkle, registry::RegistryCall, AccountId, BlockHeader, Call, ChainId,
+    Digest, Genesis, PublicKey, SignedTransaction, StateKey,
 };
 use commonware_codec::{Copying, DecodeExt, Encode, Read};
 use commonware_consensus::simplex::{scheme::ed25519::Scheme, types::Finalization};
-use commonware_cryptography::{certificate::Verifier as _, Sha256};
+use commonware_cryptography::certificate::Verifier as _;
 use commonware_parallel::Sequential;
 use commonware_storage::bmt::Proof;
 use commonware_utils::{ordered::Set, TryCollect};
@@ -222,10 +222,6 @@ fn hex_field(text: &str, field: &'static str) -> Result<Vec<u8>, ProofError> {
     hex::decode(text).map_err(|_| ProofError::Malformed(field))
 }
 
-fn digest_field(text: &str, field: &'static str) -> Result<Digest, ProofError> {
-    Digest::decode(Copying(&hex_field(text, field)?)).map_err(|_| ProofError::Malformed(field))
-}
-
 fn decode_header(text: &str) -> Result<BlockHeader, ProofError> {
     BlockHeader::decode(Copying(&hex_field(text, "header")?))
         .map_err(|_| ProofError::Malformed("header"))
@@ -385,43 +381,22 @@ impl LightClient {
     }
 }
 
-/// What proves one account's state, or its absence, under a state root; the
-/// state machine builds it ([`StateProof::new`] makes it portable).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StateWitness {
-    /// The account's leaf, or the one or two adjacent leaves enclosing
-    /// where it would be (none when there are no accounts): position,
-    /// account, state.
-    pub leaves: Vec<(u32, AccountId, Account)>,
-    /// Root over all account leaves, in account-id order.
-    pub accounts_root: Digest,
-    /// The leaves' range path under `accounts_root`.
-    pub path: merkle::Path,
-    /// On a money chain, the money state's digest: the state root's other leaf.
-    pub money_digest: Option<Digest>,
-}
+/// Version of the state proof format: 2 since state roots come from the
+/// authenticated key-value store (version 1 proved accounts in a Merkle
+/// tree over all of them).
+pub const STATE_PROOF_VERSION: u8 = 2;
 
-/// One revealed state leaf.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StateLeaf {
-    /// Its position among the accounts, in id order.
-    pub position: u32,
-    /// The account id (hex).
-    pub account: String,
-    /// The account's state (hex of its 24-byte encoding: balance, nonce).
-    pub state: String,
-}
-
-/// An account's state, or its absence, in a finalized block's state root.
+/// Any state entry's value, or its absence, under a finalized block's state
+/// root.
 ///
-/// The state root is the Merkle root over every account's leaf in id order
-/// (with the money state's digest beside it on a money chain). An account
-/// is present if its leaf is revealed; absent if the two adjacent leaves
-/// around its id are (or the first or last leaf, when it would come before
-/// or after every account): the tree is sorted, so nothing fits between.
+/// The state root is the root of the authenticated key-value store that
+/// holds every entry of every module under the SHA-256 of its key
+/// ([`StateKey::hashed`]). An inclusion proof shows the key holds exactly
+/// `value`; an exclusion proof shows no key holds anything between the
+/// asked key's neighbours, so it is absent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StateProof {
-    /// Format version ([`PROOF_VERSION`]).
+    /// Format version ([`STATE_PROOF_VERSION`]).
     pub version: u8,
     /// The network.
     pub chain_id: String,
@@ -429,25 +404,21 @@ pub struct StateProof {
     pub header: String,
     /// The block's finalization certificate (hex).
     pub certificate: String,
-    /// The account asked about (hex).
-    pub account: String,
-    /// The revealed leaves (see [`StateWitness::leaves`]).
-    pub leaves: Vec<StateLeaf>,
-    /// Root over all account leaves (hex).
-    pub accounts_root: String,
-    /// The leaves' range path under `accounts_root` (hex).
-    pub path: String,
-    /// The money state's digest, on a money chain (hex).
-    pub money_digest: Option<String>,
+    /// The entry asked about, as text (`account/<hex>`, `money/economy/JP`, …).
+    pub key: String,
+    /// Its value (hex); none when the proof proves absence.
+    pub value: Option<String>,
+    /// The inclusion or exclusion proof under the header's state root (hex).
+    pub proof: String,
 }
 
 /// What a state proof establishes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedState {
-    /// The account.
-    pub account: AccountId,
-    /// Its state; `None`: it does not exist.
-    pub state: Option<Account>,
+    /// The entry.
+    pub key: StateKey,
+    /// Its value; `None`: it does not exist.
+    pub value: Option<Vec<u8>>,
     /// The finalized block's height.
     pub height: u64,
     /// The block's time (ms since the Unix epoch).
@@ -457,133 +428,62 @@ pub struct VerifiedState {
 }
 
 impl StateProof {
-    /// The portable form of `witness` for `account`, in the block `header`
-    /// that `certificate` finalizes.
+    /// The portable form of a key's proof (`value` `None` for absence), in
+    /// the block `header` that `certificate` finalizes.
     pub fn new(
         chain_id: &ChainId,
         header: &BlockHeader,
         certificate: &[u8],
-        account: &AccountId,
-        witness: &StateWitness,
+        key: &StateKey,
+        value: Option<&[u8]>,
+        proof: &[u8],
     ) -> Self {
         Self {
-            version: PROOF_VERSION,
+            version: STATE_PROOF_VERSION,
             chain_id: chain_id.to_string(),
             header: hex::encode(header.encode()),
             certificate: hex::encode(certificate),
-            account: account.to_string(),
-            leaves: witness
-                .leaves
-                .iter()
-                .map(|(position, id, state)| StateLeaf {
-                    position: *position,
-                    account: id.to_string(),
-                    state: hex::encode(state.to_bytes()),
-                })
-                .collect(),
-            accounts_root: digest::to_hex(&witness.accounts_root),
-            path: hex::encode(witness.path.encode()),
-            money_digest: witness.money_digest.as_ref().map(digest::to_hex),
+            key: key.to_string(),
+            value: value.map(hex::encode),
+            proof: hex::encode(proof),
         }
     }
 }
 
 impl LightClient {
-    /// Checks a state proof completely: chain, finality, the state root's
-    /// make-up, the leaves' path, and that they answer for the account.
+    /// Checks a state proof completely: chain, finality, and that the key
+    /// holds the value (or nothing) under the block's state root.
     pub fn verify_state(&self, proof: &StateProof) -> Result<VerifiedState, ProofError> {
-        self.check_envelope(proof.version, &proof.chain_id)?;
+        if proof.version != STATE_PROOF_VERSION {
+            return Err(ProofError::Version(proof.version));
+        }
+        self.check_envelope(PROOF_VERSION, &proof.chain_id)?;
         let header = decode_header(&proof.header)?;
         self.verify_finality(&header, &hex_field(&proof.certificate, "certificate")?)?;
-        let account = account_field(&proof.account, "account")?;
-        let accounts_root = digest_field(&proof.accounts_root, "accounts_root")?;
-        let money_digest = proof
-            .money_digest
+        let key: StateKey = proof
+            .key
+            .parse()
+            .map_err(|_| ProofError::Malformed("key"))?;
+        let value = proof
+            .value
             .as_deref()
-            .map(|text| digest_field(text, "money_digest"))
+            .map(|text| hex_field(text, "value"))
             .transpose()?;
-        if merkle::state_root(accounts_root, money_digest) != header.state_root {
+        let bytes = hex_field(&proof.proof, "proof")?;
+        let hashed = key.hashed();
+        let holds = match &value {
+            Some(value) => kv_proof::verify_present(&bytes, &hashed, value, &header.state_root),
+            None => kv_proof::verify_absent(&bytes, &hashed, &header.state_root),
+        };
+        if !holds {
             return Err(ProofError::NotInState);
         }
-        let witness = StateWitness {
-            leaves: proof
-                .leaves
-                .iter()
-                .map(|leaf| {
-                    let id = account_field(&leaf.account, "leaves")?;
-                    let bytes = hex_field(&leaf.state, "leaves")?;
-                    let state =
-                        Account::from_bytes(&bytes).ok_or(ProofError::Malformed("leaves"))?;
-                    Ok((leaf.position, id, state))
-                })
-                .collect::<Result<_, ProofError>>()?,
-            accounts_root,
-            path: decode_path(&proof.path, 2, "path")?,
-            money_digest,
-        };
-        let state = witness.answer(&account)?;
         Ok(VerifiedState {
-            account,
-            state,
+            key,
+            value,
             height: header.height,
             timestamp_ms: header.timestamp_ms,
             block: header.digest(),
         })
     }
-}
-
-impl StateWitness {
-    /// What the witness proves about `account` under its `accounts_root`:
-    /// `Some(state)` present, `None` absent; an error if its leaves are not
-    /// on their path or do not answer for `account`.
-    pub fn answer(&self, account: &AccountId) -> Result<Option<Account>, ProofError> {
-        let leaves = &self.leaves;
-        let sorted_and_adjacent = leaves
-            .windows(2)
-            .all(|pair| pair[0].0.checked_add(1) == Some(pair[1].0) && pair[0].1 < pair[1].1);
-        if leaves.len() > 2 || !sorted_and_adjacent {
-            return Err(ProofError::Malformed("leaves"));
-        }
-        let count = self.path.leaf_count;
-        if leaves.is_empty() {
-            // Only the tree of no accounts reveals no leaf.
-            return if count == 0
-                && self.path.siblings.is_empty()
-                && self.accounts_root == merkle::root(&[])
-            {
-                Ok(None)
-            } else {
-                Err(ProofError::DoesNotCover(account.to_string()))
-            };
-        }
-        let digests: Vec<Digest> = leaves
-            .iter()
-            .map(|(_, id, state)| merkle::state_leaf(id.as_bytes(), &state.to_bytes()))
-            .collect();
-        self.path
-            .verify_range_inclusion::<Sha256>(leaves[0].0, &digests, &self.accounts_root)
-            .map_err(|_| ProofError::NotInState)?;
-        if let Some((_, _, state)) = leaves.iter().find(|(_, id, _)| id == account) {
-            return Ok(Some(*state));
-        }
-        let absent = match leaves.as_slice() {
-            [(position, id, _)] => {
-                (*position == 0 && account < id) || (*position + 1 == count && id < account)
-            }
-            [(_, low, _), (_, high, _)] => low < account && account < high,
-            _ => false,
-        };
-        if absent {
-            Ok(None)
-        } else {
-            Err(ProofError::DoesNotCover(account.to_string()))
-        }
-    }
-}
-
-fn account_field(text: &str, field: &'static str) -> Result<AccountId, ProofError> {
-    let bytes: [u8; 32] = hex_field(text, field)?
-        .try_into()
-        .map_err(|_| ProofError::Malformed(field))?;
-    Ok(AccountId::from_bytes(bytes))
 }

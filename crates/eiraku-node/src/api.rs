@@ -678,12 +678,13 @@ async fn get_status(State(context): State<ApiContext>) -> Json<StatusView> {
     let chain = &context.chain;
     let state = chain.finalized_state();
     let finalized_height = state.height();
-    let finalized_hash = chain
-        .store()
-        .block(finalized_height)
-        .ok()
-        .flatten()
+    let finalized = chain.store().block(finalized_height).ok().flatten();
+    let finalized_hash = finalized
+        .as_ref()
         .map(|b| digest::to_hex(&b.hash()))
+        .unwrap_or_default();
+    let state_root = finalized
+        .map(|b| digest::to_hex(&b.header.state_root))
         .unwrap_or_default();
     Json(StatusView {
         chain_id: chain.genesis().chain_id.to_string(),
@@ -694,7 +695,7 @@ async fn get_status(State(context): State<ApiContext>) -> Json<StatusView> {
             .max(finalized_height),
         finalized_height,
         finalized_hash,
-        state_root: digest::to_hex(&state.state_root()),
+        state_root,
         total_supply: state.total_supply().0.to_string(),
         mempool: chain.mempool_len(),
         validators: chain

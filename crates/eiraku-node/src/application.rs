@@ -96,7 +96,7 @@ impl EirakuApplication {
         let mut path = vec![parent.clone()];
         loop {
             let finalized_height = self.chain.finalized_height();
-            if let Some(found) = self.replay(&path) {
+            if let Some(found) = self.replay(&path).await {
                 return found;
             }
             if self.chain.finalized_height() != finalized_height {
@@ -117,7 +117,7 @@ impl EirakuApplication {
     /// Re-executes `path` (newest first) from its newest block whose
     /// post-state is known. `None` when no block of it has a known state (or
     /// one stopped being known midway: the caller looks again).
-    fn replay(&self, path: &[Digested<Block>]) -> Option<ParentState> {
+    async fn replay(&self, path: &[Digested<Block>]) -> Option<ParentState> {
         let (anchor, mut state) = path
             .iter()
             .enumerate()
@@ -127,6 +127,7 @@ impl EirakuApplication {
             if !self
                 .chain
                 .check(block.inner(), previous.inner(), &state, &self.strategy)
+                .await
             {
                 return Some(ParentState::Conflicting);
             }
@@ -161,7 +162,8 @@ where
             .await;
         let block = self
             .chain
-            .build(context, parent.inner(), &parent_state, now_ms);
+            .build(context, parent.inner(), &parent_state, now_ms)
+            .await?;
         let digest = block.hash();
         Some(Digested::precomputed(block, digest))
     }
@@ -184,6 +186,7 @@ where
             ParentState::Known(state) => {
                 self.chain
                     .check(block.inner(), parent.inner(), &state, &self.strategy)
+                    .await
             }
             ParentState::Conflicting => false,
             // Abstain: the engine treats a pending verification as no vote.

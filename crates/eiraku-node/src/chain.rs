@@ -3,13 +3,15 @@
 //! and check blocks; the API calls it to submit and query.
 
 use crate::{
+    commitment::{self, Commitment},
     mempool::{Mempool, MempoolError},
+    state_db::{Pending, StateDbError},
     store::{FinalizedBlock, Store, StoreError},
 };
 use commonware_parallel::Strategy;
 use eiraku_core::{
     verify_batch, AccountId, Block, ConsensusContext, Digest, Genesis, KeyCache, SignedTransaction,
-    TxHash, MAX_BLOCK_TRANSACTIONS,
+    StateKey, TxHash, MAX_BLOCK_TRANSACTIONS,
 };
 use eiraku_state::{accounts_touched_by, Account, BlockEnv, Receipt, State};
 use std::{
@@ -109,6 +111,14 @@ struct Executed {
     height: u64,
     state: Arc<State>,
     receipts: Arc<Vec<Receipt>>,
+    /// Its authenticated state, not yet committed.
+    pending: Pending,
+}
+
+impl From<StateDbError> for StoreError {
+    fn from(error: StateDbError) -> Self {
+        StoreError::State(error.to_string())
+    }
 }
 
 struct Finalized {
@@ -121,6 +131,12 @@ pub struct Chain {
     genesis: Genesis,
     genesis_block: Block,
     store: Store,
+    /// The authenticated state: its root is each block's state root.
+    commitment: Arc<dyn Commitment>,
+    /// Height the authenticated state had reached when the node started:
+    /// finalized blocks up to it are in it already (a crash between its
+    /// commit and the store's), and are not applied twice.
+    committed_at_start: u64,
     finalized: Mutex<Finalized>,
     /// Post-states of blocks proposed or verified but not yet finalized.
     speculative: Mutex<HashMap<Digest, Executed>>,
@@ -140,15 +156,17 @@ pub struct Chain {
 }
 
 impl Chain {
-    /// Opens the chain on `store`, starting from genesis or from what the
-    /// store holds.
-    pub fn open(
+    /// Opens the chain on `store` and the authenticated state `commitment`,
+    /// starting from genesis or from what they hold.
+    pub async fn open(
         genesis: Genesis,
         store: Store,
+        commitment: Arc<dyn Commitment>,
         mempool_capacity: usize,
     ) -> Result<Self, StoreError> {
         let genesis_state = State::from_genesis(&genesis);
-        let genesis_block = genesis_block(&genesis, &genesis_state);
+        let genesis_root = genesis_root(&genesis_state, &store, commitment.as_ref()).await?;
+        let genesis_block = genesis_block(&genesis, genesis_root);
         let (state, digest) = match store.load_state(genesis.chain_id.clone())? {
             Some(state) => {
                 if state.money().is_some() != genesis.money.is_some() {
@@ -174,11 +192,20 @@ impl Chain {
                 (genesis_state, genesis_block.hash())
             }
         };
+        let committed = commitment.height().await.unwrap_or_default();
+        if committed < state.height() {
+            return Err(StoreError::State(format!(
+                "the authenticated state is at height {committed}, behind the block store at {}: its files were lost or replaced",
+                state.height()
+            )));
+        }
         let (events, _) = broadcast::channel(1024);
         Ok(Self {
             genesis,
             genesis_block,
             store,
+            commitment,
+            committed_at_start: committed,
             finalized: Mutex::new(Finalized {
                 state: Arc::new(state),
                 digest,
@@ -349,6 +376,12 @@ impl Chain {
         self.finalized_state().account(id).copied()
     }
 
+    /// Proves `key`'s value, or its absence, in the committed authenticated
+    /// state (the latest finalized block's).
+    pub async fn prove(&self, key: &StateKey) -> Result<commitment::Proof, StoreError> {
+        Ok(self.commitment.prove(&key.hashed()).await?)
+    }
+
     /// The state after block `digest`, if this node knows it.
     pub fn state_after(&self, digest: &Digest) -> Option<Arc<State>> {
         {
@@ -364,14 +397,16 @@ impl Chain {
             .map(|executed| executed.state.clone())
     }
 
-    /// Builds a block on `parent` (whose post-state is `parent_state`).
-    pub fn build(
+    /// Builds a block on `parent` (whose post-state is `parent_state`);
+    /// `None` when the parent's authenticated state is gone (it was
+    /// finalized away meanwhile).
+    pub async fn build(
         &self,
         context: ConsensusContext,
         parent: &Block,
         parent_state: &State,
         now_ms: u64,
-    ) -> Block {
+    ) -> Option<Block> {
         let transactions = self
             .mempool
             .lock()
@@ -388,21 +423,53 @@ impl Chain {
         let receipts = state
             .execute_block(&env, &transactions)
             .expect("mempool selection is admissible on its parent state");
+        let pending = self.speculate(parent, parent_state, &state).await?;
         let block = Block::new(
             context,
             parent.hash(),
             height,
             timestamp_ms,
-            state.state_root(),
+            pending.root(),
             transactions,
         );
-        self.remember(&block, state, receipts);
-        block
+        self.remember(&block, state, receipts, pending);
+        Some(block)
+    }
+
+    /// The authenticated state after `parent` with the changes from
+    /// `parent_state` to `state`: on the parent's pending state, or on the
+    /// committed one when the parent is committed. `None` when neither holds
+    /// (the parent lost to another fork, or this node is still catching up).
+    async fn speculate(
+        &self,
+        parent: &Block,
+        parent_state: &State,
+        state: &State,
+    ) -> Option<Pending> {
+        let parent_pending = self
+            .speculative
+            .lock()
+            .unwrap()
+            .get(&parent.hash())
+            .map(|executed| executed.pending.clone());
+        let writes = commitment::writes(state.changes_since(parent_state));
+        let height = parent.header.height + 1;
+        match self
+            .commitment
+            .speculate(parent_pending.as_ref(), height, writes)
+            .await
+        {
+            Ok(pending) => Some(pending),
+            Err(error) => {
+                tracing::debug!(height, %error, "no authenticated state to build on");
+                None
+            }
+        }
     }
 
     /// Re-executes `block` on `parent_state`: true when its signatures,
     /// transactions, timestamp and state root are all right.
-    pub fn check(
+    pub async fn check(
         &self,
         block: &Block,
         parent: &Block,
@@ -414,6 +481,35 @@ impl Chain {
         {
             return false;
         }
+        // Checked before (this node built it, or verified it in a view
+        // that timed out): its pending state may have children already.
+        if self.speculative.lock().unwrap().contains_key(&block.hash()) {
+            return true;
+        }
+        if !self.signatures_hold(block, strategy) {
+            return false;
+        }
+        let mut state = parent_state.clone();
+        let env = BlockEnv {
+            height: block.header.height,
+            timestamp_ms: block.header.timestamp_ms,
+        };
+        let Ok(receipts) = state.execute_block(&env, &block.transactions) else {
+            return false;
+        };
+        let Some(pending) = self.speculate(parent, parent_state, &state).await else {
+            return false;
+        };
+        if pending.root() != block.header.state_root {
+            return false;
+        }
+        self.remember(block, state, receipts, pending);
+        true
+    }
+
+    /// Checks the signatures of a block's transactions this node has not
+    /// admitted itself, and remembers them as checked.
+    fn signatures_hold(&self, block: &Block, strategy: &impl Strategy) -> bool {
         // Transactions in this node's mempool were verified on admission;
         // only the others cost a signature check here.
         let unverified: Vec<&SignedTransaction> = {
@@ -430,37 +526,24 @@ impl Chain {
         if !verify_batch(&unverified, strategy, &self.keys) {
             return false;
         }
-        {
-            let mut verified = self.verified_in_blocks.lock().unwrap();
-            // Blocks that never finalize would leave entries behind: bounded,
-            // at the price of checking some gossip twice.
-            if verified.len() + unverified.len() > MAX_VERIFIED_IN_BLOCKS {
-                verified.clear();
-            }
-            verified.extend(unverified.iter().map(|tx| (tx.hash(), (*tx).clone())));
+        let mut verified = self.verified_in_blocks.lock().unwrap();
+        // Blocks that never finalize would leave entries behind: bounded,
+        // at the price of checking some gossip twice.
+        if verified.len() + unverified.len() > MAX_VERIFIED_IN_BLOCKS {
+            verified.clear();
         }
-        let mut state = parent_state.clone();
-        let env = BlockEnv {
-            height: block.header.height,
-            timestamp_ms: block.header.timestamp_ms,
-        };
-        let Ok(receipts) = state.execute_block(&env, &block.transactions) else {
-            return false;
-        };
-        if state.state_root() != block.header.state_root {
-            return false;
-        }
-        self.remember(block, state, receipts);
+        verified.extend(unverified.iter().map(|tx| (tx.hash(), (*tx).clone())));
         true
     }
 
-    fn remember(&self, block: &Block, state: State, receipts: Vec<Receipt>) {
+    fn remember(&self, block: &Block, state: State, receipts: Vec<Receipt>, pending: Pending) {
         self.speculative.lock().unwrap().insert(
             block.hash(),
             Executed {
                 height: block.header.height,
                 state: Arc::new(state),
                 receipts: Arc::new(receipts),
+                pending,
             },
         );
     }
@@ -468,7 +551,10 @@ impl Chain {
     /// Applies finalized blocks (consecutive, in height order) durably in
     /// one store transaction, then announces them. Blocks at or below the
     /// applied height (redelivery after a restart) are skipped.
-    pub fn apply_finalized(&self, blocks: &[(&Block, Option<&[u8]>)]) -> Result<(), StoreError> {
+    pub async fn apply_finalized(
+        &self,
+        blocks: &[(&Block, Option<&[u8]>)],
+    ) -> Result<(), StoreError> {
         // Only the executor calls this, so the finalized tip cannot move
         // underneath; the lock is held only to read and to swap it, never
         // across the fsync, which would stall proposals and votes.
@@ -481,6 +567,7 @@ impl Chain {
             )
         };
         let mut applied = Vec::with_capacity(blocks.len());
+        let mut previous: Option<Pending> = None;
         for &(block, certificate) in blocks {
             if block.header.height <= height {
                 if let Some(certificate) = certificate {
@@ -497,15 +584,28 @@ impl Chain {
                 "finalized blocks must arrive in height order"
             );
             assert_eq!(block.header.parent, digest, "finalized chain must link");
-            let (next, receipts) = self.execute_finalized(block, &state)?;
+            let (next, receipts, pending) = self
+                .execute_finalized(block, &state, previous.as_ref())
+                .await?;
             height = block.header.height;
             digest = block.hash();
-            state = next.clone();
-            applied.push((block, certificate, next, receipts));
+            previous = pending.clone();
+            applied.push((block, certificate, state, next.clone(), receipts, pending));
+            state = next;
         }
         if applied.is_empty() {
             return Ok(());
         }
+        // The authenticated state commits first: after a crash before the
+        // store's commit it is ahead, and restarting skips what it holds.
+        for (block, _, parent_state, next, _, pending) in &applied {
+            self.commit_state(block, parent_state, next, pending.clone())
+                .await?;
+        }
+        let applied: Vec<_> = applied
+            .into_iter()
+            .map(|(block, certificate, _, next, receipts, _)| (block, certificate, next, receipts))
+            .collect();
         let touched: Vec<Vec<AccountId>> = applied
             .iter()
             .map(|(block, ..)| accounts_touched_by(&block.transactions))
@@ -556,23 +656,27 @@ impl Chain {
         Ok(())
     }
 
-    /// The post-state and receipts of finalized `block` on `parent_state`:
-    /// from its speculative execution when this node proposed or verified
-    /// it, otherwise (backfilled while behind) executed now.
-    fn execute_finalized(
+    /// The post-state, receipts and pending authenticated state of
+    /// finalized `block` on `parent_state`: from its speculative execution
+    /// when this node proposed or verified it, otherwise (backfilled while
+    /// behind) executed now on `parent_pending`. No pending state for a
+    /// block the authenticated state held when the node started.
+    async fn execute_finalized(
         &self,
         block: &Block,
-        parent_state: &State,
-    ) -> Result<(Arc<State>, Arc<Vec<Receipt>>), StoreError> {
+        parent_state: &Arc<State>,
+        parent_pending: Option<&Pending>,
+    ) -> Result<(Arc<State>, Arc<Vec<Receipt>>, Option<Pending>), StoreError> {
         // A speculative execution is keyed by the block digest, which commits
         // to the header's state root: building or verifying it already
         // matched that root. Only a block executed here and now needs the
         // check. (Entries stay in the map until the tip moves, so concurrent
         // lookups never find the block in neither place.)
         if let Some(executed) = self.speculative.lock().unwrap().get(&block.hash()) {
-            return Ok((executed.state.clone(), executed.receipts.clone()));
+            let pending = Some(executed.pending.clone());
+            return Ok((executed.state.clone(), executed.receipts.clone(), pending));
         }
-        let mut state = parent_state.clone();
+        let mut state = State::clone(parent_state);
         let env = BlockEnv {
             height: block.header.height,
             timestamp_ms: block.header.timestamp_ms,
@@ -580,18 +684,91 @@ impl Chain {
         let receipts = state
             .execute_block(&env, &block.transactions)
             .map_err(|e| StoreError::Corrupt(format!("finalized block does not execute: {e}")))?;
-        if state.state_root() != block.header.state_root {
-            return Err(StoreError::Corrupt(format!(
-                "finalized block {} has a state root this node does not reproduce",
-                block.header.height
-            )));
+        if block.header.height <= self.committed_at_start {
+            return Ok((Arc::new(state), Arc::new(receipts), None));
         }
-        Ok((Arc::new(state), Arc::new(receipts)))
+        let writes = commitment::writes(state.changes_since(parent_state));
+        let pending = self
+            .commitment
+            .speculate(parent_pending, block.header.height, writes)
+            .await?;
+        check_root(block, &pending)?;
+        Ok((Arc::new(state), Arc::new(receipts), Some(pending)))
+    }
+
+    /// Commits finalized `block`'s authenticated state. A pending state
+    /// built on a branch that did not win (the parent's own pending state
+    /// was replaced) is stale: the same changes are then speculated again on
+    /// the committed state.
+    async fn commit_state(
+        &self,
+        block: &Block,
+        parent_state: &State,
+        state: &State,
+        pending: Option<Pending>,
+    ) -> Result<(), StoreError> {
+        let Some(pending) = pending else {
+            // Held at start: the last such block's root must be the state's.
+            if block.header.height == self.committed_at_start
+                && self.commitment.root().await != block.header.state_root
+            {
+                return Err(StoreError::State(format!(
+                    "the authenticated state's root differs from block {}'s",
+                    block.header.height
+                )));
+            }
+            return Ok(());
+        };
+        match self.commitment.apply(pending).await {
+            Err(StateDbError::Stale) => {
+                let writes = commitment::writes(state.changes_since(parent_state));
+                let fresh = self
+                    .commitment
+                    .speculate(None, block.header.height, writes)
+                    .await?;
+                check_root(block, &fresh)?;
+                Ok(self.commitment.apply(fresh).await?)
+            }
+            result => Ok(result?),
+        }
+    }
+}
+
+fn check_root(block: &Block, pending: &Pending) -> Result<(), StoreError> {
+    if pending.root() != block.header.state_root {
+        return Err(StoreError::Corrupt(format!(
+            "finalized block {} has a state root this node does not reproduce",
+            block.header.height
+        )));
+    }
+    Ok(())
+}
+
+/// The genesis state root: the authenticated state after every genesis
+/// entry is written (now, on a new node), or the stored genesis block's.
+async fn genesis_root(
+    state: &State,
+    store: &Store,
+    commitment: &dyn Commitment,
+) -> Result<Digest, StoreError> {
+    if let Some(block) = store.block(0)? {
+        return Ok(block.header.state_root);
+    }
+    if commitment.height().await.is_none() {
+        let writes = commitment::writes(state.all_entries());
+        let pending = commitment.speculate(None, 0, writes).await?;
+        commitment.apply(pending).await?;
+    }
+    match commitment.height().await {
+        Some(0) => Ok(commitment.root().await),
+        other => Err(StoreError::State(format!(
+            "the authenticated state is at height {other:?} but the block store is empty: one was replaced"
+        ))),
     }
 }
 
 /// The genesis block every node of a network derives from the genesis file.
-pub fn genesis_block(genesis: &Genesis, state: &State) -> Block {
+pub fn genesis_block(genesis: &Genesis, state_root: Digest) -> Block {
     let leader = genesis
         .validators
         .iter()
@@ -600,7 +777,29 @@ pub fn genesis_block(genesis: &Genesis, state: &State) -> Block {
         .expect("genesis has validators")
         .public_key()
         .expect("validated genesis has valid validator keys");
-    Block::genesis(leader, genesis.genesis_time_ms, state.state_root())
+    Block::genesis(leader, genesis.genesis_time_ms, state_root)
+}
+
+/// A chain for tests: its store in `dir`, its authenticated state in
+/// `context`'s storage under `name`.
+#[cfg(test)]
+pub(crate) async fn open_for_test<E>(
+    context: &E,
+    name: &'static str,
+    dir: &std::path::Path,
+    genesis: &Genesis,
+) -> Chain
+where
+    E: commonware_runtime::Storage
+        + commonware_runtime::Clock
+        + commonware_runtime::Metrics
+        + commonware_runtime::Spawner
+        + commonware_runtime::Supervisor,
+{
+    let commitment = commitment::open(context.child(name), name).await.unwrap();
+    Chain::open(genesis.clone(), Store::open(dir).unwrap(), commitment, 100)
+        .await
+        .unwrap()
 }
 
 /// A genesis of one validator (its key from seed 7) and `accounts`, for tests.
@@ -624,14 +823,16 @@ pub(crate) fn test_genesis(chain_id: &str, accounts: Vec<eiraku_core::GenesisAcc
 mod tests {
     use super::*;
     use commonware_parallel::Sequential;
+    use commonware_runtime::{deterministic, Runner as _};
     use eiraku_core::{Amount, Call, GenesisAccount, Keypair, Transaction};
-
-    fn open(dir: &std::path::Path, genesis: &Genesis) -> Chain {
-        Chain::open(genesis.clone(), Store::open(dir).unwrap(), 100).unwrap()
-    }
 
     #[test]
     fn gossip_of_a_transaction_checked_in_a_block_costs_no_second_signature_check() {
+        deterministic::Runner::default()
+            .start(|context| async move { gossip_checked_in_a_block(context).await });
+    }
+
+    async fn gossip_checked_in_a_block(context: deterministic::Context) {
         let alice = Keypair::from_seed(1);
         let validator = Keypair::from_seed(7);
         let genesis = test_genesis(
@@ -660,19 +861,24 @@ mod tests {
             )
         };
         let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
-        let (leader, follower) = (
-            open(dirs[0].path(), &genesis),
-            open(dirs[1].path(), &genesis),
-        );
+        let leader = open_for_test(&context, "leader", dirs[0].path(), &genesis).await;
+        let follower = open_for_test(&context, "follower", dirs[1].path(), &genesis).await;
         let admitted = leader.admit(vec![transfer(0)], &Sequential);
         assert!(admitted[0].is_ok());
         let parent = leader.genesis_block().clone();
         let parent_state = leader.finalized_state();
-        let block = leader.build(parent.header.context.clone(), &parent, &parent_state, 5);
+        let block = leader
+            .build(parent.header.context.clone(), &parent, &parent_state, 5)
+            .await
+            .unwrap();
         assert_eq!(block.transactions.len(), 1);
 
         // The follower sees the block before the gossip.
-        assert!(follower.check(&block, &parent, &parent_state, &Sequential));
+        assert!(
+            follower
+                .check(&block, &parent, &parent_state, &Sequential)
+                .await
+        );
         assert_eq!(follower.signatures_checked.block.load(Ordering::Relaxed), 1);
         // A copy with another signature (same hash) is still checked and refused.
         let mut forged = transfer(0);
@@ -700,7 +906,7 @@ mod tests {
         assert_eq!(follower.mempool_len(), 1);
 
         // Once the block is final, its gossip is refused by nonce, unchecked.
-        follower.apply_finalized(&[(&block, None)]).unwrap();
+        follower.apply_finalized(&[(&block, None)]).await.unwrap();
         assert_eq!(
             follower.mempool_len(),
             0,

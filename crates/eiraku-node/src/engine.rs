@@ -324,7 +324,7 @@ async fn execute(
             .zip(&certificates)
             .map(|((block, _), certificate)| (block.inner(), certificate.as_deref()))
             .collect();
-        if let Err(error) = chain.apply_finalized(&blocks) {
+        if let Err(error) = chain.apply_finalized(&blocks).await {
             // A node that cannot persist or reproduce finalized state must
             // stop rather than diverge.
             panic!(

@@ -13,6 +13,7 @@ pub mod api;
 pub mod application;
 pub mod batching;
 pub mod chain;
+pub mod commitment;
 pub mod engine;
 pub mod gossip;
 pub mod home;

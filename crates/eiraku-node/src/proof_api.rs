@@ -1,11 +1,12 @@
 //! Proofs for outsiders (issue 5): `GET /v1/proof/tx/{hash}` returns a
 //! transaction's portable inclusion-and-finality proof and
-//! `GET /v1/proof/state/{account}` an account's state (or its absence) in
+//! `GET /v1/proof/state/{key}` any state entry's value (or its absence) in
 //! the latest finalized block; [`eiraku_core::proof::LightClient`] checks
 //! both with only the genesis file. `GET /v1/audit/blocks` serves stored
 //! blocks and certificates as they are encoded, for `eiraku verify --rpc`.
 
 use crate::api::{ApiContext, ApiError};
+use crate::state_db::Proven;
 use axum::{
     extract::{Path, Query, State},
     routing::get,
@@ -14,7 +15,7 @@ use axum::{
 use eiraku_core::{
     digest,
     proof::{StateProof, TxProof},
-    AccountId,
+    AccountId, Block, StateKey,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -160,41 +161,68 @@ async fn get_tx_proof(
     Ok(Json(proof))
 }
 
-/// An account's state, or its absence, in the latest finalized block that
-/// this node holds a certificate for: the revealed leaves, their path to the
-/// header's state root, the header and its finalization certificate.
-#[utoipa::path(get, path = "/v1/proof/state/{account}", params(("account" = String, Path, description = "account id (hex)")),
-    responses((status = 200, body = Object), (status = 400, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
+/// Any state entry's value, or its absence, in the latest finalized block:
+/// the key-value proof under the header's state root, the header and its
+/// finalization certificate. The key is written as text (`account/<hex>`,
+/// `role/<hex>`, `money/economy/JP`, `registry/anchor/<digest>`, …); a bare
+/// account id means `account/<id>`.
+#[utoipa::path(get, path = "/v1/proof/state/{key}", params(("key" = String, Path, description = "state key as text, e.g. account/<hex> or money/economy/JP")),
+    responses((status = 200, body = Object), (status = 400, body = crate::api::ErrorBody), (status = 503, body = crate::api::ErrorBody)))]
 async fn get_state_proof(
     State(context): State<ApiContext>,
     Path(text): Path<String>,
 ) -> Result<Json<StateProof>, ApiError> {
-    let account = AccountId::from_hex(&text).map_err(ApiError::bad_request)?;
-    // The finalized state is published only after its block is stored, so
-    // the block of its height is here.
-    let state = context.chain.finalized_state();
-    let height = state.height();
-    let store = context.chain.store();
-    let block = store
-        .block(height)
-        .map_err(ApiError::internal)?
-        .ok_or_else(|| ApiError::internal("the finalized block is missing"))?;
-    let certificate = store
-        .certificate(height)
-        .map_err(ApiError::internal)?
-        .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "block {height} has no finalization certificate here yet; ask again after the next block"
-            ))
-        })?;
-    let witness = state.witness(&account);
+    let key = parse_key(&text).map_err(ApiError::bad_request)?;
+    let proof = context
+        .chain
+        .prove(&key)
+        .await
+        .map_err(ApiError::internal)?;
+    let (block, certificate) = certified_block(&context, proof.height).await?;
+    if block.header.state_root != proof.root {
+        return Err(ApiError::internal(
+            "the authenticated state and the stored block disagree on the state root",
+        ));
+    }
+    let (value, bytes) = match &proof.proven {
+        Proven::Present { value, proof } => (Some(value.as_slice()), proof),
+        Proven::Absent { proof } => (None, proof),
+    };
     Ok(Json(StateProof::new(
         &context.chain.genesis().chain_id,
         &block.header,
         &certificate,
-        &account,
-        &witness,
+        &key,
+        value,
+        bytes,
     )))
+}
+
+/// A state key from its text; a bare account id is that account.
+fn parse_key(text: &str) -> Result<StateKey, String> {
+    if !text.contains('/') {
+        return AccountId::from_hex(text).map(StateKey::Account);
+    }
+    text.parse()
+}
+
+/// Block `height` and its certificate. The authenticated state commits a
+/// moment before the store does: wait briefly for the store to catch up.
+async fn certified_block(context: &ApiContext, height: u64) -> Result<(Block, Vec<u8>), ApiError> {
+    let store = context.chain.store();
+    for _ in 0..40 {
+        let block = store.block(height).map_err(ApiError::internal)?;
+        let certificate = store.certificate(height).map_err(ApiError::internal)?;
+        if let (Some(block), Some(certificate)) = (block, certificate) {
+            return Ok((block, certificate));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    Err(ApiError::new(
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        "not_ready",
+        format!("block {height} and its finalization certificate are not stored here yet; ask again after the next block"),
+    ))
 }
 
 #[derive(OpenApi)]
@@ -208,6 +236,6 @@ pub(crate) struct ProofApiDoc;
 pub fn routes() -> Router<ApiContext> {
     Router::new()
         .route("/v1/proof/tx/{hash}", get(get_tx_proof))
-        .route("/v1/proof/state/{account}", get(get_state_proof))
+        .route("/v1/proof/state/{*key}", get(get_state_proof))
         .route("/v1/audit/blocks", get(get_audit_blocks))
 }

@@ -4,6 +4,7 @@
 use crate::{
     api::{self, ApiContext},
     chain::Chain,
+    commitment,
     engine::{self, Channels, Timeouts, P2P_NAMESPACE},
     gossip,
     home::NodeHome,
@@ -43,11 +44,6 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
     let data_dir = home.data_dir();
     std::fs::create_dir_all(&data_dir)?;
     let store = Store::open_with_tables(&data_dir.join("store"), home.settings.store_table_mib)?;
-    let chain = Arc::new(Chain::open(
-        home.genesis.clone(),
-        store,
-        home.settings.mempool_capacity,
-    )?);
     let api_listener = std::net::TcpListener::bind(home.settings.api_listen).map_err(|e| {
         anyhow::anyhow!("cannot serve the API on {}: {e}", home.settings.api_listen)
     })?;
@@ -100,6 +96,16 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
     let runtime = cw_tokio::Runner::new(cw_tokio::Config::new().with_storage_directory(&data_dir));
     let name = home.settings.name.clone();
     runtime.start(|context| async move {
+        let commitment = commitment::open(context.child("state"), "state").await?;
+        let chain = Arc::new(
+            Chain::open(
+                home.genesis.clone(),
+                store,
+                commitment,
+                home.settings.mempool_capacity,
+            )
+            .await?,
+        );
         let (mut network, mut oracle) = lookup::Network::new(context.child("network"), p2p_config);
         let _ = oracle.track(0, peers);
         let consensus_quota = Quota::per_second(NZU32!(10_000));
@@ -176,6 +182,6 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
             })
             .expect("API thread");
         let _ = network_handle.await;
-    });
-    Ok(())
+        Ok(())
+    })
 }

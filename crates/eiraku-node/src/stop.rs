@@ -76,20 +76,26 @@ pub fn close_store(chain: Arc<Chain>, deadline: Duration) -> Result<(), StopErro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
+    use commonware_runtime::{tokio as cw_tokio, Runner as _};
 
     #[test]
     fn a_store_that_cannot_flush_does_not_hold_up_the_stop() {
         let dir = tempfile::tempdir().unwrap();
         let genesis = crate::chain::test_genesis("stop-test", vec![]);
-        let chain = Arc::new(Chain::open(genesis, Store::open(dir.path()).unwrap(), 10).unwrap());
-        close_store(chain.clone(), FLUSH_DEADLINE).expect("a healthy store flushes");
-        // The first stop holds the store closed, as a commit that never
-        // ends would: a second flush cannot start, and gives up in time.
-        let deadline = Duration::from_millis(200);
-        assert!(matches!(
-            close_store(chain, deadline),
-            Err(StopError::TimedOut(d)) if d == deadline
-        ));
+        // A real runtime: the stop this test leaves stuck keeps the chain
+        // (and its runtime context) alive past the test.
+        let config = cw_tokio::Config::new().with_storage_directory(dir.path().join("runtime"));
+        cw_tokio::Runner::new(config).start(|context| async move {
+            let chain = crate::chain::open_for_test(&context, "stop", dir.path(), &genesis).await;
+            let chain = Arc::new(chain);
+            close_store(chain.clone(), FLUSH_DEADLINE).expect("a healthy store flushes");
+            // The first stop holds the store closed, as a commit that never
+            // ends would: a second flush cannot start, and gives up in time.
+            let deadline = Duration::from_millis(200);
+            assert!(matches!(
+                close_store(chain, deadline),
+                Err(StopError::TimedOut(d)) if d == deadline
+            ));
+        });
     }
 }

@@ -5,7 +5,7 @@
 
 use bytes::BufMut;
 use commonware_codec::{Buf, DecodeExt, Error, Read, ReadExt, Write};
-use eiraku_core::{merkle, AccountId, Digest, Genesis, Role};
+use eiraku_core::{AccountId, Genesis, Role};
 use imbl::OrdMap;
 use serde::{Deserialize, Serialize};
 
@@ -40,9 +40,6 @@ pub struct RoleGrant {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Authority {
     grants: OrdMap<AccountId, RoleGrant>,
-    /// Each grant's state-root leaf, kept beside it so a block re-hashes
-    /// only the grants it made.
-    leaves: OrdMap<AccountId, Digest>,
 }
 
 impl Authority {
@@ -84,12 +81,6 @@ impl Authority {
         authority
     }
 
-    /// The Merkle root over (account, grant) leaves in account order.
-    pub fn root(&self) -> Digest {
-        let leaves: Vec<Digest> = self.leaves.values().copied().collect();
-        merkle::root(&leaves)
-    }
-
     /// An account's role, if it has one.
     pub fn role(&self, id: &AccountId) -> Option<Role> {
         self.grants.get(id).map(|grant| grant.role)
@@ -122,8 +113,6 @@ impl Authority {
 
     /// Records a grant. The caller has checked the rule that allows it.
     pub(crate) fn insert(&mut self, id: AccountId, grant: RoleGrant) {
-        self.leaves
-            .insert(id, merkle::state_leaf(id.as_bytes(), &grant.to_bytes()));
         self.grants.insert(id, grant);
     }
 }

@@ -8,12 +8,7 @@ use crate::{
     registry::Registry,
     AdmissionError, BlockError, ExecutionError, MoneyError, Outcome, Receipt,
 };
-use eiraku_core::{
-    merkle, proof::StateWitness, AccountId, Amount, Call, ChainId, Digest, Genesis,
-    SignedTransaction,
-};
-use imbl::OrdMap;
-use std::collections::BTreeSet;
+use eiraku_core::{AccountId, Amount, Call, ChainId, Genesis, SignedTransaction};
 
 /// What a block tells the state machine about its context.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,9 +38,6 @@ pub struct State {
     money: Option<Money>,
     /// Anchored roots, each where it was first anchored.
     registry: Registry,
-    /// State-root leaf of each account, kept beside it so a block re-hashes
-    /// only the accounts it touched.
-    leaves: OrdMap<AccountId, Digest>,
 }
 
 impl State {
@@ -86,10 +78,6 @@ impl State {
         authority: Authority,
         money: Option<Money>,
     ) -> Self {
-        let leaves = accounts
-            .iter()
-            .map(|(id, account)| (*id, leaf(id, account)))
-            .collect();
         Self {
             chain_id,
             height,
@@ -98,7 +86,6 @@ impl State {
             authority,
             money,
             registry: Registry::default(),
-            leaves,
         }
     }
 
@@ -153,78 +140,6 @@ impl State {
         Amount(self.accounts.values().map(|a| a.balance.0).sum())
     }
 
-    /// The state root: Merkle root over (account id, account) leaves in
-    /// account-id order; with the money module, the root over that root and
-    /// the digest of the other modules' states (money and authority).
-    pub fn state_root(&self) -> Digest {
-        merkle::state_root(self.accounts_root(), self.money_digest())
-    }
-
-    fn account_leaves(&self) -> Vec<Digest> {
-        self.leaves.values().copied().collect()
-    }
-
-    fn accounts_root(&self) -> Digest {
-        merkle::root(&self.account_leaves())
-    }
-
-    /// What proofs carry as the money digest: the root over the other
-    /// modules' states (money, authority, registry anchors), absent on a
-    /// chain with neither money nor anchors.
-    fn money_digest(&self) -> Option<Digest> {
-        let anchors = self.registry.anchors();
-        if self.money.is_none() && anchors.is_empty() {
-            return None;
-        }
-        let anchor_leaves: Vec<Digest> = anchors
-            .iter()
-            .map(|(root, first)| merkle::state_leaf(root.as_ref(), &first.to_bytes()))
-            .collect();
-        let money = self
-            .money
-            .as_ref()
-            .map(|m| merkle::money_digest(&m.to_bytes()));
-        let mut parts: Vec<Digest> = money.into_iter().collect();
-        parts.push(self.authority.root());
-        parts.push(merkle::root(&anchor_leaves));
-        Some(merkle::root(&parts))
-    }
-
-    /// What proves `id`'s state, or its absence, under the state root: its
-    /// leaf, or the neighbouring leaves that enclose where it would be.
-    pub fn witness(&self, id: &AccountId) -> StateWitness {
-        let leaves = self.account_leaves();
-        let count = leaves.len();
-        // Index of the first account not below `id`.
-        let next = self.accounts.range(..*id).count();
-        let positions = if self.accounts.contains_key(id) {
-            next..next + 1
-        } else {
-            next.saturating_sub(1)..(next + 1).min(count)
-        };
-        let revealed = self
-            .accounts
-            .iter()
-            .skip(positions.start)
-            .take(positions.len())
-            .zip(positions.clone())
-            .map(|((id, account), position)| (position as u32, *id, *account))
-            .collect();
-        let tree = merkle::tree(&leaves);
-        let path = if count == 0 {
-            merkle::Path::default()
-        } else {
-            tree.range_proof(positions.start as u32, positions.end as u32 - 1)
-                .expect("positions lie inside the tree")
-        };
-        StateWitness {
-            leaves: revealed,
-            accounts_root: tree.root(),
-            path,
-            money_digest: self.money_digest(),
-        }
-    }
-
     /// Whether `tx` may be included in the next block on top of this state.
     /// Signatures are checked separately, in batches (see
     /// [`eiraku_core::verify_batch`]).
@@ -277,7 +192,6 @@ impl State {
         // Persistent maps: keeping the state before the block costs nothing,
         // and puts it back whole if a transaction makes the block invalid.
         let before = self.clone();
-        let mut touched: BTreeSet<AccountId> = BTreeSet::new();
         let mut receipts = Vec::with_capacity(transactions.len());
         for (index, tx) in transactions.iter().enumerate() {
             if let Err(error) = self.check_admission(tx) {
@@ -288,7 +202,6 @@ impl State {
                     error,
                 });
             }
-            touched.extend(touched_accounts(tx));
             let outcome = match self.apply_checked(tx, env) {
                 Ok(()) => Outcome::Success,
                 Err(error) => Outcome::Failed(error),
@@ -304,12 +217,6 @@ impl State {
                 index: index as u32,
                 outcome,
             });
-        }
-        for id in &touched {
-            match self.accounts.get(id) {
-                Some(account) => self.leaves.insert(*id, leaf(id, account)),
-                None => self.leaves.remove(id),
-            };
         }
         self.height = env.height;
         self.timestamp_ms = env.timestamp_ms;
@@ -403,14 +310,10 @@ fn touched_accounts(tx: &SignedTransaction) -> Vec<&AccountId> {
     }
 }
 
-fn leaf(id: &AccountId, account: &Account) -> Digest {
-    merkle::state_leaf(id.as_bytes(), &account.to_bytes())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use eiraku_core::{GenesisAccount, Keypair, Transaction};
+    use eiraku_core::{GenesisAccount, Keypair, StateKey, Transaction};
 
     fn genesis() -> Genesis {
         Genesis {
@@ -491,7 +394,6 @@ mod tests {
             .execute_block(&ENV, std::slice::from_ref(&first))
             .unwrap();
         let before = state.clone();
-        let root = state.state_root();
         let err = state
             .execute_block(
                 &BlockEnv {
@@ -511,7 +413,6 @@ mod tests {
             }
         ));
         assert_eq!(state, before);
-        assert_eq!(state.state_root(), root);
     }
 
     #[test]
@@ -534,14 +435,26 @@ mod tests {
     }
 
     #[test]
-    fn state_root_tracks_changes_and_matches_a_rebuild() {
-        let mut state = State::from_genesis(&genesis());
-        let genesis_root = state.state_root();
+    fn a_block_changes_exactly_the_accounts_it_wrote() {
+        let genesis_state = State::from_genesis(&genesis());
+        let mut state = genesis_state.clone();
         let alice = Keypair::from_seed(1);
+        let bob = Keypair::from_seed(2).account_id();
         state
             .execute_block(&ENV, &[transfer(&alice, "unit", 0, 2, 40)])
             .unwrap();
-        assert_ne!(state.state_root(), genesis_root);
+        let keys: Vec<StateKey> = state
+            .changes_since(&genesis_state)
+            .into_iter()
+            .map(|(key, _)| key)
+            .collect();
+        assert_eq!(
+            keys,
+            vec![
+                StateKey::Account(alice.account_id()).min(StateKey::Account(bob)),
+                StateKey::Account(alice.account_id()).max(StateKey::Account(bob)),
+            ]
+        );
         let rebuilt = State::restore(
             state.chain_id().clone(),
             1,
@@ -550,98 +463,7 @@ mod tests {
             Authority::default(),
             None,
         );
-        assert_eq!(rebuilt.state_root(), state.state_root());
+        assert_eq!(rebuilt, state);
         assert_eq!(state.total_supply(), Amount(100));
-    }
-
-    mod witnesses {
-        use super::*;
-        use eiraku_core::proof::ProofError;
-        use proptest::prelude::*;
-
-        fn state_of(ids: &[u8]) -> State {
-            let accounts = ids
-                .iter()
-                .map(|byte| {
-                    (
-                        AccountId::from_bytes([*byte; 32]),
-                        Account {
-                            balance: Amount(u128::from(*byte) * 7),
-                            nonce: u64::from(*byte),
-                        },
-                    )
-                })
-                .collect();
-            State::restore(
-                ChainId::new("unit").unwrap(),
-                0,
-                0,
-                accounts,
-                Authority::default(),
-                None,
-            )
-        }
-
-        proptest! {
-            /// Every account's witness proves its state, every other id's
-            /// witness proves its absence, both under the state root.
-            #[test]
-            fn witnesses_prove_presence_and_absence(
-                ids in proptest::collection::btree_set(any::<u8>(), 0..40),
-                asked in any::<u8>(),
-            ) {
-                let ids: Vec<u8> = ids.into_iter().collect();
-                let state = state_of(&ids);
-                let account = AccountId::from_bytes([asked; 32]);
-                let witness = state.witness(&account);
-                prop_assert_eq!(
-                    merkle::state_root(witness.accounts_root, witness.money_digest),
-                    state.state_root()
-                );
-                prop_assert_eq!(witness.answer(&account), Ok(state.account(&account).copied()));
-            }
-
-            /// A witness changed in any way stops answering for the account.
-            #[test]
-            fn altered_witnesses_fail(
-                ids in proptest::collection::btree_set(any::<u8>(), 1..40),
-                asked in any::<u8>(),
-                change in 0u8..4,
-            ) {
-                let ids: Vec<u8> = ids.into_iter().collect();
-                let state = state_of(&ids);
-                let account = AccountId::from_bytes([asked; 32]);
-                let mut witness = state.witness(&account);
-                match change {
-                    // Another balance for a revealed account.
-                    0 => witness.leaves[0].2.balance.0 += 1,
-                    // A revealed leaf dropped (absence needs both neighbours).
-                    1 if witness.leaves.len() == 2 => { witness.leaves.pop(); }
-                    1 => witness.leaves.clear(),
-                    // The leaves claimed one position further on.
-                    2 => witness.leaves.iter_mut().for_each(|leaf| leaf.0 += 1),
-                    // Another account root.
-                    _ => witness.accounts_root = eiraku_core::hash(&[b"other"]),
-                }
-                let answer = witness.answer(&account);
-                prop_assert!(
-                    matches!(answer, Err(ProofError::NotInState | ProofError::DoesNotCover(_))),
-                    "altered witness answered {:?}", answer
-                );
-            }
-        }
-
-        #[test]
-        fn the_empty_state_proves_every_absence_and_nothing_else() {
-            let state = state_of(&[]);
-            let account = AccountId::from_bytes([9; 32]);
-            let witness = state.witness(&account);
-            assert_eq!(witness.answer(&account), Ok(None));
-            // Claiming an empty tree under a non-empty root fails.
-            let full = state_of(&[1, 2, 3]);
-            let mut forged = witness.clone();
-            forged.accounts_root = full.witness(&account).accounts_root;
-            assert!(forged.answer(&account).is_err());
-        }
     }
 }

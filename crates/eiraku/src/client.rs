@@ -1,7 +1,7 @@
 //! A blocking client of the node's HTTP API, used by the CLI, the benchmark
 //! and the integration tests. It speaks the same JSON types the node serves.
 
-use eiraku_core::{digest, AccountId, Digest, SignedTransaction, TxHash};
+use eiraku_core::{digest, AccountId, Digest, SignedTransaction, StateKey, TxHash};
 use eiraku_core::{
     proof::{StateProof, TxProof},
     travel_rule::Envelope,
@@ -179,9 +179,9 @@ impl Client {
         self.get(&format!("/v1/proof/tx/{}", digest::to_hex(hash)))
     }
 
-    /// `GET /v1/proof/state/{account}`.
-    pub fn state_proof(&self, account: &AccountId) -> Result<StateProof, ClientError> {
-        self.get(&format!("/v1/proof/state/{account}"))
+    /// `GET /v1/proof/state/{key}`: any state entry, or its absence.
+    pub fn state_proof(&self, key: &StateKey) -> Result<StateProof, ClientError> {
+        self.get(&format!("/v1/proof/state/{key}"))
     }
 
     /// `GET /v1/audit/blocks`: up to `count` stored blocks from `from` on.

@@ -14,6 +14,7 @@ pub mod money_demo;
 pub mod notary;
 pub mod output;
 pub mod proof_file;
+pub mod state_roots;
 pub mod submit;
 pub mod testnet;
 pub mod traffic;

@@ -318,11 +318,15 @@ enum ProofCommand {
         #[arg(long)]
         genesis: PathBuf,
     },
-    /// Fetch an account's state proof (or proof of absence) in the latest
-    /// finalized block and write it to a file.
+    /// Fetch a state entry's proof (or proof of absence) in the latest
+    /// finalized block and write it to a file: an account, a role, an
+    /// economy's books, a claim, an anchor, …
     State {
-        /// Account id (hex) or demo name.
-        account: String,
+        /// An account (hex id or demo name), or a state key: account/NAME,
+        /// role/NAME, money/config, money/economy/JP, money/travel-key/NAME,
+        /// money/freeze/NAME, money/contribution/N, money/claim/JP/PH,
+        /// money/settlement/N, money/seigniorage/N, registry/anchor/DIGEST.
+        key: String,
         /// Where to write the proof.
         #[arg(long)]
         out: PathBuf,
@@ -553,10 +557,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{}", proof_file::describe(&checked, file.as_deref()));
                 Ok(())
             }
-            ProofCommand::State { account, out, node } => {
-                let id = keyfile::resolve_account(&account, &node.network)?;
-                proof_file::fetch_state(&node.client(), &id, &out)?;
-                println!("state proof of {id} written to {}", out.display());
+            ProofCommand::State { key, out, node } => {
+                let key = proof_file::resolve_state_key(&key, |name| {
+                    keyfile::resolve_account(name, &node.network)
+                })?;
+                proof_file::fetch_state(&node.client(), &key, &out)?;
+                println!("state proof of {key} written to {}", out.display());
                 Ok(())
             }
             ProofCommand::Tx { hash, out, node } => {

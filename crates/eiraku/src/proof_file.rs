@@ -6,7 +6,7 @@ use crate::client::Client;
 use anyhow::Context;
 use eiraku_core::{
     proof::{LightClient, Notarized, NotaryProof, StateProof, TxProof, VerifiedState, VerifiedTx},
-    AccountId, Genesis,
+    AccountId, Genesis, StateKey,
 };
 use std::path::Path;
 
@@ -62,6 +62,12 @@ pub fn verify(proof: &Path, file: Option<&Path>, genesis: &Path) -> anyhow::Resu
         proof.display()
     );
     if is("leaves") {
+        anyhow::bail!(
+            "{} is a state proof of format 1, from before state roots came from the key-value store; fetch it again with `eiraku proof state`",
+            proof.display()
+        );
+    }
+    if is("key") {
         let state: StateProof = serde_json::from_value(value).with_context(|| not_a("state"))?;
         Ok(Checked::State(light.verify_state(&state)?))
     } else if is("transaction") {
@@ -81,9 +87,32 @@ pub fn write(out: &Path, proof: &impl serde::Serialize) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", out.display()))
 }
 
-/// Fetches `account`'s state proof from `client`'s node and writes it to `out`.
-pub fn fetch_state(client: &Client, account: &AccountId, out: &Path) -> anyhow::Result<()> {
-    write(out, &client.state_proof(account)?)
+/// Fetches `key`'s state proof from `client`'s node and writes it to `out`.
+pub fn fetch_state(client: &Client, key: &StateKey, out: &Path) -> anyhow::Result<()> {
+    write(out, &client.state_proof(key)?)
+}
+
+/// A state key from the command line: an account (name or hex) alone, or
+/// a key's text (`role/alice`, `money/economy/JP`, …) where account-keyed
+/// kinds also take a name.
+pub fn resolve_state_key(
+    text: &str,
+    resolve_account: impl Fn(&str) -> anyhow::Result<AccountId>,
+) -> anyhow::Result<StateKey> {
+    let Some((kind, rest)) = text.rsplit_once('/') else {
+        return Ok(StateKey::Account(resolve_account(text)?));
+    };
+    let by_account: Option<fn(AccountId) -> StateKey> = match kind {
+        "account" => Some(StateKey::Account),
+        "role" => Some(StateKey::Role),
+        "money/travel-key" => Some(StateKey::TravelKey),
+        "money/freeze" => Some(StateKey::Freeze),
+        _ => None,
+    };
+    match by_account {
+        Some(key) => Ok(key(resolve_account(rest)?)),
+        None => text.parse().map_err(anyhow::Error::msg),
+    }
 }
 
 /// Fetches `hash`'s transaction proof and writes it to `out`.
@@ -110,21 +139,40 @@ pub fn describe(checked: &Checked, file: Option<&Path>) -> String {
             t.transaction.transaction.sender,
             t.transaction.transaction.nonce
         ),
-        Checked::State(s) => match s.state {
-            Some(state) => format!(
-                "account {}: balance {}, nonce {} in block {} at {}",
-                s.account,
-                state.balance.0,
-                state.nonce,
+        Checked::State(s) => match &s.value {
+            Some(value) => format!(
+                "{}: {} in block {} at {}",
+                s.key,
+                describe_value(&s.key, value),
                 s.height,
                 format_time(s.timestamp_ms)
             ),
             None => format!(
-                "account {}: does not exist in block {} at {}",
-                s.account,
+                "{}: does not exist in block {} at {}",
+                s.key,
                 s.height,
                 format_time(s.timestamp_ms)
             ),
         },
     }
+}
+
+/// A proven value in words where its kind is known, else its bytes (hex).
+fn describe_value(key: &StateKey, value: &[u8]) -> String {
+    let known = match key {
+        StateKey::Account(_) => eiraku_core::Account::from_bytes(value)
+            .map(|a| format!("balance {}, nonce {}", a.balance.0, a.nonce)),
+        StateKey::Role(_) => eiraku_state::authority::RoleGrant::from_bytes(value)
+            .ok()
+            .and_then(|grant| serde_json::to_string(&grant).ok()),
+        StateKey::Anchor(_) => eiraku_state::registry::FirstAnchor::from_bytes(value).map(|a| {
+            format!(
+                "first anchored by transaction {} at height {}",
+                eiraku_core::digest::to_hex(&a.tx_hash),
+                a.height
+            )
+        }),
+        _ => None,
+    };
+    known.unwrap_or_else(|| format!("value {}", hex::encode(value)))
 }

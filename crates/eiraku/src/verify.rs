@@ -8,7 +8,7 @@
 //! It reads a stopped node's data folder (`--home`) or a running node's API
 //! (`--rpc`); either way only the genesis file is trusted.
 
-use crate::{bench::bar, client::Client};
+use crate::{bench::bar, client::Client, state_roots::StateRoots};
 use anyhow::Context;
 use commonware_parallel::Rayon;
 use eiraku_core::{proof::LightClient, verify_batch, Block, Genesis, KeyCache};
@@ -270,7 +270,11 @@ pub fn verify_chain(
 ) -> anyhow::Result<VerifyReport> {
     let light = LightClient::from_genesis(genesis)?;
     let mut state = State::from_genesis(genesis);
-    let expected_genesis = genesis_block(genesis, &state);
+    let roots = StateRoots::start()?;
+    let genesis_root = roots
+        .root_after(0, state.all_entries())
+        .map_err(|e| fault(0, format!("state root: {e}")))?;
+    let expected_genesis = genesis_block(genesis, genesis_root);
     let stored_genesis = source
         .fetch(0)
         .map_err(|e| fault(0, e))?
@@ -313,10 +317,14 @@ pub fn verify_chain(
             height,
             timestamp_ms: block.header.timestamp_ms,
         };
+        let before = state.clone();
         state
             .execute_block(&env, &block.transactions)
             .map_err(|e| fault(height, format!("re-execution: {e}")))?;
-        if state.state_root() != block.header.state_root {
+        let root = roots
+            .root_after(height, state.changes_since(&before))
+            .map_err(|e| fault(height, format!("state root: {e}")))?;
+        if root != block.header.state_root {
             return Err(fault(height, "state_root differs from re-execution"));
         }
         if let Some(money) = state.money() {
@@ -338,7 +346,7 @@ pub fn verify_chain(
     // The accounts and money state the node keeps (and serves) must be what
     // the chain produces.
     if let Some(kept) = source.kept_state(genesis).map_err(|e| fault(top, e))? {
-        if kept.state_root() != state.state_root() {
+        if kept != state {
             return Err(fault(
                 top,
                 "the node's stored state differs from re-execution",

@@ -114,7 +114,7 @@ fn stamped_files_verify_offline_and_changed_ones_do_not() {
     );
     let (ok, text) = eiraku(&["proof", "verify", &nobody_proof, "--genesis", &genesis]);
     assert!(
-        ok && text.contains(&format!("account {nobody}: does not exist")),
+        ok && text.contains(&format!("account/{nobody}: does not exist")),
         "{text}"
     );
     // A notary proof needs its file.

@@ -1,8 +1,8 @@
 //! Transaction and state proofs, fetched once from a running network, verify
 //! with nothing but the genesis file: a transaction's inclusion, an
-//! account's state, and the absence of accounts that do not exist (between
-//! two accounts, before the first, after the last). Flipping any byte of a
-//! proof's header, certificate, transaction, path, roots or revealed leaves
+//! account's state and an anchor (key-value proofs under the state root),
+//! and the absence of an account and of an anchor. Flipping any byte of a
+//! proof's header, certificate, transaction, path, key-value proof or value
 //! makes it fail with a reason (every byte for the transaction proof; a
 //! property test over random flips for the state and notary proofs). A
 //! transaction proof also holds through a certified descendant's
@@ -16,7 +16,7 @@ use eiraku_core::{
     merkle,
     proof::{LightClient, NotaryProof, ProofError, StateProof, TxProof},
     registry::RegistryCall,
-    AccountId, Call, Genesis, Keypair, SignedTransaction, Transaction,
+    AccountId, Call, Genesis, Keypair, SignedTransaction, StateKey, Transaction,
 };
 use eiraku_node::store::decode_block;
 use proptest::{prelude::*, sample::Index, test_runner::TestRunner};
@@ -64,17 +64,8 @@ fn eventually<T, E: std::fmt::Display>(mut fetch: impl FnMut() -> Result<T, E>) 
 
 /// The hex fields of a state proof that hold evidence (not the question).
 fn evidence(proof: &mut StateProof) -> Vec<&mut String> {
-    let mut fields = vec![
-        &mut proof.header,
-        &mut proof.certificate,
-        &mut proof.accounts_root,
-        &mut proof.path,
-    ];
-    fields.extend(proof.money_digest.iter_mut());
-    for leaf in &mut proof.leaves {
-        fields.push(&mut leaf.account);
-        fields.push(&mut leaf.state);
-    }
+    let mut fields = vec![&mut proof.header, &mut proof.certificate, &mut proof.proof];
+    fields.extend(proof.value.iter_mut());
     fields
 }
 
@@ -140,37 +131,17 @@ fn transaction_state_and_notary_proofs_verify_offline_and_flipped_bytes_fail() {
         .unwrap();
     let notary =
         NotaryProof::build(&digests, 1, eventually(|| client.tx_proof(&anchor.hash()))).unwrap();
-    // Present, absent between two accounts, before the first, after the last.
-    let stranger = {
-        // Just after the lowest genesis account: between it and the next.
-        let mut ids: Vec<AccountId> = network
-            .net
-            .genesis()
-            .accounts
-            .iter()
-            .map(|a| a.id)
-            .collect();
-        ids.sort();
-        // ids[0] + 1 as a 256-bit big-endian number (carrying).
-        let mut bytes = *ids[0].as_bytes();
-        for byte in bytes.iter_mut().rev() {
-            *byte = byte.wrapping_add(1);
-            if *byte != 0 {
-                break;
-            }
-        }
-        let stranger = AccountId::from_bytes(bytes);
-        assert!(ids[0] < stranger && stranger < ids[1]);
-        stranger
-    };
-    let (first, last) = (
-        AccountId::from_bytes([0; 32]),
-        AccountId::from_bytes([0xff; 32]),
-    );
-    let asked = [alice.account_id(), stranger, first, last];
+    // Entries of the ledger and registry modules, present and absent.
+    let anchored = StateKey::Anchor(merkle::root(&digests));
+    let asked = [
+        StateKey::Account(alice.account_id()),
+        StateKey::Account(AccountId::from_bytes([0x5a; 32])),
+        anchored,
+        StateKey::Anchor(eiraku_core::hash(&[b"never anchored"])),
+    ];
     let state_proofs: Vec<StateProof> = asked
         .iter()
-        .map(|account| eventually(|| client.state_proof(account)))
+        .map(|key| eventually(|| client.state_proof(key)))
         .collect();
     let genesis: Genesis = serde_json::from_str(
         &std::fs::read_to_string(network.path().join("genesis.json")).unwrap(),
@@ -240,37 +211,50 @@ fn transaction_state_and_notary_proofs_verify_offline_and_flipped_bytes_fail() {
         "another validator set did not sign it"
     );
 
-    // State proofs: alice's balance after her payment, and three absences.
-    let [present, between, before, after] = state_proofs.as_slice() else {
+    // State proofs: alice's account after her payment, the anchor, and
+    // two absences.
+    let [alice_proof, nobody, anchor_proof, no_anchor] = state_proofs.as_slice() else {
         unreachable!()
     };
-    let alice_state = light.verify_state(present).unwrap();
-    assert_eq!(alice_state.account, alice.account_id());
-    let alice_state = alice_state.state.expect("alice exists");
+    let alice_state = light.verify_state(alice_proof).unwrap();
+    assert_eq!(alice_state.key, StateKey::Account(alice.account_id()));
+    let alice_state = eiraku_core::Account::from_bytes(&alice_state.value.expect("alice exists"))
+        .expect("an account's value");
     assert_eq!(alice_state.nonce, 1);
     assert!(alice_state.balance.0 > 0);
-    assert_eq!(between.leaves.len(), 2, "absence between two accounts");
-    assert_eq!(before.leaves[0].position, 0, "absence before the first");
-    assert_eq!(after.leaves.len(), 1, "absence after the last");
-    for (proof, account) in [(between, stranger), (before, first), (after, last)] {
-        let verified = light.verify_state(proof).unwrap();
-        assert_eq!((verified.account, verified.state), (account, None));
-    }
-    // A proof of absence cannot be turned into one of presence, or moved.
-    let mut half = between.clone();
-    half.leaves.pop();
-    assert!(matches!(
-        light.verify_state(&half),
-        Err(ProofError::DoesNotCover(_) | ProofError::NotInState)
-    ));
-    let mut asks_another = between.clone();
-    asks_another.account = last.to_string();
-    assert!(matches!(
-        light.verify_state(&asks_another),
-        Err(ProofError::DoesNotCover(_))
-    ));
+    let first = light.verify_state(anchor_proof).unwrap();
+    let first = eiraku_state::registry::FirstAnchor::from_bytes(&first.value.unwrap()).unwrap();
     assert_eq!(
-        stranger_set.verify_state(present).map(|v| v.state),
+        first.tx_hash,
+        anchor.hash(),
+        "the state names the first anchoring"
+    );
+    for (proof, key) in [(nobody, asked[1]), (no_anchor, asked[3])] {
+        let verified = light.verify_state(proof).unwrap();
+        assert_eq!((verified.key, verified.value), (key, None));
+    }
+    // A proof of absence cannot be turned into one of presence, or moved
+    // to another key; a presence proof does not hold another value.
+    let mut claims_value = nobody.clone();
+    claims_value.value = Some(alice_proof.value.clone().unwrap());
+    assert_eq!(
+        light.verify_state(&claims_value),
+        Err(ProofError::NotInState)
+    );
+    let mut asks_another = nobody.clone();
+    asks_another.key = asked[3].to_string();
+    assert_eq!(
+        light.verify_state(&asks_another),
+        Err(ProofError::NotInState)
+    );
+    let mut another_value = alice_proof.clone();
+    another_value.value = Some(hex::encode([0u8; 24]));
+    assert_eq!(
+        light.verify_state(&another_value),
+        Err(ProofError::NotInState)
+    );
+    assert_eq!(
+        stranger_set.verify_state(alice_proof).map(|v| v.value),
         Err(ProofError::CertificateInvalid)
     );
 
@@ -323,13 +307,17 @@ fn transaction_state_and_notary_proofs_verify_offline_and_flipped_bytes_fail() {
         )
         .unwrap();
 
-    // Positions are evidence too.
+    // Every byte of every state proof's key-value proof, flipped in turn.
     for proof in &state_proofs {
-        for delta in [1u32, u32::MAX] {
-            let mut moved = proof.clone();
-            let leaf = &mut moved.leaves[0];
-            leaf.position = leaf.position.wrapping_add(delta);
-            assert!(light.verify_state(&moved).is_err());
+        for index in 0..proof.proof.len() / 2 {
+            let mut bad = proof.clone();
+            let mut bytes = hex::decode(&bad.proof).unwrap();
+            bytes[index] ^= 0x01;
+            bad.proof = hex::encode(bytes);
+            assert!(
+                light.verify_state(&bad).is_err(),
+                "flipped proof byte {index}"
+            );
         }
     }
 }

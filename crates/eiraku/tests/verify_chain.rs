@@ -239,10 +239,13 @@ fn verify_passes_a_clean_chain_names_a_forged_block_and_refuses_corrupt_storage(
     // yet, in so short a run) and names the first block it cannot read.
     let home = network.path().join("node3");
     let genesis = network.net.genesis().clone();
-    let needle =
-        eiraku_node::chain::genesis_block(&genesis, &eiraku_state::State::from_genesis(&genesis))
-            .encode()
-            .to_vec();
+    let genesis_root = eiraku::state_roots::StateRoots::start()
+        .unwrap()
+        .root_after(0, eiraku_state::State::from_genesis(&genesis).all_entries())
+        .unwrap();
+    let needle = eiraku_node::chain::genesis_block(&genesis, genesis_root)
+        .encode()
+        .to_vec();
     // The genesis commit is the journal's first batch, never its last: a
     // damaged last batch is dropped as a torn write, by design.
     flip_inside(

@@ -1,0 +1,211 @@
+//! Payments and the AML rules (seed 004: coins flow to shops and people and
+//! across borders under AML/CFT rules): paying, KYC tier caps, freezes, the
+//! travel rule and its recipients, travel-key registration.
+
+use super::{add, balance_of, sub, CallContext, Freeze, Money};
+use crate::{authority::Authority, ledger::Accounts, MoneyError};
+use eiraku_core::{travel_rule::TravelKey, AccountId, Amount, Digest, Role};
+
+impl Money {
+    /// The reason an account is frozen, if it is.
+    pub fn freeze_of(&self, id: &AccountId) -> Option<&Freeze> {
+        self.frozen.get(id)
+    }
+
+    /// Who is entitled to a payment's travel-rule data, each with the key
+    /// it receives under: the payer's and the payee's banks (a bank is its
+    /// own) and the regulators of both economies, each once, in this order.
+    pub fn travel_rule_recipients(
+        &self,
+        roles: &Authority,
+        payer: &AccountId,
+        payee: &AccountId,
+    ) -> Result<Vec<(AccountId, TravelKey)>, MoneyError> {
+        let mut parties = Vec::with_capacity(4);
+        for holder in [payer, payee] {
+            let bank = match roles.role(holder) {
+                Some(Role::Bank { .. }) => *holder,
+                Some(Role::Retail { .. }) => roles
+                    .grant(holder)
+                    .and_then(|grant| grant.granted_by)
+                    .ok_or(MoneyError::NotCoinHolder { account: *holder })?,
+                _ => return Err(MoneyError::NotCoinHolder { account: *holder }),
+            };
+            parties.push(bank);
+        }
+        for holder in [payer, payee] {
+            let economy = self.holder_economy(roles, holder)?;
+            parties.push(self.economy(&economy).regulator);
+        }
+        let mut recipients: Vec<(AccountId, TravelKey)> = Vec::with_capacity(4);
+        for party in parties {
+            if recipients.iter().any(|(id, _)| *id == party) {
+                continue;
+            }
+            let key = self
+                .travel_keys
+                .get(&party)
+                .ok_or(MoneyError::NoTravelKey { account: party })?;
+            recipients.push((party, *key));
+        }
+        Ok(recipients)
+    }
+
+    /// A payment between coin holders, within AML rules.
+    pub(crate) fn pay(
+        &self,
+        accounts: &mut Accounts,
+        roles: &Authority,
+        from: &AccountId,
+        to: &AccountId,
+        amount: Amount,
+        travel_rule: Option<&Digest>,
+    ) -> Result<(), MoneyError> {
+        let from_economy = self.holder_economy(roles, from)?;
+        let to_economy = self.holder_economy(roles, to)?;
+        if from == to {
+            return Err(MoneyError::SelfPayment);
+        }
+        if amount == Amount::ZERO {
+            return Err(MoneyError::ZeroAmount);
+        }
+        self.check_not_frozen(from)?;
+        self.check_not_frozen(to)?;
+        if let Some(Role::Retail { economy, tier, .. }) = roles.role(from) {
+            let caps = self.economy(&economy).tiers.get(&tier);
+            let cap = caps.map(|c| c.transfer_cap).unwrap_or_default();
+            if amount > cap {
+                return Err(MoneyError::TransferCapExceeded { cap, amount });
+            }
+        }
+        let debited = sub(
+            balance_of(accounts, from),
+            amount,
+            MoneyError::InsufficientFunds {
+                balance: balance_of(accounts, from),
+                needed: amount,
+            },
+        )?;
+        let credited = add(balance_of(accounts, to), amount)?;
+        if let Some(Role::Retail { economy, tier, .. }) = roles.role(to) {
+            let caps = self.economy(&economy).tiers.get(&tier);
+            let cap = caps.map(|c| c.balance_cap).unwrap_or_default();
+            if credited > cap {
+                return Err(MoneyError::BalanceCapExceeded {
+                    account: *to,
+                    cap,
+                    would_be: credited,
+                });
+            }
+        }
+        if from_economy != to_economy
+            && amount >= self.travel_rule_threshold
+            && travel_rule.is_none()
+        {
+            return Err(MoneyError::TravelRuleRequired {
+                threshold: self.travel_rule_threshold,
+            });
+        }
+        accounts.entry(*from).or_default().balance = debited;
+        accounts.entry(*to).or_default().balance = credited;
+        Ok(())
+    }
+
+    pub(super) fn check_not_frozen(&self, account: &AccountId) -> Result<(), MoneyError> {
+        match self.frozen.get(account) {
+            Some(freeze) => Err(MoneyError::AccountFrozen {
+                account: *account,
+                reason: freeze.reason.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn check_regulator_of(
+        &self,
+        roles: &Authority,
+        sender: &AccountId,
+        account: &AccountId,
+    ) -> Result<(), MoneyError> {
+        let Some(Role::Regulator { economy }) = roles.role(sender) else {
+            return Err(MoneyError::NotRegulator);
+        };
+        match roles.role(account).and_then(|r| r.economy()) {
+            Some(of) if of == economy => Ok(()),
+            _ => Err(MoneyError::NotRegulatorOf {
+                account: *account,
+                economy,
+            }),
+        }
+    }
+
+    /// The sender regulates `account`'s economy and gives a reason.
+    fn check_reasoned_regulator_of(
+        &self,
+        roles: &Authority,
+        sender: &AccountId,
+        account: &AccountId,
+        reason: &str,
+    ) -> Result<(), MoneyError> {
+        self.check_regulator_of(roles, sender, account)?;
+        if reason.trim().is_empty() {
+            return Err(MoneyError::ReasonRequired);
+        }
+        Ok(())
+    }
+
+    /// A regulator freezes an account of its economy, with a reason.
+    pub(super) fn freeze(
+        &mut self,
+        roles: &Authority,
+        ctx: &CallContext<'_>,
+        account: &AccountId,
+        reason: &str,
+    ) -> Result<(), MoneyError> {
+        self.check_reasoned_regulator_of(roles, ctx.sender, account, reason)?;
+        if self.frozen.contains_key(account) {
+            return Err(MoneyError::AlreadyFrozen { account: *account });
+        }
+        self.frozen.insert(
+            *account,
+            Freeze {
+                reason: reason.to_owned(),
+                since_ms: ctx.now_ms,
+            },
+        );
+        Ok(())
+    }
+
+    /// A regulator lifts a freeze on an account of its economy, with a
+    /// reason.
+    pub(super) fn unfreeze(
+        &mut self,
+        roles: &Authority,
+        ctx: &CallContext<'_>,
+        account: &AccountId,
+        reason: &str,
+    ) -> Result<(), MoneyError> {
+        self.check_reasoned_regulator_of(roles, ctx.sender, account, reason)?;
+        self.frozen
+            .remove(account)
+            .map(|_| ())
+            .ok_or(MoneyError::NotFrozen { account: *account })
+    }
+
+    /// A bank or regulator registers the key its travel-rule copies are
+    /// sealed to.
+    pub(super) fn register_travel_key(
+        &mut self,
+        roles: &Authority,
+        ctx: &CallContext<'_>,
+        key: &TravelKey,
+    ) -> Result<(), MoneyError> {
+        match roles.role(ctx.sender) {
+            Some(Role::Bank { .. } | Role::Regulator { .. }) => {
+                self.travel_keys.insert(*ctx.sender, *key);
+                Ok(())
+            }
+            _ => Err(MoneyError::NotBankOrRegulator),
+        }
+    }
+}
