@@ -791,6 +791,15 @@ async fn metrics(State(context): State<ApiContext>) -> impl IntoResponse {
         load(&commits.blocks),
         load(&commits.micros) as f64 / 1e6,
     ));
+    let executions = &chain.executions;
+    text.push_str(&format!(
+        "# HELP eiraku_blocks_executed_total Blocks executed: built, checked before a vote, or backfilled.\n# TYPE eiraku_blocks_executed_total counter\neiraku_blocks_executed_total {}\n\
+         # HELP eiraku_block_execution_seconds_total Time in the state machine (rules and per-transaction invariant checks).\n# TYPE eiraku_block_execution_seconds_total counter\neiraku_block_execution_seconds_total {:.6}\n\
+         # HELP eiraku_state_root_seconds_total Time computing state roots (finding a block's changes and merkleizing them).\n# TYPE eiraku_state_root_seconds_total counter\neiraku_state_root_seconds_total {:.6}\n",
+        load(&executions.blocks),
+        load(&executions.execution_micros) as f64 / 1e6,
+        load(&executions.state_root_micros) as f64 / 1e6,
+    ));
     text.push_str(&format!(
         "# HELP eiraku_consensus_finalized_height Highest height consensus has finalized; above eiraku_finalized_height while blocks wait to be applied.\n# TYPE eiraku_consensus_finalized_height gauge\neiraku_consensus_finalized_height {}\n",
         context.tip.load(std::sync::atomic::Ordering::Relaxed).max(chain.finalized_height())

@@ -20,6 +20,7 @@ use std::{
         atomic::{AtomicU64, Ordering},
         Arc, Mutex,
     },
+    time::{Duration, Instant},
 };
 use tokio::sync::broadcast;
 
@@ -90,6 +91,29 @@ impl CommitCounters {
     }
 }
 
+/// Blocks executed (built, checked or backfilled) and where their time
+/// went: the state machine (rules and invariant checks) and the state root
+/// (finding the changes and merkleizing them). Wall clock, for operators.
+#[derive(Default, Debug)]
+pub struct ExecutionCounters {
+    /// Blocks executed.
+    pub blocks: AtomicU64,
+    /// Microseconds in the state machine.
+    pub execution_micros: AtomicU64,
+    /// Microseconds computing state roots.
+    pub state_root_micros: AtomicU64,
+}
+
+impl ExecutionCounters {
+    fn record(&self, execution: Duration, state_root: Duration) {
+        self.blocks.fetch_add(1, Ordering::Relaxed);
+        self.execution_micros
+            .fetch_add(execution.as_micros() as u64, Ordering::Relaxed);
+        self.state_root_micros
+            .fetch_add(state_root.as_micros() as u64, Ordering::Relaxed);
+    }
+}
+
 /// How admission treats a transaction before any signature check.
 enum Screened {
     /// Refused on grounds that need no signature (duplicate, nonce used, …).
@@ -152,6 +176,8 @@ pub struct Chain {
     pub signatures_checked: SignatureCounters,
     /// Store commits of finalized blocks.
     pub commits: CommitCounters,
+    /// Block executions and state roots.
+    pub executions: ExecutionCounters,
     events: broadcast::Sender<FinalizedEvent>,
 }
 
@@ -216,6 +242,7 @@ impl Chain {
             keys: KeyCache::default(),
             signatures_checked: SignatureCounters::default(),
             commits: CommitCounters::default(),
+            executions: ExecutionCounters::default(),
             events,
         })
     }
@@ -420,10 +447,14 @@ impl Chain {
             height,
             timestamp_ms,
         };
+        let started = Instant::now();
         let receipts = state
             .execute_block(&env, &transactions)
             .expect("mempool selection is admissible on its parent state");
+        let executed = started.elapsed();
         let pending = self.speculate(parent, parent_state, &state).await?;
+        self.executions
+            .record(executed, started.elapsed() - executed);
         let block = Block::new(
             context,
             parent.hash(),
@@ -494,12 +525,16 @@ impl Chain {
             height: block.header.height,
             timestamp_ms: block.header.timestamp_ms,
         };
+        let started = Instant::now();
         let Ok(receipts) = state.execute_block(&env, &block.transactions) else {
             return false;
         };
+        let executed = started.elapsed();
         let Some(pending) = self.speculate(parent, parent_state, &state).await else {
             return false;
         };
+        self.executions
+            .record(executed, started.elapsed() - executed);
         if pending.root() != block.header.state_root {
             return false;
         }
@@ -681,17 +716,21 @@ impl Chain {
             height: block.header.height,
             timestamp_ms: block.header.timestamp_ms,
         };
+        let started = Instant::now();
         let receipts = state
             .execute_block(&env, &block.transactions)
             .map_err(|e| StoreError::Corrupt(format!("finalized block does not execute: {e}")))?;
         if block.header.height <= self.committed_at_start {
             return Ok((Arc::new(state), Arc::new(receipts), None));
         }
+        let executed = started.elapsed();
         let writes = commitment::writes(state.changes_since(parent_state));
         let pending = self
             .commitment
             .speculate(parent_pending, block.header.height, writes)
             .await?;
+        self.executions
+            .record(executed, started.elapsed() - executed);
         check_root(block, &pending)?;
         Ok((Arc::new(state), Arc::new(receipts), Some(pending)))
     }

@@ -10,11 +10,13 @@ use common::TestNetwork;
 use eiraku::{submit::sign_next, Client};
 use eiraku_core::{
     hash,
+    proof::{LightClient, StateProof},
     travel_rule::{Envelope, TravelKey, TravelRuleData, TravelSecret},
-    AccountId, Amount, Call, ChainId, EconomyCode, Keypair, MoneyCall, SignedTransaction,
+    AccountId, Amount, Call, ChainId, EconomyCode, Keypair, MoneyCall, Role, SignedTransaction,
+    StateKey,
 };
 use eiraku_node::{api::ReceiptView, money_api::SupplyView};
-use eiraku_state::authority::GrantRule;
+use eiraku_state::authority::{GrantRule, RoleGrant};
 use std::{cell::Cell, collections::BTreeMap, time::Duration};
 
 /// Sends money calls round-robin to the four validators and reads the books.
@@ -406,4 +408,54 @@ fn the_life_cycle_on_four_validators() {
         "coins in accounts = issued bonds"
     );
     desk.network.assert_same_chain(&[0, 1, 2, 3], height);
+
+    // Entries of the authority and money modules, present and absent,
+    // proven now and checked once the network is gone.
+    let keys = [
+        StateKey::Role(desk.id("bank-jp-1")),
+        StateKey::Economy(EconomyCode::new("JP").unwrap()),
+        StateKey::MoneyConfig,
+        StateKey::Contribution(0),
+        StateKey::Role(Keypair::from_seed(4242).account_id()),
+        StateKey::Contribution(1_000_000),
+        StateKey::Claim {
+            creditor: EconomyCode::new("LA").unwrap(),
+            debtor: EconomyCode::new("MM").unwrap(),
+        },
+    ];
+    let client = desk.network.client(2);
+    let proofs: Vec<StateProof> = keys
+        .iter()
+        .map(|key| client.state_proof(key).expect("state proof"))
+        .collect();
+    let genesis = desk.network.net.genesis().clone();
+    drop(desk);
+    let light = LightClient::from_genesis(&genesis).unwrap();
+    let answers: Vec<Option<Vec<u8>>> = proofs
+        .iter()
+        .map(|proof| light.verify_state(proof).expect("verifies offline").value)
+        .collect();
+    let grant = RoleGrant::from_bytes(answers[0].as_ref().expect("a bank's role")).unwrap();
+    assert_eq!(
+        grant.role,
+        Role::Bank {
+            economy: EconomyCode::new("JP").unwrap()
+        }
+    );
+    assert!(
+        answers[1..4].iter().all(Option::is_some),
+        "books, settings, a contribution"
+    );
+    assert!(
+        answers[4..].iter().all(Option::is_none),
+        "no role, contribution or claim"
+    );
+    for proof in &proofs {
+        let mut other = proof.clone();
+        let mut bytes = hex::decode(&other.proof).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x80;
+        other.proof = hex::encode(bytes);
+        assert!(light.verify_state(&other).is_err());
+    }
 }

@@ -91,4 +91,26 @@ fn thousand_transfers_finalize_on_every_validator() {
         assert_eq!(account.balance, (100 * 7).to_string());
     }
     network.assert_same_chain(&[0, 1, 2, 3], height);
+
+    // Each validator says how many blocks it executed and what their state
+    // roots cost.
+    for validator in 0..4 {
+        let url = format!("{}/metrics", network.client(validator).base());
+        let text = ureq::get(&url)
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap();
+        let value = |name: &str| -> f64 {
+            text.lines()
+                .find_map(|line| line.strip_prefix(&format!("{name} ")))
+                .unwrap_or_else(|| panic!("{name} missing from /metrics"))
+                .parse()
+                .unwrap()
+        };
+        assert!(value("eiraku_blocks_executed_total") >= 1.0);
+        assert!(value("eiraku_state_root_seconds_total") > 0.0);
+        assert!(value("eiraku_block_execution_seconds_total") > 0.0);
+    }
 }
