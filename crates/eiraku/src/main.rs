@@ -639,10 +639,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let nodes = node.urls();
             let faucet = keyfile::read(&keyfile::resolve_key_path(&faucet, &node.network))?;
             let open_as = bench::account_role(&node.client(), &faucet)?;
+            let helpers = bench::helper_banks(&node.network, open_as, &faucet);
             println!("bench: {txs} transfers from {accounts} accounts at {rate} tx/s across {} validator(s)", nodes.len());
             let report = bench::run(&BenchConfig {
                 nodes: nodes.clone(),
                 faucet,
+                helpers,
                 open_as,
                 accounts,
                 transactions: txs,
@@ -662,6 +664,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 "latency (ms)  p50 {:.0}  p90 {:.0}  p99 {:.0}",
                 report.latency_ms[0], report.latency_ms[1], report.latency_ms[2]
             );
+            if !report.opening_rates.is_empty() {
+                let rates: Vec<String> = report
+                    .opening_rates
+                    .iter()
+                    .map(|rate| format!("{rate:.0}"))
+                    .collect();
+                println!(
+                    "opening       accounts/s per {} accounts: {}",
+                    bench::SEGMENT,
+                    rates.join(", ")
+                );
+            }
             let limit = match (verify_limit, limit) {
                 (true, _) => Some(bench::verify_limit(Duration::from_secs(3))),
                 (false, given) => given,

@@ -44,8 +44,17 @@ impl SteadyLoad {
         rate: u64,
     ) -> Self {
         let keys: Vec<Keypair> = (0..accounts).map(|_| Keypair::generate()).collect();
-        bench::fund(&clients[0], &chain_id, faucet, None, &keys, 1_000, false)
-            .expect("load accounts funded");
+        bench::fund(
+            &clients[0],
+            &chain_id,
+            faucet,
+            &[],
+            None,
+            &keys,
+            1_000,
+            false,
+        )
+        .expect("load accounts funded");
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
             let stop = stop.clone();
