@@ -790,10 +790,16 @@ async fn genesis_root(
     store: &Store,
     commitment: &dyn Commitment,
 ) -> Result<Digest, StoreError> {
+    let committed = commitment.height().await;
     if let Some(block) = store.block(0)? {
+        if committed.is_none() {
+            return Err(StoreError::State(
+                "the block store holds a chain but the authenticated state is empty: its files were lost or the data folder predates it (start from a new genesis)".into(),
+            ));
+        }
         return Ok(block.header.state_root);
     }
-    if commitment.height().await.is_none() {
+    if committed.is_none() {
         let writes = commitment::writes(state.all_entries());
         let pending = commitment.speculate(None, 0, writes).await?;
         commitment.apply(pending).await?;
@@ -862,13 +868,31 @@ pub(crate) fn test_genesis(chain_id: &str, accounts: Vec<eiraku_core::GenesisAcc
 mod tests {
     use super::*;
     use commonware_parallel::Sequential;
-    use commonware_runtime::{deterministic, Runner as _};
+    use commonware_runtime::{deterministic, Runner as _, Supervisor as _};
     use eiraku_core::{Amount, Call, GenesisAccount, Keypair, Transaction};
 
     #[test]
     fn gossip_of_a_transaction_checked_in_a_block_costs_no_second_signature_check() {
         deterministic::Runner::default()
             .start(|context| async move { gossip_checked_in_a_block(context).await });
+    }
+
+    #[test]
+    fn a_block_store_without_its_authenticated_state_is_refused() {
+        deterministic::Runner::default().start(|context| async move {
+            let dir = tempfile::tempdir().unwrap();
+            let genesis = test_genesis("lost-state", vec![]);
+            drop(open_for_test(&context, "first", dir.path(), &genesis).await);
+            // The same block store, with an empty authenticated state.
+            let empty = commitment::open(context.child("second"), "second")
+                .await
+                .unwrap();
+            let reopened = Chain::open(genesis, Store::open(dir.path()).unwrap(), empty, 10).await;
+            let Err(StoreError::State(reason)) = reopened else {
+                panic!("a chain without its authenticated state must not open");
+            };
+            assert!(reason.contains("authenticated state is empty"), "{reason}");
+        });
     }
 
     async fn gossip_checked_in_a_block(context: deterministic::Context) {
