@@ -209,21 +209,6 @@ fn balance_of(accounts: &Accounts, id: &AccountId) -> Amount {
 }
 
 impl Money {
-    /// The same settings with no entries: what a store holds before
-    /// genesis, for listing every entry as a change.
-    pub(crate) fn emptied(&self) -> Self {
-        Self {
-            economies: OrdMap::new(),
-            travel_keys: OrdMap::new(),
-            frozen: OrdMap::new(),
-            contributions: Vector::new(),
-            claims: OrdMap::new(),
-            settlements: Vector::new(),
-            seigniorage_periods: Vector::new(),
-            ..self.clone()
-        }
-    }
-
     /// Every account a money call may write besides its sender.
     pub fn other_account(call: &MoneyCall) -> Option<&AccountId> {
         match call {
