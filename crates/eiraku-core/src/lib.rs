@@ -53,7 +53,7 @@ pub use genesis::{
 };
 pub use key_cache::KeyCache;
 pub use money::{CurrencyCode, EconomyCode, MoneyCall, Rate, RetailKind, Role};
-pub use state_key::StateKey;
+pub use state_key::{StateKey, StateKeyError};
 pub use transaction::{
     verify_all, verify_batch, Call, DecodeError, SignedTransaction, Transaction, TxHash,
     MAX_TRANSACTION_BYTES, TRANSACTION_NAMESPACE,

@@ -112,38 +112,69 @@ money/economy/<code>, money/travel-key/<hex>, money/freeze/<hex>, money/contribu
 money/claim/<creditor>/<debtor>, money/settlement/<n>, money/seigniorage/<n>, \
 registry/anchor/<hex digest>";
 
-impl FromStr for StateKey {
-    type Err = String;
+/// Why a text names no state entry.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StateKeyError {
+    /// The text has none of the key forms.
+    #[error("{text:?} names no state entry; the forms are {STATE_KEY_FORMS}")]
+    UnknownForm {
+        /// The text.
+        text: String,
+    },
+    /// A form was recognised but one of its parts is not valid.
+    #[error("{text:?}: {reason}")]
+    BadPart {
+        /// The text.
+        text: String,
+        /// What is wrong with the part.
+        reason: String,
+    },
+}
 
-    fn from_str(text: &str) -> Result<Self, String> {
-        let parts: Vec<&str> = text.split('/').collect();
-        let account = |hex: &str| AccountId::from_hex(hex);
-        let economy = |code: &str| EconomyCode::new(code);
-        let number = |n: &str| {
-            n.parse::<u64>()
-                .map_err(|_| format!("{n:?} is not a number"))
-        };
-        match parts.as_slice() {
-            ["account", id] => Ok(StateKey::Account(account(id)?)),
-            ["role", id] => Ok(StateKey::Role(account(id)?)),
-            ["money", "config"] => Ok(StateKey::MoneyConfig),
-            ["money", "economy", code] => Ok(StateKey::Economy(economy(code)?)),
-            ["money", "travel-key", id] => Ok(StateKey::TravelKey(account(id)?)),
-            ["money", "freeze", id] => Ok(StateKey::Freeze(account(id)?)),
-            ["money", "contribution", n] => Ok(StateKey::Contribution(number(n)?)),
-            ["money", "claim", creditor, debtor] => Ok(StateKey::Claim {
-                creditor: economy(creditor)?,
-                debtor: economy(debtor)?,
-            }),
-            ["money", "settlement", n] => Ok(StateKey::Settlement(number(n)?)),
-            ["money", "seigniorage", n] => Ok(StateKey::SeigniorPeriod(number(n)?)),
-            ["registry", "anchor", root] => Ok(StateKey::Anchor(
-                digest::from_hex(root).ok_or_else(|| format!("{root:?} is not a hex digest"))?,
-            )),
-            _ => Err(format!(
-                "{text:?} names no state entry; the forms are {STATE_KEY_FORMS}"
-            )),
-        }
+impl FromStr for StateKey {
+    type Err = StateKeyError;
+
+    fn from_str(text: &str) -> Result<Self, StateKeyError> {
+        parse(text).map_err(|reason| match reason {
+            Some(reason) => StateKeyError::BadPart {
+                text: text.to_string(),
+                reason,
+            },
+            None => StateKeyError::UnknownForm {
+                text: text.to_string(),
+            },
+        })
+    }
+}
+
+/// A key from its text: `Err(None)` for no known form, `Err(Some(why))`
+/// for a known form with a bad part.
+fn parse(text: &str) -> Result<StateKey, Option<String>> {
+    let parts: Vec<&str> = text.split('/').collect();
+    let account = |hex: &str| AccountId::from_hex(hex).map_err(Some);
+    let economy = |code: &str| EconomyCode::new(code).map_err(Some);
+    let number = |n: &str| {
+        n.parse::<u64>()
+            .map_err(|_| Some(format!("{n:?} is not a number")))
+    };
+    match parts.as_slice() {
+        ["account", id] => Ok(StateKey::Account(account(id)?)),
+        ["role", id] => Ok(StateKey::Role(account(id)?)),
+        ["money", "config"] => Ok(StateKey::MoneyConfig),
+        ["money", "economy", code] => Ok(StateKey::Economy(economy(code)?)),
+        ["money", "travel-key", id] => Ok(StateKey::TravelKey(account(id)?)),
+        ["money", "freeze", id] => Ok(StateKey::Freeze(account(id)?)),
+        ["money", "contribution", n] => Ok(StateKey::Contribution(number(n)?)),
+        ["money", "claim", creditor, debtor] => Ok(StateKey::Claim {
+            creditor: economy(creditor)?,
+            debtor: economy(debtor)?,
+        }),
+        ["money", "settlement", n] => Ok(StateKey::Settlement(number(n)?)),
+        ["money", "seigniorage", n] => Ok(StateKey::SeigniorPeriod(number(n)?)),
+        ["registry", "anchor", root] => Ok(StateKey::Anchor(
+            digest::from_hex(root).ok_or_else(|| Some(format!("{root:?} is not a hex digest")))?,
+        )),
+        _ => Err(None),
     }
 }
 
@@ -188,19 +219,14 @@ mod tests {
 
     #[test]
     fn bad_key_text_says_what_is_expected() {
-        for text in [
-            "",
-            "account",
-            "account/zz",
-            "money/contribution/x",
-            "money/claim/JP",
-        ] {
+        for text in ["", "account", "money/claim/JP", "nothing/here"] {
             let error = text.parse::<StateKey>().unwrap_err();
-            assert!(!error.is_empty(), "{text}");
+            assert!(matches!(error, StateKeyError::UnknownForm { .. }), "{text}");
+            assert!(error.to_string().contains("the forms are"), "{error}");
         }
-        assert!("nothing/here"
-            .parse::<StateKey>()
-            .unwrap_err()
-            .contains("the forms are"));
+        for text in ["account/zz", "money/contribution/x", "money/economy/J"] {
+            let error = text.parse::<StateKey>().unwrap_err();
+            assert!(matches!(error, StateKeyError::BadPart { .. }), "{text}");
+        }
     }
 }

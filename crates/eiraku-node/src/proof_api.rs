@@ -15,7 +15,7 @@ use axum::{
 use eiraku_core::{
     digest,
     proof::{StateProof, TxProof},
-    AccountId, Block, StateKey,
+    Block, StateKey, StateKeyError,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -172,7 +172,7 @@ async fn get_state_proof(
     State(context): State<ApiContext>,
     Path(text): Path<String>,
 ) -> Result<Json<StateProof>, ApiError> {
-    let key = parse_key(&text).map_err(ApiError::bad_request)?;
+    let key = parse_key(&text).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let proof = context
         .chain
         .prove(&key)
@@ -199,11 +199,12 @@ async fn get_state_proof(
 }
 
 /// A state key from its text; a bare account id is that account.
-fn parse_key(text: &str) -> Result<StateKey, String> {
-    if !text.contains('/') {
-        return AccountId::from_hex(text).map(StateKey::Account);
+fn parse_key(text: &str) -> Result<StateKey, StateKeyError> {
+    if text.contains('/') {
+        text.parse()
+    } else {
+        format!("account/{text}").parse()
     }
-    text.parse()
 }
 
 /// Block `height` and its certificate. The authenticated state commits a
@@ -238,4 +239,24 @@ pub fn routes() -> Router<ApiContext> {
         .route("/v1/proof/tx/{hash}", get(get_tx_proof))
         .route("/v1/proof/state/{*key}", get(get_state_proof))
         .route("/v1/audit/blocks", get(get_audit_blocks))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bare_account_id_is_its_account_key_and_garbage_is_a_typed_error() {
+        let id = eiraku_core::Keypair::from_seed(3).account_id();
+        assert_eq!(parse_key(&id.to_hex()), Ok(StateKey::Account(id)));
+        assert_eq!(parse_key(&format!("role/{id}")), Ok(StateKey::Role(id)));
+        assert!(matches!(
+            parse_key("zz"),
+            Err(StateKeyError::BadPart { .. })
+        ));
+        assert!(matches!(
+            parse_key("no/such/kind"),
+            Err(StateKeyError::UnknownForm { .. })
+        ));
+    }
 }

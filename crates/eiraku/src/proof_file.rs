@@ -111,7 +111,7 @@ pub fn resolve_state_key(
     };
     match by_account {
         Some(key) => Ok(key(resolve_account(rest)?)),
-        None => text.parse().map_err(anyhow::Error::msg),
+        None => Ok(text.parse()?),
     }
 }
 

@@ -105,14 +105,16 @@ fn engine_config(path: &Path) -> Config {
 fn read_keyed<T>(
     partition: &PartitionHandle,
     what: &str,
-    decode: impl Fn(&str, &[u8]) -> Result<T, String>,
+    decode: impl Fn(&[u8]) -> Option<T>,
 ) -> Result<Vec<([u8; 32], T)>, StoreError> {
     let mut entries = Vec::new();
     for entry in partition.iter() {
         let (key, value) = entry.map_err(engine)?;
         let id = <[u8; 32]>::try_from(key.as_ref())
             .map_err(|_| StoreError::Corrupt(format!("{what} key is not 32 bytes")))?;
-        let decoded = decode(&hex::encode(id), &value).map_err(StoreError::Corrupt)?;
+        let decoded = decode(&value).ok_or_else(|| {
+            StoreError::Corrupt(format!("{what} entry {} does not decode", hex::encode(id)))
+        })?;
         entries.push((id, decoded));
     }
     Ok(entries)
@@ -356,17 +358,14 @@ impl Store {
         let Some(height) = self.applied_height()? else {
             return Ok(None);
         };
-        let accounts: eiraku_state::Accounts = read_keyed(&self.accounts, "account", |id, v| {
-            Account::from_bytes(v).ok_or_else(|| format!("account {id}"))
-        })?
-        .into_iter()
-        .map(|(id, account)| (AccountId::from_bytes(id), account))
-        .collect();
-        let grants = read_keyed(&self.roles, "role", |id, v| {
-            RoleGrant::from_bytes(v).map_err(|e| format!("role of {id}: {e}"))
-        })?
-        .into_iter()
-        .map(|(id, grant)| (AccountId::from_bytes(id), grant));
+        let accounts: eiraku_state::Accounts =
+            read_keyed(&self.accounts, "account", Account::from_bytes)?
+                .into_iter()
+                .map(|(id, account)| (AccountId::from_bytes(id), account))
+                .collect();
+        let grants = read_keyed(&self.roles, "role", |v| RoleGrant::from_bytes(v).ok())?
+            .into_iter()
+            .map(|(id, grant)| (AccountId::from_bytes(id), grant));
         let money = match self.meta.get(MONEY_STATE).map_err(engine)? {
             Some(bytes) => Some(
                 Money::from_bytes(&bytes)
@@ -379,11 +378,9 @@ impl Store {
             .ok_or_else(|| StoreError::Corrupt(format!("applied block {height} missing")))?
             .header
             .timestamp_ms;
-        let anchors = read_keyed(&self.anchors, "anchor", |root, v| {
-            FirstAnchor::from_bytes(v).ok_or_else(|| format!("anchor of {root}"))
-        })?
-        .into_iter()
-        .map(|(root, first)| (Digest::from(root), first));
+        let anchors = read_keyed(&self.anchors, "anchor", FirstAnchor::from_bytes)?
+            .into_iter()
+            .map(|(root, first)| (Digest::from(root), first));
         Ok(Some(
             State::restore(
                 chain_id,
