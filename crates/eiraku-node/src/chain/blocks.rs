@@ -1,0 +1,394 @@
+//! Blocks through the chain: built by a proposer, checked before a vote,
+//! and applied once finalized, each with its authenticated state (pending
+//! until finalized, then committed before the block store).
+
+use super::*;
+
+impl Chain {
+    /// Builds a block on `parent` (whose post-state is `parent_state`);
+    /// `None` when the parent's authenticated state is gone (it was
+    /// finalized away meanwhile).
+    pub async fn build(
+        &self,
+        context: ConsensusContext,
+        parent: &Block,
+        parent_state: &State,
+        now_ms: u64,
+    ) -> Option<Block> {
+        let transactions = self
+            .mempool
+            .lock()
+            .unwrap()
+            .select(parent_state, MAX_BLOCK_TRANSACTIONS);
+        let timestamp_ms = now_ms.max(parent.header.timestamp_ms + 1);
+        let height = parent.header.height + 1;
+        let mut state = parent_state.clone();
+        // Selected transactions are admissible in order by construction.
+        let env = BlockEnv {
+            height,
+            timestamp_ms,
+        };
+        let started = Instant::now();
+        let receipts = state
+            .execute_block(&env, &transactions)
+            .expect("mempool selection is admissible on its parent state");
+        let executed = started.elapsed();
+        let pending = self.speculate(parent, parent_state, &state).await?;
+        self.executions
+            .record(executed, started.elapsed() - executed);
+        let block = Block::new(
+            context,
+            parent.hash(),
+            height,
+            timestamp_ms,
+            pending.root(),
+            transactions,
+        );
+        self.remember(&block, state, receipts, pending);
+        Some(block)
+    }
+
+    /// The authenticated state after `parent` with the changes from
+    /// `parent_state` to `state`: on the parent's pending state, or on the
+    /// committed one when the parent is committed. `None` when neither holds
+    /// (the parent lost to another fork, or this node is still catching up).
+    async fn speculate(
+        &self,
+        parent: &Block,
+        parent_state: &State,
+        state: &State,
+    ) -> Option<Pending> {
+        let parent_pending = self
+            .speculative
+            .lock()
+            .unwrap()
+            .get(&parent.hash())
+            .map(|executed| executed.pending.clone());
+        let writes = commitment::writes(state.changes_since(parent_state));
+        let height = parent.header.height + 1;
+        match self
+            .commitment
+            .speculate(parent_pending.as_ref(), height, writes)
+            .await
+        {
+            Ok(pending) => Some(pending),
+            Err(error) => {
+                tracing::debug!(height, %error, "no authenticated state to build on");
+                None
+            }
+        }
+    }
+
+    /// Re-executes `block` on `parent_state`: true when its signatures,
+    /// transactions, timestamp and state root are all right.
+    pub async fn check(
+        &self,
+        block: &Block,
+        parent: &Block,
+        parent_state: &State,
+        strategy: &impl Strategy,
+    ) -> bool {
+        if block.header.height != parent.header.height + 1
+            || block.header.timestamp_ms <= parent.header.timestamp_ms
+        {
+            return false;
+        }
+        // Checked before (this node built it, or verified it in a view
+        // that timed out): its pending state may have children already.
+        if self.speculative.lock().unwrap().contains_key(&block.hash()) {
+            return true;
+        }
+        if !self.signatures_hold(block, strategy) {
+            return false;
+        }
+        let mut state = parent_state.clone();
+        let env = BlockEnv {
+            height: block.header.height,
+            timestamp_ms: block.header.timestamp_ms,
+        };
+        let started = Instant::now();
+        let Ok(receipts) = state.execute_block(&env, &block.transactions) else {
+            return false;
+        };
+        let executed = started.elapsed();
+        let Some(pending) = self.speculate(parent, parent_state, &state).await else {
+            return false;
+        };
+        self.executions
+            .record(executed, started.elapsed() - executed);
+        if pending.root() != block.header.state_root {
+            return false;
+        }
+        self.remember(block, state, receipts, pending);
+        true
+    }
+
+    /// Checks the signatures of a block's transactions this node has not
+    /// admitted itself, and remembers them as checked.
+    fn signatures_hold(&self, block: &Block, strategy: &impl Strategy) -> bool {
+        // Transactions in this node's mempool were verified on admission;
+        // only the others cost a signature check here.
+        let unverified: Vec<&SignedTransaction> = {
+            let mempool = self.mempool.lock().unwrap();
+            block
+                .transactions
+                .iter()
+                .filter(|tx| !mempool.holds(tx))
+                .collect()
+        };
+        self.signatures_checked
+            .block
+            .fetch_add(unverified.len() as u64, Ordering::Relaxed);
+        if !verify_batch(&unverified, strategy, &self.keys) {
+            return false;
+        }
+        let mut verified = self.verified_in_blocks.lock().unwrap();
+        // Blocks that never finalize would leave entries behind: bounded,
+        // at the price of checking some gossip twice.
+        if verified.len() + unverified.len() > MAX_VERIFIED_IN_BLOCKS {
+            verified.clear();
+        }
+        verified.extend(unverified.iter().map(|tx| (tx.hash(), (*tx).clone())));
+        true
+    }
+
+    fn remember(&self, block: &Block, state: State, receipts: Vec<Receipt>, pending: Pending) {
+        self.speculative.lock().unwrap().insert(
+            block.hash(),
+            Executed {
+                height: block.header.height,
+                state: Arc::new(state),
+                receipts: Arc::new(receipts),
+                pending,
+            },
+        );
+    }
+
+    /// Applies finalized blocks (consecutive, in height order) durably in
+    /// one store transaction, then announces them. Blocks at or below the
+    /// applied height (redelivery after a restart) are skipped.
+    pub async fn apply_finalized(
+        &self,
+        blocks: &[(&Block, Option<&[u8]>)],
+    ) -> Result<(), StoreError> {
+        // Only the executor calls this, so the finalized tip cannot move
+        // underneath; the lock is held only to read and to swap it, never
+        // across the fsync, which would stall proposals and votes.
+        let (mut height, mut digest, mut state) = {
+            let finalized = self.finalized.lock().unwrap();
+            (
+                finalized.state.height(),
+                finalized.digest,
+                finalized.state.clone(),
+            )
+        };
+        let mut applied = Vec::with_capacity(blocks.len());
+        let mut previous: Option<Pending> = None;
+        for &(block, certificate) in blocks {
+            if block.header.height <= height {
+                if let Some(certificate) = certificate {
+                    if self.store.certificate(block.header.height)?.is_none() {
+                        self.store
+                            .put_certificate(block.header.height, certificate)?;
+                    }
+                }
+                continue;
+            }
+            assert_eq!(
+                block.header.height,
+                height + 1,
+                "finalized blocks must arrive in height order"
+            );
+            assert_eq!(block.header.parent, digest, "finalized chain must link");
+            let (next, receipts, pending) = self
+                .execute_finalized(block, &state, previous.as_ref())
+                .await?;
+            height = block.header.height;
+            digest = block.hash();
+            previous = pending.clone();
+            applied.push((block, certificate, state, next.clone(), receipts, pending));
+            state = next;
+        }
+        if applied.is_empty() {
+            return Ok(());
+        }
+        // The authenticated state commits first: after a crash before the
+        // store's commit it is ahead, and restarting skips what it holds.
+        for (block, _, parent_state, next, _, pending) in &applied {
+            self.commit_state(block, parent_state, next, pending.clone())
+                .await?;
+        }
+        let applied: Vec<_> = applied
+            .into_iter()
+            .map(|(block, certificate, _, next, receipts, _)| (block, certificate, next, receipts))
+            .collect();
+        let touched: Vec<Vec<AccountId>> = applied
+            .iter()
+            .map(|(block, ..)| accounts_touched_by(&block.transactions))
+            .collect();
+        let batch: Vec<FinalizedBlock<'_>> = applied
+            .iter()
+            .zip(&touched)
+            .map(
+                |((block, certificate, state, receipts), touched)| FinalizedBlock {
+                    block,
+                    certificate: *certificate,
+                    receipts,
+                    state,
+                    touched,
+                },
+            )
+            .collect();
+        let started = std::time::Instant::now();
+        self.store.commit(&batch)?;
+        self.commits.record(batch.len(), started.elapsed());
+        {
+            let mut finalized = self.finalized.lock().unwrap();
+            finalized.state = state.clone();
+            finalized.digest = digest;
+        }
+        self.mempool
+            .lock()
+            .unwrap()
+            .prune(&state, touched.iter().flatten());
+        {
+            let mut verified = self.verified_in_blocks.lock().unwrap();
+            for (block, ..) in &applied {
+                for tx in &block.transactions {
+                    verified.remove(&tx.hash());
+                }
+            }
+        }
+        self.speculative
+            .lock()
+            .unwrap()
+            .retain(|_, executed| executed.height > height);
+        for (block, _, _, receipts) in applied {
+            let _ = self.events.send(FinalizedEvent {
+                block: Arc::new(block.clone()),
+                receipts,
+            });
+        }
+        Ok(())
+    }
+
+    /// The post-state, receipts and pending authenticated state of
+    /// finalized `block` on `parent_state`: from its speculative execution
+    /// when this node proposed or verified it, otherwise (backfilled while
+    /// behind) executed now on `parent_pending`. No pending state for a
+    /// block the authenticated state held when the node started.
+    async fn execute_finalized(
+        &self,
+        block: &Block,
+        parent_state: &Arc<State>,
+        parent_pending: Option<&Pending>,
+    ) -> Result<(Arc<State>, Arc<Vec<Receipt>>, Option<Pending>), StoreError> {
+        // A speculative execution is keyed by the block digest, which commits
+        // to the header's state root: building or verifying it already
+        // matched that root. Only a block executed here and now needs the
+        // check. (Entries stay in the map until the tip moves, so concurrent
+        // lookups never find the block in neither place.)
+        if let Some(executed) = self.speculative.lock().unwrap().get(&block.hash()) {
+            let pending = Some(executed.pending.clone());
+            return Ok((executed.state.clone(), executed.receipts.clone(), pending));
+        }
+        let mut state = State::clone(parent_state);
+        let env = BlockEnv {
+            height: block.header.height,
+            timestamp_ms: block.header.timestamp_ms,
+        };
+        let started = Instant::now();
+        let receipts = state
+            .execute_block(&env, &block.transactions)
+            .map_err(|e| StoreError::Corrupt(format!("finalized block does not execute: {e}")))?;
+        if block.header.height <= self.committed_at_start {
+            return Ok((Arc::new(state), Arc::new(receipts), None));
+        }
+        let executed = started.elapsed();
+        let writes = commitment::writes(state.changes_since(parent_state));
+        let pending = self
+            .commitment
+            .speculate(parent_pending, block.header.height, writes)
+            .await?;
+        self.executions
+            .record(executed, started.elapsed() - executed);
+        check_root(block, &pending)?;
+        Ok((Arc::new(state), Arc::new(receipts), Some(pending)))
+    }
+
+    /// Commits finalized `block`'s authenticated state. A pending state
+    /// built on a branch that did not win (the parent's own pending state
+    /// was replaced) is stale: the same changes are then speculated again on
+    /// the committed state.
+    async fn commit_state(
+        &self,
+        block: &Block,
+        parent_state: &State,
+        state: &State,
+        pending: Option<Pending>,
+    ) -> Result<(), StoreError> {
+        let Some(pending) = pending else {
+            // Held at start: the last such block's root must be the state's.
+            if block.header.height == self.committed_at_start
+                && self.commitment.root().await != block.header.state_root
+            {
+                return Err(StoreError::State(format!(
+                    "the authenticated state's root differs from block {}'s",
+                    block.header.height
+                )));
+            }
+            return Ok(());
+        };
+        match self.commitment.apply(pending).await {
+            Err(StateDbError::Stale) => {
+                let writes = commitment::writes(state.changes_since(parent_state));
+                let fresh = self
+                    .commitment
+                    .speculate(None, block.header.height, writes)
+                    .await?;
+                check_root(block, &fresh)?;
+                Ok(self.commitment.apply(fresh).await?)
+            }
+            result => Ok(result?),
+        }
+    }
+}
+
+fn check_root(block: &Block, pending: &Pending) -> Result<(), StoreError> {
+    if pending.root() != block.header.state_root {
+        return Err(StoreError::Corrupt(format!(
+            "finalized block {} has a state root this node does not reproduce",
+            block.header.height
+        )));
+    }
+    Ok(())
+}
+
+/// The genesis state root: the authenticated state after every genesis
+/// entry is written (now, on a new node), or the stored genesis block's.
+pub(super) async fn genesis_root(
+    state: &State,
+    store: &Store,
+    commitment: &dyn Commitment,
+) -> Result<Digest, StoreError> {
+    let committed = commitment.height().await;
+    if let Some(block) = store.block(0)? {
+        if committed.is_none() {
+            return Err(StoreError::State(
+                "the block store holds a chain but the authenticated state is empty: its files were lost or the data folder predates it (start from a new genesis)".into(),
+            ));
+        }
+        return Ok(block.header.state_root);
+    }
+    if committed.is_none() {
+        let writes = commitment::writes(state.all_entries());
+        let pending = commitment.speculate(None, 0, writes).await?;
+        commitment.apply(pending).await?;
+    }
+    match commitment.height().await {
+        Some(0) => Ok(commitment.root().await),
+        other => Err(StoreError::State(format!(
+            "the authenticated state is at height {other:?} but the block store is empty: one was replaced"
+        ))),
+    }
+}
