@@ -47,11 +47,19 @@ impl Desk {
         )
     }
 
-    /// Submits to the next validator, waits until validator 0 (which the
-    /// books are read from) has applied it, returns the receipt.
+    /// Submits to the next validator, waits until every validator has
+    /// applied it (the next call may go to any of them, and its mempool
+    /// checks against its own state), returns validator 0's receipt (the
+    /// books are read from validator 0).
     fn send(&self, label: &str, call: MoneyCall) -> ReceiptView {
         let tx = self.sign(label, call);
         self.client().submit(&tx).expect("accepted");
+        for index in (1..4).rev() {
+            self.network
+                .client(index)
+                .wait_finalized(&tx.hash(), Duration::from_secs(60))
+                .expect("finalized");
+        }
         self.network
             .client(0)
             .wait_finalized(&tx.hash(), Duration::from_secs(60))

@@ -20,18 +20,23 @@ fn thousand_transfers_finalize_on_every_validator() {
     let recipients: Vec<_> = (0..10).map(|_| eiraku_core::Keypair::generate()).collect();
 
     // Validator 3's stream of finalized transaction hashes, from before the
-    // first submission.
+    // first submission: the first block it announces (the chain makes
+    // blocks when idle too) shows the stream is live.
     let (finalized_tx, finalized_rx) = mpsc::channel::<String>();
+    let (live_tx, live_rx) = mpsc::channel::<()>();
     let stream_client = network.client(3);
     std::thread::spawn(move || {
         let _ = stream_client.follow_finalized_txs(|block| {
+            let _ = live_tx.send(());
             block
                 .transactions
                 .into_iter()
                 .all(|hash| finalized_tx.send(hash).is_ok())
         });
     });
-    std::thread::sleep(Duration::from_millis(300));
+    live_rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("validator 3 announces finalized blocks");
 
     let mut hashes = Vec::new();
     for i in 0..1000usize {

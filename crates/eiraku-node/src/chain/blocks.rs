@@ -239,14 +239,17 @@ impl Chain {
                 },
             )
             .collect();
-        let started = std::time::Instant::now();
-        self.store.commit(&batch)?;
-        self.commits.record(batch.len(), started.elapsed());
+        // The state the API and the mempool read moves first, so a client
+        // that sees its transaction finalized in the store finds its effects
+        // (a failed commit stops the node, see the executor).
         {
             let mut finalized = self.finalized.lock().unwrap();
             finalized.state = state.clone();
             finalized.digest = digest;
         }
+        let started = std::time::Instant::now();
+        self.store.commit(&batch)?;
+        self.commits.record(batch.len(), started.elapsed());
         self.mempool
             .lock()
             .unwrap()
