@@ -801,6 +801,12 @@ async fn metrics(State(context): State<ApiContext>) -> impl IntoResponse {
         load(&executions.state_root_micros) as f64 / 1e6,
     ));
     text.push_str(&format!(
+        "# HELP eiraku_invariant_checks_total Invariant checks in executed blocks: one per transaction that changed a money chain's state.\n# TYPE eiraku_invariant_checks_total counter\neiraku_invariant_checks_total {}\n\
+         # HELP eiraku_invariant_check_seconds_total Time in those checks (part of eiraku_block_execution_seconds_total).\n# TYPE eiraku_invariant_check_seconds_total counter\neiraku_invariant_check_seconds_total {:.9}\n",
+        load(&executions.invariant_checks),
+        load(&executions.invariant_nanos) as f64 / 1e9,
+    ));
+    text.push_str(&format!(
         "# HELP eiraku_consensus_finalized_height Highest height consensus has finalized; above eiraku_finalized_height while blocks wait to be applied.\n# TYPE eiraku_consensus_finalized_height gauge\neiraku_consensus_finalized_height {}\n",
         context.tip.load(std::sync::atomic::Ordering::Relaxed).max(chain.finalized_height())
     ));

@@ -45,6 +45,7 @@ pub mod invariants;
 mod ledger;
 pub mod money;
 mod money_codec;
+mod probe;
 mod receipt;
 pub mod registry;
 mod state;
@@ -52,6 +53,7 @@ mod state;
 pub use changes::Change;
 pub use error::{AdmissionError, BlockError, ExecutionError, MoneyError};
 pub use ledger::{Account, Accounts};
+pub use probe::ExecutionProbe;
 pub use receipt::{Outcome, Receipt};
 pub use state::{accounts_touched_by, BlockEnv, State};
 

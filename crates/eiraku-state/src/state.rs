@@ -6,7 +6,7 @@ use crate::{
     ledger::{self, Account, Accounts},
     money::{CallContext, Money},
     registry::Registry,
-    AdmissionError, BlockError, ExecutionError, MoneyError, Outcome, Receipt,
+    AdmissionError, BlockError, ExecutionError, ExecutionProbe, MoneyError, Outcome, Receipt,
 };
 use eiraku_core::{AccountId, Amount, Call, ChainId, Genesis, SignedTransaction};
 
@@ -178,7 +178,7 @@ impl State {
             height: self.height + 1,
             timestamp_ms: self.timestamp_ms,
         };
-        scratch.apply_checked(tx, &env)
+        scratch.apply_checked(tx, &env, &mut ())
     }
 
     /// Executes a block's transactions, whose signatures the caller has
@@ -188,6 +188,17 @@ impl State {
         &mut self,
         env: &BlockEnv,
         transactions: &[SignedTransaction],
+    ) -> Result<Vec<Receipt>, BlockError> {
+        self.execute_block_observed(env, transactions, &mut ())
+    }
+
+    /// [`State::execute_block`], telling `probe` when each transaction's
+    /// invariants are checked.
+    pub fn execute_block_observed(
+        &mut self,
+        env: &BlockEnv,
+        transactions: &[SignedTransaction],
+        probe: &mut impl ExecutionProbe,
     ) -> Result<Vec<Receipt>, BlockError> {
         // Persistent maps: keeping the state before the block costs nothing,
         // and puts it back whole if a transaction makes the block invalid.
@@ -202,7 +213,7 @@ impl State {
                     error,
                 });
             }
-            let outcome = match self.apply_checked(tx, env) {
+            let outcome = match self.apply_checked(tx, env, probe) {
                 Ok(()) => Outcome::Success,
                 Err(error) => Outcome::Failed(error),
             };
@@ -232,6 +243,7 @@ impl State {
         &mut self,
         tx: &SignedTransaction,
         env: &BlockEnv,
+        probe: &mut impl ExecutionProbe,
     ) -> Result<(), ExecutionError> {
         // Only the money module has invariants: a plain ledger's call needs
         // no copy of the state to compare with.
@@ -243,6 +255,7 @@ impl State {
         let (Some(was), Some(is)) = (&before.money, &self.money) else {
             return Ok(());
         };
+        probe.invariant_check_started();
         let change = invariants::check_money_change(
             &Books {
                 accounts: &before.accounts,
@@ -255,6 +268,7 @@ impl State {
                 money: is,
             },
         );
+        probe.invariant_check_finished();
         if let Err(broken) = change {
             *self = before;
             return Err(MoneyError::InvariantBroken {

@@ -14,7 +14,8 @@ use eiraku_state::{
     authority::{Authority, GrantRule},
     invariants::{check_money_change, Books, Invariant},
     money::{Money, YEAR_MS},
-    validate_genesis, Accounts, BlockEnv, Change, ExecutionError, MoneyError, Outcome, State,
+    validate_genesis, Accounts, BlockEnv, Change, ExecutionError, ExecutionProbe, MoneyError,
+    Outcome, State,
 };
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -1349,4 +1350,42 @@ fn the_whole_state_check_names_the_invariant_too() {
         .unwrap_err();
     assert_eq!(broken.invariant, Invariant::MoneyBacking);
     assert!(broken.to_string().starts_with("money.backing: "));
+}
+
+/// Counts what execution tells it.
+#[derive(Default)]
+struct CountingProbe {
+    started: u32,
+    finished: u32,
+}
+
+impl ExecutionProbe for CountingProbe {
+    fn invariant_check_started(&mut self) {
+        assert_eq!(self.started, self.finished, "checks do not nest");
+        self.started += 1;
+    }
+
+    fn invariant_check_finished(&mut self) {
+        self.finished += 1;
+    }
+}
+
+#[test]
+fn a_probe_is_told_of_each_invariant_check_in_a_block() {
+    let mut chain = funded();
+    let paid = chain.tx(BANK_JP, Call::Money(pay(ALICE_JP, 10)));
+    // Refused by the rules before it changes anything: nothing to check.
+    let refused = chain.tx(ALICE_JP, Call::Money(pay(BANK_JP, 0)));
+    let env = BlockEnv {
+        height: chain.state.height() + 1,
+        timestamp_ms: chain.now_ms + 1,
+    };
+    let mut probe = CountingProbe::default();
+    let receipts = chain
+        .state
+        .execute_block_observed(&env, &[paid, refused], &mut probe)
+        .unwrap();
+    assert_eq!(receipts[0].outcome, Outcome::Success);
+    assert!(matches!(receipts[1].outcome, Outcome::Failed(_)));
+    assert_eq!((probe.started, probe.finished), (1, 1));
 }

@@ -416,6 +416,13 @@ fn the_life_cycle_on_four_validators() {
         "coins in accounts = issued bonds"
     );
     desk.network.assert_same_chain(&[0, 1, 2, 3], height);
+    // Every validator executed the money calls' blocks, so it checked and
+    // timed their invariants.
+    for index in 0..4 {
+        let network = &desk.network;
+        assert!(network.metric(index, "eiraku_invariant_checks_total") > 0.0);
+        assert!(network.metric(index, "eiraku_invariant_check_seconds_total") > 0.0);
+    }
 
     // Entries of the authority and money modules, present and absent,
     // proven now and checked once the network is gone.

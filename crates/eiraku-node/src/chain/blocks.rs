@@ -29,8 +29,8 @@ impl Chain {
             timestamp_ms,
         };
         let started = Instant::now();
-        let receipts = state
-            .execute_block(&env, &transactions)
+        let receipts = self
+            .execute(&mut state, &env, &transactions)
             .expect("mempool selection is admissible on its parent state");
         let executed = started.elapsed();
         let pending = self.speculate(parent, parent_state, &state).await?;
@@ -46,6 +46,20 @@ impl Chain {
         );
         self.remember(&block, state, receipts, pending);
         Some(block)
+    }
+
+    /// Executes `transactions` on `state`, counting the time its invariant
+    /// checks take.
+    fn execute(
+        &self,
+        state: &mut State,
+        env: &BlockEnv,
+        transactions: &[SignedTransaction],
+    ) -> Result<Vec<Receipt>, BlockError> {
+        let mut timer = InvariantTimer::default();
+        let receipts = state.execute_block_observed(env, transactions, &mut timer);
+        self.executions.record_invariants(&timer);
+        receipts
     }
 
     /// The authenticated state after `parent` with the changes from
@@ -107,7 +121,7 @@ impl Chain {
             timestamp_ms: block.header.timestamp_ms,
         };
         let started = Instant::now();
-        let Ok(receipts) = state.execute_block(&env, &block.transactions) else {
+        let Ok(receipts) = self.execute(&mut state, &env, &block.transactions) else {
             return false;
         };
         let executed = started.elapsed();
@@ -301,8 +315,8 @@ impl Chain {
             timestamp_ms: block.header.timestamp_ms,
         };
         let started = Instant::now();
-        let receipts = state
-            .execute_block(&env, &block.transactions)
+        let receipts = self
+            .execute(&mut state, &env, &block.transactions)
             .map_err(|e| StoreError::Corrupt(format!("finalized block does not execute: {e}")))?;
         if block.header.height <= self.committed_at_start {
             return Ok((Arc::new(state), Arc::new(receipts), None));

@@ -13,7 +13,9 @@ use eiraku_core::{
     verify_batch, AccountId, Block, ConsensusContext, Digest, Genesis, KeyCache, SignedTransaction,
     StateKey, TxHash, MAX_BLOCK_TRANSACTIONS,
 };
-use eiraku_state::{accounts_touched_by, Account, BlockEnv, Receipt, State};
+use eiraku_state::{
+    accounts_touched_by, Account, BlockEnv, BlockError, ExecutionProbe, Receipt, State,
+};
 use std::{
     collections::HashMap,
     sync::{
@@ -106,6 +108,12 @@ pub struct ExecutionCounters {
     pub execution_micros: AtomicU64,
     /// Microseconds computing state roots.
     pub state_root_micros: AtomicU64,
+    /// Invariant checks run (one per transaction that changed a money
+    /// chain's state).
+    pub invariant_checks: AtomicU64,
+    /// Nanoseconds in them (a check can take less than a microsecond):
+    /// part of the time in the state machine.
+    pub invariant_nanos: AtomicU64,
 }
 
 impl ExecutionCounters {
@@ -115,6 +123,35 @@ impl ExecutionCounters {
             .fetch_add(execution.as_micros() as u64, Ordering::Relaxed);
         self.state_root_micros
             .fetch_add(state_root.as_micros() as u64, Ordering::Relaxed);
+    }
+
+    fn record_invariants(&self, timer: &InvariantTimer) {
+        self.invariant_checks
+            .fetch_add(timer.checks, Ordering::Relaxed);
+        self.invariant_nanos
+            .fetch_add(timer.spent.as_nanos() as u64, Ordering::Relaxed);
+    }
+}
+
+/// Times the invariant checks of one block's execution from outside the
+/// state machine, which reads no clock.
+#[derive(Default)]
+struct InvariantTimer {
+    started: Option<Instant>,
+    checks: u64,
+    spent: Duration,
+}
+
+impl ExecutionProbe for InvariantTimer {
+    fn invariant_check_started(&mut self) {
+        self.started = Some(Instant::now());
+    }
+
+    fn invariant_check_finished(&mut self) {
+        if let Some(started) = self.started.take() {
+            self.checks += 1;
+            self.spent += started.elapsed();
+        }
     }
 }
 

@@ -131,6 +131,22 @@ impl TestNetwork {
         )
     }
 
+    /// The value of an unlabelled metric in validator `index`'s `/metrics`.
+    pub fn metric(&self, index: usize, name: &str) -> f64 {
+        let url = format!("{}/metrics", self.client(index).base());
+        let text = ureq::get(&url)
+            .call()
+            .expect("/metrics answers")
+            .body_mut()
+            .read_to_string()
+            .expect("/metrics is text");
+        text.lines()
+            .find_map(|line| line.strip_prefix(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} missing from validator {index}'s /metrics"))
+            .parse()
+            .expect("a number")
+    }
+
     /// The lowest finalized height over the given validators.
     pub fn min_height(&self, validators: &[usize]) -> u64 {
         validators
