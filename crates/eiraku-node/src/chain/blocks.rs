@@ -3,6 +3,7 @@
 //! until finalized, then committed before the block store).
 
 use super::*;
+use eiraku_core::digest;
 
 impl Chain {
     /// Builds a block on `parent` (whose post-state is `parent_state`);
@@ -94,7 +95,8 @@ impl Chain {
     }
 
     /// Re-executes `block` on `parent_state`: true when its signatures,
-    /// transactions, timestamp and state root are all right.
+    /// transactions, timestamp and state root are all right. A refusal is
+    /// logged with its reason.
     pub async fn check(
         &self,
         block: &Block,
@@ -102,18 +104,39 @@ impl Chain {
         parent_state: &State,
         strategy: &impl Strategy,
     ) -> bool {
-        if block.header.height != parent.header.height + 1
-            || block.header.timestamp_ms <= parent.header.timestamp_ms
-        {
-            return false;
+        match self.verdict(block, parent, parent_state, strategy).await {
+            Ok(()) => true,
+            // Not the block's fault: `speculate` said why, at debug level.
+            Err(Refusal::NoParentState) => false,
+            Err(refusal) => {
+                let digest = digest::to_hex(&block.hash());
+                tracing::warn!(
+                    height = block.header.height,
+                    %digest,
+                    %refusal,
+                    "refusing to vote for a block"
+                );
+                false
+            }
         }
+    }
+
+    /// [`Chain::check`], saying why a block is refused.
+    pub(crate) async fn verdict(
+        &self,
+        block: &Block,
+        parent: &Block,
+        parent_state: &State,
+        strategy: &impl Strategy,
+    ) -> Result<(), Refusal> {
+        follows(block, parent)?;
         // Checked before (this node built it, or verified it in a view
         // that timed out): its pending state may have children already.
         if self.speculative.lock().unwrap().contains_key(&block.hash()) {
-            return true;
+            return Ok(());
         }
         if !self.signatures_hold(block, strategy) {
-            return false;
+            return Err(Refusal::BadSignature);
         }
         let mut state = parent_state.clone();
         let env = BlockEnv {
@@ -121,20 +144,24 @@ impl Chain {
             timestamp_ms: block.header.timestamp_ms,
         };
         let started = Instant::now();
-        let Ok(receipts) = self.execute(&mut state, &env, &block.transactions) else {
-            return false;
-        };
+        let receipts = self.execute(&mut state, &env, &block.transactions)?;
         let executed = started.elapsed();
-        let Some(pending) = self.speculate(parent, parent_state, &state).await else {
-            return false;
-        };
+        let pending = self
+            .speculate(parent, parent_state, &state)
+            .await
+            .ok_or(Refusal::NoParentState)?;
         self.executions
             .record(executed, started.elapsed() - executed);
+        // Every transaction's invariants held here; a different root is
+        // all a validator can see of a post-state that breaks one.
         if pending.root() != block.header.state_root {
-            return false;
+            return Err(Refusal::StateRootDiffers {
+                claimed: block.header.state_root,
+                computed: pending.root(),
+            });
         }
         self.remember(block, state, receipts, pending);
-        true
+        Ok(())
     }
 
     /// Checks the signatures of a block's transactions this node has not
@@ -371,6 +398,54 @@ impl Chain {
     }
 }
 
+/// Why a validator does not vote for a block.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Refusal {
+    /// Its height is not its parent's plus one.
+    #[error("height {got} does not follow its parent's {parent}")]
+    Height { parent: u64, got: u64 },
+    /// Its timestamp does not advance past its parent's.
+    #[error("timestamp {got} does not advance past its parent's {parent}")]
+    Timestamp { parent: u64, got: u64 },
+    /// A transaction's signature does not verify.
+    #[error("a transaction's signature does not verify")]
+    BadSignature,
+    /// A transaction may not be in it (wrong chain, unknown sender, nonce).
+    #[error("{0}")]
+    Inadmissible(#[from] BlockError),
+    /// The parent's authenticated state is gone or not yet known here: the
+    /// block cannot be checked, which says nothing against it.
+    #[error("no authenticated state to check it on")]
+    NoParentState,
+    /// Re-executing its transactions gives another state root. What the
+    /// proposer's post-state holds (and which rule it breaks) cannot be
+    /// known from here.
+    #[error(
+        "state root differs from re-execution: the block claims {}, its transactions give {}",
+        digest::to_hex(.claimed),
+        digest::to_hex(.computed)
+    )]
+    StateRootDiffers { claimed: Digest, computed: Digest },
+}
+
+/// Whether `block` can be `parent`'s child: the next height, a later time.
+fn follows(block: &Block, parent: &Block) -> Result<(), Refusal> {
+    let (header, before) = (&block.header, &parent.header);
+    if header.height != before.height + 1 {
+        return Err(Refusal::Height {
+            parent: before.height,
+            got: header.height,
+        });
+    }
+    if header.timestamp_ms <= before.timestamp_ms {
+        return Err(Refusal::Timestamp {
+            parent: before.timestamp_ms,
+            got: header.timestamp_ms,
+        });
+    }
+    Ok(())
+}
+
 fn check_root(block: &Block, pending: &Pending) -> Result<(), StoreError> {
     if pending.root() != block.header.state_root {
         return Err(StoreError::Corrupt(format!(
@@ -409,3 +484,6 @@ pub(super) async fn genesis_root(
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests;
