@@ -3,7 +3,11 @@
 //! time, transaction root, signatures and finalization certificate (against
 //! the genesis validators), then re-execution from genesis with the state
 //! root and, on a money chain, the money invariants compared at every
-//! block. The first fault is named by block and field.
+//! block. The first fault is named by block and field. Re-execution never
+//! breaks an invariant (each transaction's checks undo what would), so a
+//! block claiming a state that breaks one shows as a state root not
+//! reproduced; the state the node keeps is then checked too, and the
+//! invariant it breaks named.
 //!
 //! It reads a stopped node's data folder (`--home`) or a running node's API
 //! (`--rpc`); either way only the genesis file is trusted.
@@ -325,7 +329,10 @@ pub fn verify_chain(
             .root_after(height, state.changes_since(&before))
             .map_err(|e| fault(height, format!("state root: {e}")))?;
         if root != block.header.state_root {
-            return Err(fault(height, "state_root differs from re-execution"));
+            // Unreadable kept state: the root fault stands alone.
+            let kept = source.kept_state(genesis).ok().flatten();
+            let what = "state_root differs from re-execution";
+            return Err(fault(height, with_breach(what, kept.as_ref())));
         }
         if let Some(money) = state.money() {
             money
@@ -347,10 +354,8 @@ pub fn verify_chain(
     // the chain produces.
     if let Some(kept) = source.kept_state(genesis).map_err(|e| fault(top, e))? {
         if kept != state {
-            return Err(fault(
-                top,
-                "the node's stored state differs from re-execution",
-            ));
+            let what = "the node's stored state differs from re-execution";
+            return Err(fault(top, with_breach(what, Some(&kept))));
         }
     }
     Ok(VerifyReport {
@@ -359,6 +364,23 @@ pub fn verify_chain(
         certified,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// `what`, and the money invariant `kept` (the state the node keeps)
+/// breaks, if it breaks one: what an auditor needs to know of a chain whose
+/// blocks claim a state re-execution does not reproduce.
+fn with_breach(what: &str, kept: Option<&State>) -> String {
+    let breach = kept.and_then(|kept| {
+        let money = kept.money()?;
+        let broken = money
+            .check_invariants(kept.accounts(), kept.authority())
+            .err()?;
+        Some(format!(
+            "{what}; the node's kept state (block {}): money invariant broken: {broken}",
+            kept.height()
+        ))
+    });
+    breach.unwrap_or_else(|| what.into())
 }
 
 /// The checks that need only the block and its parent.
