@@ -70,24 +70,31 @@ pub struct Books<'a> {
     pub money: &'a Money,
 }
 
-/// Checks the money invariants on what changed from `before` to `after`.
-pub fn check_money_change(before: &Books<'_>, after: &Books<'_>) -> Result<(), Broken> {
-    check_backing_and_holders(before, after)?;
-    check_contributions(before.money, after.money)
+/// Checks the money invariants on what one transaction changed: each
+/// account it wrote as (id, balance before, balance after), the roles after
+/// it, and the money state before and after it.
+pub fn check_money_change<'a>(
+    balances: impl IntoIterator<Item = (&'a AccountId, Amount, Amount)>,
+    authority: &Authority,
+    before: &Money,
+    after: &Money,
+) -> Result<(), Broken> {
+    check_backing_and_holders(balances, authority, before, after)?;
+    check_contributions(before, after)
 }
 
 /// Σ balance changes must equal the change in issued bonds, and every
 /// account whose balance changed to something must be a coin holder.
-fn check_backing_and_holders(before: &Books<'_>, after: &Books<'_>) -> Result<(), Broken> {
+fn check_backing_and_holders<'a>(
+    balances: impl IntoIterator<Item = (&'a AccountId, Amount, Amount)>,
+    authority: &Authority,
+    before: &Money,
+    after: &Money,
+) -> Result<(), Broken> {
     let (mut credited, mut debited) = (0u128, 0u128);
-    for item in before.accounts.diff(after.accounts) {
-        let (id, old, new) = match item {
-            DiffItem::Add(id, new) => (id, Amount::ZERO, new.balance),
-            DiffItem::Update { old, new } => (old.0, old.1.balance, new.1.balance),
-            DiffItem::Remove(id, old) => (id, old.balance, Amount::ZERO),
-        };
-        if new > Amount::ZERO {
-            check_holder(after.authority, id)?;
+    for (id, old, new) in balances {
+        if new > Amount::ZERO && new != old {
+            check_holder(authority, id)?;
         }
         let overflow = || broken(Invariant::MoneyBacking, "balance total overflows".into());
         if new >= old {
@@ -96,7 +103,7 @@ fn check_backing_and_holders(before: &Books<'_>, after: &Books<'_>) -> Result<()
             debited = debited.checked_add(old.0 - new.0).ok_or_else(overflow)?;
         }
     }
-    let (was, is) = (before.money.circulation(), after.money.circulation());
+    let (was, is) = (before.circulation(), after.circulation());
     // coins_after − coins_before = credited − debited must equal is − was.
     if was.0.checked_add(credited) != is.0.checked_add(debited) {
         return Err(broken(

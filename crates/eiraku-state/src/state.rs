@@ -2,8 +2,8 @@
 
 use crate::{
     authority::Authority,
-    invariants::{self, Books},
-    ledger::{self, Account, Accounts},
+    invariants,
+    ledger::{self, Account, AccountWrites, Accounts},
     money::{CallContext, Money},
     registry::Registry,
     AdmissionError, BlockError, ExecutionError, ExecutionProbe, MoneyError, Outcome, Receipt,
@@ -245,32 +245,38 @@ impl State {
         env: &BlockEnv,
         probe: &mut impl ExecutionProbe,
     ) -> Result<(), ExecutionError> {
-        // Only the money module has invariants: a plain ledger's call needs
-        // no copy of the state to compare with.
-        if self.money.is_none() {
-            return self.apply_call(tx, env);
+        // The accounts are not copied (see `AccountWrites`); the other maps
+        // are small, or written only by rare calls, and a copy of them costs
+        // nothing until written.
+        let money_before = self.money.clone();
+        let authority_before = self.authority.clone();
+        let mut writes = AccountWrites::new(&mut self.accounts);
+        let call = Modules {
+            authority: &mut self.authority,
+            money: self.money.as_mut(),
+            registry: &mut self.registry,
+        };
+        if let Err(error) = call.apply(&mut writes, tx, env) {
+            // Modules change nothing when they fail; this is belt and braces.
+            writes.undo();
+            return Err(error);
         }
-        let before = self.clone();
-        self.apply_call(tx, env)?;
-        let (Some(was), Some(is)) = (&before.money, &self.money) else {
+        // Only the money module has invariants.
+        let (Some(was), Some(is)) = (&money_before, &self.money) else {
             return Ok(());
         };
         probe.invariant_check_started();
-        let change = invariants::check_money_change(
-            &Books {
-                accounts: &before.accounts,
-                authority: &before.authority,
-                money: was,
-            },
-            &Books {
-                accounts: &self.accounts,
-                authority: &self.authority,
-                money: is,
-            },
-        );
+        let balances = writes.changes().map(|(id, was, is)| {
+            let balance =
+                |account: Option<&Account>| account.map(|a| a.balance).unwrap_or_default();
+            (id, balance(was), balance(is))
+        });
+        let change = invariants::check_money_change(balances, &self.authority, was, is);
         probe.invariant_check_finished();
         if let Err(broken) = change {
-            *self = before;
+            writes.undo();
+            self.money = money_before;
+            self.authority = authority_before;
             return Err(MoneyError::InvariantBroken {
                 invariant: broken.invariant.name().into(),
                 detail: broken.detail,
@@ -279,26 +285,39 @@ impl State {
         }
         Ok(())
     }
+}
 
+/// The domain modules' state, borrowed for one call.
+struct Modules<'a> {
+    authority: &'a mut Authority,
+    money: Option<&'a mut Money>,
+    registry: &'a mut Registry,
+}
+
+impl Modules<'_> {
     /// Applies one admitted transaction's call: the dispatch point where
     /// each domain module handles its own calls. On error nothing changed.
-    fn apply_call(&mut self, tx: &SignedTransaction, env: &BlockEnv) -> Result<(), ExecutionError> {
+    fn apply(
+        self,
+        accounts: &mut AccountWrites<'_>,
+        tx: &SignedTransaction,
+        env: &BlockEnv,
+    ) -> Result<(), ExecutionError> {
         let sender = &tx.transaction.sender;
         let now_ms = env.timestamp_ms;
-        let accounts = &mut self.accounts;
-        match (&tx.transaction.call, self.money.as_mut()) {
+        match (&tx.transaction.call, self.money) {
             // With the money module a plain transfer is a payment under its
             // rules (no travel-rule data); without it, a move of the
             // ledger's one unit.
             (Call::Transfer { to, amount }, Some(money)) => {
-                Ok(money.pay(accounts, &self.authority, sender, to, *amount, None)?)
+                Ok(money.pay(accounts, self.authority, sender, to, *amount, None)?)
             }
             (Call::Transfer { to, amount }, None) => {
                 ledger::transfer(accounts, sender, to, *amount)
             }
             (Call::Money(call), Some(money)) => {
                 let ctx = CallContext { sender, now_ms };
-                Ok(money.apply(accounts, &mut self.authority, &ctx, call)?)
+                Ok(money.apply(accounts, self.authority, &ctx, call)?)
             }
             (Call::Money(_), None) => Err(MoneyError::NoMoneyModule.into()),
             (Call::Registry(call), _) => Ok(self.registry.apply(call, tx.hash(), env.height)?),

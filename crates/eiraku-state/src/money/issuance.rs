@@ -4,10 +4,10 @@
 //! coins, and opening bank and retail accounts (role grants recorded in
 //! [`crate::authority`]).
 
-use super::{add, balance_of, sub, Acceptance, CallContext, Contribution, Money};
+use super::{add, sub, Acceptance, CallContext, Contribution, Money};
 use crate::{
     authority::{Authority, GrantRule, RoleGrant},
-    ledger::{Account, Accounts},
+    ledger::AccountWrites,
     MoneyError,
 };
 use eiraku_core::{AccountId, Amount, CurrencyCode, Role};
@@ -20,7 +20,7 @@ impl Money {
 
     pub(super) fn open_account(
         &mut self,
-        accounts: &mut Accounts,
+        accounts: &mut AccountWrites<'_>,
         roles: &mut Authority,
         ctx: &CallContext<'_>,
         account: &AccountId,
@@ -44,7 +44,7 @@ impl Money {
             (Role::Retail { .. }, _) => return Err(MoneyError::OnlyBankOpensRetail),
             _ => return Err(MoneyError::RoleNotGrantable),
         }
-        if roles.role(account).is_some() || accounts.contains_key(account) {
+        if roles.role(account).is_some() || accounts.contains(account) {
             return Err(MoneyError::AccountExists { account: *account });
         }
         let rule = match role {
@@ -60,7 +60,7 @@ impl Money {
                 rule,
             },
         );
-        accounts.insert(*account, Account::default());
+        accounts.open(account);
         Ok(())
     }
 
@@ -166,7 +166,7 @@ impl Money {
     /// bank.
     pub(super) fn issue_coins(
         &mut self,
-        accounts: &mut Accounts,
+        accounts: &mut AccountWrites<'_>,
         roles: &Authority,
         ctx: &CallContext<'_>,
         bank: &AccountId,
@@ -193,11 +193,11 @@ impl Money {
             },
         )?;
         let issued = add(books.issued_bonds, amount)?;
-        let balance = add(balance_of(accounts, bank), amount)?;
+        let balance = add(accounts.balance(bank), amount)?;
         let books = self.economy_mut(&economy);
         books.own_bonds = own;
         books.issued_bonds = issued;
-        accounts.entry(*bank).or_default().balance = balance;
+        accounts.set_balance(bank, balance);
         Ok(())
     }
 

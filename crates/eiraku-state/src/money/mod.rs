@@ -23,7 +23,11 @@ mod redemption;
 mod seigniorage;
 mod settlement;
 
-use crate::{authority::Authority, ledger::Accounts, MoneyError};
+use crate::{
+    authority::Authority,
+    ledger::{AccountWrites, Accounts},
+    MoneyError,
+};
 use eiraku_core::{
     travel_rule::TravelKey, AccountId, Amount, CoinUnit, CurrencyCode, EconomyCode, MoneyCall,
     Rate, Role, TierCaps,
@@ -204,10 +208,6 @@ fn sub(a: Amount, b: Amount, error: MoneyError) -> Result<Amount, MoneyError> {
     a.checked_sub(b).ok_or(error)
 }
 
-fn balance_of(accounts: &Accounts, id: &AccountId) -> Amount {
-    accounts.get(id).map(|a| a.balance).unwrap_or_default()
-}
-
 impl Money {
     /// Every account a money call may write besides its sender.
     pub fn other_account(call: &MoneyCall) -> Option<&AccountId> {
@@ -258,7 +258,7 @@ impl Money {
     /// Applies one money call from `ctx.sender`. On error nothing changed.
     pub(crate) fn apply(
         &mut self,
-        accounts: &mut Accounts,
+        accounts: &mut AccountWrites<'_>,
         roles: &mut Authority,
         ctx: &CallContext<'_>,
         call: &MoneyCall,

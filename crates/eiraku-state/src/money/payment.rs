@@ -2,8 +2,8 @@
 //! across borders under AML/CFT rules): paying, KYC tier caps, freezes, the
 //! travel rule and its recipients, travel-key registration.
 
-use super::{add, balance_of, sub, CallContext, Freeze, Money};
-use crate::{authority::Authority, ledger::Accounts, MoneyError};
+use super::{add, sub, CallContext, Freeze, Money};
+use crate::{authority::Authority, ledger::AccountWrites, MoneyError};
 use eiraku_core::{travel_rule::TravelKey, AccountId, Amount, Digest, Role};
 
 impl Money {
@@ -54,7 +54,7 @@ impl Money {
     /// A payment between coin holders, within AML rules.
     pub(crate) fn pay(
         &self,
-        accounts: &mut Accounts,
+        accounts: &mut AccountWrites<'_>,
         roles: &Authority,
         from: &AccountId,
         to: &AccountId,
@@ -79,14 +79,14 @@ impl Money {
             }
         }
         let debited = sub(
-            balance_of(accounts, from),
+            accounts.balance(from),
             amount,
             MoneyError::InsufficientFunds {
-                balance: balance_of(accounts, from),
+                balance: accounts.balance(from),
                 needed: amount,
             },
         )?;
-        let credited = add(balance_of(accounts, to), amount)?;
+        let credited = add(accounts.balance(to), amount)?;
         if let Some(Role::Retail { economy, tier, .. }) = roles.role(to) {
             let caps = self.economy(&economy).tiers.get(&tier);
             let cap = caps.map(|c| c.balance_cap).unwrap_or_default();
@@ -106,8 +106,8 @@ impl Money {
                 threshold: self.travel_rule_threshold,
             });
         }
-        accounts.entry(*from).or_default().balance = debited;
-        accounts.entry(*to).or_default().balance = credited;
+        accounts.set_balance(from, debited);
+        accounts.set_balance(to, credited);
         Ok(())
     }
 

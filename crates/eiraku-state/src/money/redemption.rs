@@ -3,8 +3,8 @@
 //! and leave a claim on the economies that issued them), and the pro rata
 //! split both repatriation and seigniorage use.
 
-use super::{add, balance_of, sub, Money};
-use crate::{authority::Authority, ledger::Accounts, MoneyError};
+use super::{add, sub, Money};
+use crate::{authority::Authority, ledger::AccountWrites, MoneyError};
 use eiraku_core::{AccountId, Amount, EconomyCode, Role};
 use std::collections::BTreeMap;
 
@@ -50,7 +50,7 @@ impl Money {
     /// issued, and the redeeming economy gains a claim on each of them.
     pub(super) fn redeem(
         &mut self,
-        accounts: &mut Accounts,
+        accounts: &mut AccountWrites<'_>,
         roles: &Authority,
         bank: &AccountId,
         amount: Amount,
@@ -62,7 +62,7 @@ impl Money {
         if amount == Amount::ZERO {
             return Err(MoneyError::ZeroAmount);
         }
-        let balance = balance_of(accounts, bank);
+        let balance = accounts.balance(bank);
         let left = sub(
             balance,
             amount,
@@ -90,7 +90,7 @@ impl Money {
             claims.push((key, claim));
         }
         // Every check passed: change the books.
-        accounts.entry(*bank).or_default().balance = left;
+        accounts.set_balance(bank, left);
         for (code, share) in shares.iter().chain([(&economy, &local.0)]) {
             let books = self.economy_mut(code);
             books.issued_bonds = Amount(books.issued_bonds.0 - share);
