@@ -38,6 +38,9 @@ pub struct EconomySupply {
     pub contributed: String,
     /// Seigniorage allocated to it so far.
     pub seigniorage: String,
+    /// Its KYC tiers and their caps, by tier.
+    #[schema(value_type = Vec<Object>)]
+    pub tiers: Vec<eiraku_core::TierCaps>,
 }
 
 /// An outstanding claim between central banks.
@@ -104,6 +107,7 @@ async fn get_supply(State(context): State<ApiContext>) -> Result<Json<SupplyView
             issued_bonds: books.issued_bonds.to_string(),
             contributed: books.contributed.to_string(),
             seigniorage: books.seigniorage.to_string(),
+            tiers: books.tiers.values().copied().collect(),
         })
         .collect();
     let claims = money

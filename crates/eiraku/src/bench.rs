@@ -145,25 +145,18 @@ pub fn account_role(client: &Client, faucet: &Keypair) -> anyhow::Result<Option<
             "the faucet must be a bank on a chain with the money module (it is {role:?})"
         );
     };
-    let money = client.money_state()?;
-    let tiers = money["economies"][economy.as_str()]["tiers"]
-        .as_object()
-        .context("the money state lists no tiers")?;
-    let cap = |tier: &serde_json::Value| {
-        tier["balance_cap"]
-            .as_str()
-            .and_then(|cap| cap.parse::<u128>().ok())
-            .unwrap_or(0)
-    };
-    let tier = tiers
-        .values()
-        .max_by_key(|tier| cap(tier))
-        .and_then(|tier| tier["tier"].as_u64())
+    let supply = client.money_supply()?;
+    let tier = supply
+        .economies
+        .iter()
+        .find(|books| books.code == economy.as_str())
+        .and_then(|books| books.tiers.iter().max_by_key(|caps| caps.balance_cap))
+        .map(|caps| caps.tier)
         .context("the faucet's economy has no KYC tiers")?;
     Ok(Some(Role::Retail {
         economy,
         kind: eiraku_core::RetailKind::Person,
-        tier: tier as u8,
+        tier,
     }))
 }
 

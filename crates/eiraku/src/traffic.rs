@@ -117,11 +117,10 @@ impl Generator {
     }
 
     fn repost_rates(&mut self) -> anyhow::Result<()> {
-        let money = self.client.money_state()?;
-        let economies = money["economies"].as_object().cloned().unwrap_or_default();
-        for (code, books) in economies {
-            if let Some(rate) = books["rate"].as_str().and_then(|r| r.parse().ok()) {
-                let central_bank = format!("cb-{}", code.to_lowercase());
+        let supply = self.client.money_supply()?;
+        for books in supply.economies {
+            if let Ok(rate) = books.rate.parse() {
+                let central_bank = format!("cb-{}", books.code.to_lowercase());
                 self.send(&central_bank, MoneyCall::PostRate { rate })?;
             }
         }

@@ -424,6 +424,30 @@ fn the_life_cycle_on_four_validators() {
         assert!(network.metric(index, "eiraku_invariant_check_seconds_total") > 0.0);
     }
 
+    // The benchmark opens its accounts as persons of the faucet bank's
+    // economy in the tier with the highest balance cap, read from the typed
+    // supply view's tiers.
+    let client = desk.network.client(0);
+    let japan = client
+        .money_supply()
+        .unwrap()
+        .economies
+        .into_iter()
+        .find(|books| books.code == "JP")
+        .unwrap();
+    assert_eq!(
+        japan.tiers.iter().map(|caps| caps.tier).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    assert_eq!(
+        eiraku::bench::account_role(&client, &desk.network.key("faucet")).unwrap(),
+        Some(Role::Retail {
+            economy: EconomyCode::new("JP").unwrap(),
+            kind: eiraku_core::RetailKind::Person,
+            tier: 2,
+        })
+    );
+
     // Entries of the authority and money modules, present and absent,
     // proven now and checked once the network is gone.
     let keys = [

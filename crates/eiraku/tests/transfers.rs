@@ -100,20 +100,7 @@ fn thousand_transfers_finalize_on_every_validator() {
     // Each validator says how many blocks it executed and what their state
     // roots cost.
     for validator in 0..4 {
-        let url = format!("{}/metrics", network.client(validator).base());
-        let text = ureq::get(&url)
-            .call()
-            .unwrap()
-            .body_mut()
-            .read_to_string()
-            .unwrap();
-        let value = |name: &str| -> f64 {
-            text.lines()
-                .find_map(|line| line.strip_prefix(&format!("{name} ")))
-                .unwrap_or_else(|| panic!("{name} missing from /metrics"))
-                .parse()
-                .unwrap()
-        };
+        let value = |name: &str| network.metric(validator, name);
         assert!(value("eiraku_blocks_executed_total") >= 1.0);
         assert!(value("eiraku_state_root_seconds_total") > 0.0);
         assert!(value("eiraku_block_execution_seconds_total") > 0.0);
