@@ -1143,6 +1143,7 @@ mod tests {
             mod softhsm2_signer {
                 $(#[test]
                 fn $name() {
+                    let _token = crate::pkcs11::softhsm::exclusive();
                     super::$name(super::Signer::SoftHsm(stringify!($name)))
                 })*
             }

@@ -254,6 +254,16 @@ pub(crate) mod softhsm {
         })
     }
 
+    /// Holds the test token for one test. SoftHSM2's file object store is
+    /// not safe for concurrent key generation: tests running in parallel
+    /// threads once made `C_GenerateKeyPair` fail with a general error. A
+    /// real center uses one key from one process.
+    pub(crate) fn exclusive() -> std::sync::MutexGuard<'static, ()> {
+        static HELD: Mutex<()> = Mutex::new(());
+        // A test that panicked while holding it leaves the token usable.
+        HELD.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// The key labelled `label` on the test token, generated on first use.
     pub(crate) fn signer(label: &str) -> Pkcs11Signer {
         let pkcs11 = token();
@@ -265,6 +275,7 @@ pub(crate) mod softhsm {
     #[test]
     fn the_token_signs_what_commonware_verifies_and_keeps_its_key() {
         use commonware_cryptography::Verifier;
+        let _token = exclusive();
         let signer = signer("signs-and-keeps");
         let signature = signer.sign(b"namespace", b"message").unwrap();
         assert!(signer
