@@ -4,9 +4,11 @@
 //! Found by comparing the state before and after. The maps are persistent
 //! and share every node a block did not touch, so comparing them skips the
 //! shared parts: the cost follows the changes, not the size of the state.
+//! Accounts, the one map of millions, are not compared when the state is one
+//! block executed on `before`: execution lists the accounts it wrote.
 
 use crate::{authority::Authority, money::Money, money_codec::entry, Accounts, State};
-use eiraku_core::{Account, StateKey};
+use eiraku_core::{Account, AccountId, StateKey};
 use imbl::{ordmap::DiffItem, OrdMap, Vector};
 
 /// One entry written: its new value, or `None` when it was removed.
@@ -16,7 +18,12 @@ impl State {
     /// Every entry that differs from `before`, each once.
     pub fn changes_since(&self, before: &State) -> Vec<Change> {
         let mut out = Vec::new();
-        accounts(before.accounts(), self.accounts(), &mut out);
+        match self.accounts_written_since(before.accounts()) {
+            Some(written) => {
+                accounts_written(written, before.accounts(), self.accounts(), &mut out)
+            }
+            None => accounts(before.accounts(), self.accounts(), &mut out),
+        }
         roles(before.authority(), self.authority(), &mut out);
         money(before.money(), self.money(), &mut out);
         map(
@@ -71,6 +78,23 @@ impl State {
             put(StateKey::SeigniorPeriod(n as u64), entry::period(p));
         }
         out
+    }
+}
+
+/// The accounts among `written` whose entry differs (a write undone, or
+/// of the same value, changes nothing).
+fn accounts_written(
+    written: &[AccountId],
+    before: &Accounts,
+    after: &Accounts,
+    out: &mut Vec<Change>,
+) {
+    for id in written {
+        let is = after.get(id);
+        if before.get(id) != is {
+            let value = is.map(|a| a.to_bytes().to_vec());
+            out.push((StateKey::Account(*id), value));
+        }
     }
 }
 
@@ -195,5 +219,82 @@ fn list<T: PartialEq + Clone>(
             (Some(_), None) => out.push((key(index as u64), None)),
             (None, None) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::BlockEnv;
+    use eiraku_core::{
+        Amount, Call, ChainId, Genesis, GenesisAccount, Keypair, SignedTransaction, Transaction,
+    };
+
+    fn transfer(from: u64, nonce: u64, to: u64, amount: u128) -> SignedTransaction {
+        let key = Keypair::from_seed(from);
+        let call = Call::Transfer {
+            to: Keypair::from_seed(to).account_id(),
+            amount: Amount(amount),
+        };
+        let body = Transaction {
+            chain_id: ChainId::new("unit").unwrap(),
+            sender: key.account_id(),
+            nonce,
+            call,
+        };
+        SignedTransaction::sign(body, &key)
+    }
+
+    /// The write-set read off execution equals the one found by comparing
+    /// the maps: paid, created, failed (nonce only) and paid-back accounts.
+    #[test]
+    fn the_accounts_a_block_wrote_are_its_account_changes() {
+        let opening = (1..=3)
+            .map(|seed| GenesisAccount {
+                id: Keypair::from_seed(seed).account_id(),
+                balance: Amount(100),
+                label: String::new(),
+                role: None,
+                bank: None,
+                travel_key: None,
+            })
+            .collect();
+        let genesis = Genesis {
+            chain_id: ChainId::new("unit").unwrap(),
+            genesis_time_ms: 0,
+            validators: vec![],
+            accounts: opening,
+            money: None,
+        };
+        let before = State::from_genesis(&genesis);
+        let mut state = before.clone();
+        let block = [
+            transfer(1, 0, 9, 40),
+            transfer(2, 0, 1, 500),
+            transfer(3, 0, 2, 5),
+            transfer(2, 1, 3, 5),
+        ];
+        let env = BlockEnv {
+            height: 1,
+            timestamp_ms: 1,
+        };
+        state.execute_block(&env, &block).unwrap();
+        let written = state.accounts_written_since(before.accounts()).unwrap();
+        assert_eq!(written.len(), 4, "three senders and one new account");
+        let mut compared = Vec::new();
+        accounts(before.accounts(), state.accounts(), &mut compared);
+        assert_eq!(state.changes_since(&before), compared);
+        // Against any other state the maps are compared.
+        assert_eq!(state.accounts_written_since(state.accounts()), None);
+        let mut next = state.clone();
+        let env = BlockEnv {
+            height: 2,
+            timestamp_ms: 2,
+        };
+        next.execute_block(&env, &[transfer(9, 0, 1, 40)]).unwrap();
+        assert_eq!(next.accounts_written_since(before.accounts()), None);
+        let mut compared = Vec::new();
+        accounts(before.accounts(), next.accounts(), &mut compared);
+        assert_eq!(next.changes_since(&before), compared);
     }
 }

@@ -38,6 +38,42 @@ pub struct State {
     money: Option<Money>,
     /// Anchored roots, each where it was first anchored.
     registry: Registry,
+    /// The accounts the last executed block wrote (not part of the state).
+    block_writes: BlockWrites,
+}
+
+/// The accounts a block wrote and the accounts map it started from, so that
+/// its write-set is read off instead of found by comparing two maps of
+/// millions of accounts. Bookkeeping about how a state was reached, not
+/// part of the state: states compare equal whatever it holds.
+#[derive(Clone, Default)]
+pub(crate) struct BlockWrites {
+    base: Option<Accounts>,
+    written: std::sync::Arc<Vec<AccountId>>,
+}
+
+impl BlockWrites {
+    /// The accounts written since `accounts`, when this state was made by
+    /// executing one block on exactly that map (the same root node, so the
+    /// same content); `None` otherwise.
+    pub(crate) fn since(&self, accounts: &Accounts) -> Option<&[AccountId]> {
+        let base = self.base.as_ref()?;
+        base.ptr_eq(accounts).then_some(self.written.as_slice())
+    }
+}
+
+impl PartialEq for BlockWrites {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for BlockWrites {}
+
+impl std::fmt::Debug for BlockWrites {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "BlockWrites({} accounts)", self.written.len())
+    }
 }
 
 impl State {
@@ -86,6 +122,7 @@ impl State {
             authority,
             money,
             registry: Registry::default(),
+            block_writes: BlockWrites::default(),
         }
     }
 
@@ -135,6 +172,12 @@ impl State {
         &self.accounts
     }
 
+    /// The accounts written since `accounts` (sorted, each once), when this
+    /// state is one block executed on exactly that map.
+    pub(crate) fn accounts_written_since(&self, accounts: &Accounts) -> Option<&[AccountId]> {
+        self.block_writes.since(accounts)
+    }
+
     /// Sum of all balances. Transfers never change it.
     pub fn total_supply(&self) -> Amount {
         Amount(self.accounts.values().map(|a| a.balance.0).sum())
@@ -178,7 +221,7 @@ impl State {
             height: self.height + 1,
             timestamp_ms: self.timestamp_ms,
         };
-        scratch.apply_checked(tx, &env, &mut ())
+        scratch.apply_checked(tx, &env, &mut (), &mut Vec::new())
     }
 
     /// Executes a block's transactions, whose signatures the caller has
@@ -203,6 +246,7 @@ impl State {
         // Persistent maps: keeping the state before the block costs nothing,
         // and puts it back whole if a transaction makes the block invalid.
         let before = self.clone();
+        let mut written = Vec::with_capacity(2 * transactions.len());
         let mut receipts = Vec::with_capacity(transactions.len());
         for (index, tx) in transactions.iter().enumerate() {
             if let Err(error) = self.check_admission(tx) {
@@ -213,7 +257,7 @@ impl State {
                     error,
                 });
             }
-            let outcome = match self.apply_checked(tx, env, probe) {
+            let outcome = match self.apply_checked(tx, env, probe, &mut written) {
                 Ok(()) => Outcome::Success,
                 Err(error) => Outcome::Failed(error),
             };
@@ -221,6 +265,7 @@ impl State {
             // transaction can never be replayed.
             if let Some(sender) = self.accounts.get_mut(&tx.transaction.sender) {
                 sender.nonce += 1;
+                written.push(tx.transaction.sender);
             }
             receipts.push(Receipt {
                 tx_hash: tx.hash(),
@@ -229,6 +274,12 @@ impl State {
                 outcome,
             });
         }
+        written.sort_unstable();
+        written.dedup();
+        self.block_writes = BlockWrites {
+            base: Some(before.accounts),
+            written: std::sync::Arc::new(written),
+        };
         self.height = env.height;
         self.timestamp_ms = env.timestamp_ms;
         Ok(receipts)
@@ -244,6 +295,7 @@ impl State {
         tx: &SignedTransaction,
         env: &BlockEnv,
         probe: &mut impl ExecutionProbe,
+        written: &mut Vec<AccountId>,
     ) -> Result<(), ExecutionError> {
         // The accounts are not copied (see `AccountWrites`); the other maps
         // are small, or written only by rare calls, and a copy of them costs
@@ -256,7 +308,11 @@ impl State {
             money: self.money.as_mut(),
             registry: &mut self.registry,
         };
-        if let Err(error) = call.apply(&mut writes, tx, env) {
+        let result = call.apply(&mut writes, tx, env);
+        // Every account the call wrote, whatever comes of it: one put back
+        // as it was is compared and left out of the block's write-set.
+        written.extend(writes.changes().map(|(id, ..)| *id));
+        if let Err(error) = result {
             // Modules change nothing when they fail; this is belt and braces.
             writes.undo();
             return Err(error);
