@@ -8,10 +8,10 @@
 //! default `1000,100000,1000000`; block size: `EIRAKU_BENCH_BLOCK`, default
 //! 3000, about what the devnet finalizes per block at 5,000 tx/s).
 
-use eiraku::{money_demo, state_roots::StateRoots};
+use eiraku::{money_demo, state_roots::StateRoots, submit::sign};
 use eiraku_core::{
     travel_rule::TravelSecret, AccountId, Amount, Call, ChainId, Genesis, GenesisAccount, Keypair,
-    MoneyCall, RetailKind, Role, SignedTransaction, Transaction,
+    MoneyCall, RetailKind, Role, SignedTransaction,
 };
 use eiraku_state::{BlockEnv, State};
 use rayon::prelude::*;
@@ -171,8 +171,8 @@ impl Bench {
                 .into_par_iter()
                 .map(|(sender, nonce, to)| {
                     sign(
-                        &keys[sender],
                         self.state.chain_id(),
+                        &keys[sender],
                         nonce,
                         Call::Transfer {
                             to,
@@ -194,7 +194,7 @@ impl Bench {
         let txs: Vec<SignedTransaction> = calls
             .into_par_iter()
             .enumerate()
-            .map(|(i, call)| sign(&self.faucet, self.state.chain_id(), first + i as u64, call))
+            .map(|(i, call)| sign(self.state.chain_id(), &self.faucet, first + i as u64, call))
             .collect();
         self.execute(&txs)
     }
@@ -231,18 +231,6 @@ impl Bench {
             root,
         }
     }
-}
-
-fn sign(key: &Keypair, chain_id: &ChainId, nonce: u64, call: Call) -> SignedTransaction {
-    SignedTransaction::sign(
-        Transaction {
-            chain_id: chain_id.clone(),
-            sender: key.account_id(),
-            nonce,
-            call,
-        },
-        key,
-    )
 }
 
 /// The demo money genesis with fixed keys (seeded by label order), without
