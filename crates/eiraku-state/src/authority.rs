@@ -40,6 +40,11 @@ pub struct RoleGrant {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Authority {
     grants: OrdMap<AccountId, RoleGrant>,
+    /// Grants made by the call being run, not yet in `grants`: they land
+    /// with [`Authority::settle`] once the call is known good, so a failed
+    /// call or a dry run never writes the shared map (a write copies its
+    /// path through millions of grants). Empty between calls.
+    staged: Vec<(AccountId, RoleGrant)>,
 }
 
 impl Authority {
@@ -69,26 +74,28 @@ impl Authority {
                 authority.insert(account.id, at_genesis(role, account.bank));
             }
         }
+        authority.settle();
         authority
     }
 
     /// Rebuilds the module from stored grants (a node restarting).
     pub fn restore(grants: impl IntoIterator<Item = (AccountId, RoleGrant)>) -> Self {
         let mut authority = Self::default();
-        for (id, grant) in grants {
-            authority.insert(id, grant);
-        }
+        authority.grants = grants.into_iter().collect();
         authority
     }
 
     /// An account's role, if it has one.
     pub fn role(&self, id: &AccountId) -> Option<Role> {
-        self.grants.get(id).map(|grant| grant.role)
+        self.grant(id).map(|grant| grant.role)
     }
 
     /// An account's grant, if it has a role.
     pub fn grant(&self, id: &AccountId) -> Option<&RoleGrant> {
-        self.grants.get(id)
+        match self.staged.iter().find(|(staged, _)| staged == id) {
+            Some((_, grant)) => Some(grant),
+            None => self.grants.get(id),
+        }
     }
 
     /// Every grant in account order.
@@ -113,7 +120,15 @@ impl Authority {
 
     /// Records a grant. The caller has checked the rule that allows it.
     pub(crate) fn insert(&mut self, id: AccountId, grant: RoleGrant) {
-        self.grants.insert(id, grant);
+        self.staged.retain(|(staged, _)| *staged != id);
+        self.staged.push((id, grant));
+    }
+
+    /// Writes the running call's grants into the map: the call is good.
+    pub(crate) fn settle(&mut self) {
+        for (id, grant) in self.staged.drain(..) {
+            self.grants.insert(id, grant);
+        }
     }
 }
 
@@ -199,5 +214,41 @@ mod tests {
         *bad_rule.last_mut().unwrap() = 9;
         assert!(RoleGrant::from_bytes(&bad_rule).is_err());
         assert!(RoleGrant::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn a_staged_grant_is_seen_at_once_and_lands_only_when_settled() {
+        let bank = AccountId::from_bytes([1; 32]);
+        let person = AccountId::from_bytes([2; 32]);
+        let grant = |role| RoleGrant {
+            role,
+            granted_by: Some(bank),
+            granted_ms: 5,
+            rule: GrantRule::BankOpensRetail,
+        };
+        let economy = EconomyCode::new("JP").unwrap();
+        let retail = |tier| Role::Retail {
+            economy,
+            kind: RetailKind::Person,
+            tier,
+        };
+        let settled = Authority::restore([(bank, grant(Role::Bank { economy }))]);
+        let mut running = settled.clone();
+        running.insert(person, grant(retail(1)));
+        running.insert(person, grant(retail(2)));
+        assert_eq!(
+            running.role(&person),
+            Some(retail(2)),
+            "the last grant wins"
+        );
+        assert!(
+            running.grants_map().ptr_eq(settled.grants_map()),
+            "the shared map is not written before the call settles"
+        );
+        assert_eq!(running.len(), 1);
+        running.settle();
+        assert_eq!(running.role(&person), Some(retail(2)));
+        assert_eq!(running.len(), 2);
+        assert_eq!(settled.role(&person), None);
     }
 }

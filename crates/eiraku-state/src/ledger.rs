@@ -8,33 +8,39 @@ use eiraku_core::{AccountId, Amount};
 /// block proposed but not yet final) costs nothing until it is changed.
 pub type Accounts = imbl::OrdMap<AccountId, Account>;
 
-/// The accounts as one transaction's call writes them. Each write keeps the
-/// account's value from before the call, so the call can be undone and its
-/// changes checked without a copy of the map: a copy would make every write
-/// copy its path through a map of millions of accounts again.
+/// The accounts as one transaction's call writes them: reads go through
+/// to the map, writes stay here until [`AccountWrites::finish`]. The map is
+/// never touched by a call that fails or by a dry run, and a call's changes
+/// are checked before they land: a write to a persistent map shared with
+/// other states copies the write's path through millions of accounts, so
+/// only writes that stay are made.
 pub struct AccountWrites<'a> {
-    accounts: &'a mut Accounts,
-    /// Each written account's value before the call, in first-write order.
-    before: Vec<(AccountId, Option<Account>)>,
+    accounts: &'a Accounts,
+    /// Each written account: its value before the call and now, in
+    /// first-write order.
+    written: Vec<(AccountId, Option<Account>, Account)>,
 }
 
 impl<'a> AccountWrites<'a> {
-    /// Starts a call's writes on `accounts`.
-    pub fn new(accounts: &'a mut Accounts) -> Self {
+    /// Starts a call's writes over `accounts`.
+    pub fn new(accounts: &'a Accounts) -> Self {
         Self {
             accounts,
-            before: Vec::new(),
+            written: Vec::new(),
         }
     }
 
     /// One account, if it exists.
     pub fn get(&self, id: &AccountId) -> Option<&Account> {
-        self.accounts.get(id)
+        match self.written.iter().find(|(seen, ..)| seen == id) {
+            Some((_, _, now)) => Some(now),
+            None => self.accounts.get(id),
+        }
     }
 
     /// Whether the account exists.
     pub fn contains(&self, id: &AccountId) -> bool {
-        self.accounts.contains_key(id)
+        self.get(id).is_some()
     }
 
     /// An account's balance (zero when it does not exist).
@@ -44,40 +50,43 @@ impl<'a> AccountWrites<'a> {
 
     /// Sets an account's balance, creating the account if needed.
     pub fn set_balance(&mut self, id: &AccountId, balance: Amount) {
-        self.remember(id);
-        self.accounts.entry(*id).or_default().balance = balance;
+        self.written_mut(id).balance = balance;
     }
 
     /// Creates an empty account if it does not exist.
     pub fn open(&mut self, id: &AccountId) {
-        self.remember(id);
-        self.accounts.entry(*id).or_default();
+        self.written_mut(id);
     }
 
-    fn remember(&mut self, id: &AccountId) {
+    fn written_mut(&mut self, id: &AccountId) -> &mut Account {
         // A call writes two or three accounts: a scan beats a set.
-        if !self.before.iter().any(|(seen, _)| seen == id) {
-            self.before.push((*id, self.accounts.get(id).cloned()));
-        }
+        let index = match self.written.iter().position(|(seen, ..)| seen == id) {
+            Some(index) => index,
+            None => {
+                let before = self.accounts.get(id).cloned();
+                let now = before.clone().unwrap_or_default();
+                self.written.push((*id, before, now));
+                self.written.len() - 1
+            }
+        };
+        &mut self.written[index].2
     }
 
     /// Every account written: its id, value before and value now.
     pub fn changes(
         &self,
     ) -> impl Iterator<Item = (&AccountId, Option<&Account>, Option<&Account>)> {
-        self.before
+        self.written
             .iter()
-            .map(|(id, before)| (id, before.as_ref(), self.accounts.get(id)))
+            .map(|(id, before, now)| (id, before.as_ref(), Some(now)))
     }
 
-    /// Puts every written account back as it was before the call.
-    pub fn undo(self) {
-        for (id, before) in self.before {
-            match before {
-                Some(account) => self.accounts.insert(id, account),
-                None => self.accounts.remove(&id),
-            };
-        }
+    /// The accounts to write into the map the call read, each once.
+    pub fn finish(self) -> Vec<(AccountId, Account)> {
+        self.written
+            .into_iter()
+            .map(|(id, _, now)| (id, now))
+            .collect()
     }
 }
 
@@ -139,7 +148,7 @@ mod tests {
             },
         );
         let before = accounts.clone();
-        let mut writes = AccountWrites::new(&mut accounts);
+        let mut writes = AccountWrites::new(&accounts);
         assert_eq!(
             transfer(&mut writes, &a, &b, Amount(6)),
             Err(ExecutionError::InsufficientFunds {
@@ -170,7 +179,12 @@ mod tests {
                 (b, None, Some(Amount(5)))
             ]
         );
-        writes.undo();
-        assert_eq!(accounts, before, "undo removes created accounts too");
+        let finished = writes.finish();
+        assert_eq!(accounts, before, "nothing lands before it is finished");
+        for (id, account) in finished {
+            accounts.insert(id, account);
+        }
+        assert_eq!(accounts.get(&a).map(|a| a.balance), Some(Amount(0)));
+        assert_eq!(accounts.get(&b).map(|a| a.balance), Some(Amount(5)));
     }
 }

@@ -216,12 +216,16 @@ impl State {
     /// Whether `tx`'s call would succeed on this state, without changing it.
     /// The mempool uses it to refuse what is certain to fail.
     pub fn dry_run(&self, tx: &SignedTransaction) -> Result<(), ExecutionError> {
+        // The money and role maps are copied (for nothing until written);
+        // the account writes stay in the call's journal and are dropped.
         let mut scratch = self.clone();
         let env = BlockEnv {
             height: self.height + 1,
             timestamp_ms: self.timestamp_ms,
         };
-        scratch.apply_checked(tx, &env, &mut (), &mut Vec::new())
+        scratch
+            .run_checked(tx, &env, &mut (), &mut Vec::new())
+            .map(drop)
     }
 
     /// Executes a block's transactions, whose signatures the caller has
@@ -297,12 +301,29 @@ impl State {
         probe: &mut impl ExecutionProbe,
         written: &mut Vec<AccountId>,
     ) -> Result<(), ExecutionError> {
-        // The accounts are not copied (see `AccountWrites`); the other maps
-        // are small, or written only by rare calls, and a copy of them costs
-        // nothing until written.
+        for (id, account) in self.run_checked(tx, env, probe, written)? {
+            self.accounts.insert(id, account);
+        }
+        self.authority.settle();
+        Ok(())
+    }
+
+    /// [`State::apply_checked`] up to the account writes, which it returns
+    /// instead of making, and the grants, which it leaves staged: the other
+    /// modules' changes are made (and undone on error).
+    fn run_checked(
+        &mut self,
+        tx: &SignedTransaction,
+        env: &BlockEnv,
+        probe: &mut impl ExecutionProbe,
+        written: &mut Vec<AccountId>,
+    ) -> Result<Vec<(AccountId, Account)>, ExecutionError> {
+        // The accounts are not written until the call is known good (see
+        // `AccountWrites`); the other maps are small, or written only by
+        // rare calls, and a copy of them costs nothing until written.
         let money_before = self.money.clone();
         let authority_before = self.authority.clone();
-        let mut writes = AccountWrites::new(&mut self.accounts);
+        let mut writes = AccountWrites::new(&self.accounts);
         let call = Modules {
             authority: &mut self.authority,
             money: self.money.as_mut(),
@@ -312,14 +333,12 @@ impl State {
         // Every account the call wrote, whatever comes of it: one put back
         // as it was is compared and left out of the block's write-set.
         written.extend(writes.changes().map(|(id, ..)| *id));
-        if let Err(error) = result {
-            // Modules change nothing when they fail; this is belt and braces.
-            writes.undo();
-            return Err(error);
-        }
+        // Modules change nothing when they fail, and the account writes are
+        // dropped.
+        result?;
         // Only the money module has invariants.
         let (Some(was), Some(is)) = (&money_before, &self.money) else {
-            return Ok(());
+            return Ok(writes.finish());
         };
         probe.invariant_check_started();
         let balances = writes.changes().map(|(id, was, is)| {
@@ -330,7 +349,6 @@ impl State {
         let change = invariants::check_money_change(balances, &self.authority, was, is);
         probe.invariant_check_finished();
         if let Err(broken) = change {
-            writes.undo();
             self.money = money_before;
             self.authority = authority_before;
             return Err(MoneyError::InvariantBroken {
@@ -339,7 +357,7 @@ impl State {
             }
             .into());
         }
-        Ok(())
+        Ok(writes.finish())
     }
 }
 
@@ -526,6 +544,38 @@ mod tests {
         let account = state.account(&alice.account_id()).unwrap();
         assert_eq!((account.balance, account.nonce), (Amount(100), 1));
         assert_eq!(state.account(&Keypair::from_seed(2).account_id()), None);
+    }
+
+    #[test]
+    fn a_call_is_checked_before_its_account_writes_land() {
+        let state = State::from_genesis(&genesis());
+        let alice = Keypair::from_seed(1);
+        let env = BlockEnv {
+            height: 1,
+            timestamp_ms: 1,
+        };
+        let good = transfer(&alice, "unit", 0, 2, 40);
+        let bad = transfer(&alice, "unit", 0, 2, 400);
+        state.dry_run(&good).unwrap();
+        assert!(state.dry_run(&bad).is_err());
+        let mut scratch = state.clone();
+        let writes = scratch
+            .run_checked(&good, &env, &mut (), &mut Vec::new())
+            .unwrap();
+        assert_eq!(writes.len(), 2, "payer and payee");
+        assert!(scratch
+            .run_checked(&bad, &env, &mut (), &mut Vec::new())
+            .is_err());
+        assert!(
+            scratch.accounts().ptr_eq(state.accounts()),
+            "neither a good nor a failed call wrote the shared map"
+        );
+        scratch
+            .apply_checked(&good, &env, &mut (), &mut Vec::new())
+            .unwrap();
+        let bob = Keypair::from_seed(2).account_id();
+        assert_eq!(scratch.account(&bob).map(|a| a.balance), Some(Amount(40)));
+        assert_eq!(state.account(&bob), None);
     }
 
     #[test]

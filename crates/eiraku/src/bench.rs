@@ -43,8 +43,12 @@ pub struct BenchConfig {
     /// With the money module: the role the faucet (a bank) opens the
     /// benchmark accounts with before paying them.
     pub open_as: Option<Role>,
-    /// Number of sending accounts.
+    /// Number of funded benchmark accounts: every one receives transfers.
     pub accounts: usize,
+    /// How many of them send (at most `accounts`). Kept equal across runs
+    /// of different sizes, every run checks signatures of as many distinct
+    /// keys, so what changes between them is the state alone.
+    pub senders: usize,
     /// Number of transfers to send.
     pub transactions: usize,
     /// Target submission rate, transactions per second.
@@ -109,6 +113,19 @@ fn transfer(
         amount: Amount(amount),
     };
     submit::sign(chain_id, key, nonce, call)
+}
+
+/// The account transfer `k` (from sender `sender`) pays: spread evenly over
+/// all `accounts`, so a run writes across the whole state, never the sender
+/// itself. With as many senders as accounts, each pays the next one.
+fn recipient(k: usize, sender: usize, accounts: usize, transfers: usize) -> usize {
+    let step = (accounts / transfers.max(1)).max(1);
+    let to = (k * step + 1) % accounts;
+    if to == sender {
+        (to + 1) % accounts
+    } else {
+        to
+    }
 }
 
 /// The demo banks of the economy benchmark accounts are opened in
@@ -290,7 +307,8 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
         .status()
         .context("the first node does not answer")?;
     let chain_id = ChainId::new(&status.chain_id).map_err(anyhow::Error::msg)?;
-    let per_account = config.transactions.div_ceil(config.accounts);
+    let senders = config.senders.clamp(1, config.accounts);
+    let per_sender = config.transactions.div_ceil(senders);
     let keys: Vec<Keypair> = (0..config.accounts).map(|_| Keypair::generate()).collect();
     let opening_rates = fund(
         &clients[0],
@@ -299,18 +317,18 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
         &config.helpers,
         config.open_as,
         &keys,
-        per_account as u128 + 1,
+        per_sender as u128 + 1,
         config.progress,
     )?;
 
-    // Round by round, so each account's nonces go out in order; signed on
+    // Round by round, so each sender's nonces go out in order; signed on
     // all cores (ordered collect keeps that order).
     let signing = bar(config.progress, config.transactions as u64, "signing");
     let txs: Vec<SignedTransaction> = (0..config.transactions)
         .into_par_iter()
         .map(|k| {
-            let (round, i) = ((k / keys.len()) as u64, k % keys.len());
-            let to = keys[(i + 1) % keys.len()].account_id();
+            let (round, i) = ((k / senders) as u64, k % senders);
+            let to = keys[recipient(k, i, keys.len(), config.transactions)].account_id();
             let tx = transfer(&chain_id, &keys[i], round, &to, 1);
             signing.inc(1);
             tx
@@ -503,4 +521,37 @@ pub fn verify_limit(duration: Duration) -> f64 {
         }
     }
     verified as f64 / start.elapsed().as_secs_f64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::recipient;
+
+    #[test]
+    fn as_many_senders_as_accounts_pay_the_next_account() {
+        for k in 0..5_000 {
+            let sender = k % 1_000;
+            assert_eq!(recipient(k, sender, 1_000, 5_000), (sender + 1) % 1_000);
+        }
+    }
+
+    #[test]
+    fn few_senders_pay_accounts_spread_over_all_and_never_themselves() {
+        let (accounts, transfers, senders) = (1_000_000, 100_000, 1_000);
+        let paid: std::collections::BTreeSet<usize> = (0..transfers)
+            .map(|k| recipient(k, k % senders, accounts, transfers))
+            .collect();
+        assert_eq!(paid.len(), transfers, "every transfer pays another account");
+        assert!(
+            *paid.last().unwrap() > accounts * 9 / 10,
+            "the last tenth is paid"
+        );
+        for k in 0..transfers {
+            assert_ne!(recipient(k, k % senders, accounts, transfers), k % senders);
+        }
+        // Two accounts, one sender: it always pays the other one.
+        for k in 0..10 {
+            assert_eq!(recipient(k, 0, 2, 10), 1);
+        }
+    }
 }

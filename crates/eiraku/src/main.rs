@@ -191,9 +191,13 @@ enum Command {
         /// Key that funds the benchmark accounts (file or demo name).
         #[arg(long, default_value = "faucet")]
         faucet: String,
-        /// Sending accounts.
+        /// Funded benchmark accounts (all receive transfers).
         #[arg(long, default_value_t = 1000)]
         accounts: usize,
+        /// How many of the accounts send (at most --accounts); the same
+        /// number in runs of different sizes keeps the signature work equal.
+        #[arg(long, default_value_t = 1000)]
+        senders: usize,
         /// Transfers to send.
         #[arg(long, default_value_t = 50_000)]
         txs: usize,
@@ -624,6 +628,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             node,
             faucet,
             accounts,
+            senders,
             txs,
             rate,
             batch,
@@ -640,13 +645,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let faucet = keyfile::read(&keyfile::resolve_key_path(&faucet, &node.network))?;
             let open_as = bench::account_role(&node.client(), &faucet)?;
             let helpers = bench::helper_banks(&node.network, open_as, &faucet);
-            println!("bench: {txs} transfers from {accounts} accounts at {rate} tx/s across {} validator(s)", nodes.len());
+            let senders = senders.min(accounts);
+            println!("bench: {txs} transfers from {senders} of {accounts} accounts at {rate} tx/s across {} validator(s)", nodes.len());
             let report = bench::run(&BenchConfig {
                 nodes: nodes.clone(),
                 faucet,
                 helpers,
                 open_as,
                 accounts,
+                senders,
                 transactions: txs,
                 rate,
                 batch,
