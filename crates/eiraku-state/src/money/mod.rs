@@ -237,10 +237,7 @@ impl Money {
         roles: &Authority,
         account: &AccountId,
     ) -> Result<EconomyCode, MoneyError> {
-        match roles.role(account) {
-            Some(Role::Bank { economy } | Role::Retail { economy, .. }) => Ok(economy),
-            _ => Err(MoneyError::NotCoinHolder { account: *account }),
-        }
+        holder_economy_of(account, roles.role(account))
     }
 
     fn economy(&self, code: &EconomyCode) -> &Economy {
@@ -333,5 +330,16 @@ impl Money {
             authority: roles,
             money: self,
         })
+    }
+}
+
+/// The economy of `account`, a coin holder with `role`.
+pub(super) fn holder_economy_of(
+    account: &AccountId,
+    role: Option<Role>,
+) -> Result<EconomyCode, MoneyError> {
+    match role {
+        Some(Role::Bank { economy } | Role::Retail { economy, .. }) => Ok(economy),
+        _ => Err(MoneyError::NotCoinHolder { account: *account }),
     }
 }

@@ -2,7 +2,7 @@
 //! across borders under AML/CFT rules): paying, KYC tier caps, freezes, the
 //! travel rule and its recipients, travel-key registration.
 
-use super::{add, sub, CallContext, Freeze, Money};
+use super::{add, holder_economy_of, sub, CallContext, Freeze, Money};
 use crate::{authority::Authority, ledger::AccountWrites, MoneyError};
 use eiraku_core::{travel_rule::TravelKey, AccountId, Amount, Digest, Role};
 
@@ -51,7 +51,9 @@ impl Money {
         Ok(recipients)
     }
 
-    /// A payment between coin holders, within AML rules.
+    /// A payment between coin holders, within AML rules. Each role and
+    /// balance is read once: with millions of accounts each read is a walk
+    /// down a large tree.
     pub(crate) fn pay(
         &self,
         accounts: &mut AccountWrites<'_>,
@@ -61,8 +63,10 @@ impl Money {
         amount: Amount,
         travel_rule: Option<&Digest>,
     ) -> Result<(), MoneyError> {
-        let from_economy = self.holder_economy(roles, from)?;
-        let to_economy = self.holder_economy(roles, to)?;
+        let from_role = roles.role(from);
+        let to_role = roles.role(to);
+        let from_economy = holder_economy_of(from, from_role)?;
+        let to_economy = holder_economy_of(to, to_role)?;
         if from == to {
             return Err(MoneyError::SelfPayment);
         }
@@ -71,23 +75,24 @@ impl Money {
         }
         self.check_not_frozen(from)?;
         self.check_not_frozen(to)?;
-        if let Some(Role::Retail { economy, tier, .. }) = roles.role(from) {
+        if let Some(Role::Retail { economy, tier, .. }) = from_role {
             let caps = self.economy(&economy).tiers.get(&tier);
             let cap = caps.map(|c| c.transfer_cap).unwrap_or_default();
             if amount > cap {
                 return Err(MoneyError::TransferCapExceeded { cap, amount });
             }
         }
+        let balance = accounts.balance(from);
         let debited = sub(
-            accounts.balance(from),
+            balance,
             amount,
             MoneyError::InsufficientFunds {
-                balance: accounts.balance(from),
+                balance,
                 needed: amount,
             },
         )?;
         let credited = add(accounts.balance(to), amount)?;
-        if let Some(Role::Retail { economy, tier, .. }) = roles.role(to) {
+        if let Some(Role::Retail { economy, tier, .. }) = to_role {
             let caps = self.economy(&economy).tiers.get(&tier);
             let cap = caps.map(|c| c.balance_cap).unwrap_or_default();
             if credited > cap {
