@@ -23,6 +23,7 @@ pub struct AccountId([u8; 32]);
 /// compare ids on every step of every lookup, and ids are random, so the
 /// first eight bytes almost always decide.
 impl Ord for AccountId {
+    #[inline]
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         let words = |id: &Self| {
             let mut words = [0u64; 4];

@@ -80,9 +80,10 @@ impl Authority {
 
     /// Rebuilds the module from stored grants (a node restarting).
     pub fn restore(grants: impl IntoIterator<Item = (AccountId, RoleGrant)>) -> Self {
-        let mut authority = Self::default();
-        authority.grants = grants.into_iter().collect();
-        authority
+        Self {
+            grants: grants.into_iter().collect(),
+            staged: Vec::new(),
+        }
     }
 
     /// An account's role, if it has one.

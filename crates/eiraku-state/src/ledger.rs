@@ -63,8 +63,8 @@ impl<'a> AccountWrites<'a> {
         let index = match self.written.iter().position(|(seen, ..)| seen == id) {
             Some(index) => index,
             None => {
-                let before = self.accounts.get(id).cloned();
-                let now = before.clone().unwrap_or_default();
+                let before = self.accounts.get(id).copied();
+                let now = before.unwrap_or_default();
                 self.written.push((*id, before, now));
                 self.written.len() - 1
             }
