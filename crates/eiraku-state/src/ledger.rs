@@ -81,10 +81,12 @@ impl<'a> AccountWrites<'a> {
             .map(|(id, before, now)| (id, before.as_ref(), Some(now)))
     }
 
-    /// The accounts to write into the map the call read, each once, with
-    /// their values before the call and now.
-    pub fn finish(self) -> Vec<(AccountId, Option<Account>, Account)> {
+    /// The accounts to write into the map the call read, each once.
+    pub fn finish(self) -> Vec<(AccountId, Account)> {
         self.written
+            .into_iter()
+            .map(|(id, _, now)| (id, now))
+            .collect()
     }
 }
 
@@ -179,7 +181,7 @@ mod tests {
         );
         let finished = writes.finish();
         assert_eq!(accounts, before, "nothing lands before it is finished");
-        for (id, _, account) in finished {
+        for (id, account) in finished {
             accounts.insert(id, account);
         }
         assert_eq!(accounts.get(&a).map(|a| a.balance), Some(Amount(0)));

@@ -42,46 +42,23 @@ pub struct State {
     block_writes: BlockWrites,
 }
 
-/// The accounts a block changed, with their values at its end, and the
-/// accounts map it started from, so that its write-set is read off instead
-/// of found by comparing, or looking up, accounts in maps of millions.
-/// Bookkeeping about how a state was reached, not part of the state:
-/// states compare equal whatever it holds.
+/// The accounts a block wrote and the accounts map it started from, so that
+/// its write-set is read off instead of found by comparing two maps of
+/// millions of accounts. Bookkeeping about how a state was reached, not
+/// part of the state: states compare equal whatever it holds.
 #[derive(Clone, Default)]
 pub(crate) struct BlockWrites {
     base: Option<Accounts>,
-    changed: std::sync::Arc<Vec<(AccountId, Account)>>,
+    written: std::sync::Arc<Vec<AccountId>>,
 }
 
-/// One write to an account during a block: its value before and after.
-type AccountWrite = (AccountId, Option<Account>, Account);
-
 impl BlockWrites {
-    /// The block's writes, in the order made, reduced to the accounts
-    /// whose value at the end differs from the start, sorted.
-    fn new(base: Accounts, mut writes: Vec<AccountWrite>) -> Self {
-        // Stable: each account's writes stay in order.
-        writes.sort_by_key(|(id, ..)| *id);
-        let mut changed: Vec<(AccountId, Account)> = Vec::new();
-        for run in writes.chunk_by(|a, b| a.0 == b.0) {
-            let (id, first, _) = run[0];
-            let (_, _, last) = run[run.len() - 1];
-            if first != Some(last) {
-                changed.push((id, last));
-            }
-        }
-        Self {
-            base: Some(base),
-            changed: std::sync::Arc::new(changed),
-        }
-    }
-
-    /// The accounts changed since `accounts`, when this state was made by
+    /// The accounts written since `accounts`, when this state was made by
     /// executing one block on exactly that map (the same root node, so the
     /// same content); `None` otherwise.
-    pub(crate) fn since(&self, accounts: &Accounts) -> Option<&[(AccountId, Account)]> {
+    pub(crate) fn since(&self, accounts: &Accounts) -> Option<&[AccountId]> {
         let base = self.base.as_ref()?;
-        base.ptr_eq(accounts).then_some(self.changed.as_slice())
+        base.ptr_eq(accounts).then_some(self.written.as_slice())
     }
 }
 
@@ -95,7 +72,7 @@ impl Eq for BlockWrites {}
 
 impl std::fmt::Debug for BlockWrites {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "BlockWrites({} accounts)", self.changed.len())
+        write!(f, "BlockWrites({} accounts)", self.written.len())
     }
 }
 
@@ -195,13 +172,9 @@ impl State {
         &self.accounts
     }
 
-    /// The accounts changed since `accounts`, with their values (sorted,
-    /// each once), when this
+    /// The accounts written since `accounts` (sorted, each once), when this
     /// state is one block executed on exactly that map.
-    pub(crate) fn accounts_written_since(
-        &self,
-        accounts: &Accounts,
-    ) -> Option<&[(AccountId, Account)]> {
+    pub(crate) fn accounts_written_since(&self, accounts: &Accounts) -> Option<&[AccountId]> {
         self.block_writes.since(accounts)
     }
 
@@ -250,7 +223,9 @@ impl State {
             height: self.height + 1,
             timestamp_ms: self.timestamp_ms,
         };
-        scratch.run_checked(tx, &env, &mut ()).map(drop)
+        scratch
+            .run_checked(tx, &env, &mut (), &mut Vec::new())
+            .map(drop)
     }
 
     /// Executes a block's transactions, whose signatures the caller has
@@ -293,9 +268,8 @@ impl State {
             // The nonce advances whatever the outcome, so a failed
             // transaction can never be replayed.
             if let Some(sender) = self.accounts.get_mut(&tx.transaction.sender) {
-                let was = *sender;
                 sender.nonce += 1;
-                written.push((tx.transaction.sender, Some(was), *sender));
+                written.push(tx.transaction.sender);
             }
             receipts.push(Receipt {
                 tx_hash: tx.hash(),
@@ -304,7 +278,12 @@ impl State {
                 outcome,
             });
         }
-        self.block_writes = BlockWrites::new(before.accounts, written);
+        written.sort_unstable();
+        written.dedup();
+        self.block_writes = BlockWrites {
+            base: Some(before.accounts),
+            written: std::sync::Arc::new(written),
+        };
         self.height = env.height;
         self.timestamp_ms = env.timestamp_ms;
         Ok(receipts)
@@ -320,11 +299,10 @@ impl State {
         tx: &SignedTransaction,
         env: &BlockEnv,
         probe: &mut impl ExecutionProbe,
-        written: &mut Vec<AccountWrite>,
+        written: &mut Vec<AccountId>,
     ) -> Result<(), ExecutionError> {
-        for (id, before, now) in self.run_checked(tx, env, probe)? {
-            self.accounts.insert(id, now);
-            written.push((id, before, now));
+        for (id, account) in self.run_checked(tx, env, probe, written)? {
+            self.accounts.insert(id, account);
         }
         self.authority.settle();
         Ok(())
@@ -338,7 +316,8 @@ impl State {
         tx: &SignedTransaction,
         env: &BlockEnv,
         probe: &mut impl ExecutionProbe,
-    ) -> Result<Vec<AccountWrite>, ExecutionError> {
+        written: &mut Vec<AccountId>,
+    ) -> Result<Vec<(AccountId, Account)>, ExecutionError> {
         // The accounts are not written until the call is known good (see
         // `AccountWrites`); the other maps are small, or written only by
         // rare calls, and a copy of them costs nothing until written.
@@ -351,6 +330,9 @@ impl State {
             registry: &mut self.registry,
         };
         let result = call.apply(&mut writes, tx, env);
+        // Every account the call wrote, whatever comes of it: one put back
+        // as it was is compared and left out of the block's write-set.
+        written.extend(writes.changes().map(|(id, ..)| *id));
         // Modules change nothing when they fail, and the account writes are
         // dropped.
         result?;
@@ -577,9 +559,13 @@ mod tests {
         state.dry_run(&good).unwrap();
         assert!(state.dry_run(&bad).is_err());
         let mut scratch = state.clone();
-        let writes = scratch.run_checked(&good, &env, &mut ()).unwrap();
+        let writes = scratch
+            .run_checked(&good, &env, &mut (), &mut Vec::new())
+            .unwrap();
         assert_eq!(writes.len(), 2, "payer and payee");
-        assert!(scratch.run_checked(&bad, &env, &mut ()).is_err());
+        assert!(scratch
+            .run_checked(&bad, &env, &mut (), &mut Vec::new())
+            .is_err());
         assert!(
             scratch.accounts().ptr_eq(state.accounts()),
             "neither a good nor a failed call wrote the shared map"
