@@ -150,6 +150,7 @@ fn execution_code(error: &eiraku_state::ExecutionError) -> &'static str {
         E::ZeroAmount => "zero_amount",
         E::SelfTransfer => "self_transfer",
         E::BalanceOverflow => "balance_overflow",
+        E::NoModuleForCall => "no_module_for_call",
         E::Money(error) => error.code(),
         E::Registry(error) => error.code(),
     }

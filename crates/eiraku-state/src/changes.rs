@@ -7,7 +7,7 @@
 //! Accounts, the one map of millions, are not compared when the state is one
 //! block executed on `before`: execution lists the accounts it wrote.
 
-use crate::{authority::Authority, money::Money, money_codec::entry, Accounts, State};
+use crate::{authority::Authority, Accounts, State};
 use eiraku_core::{Account, AccountId, StateKey};
 use imbl::{ordmap::DiffItem, OrdMap, Vector};
 
@@ -25,14 +25,7 @@ impl State {
             None => accounts(before.accounts(), self.accounts(), &mut out),
         }
         roles(before.authority(), self.authority(), &mut out);
-        money(before.money(), self.money(), &mut out);
-        map(
-            before.registry().anchors(),
-            self.registry().anchors(),
-            StateKey::Anchor,
-            |first| first.to_bytes().to_vec(),
-            &mut out,
-        );
+        self.modules().changes(before.modules(), &mut out);
         out
     }
 
@@ -48,35 +41,7 @@ impl State {
         for (id, grant) in self.authority().grants() {
             put(StateKey::Role(*id), grant.to_bytes());
         }
-        for (root, first) in self.registry().anchors() {
-            put(StateKey::Anchor(*root), first.to_bytes().to_vec());
-        }
-        let Some(m) = self.money() else {
-            return out;
-        };
-        put(StateKey::MoneyConfig, entry::config(m));
-        for (code, books) in &m.economies {
-            put(StateKey::Economy(*code), entry::economy(books));
-        }
-        for (id, key) in &m.travel_keys {
-            put(StateKey::TravelKey(*id), entry::travel_key(key));
-        }
-        for (id, freeze) in &m.frozen {
-            put(StateKey::Freeze(*id), entry::freeze(freeze));
-        }
-        for ((creditor, debtor), amount) in &m.claims {
-            let (creditor, debtor) = (*creditor, *debtor);
-            put(StateKey::Claim { creditor, debtor }, entry::claim(amount));
-        }
-        for (n, c) in m.contributions.iter().enumerate() {
-            put(StateKey::Contribution(n as u64), entry::contribution(c));
-        }
-        for (n, s) in m.settlements.iter().enumerate() {
-            put(StateKey::Settlement(n as u64), entry::settlement(s));
-        }
-        for (n, p) in m.seigniorage_periods.iter().enumerate() {
-            put(StateKey::SeigniorPeriod(n as u64), entry::period(p));
-        }
+        self.modules().entries(&mut out);
         out
     }
 }
@@ -118,69 +83,8 @@ fn roles(before: &Authority, after: &Authority, out: &mut Vec<Change>) {
     );
 }
 
-fn money(before: Option<&Money>, after: Option<&Money>, out: &mut Vec<Change>) {
-    // The money module is set at genesis: a chain's states all have it or
-    // all lack it (a genesis's entries are listed by `all_entries`).
-    let (Some(before), Some(after)) = (before, after) else {
-        return;
-    };
-    let config = entry::config(after);
-    if entry::config(before) != config {
-        out.push((StateKey::MoneyConfig, Some(config)));
-    }
-    map(
-        &before.economies,
-        &after.economies,
-        StateKey::Economy,
-        entry::economy,
-        out,
-    );
-    map(
-        &before.travel_keys,
-        &after.travel_keys,
-        StateKey::TravelKey,
-        entry::travel_key,
-        out,
-    );
-    map(
-        &before.frozen,
-        &after.frozen,
-        StateKey::Freeze,
-        entry::freeze,
-        out,
-    );
-    map(
-        &before.claims,
-        &after.claims,
-        |(creditor, debtor)| StateKey::Claim { creditor, debtor },
-        entry::claim,
-        out,
-    );
-    list(
-        &before.contributions,
-        &after.contributions,
-        StateKey::Contribution,
-        entry::contribution,
-        out,
-    );
-    list(
-        &before.settlements,
-        &after.settlements,
-        StateKey::Settlement,
-        entry::settlement,
-        out,
-    );
-    list(
-        &before.seigniorage_periods,
-        &after.seigniorage_periods,
-        StateKey::SeigniorPeriod,
-        entry::period,
-        out,
-    );
-}
-
 /// The entries of a persistent map that differ, skipping shared nodes.
-fn map<K: Ord + Clone, V: PartialEq + Clone>(
+pub(crate) fn map<K: Ord + Clone, V: PartialEq + Clone>(
     before: &OrdMap<K, V>,
     after: &OrdMap<K, V>,
     key: impl Fn(K) -> StateKey,
@@ -202,7 +106,7 @@ fn map<K: Ord + Clone, V: PartialEq + Clone>(
 /// The entries of a numbered list that differ. Lists (contributions,
 /// settlements, seigniorage periods) grow by rare institutional calls; a
 /// block that leaves one untouched shares it and pays nothing here.
-fn list<T: PartialEq + Clone>(
+pub(crate) fn list<T: PartialEq + Clone>(
     before: &Vector<T>,
     after: &Vector<T>,
     key: impl Fn(u64) -> StateKey,

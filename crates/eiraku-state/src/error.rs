@@ -60,6 +60,9 @@ pub enum ExecutionError {
     /// The recipient's balance would exceed what a u128 holds.
     #[error("recipient balance would overflow")]
     BalanceOverflow,
+    /// No module of this chain takes the call.
+    #[error("no module of this chain handles this call")]
+    NoModuleForCall,
     /// A rule of the money module (the AMRO coin).
     #[error(transparent)]
     #[serde(untagged)]

@@ -1,8 +1,11 @@
 //! Accounts and transfers of the ledger's one unit.
 
-use crate::ExecutionError;
+use crate::{
+    module::{CallContext, Module},
+    Change, ExecutionError,
+};
 pub use eiraku_core::Account;
-use eiraku_core::{AccountId, Amount};
+use eiraku_core::{AccountId, Amount, Call};
 
 /// Every account by id: a persistent map, so a copy of the state (one per
 /// block proposed but not yet final) costs nothing until it is changed.
@@ -88,6 +91,37 @@ impl<'a> AccountWrites<'a> {
             .map(|(id, _, now)| (id, now))
             .collect()
     }
+}
+
+/// Plain transfers of the ledger's one unit: the module that takes a
+/// transfer when no other did (a chain without the money module). Its state
+/// is the accounts, which every module shares.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Ledger;
+
+impl Module for Ledger {
+    fn apply(
+        &mut self,
+        call: &Call,
+        cx: &mut CallContext<'_, '_>,
+    ) -> Option<Result<(), ExecutionError>> {
+        let Call::Transfer { to, amount } = call else {
+            return None;
+        };
+        let sender = cx.tx.transaction.sender;
+        Some(transfer(cx.accounts, &sender, to, *amount))
+    }
+
+    fn accounts_touched(call: &Call) -> Option<Vec<&AccountId>> {
+        match call {
+            Call::Transfer { to, .. } => Some(vec![to]),
+            _ => None,
+        }
+    }
+
+    fn entries(&self, _out: &mut Vec<Change>) {}
+
+    fn changes(&self, _before: &Self, _out: &mut Vec<Change>) {}
 }
 
 /// Moves `amount` from `from` to `to`. All or nothing: on error `accounts`

@@ -4,10 +4,12 @@
 //! computes the same state and the same state root: no clocks (time comes
 //! from the block header), no floats, no unordered iteration, no I/O.
 //!
-//! Domain rules live here, one module per domain. Today: `ledger` (accounts
-//! and transfers of one unit). The money, cash, registry and governance
-//! modules of DESIGN.md slot in beside it as new [`Call`](eiraku_core::Call)
-//! variants dispatched in one place (`apply_call` in `state.rs`).
+//! Domain rules live here, one module per domain, each behind the module
+//! interface of `module.rs` (its calls' checks and effects, the accounts a
+//! call touches, its state keys, its invariants) and listed once, in
+//! dispatch order, in `modules.rs`: `money` (the AMRO coin), `registry`
+//! (anchors) and `ledger` (plain transfers of one unit). Accounts and roles
+//! (`authority`) are the foundation every module reads and writes.
 //!
 //! Admission rules (checked by [`State::admit`]) decide whether a
 //! transaction may be included in a block at all: right chain, known sender,
@@ -43,6 +45,8 @@ mod changes;
 mod error;
 pub mod invariants;
 mod ledger;
+mod module;
+mod modules;
 pub mod money;
 mod money_codec;
 mod probe;
@@ -64,10 +68,10 @@ pub use state::{accounts_touched_by, BlockEnv, State};
 pub fn validate_genesis(genesis: &eiraku_core::Genesis) -> Result<(), String> {
     genesis.validate()?;
     let state = State::from_genesis(genesis);
+    state
+        .check_invariants()
+        .map_err(|broken| format!("opening balances are not backed: {broken}"))?;
     if let Some(money) = state.money() {
-        money
-            .check_invariants(state.accounts(), state.authority())
-            .map_err(|broken| format!("money: opening balances are not backed: {broken}"))?;
         let balances = genesis.accounts.iter().map(|a| (&a.id, a.balance));
         if let Some(breach) = money.genesis_cap_breaches(state.authority(), balances) {
             return Err(format!("money: {breach}"));

@@ -29,6 +29,8 @@ const BALANCE_OVERFLOW: u8 = 4;
 const MONEY: u8 = 5;
 /// A registry error, stored as its JSON form like money errors.
 const REGISTRY: u8 = 6;
+/// No module of the chain takes the call.
+const NO_MODULE_FOR_CALL: u8 = 7;
 /// Longest stored money or registry error.
 const MAX_MONEY_ERROR_BYTES: usize = 4096;
 
@@ -52,6 +54,7 @@ impl Write for Outcome {
             Outcome::Failed(ExecutionError::ZeroAmount) => ZERO_AMOUNT.write(buf),
             Outcome::Failed(ExecutionError::SelfTransfer) => SELF_TRANSFER.write(buf),
             Outcome::Failed(ExecutionError::BalanceOverflow) => BALANCE_OVERFLOW.write(buf),
+            Outcome::Failed(ExecutionError::NoModuleForCall) => NO_MODULE_FOR_CALL.write(buf),
             Outcome::Failed(ExecutionError::Money(error)) => {
                 MONEY.write(buf);
                 money_error_json(error).write(buf);
@@ -90,6 +93,7 @@ impl Read for Outcome {
             }),
             ZERO_AMOUNT => Outcome::Failed(ExecutionError::ZeroAmount),
             SELF_TRANSFER => Outcome::Failed(ExecutionError::SelfTransfer),
+            NO_MODULE_FOR_CALL => Outcome::Failed(ExecutionError::NoModuleForCall),
             BALANCE_OVERFLOW => Outcome::Failed(ExecutionError::BalanceOverflow),
             MONEY => {
                 let json =

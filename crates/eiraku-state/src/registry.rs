@@ -5,7 +5,12 @@
 //! with a receipt naming the first. Attestations and consent records come
 //! here.
 
-use eiraku_core::{digest, registry::RegistryCall, Digest, TxHash};
+use crate::{
+    changes,
+    module::{CallContext, Module},
+    Change, ExecutionError,
+};
+use eiraku_core::{digest, registry::RegistryCall, AccountId, Call, Digest, StateKey, TxHash};
 use imbl::OrdMap;
 
 /// Where a root was first anchored.
@@ -89,7 +94,7 @@ impl Registry {
     }
 
     /// Applies one registry call of transaction `tx_hash` in block `height`.
-    pub(crate) fn apply(
+    pub(crate) fn run(
         &mut self,
         call: &RegistryCall,
         tx_hash: TxHash,
@@ -110,6 +115,40 @@ impl Registry {
     }
 }
 
+impl Module for Registry {
+    fn apply(
+        &mut self,
+        call: &Call,
+        cx: &mut CallContext<'_, '_>,
+    ) -> Option<Result<(), ExecutionError>> {
+        let Call::Registry(call) = call else {
+            return None;
+        };
+        let done = self.run(call, cx.tx.hash(), cx.env.height);
+        Some(done.map_err(ExecutionError::from))
+    }
+
+    fn accounts_touched(call: &Call) -> Option<Vec<&AccountId>> {
+        matches!(call, Call::Registry(_)).then(Vec::new)
+    }
+
+    fn entries(&self, out: &mut Vec<Change>) {
+        for (root, first) in &self.anchors {
+            out.push((StateKey::Anchor(*root), Some(first.to_bytes().to_vec())));
+        }
+    }
+
+    fn changes(&self, before: &Self, out: &mut Vec<Change>) {
+        changes::map(
+            &before.anchors,
+            &self.anchors,
+            StateKey::Anchor,
+            |first| first.to_bytes().to_vec(),
+            out,
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,8 +160,8 @@ mod tests {
         let root = hash(&[b"batch"]);
         let call = RegistryCall::Anchor { root, leaves: 3 };
         let (first, second) = (hash(&[b"tx1"]), hash(&[b"tx2"]));
-        registry.apply(&call, first, 5).unwrap();
-        let error = registry.apply(&call, second, 9).unwrap_err();
+        registry.run(&call, first, 5).unwrap();
+        let error = registry.run(&call, second, 9).unwrap_err();
         assert_eq!(
             error,
             RegistryError::AlreadyAnchored {

@@ -2,13 +2,14 @@
 
 use crate::{
     authority::Authority,
-    invariants,
-    ledger::{self, Account, AccountWrites, Accounts},
-    money::{CallContext, Money},
+    ledger::{Account, AccountWrites, Accounts},
+    module::{CallContext, ChangeContext},
+    modules::Modules,
+    money::Money,
     registry::Registry,
     AdmissionError, BlockError, ExecutionError, ExecutionProbe, MoneyError, Outcome, Receipt,
 };
-use eiraku_core::{AccountId, Amount, Call, ChainId, Genesis, SignedTransaction};
+use eiraku_core::{AccountId, Amount, ChainId, Genesis, SignedTransaction};
 
 /// What a block tells the state machine about its context.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,10 +35,8 @@ pub struct State {
     accounts: Accounts,
     /// Every role, who granted it, when and under which rule.
     authority: Authority,
-    /// The money module, when the chain runs it.
-    money: Option<Money>,
-    /// Anchored roots, each where it was first anchored.
-    registry: Registry,
+    /// Every domain module's state (money, registries, ...).
+    modules: Modules,
     /// The accounts the last executed block wrote (not part of the state).
     block_writes: BlockWrites,
 }
@@ -120,8 +119,10 @@ impl State {
             timestamp_ms,
             accounts,
             authority,
-            money,
-            registry: Registry::default(),
+            modules: Modules {
+                money,
+                ..Modules::default()
+            },
             block_writes: BlockWrites::default(),
         }
     }
@@ -133,13 +134,13 @@ impl State {
 
     /// The same state with the registries' entries (a node restarting).
     pub fn with_registry(mut self, registry: Registry) -> Self {
-        self.registry = registry;
+        self.modules.registry = registry;
         self
     }
 
     /// The registries' state: anchored roots.
     pub fn registry(&self) -> &Registry {
-        &self.registry
+        &self.modules.registry
     }
 
     /// Every role on the chain.
@@ -149,7 +150,12 @@ impl State {
 
     /// The money module's state, when the chain runs it.
     pub fn money(&self) -> Option<&Money> {
-        self.money.as_ref()
+        self.modules.money.as_ref()
+    }
+
+    /// Every domain module's state.
+    pub(crate) fn modules(&self) -> &Modules {
+        &self.modules
     }
 
     /// The network's chain id.
@@ -181,6 +187,12 @@ impl State {
     /// Sum of all balances. Transfers never change it.
     pub fn total_supply(&self) -> Amount {
         Amount(self.accounts.values().map(|a| a.balance.0).sum())
+    }
+
+    /// Checks every module's invariants over the whole state (a genesis,
+    /// `eiraku verify`); blocks check only what each call changes.
+    pub fn check_invariants(&self) -> Result<(), crate::invariants::Broken> {
+        self.modules.check_whole(&self.accounts, &self.authority)
     }
 
     /// Whether `tx` may be included in the next block on top of this state.
@@ -319,31 +331,35 @@ impl State {
         // The accounts are not written until the call is known good (see
         // `AccountWrites`); the other maps are small, or written only by
         // rare calls, and a copy of them costs nothing until written.
-        let money_before = self.money.clone();
+        let modules_before = self.modules.clone();
         let authority_before = self.authority.clone();
         let mut writes = AccountWrites::new(&self.accounts);
-        let call = Modules {
+        let mut cx = CallContext {
+            tx,
+            env,
+            accounts: &mut writes,
             authority: &mut self.authority,
-            money: self.money.as_mut(),
-            registry: &mut self.registry,
         };
         // Modules change nothing when they fail, and the account writes are
         // dropped.
-        call.apply(&mut writes, tx, env)?;
-        // Only the money module has invariants.
-        let (Some(was), Some(is)) = (&money_before, &self.money) else {
+        self.modules.apply(&tx.transaction.call, &mut cx)?;
+        if !self.modules.has_invariants() {
             return Ok(writes.finish());
-        };
+        }
         probe.invariant_check_started();
-        let balances = writes.changes().map(|(id, was, is)| {
-            let balance =
-                |account: Option<&Account>| account.map(|a| a.balance).unwrap_or_default();
-            (id, balance(was), balance(is))
-        });
-        let change = invariants::check_money_change(balances, &self.authority, was, is);
+        let balance = |account: Option<&Account>| account.map(|a| a.balance).unwrap_or_default();
+        let balances: Vec<_> = writes
+            .changes()
+            .map(|(id, was, is)| (*id, balance(was), balance(is)))
+            .collect();
+        let change = ChangeContext {
+            balances: &balances,
+            authority: &self.authority,
+        };
+        let checked = self.modules.check_change(&modules_before, &change);
         probe.invariant_check_finished();
-        if let Err(broken) = change {
-            self.money = money_before;
+        if let Err(broken) = checked {
+            self.modules = modules_before;
             self.authority = authority_before;
             return Err(MoneyError::InvariantBroken {
                 invariant: broken.invariant.name().into(),
@@ -352,44 +368,6 @@ impl State {
             .into());
         }
         Ok(writes.finish())
-    }
-}
-
-/// The domain modules' state, borrowed for one call.
-struct Modules<'a> {
-    authority: &'a mut Authority,
-    money: Option<&'a mut Money>,
-    registry: &'a mut Registry,
-}
-
-impl Modules<'_> {
-    /// Applies one admitted transaction's call: the dispatch point where
-    /// each domain module handles its own calls. On error nothing changed.
-    fn apply(
-        self,
-        accounts: &mut AccountWrites<'_>,
-        tx: &SignedTransaction,
-        env: &BlockEnv,
-    ) -> Result<(), ExecutionError> {
-        let sender = &tx.transaction.sender;
-        let now_ms = env.timestamp_ms;
-        match (&tx.transaction.call, self.money) {
-            // With the money module a plain transfer is a payment under its
-            // rules (no travel-rule data); without it, a move of the
-            // ledger's one unit.
-            (Call::Transfer { to, amount }, Some(money)) => {
-                Ok(money.pay(accounts, self.authority, sender, to, *amount, None)?)
-            }
-            (Call::Transfer { to, amount }, None) => {
-                ledger::transfer(accounts, sender, to, *amount)
-            }
-            (Call::Money(call), Some(money)) => {
-                let ctx = CallContext { sender, now_ms };
-                Ok(money.apply(accounts, self.authority, &ctx, call)?)
-            }
-            (Call::Money(_), None) => Err(MoneyError::NoMoneyModule.into()),
-            (Call::Registry(call), _) => Ok(self.registry.apply(call, tx.hash(), env.height)?),
-        }
     }
 }
 
@@ -407,19 +385,15 @@ pub fn accounts_touched_by(transactions: &[SignedTransaction]) -> Vec<AccountId>
 
 /// Every account a transaction may write.
 fn touched_accounts(tx: &SignedTransaction) -> Vec<&AccountId> {
-    match &tx.transaction.call {
-        Call::Transfer { to, .. } => vec![&tx.transaction.sender, to],
-        Call::Money(call) => std::iter::once(&tx.transaction.sender)
-            .chain(Money::other_account(call))
-            .collect(),
-        Call::Registry(_) => vec![&tx.transaction.sender],
-    }
+    std::iter::once(&tx.transaction.sender)
+        .chain(Modules::accounts_touched(&tx.transaction.call))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use eiraku_core::{GenesisAccount, Keypair, StateKey, Transaction};
+    use eiraku_core::{Call, GenesisAccount, Keypair, StateKey, Transaction};
 
     fn genesis() -> Genesis {
         Genesis {

@@ -334,11 +334,9 @@ pub fn verify_chain(
             let what = "state_root differs from re-execution";
             return Err(fault(height, with_breach(what, kept.as_ref())));
         }
-        if let Some(money) = state.money() {
-            money
-                .check_invariants(state.accounts(), state.authority())
-                .map_err(|broken| fault(height, format!("money invariant broken: {broken}")))?;
-        }
+        state
+            .check_invariants()
+            .map_err(|broken| fault(height, format!("invariant broken: {broken}")))?;
         transactions += block.transactions.len() as u64;
         parent = block;
         bar.inc(1);
@@ -366,17 +364,14 @@ pub fn verify_chain(
     })
 }
 
-/// `what`, and the money invariant `kept` (the state the node keeps)
+/// `what`, and the invariant `kept` (the state the node keeps)
 /// breaks, if it breaks one: what an auditor needs to know of a chain whose
 /// blocks claim a state re-execution does not reproduce.
 fn with_breach(what: &str, kept: Option<&State>) -> String {
     let breach = kept.and_then(|kept| {
-        let money = kept.money()?;
-        let broken = money
-            .check_invariants(kept.accounts(), kept.authority())
-            .err()?;
+        let broken = kept.check_invariants().err()?;
         Some(format!(
-            "{what}; the node's kept state (block {}): money invariant broken: {broken}",
+            "{what}; the node's kept state (block {}): invariant broken: {broken}",
             kept.height()
         ))
     });

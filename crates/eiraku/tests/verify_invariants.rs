@@ -135,7 +135,7 @@ fn verify_names_the_invariant_a_stored_block_breaks() {
     assert!(!ok, "{text}");
     assert!(
         text.contains(&format!(
-            "block {height}: state_root differs from re-execution; the node's kept state (block {height}): money invariant broken: money.backing: "
+            "block {height}: state_root differs from re-execution; the node's kept state (block {height}): invariant broken: money.backing: "
         )),
         "names the block, the root and the invariant:\n{text}"
     );

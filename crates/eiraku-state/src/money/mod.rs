@@ -13,10 +13,13 @@
 //! (economies and rates), `issuance.rs` (contribute, accept, issue, open
 //! accounts), `payment.rs` (pay and the AML rules), `redemption.rs` (redeem
 //! and repatriation), `settlement.rs` (claims between central banks) and
-//! `seigniorage.rs`; the invariants are in [`crate::invariants`].
+//! `seigniorage.rs`; `module.rs` puts it behind the module interface (the
+//! calls it takes, its state keys, its invariants, which are in
+//! [`crate::invariants`]).
 
 mod genesis;
 mod issuance;
+mod module;
 mod payment;
 mod rates;
 mod redemption;

@@ -1,0 +1,14 @@
+//! The state machine's modules, in dispatch order: the first module that
+//! takes a call runs it. Adding a module is its own files and one line here.
+
+use crate::{ledger::Ledger, module::modules, money::Money, registry::Registry};
+
+modules! {
+    /// The AMRO coin, when the chain runs it (it takes plain transfers as
+    /// payments under its rules).
+    money: Option<Money>,
+    /// Registries: anchored roots.
+    registry: Registry,
+    /// Plain transfers of the ledger's one unit, when no module took them.
+    ledger: Ledger,
+}

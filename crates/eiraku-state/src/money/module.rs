@@ -1,0 +1,151 @@
+//! The money module behind the module interface: which calls it takes, the
+//! state keys it holds and its invariants.
+
+use super::{CallContext as MoneyCaller, Money};
+use crate::{
+    authority::Authority,
+    changes::{list, map},
+    invariants::{self, Broken},
+    module::{CallContext, ChangeContext, Module},
+    money_codec::entry,
+    Accounts, Change, ExecutionError, MoneyError,
+};
+use eiraku_core::{AccountId, Call, StateKey};
+
+/// The money module is set at genesis: a chain's states all have it or all
+/// lack it.
+impl Module for Option<Money> {
+    fn apply(
+        &mut self,
+        call: &Call,
+        cx: &mut CallContext<'_, '_>,
+    ) -> Option<Result<(), ExecutionError>> {
+        let sender = &cx.tx.transaction.sender;
+        let done = match (call, self) {
+            // A plain transfer is a payment under the money rules, without
+            // travel-rule data.
+            (Call::Transfer { to, amount }, Some(money)) => {
+                money.pay(cx.accounts, cx.authority, sender, to, *amount, None)
+            }
+            (Call::Money(call), Some(money)) => {
+                let caller = MoneyCaller {
+                    sender,
+                    now_ms: cx.env.timestamp_ms,
+                };
+                money.apply(cx.accounts, cx.authority, &caller, call)
+            }
+            (Call::Money(_), None) => Err(MoneyError::NoMoneyModule),
+            _ => return None,
+        };
+        Some(done.map_err(ExecutionError::from))
+    }
+
+    fn accounts_touched(call: &Call) -> Option<Vec<&AccountId>> {
+        match call {
+            Call::Money(call) => Some(Money::other_account(call).into_iter().collect()),
+            _ => None,
+        }
+    }
+
+    fn entries(&self, out: &mut Vec<Change>) {
+        let Some(m) = self else {
+            return;
+        };
+        let mut put = |key: StateKey, value: Vec<u8>| out.push((key, Some(value)));
+        put(StateKey::MoneyConfig, entry::config(m));
+        for (code, books) in &m.economies {
+            put(StateKey::Economy(*code), entry::economy(books));
+        }
+        for (id, key) in &m.travel_keys {
+            put(StateKey::TravelKey(*id), entry::travel_key(key));
+        }
+        for (id, freeze) in &m.frozen {
+            put(StateKey::Freeze(*id), entry::freeze(freeze));
+        }
+        for ((creditor, debtor), amount) in &m.claims {
+            let (creditor, debtor) = (*creditor, *debtor);
+            put(StateKey::Claim { creditor, debtor }, entry::claim(amount));
+        }
+        for (n, c) in m.contributions.iter().enumerate() {
+            put(StateKey::Contribution(n as u64), entry::contribution(c));
+        }
+        for (n, s) in m.settlements.iter().enumerate() {
+            put(StateKey::Settlement(n as u64), entry::settlement(s));
+        }
+        for (n, p) in m.seigniorage_periods.iter().enumerate() {
+            put(StateKey::SeigniorPeriod(n as u64), entry::period(p));
+        }
+    }
+
+    fn changes(&self, before: &Self, out: &mut Vec<Change>) {
+        // A genesis's entries are listed by `entries`.
+        let (Some(before), Some(after)) = (before, self) else {
+            return;
+        };
+        let config = entry::config(after);
+        if entry::config(before) != config {
+            out.push((StateKey::MoneyConfig, Some(config)));
+        }
+        let (b, a) = (before, after);
+        map(
+            &b.economies,
+            &a.economies,
+            StateKey::Economy,
+            entry::economy,
+            out,
+        );
+        let travel_key = entry::travel_key;
+        map(
+            &b.travel_keys,
+            &a.travel_keys,
+            StateKey::TravelKey,
+            travel_key,
+            out,
+        );
+        map(&b.frozen, &a.frozen, StateKey::Freeze, entry::freeze, out);
+        let claim = |(creditor, debtor)| StateKey::Claim { creditor, debtor };
+        map(&b.claims, &a.claims, claim, entry::claim, out);
+        let contribution = entry::contribution;
+        list(
+            &b.contributions,
+            &a.contributions,
+            StateKey::Contribution,
+            contribution,
+            out,
+        );
+        list(
+            &b.settlements,
+            &a.settlements,
+            StateKey::Settlement,
+            entry::settlement,
+            out,
+        );
+        let period = StateKey::SeigniorPeriod;
+        list(
+            &b.seigniorage_periods,
+            &a.seigniorage_periods,
+            period,
+            entry::period,
+            out,
+        );
+    }
+
+    fn check_change(&self, before: &Self, cx: &ChangeContext<'_>) -> Result<(), Broken> {
+        let (Some(was), Some(is)) = (before, self) else {
+            return Ok(());
+        };
+        let balances = cx.balances.iter().map(|(id, was, is)| (id, *was, *is));
+        invariants::check_money_change(balances, cx.authority, was, is)
+    }
+
+    fn check_whole(&self, accounts: &Accounts, authority: &Authority) -> Result<(), Broken> {
+        match self {
+            Some(money) => money.check_invariants(accounts, authority),
+            None => Ok(()),
+        }
+    }
+
+    fn has_invariants(&self) -> bool {
+        self.is_some()
+    }
+}
