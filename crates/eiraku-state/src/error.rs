@@ -401,3 +401,23 @@ mod tests {
         }
     }
 }
+
+/// A stored state entry that cannot be read back.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("state entry {key}: {reason}")]
+pub struct EntryError {
+    /// The entry's key.
+    pub key: eiraku_core::StateKey,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl EntryError {
+    /// An error about the entry under `key`.
+    pub fn new(key: eiraku_core::StateKey, reason: impl Into<String>) -> Self {
+        Self {
+            key,
+            reason: reason.into(),
+        }
+    }
+}

@@ -2,10 +2,10 @@
 
 use crate::{
     module::{CallContext, Module},
-    Change, ExecutionError,
+    Change, EntryError, ExecutionError,
 };
 pub use eiraku_core::Account;
-use eiraku_core::{AccountId, Amount, Call};
+use eiraku_core::{AccountId, Amount, Call, StateKey};
 
 /// Every account by id: a persistent map, so a copy of the state (one per
 /// block proposed but not yet final) costs nothing until it is changed.
@@ -117,6 +117,10 @@ impl Module for Ledger {
             Call::Transfer { to, .. } => Some(vec![to]),
             _ => None,
         }
+    }
+
+    fn from_entries(_entries: &[(StateKey, Vec<u8>)]) -> Result<Self, EntryError> {
+        Ok(Ledger)
     }
 
     fn entries(&self, _out: &mut Vec<Change>) {}

@@ -49,13 +49,14 @@ mod module;
 mod modules;
 pub mod money;
 mod money_codec;
+mod money_entries;
 mod probe;
 mod receipt;
 pub mod registry;
 mod state;
 
 pub use changes::Change;
-pub use error::{AdmissionError, BlockError, ExecutionError, MoneyError};
+pub use error::{AdmissionError, BlockError, EntryError, ExecutionError, MoneyError};
 pub use ledger::{Account, Accounts};
 pub use probe::ExecutionProbe;
 pub use receipt::{Outcome, Receipt};

@@ -14,9 +14,9 @@
 
 use crate::{
     authority::Authority, invariants::Broken, ledger::AccountWrites, Accounts, BlockEnv, Change,
-    ExecutionError,
+    EntryError, ExecutionError,
 };
-use eiraku_core::{AccountId, Amount, Call, SignedTransaction};
+use eiraku_core::{AccountId, Amount, Call, SignedTransaction, StateKey};
 
 /// What a call runs against: its transaction, its block, and the
 /// foundation (accounts and roles) it may read and write.
@@ -56,6 +56,10 @@ pub(crate) trait Module: Clone + PartialEq + Eq + std::fmt::Debug {
 
     /// Every entry of its state, keyed in the authenticated store.
     fn entries(&self, out: &mut Vec<Change>);
+
+    /// Rebuilds it from stored entries (a node restarting): `entries`
+    /// holds every module's, in any order; it reads its own.
+    fn from_entries(entries: &[(StateKey, Vec<u8>)]) -> Result<Self, EntryError>;
 
     /// Its entries that differ from `before`'s, each once. The cost follows
     /// what changed: its maps are persistent and share what did not.
@@ -112,6 +116,15 @@ macro_rules! modules {
                     return touched;
                 })+
                 Vec::new()
+            }
+
+            /// Every module rebuilt from stored entries.
+            pub fn from_entries(
+                entries: &[(eiraku_core::StateKey, Vec<u8>)],
+            ) -> Result<Self, $crate::EntryError> {
+                Ok(Self {
+                    $($name: <$module as $crate::module::Module>::from_entries(entries)?,)+
+                })
             }
 
             /// Every module's entries.
@@ -196,6 +209,10 @@ mod tests {
                 self.entries(out);
             }
         }
+
+        fn from_entries(_entries: &[(StateKey, Vec<u8>)]) -> Result<Self, EntryError> {
+            Ok(Self::default())
+        }
     }
 
     /// A module that takes nothing.
@@ -218,6 +235,10 @@ mod tests {
         fn entries(&self, _out: &mut Vec<Change>) {}
 
         fn changes(&self, _before: &Self, _out: &mut Vec<Change>) {}
+
+        fn from_entries(_entries: &[(StateKey, Vec<u8>)]) -> Result<Self, EntryError> {
+            Ok(Self)
+        }
     }
 
     mod toy {

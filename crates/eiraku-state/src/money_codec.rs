@@ -410,3 +410,56 @@ pub(crate) mod entry {
         encoded(|buf| write_period(p, buf))
     }
 }
+
+/// Each money entry's value read back (see `crate::money_entries`).
+pub(crate) mod read {
+    use super::*;
+
+    /// [`entry::config`]: a money state with these settings and nothing
+    /// else yet.
+    pub fn config(buf: &mut impl Buf) -> Result<Money, Error> {
+        Ok(Money {
+            unit: read_unit(buf)?,
+            numeraire: CurrencyCode::read(buf)?,
+            max_rate_age_ms: u64::read(buf)?,
+            travel_rule_threshold: Amount::read(buf)?,
+            issuer: AccountId::read(buf)?,
+            seigniorage_closed_ms: u64::read(buf)?,
+            economies: Default::default(),
+            travel_keys: Default::default(),
+            frozen: Default::default(),
+            contributions: Default::default(),
+            claims: Default::default(),
+            settlements: Default::default(),
+            seigniorage_periods: Default::default(),
+        })
+    }
+
+    /// [`entry::economy`].
+    pub fn economy(buf: &mut impl Buf) -> Result<Economy, Error> {
+        read_economy(buf)
+    }
+
+    /// [`entry::freeze`].
+    pub fn freeze(buf: &mut impl Buf) -> Result<Freeze, Error> {
+        Ok(Freeze {
+            reason: read_text(buf)?,
+            since_ms: u64::read(buf)?,
+        })
+    }
+
+    /// [`entry::contribution`].
+    pub fn contribution(buf: &mut impl Buf) -> Result<Contribution, Error> {
+        read_contribution(buf)
+    }
+
+    /// [`entry::settlement`].
+    pub fn settlement(buf: &mut impl Buf) -> Result<Settlement, Error> {
+        read_settlement(buf)
+    }
+
+    /// [`entry::period`].
+    pub fn period(buf: &mut impl Buf) -> Result<SeigniorPeriod, Error> {
+        read_period(buf)
+    }
+}

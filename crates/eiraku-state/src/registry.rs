@@ -8,7 +8,7 @@
 use crate::{
     changes,
     module::{CallContext, Module},
-    Change, ExecutionError,
+    Change, EntryError, ExecutionError,
 };
 use eiraku_core::{digest, registry::RegistryCall, AccountId, Call, Digest, StateKey, TxHash};
 use imbl::OrdMap;
@@ -130,6 +130,18 @@ impl Module for Registry {
 
     fn accounts_touched(call: &Call) -> Option<Vec<&AccountId>> {
         matches!(call, Call::Registry(_)).then(Vec::new)
+    }
+
+    fn from_entries(entries: &[(StateKey, Vec<u8>)]) -> Result<Self, EntryError> {
+        let mut anchors = OrdMap::new();
+        for (key, value) in entries {
+            if let StateKey::Anchor(root) = key {
+                let first = FirstAnchor::from_bytes(value)
+                    .ok_or_else(|| EntryError::new(*key, "not 40 bytes"))?;
+                anchors.insert(*root, first);
+            }
+        }
+        Ok(Self { anchors })
     }
 
     fn entries(&self, out: &mut Vec<Change>) {

@@ -7,9 +7,10 @@ use crate::{
     modules::Modules,
     money::Money,
     registry::Registry,
-    AdmissionError, BlockError, ExecutionError, ExecutionProbe, MoneyError, Outcome, Receipt,
+    AdmissionError, BlockError, EntryError, ExecutionError, ExecutionProbe, MoneyError, Outcome,
+    Receipt,
 };
-use eiraku_core::{AccountId, Amount, ChainId, Genesis, SignedTransaction};
+use eiraku_core::{AccountId, Amount, ChainId, Genesis, SignedTransaction, StateKey};
 
 /// What a block tells the state machine about its context.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,6 +126,23 @@ impl State {
             },
             block_writes: BlockWrites::default(),
         }
+    }
+
+    /// Rebuilds a state from stored parts (a node restarting): the
+    /// accounts, the roles, and every module's entries as the state root
+    /// commits to them ([`State::all_entries`] minus accounts and roles),
+    /// in any order.
+    pub fn from_entries(
+        chain_id: ChainId,
+        height: u64,
+        timestamp_ms: u64,
+        accounts: Accounts,
+        authority: Authority,
+        entries: &[(StateKey, Vec<u8>)],
+    ) -> Result<Self, EntryError> {
+        let mut state = Self::restore(chain_id, height, timestamp_ms, accounts, authority, None);
+        state.modules = Modules::from_entries(entries)?;
+        Ok(state)
     }
 
     /// Timestamp of the last executed block.

@@ -939,7 +939,61 @@ proptest! {
                 prop_assert_eq!(chain.state.accounts().len(), before.accounts().len());
             }
         }
+        // What a restarting node reads back from such a store is the state.
+        prop_assert_eq!(&rebuilt_from(&store, &chain.state).unwrap(), &chain.state);
     }
+}
+
+/// `state` rebuilt from `entries` (every module's, in reverse key order:
+/// any order will do) with its accounts and roles.
+fn rebuilt_from(
+    entries: &BTreeMap<StateKey, Vec<u8>>,
+    state: &State,
+) -> Result<State, eiraku_state::EntryError> {
+    let modules: Vec<(StateKey, Vec<u8>)> = entries
+        .iter()
+        .rev()
+        .filter(|(key, _)| !matches!(key, StateKey::Account(_) | StateKey::Role(_)))
+        .map(|(key, value)| (*key, value.clone()))
+        .collect();
+    State::from_entries(
+        state.chain_id().clone(),
+        state.height(),
+        state.timestamp_ms(),
+        state.accounts().clone(),
+        state.authority().clone(),
+        &modules,
+    )
+}
+
+#[test]
+fn a_state_is_rebuilt_from_its_entries_and_a_damaged_entry_is_named() {
+    let mut chain = funded();
+    chain.send(CB_JP, contribute_jpy(1_000)).unwrap();
+    chain.send(CB_JP, contribute_jpy(2_000)).unwrap();
+    let state = &chain.state;
+    let whole = entries(&state.all_entries());
+    assert_eq!(&rebuilt_from(&whole, state).unwrap(), state);
+
+    let mut gap = whole.clone();
+    gap.remove(&StateKey::Contribution(1));
+    let error = rebuilt_from(&gap, state).unwrap_err();
+    assert_eq!(error.key, StateKey::Contribution(1), "{error}");
+
+    let mut damaged = whole.clone();
+    let jp = StateKey::Economy(economy("JP"));
+    damaged.get_mut(&jp).unwrap().push(0);
+    let error = rebuilt_from(&damaged, state).unwrap_err();
+    assert_eq!(error.key, jp);
+    assert!(error.to_string().contains("trailing bytes"), "{error}");
+
+    let mut truncated = whole;
+    let config = truncated.get_mut(&StateKey::MoneyConfig).unwrap();
+    config.pop();
+    assert_eq!(
+        rebuilt_from(&truncated, state).unwrap_err().key,
+        StateKey::MoneyConfig
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use crate::{
     invariants::{self, Broken},
     module::{CallContext, ChangeContext, Module},
     money_codec::entry,
-    Accounts, Change, ExecutionError, MoneyError,
+    Accounts, Change, EntryError, ExecutionError, MoneyError,
 };
 use eiraku_core::{AccountId, Call, StateKey};
 
@@ -45,6 +45,10 @@ impl Module for Option<Money> {
             Call::Money(call) => Some(Money::other_account(call).into_iter().collect()),
             _ => None,
         }
+    }
+
+    fn from_entries(entries: &[(StateKey, Vec<u8>)]) -> Result<Self, EntryError> {
+        crate::money_entries::money_from_entries(entries)
     }
 
     fn entries(&self, out: &mut Vec<Change>) {
