@@ -321,5 +321,6 @@ mod tests {
             Err(ExecutionError::NoModuleForCall)
         );
         assert_eq!(modules, toy::Modules::default());
+        assert_eq!(toy::Modules::from_entries(&[]), Ok(modules));
     }
 }
