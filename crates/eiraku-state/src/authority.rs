@@ -3,10 +3,10 @@
 //! reads them here, and the modules that come next (registries, governance,
 //! the offline wallet's centers) will too.
 
+use crate::layered::LayeredMap;
 use bytes::BufMut;
 use commonware_codec::{Buf, DecodeExt, Error, Read, ReadExt, Write};
 use eiraku_core::{AccountId, Genesis, Role};
-use imbl::OrdMap;
 use serde::{Deserialize, Serialize};
 
 /// The rule a role was granted under.
@@ -35,11 +35,11 @@ pub struct RoleGrant {
     pub rule: GrantRule,
 }
 
-/// Every role on the chain, by account. A persistent map: copies of the
+/// Every role on the chain, by account. A layered map: copies of the
 /// state share it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Authority {
-    grants: OrdMap<AccountId, RoleGrant>,
+    grants: LayeredMap<AccountId, RoleGrant>,
     /// Grants made by the call being run, not yet in `grants`: they land
     /// with [`Authority::settle`] once the call is known good, so a failed
     /// call or a dry run never writes the shared map (a write copies its
@@ -99,14 +99,19 @@ impl Authority {
         }
     }
 
-    /// Every grant in account order.
+    /// Every grant in account order (a sort: for listings and genesis).
     pub fn grants(&self) -> impl ExactSizeIterator<Item = (&AccountId, &RoleGrant)> {
         self.grants.iter()
     }
 
-    /// The grants as a persistent map (for comparing states).
-    pub(crate) fn grants_map(&self) -> &OrdMap<AccountId, RoleGrant> {
+    /// The grants as a layered map (for comparing states).
+    pub(crate) fn grants_map(&self) -> &LayeredMap<AccountId, RoleGrant> {
         &self.grants
+    }
+
+    /// Ends a block: its grants become a layer the next states share.
+    pub(crate) fn seal(&mut self) {
+        self.grants.seal();
     }
 
     /// How many accounts hold a role.

@@ -8,7 +8,7 @@
 //! block executed on `before`: execution lists the accounts it wrote.
 
 use crate::{authority::Authority, Accounts, State};
-use eiraku_core::{Account, AccountId, StateKey};
+use eiraku_core::StateKey;
 use imbl::{ordmap::DiffItem, OrdMap, Vector};
 
 /// One entry written: its new value, or `None` when it was removed.
@@ -18,12 +18,7 @@ impl State {
     /// Every entry that differs from `before`, each once.
     pub fn changes_since(&self, before: &State) -> Vec<Change> {
         let mut out = Vec::new();
-        match self.accounts_written_since(before.accounts()) {
-            Some(written) => {
-                accounts_written(written, before.accounts(), self.accounts(), &mut out)
-            }
-            None => accounts(before.accounts(), self.accounts(), &mut out),
-        }
+        accounts(before.accounts(), self.accounts(), &mut out);
         roles(before.authority(), self.authority(), &mut out);
         self.modules().changes(before.modules(), &mut out);
         out
@@ -46,41 +41,19 @@ impl State {
     }
 }
 
-/// The accounts among `written` whose entry differs (a write undone, or
-/// of the same value, changes nothing).
-fn accounts_written(
-    written: &[AccountId],
-    before: &Accounts,
-    after: &Accounts,
-    out: &mut Vec<Change>,
-) {
-    for id in written {
-        let is = after.get(id);
-        if before.get(id) != is {
-            let value = is.map(|a| a.to_bytes().to_vec());
-            out.push((StateKey::Account(*id), value));
-        }
+/// The accounts that differ: one block's writes between a state and its
+/// parent (see [`crate::layered::LayeredMap::changed_since`]).
+fn accounts(before: &Accounts, after: &Accounts, out: &mut Vec<Change>) {
+    for (id, account) in after.changed_since(before) {
+        let value = account.map(|a| a.to_bytes().to_vec());
+        out.push((StateKey::Account(id), value));
     }
 }
 
-fn accounts(before: &Accounts, after: &Accounts, out: &mut Vec<Change>) {
-    map(
-        before,
-        after,
-        StateKey::Account,
-        |a: &Account| a.to_bytes().to_vec(),
-        out,
-    );
-}
-
 fn roles(before: &Authority, after: &Authority, out: &mut Vec<Change>) {
-    map(
-        before.grants_map(),
-        after.grants_map(),
-        StateKey::Role,
-        |grant| grant.to_bytes(),
-        out,
-    );
+    for (id, grant) in after.grants_map().changed_since(before.grants_map()) {
+        out.push((StateKey::Role(id), grant.map(|g| g.to_bytes())));
+    }
 }
 
 /// The entries of a persistent map that differ, skipping shared nodes.
@@ -133,6 +106,7 @@ mod tests {
     use eiraku_core::{
         Amount, Call, ChainId, Genesis, GenesisAccount, Keypair, SignedTransaction, Transaction,
     };
+    use std::collections::{BTreeMap, BTreeSet};
 
     fn transfer(from: u64, nonce: u64, to: u64, amount: u128) -> SignedTransaction {
         let key = Keypair::from_seed(from);
@@ -149,8 +123,24 @@ mod tests {
         SignedTransaction::sign(body, &key)
     }
 
-    /// The write-set read off execution equals the one found by comparing
-    /// the maps: paid, created, failed (nonce only) and paid-back accounts.
+    /// Every account whose entry differs, found by listing both states
+    /// whole (no roles or modules on this chain).
+    fn compared_whole(before: &State, after: &State) -> Vec<Change> {
+        let listed = |state: &State| -> BTreeMap<StateKey, Vec<u8>> {
+            let all = state.all_entries().into_iter();
+            all.map(|(key, value)| (key, value.unwrap())).collect()
+        };
+        let (was, is) = (listed(before), listed(after));
+        let keys: BTreeSet<&StateKey> = was.keys().chain(is.keys()).collect();
+        keys.into_iter()
+            .filter(|key| was.get(key) != is.get(key))
+            .map(|key| (*key, is.get(key).cloned()))
+            .collect()
+    }
+
+    /// The changes of one block, and of two, are what comparing the whole
+    /// states finds: paid, created, failed (nonce only) and paid-back
+    /// accounts.
     #[test]
     fn the_accounts_a_block_wrote_are_its_account_changes() {
         let opening = (1..=3)
@@ -183,22 +173,17 @@ mod tests {
             timestamp_ms: 1,
         };
         state.execute_block(&env, &block).unwrap();
-        let written = state.accounts_written_since(before.accounts()).unwrap();
-        assert_eq!(written.len(), 4, "three senders and one new account");
-        let mut compared = Vec::new();
-        accounts(before.accounts(), state.accounts(), &mut compared);
-        assert_eq!(state.changes_since(&before), compared);
-        // Against any other state the maps are compared.
-        assert_eq!(state.accounts_written_since(state.accounts()), None);
+        let changes = state.changes_since(&before);
+        assert_eq!(changes.len(), 4, "three senders and one new account");
+        assert_eq!(changes, compared_whole(&before, &state));
+        // Two blocks apart, the same.
         let mut next = state.clone();
         let env = BlockEnv {
             height: 2,
             timestamp_ms: 2,
         };
         next.execute_block(&env, &[transfer(9, 0, 1, 40)]).unwrap();
-        assert_eq!(next.accounts_written_since(before.accounts()), None);
-        let mut compared = Vec::new();
-        accounts(before.accounts(), next.accounts(), &mut compared);
-        assert_eq!(next.changes_since(&before), compared);
+        assert_eq!(next.changes_since(&before), compared_whole(&before, &next));
+        assert_eq!(next.changes_since(&state), compared_whole(&state, &next));
     }
 }

@@ -7,9 +7,9 @@ use crate::{
 pub use eiraku_core::Account;
 use eiraku_core::{AccountId, Amount, Call, StateKey};
 
-/// Every account by id: a persistent map, so a copy of the state (one per
-/// block proposed but not yet final) costs nothing until it is changed.
-pub type Accounts = imbl::OrdMap<AccountId, Account>;
+/// Every account by id: a layered map, so a copy of the state (one per
+/// block proposed but not yet final, one per mempool check) shares it.
+pub type Accounts = crate::layered::LayeredMap<AccountId, Account>;
 
 /// The accounts as one transaction's call writes them: reads go through
 /// to the map, writes stay here until [`AccountWrites::finish`]. The map is

@@ -44,6 +44,7 @@ pub mod authority;
 mod changes;
 mod error;
 pub mod invariants;
+pub mod layered;
 mod ledger;
 mod module;
 mod modules;

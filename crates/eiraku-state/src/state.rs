@@ -38,42 +38,6 @@ pub struct State {
     authority: Authority,
     /// Every domain module's state (money, registries, ...).
     modules: Modules,
-    /// The accounts the last executed block wrote (not part of the state).
-    block_writes: BlockWrites,
-}
-
-/// The accounts a block wrote and the accounts map it started from, so that
-/// its write-set is read off instead of found by comparing two maps of
-/// millions of accounts. Bookkeeping about how a state was reached, not
-/// part of the state: states compare equal whatever it holds.
-#[derive(Clone, Default)]
-pub(crate) struct BlockWrites {
-    base: Option<Accounts>,
-    written: std::sync::Arc<Vec<AccountId>>,
-}
-
-impl BlockWrites {
-    /// The accounts written since `accounts`, when this state was made by
-    /// executing one block on exactly that map (the same root node, so the
-    /// same content); `None` otherwise.
-    pub(crate) fn since(&self, accounts: &Accounts) -> Option<&[AccountId]> {
-        let base = self.base.as_ref()?;
-        base.ptr_eq(accounts).then_some(self.written.as_slice())
-    }
-}
-
-impl PartialEq for BlockWrites {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for BlockWrites {}
-
-impl std::fmt::Debug for BlockWrites {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "BlockWrites({} accounts)", self.written.len())
-    }
 }
 
 impl State {
@@ -124,7 +88,6 @@ impl State {
                 money,
                 ..Modules::default()
             },
-            block_writes: BlockWrites::default(),
         }
     }
 
@@ -196,15 +159,9 @@ impl State {
         &self.accounts
     }
 
-    /// The accounts written since `accounts` (sorted, each once), when this
-    /// state is one block executed on exactly that map.
-    pub(crate) fn accounts_written_since(&self, accounts: &Accounts) -> Option<&[AccountId]> {
-        self.block_writes.since(accounts)
-    }
-
     /// Sum of all balances. Transfers never change it.
     pub fn total_supply(&self) -> Amount {
-        Amount(self.accounts.values().map(|a| a.balance.0).sum())
+        Amount(self.accounts.values_any_order().map(|a| a.balance.0).sum())
     }
 
     /// Checks every module's invariants over the whole state (a genesis,
@@ -278,7 +235,6 @@ impl State {
         // Persistent maps: keeping the state before the block costs nothing,
         // and puts it back whole if a transaction makes the block invalid.
         let before = self.clone();
-        let mut written = Vec::with_capacity(2 * transactions.len());
         let mut receipts = Vec::with_capacity(transactions.len());
         for (index, tx) in transactions.iter().enumerate() {
             if let Err(error) = self.check_admission(tx) {
@@ -289,15 +245,16 @@ impl State {
                     error,
                 });
             }
-            let outcome = match self.apply_checked(tx, env, probe, &mut written) {
+            let outcome = match self.apply_checked(tx, env, probe) {
                 Ok(()) => Outcome::Success,
                 Err(error) => Outcome::Failed(error),
             };
             // The nonce advances whatever the outcome, so a failed
             // transaction can never be replayed.
-            if let Some(sender) = self.accounts.get_mut(&tx.transaction.sender) {
-                sender.nonce += 1;
-                written.push(tx.transaction.sender);
+            let sender = &tx.transaction.sender;
+            if let Some(mut account) = self.accounts.get(sender).copied() {
+                account.nonce += 1;
+                self.accounts.insert(*sender, account);
             }
             receipts.push(Receipt {
                 tx_hash: tx.hash(),
@@ -306,12 +263,12 @@ impl State {
                 outcome,
             });
         }
-        written.sort_unstable();
-        written.dedup();
-        self.block_writes = BlockWrites {
-            base: Some(before.accounts),
-            written: std::sync::Arc::new(written),
-        };
+        // The block's writes become a table the next states share (the copy
+        // taken for undoing goes first: a table only this state holds is
+        // merged in place).
+        drop(before);
+        self.accounts.seal();
+        self.authority.seal();
         self.height = env.height;
         self.timestamp_ms = env.timestamp_ms;
         Ok(receipts)
@@ -327,11 +284,9 @@ impl State {
         tx: &SignedTransaction,
         env: &BlockEnv,
         probe: &mut impl ExecutionProbe,
-        written: &mut Vec<AccountId>,
     ) -> Result<(), ExecutionError> {
         for (id, account) in self.run_checked(tx, env, probe)? {
             self.accounts.insert(id, account);
-            written.push(id);
         }
         self.authority.settle();
         Ok(())
@@ -552,9 +507,7 @@ mod tests {
             scratch.accounts().ptr_eq(state.accounts()),
             "neither a good nor a failed call wrote the shared map"
         );
-        scratch
-            .apply_checked(&good, &env, &mut (), &mut Vec::new())
-            .unwrap();
+        scratch.apply_checked(&good, &env, &mut ()).unwrap();
         let bob = Keypair::from_seed(2).account_id();
         assert_eq!(scratch.account(&bob).map(|a| a.balance), Some(Amount(40)));
         assert_eq!(state.account(&bob), None);
