@@ -23,9 +23,10 @@ pub struct BlockEnv {
 
 /// The ledger state after some block.
 ///
-/// Its maps are persistent: a clone shares them and costs nothing until it
-/// is changed (the node keeps one per block proposed but not yet final,
-/// and the mempool's dry runs work on one).
+/// A clone shares its maps and costs nothing until it is changed (the node
+/// keeps one per block proposed but not yet final, and the mempool's dry
+/// runs work on one): accounts and roles are layered maps
+/// ([`crate::layered`]), the modules' maps persistent ones.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct State {
     chain_id: ChainId,
