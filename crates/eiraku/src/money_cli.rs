@@ -3,11 +3,10 @@
 //! the demo labels of a local network (`cb-jp`, `bank-jp-1`, `alice`, …).
 
 use crate::{
-    client::Client,
     keyfile,
     output::{print_json, print_line},
     submit::{self, SendOptions},
-    travel_rule,
+    travel_rule, Client,
 };
 use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
