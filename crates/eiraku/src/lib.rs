@@ -6,9 +6,9 @@
 
 pub mod bench;
 pub mod cash;
+pub mod commands;
 pub mod devnet;
 pub mod keyfile;
-pub mod money_cli;
 pub mod money_demo;
 pub mod notary;
 pub mod output;
