@@ -10,10 +10,16 @@ pub fn hash(parts: &[&[u8]]) -> Digest {
     Sha256::hash(parts)
 }
 
-/// Lower-case hex of a digest, the form used in the API and CLI.
-/// Serializes a digest as hex (for `#[serde(serialize_with)]`).
+/// Serializes a digest as hex (for `#[serde(serialize_with)]`): lower-case
+/// hex is the form used in the API and CLI.
 pub fn serialize_hex<S: serde::Serializer>(digest: &Digest, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&to_hex(digest))
+}
+
+/// Reads a digest written by [`serialize_hex`] (for `#[serde(deserialize_with)]`).
+pub fn deserialize_hex<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Digest, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(d)?;
+    from_hex(&text).ok_or_else(|| serde::de::Error::custom("a digest is 64 hex characters"))
 }
 
 /// A digest as 64 hex characters.

@@ -318,7 +318,7 @@ impl Read for Role {
 /// A call of the money module. Who may send each is checked on chain
 /// against the sender's [`Role`]. Its JSON form (for the API) is tagged by
 /// `call`, named as [`MoneyCall::name`] spells it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "call", rename_all = "snake_case")]
 pub enum MoneyCall {
     /// A central bank posts its own currency's rate: numeraire units per one
@@ -386,7 +386,11 @@ pub enum MoneyCall {
         /// Coins, minor units.
         amount: Amount,
         /// Digest of the travel-rule data, when the rule applies.
-        #[serde(serialize_with = "optional_digest_hex")]
+        #[serde(
+            serialize_with = "optional_digest_hex",
+            deserialize_with = "optional_digest_from_hex",
+            default
+        )]
         travel_rule: Option<Digest>,
     },
     /// A bank redeems coins at its central bank: they are burned and issued
@@ -444,6 +448,17 @@ fn optional_digest_hex<S: serde::Serializer>(
     match digest {
         Some(digest) => s.serialize_str(&crate::digest::to_hex(digest)),
         None => s.serialize_none(),
+    }
+}
+
+fn optional_digest_from_hex<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Digest>, D::Error> {
+    match <Option<String> as serde::Deserialize>::deserialize(d)? {
+        Some(text) => crate::digest::from_hex(&text)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom("a digest is 64 hex characters")),
+        None => Ok(None),
     }
 }
 

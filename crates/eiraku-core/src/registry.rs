@@ -12,13 +12,16 @@ use commonware_codec::{Buf, EncodeSize, Error, Read, ReadExt, Write};
 pub const MAX_BATCH: u32 = 1 << 20;
 
 /// A registry call.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "call", rename_all = "snake_case")]
 pub enum RegistryCall {
     /// Anchor a digest, or the Merkle root of a batch of `leaves` digests.
     Anchor {
         /// The digest or batch root.
-        #[serde(serialize_with = "crate::digest::serialize_hex")]
+        #[serde(
+            serialize_with = "crate::digest::serialize_hex",
+            deserialize_with = "crate::digest::deserialize_hex"
+        )]
         root: Digest,
         /// How many digests the root covers (1 for a single digest).
         leaves: u32,

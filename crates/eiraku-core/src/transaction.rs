@@ -30,8 +30,11 @@ pub const MAX_TRANSACTION_BYTES: usize = 4 * 1024;
 pub type TxHash = Digest;
 
 /// What a transaction asks the state machine to do. Domain modules add
-/// variants here; a tag byte selects the variant on the wire.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// variants here; a tag byte selects the variant on the wire. Its JSON form
+/// (for the API's block views) is keyed by the variant: `{"transfer": {"to",
+/// "amount"}}`, `{"money": {"call", …}}`, `{"registry": {"call", …}}`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Call {
     /// Move `amount` from the sender to `to`.
     Transfer {

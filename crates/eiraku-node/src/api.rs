@@ -6,6 +6,8 @@
 //! an HTTP status that says whose fault it is: 4xx for the request, 503 when
 //! the node is busy and the client should retry.
 
+mod metrics;
+
 use crate::{
     chain::{Chain, FinalizedEvent, SubmitError, TxStatus},
     mempool::MempoolError,
@@ -22,15 +24,20 @@ use axum::{
     Json, Router,
 };
 use commonware_parallel::Rayon;
-use eiraku_core::{digest, AccountId, Block, Call, DecodeError, SignedTransaction};
+pub use eiraku_api::{
+    AccountView, BatchItem, BatchRequest, BatchResponse, BlockTx, BlockView, ErrorBody,
+    ErrorDetail, FinalizedTxsView, GrantRule, Outcome as ApiOutcome, RawBatchResponse, ReceiptView,
+    Refusal, StatusView, SubmitResponse, TxView, ValidatorView,
+};
+use eiraku_core::{digest, AccountId, Block, DecodeError, SignedTransaction};
 use eiraku_state::{AdmissionError, Outcome, Receipt};
 use futures::{channel::mpsc, Stream, StreamExt};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::{
     convert::Infallible,
     sync::{atomic::AtomicU64, Arc},
 };
-use utoipa::{OpenApi, ToSchema};
+use utoipa::OpenApi;
 
 /// What the API handlers share.
 #[derive(Clone)]
@@ -47,24 +54,6 @@ pub struct ApiContext {
     pub accepted: mpsc::UnboundedSender<SignedTransaction>,
     /// Renders the runtime's Prometheus metrics.
     pub metrics: Arc<dyn Fn() -> String + Send + Sync>,
-}
-
-/// A refusal.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ErrorBody {
-    /// The refusal.
-    pub error: ErrorDetail,
-}
-
-/// Machine code and human message of a refusal.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ErrorDetail {
-    /// Stable code: `malformed`, `oversized`, `bad_signature`, `wrong_chain_id`,
-    /// `unknown_account`, `nonce_used`, `nonce_gap`, `duplicate`, `insufficient_funds`,
-    /// `busy`, `not_found`, `bad_request`, `internal`.
-    pub code: String,
-    /// What went wrong, for a person.
-    pub message: String,
 }
 
 /// An API error with its HTTP status.
@@ -102,10 +91,7 @@ impl ApiError {
 
     fn body(&self) -> ErrorBody {
         ErrorBody {
-            error: ErrorDetail {
-                code: self.code.to_string(),
-                message: self.message.clone(),
-            },
+            error: ErrorDetail::new(self.code, self.message.clone()),
         }
     }
 }
@@ -156,222 +142,21 @@ fn execution_code(error: &eiraku_state::ExecutionError) -> &'static str {
     }
 }
 
-/// Answer to an accepted transaction.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct SubmitResponse {
-    /// Transaction hash (hex).
-    pub hash: String,
-    /// Always `pending`: accepted into the mempool, not yet final.
-    pub status: String,
-}
-
-/// Several transactions at once (hex of each one's signed bytes).
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct BatchRequest {
-    /// Signed transactions, hex.
-    pub txs: Vec<String>,
-}
-
-/// Per-transaction outcome of a batch submission, in request order.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct BatchResponse {
-    /// Accepted count.
-    pub accepted: usize,
-    /// One entry per submitted transaction.
-    pub results: Vec<BatchItem>,
-}
-
-/// One transaction of a batch.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct BatchItem {
-    /// Hash, when the bytes decoded.
-    pub hash: Option<String>,
-    /// The refusal, if refused.
-    pub error: Option<ErrorDetail>,
-}
-
-/// Answer to a binary batch: how many were accepted and, for the refused
-/// ones only, their position and why. (The client knows the hashes: it
-/// signed the transactions.)
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct RawBatchResponse {
-    /// Accepted count.
-    pub accepted: usize,
-    /// Refused transactions, in request order.
-    pub refused: Vec<Refusal>,
-}
-
-/// One refused transaction of a binary batch.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Refusal {
-    /// Position in the batch.
-    pub index: usize,
-    /// Why.
-    pub error: ErrorDetail,
-}
-
-/// The outcome of a finalized transaction.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ReceiptView {
-    /// Height of the including block.
-    pub height: u64,
-    /// Position in the block.
-    pub index: u32,
-    /// `success` or `failed`.
-    pub outcome: String,
-    /// Why it failed.
-    pub error: Option<ErrorDetail>,
-}
-
-impl From<&Receipt> for ReceiptView {
-    fn from(receipt: &Receipt) -> Self {
-        let (outcome, error) = match &receipt.outcome {
-            Outcome::Success => ("success", None),
-            Outcome::Failed(error) => (
-                "failed",
-                Some(ErrorDetail {
-                    code: execution_code(error).to_string(),
-                    message: error.to_string(),
-                }),
-            ),
-        };
-        Self {
-            height: receipt.height,
-            index: receipt.index,
-            outcome: outcome.to_string(),
-            error,
-        }
+/// The outcome of a finalized transaction, as the API shows it.
+pub fn receipt_view(receipt: &Receipt) -> ReceiptView {
+    let (outcome, error) = match &receipt.outcome {
+        Outcome::Success => (ApiOutcome::Success, None),
+        Outcome::Failed(error) => (
+            ApiOutcome::Failed,
+            Some(ErrorDetail::new(execution_code(error), error.to_string())),
+        ),
+    };
+    ReceiptView {
+        height: receipt.height,
+        index: receipt.index,
+        outcome,
+        error,
     }
-}
-
-/// Status of a transaction.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct TxView {
-    /// Hash (hex).
-    pub hash: String,
-    /// `pending` or `finalized`.
-    pub status: String,
-    /// The receipt, once finalized.
-    pub receipt: Option<ReceiptView>,
-}
-
-/// A transaction inside a block.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct BlockTx {
-    /// Hash (hex).
-    pub hash: String,
-    /// Sender account (hex).
-    pub sender: String,
-    /// Sender nonce.
-    pub nonce: u64,
-    /// The call, as JSON.
-    #[schema(value_type = Object)]
-    pub call: serde_json::Value,
-}
-
-/// A finalized block.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct BlockView {
-    /// Height.
-    pub height: u64,
-    /// Block digest (hex).
-    pub hash: String,
-    /// Parent digest (hex).
-    pub parent: String,
-    /// Proposer's timestamp (ms since the Unix epoch).
-    pub timestamp_ms: u64,
-    /// Consensus view it was proposed in.
-    pub view: u64,
-    /// Proposer (hex public key).
-    pub leader: String,
-    /// Transaction Merkle root (hex).
-    pub tx_root: String,
-    /// State root after the block (hex).
-    pub state_root: String,
-    /// Transactions.
-    pub transactions: Vec<BlockTx>,
-    /// Encoded finalization certificate (hex), when this node holds it.
-    pub certificate: Option<String>,
-}
-
-/// Which transactions a finalized block settled: what a client awaiting
-/// confirmations needs, without the cost of full block views.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct FinalizedTxsView {
-    /// Height.
-    pub height: u64,
-    /// Block digest (hex).
-    pub hash: String,
-    /// Proposer's timestamp (ms since the Unix epoch).
-    pub timestamp_ms: u64,
-    /// Hashes of the block's transactions (hex), in block order.
-    pub transactions: Vec<String>,
-}
-
-/// An account.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct AccountView {
-    /// Account id (hex public key).
-    pub id: String,
-    /// Balance in minor units (decimal string).
-    pub balance: String,
-    /// Next nonce.
-    pub nonce: u64,
-    /// Height of the state this was read from.
-    pub height: u64,
-    /// Its role (bank, merchant, person, central bank, …), when it holds
-    /// one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub role: Option<eiraku_core::Role>,
-    /// Who granted that role (hex; absent for roles written at genesis).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub granted_by: Option<String>,
-    /// Block time of the grant (ms since the Unix epoch).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub granted_ms: Option<u64>,
-    /// The rule it was granted under: `genesis`,
-    /// `central_bank_opens_bank` or `bank_opens_retail`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
-    pub grant_rule: Option<eiraku_state::authority::GrantRule>,
-    /// Why it is frozen, when a regulator froze it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub frozen: Option<String>,
-}
-
-/// A validator as listed in the genesis.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ValidatorView {
-    /// Name.
-    pub name: String,
-    /// Public key (hex).
-    pub public_key: String,
-    /// API address.
-    pub api_address: String,
-}
-
-/// Node status.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct StatusView {
-    /// Network name.
-    pub chain_id: String,
-    /// This node.
-    pub node: String,
-    /// Highest finalized height announced by consensus.
-    pub height: u64,
-    /// Highest height applied and durable on this node.
-    pub finalized_height: u64,
-    /// Digest of the latest applied block (hex).
-    pub finalized_hash: String,
-    /// State root at `finalized_height` (hex).
-    pub state_root: String,
-    /// Sum of all balances at `finalized_height` (minor units, decimal string).
-    pub total_supply: String,
-    /// Transactions waiting in the mempool.
-    pub mempool: usize,
-    /// The validator set.
-    pub validators: Vec<ValidatorView>,
 }
 
 #[derive(OpenApi)]
@@ -438,7 +223,7 @@ pub fn router(context: ApiContext) -> Router {
             "/openapi.json",
             get(|| async { ([("content-type", "application/json")], openapi_json()) }),
         )
-        .route("/metrics", get(metrics))
+        .route("/metrics", get(metrics::metrics))
         .merge(crate::money_api::routes())
         .merge(crate::proof_api::routes())
         .merge(crate::registry_api::routes())
@@ -480,7 +265,7 @@ async fn submit_tx(
         StatusCode::ACCEPTED,
         Json(SubmitResponse {
             hash: digest::to_hex(&tx.hash()),
-            status: "pending".into(),
+            status: eiraku_api::TxStatus::Pending,
         }),
     ))
 }
@@ -573,8 +358,11 @@ async fn get_tx(
         .tx_status(&digest)
         .map_err(ApiError::internal)?
     {
-        TxStatus::Finalized(receipt) => ("finalized", Some(ReceiptView::from(&receipt))),
-        TxStatus::Pending => ("pending", None),
+        TxStatus::Finalized(receipt) => (
+            eiraku_api::TxStatus::Finalized,
+            Some(receipt_view(&receipt)),
+        ),
+        TxStatus::Pending => (eiraku_api::TxStatus::Pending, None),
         TxStatus::Unknown => {
             return Err(ApiError::not_found(format!(
                 "transaction {hash} is not known to this node"
@@ -583,18 +371,18 @@ async fn get_tx(
     };
     Ok(Json(TxView {
         hash: digest::to_hex(&digest),
-        status: status.into(),
+        status,
         receipt,
     }))
 }
 
-fn call_json(call: &Call) -> serde_json::Value {
-    match call {
-        Call::Transfer { to, amount } => {
-            serde_json::json!({"transfer": {"to": to.to_hex(), "amount": amount.0.to_string()}})
-        }
-        Call::Money(call) => serde_json::json!({ "money": call }),
-        Call::Registry(call) => serde_json::json!({ "registry": call }),
+/// The authority module's grant rule, as the API names it.
+fn grant_rule(rule: eiraku_state::authority::GrantRule) -> GrantRule {
+    use eiraku_state::authority::GrantRule as Rule;
+    match rule {
+        Rule::Genesis => GrantRule::Genesis,
+        Rule::CentralBankOpensBank => GrantRule::CentralBankOpensBank,
+        Rule::BankOpensRetail => GrantRule::BankOpensRetail,
     }
 }
 
@@ -615,9 +403,9 @@ pub fn block_view(block: &Block, certificate: Option<Vec<u8>>) -> BlockView {
             .iter()
             .map(|tx| BlockTx {
                 hash: digest::to_hex(&tx.hash()),
-                sender: tx.transaction.sender.to_hex(),
+                sender: tx.transaction.sender,
                 nonce: tx.transaction.nonce,
-                call: call_json(&tx.transaction.call),
+                call: tx.transaction.call.clone(),
             })
             .collect(),
         certificate: certificate.map(hex::encode),
@@ -658,14 +446,14 @@ async fn get_account(
         .ok_or_else(|| ApiError::not_found(format!("account {id} does not exist")))?;
     let grant = state.authority().grant(&id);
     Ok(Json(AccountView {
-        id: id.to_hex(),
-        balance: account.balance.0.to_string(),
+        id,
+        balance: account.balance,
         nonce: account.nonce,
         height: state.height(),
         role: grant.map(|g| g.role),
-        granted_by: grant.and_then(|g| g.granted_by).map(|by| by.to_hex()),
+        granted_by: grant.and_then(|g| g.granted_by),
         granted_ms: grant.map(|g| g.granted_ms),
-        grant_rule: grant.map(|g| g.rule),
+        grant_rule: grant.map(|g| grant_rule(g.rule)),
         frozen: state
             .money()
             .and_then(|m| m.freeze_of(&id))
@@ -688,7 +476,7 @@ async fn get_status(State(context): State<ApiContext>) -> Json<StatusView> {
         .map(|b| digest::to_hex(&b.header.state_root))
         .unwrap_or_default();
     Json(StatusView {
-        chain_id: chain.genesis().chain_id.to_string(),
+        chain_id: chain.genesis().chain_id.clone(),
         node: context.node_name.clone(),
         height: context
             .tip
@@ -697,7 +485,7 @@ async fn get_status(State(context): State<ApiContext>) -> Json<StatusView> {
         finalized_height,
         finalized_hash,
         state_root,
-        total_supply: state.total_supply().0.to_string(),
+        total_supply: state.total_supply(),
         mempool: chain.mempool_len(),
         validators: chain
             .genesis()
@@ -758,82 +546,4 @@ fn finalized_stream<V: Serialize>(
             async move { event }
         });
     Sse::new(stream).keep_alive(KeepAlive::default())
-}
-
-async fn metrics(State(context): State<ApiContext>) -> impl IntoResponse {
-    let chain = &context.chain;
-    let mut text = (context.metrics)();
-    text.push_str(&format!(
-        "# HELP eiraku_finalized_height Highest block applied on this node.\n# TYPE eiraku_finalized_height gauge\neiraku_finalized_height {}\n",
-        chain.finalized_height()
-    ));
-    text.push_str(&format!(
-        "# HELP eiraku_mempool_transactions Transactions waiting.\n# TYPE eiraku_mempool_transactions gauge\neiraku_mempool_transactions {}\n",
-        chain.mempool_len()
-    ));
-    text.push_str("# HELP eiraku_signatures_checked_total Transaction signatures checked, on admission or in proposed blocks.\n# TYPE eiraku_signatures_checked_total counter\n");
-    for (path, counter) in [
-        ("admission", &chain.signatures_checked.admission),
-        ("block", &chain.signatures_checked.block),
-    ] {
-        text.push_str(&format!(
-            "eiraku_signatures_checked_total{{path=\"{path}\"}} {}\n",
-            counter.load(std::sync::atomic::Ordering::Relaxed)
-        ));
-    }
-    let commits = &chain.commits;
-    let load =
-        |counter: &std::sync::atomic::AtomicU64| counter.load(std::sync::atomic::Ordering::Relaxed);
-    text.push_str(&format!(
-        "# HELP eiraku_store_commits_total Durable store commits of finalized blocks.\n# TYPE eiraku_store_commits_total counter\neiraku_store_commits_total {}\n\
-         # HELP eiraku_store_committed_blocks_total Finalized blocks written (a commit can carry several).\n# TYPE eiraku_store_committed_blocks_total counter\neiraku_store_committed_blocks_total {}\n\
-         # HELP eiraku_store_commit_seconds_total Time spent in store commits, fsync included.\n# TYPE eiraku_store_commit_seconds_total counter\neiraku_store_commit_seconds_total {:.6}\n",
-        load(&commits.commits),
-        load(&commits.blocks),
-        load(&commits.micros) as f64 / 1e6,
-    ));
-    let executions = &chain.executions;
-    text.push_str(&format!(
-        "# HELP eiraku_blocks_executed_total Blocks executed: built, checked before a vote, or backfilled.\n# TYPE eiraku_blocks_executed_total counter\neiraku_blocks_executed_total {}\n\
-         # HELP eiraku_block_execution_seconds_total Time in the state machine (rules and per-transaction invariant checks).\n# TYPE eiraku_block_execution_seconds_total counter\neiraku_block_execution_seconds_total {:.6}\n\
-         # HELP eiraku_state_root_seconds_total Time computing state roots (finding a block's changes and merkleizing them).\n# TYPE eiraku_state_root_seconds_total counter\neiraku_state_root_seconds_total {:.6}\n",
-        load(&executions.blocks),
-        load(&executions.execution_micros) as f64 / 1e6,
-        load(&executions.state_root_micros) as f64 / 1e6,
-    ));
-    text.push_str(&format!(
-        "# HELP eiraku_invariant_checks_total Invariant checks in executed blocks: one per transaction that changed a money chain's state.\n# TYPE eiraku_invariant_checks_total counter\neiraku_invariant_checks_total {}\n\
-         # HELP eiraku_invariant_check_seconds_total Time in those checks (part of eiraku_block_execution_seconds_total).\n# TYPE eiraku_invariant_check_seconds_total counter\neiraku_invariant_check_seconds_total {:.9}\n",
-        load(&executions.invariant_checks),
-        load(&executions.invariant_nanos) as f64 / 1e9,
-    ));
-    text.push_str(&format!(
-        "# HELP eiraku_consensus_finalized_height Highest height consensus has finalized; above eiraku_finalized_height while blocks wait to be applied.\n# TYPE eiraku_consensus_finalized_height gauge\neiraku_consensus_finalized_height {}\n",
-        context.tip.load(std::sync::atomic::Ordering::Relaxed).max(chain.finalized_height())
-    ));
-    text.push_str(&store_metrics(&chain.store().health()));
-    ([("content-type", "text/plain; version=0.0.4")], text)
-}
-
-/// The store's flush backlog, journals and write stalls, in the
-/// Prometheus text format.
-fn store_metrics(health: &crate::store::health::StoreHealth) -> String {
-    let running_for = health
-        .commit_running_for
-        .map_or(0.0, |time| time.as_secs_f64());
-    let metrics: [(&str, &str, &str, String); 7] = [
-        ("eiraku_store_write_buffer_bytes", "gauge", "Bytes in the storage engine's in-memory tables not yet flushed (the flush backlog); writes halt at the limit.", health.write_buffer_bytes.to_string()),
-        ("eiraku_store_write_buffer_limit_bytes", "gauge", "The write buffer's limit.", health.write_buffer_limit.to_string()),
-        ("eiraku_store_journals", "gauge", "Journal files on disk; 1 when every in-memory table is flushed.", health.journals.to_string()),
-        ("eiraku_store_journal_bytes", "gauge", "Bytes of journal on disk.", health.journal_bytes.to_string()),
-        ("eiraku_store_flushes_total", "counter", "In-memory tables written out to sorted tables since the node started.", health.flushes.to_string()),
-        ("eiraku_store_write_stalls_total", "counter", "Store commits that took longer than a second.", health.write_stalls.to_string()),
-        ("eiraku_store_commit_running_seconds", "gauge", "How long the store commit under way has been running (0 when none is).", format!("{running_for:.3}")),
-    ];
-    metrics
-        .iter()
-        .map(|(name, kind, help, value)| {
-            format!("# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n")
-        })
-        .collect()
 }

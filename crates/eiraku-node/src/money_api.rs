@@ -14,67 +14,13 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
-use eiraku_core::{digest, AccountId};
-use eiraku_state::money::{Claim, Money};
-use serde::{Deserialize, Serialize};
-use utoipa::{OpenApi, ToSchema};
-
-/// One economy's books.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct EconomySupply {
-    /// Economy code (ISO 3166, e.g. `JP`).
-    pub code: String,
-    /// Its currency (ISO 4217).
-    pub currency: String,
-    /// Its currency's rate against the numeraire (decimal string).
-    pub rate: String,
-    /// Block time the rate was posted.
-    pub rate_posted_ms: u64,
-    /// Issuance bonds in its own account (自己口), coin minor units.
-    pub own_bonds: String,
-    /// Issuance bonds in its issued account (顧客口): its coins still out.
-    pub issued_bonds: String,
-    /// Value of its accepted contributions.
-    pub contributed: String,
-    /// Seigniorage allocated to it so far.
-    pub seigniorage: String,
-    /// Its KYC tiers and their caps, by tier.
-    #[schema(value_type = Vec<Object>)]
-    pub tiers: Vec<eiraku_core::TierCaps>,
-}
-
-/// An outstanding claim between central banks.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ClaimView {
-    /// The economy owed.
-    pub creditor: String,
-    /// The economy that owes.
-    pub debtor: String,
-    /// Coin minor units.
-    pub amount: String,
-}
-
-/// The backing of the coin at one height.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct SupplyView {
-    /// Height of the state this was read from.
-    pub height: u64,
-    /// Coins in circulation (minor units): equal to Σ issued bonds.
-    pub circulation: String,
-    /// Σ own-account bonds.
-    pub own_bonds: String,
-    /// Σ accepted contributions.
-    pub contributed: String,
-    /// Contributions offered and not yet accepted.
-    pub pending_contributions: usize,
-    /// Per economy.
-    pub economies: Vec<EconomySupply>,
-    /// Outstanding claims from repatriation.
-    pub claims: Vec<ClaimView>,
-    /// Closed seigniorage periods, oldest first.
-    #[schema(value_type = Vec<Object>)]
-    pub seigniorage_periods: serde_json::Value,
-}
+pub use eiraku_api::{
+    Acceptance, ClaimView, ContributionView, DepositView, EconomyBooks, EconomySupply, FreezeView,
+    MoneyStateView, SeigniorPeriodView, SettlementView, SupplyView, TravelRecipient,
+};
+use eiraku_core::{digest, AccountId, Amount};
+use eiraku_state::money::{Claim, Contribution, Economy, Money, SeigniorPeriod, Settlement};
+use utoipa::OpenApi;
 
 fn money_or_404(context: &ApiContext) -> Result<(u64, Money), ApiError> {
     let state = context.chain.finalized_state();
@@ -86,8 +32,8 @@ fn no_money_module() -> ApiError {
     ApiError::not_found("this chain has no money module (its genesis has no money section)")
 }
 
-fn sum(values: impl Iterator<Item = u128>) -> String {
-    values.sum::<u128>().to_string()
+fn sum(values: impl Iterator<Item = u128>) -> Amount {
+    Amount(values.sum())
 }
 
 /// The coin's backing: circulation, bonds per economy, claims, seigniorage.
@@ -99,35 +45,20 @@ async fn get_supply(State(context): State<ApiContext>) -> Result<Json<SupplyView
         .economies
         .iter()
         .map(|(code, books)| EconomySupply {
-            code: code.to_string(),
-            currency: books.currency.to_string(),
-            rate: books.rate.to_string(),
+            code: *code,
+            currency: books.currency,
+            rate: books.rate,
             rate_posted_ms: books.rate_posted_ms,
-            own_bonds: books.own_bonds.to_string(),
-            issued_bonds: books.issued_bonds.to_string(),
-            contributed: books.contributed.to_string(),
-            seigniorage: books.seigniorage.to_string(),
+            own_bonds: books.own_bonds,
+            issued_bonds: books.issued_bonds,
+            contributed: books.contributed,
+            seigniorage: books.seigniorage,
             tiers: books.tiers.values().copied().collect(),
         })
         .collect();
-    let claims = money
-        .claims()
-        .into_iter()
-        .map(
-            |Claim {
-                 creditor,
-                 debtor,
-                 amount,
-             }| ClaimView {
-                creditor: creditor.to_string(),
-                debtor: debtor.to_string(),
-                amount: amount.to_string(),
-            },
-        )
-        .collect();
     Ok(Json(SupplyView {
         height,
-        circulation: money.circulation().to_string(),
+        circulation: money.circulation(),
         own_bonds: sum(money.economies.values().map(|b| b.own_bonds.0)),
         contributed: sum(money.economies.values().map(|b| b.contributed.0)),
         pending_contributions: money
@@ -136,9 +67,8 @@ async fn get_supply(State(context): State<ApiContext>) -> Result<Json<SupplyView
             .filter(|c| c.accepted.is_none())
             .count(),
         economies,
-        claims,
-        seigniorage_periods: serde_json::to_value(&money.seigniorage_periods)
-            .map_err(ApiError::internal)?,
+        claims: money.claims().into_iter().map(claim_view).collect(),
+        seigniorage_periods: money.seigniorage_periods.iter().map(period_view).collect(),
     }))
 }
 
@@ -146,12 +76,107 @@ async fn get_supply(State(context): State<ApiContext>) -> Result<Json<SupplyView
 /// contributions, claims, settlements and seigniorage periods (roles are
 /// the authority module's: `GET /v1/account/{id}`).
 #[utoipa::path(get, path = "/v1/money",
-    responses((status = 200, body = Object), (status = 404, body = crate::api::ErrorBody)))]
-async fn get_money(State(context): State<ApiContext>) -> Result<Json<serde_json::Value>, ApiError> {
+    responses((status = 200, body = MoneyStateView), (status = 404, body = crate::api::ErrorBody)))]
+async fn get_money(State(context): State<ApiContext>) -> Result<Json<MoneyStateView>, ApiError> {
     let (height, money) = money_or_404(&context)?;
-    let mut value = serde_json::to_value(&money).map_err(ApiError::internal)?;
-    value["height"] = height.into();
-    Ok(Json(value))
+    Ok(Json(money_state_view(height, &money)))
+}
+
+/// The whole money state as the API shows it.
+fn money_state_view(height: u64, money: &Money) -> MoneyStateView {
+    MoneyStateView {
+        unit: money.unit.clone(),
+        numeraire: money.numeraire,
+        max_rate_age_ms: money.max_rate_age_ms,
+        travel_rule_threshold: money.travel_rule_threshold,
+        issuer: money.issuer,
+        economies: money
+            .economies
+            .iter()
+            .map(|(code, books)| (*code, economy_books(books)))
+            .collect(),
+        travel_keys: money.travel_keys.iter().map(|(a, k)| (*a, *k)).collect(),
+        frozen: money
+            .frozen
+            .iter()
+            .map(|(account, freeze)| {
+                let view = FreezeView {
+                    reason: freeze.reason.clone(),
+                    since_ms: freeze.since_ms,
+                };
+                (*account, view)
+            })
+            .collect(),
+        contributions: money.contributions.iter().map(contribution_view).collect(),
+        claims: money.claims().into_iter().map(claim_view).collect(),
+        settlements: money.settlements.iter().map(settlement_view).collect(),
+        seigniorage_closed_ms: money.seigniorage_closed_ms,
+        seigniorage_periods: money.seigniorage_periods.iter().map(period_view).collect(),
+        height,
+    }
+}
+
+fn economy_books(books: &Economy) -> EconomyBooks {
+    EconomyBooks {
+        currency: books.currency,
+        central_bank: books.central_bank,
+        regulator: books.regulator,
+        rate: books.rate,
+        rate_posted_ms: books.rate_posted_ms,
+        own_bonds: books.own_bonds,
+        issued_bonds: books.issued_bonds,
+        contributed: books.contributed,
+        tiers: books.tiers.clone(),
+        seigniorage: books.seigniorage,
+    }
+}
+
+fn contribution_view(contribution: &Contribution) -> ContributionView {
+    ContributionView {
+        id: contribution.id,
+        economy: contribution.economy,
+        instrument: contribution.instrument.clone(),
+        currency: contribution.currency,
+        face: contribution.face,
+        yield_bps: contribution.yield_bps,
+        maturity_ms: contribution.maturity_ms,
+        offered_ms: contribution.offered_ms,
+        accepted: contribution.accepted.map(|a| Acceptance {
+            acu_value: a.acu_value,
+            accepted_ms: a.accepted_ms,
+        }),
+        withdrawn_ms: contribution.withdrawn_ms,
+    }
+}
+
+fn settlement_view(settlement: &Settlement) -> SettlementView {
+    SettlementView {
+        id: settlement.id,
+        creditor: settlement.creditor,
+        debtor: settlement.debtor,
+        amount: settlement.amount,
+        proposed_ms: settlement.proposed_ms,
+        confirmed_ms: settlement.confirmed_ms,
+    }
+}
+
+fn claim_view(claim: Claim) -> ClaimView {
+    ClaimView {
+        creditor: claim.creditor,
+        debtor: claim.debtor,
+        amount: claim.amount,
+    }
+}
+
+fn period_view(period: &SeigniorPeriod) -> SeigniorPeriodView {
+    SeigniorPeriodView {
+        from_ms: period.from_ms,
+        to_ms: period.to_ms,
+        income: period.income,
+        operating_cost: period.operating_cost,
+        reserve: period.reserve,
+        shares: period.shares.clone(),
+    }
 }
 
 impl From<GatewayError> for ApiError {
@@ -162,22 +187,6 @@ impl From<GatewayError> for ApiError {
         };
         ApiError::new(status, error.code(), error.to_string())
     }
-}
-
-/// Where a deposited envelope can be found.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct DepositView {
-    /// The digest the payment names (hex).
-    pub digest: String,
-}
-
-/// One party entitled to a payment's travel-rule data.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct TravelRecipient {
-    /// Its account (hex).
-    pub account: String,
-    /// The X25519 key to seal its copy to (hex).
-    pub key: String,
 }
 
 /// Deposit a sealed travel-rule envelope (JSON) before the payment that
@@ -230,10 +239,7 @@ async fn get_travel_recipients(
     Ok(Json(
         recipients
             .into_iter()
-            .map(|(account, key)| TravelRecipient {
-                account: account.to_hex(),
-                key: hex::encode(key.0),
-            })
+            .map(|(account, key)| TravelRecipient { account, key })
             .collect(),
     ))
 }
@@ -247,7 +253,20 @@ async fn get_travel_recipients(
         get_travel_rule,
         get_travel_recipients
     ),
-    components(schemas(SupplyView, EconomySupply, ClaimView, DepositView, TravelRecipient))
+    components(schemas(
+        SupplyView,
+        EconomySupply,
+        ClaimView,
+        SeigniorPeriodView,
+        MoneyStateView,
+        EconomyBooks,
+        ContributionView,
+        Acceptance,
+        SettlementView,
+        FreezeView,
+        DepositView,
+        TravelRecipient
+    ))
 )]
 pub(crate) struct MoneyApiDoc;
 

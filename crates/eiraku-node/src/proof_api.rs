@@ -12,50 +12,18 @@ use axum::{
     routing::get,
     Json, Router,
 };
+pub use eiraku_api::proof::{AuditBlock, AuditBlocksQuery, AuditBlocksView, MAX_AUDIT_BLOCKS};
 use eiraku_core::{
     digest,
     proof::{StateProof, TxProof},
     Block, StateKey, StateKeyError,
 };
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa::OpenApi;
 
-/// Most blocks one `GET /v1/audit/blocks` returns.
-pub const MAX_AUDIT_BLOCKS: u64 = 256;
 /// Encoded bytes after which `GET /v1/audit/blocks` returns no further
 /// block (it always returns at least one): full blocks are large, and
 /// clients cap response bodies (the CLI's at 10 MiB; hex doubles sizes).
 pub const AUDIT_BYTES_BUDGET: usize = 3 << 20;
-
-/// Which stored blocks to return.
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct AuditBlocksQuery {
-    /// First height.
-    pub from: u64,
-    /// How many (at most 256).
-    pub count: u64,
-}
-
-/// One stored block as encoded, with its certificate.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct AuditBlock {
-    /// Height.
-    pub height: u64,
-    /// The block's canonical encoding (hex).
-    pub block: String,
-    /// Its encoded finalization certificate (hex), when this node holds it.
-    pub certificate: Option<String>,
-}
-
-/// Consecutive stored blocks, as encoded: what an auditor re-validates
-/// (nothing here is trusted; the genesis file is).
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct AuditBlocksView {
-    /// The node's latest finalized height.
-    pub finalized_height: u64,
-    /// The blocks asked for that this node has, from `from` on.
-    pub blocks: Vec<AuditBlock>,
-}
 
 /// Stored blocks and their certificates, encoded, from `from` on: up to
 /// `count`, and fewer once about 3 MiB of them are in the answer.

@@ -10,22 +10,9 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
+pub use eiraku_api::AnchorView;
 use eiraku_core::{digest, Call, SignedTransaction};
-use serde::{Deserialize, Serialize};
-use utoipa::{OpenApi, ToSchema};
-
-/// Where a digest was anchored.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct AnchorView {
-    /// The digest or batch root (hex).
-    pub digest: String,
-    /// The anchoring transaction (hex); `GET /v1/proof/tx/{hash}` proves it.
-    pub tx_hash: String,
-    /// Height of its finalized block.
-    pub height: u64,
-    /// The block's time (ms since the Unix epoch): the notarized time.
-    pub timestamp_ms: u64,
-}
+use utoipa::OpenApi;
 
 /// Submit a signed anchoring transaction (its canonical bytes).
 #[utoipa::path(post, path = "/v1/notary", request_body(content = Vec<u8>, content_type = "application/octet-stream"),
@@ -46,7 +33,7 @@ async fn post_notary(
         StatusCode::ACCEPTED,
         Json(SubmitResponse {
             hash: digest::to_hex(&tx.hash()),
-            status: "pending".into(),
+            status: eiraku_api::TxStatus::Pending,
         }),
     ))
 }

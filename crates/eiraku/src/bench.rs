@@ -4,7 +4,7 @@
 //! Figures are wall-clock measurements of a live network, so this module
 //! (and only the benchmark) reads clocks and uses floating point.
 
-use crate::{client::Client, submit};
+use crate::{submit, Client};
 use anyhow::Context;
 use commonware_parallel::Rayon;
 use eiraku_core::{
@@ -166,7 +166,7 @@ pub fn account_role(client: &Client, faucet: &Keypair) -> anyhow::Result<Option<
     let tier = supply
         .economies
         .iter()
-        .find(|books| books.code == economy.as_str())
+        .find(|books| books.code == economy)
         .and_then(|books| books.tiers.iter().max_by_key(|caps| caps.balance_cap))
         .map(|caps| caps.tier)
         .context("the faucet's economy has no KYC tiers")?;
@@ -306,7 +306,7 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
     let status = clients[0]
         .status()
         .context("the first node does not answer")?;
-    let chain_id = ChainId::new(&status.chain_id).map_err(anyhow::Error::msg)?;
+    let chain_id = status.chain_id.clone();
     let senders = config.senders.clamp(1, config.accounts);
     let per_sender = config.transactions.div_ceil(senders);
     let keys: Vec<Keypair> = (0..config.accounts).map(|_| Keypair::generate()).collect();

@@ -2,7 +2,7 @@
 //! killed and restarted one by one. `eiraku devnet` and the integration
 //! tests both drive networks through this.
 
-use crate::{client::Client, testnet::TestnetSpec};
+use crate::{testnet::TestnetSpec, Client};
 use anyhow::Context;
 use eiraku_core::Genesis;
 use std::{

@@ -6,10 +6,9 @@
 
 pub mod bench;
 pub mod cash;
-pub mod client;
+pub mod commands;
 pub mod devnet;
 pub mod keyfile;
-pub mod money_cli;
 pub mod money_demo;
 pub mod notary;
 pub mod output;
@@ -21,4 +20,4 @@ pub mod traffic;
 pub mod travel_rule;
 pub mod verify;
 
-pub use client::{Client, ClientError};
+pub use eiraku_api::{Client, ClientError};

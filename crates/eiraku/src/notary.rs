@@ -6,15 +6,15 @@
 //! file: no node.
 
 use crate::{
-    client::Client,
     output::print_line,
     submit::{self},
+    Client,
 };
 use anyhow::Context;
+use eiraku_api::TxView;
 use eiraku_core::{
-    hash, merkle, proof::NotaryProof, registry::RegistryCall, Call, ChainId, Digest, Keypair,
+    hash, merkle, proof::NotaryProof, registry::RegistryCall, Call, Digest, Keypair,
 };
-use eiraku_node::api::TxView;
 use std::{
     path::{Path, PathBuf},
     time::{Duration, Instant},
@@ -73,7 +73,7 @@ pub fn stamp(client: &Client, key: &Keypair, files: &[PathBuf]) -> anyhow::Resul
         })
         .collect::<anyhow::Result<_>>()?;
     let root = merkle::root(&digests);
-    let chain_id = ChainId::new(&client.status()?.chain_id).map_err(anyhow::Error::msg)?;
+    let chain_id = client.status()?.chain_id;
     let call = Call::Registry(RegistryCall::Anchor {
         root,
         leaves: u32::try_from(digests.len()).context("too many files")?,

@@ -2,7 +2,7 @@
 //! checking any proof file (notarization, transaction, state) offline with
 //! only the genesis file.
 
-use crate::client::Client;
+use crate::Client;
 use anyhow::Context;
 use eiraku_core::{
     proof::{LightClient, Notarized, NotaryProof, StateProof, TxProof, VerifiedState, VerifiedTx},
@@ -39,19 +39,29 @@ pub fn read_genesis(path: &Path) -> anyhow::Result<Genesis> {
     serde_json::from_str(&text).with_context(|| format!("{} is not a genesis file", path.display()))
 }
 
+/// Which kind a proof file is, told by the field only that kind has: a
+/// notary proof's `file_sha256`, a state proof's `key` (format 1: `leaves`),
+/// a transaction proof's `transaction`.
+#[derive(serde::Deserialize)]
+struct ProofShape {
+    file_sha256: Option<serde::de::IgnoredAny>,
+    leaves: Option<serde::de::IgnoredAny>,
+    key: Option<serde::de::IgnoredAny>,
+    transaction: Option<serde::de::IgnoredAny>,
+}
+
 /// Checks the proof file at `proof` against `genesis`, offline. A notary
 /// proof needs the notarized `file`; transaction and state proofs need none.
 pub fn verify(proof: &Path, file: Option<&Path>, genesis: &Path) -> anyhow::Result<Checked> {
     let light = LightClient::from_genesis(&read_genesis(genesis)?)?;
     let text = std::fs::read_to_string(proof)
         .with_context(|| format!("cannot read {}", proof.display()))?;
-    let value: serde_json::Value =
+    let shape: ProofShape =
         serde_json::from_str(&text).with_context(|| format!("{} is not JSON", proof.display()))?;
-    let is = |field: &str| value.get(field).is_some();
     let not_a = |kind: &str| format!("{} is not a valid {kind} proof", proof.display());
-    if is("file_sha256") {
+    if shape.file_sha256.is_some() {
         let file = file.context("a notary proof is checked against its file: add --file FILE")?;
-        let notary: NotaryProof = serde_json::from_value(value).with_context(|| not_a("notary"))?;
+        let notary: NotaryProof = serde_json::from_str(&text).with_context(|| not_a("notary"))?;
         let bytes =
             std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
         return Ok(Checked::Notarized(light.verify_notary(&notary, &bytes)?));
@@ -61,17 +71,17 @@ pub fn verify(proof: &Path, file: Option<&Path>, genesis: &Path) -> anyhow::Resu
         "--file is for notary proofs; {} is not one",
         proof.display()
     );
-    if is("leaves") {
+    if shape.leaves.is_some() {
         anyhow::bail!(
             "{} is a state proof of format 1, from before state roots came from the key-value store; fetch it again with `eiraku proof state`",
             proof.display()
         );
     }
-    if is("key") {
-        let state: StateProof = serde_json::from_value(value).with_context(|| not_a("state"))?;
+    if shape.key.is_some() {
+        let state: StateProof = serde_json::from_str(&text).with_context(|| not_a("state"))?;
         Ok(Checked::State(light.verify_state(&state)?))
-    } else if is("transaction") {
-        let tx: TxProof = serde_json::from_value(value).with_context(|| not_a("transaction"))?;
+    } else if shape.transaction.is_some() {
+        let tx: TxProof = serde_json::from_str(&text).with_context(|| not_a("transaction"))?;
         Ok(Checked::Transaction(Box::new(light.verify_tx(&tx)?)))
     } else {
         anyhow::bail!(

@@ -2,11 +2,11 @@
 //! `eiraku money …` command share.
 
 use crate::{
-    client::Client,
     output::{print_json, print_line},
+    Client,
 };
+use eiraku_api::TxView;
 use eiraku_core::{Call, ChainId, Keypair, SignedTransaction, Transaction};
-use eiraku_node::api::TxView;
 use std::time::Duration;
 
 /// How to send.
@@ -58,7 +58,7 @@ pub fn send(
 ) -> anyhow::Result<Option<TxView>> {
     let chain_id = match &options.chain_id {
         Some(id) => ChainId::new(id).map_err(anyhow::Error::msg)?,
-        None => ChainId::new(&client.status()?.chain_id).map_err(anyhow::Error::msg)?,
+        None => client.status()?.chain_id,
     };
     let tx = match options.nonce {
         Some(nonce) => sign(&chain_id, key, nonce, call),

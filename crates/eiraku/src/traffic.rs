@@ -7,7 +7,7 @@
 //! central bank. Central banks re-post their rates so they never go stale,
 //! and top their banks up when they run low.
 
-use crate::{client::Client, keyfile, money_demo::ACU, submit, travel_rule};
+use crate::{keyfile, money_demo::ACU, submit, travel_rule, Client};
 use eiraku_core::{AccountId, Amount, Call, ChainId, Keypair, MoneyCall};
 use std::{
     path::Path,
@@ -69,7 +69,7 @@ impl Generator {
 
     fn balance(&self, label: &str) -> anyhow::Result<u128> {
         let view = self.client.account(&self.id(label)?)?;
-        Ok(view.balance.parse()?)
+        Ok(view.balance.0)
     }
 
     /// Signs and submits without waiting; a refusal is counted, not fatal.
@@ -119,10 +119,9 @@ impl Generator {
     fn repost_rates(&mut self) -> anyhow::Result<()> {
         let supply = self.client.money_supply()?;
         for books in supply.economies {
-            if let Ok(rate) = books.rate.parse() {
-                let central_bank = format!("cb-{}", books.code.to_lowercase());
-                self.send(&central_bank, MoneyCall::PostRate { rate })?;
-            }
+            let central_bank = format!("cb-{}", books.code.as_str().to_lowercase());
+            let rate = books.rate;
+            self.send(&central_bank, MoneyCall::PostRate { rate })?;
         }
         Ok(())
     }
@@ -184,7 +183,7 @@ pub fn run(
     pace: Duration,
     stop: Arc<AtomicBool>,
 ) -> anyhow::Result<TrafficCounts> {
-    let chain_id = ChainId::new(&client.status()?.chain_id).map_err(anyhow::Error::msg)?;
+    let chain_id = client.status()?.chain_id;
     let mut generator = Generator {
         client,
         chain_id,

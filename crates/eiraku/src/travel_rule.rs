@@ -2,11 +2,10 @@
 //! data to every party the chain says is entitled to it, deposit the
 //! envelope at the node, and return the digest the payment names.
 
-use crate::client::Client;
-use anyhow::Context;
+use crate::Client;
 use eiraku_core::{
     digest,
-    travel_rule::{Envelope, Party, TravelKey, TravelRuleData},
+    travel_rule::{Envelope, Party, TravelRuleData},
     AccountId, Amount, Digest,
 };
 
@@ -33,13 +32,8 @@ pub fn seal_and_deposit(
     let recipients = client
         .travel_recipients(&payer, &payee)?
         .into_iter()
-        .map(|r| {
-            let account = AccountId::from_hex(&r.account).map_err(anyhow::Error::msg)?;
-            let mut key = [0u8; 32];
-            hex::decode_to_slice(&r.key, &mut key).context("a travel key is 32 bytes of hex")?;
-            Ok((account, TravelKey(key)))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .map(|r| (r.account, r.key))
+        .collect::<Vec<_>>();
     let data = TravelRuleData {
         originator: party(originator, payer),
         beneficiary: party(beneficiary, payee),

@@ -12,13 +12,12 @@
 //! It reads a stopped node's data folder (`--home`) or a running node's API
 //! (`--rpc`); either way only the genesis file is trusted.
 
-use crate::{bench::bar, client::Client, state_roots::StateRoots};
+use crate::{bench::bar, state_roots::StateRoots, Client};
 use anyhow::Context;
 use commonware_parallel::Rayon;
 use eiraku_core::{proof::LightClient, verify_batch, Block, Genesis, KeyCache};
 use eiraku_node::{
     chain::genesis_block,
-    proof_api::MAX_AUDIT_BLOCKS,
     store::{decode_block, Store, StoreError},
     NodeHome,
 };
@@ -162,7 +161,7 @@ impl BlockSource for RpcSource {
             self.buffered.clear();
             let view = self
                 .client
-                .audit_blocks(height, MAX_AUDIT_BLOCKS)
+                .audit_blocks(height, eiraku_api::proof::MAX_AUDIT_BLOCKS)
                 .map_err(|e| format!("cannot fetch from the node: {e}"))?;
             for (offset, item) in view.blocks.into_iter().enumerate() {
                 let expected = height + offset as u64;

@@ -4,11 +4,11 @@
 mod common;
 
 use common::TestNetwork;
-use eiraku_core::{ChainId, SignedTransaction, MAX_TRANSACTION_BYTES};
+use eiraku_core::{Amount, ChainId, SignedTransaction, MAX_TRANSACTION_BYTES};
 use std::process::Command;
 
 /// What a refusal must leave untouched.
-fn snapshot(network: &TestNetwork, label: &str) -> (String, u64, String) {
+fn snapshot(network: &TestNetwork, label: &str) -> (Amount, u64, Amount) {
     let client = network.client(0);
     let account = client.account(&network.key(label).account_id()).unwrap();
     let status = client.status().unwrap();

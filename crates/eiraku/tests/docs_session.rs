@@ -70,25 +70,24 @@ fn the_documented_session_runs_verbatim() {
     }
     // The end state the document describes.
     let supply = network.client(0).money_supply().unwrap();
-    let th = supply.economies.iter().find(|e| e.code == "TH").unwrap();
-    assert_eq!(th.issued_bonds, "0");
+    let th = supply
+        .economies
+        .iter()
+        .find(|e| e.code.as_str() == "TH")
+        .unwrap();
+    assert_eq!(th.issued_bonds, eiraku_core::Amount(0));
     let claim_on_jp: u128 = supply
         .claims
         .iter()
-        .find(|c| c.creditor == "TH" && c.debtor == "JP")
-        .map(|c| c.amount.parse().unwrap())
+        .find(|c| c.creditor.as_str() == "TH" && c.debtor.as_str() == "JP")
+        .map(|c| c.amount.0)
         .unwrap();
-    let repatriated: u128 = supply
-        .claims
-        .iter()
-        .map(|c| c.amount.parse::<u128>().unwrap())
-        .sum();
+    let repatriated: u128 = supply.claims.iter().map(|c| c.amount.0).sum();
     assert_eq!(
         repatriated + 100_000_000,
         196_500_000,
         "one settlement of 100,000,000"
     );
     assert!(claim_on_jp > 90_000_000, "Japan owes most of it");
-    let periods = supply.seigniorage_periods.as_array().unwrap();
-    assert_eq!(periods.len(), 1);
+    assert_eq!(supply.seigniorage_periods.len(), 1);
 }

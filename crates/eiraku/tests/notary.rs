@@ -8,6 +8,7 @@
 mod common;
 
 use common::TestNetwork;
+use eiraku_core::proof::NotaryProof;
 
 fn eiraku(args: &[&str]) -> (bool, String) {
     common::run_cli(args)
@@ -34,11 +35,13 @@ fn stamped_files_verify_offline_and_changed_ones_do_not() {
     assert_eq!(text.matches("proof written to").count(), 3, "{text}");
 
     // The node says where the batch root was anchored.
-    let proof: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{}.proof.json", files[0])).unwrap())
-            .unwrap();
+    let read_proof = |path: &str| -> NotaryProof {
+        serde_json::from_str(&std::fs::read_to_string(format!("{path}.proof.json")).unwrap())
+            .unwrap()
+    };
+    let proof = read_proof(&files[0]);
     let anchor_hash = {
-        let tx = hex::decode(proof["anchor"]["transaction"].as_str().unwrap()).unwrap();
+        let tx = hex::decode(&proof.anchor.transaction).unwrap();
         eiraku_core::SignedTransaction::from_bytes(&tx).unwrap()
     };
     let eiraku_core::Call::Registry(eiraku_core::registry::RegistryCall::Anchor { root, leaves }) =
@@ -47,37 +50,21 @@ fn stamped_files_verify_offline_and_changed_ones_do_not() {
         panic!("the proof's transaction anchors the batch");
     };
     assert_eq!(leaves, 3);
-    let url = format!(
-        "{}/v1/notary/{}",
-        network.client(0).base(),
-        eiraku_core::digest::to_hex(&root)
-    );
-    let view: serde_json::Value = ureq::get(&url)
-        .call()
-        .unwrap()
-        .body_mut()
-        .read_json()
-        .unwrap();
+    let view = network.client(0).anchor(&root).unwrap();
     assert_eq!(
-        view["tx_hash"],
+        view.tx_hash,
         eiraku_core::digest::to_hex(&anchor_hash.hash())
     );
 
     // Stamping the same files again: the state keeps the first anchoring,
     // the second transaction fails naming it, and the new proofs point to
     // the first.
-    let first_proof = std::fs::read_to_string(format!("{}.proof.json", files[0])).unwrap();
+    let first_proof = read_proof(&files[0]);
     let (ok, text) = eiraku(&args);
     assert!(ok, "second stamp failed:\n{text}");
     assert!(text.contains("anchored before"), "{text}");
-    let again: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{}.proof.json", files[0])).unwrap())
-            .unwrap();
-    let first: serde_json::Value = serde_json::from_str(&first_proof).unwrap();
-    assert_eq!(
-        again["anchor"]["transaction"],
-        first["anchor"]["transaction"]
-    );
+    let again = read_proof(&files[0]);
+    assert_eq!(again.anchor.transaction, first_proof.anchor.transaction);
 
     // State proofs, fetched now and checked later without the network.
     let alice_proof = work.path().join("alice.state.json").display().to_string();

@@ -18,8 +18,8 @@ fn traffic_flows_along_the_corridors_and_keeps_the_books() {
     let network = TestNetwork::start_with(4, true);
     let client = network.client(0);
     let family = network.key("person-ph").account_id();
-    let family_before: u128 = client.account(&family).unwrap().balance.parse().unwrap();
-    let circulation_before: u128 = client.money_supply().unwrap().circulation.parse().unwrap();
+    let family_before: u128 = client.account(&family).unwrap().balance.0;
+    let circulation_before: u128 = client.money_supply().unwrap().circulation.0;
 
     let stop = Arc::new(AtomicBool::new(false));
     let worker = {
@@ -40,13 +40,13 @@ fn traffic_flows_along_the_corridors_and_keeps_the_books() {
 
     // Let the last submissions finalize, then read the books.
     std::thread::sleep(Duration::from_secs(2));
-    let family_after: u128 = client.account(&family).unwrap().balance.parse().unwrap();
+    let family_after: u128 = client.account(&family).unwrap().balance.0;
     assert_ne!(
         family_after, family_before,
         "remittances reached the Philippines"
     );
     let supply = client.money_supply().unwrap();
-    let circulation: u128 = supply.circulation.parse().unwrap();
+    let circulation: u128 = supply.circulation.0;
     assert!(circulation < circulation_before, "banks redeemed coins");
     assert_eq!(
         client.status().unwrap().total_supply,

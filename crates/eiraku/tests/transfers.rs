@@ -60,7 +60,8 @@ fn thousand_transfers_finalize_on_every_validator() {
             .unwrap_or_else(|e| panic!("transfer {i} not finalized: {e}"));
         let receipt = view.receipt.expect("finalized transactions have receipts");
         assert_eq!(
-            receipt.outcome, "success",
+            receipt.outcome,
+            eiraku_api::Outcome::Success,
             "transfer {i} failed: {:?}",
             receipt.error
         );
@@ -70,7 +71,7 @@ fn thousand_transfers_finalize_on_every_validator() {
     for validator in 0..4 {
         for hash in hashes.iter().step_by(97) {
             let view = network.client(validator).tx(hash).unwrap();
-            assert_eq!(view.status, "finalized");
+            assert_eq!(view.status, eiraku_api::TxStatus::Finalized);
         }
     }
 
@@ -93,7 +94,7 @@ fn thousand_transfers_finalize_on_every_validator() {
     }
     for recipient in &recipients {
         let account = network.client(0).account(&recipient.account_id()).unwrap();
-        assert_eq!(account.balance, (100 * 7).to_string());
+        assert_eq!(account.balance, eiraku_core::Amount(100 * 7));
     }
     network.assert_same_chain(&[0, 1, 2, 3], height);
 

@@ -123,7 +123,12 @@ fn verify_names_the_invariant_a_stored_block_breaks() {
         .unwrap()
         .receipt
         .unwrap();
-    assert_eq!(receipt.outcome, "success", "{:?}", receipt.error);
+    assert_eq!(
+        receipt.outcome,
+        eiraku_api::Outcome::Success,
+        "{:?}",
+        receipt.error
+    );
     network.net.stop_all();
     let home = network.path().join("node0");
     let (ok, text) = verify(&home);

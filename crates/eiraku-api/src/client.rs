@@ -1,18 +1,18 @@
-//! A blocking client of the node's HTTP API, used by the CLI, the benchmark
-//! and the integration tests. It speaks the same JSON types the node serves.
+//! A blocking client of the node's HTTP API (feature `client`), used by the
+//! CLI, the benchmark and the integration tests. It decodes every answer
+//! into the types of this crate, the ones the node serves.
 
+use crate::{
+    AccountView, AnchorView, AuditBlocksView, BatchRequest, BatchResponse, BlockView, DepositView,
+    ErrorBody, FinalizedTxsView, MoneyStateView, RawBatchResponse, StatusView, SubmitResponse,
+    SupplyView, TravelRecipient, TxStatus, TxView,
+};
+use commonware_codec::Encode;
 use eiraku_core::{digest, AccountId, Digest, SignedTransaction, StateKey, TxHash};
 use eiraku_core::{
     proof::{StateProof, TxProof},
     travel_rule::Envelope,
 };
-use eiraku_node::api::{
-    AccountView, BatchRequest, BatchResponse, BlockView, ErrorBody, FinalizedTxsView,
-    RawBatchResponse, StatusView, SubmitResponse, TxView,
-};
-use eiraku_node::money_api::{DepositView, SupplyView, TravelRecipient};
-use eiraku_node::proof_api::AuditBlocksView;
-use eiraku_node::registry_api::AnchorView;
 use std::{io::BufRead, time::Duration};
 use ureq::Agent;
 
@@ -130,8 +130,8 @@ impl Client {
         self.get("/v1/money/supply")
     }
 
-    /// `GET /v1/money` (the whole money state, as JSON).
-    pub fn money_state(&self) -> Result<serde_json::Value, ClientError> {
+    /// `GET /v1/money` (the whole money state).
+    pub fn money_state(&self) -> Result<MoneyStateView, ClientError> {
         self.get("/v1/money")
     }
 
@@ -242,7 +242,8 @@ impl Client {
         &self,
         txs: &[SignedTransaction],
     ) -> Result<RawBatchResponse, ClientError> {
-        self.submit_raw_batch_bytes(eiraku_node::gossip::encode_batch(txs).as_ref())
+        // The gossip batch encoding: the codec's length-prefixed list.
+        self.submit_raw_batch_bytes(txs.to_vec().encode().as_ref())
     }
 
     /// Posts `bytes` as a binary batch, whatever they hold.
@@ -255,7 +256,7 @@ impl Client {
         let deadline = std::time::Instant::now() + timeout;
         loop {
             match self.tx(hash) {
-                Ok(view) if view.status == "finalized" => return Ok(view),
+                Ok(view) if view.status == TxStatus::Finalized => return Ok(view),
                 Ok(_) => {}
                 Err(ClientError::Api { status: 404, .. }) => {}
                 Err(error) => return Err(error),

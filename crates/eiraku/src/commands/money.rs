@@ -2,12 +2,12 @@
 //! transaction, and its two queries. Senders and accounts are key files or
 //! the demo labels of a local network (`cb-jp`, `bank-jp-1`, `alice`, …).
 
+use super::NodeArgs;
 use crate::{
-    client::Client,
     keyfile,
     output::{print_json, print_line},
     submit::{self, SendOptions},
-    travel_rule,
+    travel_rule, Client,
 };
 use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
@@ -256,8 +256,24 @@ pub struct MoneyTarget<'a> {
     pub options: SendOptions,
 }
 
-/// Runs one `eiraku money` command.
-pub fn run(command: MoneyCommand, target: &MoneyTarget<'_>) -> anyhow::Result<()> {
+/// Runs one `eiraku money` command against `node`; `no_wait` returns once
+/// the node accepted the transaction.
+pub fn run(command: MoneyCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Result<()> {
+    let client = node.client();
+    let target = MoneyTarget {
+        client: &client,
+        network: &node.network,
+        options: SendOptions {
+            nonce: None,
+            chain_id: None,
+            wait: !no_wait,
+        },
+    };
+    execute(command, &target)
+}
+
+/// Runs one `eiraku money` command against `target`.
+pub fn execute(command: MoneyCommand, target: &MoneyTarget<'_>) -> anyhow::Result<()> {
     let account = |text: &str| keyfile::resolve_account(text, target.network);
     let (from, call) = match command {
         MoneyCommand::Supply => return print_json(&target.client.money_supply()?),

@@ -1,0 +1,47 @@
+//! # eiraku-api
+//!
+//! The request, response and view types of the node's HTTP JSON API, and
+//! (feature `client`) a blocking client of it. The node builds these types
+//! and serves them; the CLI, the benchmark and the tests decode into them,
+//! so no one reads the API's JSON by field name and a change of the wire
+//! format shows in one place (the tests here pin it).
+//!
+//! Status: every endpoint of the node has its types here. Amounts are
+//! decimal strings on the wire ([`eiraku_core::Amount`]), accounts and
+//! digests hex.
+//!
+//! Features: `client` (the [`Client`], over `ureq`; off by default so the
+//! node does not compile an HTTP client), `openapi` (utoipa schemas for the
+//! node's `/openapi.json`).
+//!
+//! ```
+//! use eiraku_api::{TxStatus, TxView};
+//! let view: TxView =
+//!     serde_json::from_str(r#"{"hash": "ab", "status": "pending", "receipt": null}"#).unwrap();
+//! assert_eq!(view.status, TxStatus::Pending);
+//! ```
+
+pub mod chain;
+#[cfg(feature = "client")]
+pub mod client;
+pub mod error;
+pub mod money;
+pub mod proof;
+pub mod registry;
+#[cfg(test)]
+mod test_support;
+
+pub use chain::{
+    AccountView, BatchItem, BatchRequest, BatchResponse, BlockTx, BlockView, FinalizedTxsView,
+    GrantRule, Outcome, RawBatchResponse, ReceiptView, Refusal, StatusView, SubmitResponse,
+    TxStatus, TxView, ValidatorView,
+};
+#[cfg(feature = "client")]
+pub use client::{Client, ClientError};
+pub use error::{ErrorBody, ErrorDetail};
+pub use money::{
+    Acceptance, ClaimView, ContributionView, DepositView, EconomyBooks, EconomySupply, FreezeView,
+    MoneyStateView, SeigniorPeriodView, SettlementView, SupplyView, TravelRecipient,
+};
+pub use proof::{AuditBlock, AuditBlocksQuery, AuditBlocksView};
+pub use registry::AnchorView;

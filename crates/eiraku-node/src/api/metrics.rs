@@ -1,0 +1,85 @@
+//! `GET /metrics`: the runtime's Prometheus metrics and the node's own
+//! (finalized height, mempool, signatures checked, store commits, block
+//! execution, invariant checks, the store's health).
+
+use super::ApiContext;
+use axum::{extract::State, response::IntoResponse};
+
+/// The Prometheus text of the runtime and the node.
+pub(super) async fn metrics(State(context): State<ApiContext>) -> impl IntoResponse {
+    let chain = &context.chain;
+    let mut text = (context.metrics)();
+    text.push_str(&format!(
+        "# HELP eiraku_finalized_height Highest block applied on this node.\n# TYPE eiraku_finalized_height gauge\neiraku_finalized_height {}\n",
+        chain.finalized_height()
+    ));
+    text.push_str(&format!(
+        "# HELP eiraku_mempool_transactions Transactions waiting.\n# TYPE eiraku_mempool_transactions gauge\neiraku_mempool_transactions {}\n",
+        chain.mempool_len()
+    ));
+    text.push_str("# HELP eiraku_signatures_checked_total Transaction signatures checked, on admission or in proposed blocks.\n# TYPE eiraku_signatures_checked_total counter\n");
+    for (path, counter) in [
+        ("admission", &chain.signatures_checked.admission),
+        ("block", &chain.signatures_checked.block),
+    ] {
+        text.push_str(&format!(
+            "eiraku_signatures_checked_total{{path=\"{path}\"}} {}\n",
+            counter.load(std::sync::atomic::Ordering::Relaxed)
+        ));
+    }
+    let commits = &chain.commits;
+    let load =
+        |counter: &std::sync::atomic::AtomicU64| counter.load(std::sync::atomic::Ordering::Relaxed);
+    text.push_str(&format!(
+        "# HELP eiraku_store_commits_total Durable store commits of finalized blocks.\n# TYPE eiraku_store_commits_total counter\neiraku_store_commits_total {}\n\
+         # HELP eiraku_store_committed_blocks_total Finalized blocks written (a commit can carry several).\n# TYPE eiraku_store_committed_blocks_total counter\neiraku_store_committed_blocks_total {}\n\
+         # HELP eiraku_store_commit_seconds_total Time spent in store commits, fsync included.\n# TYPE eiraku_store_commit_seconds_total counter\neiraku_store_commit_seconds_total {:.6}\n",
+        load(&commits.commits),
+        load(&commits.blocks),
+        load(&commits.micros) as f64 / 1e6,
+    ));
+    let executions = &chain.executions;
+    text.push_str(&format!(
+        "# HELP eiraku_blocks_executed_total Blocks executed: built, checked before a vote, or backfilled.\n# TYPE eiraku_blocks_executed_total counter\neiraku_blocks_executed_total {}\n\
+         # HELP eiraku_block_execution_seconds_total Time in the state machine (rules and per-transaction invariant checks).\n# TYPE eiraku_block_execution_seconds_total counter\neiraku_block_execution_seconds_total {:.6}\n\
+         # HELP eiraku_state_root_seconds_total Time computing state roots (finding a block's changes and merkleizing them).\n# TYPE eiraku_state_root_seconds_total counter\neiraku_state_root_seconds_total {:.6}\n",
+        load(&executions.blocks),
+        load(&executions.execution_micros) as f64 / 1e6,
+        load(&executions.state_root_micros) as f64 / 1e6,
+    ));
+    text.push_str(&format!(
+        "# HELP eiraku_invariant_checks_total Invariant checks in executed blocks: one per transaction that changed a money chain's state.\n# TYPE eiraku_invariant_checks_total counter\neiraku_invariant_checks_total {}\n\
+         # HELP eiraku_invariant_check_seconds_total Time in those checks (part of eiraku_block_execution_seconds_total).\n# TYPE eiraku_invariant_check_seconds_total counter\neiraku_invariant_check_seconds_total {:.9}\n",
+        load(&executions.invariant_checks),
+        load(&executions.invariant_nanos) as f64 / 1e9,
+    ));
+    text.push_str(&format!(
+        "# HELP eiraku_consensus_finalized_height Highest height consensus has finalized; above eiraku_finalized_height while blocks wait to be applied.\n# TYPE eiraku_consensus_finalized_height gauge\neiraku_consensus_finalized_height {}\n",
+        context.tip.load(std::sync::atomic::Ordering::Relaxed).max(chain.finalized_height())
+    ));
+    text.push_str(&store_metrics(&chain.store().health()));
+    ([("content-type", "text/plain; version=0.0.4")], text)
+}
+
+/// The store's flush backlog, journals and write stalls, in the
+/// Prometheus text format.
+fn store_metrics(health: &crate::store::health::StoreHealth) -> String {
+    let running_for = health
+        .commit_running_for
+        .map_or(0.0, |time| time.as_secs_f64());
+    let metrics: [(&str, &str, &str, String); 7] = [
+        ("eiraku_store_write_buffer_bytes", "gauge", "Bytes in the storage engine's in-memory tables not yet flushed (the flush backlog); writes halt at the limit.", health.write_buffer_bytes.to_string()),
+        ("eiraku_store_write_buffer_limit_bytes", "gauge", "The write buffer's limit.", health.write_buffer_limit.to_string()),
+        ("eiraku_store_journals", "gauge", "Journal files on disk; 1 when every in-memory table is flushed.", health.journals.to_string()),
+        ("eiraku_store_journal_bytes", "gauge", "Bytes of journal on disk.", health.journal_bytes.to_string()),
+        ("eiraku_store_flushes_total", "counter", "In-memory tables written out to sorted tables since the node started.", health.flushes.to_string()),
+        ("eiraku_store_write_stalls_total", "counter", "Store commits that took longer than a second.", health.write_stalls.to_string()),
+        ("eiraku_store_commit_running_seconds", "gauge", "How long the store commit under way has been running (0 when none is).", format!("{running_for:.3}")),
+    ];
+    metrics
+        .iter()
+        .map(|(name, kind, help, value)| {
+            format!("# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n")
+        })
+        .collect()
+}

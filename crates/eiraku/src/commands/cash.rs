@@ -1,0 +1,62 @@
+//! `eiraku cash …`: offline stored value (the simulator of `eiraku-cash`).
+
+use anyhow::Context;
+use clap::Subcommand;
+use std::path::PathBuf;
+
+/// Offline-cash commands.
+#[derive(Subcommand)]
+pub enum CashCommand {
+    /// Random offline payments among wallets, some of them cloned, then
+    /// everything deposited: checks the issuance center catches every
+    /// double spend, proves every culprit and accuses no honest wallet.
+    Simulate {
+        /// Wallets.
+        #[arg(long, default_value_t = 1_000)]
+        wallets: u64,
+        /// Payments attempted.
+        #[arg(long, default_value_t = 100_000)]
+        transfers: u64,
+        /// Wallets whose secure element is copied (both copies spend).
+        #[arg(long, default_value_t = 5)]
+        clones: u64,
+        /// Seed of every random choice (same seed, same run).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Keep the issuance center's note database here (default: a
+        /// temporary folder, deleted afterwards). Must be empty or absent.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// Runs one `eiraku cash` command.
+pub fn run(command: CashCommand) -> anyhow::Result<()> {
+    let CashCommand::Simulate {
+        wallets,
+        transfers,
+        clones,
+        seed,
+        dir,
+    } = command;
+    let config = eiraku_cash::simulation::Config::new(wallets, transfers, clones, seed);
+    let temporary = tempfile::tempdir().context("creating a temporary folder")?;
+    let dir = match dir {
+        Some(dir) => {
+            if dir.exists() && dir.read_dir()?.next().is_some() {
+                anyhow::bail!(
+                    "{} is not empty: give an empty or new folder",
+                    dir.display()
+                );
+            }
+            dir
+        }
+        None => temporary.path().to_path_buf(),
+    };
+    let (report, seconds) = crate::cash::simulate(&config, &dir, true)?;
+    print!("{}", crate::cash::render(&config, &report, seconds));
+    if !(report.all_detected() && report.value_conserved()) {
+        anyhow::bail!("the simulation found a fault (see above)");
+    }
+    Ok(())
+}

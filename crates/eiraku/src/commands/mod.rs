@@ -1,0 +1,48 @@
+//! The `eiraku` command groups, one module each; `main.rs` parses the
+//! command line and calls the group's `run`.
+
+pub mod bench;
+pub mod cash;
+pub mod devnet;
+pub mod genesis;
+pub mod keys;
+pub mod money;
+pub mod node;
+pub mod notary;
+pub mod proof;
+pub mod query;
+pub mod tx;
+pub mod verify;
+
+use crate::{devnet::Devnet, Client};
+use std::path::{Path, PathBuf};
+
+/// Where a client command finds its node.
+#[derive(clap::Args, Clone)]
+pub struct NodeArgs {
+    /// API URL of the node to talk to (default: validator 0 of --network).
+    #[arg(long, global = true)]
+    pub node: Option<String>,
+    /// Local network folder, for default URLs and demo account names.
+    #[arg(long, global = true, default_value = "devnet")]
+    pub network: PathBuf,
+}
+
+impl NodeArgs {
+    /// The node URLs: `--node` (comma-separated), else every validator of
+    /// `--network`, else validator 0 of the default devnet.
+    pub fn urls(&self) -> Vec<String> {
+        if let Some(url) = &self.node {
+            return url.split(',').map(str::to_string).collect();
+        }
+        match Devnet::open(Path::new("eiraku"), &self.network) {
+            Ok(net) => (0..net.len()).map(|i| net.api_url(i)).collect(),
+            Err(_) => vec!["http://127.0.0.1:8700".to_string()],
+        }
+    }
+
+    /// A client of the first node.
+    pub fn client(&self) -> Client {
+        Client::new(&self.urls()[0])
+    }
+}

@@ -1,0 +1,82 @@
+//! `eiraku proof …`: fetch proofs from a node and check them offline with
+//! only the genesis file (the work is in [`crate::proof_file`]).
+
+use super::NodeArgs;
+use crate::{keyfile, proof_file};
+use anyhow::Context;
+use clap::Subcommand;
+use eiraku_core::digest;
+use std::path::PathBuf;
+
+/// Proof commands.
+#[derive(Subcommand)]
+pub enum ProofCommand {
+    /// Check a proof file offline against the genesis file (no node): a
+    /// notary proof (with --file; prints the notarized time), a transaction
+    /// proof or a state proof.
+    Verify {
+        /// The proof file (e.g. `FILE.proof.json`).
+        proof: PathBuf,
+        /// The notarized file (notary proofs only).
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// The network's genesis file.
+        #[arg(long)]
+        genesis: PathBuf,
+    },
+    /// Fetch a state entry's proof (or proof of absence) in the latest
+    /// finalized block and write it to a file: an account, a role, an
+    /// economy's books, a claim, an anchor, …
+    State {
+        /// An account (hex id or demo name), or a state key: account/NAME,
+        /// role/NAME, money/config, money/economy/JP, money/travel-key/NAME,
+        /// money/freeze/NAME, money/contribution/N, money/claim/JP/PH,
+        /// money/settlement/N, money/seigniorage/N, registry/anchor/DIGEST.
+        key: String,
+        /// Where to write the proof.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        node: NodeArgs,
+    },
+    /// Fetch a finalized transaction's proof and write it to a file.
+    Tx {
+        /// Transaction hash (hex).
+        hash: String,
+        /// Where to write the proof.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        node: NodeArgs,
+    },
+}
+
+/// Runs one `eiraku proof` command.
+pub fn run(command: ProofCommand) -> anyhow::Result<()> {
+    match command {
+        ProofCommand::Verify {
+            proof,
+            file,
+            genesis,
+        } => {
+            let checked = proof_file::verify(&proof, file.as_deref(), &genesis)?;
+            println!("{}", proof_file::describe(&checked, file.as_deref()));
+            Ok(())
+        }
+        ProofCommand::State { key, out, node } => {
+            let key = proof_file::resolve_state_key(&key, |name| {
+                keyfile::resolve_account(name, &node.network)
+            })?;
+            proof_file::fetch_state(&node.client(), &key, &out)?;
+            println!("state proof of {key} written to {}", out.display());
+            Ok(())
+        }
+        ProofCommand::Tx { hash, out, node } => {
+            let digest =
+                digest::from_hex(&hash).context("a transaction hash is 64 hex characters")?;
+            proof_file::fetch_tx(&node.client(), &digest, &out)?;
+            println!("transaction proof of {hash} written to {}", out.display());
+            Ok(())
+        }
+    }
+}
