@@ -219,9 +219,7 @@ impl<K: Copy + Eq + Hash + Ord, V: Clone + PartialEq> LayeredMap<K, V> {
             Some(from) if same_as(from, &before.stack) => {
                 (&self.stack[self.stack.len() - 1..], &before.stack[..0])
             }
-            _ if shared == 0 && !(self.stack.is_empty() || before.stack.is_empty()) => {
-                return None
-            }
+            _ if shared == 0 && !(self.stack.is_empty() || before.stack.is_empty()) => return None,
             _ => (&self.stack[shared..], &before.stack[shared..]),
         };
         let tables = mine.iter().chain(theirs).map(|table| &**table);
@@ -339,7 +337,11 @@ mod tests {
         assert!(child.unshared_tables(&parent).is_some());
         assert_eq!(child.changed_since(&parent), vec![(9_999, Some(&7))]);
         assert_eq!(parent.changed_since(&child), vec![(9_999, Some(&0))]);
-        assert_eq!(parent.get(&9_999), Some(&0), "the parent's tables are its own");
+        assert_eq!(
+            parent.get(&9_999),
+            Some(&0),
+            "the parent's tables are its own"
+        );
     }
 
     #[test]
