@@ -130,6 +130,13 @@ impl Authority {
         self.staged.push((id, grant));
     }
 
+    /// Drops the running call's grants: the call failed. Grants only ever
+    /// change through staging, so this undoes the call's every change to
+    /// roles (no copy of the map is needed).
+    pub(crate) fn discard_staged(&mut self) {
+        self.staged.clear();
+    }
+
     /// Writes the running call's grants into the map: the call is good.
     pub(crate) fn settle(&mut self) {
         for (id, grant) in self.staged.drain(..) {
@@ -252,6 +259,14 @@ mod tests {
             "the shared map is not written before the call settles"
         );
         assert_eq!(running.len(), 1);
+        let mut failed = running.clone();
+        failed.discard_staged();
+        assert_eq!(
+            failed.role(&person),
+            None,
+            "a failed call's grants are dropped"
+        );
+        assert_eq!(failed, settled);
         running.settle();
         assert_eq!(running.role(&person), Some(retail(2)));
         assert_eq!(running.len(), 2);

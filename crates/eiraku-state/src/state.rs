@@ -303,10 +303,10 @@ impl State {
         probe: &mut impl ExecutionProbe,
     ) -> Result<Vec<(AccountId, Account)>, ExecutionError> {
         // The accounts are not written until the call is known good (see
-        // `AccountWrites`); the other maps are small, or written only by
-        // rare calls, and a copy of them costs nothing until written.
+        // `AccountWrites`), roles are staged until then (a failed call's are
+        // dropped), and the modules' maps are small persistent ones: a copy
+        // of them costs nothing until written.
         let modules_before = self.modules.clone();
-        let authority_before = self.authority.clone();
         let mut writes = AccountWrites::new(&self.accounts);
         let mut cx = CallContext {
             tx,
@@ -314,9 +314,12 @@ impl State {
             accounts: &mut writes,
             authority: &mut self.authority,
         };
-        // Modules change nothing when they fail, and the account writes are
-        // dropped.
-        self.modules.apply(&tx.transaction.call, &mut cx)?;
+        // Modules change nothing when they fail; the account writes and
+        // staged grants are dropped.
+        if let Err(error) = self.modules.apply(&tx.transaction.call, &mut cx) {
+            self.authority.discard_staged();
+            return Err(error);
+        }
         if !self.modules.has_invariants() {
             return Ok(writes.finish());
         }
@@ -334,7 +337,7 @@ impl State {
         probe.invariant_check_finished();
         if let Err(broken) = checked {
             self.modules = modules_before;
-            self.authority = authority_before;
+            self.authority.discard_staged();
             return Err(MoneyError::InvariantBroken {
                 invariant: broken.invariant.name().into(),
                 detail: broken.detail,
