@@ -76,6 +76,34 @@ impl StateKey {
         bytes
     }
 
+    /// The key [`StateKey::to_bytes`] wrote; `None` for bytes no key
+    /// encodes to (a damaged store entry).
+    pub fn from_bytes(bytes: &[u8]) -> Option<StateKey> {
+        let (&[module, kind], natural) = bytes.split_first_chunk::<2>()?;
+        let account = || Some(AccountId::from_bytes(natural.try_into().ok()?));
+        let number = || Some(u64::from_be_bytes(natural.try_into().ok()?));
+        let economy = |part: &[u8]| EconomyCode::new(std::str::from_utf8(part).ok()?).ok();
+        Some(match (module, kind) {
+            (module::LEDGER, 0) => StateKey::Account(account()?),
+            (module::AUTHORITY, 0) => StateKey::Role(account()?),
+            (module::MONEY, 0) if natural.is_empty() => StateKey::MoneyConfig,
+            (module::MONEY, 1) if natural.len() == 2 => StateKey::Economy(economy(natural)?),
+            (module::MONEY, 2) => StateKey::TravelKey(account()?),
+            (module::MONEY, 3) => StateKey::Freeze(account()?),
+            (module::MONEY, 4) => StateKey::Contribution(number()?),
+            (module::MONEY, 5) if natural.len() == 4 => StateKey::Claim {
+                creditor: economy(&natural[..2])?,
+                debtor: economy(&natural[2..])?,
+            },
+            (module::MONEY, 6) => StateKey::Settlement(number()?),
+            (module::MONEY, 7) => StateKey::SeigniorPeriod(number()?),
+            (module::REGISTRY, 0) => {
+                StateKey::Anchor(Digest::from(<[u8; 32]>::try_from(natural).ok()?))
+            }
+            _ => return None,
+        })
+    }
+
     /// What the authenticated store holds: the hash of [`StateKey::to_bytes`].
     pub fn hashed(&self) -> Digest {
         hash(&[b"EIRAKU_STATE_KEY", &self.to_bytes()])
@@ -211,10 +239,33 @@ mod tests {
         for key in &keys {
             assert_eq!(key.to_string().parse::<StateKey>(), Ok(*key));
         }
+        for key in &keys {
+            assert_eq!(StateKey::from_bytes(&key.to_bytes()), Some(*key));
+        }
         let mut bytes: Vec<Vec<u8>> = keys.iter().map(StateKey::to_bytes).collect();
         bytes.sort();
         bytes.dedup();
         assert_eq!(bytes.len(), keys.len());
+    }
+
+    #[test]
+    fn bytes_no_key_writes_are_refused() {
+        for key in every_kind() {
+            let bytes = key.to_bytes();
+            let mut longer = bytes.clone();
+            longer.push(0);
+            assert_eq!(StateKey::from_bytes(&longer), None, "{key}");
+            if bytes.len() > 2 {
+                assert_eq!(
+                    StateKey::from_bytes(&bytes[..bytes.len() - 1]),
+                    None,
+                    "{key}"
+                );
+            }
+        }
+        for bytes in [&[][..], &[1], &[9, 0], &[0x03, 9], &[0x03, 1, 0xff, 0xfe]] {
+            assert_eq!(StateKey::from_bytes(bytes), None, "{bytes:?}");
+        }
     }
 
     #[test]

@@ -91,9 +91,9 @@ where
 }
 
 /// A block's changes as the store's writes: each key hashed.
-pub fn writes(changes: Vec<Change>) -> Vec<Write> {
+pub fn writes(changes: &[Change]) -> Vec<Write> {
     changes
-        .into_iter()
-        .map(|(key, value)| (key.hashed(), value))
+        .iter()
+        .map(|(key, value)| (key.hashed(), value.clone()))
         .collect()
 }

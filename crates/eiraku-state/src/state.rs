@@ -1,7 +1,7 @@
 //! The whole state and block execution.
 
 use crate::{
-    authority::Authority,
+    authority::{Authority, RoleGrant},
     ledger::{Account, AccountWrites, Accounts},
     module::{CallContext, ChangeContext},
     modules::Modules,
@@ -92,20 +92,42 @@ impl State {
         }
     }
 
-    /// Rebuilds a state from stored parts (a node restarting): the
-    /// accounts, the roles, and every module's entries as the state root
-    /// commits to them ([`State::all_entries`] minus accounts and roles),
-    /// in any order.
+    /// Rebuilds a state from its entries as the state root commits to them
+    /// ([`State::all_entries`]: accounts, roles and every module's), in any
+    /// order: what a restarting node read from its store.
     pub fn from_entries(
         chain_id: ChainId,
         height: u64,
         timestamp_ms: u64,
-        accounts: Accounts,
-        authority: Authority,
-        entries: &[(StateKey, Vec<u8>)],
+        entries: impl IntoIterator<Item = (StateKey, Vec<u8>)>,
     ) -> Result<Self, EntryError> {
-        let mut state = Self::restore(chain_id, height, timestamp_ms, accounts, authority, None);
-        state.modules = Modules::from_entries(entries)?;
+        let mut accounts = Vec::new();
+        let mut grants = Vec::new();
+        let mut module_entries = Vec::new();
+        for (key, value) in entries {
+            match key {
+                StateKey::Account(id) => {
+                    let account = Account::from_bytes(&value)
+                        .ok_or_else(|| EntryError::new(key, "not an account"))?;
+                    accounts.push((id, account));
+                }
+                StateKey::Role(id) => {
+                    let grant = RoleGrant::from_bytes(&value)
+                        .map_err(|e| EntryError::new(key, format!("not a role grant: {e}")))?;
+                    grants.push((id, grant));
+                }
+                _ => module_entries.push((key, value)),
+            }
+        }
+        let mut state = Self::restore(
+            chain_id,
+            height,
+            timestamp_ms,
+            accounts.into_iter().collect(),
+            Authority::restore(grants),
+            None,
+        );
+        state.modules = Modules::from_entries(&module_entries)?;
         Ok(state)
     }
 

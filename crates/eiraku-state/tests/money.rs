@@ -944,25 +944,20 @@ proptest! {
     }
 }
 
-/// `state` rebuilt from `entries` (every module's, in reverse key order:
-/// any order will do) with its accounts and roles.
+/// `state`'s chain and height rebuilt from `entries` alone (accounts, roles
+/// and every module's, in reverse key order: any order will do).
 fn rebuilt_from(
     entries: &BTreeMap<StateKey, Vec<u8>>,
     state: &State,
 ) -> Result<State, eiraku_state::EntryError> {
-    let modules: Vec<(StateKey, Vec<u8>)> = entries
-        .iter()
-        .rev()
-        .filter(|(key, _)| !matches!(key, StateKey::Account(_) | StateKey::Role(_)))
-        .map(|(key, value)| (*key, value.clone()))
-        .collect();
     State::from_entries(
         state.chain_id().clone(),
         state.height(),
         state.timestamp_ms(),
-        state.accounts().clone(),
-        state.authority().clone(),
-        &modules,
+        entries
+            .iter()
+            .rev()
+            .map(|(key, value)| (*key, value.clone())),
     )
 }
 
@@ -987,13 +982,22 @@ fn a_state_is_rebuilt_from_its_entries_and_a_damaged_entry_is_named() {
     assert_eq!(error.key, jp);
     assert!(error.to_string().contains("trailing bytes"), "{error}");
 
-    let mut truncated = whole;
+    let mut truncated = whole.clone();
     let config = truncated.get_mut(&StateKey::MoneyConfig).unwrap();
     config.pop();
     assert_eq!(
         rebuilt_from(&truncated, state).unwrap_err().key,
         StateKey::MoneyConfig
     );
+
+    for kind in [
+        StateKey::Account(id(ALICE_JP)),
+        StateKey::Role(id(ALICE_JP)),
+    ] {
+        let mut damaged = whole.clone();
+        damaged.get_mut(&kind).unwrap().push(0);
+        assert_eq!(rebuilt_from(&damaged, state).unwrap_err().key, kind);
+    }
 }
 
 #[test]

@@ -69,7 +69,7 @@ impl StateRoots {
         self.requests
             .as_ref()
             .expect("open until dropped")
-            .unbounded_send((height, commitment::writes(changes), reply))
+            .unbounded_send((height, commitment::writes(&changes), reply))
             .map_err(|_| "the state-root thread stopped".to_string())?;
         answer
             .recv()

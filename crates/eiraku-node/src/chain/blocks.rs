@@ -34,7 +34,7 @@ impl Chain {
             .execute(&mut state, &env, &transactions)
             .expect("mempool selection is admissible on its parent state");
         let executed = started.elapsed();
-        let pending = self.speculate(parent, parent_state, &state).await?;
+        let (pending, changes) = self.speculate(parent, parent_state, &state).await?;
         self.executions
             .record(executed, started.elapsed() - executed);
         let block = Block::new(
@@ -45,7 +45,7 @@ impl Chain {
             pending.root(),
             transactions,
         );
-        self.remember(&block, state, receipts, pending);
+        self.remember(&block, state, receipts, pending, changes);
         Some(block)
     }
 
@@ -64,29 +64,34 @@ impl Chain {
     }
 
     /// The authenticated state after `parent` with the changes from
-    /// `parent_state` to `state`: on the parent's pending state, or on the
-    /// committed one when the parent is committed. `None` when neither holds
-    /// (the parent lost to another fork, or this node is still catching up).
+    /// `parent_state` to `state` (returned too): on the parent's pending
+    /// state, or on the committed one when the parent is committed. `None`
+    /// when neither holds (the parent lost to another fork, or this node is
+    /// still catching up).
     async fn speculate(
         &self,
         parent: &Block,
         parent_state: &State,
         state: &State,
-    ) -> Option<Pending> {
+    ) -> Option<(Pending, Arc<Vec<Change>>)> {
         let parent_pending = self
             .speculative
             .lock()
             .unwrap()
             .get(&parent.hash())
             .map(|executed| executed.pending.clone());
-        let writes = commitment::writes(state.changes_since(parent_state));
+        let changes = Arc::new(state.changes_since(parent_state));
         let height = parent.header.height + 1;
         match self
             .commitment
-            .speculate(parent_pending.as_ref(), height, writes)
+            .speculate(
+                parent_pending.as_ref(),
+                height,
+                commitment::writes(&changes),
+            )
             .await
         {
-            Ok(pending) => Some(pending),
+            Ok(pending) => Some((pending, changes)),
             Err(error) => {
                 tracing::debug!(height, %error, "no authenticated state to build on");
                 None
@@ -146,7 +151,7 @@ impl Chain {
         let started = Instant::now();
         let receipts = self.execute(&mut state, &env, &block.transactions)?;
         let executed = started.elapsed();
-        let pending = self
+        let (pending, changes) = self
             .speculate(parent, parent_state, &state)
             .await
             .ok_or(Refusal::NoParentState)?;
@@ -160,7 +165,7 @@ impl Chain {
                 computed: pending.root(),
             });
         }
-        self.remember(block, state, receipts, pending);
+        self.remember(block, state, receipts, pending, changes);
         Ok(())
     }
 
@@ -193,7 +198,14 @@ impl Chain {
         true
     }
 
-    fn remember(&self, block: &Block, state: State, receipts: Vec<Receipt>, pending: Pending) {
+    fn remember(
+        &self,
+        block: &Block,
+        state: State,
+        receipts: Vec<Receipt>,
+        pending: Pending,
+        changes: Arc<Vec<Change>>,
+    ) {
         self.speculative.lock().unwrap().insert(
             block.hash(),
             Executed {
@@ -201,6 +213,7 @@ impl Chain {
                 state: Arc::new(state),
                 receipts: Arc::new(receipts),
                 pending,
+                changes,
             },
         );
     }
@@ -241,13 +254,14 @@ impl Chain {
                 "finalized blocks must arrive in height order"
             );
             assert_eq!(block.header.parent, digest, "finalized chain must link");
-            let (next, receipts, pending) = self
+            let finalized = self
                 .execute_finalized(block, &state, previous.as_ref())
                 .await?;
             height = block.header.height;
             digest = block.hash();
-            previous = pending.clone();
-            applied.push((block, certificate, state, next.clone(), receipts, pending));
+            previous = finalized.pending.clone();
+            let next = finalized.state.clone();
+            applied.push((block, certificate, state, finalized));
             state = next;
         }
         if applied.is_empty() {
@@ -255,30 +269,23 @@ impl Chain {
         }
         // The authenticated state commits first: after a crash before the
         // store's commit it is ahead, and restarting skips what it holds.
-        for (block, _, parent_state, next, _, pending) in &applied {
-            self.commit_state(block, parent_state, next, pending.clone())
+        for (block, _, parent_state, finalized) in &applied {
+            let pending = finalized.pending.clone();
+            self.commit_state(block, parent_state, &finalized.state, pending)
                 .await?;
         }
-        let applied: Vec<_> = applied
-            .into_iter()
-            .map(|(block, certificate, _, next, receipts, _)| (block, certificate, next, receipts))
-            .collect();
         let touched: Vec<Vec<AccountId>> = applied
             .iter()
             .map(|(block, ..)| accounts_touched_by(&block.transactions))
             .collect();
         let batch: Vec<FinalizedBlock<'_>> = applied
             .iter()
-            .zip(&touched)
-            .map(
-                |((block, certificate, state, receipts), touched)| FinalizedBlock {
-                    block,
-                    certificate: *certificate,
-                    receipts,
-                    state,
-                    touched,
-                },
-            )
+            .map(|(block, certificate, _, finalized)| FinalizedBlock {
+                block,
+                certificate: *certificate,
+                receipts: &finalized.receipts,
+                changes: &finalized.changes,
+            })
             .collect();
         // The state the API and the mempool read moves first, so a client
         // that sees its transaction finalized in the store finds its effects
@@ -307,34 +314,38 @@ impl Chain {
             .lock()
             .unwrap()
             .retain(|_, executed| executed.height > height);
-        for (block, _, _, receipts) in applied {
+        for (block, _, _, finalized) in applied {
             let _ = self.events.send(FinalizedEvent {
                 block: Arc::new(block.clone()),
-                receipts,
+                receipts: finalized.receipts,
             });
         }
         Ok(())
     }
 
-    /// The post-state, receipts and pending authenticated state of
-    /// finalized `block` on `parent_state`: from its speculative execution
-    /// when this node proposed or verified it, otherwise (backfilled while
-    /// behind) executed now on `parent_pending`. No pending state for a
-    /// block the authenticated state held when the node started.
+    /// Finalized `block` executed on `parent_state`: from its speculative
+    /// execution when this node proposed or verified it, otherwise
+    /// (backfilled while behind) executed now on `parent_pending`. No
+    /// pending state for a block the authenticated state held when the node
+    /// started.
     async fn execute_finalized(
         &self,
         block: &Block,
         parent_state: &Arc<State>,
         parent_pending: Option<&Pending>,
-    ) -> Result<(Arc<State>, Arc<Vec<Receipt>>, Option<Pending>), StoreError> {
+    ) -> Result<Finalized, StoreError> {
         // A speculative execution is keyed by the block digest, which commits
         // to the header's state root: building or verifying it already
         // matched that root. Only a block executed here and now needs the
         // check. (Entries stay in the map until the tip moves, so concurrent
         // lookups never find the block in neither place.)
         if let Some(executed) = self.speculative.lock().unwrap().get(&block.hash()) {
-            let pending = Some(executed.pending.clone());
-            return Ok((executed.state.clone(), executed.receipts.clone(), pending));
+            return Ok(Finalized {
+                state: executed.state.clone(),
+                receipts: executed.receipts.clone(),
+                pending: Some(executed.pending.clone()),
+                changes: executed.changes.clone(),
+            });
         }
         let mut state = State::clone(parent_state);
         let env = BlockEnv {
@@ -345,11 +356,18 @@ impl Chain {
         let receipts = self
             .execute(&mut state, &env, &block.transactions)
             .map_err(|e| StoreError::Corrupt(format!("finalized block does not execute: {e}")))?;
+        let changes = Arc::new(state.changes_since(parent_state));
+        let mut finalized = Finalized {
+            state: Arc::new(state),
+            receipts: Arc::new(receipts),
+            pending: None,
+            changes,
+        };
         if block.header.height <= self.committed_at_start {
-            return Ok((Arc::new(state), Arc::new(receipts), None));
+            return Ok(finalized);
         }
         let executed = started.elapsed();
-        let writes = commitment::writes(state.changes_since(parent_state));
+        let writes = commitment::writes(&finalized.changes);
         let pending = self
             .commitment
             .speculate(parent_pending, block.header.height, writes)
@@ -357,7 +375,8 @@ impl Chain {
         self.executions
             .record(executed, started.elapsed() - executed);
         check_root(block, &pending)?;
-        Ok((Arc::new(state), Arc::new(receipts), Some(pending)))
+        finalized.pending = Some(pending);
+        Ok(finalized)
     }
 
     /// Commits finalized `block`'s authenticated state. A pending state
@@ -385,7 +404,7 @@ impl Chain {
         };
         match self.commitment.apply(pending).await {
             Err(StateDbError::Stale) => {
-                let writes = commitment::writes(state.changes_since(parent_state));
+                let writes = commitment::writes(&state.changes_since(parent_state));
                 let fresh = self
                     .commitment
                     .speculate(None, block.header.height, writes)
@@ -396,6 +415,16 @@ impl Chain {
             result => Ok(result?),
         }
     }
+}
+
+/// A finalized block executed: its post-state, receipts, the state
+/// entries it changed and (unless the authenticated state already held it)
+/// its pending authenticated state.
+struct Finalized {
+    state: Arc<State>,
+    receipts: Arc<Vec<Receipt>>,
+    pending: Option<Pending>,
+    changes: Arc<Vec<Change>>,
 }
 
 /// Why a validator does not vote for a block.
@@ -473,7 +502,7 @@ pub(super) async fn genesis_root(
         return Ok(block.header.state_root);
     }
     if committed.is_none() {
-        let writes = commitment::writes(state.all_entries());
+        let writes = commitment::writes(&state.all_entries());
         let pending = commitment.speculate(None, 0, writes).await?;
         commitment.apply(pending).await?;
     }

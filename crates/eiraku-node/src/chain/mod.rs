@@ -14,7 +14,7 @@ use eiraku_core::{
     StateKey, TxHash, MAX_BLOCK_TRANSACTIONS,
 };
 use eiraku_state::{
-    accounts_touched_by, Account, BlockEnv, BlockError, ExecutionProbe, Receipt, State,
+    accounts_touched_by, Account, BlockEnv, BlockError, Change, ExecutionProbe, Receipt, State,
 };
 use std::{
     collections::HashMap,
@@ -178,6 +178,8 @@ struct Executed {
     receipts: Arc<Vec<Receipt>>,
     /// Its authenticated state, not yet committed.
     pending: Pending,
+    /// The state entries it changed (the node store writes them).
+    changes: Arc<Vec<Change>>,
 }
 
 impl From<StateDbError> for StoreError {
@@ -248,13 +250,11 @@ impl Chain {
                 (state, block.hash())
             }
             None => {
-                let all: Vec<AccountId> = genesis_state.accounts().keys().cloned().collect();
                 store.commit(&[FinalizedBlock {
                     block: &genesis_block,
                     certificate: None,
                     receipts: &[],
-                    state: &genesis_state,
-                    touched: &all,
+                    changes: &genesis_state.all_entries(),
                 }])?;
                 (genesis_state, genesis_block.hash())
             }

@@ -19,31 +19,22 @@
 
 pub mod health;
 pub mod recovery;
+mod state_entries;
 
 use commonware_codec::{Copying, Decode, Encode, RangeCfg};
-use eiraku_core::{
-    registry::RegistryCall, AccountId, Block, Call, ChainId, Digest, MAX_BLOCK_TRANSACTIONS,
-};
-use eiraku_state::{
-    authority::{Authority, RoleGrant},
-    money::Money,
-    registry::{FirstAnchor, Registry},
-    Account, Outcome, Receipt, State,
-};
+use eiraku_core::{Block, ChainId, Digest, StateKey, MAX_BLOCK_TRANSACTIONS};
+use eiraku_state::{registry::FirstAnchor, Change, Outcome, Receipt, State};
 use fjall::{
     CompressionType, Config, Keyspace, PartitionCreateOptions, PartitionHandle, PersistMode,
 };
 use health::{CommitWatch, StoreHealth};
 use recovery::{Recovered, JOURNALS};
 use std::{
-    collections::BTreeMap,
     path::Path,
     sync::{Mutex, MutexGuard},
 };
 
 const APPLIED_HEIGHT: &[u8] = b"applied_height";
-/// The money module's state (small: rewritten whole at each commit).
-const MONEY_STATE: &[u8] = b"money_state";
 
 /// Errors of the store. All are fatal for the node: storage that cannot be
 /// read or written must stop it rather than let it diverge.
@@ -98,26 +89,6 @@ fn engine_config(path: &Path) -> Config {
         // without a wake-up of its own would wait for ever; with two, each
         // wake-up also takes one such table.
         .flush_workers(2)
-}
-
-/// Every entry of a partition keyed by 32-byte ids, decoded; `what` names
-/// the kind of entry in errors.
-fn read_keyed<T>(
-    partition: &PartitionHandle,
-    what: &str,
-    decode: impl Fn(&[u8]) -> Option<T>,
-) -> Result<Vec<([u8; 32], T)>, StoreError> {
-    let mut entries = Vec::new();
-    for entry in partition.iter() {
-        let (key, value) = entry.map_err(engine)?;
-        let id = <[u8; 32]>::try_from(key.as_ref())
-            .map_err(|_| StoreError::Corrupt(format!("{what} key is not 32 bytes")))?;
-        let decoded = decode(&value).ok_or_else(|| {
-            StoreError::Corrupt(format!("{what} entry {} does not decode", hex::encode(id)))
-        })?;
-        entries.push((id, decoded));
-    }
-    Ok(entries)
 }
 
 /// The highest height key of a partition keyed by height.
@@ -189,10 +160,8 @@ pub struct FinalizedBlock<'a> {
     pub certificate: Option<&'a [u8]>,
     /// The receipts of its transactions.
     pub receipts: &'a [Receipt],
-    /// The state after it.
-    pub state: &'a State,
-    /// Accounts it changed (only these are rewritten).
-    pub touched: &'a [AccountId],
+    /// Every state entry it changed.
+    pub changes: &'a [Change],
 }
 
 /// The store.
@@ -200,10 +169,9 @@ pub struct Store {
     keyspace: Keyspace,
     /// `applied_height` → the last applied height (8 bytes).
     meta: PartitionHandle,
-    /// Account id → encoded account.
-    accounts: PartitionHandle,
-    /// Account id → its encoded role grant (the authority module).
-    roles: PartitionHandle,
+    /// Every entry of the applied state, keyed as the state root commits
+    /// to it (see [`state_entries`]).
+    state: PartitionHandle,
     /// Height (8 bytes, big-endian: keys sort by height) → encoded block.
     blocks: PartitionHandle,
     /// Height → encoded finalization certificate.
@@ -215,9 +183,6 @@ pub struct Store {
     tx_index: PartitionHandle,
     /// Travel-rule envelopes deposited here, by digest (off chain).
     travel_rule: PartitionHandle,
-    /// Notarized digests (batch roots): the first anchoring transaction's
-    /// hash and height.
-    anchors: PartitionHandle,
     /// Held by each commit, and by [`Store::close`] to hold back new ones.
     commits: Mutex<()>,
     /// The commit under way, and stalled ones.
@@ -260,14 +225,12 @@ impl Store {
         let (compressed, raw) = (CompressionType::Lz4, CompressionType::None);
         Ok(Self {
             meta: partition("meta", compressed)?,
-            accounts: partition("accounts", compressed)?,
-            roles: partition("roles", compressed)?,
+            state: partition("state", compressed)?,
             blocks: partition("blocks", raw)?,
             certificates: partition("certificates", raw)?,
             outcomes: partition("outcomes", compressed)?,
             tx_index: partition("tx_index", raw)?,
             travel_rule: partition("travel_rule", compressed)?,
-            anchors: partition("anchors", raw)?,
             keyspace,
             commits: Mutex::new(()),
             watch: CommitWatch::default(),
@@ -327,17 +290,15 @@ impl Store {
         last_height(&self.certificates)
     }
 
-    fn partitions(&self) -> [&PartitionHandle; 9] {
+    fn partitions(&self) -> [&PartitionHandle; 7] {
         [
             &self.meta,
-            &self.accounts,
-            &self.roles,
+            &self.state,
             &self.blocks,
             &self.certificates,
             &self.outcomes,
             &self.tx_index,
             &self.travel_rule,
-            &self.anchors,
         ]
     }
 
@@ -358,40 +319,12 @@ impl Store {
         let Some(height) = self.applied_height()? else {
             return Ok(None);
         };
-        let accounts: eiraku_state::Accounts =
-            read_keyed(&self.accounts, "account", Account::from_bytes)?
-                .into_iter()
-                .map(|(id, account)| (AccountId::from_bytes(id), account))
-                .collect();
-        let grants = read_keyed(&self.roles, "role", |v| RoleGrant::from_bytes(v).ok())?
-            .into_iter()
-            .map(|(id, grant)| (AccountId::from_bytes(id), grant));
-        let money = match self.meta.get(MONEY_STATE).map_err(engine)? {
-            Some(bytes) => Some(
-                Money::from_bytes(&bytes)
-                    .map_err(|e| StoreError::Corrupt(format!("money state: {e}")))?,
-            ),
-            None => None,
-        };
         let timestamp_ms = self
             .block(height)?
             .ok_or_else(|| StoreError::Corrupt(format!("applied block {height} missing")))?
             .header
             .timestamp_ms;
-        let anchors = read_keyed(&self.anchors, "anchor", FirstAnchor::from_bytes)?
-            .into_iter()
-            .map(|(root, first)| (Digest::from(root), first));
-        Ok(Some(
-            State::restore(
-                chain_id,
-                height,
-                timestamp_ms,
-                accounts,
-                Authority::restore(grants),
-                money,
-            )
-            .with_registry(Registry::restore(anchors)),
-        ))
+        state_entries::load(&self.state, chain_id, height, timestamp_ms).map(Some)
     }
 
     /// Writes finalized blocks (consecutive, in height order) and
@@ -407,15 +340,9 @@ impl Store {
         // consecutive sorted inserts walk nearly the same path through it
         // (still in cache), where random hashes would miss on every level.
         let mut index: Vec<([u8; INDEX_KEY], [u8; INDEX_VALUE])> = Vec::new();
-        let mut latest: BTreeMap<&AccountId, &State> = BTreeMap::new();
         for item in finalized {
             let height = item.block.header.height;
             let height_key = height.to_be_bytes();
-            for id in item.touched {
-                // Several blocks of one commit often touch the same account:
-                // only its state after the last of them is written.
-                latest.insert(id, item.state);
-            }
             batch.insert(&self.blocks, height_key, item.block.encode().as_ref());
             if let Some(certificate) = item.certificate {
                 batch.insert(&self.certificates, height_key, certificate);
@@ -429,38 +356,10 @@ impl Store {
                     .map(|receipt| index_entry(&receipt.tx_hash, height, receipt.index)),
             );
         }
-        for item in finalized {
-            for (tx, receipt) in item.block.transactions.iter().zip(item.receipts) {
-                let Call::Registry(RegistryCall::Anchor { root, .. }) = &tx.transaction.call else {
-                    continue;
-                };
-                // The state decided which anchoring counts (the first); a
-                // later one failed, naming it.
-                if let Some(first) = item.state.registry().anchor(root) {
-                    if receipt.outcome == Outcome::Success {
-                        batch.insert(&self.anchors, root.as_ref(), first.to_bytes());
-                    }
-                }
-            }
-        }
-        for (id, state) in latest {
-            let key = id.as_bytes().as_slice();
-            match state.account(id) {
-                Some(account) => batch.insert(&self.accounts, key, account.to_bytes().as_slice()),
-                None => batch.remove(&self.accounts, key),
-            }
-            // Only a touched account can have been granted a role.
-            match state.authority().grant(id) {
-                Some(grant) => batch.insert(&self.roles, key, grant.to_bytes()),
-                None => batch.remove(&self.roles, key),
-            }
-        }
+        state_entries::write(&mut batch, &self.state, finalized);
         index.sort_unstable_by_key(|(key, _)| *key);
         for (key, value) in index {
             batch.insert(&self.tx_index, key, value);
-        }
-        if let Some(money) = last.state.money() {
-            batch.insert(&self.meta, MONEY_STATE, money.to_bytes());
         }
         batch.insert(
             &self.meta,
@@ -489,16 +388,12 @@ impl Store {
 
     /// The transaction (hash and height) that first anchored `root`.
     pub fn anchor(&self, root: &Digest) -> Result<Option<(Digest, u64)>, StoreError> {
-        let Some(value) = self.anchors.get(root.as_ref()).map_err(engine)? else {
+        let Some(value) = state_entries::get(&self.state, &StateKey::Anchor(*root))? else {
             return Ok(None);
         };
-        if value.len() != 40 {
-            return Err(StoreError::Corrupt("anchor entry".into()));
-        }
-        let mut hash = [0u8; 32];
-        hash.copy_from_slice(&value[..32]);
-        let height = u64::from_be_bytes(value[32..].try_into().expect("8 bytes"));
-        Ok(Some((Digest::from(hash), height)))
+        let first = FirstAnchor::from_bytes(&value)
+            .ok_or_else(|| StoreError::Corrupt("anchor entry".into()))?;
+        Ok(Some((first.tx_hash, first.height)))
     }
 
     /// Writes a certificate learned after its block was stored.
@@ -624,6 +519,7 @@ mod tests {
         let mut blocks = Vec::new();
         let mut receipts = Vec::new();
         let mut states = Vec::new();
+        let mut changes = Vec::new();
         let mut parent = Block::genesis(alice.public_key(), 0, eiraku_core::hash(&[b"root 0"]));
         for (height, amounts) in [(1u64, vec![4, 100]), (2, vec![6])] {
             let txs: Vec<SignedTransaction> = amounts
@@ -635,7 +531,9 @@ mod tests {
                 height,
                 timestamp_ms: height,
             };
+            let before = state.clone();
             receipts.push(state.execute_block(&env, &txs).unwrap());
+            changes.push(state.changes_since(&before));
             let block = Block::new(
                 parent.header.context.clone(),
                 parent.hash(),
@@ -650,14 +548,12 @@ mod tests {
         }
         // Block 2 uses nonce 2 (block 1 used 0 and 1).
         assert_eq!(blocks[1].transactions[0].transaction.nonce, 2);
-        let touched = [alice.account_id(), bob.account_id()];
         let batch: Vec<FinalizedBlock<'_>> = (0..2)
             .map(|i| FinalizedBlock {
                 block: &blocks[i],
                 certificate: None,
                 receipts: &receipts[i],
-                state: &states[i],
-                touched: &touched,
+                changes: &changes[i],
             })
             .collect();
         Store::open(&path).unwrap().commit(&batch).unwrap();
@@ -799,7 +695,7 @@ mod tests {
                     chain_id: genesis.chain_id.clone(),
                     sender: issuer.account_id(),
                     nonce: 1,
-                    call: Call::Registry(RegistryCall::Anchor {
+                    call: Call::Registry(eiraku_core::registry::RegistryCall::Anchor {
                         root: eiraku_core::hash(&[b"minutes"]),
                         leaves: 1,
                     }),
@@ -823,17 +719,15 @@ mod tests {
             eiraku_core::hash(&[b"root 1"]),
             txs,
         );
-        // As at a node's first commit: every account (the regulator's
+        // As at a node's first commit: every entry (the regulator's account
         // included, which no transaction touched).
-        let touched: Vec<AccountId> = state.accounts().keys().copied().collect();
         Store::open(&path)
             .unwrap()
             .commit(&[FinalizedBlock {
                 block: &block,
                 certificate: None,
                 receipts: &receipts,
-                state: &state,
-                touched: &touched,
+                changes: &state.all_entries(),
             }])
             .unwrap();
 

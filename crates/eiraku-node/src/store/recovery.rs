@@ -123,7 +123,7 @@ mod tests {
             for i in 0..(2 * WRITE_BUFFER / value.len() as u64) {
                 let mut batch = store.keyspace.batch();
                 batch.insert(&store.outcomes, i.to_be_bytes(), value.as_slice());
-                batch.insert(&store.accounts, i.to_le_bytes(), value.as_slice());
+                batch.insert(&store.state, i.to_le_bytes(), value.as_slice());
                 batch.commit().unwrap();
             }
             done.send(()).unwrap();

@@ -105,7 +105,7 @@ async fn forge(proposer: &Chain, honest: &Block, parent: &Block, parent_state: &
         .check_invariants(forged.accounts(), forged.authority())
         .expect_err("coins without bonds");
     assert_eq!(broken.invariant, Invariant::MoneyBacking);
-    let pending = proposer
+    let (pending, _) = proposer
         .speculate(parent, parent_state, &forged)
         .await
         .unwrap();
