@@ -1,23 +1,8 @@
-//! A map of millions of entries that many states share: a stack of hash
-//! maps, each shared by every copy made after it, under the copy's own
-//! writes.
-//!
-//! A node keeps a state per block proposed but not yet final, and the
-//! mempool checks every transaction on a copy. A copy here shares every
-//! table of the stack (a few reference counts), a read is a handful of
-//! hash probes, and a write lands in the copy's own top table: neither
-//! costs in proportion to the entries, and none walks a tree of a million
-//! entries. When a block ends its writes become a table of the stack.
+//! One shard of a [`super::LayeredMap`]: a stack of hash maps, each
+//! shared by every copy made after it, under the copy's own writes.
 //! Tables are kept geometrically sized, like the levels of an LSM tree:
 //! before a block's table is stacked, the newest table is merged into the
 //! one below it while that one is less than [`GROWTH`] times its size.
-//! So there are about log₄(entries / block writes) tables, and an entry is
-//! copied a few times per level over its life, not once per block.
-//!
-//! The hash maps are seeded per process, so an account owner cannot grind
-//! keys that collide; nothing here ever depends on their order: every
-//! listing is sorted, and only order-blind folds (sums) may read them in
-//! any order.
 
 use std::{
     collections::HashMap,
@@ -34,9 +19,9 @@ type Names<K, V> = Vec<Weak<Table<K, V>>>;
 /// one absorbs the table above.
 pub const GROWTH: usize = 4;
 
-/// The map: see the module documentation.
+/// One shard: see the module documentation.
 #[derive(Clone)]
-pub struct LayeredMap<K, V> {
+pub(super) struct Stack<K, V> {
     /// Sealed tables, oldest (biggest) first.
     stack: Vec<Layer<K, V>>,
     /// Writes since the last seal, this copy's own.
@@ -50,7 +35,7 @@ pub struct LayeredMap<K, V> {
     merged_from: Option<Arc<Names<K, V>>>,
 }
 
-impl<K: Copy + Eq + Hash + Ord, V: Clone + PartialEq> LayeredMap<K, V> {
+impl<K: Copy + Eq + Hash + Ord, V: Clone + PartialEq> Stack<K, V> {
     /// An empty map.
     pub fn new() -> Self {
         Self {
@@ -68,11 +53,6 @@ impl<K: Copy + Eq + Hash + Ord, V: Clone + PartialEq> LayeredMap<K, V> {
             return Some(value);
         }
         self.stack.iter().rev().find_map(|table| table.get(key))
-    }
-
-    /// Whether `key` holds a value.
-    pub fn contains_key(&self, key: &K) -> bool {
-        self.get(key).is_some()
     }
 
     /// Sets `key` to `value` (entries are never removed).
@@ -104,13 +84,14 @@ impl<K: Copy + Eq + Hash + Ord, V: Clone + PartialEq> LayeredMap<K, V> {
     }
 
     /// Ends a block: its writes become a table shared by every copy made
-    /// from now on, after the stack below is merged back into shape.
-    pub fn seal(&mut self) {
+    /// from now on, after the stack below is merged back into shape. The
+    /// bottom table, the biggest, takes a merge only on `bottom_turn`.
+    pub fn seal(&mut self, bottom_turn: bool) {
         self.merged_from = None;
         if self.top.is_empty() {
             return;
         }
-        self.merge_small_tables();
+        self.merge_small_tables(bottom_turn);
         let top = std::mem::take(&mut self.top);
         self.stack.push(Arc::new(top));
     }
@@ -118,11 +99,12 @@ impl<K: Copy + Eq + Hash + Ord, V: Clone + PartialEq> LayeredMap<K, V> {
     /// Merges the newest table into the one below while that one is less
     /// than [`GROWTH`] times its size. The block's own table is stacked
     /// after, so it stays a table of its own until the next seal.
-    fn merge_small_tables(&mut self) {
+    fn merge_small_tables(&mut self, bottom_turn: bool) {
         let before: Vec<_> = self.stack.iter().map(Arc::downgrade).collect();
         let mut merged = false;
         while let [.., below, newest] = &self.stack[..] {
-            if below.len() >= GROWTH * newest.len() {
+            let into_bottom = self.stack.len() == 2;
+            if below.len() >= GROWTH * newest.len() || (into_bottom && !bottom_turn) {
                 break;
             }
             let newest = self.stack.pop().expect("two tables");
@@ -133,25 +115,6 @@ impl<K: Copy + Eq + Hash + Ord, V: Clone + PartialEq> LayeredMap<K, V> {
         if merged {
             self.merged_from = Some(Arc::new(before));
         }
-    }
-
-    /// Every entry in key order. Costs a sort of all entries: for listings
-    /// and genesis, never on a block's path.
-    pub fn iter(&self) -> std::vec::IntoIter<(&K, &V)> {
-        let mut all: Vec<(&K, &V)> = self.iter_any_order().collect();
-        all.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        all.into_iter()
-    }
-
-    /// Every key in order.
-    pub fn keys(&self) -> impl Iterator<Item = &K> {
-        self.iter().map(|(k, _)| k)
-    }
-
-    /// Every value, in no particular order: only for folds that do not
-    /// depend on it (sums).
-    pub fn values_any_order(&self) -> impl Iterator<Item = &V> {
-        self.iter_any_order().map(|(_, v)| v)
     }
 
     /// Every entry once (its latest value), in no particular order: only
@@ -182,27 +145,18 @@ impl<K: Copy + Eq + Hash + Ord, V: Clone + PartialEq> LayeredMap<K, V> {
         same_tables(&self.stack, &other.stack) && self.top.is_empty() && other.top.is_empty()
     }
 
-    /// Every key whose value differs from `before`'s, in key order, with
-    /// its value here. The cost follows the tables the two do not share:
-    /// one block's writes between a state and its parent. Two maps with no
-    /// common history are compared entry by entry.
-    pub fn changed_since(&self, before: &Self) -> Vec<(K, Option<&V>)> {
-        let mut keys: Vec<K> = match self.unshared_tables(before) {
+    /// The keys whose value may differ from `before`'s: those of the
+    /// tables the two do not share (one block's writes between a state and
+    /// its parent), or every key of both when they have no common history.
+    pub fn candidate_keys(&self, before: &Self) -> Vec<K> {
+        match self.unshared_tables(before) {
             Some(tables) => tables.flat_map(|t| t.keys().copied()).collect(),
             None => self
                 .iter_any_order()
                 .chain(before.iter_any_order())
                 .map(|(k, _)| *k)
                 .collect(),
-        };
-        keys.sort_unstable();
-        keys.dedup();
-        keys.into_iter()
-            .filter_map(|key| {
-                let now = self.get(&key);
-                (now != before.get(&key)).then_some((key, now))
-            })
-            .collect()
+        }
     }
 
     /// The tables either map holds and the other does not, when `self`
@@ -247,23 +201,7 @@ fn common_prefix<T>(a: &[Arc<T>], b: &[Arc<T>]) -> usize {
         .count()
 }
 
-impl<'a, K: Copy + Eq + Hash + Ord, V: Clone + PartialEq> IntoIterator for &'a LayeredMap<K, V> {
-    type Item = (&'a K, &'a V);
-    type IntoIter = std::vec::IntoIter<(&'a K, &'a V)>;
-
-    /// In key order (see [`LayeredMap::iter`]).
-    fn into_iter(self) -> Self::IntoIter {
-        self.iter()
-    }
-}
-
-impl<K: Copy + Eq + Hash + Ord, V: Clone + PartialEq> Default for LayeredMap<K, V> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<K: Copy + Eq + Hash + Ord, V: Clone + PartialEq> FromIterator<(K, V)> for LayeredMap<K, V> {
+impl<K: Copy + Eq + Hash + Ord, V: Clone + PartialEq> FromIterator<(K, V)> for Stack<K, V> {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(entries: I) -> Self {
         let table: Table<K, V> = entries.into_iter().collect();
         Self {
@@ -274,42 +212,29 @@ impl<K: Copy + Eq + Hash + Ord, V: Clone + PartialEq> FromIterator<(K, V)> for L
     }
 }
 
-/// Equal when they hold the same entries, however they are layered.
-impl<K: Copy + Eq + Hash + Ord, V: Clone + PartialEq> PartialEq for LayeredMap<K, V> {
-    fn eq(&self, other: &Self) -> bool {
-        self.ptr_eq(other)
-            || (self.len == other.len
-                && self.iter_any_order().all(|(k, v)| other.get(k) == Some(v)))
-    }
-}
-
-impl<K: Copy + Eq + Hash + Ord, V: Clone + PartialEq> Eq for LayeredMap<K, V> {}
-
-impl<K, V> std::fmt::Debug for LayeredMap<K, V> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "LayeredMap({} entries, {} tables)",
-            self.len,
-            self.stack.len()
-        )
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
-    use std::collections::BTreeMap;
 
-    type Map = LayeredMap<u32, u64>;
+    type Map = Stack<u32, u64>;
+
+    /// Keys whose value differs, with the value in `after`.
+    fn changed<'a>(after: &'a Map, before: &Map) -> Vec<(u32, Option<&'a u64>)> {
+        let mut keys = after.candidate_keys(before);
+        keys.sort_unstable();
+        keys.dedup();
+        keys.into_iter()
+            .filter(|k| after.get(k) != before.get(k))
+            .map(|k| (k, after.get(&k)))
+            .collect()
+    }
 
     #[test]
     fn reads_see_the_newest_write_and_copies_are_independent() {
         let mut map: Map = (0..100).map(|k| (k, 0)).collect();
         let parent = map.clone();
         map.insert(5, 1);
-        map.seal();
+        map.seal(true);
         map.insert(5, 2);
         map.insert(500, 3);
         assert_eq!(map.get(&5), Some(&2));
@@ -318,8 +243,7 @@ mod tests {
         assert_eq!(parent.get(&5), Some(&0));
         assert_eq!(parent.get(&500), None);
         assert_eq!(parent.len(), 100);
-        let changed: Vec<_> = map.changed_since(&parent);
-        assert_eq!(changed, vec![(5, Some(&2)), (500, Some(&3))]);
+        assert_eq!(changed(&map, &parent), vec![(5, Some(&2)), (500, Some(&3))]);
     }
 
     #[test]
@@ -327,16 +251,16 @@ mod tests {
         let mut parent: Map = (0..10_000).map(|k| (k, 0)).collect();
         for block in 0..2 {
             parent.insert(block, 1);
-            parent.seal();
+            parent.seal(true);
         }
         let mut child = parent.clone();
         child.insert(9_999, 7);
-        child.seal();
+        child.seal(true);
         assert!(child.merged_from.is_some(), "this seal merged tables");
         assert!(!same_tables(&child.stack, &parent.stack));
         assert!(child.unshared_tables(&parent).is_some());
-        assert_eq!(child.changed_since(&parent), vec![(9_999, Some(&7))]);
-        assert_eq!(parent.changed_since(&child), vec![(9_999, Some(&0))]);
+        assert_eq!(changed(&child, &parent), vec![(9_999, Some(&7))]);
+        assert_eq!(changed(&parent, &child), vec![(9_999, Some(&0))]);
         assert_eq!(
             parent.get(&9_999),
             Some(&0),
@@ -352,7 +276,7 @@ mod tests {
             for i in 0..10 {
                 map.insert((block * 7_919 + i * 104_729) % 200_000, u64::from(block));
             }
-            map.seal();
+            map.seal(true);
             deepest = deepest.max(map.stack.len());
         }
         assert!(deepest <= 10, "{deepest} tables");
@@ -361,7 +285,7 @@ mod tests {
         drop(map);
         for block in 0..200u32 {
             alone.insert(block, 1);
-            alone.seal();
+            alone.seal(true);
         }
         assert!(
             std::ptr::eq(Arc::as_ptr(&alone.stack[0]), bottom),
@@ -374,63 +298,20 @@ mod tests {
         let a: Map = [(1, 1), (2, 2)].into_iter().collect();
         let b: Map = [(2, 2), (3, 3)].into_iter().collect();
         assert!(a.unshared_tables(&b).is_none());
-        assert_eq!(b.changed_since(&a), vec![(1, None), (3, Some(&3))]);
-        assert_ne!(a, b);
-        let c: Map = [(2, 2), (1, 1)].into_iter().collect();
-        assert_eq!(a, c);
+        assert_eq!(changed(&b, &a), vec![(1, None), (3, Some(&3))]);
     }
 
-    proptest! {
-        /// Against a plain ordered map: every read, the length, the sorted
-        /// listing and the changes since any earlier copy.
-        #[test]
-        fn behaves_as_an_ordered_map(
-            blocks in prop::collection::vec(
-                prop::collection::vec((0u32..64, any::<u64>()), 0..12), 1..40),
-            start in prop::collection::vec((0u32..64, any::<u64>()), 0..40),
-        ) {
-            let mut map: Map = start.iter().copied().collect();
-            let mut model: BTreeMap<u32, u64> = start.iter().copied().collect();
-            let mut copies = vec![(map.clone(), model.clone())];
-            for writes in blocks {
-                // Now and then a copy goes on from an older one (a fork).
-                if writes.len() % 5 == 4 {
-                    let (older, then) = copies[copies.len() / 2].clone();
-                    map = older;
-                    model = then;
-                }
-                for (k, v) in writes {
-                    map.insert(k, v);
-                    model.insert(k, v);
-                }
-                map.seal();
-                copies.push((map.clone(), model.clone()));
-            }
-            prop_assert_eq!(map.len(), model.len());
-            let listed: Vec<(u32, u64)> = map.iter().map(|(k, v)| (*k, *v)).collect();
-            let expected: Vec<(u32, u64)> = model.iter().map(|(k, v)| (*k, *v)).collect();
-            prop_assert_eq!(listed, expected);
-            for (copy, then) in &copies {
-                let changed: Vec<(u32, Option<u64>)> = map
-                    .changed_since(copy)
-                    .into_iter()
-                    .map(|(k, v)| (k, v.copied()))
-                    .collect();
-                let keys: std::collections::BTreeSet<&u32> =
-                    model.keys().chain(then.keys()).collect();
-                let expected: Vec<(u32, Option<u64>)> = keys
-                    .into_iter()
-                    .filter(|k| then.get(k) != model.get(k))
-                    .map(|k| (*k, model.get(k).copied()))
-                    .collect();
-                prop_assert_eq!(changed, expected);
-            }
-            for key in 0..64 {
-                prop_assert_eq!(map.get(&key), model.get(&key));
-                for (copy, then) in &copies {
-                    prop_assert_eq!(copy.get(&key), then.get(&key));
-                }
-            }
-        }
+    #[test]
+    fn the_bottom_table_takes_a_merge_only_on_its_turn() {
+        let mut map: Map = (0..4).map(|k| (k, 0)).collect();
+        map.insert(10, 1);
+        map.seal(false);
+        map.insert(11, 1);
+        map.seal(false);
+        assert_eq!(map.stack.len(), 3, "the bottom waited");
+        map.insert(12, 1);
+        map.seal(true);
+        assert_eq!(map.stack.len(), 2, "merged into the bottom, then stacked");
+        assert_eq!(map.stack[0].len(), 6);
     }
 }
