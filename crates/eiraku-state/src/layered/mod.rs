@@ -26,7 +26,10 @@
 mod stack;
 
 use stack::Stack;
-use std::hash::{BuildHasher, Hash};
+use std::{
+    hash::{BuildHasher, Hash},
+    sync::Arc,
+};
 
 /// Shards of a map.
 pub const SHARDS: usize = 16;
@@ -37,7 +40,9 @@ const SHARD_SEED: u64 = 0x6569_7261_6b75_0001;
 /// The map: see the module documentation.
 #[derive(Clone)]
 pub struct LayeredMap<K, V> {
-    shards: Vec<Stack<K, V>>,
+    /// Shared by copies until one writes: a copy (the mempool's dry runs
+    /// make one per transaction) is one reference count, not one per shard.
+    shards: Arc<Vec<Stack<K, V>>>,
     /// Blocks sealed: whose turn it is to merge into its bottom table.
     seals: u64,
 }
@@ -46,7 +51,7 @@ impl<K: Copy + Eq + Hash + Ord, V: Clone + PartialEq> LayeredMap<K, V> {
     /// An empty map.
     pub fn new() -> Self {
         Self {
-            shards: (0..SHARDS).map(|_| Stack::new()).collect(),
+            shards: Arc::new((0..SHARDS).map(|_| Stack::new()).collect()),
             seals: 0,
         }
     }
@@ -69,13 +74,13 @@ impl<K: Copy + Eq + Hash + Ord, V: Clone + PartialEq> LayeredMap<K, V> {
 
     /// Sets `key` to `value` (entries are never removed).
     pub fn insert(&mut self, key: K, value: V) {
-        self.shards[Self::shard_of(&key)].insert(key, value);
+        Arc::make_mut(&mut self.shards)[Self::shard_of(&key)].insert(key, value);
     }
 
     /// The value under `key` to change in place, copied into this map's
     /// own writes first.
     pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
-        self.shards[Self::shard_of(key)].get_mut(key)
+        Arc::make_mut(&mut self.shards)[Self::shard_of(key)].get_mut(key)
     }
 
     /// How many keys hold a value.
@@ -92,7 +97,7 @@ impl<K: Copy + Eq + Hash + Ord, V: Clone + PartialEq> LayeredMap<K, V> {
     /// from now on.
     pub fn seal(&mut self) {
         let turn = (self.seals % SHARDS as u64) as usize;
-        for (index, shard) in self.shards.iter_mut().enumerate() {
+        for (index, shard) in Arc::make_mut(&mut self.shards).iter_mut().enumerate() {
             shard.seal(index == turn);
         }
         self.seals += 1;
@@ -126,7 +131,10 @@ impl<K: Copy + Eq + Hash + Ord, V: Clone + PartialEq> LayeredMap<K, V> {
     /// Whether both are the same map, sharing every table (and neither has
     /// writes of its own).
     pub fn ptr_eq(&self, other: &Self) -> bool {
-        let pairs = self.shards.iter().zip(&other.shards);
+        if Arc::ptr_eq(&self.shards, &other.shards) {
+            return true;
+        }
+        let pairs = self.shards.iter().zip(other.shards.iter());
         pairs.into_iter().all(|(a, b)| a.ptr_eq(b))
     }
 
@@ -135,7 +143,7 @@ impl<K: Copy + Eq + Hash + Ord, V: Clone + PartialEq> LayeredMap<K, V> {
     /// one block's writes between a state and its parent. Shards with no
     /// common history are compared entry by entry.
     pub fn changed_since(&self, before: &Self) -> Vec<(K, Option<&V>)> {
-        let pairs = self.shards.iter().zip(&before.shards);
+        let pairs = self.shards.iter().zip(before.shards.iter());
         let mut keys: Vec<K> = pairs.flat_map(|(a, b)| a.candidate_keys(b)).collect();
         keys.sort_unstable();
         keys.dedup();
@@ -171,7 +179,7 @@ impl<K: Copy + Eq + Hash + Ord, V: Clone + PartialEq> FromIterator<(K, V)> for L
             sharded[Self::shard_of(&key)].push((key, value));
         }
         Self {
-            shards: sharded.into_iter().map(Stack::from_iter).collect(),
+            shards: Arc::new(sharded.into_iter().map(Stack::from_iter).collect()),
             seals: 0,
         }
     }
