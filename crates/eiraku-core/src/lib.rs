@@ -37,6 +37,7 @@ pub mod key_cache;
 pub mod kv_proof;
 pub mod merkle;
 pub mod money;
+pub mod money_key;
 pub mod proof;
 pub mod registry;
 pub mod state_key;
@@ -53,7 +54,9 @@ pub use genesis::{
 };
 pub use key_cache::KeyCache;
 pub use money::{CurrencyCode, EconomyCode, MoneyCall, Rate, RetailKind, Role};
-pub use state_key::{StateKey, StateKeyError};
+pub use money_key::MoneyKey;
+pub use registry::RegistryKey;
+pub use state_key::{ModuleKey, StateKey, StateKeyError};
 pub use transaction::{
     verify_all, verify_batch, Call, DecodeError, SignedTransaction, Transaction, TxHash,
     MAX_TRANSACTION_BYTES, TRANSACTION_NAMESPACE,

@@ -1,10 +1,10 @@
 //! Calls of the public registries (DESIGN.md §5). Today: notarization, the
 //! anchoring of one digest or of the Merkle root of a batch of digests (the
 //! client builds the batch tree; each file's proof carries its path to the
-//! root). An anchor is evidence by being in a finalized block; the chain
-//! keeps no other state for it.
+//! root). An anchor is evidence by being in a finalized block; the state
+//! keeps the first anchoring of each root under a [`RegistryKey`].
 
-use crate::Digest;
+use crate::{digest, state_key::ModuleKey, Digest};
 use bytes::BufMut;
 use commonware_codec::{Buf, EncodeSize, Error, Read, ReadExt, Write};
 
@@ -65,6 +65,49 @@ impl Read for RegistryCall {
                 Ok(RegistryCall::Anchor { root, leaves })
             }
             other => Err(Error::InvalidEnum(other)),
+        }
+    }
+}
+
+/// One entry of the public registries in the state (see
+/// [`crate::state_key`]): `registry/…` keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RegistryKey {
+    /// The first anchoring of a notarized root.
+    Anchor(Digest),
+}
+
+impl ModuleKey for RegistryKey {
+    const TAG: u8 = 0x04;
+    const NAME: &'static str = "registry";
+    const FORMS: &'static str = "registry/anchor/<hex digest>";
+
+    fn write_bytes(&self, out: &mut Vec<u8>) {
+        let RegistryKey::Anchor(root) = self;
+        out.push(0);
+        out.extend_from_slice(root.as_ref());
+    }
+
+    fn read_bytes(bytes: &[u8]) -> Option<Self> {
+        match bytes.split_first()? {
+            (0, root) => Some(RegistryKey::Anchor(Digest::from(
+                <[u8; 32]>::try_from(root).ok()?,
+            ))),
+            _ => None,
+        }
+    }
+
+    fn write_text(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let RegistryKey::Anchor(root) = self;
+        write!(f, "anchor/{}", digest::to_hex(root))
+    }
+
+    fn parse_parts(parts: &[&str]) -> Result<Self, Option<String>> {
+        match parts {
+            ["anchor", root] => digest::from_hex(root)
+                .map(RegistryKey::Anchor)
+                .ok_or_else(|| Some(format!("{root:?} is not a hex digest"))),
+            _ => Err(None),
         }
     }
 }

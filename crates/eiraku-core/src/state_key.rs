@@ -6,145 +6,149 @@
 //! client that asks about an entry computes the same hash. Keys are also
 //! written as text (`account/<hex>`, `money/economy/JP`, …) for the CLI and
 //! the API.
+//!
+//! Accounts and roles are the ledger's own; every domain module's keys are
+//! its own type ([`ModuleKey`], in the module's file), listed once in
+//! [`module_keys!`] below.
 
-use crate::{digest, hash, AccountId, Digest, EconomyCode};
+use crate::{money_key::MoneyKey, registry::RegistryKey, AccountId};
 use std::{fmt, str::FromStr};
 
-/// Module tags: the first byte of every key.
-mod module {
-    pub const LEDGER: u8 = 0x01;
-    pub const AUTHORITY: u8 = 0x02;
-    pub const MONEY: u8 = 0x03;
-    pub const REGISTRY: u8 = 0x04;
+/// Tags of the ledger's own keys: the first byte.
+const LEDGER_TAG: u8 = 0x01;
+const AUTHORITY_TAG: u8 = 0x02;
+
+/// One domain module's keys: a kind tag and a natural key, after the
+/// module's tag.
+pub trait ModuleKey: Sized {
+    /// First byte of the module's keys (unique among modules, never reused).
+    const TAG: u8;
+    /// First part of the keys' text form.
+    const NAME: &'static str;
+    /// The keys' text forms, for error messages.
+    const FORMS: &'static str;
+    /// Appends the kind tag and the natural key.
+    fn write_bytes(&self, out: &mut Vec<u8>);
+    /// The key whose [`ModuleKey::write_bytes`] wrote `bytes`; `None` when
+    /// none does.
+    fn read_bytes(bytes: &[u8]) -> Option<Self>;
+    /// The text form after `NAME/`.
+    fn write_text(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+    /// The key from its text's parts after `NAME`: `Err(None)` for no
+    /// known form, `Err(Some(why))` for a known form with a bad part.
+    fn parse_parts(parts: &[&str]) -> Result<Self, Option<String>>;
 }
 
-/// One entry of the state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum StateKey {
-    /// An account's balance and nonce (module `ledger`).
-    Account(AccountId),
-    /// An account's role grant (module `authority`).
-    Role(AccountId),
-    /// The money module's settings: unit, numeraire, rate age limit,
-    /// travel-rule threshold, issuer, end of the last seigniorage period.
-    MoneyConfig,
-    /// One member economy's books.
-    Economy(EconomyCode),
-    /// The key a bank or regulator receives travel-rule data under.
-    TravelKey(AccountId),
-    /// A freeze on an account.
-    Freeze(AccountId),
-    /// A contribution, by number.
-    Contribution(u64),
-    /// An outstanding claim of `creditor` on `debtor`.
-    Claim {
-        /// The economy owed.
-        creditor: EconomyCode,
-        /// The economy that owes.
-        debtor: EconomyCode,
-    },
-    /// A settlement, by number.
-    Settlement(u64),
-    /// A closed seigniorage period, by number.
-    SeigniorPeriod(u64),
-    /// The first anchoring of a notarized root (module `registry`).
-    Anchor(Digest),
+/// Declares [`StateKey`] with the ledger's keys and one variant per domain
+/// module; adding a module is one line.
+macro_rules! module_keys {
+    ($($(#[$doc:meta])* $module:ident($key:ty),)+) => {
+        /// One entry of the state.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum StateKey {
+            /// An account's balance and nonce (module `ledger`).
+            Account(AccountId),
+            /// An account's role grant (module `authority`).
+            Role(AccountId),
+            $($(#[$doc])* $module($key),)+
+        }
+
+        impl StateKey {
+            /// The key's bytes: module tag, kind tag, natural key.
+            pub fn to_bytes(&self) -> Vec<u8> {
+                let mut bytes = Vec::with_capacity(40);
+                match self {
+                    StateKey::Account(id) => tagged(&mut bytes, LEDGER_TAG, id.as_bytes()),
+                    StateKey::Role(id) => tagged(&mut bytes, AUTHORITY_TAG, id.as_bytes()),
+                    $(StateKey::$module(key) => {
+                        bytes.push(<$key as ModuleKey>::TAG);
+                        key.write_bytes(&mut bytes);
+                    })+
+                }
+                bytes
+            }
+
+            /// The key [`StateKey::to_bytes`] wrote; `None` for bytes no
+            /// key encodes to (a damaged store entry).
+            pub fn from_bytes(bytes: &[u8]) -> Option<StateKey> {
+                let (&module, rest) = bytes.split_first()?;
+                let account = || match rest {
+                    [0, id @ ..] => Some(AccountId::from_bytes(id.try_into().ok()?)),
+                    _ => None,
+                };
+                match module {
+                    LEDGER_TAG => account().map(StateKey::Account),
+                    AUTHORITY_TAG => account().map(StateKey::Role),
+                    $(<$key as ModuleKey>::TAG => {
+                        <$key as ModuleKey>::read_bytes(rest).map(StateKey::$module)
+                    })+
+                    _ => None,
+                }
+            }
+        }
+
+        impl fmt::Display for StateKey {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self {
+                    StateKey::Account(id) => write!(f, "account/{id}"),
+                    StateKey::Role(id) => write!(f, "role/{id}"),
+                    $(StateKey::$module(key) => {
+                        write!(f, "{}/", <$key as ModuleKey>::NAME)?;
+                        key.write_text(f)
+                    })+
+                }
+            }
+        }
+
+        /// The forms [`StateKey`]'s text takes, for error messages.
+        pub fn state_key_forms() -> String {
+            let forms = ["account/<hex>, role/<hex>", $(<$key as ModuleKey>::FORMS,)+];
+            forms.join(", ")
+        }
+
+        /// A key from its text: `Err(None)` for no known form,
+        /// `Err(Some(why))` for a known form with a bad part.
+        fn parse(text: &str) -> Result<StateKey, Option<String>> {
+            let parts: Vec<&str> = text.split('/').collect();
+            let account = |hex: &str| AccountId::from_hex(hex).map_err(Some);
+            match parts.as_slice() {
+                ["account", id] => Ok(StateKey::Account(account(id)?)),
+                ["role", id] => Ok(StateKey::Role(account(id)?)),
+                $([name, rest @ ..] if *name == <$key as ModuleKey>::NAME => {
+                    <$key as ModuleKey>::parse_parts(rest).map(StateKey::$module)
+                })+
+                _ => Err(None),
+            }
+        }
+    };
+}
+
+module_keys! {
+    /// An entry of the money module (the AMRO coin).
+    Money(MoneyKey),
+    /// An entry of the public registries.
+    Registry(RegistryKey),
 }
 
 impl StateKey {
-    /// The key's bytes: module tag, kind tag, natural key.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut bytes = Vec::with_capacity(40);
-        match self {
-            StateKey::Account(id) => tagged(&mut bytes, module::LEDGER, 0, id.as_bytes()),
-            StateKey::Role(id) => tagged(&mut bytes, module::AUTHORITY, 0, id.as_bytes()),
-            StateKey::MoneyConfig => tagged(&mut bytes, module::MONEY, 0, &[]),
-            StateKey::Economy(code) => {
-                tagged(&mut bytes, module::MONEY, 1, code.as_str().as_bytes())
-            }
-            StateKey::TravelKey(id) => tagged(&mut bytes, module::MONEY, 2, id.as_bytes()),
-            StateKey::Freeze(id) => tagged(&mut bytes, module::MONEY, 3, id.as_bytes()),
-            StateKey::Contribution(n) => tagged(&mut bytes, module::MONEY, 4, &n.to_be_bytes()),
-            StateKey::Claim { creditor, debtor } => {
-                tagged(&mut bytes, module::MONEY, 5, creditor.as_str().as_bytes());
-                bytes.extend_from_slice(debtor.as_str().as_bytes());
-            }
-            StateKey::Settlement(n) => tagged(&mut bytes, module::MONEY, 6, &n.to_be_bytes()),
-            StateKey::SeigniorPeriod(n) => tagged(&mut bytes, module::MONEY, 7, &n.to_be_bytes()),
-            StateKey::Anchor(root) => tagged(&mut bytes, module::REGISTRY, 0, root.as_ref()),
-        }
-        bytes
-    }
-
-    /// The key [`StateKey::to_bytes`] wrote; `None` for bytes no key
-    /// encodes to (a damaged store entry).
-    pub fn from_bytes(bytes: &[u8]) -> Option<StateKey> {
-        let (&[module, kind], natural) = bytes.split_first_chunk::<2>()?;
-        let account = || Some(AccountId::from_bytes(natural.try_into().ok()?));
-        let number = || Some(u64::from_be_bytes(natural.try_into().ok()?));
-        let economy = |part: &[u8]| EconomyCode::new(std::str::from_utf8(part).ok()?).ok();
-        Some(match (module, kind) {
-            (module::LEDGER, 0) => StateKey::Account(account()?),
-            (module::AUTHORITY, 0) => StateKey::Role(account()?),
-            (module::MONEY, 0) if natural.is_empty() => StateKey::MoneyConfig,
-            (module::MONEY, 1) if natural.len() == 2 => StateKey::Economy(economy(natural)?),
-            (module::MONEY, 2) => StateKey::TravelKey(account()?),
-            (module::MONEY, 3) => StateKey::Freeze(account()?),
-            (module::MONEY, 4) => StateKey::Contribution(number()?),
-            (module::MONEY, 5) if natural.len() == 4 => StateKey::Claim {
-                creditor: economy(&natural[..2])?,
-                debtor: economy(&natural[2..])?,
-            },
-            (module::MONEY, 6) => StateKey::Settlement(number()?),
-            (module::MONEY, 7) => StateKey::SeigniorPeriod(number()?),
-            (module::REGISTRY, 0) => {
-                StateKey::Anchor(Digest::from(<[u8; 32]>::try_from(natural).ok()?))
-            }
-            _ => return None,
-        })
-    }
-
     /// What the authenticated store holds: the hash of [`StateKey::to_bytes`].
-    pub fn hashed(&self) -> Digest {
-        hash(&[b"EIRAKU_STATE_KEY", &self.to_bytes()])
+    pub fn hashed(&self) -> crate::Digest {
+        crate::hash(&[b"EIRAKU_STATE_KEY", &self.to_bytes()])
     }
 }
 
-fn tagged(bytes: &mut Vec<u8>, module: u8, kind: u8, natural: &[u8]) {
+/// The ledger's keys: tag, kind 0, the account id.
+fn tagged(bytes: &mut Vec<u8>, module: u8, natural: &[u8]) {
     bytes.push(module);
-    bytes.push(kind);
+    bytes.push(0);
     bytes.extend_from_slice(natural);
 }
-
-impl fmt::Display for StateKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StateKey::Account(id) => write!(f, "account/{id}"),
-            StateKey::Role(id) => write!(f, "role/{id}"),
-            StateKey::MoneyConfig => write!(f, "money/config"),
-            StateKey::Economy(code) => write!(f, "money/economy/{code}"),
-            StateKey::TravelKey(id) => write!(f, "money/travel-key/{id}"),
-            StateKey::Freeze(id) => write!(f, "money/freeze/{id}"),
-            StateKey::Contribution(n) => write!(f, "money/contribution/{n}"),
-            StateKey::Claim { creditor, debtor } => write!(f, "money/claim/{creditor}/{debtor}"),
-            StateKey::Settlement(n) => write!(f, "money/settlement/{n}"),
-            StateKey::SeigniorPeriod(n) => write!(f, "money/seigniorage/{n}"),
-            StateKey::Anchor(root) => write!(f, "registry/anchor/{}", digest::to_hex(root)),
-        }
-    }
-}
-
-/// The forms [`StateKey`]'s text takes, for error messages.
-pub const STATE_KEY_FORMS: &str = "account/<hex>, role/<hex>, money/config, \
-money/economy/<code>, money/travel-key/<hex>, money/freeze/<hex>, money/contribution/<n>, \
-money/claim/<creditor>/<debtor>, money/settlement/<n>, money/seigniorage/<n>, \
-registry/anchor/<hex digest>";
 
 /// Why a text names no state entry.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StateKeyError {
     /// The text has none of the key forms.
-    #[error("{text:?} names no state entry; the forms are {STATE_KEY_FORMS}")]
+    #[error("{text:?} names no state entry; the forms are {}", state_key_forms())]
     UnknownForm {
         /// The text.
         text: String,
@@ -175,41 +179,10 @@ impl FromStr for StateKey {
     }
 }
 
-/// A key from its text: `Err(None)` for no known form, `Err(Some(why))`
-/// for a known form with a bad part.
-fn parse(text: &str) -> Result<StateKey, Option<String>> {
-    let parts: Vec<&str> = text.split('/').collect();
-    let account = |hex: &str| AccountId::from_hex(hex).map_err(Some);
-    let economy = |code: &str| EconomyCode::new(code).map_err(Some);
-    let number = |n: &str| {
-        n.parse::<u64>()
-            .map_err(|_| Some(format!("{n:?} is not a number")))
-    };
-    match parts.as_slice() {
-        ["account", id] => Ok(StateKey::Account(account(id)?)),
-        ["role", id] => Ok(StateKey::Role(account(id)?)),
-        ["money", "config"] => Ok(StateKey::MoneyConfig),
-        ["money", "economy", code] => Ok(StateKey::Economy(economy(code)?)),
-        ["money", "travel-key", id] => Ok(StateKey::TravelKey(account(id)?)),
-        ["money", "freeze", id] => Ok(StateKey::Freeze(account(id)?)),
-        ["money", "contribution", n] => Ok(StateKey::Contribution(number(n)?)),
-        ["money", "claim", creditor, debtor] => Ok(StateKey::Claim {
-            creditor: economy(creditor)?,
-            debtor: economy(debtor)?,
-        }),
-        ["money", "settlement", n] => Ok(StateKey::Settlement(number(n)?)),
-        ["money", "seigniorage", n] => Ok(StateKey::SeigniorPeriod(number(n)?)),
-        ["registry", "anchor", root] => Ok(StateKey::Anchor(
-            digest::from_hex(root).ok_or_else(|| Some(format!("{root:?} is not a hex digest")))?,
-        )),
-        _ => Err(None),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Keypair;
+    use crate::{hash, EconomyCode, Keypair};
 
     fn every_kind() -> Vec<StateKey> {
         let id = Keypair::from_seed(3).account_id();
@@ -218,18 +191,18 @@ mod tests {
         vec![
             StateKey::Account(id),
             StateKey::Role(id),
-            StateKey::MoneyConfig,
-            StateKey::Economy(jp),
-            StateKey::TravelKey(id),
-            StateKey::Freeze(id),
-            StateKey::Contribution(7),
-            StateKey::Claim {
+            StateKey::Money(MoneyKey::Config),
+            StateKey::Money(MoneyKey::Economy(jp)),
+            StateKey::Money(MoneyKey::TravelKey(id)),
+            StateKey::Money(MoneyKey::Freeze(id)),
+            StateKey::Money(MoneyKey::Contribution(7)),
+            StateKey::Money(MoneyKey::Claim {
                 creditor: jp,
                 debtor: ph,
-            },
-            StateKey::Settlement(7),
-            StateKey::SeigniorPeriod(7),
-            StateKey::Anchor(hash(&[b"root"])),
+            }),
+            StateKey::Money(MoneyKey::Settlement(7)),
+            StateKey::Money(MoneyKey::SeigniorPeriod(7)),
+            StateKey::Registry(RegistryKey::Anchor(hash(&[b"root"]))),
         ]
     }
 

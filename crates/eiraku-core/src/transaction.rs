@@ -29,75 +29,77 @@ pub const MAX_TRANSACTION_BYTES: usize = 4 * 1024;
 /// A transaction hash: SHA-256 of the unsigned transaction encoding.
 pub type TxHash = Digest;
 
-/// What a transaction asks the state machine to do. Domain modules add
-/// variants here; a tag byte selects the variant on the wire. Its JSON form
-/// (for the API's block views) is keyed by the variant: `{"transfer": {"to",
-/// "amount"}}`, `{"money": {"call", …}}`, `{"registry": {"call", …}}`.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Call {
-    /// Move `amount` from the sender to `to`.
-    Transfer {
-        /// Receiving account.
-        to: AccountId,
-        /// Amount in minor units.
-        amount: Amount,
-    },
+/// Declares [`Call`]: plain transfers, then one variant per domain module,
+/// each with its wire tag (never reused). A module's calls are its own type
+/// in its own file; adding the module here is one line.
+macro_rules! calls {
+    ($($(#[$doc:meta])* $module:ident($call:ty) = $tag:literal,)+) => {
+        /// What a transaction asks the state machine to do: a tag byte
+        /// selects the variant on the wire. Its JSON form (for the API's
+        /// block views) is keyed by the variant: `{"transfer": {"to",
+        /// "amount"}}`, `{"money": {"call", …}}`, `{"registry": {"call", …}}`.
+        #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Call {
+            /// Move `amount` from the sender to `to`.
+            Transfer {
+                /// Receiving account.
+                to: AccountId,
+                /// Amount in minor units.
+                amount: Amount,
+            },
+            $($(#[$doc])* $module($call),)+
+        }
+
+        impl Write for Call {
+            fn write(&self, buf: &mut impl BufMut) {
+                match self {
+                    Call::Transfer { to, amount } => {
+                        TRANSFER_TAG.write(buf);
+                        to.write(buf);
+                        amount.write(buf);
+                    }
+                    $(Call::$module(call) => {
+                        ($tag as u8).write(buf);
+                        call.write(buf);
+                    })+
+                }
+            }
+        }
+
+        impl EncodeSize for Call {
+            fn encode_size(&self) -> usize {
+                match self {
+                    Call::Transfer { to, amount } => 1 + to.encode_size() + amount.encode_size(),
+                    $(Call::$module(call) => 1 + call.encode_size(),)+
+                }
+            }
+        }
+
+        impl Read for Call {
+            type Cfg = ();
+            fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+                match u8::read(buf)? {
+                    TRANSFER_TAG => Ok(Call::Transfer {
+                        to: AccountId::read(buf)?,
+                        amount: Amount::read(buf)?,
+                    }),
+                    $($tag => Ok(Call::$module(<$call>::read(buf)?)),)+
+                    other => Err(Error::InvalidEnum(other)),
+                }
+            }
+        }
+    };
+}
+
+/// The wire tag of a plain transfer.
+const TRANSFER_TAG: u8 = 0;
+
+calls! {
     /// A call of the money module (the AMRO coin).
-    Money(MoneyCall),
+    Money(MoneyCall) = 1,
     /// A call of the public registries (notarization).
-    Registry(RegistryCall),
-}
-
-impl Call {
-    const TRANSFER: u8 = 0;
-    const MONEY: u8 = 1;
-    const REGISTRY: u8 = 2;
-}
-
-impl Write for Call {
-    fn write(&self, buf: &mut impl BufMut) {
-        match self {
-            Call::Transfer { to, amount } => {
-                Self::TRANSFER.write(buf);
-                to.write(buf);
-                amount.write(buf);
-            }
-            Call::Money(call) => {
-                Self::MONEY.write(buf);
-                call.write(buf);
-            }
-            Call::Registry(call) => {
-                Self::REGISTRY.write(buf);
-                call.write(buf);
-            }
-        }
-    }
-}
-
-impl EncodeSize for Call {
-    fn encode_size(&self) -> usize {
-        match self {
-            Call::Transfer { to, amount } => 1 + to.encode_size() + amount.encode_size(),
-            Call::Money(call) => 1 + call.encode_size(),
-            Call::Registry(call) => 1 + call.encode_size(),
-        }
-    }
-}
-
-impl Read for Call {
-    type Cfg = ();
-    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
-        match u8::read(buf)? {
-            Self::TRANSFER => Ok(Call::Transfer {
-                to: AccountId::read(buf)?,
-                amount: Amount::read(buf)?,
-            }),
-            Self::MONEY => Ok(Call::Money(MoneyCall::read(buf)?)),
-            Self::REGISTRY => Ok(Call::Registry(RegistryCall::read(buf)?)),
-            other => Err(Error::InvalidEnum(other)),
-        }
-    }
+    Registry(RegistryCall) = 2,
 }
 
 /// The signed part of a transaction.

@@ -175,7 +175,9 @@ pub(crate) use modules;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use eiraku_core::{hash, registry::RegistryCall, ChainId, Keypair, StateKey, Transaction};
+    use eiraku_core::{
+        hash, registry::RegistryCall, ChainId, Keypair, RegistryKey, StateKey, Transaction,
+    };
 
     /// A module that takes registry calls and counts them.
     #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -200,7 +202,7 @@ mod tests {
         }
 
         fn entries(&self, out: &mut Vec<Change>) {
-            let key = StateKey::Anchor(hash(&[b"counter"]));
+            let key = StateKey::Registry(RegistryKey::Anchor(hash(&[b"counter"])));
             out.push((key, Some(self.taken.to_be_bytes().to_vec())));
         }
 

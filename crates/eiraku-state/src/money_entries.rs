@@ -4,6 +4,7 @@
 
 use crate::{money::Money, money_codec::read, EntryError};
 use commonware_codec::{Copying, Error, ReadExt};
+use eiraku_core::MoneyKey;
 use eiraku_core::{travel_rule::TravelKey, Amount, StateKey};
 use imbl::Vector;
 use std::collections::BTreeMap;
@@ -13,39 +14,42 @@ use std::collections::BTreeMap;
 pub(crate) fn money_from_entries(
     entries: &[(StateKey, Vec<u8>)],
 ) -> Result<Option<Money>, EntryError> {
-    let Some((key, config)) = entries.iter().find(|(k, _)| *k == StateKey::MoneyConfig) else {
+    let Some((key, config)) = entries
+        .iter()
+        .find(|(k, _)| *k == StateKey::Money(MoneyKey::Config))
+    else {
         return Ok(None);
     };
     let mut money = decode(key, config, read::config)?;
     let mut numbered = Numbered::default();
     for (key, value) in entries {
         match key {
-            StateKey::Economy(code) => {
+            StateKey::Money(MoneyKey::Economy(code)) => {
                 money
                     .economies
                     .insert(*code, decode(key, value, read::economy)?);
             }
-            StateKey::TravelKey(id) => {
+            StateKey::Money(MoneyKey::TravelKey(id)) => {
                 let bytes = decode(key, value, <[u8; 32]>::read)?;
                 money.travel_keys.insert(*id, TravelKey(bytes));
             }
-            StateKey::Freeze(id) => {
+            StateKey::Money(MoneyKey::Freeze(id)) => {
                 money.frozen.insert(*id, decode(key, value, read::freeze)?);
             }
-            StateKey::Claim { creditor, debtor } => {
+            StateKey::Money(MoneyKey::Claim { creditor, debtor }) => {
                 let amount = decode(key, value, Amount::read)?;
                 money.claims.insert((*creditor, *debtor), amount);
             }
-            StateKey::Contribution(n) => {
+            StateKey::Money(MoneyKey::Contribution(n)) => {
                 let item = decode(key, value, read::contribution)?;
                 numbered.contributions.insert(*n, item);
             }
-            StateKey::Settlement(n) => {
+            StateKey::Money(MoneyKey::Settlement(n)) => {
                 numbered
                     .settlements
                     .insert(*n, decode(key, value, read::settlement)?);
             }
-            StateKey::SeigniorPeriod(n) => {
+            StateKey::Money(MoneyKey::SeigniorPeriod(n)) => {
                 numbered
                     .periods
                     .insert(*n, decode(key, value, read::period)?);
@@ -53,9 +57,15 @@ pub(crate) fn money_from_entries(
             _ => {}
         }
     }
-    money.contributions = in_order(numbered.contributions, StateKey::Contribution)?;
-    money.settlements = in_order(numbered.settlements, StateKey::Settlement)?;
-    money.seigniorage_periods = in_order(numbered.periods, StateKey::SeigniorPeriod)?;
+    money.contributions = in_order(numbered.contributions, |key| {
+        StateKey::Money(MoneyKey::Contribution(key))
+    })?;
+    money.settlements = in_order(numbered.settlements, |key| {
+        StateKey::Money(MoneyKey::Settlement(key))
+    })?;
+    money.seigniorage_periods = in_order(numbered.periods, |key| {
+        StateKey::Money(MoneyKey::SeigniorPeriod(key))
+    })?;
     Ok(Some(money))
 }
 

@@ -10,6 +10,7 @@ use crate::{
     module::{CallContext, Module},
     Change, EntryError, ExecutionError,
 };
+use eiraku_core::RegistryKey;
 use eiraku_core::{digest, registry::RegistryCall, AccountId, Call, Digest, StateKey, TxHash};
 use imbl::OrdMap;
 
@@ -135,7 +136,7 @@ impl Module for Registry {
     fn from_entries(entries: &[(StateKey, Vec<u8>)]) -> Result<Self, EntryError> {
         let mut anchors = OrdMap::new();
         for (key, value) in entries {
-            if let StateKey::Anchor(root) = key {
+            if let StateKey::Registry(RegistryKey::Anchor(root)) = key {
                 let first = FirstAnchor::from_bytes(value)
                     .ok_or_else(|| EntryError::new(*key, "not 40 bytes"))?;
                 anchors.insert(*root, first);
@@ -146,7 +147,10 @@ impl Module for Registry {
 
     fn entries(&self, out: &mut Vec<Change>) {
         for (root, first) in &self.anchors {
-            out.push((StateKey::Anchor(*root), Some(first.to_bytes().to_vec())));
+            out.push((
+                StateKey::Registry(RegistryKey::Anchor(*root)),
+                Some(first.to_bytes().to_vec()),
+            ));
         }
     }
 
@@ -154,7 +158,7 @@ impl Module for Registry {
         changes::map(
             &before.anchors,
             &self.anchors,
-            StateKey::Anchor,
+            |key| StateKey::Registry(RegistryKey::Anchor(key)),
             |first| first.to_bytes().to_vec(),
             out,
         );

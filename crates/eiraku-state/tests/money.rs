@@ -4,6 +4,7 @@
 //! calls never break an invariant and that every refused call changes
 //! nothing but its sender's nonce.
 
+use eiraku_core::MoneyKey;
 use eiraku_core::{
     hash, AccountId, Amount, BasketPart, Call, ChainId, CoinUnit, CurrencyCode, EconomyCode,
     Genesis, GenesisEconomy, Keypair, MoneyCall, MoneyGenesis, RetailKind, Role, SignedTransaction,
@@ -815,7 +816,7 @@ fn the_money_state_round_trips_and_roots_change_with_it() {
         .map(|(key, _)| key)
         .collect();
     assert!(
-        changed.contains(&StateKey::Economy(economy("JP"))),
+        changed.contains(&StateKey::Money(MoneyKey::Economy(economy("JP")))),
         "{changed:?}"
     );
 }
@@ -971,23 +972,29 @@ fn a_state_is_rebuilt_from_its_entries_and_a_damaged_entry_is_named() {
     assert_eq!(&rebuilt_from(&whole, state).unwrap(), state);
 
     let mut gap = whole.clone();
-    gap.remove(&StateKey::Contribution(1));
+    gap.remove(&StateKey::Money(MoneyKey::Contribution(1)));
     let error = rebuilt_from(&gap, state).unwrap_err();
-    assert_eq!(error.key, StateKey::Contribution(1), "{error}");
+    assert_eq!(
+        error.key,
+        StateKey::Money(MoneyKey::Contribution(1)),
+        "{error}"
+    );
 
     let mut damaged = whole.clone();
-    let jp = StateKey::Economy(economy("JP"));
+    let jp = StateKey::Money(MoneyKey::Economy(economy("JP")));
     damaged.get_mut(&jp).unwrap().push(0);
     let error = rebuilt_from(&damaged, state).unwrap_err();
     assert_eq!(error.key, jp);
     assert!(error.to_string().contains("trailing bytes"), "{error}");
 
     let mut truncated = whole.clone();
-    let config = truncated.get_mut(&StateKey::MoneyConfig).unwrap();
+    let config = truncated
+        .get_mut(&StateKey::Money(MoneyKey::Config))
+        .unwrap();
     config.pop();
     assert_eq!(
         rebuilt_from(&truncated, state).unwrap_err().key,
-        StateKey::MoneyConfig
+        StateKey::Money(MoneyKey::Config)
     );
 
     for kind in [

@@ -4,6 +4,7 @@
 
 use crate::Client;
 use anyhow::Context;
+use eiraku_core::RegistryKey;
 use eiraku_core::{
     proof::{LightClient, Notarized, NotaryProof, StateProof, TxProof, VerifiedState, VerifiedTx},
     AccountId, Genesis, StateKey,
@@ -112,15 +113,15 @@ pub fn resolve_state_key(
     let Some((kind, rest)) = text.rsplit_once('/') else {
         return Ok(StateKey::Account(resolve_account(text)?));
     };
-    let by_account: Option<fn(AccountId) -> StateKey> = match kind {
-        "account" => Some(StateKey::Account),
-        "role" => Some(StateKey::Role),
-        "money/travel-key" => Some(StateKey::TravelKey),
-        "money/freeze" => Some(StateKey::Freeze),
-        _ => None,
-    };
-    match by_account {
-        Some(key) => Ok(key(resolve_account(rest)?)),
+    if let Ok(key) = text.parse() {
+        return Ok(key);
+    }
+    // A kind keyed by an account also takes the account's name.
+    let named = resolve_account(rest)
+        .ok()
+        .and_then(|id| format!("{kind}/{}", id.to_hex()).parse().ok());
+    match named {
+        Some(key) => Ok(key),
         None => Ok(text.parse()?),
     }
 }
@@ -175,13 +176,15 @@ fn describe_value(key: &StateKey, value: &[u8]) -> String {
         StateKey::Role(_) => eiraku_state::authority::RoleGrant::from_bytes(value)
             .ok()
             .and_then(|grant| serde_json::to_string(&grant).ok()),
-        StateKey::Anchor(_) => eiraku_state::registry::FirstAnchor::from_bytes(value).map(|a| {
-            format!(
-                "first anchored by transaction {} at height {}",
-                eiraku_core::digest::to_hex(&a.tx_hash),
-                a.height
-            )
-        }),
+        StateKey::Registry(RegistryKey::Anchor(_)) => {
+            eiraku_state::registry::FirstAnchor::from_bytes(value).map(|a| {
+                format!(
+                    "first anchored by transaction {} at height {}",
+                    eiraku_core::digest::to_hex(&a.tx_hash),
+                    a.height
+                )
+            })
+        }
         _ => None,
     };
     known.unwrap_or_else(|| format!("value {}", hex::encode(value)))

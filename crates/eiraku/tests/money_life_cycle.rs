@@ -9,6 +9,7 @@ mod common;
 use common::TestNetwork;
 use eiraku::{submit::sign_next, Client};
 use eiraku_api::{ReceiptView, SupplyView};
+use eiraku_core::MoneyKey;
 use eiraku_core::{
     hash,
     proof::{LightClient, StateProof},
@@ -449,15 +450,15 @@ fn the_life_cycle_on_four_validators() {
     // proven now and checked once the network is gone.
     let keys = [
         StateKey::Role(desk.id("bank-jp-1")),
-        StateKey::Economy(EconomyCode::new("JP").unwrap()),
-        StateKey::MoneyConfig,
-        StateKey::Contribution(0),
+        StateKey::Money(MoneyKey::Economy(EconomyCode::new("JP").unwrap())),
+        StateKey::Money(MoneyKey::Config),
+        StateKey::Money(MoneyKey::Contribution(0)),
         StateKey::Role(Keypair::from_seed(4242).account_id()),
-        StateKey::Contribution(1_000_000),
-        StateKey::Claim {
+        StateKey::Money(MoneyKey::Contribution(1_000_000)),
+        StateKey::Money(MoneyKey::Claim {
             creditor: EconomyCode::new("LA").unwrap(),
             debtor: EconomyCode::new("MM").unwrap(),
-        },
+        }),
     ];
     let client = desk.network.client(2);
     let proofs: Vec<StateProof> = keys

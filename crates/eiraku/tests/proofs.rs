@@ -12,6 +12,7 @@ mod common;
 
 use common::TestNetwork;
 use commonware_codec::Encode;
+use eiraku_core::RegistryKey;
 use eiraku_core::{
     merkle,
     proof::{LightClient, NotaryProof, ProofError, StateProof, TxProof},
@@ -132,12 +133,12 @@ fn transaction_state_and_notary_proofs_verify_offline_and_flipped_bytes_fail() {
     let notary =
         NotaryProof::build(&digests, 1, eventually(|| client.tx_proof(&anchor.hash()))).unwrap();
     // Entries of the ledger and registry modules, present and absent.
-    let anchored = StateKey::Anchor(merkle::root(&digests));
+    let anchored = StateKey::Registry(RegistryKey::Anchor(merkle::root(&digests)));
     let asked = [
         StateKey::Account(alice.account_id()),
         StateKey::Account(AccountId::from_bytes([0x5a; 32])),
         anchored,
-        StateKey::Anchor(eiraku_core::hash(&[b"never anchored"])),
+        StateKey::Registry(RegistryKey::Anchor(eiraku_core::hash(&[b"never anchored"]))),
     ];
     let state_proofs: Vec<StateProof> = asked
         .iter()

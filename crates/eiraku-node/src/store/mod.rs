@@ -22,6 +22,7 @@ pub mod recovery;
 mod state_entries;
 
 use commonware_codec::{Copying, Decode, Encode, RangeCfg};
+use eiraku_core::RegistryKey;
 use eiraku_core::{Block, ChainId, Digest, StateKey, MAX_BLOCK_TRANSACTIONS};
 use eiraku_state::{registry::FirstAnchor, Change, Outcome, Receipt, State};
 use fjall::{
@@ -388,7 +389,9 @@ impl Store {
 
     /// The transaction (hash and height) that first anchored `root`.
     pub fn anchor(&self, root: &Digest) -> Result<Option<(Digest, u64)>, StoreError> {
-        let Some(value) = state_entries::get(&self.state, &StateKey::Anchor(*root))? else {
+        let Some(value) =
+            state_entries::get(&self.state, &StateKey::Registry(RegistryKey::Anchor(*root)))?
+        else {
             return Ok(None);
         };
         let first = FirstAnchor::from_bytes(&value)

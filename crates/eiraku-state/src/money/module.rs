@@ -10,6 +10,7 @@ use crate::{
     money_codec::entry,
     Accounts, Change, EntryError, ExecutionError, MoneyError,
 };
+use eiraku_core::MoneyKey;
 use eiraku_core::{AccountId, Call, StateKey};
 
 /// The money module is set at genesis: a chain's states all have it or all
@@ -56,28 +57,49 @@ impl Module for Option<Money> {
             return;
         };
         let mut put = |key: StateKey, value: Vec<u8>| out.push((key, Some(value)));
-        put(StateKey::MoneyConfig, entry::config(m));
+        put(StateKey::Money(MoneyKey::Config), entry::config(m));
         for (code, books) in &m.economies {
-            put(StateKey::Economy(*code), entry::economy(books));
+            put(
+                StateKey::Money(MoneyKey::Economy(*code)),
+                entry::economy(books),
+            );
         }
         for (id, key) in &m.travel_keys {
-            put(StateKey::TravelKey(*id), entry::travel_key(key));
+            put(
+                StateKey::Money(MoneyKey::TravelKey(*id)),
+                entry::travel_key(key),
+            );
         }
         for (id, freeze) in &m.frozen {
-            put(StateKey::Freeze(*id), entry::freeze(freeze));
+            put(
+                StateKey::Money(MoneyKey::Freeze(*id)),
+                entry::freeze(freeze),
+            );
         }
         for ((creditor, debtor), amount) in &m.claims {
             let (creditor, debtor) = (*creditor, *debtor);
-            put(StateKey::Claim { creditor, debtor }, entry::claim(amount));
+            put(
+                StateKey::Money(MoneyKey::Claim { creditor, debtor }),
+                entry::claim(amount),
+            );
         }
         for (n, c) in m.contributions.iter().enumerate() {
-            put(StateKey::Contribution(n as u64), entry::contribution(c));
+            put(
+                StateKey::Money(MoneyKey::Contribution(n as u64)),
+                entry::contribution(c),
+            );
         }
         for (n, s) in m.settlements.iter().enumerate() {
-            put(StateKey::Settlement(n as u64), entry::settlement(s));
+            put(
+                StateKey::Money(MoneyKey::Settlement(n as u64)),
+                entry::settlement(s),
+            );
         }
         for (n, p) in m.seigniorage_periods.iter().enumerate() {
-            put(StateKey::SeigniorPeriod(n as u64), entry::period(p));
+            put(
+                StateKey::Money(MoneyKey::SeigniorPeriod(n as u64)),
+                entry::period(p),
+            );
         }
     }
 
@@ -88,13 +110,13 @@ impl Module for Option<Money> {
         };
         let config = entry::config(after);
         if entry::config(before) != config {
-            out.push((StateKey::MoneyConfig, Some(config)));
+            out.push((StateKey::Money(MoneyKey::Config), Some(config)));
         }
         let (b, a) = (before, after);
         map(
             &b.economies,
             &a.economies,
-            StateKey::Economy,
+            |key| StateKey::Money(MoneyKey::Economy(key)),
             entry::economy,
             out,
         );
@@ -102,29 +124,35 @@ impl Module for Option<Money> {
         map(
             &b.travel_keys,
             &a.travel_keys,
-            StateKey::TravelKey,
+            |key| StateKey::Money(MoneyKey::TravelKey(key)),
             travel_key,
             out,
         );
-        map(&b.frozen, &a.frozen, StateKey::Freeze, entry::freeze, out);
-        let claim = |(creditor, debtor)| StateKey::Claim { creditor, debtor };
+        map(
+            &b.frozen,
+            &a.frozen,
+            |key| StateKey::Money(MoneyKey::Freeze(key)),
+            entry::freeze,
+            out,
+        );
+        let claim = |(creditor, debtor)| StateKey::Money(MoneyKey::Claim { creditor, debtor });
         map(&b.claims, &a.claims, claim, entry::claim, out);
         let contribution = entry::contribution;
         list(
             &b.contributions,
             &a.contributions,
-            StateKey::Contribution,
+            |key| StateKey::Money(MoneyKey::Contribution(key)),
             contribution,
             out,
         );
         list(
             &b.settlements,
             &a.settlements,
-            StateKey::Settlement,
+            |key| StateKey::Money(MoneyKey::Settlement(key)),
             entry::settlement,
             out,
         );
-        let period = StateKey::SeigniorPeriod;
+        let period = |key| StateKey::Money(MoneyKey::SeigniorPeriod(key));
         list(
             &b.seigniorage_periods,
             &a.seigniorage_periods,
