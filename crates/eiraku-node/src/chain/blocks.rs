@@ -205,13 +205,11 @@ impl Chain {
         );
     }
 
-    /// Applies finalized blocks (consecutive, in height order) durably in
-    /// one store transaction, then announces them. Blocks at or below the
+    /// Applies finalized blocks (consecutive, in height order, already in
+    /// the store with their certificates: marshal wrote them) durably in one
+    /// store transaction, then announces them. Blocks at or below the
     /// applied height (redelivery after a restart) are skipped.
-    pub async fn apply_finalized(
-        &self,
-        blocks: &[(&Block, Option<&[u8]>)],
-    ) -> Result<(), StoreError> {
+    pub async fn apply_finalized(&self, blocks: &[&Block]) -> Result<(), StoreError> {
         // Only the executor calls this, so the finalized tip cannot move
         // underneath; the lock is held only to read and to swap it, never
         // across the fsync, which would stall proposals and votes.
@@ -225,14 +223,8 @@ impl Chain {
         };
         let mut applied = Vec::with_capacity(blocks.len());
         let mut previous: Option<Pending> = None;
-        for &(block, certificate) in blocks {
+        for &block in blocks {
             if block.header.height <= height {
-                if let Some(certificate) = certificate {
-                    if self.store.certificate(block.header.height)?.is_none() {
-                        self.store
-                            .put_certificate(block.header.height, certificate)?;
-                    }
-                }
                 continue;
             }
             assert_eq!(
@@ -247,7 +239,7 @@ impl Chain {
             height = block.header.height;
             digest = block.hash();
             previous = pending.clone();
-            applied.push((block, certificate, state, next.clone(), receipts, pending));
+            applied.push((block, state, next.clone(), receipts, pending));
             state = next;
         }
         if applied.is_empty() {
@@ -255,13 +247,13 @@ impl Chain {
         }
         // The authenticated state commits first: after a crash before the
         // store's commit it is ahead, and restarting skips what it holds.
-        for (block, _, parent_state, next, _, pending) in &applied {
+        for (block, parent_state, next, _, pending) in &applied {
             self.commit_state(block, parent_state, next, pending.clone())
                 .await?;
         }
         let applied: Vec<_> = applied
             .into_iter()
-            .map(|(block, certificate, _, next, receipts, _)| (block, certificate, next, receipts))
+            .map(|(block, _, next, receipts, _)| (block, next, receipts))
             .collect();
         let touched: Vec<Vec<AccountId>> = applied
             .iter()
@@ -270,15 +262,12 @@ impl Chain {
         let batch: Vec<FinalizedBlock<'_>> = applied
             .iter()
             .zip(&touched)
-            .map(
-                |((block, certificate, state, receipts), touched)| FinalizedBlock {
-                    block,
-                    certificate: *certificate,
-                    receipts,
-                    state,
-                    touched,
-                },
-            )
+            .map(|((block, state, receipts), touched)| FinalizedBlock {
+                block,
+                receipts,
+                state,
+                touched,
+            })
             .collect();
         // The state the API and the mempool read moves first, so a client
         // that sees its transaction finalized in the store finds its effects
@@ -307,7 +296,7 @@ impl Chain {
             .lock()
             .unwrap()
             .retain(|_, executed| executed.height > height);
-        for (block, _, _, receipts) in applied {
+        for (block, _, receipts) in applied {
             let _ = self.events.send(FinalizedEvent {
                 block: Arc::new(block.clone()),
                 receipts,

@@ -1,22 +1,27 @@
 //! The node's embedded, persistent store: applied state, finalized blocks
-//! with their finalization certificates, transaction outcomes and the
-//! transaction index.
+//! with their finalization certificates (written by marshal through
+//! [`finalized`], the only copy a validator keeps), transaction outcomes and
+//! the transaction index.
 //!
 //! The engine is fjall, a log-structured merge tree: the transaction index
 //! is keyed by random hashes, and an LSM tree takes such inserts as
 //! sequential writes, where a B-tree (redb, used before) rewrote a page per
 //! insert and spent most of a validator's storage time on it.
 //!
-//! Finalized blocks are written in one atomic batch, synced to disk
-//! (fsync) *before* the consensus layer is told they are processed; under
-//! load several blocks share one batch. A crash at any point therefore loses
-//! nothing that was reported finalized: either the blocks are on disk, or
-//! marshal delivers them again after restart.
+//! Marshal writes a finalized block and its certificate, and syncs them,
+//! before it hands the block to the node. What applying it changed is then
+//! written in one atomic batch, synced to disk (fsync) *before* marshal is
+//! told the block is processed; under load several blocks share one batch.
+//! A crash at any point therefore loses nothing that was reported
+//! finalized: either the changes are on disk, or marshal delivers the block
+//! again after restart. The blocks table can thus hold heights above the
+//! applied one ([`Store::applied_height`]).
 //!
 //! After a crash the engine's recovery leaves a flush queue it never
 //! drains; [`recovery`] drains it before the store opens. [`health`] reports
 //! the flush backlog and stalled commits.
 
+pub mod finalized;
 pub mod health;
 pub mod recovery;
 
@@ -181,12 +186,11 @@ fn index_entry(hash: &Digest, height: u64, position: u32) -> ([u8; INDEX_KEY], [
     (key, value)
 }
 
-/// A finalized block ready to be written.
+/// What applying a finalized block changed, ready to be written (the block
+/// itself is already stored, see [`Store::put_block`]).
 pub struct FinalizedBlock<'a> {
     /// The block.
     pub block: &'a Block,
-    /// Encoded finalization certificate, when known.
-    pub certificate: Option<&'a [u8]>,
     /// The receipts of its transactions.
     pub receipts: &'a [Receipt],
     /// The state after it.
@@ -208,6 +212,9 @@ pub struct Store {
     blocks: PartitionHandle,
     /// Height → encoded finalization certificate.
     certificates: PartitionHandle,
+    /// Digest of a finalized block → its height (8 bytes): marshal asks
+    /// for blocks by digest.
+    block_digests: PartitionHandle,
     /// Height → the outcomes of the block's transactions, in block order.
     outcomes: PartitionHandle,
     /// First half of a transaction hash → height (8 bytes), position in the
@@ -264,6 +271,7 @@ impl Store {
             roles: partition("roles", compressed)?,
             blocks: partition("blocks", raw)?,
             certificates: partition("certificates", raw)?,
+            block_digests: partition("block_digests", raw)?,
             outcomes: partition("outcomes", compressed)?,
             tx_index: partition("tx_index", raw)?,
             travel_rule: partition("travel_rule", compressed)?,
@@ -317,9 +325,16 @@ impl Store {
         Self::open(copy_to)
     }
 
-    /// Height of the highest stored block.
+    /// Height of the highest stored block: finalized, not necessarily
+    /// applied yet (see [`Store::applied_height`]).
     pub fn last_block_height(&self) -> Result<Option<u64>, StoreError> {
         last_height(&self.blocks)
+    }
+
+    /// Height of the highest block whose outcomes are stored: the highest
+    /// applied block a copy of the tables alone still shows.
+    pub fn last_outcome_height(&self) -> Result<Option<u64>, StoreError> {
+        last_height(&self.outcomes)
     }
 
     /// Height of the highest stored certificate.
@@ -327,13 +342,14 @@ impl Store {
         last_height(&self.certificates)
     }
 
-    fn partitions(&self) -> [&PartitionHandle; 9] {
+    fn partitions(&self) -> [&PartitionHandle; 10] {
         [
             &self.meta,
             &self.accounts,
             &self.roles,
             &self.blocks,
             &self.certificates,
+            &self.block_digests,
             &self.outcomes,
             &self.tx_index,
             &self.travel_rule,
@@ -394,8 +410,8 @@ impl Store {
         ))
     }
 
-    /// Writes finalized blocks (consecutive, in height order) and
-    /// everything they changed in one atomic batch, synced to disk.
+    /// Writes what finalized blocks (consecutive, in height order, already
+    /// stored) changed in one atomic batch, synced to disk.
     pub fn commit(&self, finalized: &[FinalizedBlock<'_>]) -> Result<(), StoreError> {
         let Some(last) = finalized.last() else {
             return Ok(());
@@ -415,10 +431,6 @@ impl Store {
                 // Several blocks of one commit often touch the same account:
                 // only its state after the last of them is written.
                 latest.insert(id, item.state);
-            }
-            batch.insert(&self.blocks, height_key, item.block.encode().as_ref());
-            if let Some(certificate) = item.certificate {
-                batch.insert(&self.certificates, height_key, certificate);
             }
             let block_outcomes: Vec<Outcome> =
                 item.receipts.iter().map(|r| r.outcome.clone()).collect();
@@ -499,14 +511,6 @@ impl Store {
         hash.copy_from_slice(&value[..32]);
         let height = u64::from_be_bytes(value[32..].try_into().expect("8 bytes"));
         Ok(Some((Digest::from(hash), height)))
-    }
-
-    /// Writes a certificate learned after its block was stored.
-    pub fn put_certificate(&self, height: u64, certificate: &[u8]) -> Result<(), StoreError> {
-        self.certificates
-            .insert(height.to_be_bytes(), certificate)
-            .map_err(engine)?;
-        self.keyspace.persist(PersistMode::SyncAll).map_err(engine)
     }
 
     /// A finalized block by height.
@@ -654,13 +658,17 @@ mod tests {
         let batch: Vec<FinalizedBlock<'_>> = (0..2)
             .map(|i| FinalizedBlock {
                 block: &blocks[i],
-                certificate: None,
                 receipts: &receipts[i],
                 state: &states[i],
                 touched: &touched,
             })
             .collect();
-        Store::open(&path).unwrap().commit(&batch).unwrap();
+        let store = Store::open(&path).unwrap();
+        for block in &blocks {
+            store.put_block(&block.hash(), block).unwrap();
+        }
+        store.commit(&batch).unwrap();
+        drop(store);
 
         let store = Store::open(&path).unwrap();
         assert_eq!(store.applied_height().unwrap(), Some(2));
@@ -705,6 +713,7 @@ mod tests {
         {
             let store = Store::open(&crashed).unwrap();
             for item in &batch {
+                store.put_block(&item.block.hash(), item.block).unwrap();
                 store.commit(std::slice::from_ref(item)).unwrap();
             }
         }
@@ -826,16 +835,17 @@ mod tests {
         // As at a node's first commit: every account (the regulator's
         // included, which no transaction touched).
         let touched: Vec<AccountId> = state.accounts().keys().copied().collect();
-        Store::open(&path)
-            .unwrap()
+        let store = Store::open(&path).unwrap();
+        store.put_block(&block.hash(), &block).unwrap();
+        store
             .commit(&[FinalizedBlock {
                 block: &block,
-                certificate: None,
                 receipts: &receipts,
                 state: &state,
                 touched: &touched,
             }])
             .unwrap();
+        drop(store);
 
         let store = Store::open(&path).unwrap();
         let loaded = store.load_state(genesis.chain_id.clone()).unwrap().unwrap();
