@@ -72,11 +72,30 @@ impl Store {
     }
 
     /// The height an identifier names (`None`: an unknown digest).
-    fn height_of(&self, id: Identifier<'_, Digest>) -> Result<Option<u64>, StoreError> {
+    fn height_of(&self, id: &Identifier<'_, Digest>) -> Result<Option<u64>, StoreError> {
         match id {
-            Identifier::Index(height) => Ok(Some(height)),
+            Identifier::Index(height) => Ok(Some(*height)),
             Identifier::Key(digest) => self.digest_height(digest),
         }
+    }
+
+    /// Indexes the digests of blocks stored before the digest index existed
+    /// (the node wrote its blocks itself, marshal kept its own archive):
+    /// once, on the first start of such a store, whose index is then empty
+    /// (a newer store indexes its genesis block from the start).
+    fn index_older_blocks(&self) -> Result<(), StoreError> {
+        if !self.block_digests.is_empty().map_err(engine)? {
+            return Ok(());
+        }
+        let mut batch = self.keyspace.batch();
+        for entry in self.blocks.iter() {
+            let (height, bytes) = entry.map_err(engine)?;
+            let block = super::decode_block(&bytes)
+                .map_err(|e| StoreError::Corrupt(format!("a stored block: {e}")))?;
+            batch.insert(&self.block_digests, block.hash().as_ref(), height);
+        }
+        batch.commit().map_err(engine)?;
+        self.persist()
     }
 
     /// The heights the blocks table holds. Every height up to the applied
@@ -156,6 +175,7 @@ pub struct MarshalBlocks<E> {
 impl<E: Spawner> MarshalBlocks<E> {
     /// Marshal's view of the blocks `store` holds; `context` runs its syncs.
     pub fn open(context: E, store: Arc<Store>) -> Result<Self, StoreError> {
+        store.index_older_blocks()?;
         let held = store.held_block_heights()?;
         Ok(Self {
             store,
@@ -191,10 +211,16 @@ impl<E: Spawner> Blocks for MarshalBlocks<E> {
     }
 
     async fn get(&self, id: Identifier<'_, Digest>) -> Result<Option<Arc<Block>>, StoreError> {
-        let Some(height) = self.store.height_of(id)? else {
+        let Some(height) = self.store.height_of(&id)? else {
             return Ok(None);
         };
-        Ok(self.store.block(height)?.map(Arc::new))
+        let block = self.store.block(height)?;
+        // Marshal takes a block found by digest as that digest's block.
+        let named = |block: &Block| match id {
+            Identifier::Key(digest) => block.hash() == *digest,
+            Identifier::Index(_) => true,
+        };
+        Ok(block.filter(named).map(Arc::new))
     }
 
     async fn prune(self, _: Height) -> Result<Self, StoreError> {
@@ -273,7 +299,7 @@ impl<E: Spawner> Certificates for MarshalCertificates<E> {
         &self,
         id: Identifier<'_, Digest>,
     ) -> Result<Option<FinalizationCertificate>, StoreError> {
-        let Some(height) = self.store.height_of(id)? else {
+        let Some(height) = self.store.height_of(&id)? else {
             return Ok(None);
         };
         let Some(bytes) = self.store.certificate(height)? else {
