@@ -142,3 +142,63 @@ fn blocks_stored_before_the_digest_index_are_indexed_once() {
         assert_eq!(finalized.last_index(), Some(Height::new(2)));
     });
 }
+
+/// A finalization of `block`, signed by a validator set of one.
+fn finalization_of(block: &Block) -> FinalizationCertificate {
+    use commonware_consensus::{
+        simplex::types::{Finalize, Proposal},
+        types::{Epoch, Round, View},
+    };
+    use commonware_cryptography::Signer as _;
+    let key = commonware_cryptography::ed25519::PrivateKey::from_seed(9);
+    let participants = commonware_utils::ordered::Set::from_iter_dedup([key.public_key()]);
+    let scheme = Scheme::signer(crate::engine::CONSENSUS_NAMESPACE, participants, key).unwrap();
+    let round = Round::new(Epoch::zero(), View::new(block.header.height));
+    let proposal = Proposal::new(round, View::zero(), block.hash());
+    let finalize = Finalize::sign(&scheme, proposal).unwrap();
+    let votes = commonware_utils::non_empty![@std::iter::once(&finalize)];
+    Finalization::from_finalizes(&scheme, votes, &commonware_parallel::Sequential).unwrap()
+}
+
+#[test]
+fn certificates_read_back_in_the_stored_format_after_reopening() {
+    deterministic::Runner::default().start(|context| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let blocks = chain_of(4);
+        let (second, third) = (finalization_of(&blocks[2]), finalization_of(&blocks[3]));
+        {
+            let store = Arc::new(Store::open(dir.path()).unwrap());
+            let certificates = MarshalCertificates::open(context.child("first"), store).unwrap();
+            let certificates = certificates
+                .put(Height::new(2), blocks[2].hash(), &second)
+                .await
+                .unwrap();
+            // Ignored: height 2 is held.
+            let certificates = certificates
+                .put(Height::new(2), blocks[3].hash(), &third)
+                .await
+                .unwrap();
+            let certificates = certificates
+                .put(Height::new(3), blocks[3].hash(), &third)
+                .await
+                .unwrap();
+            certificates.sync().await.unwrap();
+        }
+        let store = Arc::new(Store::open(dir.path()).unwrap());
+        // The bytes the API serves and the light client checks.
+        assert_eq!(
+            store.certificate(2).unwrap(),
+            Some(second.encode().to_vec())
+        );
+        let certificates = MarshalCertificates::open(context.child("second"), store).unwrap();
+        let by_height = certificates.get(Identifier::Index(3)).await.unwrap();
+        assert_eq!(by_height.as_ref(), Some(&third));
+        let by_digest = certificates.get(Identifier::Key(&blocks[2].hash())).await;
+        assert_eq!(by_digest.unwrap().as_ref(), Some(&second));
+        assert!(certificates.has(Height::new(2)).await.unwrap());
+        assert!(!certificates.has(Height::new(1)).await.unwrap());
+        assert_eq!(certificates.last_index(), Some(Height::new(3)));
+        let ranges: Vec<_> = certificates.ranges_from(Height::zero()).collect();
+        assert_eq!(ranges, [(Height::new(2), Height::new(3))]);
+    });
+}
