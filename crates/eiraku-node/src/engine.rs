@@ -1,7 +1,8 @@
 //! Wiring of one validator: simplex consensus, marshal (block dissemination,
 //! backfill, finalized blocks and certificates kept in the node's store),
-//! buffered broadcast and the executor that applies finalized blocks. Generic over runtime and network so the
-//! same code runs on tokio and in the deterministic simulator.
+//! buffered broadcast and the executor that applies finalized blocks.
+//! Generic over runtime and network so the same code runs on tokio and in
+//! the deterministic simulator.
 
 use crate::{
     application::{Delivery, EirakuApplication, FinalizedBlocks, Scheme},

@@ -101,8 +101,7 @@ impl Store {
     /// The heights the blocks table holds. Every height up to the applied
     /// one is held (marshal stores a block before the node applies it), so
     /// only the keys above it are read: the table is most of the store,
-    /// and reading it whole at every start would cost minutes on a long
-    /// chain.
+    /// and walking its keys reads the blocks beside them.
     fn held_block_heights(&self) -> Result<RMap, StoreError> {
         let mut held = RMap::new();
         let above = match self.applied_height()? {
