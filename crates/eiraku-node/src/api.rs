@@ -420,9 +420,14 @@ async fn get_block(
     Path(height): Path<u64>,
 ) -> Result<Json<BlockView>, ApiError> {
     let store = context.chain.store();
-    let block = store
-        .block(height)
+    // Marshal stores a finalized block a moment before the node applies
+    // it: one not applied yet (its receipts not stored) is not served.
+    let applied = height <= context.chain.finalized_height();
+    let block = applied
+        .then(|| store.block(height))
+        .transpose()
         .map_err(ApiError::internal)?
+        .flatten()
         .ok_or_else(|| {
             ApiError::not_found(format!(
                 "no finalized block at height {height} on this node"

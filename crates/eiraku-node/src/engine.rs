@@ -1,15 +1,16 @@
 //! Wiring of one validator: simplex consensus, marshal (block dissemination,
-//! finalized-block archive, backfill), buffered broadcast and the executor
-//! that applies finalized blocks. Generic over runtime and network so the
-//! same code runs on tokio and in the deterministic simulator.
+//! backfill, finalized blocks and certificates kept in the node's store),
+//! buffered broadcast and the executor that applies finalized blocks.
+//! Generic over runtime and network so the same code runs on tokio and in
+//! the deterministic simulator.
 
 use crate::{
     application::{Delivery, EirakuApplication, FinalizedBlocks, Scheme},
     batching::next_batch,
     chain::Chain,
+    store::finalized::{MarshalBlocks, MarshalCertificates},
 };
 use commonware_broadcast::buffered;
-use commonware_codec::Encode;
 use commonware_consensus::{
     marshal::{
         self,
@@ -21,17 +22,13 @@ use commonware_consensus::{
     types::{Epoch, FixedEpocher, ViewDelta},
     Heightable,
 };
-use commonware_cryptography::{
-    certificate::{ConstantProvider, Verifier as _},
-    ed25519, Digested, Sha256,
-};
+use commonware_cryptography::{certificate::ConstantProvider, ed25519, Digested, Sha256};
 use commonware_p2p::{Blocker, Provider, Receiver, Sender};
 use commonware_parallel::{Rayon, Sequential};
 use commonware_runtime::{
     buffer::paged::{page_size, CacheRef},
     Clock, Handle, Metrics, Spawner, Storage,
 };
-use commonware_storage::archive::immutable;
 use commonware_utils::{
     acknowledgement::Acknowledgement as _, ordered::Set, NZDuration, NZUsize, NZU64,
 };
@@ -108,36 +105,10 @@ pub struct Validator {
     pub handles: Vec<Handle<()>>,
 }
 
-fn archive_config<C>(
-    prefix: &str,
-    name: &str,
-    page_cache: &CacheRef,
-    codec_config: C,
-) -> immutable::Config<C> {
-    immutable::Config {
-        metadata_partition: format!("{prefix}-{name}-metadata"),
-        freezer_table_partition: format!("{prefix}-{name}-freezer-table"),
-        freezer_table_initial_size: 1 << 16,
-        freezer_table_resize_frequency: 4,
-        freezer_table_resize_chunk_size: 1 << 16,
-        freezer_key_partition: format!("{prefix}-{name}-freezer-key"),
-        freezer_key_page_cache: page_cache.clone(),
-        freezer_value_partition: format!("{prefix}-{name}-freezer-value"),
-        freezer_value_target_size: 1 << 30,
-        freezer_value_compression: None,
-        ordinal_partition: format!("{prefix}-{name}-ordinal"),
-        items_per_section: NZU64!(262_144),
-        freezer_key_write_buffer: NZUsize!(1 << 20),
-        freezer_value_write_buffer: NZUsize!(1 << 20),
-        ordinal_write_buffer: NZUsize!(1 << 20),
-        replay_buffer: NZUsize!(1 << 20),
-        codec_config,
-    }
-}
-
 /// Starts consensus, marshal, broadcast, backfill and the executor for one
-/// validator. `prefix` names its storage partitions (unique per validator
-/// when several share one runtime, as in simulation).
+/// validator. `prefix` names its consensus storage partitions (unique per
+/// validator when several share one runtime, as in simulation); finalized
+/// blocks and certificates go to the chain's store.
 #[allow(clippy::too_many_arguments)]
 pub async fn start_validator<E, S, R, B, P>(
     context: E,
@@ -169,23 +140,12 @@ where
     let genesis_digest: Digest = genesis.hash();
     let genesis = Digested::precomputed(genesis, genesis_digest);
 
-    let finalizations = immutable::Archive::init(
-        context.child("finalizations"),
-        archive_config(
-            prefix,
-            "finalizations",
-            &page_cache,
-            Scheme::certificate_codec_config_unbounded(),
-        ),
-    )
-    .await
-    .expect("finalization archive opens");
-    let blocks = immutable::Archive::init(
-        context.child("blocks"),
-        archive_config(prefix, "blocks", &page_cache, ()),
-    )
-    .await
-    .expect("block archive opens");
+    // One copy of each finalized block and certificate: in the node's store.
+    let finalizations =
+        MarshalCertificates::open(context.child("finalizations"), chain.shared_store())
+            .expect("the store's certificates read");
+    let blocks = MarshalBlocks::open(context.child("blocks"), chain.shared_store())
+        .expect("the store's blocks read");
 
     let (actor, marshal_mailbox, _floor) = Actor::<_, Standard<Block>, _, _, _, _, _>::init(
         context.child("marshal"),
@@ -284,14 +244,13 @@ where
     );
     handles.push(engine.start(channels.votes, channels.certificates, channels.resolver));
 
-    let marshal_for_executor = marshal_mailbox.clone();
     handles.push(
         // Its own thread: applying a block ends in an fsync, which must not
         // stall the consensus tasks sharing the async workers.
         context
             .child("executor")
             .dedicated()
-            .spawn(move |_| execute(chain, marshal_for_executor, deliveries)),
+            .spawn(move |_| execute(chain, deliveries)),
     );
 
     Validator {
@@ -304,26 +263,10 @@ where
 /// Applies finalized blocks in height order and acknowledges each to marshal
 /// only once it is durable in the store. Blocks that are already waiting
 /// (marshal runs up to `max_pending_acks` ahead) share one store commit.
-async fn execute(
-    chain: Arc<Chain>,
-    marshal: marshal::core::Mailbox<Scheme, Standard<Block>>,
-    mut deliveries: mpsc::UnboundedReceiver<Delivery>,
-) {
+/// Marshal stored each block and its certificate before delivering it.
+async fn execute(chain: Arc<Chain>, mut deliveries: mpsc::UnboundedReceiver<Delivery>) {
     while let Some(batch) = next_batch(&mut deliveries, MAX_PENDING_ACKS).await {
-        let mut certificates = Vec::with_capacity(batch.len());
-        for (block, _) in &batch {
-            certificates.push(
-                marshal
-                    .get_finalization(block.height())
-                    .await
-                    .map(|finalization| finalization.encode().to_vec()),
-            );
-        }
-        let blocks: Vec<(&Block, Option<&[u8]>)> = batch
-            .iter()
-            .zip(&certificates)
-            .map(|((block, _), certificate)| (block.inner(), certificate.as_deref()))
-            .collect();
+        let blocks: Vec<&Block> = batch.iter().map(|(block, _)| block.inner()).collect();
         if let Err(error) = chain.apply_finalized(&blocks).await {
             // A node that cannot persist or reproduce finalized state must
             // stop rather than diverge.

@@ -5,7 +5,8 @@
 //!   genesis.json   the network's genesis (identical on every node)
 //!   node.json      this node's settings (name, listen addresses, limits)
 //!   node.key       this validator's Ed25519 secret (hex; created at setup, never committed)
-//!   data/          consensus archives and store/ (fjall)
+//!   data/          consensus journals, the authenticated state, and store/
+//!                  (fjall: blocks, certificates, receipts, indexes)
 //! ```
 
 use eiraku_core::{Genesis, Keypair};
@@ -144,7 +145,8 @@ impl NodeHome {
         })
     }
 
-    /// Where consensus archives and the state database live.
+    /// Where the consensus journals, the authenticated state and the store
+    /// (with the finalized blocks) live.
     pub fn data_dir(&self) -> PathBuf {
         self.dir.join("data")
     }

@@ -1,9 +1,10 @@
 //! # eiraku-node
 //!
 //! A validator process: Commonware simplex consensus (Ed25519 votes),
-//! marshal for block dissemination, finalized-block archives and backfill,
-//! authenticated p2p, the mempool with transaction gossip, the embedded
-//! store, and the HTTP JSON API with its OpenAPI document and metrics.
+//! marshal for block dissemination and backfill (its finalized blocks and
+//! certificates kept in the node's store), authenticated p2p, the mempool
+//! with transaction gossip, the embedded store, and the HTTP JSON API with
+//! its OpenAPI document and metrics.
 //!
 //! Domain rules are not here; they live in `eiraku-state`. This crate only
 //! decides *when* the state machine runs (building a proposal, checking a

@@ -8,10 +8,12 @@
 //! in a few seconds of real time.
 //!
 //! Each validator's store lives in its own temporary directory on the
-//! real filesystem; the consensus archives live in the runtime's in-memory
-//! storage under a per-validator partition prefix.
+//! real filesystem, and holds its finalized blocks and certificates (marshal
+//! writes them there); the consensus journals and caches live in the
+//! runtime's in-memory storage under a per-validator partition prefix.
 
-use commonware_consensus::simplex::mocks::conflicter;
+use commonware_codec::Encode as _;
+use commonware_consensus::{simplex::mocks::conflicter, types::Height};
 use commonware_cryptography::{ed25519, Sha256, Signer as _};
 use commonware_p2p::simulated::{self, Link, Network, Oracle};
 use commonware_parallel::Rayon;
@@ -363,6 +365,25 @@ impl Node {
     }
 }
 
+/// Marshal reads the finalized blocks and certificates back from the store
+/// the validator reopened, by height and by digest, up to `height`.
+async fn assert_marshal_reads_the_store(node: &Node, height: u64) {
+    let store = node.chain.store();
+    let stored = store.block(height).unwrap().expect("applied block stored");
+    let marshal = &node.validator.marshal;
+    let by_height = marshal.get_block(Height::new(height)).await;
+    assert_eq!(by_height.map(|b| b.inner().hash()), Some(stored.hash()));
+    let by_digest = marshal.get_block(&stored.hash()).await;
+    assert_eq!(by_digest.map(|b| b.inner().hash()), Some(stored.hash()));
+    let certified = (1..=height)
+        .rev()
+        .find_map(|h| Some((h, store.certificate(h).unwrap()?)))
+        .expect("a block up to the crash has its own certificate");
+    let finalization = marshal.get_finalization(Height::new(certified.0)).await;
+    let encoded = finalization.map(|f| f.encode().to_vec());
+    assert_eq!(encoded, Some(certified.1), "the stored certificate");
+}
+
 fn heights(chains: &[&Arc<Chain>]) -> Vec<u64> {
     chains
         .iter()
@@ -592,6 +613,7 @@ fn crash_run(seed: u64, more: u64) -> CrashRun {
             crashed_height,
             "the restarted validator lost or invented applied blocks"
         );
+        assert_marshal_reads_the_store(&restarted, crashed_height).await;
         let mut all = survivors.clone();
         all.push(&restarted.chain);
         let target = heights(&survivors).into_iter().max().unwrap() + 5;

@@ -84,17 +84,24 @@ pub struct StoreSource {
     store: Store,
     /// Whether only the engine's tables were read (the journal is damaged).
     /// Each kind of data then reaches its own last flush: the top is the
-    /// highest block whose certificate is in the tables too, and the kept
-    /// state, which may stop at another point, is not compared.
+    /// highest applied block (one with outcomes) whose block and
+    /// certificate are in the tables too, and the kept state, which may stop
+    /// at another point, is not compared.
     tables_only: bool,
 }
 
 impl StoreSource {
     fn tables_top(&self) -> Result<Option<u64>, StoreError> {
+        // Marshal stores a finalized block before the node applies it: the
+        // blocks table can run ahead of what was applied.
+        let applied = self.store.last_outcome_height()?;
         let blocks = self.store.last_block_height()?;
         let certificates = self.store.last_certificate_height()?;
+        let Some(top) = applied.zip(blocks).map(|(a, b)| a.min(b)) else {
+            return Ok(None);
+        };
         // Block 0 (genesis) has no certificate.
-        Ok(blocks.map(|b| certificates.map_or(0, |c| b.min(c))))
+        Ok(Some(certificates.map_or(0, |c| top.min(c))))
     }
 }
 

@@ -6,7 +6,7 @@
 //! is found and named with its block and what is wrong; a node's kept
 //! account state that its chain does not produce is refused; a crashed
 //! node's damaged journal is reported with the first block that cannot be
-//! read.
+//! read. A validator keeps its finalized blocks once, in its store.
 
 mod common;
 
@@ -34,17 +34,36 @@ fn files(dir: &Path) -> Vec<std::path::PathBuf> {
     all
 }
 
-/// Writes `block` and the state entries `changes` into `store` again, as a
-/// node's commit would: how the test tampers with a store.
+/// Writes `block` and the state entries `changes` into `store` again, as
+/// marshal's store and a node's commit would: how the test tampers with a
+/// store.
 fn rewrite(store: &Store, block: &eiraku_core::Block, changes: &[eiraku_state::Change]) {
+    store.put_block(&block.hash(), block).unwrap();
     store
         .commit(&[FinalizedBlock {
             block,
-            certificate: None,
             receipts: &[],
             changes,
         }])
         .unwrap();
+}
+
+/// A finalized block and its certificate are kept once, in the node's
+/// store (where verify reads them): the consensus engine's storage in
+/// `data` holds no block or finalization archive of its own. (Marshal's
+/// cache of recent views, pruned as finality advances, is not one.)
+fn assert_blocks_kept_once(data: &Path) {
+    let archives: Vec<String> = std::fs::read_dir(data)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with("eiraku-marshal-cache-"))
+        .filter(|name| name.contains("-blocks-") || name.contains("-finalizations-"))
+        .collect();
+    assert!(archives.is_empty(), "archive partitions: {archives:?}");
+    let store = data.join("store").join("partitions");
+    for table in ["blocks", "certificates", "block_digests"] {
+        assert!(store.join(table).is_dir(), "the store has no {table} table");
+    }
 }
 
 /// Flips one bit of the first file below `dir` that holds `needle`, at
@@ -108,6 +127,7 @@ fn verify_passes_a_clean_chain_names_a_forged_block_and_refuses_corrupt_storage(
     network.net.kill(3);
     network.net.stop_all();
     let home = network.path().join("node0");
+    assert_blocks_kept_once(&home.join("data"));
 
     let (ok, text) = verify(&home);
     assert!(ok, "a clean chain verifies:\n{text}");

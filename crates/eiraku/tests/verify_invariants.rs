@@ -60,6 +60,29 @@ fn root_after_chain(store: &Store, genesis: &Genesis, forged: &State) -> Digest 
         .unwrap()
 }
 
+/// Applies the blocks marshal stored above the applied height (finalized
+/// but not yet applied when the node stopped), as the node does when it
+/// starts again: the forged block then comes after every stored one, and
+/// takes no honest block's place (nor its certificate).
+fn apply_stored_blocks(store: &Store, genesis: &Genesis) {
+    let mut state = store.load_state(genesis.chain_id.clone()).unwrap().unwrap();
+    while let Some(block) = store.block(state.height() + 1).unwrap() {
+        let env = BlockEnv {
+            height: block.header.height,
+            timestamp_ms: block.header.timestamp_ms,
+        };
+        let before = state.clone();
+        let receipts = state.execute_block(&env, &block.transactions).unwrap();
+        store
+            .commit(&[FinalizedBlock {
+                block: &block,
+                receipts: &receipts,
+                changes: &state.changes_since(&before),
+            }])
+            .unwrap();
+    }
+}
+
 /// What a faulty validator persists after applying a faulty proposer's
 /// block: `payment` executed on the applied state, then `coins` minted into
 /// `holder`; the header's state root is that post-state's, which its store
@@ -74,6 +97,7 @@ fn persist_forged_block(
     coins: u128,
 ) -> u64 {
     let store = Store::open(&home.join("data").join("store")).unwrap();
+    apply_stored_blocks(&store, network.net.genesis());
     let top = store.applied_height().unwrap().unwrap();
     let parent = store.block(top).unwrap().unwrap();
     let genesis = network.net.genesis();
@@ -101,10 +125,10 @@ fn persist_forged_block(
     let mut changes = state.changes_since(&parent_state);
     let minted_account = forged.account(holder).unwrap().to_bytes().to_vec();
     changes.push((StateKey::Account(*holder), Some(minted_account)));
+    store.put_block(&block.hash(), &block).unwrap();
     store
         .commit(&[FinalizedBlock {
             block: &block,
-            certificate: None,
             receipts: &receipts,
             changes: &changes,
         }])

@@ -218,13 +218,11 @@ impl Chain {
         );
     }
 
-    /// Applies finalized blocks (consecutive, in height order) durably in
-    /// one store transaction, then announces them. Blocks at or below the
+    /// Applies finalized blocks (consecutive, in height order, already in
+    /// the store with their certificates: marshal wrote them) durably in one
+    /// store transaction, then announces them. Blocks at or below the
     /// applied height (redelivery after a restart) are skipped.
-    pub async fn apply_finalized(
-        &self,
-        blocks: &[(&Block, Option<&[u8]>)],
-    ) -> Result<(), StoreError> {
+    pub async fn apply_finalized(&self, blocks: &[&Block]) -> Result<(), StoreError> {
         // Only the executor calls this, so the finalized tip cannot move
         // underneath; the lock is held only to read and to swap it, never
         // across the fsync, which would stall proposals and votes.
@@ -238,14 +236,8 @@ impl Chain {
         };
         let mut applied = Vec::with_capacity(blocks.len());
         let mut previous: Option<Pending> = None;
-        for &(block, certificate) in blocks {
+        for &block in blocks {
             if block.header.height <= height {
-                if let Some(certificate) = certificate {
-                    if self.store.certificate(block.header.height)?.is_none() {
-                        self.store
-                            .put_certificate(block.header.height, certificate)?;
-                    }
-                }
                 continue;
             }
             assert_eq!(
@@ -261,7 +253,7 @@ impl Chain {
             digest = block.hash();
             previous = finalized.pending.clone();
             let next = finalized.state.clone();
-            applied.push((block, certificate, state, finalized));
+            applied.push((block, state, finalized));
             state = next;
         }
         if applied.is_empty() {
@@ -269,7 +261,7 @@ impl Chain {
         }
         // The authenticated state commits first: after a crash before the
         // store's commit it is ahead, and restarting skips what it holds.
-        for (block, _, parent_state, finalized) in &applied {
+        for (block, parent_state, finalized) in &applied {
             let pending = finalized.pending.clone();
             self.commit_state(block, parent_state, &finalized.state, pending)
                 .await?;
@@ -280,9 +272,8 @@ impl Chain {
             .collect();
         let batch: Vec<FinalizedBlock<'_>> = applied
             .iter()
-            .map(|(block, certificate, _, finalized)| FinalizedBlock {
+            .map(|(block, _, finalized)| FinalizedBlock {
                 block,
-                certificate: *certificate,
                 receipts: &finalized.receipts,
                 changes: &finalized.changes,
             })
@@ -314,7 +305,7 @@ impl Chain {
             .lock()
             .unwrap()
             .retain(|_, executed| executed.height > height);
-        for (block, _, _, finalized) in applied {
+        for (block, _, finalized) in applied {
             let _ = self.events.send(FinalizedEvent {
                 block: Arc::new(block.clone()),
                 receipts: finalized.receipts,

@@ -197,7 +197,8 @@ struct Finalized {
 pub struct Chain {
     genesis: Genesis,
     genesis_block: Block,
-    store: Store,
+    /// Shared with marshal, which writes the finalized blocks into it.
+    store: Arc<Store>,
     /// The authenticated state: its root is each block's state root.
     commitment: Arc<dyn Commitment>,
     /// Height the authenticated state had reached when the node started:
@@ -250,9 +251,10 @@ impl Chain {
                 (state, block.hash())
             }
             None => {
+                // Marshal stores every later block; genesis is the node's own.
+                store.put_block(&genesis_block.hash(), &genesis_block)?;
                 store.commit(&[FinalizedBlock {
                     block: &genesis_block,
-                    certificate: None,
                     receipts: &[],
                     changes: &genesis_state.all_entries(),
                 }])?;
@@ -270,7 +272,7 @@ impl Chain {
         Ok(Self {
             genesis,
             genesis_block,
-            store,
+            store: Arc::new(store),
             commitment,
             committed_at_start: committed,
             finalized: Mutex::new(Finalized {
@@ -301,6 +303,11 @@ impl Chain {
     /// The store.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The store, shared (marshal keeps the finalized blocks in it).
+    pub fn shared_store(&self) -> Arc<Store> {
+        self.store.clone()
     }
 
     /// The latest finalized state.
@@ -623,7 +630,7 @@ mod tests {
         assert_eq!(follower.mempool_len(), 1);
 
         // Once the block is final, its gossip is refused by nonce, unchecked.
-        follower.apply_finalized(&[(&block, None)]).await.unwrap();
+        follower.apply_finalized(&[&block]).await.unwrap();
         assert_eq!(
             follower.mempool_len(),
             0,

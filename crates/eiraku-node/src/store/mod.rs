@@ -1,22 +1,27 @@
 //! The node's embedded, persistent store: applied state, finalized blocks
-//! with their finalization certificates, transaction outcomes and the
-//! transaction index.
+//! with their finalization certificates (written by marshal through
+//! [`finalized`], the only copy a validator keeps), transaction outcomes and
+//! the transaction index.
 //!
 //! The engine is fjall, a log-structured merge tree: the transaction index
 //! is keyed by random hashes, and an LSM tree takes such inserts as
 //! sequential writes, where a B-tree (redb, used before) rewrote a page per
 //! insert and spent most of a validator's storage time on it.
 //!
-//! Finalized blocks are written in one atomic batch, synced to disk
-//! (fsync) *before* the consensus layer is told they are processed; under
-//! load several blocks share one batch. A crash at any point therefore loses
-//! nothing that was reported finalized: either the blocks are on disk, or
-//! marshal delivers them again after restart.
+//! Marshal writes a finalized block and its certificate, and syncs them,
+//! before it hands the block to the node. What applying it changed is then
+//! written in one atomic batch, synced to disk (fsync) *before* marshal is
+//! told the block is processed; under load several blocks share one batch.
+//! A crash at any point therefore loses nothing that was reported
+//! finalized: either the changes are on disk, or marshal delivers the block
+//! again after restart. The blocks table can thus hold heights above the
+//! applied one ([`Store::applied_height`]).
 //!
 //! After a crash the engine's recovery leaves a flush queue it never
 //! drains; [`recovery`] drains it before the store opens. [`health`] reports
 //! the flush backlog and stalled commits.
 
+pub mod finalized;
 pub mod health;
 pub mod recovery;
 mod state_entries;
@@ -50,6 +55,12 @@ pub enum StoreError {
     /// The authenticated state store failed.
     #[error("state store: {0}")]
     State(String),
+    /// The folder was written by a version that kept the state in tables
+    /// of another layout.
+    #[error(
+        "this data folder was written by an older eiraku that stored the state differently: start a new chain (a new genesis, or `eiraku devnet --fresh`)"
+    )]
+    Outdated,
     /// The write-ahead journal fails its checks: the node did not stop
     /// cleanly (commits since the last flush live only in the journal) and
     /// the journal was damaged afterwards. The engine refuses to open.
@@ -153,12 +164,11 @@ fn index_entry(hash: &Digest, height: u64, position: u32) -> ([u8; INDEX_KEY], [
     (key, value)
 }
 
-/// A finalized block ready to be written.
+/// What applying a finalized block changed, ready to be written (the block
+/// itself is already stored, see [`Store::put_block`]).
 pub struct FinalizedBlock<'a> {
     /// The block.
     pub block: &'a Block,
-    /// Encoded finalization certificate, when known.
-    pub certificate: Option<&'a [u8]>,
     /// The receipts of its transactions.
     pub receipts: &'a [Receipt],
     /// Every state entry it changed.
@@ -177,6 +187,9 @@ pub struct Store {
     blocks: PartitionHandle,
     /// Height → encoded finalization certificate.
     certificates: PartitionHandle,
+    /// Digest of a finalized block → its height (8 bytes): marshal asks
+    /// for blocks by digest.
+    block_digests: PartitionHandle,
     /// Height → the outcomes of the block's transactions, in block order.
     outcomes: PartitionHandle,
     /// First half of a transaction hash → height (8 bytes), position in the
@@ -221,6 +234,11 @@ impl Store {
                 )
                 .map_err(engine)
         };
+        // Before the state was kept as entries (issue 13), accounts, roles
+        // and anchors had tables of their own: such a folder cannot be read.
+        if keyspace.partition_exists("accounts") {
+            return Err(StoreError::Outdated);
+        }
         // Hashes, keys and signatures do not compress: compressing blocks
         // and the hash index only cost CPU on every flush and compaction.
         let (compressed, raw) = (CompressionType::Lz4, CompressionType::None);
@@ -229,6 +247,7 @@ impl Store {
             state: partition("state", compressed)?,
             blocks: partition("blocks", raw)?,
             certificates: partition("certificates", raw)?,
+            block_digests: partition("block_digests", raw)?,
             outcomes: partition("outcomes", compressed)?,
             tx_index: partition("tx_index", raw)?,
             travel_rule: partition("travel_rule", compressed)?,
@@ -281,9 +300,16 @@ impl Store {
         Self::open(copy_to)
     }
 
-    /// Height of the highest stored block.
+    /// Height of the highest stored block: finalized, not necessarily
+    /// applied yet (see [`Store::applied_height`]).
     pub fn last_block_height(&self) -> Result<Option<u64>, StoreError> {
         last_height(&self.blocks)
+    }
+
+    /// Height of the highest block whose outcomes are stored: the highest
+    /// applied block a copy of the tables alone still shows.
+    pub fn last_outcome_height(&self) -> Result<Option<u64>, StoreError> {
+        last_height(&self.outcomes)
     }
 
     /// Height of the highest stored certificate.
@@ -291,12 +317,13 @@ impl Store {
         last_height(&self.certificates)
     }
 
-    fn partitions(&self) -> [&PartitionHandle; 7] {
+    fn partitions(&self) -> [&PartitionHandle; 8] {
         [
             &self.meta,
             &self.state,
             &self.blocks,
             &self.certificates,
+            &self.block_digests,
             &self.outcomes,
             &self.tx_index,
             &self.travel_rule,
@@ -328,8 +355,8 @@ impl Store {
         state_entries::load(&self.state, chain_id, height, timestamp_ms).map(Some)
     }
 
-    /// Writes finalized blocks (consecutive, in height order) and
-    /// everything they changed in one atomic batch, synced to disk.
+    /// Writes what finalized blocks (consecutive, in height order, already
+    /// stored) changed in one atomic batch, synced to disk.
     pub fn commit(&self, finalized: &[FinalizedBlock<'_>]) -> Result<(), StoreError> {
         let Some(last) = finalized.last() else {
             return Ok(());
@@ -344,10 +371,6 @@ impl Store {
         for item in finalized {
             let height = item.block.header.height;
             let height_key = height.to_be_bytes();
-            batch.insert(&self.blocks, height_key, item.block.encode().as_ref());
-            if let Some(certificate) = item.certificate {
-                batch.insert(&self.certificates, height_key, certificate);
-            }
             let block_outcomes: Vec<Outcome> =
                 item.receipts.iter().map(|r| r.outcome.clone()).collect();
             batch.insert(&self.outcomes, height_key, block_outcomes.encode().as_ref());
@@ -397,14 +420,6 @@ impl Store {
         let first = FirstAnchor::from_bytes(&value)
             .ok_or_else(|| StoreError::Corrupt("anchor entry".into()))?;
         Ok(Some((first.tx_hash, first.height)))
-    }
-
-    /// Writes a certificate learned after its block was stored.
-    pub fn put_certificate(&self, height: u64, certificate: &[u8]) -> Result<(), StoreError> {
-        self.certificates
-            .insert(height.to_be_bytes(), certificate)
-            .map_err(engine)?;
-        self.keyspace.persist(PersistMode::SyncAll).map_err(engine)
     }
 
     /// A finalized block by height.
@@ -554,12 +569,16 @@ mod tests {
         let batch: Vec<FinalizedBlock<'_>> = (0..2)
             .map(|i| FinalizedBlock {
                 block: &blocks[i],
-                certificate: None,
                 receipts: &receipts[i],
                 changes: &changes[i],
             })
             .collect();
-        Store::open(&path).unwrap().commit(&batch).unwrap();
+        let store = Store::open(&path).unwrap();
+        for block in &blocks {
+            store.put_block(&block.hash(), block).unwrap();
+        }
+        store.commit(&batch).unwrap();
+        drop(store);
 
         let store = Store::open(&path).unwrap();
         assert_eq!(store.applied_height().unwrap(), Some(2));
@@ -604,6 +623,7 @@ mod tests {
         {
             let store = Store::open(&crashed).unwrap();
             for item in &batch {
+                store.put_block(&item.block.hash(), item.block).unwrap();
                 store.commit(std::slice::from_ref(item)).unwrap();
             }
         }
@@ -632,6 +652,18 @@ mod tests {
         let copy = Store::open_tables_only(&path, &dir.path().join("copy2")).unwrap();
         assert_eq!(copy.last_block_height().unwrap(), Some(2));
         assert_eq!(copy.block(2).unwrap().as_ref(), Some(&blocks[1]));
+    }
+
+    #[test]
+    fn a_folder_of_the_old_layout_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = engine_config(dir.path()).open().unwrap();
+        old.open_partition("accounts", PartitionCreateOptions::default())
+            .unwrap();
+        drop(old);
+        let error = Store::open(dir.path()).err().expect("refused");
+        assert!(matches!(error, StoreError::Outdated), "{error}");
+        assert!(error.to_string().contains("start a new chain"), "{error}");
     }
 
     #[test]
@@ -724,15 +756,16 @@ mod tests {
         );
         // As at a node's first commit: every entry (the regulator's account
         // included, which no transaction touched).
-        Store::open(&path)
-            .unwrap()
+        let store = Store::open(&path).unwrap();
+        store.put_block(&block.hash(), &block).unwrap();
+        store
             .commit(&[FinalizedBlock {
                 block: &block,
-                certificate: None,
                 receipts: &receipts,
                 changes: &state.all_entries(),
             }])
             .unwrap();
+        drop(store);
 
         let store = Store::open(&path).unwrap();
         let loaded = store.load_state(genesis.chain_id.clone()).unwrap().unwrap();
