@@ -79,25 +79,6 @@ impl Store {
         }
     }
 
-    /// Indexes the digests of blocks stored before the digest index existed
-    /// (the node wrote its blocks itself, marshal kept its own archive):
-    /// once, on the first start of such a store, whose index is then empty
-    /// (a newer store indexes its genesis block from the start).
-    fn index_older_blocks(&self) -> Result<(), StoreError> {
-        if !self.block_digests.is_empty().map_err(engine)? {
-            return Ok(());
-        }
-        let mut batch = self.keyspace.batch();
-        for entry in self.blocks.iter() {
-            let (height, bytes) = entry.map_err(engine)?;
-            let block = super::decode_block(&bytes)
-                .map_err(|e| StoreError::Corrupt(format!("a stored block: {e}")))?;
-            batch.insert(&self.block_digests, block.hash().as_ref(), height);
-        }
-        batch.commit().map_err(engine)?;
-        self.persist()
-    }
-
     /// The heights the blocks table holds. Every height up to the applied
     /// one is held (marshal stores a block before the node applies it), so
     /// only the keys above it are read: the table is most of the store,
@@ -174,7 +155,6 @@ pub struct MarshalBlocks<E> {
 impl<E: Spawner> MarshalBlocks<E> {
     /// Marshal's view of the blocks `store` holds; `context` runs its syncs.
     pub fn open(context: E, store: Arc<Store>) -> Result<Self, StoreError> {
-        store.index_older_blocks()?;
         let held = store.held_block_heights()?;
         Ok(Self {
             store,

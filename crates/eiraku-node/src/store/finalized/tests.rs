@@ -116,33 +116,6 @@ fn gap_of<E: Spawner>(finalized: &MarshalBlocks<E>, at: u64) -> (Option<u64>, Op
     (end.map(|h| h.get()), next.map(|h| h.get()))
 }
 
-#[test]
-fn blocks_stored_before_the_digest_index_are_indexed_once() {
-    deterministic::Runner::default().start(|context| async move {
-        let dir = tempfile::tempdir().unwrap();
-        let blocks = chain_of(3);
-        {
-            // As the node stored its blocks before: by height only.
-            let store = Store::open(dir.path()).unwrap();
-            for block in &blocks {
-                let height = block.header.height.to_be_bytes();
-                store
-                    .blocks
-                    .insert(height, block.encode().as_ref())
-                    .unwrap();
-            }
-            store.persist().unwrap();
-        }
-        let store = Arc::new(Store::open(dir.path()).unwrap());
-        let finalized = MarshalBlocks::open(context.child("blocks"), store).unwrap();
-        for block in &blocks {
-            let found = finalized.get(Identifier::Key(&block.hash())).await;
-            assert_eq!(found.unwrap().as_deref(), Some(&**block));
-        }
-        assert_eq!(finalized.last_index(), Some(Height::new(2)));
-    });
-}
-
 /// A finalization of `block`, signed by a validator set of one.
 fn finalization_of(block: &Block) -> FinalizationCertificate {
     use commonware_consensus::{
