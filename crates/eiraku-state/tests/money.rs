@@ -12,6 +12,7 @@ use eiraku_core::{
 };
 use eiraku_core::{travel_rule::TravelKey, GenesisAccount, GenesisContribution, GenesisValidator};
 use eiraku_state::{
+    accounts_touched_by,
     authority::{Authority, GrantRule},
     invariants::{check_money_change, Invariant},
     money::{Money, YEAR_MS},
@@ -148,7 +149,18 @@ impl Chain {
             height: self.state.height() + 1,
             timestamp_ms: self.now_ms,
         };
+        let before = self.state.clone();
+        let declared = accounts_touched_by(std::slice::from_ref(&tx));
         let receipts = self.state.execute_block(&env, &[tx]).expect("admissible");
+        // A call writes only the accounts its module declares.
+        for (key, _) in self.state.changes_since(&before) {
+            if let StateKey::Account(account) = key {
+                assert!(
+                    declared.contains(&account),
+                    "{account} written, not declared"
+                );
+            }
+        }
         self.state
             .money()
             .unwrap()

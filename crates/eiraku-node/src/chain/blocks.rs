@@ -266,10 +266,6 @@ impl Chain {
             self.commit_state(block, parent_state, &finalized.state, pending)
                 .await?;
         }
-        let touched: Vec<Vec<AccountId>> = applied
-            .iter()
-            .map(|(block, ..)| accounts_touched_by(&block.transactions))
-            .collect();
         let batch: Vec<FinalizedBlock<'_>> = applied
             .iter()
             .map(|(block, _, finalized)| FinalizedBlock {
@@ -292,7 +288,7 @@ impl Chain {
         self.mempool
             .lock()
             .unwrap()
-            .prune(&state, touched.iter().flatten());
+            .prune(&state, written_accounts(&applied));
         {
             let mut verified = self.verified_in_blocks.lock().unwrap();
             for (block, ..) in &applied {
@@ -406,6 +402,20 @@ impl Chain {
             result => Ok(result?),
         }
     }
+}
+
+/// The accounts `applied` blocks wrote (every sender among them: its nonce
+/// moved), read off their changes.
+fn written_accounts<'a>(
+    applied: &'a [(&Block, Arc<State>, Finalized)],
+) -> impl Iterator<Item = &'a AccountId> {
+    let changes = applied
+        .iter()
+        .flat_map(|(.., finalized)| finalized.changes.iter());
+    changes.filter_map(|(key, _)| match key {
+        StateKey::Account(id) => Some(id),
+        _ => None,
+    })
 }
 
 /// A finalized block executed: its post-state, receipts, the state

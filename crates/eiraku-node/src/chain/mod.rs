@@ -13,9 +13,7 @@ use eiraku_core::{
     verify_batch, AccountId, Block, ConsensusContext, Digest, Genesis, KeyCache, SignedTransaction,
     StateKey, TxHash, MAX_BLOCK_TRANSACTIONS,
 };
-use eiraku_state::{
-    accounts_touched_by, Account, BlockEnv, BlockError, Change, ExecutionProbe, Receipt, State,
-};
+use eiraku_state::{Account, BlockEnv, BlockError, Change, ExecutionProbe, Receipt, State};
 use std::{
     collections::HashMap,
     sync::{

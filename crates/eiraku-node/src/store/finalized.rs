@@ -9,7 +9,7 @@
 //! always [`Store::applied_height`]. A put is buffered in the engine's
 //! journal; [`Blocks::sync`] and [`Blocks::start_sync`] make it durable.
 
-use super::{engine, Store, StoreError};
+use super::{decode_height, engine, Store, StoreError};
 use crate::application::Scheme;
 use commonware_codec::{Copying, Decode, Encode};
 use commonware_consensus::{
@@ -64,11 +64,7 @@ impl Store {
         let Some(value) = self.block_digests.get(digest.as_ref()).map_err(engine)? else {
             return Ok(None);
         };
-        let bytes: [u8; 8] = value
-            .as_ref()
-            .try_into()
-            .map_err(|_| StoreError::Corrupt("block digest entry".into()))?;
-        Ok(Some(u64::from_be_bytes(bytes)))
+        decode_height(&value, "a block digest entry").map(Some)
     }
 
     /// The height an identifier names (`None`: an unknown digest).
@@ -109,11 +105,7 @@ impl Store {
 fn insert_keys(held: &mut RMap, partition: &PartitionHandle, from: u64) -> Result<(), StoreError> {
     for key in partition.range(from.to_be_bytes()..) {
         let key = key.map_err(engine)?.0;
-        let bytes: [u8; 8] = key
-            .as_ref()
-            .try_into()
-            .map_err(|_| StoreError::Corrupt("a height key is not 8 bytes".into()))?;
-        held.insert(u64::from_be_bytes(bytes));
+        held.insert(decode_height(&key, "a height key")?);
     }
     Ok(())
 }

@@ -103,16 +103,20 @@ fn engine_config(path: &Path) -> Config {
         .flush_workers(2)
 }
 
+/// A stored height (8 bytes, big-endian); `what` names it in the error.
+fn decode_height(bytes: &[u8], what: &str) -> Result<u64, StoreError> {
+    let bytes: [u8; 8] = bytes
+        .try_into()
+        .map_err(|_| StoreError::Corrupt(format!("{what} is not 8 bytes")))?;
+    Ok(u64::from_be_bytes(bytes))
+}
+
 /// The highest height key of a partition keyed by height.
 fn last_height(partition: &PartitionHandle) -> Result<Option<u64>, StoreError> {
     let Some((key, _)) = partition.last_key_value().map_err(engine)? else {
         return Ok(None);
     };
-    let bytes: [u8; 8] = key
-        .as_ref()
-        .try_into()
-        .map_err(|_| StoreError::Corrupt("a height key is not 8 bytes".into()))?;
-    Ok(Some(u64::from_be_bytes(bytes)))
+    decode_height(&key, "a height key").map(Some)
 }
 
 /// Copies the store folder `from` into `to`, leaving its journals out.
@@ -335,11 +339,7 @@ impl Store {
         let Some(value) = self.meta.get(APPLIED_HEIGHT).map_err(engine)? else {
             return Ok(None);
         };
-        let bytes: [u8; 8] = value
-            .as_ref()
-            .try_into()
-            .map_err(|_| StoreError::Corrupt("applied height".into()))?;
-        Ok(Some(u64::from_be_bytes(bytes)))
+        decode_height(&value, "the applied height").map(Some)
     }
 
     /// Loads the applied state.
