@@ -8,7 +8,7 @@ use crate::{submit, Client};
 use anyhow::Context;
 use commonware_parallel::Rayon;
 use eiraku_core::{
-    digest, verify_batch, AccountId, Amount, Call, ChainId, KeyCache, Keypair, MoneyCall, Role,
+    digest, verify_batch, AccountId, Amount, Call, ChainId, KeyCache, Keypair, Role,
     SignedTransaction, TxHash,
 };
 use indicatif::{ProgressBar, ProgressStyle};
@@ -23,8 +23,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-/// When each benchmark transaction was sent, or seen finalized.
+/// When each benchmark transaction was sent.
 type TxTimes = HashMap<TxHash, Instant, foldhash::fast::RandomState>;
+
+/// When each benchmark transaction was seen finalized, and at what height.
+type TxFinality = HashMap<TxHash, (Instant, u64), foldhash::fast::RandomState>;
 
 /// Concurrent submitting threads per validator.
 const SENDERS_PER_NODE: usize = 3;
@@ -59,6 +62,17 @@ pub struct BenchConfig {
     pub progress: bool,
 }
 
+/// One finalized transfer of the run.
+#[derive(Clone, Copy, Debug)]
+pub struct TimelineEntry {
+    /// Milliseconds after the first submission.
+    pub sent_ms: f64,
+    /// Milliseconds from sending to being seen finalized.
+    pub latency_ms: f64,
+    /// Height of the block that carried it.
+    pub height: u64,
+}
+
 /// What was measured.
 #[derive(Clone, Debug)]
 pub struct BenchReport {
@@ -76,13 +90,14 @@ pub struct BenchReport {
     pub latency_ms: [f64; 3],
     /// Blocks that carried benchmark transactions.
     pub blocks: usize,
-    /// Accounts opened per second, each segment of [`SEGMENT`] accounts in
+    /// Every finalized transfer, in the order sent: when it was sent
+    /// (milliseconds after the first submission), its latency and the
+    /// height of its block.
+    pub timeline: Vec<TimelineEntry>,
+    /// Accounts opened per second, each segment of [`SEGMENT`](crate::funding::SEGMENT) accounts in
     /// turn (empty on a plain ledger, where accounts are not opened).
     pub opening_rates: Vec<f64>,
 }
-
-/// Accounts per measured segment of the opening.
-pub const SEGMENT: usize = 100_000;
 
 /// A progress bar in the style of every long `eiraku` command (hidden when
 /// `show` is false).
@@ -128,176 +143,6 @@ fn recipient(k: usize, sender: usize, accounts: usize, transfers: usize) -> usiz
     }
 }
 
-/// The demo banks of the economy benchmark accounts are opened in
-/// (`bank-<economy>-1` and `-2` in the network folder), besides the faucet:
-/// they open and fund a share of the accounts each.
-pub fn helper_banks(
-    network: &std::path::Path,
-    open_as: Option<Role>,
-    faucet: &Keypair,
-) -> Vec<Keypair> {
-    let Some(Role::Retail { economy, .. }) = open_as else {
-        return Vec::new();
-    };
-    let code = economy.as_str().to_lowercase();
-    (1..=2)
-        .filter_map(|n| {
-            let path = crate::keyfile::resolve_key_path(&format!("bank-{code}-{n}"), network);
-            crate::keyfile::read(&path).ok()
-        })
-        .filter(|key| key.account_id() != faucet.account_id())
-        .collect()
-}
-
-/// The role benchmark accounts are opened with: on a chain with the money
-/// module the faucet must be a bank, and its accounts are persons of its
-/// economy in the tier with the highest balance cap; on a plain ledger,
-/// none.
-pub fn account_role(client: &Client, faucet: &Keypair) -> anyhow::Result<Option<Role>> {
-    let Some(role) = client.account(&faucet.account_id())?.role else {
-        return Ok(None);
-    };
-    let Role::Bank { economy } = role else {
-        anyhow::bail!(
-            "the faucet must be a bank on a chain with the money module (it is {role:?})"
-        );
-    };
-    let supply = client.money_supply()?;
-    let tier = supply
-        .economies
-        .iter()
-        .find(|books| books.code == economy)
-        .and_then(|books| books.tiers.iter().max_by_key(|caps| caps.balance_cap))
-        .map(|caps| caps.tier)
-        .context("the faucet's economy has no KYC tiers")?;
-    Ok(Some(Role::Retail {
-        economy,
-        kind: eiraku_core::RetailKind::Person,
-        tier,
-    }))
-}
-
-/// Funds `accounts` from the faucet and its helpers (opening them first
-/// when `open_as` names a role) and waits until the funding is final.
-/// Returns the opening rate of each segment of [`SEGMENT`] accounts.
-#[allow(clippy::too_many_arguments)]
-pub fn fund(
-    client: &Client,
-    chain_id: &ChainId,
-    faucet: &Keypair,
-    helpers: &[Keypair],
-    open_as: Option<Role>,
-    accounts: &[Keypair],
-    amount: u128,
-    progress: bool,
-) -> anyhow::Result<Vec<f64>> {
-    let senders: Vec<&Keypair> = std::iter::once(faucet).chain(helpers).collect();
-    // Admission checks each transaction against the finalized state, so the
-    // accounts are opened, and final, before they are paid.
-    let mut rates = Vec::new();
-    if let Some(role) = open_as {
-        let open = |key: &Keypair| {
-            Call::Money(MoneyCall::OpenAccount {
-                account: key.account_id(),
-                role,
-            })
-        };
-        let bar = bar(progress, accounts.len() as u64, "opening");
-        for segment in accounts.chunks(SEGMENT) {
-            let started = Instant::now();
-            send_in_parallel(client, chain_id, &senders, segment, &open, &bar)?;
-            rates.push(segment.len() as f64 / started.elapsed().as_secs_f64());
-        }
-        bar.finish();
-    }
-    let pay = |key: &Keypair| Call::Transfer {
-        to: key.account_id(),
-        amount: Amount(amount),
-    };
-    let bar = bar(progress, accounts.len() as u64, "funding");
-    send_in_parallel(client, chain_id, &senders, accounts, &pay, &bar)?;
-    bar.finish();
-    Ok(rates)
-}
-
-/// Each sender sends `call` for its share of `accounts`, all at once.
-fn send_in_parallel(
-    client: &Client,
-    chain_id: &ChainId,
-    senders: &[&Keypair],
-    accounts: &[Keypair],
-    call: &(impl Fn(&Keypair) -> Call + Sync),
-    bar: &ProgressBar,
-) -> anyhow::Result<()> {
-    let share = accounts.len().div_ceil(senders.len()).max(1);
-    std::thread::scope(|scope| {
-        let runs: Vec<_> = senders
-            .iter()
-            .zip(accounts.chunks(share))
-            .map(|(sender, keys)| {
-                scope.spawn(move || send_from_faucet(client, chain_id, sender, keys, call, bar))
-            })
-            .collect();
-        runs.into_iter()
-            .try_for_each(|run| run.join().expect("sender thread"))
-    })
-}
-
-/// Sends the faucet's `call` for each account in waves of 512, keeping at
-/// most two waves in flight: the mempool looks at most 1,024 nonces ahead
-/// of a sender's final one, and the next wave is submitted while the
-/// previous finalizes.
-fn send_from_faucet(
-    client: &Client,
-    chain_id: &ChainId,
-    faucet: &Keypair,
-    accounts: &[Keypair],
-    call: impl Fn(&Keypair) -> Call,
-    bar: &ProgressBar,
-) -> anyhow::Result<()> {
-    let what = bar.message();
-    let what = what.as_str();
-    let mut nonce = client.account(&faucet.account_id())?.nonce;
-    let mut counted = nonce;
-    for keys in accounts.chunks(512) {
-        let txs: Vec<SignedTransaction> = keys
-            .iter()
-            .map(|key| {
-                nonce += 1;
-                submit::sign(chain_id, faucet, nonce - 1, call(key))
-            })
-            .collect();
-        for chunk in txs.chunks(256) {
-            let response = client.submit_batch(chunk)?;
-            if let Some(error) = response.results.iter().find_map(|r| r.error.as_ref()) {
-                anyhow::bail!("{what} refused: {}: {}", error.code, error.message);
-            }
-        }
-        let final_nonce = await_nonce(client, faucet, nonce.saturating_sub(512), what)?;
-        bar.inc(final_nonce.saturating_sub(counted));
-        counted = final_nonce;
-    }
-    let final_nonce = await_nonce(client, faucet, nonce, what)?;
-    bar.inc(final_nonce.saturating_sub(counted));
-    Ok(())
-}
-
-/// Waits until `key`'s final nonce reaches `target`; returns it.
-fn await_nonce(client: &Client, key: &Keypair, target: u64, what: &str) -> anyhow::Result<u64> {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let nonce = client.account(&key.account_id())?.nonce;
-        if nonce >= target {
-            return Ok(nonce);
-        }
-        anyhow::ensure!(
-            Instant::now() < deadline,
-            "{what} did not finalize within 120 s"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 /// Runs the benchmark.
 pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
     anyhow::ensure!(!config.nodes.is_empty(), "no nodes to send to");
@@ -310,7 +155,7 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
     let senders = config.senders.clamp(1, config.accounts);
     let per_sender = config.transactions.div_ceil(senders);
     let keys: Vec<Keypair> = (0..config.accounts).map(|_| Keypair::generate()).collect();
-    let opening_rates = fund(
+    let opening_rates = crate::funding::fund(
         &clients[0],
         &chain_id,
         &config.faucet,
@@ -339,7 +184,7 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
     // Watch finalized blocks from before the first submission.
     // Sized for every transaction up front: rehashing a map of a million
     // entries mid-run would stall the watcher.
-    let finalized_at = Arc::new(Mutex::new(TxTimes::with_capacity_and_hasher(
+    let finalized_at = Arc::new(Mutex::new(TxFinality::with_capacity_and_hasher(
         txs.len(),
         Default::default(),
     )));
@@ -362,7 +207,7 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
                     .iter()
                     .filter_map(|h| digest::from_hex(h))
                 {
-                    map.insert(hash, now);
+                    map.insert(hash, (now, block.height));
                 }
                 !stop.load(Ordering::Relaxed)
             });
@@ -457,14 +302,20 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
 
     let submitted = submitted_at.lock().unwrap();
     let finalized = finalized_at.lock().unwrap();
-    let mut latencies: Vec<f64> = Vec::new();
+    let mut timeline: Vec<TimelineEntry> = Vec::new();
     let mut last = start;
     for (hash, sent) in submitted.iter() {
-        if let Some(done) = finalized.get(hash) {
-            latencies.push(done.duration_since(*sent).as_secs_f64() * 1000.0);
+        if let Some((done, height)) = finalized.get(hash) {
+            timeline.push(TimelineEntry {
+                sent_ms: sent.duration_since(start).as_secs_f64() * 1000.0,
+                latency_ms: done.duration_since(*sent).as_secs_f64() * 1000.0,
+                height: *height,
+            });
             last = last.max(*done);
         }
     }
+    timeline.sort_by(|a, b| a.sent_ms.total_cmp(&b.sent_ms));
+    let mut latencies: Vec<f64> = timeline.iter().map(|entry| entry.latency_ms).collect();
     latencies.sort_by(|a, b| a.total_cmp(b));
     let percentile = |p: f64| -> f64 {
         if latencies.is_empty() {
@@ -483,6 +334,7 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
         latency_ms: [percentile(0.5), percentile(0.9), percentile(0.99)],
         blocks,
         opening_rates,
+        timeline,
     })
 }
 

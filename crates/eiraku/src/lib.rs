@@ -8,6 +8,7 @@ pub mod bench;
 pub mod cash;
 pub mod commands;
 pub mod devnet;
+pub mod funding;
 pub mod keyfile;
 pub mod money_demo;
 pub mod notary;

@@ -438,7 +438,7 @@ fn the_life_cycle_on_four_validators() {
         vec![1, 2]
     );
     assert_eq!(
-        eiraku::bench::account_role(&client, &desk.network.key("faucet")).unwrap(),
+        eiraku::funding::account_role(&client, &desk.network.key("faucet")).unwrap(),
         Some(Role::Retail {
             economy: EconomyCode::new("JP").unwrap(),
             kind: eiraku_core::RetailKind::Person,

@@ -4,8 +4,9 @@
 use super::NodeArgs;
 use crate::{
     bench::{self, BenchConfig, BenchReport},
-    keyfile,
+    funding, keyfile,
 };
+use anyhow::Context;
 use std::time::Duration;
 
 // No doc comment: the variant's in main.rs is the command's help.
@@ -40,6 +41,11 @@ pub struct BenchArgs {
     /// measured with `--only-verify-limit` while the machine was idle.
     #[arg(long, value_name = "SIG_PER_S", conflicts_with = "verify_limit")]
     limit: Option<f64>,
+    /// Write every finalized transfer to this CSV file (sent_ms,
+    /// latency_ms, height; in the order sent), to see when slow ones
+    /// were sent and which blocks carried them.
+    #[arg(long, value_name = "FILE")]
+    timeline: Option<std::path::PathBuf>,
     /// Only measure the verify limit (run it with no network running, so
     /// nothing else competes for the cores) and exit.
     #[arg(long)]
@@ -56,8 +62,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let nodes = args.node.urls();
     let network = &args.node.network;
     let faucet = keyfile::read(&keyfile::resolve_key_path(&args.faucet, network))?;
-    let open_as = bench::account_role(&args.node.client(), &faucet)?;
-    let helpers = bench::helper_banks(network, open_as, &faucet);
+    let open_as = funding::account_role(&args.node.client(), &faucet)?;
+    let helpers = funding::helper_banks(network, open_as, &faucet);
     let senders = args.senders.min(args.accounts);
     println!(
         "bench: {} transfers from {senders} of {} accounts at {} tx/s across {} validator(s)",
@@ -79,6 +85,14 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         progress: true,
     })?;
     print_report(&report);
+    if let Some(path) = &args.timeline {
+        write_timeline(path, &report)?;
+        println!(
+            "timeline      {} transfers written to {}",
+            report.timeline.len(),
+            path.display()
+        );
+    }
     let limit = match (args.verify_limit, args.limit) {
         (true, _) => Some(bench::verify_limit(Duration::from_secs(3))),
         (false, given) => given,
@@ -92,6 +106,23 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+fn write_timeline(path: &std::path::Path, report: &BenchReport) -> anyhow::Result<()> {
+    use std::io::Write;
+    let file = std::fs::File::create(path)
+        .with_context(|| format!("cannot create the timeline file {}", path.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    writeln!(out, "sent_ms,latency_ms,height")?;
+    for entry in &report.timeline {
+        writeln!(
+            out,
+            "{:.1},{:.1},{}",
+            entry.sent_ms, entry.latency_ms, entry.height
+        )?;
+    }
+    out.flush()
+        .with_context(|| format!("cannot write the timeline file {}", path.display()))
 }
 
 fn print_report(report: &BenchReport) {
@@ -115,7 +146,7 @@ fn print_report(report: &BenchReport) {
             .collect();
         println!(
             "opening       accounts/s per {} accounts: {}",
-            bench::SEGMENT,
+            funding::SEGMENT,
             rates.join(", ")
         );
     }

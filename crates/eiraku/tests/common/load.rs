@@ -2,7 +2,7 @@
 //! funded accounts pay each other in a ring, signed on the fly, in binary
 //! batches at a target rate.
 
-use eiraku::{bench, Client};
+use eiraku::{funding, Client};
 use eiraku_core::{AccountId, Amount, Call, ChainId, Keypair, SignedTransaction, Transaction};
 use std::{
     sync::{
@@ -44,7 +44,7 @@ impl SteadyLoad {
         rate: u64,
     ) -> Self {
         let keys: Vec<Keypair> = (0..accounts).map(|_| Keypair::generate()).collect();
-        bench::fund(
+        funding::fund(
             &clients[0],
             &chain_id,
             faucet,
