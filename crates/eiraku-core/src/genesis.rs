@@ -203,6 +203,10 @@ pub struct Genesis {
     /// The money module, when this chain runs the AMRO coin.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub money: Option<MoneyGenesis>,
+    /// Multistakeholder governance (it needs the money section: its seats
+    /// are the economies' central banks and regulators).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub governance: Option<crate::GovernanceGenesis>,
 }
 
 impl Genesis {
@@ -275,6 +279,11 @@ impl Genesis {
                 }
             }
             None => {
+                if self.governance.is_some() {
+                    return Err(
+                        "genesis has a governance section but no money section (its seats are the economies' central banks and regulators)".into(),
+                    );
+                }
                 if self.accounts.iter().any(|a| a.role.is_some()) {
                     return Err(
                         "genesis gives an account a money role but has no money section".into(),

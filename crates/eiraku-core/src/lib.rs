@@ -33,6 +33,7 @@ pub mod block;
 pub mod chain_id;
 pub mod digest;
 pub mod genesis;
+pub mod governance;
 pub mod key_cache;
 pub mod kv_proof;
 pub mod merkle;
@@ -52,6 +53,7 @@ pub use genesis::{
     BasketPart, CoinUnit, Genesis, GenesisAccount, GenesisContribution, GenesisEconomy,
     GenesisValidator, MoneyGenesis, TierCaps,
 };
+pub use governance::{GovernanceCall, GovernanceGenesis, GovernanceKey};
 pub use key_cache::KeyCache;
 pub use money::{CurrencyCode, EconomyCode, MoneyCall, Rate, RetailKind, Role};
 pub use money_key::MoneyKey;

@@ -11,7 +11,7 @@
 //! its own type ([`ModuleKey`], in the module's file), listed once in
 //! [`module_keys!`] below.
 
-use crate::{money_key::MoneyKey, registry::RegistryKey, AccountId};
+use crate::{governance::GovernanceKey, money_key::MoneyKey, registry::RegistryKey, AccountId};
 use std::{fmt, str::FromStr};
 
 /// Tags of the ledger's own keys: the first byte.
@@ -128,6 +128,8 @@ module_keys! {
     Money(MoneyKey),
     /// An entry of the public registries.
     Registry(RegistryKey),
+    /// An entry of multistakeholder governance.
+    Governance(GovernanceKey),
 }
 
 impl StateKey {
@@ -203,6 +205,8 @@ mod tests {
             StateKey::Money(MoneyKey::Settlement(7)),
             StateKey::Money(MoneyKey::SeigniorPeriod(7)),
             StateKey::Registry(RegistryKey::Anchor(hash(&[b"root"]))),
+            StateKey::Governance(GovernanceKey::Rules),
+            StateKey::Governance(GovernanceKey::Proposal(7)),
         ]
     }
 

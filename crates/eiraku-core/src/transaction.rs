@@ -8,7 +8,8 @@
 //! changed by re-encoding the signature.
 
 use crate::{
-    hash, registry::RegistryCall, AccountId, Amount, ChainId, Digest, KeyCache, Keypair, MoneyCall,
+    governance::GovernanceCall, hash, registry::RegistryCall, AccountId, Amount, ChainId, Digest,
+    KeyCache, Keypair, MoneyCall,
 };
 use bytes::BufMut;
 use bytes::Bytes;
@@ -100,6 +101,8 @@ calls! {
     Money(MoneyCall) = 1,
     /// A call of the public registries (notarization).
     Registry(RegistryCall) = 2,
+    /// A call of multistakeholder governance.
+    Governance(GovernanceCall) = 3,
 }
 
 /// The signed part of a transaction.

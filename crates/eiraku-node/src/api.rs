@@ -139,6 +139,7 @@ fn execution_code(error: &eiraku_state::ExecutionError) -> &'static str {
         E::NoModuleForCall => "no_module_for_call",
         E::Money(error) => error.code(),
         E::Registry(error) => error.code(),
+        E::Governance(error) => error.code(),
     }
 }
 

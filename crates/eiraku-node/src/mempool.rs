@@ -219,6 +219,7 @@ mod tests {
                 })
                 .collect(),
             money: None,
+            governance: None,
         })
     }
 

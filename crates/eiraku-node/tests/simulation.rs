@@ -125,6 +125,7 @@ fn genesis(keys: &[ed25519::PrivateKey]) -> Genesis {
             travel_key: None,
         }],
         money: None,
+        governance: None,
     }
 }
 

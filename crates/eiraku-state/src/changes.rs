@@ -159,6 +159,7 @@ mod tests {
             validators: vec![],
             accounts: opening,
             money: None,
+            governance: None,
         };
         let before = State::from_genesis(&genesis);
         let mut state = before.clone();

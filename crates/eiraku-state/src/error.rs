@@ -71,6 +71,10 @@ pub enum ExecutionError {
     #[error(transparent)]
     #[serde(untagged)]
     Registry(#[from] crate::registry::RegistryError),
+    /// A rule of multistakeholder governance.
+    #[error(transparent)]
+    #[serde(untagged)]
+    Governance(#[from] crate::governance::GovernanceError),
 }
 
 /// Why a call of the money module was refused. Each names the rule broken.

@@ -29,6 +29,7 @@
 //!     validators: vec![],
 //!     accounts: vec![GenesisAccount { id: alice.account_id(), balance: Amount(100), label: "alice".into(), role: None, bank: None, travel_key: None }],
 //!     money: None,
+//!     governance: None,
 //! };
 //! let mut state = State::from_genesis(&genesis);
 //! let tx = SignedTransaction::sign(Transaction {
@@ -43,6 +44,7 @@
 pub mod authority;
 mod changes;
 mod error;
+pub mod governance;
 pub mod invariants;
 pub mod layered;
 mod ledger;

@@ -16,7 +16,7 @@ use crate::{
     authority::Authority, invariants::Broken, ledger::AccountWrites, Accounts, BlockEnv, Change,
     EntryError, ExecutionError,
 };
-use eiraku_core::{AccountId, Amount, Call, SignedTransaction, StateKey};
+use eiraku_core::{governance::Amendment, AccountId, Amount, Call, SignedTransaction, StateKey};
 
 /// What a call runs against: its transaction, its block, and the
 /// foundation (accounts and roles) it may read and write.
@@ -77,6 +77,13 @@ pub(crate) trait Module: Clone + PartialEq + Eq + std::fmt::Debug {
         Ok(())
     }
 
+    /// Enacts an amendment governance passed, when it is this module's
+    /// to apply; `None` when it is not. `Err` says why it can no longer
+    /// apply (the proposal is recorded as failed; nothing changed).
+    fn enact(&mut self, _amendment: &Amendment) -> Option<Result<(), String>> {
+        None
+    }
+
     /// Whether a call's changes to it need [`Module::check_change`]: a
     /// module without invariants spares the caller collecting the balances.
     fn has_invariants(&self) -> bool {
@@ -116,6 +123,18 @@ macro_rules! modules {
                     return touched;
                 })+
                 Vec::new()
+            }
+
+            /// Enacts `amendment` in the first module that takes it.
+            pub fn enact(
+                &mut self,
+                amendment: &eiraku_core::governance::Amendment,
+            ) -> Result<(), String> {
+                use $crate::module::Module;
+                $(if let Some(done) = self.$name.enact(amendment) {
+                    return done;
+                })+
+                Err("no module of this chain applies this amendment".into())
             }
 
             /// Every module rebuilt from stored entries.
@@ -323,6 +342,13 @@ mod tests {
             Err(ExecutionError::NoModuleForCall)
         );
         assert_eq!(modules, toy::Modules::default());
+        let amendment = eiraku_core::governance::Amendment::SetParameter(
+            eiraku_core::governance::Parameter::MaxRateAgeMs(1),
+        );
+        assert!(
+            modules.enact(&amendment).is_err(),
+            "no toy module enacts it"
+        );
         assert_eq!(toy::Modules::from_entries(&[]), Ok(modules));
     }
 }

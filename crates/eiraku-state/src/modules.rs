@@ -1,7 +1,9 @@
 //! The state machine's modules, in dispatch order: the first module that
 //! takes a call runs it. Adding a module is its own files and one line here.
 
-use crate::{ledger::Ledger, module::modules, money::Money, registry::Registry};
+use crate::{
+    governance::Governance, ledger::Ledger, module::modules, money::Money, registry::Registry,
+};
 
 modules! {
     /// The AMRO coin, when the chain runs it (it takes plain transfers as
@@ -9,6 +11,8 @@ modules! {
     money: Option<Money>,
     /// Registries: anchored roots.
     registry: Registry,
+    /// Multistakeholder governance, when the chain's genesis sets it up.
+    governance: Option<Governance>,
     /// Plain transfers of the ledger's one unit, when no module took them.
     ledger: Ledger,
 }

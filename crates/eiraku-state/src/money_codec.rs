@@ -14,13 +14,13 @@ use eiraku_core::{
 /// allocate unbounded memory).
 const MAX_ITEMS: u32 = 1 << 26;
 
-fn write_len(len: usize, buf: &mut impl BufMut) {
+pub(crate) fn write_len(len: usize, buf: &mut impl BufMut) {
     u32::try_from(len)
         .expect("fewer than 2^32 items")
         .write(buf);
 }
 
-fn read_len(buf: &mut impl Buf) -> Result<usize, Error> {
+pub(crate) fn read_len(buf: &mut impl Buf) -> Result<usize, Error> {
     let len = u32::read(buf)?;
     if len > MAX_ITEMS {
         return Err(Error::Invalid("Money", "list too long"));
@@ -28,12 +28,12 @@ fn read_len(buf: &mut impl Buf) -> Result<usize, Error> {
     Ok(len as usize)
 }
 
-fn write_text(text: &str, buf: &mut impl BufMut) {
+pub(crate) fn write_text(text: &str, buf: &mut impl BufMut) {
     write_len(text.len(), buf);
     buf.put_slice(text.as_bytes());
 }
 
-fn read_text(buf: &mut impl Buf) -> Result<String, Error> {
+pub(crate) fn read_text(buf: &mut impl Buf) -> Result<String, Error> {
     let len = read_len(buf)?;
     if buf.remaining() < len {
         return Err(Error::EndOfBuffer);
@@ -44,7 +44,7 @@ fn read_text(buf: &mut impl Buf) -> Result<String, Error> {
 }
 
 /// Writes a map's entries, which every map here yields in key order.
-fn write_map<'a, K: 'a, V: 'a>(
+pub(crate) fn write_map<'a, K: 'a, V: 'a>(
     map: impl ExactSizeIterator<Item = (&'a K, &'a V)>,
     buf: &mut impl BufMut,
     mut item: impl FnMut(&K, &V, &mut dyn BufMut),
@@ -56,7 +56,7 @@ fn write_map<'a, K: 'a, V: 'a>(
 }
 
 /// Reads `len` entries, refusing keys out of order (one encoding per state).
-fn read_map<B: Buf, K: Ord + Clone, V, M: FromIterator<(K, V)>>(
+pub(crate) fn read_map<B: Buf, K: Ord + Clone, V, M: FromIterator<(K, V)>>(
     buf: &mut B,
     mut item: impl FnMut(&mut B) -> Result<(K, V), Error>,
 ) -> Result<M, Error> {
@@ -252,7 +252,7 @@ fn read_period(buf: &mut impl Buf) -> Result<SeigniorPeriod, Error> {
     })
 }
 
-fn read_list<B: Buf, T, L: FromIterator<T>>(
+pub(crate) fn read_list<B: Buf, T, L: FromIterator<T>>(
     buf: &mut B,
     item: impl Fn(&mut B) -> Result<T, Error>,
 ) -> Result<L, Error> {

@@ -1,6 +1,6 @@
 //! Receipts: the recorded outcome of every included transaction.
 
-use crate::{registry::RegistryError, ExecutionError, MoneyError};
+use crate::ExecutionError;
 use bytes::BufMut;
 use commonware_codec::{Buf, EncodeSize, Error, RangeCfg, Read, ReadExt, Write};
 use eiraku_core::{digest, Amount, TxHash};
@@ -31,15 +31,35 @@ const MONEY: u8 = 5;
 const REGISTRY: u8 = 6;
 /// No module of the chain takes the call.
 const NO_MODULE_FOR_CALL: u8 = 7;
-/// Longest stored money or registry error.
-const MAX_MONEY_ERROR_BYTES: usize = 4096;
+/// A governance error, stored as its JSON form like money errors.
+const GOVERNANCE: u8 = 8;
+/// Longest stored module error.
+const MAX_MODULE_ERROR_BYTES: usize = 4096;
 
-fn money_error_json(error: &MoneyError) -> Vec<u8> {
-    serde_json::to_vec(error).expect("money errors serialize")
+/// A module error's stored form: its tag, and its JSON when it is one.
+fn module_error(error: &ExecutionError) -> Option<(u8, Vec<u8>)> {
+    match error {
+        ExecutionError::Money(error) => Some((MONEY, json(error))),
+        ExecutionError::Registry(error) => Some((REGISTRY, json(error))),
+        ExecutionError::Governance(error) => Some((GOVERNANCE, json(error))),
+        _ => None,
+    }
 }
 
-fn registry_error_json(error: &RegistryError) -> Vec<u8> {
-    serde_json::to_vec(error).expect("registry errors serialize")
+/// Reads a module error stored under `tag`.
+fn read_module_error(tag: u8, buf: &mut impl Buf) -> Result<ExecutionError, Error> {
+    let json = Vec::<u8>::read_cfg(buf, &(RangeCfg::new(0..=MAX_MODULE_ERROR_BYTES), ()))?;
+    let invalid = |_| Error::Invalid("Outcome", "module error is not valid JSON");
+    Ok(match tag {
+        MONEY => ExecutionError::Money(serde_json::from_slice(&json).map_err(invalid)?),
+        REGISTRY => ExecutionError::Registry(serde_json::from_slice(&json).map_err(invalid)?),
+        GOVERNANCE => ExecutionError::Governance(serde_json::from_slice(&json).map_err(invalid)?),
+        other => return Err(Error::InvalidEnum(other)),
+    })
+}
+
+fn json(error: &impl Serialize) -> Vec<u8> {
+    serde_json::to_vec(error).expect("module errors serialize")
 }
 
 impl Write for Outcome {
@@ -55,13 +75,10 @@ impl Write for Outcome {
             Outcome::Failed(ExecutionError::SelfTransfer) => SELF_TRANSFER.write(buf),
             Outcome::Failed(ExecutionError::BalanceOverflow) => BALANCE_OVERFLOW.write(buf),
             Outcome::Failed(ExecutionError::NoModuleForCall) => NO_MODULE_FOR_CALL.write(buf),
-            Outcome::Failed(ExecutionError::Money(error)) => {
-                MONEY.write(buf);
-                money_error_json(error).write(buf);
-            }
-            Outcome::Failed(ExecutionError::Registry(error)) => {
-                REGISTRY.write(buf);
-                registry_error_json(error).write(buf);
+            Outcome::Failed(error) => {
+                let (tag, json) = module_error(error).expect("every other error is a module's");
+                tag.write(buf);
+                json.write(buf);
             }
         }
     }
@@ -71,13 +88,11 @@ impl EncodeSize for Outcome {
     fn encode_size(&self) -> usize {
         match self {
             Outcome::Failed(ExecutionError::InsufficientFunds { .. }) => 1 + 2 * 16,
-            Outcome::Failed(ExecutionError::Money(error)) => {
-                1 + money_error_json(error).encode_size()
-            }
-            Outcome::Failed(ExecutionError::Registry(error)) => {
-                1 + registry_error_json(error).encode_size()
-            }
-            _ => 1,
+            Outcome::Failed(error) => match module_error(error) {
+                Some((_, json)) => 1 + json.encode_size(),
+                None => 1,
+            },
+            Outcome::Success => 1,
         }
     }
 }
@@ -95,20 +110,7 @@ impl Read for Outcome {
             SELF_TRANSFER => Outcome::Failed(ExecutionError::SelfTransfer),
             NO_MODULE_FOR_CALL => Outcome::Failed(ExecutionError::NoModuleForCall),
             BALANCE_OVERFLOW => Outcome::Failed(ExecutionError::BalanceOverflow),
-            MONEY => {
-                let json =
-                    Vec::<u8>::read_cfg(buf, &(RangeCfg::new(0..=MAX_MONEY_ERROR_BYTES), ()))?;
-                let error = serde_json::from_slice(&json)
-                    .map_err(|_| Error::Invalid("Outcome", "money error is not valid JSON"))?;
-                Outcome::Failed(ExecutionError::Money(error))
-            }
-            REGISTRY => {
-                let json =
-                    Vec::<u8>::read_cfg(buf, &(RangeCfg::new(0..=MAX_MONEY_ERROR_BYTES), ()))?;
-                let error = serde_json::from_slice(&json)
-                    .map_err(|_| Error::Invalid("Outcome", "registry error is not valid JSON"))?;
-                Outcome::Failed(ExecutionError::Registry(error))
-            }
+            tag @ (MONEY | REGISTRY | GOVERNANCE) => Outcome::Failed(read_module_error(tag, buf)?),
             other => return Err(Error::InvalidEnum(other)),
         })
     }
@@ -158,6 +160,12 @@ mod tests {
             Outcome::Failed(ExecutionError::ZeroAmount),
             Outcome::Failed(ExecutionError::SelfTransfer),
             Outcome::Failed(ExecutionError::BalanceOverflow),
+            Outcome::Failed(ExecutionError::Governance(
+                crate::governance::GovernanceError::UnansweredObjection {
+                    proposal: 3,
+                    objection: 1,
+                },
+            )),
         ];
         for outcome in outcomes {
             let bytes = outcome.encode();

@@ -2,6 +2,7 @@
 
 use crate::{
     authority::{Authority, RoleGrant},
+    governance::Governance,
     ledger::{Account, AccountWrites, Accounts},
     module::{CallContext, ChangeContext},
     modules::Modules,
@@ -60,14 +61,16 @@ impl State {
                 )
             }))
             .collect();
-        Self::restore(
+        let mut state = Self::restore(
             genesis.chain_id.clone(),
             0,
             genesis.genesis_time_ms,
             accounts,
             authority,
             money,
-        )
+        );
+        state.modules.governance = Governance::from_genesis(genesis);
+        state
     }
 
     /// Rebuilds a state from stored parts (a node restarting).
@@ -155,6 +158,11 @@ impl State {
     /// The money module's state, when the chain runs it.
     pub fn money(&self) -> Option<&Money> {
         self.modules.money.as_ref()
+    }
+
+    /// The governance module, when the chain has it.
+    pub fn governance(&self) -> Option<&Governance> {
+        self.modules.governance.as_ref()
     }
 
     /// Every domain module's state.
@@ -258,6 +266,9 @@ impl State {
         // Persistent maps: keeping the state before the block costs nothing,
         // and puts it back whole if a transaction makes the block invalid.
         let before = self.clone();
+        // What governance enacts takes effect from this block's first
+        // transaction on.
+        self.modules.begin_block(env);
         let mut receipts = Vec::with_capacity(transactions.len());
         for (index, tx) in transactions.iter().enumerate() {
             if let Err(error) = self.check_admission(tx) {
@@ -408,6 +419,7 @@ mod tests {
                 travel_key: None,
             }],
             money: None,
+            governance: None,
         }
     }
 

@@ -96,6 +96,7 @@ fn genesis() -> Genesis {
                 member("TH", "THB", CB_TH, REG_TH, "0.028"),
             ],
         }),
+        governance: None,
     }
 }
 

@@ -25,6 +25,7 @@ fn genesis() -> Genesis {
             })
             .collect(),
         money: None,
+        governance: None,
     }
 }
 

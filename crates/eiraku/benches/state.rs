@@ -287,6 +287,7 @@ fn genesis() -> (Genesis, Keypair) {
         validators: vec![],
         accounts,
         money: Some(money),
+        governance: None,
     };
     (genesis, faucet)
 }

@@ -142,12 +142,17 @@ pub fn create(spec: &TestnetSpec) -> anyhow::Result<Genesis> {
     } else {
         None
     };
+    // Governance windows in seconds, so a person can watch a whole cycle.
+    let governance = money
+        .as_ref()
+        .map(|_| eiraku_core::GovernanceGenesis::devnet());
     let genesis = Genesis {
         chain_id,
         genesis_time_ms,
         validators,
         accounts,
         money,
+        governance,
     };
     eiraku_state::validate_genesis(&genesis).map_err(anyhow::Error::msg)?;
     std::fs::write(

@@ -21,6 +21,7 @@ fn batched_commit_indexes_every_receipt_and_survives_reopen() {
             travel_key: None,
         }],
         money: None,
+        governance: None,
     };
     let transfer = |nonce, amount| {
         SignedTransaction::sign(
@@ -200,6 +201,7 @@ fn the_money_state_and_money_receipts_survive_reopen() {
                 contribution: None,
             }],
         }),
+        governance: None,
     };
     let call = |key: &Keypair, nonce, call| {
         SignedTransaction::sign(

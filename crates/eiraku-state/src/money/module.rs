@@ -11,7 +11,10 @@ use crate::{
     Accounts, Change, EntryError, ExecutionError, MoneyError,
 };
 use eiraku_core::MoneyKey;
-use eiraku_core::{AccountId, Call, StateKey};
+use eiraku_core::{
+    governance::{Amendment, Parameter},
+    AccountId, Call, StateKey,
+};
 
 /// The money module is set at genesis: a chain's states all have it or all
 /// lack it.
@@ -46,6 +49,10 @@ impl Module for Option<Money> {
             Call::Money(call) => Some(Money::other_account(call).into_iter().collect()),
             _ => None,
         }
+    }
+
+    fn enact(&mut self, amendment: &Amendment) -> Option<Result<(), String>> {
+        self.as_mut()?.enact(amendment)
     }
 
     fn from_entries(entries: &[(StateKey, Vec<u8>)]) -> Result<Self, EntryError> {
@@ -179,5 +186,24 @@ impl Module for Option<Money> {
 
     fn has_invariants(&self) -> bool {
         self.is_some()
+    }
+}
+
+impl Money {
+    /// Enacts a parameter change governance passed.
+    fn enact(&mut self, amendment: &Amendment) -> Option<Result<(), String>> {
+        let Amendment::SetParameter(parameter) = amendment;
+        match *parameter {
+            Parameter::MaxRateAgeMs(ms) => {
+                if ms == 0 {
+                    return Some(Err(
+                        "a rate age limit of zero would make every rate stale".into()
+                    ));
+                }
+                self.max_rate_age_ms = ms;
+            }
+            Parameter::TravelRuleThreshold(amount) => self.travel_rule_threshold = amount,
+        }
+        Some(Ok(()))
     }
 }

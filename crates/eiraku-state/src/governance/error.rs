@@ -1,0 +1,133 @@
+//! Why a governance call was refused. Each names the rule broken.
+
+/// Why a governance call was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum GovernanceError {
+    /// The chain's genesis has no governance section.
+    #[error("this chain has no governance module")]
+    NoGovernance,
+    /// Only voting seats propose and vote.
+    #[error("the sender holds no voting seat")]
+    NotVotingSeat,
+    /// Only advisory seats advise.
+    #[error("the sender holds no advisory seat")]
+    NotAdvisorySeat,
+    /// Only the proposer answers objections.
+    #[error("only the proposer responds to advice on proposal {proposal}")]
+    NotProposer {
+        /// The proposal.
+        proposal: u64,
+    },
+    /// No proposal has this number.
+    #[error("no proposal {proposal}")]
+    NoSuchProposal {
+        /// The number asked for.
+        proposal: u64,
+    },
+    /// The call's window is not open at this block's time.
+    #[error("the {window} window of proposal {proposal} is not open (it is in its {now} window)")]
+    WindowNotOpen {
+        /// The proposal.
+        proposal: u64,
+        /// The window the call needs.
+        window: String,
+        /// The window the proposal is in.
+        now: String,
+    },
+    /// One advice per advisory seat and proposal.
+    #[error("this seat already advised on proposal {proposal}")]
+    AlreadyAdvised {
+        /// The proposal.
+        proposal: u64,
+    },
+    /// One vote per voting seat and proposal; it stays on record.
+    #[error("this seat already voted on proposal {proposal}")]
+    AlreadyVoted {
+        /// The proposal.
+        proposal: u64,
+    },
+    /// The advice at this index is not an objection.
+    #[error("advice {objection} on proposal {proposal} is not an objection")]
+    NoSuchObjection {
+        /// The proposal.
+        proposal: u64,
+        /// The index given.
+        objection: u32,
+    },
+    /// An objection is answered once.
+    #[error("objection {objection} on proposal {proposal} is already answered")]
+    AlreadyAnswered {
+        /// The proposal.
+        proposal: u64,
+        /// The objection.
+        objection: u32,
+    },
+    /// Votes count only once every objection is answered.
+    #[error("objection {objection} on proposal {proposal} is unanswered: no vote counts until the proposer answers every objection")]
+    UnansweredObjection {
+        /// The proposal.
+        proposal: u64,
+        /// The first unanswered objection.
+        objection: u32,
+    },
+}
+
+impl GovernanceError {
+    /// The stable code clients match on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            GovernanceError::NoGovernance => "no_governance",
+            GovernanceError::NotVotingSeat => "not_voting_seat",
+            GovernanceError::NotAdvisorySeat => "not_advisory_seat",
+            GovernanceError::NotProposer { .. } => "not_proposer",
+            GovernanceError::NoSuchProposal { .. } => "no_such_proposal",
+            GovernanceError::WindowNotOpen { .. } => "window_not_open",
+            GovernanceError::AlreadyAdvised { .. } => "already_advised",
+            GovernanceError::AlreadyVoted { .. } => "already_voted",
+            GovernanceError::NoSuchObjection { .. } => "no_such_objection",
+            GovernanceError::AlreadyAnswered { .. } => "already_answered",
+            GovernanceError::UnansweredObjection { .. } => "unanswered_objection",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_match_their_json_tags() {
+        for error in [
+            GovernanceError::NoGovernance,
+            GovernanceError::NotVotingSeat,
+            GovernanceError::NotAdvisorySeat,
+            GovernanceError::NotProposer { proposal: 1 },
+            GovernanceError::NoSuchProposal { proposal: 1 },
+            GovernanceError::WindowNotOpen {
+                proposal: 1,
+                window: "voting".into(),
+                now: "advice".into(),
+            },
+            GovernanceError::AlreadyAdvised { proposal: 1 },
+            GovernanceError::AlreadyVoted { proposal: 1 },
+            GovernanceError::NoSuchObjection {
+                proposal: 1,
+                objection: 2,
+            },
+            GovernanceError::AlreadyAnswered {
+                proposal: 1,
+                objection: 2,
+            },
+            GovernanceError::UnansweredObjection {
+                proposal: 1,
+                objection: 2,
+            },
+        ] {
+            let json = serde_json::to_value(&error).unwrap();
+            assert_eq!(json["code"], error.code());
+            let back: GovernanceError = serde_json::from_value(json).unwrap();
+            assert_eq!(back, error);
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! The governance module (seed 003, DESIGN.md §6): seats, proposals,
+//! advice and responses, votes with reasons, and enactment by the state
+//! machine at the proposal's time.
+//!
+//! A proposal's windows run one after another from the block time it was
+//! proposed: advice, review, voting. When voting closes, the first block at
+//! or after that time counts the votes; a proposal that passed is enacted by
+//! the first block at or after the close plus its class's delay. Both are
+//! found in a queue ordered by time, so a block pays only for what is due.
+
+mod codec;
+mod enactment;
+mod error;
+mod module;
+pub mod proposal;
+
+pub use error::GovernanceError;
+pub use proposal::{Advice, Ballot, Outcome, Phase, Proposal};
+
+use eiraku_core::{
+    governance::{Amendment, Choice, GovernanceCall, Stance},
+    AccountId, Digest, Genesis, GovernanceGenesis,
+};
+use imbl::{OrdMap, OrdSet, Vector};
+use proposal::votes_needed;
+
+/// Who sits where, and the windows of each class.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rules {
+    /// Voting seats: each economy's central bank (one economy, one vote).
+    pub voting: OrdSet<AccountId>,
+    /// Advisory seats: each economy's regulator.
+    pub advisory: OrdSet<AccountId>,
+    /// The windows of class A and class B.
+    pub windows: GovernanceGenesis,
+}
+
+/// The governance module's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Governance {
+    rules: Rules,
+    proposals: OrdMap<u64, Proposal>,
+    /// Open and passed proposals by the block time of their next step
+    /// (counting the votes, or enactment). Derived from `proposals`.
+    due: OrdMap<(u64, u64), ()>,
+}
+
+/// A governance call's sender and block time.
+pub(crate) struct Caller<'a> {
+    pub sender: &'a AccountId,
+    pub now_ms: u64,
+}
+
+impl Governance {
+    /// The module a genesis file sets up, when it has a governance section
+    /// (its seats come from the money section's economies).
+    pub fn from_genesis(genesis: &Genesis) -> Option<Self> {
+        let windows = genesis.governance?;
+        let economies = genesis.money.as_ref().map(|m| m.economies.as_slice());
+        let economies = economies.unwrap_or_default();
+        let rules = Rules {
+            voting: economies.iter().map(|e| e.central_bank).collect(),
+            advisory: economies.iter().map(|e| e.regulator).collect(),
+            windows,
+        };
+        Some(Self::restore(rules, OrdMap::new()))
+    }
+
+    /// Rebuilds the module from its rules and proposals.
+    pub fn restore(rules: Rules, proposals: OrdMap<u64, Proposal>) -> Self {
+        let due = proposals
+            .values()
+            .filter_map(|p| next_step_ms(p).map(|at| ((at, p.id), ())))
+            .collect();
+        Self {
+            rules,
+            proposals,
+            due,
+        }
+    }
+
+    /// The seats and windows.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// Every proposal, by number.
+    pub fn proposals(&self) -> &OrdMap<u64, Proposal> {
+        &self.proposals
+    }
+
+    /// Runs one governance call.
+    pub(crate) fn apply(
+        &mut self,
+        caller: &Caller<'_>,
+        call: &GovernanceCall,
+    ) -> Result<(), GovernanceError> {
+        match call {
+            GovernanceCall::Propose { amendment, text } => self.propose(caller, amendment, *text),
+            GovernanceCall::Advise {
+                proposal,
+                stance,
+                text,
+            } => self.advise(caller, *proposal, *stance, *text),
+            GovernanceCall::Respond {
+                proposal,
+                objection,
+                text,
+            } => self.respond(caller, *proposal, *objection, *text),
+            GovernanceCall::Vote {
+                proposal,
+                choice,
+                reason,
+            } => self.vote(caller, *proposal, *choice, *reason),
+        }
+    }
+
+    fn propose(
+        &mut self,
+        caller: &Caller<'_>,
+        amendment: &Amendment,
+        text: Digest,
+    ) -> Result<(), GovernanceError> {
+        if !self.rules.voting.contains(caller.sender) {
+            return Err(GovernanceError::NotVotingSeat);
+        }
+        let id = self.proposals.len() as u64;
+        let class = amendment.class();
+        let proposal = Proposal {
+            id,
+            class,
+            proposer: *caller.sender,
+            amendment: amendment.clone(),
+            text,
+            proposed_ms: caller.now_ms,
+            windows: *self.rules.windows.windows(class),
+            advice: Vector::new(),
+            votes: OrdMap::new(),
+            outcome: Outcome::Open,
+        };
+        self.due.insert((proposal.voting_closes_ms(), id), ());
+        self.proposals.insert(id, proposal);
+        Ok(())
+    }
+
+    fn advise(
+        &mut self,
+        caller: &Caller<'_>,
+        id: u64,
+        stance: Stance,
+        text: Digest,
+    ) -> Result<(), GovernanceError> {
+        if !self.rules.advisory.contains(caller.sender) {
+            return Err(GovernanceError::NotAdvisorySeat);
+        }
+        let proposal = self.open(id, caller.now_ms, Phase::Advice)?;
+        if proposal.advice.iter().any(|a| &a.by == caller.sender) {
+            return Err(GovernanceError::AlreadyAdvised { proposal: id });
+        }
+        proposal.advice.push_back(Advice {
+            by: *caller.sender,
+            stance,
+            text,
+            at_ms: caller.now_ms,
+            response: None,
+        });
+        Ok(())
+    }
+
+    fn respond(
+        &mut self,
+        caller: &Caller<'_>,
+        id: u64,
+        objection: u32,
+        text: Digest,
+    ) -> Result<(), GovernanceError> {
+        let proposal = self.proposal_mut(id)?;
+        if &proposal.proposer != caller.sender {
+            return Err(GovernanceError::NotProposer { proposal: id });
+        }
+        if proposal.phase(caller.now_ms) == Phase::Closed {
+            return Err(window_not_open(id, Phase::Voting, Phase::Closed));
+        }
+        let advice = proposal
+            .advice
+            .get_mut(objection as usize)
+            .filter(|a| a.stance == Stance::Object)
+            .ok_or(GovernanceError::NoSuchObjection {
+                proposal: id,
+                objection,
+            })?;
+        if advice.response.is_some() {
+            return Err(GovernanceError::AlreadyAnswered {
+                proposal: id,
+                objection,
+            });
+        }
+        advice.response = Some(text);
+        Ok(())
+    }
+
+    fn vote(
+        &mut self,
+        caller: &Caller<'_>,
+        id: u64,
+        choice: Choice,
+        reason: Digest,
+    ) -> Result<(), GovernanceError> {
+        if !self.rules.voting.contains(caller.sender) {
+            return Err(GovernanceError::NotVotingSeat);
+        }
+        let proposal = self.open(id, caller.now_ms, Phase::Voting)?;
+        if let Some(objection) = proposal.unanswered_objection() {
+            return Err(GovernanceError::UnansweredObjection {
+                proposal: id,
+                objection,
+            });
+        }
+        if proposal.votes.contains_key(caller.sender) {
+            return Err(GovernanceError::AlreadyVoted { proposal: id });
+        }
+        let ballot = Ballot {
+            choice,
+            reason,
+            at_ms: caller.now_ms,
+        };
+        proposal.votes.insert(*caller.sender, ballot);
+        Ok(())
+    }
+
+    fn proposal_mut(&mut self, id: u64) -> Result<&mut Proposal, GovernanceError> {
+        self.proposals
+            .get_mut(&id)
+            .ok_or(GovernanceError::NoSuchProposal { proposal: id })
+    }
+
+    /// Proposal `id`, when it is in `phase` at `now_ms`.
+    fn open(
+        &mut self,
+        id: u64,
+        now_ms: u64,
+        phase: Phase,
+    ) -> Result<&mut Proposal, GovernanceError> {
+        let proposal = self.proposal_mut(id)?;
+        let now = proposal.phase(now_ms);
+        if now != phase {
+            return Err(window_not_open(id, phase, now));
+        }
+        Ok(proposal)
+    }
+
+    /// Counts the votes of proposals whose voting closed by `now_ms`, and
+    /// returns those whose enactment is due, each with its amendment.
+    pub(crate) fn take_due(&mut self, now_ms: u64) -> Vec<(u64, Amendment)> {
+        let mut enact = Vec::new();
+        while let Some(((at, id), ())) = self.due.get_min().cloned() {
+            if at > now_ms {
+                break;
+            }
+            self.due.remove(&(at, id));
+            let seats = self.rules.voting.len() as u32;
+            let proposal = self.proposals.get_mut(&id).expect("due proposals exist");
+            match proposal.outcome {
+                Outcome::Open => {
+                    proposal.outcome = tally(proposal, seats);
+                    if let Some(next) = next_step_ms(proposal) {
+                        self.due.insert((next, id), ());
+                    }
+                }
+                Outcome::Passed { .. } => enact.push((id, proposal.amendment.clone())),
+                _ => unreachable!("only open and passed proposals are due"),
+            }
+        }
+        enact
+    }
+
+    /// Records how enacting proposal `id` at `now_ms` went.
+    pub(crate) fn record_enactment(&mut self, id: u64, now_ms: u64, result: Result<(), String>) {
+        let proposal = self
+            .proposals
+            .get_mut(&id)
+            .expect("enacted proposals exist");
+        proposal.outcome = match result {
+            Ok(()) => Outcome::Enacted { at_ms: now_ms },
+            Err(reason) => Outcome::Failed {
+                at_ms: now_ms,
+                reason,
+            },
+        };
+    }
+}
+
+/// The outcome of a proposal whose voting closed.
+fn tally(proposal: &Proposal, seats: u32) -> Outcome {
+    let yes = proposal.yes_votes();
+    let needed = votes_needed(proposal.class, seats);
+    if yes >= needed && proposal.unanswered_objection().is_none() {
+        let enact_ms = proposal
+            .voting_closes_ms()
+            .saturating_add(proposal.windows.delay_ms);
+        Outcome::Passed { yes, enact_ms }
+    } else {
+        Outcome::Rejected { yes, needed }
+    }
+}
+
+/// When a proposal's next step is due: counting its votes while open,
+/// enactment once passed, none after.
+fn next_step_ms(proposal: &Proposal) -> Option<u64> {
+    match proposal.outcome {
+        Outcome::Open => Some(proposal.voting_closes_ms()),
+        Outcome::Passed { enact_ms, .. } => Some(enact_ms),
+        _ => None,
+    }
+}
+
+fn window_not_open(proposal: u64, window: Phase, now: Phase) -> GovernanceError {
+    let name = |phase: Phase| format!("{phase:?}").to_lowercase();
+    GovernanceError::WindowNotOpen {
+        proposal,
+        window: name(window),
+        now: name(now),
+    }
+}

@@ -1,0 +1,102 @@
+//! The governance module behind the module interface: the calls it takes
+//! and the state keys it holds (`governance/rules`, one
+//! `governance/proposal/<n>` per proposal with its whole record).
+
+use super::{codec, Caller, Governance, GovernanceError};
+use crate::{
+    changes::map,
+    module::{CallContext, Module},
+    Change, EntryError, ExecutionError,
+};
+use eiraku_core::{AccountId, Call, GovernanceKey, StateKey};
+use imbl::OrdMap;
+
+/// Governance is set at genesis: a chain's states all have it or all lack
+/// it.
+impl Module for Option<Governance> {
+    fn apply(
+        &mut self,
+        call: &Call,
+        cx: &mut CallContext<'_, '_>,
+    ) -> Option<Result<(), ExecutionError>> {
+        let Call::Governance(call) = call else {
+            return None;
+        };
+        let Some(governance) = self else {
+            return Some(Err(GovernanceError::NoGovernance.into()));
+        };
+        let caller = Caller {
+            sender: &cx.tx.transaction.sender,
+            now_ms: cx.env.timestamp_ms,
+        };
+        Some(governance.apply(&caller, call).map_err(Into::into))
+    }
+
+    fn accounts_touched(call: &Call) -> Option<Vec<&AccountId>> {
+        matches!(call, Call::Governance(_)).then(Vec::new)
+    }
+
+    fn entries(&self, out: &mut Vec<Change>) {
+        let Some(governance) = self else {
+            return;
+        };
+        out.push((
+            StateKey::Governance(GovernanceKey::Rules),
+            Some(codec::rules(&governance.rules)),
+        ));
+        for (id, proposal) in &governance.proposals {
+            out.push((
+                StateKey::Governance(GovernanceKey::Proposal(*id)),
+                Some(codec::proposal(proposal)),
+            ));
+        }
+    }
+
+    fn from_entries(entries: &[(StateKey, Vec<u8>)]) -> Result<Self, EntryError> {
+        let mut rules = None;
+        let mut proposals = OrdMap::new();
+        for (key, value) in entries {
+            let StateKey::Governance(own) = key else {
+                continue;
+            };
+            let bad = |why: commonware_codec::Error| EntryError::new(*key, why.to_string());
+            match own {
+                GovernanceKey::Rules => rules = Some(codec::read_rules(value).map_err(bad)?),
+                GovernanceKey::Proposal(id) => {
+                    let proposal = codec::read_proposal(value).map_err(bad)?;
+                    if proposal.id != *id {
+                        return Err(EntryError::new(*key, "holds another proposal"));
+                    }
+                    proposals.insert(*id, proposal);
+                }
+            }
+        }
+        match rules {
+            Some(rules) => Ok(Some(Governance::restore(rules, proposals))),
+            None if proposals.is_empty() => Ok(None),
+            None => Err(EntryError::new(
+                StateKey::Governance(GovernanceKey::Rules),
+                "proposals without governance rules",
+            )),
+        }
+    }
+
+    fn changes(&self, before: &Self, out: &mut Vec<Change>) {
+        let (Some(before), Some(after)) = (before, self) else {
+            return;
+        };
+        if before.rules != after.rules {
+            out.push((
+                StateKey::Governance(GovernanceKey::Rules),
+                Some(codec::rules(&after.rules)),
+            ));
+        }
+        map(
+            &before.proposals,
+            &after.proposals,
+            |id| StateKey::Governance(GovernanceKey::Proposal(id)),
+            codec::proposal,
+            out,
+        );
+    }
+}

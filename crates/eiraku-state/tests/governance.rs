@@ -1,0 +1,429 @@
+//! Governance through the state machine's public door: signed transactions
+//! in blocks whose timestamps move the windows. A class-B cycle from
+//! proposal to enactment, every rule's refusal with its typed error, a vote
+//! that misses the threshold, an amendment that can no longer apply, and
+//! the module's entries read back.
+
+use eiraku_core::{
+    governance::{text_digest, Amendment, Choice, GovernanceCall, Parameter, Stance, Windows},
+    AccountId, Amount, Call, ChainId, CoinUnit, CurrencyCode, EconomyCode, Genesis, GenesisEconomy,
+    GovernanceGenesis, Keypair, MoneyGenesis, SignedTransaction, StateKey, Transaction,
+};
+use eiraku_state::{
+    governance::{GovernanceError, Outcome as ProposalOutcome, Proposal},
+    BlockEnv, ExecutionError, Outcome, State,
+};
+
+const START_MS: u64 = 1_800_000_000_000;
+const SECOND: u64 = 1000;
+
+/// Five economies: seeds 10.. are their central banks (voting seats),
+/// 20.. their regulators (advisory seats).
+const CODES: [&str; 5] = ["JP", "KR", "PH", "TH", "SG"];
+const CB: u64 = 10;
+const REG: u64 = 20;
+/// The issuer executes decisions; it holds no seat.
+const ISSUER: u64 = 1;
+
+fn id(seed: u64) -> AccountId {
+    Keypair::from_seed(seed).account_id()
+}
+
+/// Class B: 10 s of advice, 5 of review, 10 of voting, 5 before it takes
+/// effect.
+fn windows() -> GovernanceGenesis {
+    let class_b = Windows {
+        advice_ms: 10 * SECOND,
+        review_ms: 5 * SECOND,
+        voting_ms: 10 * SECOND,
+        delay_ms: 5 * SECOND,
+    };
+    GovernanceGenesis {
+        class_a: class_b,
+        class_b,
+    }
+}
+
+fn genesis(governance: Option<GovernanceGenesis>) -> Genesis {
+    let usd = CurrencyCode::new("USD").unwrap();
+    let economies = CODES
+        .iter()
+        .enumerate()
+        .map(|(i, code)| GenesisEconomy {
+            code: EconomyCode::new(code).unwrap(),
+            currency: CurrencyCode::new(&format!("{code}D")).unwrap(),
+            central_bank: id(CB + i as u64),
+            regulator: id(REG + i as u64),
+            regulator_travel_key: None,
+            rate: "1".parse().unwrap(),
+            tiers: vec![],
+            contribution: None,
+        })
+        .collect();
+    Genesis {
+        chain_id: ChainId::new("governance").unwrap(),
+        genesis_time_ms: START_MS,
+        validators: vec![],
+        accounts: vec![],
+        money: Some(MoneyGenesis {
+            unit: CoinUnit::Single { currency: usd },
+            numeraire: usd,
+            max_rate_age_ms: 60 * SECOND,
+            travel_rule_threshold: Amount(1_000),
+            issuer: id(ISSUER),
+            economies,
+        }),
+        governance,
+    }
+}
+
+/// A chain executing one transaction per block, at a block time the test
+/// moves.
+struct Chain {
+    state: State,
+    now_ms: u64,
+}
+
+impl Chain {
+    fn new() -> Self {
+        Self::with(Some(windows()))
+    }
+
+    fn with(governance: Option<GovernanceGenesis>) -> Self {
+        let genesis = genesis(governance);
+        genesis.money.as_ref().unwrap().validate().unwrap();
+        Self {
+            state: State::from_genesis(&genesis),
+            now_ms: START_MS,
+        }
+    }
+
+    fn tx(&self, seed: u64, call: GovernanceCall) -> SignedTransaction {
+        let key = Keypair::from_seed(seed);
+        let nonce = self.state.account(&key.account_id()).map_or(0, |a| a.nonce);
+        let transaction = Transaction {
+            chain_id: self.state.chain_id().clone(),
+            sender: key.account_id(),
+            nonce,
+            call: Call::Governance(call),
+        };
+        SignedTransaction::sign(transaction, &key)
+    }
+
+    /// Executes an empty block at `ms` after genesis.
+    fn at(&mut self, ms: u64) {
+        self.at_ms(START_MS + ms);
+    }
+
+    /// Executes an empty block at block time `ms`.
+    fn at_ms(&mut self, ms: u64) {
+        assert!(ms > self.now_ms, "time moves forward");
+        self.now_ms = ms;
+        self.block(&[]);
+    }
+
+    fn block(&mut self, txs: &[SignedTransaction]) -> Vec<Outcome> {
+        let env = BlockEnv {
+            height: self.state.height() + 1,
+            timestamp_ms: self.now_ms,
+        };
+        let receipts = self.state.execute_block(&env, txs).expect("admissible");
+        receipts.into_iter().map(|r| r.outcome).collect()
+    }
+
+    /// Sends one call in its own block (one millisecond later).
+    fn send(&mut self, seed: u64, call: GovernanceCall) -> Result<(), GovernanceError> {
+        let tx = self.tx(seed, call);
+        self.now_ms += 1;
+        match self.block(&[tx]).remove(0) {
+            Outcome::Success => Ok(()),
+            Outcome::Failed(ExecutionError::Governance(error)) => Err(error),
+            Outcome::Failed(other) => panic!("not a governance error: {other}"),
+        }
+    }
+
+    fn proposal(&self, id: u64) -> Proposal {
+        self.state.governance().unwrap().proposals()[&id].clone()
+    }
+
+    fn threshold(&self) -> Amount {
+        self.state.money().unwrap().travel_rule_threshold
+    }
+}
+
+fn propose(parameter: Parameter) -> GovernanceCall {
+    GovernanceCall::Propose {
+        amendment: Amendment::SetParameter(parameter),
+        text: text_digest("rationale"),
+    }
+}
+
+fn advise(stance: Stance) -> GovernanceCall {
+    GovernanceCall::Advise {
+        proposal: 0,
+        stance,
+        text: text_digest("advice"),
+    }
+}
+
+fn respond(objection: u32) -> GovernanceCall {
+    GovernanceCall::Respond {
+        proposal: 0,
+        objection,
+        text: text_digest("response"),
+    }
+}
+
+fn vote(choice: Choice) -> GovernanceCall {
+    GovernanceCall::Vote {
+        proposal: 0,
+        choice,
+        reason: text_digest("reason"),
+    }
+}
+
+/// Each test's first call, the proposal, lands 1 ms after genesis. Voting
+/// opens 15 s later and closes 10 s after that; enactment 5 s after the
+/// close (block time since genesis).
+const PROPOSED: u64 = 1;
+const VOTING_OPENS: u64 = PROPOSED + 15 * SECOND;
+const VOTING_CLOSES: u64 = PROPOSED + 25 * SECOND;
+const ENACTED: u64 = PROPOSED + 30 * SECOND;
+
+#[test]
+fn a_parameter_change_is_proposed_advised_answered_voted_and_enacted_at_its_time() {
+    let mut chain = Chain::new();
+    chain
+        .send(CB, propose(Parameter::TravelRuleThreshold(Amount(123))))
+        .unwrap();
+    chain.send(REG + 1, advise(Stance::Object)).unwrap();
+    chain.send(REG + 2, advise(Stance::Support)).unwrap();
+    // Votes wait for voting to open, and for every objection's answer.
+    assert!(matches!(
+        chain.send(CB + 1, vote(Choice::Yes)),
+        Err(GovernanceError::WindowNotOpen { .. })
+    ));
+    chain.at(VOTING_OPENS);
+    assert_eq!(
+        chain.send(CB + 1, vote(Choice::Yes)),
+        Err(GovernanceError::UnansweredObjection {
+            proposal: 0,
+            objection: 0
+        })
+    );
+    chain.send(CB, respond(0)).unwrap();
+    for seat in [CB, CB + 1, CB + 2] {
+        chain.send(seat, vote(Choice::Yes)).unwrap();
+    }
+    chain.send(CB + 3, vote(Choice::No)).unwrap();
+    chain.send(CB + 4, vote(Choice::Abstain)).unwrap();
+    assert_eq!(
+        chain.send(CB + 3, vote(Choice::Yes)),
+        Err(GovernanceError::AlreadyVoted { proposal: 0 }),
+        "a vote stays as cast"
+    );
+
+    chain.at(VOTING_CLOSES);
+    let passed = chain.proposal(0);
+    let enact_ms = START_MS + ENACTED;
+    assert_eq!(passed.outcome, ProposalOutcome::Passed { yes: 3, enact_ms });
+    assert_eq!(
+        passed.votes[&id(CB + 3)].choice,
+        Choice::No,
+        "dissent on record"
+    );
+    assert_eq!(chain.threshold(), Amount(1_000), "not before its time");
+    chain.at(ENACTED - 1);
+    assert_eq!(chain.threshold(), Amount(1_000));
+    chain.at(ENACTED);
+    assert_eq!(chain.threshold(), Amount(123));
+    assert_eq!(
+        chain.proposal(0).outcome,
+        ProposalOutcome::Enacted { at_ms: enact_ms }
+    );
+}
+
+#[test]
+fn every_rule_refuses_with_its_typed_error_and_changes_nothing() {
+    let mut chain = Chain::new();
+    let threshold = Parameter::TravelRuleThreshold(Amount(5));
+    assert_eq!(
+        chain.send(REG, propose(threshold)),
+        Err(GovernanceError::NotVotingSeat)
+    );
+    assert_eq!(
+        chain.send(ISSUER, vote(Choice::Yes)),
+        Err(GovernanceError::NotVotingSeat)
+    );
+    assert_eq!(
+        chain.send(CB, advise(Stance::Support)),
+        Err(GovernanceError::NotAdvisorySeat)
+    );
+    assert_eq!(
+        chain.send(REG, advise(Stance::Support)),
+        Err(GovernanceError::NoSuchProposal { proposal: 0 })
+    );
+    assert!(chain.state.governance().unwrap().proposals().is_empty());
+
+    chain.send(CB, propose(threshold)).unwrap();
+    chain.send(REG, advise(Stance::Support)).unwrap();
+    chain.send(REG + 1, advise(Stance::Object)).unwrap();
+    assert_eq!(
+        chain.send(REG, advise(Stance::Object)),
+        Err(GovernanceError::AlreadyAdvised { proposal: 0 })
+    );
+    assert_eq!(
+        chain.send(CB + 1, respond(1)),
+        Err(GovernanceError::NotProposer { proposal: 0 })
+    );
+    assert_eq!(
+        chain.send(CB, respond(0)),
+        Err(GovernanceError::NoSuchObjection {
+            proposal: 0,
+            objection: 0
+        }),
+        "support needs no answer"
+    );
+    chain.send(CB, respond(1)).unwrap();
+    assert_eq!(
+        chain.send(CB, respond(1)),
+        Err(GovernanceError::AlreadyAnswered {
+            proposal: 0,
+            objection: 1
+        })
+    );
+    chain.at_ms(chain.proposal(0).voting_opens_ms());
+    assert_eq!(
+        chain.send(REG + 2, advise(Stance::Object)),
+        Err(GovernanceError::WindowNotOpen {
+            proposal: 0,
+            window: "advice".into(),
+            now: "voting".into()
+        })
+    );
+    let before = chain.proposal(0);
+    chain.at_ms(chain.proposal(0).voting_closes_ms());
+    assert_eq!(
+        chain.send(CB, vote(Choice::Yes)),
+        Err(GovernanceError::WindowNotOpen {
+            proposal: 0,
+            window: "voting".into(),
+            now: "closed".into()
+        })
+    );
+    assert_eq!(chain.proposal(0).votes, before.votes);
+}
+
+#[test]
+fn a_proposal_short_of_the_threshold_is_rejected_and_changes_nothing() {
+    let mut chain = Chain::new();
+    chain
+        .send(CB, propose(Parameter::TravelRuleThreshold(Amount(9))))
+        .unwrap();
+    chain.at(VOTING_OPENS);
+    chain.send(CB, vote(Choice::Yes)).unwrap();
+    chain.send(CB + 1, vote(Choice::Yes)).unwrap();
+    chain.at(ENACTED + SECOND);
+    assert_eq!(
+        chain.proposal(0).outcome,
+        ProposalOutcome::Rejected { yes: 2, needed: 3 },
+        "more than half of all five seats, not of those who voted"
+    );
+    assert_eq!(chain.threshold(), Amount(1_000));
+}
+
+#[test]
+fn an_amendment_that_can_no_longer_apply_is_recorded_as_failed() {
+    let mut chain = Chain::new();
+    chain.send(CB, propose(Parameter::MaxRateAgeMs(0))).unwrap();
+    chain.at(VOTING_OPENS);
+    for seat in CB..CB + 5 {
+        chain.send(seat, vote(Choice::Yes)).unwrap();
+    }
+    // One block past both the close and the delay counts and enacts.
+    chain.at(ENACTED + 60 * SECOND);
+    let ProposalOutcome::Failed { at_ms, reason } = chain.proposal(0).outcome else {
+        panic!("not failed: {:?}", chain.proposal(0).outcome);
+    };
+    assert_eq!(at_ms, chain.now_ms);
+    assert!(reason.contains("stale"), "{reason}");
+    assert_eq!(chain.state.money().unwrap().max_rate_age_ms, 60 * SECOND);
+}
+
+#[test]
+fn a_chain_without_governance_refuses_its_calls() {
+    let mut chain = Chain::with(None);
+    assert_eq!(
+        chain.send(CB, propose(Parameter::MaxRateAgeMs(5))),
+        Err(GovernanceError::NoGovernance)
+    );
+    assert!(chain.state.governance().is_none());
+}
+
+#[test]
+fn the_module_is_read_back_from_its_entries_and_refuses_damaged_ones() {
+    let mut chain = Chain::new();
+    let before = chain.state.clone();
+    chain
+        .send(CB, propose(Parameter::TravelRuleThreshold(Amount(77))))
+        .unwrap();
+    chain.send(REG, advise(Stance::Object)).unwrap();
+    chain.send(CB, respond(0)).unwrap();
+    chain.at(VOTING_OPENS);
+    chain.send(CB + 2, vote(Choice::No)).unwrap();
+
+    let changed: Vec<StateKey> = chain
+        .state
+        .changes_since(&before)
+        .into_iter()
+        .map(|(key, _)| key)
+        .filter(|key| matches!(key, StateKey::Governance(_)))
+        .collect();
+    assert_eq!(
+        changed,
+        vec![StateKey::Governance(eiraku_core::GovernanceKey::Proposal(
+            0
+        ))]
+    );
+
+    let entries: Vec<(StateKey, Vec<u8>)> = chain
+        .state
+        .all_entries()
+        .into_iter()
+        .map(|(key, value)| (key, value.unwrap()))
+        .collect();
+    let restored = State::from_entries(
+        chain.state.chain_id().clone(),
+        chain.state.height(),
+        chain.state.timestamp_ms(),
+        entries.clone(),
+    )
+    .unwrap();
+    assert_eq!(restored, chain.state);
+
+    for (index, (key, value)) in entries.iter().enumerate() {
+        if !matches!(key, StateKey::Governance(_)) {
+            continue;
+        }
+        for cut in [0, value.len() / 2, value.len() - 1] {
+            let mut damaged = entries.clone();
+            damaged[index].1.truncate(cut);
+            let restored = State::from_entries(
+                chain.state.chain_id().clone(),
+                chain.state.height(),
+                chain.state.timestamp_ms(),
+                damaged,
+            );
+            assert!(restored.is_err(), "{key} cut to {cut} bytes");
+        }
+        let mut longer = entries.clone();
+        longer[index].1.push(0);
+        assert!(State::from_entries(
+            chain.state.chain_id().clone(),
+            chain.state.height(),
+            chain.state.timestamp_ms(),
+            longer,
+        )
+        .is_err());
+    }
+}
