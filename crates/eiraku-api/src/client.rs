@@ -4,8 +4,8 @@
 
 use crate::{
     AccountView, AnchorView, AuditBlocksView, BatchRequest, BatchResponse, BlockView, DepositView,
-    ErrorBody, FinalizedTxsView, MoneyStateView, RawBatchResponse, StatusView, SubmitResponse,
-    SupplyView, TravelRecipient, TxStatus, TxView,
+    ErrorBody, FinalizedTxsView, GovernanceView, MoneyStateView, ProposalView, RawBatchResponse,
+    StatusView, SubmitResponse, SupplyView, TravelRecipient, TxStatus, TxView,
 };
 use commonware_codec::Encode;
 use eiraku_core::{digest, AccountId, Digest, SignedTransaction, StateKey, TxHash};
@@ -172,6 +172,21 @@ impl Client {
     /// `GET /v1/notary/{digest}`: where a root was first anchored.
     pub fn anchor(&self, root: &Digest) -> Result<AnchorView, ClientError> {
         self.get(&format!("/v1/notary/{}", digest::to_hex(root)))
+    }
+
+    /// `GET /v1/governance` (seats and windows).
+    pub fn governance(&self) -> Result<GovernanceView, ClientError> {
+        self.get("/v1/governance")
+    }
+
+    /// `GET /v1/governance/proposals`.
+    pub fn proposals(&self) -> Result<Vec<ProposalView>, ClientError> {
+        self.get("/v1/governance/proposals")
+    }
+
+    /// `GET /v1/governance/proposals/{id}`.
+    pub fn proposal(&self, id: u64) -> Result<ProposalView, ClientError> {
+        self.get(&format!("/v1/governance/proposals/{id}"))
     }
 
     /// `GET /v1/proof/tx/{hash}`.

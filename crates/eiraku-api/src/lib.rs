@@ -25,6 +25,7 @@ pub mod chain;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod error;
+pub mod governance;
 pub mod money;
 pub mod proof;
 pub mod registry;
@@ -39,6 +40,7 @@ pub use chain::{
 #[cfg(feature = "client")]
 pub use client::{Client, ClientError};
 pub use error::{ErrorBody, ErrorDetail};
+pub use governance::{AdviceView, GovernanceView, ProposalStatus, ProposalView, VoteView};
 pub use money::{
     Acceptance, ClaimView, ContributionView, DepositView, EconomyBooks, EconomySupply, FreezeView,
     MoneyStateView, SeigniorPeriodView, SettlementView, SupplyView, TravelRecipient,

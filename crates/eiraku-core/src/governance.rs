@@ -175,7 +175,9 @@ impl GovernanceGenesis {
         }
     }
 
-    /// Seconds, so a person can watch a whole cycle on the devnet.
+    /// Seconds, so a person can watch a whole cycle on the devnet: class B
+    /// 20 s of advice, 5 of review, 30 of voting, 5 before it takes effect
+    /// (a minute); class A 40, 10, 40, 10.
     pub fn devnet() -> Self {
         let seconds = |advice: u64, review: u64, voting: u64, delay: u64| Windows {
             advice_ms: advice * 1000,
@@ -184,8 +186,8 @@ impl GovernanceGenesis {
             delay_ms: delay * 1000,
         };
         Self {
-            class_a: seconds(20, 10, 20, 10),
-            class_b: seconds(10, 5, 10, 5),
+            class_a: seconds(40, 10, 40, 10),
+            class_b: seconds(20, 5, 30, 5),
         }
     }
 

@@ -204,6 +204,7 @@ pub fn openapi_json() -> String {
         .merge_from(crate::money_api::MoneyApiDoc::openapi())
         .merge_from(crate::proof_api::ProofApiDoc::openapi())
         .merge_from(crate::registry_api::RegistryApiDoc::openapi())
+        .merge_from(crate::governance_api::GovernanceApiDoc::openapi())
         .to_pretty_json()
         .expect("OpenAPI document serializes")
 }
@@ -228,6 +229,7 @@ pub fn router(context: ApiContext) -> Router {
         .merge(crate::money_api::routes())
         .merge(crate::proof_api::routes())
         .merge(crate::registry_api::routes())
+        .merge(crate::governance_api::routes())
         .with_state(context)
 }
 

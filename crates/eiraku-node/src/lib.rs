@@ -17,6 +17,7 @@ pub mod chain;
 pub mod commitment;
 pub mod engine;
 pub mod gossip;
+pub mod governance_api;
 pub mod home;
 pub mod mempool;
 pub mod money_api;

@@ -3,9 +3,9 @@
 //! command group lives in its own module of [`eiraku::commands`].
 
 use clap::{Parser, Subcommand};
-use eiraku::commands::{bench, cash, devnet, genesis, keys, money, node, notary, proof};
+use eiraku::commands::{bench, cash, devnet, genesis, gov, keys, money, node, notary, proof};
 use eiraku::commands::{
-    bench::BenchArgs, cash::CashCommand, devnet::DevnetArgs, genesis::GenesisArgs,
+    bench::BenchArgs, cash::CashCommand, devnet::DevnetArgs, genesis::GenesisArgs, gov::GovCommand,
     keys::KeysCommand, money::MoneyCommand, node::NodeCommandArgs, notary::NotaryCommand,
     proof::ProofCommand, query::QueryCommand, tx::TxCommand, verify::VerifyArgs, NodeArgs,
 };
@@ -50,6 +50,16 @@ enum Command {
     Money {
         #[command(subcommand)]
         command: MoneyCommand,
+        /// Submit and return without waiting for finality.
+        #[arg(long, global = true)]
+        no_wait: bool,
+        #[command(flatten)]
+        node: NodeArgs,
+    },
+    /// Multistakeholder governance: seats, proposals, advice, votes.
+    Gov {
+        #[command(subcommand)]
+        command: GovCommand,
         /// Submit and return without waiting for finality.
         #[arg(long, global = true)]
         no_wait: bool,
@@ -113,6 +123,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             no_wait,
             node,
         } => money::run(command, no_wait, &node),
+        Command::Gov {
+            command,
+            no_wait,
+            node,
+        } => gov::run(command, no_wait, &node),
         Command::Notary { command } => notary::run(command),
         Command::Verify(args) => verify::run(args),
         Command::Proof { command } => proof::run(command),

@@ -9,7 +9,6 @@ mod common;
 use common::TestNetwork;
 use eiraku::{submit::sign_next, Client};
 use eiraku_api::{ReceiptView, SupplyView};
-use eiraku_core::MoneyKey;
 use eiraku_core::{
     hash,
     proof::{LightClient, StateProof},
@@ -17,6 +16,7 @@ use eiraku_core::{
     AccountId, Amount, Call, ChainId, EconomyCode, Keypair, MoneyCall, Role, SignedTransaction,
     StateKey,
 };
+use eiraku_core::{GovernanceKey, MoneyKey};
 use eiraku_state::authority::RoleGrant;
 use std::{cell::Cell, collections::BTreeMap, time::Duration};
 
@@ -446,14 +446,16 @@ fn the_life_cycle_on_four_validators() {
         })
     );
 
-    // Entries of the authority and money modules, present and absent,
+    // Entries of the authority, money and governance modules, present and absent,
     // proven now and checked once the network is gone.
     let keys = [
         StateKey::Role(desk.id("bank-jp-1")),
         StateKey::Money(MoneyKey::Economy(EconomyCode::new("JP").unwrap())),
         StateKey::Money(MoneyKey::Config),
         StateKey::Money(MoneyKey::Contribution(0)),
+        StateKey::Governance(GovernanceKey::Rules),
         StateKey::Role(Keypair::from_seed(4242).account_id()),
+        StateKey::Governance(GovernanceKey::Proposal(0)),
         StateKey::Money(MoneyKey::Contribution(1_000_000)),
         StateKey::Money(MoneyKey::Claim {
             creditor: EconomyCode::new("LA").unwrap(),
@@ -480,12 +482,12 @@ fn the_life_cycle_on_four_validators() {
         }
     );
     assert!(
-        answers[1..4].iter().all(Option::is_some),
-        "books, settings, a contribution"
+        answers[1..5].iter().all(Option::is_some),
+        "books, settings, a contribution, the seats"
     );
     assert!(
-        answers[4..].iter().all(Option::is_none),
-        "no role, contribution or claim"
+        answers[5..].iter().all(Option::is_none),
+        "no role, proposal, contribution or claim"
     );
     for proof in &proofs {
         let mut other = proof.clone();

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod cash;
 pub mod devnet;
 pub mod genesis;
+pub mod gov;
 pub mod keys;
 pub mod money;
 pub mod node;

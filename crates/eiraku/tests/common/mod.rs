@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod load;
+pub mod session;
 
 use eiraku::{
     devnet::Devnet,

@@ -1,0 +1,186 @@
+//! Governance's reads (everything public): the seats and windows at
+//! `GET /v1/governance`, and each proposal with its whole record at
+//! `GET /v1/governance/proposals` and `GET /v1/governance/proposals/{id}`.
+//! Governance calls are signed transactions, posted at `POST /v1/tx`.
+
+use eiraku_core::{
+    governance::{Amendment, Choice, ProposalClass, Stance, Windows},
+    AccountId,
+};
+use serde::{Deserialize, Serialize};
+
+/// The seats and the windows of each class.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GovernanceView {
+    /// Height of the state this was read from.
+    pub height: u64,
+    /// Voting seats (the economies' central banks).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub voting_seats: Vec<AccountId>,
+    /// Advisory seats (the economies' regulators).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub advisory_seats: Vec<AccountId>,
+    /// Windows of class-A proposals (ms of block time).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub class_a: Windows,
+    /// Windows of class-B proposals.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub class_b: Windows,
+    /// Proposals made so far (numbered from 0).
+    pub proposals: u64,
+}
+
+/// An advisory seat's advice and the proposer's response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdviceView {
+    /// The advisory seat.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub by: AccountId,
+    /// `support` or `object`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub stance: Stance,
+    /// Digest of the advice's text (hex).
+    pub text: String,
+    /// Block time it was given.
+    pub at_ms: u64,
+    /// Digest of the proposer's response (hex), once given.
+    pub response: Option<String>,
+}
+
+/// A voting seat's vote.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VoteView {
+    /// The voting seat.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub seat: AccountId,
+    /// `yes`, `no` or `abstain`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub choice: Choice,
+    /// Digest of the reason (hex).
+    pub reason: String,
+    /// Block time it was cast.
+    pub at_ms: u64,
+}
+
+/// Where a proposal stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ProposalStatus {
+    /// Its windows are open.
+    Open,
+    /// Passed; the state machine enacts it at `enact_ms`.
+    Passed {
+        /// Yes votes.
+        yes: u32,
+        /// Block time of enactment.
+        enact_ms: u64,
+    },
+    /// Voting closed short of the threshold.
+    Rejected {
+        /// Yes votes.
+        yes: u32,
+        /// Yes votes needed.
+        needed: u32,
+    },
+    /// The change is in the state.
+    Enacted {
+        /// Block time of enactment.
+        at_ms: u64,
+    },
+    /// Passed, but could no longer apply at its time.
+    Failed {
+        /// Block time it was tried.
+        at_ms: u64,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A proposal with its whole record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProposalView {
+    /// Its number.
+    pub id: u64,
+    /// `a` or `b`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub class: ProposalClass,
+    /// The voting seat that proposed it.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub proposer: AccountId,
+    /// What it changes, exactly.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub amendment: Amendment,
+    /// Digest of the rationale (hex).
+    pub text: String,
+    /// Block time it was proposed.
+    pub proposed_ms: u64,
+    /// End of the advice window.
+    pub advice_ends_ms: u64,
+    /// End of the review window: voting opens.
+    pub voting_opens_ms: u64,
+    /// Voting closes; the votes are counted by the first block from then.
+    pub voting_closes_ms: u64,
+    /// `advice`, `review`, `voting` or `closed`, at the state's block time.
+    pub phase: String,
+    /// Yes votes it needs to pass.
+    pub votes_needed: u32,
+    /// Advice in the order it arrived (objections are numbered by it).
+    pub advice: Vec<AdviceView>,
+    /// Votes, by seat.
+    pub votes: Vec<VoteView>,
+    /// Where it stands.
+    pub status: ProposalStatus,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::round_trip;
+    use eiraku_core::{governance::Parameter, Amount, Keypair};
+
+    #[test]
+    fn a_proposal_keeps_its_wire_form() {
+        let seat = Keypair::from_seed(1).account_id();
+        let view = ProposalView {
+            id: 0,
+            class: ProposalClass::B,
+            proposer: seat,
+            amendment: Amendment::SetParameter(Parameter::TravelRuleThreshold(Amount(5))),
+            text: "ab".into(),
+            proposed_ms: 1,
+            advice_ends_ms: 2,
+            voting_opens_ms: 3,
+            voting_closes_ms: 4,
+            phase: "advice".into(),
+            votes_needed: 3,
+            advice: vec![AdviceView {
+                by: seat,
+                stance: Stance::Object,
+                text: "cd".into(),
+                at_ms: 1,
+                response: None,
+            }],
+            votes: vec![],
+            status: ProposalStatus::Passed {
+                yes: 3,
+                enact_ms: 9,
+            },
+        };
+        let json = round_trip(&view);
+        assert!(json.contains(r#""class":"b""#), "{json}");
+        assert!(
+            json.contains(r#""amendment":{"set_parameter":{"travel_rule_threshold":"5"}}"#),
+            "{json}"
+        );
+        assert!(json.contains(r#""stance":"object""#), "{json}");
+        assert!(
+            json.contains(r#""status":{"status":"passed","yes":3,"enact_ms":9}"#),
+            "{json}"
+        );
+    }
+}

@@ -1,0 +1,137 @@
+//! Governance's read API (DESIGN.md §6), all public: the seats and windows
+//! at `/v1/governance`, every proposal with its record at
+//! `/v1/governance/proposals`, one at `/v1/governance/proposals/{id}`.
+//! Governance calls are signed transactions, posted at `POST /v1/tx`.
+
+use crate::api::{ApiContext, ApiError};
+use axum::{
+    extract::{Path, State},
+    routing::get,
+    Json, Router,
+};
+pub use eiraku_api::{AdviceView, GovernanceView, ProposalStatus, ProposalView, VoteView};
+use eiraku_core::digest;
+use eiraku_state::governance::{proposal::votes_needed, Governance, Outcome, Proposal};
+use std::sync::Arc;
+use utoipa::OpenApi;
+
+fn governance_or_404(
+    context: &ApiContext,
+) -> Result<(Arc<eiraku_state::State>, Governance), ApiError> {
+    let state = context.chain.finalized_state();
+    let governance = state.governance().cloned().ok_or_else(|| {
+        ApiError::not_found("this chain has no governance (its genesis has no governance section)")
+    })?;
+    Ok((state, governance))
+}
+
+/// The seats and the windows of each class.
+#[utoipa::path(get, path = "/v1/governance",
+    responses((status = 200, body = GovernanceView), (status = 404, body = crate::api::ErrorBody)))]
+async fn get_governance(
+    State(context): State<ApiContext>,
+) -> Result<Json<GovernanceView>, ApiError> {
+    let (state, governance) = governance_or_404(&context)?;
+    let rules = governance.rules();
+    Ok(Json(GovernanceView {
+        height: state.height(),
+        voting_seats: rules.voting.iter().copied().collect(),
+        advisory_seats: rules.advisory.iter().copied().collect(),
+        class_a: rules.windows.class_a,
+        class_b: rules.windows.class_b,
+        proposals: governance.proposals().len() as u64,
+    }))
+}
+
+/// Every proposal with its whole record, oldest first.
+#[utoipa::path(get, path = "/v1/governance/proposals",
+    responses((status = 200, body = Vec<ProposalView>), (status = 404, body = crate::api::ErrorBody)))]
+async fn get_proposals(
+    State(context): State<ApiContext>,
+) -> Result<Json<Vec<ProposalView>>, ApiError> {
+    let (state, governance) = governance_or_404(&context)?;
+    let seats = governance.rules().voting.len() as u32;
+    let views = governance.proposals().values();
+    let now_ms = state.timestamp_ms();
+    Ok(Json(views.map(|p| view(p, seats, now_ms)).collect()))
+}
+
+/// One proposal with its whole record.
+#[utoipa::path(get, path = "/v1/governance/proposals/{id}", params(("id" = u64, Path, description = "proposal number")),
+    responses((status = 200, body = ProposalView), (status = 404, body = crate::api::ErrorBody)))]
+async fn get_proposal(
+    State(context): State<ApiContext>,
+    Path(id): Path<u64>,
+) -> Result<Json<ProposalView>, ApiError> {
+    let (state, governance) = governance_or_404(&context)?;
+    let proposal = governance
+        .proposals()
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found(format!("no proposal {id} (or not final yet)")))?;
+    let seats = governance.rules().voting.len() as u32;
+    Ok(Json(view(proposal, seats, state.timestamp_ms())))
+}
+
+/// A proposal as the API shows it, at block time `now_ms`.
+fn view(p: &Proposal, seats: u32, now_ms: u64) -> ProposalView {
+    ProposalView {
+        id: p.id,
+        class: p.class,
+        proposer: p.proposer,
+        amendment: p.amendment.clone(),
+        text: digest::to_hex(&p.text),
+        proposed_ms: p.proposed_ms,
+        advice_ends_ms: p.advice_ends_ms(),
+        voting_opens_ms: p.voting_opens_ms(),
+        voting_closes_ms: p.voting_closes_ms(),
+        phase: format!("{:?}", p.phase(now_ms)).to_lowercase(),
+        votes_needed: votes_needed(p.class, seats),
+        advice: p
+            .advice
+            .iter()
+            .map(|a| AdviceView {
+                by: a.by,
+                stance: a.stance,
+                text: digest::to_hex(&a.text),
+                at_ms: a.at_ms,
+                response: a.response.as_ref().map(digest::to_hex),
+            })
+            .collect(),
+        votes: p
+            .votes
+            .iter()
+            .map(|(seat, ballot)| VoteView {
+                seat: *seat,
+                choice: ballot.choice,
+                reason: digest::to_hex(&ballot.reason),
+                at_ms: ballot.at_ms,
+            })
+            .collect(),
+        status: status(&p.outcome),
+    }
+}
+
+fn status(outcome: &Outcome) -> ProposalStatus {
+    match outcome.clone() {
+        Outcome::Open => ProposalStatus::Open,
+        Outcome::Passed { yes, enact_ms } => ProposalStatus::Passed { yes, enact_ms },
+        Outcome::Rejected { yes, needed } => ProposalStatus::Rejected { yes, needed },
+        Outcome::Enacted { at_ms } => ProposalStatus::Enacted { at_ms },
+        Outcome::Failed { at_ms, reason } => ProposalStatus::Failed { at_ms, reason },
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(get_governance, get_proposals, get_proposal),
+    components(schemas(GovernanceView, ProposalView, AdviceView, VoteView, ProposalStatus))
+)]
+pub(crate) struct GovernanceApiDoc;
+
+/// The governance routes.
+pub fn routes() -> Router<ApiContext> {
+    Router::new()
+        .route("/v1/governance", get(get_governance))
+        .route("/v1/governance/proposals", get(get_proposals))
+        .route("/v1/governance/proposals/{id}", get(get_proposal))
+}

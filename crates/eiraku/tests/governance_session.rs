@@ -1,0 +1,47 @@
+//! The CLI session of docs/governance.md, run line by line against a new
+//! 4-validator network with the ASEAN+3 demo: a whole class-B cycle from
+//! proposal to enactment, with the refusals the document shows.
+
+mod common;
+
+use common::{session, TestNetwork};
+use eiraku_api::ProposalStatus;
+use eiraku_core::{governance::Choice, Amount};
+
+#[test]
+fn the_documented_governance_session_runs_verbatim() {
+    let doc = include_str!("../../../docs/governance.md");
+    let lines = session::lines(doc, "## A session of a whole class-B cycle");
+    assert!(lines.len() > 10, "the session has its steps");
+    let network = TestNetwork::start_with(4, true);
+    session::run(&lines, &network);
+
+    let client = network.client(1);
+    let money = client.money_state().unwrap();
+    assert_eq!(money.travel_rule_threshold, Amount(2_000_000));
+    let proposal = client.proposal(0).unwrap();
+    assert!(matches!(proposal.status, ProposalStatus::Enacted { .. }));
+    assert_eq!(proposal.votes_needed, 8, "more than half of 14 seats");
+    let count = |choice| proposal.votes.iter().filter(|v| v.choice == choice).count();
+    assert_eq!(
+        (
+            count(Choice::Yes),
+            count(Choice::No),
+            count(Choice::Abstain)
+        ),
+        (8, 1, 1)
+    );
+    assert_eq!(proposal.advice.len(), 2);
+    assert!(
+        proposal.advice[0].response.is_some(),
+        "the objection was answered"
+    );
+    let governance = client.governance().unwrap();
+    assert_eq!(
+        (
+            governance.voting_seats.len(),
+            governance.advisory_seats.len()
+        ),
+        (14, 14)
+    );
+}
