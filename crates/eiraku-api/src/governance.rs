@@ -31,10 +31,27 @@ pub struct GovernanceView {
     pub proposals: u64,
 }
 
+/// A comment, a request to reconsider, or a veto.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RemarkView {
+    /// The round it was made in (0, or 1 after a send-back).
+    pub round: u32,
+    /// Who made it.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub by: AccountId,
+    /// Digest of its text (hex).
+    pub text: String,
+    /// Block time.
+    pub at_ms: u64,
+}
+
 /// An advisory seat's advice and the proposer's response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdviceView {
+    /// The round it was given in.
+    pub round: u32,
     /// The advisory seat.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub by: AccountId,
@@ -91,6 +108,11 @@ pub enum ProposalStatus {
         /// Block time of enactment.
         at_ms: u64,
     },
+    /// Vetoed by two thirds of the advisory seats.
+    Vetoed {
+        /// Block time of the deciding veto.
+        at_ms: u64,
+    },
     /// Passed, but could no longer apply at its time.
     Failed {
         /// Block time it was tried.
@@ -119,12 +141,20 @@ pub struct ProposalView {
     pub text: String,
     /// Block time it was proposed.
     pub proposed_ms: u64,
+    /// Times it was sent back (its windows restarted).
+    pub round: u32,
+    /// Block time its current windows started.
+    pub opened_ms: u64,
     /// End of the advice window.
     pub advice_ends_ms: u64,
     /// End of the review window: voting opens.
     pub voting_opens_ms: u64,
     /// Voting closes; the votes are counted by the first block from then.
     pub voting_closes_ms: u64,
+    /// End of the veto window (class A; the close of voting for class B).
+    pub veto_ends_ms: u64,
+    /// When it takes effect if it passes.
+    pub enact_ms: u64,
     /// `advice`, `review`, `voting` or `closed`, at the state's block time.
     pub phase: String,
     /// Yes votes it needs to pass.
@@ -133,6 +163,12 @@ pub struct ProposalView {
     pub advice: Vec<AdviceView>,
     /// Votes, by seat.
     pub votes: Vec<VoteView>,
+    /// Comments, in order.
+    pub comments: Vec<RemarkView>,
+    /// Requests to reconsider, in order.
+    pub reconsider: Vec<RemarkView>,
+    /// Vetoes, in order.
+    pub vetoes: Vec<RemarkView>,
     /// Where it stands.
     pub status: ProposalStatus,
 }
@@ -153,12 +189,17 @@ mod tests {
             amendment: Amendment::SetParameter(Parameter::TravelRuleThreshold(Amount(5))),
             text: "ab".into(),
             proposed_ms: 1,
+            round: 0,
+            opened_ms: 1,
             advice_ends_ms: 2,
             voting_opens_ms: 3,
             voting_closes_ms: 4,
+            veto_ends_ms: 4,
+            enact_ms: 5,
             phase: "advice".into(),
             votes_needed: 3,
             advice: vec![AdviceView {
+                round: 0,
                 by: seat,
                 stance: Stance::Object,
                 text: "cd".into(),
@@ -166,6 +207,14 @@ mod tests {
                 response: None,
             }],
             votes: vec![],
+            comments: vec![],
+            reconsider: vec![],
+            vetoes: vec![RemarkView {
+                round: 0,
+                by: seat,
+                text: "ef".into(),
+                at_ms: 4,
+            }],
             status: ProposalStatus::Passed {
                 yes: 3,
                 enact_ms: 9,

@@ -40,7 +40,9 @@ pub use chain::{
 #[cfg(feature = "client")]
 pub use client::{Client, ClientError};
 pub use error::{ErrorBody, ErrorDetail};
-pub use governance::{AdviceView, GovernanceView, ProposalStatus, ProposalView, VoteView};
+pub use governance::{
+    AdviceView, GovernanceView, ProposalStatus, ProposalView, RemarkView, VoteView,
+};
 pub use money::{
     Acceptance, ClaimView, ContributionView, DepositView, EconomyBooks, EconomySupply, FreezeView,
     MoneyStateView, SeigniorPeriodView, SettlementView, SupplyView, TravelRecipient,

@@ -239,6 +239,9 @@ impl Genesis {
         match &self.money {
             Some(money) => {
                 money.validate()?;
+                if let Some(governance) = &self.governance {
+                    governance.check().map_err(|e| format!("governance: {e}"))?;
+                }
                 // Coins are held by banks and retail accounts only; whether
                 // the genesis contributions back them is checked by the state
                 // machine, which values them.

@@ -6,7 +6,7 @@
 //! the state machine at its time. Windows are block time (header
 //! milliseconds), set at genesis.
 
-use crate::{digest, state_key::ModuleKey, Amount, Digest};
+use crate::{digest, state_key::ModuleKey, AccountId, Amount, Digest};
 use bytes::BufMut;
 use commonware_codec::{Buf, EncodeSize, Error, Read, ReadExt, Write};
 use serde::{Deserialize, Serialize};
@@ -35,12 +35,44 @@ pub enum Parameter {
     TravelRuleThreshold(Amount),
 }
 
+/// A kind of seat that governance grants and removes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeatKind {
+    /// Proposes and votes.
+    Voting,
+    /// Advises; vetoes class-A decisions with the other advisory seats.
+    Advisory,
+}
+
 /// What a proposal changes: its exact payload, enacted as written.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Amendment {
     /// Set one parameter (class B).
     SetParameter(Parameter),
+    /// Change a class's windows: these rules themselves (class A). Running
+    /// proposals keep the windows they were made under.
+    SetWindows {
+        /// The class whose windows change.
+        class: ProposalClass,
+        /// Its new windows.
+        windows: Windows,
+    },
+    /// Seat an account (class A).
+    AddSeat {
+        /// The account.
+        account: AccountId,
+        /// Voting or advisory.
+        kind: SeatKind,
+    },
+    /// Unseat an account (class A).
+    RemoveSeat {
+        /// The account.
+        account: AccountId,
+        /// Voting or advisory.
+        kind: SeatKind,
+    },
 }
 
 impl Amendment {
@@ -48,6 +80,9 @@ impl Amendment {
     pub fn class(&self) -> ProposalClass {
         match self {
             Amendment::SetParameter(_) => ProposalClass::B,
+            Amendment::SetWindows { .. }
+            | Amendment::AddSeat { .. }
+            | Amendment::RemoveSeat { .. } => ProposalClass::A,
         }
     }
 }
@@ -119,6 +154,33 @@ pub enum GovernanceCall {
         #[serde(with = "hex_digest")]
         reason: Digest,
     },
+    /// Anyone holding a role comments, until voting closes.
+    Comment {
+        /// The proposal's number.
+        proposal: u64,
+        /// Digest of the comment.
+        #[serde(with = "hex_digest")]
+        text: Digest,
+    },
+    /// A seat asks to send the proposal back, before voting opens: a third
+    /// of the voting seats, or two advisory seats, restart its windows
+    /// (once per proposal).
+    Reconsider {
+        /// The proposal's number.
+        proposal: u64,
+        /// Digest of the reasons.
+        #[serde(with = "hex_digest")]
+        text: Digest,
+    },
+    /// An advisory seat vetoes a passed class-A proposal during its veto
+    /// window: two thirds of the advisory seats stop it.
+    Veto {
+        /// The proposal's number.
+        proposal: u64,
+        /// Digest of the reasons.
+        #[serde(with = "hex_digest")]
+        text: Digest,
+    },
 }
 
 mod hex_digest {
@@ -126,8 +188,9 @@ mod hex_digest {
 }
 
 /// A class's windows, in block time (milliseconds): advice, then review,
-/// then voting, each starting when the one before ends; a passed proposal
-/// is enacted `delay_ms` after voting closes.
+/// then voting, each starting when the one before ends; then, for class A
+/// only, the veto window; a passed proposal is enacted `delay_ms` after
+/// that.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Windows {
     /// Advisory seats support or object.
@@ -136,21 +199,36 @@ pub struct Windows {
     pub review_ms: u64,
     /// Voting seats vote.
     pub voting_ms: u64,
-    /// From the close of voting to enactment.
+    /// Advisory seats may veto a passed class-A proposal (0 for class B).
+    #[serde(default)]
+    pub veto_ms: u64,
+    /// From the end of the veto window (or the close of voting) to
+    /// enactment.
     pub delay_ms: u64,
 }
 
 impl Windows {
-    /// Days, as production networks are expected to use (documented
-    /// defaults; a genesis file sets its own).
-    pub fn days(advice: u64, review: u64, voting: u64, delay: u64) -> Self {
-        const DAY_MS: u64 = 24 * 60 * 60 * 1000;
+    /// Whole units of `unit_ms`, as genesis files set them.
+    pub fn of(unit_ms: u64, [advice, review, voting, veto, delay]: [u64; 5]) -> Self {
         Self {
-            advice_ms: advice * DAY_MS,
-            review_ms: review * DAY_MS,
-            voting_ms: voting * DAY_MS,
-            delay_ms: delay * DAY_MS,
+            advice_ms: advice * unit_ms,
+            review_ms: review * unit_ms,
+            voting_ms: voting * unit_ms,
+            veto_ms: veto * unit_ms,
+            delay_ms: delay * unit_ms,
         }
+    }
+
+    /// Why these windows cannot govern `class`, if they cannot: advice,
+    /// review and voting must last, and only class A has a veto window.
+    pub fn check(&self, class: ProposalClass) -> Result<(), String> {
+        if self.advice_ms == 0 || self.review_ms == 0 || self.voting_ms == 0 {
+            return Err("advice, review and voting windows must last".into());
+        }
+        if class == ProposalClass::B && self.veto_ms != 0 {
+            return Err("only class A has a veto window".into());
+        }
+        Ok(())
     }
 }
 
@@ -166,29 +244,33 @@ pub struct GovernanceGenesis {
 }
 
 impl GovernanceGenesis {
-    /// The documented production defaults: class A 14 days of advice, 7 of
-    /// review, 7 of voting, 30 before it takes effect; class B 7, 3, 5, 7.
+    /// The documented production defaults, in days: class A 14 of advice,
+    /// 7 of review, 7 of voting, 7 of veto, 30 before it takes effect;
+    /// class B 7, 3, 5, none, 7.
     pub fn production() -> Self {
+        const DAY_MS: u64 = 24 * 60 * 60 * 1000;
         Self {
-            class_a: Windows::days(14, 7, 7, 30),
-            class_b: Windows::days(7, 3, 5, 7),
+            class_a: Windows::of(DAY_MS, [14, 7, 7, 7, 30]),
+            class_b: Windows::of(DAY_MS, [7, 3, 5, 0, 7]),
         }
     }
 
     /// Seconds, so a person can watch a whole cycle on the devnet: class B
     /// 20 s of advice, 5 of review, 30 of voting, 5 before it takes effect
-    /// (a minute); class A 40, 10, 40, 10.
+    /// (a minute); class A 40, 10, 40, 15 of veto, 10.
     pub fn devnet() -> Self {
-        let seconds = |advice: u64, review: u64, voting: u64, delay: u64| Windows {
-            advice_ms: advice * 1000,
-            review_ms: review * 1000,
-            voting_ms: voting * 1000,
-            delay_ms: delay * 1000,
-        };
         Self {
-            class_a: seconds(40, 10, 40, 10),
-            class_b: seconds(20, 5, 30, 5),
+            class_a: Windows::of(1000, [40, 10, 40, 15, 10]),
+            class_b: Windows::of(1000, [20, 5, 30, 0, 5]),
         }
+    }
+
+    /// Why these windows cannot govern, if they cannot.
+    pub fn check(&self) -> Result<(), String> {
+        let a = self.class_a.check(ProposalClass::A);
+        let b = self.class_b.check(ProposalClass::B);
+        a.map_err(|e| format!("class A: {e}"))?;
+        b.map_err(|e| format!("class B: {e}"))
     }
 
     /// The windows of `class`.
@@ -205,6 +287,9 @@ impl GovernanceCall {
     const ADVISE: u8 = 1;
     const RESPOND: u8 = 2;
     const VOTE: u8 = 3;
+    const COMMENT: u8 = 4;
+    const RECONSIDER: u8 = 5;
+    const VETO: u8 = 6;
 
     /// The call's name, as its JSON form spells it.
     pub fn name(&self) -> &'static str {
@@ -213,6 +298,9 @@ impl GovernanceCall {
             GovernanceCall::Advise { .. } => "advise",
             GovernanceCall::Respond { .. } => "respond",
             GovernanceCall::Vote { .. } => "vote",
+            GovernanceCall::Comment { .. } => "comment",
+            GovernanceCall::Reconsider { .. } => "reconsider",
+            GovernanceCall::Veto { .. } => "veto",
         }
     }
 }
@@ -252,12 +340,67 @@ impl Read for Parameter {
     }
 }
 
+impl Write for Windows {
+    fn write(&self, buf: &mut impl BufMut) {
+        for ms in [
+            self.advice_ms,
+            self.review_ms,
+            self.voting_ms,
+            self.veto_ms,
+            self.delay_ms,
+        ] {
+            ms.write(buf);
+        }
+    }
+}
+
+impl EncodeSize for Windows {
+    fn encode_size(&self) -> usize {
+        5 * 8
+    }
+}
+
+impl Read for Windows {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        Ok(Windows {
+            advice_ms: u64::read(buf)?,
+            review_ms: u64::read(buf)?,
+            voting_ms: u64::read(buf)?,
+            veto_ms: u64::read(buf)?,
+            delay_ms: u64::read(buf)?,
+        })
+    }
+}
+
+impl Amendment {
+    const SET_PARAMETER: u8 = 0;
+    const SET_WINDOWS: u8 = 1;
+    const ADD_SEAT: u8 = 2;
+    const REMOVE_SEAT: u8 = 3;
+}
+
 impl Write for Amendment {
     fn write(&self, buf: &mut impl BufMut) {
         match self {
             Amendment::SetParameter(parameter) => {
-                0u8.write(buf);
+                Self::SET_PARAMETER.write(buf);
                 parameter.write(buf);
+            }
+            Amendment::SetWindows { class, windows } => {
+                Self::SET_WINDOWS.write(buf);
+                class.write(buf);
+                windows.write(buf);
+            }
+            Amendment::AddSeat { account, kind } => {
+                Self::ADD_SEAT.write(buf);
+                account.write(buf);
+                kind.write(buf);
+            }
+            Amendment::RemoveSeat { account, kind } => {
+                Self::REMOVE_SEAT.write(buf);
+                account.write(buf);
+                kind.write(buf);
             }
         }
     }
@@ -265,8 +408,12 @@ impl Write for Amendment {
 
 impl EncodeSize for Amendment {
     fn encode_size(&self) -> usize {
-        match self {
-            Amendment::SetParameter(parameter) => 1 + parameter.encode_size(),
+        1 + match self {
+            Amendment::SetParameter(parameter) => parameter.encode_size(),
+            Amendment::SetWindows { windows, .. } => 1 + windows.encode_size(),
+            Amendment::AddSeat { account, .. } | Amendment::RemoveSeat { account, .. } => {
+                account.encode_size() + 1
+            }
         }
     }
 }
@@ -274,10 +421,22 @@ impl EncodeSize for Amendment {
 impl Read for Amendment {
     type Cfg = ();
     fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
-        match u8::read(buf)? {
-            0 => Ok(Amendment::SetParameter(Parameter::read(buf)?)),
-            other => Err(Error::InvalidEnum(other)),
-        }
+        Ok(match u8::read(buf)? {
+            Self::SET_PARAMETER => Amendment::SetParameter(Parameter::read(buf)?),
+            Self::SET_WINDOWS => Amendment::SetWindows {
+                class: ProposalClass::read(buf)?,
+                windows: Windows::read(buf)?,
+            },
+            Self::ADD_SEAT => Amendment::AddSeat {
+                account: AccountId::read(buf)?,
+                kind: SeatKind::read(buf)?,
+            },
+            Self::REMOVE_SEAT => Amendment::RemoveSeat {
+                account: AccountId::read(buf)?,
+                kind: SeatKind::read(buf)?,
+            },
+            other => return Err(Error::InvalidEnum(other)),
+        })
     }
 }
 
@@ -314,6 +473,7 @@ macro_rules! byte_enum {
 byte_enum!(Stance: Support = 0, Object = 1);
 byte_enum!(Choice: Yes = 0, No = 1, Abstain = 2);
 byte_enum!(ProposalClass: A = 0, B = 1);
+byte_enum!(SeatKind: Voting = 0, Advisory = 1);
 
 impl Write for GovernanceCall {
     fn write(&self, buf: &mut impl BufMut) {
@@ -353,6 +513,18 @@ impl Write for GovernanceCall {
                 choice.write(buf);
                 reason.write(buf);
             }
+            GovernanceCall::Comment { proposal, text }
+            | GovernanceCall::Reconsider { proposal, text }
+            | GovernanceCall::Veto { proposal, text } => {
+                let tag = match self {
+                    GovernanceCall::Comment { .. } => Self::COMMENT,
+                    GovernanceCall::Reconsider { .. } => Self::RECONSIDER,
+                    _ => Self::VETO,
+                };
+                tag.write(buf);
+                proposal.write(buf);
+                text.write(buf);
+            }
         }
     }
 }
@@ -366,6 +538,9 @@ impl EncodeSize for GovernanceCall {
             GovernanceCall::Advise { text, .. } => 8 + 1 + text.encode_size(),
             GovernanceCall::Respond { text, .. } => 8 + 4 + text.encode_size(),
             GovernanceCall::Vote { reason, .. } => 8 + 1 + reason.encode_size(),
+            GovernanceCall::Comment { text, .. }
+            | GovernanceCall::Reconsider { text, .. }
+            | GovernanceCall::Veto { text, .. } => 8 + text.encode_size(),
         }
     }
 }
@@ -392,6 +567,18 @@ impl Read for GovernanceCall {
                 proposal: u64::read(buf)?,
                 choice: Choice::read(buf)?,
                 reason: Digest::read(buf)?,
+            },
+            Self::COMMENT => GovernanceCall::Comment {
+                proposal: u64::read(buf)?,
+                text: Digest::read(buf)?,
+            },
+            Self::RECONSIDER => GovernanceCall::Reconsider {
+                proposal: u64::read(buf)?,
+                text: Digest::read(buf)?,
+            },
+            Self::VETO => GovernanceCall::Veto {
+                proposal: u64::read(buf)?,
+                text: Digest::read(buf)?,
             },
             other => return Err(Error::InvalidEnum(other)),
         })
@@ -483,6 +670,23 @@ mod tests {
                 objection: 1,
                 text,
             },
+            GovernanceCall::Propose {
+                amendment: Amendment::SetWindows {
+                    class: ProposalClass::A,
+                    windows: GovernanceGenesis::devnet().class_a,
+                },
+                text,
+            },
+            GovernanceCall::Propose {
+                amendment: Amendment::RemoveSeat {
+                    account: AccountId::from_bytes([7; 32]),
+                    kind: SeatKind::Advisory,
+                },
+                text,
+            },
+            GovernanceCall::Comment { proposal: 1, text },
+            GovernanceCall::Reconsider { proposal: 2, text },
+            GovernanceCall::Veto { proposal: 3, text },
             GovernanceCall::Vote {
                 proposal: u64::MAX,
                 choice: Choice::Abstain,
@@ -539,7 +743,20 @@ mod tests {
     fn an_amendment_names_its_class() {
         let set = Amendment::SetParameter(Parameter::MaxRateAgeMs(1));
         assert_eq!(set.class(), ProposalClass::B);
-        let windows = GovernanceGenesis::devnet();
-        assert!(windows.windows(ProposalClass::A).advice_ms > windows.class_b.advice_ms);
+        let seat = Amendment::AddSeat {
+            account: AccountId::from_bytes([1; 32]),
+            kind: SeatKind::Voting,
+        };
+        assert_eq!(seat.class(), ProposalClass::A);
+        for windows in [GovernanceGenesis::devnet(), GovernanceGenesis::production()] {
+            assert_eq!(windows.check(), Ok(()));
+            assert!(windows.windows(ProposalClass::A).advice_ms > windows.class_b.advice_ms);
+        }
+        let mut vetoed_b = GovernanceGenesis::devnet();
+        vetoed_b.class_b.veto_ms = 1;
+        assert!(vetoed_b.check().is_err());
+        let mut no_advice = GovernanceGenesis::devnet();
+        no_advice.class_a.advice_ms = 0;
+        assert!(no_advice.check().is_err());
     }
 }

@@ -9,9 +9,13 @@ use axum::{
     routing::get,
     Json, Router,
 };
-pub use eiraku_api::{AdviceView, GovernanceView, ProposalStatus, ProposalView, VoteView};
+pub use eiraku_api::{
+    AdviceView, GovernanceView, ProposalStatus, ProposalView, RemarkView, VoteView,
+};
 use eiraku_core::digest;
-use eiraku_state::governance::{proposal::votes_needed, Governance, Outcome, Proposal};
+use eiraku_state::governance::{
+    phase_name, proposal::votes_needed, Governance, Outcome, Proposal, Remark,
+};
 use std::sync::Arc;
 use utoipa::OpenApi;
 
@@ -81,15 +85,20 @@ fn view(p: &Proposal, seats: u32, now_ms: u64) -> ProposalView {
         amendment: p.amendment.clone(),
         text: digest::to_hex(&p.text),
         proposed_ms: p.proposed_ms,
+        round: p.round,
+        opened_ms: p.opened_ms,
         advice_ends_ms: p.advice_ends_ms(),
         voting_opens_ms: p.voting_opens_ms(),
         voting_closes_ms: p.voting_closes_ms(),
-        phase: format!("{:?}", p.phase(now_ms)).to_lowercase(),
+        veto_ends_ms: p.veto_ends_ms(),
+        enact_ms: p.enact_ms(),
+        phase: phase_name(p.phase(now_ms)),
         votes_needed: votes_needed(p.class, seats),
         advice: p
             .advice
             .iter()
             .map(|a| AdviceView {
+                round: a.round,
                 by: a.by,
                 stance: a.stance,
                 text: digest::to_hex(&a.text),
@@ -107,7 +116,19 @@ fn view(p: &Proposal, seats: u32, now_ms: u64) -> ProposalView {
                 at_ms: ballot.at_ms,
             })
             .collect(),
+        comments: p.comments.iter().map(remark).collect(),
+        reconsider: p.reconsider.iter().map(remark).collect(),
+        vetoes: p.vetoes.iter().map(remark).collect(),
         status: status(&p.outcome),
+    }
+}
+
+fn remark(r: &Remark) -> RemarkView {
+    RemarkView {
+        round: r.round,
+        by: r.by,
+        text: digest::to_hex(&r.text),
+        at_ms: r.at_ms,
     }
 }
 
@@ -117,6 +138,7 @@ fn status(outcome: &Outcome) -> ProposalStatus {
         Outcome::Passed { yes, enact_ms } => ProposalStatus::Passed { yes, enact_ms },
         Outcome::Rejected { yes, needed } => ProposalStatus::Rejected { yes, needed },
         Outcome::Enacted { at_ms } => ProposalStatus::Enacted { at_ms },
+        Outcome::Vetoed { at_ms } => ProposalStatus::Vetoed { at_ms },
         Outcome::Failed { at_ms, reason } => ProposalStatus::Failed { at_ms, reason },
     }
 }
@@ -124,7 +146,14 @@ fn status(outcome: &Outcome) -> ProposalStatus {
 #[derive(OpenApi)]
 #[openapi(
     paths(get_governance, get_proposals, get_proposal),
-    components(schemas(GovernanceView, ProposalView, AdviceView, VoteView, ProposalStatus))
+    components(schemas(
+        GovernanceView,
+        ProposalView,
+        AdviceView,
+        VoteView,
+        RemarkView,
+        ProposalStatus
+    ))
 )]
 pub(crate) struct GovernanceApiDoc;
 

@@ -3,7 +3,7 @@
 //! maps are written in key order, and a decoder accepts exactly one
 //! encoding of a value.
 
-use super::{Advice, Ballot, Outcome, Proposal, Rules};
+use super::{Advice, Ballot, Outcome, Proposal, Remark, Rules};
 use crate::money_codec::{read_list, read_map, read_text, write_len, write_text};
 use bytes::BufMut;
 use commonware_codec::{Buf, Copying, Error, ReadExt, Write};
@@ -18,8 +18,8 @@ pub fn rules(rules: &Rules) -> Vec<u8> {
     let mut buf = Vec::new();
     write_set(&rules.voting, &mut buf);
     write_set(&rules.advisory, &mut buf);
-    write_windows(&rules.windows.class_a, &mut buf);
-    write_windows(&rules.windows.class_b, &mut buf);
+    rules.windows.class_a.write(&mut buf);
+    rules.windows.class_b.write(&mut buf);
     buf
 }
 
@@ -30,8 +30,8 @@ pub fn read_rules(bytes: &[u8]) -> Result<Rules, Error> {
         voting: read_set(buf)?,
         advisory: read_set(buf)?,
         windows: GovernanceGenesis {
-            class_a: read_windows(buf)?,
-            class_b: read_windows(buf)?,
+            class_a: Windows::read(buf)?,
+            class_b: Windows::read(buf)?,
         },
     };
     whole(buf, rules)
@@ -46,7 +46,9 @@ pub fn proposal(p: &Proposal) -> Vec<u8> {
     p.amendment.write(&mut buf);
     p.text.write(&mut buf);
     p.proposed_ms.write(&mut buf);
-    write_windows(&p.windows, &mut buf);
+    p.round.write(&mut buf);
+    p.opened_ms.write(&mut buf);
+    p.windows.write(&mut buf);
     write_len(p.advice.len(), &mut buf);
     for advice in &p.advice {
         write_advice(advice, &mut buf);
@@ -57,6 +59,12 @@ pub fn proposal(p: &Proposal) -> Vec<u8> {
         ballot.choice.write(&mut buf);
         ballot.reason.write(&mut buf);
         ballot.at_ms.write(&mut buf);
+    }
+    for remarks in [&p.comments, &p.reconsider, &p.vetoes] {
+        write_len(remarks.len(), &mut buf);
+        for remark in remarks {
+            write_remark(remark, &mut buf);
+        }
     }
     write_outcome(&p.outcome, &mut buf);
     buf
@@ -72,7 +80,9 @@ pub fn read_proposal(bytes: &[u8]) -> Result<Proposal, Error> {
         amendment: Amendment::read(buf)?,
         text: Digest::read(buf)?,
         proposed_ms: u64::read(buf)?,
-        windows: read_windows(buf)?,
+        round: u32::read(buf)?,
+        opened_ms: u64::read(buf)?,
+        windows: Windows::read(buf)?,
         advice: read_list(buf, read_advice)?,
         votes: read_map(buf, |buf| {
             let seat = AccountId::read(buf)?;
@@ -83,6 +93,9 @@ pub fn read_proposal(bytes: &[u8]) -> Result<Proposal, Error> {
             };
             Ok((seat, ballot))
         })?,
+        comments: read_list(buf, read_remark)?,
+        reconsider: read_list(buf, read_remark)?,
+        vetoes: read_list(buf, read_remark)?,
         outcome: read_outcome(buf)?,
     };
     if proposal.class != proposal.amendment.class() {
@@ -113,22 +126,24 @@ fn read_set<B: Buf>(buf: &mut B) -> Result<OrdSet<AccountId>, Error> {
     Ok(entries.into_iter().map(|(id, ())| id).collect())
 }
 
-fn write_windows(w: &Windows, buf: &mut impl BufMut) {
-    for ms in [w.advice_ms, w.review_ms, w.voting_ms, w.delay_ms] {
-        ms.write(buf);
-    }
+fn write_remark(r: &Remark, buf: &mut impl BufMut) {
+    r.round.write(buf);
+    r.by.write(buf);
+    r.text.write(buf);
+    r.at_ms.write(buf);
 }
 
-fn read_windows(buf: &mut impl Buf) -> Result<Windows, Error> {
-    Ok(Windows {
-        advice_ms: u64::read(buf)?,
-        review_ms: u64::read(buf)?,
-        voting_ms: u64::read(buf)?,
-        delay_ms: u64::read(buf)?,
+fn read_remark<B: Buf>(buf: &mut B) -> Result<Remark, Error> {
+    Ok(Remark {
+        round: u32::read(buf)?,
+        by: AccountId::read(buf)?,
+        text: Digest::read(buf)?,
+        at_ms: u64::read(buf)?,
     })
 }
 
 fn write_advice(a: &Advice, buf: &mut impl BufMut) {
+    a.round.write(buf);
     a.by.write(buf);
     a.stance.write(buf);
     a.text.write(buf);
@@ -138,6 +153,7 @@ fn write_advice(a: &Advice, buf: &mut impl BufMut) {
 
 fn read_advice<B: Buf>(buf: &mut B) -> Result<Advice, Error> {
     Ok(Advice {
+        round: u32::read(buf)?,
         by: AccountId::read(buf)?,
         stance: Stance::read(buf)?,
         text: Digest::read(buf)?,
@@ -168,6 +184,10 @@ fn write_outcome(outcome: &Outcome, buf: &mut impl BufMut) {
             at_ms.write(buf);
             write_text(reason, buf);
         }
+        Outcome::Vetoed { at_ms } => {
+            5u8.write(buf);
+            at_ms.write(buf);
+        }
     }
 }
 
@@ -188,6 +208,9 @@ fn read_outcome(buf: &mut impl Buf) -> Result<Outcome, Error> {
         4 => Outcome::Failed {
             at_ms: u64::read(buf)?,
             reason: read_text(buf)?,
+        },
+        5 => Outcome::Vetoed {
+            at_ms: u64::read(buf)?,
         },
         other => return Err(Error::InvalidEnum(other)),
     })

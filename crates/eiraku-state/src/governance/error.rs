@@ -13,6 +13,9 @@ pub enum GovernanceError {
     /// Only advisory seats advise.
     #[error("the sender holds no advisory seat")]
     NotAdvisorySeat,
+    /// Only accounts holding a role comment.
+    #[error("only an account holding a role comments")]
+    NoRole,
     /// Only the proposer answers objections.
     #[error("only the proposer responds to advice on proposal {proposal}")]
     NotProposer {
@@ -63,6 +66,32 @@ pub enum GovernanceError {
         /// The objection.
         objection: u32,
     },
+    /// One request to reconsider per seat and round.
+    #[error("this seat already asked to reconsider proposal {proposal}")]
+    AlreadyRequested {
+        /// The proposal.
+        proposal: u64,
+    },
+    /// A proposal is sent back at most once.
+    #[error("proposal {proposal} was already sent back once: it goes to the vote")]
+    SendBacksUsed {
+        /// The proposal.
+        proposal: u64,
+    },
+    /// Only a passed class-A proposal in its veto window can be vetoed.
+    #[error("proposal {proposal} cannot be vetoed: {why}")]
+    NotVetoable {
+        /// The proposal.
+        proposal: u64,
+        /// Why not.
+        why: String,
+    },
+    /// One veto per advisory seat.
+    #[error("this seat already vetoed proposal {proposal}")]
+    AlreadyVetoed {
+        /// The proposal.
+        proposal: u64,
+    },
     /// Votes count only once every objection is answered.
     #[error("objection {objection} on proposal {proposal} is unanswered: no vote counts until the proposer answers every objection")]
     UnansweredObjection {
@@ -80,6 +109,7 @@ impl GovernanceError {
             GovernanceError::NoGovernance => "no_governance",
             GovernanceError::NotVotingSeat => "not_voting_seat",
             GovernanceError::NotAdvisorySeat => "not_advisory_seat",
+            GovernanceError::NoRole => "no_role",
             GovernanceError::NotProposer { .. } => "not_proposer",
             GovernanceError::NoSuchProposal { .. } => "no_such_proposal",
             GovernanceError::WindowNotOpen { .. } => "window_not_open",
@@ -88,6 +118,10 @@ impl GovernanceError {
             GovernanceError::NoSuchObjection { .. } => "no_such_objection",
             GovernanceError::AlreadyAnswered { .. } => "already_answered",
             GovernanceError::UnansweredObjection { .. } => "unanswered_objection",
+            GovernanceError::AlreadyRequested { .. } => "already_requested",
+            GovernanceError::SendBacksUsed { .. } => "send_backs_used",
+            GovernanceError::NotVetoable { .. } => "not_vetoable",
+            GovernanceError::AlreadyVetoed { .. } => "already_vetoed",
         }
     }
 }
@@ -123,6 +157,14 @@ mod tests {
                 proposal: 1,
                 objection: 2,
             },
+            GovernanceError::NoRole,
+            GovernanceError::AlreadyRequested { proposal: 1 },
+            GovernanceError::SendBacksUsed { proposal: 1 },
+            GovernanceError::NotVetoable {
+                proposal: 1,
+                why: "class B".into(),
+            },
+            GovernanceError::AlreadyVetoed { proposal: 1 },
         ] {
             let json = serde_json::to_value(&error).unwrap();
             assert_eq!(json["code"], error.code());

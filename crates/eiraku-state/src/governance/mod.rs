@@ -15,14 +15,14 @@ mod module;
 pub mod proposal;
 
 pub use error::GovernanceError;
-pub use proposal::{Advice, Ballot, Outcome, Phase, Proposal};
+pub use proposal::{Advice, Ballot, Outcome, Phase, Proposal, Remark};
 
 use eiraku_core::{
-    governance::{Amendment, Choice, GovernanceCall, Stance},
+    governance::{Amendment, Choice, GovernanceCall, ProposalClass, SeatKind, Stance},
     AccountId, Digest, Genesis, GovernanceGenesis,
 };
 use imbl::{OrdMap, OrdSet, Vector};
-use proposal::votes_needed;
+use proposal::{sends_back, vetoed, votes_needed, MAX_SEND_BACKS};
 
 /// Who sits where, and the windows of each class.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,6 +48,8 @@ pub struct Governance {
 /// A governance call's sender and block time.
 pub(crate) struct Caller<'a> {
     pub sender: &'a AccountId,
+    /// Whether the sender holds a role (who may comment).
+    pub has_role: bool,
     pub now_ms: u64,
 }
 
@@ -112,6 +114,11 @@ impl Governance {
                 choice,
                 reason,
             } => self.vote(caller, *proposal, *choice, *reason),
+            GovernanceCall::Comment { proposal, text } => self.comment(caller, *proposal, *text),
+            GovernanceCall::Reconsider { proposal, text } => {
+                self.reconsider(caller, *proposal, *text)
+            }
+            GovernanceCall::Veto { proposal, text } => self.veto(caller, *proposal, *text),
         }
     }
 
@@ -133,9 +140,14 @@ impl Governance {
             amendment: amendment.clone(),
             text,
             proposed_ms: caller.now_ms,
+            round: 0,
+            opened_ms: caller.now_ms,
             windows: *self.rules.windows.windows(class),
             advice: Vector::new(),
             votes: OrdMap::new(),
+            comments: Vector::new(),
+            reconsider: Vector::new(),
+            vetoes: Vector::new(),
             outcome: Outcome::Open,
         };
         self.due.insert((proposal.voting_closes_ms(), id), ());
@@ -154,10 +166,12 @@ impl Governance {
             return Err(GovernanceError::NotAdvisorySeat);
         }
         let proposal = self.open(id, caller.now_ms, Phase::Advice)?;
-        if proposal.advice.iter().any(|a| &a.by == caller.sender) {
+        let round = proposal.round;
+        if (proposal.advice.iter()).any(|a| &a.by == caller.sender && a.round == round) {
             return Err(GovernanceError::AlreadyAdvised { proposal: id });
         }
         proposal.advice.push_back(Advice {
+            round,
             by: *caller.sender,
             stance,
             text,
@@ -179,7 +193,7 @@ impl Governance {
             return Err(GovernanceError::NotProposer { proposal: id });
         }
         if proposal.phase(caller.now_ms) == Phase::Closed {
-            return Err(window_not_open(id, Phase::Voting, Phase::Closed));
+            return Err(window_not_open(id, "voting", Phase::Closed));
         }
         let advice = proposal
             .advice
@@ -228,6 +242,136 @@ impl Governance {
         Ok(())
     }
 
+    fn comment(
+        &mut self,
+        caller: &Caller<'_>,
+        id: u64,
+        text: Digest,
+    ) -> Result<(), GovernanceError> {
+        if !caller.has_role {
+            return Err(GovernanceError::NoRole);
+        }
+        let proposal = self.proposal_mut(id)?;
+        let phase = proposal.phase(caller.now_ms);
+        if phase == Phase::Closed {
+            return Err(window_not_open(id, "advice, review or voting", phase));
+        }
+        let remark = remark(proposal, caller, text);
+        proposal.comments.push_back(remark);
+        Ok(())
+    }
+
+    /// A seat's request to send proposal `id` back; enough of them restart
+    /// its windows from this block.
+    fn reconsider(
+        &mut self,
+        caller: &Caller<'_>,
+        id: u64,
+        text: Digest,
+    ) -> Result<(), GovernanceError> {
+        let (voting, advisory) = (&self.rules.voting, &self.rules.advisory);
+        if !voting.contains(caller.sender) && !advisory.contains(caller.sender) {
+            return Err(GovernanceError::NotVotingSeat);
+        }
+        let proposal = self.proposals.get_mut(&id);
+        let proposal = proposal.ok_or(GovernanceError::NoSuchProposal { proposal: id })?;
+        let phase = proposal.phase(caller.now_ms);
+        if !matches!(phase, Phase::Advice | Phase::Review) {
+            return Err(window_not_open(id, "advice or review", phase));
+        }
+        if proposal.round >= MAX_SEND_BACKS {
+            return Err(GovernanceError::SendBacksUsed { proposal: id });
+        }
+        let round = proposal.round;
+        if (proposal.reconsider.iter()).any(|r| &r.by == caller.sender && r.round == round) {
+            return Err(GovernanceError::AlreadyRequested { proposal: id });
+        }
+        let remark = remark(proposal, caller, text);
+        proposal.reconsider.push_back(remark);
+        let from_voting = proposal.requests_from(voting);
+        if sends_back(
+            from_voting,
+            voting.len() as u32,
+            proposal.requests_from(advisory),
+        ) {
+            let closes = proposal.voting_closes_ms();
+            proposal.round += 1;
+            proposal.opened_ms = caller.now_ms;
+            let new_closes = proposal.voting_closes_ms();
+            self.due.remove(&(closes, id));
+            self.due.insert((new_closes, id), ());
+        }
+        Ok(())
+    }
+
+    /// An advisory seat's veto of passed class-A proposal `id`; two thirds
+    /// of the advisory seats stop it.
+    fn veto(&mut self, caller: &Caller<'_>, id: u64, text: Digest) -> Result<(), GovernanceError> {
+        let advisory = &self.rules.advisory;
+        if !advisory.contains(caller.sender) {
+            return Err(GovernanceError::NotAdvisorySeat);
+        }
+        let proposal = self.proposals.get_mut(&id);
+        let proposal = proposal.ok_or(GovernanceError::NoSuchProposal { proposal: id })?;
+        let not_vetoable = |why: &str| GovernanceError::NotVetoable {
+            proposal: id,
+            why: why.into(),
+        };
+        if proposal.class != ProposalClass::A {
+            return Err(not_vetoable("only class-A proposals have a veto window"));
+        }
+        let Outcome::Passed { enact_ms, .. } = proposal.outcome else {
+            return Err(not_vetoable("it has not passed, or is settled"));
+        };
+        if caller.now_ms >= proposal.veto_ends_ms() {
+            return Err(not_vetoable("its veto window has closed"));
+        }
+        if proposal.vetoes.iter().any(|v| &v.by == caller.sender) {
+            return Err(GovernanceError::AlreadyVetoed { proposal: id });
+        }
+        let remark = remark(proposal, caller, text);
+        proposal.vetoes.push_back(remark);
+        let vetoes = (proposal.vetoes.iter()).filter(|v| advisory.contains(&v.by));
+        if vetoed(vetoes.count() as u32, advisory.len() as u32) {
+            proposal.outcome = Outcome::Vetoed {
+                at_ms: caller.now_ms,
+            };
+            self.due.remove(&(enact_ms, id));
+        }
+        Ok(())
+    }
+
+    /// Enacts an amendment to governance itself (its seats or windows).
+    pub(crate) fn enact(&mut self, amendment: &Amendment) -> Option<Result<(), String>> {
+        let rules = &mut self.rules;
+        Some(match *amendment {
+            Amendment::SetParameter(_) => return None,
+            Amendment::SetWindows { class, windows } => windows.check(class).map(|()| {
+                match class {
+                    ProposalClass::A => rules.windows.class_a = windows,
+                    ProposalClass::B => rules.windows.class_b = windows,
+                };
+            }),
+            Amendment::AddSeat { account, kind } => {
+                let seats = rules.seats_mut(kind);
+                match seats.insert(account) {
+                    None => Ok(()),
+                    Some(_) => Err(format!("{account} already holds a {kind:?} seat")),
+                }
+            }
+            Amendment::RemoveSeat { account, kind } => {
+                let seats = rules.seats_mut(kind);
+                if kind == SeatKind::Voting && seats.len() <= MIN_VOTING_SEATS {
+                    Err(format!("at least {MIN_VOTING_SEATS} voting seats remain"))
+                } else if seats.remove(&account).is_none() {
+                    Err(format!("{account} holds no {kind:?} seat"))
+                } else {
+                    Ok(())
+                }
+            }
+        })
+    }
+
     fn proposal_mut(&mut self, id: u64) -> Result<&mut Proposal, GovernanceError> {
         self.proposals
             .get_mut(&id)
@@ -244,7 +388,7 @@ impl Governance {
         let proposal = self.proposal_mut(id)?;
         let now = proposal.phase(now_ms);
         if now != phase {
-            return Err(window_not_open(id, phase, now));
+            return Err(window_not_open(id, &phase_name(phase), now));
         }
         Ok(proposal)
     }
@@ -295,9 +439,7 @@ fn tally(proposal: &Proposal, seats: u32) -> Outcome {
     let yes = proposal.yes_votes();
     let needed = votes_needed(proposal.class, seats);
     if yes >= needed && proposal.unanswered_objection().is_none() {
-        let enact_ms = proposal
-            .voting_closes_ms()
-            .saturating_add(proposal.windows.delay_ms);
+        let enact_ms = proposal.enact_ms();
         Outcome::Passed { yes, enact_ms }
     } else {
         Outcome::Rejected { yes, needed }
@@ -314,11 +456,37 @@ fn next_step_ms(proposal: &Proposal) -> Option<u64> {
     }
 }
 
-fn window_not_open(proposal: u64, window: Phase, now: Phase) -> GovernanceError {
-    let name = |phase: Phase| format!("{phase:?}").to_lowercase();
+/// Fewest voting seats governance keeps: fewer would let one or two
+/// institutions decide alone.
+pub const MIN_VOTING_SEATS: usize = 3;
+
+impl Rules {
+    fn seats_mut(&mut self, kind: SeatKind) -> &mut OrdSet<AccountId> {
+        match kind {
+            SeatKind::Voting => &mut self.voting,
+            SeatKind::Advisory => &mut self.advisory,
+        }
+    }
+}
+
+fn remark(proposal: &Proposal, caller: &Caller<'_>, text: Digest) -> Remark {
+    Remark {
+        round: proposal.round,
+        by: *caller.sender,
+        text,
+        at_ms: caller.now_ms,
+    }
+}
+
+/// A phase's name, as errors and the API spell it.
+pub fn phase_name(phase: Phase) -> String {
+    format!("{phase:?}").to_lowercase()
+}
+
+fn window_not_open(proposal: u64, window: &str, now: Phase) -> GovernanceError {
     GovernanceError::WindowNotOpen {
         proposal,
-        window: name(window),
-        now: name(now),
+        window: window.into(),
+        now: phase_name(now),
     }
 }

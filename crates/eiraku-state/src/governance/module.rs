@@ -8,7 +8,7 @@ use crate::{
     module::{CallContext, Module},
     Change, EntryError, ExecutionError,
 };
-use eiraku_core::{AccountId, Call, GovernanceKey, StateKey};
+use eiraku_core::{governance::Amendment, AccountId, Call, GovernanceKey, StateKey};
 use imbl::OrdMap;
 
 /// Governance is set at genesis: a chain's states all have it or all lack
@@ -25,8 +25,10 @@ impl Module for Option<Governance> {
         let Some(governance) = self else {
             return Some(Err(GovernanceError::NoGovernance.into()));
         };
+        let sender = &cx.tx.transaction.sender;
         let caller = Caller {
-            sender: &cx.tx.transaction.sender,
+            sender,
+            has_role: cx.authority.role(sender).is_some(),
             now_ms: cx.env.timestamp_ms,
         };
         Some(governance.apply(&caller, call).map_err(Into::into))
@@ -34,6 +36,10 @@ impl Module for Option<Governance> {
 
     fn accounts_touched(call: &Call) -> Option<Vec<&AccountId>> {
         matches!(call, Call::Governance(_)).then(Vec::new)
+    }
+
+    fn enact(&mut self, amendment: &Amendment) -> Option<Result<(), String>> {
+        self.as_mut()?.enact(amendment)
     }
 
     fn entries(&self, out: &mut Vec<Change>) {

@@ -11,6 +11,9 @@ use imbl::{OrdMap, Vector};
 /// An advisory seat's advice, and the proposer's response to it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Advice {
+    /// The round it was given in (0, or 1 after the proposal was sent
+    /// back).
+    pub round: u32,
     /// The advisory seat.
     pub by: AccountId,
     /// For or against.
@@ -21,6 +24,19 @@ pub struct Advice {
     pub at_ms: u64,
     /// Digest of the proposer's response, once given.
     pub response: Option<Digest>,
+}
+
+/// A comment, a request to reconsider, or a veto: who, what, when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Remark {
+    /// The round it was made in.
+    pub round: u32,
+    /// Who made it.
+    pub by: AccountId,
+    /// Digest of its text.
+    pub text: Digest,
+    /// Block time.
+    pub at_ms: u64,
 }
 
 /// A voting seat's vote.
@@ -58,6 +74,11 @@ pub enum Outcome {
         /// Block time of enactment.
         at_ms: u64,
     },
+    /// Vetoed by the advisory seats during its veto window.
+    Vetoed {
+        /// Block time of the veto that reached two thirds.
+        at_ms: u64,
+    },
     /// Passed, but could no longer apply when its time came.
     Failed {
         /// Block time it was tried.
@@ -80,6 +101,10 @@ pub enum Phase {
     Closed,
 }
 
+/// How many times a proposal may be sent back: once, so a minority can
+/// make the seats think again but never block a proposal for ever.
+pub const MAX_SEND_BACKS: u32 = 1;
+
 /// A proposal and its whole record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Proposal {
@@ -95,6 +120,11 @@ pub struct Proposal {
     pub text: Digest,
     /// Block time it was proposed.
     pub proposed_ms: u64,
+    /// How many times it was sent back (its windows restarted).
+    pub round: u32,
+    /// Block time its current windows started: when it was proposed, or
+    /// last sent back.
+    pub opened_ms: u64,
     /// Its class's windows when it was proposed (later rule changes do not
     /// move a running proposal's deadlines).
     pub windows: Windows,
@@ -102,6 +132,12 @@ pub struct Proposal {
     pub advice: Vector<Advice>,
     /// Votes by seat.
     pub votes: OrdMap<AccountId, Ballot>,
+    /// Comments, in order.
+    pub comments: Vector<Remark>,
+    /// Requests to reconsider, in order (every round's).
+    pub reconsider: Vector<Remark>,
+    /// Vetoes, in order.
+    pub vetoes: Vector<Remark>,
     /// Where it stands.
     pub outcome: Outcome,
 }
@@ -109,7 +145,7 @@ pub struct Proposal {
 impl Proposal {
     /// End of the advice window (block time).
     pub fn advice_ends_ms(&self) -> u64 {
-        self.proposed_ms.saturating_add(self.windows.advice_ms)
+        self.opened_ms.saturating_add(self.windows.advice_ms)
     }
 
     /// End of the review window, when voting opens.
@@ -123,6 +159,20 @@ impl Proposal {
             .saturating_add(self.windows.voting_ms)
     }
 
+    /// End of the veto window (the close of voting for class B).
+    pub fn veto_ends_ms(&self) -> u64 {
+        let veto = match self.class {
+            ProposalClass::A => self.windows.veto_ms,
+            ProposalClass::B => 0,
+        };
+        self.voting_closes_ms().saturating_add(veto)
+    }
+
+    /// When it takes effect, if it passes.
+    pub fn enact_ms(&self) -> u64 {
+        self.veto_ends_ms().saturating_add(self.windows.delay_ms)
+    }
+
     /// The window it is in at `now_ms`.
     pub fn phase(&self, now_ms: u64) -> Phase {
         if now_ms < self.advice_ends_ms() {
@@ -134,6 +184,14 @@ impl Proposal {
         } else {
             Phase::Closed
         }
+    }
+
+    /// This round's requests to reconsider from seats in `seats`.
+    pub fn requests_from(&self, seats: &imbl::OrdSet<AccountId>) -> u32 {
+        self.reconsider
+            .iter()
+            .filter(|r| r.round == self.round && seats.contains(&r.by))
+            .count() as u32
     }
 
     /// The first objection the proposer has not answered, by index.
@@ -162,6 +220,19 @@ pub fn votes_needed(class: ProposalClass, seats: u32) -> u32 {
     }
 }
 
+/// Whether requests to reconsider from `voting` of `voting_seats` voting
+/// seats and `advisory` advisory seats send a proposal back: a third of the
+/// voting seats, or two advisory seats.
+pub fn sends_back(voting: u32, voting_seats: u32, advisory: u32) -> bool {
+    3 * voting >= voting_seats || advisory >= 2
+}
+
+/// Whether `vetoes` of `advisory_seats` advisory seats stop a proposal:
+/// two thirds of them.
+pub fn vetoed(vetoes: u32, advisory_seats: u32) -> bool {
+    3 * vetoes >= 2 * advisory_seats
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,5 +245,15 @@ mod tests {
         assert_eq!(votes_needed(ProposalClass::B, 14), 8);
         assert_eq!(votes_needed(ProposalClass::B, 3), 2);
         assert_eq!(votes_needed(ProposalClass::B, 4), 3);
+    }
+
+    #[test]
+    fn a_third_of_voting_seats_or_two_advisers_send_back_two_thirds_of_advisers_veto() {
+        assert!(!sends_back(4, 14, 1));
+        assert!(sends_back(5, 14, 0));
+        assert!(sends_back(0, 14, 2));
+        assert!(!vetoed(9, 14));
+        assert!(vetoed(10, 14));
+        assert!(vetoed(2, 3));
     }
 }

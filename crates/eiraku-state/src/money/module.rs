@@ -192,7 +192,9 @@ impl Module for Option<Money> {
 impl Money {
     /// Enacts a parameter change governance passed.
     fn enact(&mut self, amendment: &Amendment) -> Option<Result<(), String>> {
-        let Amendment::SetParameter(parameter) = amendment;
+        let Amendment::SetParameter(parameter) = amendment else {
+            return None;
+        };
         match *parameter {
             Parameter::MaxRateAgeMs(ms) => {
                 if ms == 0 {

@@ -72,17 +72,22 @@ pub enum GovCommand {
         /// The proposal's number.
         id: u64,
     },
-    /// Voting seat: propose setting a parameter (class B).
+    /// Voting seat: propose an amendment: a parameter (class B, with
+    /// --parameter and --value) or any amendment as JSON (--amendment, e.g.
+    /// '{"add_seat":{"account":"<hex>","kind":"advisory"}}', class A).
     Propose {
         /// The central bank's key (file or demo label, e.g. cb-jp).
         #[arg(long)]
         from: String,
-        /// The parameter.
-        #[arg(long, value_enum)]
-        parameter: ParameterName,
+        /// The parameter to set.
+        #[arg(long, value_enum, requires = "value", conflicts_with = "amendment")]
+        parameter: Option<ParameterName>,
         /// Its new value (coin minor units, or milliseconds).
+        #[arg(long, requires = "parameter")]
+        value: Option<u128>,
+        /// The amendment, as JSON (as the API shows proposals).
         #[arg(long)]
-        value: u128,
+        amendment: Option<String>,
         /// The rationale, as published (its digest goes on chain).
         #[arg(long)]
         text: String,
@@ -132,6 +137,44 @@ pub enum GovCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Anyone holding a role: comment on a proposal until voting closes.
+    Comment {
+        /// The commenter's key.
+        #[arg(long)]
+        from: String,
+        /// The proposal's number.
+        #[arg(long)]
+        proposal: u64,
+        /// The comment, as published.
+        #[arg(long)]
+        text: String,
+    },
+    /// Seat: ask to send a proposal back before voting opens (a third of
+    /// the voting seats, or two advisory seats, restart its windows; once).
+    Reconsider {
+        /// The seat's key.
+        #[arg(long)]
+        from: String,
+        /// The proposal's number.
+        #[arg(long)]
+        proposal: u64,
+        /// The reasons, as published.
+        #[arg(long)]
+        text: String,
+    },
+    /// Advisory seat: veto a passed class-A proposal in its veto window
+    /// (two thirds of the advisory seats stop it).
+    Veto {
+        /// The regulator's key.
+        #[arg(long)]
+        from: String,
+        /// The proposal's number.
+        #[arg(long)]
+        proposal: u64,
+        /// The reasons, as published.
+        #[arg(long)]
+        text: String,
+    },
     /// Wait until a proposal reaches a milestone, then show it.
     Wait {
         /// The proposal's number.
@@ -156,9 +199,10 @@ pub fn run(command: GovCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Resul
             from,
             parameter,
             value,
+            amendment,
             text,
         } => {
-            let amendment = Amendment::SetParameter(parameter_value(parameter, value)?);
+            let amendment = amendment_of(parameter, value, amendment.as_deref())?;
             let text_hash = text_digest(&text);
             let call = GovernanceCall::Propose {
                 amendment,
@@ -217,6 +261,42 @@ pub fn run(command: GovCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Resul
             };
             (from, reason, call)
         }
+        GovCommand::Comment {
+            from,
+            proposal,
+            text,
+        } => {
+            let text_hash = text_digest(&text);
+            let call = GovernanceCall::Comment {
+                proposal,
+                text: text_hash,
+            };
+            (from, text, call)
+        }
+        GovCommand::Reconsider {
+            from,
+            proposal,
+            text,
+        } => {
+            let text_hash = text_digest(&text);
+            let call = GovernanceCall::Reconsider {
+                proposal,
+                text: text_hash,
+            };
+            (from, text, call)
+        }
+        GovCommand::Veto {
+            from,
+            proposal,
+            text,
+        } => {
+            let text_hash = text_digest(&text);
+            let call = GovernanceCall::Veto {
+                proposal,
+                text: text_hash,
+            };
+            (from, text, call)
+        }
     };
     print_line(&format!(
         "text digest {} ({} bytes published by the sender)",
@@ -231,6 +311,22 @@ pub fn run(command: GovCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Resul
     };
     submit::send(&client, &key, Call::Governance(call), &options)?;
     Ok(())
+}
+
+/// The amendment the flags name: a parameter and its value, or JSON.
+fn amendment_of(
+    parameter: Option<ParameterName>,
+    value: Option<u128>,
+    json: Option<&str>,
+) -> anyhow::Result<Amendment> {
+    match (parameter, value, json) {
+        (Some(name), Some(value), None) => {
+            Ok(Amendment::SetParameter(parameter_value(name, value)?))
+        }
+        (None, None, Some(json)) => serde_json::from_str(json)
+            .map_err(|e| anyhow::anyhow!("--amendment is not an amendment: {e}")),
+        _ => anyhow::bail!("give --parameter with --value, or --amendment JSON"),
+    }
 }
 
 fn parameter_value(name: ParameterName, value: u128) -> anyhow::Result<Parameter> {

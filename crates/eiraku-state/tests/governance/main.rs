@@ -2,15 +2,18 @@
 //! in blocks whose timestamps move the windows. A class-B cycle from
 //! proposal to enactment, every rule's refusal with its typed error, a vote
 //! that misses the threshold, an amendment that can no longer apply, and
-//! the module's entries read back.
+//! the module's entries read back. Class A in `class_a.rs`.
+
+mod class_a;
 
 use eiraku_core::{
     governance::{text_digest, Amendment, Choice, GovernanceCall, Parameter, Stance, Windows},
-    AccountId, Amount, Call, ChainId, CoinUnit, CurrencyCode, EconomyCode, Genesis, GenesisEconomy,
-    GovernanceGenesis, Keypair, MoneyGenesis, SignedTransaction, StateKey, Transaction,
+    AccountId, Amount, Call, ChainId, CoinUnit, CurrencyCode, EconomyCode, Genesis, GenesisAccount,
+    GenesisEconomy, GovernanceGenesis, Keypair, MoneyGenesis, SignedTransaction, StateKey,
+    Transaction,
 };
 use eiraku_state::{
-    governance::{GovernanceError, Outcome as ProposalOutcome, Proposal},
+    governance::{GovernanceError, Outcome as ProposalOutcome, Proposal, Rules},
     BlockEnv, ExecutionError, Outcome, State,
 };
 
@@ -24,23 +27,21 @@ const CB: u64 = 10;
 const REG: u64 = 20;
 /// The issuer executes decisions; it holds no seat.
 const ISSUER: u64 = 1;
+/// An account with no role.
+const OUTSIDER: u64 = 98;
+/// An account governance may seat.
+const NEWCOMER: u64 = 99;
 
 fn id(seed: u64) -> AccountId {
     Keypair::from_seed(seed).account_id()
 }
 
 /// Class B: 10 s of advice, 5 of review, 10 of voting, 5 before it takes
-/// effect.
+/// effect; class A the same with 5 s of veto window.
 fn windows() -> GovernanceGenesis {
-    let class_b = Windows {
-        advice_ms: 10 * SECOND,
-        review_ms: 5 * SECOND,
-        voting_ms: 10 * SECOND,
-        delay_ms: 5 * SECOND,
-    };
     GovernanceGenesis {
-        class_a: class_b,
-        class_b,
+        class_a: Windows::of(SECOND, [10, 5, 10, 5, 5]),
+        class_b: Windows::of(SECOND, [10, 5, 10, 0, 5]),
     }
 }
 
@@ -64,7 +65,14 @@ fn genesis(governance: Option<GovernanceGenesis>) -> Genesis {
         chain_id: ChainId::new("governance").unwrap(),
         genesis_time_ms: START_MS,
         validators: vec![],
-        accounts: vec![],
+        accounts: vec![GenesisAccount {
+            id: id(OUTSIDER),
+            balance: Amount(0),
+            label: "outsider".into(),
+            role: None,
+            bank: None,
+            travel_key: None,
+        }],
         money: Some(MoneyGenesis {
             unit: CoinUnit::Single { currency: usd },
             numeraire: usd,
@@ -144,6 +152,10 @@ impl Chain {
 
     fn proposal(&self, id: u64) -> Proposal {
         self.state.governance().unwrap().proposals()[&id].clone()
+    }
+
+    fn rules(&self) -> Rules {
+        self.state.governance().unwrap().rules().clone()
     }
 
     fn threshold(&self) -> Amount {

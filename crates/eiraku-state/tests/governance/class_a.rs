@@ -1,0 +1,271 @@
+//! Class A: a whole cycle with an objection, its answer, a send-back, a
+//! dissent and the veto window; a veto by two thirds of the advisory seats;
+//! the rules themselves changed; an amendment that can no longer apply.
+
+use super::*;
+use eiraku_core::governance::{ProposalClass, SeatKind};
+use eiraku_state::governance::MIN_VOTING_SEATS;
+
+fn propose_a(amendment: Amendment) -> GovernanceCall {
+    GovernanceCall::Propose {
+        amendment,
+        text: text_digest("class A"),
+    }
+}
+
+fn remark(make: fn(u64, eiraku_core::Digest) -> GovernanceCall) -> GovernanceCall {
+    make(0, text_digest("remark"))
+}
+
+fn reconsider(proposal: u64, text: eiraku_core::Digest) -> GovernanceCall {
+    GovernanceCall::Reconsider { proposal, text }
+}
+
+fn veto(proposal: u64, text: eiraku_core::Digest) -> GovernanceCall {
+    GovernanceCall::Veto { proposal, text }
+}
+
+fn comment(proposal: u64, text: eiraku_core::Digest) -> GovernanceCall {
+    GovernanceCall::Comment { proposal, text }
+}
+
+/// Every seat but the last votes yes (4 of 5: class A needs two thirds).
+fn four_yes_one_no(chain: &mut Chain) {
+    for seat in CB..CB + 4 {
+        chain.send(seat, vote(Choice::Yes)).unwrap();
+    }
+    chain.send(CB + 4, vote(Choice::No)).unwrap();
+}
+
+#[test]
+fn a_class_a_cycle_with_objection_send_back_dissent_and_veto_window_seats_an_adviser() {
+    let mut chain = Chain::new();
+    let newcomer = id(NEWCOMER);
+    let amendment = Amendment::AddSeat {
+        account: newcomer,
+        kind: SeatKind::Advisory,
+    };
+    chain.send(CB, propose_a(amendment)).unwrap();
+    assert_eq!(chain.proposal(0).class, ProposalClass::A);
+    chain.send(REG, advise(Stance::Object)).unwrap();
+    chain.send(ISSUER, remark(comment)).unwrap();
+    assert_eq!(
+        chain.send(OUTSIDER, remark(comment)),
+        Err(GovernanceError::NoRole)
+    );
+    // Two advisory seats send it back: its windows restart from here.
+    chain.send(REG + 1, remark(reconsider)).unwrap();
+    assert_eq!(
+        chain.send(REG + 1, remark(reconsider)),
+        Err(GovernanceError::AlreadyRequested { proposal: 0 })
+    );
+    let first_close = chain.proposal(0).voting_closes_ms();
+    chain.send(REG + 2, remark(reconsider)).unwrap();
+    let sent_back = chain.proposal(0);
+    assert_eq!((sent_back.round, sent_back.opened_ms), (1, chain.now_ms));
+    assert!(sent_back.voting_closes_ms() > first_close);
+    assert_eq!(
+        chain.send(REG + 3, remark(reconsider)),
+        Err(GovernanceError::SendBacksUsed { proposal: 0 }),
+        "once per proposal"
+    );
+    // The same seat may advise again in the new round.
+    chain.send(REG, advise(Stance::Support)).unwrap();
+
+    chain.at_ms(sent_back.voting_opens_ms());
+    assert!(matches!(
+        chain.send(CB, vote(Choice::Yes)),
+        Err(GovernanceError::UnansweredObjection { objection: 0, .. })
+    ));
+    chain.send(CB, respond(0)).unwrap();
+    four_yes_one_no(&mut chain);
+    chain.at_ms(sent_back.voting_closes_ms());
+    let passed = chain.proposal(0);
+    assert!(matches!(
+        passed.outcome,
+        ProposalOutcome::Passed { yes: 4, .. }
+    ));
+    // One veto of five advisers does not stop it.
+    chain.send(REG + 4, remark(veto)).unwrap();
+    assert_eq!(
+        chain.send(REG + 4, remark(veto)),
+        Err(GovernanceError::AlreadyVetoed { proposal: 0 })
+    );
+    chain.at_ms(passed.veto_ends_ms());
+    assert!(matches!(
+        chain.send(REG + 3, remark(veto)),
+        Err(GovernanceError::NotVetoable { .. })
+    ));
+    assert!(!chain.rules().advisory.contains(&newcomer));
+    chain.at_ms(passed.enact_ms());
+    assert!(matches!(
+        chain.proposal(0).outcome,
+        ProposalOutcome::Enacted { .. }
+    ));
+    assert!(chain.rules().advisory.contains(&newcomer));
+    let record = chain.proposal(0);
+    assert_eq!(record.votes[&id(CB + 4)].choice, Choice::No, "dissent kept");
+    assert_eq!(
+        (
+            record.advice.len(),
+            record.comments.len(),
+            record.reconsider.len()
+        ),
+        (2, 1, 2)
+    );
+}
+
+#[test]
+fn two_thirds_of_the_advisory_seats_veto_a_passed_class_a_proposal() {
+    let mut chain = Chain::new();
+    let amendment = Amendment::RemoveSeat {
+        account: id(CB + 4),
+        kind: SeatKind::Voting,
+    };
+    chain.send(CB, propose_a(amendment)).unwrap();
+    let proposal = chain.proposal(0);
+    assert_eq!(
+        chain.send(REG, remark(veto)),
+        Err(GovernanceError::NotVetoable {
+            proposal: 0,
+            why: "it has not passed, or is settled".into()
+        })
+    );
+    chain.at_ms(proposal.voting_opens_ms());
+    four_yes_one_no(&mut chain);
+    chain.at_ms(proposal.voting_closes_ms());
+    for seat in REG..REG + 4 {
+        chain.send(seat, remark(veto)).unwrap();
+    }
+    assert!(matches!(
+        chain.proposal(0).outcome,
+        ProposalOutcome::Vetoed { .. }
+    ));
+    chain.at_ms(proposal.enact_ms() + SECOND);
+    assert!(matches!(
+        chain.proposal(0).outcome,
+        ProposalOutcome::Vetoed { .. }
+    ));
+    assert!(
+        chain.rules().voting.contains(&id(CB + 4)),
+        "nothing enacted"
+    );
+}
+
+#[test]
+fn class_b_has_no_veto_window() {
+    let mut chain = Chain::new();
+    chain
+        .send(CB, propose(Parameter::TravelRuleThreshold(Amount(9))))
+        .unwrap();
+    assert!(matches!(
+        chain.send(REG, remark(veto)),
+        Err(GovernanceError::NotVetoable { .. })
+    ));
+}
+
+#[test]
+fn new_windows_govern_new_proposals_and_running_ones_keep_theirs() {
+    let mut chain = Chain::new();
+    let mut longer = windows().class_b;
+    longer.voting_ms *= 2;
+    let amendment = Amendment::SetWindows {
+        class: ProposalClass::B,
+        windows: longer,
+    };
+    chain.send(CB, propose_a(amendment)).unwrap();
+    chain
+        .send(CB + 1, propose(Parameter::MaxRateAgeMs(5)))
+        .unwrap();
+    let proposal = chain.proposal(0);
+    chain.at_ms(proposal.voting_opens_ms());
+    four_yes_one_no(&mut chain);
+    chain.at_ms(proposal.enact_ms());
+    assert_eq!(chain.rules().windows.class_b, longer);
+    assert_eq!(chain.proposal(1).windows, windows().class_b, "kept");
+    chain.send(CB, propose(Parameter::MaxRateAgeMs(6))).unwrap();
+    assert_eq!(chain.proposal(2).windows, longer);
+}
+
+#[test]
+fn seat_changes_that_can_no_longer_apply_fail_with_their_reason() {
+    let mut chain = Chain::new();
+    let stranger = Amendment::RemoveSeat {
+        account: id(NEWCOMER),
+        kind: SeatKind::Voting,
+    };
+    let seated = Amendment::AddSeat {
+        account: id(REG),
+        kind: SeatKind::Advisory,
+    };
+    let no_voting_window = Amendment::SetWindows {
+        class: ProposalClass::A,
+        windows: eiraku_core::governance::Windows {
+            voting_ms: 0,
+            ..windows().class_a
+        },
+    };
+    for amendment in [stranger, seated, no_voting_window] {
+        chain.send(CB, propose_a(amendment)).unwrap();
+    }
+    let last = chain.proposal(2);
+    chain.at_ms(chain.proposal(0).voting_opens_ms());
+    for id in 0..3 {
+        for seat in CB..CB + 4 {
+            let ballot = GovernanceCall::Vote {
+                proposal: id,
+                choice: Choice::Yes,
+                reason: text_digest("yes"),
+            };
+            chain.send(seat, ballot).unwrap();
+        }
+    }
+    chain.at_ms(last.enact_ms());
+    for id in 0..3 {
+        let outcome = chain.proposal(id).outcome;
+        assert!(
+            matches!(outcome, ProposalOutcome::Failed { .. }),
+            "{id}: {outcome:?}"
+        );
+    }
+    assert_eq!(chain.rules().windows, windows());
+    assert!(MIN_VOTING_SEATS <= chain.rules().voting.len());
+}
+
+#[test]
+fn the_voting_seats_never_fall_below_three() {
+    let mut chain = Chain::new();
+    for seat in 0..3 {
+        let amendment = Amendment::RemoveSeat {
+            account: id(CB + 4 - seat),
+            kind: SeatKind::Voting,
+        };
+        chain.send(CB, propose_a(amendment)).unwrap();
+    }
+    let last = chain.proposal(2);
+    chain.at_ms(chain.proposal(0).voting_opens_ms());
+    for id in 0..3 {
+        for seat in CB..CB + 5 {
+            let ballot = GovernanceCall::Vote {
+                proposal: id,
+                choice: Choice::Yes,
+                reason: text_digest("yes"),
+            };
+            chain.send(seat, ballot).unwrap();
+        }
+    }
+    chain.at_ms(last.enact_ms());
+    assert!(matches!(
+        chain.proposal(0).outcome,
+        ProposalOutcome::Enacted { .. }
+    ));
+    assert!(matches!(
+        chain.proposal(1).outcome,
+        ProposalOutcome::Enacted { .. }
+    ));
+    let ProposalOutcome::Failed { reason, .. } = chain.proposal(2).outcome else {
+        panic!("the third removal must fail");
+    };
+    assert!(reason.contains("at least 3"), "{reason}");
+    assert_eq!(chain.rules().voting.len(), MIN_VOTING_SEATS);
+}
