@@ -1,6 +1,7 @@
 //! The CLI session of docs/governance.md, run line by line against a new
 //! 4-validator network with the ASEAN+3 demo: a whole class-B cycle from
-//! proposal to enactment, with the refusals the document shows.
+//! proposal to enactment, and a class-A cycle with a send-back and a veto,
+//! each on a network of its own, with the refusals the document shows.
 
 mod common;
 
@@ -44,4 +45,33 @@ fn the_documented_governance_session_runs_verbatim() {
         ),
         (14, 14)
     );
+}
+
+#[test]
+fn the_documented_class_a_session_runs_verbatim() {
+    let doc = include_str!("../../../docs/governance.md");
+    let lines = session::lines(doc, "## A session of a whole class-A cycle");
+    assert!(lines.len() > 10, "the session has its steps");
+    let network = TestNetwork::start_with(4, true);
+    session::run(&lines, &network);
+
+    let client = network.client(2);
+    let proposal = client.proposal(0).unwrap();
+    assert!(matches!(proposal.status, ProposalStatus::Enacted { .. }));
+    assert_eq!(proposal.round, 1, "sent back once");
+    assert_eq!(proposal.votes_needed, 10, "two thirds of 14 seats");
+    let count = |choice| proposal.votes.iter().filter(|v| v.choice == choice).count();
+    assert_eq!((count(Choice::Yes), count(Choice::No)), (10, 1));
+    assert_eq!(
+        (
+            proposal.comments.len(),
+            proposal.reconsider.len(),
+            proposal.vetoes.len()
+        ),
+        (1, 2, 1)
+    );
+    let representative = network.key("person-vn").account_id();
+    let governance = client.governance().unwrap();
+    assert_eq!(governance.advisory_seats.len(), 15);
+    assert!(governance.advisory_seats.contains(&representative));
 }

@@ -14,10 +14,13 @@ use clap::{Subcommand, ValueEnum};
 use eiraku_api::{ProposalStatus, ProposalView};
 use eiraku_core::{
     digest,
-    governance::{text_digest, Amendment, Choice, GovernanceCall, Parameter, Stance},
-    Amount, Call,
+    governance::{text_digest, Amendment, Choice, GovernanceCall, Parameter, SeatKind, Stance},
+    AccountId, Amount, Call,
 };
-use std::time::{Duration, Instant};
+use std::{
+    path::Path,
+    time::{Duration, Instant},
+};
 
 /// A parameter a class-B proposal can set.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -60,6 +63,74 @@ pub enum Milestone {
     Settled,
 }
 
+/// What a proposal amends: exactly one of a parameter with its value, a
+/// seat with its account, or JSON.
+#[derive(clap::Args)]
+#[group(required = true, multiple = true)]
+pub struct AmendmentArgs {
+    /// Set this parameter (class B) to --value.
+    #[arg(long, value_enum, requires = "value")]
+    parameter: Option<ParameterName>,
+    /// The parameter's new value (coin minor units, or milliseconds).
+    #[arg(long, requires = "parameter")]
+    value: Option<u128>,
+    /// Seat --account as a voting or advisory seat (class A).
+    #[arg(long, value_enum, requires = "account", conflicts_with_all = ["parameter", "remove_seat"])]
+    add_seat: Option<SeatArg>,
+    /// Remove --account's voting or advisory seat (class A).
+    #[arg(long, value_enum, requires = "account", conflicts_with = "parameter")]
+    remove_seat: Option<SeatArg>,
+    /// The account a seat change names (hex id, key file or demo label).
+    #[arg(long)]
+    account: Option<String>,
+    /// Any amendment as JSON, as the API shows proposals (e.g.
+    /// '{"set_windows":{"class":"b","windows":{…}}}').
+    #[arg(long, conflicts_with_all = ["parameter", "add_seat", "remove_seat"])]
+    amendment: Option<String>,
+}
+
+/// A kind of seat.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SeatArg {
+    /// Proposes and votes.
+    Voting,
+    /// Advises and vetoes class-A decisions.
+    Advisory,
+}
+
+impl AmendmentArgs {
+    /// The amendment the flags name; demo labels resolve in `network`.
+    fn amendment(&self, network: &Path) -> anyhow::Result<Amendment> {
+        let account = || -> anyhow::Result<AccountId> {
+            let text = self.account.as_deref().expect("clap requires --account");
+            keyfile::resolve_account(text, network)
+        };
+        let kind = |seat: SeatArg| match seat {
+            SeatArg::Voting => SeatKind::Voting,
+            SeatArg::Advisory => SeatKind::Advisory,
+        };
+        Ok(match (self.parameter, self.add_seat, self.remove_seat, &self.amendment) {
+            (Some(name), None, None, None) => {
+                let value = self.value.expect("clap requires --value");
+                Amendment::SetParameter(parameter_value(name, value)?)
+            }
+            (None, Some(seat), None, None) => Amendment::AddSeat {
+                account: account()?,
+                kind: kind(seat),
+            },
+            (None, None, Some(seat), None) => Amendment::RemoveSeat {
+                account: account()?,
+                kind: kind(seat),
+            },
+            (None, None, None, Some(json)) => serde_json::from_str(json)
+                .map_err(|e| anyhow::anyhow!("--amendment is not an amendment: {e}"))?,
+            _ => anyhow::bail!(
+                "give one of --parameter with --value, --add-seat or --remove-seat with --account, or --amendment JSON"
+            ),
+        })
+    }
+}
+
 /// Governance commands.
 #[derive(Subcommand)]
 pub enum GovCommand {
@@ -72,22 +143,14 @@ pub enum GovCommand {
         /// The proposal's number.
         id: u64,
     },
-    /// Voting seat: propose an amendment: a parameter (class B, with
-    /// --parameter and --value) or any amendment as JSON (--amendment, e.g.
-    /// '{"add_seat":{"account":"<hex>","kind":"advisory"}}', class A).
+    /// Voting seat: propose an amendment: a parameter (class B), a seat
+    /// (class A), or any amendment as JSON.
     Propose {
         /// The central bank's key (file or demo label, e.g. cb-jp).
         #[arg(long)]
         from: String,
-        /// The parameter to set.
-        #[arg(long, value_enum, requires = "value", conflicts_with = "amendment")]
-        parameter: Option<ParameterName>,
-        /// Its new value (coin minor units, or milliseconds).
-        #[arg(long, requires = "parameter")]
-        value: Option<u128>,
-        /// The amendment, as JSON (as the API shows proposals).
-        #[arg(long)]
-        amendment: Option<String>,
+        #[command(flatten)]
+        amendment: AmendmentArgs,
         /// The rationale, as published (its digest goes on chain).
         #[arg(long)]
         text: String,
@@ -197,12 +260,10 @@ pub fn run(command: GovCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Resul
         GovCommand::Wait { proposal, until } => return wait(&client, proposal, until),
         GovCommand::Propose {
             from,
-            parameter,
-            value,
             amendment,
             text,
         } => {
-            let amendment = amendment_of(parameter, value, amendment.as_deref())?;
+            let amendment = amendment.amendment(&node.network)?;
             let text_hash = text_digest(&text);
             let call = GovernanceCall::Propose {
                 amendment,
@@ -311,22 +372,6 @@ pub fn run(command: GovCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Resul
     };
     submit::send(&client, &key, Call::Governance(call), &options)?;
     Ok(())
-}
-
-/// The amendment the flags name: a parameter and its value, or JSON.
-fn amendment_of(
-    parameter: Option<ParameterName>,
-    value: Option<u128>,
-    json: Option<&str>,
-) -> anyhow::Result<Amendment> {
-    match (parameter, value, json) {
-        (Some(name), Some(value), None) => {
-            Ok(Amendment::SetParameter(parameter_value(name, value)?))
-        }
-        (None, None, Some(json)) => serde_json::from_str(json)
-            .map_err(|e| anyhow::anyhow!("--amendment is not an amendment: {e}")),
-        _ => anyhow::bail!("give --parameter with --value, or --amendment JSON"),
-    }
 }
 
 fn parameter_value(name: ParameterName, value: u128) -> anyhow::Result<Parameter> {

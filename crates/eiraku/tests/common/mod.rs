@@ -26,19 +26,31 @@ pub struct TestNetwork {
     pub chain_id: ChainId,
 }
 
-/// `count` consecutive free loopback ports, twice (API and p2p).
+/// Port ranges handed out in this process: tests of one binary run in
+/// parallel, and a range free now is not free once another network of the
+/// same process binds it.
+static HANDED_OUT: std::sync::Mutex<Vec<std::ops::Range<u16>>> = std::sync::Mutex::new(Vec::new());
+
+/// `count` consecutive free loopback ports, twice (API and p2p), never
+/// overlapping a range handed out before in this process.
 fn free_port_ranges(count: usize) -> (u16, u16) {
-    let mut seed = std::process::id() as u64 * 7919 + count as u64;
+    let mut handed_out = HANDED_OUT.lock().unwrap();
+    let mut seed = std::process::id() as u64 * 7919 + count as u64 + handed_out.len() as u64;
     loop {
         seed = seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         let base = 20_000 + (seed >> 33) as u16 % 30_000;
-        let ports: Vec<u16> = (0..2 * count as u16).map(|i| base + i).collect();
-        let all_free = ports
+        let range = base..base + 2 * count as u16;
+        let overlaps = handed_out
             .iter()
-            .all(|port| TcpListener::bind(("127.0.0.1", *port)).is_ok());
+            .any(|taken| range.start < taken.end && taken.start < range.end);
+        let all_free = !overlaps
+            && range
+                .clone()
+                .all(|port| TcpListener::bind(("127.0.0.1", port)).is_ok());
         if all_free {
+            handed_out.push(range);
             return (base, base + count as u16);
         }
     }

@@ -6,7 +6,45 @@
 //! the state machine at its time. Windows are block time (header
 //! milliseconds), set at genesis.
 
-use crate::{digest, state_key::ModuleKey, AccountId, Amount, Digest};
+/// A one-byte enum's codec: its variants in tag order.
+macro_rules! byte_enum {
+    ($name:ident: $($variant:ident = $tag:literal),+) => {
+        impl Write for $name {
+            fn write(&self, buf: &mut impl BufMut) {
+                let tag: u8 = match self {
+                    $($name::$variant => $tag,)+
+                };
+                tag.write(buf);
+            }
+        }
+
+        impl EncodeSize for $name {
+            fn encode_size(&self) -> usize {
+                1
+            }
+        }
+
+        impl Read for $name {
+            type Cfg = ();
+            fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+                match u8::read(buf)? {
+                    $($tag => Ok($name::$variant),)+
+                    other => Err(Error::InvalidEnum(other)),
+                }
+            }
+        }
+    };
+}
+
+mod amendment;
+mod key;
+mod windows;
+
+pub use amendment::{Amendment, Parameter, SeatKind};
+pub use key::GovernanceKey;
+pub use windows::{GovernanceGenesis, Windows};
+
+use crate::{digest, Digest};
 use bytes::BufMut;
 use commonware_codec::{Buf, EncodeSize, Error, Read, ReadExt, Write};
 use serde::{Deserialize, Serialize};
@@ -22,69 +60,6 @@ pub enum ProposalClass {
     A,
     /// Changes a parameter.
     B,
-}
-
-/// A parameter genesis sets, with its new value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Parameter {
-    /// Rates older than this (block time, ms) are stale.
-    MaxRateAgeMs(u64),
-    /// Cross-border payments from this many coin minor units carry
-    /// travel-rule data.
-    TravelRuleThreshold(Amount),
-}
-
-/// A kind of seat that governance grants and removes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SeatKind {
-    /// Proposes and votes.
-    Voting,
-    /// Advises; vetoes class-A decisions with the other advisory seats.
-    Advisory,
-}
-
-/// What a proposal changes: its exact payload, enacted as written.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Amendment {
-    /// Set one parameter (class B).
-    SetParameter(Parameter),
-    /// Change a class's windows: these rules themselves (class A). Running
-    /// proposals keep the windows they were made under.
-    SetWindows {
-        /// The class whose windows change.
-        class: ProposalClass,
-        /// Its new windows.
-        windows: Windows,
-    },
-    /// Seat an account (class A).
-    AddSeat {
-        /// The account.
-        account: AccountId,
-        /// Voting or advisory.
-        kind: SeatKind,
-    },
-    /// Unseat an account (class A).
-    RemoveSeat {
-        /// The account.
-        account: AccountId,
-        /// Voting or advisory.
-        kind: SeatKind,
-    },
-}
-
-impl Amendment {
-    /// The class the amendment's proposal belongs to.
-    pub fn class(&self) -> ProposalClass {
-        match self {
-            Amendment::SetParameter(_) => ProposalClass::B,
-            Amendment::SetWindows { .. }
-            | Amendment::AddSeat { .. }
-            | Amendment::RemoveSeat { .. } => ProposalClass::A,
-        }
-    }
 }
 
 /// An advisory seat's position on a proposal.
@@ -187,101 +162,6 @@ mod hex_digest {
     pub use crate::digest::{deserialize_hex as deserialize, serialize_hex as serialize};
 }
 
-/// A class's windows, in block time (milliseconds): advice, then review,
-/// then voting, each starting when the one before ends; then, for class A
-/// only, the veto window; a passed proposal is enacted `delay_ms` after
-/// that.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Windows {
-    /// Advisory seats support or object.
-    pub advice_ms: u64,
-    /// Everyone reads the advice and the responses.
-    pub review_ms: u64,
-    /// Voting seats vote.
-    pub voting_ms: u64,
-    /// Advisory seats may veto a passed class-A proposal (0 for class B).
-    #[serde(default)]
-    pub veto_ms: u64,
-    /// From the end of the veto window (or the close of voting) to
-    /// enactment.
-    pub delay_ms: u64,
-}
-
-impl Windows {
-    /// Whole units of `unit_ms`, as genesis files set them.
-    pub fn of(unit_ms: u64, [advice, review, voting, veto, delay]: [u64; 5]) -> Self {
-        Self {
-            advice_ms: advice * unit_ms,
-            review_ms: review * unit_ms,
-            voting_ms: voting * unit_ms,
-            veto_ms: veto * unit_ms,
-            delay_ms: delay * unit_ms,
-        }
-    }
-
-    /// Why these windows cannot govern `class`, if they cannot: advice,
-    /// review and voting must last, and only class A has a veto window.
-    pub fn check(&self, class: ProposalClass) -> Result<(), String> {
-        if self.advice_ms == 0 || self.review_ms == 0 || self.voting_ms == 0 {
-            return Err("advice, review and voting windows must last".into());
-        }
-        if class == ProposalClass::B && self.veto_ms != 0 {
-            return Err("only class A has a veto window".into());
-        }
-        Ok(())
-    }
-}
-
-/// The governance section of a genesis file. The seats follow the money
-/// section: each economy's central bank holds a voting seat (one economy,
-/// one vote: seed 004 §6), each regulator an advisory seat.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GovernanceGenesis {
-    /// Windows of class-A proposals.
-    pub class_a: Windows,
-    /// Windows of class-B proposals.
-    pub class_b: Windows,
-}
-
-impl GovernanceGenesis {
-    /// The documented production defaults, in days: class A 14 of advice,
-    /// 7 of review, 7 of voting, 7 of veto, 30 before it takes effect;
-    /// class B 7, 3, 5, none, 7.
-    pub fn production() -> Self {
-        const DAY_MS: u64 = 24 * 60 * 60 * 1000;
-        Self {
-            class_a: Windows::of(DAY_MS, [14, 7, 7, 7, 30]),
-            class_b: Windows::of(DAY_MS, [7, 3, 5, 0, 7]),
-        }
-    }
-
-    /// Seconds, so a person can watch a whole cycle on the devnet: class B
-    /// 20 s of advice, 5 of review, 30 of voting, 5 before it takes effect
-    /// (a minute); class A 40, 10, 40, 15 of veto, 10.
-    pub fn devnet() -> Self {
-        Self {
-            class_a: Windows::of(1000, [40, 10, 40, 15, 10]),
-            class_b: Windows::of(1000, [20, 5, 30, 0, 5]),
-        }
-    }
-
-    /// Why these windows cannot govern, if they cannot.
-    pub fn check(&self) -> Result<(), String> {
-        let a = self.class_a.check(ProposalClass::A);
-        let b = self.class_b.check(ProposalClass::B);
-        a.map_err(|e| format!("class A: {e}"))?;
-        b.map_err(|e| format!("class B: {e}"))
-    }
-
-    /// The windows of `class`.
-    pub fn windows(&self, class: ProposalClass) -> &Windows {
-        match class {
-            ProposalClass::A => &self.class_a,
-            ProposalClass::B => &self.class_b,
-        }
-    }
-}
-
 impl GovernanceCall {
     const PROPOSE: u8 = 0;
     const ADVISE: u8 = 1;
@@ -305,175 +185,9 @@ impl GovernanceCall {
     }
 }
 
-impl Write for Parameter {
-    fn write(&self, buf: &mut impl BufMut) {
-        match self {
-            Parameter::MaxRateAgeMs(ms) => {
-                0u8.write(buf);
-                ms.write(buf);
-            }
-            Parameter::TravelRuleThreshold(amount) => {
-                1u8.write(buf);
-                amount.write(buf);
-            }
-        }
-    }
-}
-
-impl EncodeSize for Parameter {
-    fn encode_size(&self) -> usize {
-        1 + match self {
-            Parameter::MaxRateAgeMs(ms) => ms.encode_size(),
-            Parameter::TravelRuleThreshold(amount) => amount.encode_size(),
-        }
-    }
-}
-
-impl Read for Parameter {
-    type Cfg = ();
-    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
-        match u8::read(buf)? {
-            0 => Ok(Parameter::MaxRateAgeMs(u64::read(buf)?)),
-            1 => Ok(Parameter::TravelRuleThreshold(Amount::read(buf)?)),
-            other => Err(Error::InvalidEnum(other)),
-        }
-    }
-}
-
-impl Write for Windows {
-    fn write(&self, buf: &mut impl BufMut) {
-        for ms in [
-            self.advice_ms,
-            self.review_ms,
-            self.voting_ms,
-            self.veto_ms,
-            self.delay_ms,
-        ] {
-            ms.write(buf);
-        }
-    }
-}
-
-impl EncodeSize for Windows {
-    fn encode_size(&self) -> usize {
-        5 * 8
-    }
-}
-
-impl Read for Windows {
-    type Cfg = ();
-    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
-        Ok(Windows {
-            advice_ms: u64::read(buf)?,
-            review_ms: u64::read(buf)?,
-            voting_ms: u64::read(buf)?,
-            veto_ms: u64::read(buf)?,
-            delay_ms: u64::read(buf)?,
-        })
-    }
-}
-
-impl Amendment {
-    const SET_PARAMETER: u8 = 0;
-    const SET_WINDOWS: u8 = 1;
-    const ADD_SEAT: u8 = 2;
-    const REMOVE_SEAT: u8 = 3;
-}
-
-impl Write for Amendment {
-    fn write(&self, buf: &mut impl BufMut) {
-        match self {
-            Amendment::SetParameter(parameter) => {
-                Self::SET_PARAMETER.write(buf);
-                parameter.write(buf);
-            }
-            Amendment::SetWindows { class, windows } => {
-                Self::SET_WINDOWS.write(buf);
-                class.write(buf);
-                windows.write(buf);
-            }
-            Amendment::AddSeat { account, kind } => {
-                Self::ADD_SEAT.write(buf);
-                account.write(buf);
-                kind.write(buf);
-            }
-            Amendment::RemoveSeat { account, kind } => {
-                Self::REMOVE_SEAT.write(buf);
-                account.write(buf);
-                kind.write(buf);
-            }
-        }
-    }
-}
-
-impl EncodeSize for Amendment {
-    fn encode_size(&self) -> usize {
-        1 + match self {
-            Amendment::SetParameter(parameter) => parameter.encode_size(),
-            Amendment::SetWindows { windows, .. } => 1 + windows.encode_size(),
-            Amendment::AddSeat { account, .. } | Amendment::RemoveSeat { account, .. } => {
-                account.encode_size() + 1
-            }
-        }
-    }
-}
-
-impl Read for Amendment {
-    type Cfg = ();
-    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
-        Ok(match u8::read(buf)? {
-            Self::SET_PARAMETER => Amendment::SetParameter(Parameter::read(buf)?),
-            Self::SET_WINDOWS => Amendment::SetWindows {
-                class: ProposalClass::read(buf)?,
-                windows: Windows::read(buf)?,
-            },
-            Self::ADD_SEAT => Amendment::AddSeat {
-                account: AccountId::read(buf)?,
-                kind: SeatKind::read(buf)?,
-            },
-            Self::REMOVE_SEAT => Amendment::RemoveSeat {
-                account: AccountId::read(buf)?,
-                kind: SeatKind::read(buf)?,
-            },
-            other => return Err(Error::InvalidEnum(other)),
-        })
-    }
-}
-
-/// A one-byte enum's codec: its variants in tag order.
-macro_rules! byte_enum {
-    ($name:ident: $($variant:ident = $tag:literal),+) => {
-        impl Write for $name {
-            fn write(&self, buf: &mut impl BufMut) {
-                let tag: u8 = match self {
-                    $($name::$variant => $tag,)+
-                };
-                tag.write(buf);
-            }
-        }
-
-        impl EncodeSize for $name {
-            fn encode_size(&self) -> usize {
-                1
-            }
-        }
-
-        impl Read for $name {
-            type Cfg = ();
-            fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
-                match u8::read(buf)? {
-                    $($tag => Ok($name::$variant),)+
-                    other => Err(Error::InvalidEnum(other)),
-                }
-            }
-        }
-    };
-}
-
 byte_enum!(Stance: Support = 0, Object = 1);
 byte_enum!(Choice: Yes = 0, No = 1, Abstain = 2);
 byte_enum!(ProposalClass: A = 0, B = 1);
-byte_enum!(SeatKind: Voting = 0, Advisory = 1);
 
 impl Write for GovernanceCall {
     fn write(&self, buf: &mut impl BufMut) {
@@ -585,60 +299,6 @@ impl Read for GovernanceCall {
     }
 }
 
-/// One entry of the governance module in the state (see
-/// [`crate::state_key`]): `governance/…` keys.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum GovernanceKey {
-    /// The seats and the windows.
-    Rules,
-    /// A proposal with its whole record: advice, responses, votes, outcome.
-    Proposal(u64),
-}
-
-impl ModuleKey for GovernanceKey {
-    const TAG: u8 = 0x05;
-    const NAME: &'static str = "governance";
-    const FORMS: &'static str = "governance/rules, governance/proposal/<number>";
-
-    fn write_bytes(&self, out: &mut Vec<u8>) {
-        match self {
-            GovernanceKey::Rules => out.push(0),
-            GovernanceKey::Proposal(id) => {
-                out.push(1);
-                out.extend_from_slice(&id.to_be_bytes());
-            }
-        }
-    }
-
-    fn read_bytes(bytes: &[u8]) -> Option<Self> {
-        match bytes.split_first()? {
-            (0, []) => Some(GovernanceKey::Rules),
-            (1, id) => Some(GovernanceKey::Proposal(u64::from_be_bytes(
-                <[u8; 8]>::try_from(id).ok()?,
-            ))),
-            _ => None,
-        }
-    }
-
-    fn write_text(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            GovernanceKey::Rules => write!(f, "rules"),
-            GovernanceKey::Proposal(id) => write!(f, "proposal/{id}"),
-        }
-    }
-
-    fn parse_parts(parts: &[&str]) -> Result<Self, Option<String>> {
-        match parts {
-            ["rules"] => Ok(GovernanceKey::Rules),
-            ["proposal", id] => id
-                .parse()
-                .map(GovernanceKey::Proposal)
-                .map_err(|_| Some(format!("{id:?} is not a proposal number"))),
-            _ => Err(None),
-        }
-    }
-}
-
 /// The digest of a published text, as calls record it.
 pub fn text_digest(text: &str) -> Digest {
     digest::hash(&[b"EIRAKU_GOVERNANCE_TEXT", text.as_bytes()])
@@ -647,6 +307,7 @@ pub fn text_digest(text: &str) -> Digest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{state_key::ModuleKey, AccountId, Amount};
     use commonware_codec::{Copying, DecodeExt, Encode};
 
     fn calls() -> Vec<GovernanceCall> {

@@ -1,0 +1,175 @@
+//! What a proposal changes: amendments, the parameters they set and the
+//! seats they grant or remove, with their binary form.
+
+use super::{ProposalClass, Windows};
+use crate::{AccountId, Amount};
+use bytes::BufMut;
+use commonware_codec::{Buf, EncodeSize, Error, Read, ReadExt, Write};
+use serde::{Deserialize, Serialize};
+
+/// A parameter genesis sets, with its new value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Parameter {
+    /// Rates older than this (block time, ms) are stale.
+    MaxRateAgeMs(u64),
+    /// Cross-border payments from this many coin minor units carry
+    /// travel-rule data.
+    TravelRuleThreshold(Amount),
+}
+
+/// A kind of seat that governance grants and removes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeatKind {
+    /// Proposes and votes.
+    Voting,
+    /// Advises; vetoes class-A decisions with the other advisory seats.
+    Advisory,
+}
+
+/// What a proposal changes: its exact payload, enacted as written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Amendment {
+    /// Set one parameter (class B).
+    SetParameter(Parameter),
+    /// Change a class's windows: these rules themselves (class A). Running
+    /// proposals keep the windows they were made under.
+    SetWindows {
+        /// The class whose windows change.
+        class: ProposalClass,
+        /// Its new windows.
+        windows: Windows,
+    },
+    /// Seat an account (class A).
+    AddSeat {
+        /// The account.
+        account: AccountId,
+        /// Voting or advisory.
+        kind: SeatKind,
+    },
+    /// Unseat an account (class A).
+    RemoveSeat {
+        /// The account.
+        account: AccountId,
+        /// Voting or advisory.
+        kind: SeatKind,
+    },
+}
+
+impl Amendment {
+    /// The class the amendment's proposal belongs to.
+    pub fn class(&self) -> ProposalClass {
+        match self {
+            Amendment::SetParameter(_) => ProposalClass::B,
+            Amendment::SetWindows { .. }
+            | Amendment::AddSeat { .. }
+            | Amendment::RemoveSeat { .. } => ProposalClass::A,
+        }
+    }
+}
+
+impl Write for Parameter {
+    fn write(&self, buf: &mut impl BufMut) {
+        match self {
+            Parameter::MaxRateAgeMs(ms) => {
+                0u8.write(buf);
+                ms.write(buf);
+            }
+            Parameter::TravelRuleThreshold(amount) => {
+                1u8.write(buf);
+                amount.write(buf);
+            }
+        }
+    }
+}
+
+impl EncodeSize for Parameter {
+    fn encode_size(&self) -> usize {
+        1 + match self {
+            Parameter::MaxRateAgeMs(ms) => ms.encode_size(),
+            Parameter::TravelRuleThreshold(amount) => amount.encode_size(),
+        }
+    }
+}
+
+impl Read for Parameter {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        match u8::read(buf)? {
+            0 => Ok(Parameter::MaxRateAgeMs(u64::read(buf)?)),
+            1 => Ok(Parameter::TravelRuleThreshold(Amount::read(buf)?)),
+            other => Err(Error::InvalidEnum(other)),
+        }
+    }
+}
+
+impl Amendment {
+    const SET_PARAMETER: u8 = 0;
+    const SET_WINDOWS: u8 = 1;
+    const ADD_SEAT: u8 = 2;
+    const REMOVE_SEAT: u8 = 3;
+}
+
+impl Write for Amendment {
+    fn write(&self, buf: &mut impl BufMut) {
+        match self {
+            Amendment::SetParameter(parameter) => {
+                Self::SET_PARAMETER.write(buf);
+                parameter.write(buf);
+            }
+            Amendment::SetWindows { class, windows } => {
+                Self::SET_WINDOWS.write(buf);
+                class.write(buf);
+                windows.write(buf);
+            }
+            Amendment::AddSeat { account, kind } => {
+                Self::ADD_SEAT.write(buf);
+                account.write(buf);
+                kind.write(buf);
+            }
+            Amendment::RemoveSeat { account, kind } => {
+                Self::REMOVE_SEAT.write(buf);
+                account.write(buf);
+                kind.write(buf);
+            }
+        }
+    }
+}
+
+impl EncodeSize for Amendment {
+    fn encode_size(&self) -> usize {
+        1 + match self {
+            Amendment::SetParameter(parameter) => parameter.encode_size(),
+            Amendment::SetWindows { windows, .. } => 1 + windows.encode_size(),
+            Amendment::AddSeat { account, .. } | Amendment::RemoveSeat { account, .. } => {
+                account.encode_size() + 1
+            }
+        }
+    }
+}
+
+impl Read for Amendment {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        Ok(match u8::read(buf)? {
+            Self::SET_PARAMETER => Amendment::SetParameter(Parameter::read(buf)?),
+            Self::SET_WINDOWS => Amendment::SetWindows {
+                class: ProposalClass::read(buf)?,
+                windows: Windows::read(buf)?,
+            },
+            Self::ADD_SEAT => Amendment::AddSeat {
+                account: AccountId::read(buf)?,
+                kind: SeatKind::read(buf)?,
+            },
+            Self::REMOVE_SEAT => Amendment::RemoveSeat {
+                account: AccountId::read(buf)?,
+                kind: SeatKind::read(buf)?,
+            },
+            other => return Err(Error::InvalidEnum(other)),
+        })
+    }
+}
+
+byte_enum!(SeatKind: Voting = 0, Advisory = 1);
