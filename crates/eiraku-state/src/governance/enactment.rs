@@ -8,14 +8,15 @@ impl Modules {
     /// What governance does at the start of a block: counting and enacting
     /// what is due by the block's time (nothing on a chain without it).
     pub(crate) fn begin_block(&mut self, env: &BlockEnv) {
-        let Some(governance) = self.governance.as_mut() else {
-            return;
-        };
-        let due = governance.take_due(env.timestamp_ms);
-        for (id, amendment) in due {
+        let now_ms = env.timestamp_ms;
+        while let Some((id, amendment)) = self
+            .governance
+            .as_mut()
+            .and_then(|governance| governance.next_enactment(now_ms))
+        {
             let result = self.enact(&amendment);
-            let governance = self.governance.as_mut().expect("checked above");
-            governance.record_enactment(id, env.timestamp_ms, result);
+            let governance = self.governance.as_mut().expect("it just answered");
+            governance.record_enactment(id, now_ms, result);
         }
     }
 }

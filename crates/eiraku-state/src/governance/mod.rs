@@ -393,29 +393,30 @@ impl Governance {
         Ok(proposal)
     }
 
-    /// Counts the votes of proposals whose voting closed by `now_ms`, and
-    /// returns those whose enactment is due, each with its amendment.
-    pub(crate) fn take_due(&mut self, now_ms: u64) -> Vec<(u64, Amendment)> {
-        let mut enact = Vec::new();
+    /// Takes the steps due by `now_ms` in time order: counts the votes of
+    /// proposals whose voting closed, up to the first proposal whose
+    /// enactment is due, which it returns with its amendment. The caller
+    /// enacts it before asking again, so a count after an enactment (a
+    /// seat removed, say) sees it.
+    pub(crate) fn next_enactment(&mut self, now_ms: u64) -> Option<(u64, Amendment)> {
         while let Some(((at, id), ())) = self.due.get_min().cloned() {
             if at > now_ms {
                 break;
             }
             self.due.remove(&(at, id));
-            let seats = self.rules.voting.len() as u32;
             let proposal = self.proposals.get_mut(&id).expect("due proposals exist");
             match proposal.outcome {
                 Outcome::Open => {
-                    proposal.outcome = tally(proposal, seats);
+                    proposal.outcome = tally(proposal, &self.rules.voting);
                     if let Some(next) = next_step_ms(proposal) {
                         self.due.insert((next, id), ());
                     }
                 }
-                Outcome::Passed { .. } => enact.push((id, proposal.amendment.clone())),
+                Outcome::Passed { .. } => return Some((id, proposal.amendment.clone())),
                 _ => unreachable!("only open and passed proposals are due"),
             }
         }
-        enact
+        None
     }
 
     /// Records how enacting proposal `id` at `now_ms` went.
@@ -434,10 +435,11 @@ impl Governance {
     }
 }
 
-/// The outcome of a proposal whose voting closed.
-fn tally(proposal: &Proposal, seats: u32) -> Outcome {
-    let yes = proposal.yes_votes();
-    let needed = votes_needed(proposal.class, seats);
+/// The outcome of a proposal whose voting closed, counted among the
+/// voting seats then.
+fn tally(proposal: &Proposal, seats: &OrdSet<AccountId>) -> Outcome {
+    let yes = proposal.yes_votes(seats);
+    let needed = votes_needed(proposal.class, seats.len() as u32);
     if yes >= needed && proposal.unanswered_objection().is_none() {
         let enact_ms = proposal.enact_ms();
         Outcome::Passed { yes, enact_ms }

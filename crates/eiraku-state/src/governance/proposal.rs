@@ -202,11 +202,12 @@ impl Proposal {
             .map(|index| index as u32)
     }
 
-    /// Yes votes so far.
-    pub fn yes_votes(&self) -> u32 {
+    /// Yes votes so far from seats in `seats` (a seat removed meanwhile
+    /// no longer counts; its vote stays on record).
+    pub fn yes_votes(&self, seats: &imbl::OrdSet<AccountId>) -> u32 {
         self.votes
-            .values()
-            .filter(|ballot| ballot.choice == Choice::Yes)
+            .iter()
+            .filter(|(seat, ballot)| ballot.choice == Choice::Yes && seats.contains(*seat))
             .count() as u32
     }
 }

@@ -269,3 +269,47 @@ fn the_voting_seats_never_fall_below_three() {
     assert!(reason.contains("at least 3"), "{reason}");
     assert_eq!(chain.rules().voting.len(), MIN_VOTING_SEATS);
 }
+
+#[test]
+fn a_seat_removed_before_the_count_no_longer_counts_but_its_vote_stays_on_record() {
+    let mut chain = Chain::new();
+    let removed = id(CB + 4);
+    let amendment = Amendment::RemoveSeat {
+        account: removed,
+        kind: SeatKind::Voting,
+    };
+    chain.send(CB, propose_a(amendment)).unwrap();
+    chain.at(12 * SECOND);
+    chain
+        .send(CB, propose(Parameter::TravelRuleThreshold(Amount(3))))
+        .unwrap();
+    let (removal, parameter) = (chain.proposal(0), chain.proposal(1));
+    chain.at_ms(removal.voting_opens_ms());
+    for seat in CB..CB + 5 {
+        let ballot = GovernanceCall::Vote {
+            proposal: 0,
+            choice: Choice::Yes,
+            reason: text_digest("yes"),
+        };
+        chain.send(seat, ballot).unwrap();
+    }
+    // The parameter's vote runs while the removal waits for its time.
+    chain.at_ms(parameter.voting_opens_ms());
+    assert!(parameter.voting_closes_ms() > removal.enact_ms());
+    for seat in [CB, CB + 1, CB + 4] {
+        let ballot = GovernanceCall::Vote {
+            proposal: 1,
+            choice: Choice::Yes,
+            reason: text_digest("yes"),
+        };
+        chain.send(seat, ballot).unwrap();
+    }
+    chain.at_ms(parameter.voting_closes_ms());
+    assert!(!chain.rules().voting.contains(&removed));
+    assert_eq!(
+        chain.proposal(1).outcome,
+        ProposalOutcome::Rejected { yes: 2, needed: 3 },
+        "three of five would pass; two of the four seats left do not"
+    );
+    assert!(chain.proposal(1).votes.contains_key(&removed));
+}
