@@ -5,7 +5,7 @@
 use crate::{
     AccountView, AnchorView, AuditBlocksView, BatchRequest, BatchResponse, BlockView, DepositView,
     ErrorBody, FinalizedTxsView, GovernanceView, MoneyStateView, ProposalView, RawBatchResponse,
-    StatusView, SubmitResponse, SupplyView, TravelRecipient, TxStatus, TxView,
+    RemarkView, StatusView, SubmitResponse, SupplyView, TravelRecipient, TxStatus, TxView,
 };
 use commonware_codec::Encode;
 use eiraku_core::{digest, AccountId, Digest, SignedTransaction, StateKey, TxHash};
@@ -187,6 +187,18 @@ impl Client {
     /// `GET /v1/governance/proposals/{id}`.
     pub fn proposal(&self, id: u64) -> Result<ProposalView, ClientError> {
         self.get(&format!("/v1/governance/proposals/{id}"))
+    }
+
+    /// `GET /v1/governance/proposals/{id}/comments?from&count`.
+    pub fn comments(
+        &self,
+        id: u64,
+        from: u32,
+        count: usize,
+    ) -> Result<Vec<RemarkView>, ClientError> {
+        self.get(&format!(
+            "/v1/governance/proposals/{id}/comments?from={from}&count={count}"
+        ))
     }
 
     /// `GET /v1/proof/tx/{hash}`.

@@ -93,6 +93,8 @@ pub enum ProposalStatus {
     Passed {
         /// Yes votes.
         yes: u32,
+        /// End of its veto window (class A; the count for class B).
+        veto_ends_ms: u64,
         /// Block time of enactment.
         enact_ms: u64,
     },
@@ -117,8 +119,12 @@ pub enum ProposalStatus {
     Failed {
         /// Block time it was tried.
         at_ms: u64,
-        /// Why.
+        /// Why: a stable code (`already_seated`, `not_seated`,
+        /// `too_few_voting_seats`, `bad_windows`, `zero_rate_age`,
+        /// `no_module`).
         reason: String,
+        /// Why, for people.
+        message: String,
     },
 }
 
@@ -151,9 +157,10 @@ pub struct ProposalView {
     pub voting_opens_ms: u64,
     /// Voting closes; the votes are counted by the first block from then.
     pub voting_closes_ms: u64,
-    /// End of the veto window (class A; the close of voting for class B).
+    /// End of the veto window if counted at the close (class A; the close
+    /// of voting for class B); once passed, `status` has the real one.
     pub veto_ends_ms: u64,
-    /// When it takes effect if it passes.
+    /// When it takes effect if it passes and is counted at the close.
     pub enact_ms: u64,
     /// `advice`, `review`, `voting` or `closed`, at the state's block time.
     pub phase: String,
@@ -163,8 +170,8 @@ pub struct ProposalView {
     pub advice: Vec<AdviceView>,
     /// Votes, by seat.
     pub votes: Vec<VoteView>,
-    /// Comments, in order.
-    pub comments: Vec<RemarkView>,
+    /// Comments made (listed at `/v1/governance/proposals/{id}/comments`).
+    pub comments: u32,
     /// Requests to reconsider, in order.
     pub reconsider: Vec<RemarkView>,
     /// Vetoes, in order.
@@ -207,7 +214,7 @@ mod tests {
                 response: None,
             }],
             votes: vec![],
-            comments: vec![],
+            comments: 0,
             reconsider: vec![],
             vetoes: vec![RemarkView {
                 round: 0,
@@ -217,6 +224,7 @@ mod tests {
             }],
             status: ProposalStatus::Passed {
                 yes: 3,
+                veto_ends_ms: 8,
                 enact_ms: 9,
             },
         };
@@ -228,7 +236,7 @@ mod tests {
         );
         assert!(json.contains(r#""stance":"object""#), "{json}");
         assert!(
-            json.contains(r#""status":{"status":"passed","yes":3,"enact_ms":9}"#),
+            json.contains(r#""status":{"status":"passed","yes":3,"veto_ends_ms":8,"enact_ms":9}"#),
             "{json}"
         );
     }

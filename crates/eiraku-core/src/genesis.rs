@@ -241,6 +241,12 @@ impl Genesis {
                 money.validate()?;
                 if let Some(governance) = &self.governance {
                     governance.check().map_err(|e| format!("governance: {e}"))?;
+                    let least = crate::governance::MIN_VOTING_SEATS;
+                    if money.economies.len() < least {
+                        return Err(format!(
+                            "governance needs at least {least} economies (their central banks vote)"
+                        ));
+                    }
                 }
                 // Coins are held by banks and retail accounts only; whether
                 // the genesis contributions back them is checked by the state

@@ -5,7 +5,7 @@
 
 use crate::api::{ApiContext, ApiError};
 use axum::{
-    extract::{Path, State},
+    extract::{Path, Query, State},
     routing::get,
     Json, Router,
 };
@@ -76,6 +76,38 @@ async fn get_proposal(
     Ok(Json(view(proposal, seats, state.timestamp_ms())))
 }
 
+/// Which comments to list.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+struct CommentsQuery {
+    /// First comment's number (default 0).
+    from: Option<u32>,
+    /// How many (default and at most 256).
+    count: Option<usize>,
+}
+
+/// Most comments one request lists.
+const MAX_COMMENTS: usize = 256;
+
+/// A proposal's comments, in order, a page at a time.
+#[utoipa::path(get, path = "/v1/governance/proposals/{id}/comments",
+    params(("id" = u64, Path, description = "proposal number"), CommentsQuery),
+    responses((status = 200, body = Vec<RemarkView>), (status = 404, body = crate::api::ErrorBody)))]
+async fn get_comments(
+    State(context): State<ApiContext>,
+    Path(id): Path<u64>,
+    Query(query): Query<CommentsQuery>,
+) -> Result<Json<Vec<RemarkView>>, ApiError> {
+    let (_, governance) = governance_or_404(&context)?;
+    if !governance.proposals().contains_key(&id) {
+        return Err(ApiError::not_found(format!(
+            "no proposal {id} (or not final yet)"
+        )));
+    }
+    let count = query.count.unwrap_or(MAX_COMMENTS).min(MAX_COMMENTS);
+    let page = governance.comments(id, query.from.unwrap_or(0), count);
+    Ok(Json(page.iter().map(remark).collect()))
+}
+
 /// A proposal as the API shows it, at block time `now_ms`.
 fn view(p: &Proposal, seats: u32, now_ms: u64) -> ProposalView {
     ProposalView {
@@ -116,7 +148,7 @@ fn view(p: &Proposal, seats: u32, now_ms: u64) -> ProposalView {
                 at_ms: ballot.at_ms,
             })
             .collect(),
-        comments: p.comments.iter().map(remark).collect(),
+        comments: p.comments,
         reconsider: p.reconsider.iter().map(remark).collect(),
         vetoes: p.vetoes.iter().map(remark).collect(),
         status: status(&p.outcome),
@@ -135,17 +167,32 @@ fn remark(r: &Remark) -> RemarkView {
 fn status(outcome: &Outcome) -> ProposalStatus {
     match outcome.clone() {
         Outcome::Open => ProposalStatus::Open,
-        Outcome::Passed { yes, enact_ms } => ProposalStatus::Passed { yes, enact_ms },
+        Outcome::Passed {
+            yes,
+            veto_ends_ms,
+            enact_ms,
+        } => ProposalStatus::Passed {
+            yes,
+            veto_ends_ms,
+            enact_ms,
+        },
         Outcome::Rejected { yes, needed } => ProposalStatus::Rejected { yes, needed },
         Outcome::Enacted { at_ms } => ProposalStatus::Enacted { at_ms },
         Outcome::Vetoed { at_ms } => ProposalStatus::Vetoed { at_ms },
-        Outcome::Failed { at_ms, reason } => ProposalStatus::Failed { at_ms, reason },
+        Outcome::Failed { at_ms, reason } => ProposalStatus::Failed {
+            at_ms,
+            reason: serde_json::to_value(reason).expect("reasons serialize")["code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            message: reason.to_string(),
+        },
     }
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(get_governance, get_proposals, get_proposal),
+    paths(get_governance, get_proposals, get_proposal, get_comments),
     components(schemas(
         GovernanceView,
         ProposalView,
@@ -163,4 +210,5 @@ pub fn routes() -> Router<ApiContext> {
         .route("/v1/governance", get(get_governance))
         .route("/v1/governance/proposals", get(get_proposals))
         .route("/v1/governance/proposals/{id}", get(get_proposal))
+        .route("/v1/governance/proposals/{id}/comments", get(get_comments))
 }

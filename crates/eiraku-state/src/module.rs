@@ -13,8 +13,8 @@
 //! its own files plus one line there.
 
 use crate::{
-    authority::Authority, invariants::Broken, ledger::AccountWrites, Accounts, BlockEnv, Change,
-    EntryError, ExecutionError,
+    authority::Authority, governance::AmendmentError, invariants::Broken, ledger::AccountWrites,
+    Accounts, BlockEnv, Change, EntryError, ExecutionError,
 };
 use eiraku_core::{governance::Amendment, AccountId, Amount, Call, SignedTransaction, StateKey};
 
@@ -80,7 +80,7 @@ pub(crate) trait Module: Clone + PartialEq + Eq + std::fmt::Debug {
     /// Enacts an amendment governance passed, when it is this module's
     /// to apply; `None` when it is not. `Err` says why it can no longer
     /// apply (the proposal is recorded as failed; nothing changed).
-    fn enact(&mut self, _amendment: &Amendment) -> Option<Result<(), String>> {
+    fn enact(&mut self, _amendment: &Amendment) -> Option<Result<(), AmendmentError>> {
         None
     }
 
@@ -129,12 +129,12 @@ macro_rules! modules {
             pub fn enact(
                 &mut self,
                 amendment: &eiraku_core::governance::Amendment,
-            ) -> Result<(), String> {
+            ) -> Result<(), $crate::governance::AmendmentError> {
                 use $crate::module::Module;
                 $(if let Some(done) = self.$name.enact(amendment) {
                     return done;
                 })+
-                Err("no module of this chain applies this amendment".into())
+                Err($crate::governance::AmendmentError::NoModule)
             }
 
             /// Every module rebuilt from stored entries.

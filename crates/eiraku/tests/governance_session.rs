@@ -64,12 +64,15 @@ fn the_documented_class_a_session_runs_verbatim() {
     assert_eq!((count(Choice::Yes), count(Choice::No)), (10, 1));
     assert_eq!(
         (
-            proposal.comments.len(),
+            proposal.comments,
             proposal.reconsider.len(),
             proposal.vetoes.len()
         ),
         (1, 2, 1)
     );
+    let comments = client.comments(0, 0, 10).unwrap();
+    assert_eq!(comments.len(), 1);
+    assert_eq!(comments[0].by, network.key("bank-th-1").account_id());
     let representative = network.key("person-vn").account_id();
     let governance = client.governance().unwrap();
     assert_eq!(governance.advisory_seats.len(), 15);

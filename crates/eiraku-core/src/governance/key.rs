@@ -8,14 +8,22 @@ use crate::state_key::ModuleKey;
 pub enum GovernanceKey {
     /// The seats and the windows.
     Rules,
-    /// A proposal with its whole record: advice, responses, votes, outcome.
+    /// A proposal with its record: advice, responses, votes, outcome.
     Proposal(u64),
+    /// A comment on a proposal, by its number among the proposal's.
+    Comment {
+        /// The proposal.
+        proposal: u64,
+        /// The comment's number, from 0.
+        number: u32,
+    },
 }
 
 impl ModuleKey for GovernanceKey {
     const TAG: u8 = 0x05;
     const NAME: &'static str = "governance";
-    const FORMS: &'static str = "governance/rules, governance/proposal/<number>";
+    const FORMS: &'static str =
+        "governance/rules, governance/proposal/<number>, governance/comment/<proposal>/<number>";
 
     fn write_bytes(&self, out: &mut Vec<u8>) {
         match self {
@@ -23,6 +31,11 @@ impl ModuleKey for GovernanceKey {
             GovernanceKey::Proposal(id) => {
                 out.push(1);
                 out.extend_from_slice(&id.to_be_bytes());
+            }
+            GovernanceKey::Comment { proposal, number } => {
+                out.push(2);
+                out.extend_from_slice(&proposal.to_be_bytes());
+                out.extend_from_slice(&number.to_be_bytes());
             }
         }
     }
@@ -33,6 +46,10 @@ impl ModuleKey for GovernanceKey {
             (1, id) => Some(GovernanceKey::Proposal(u64::from_be_bytes(
                 <[u8; 8]>::try_from(id).ok()?,
             ))),
+            (2, rest) if rest.len() == 12 => Some(GovernanceKey::Comment {
+                proposal: u64::from_be_bytes(rest[..8].try_into().ok()?),
+                number: u32::from_be_bytes(rest[8..].try_into().ok()?),
+            }),
             _ => None,
         }
     }
@@ -41,16 +58,25 @@ impl ModuleKey for GovernanceKey {
         match self {
             GovernanceKey::Rules => write!(f, "rules"),
             GovernanceKey::Proposal(id) => write!(f, "proposal/{id}"),
+            GovernanceKey::Comment { proposal, number } => {
+                write!(f, "comment/{proposal}/{number}")
+            }
         }
     }
 
     fn parse_parts(parts: &[&str]) -> Result<Self, Option<String>> {
+        let number = |text: &str| {
+            text.parse()
+                .map_err(|_| Some(format!("{text:?} is not a number")))
+        };
         match parts {
             ["rules"] => Ok(GovernanceKey::Rules),
-            ["proposal", id] => id
-                .parse()
-                .map(GovernanceKey::Proposal)
-                .map_err(|_| Some(format!("{id:?} is not a proposal number"))),
+            ["proposal", id] => Ok(GovernanceKey::Proposal(number(id)?)),
+            ["comment", proposal, n] => Ok(GovernanceKey::Comment {
+                proposal: number(proposal)?,
+                number: u32::try_from(number(n)?)
+                    .map_err(|_| Some(format!("{n:?} is not a comment number")))?,
+            }),
             _ => Err(None),
         }
     }

@@ -42,7 +42,11 @@ mod windows;
 
 pub use amendment::{Amendment, Parameter, SeatKind};
 pub use key::GovernanceKey;
-pub use windows::{GovernanceGenesis, Windows};
+pub use windows::{GovernanceGenesis, Windows, MAX_WINDOW_MS, MIN_WINDOW_MS};
+
+/// Fewest voting seats governance keeps (and a genesis may have): fewer
+/// would let one or two institutions decide alone.
+pub const MIN_VOTING_SEATS: usize = 3;
 
 use crate::{digest, Digest};
 use bytes::BufMut;

@@ -6,6 +6,11 @@ use bytes::BufMut;
 use commonware_codec::{Buf, EncodeSize, Error, Read, ReadExt, Write};
 use serde::{Deserialize, Serialize};
 
+/// Shortest window: a second, so each holds blocks.
+pub const MIN_WINDOW_MS: u64 = 1000;
+/// Longest window: a year, so deadlines never saturate.
+pub const MAX_WINDOW_MS: u64 = 365 * 24 * 60 * 60 * 1000;
+
 /// A class's windows, in block time (milliseconds): advice, then review,
 /// then voting, each starting when the one before ends; then, for class A
 /// only, the veto window; a passed proposal is enacted `delay_ms` after
@@ -19,7 +24,6 @@ pub struct Windows {
     /// Voting seats vote.
     pub voting_ms: u64,
     /// Advisory seats may veto a passed class-A proposal (0 for class B).
-    #[serde(default)]
     pub veto_ms: u64,
     /// From the end of the veto window (or the close of voting) to
     /// enactment.
@@ -39,13 +43,24 @@ impl Windows {
     }
 
     /// Why these windows cannot govern `class`, if they cannot: advice,
-    /// review and voting must last, and only class A has a veto window.
+    /// review and voting (and class A's veto window) last from
+    /// [`MIN_WINDOW_MS`] to [`MAX_WINDOW_MS`], so every window holds blocks
+    /// and every deadline is reached; the delay at most [`MAX_WINDOW_MS`];
+    /// class B has no veto window.
     pub fn check(&self, class: ProposalClass) -> Result<(), String> {
-        if self.advice_ms == 0 || self.review_ms == 0 || self.voting_ms == 0 {
-            return Err("advice, review and voting windows must last".into());
+        let lasting = MIN_WINDOW_MS..=MAX_WINDOW_MS;
+        let mut must_last = vec![self.advice_ms, self.review_ms, self.voting_ms];
+        match class {
+            ProposalClass::A => must_last.push(self.veto_ms),
+            ProposalClass::B if self.veto_ms != 0 => {
+                return Err("only class A has a veto window".into())
+            }
+            ProposalClass::B => {}
         }
-        if class == ProposalClass::B && self.veto_ms != 0 {
-            return Err("only class A has a veto window".into());
+        if !must_last.iter().all(|ms| lasting.contains(ms)) || self.delay_ms > MAX_WINDOW_MS {
+            return Err(format!(
+                "advice, review, voting (and class A's veto) windows last from {MIN_WINDOW_MS} ms to {MAX_WINDOW_MS} ms, the delay at most {MAX_WINDOW_MS} ms"
+            ));
         }
         Ok(())
     }

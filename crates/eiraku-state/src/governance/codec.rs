@@ -3,8 +3,8 @@
 //! maps are written in key order, and a decoder accepts exactly one
 //! encoding of a value.
 
-use super::{Advice, Ballot, Outcome, Proposal, Remark, Rules};
-use crate::money_codec::{read_list, read_map, read_text, write_len, write_text};
+use super::{Advice, AmendmentError, Ballot, Outcome, Proposal, Remark, Rules};
+use crate::money_codec::{read_list, read_map, write_len};
 use bytes::BufMut;
 use commonware_codec::{Buf, Copying, Error, ReadExt, Write};
 use eiraku_core::{
@@ -60,7 +60,8 @@ pub fn proposal(p: &Proposal) -> Vec<u8> {
         ballot.reason.write(&mut buf);
         ballot.at_ms.write(&mut buf);
     }
-    for remarks in [&p.comments, &p.reconsider, &p.vetoes] {
+    p.comments.write(&mut buf);
+    for remarks in [&p.reconsider, &p.vetoes] {
         write_len(remarks.len(), &mut buf);
         for remark in remarks {
             write_remark(remark, &mut buf);
@@ -68,6 +69,20 @@ pub fn proposal(p: &Proposal) -> Vec<u8> {
     }
     write_outcome(&p.outcome, &mut buf);
     buf
+}
+
+/// A comment entry.
+pub fn comment(remark: &Remark) -> Vec<u8> {
+    let mut buf = Vec::new();
+    write_remark(remark, &mut buf);
+    buf
+}
+
+/// Reads [`comment`].
+pub fn read_comment(bytes: &[u8]) -> Result<Remark, Error> {
+    let buf = &mut Copying(bytes);
+    let remark = read_remark(buf)?;
+    whole(buf, remark)
 }
 
 /// Reads [`proposal`].
@@ -93,7 +108,7 @@ pub fn read_proposal(bytes: &[u8]) -> Result<Proposal, Error> {
             };
             Ok((seat, ballot))
         })?,
-        comments: read_list(buf, read_remark)?,
+        comments: u32::read(buf)?,
         reconsider: read_list(buf, read_remark)?,
         vetoes: read_list(buf, read_remark)?,
         outcome: read_outcome(buf)?,
@@ -165,9 +180,14 @@ fn read_advice<B: Buf>(buf: &mut B) -> Result<Advice, Error> {
 fn write_outcome(outcome: &Outcome, buf: &mut impl BufMut) {
     match outcome {
         Outcome::Open => 0u8.write(buf),
-        Outcome::Passed { yes, enact_ms } => {
+        Outcome::Passed {
+            yes,
+            veto_ends_ms,
+            enact_ms,
+        } => {
             1u8.write(buf);
             yes.write(buf);
+            veto_ends_ms.write(buf);
             enact_ms.write(buf);
         }
         Outcome::Rejected { yes, needed } => {
@@ -182,7 +202,7 @@ fn write_outcome(outcome: &Outcome, buf: &mut impl BufMut) {
         Outcome::Failed { at_ms, reason } => {
             4u8.write(buf);
             at_ms.write(buf);
-            write_text(reason, buf);
+            reason.to_code().write(buf);
         }
         Outcome::Vetoed { at_ms } => {
             5u8.write(buf);
@@ -196,6 +216,7 @@ fn read_outcome(buf: &mut impl Buf) -> Result<Outcome, Error> {
         0 => Outcome::Open,
         1 => Outcome::Passed {
             yes: u32::read(buf)?,
+            veto_ends_ms: u64::read(buf)?,
             enact_ms: u64::read(buf)?,
         },
         2 => Outcome::Rejected {
@@ -207,7 +228,8 @@ fn read_outcome(buf: &mut impl Buf) -> Result<Outcome, Error> {
         },
         4 => Outcome::Failed {
             at_ms: u64::read(buf)?,
-            reason: read_text(buf)?,
+            reason: AmendmentError::from_code(u8::read(buf)?)
+                .ok_or(Error::Invalid("Proposal", "no such failure reason"))?,
         },
         5 => Outcome::Vetoed {
             at_ms: u64::read(buf)?,

@@ -1,8 +1,20 @@
-//! Enactment: at the start of each block, governance counts the votes of
-//! proposals whose voting closed and enacts those whose time has come, in
-//! the module each amendment belongs to. The block's time is the clock.
+//! Counting and enactment: at the start of each block, governance counts
+//! the votes of proposals whose voting closed and enacts those whose time
+//! has come, in the module each amendment belongs to, in time order. The
+//! block's time is the clock. Amendments are checked when proposed and
+//! again when enacted; one that can no longer apply fails with a typed
+//! reason.
 
+use super::{
+    proposal::{vetoed, votes_needed},
+    AmendmentError, Governance, Outcome, Proposal,
+};
 use crate::{modules::Modules, BlockEnv};
+use eiraku_core::{
+    governance::{Amendment, Parameter, ProposalClass, SeatKind, MIN_VOTING_SEATS},
+    AccountId,
+};
+use imbl::OrdSet;
 
 impl Modules {
     /// What governance does at the start of a block: counting and enacting
@@ -18,5 +30,168 @@ impl Modules {
             let governance = self.governance.as_mut().expect("it just answered");
             governance.record_enactment(id, now_ms, result);
         }
+    }
+}
+
+impl Governance {
+    /// Takes the steps due by `now_ms` in time order: counts the votes of
+    /// proposals whose voting closed, up to the first proposal whose
+    /// enactment is due, which it returns with its amendment. The caller
+    /// enacts it before asking again, so a count after an enactment (a
+    /// seat removed, say) sees it.
+    pub(crate) fn next_enactment(&mut self, now_ms: u64) -> Option<(u64, Amendment)> {
+        while let Some(((at, id), ())) = self.due.get_min().cloned() {
+            if at > now_ms {
+                break;
+            }
+            self.due.remove(&(at, id));
+            let rules = &self.rules;
+            let proposal = self.proposals.get_mut(&id).expect("due proposals exist");
+            match proposal.outcome {
+                Outcome::Open => {
+                    proposal.outcome = tally(proposal, &rules.voting, now_ms);
+                    if let Outcome::Passed { enact_ms, .. } = proposal.outcome {
+                        self.due.insert((enact_ms, id), ());
+                    }
+                }
+                // Vetoes are counted again among the advisory seats of now:
+                // one removed since may have tipped them.
+                Outcome::Passed { .. }
+                    if proposal.class == ProposalClass::A
+                        && vetoed(
+                            proposal.vetoes_from(&rules.advisory),
+                            rules.advisory.len() as u32,
+                        ) =>
+                {
+                    proposal.outcome = Outcome::Vetoed { at_ms: now_ms };
+                }
+                Outcome::Passed { .. } => return Some((id, proposal.amendment.clone())),
+                _ => unreachable!("only open and passed proposals are due"),
+            }
+        }
+        None
+    }
+
+    /// Records how enacting proposal `id` at `now_ms` went.
+    pub(crate) fn record_enactment(
+        &mut self,
+        id: u64,
+        now_ms: u64,
+        result: Result<(), AmendmentError>,
+    ) {
+        let proposal = self
+            .proposals
+            .get_mut(&id)
+            .expect("enacted proposals exist");
+        proposal.outcome = match result {
+            Ok(()) => Outcome::Enacted { at_ms: now_ms },
+            Err(reason) => Outcome::Failed {
+                at_ms: now_ms,
+                reason,
+            },
+        };
+    }
+
+    /// Whether `amendment` could apply now: checked when it is proposed (so
+    /// no seat spends a cycle on one that cannot) and again when enacted.
+    pub(crate) fn check_amendment(&self, amendment: &Amendment) -> Result<(), AmendmentError> {
+        let rules = &self.rules;
+        match amendment {
+            Amendment::SetParameter(parameter) => check_parameter(parameter),
+            Amendment::SetWindows { class, windows } => windows
+                .check(*class)
+                .map_err(|_| AmendmentError::BadWindows),
+            Amendment::AddSeat { account, .. } => {
+                let seated = rules.voting.contains(account) || rules.advisory.contains(account);
+                if seated {
+                    return Err(AmendmentError::AlreadySeated);
+                }
+                Ok(())
+            }
+            Amendment::RemoveSeat { account, kind } => {
+                if !seats(rules, *kind).contains(account) {
+                    return Err(AmendmentError::NotSeated);
+                }
+                if *kind == SeatKind::Voting && rules.voting.len() <= MIN_VOTING_SEATS {
+                    return Err(AmendmentError::TooFewVotingSeats);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Enacts an amendment to governance itself (its seats or windows).
+    pub(crate) fn enact(&mut self, amendment: &Amendment) -> Option<Result<(), AmendmentError>> {
+        if let Amendment::SetParameter(_) = amendment {
+            return None;
+        }
+        if let Err(reason) = self.check_amendment(amendment) {
+            return Some(Err(reason));
+        }
+        let rules = &mut self.rules;
+        match *amendment {
+            Amendment::SetWindows { class, windows } => match class {
+                ProposalClass::A => rules.windows.class_a = windows,
+                ProposalClass::B => rules.windows.class_b = windows,
+            },
+            Amendment::AddSeat { account, kind } => {
+                rules.seats_mut(kind).insert(account);
+            }
+            Amendment::RemoveSeat { account, kind } => {
+                rules.seats_mut(kind).remove(&account);
+            }
+            Amendment::SetParameter(_) => unreachable!("returned above"),
+        }
+        Some(Ok(()))
+    }
+}
+
+/// Whether a parameter's new value can govern: a rate age limit of zero
+/// would make every rate stale.
+pub(crate) fn check_parameter(parameter: &Parameter) -> Result<(), AmendmentError> {
+    match parameter {
+        Parameter::MaxRateAgeMs(0) => Err(AmendmentError::ZeroRateAge),
+        _ => Ok(()),
+    }
+}
+
+fn seats(rules: &super::Rules, kind: SeatKind) -> &OrdSet<AccountId> {
+    match kind {
+        SeatKind::Voting => &rules.voting,
+        SeatKind::Advisory => &rules.advisory,
+    }
+}
+
+/// The outcome of a proposal whose voting closed, counted at `now_ms`
+/// among the voting seats then. A passed class-A proposal's veto window
+/// runs from the count, so a late count (after the chain stood still)
+/// still leaves the advisory seats their whole window.
+fn tally(proposal: &Proposal, seats: &OrdSet<AccountId>, now_ms: u64) -> Outcome {
+    let yes = proposal.yes_votes(seats);
+    let needed = votes_needed(proposal.class, seats.len() as u32);
+    if yes < needed || proposal.unanswered_objection().is_some() {
+        return Outcome::Rejected { yes, needed };
+    }
+    let veto_ms = match proposal.class {
+        ProposalClass::A => proposal.windows.veto_ms,
+        ProposalClass::B => 0,
+    };
+    let veto_ends_ms = now_ms
+        .max(proposal.voting_closes_ms())
+        .saturating_add(veto_ms);
+    Outcome::Passed {
+        yes,
+        veto_ends_ms,
+        enact_ms: veto_ends_ms.saturating_add(proposal.windows.delay_ms),
+    }
+}
+
+/// When a proposal's next step is due: counting its votes while open,
+/// enactment once passed, none after.
+pub(super) fn next_step_ms(proposal: &Proposal) -> Option<u64> {
+    match proposal.outcome {
+        Outcome::Open => Some(proposal.voting_closes_ms()),
+        Outcome::Passed { enact_ms, .. } => Some(enact_ms),
+        _ => None,
     }
 }

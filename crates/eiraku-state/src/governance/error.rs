@@ -1,4 +1,55 @@
-//! Why a governance call was refused. Each names the rule broken.
+//! Why a governance call was refused, and why an amendment cannot apply.
+//! Each names the rule broken.
+
+/// Why an amendment cannot apply: checked when proposed, and again when
+/// enacted (a proposal that passed but can no longer apply is recorded as
+/// failed with this reason, a code in the state).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize,
+)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum AmendmentError {
+    /// The account already holds a seat (one seat per account).
+    #[error("the account already holds a seat")]
+    AlreadySeated,
+    /// The account holds no seat of that kind.
+    #[error("the account holds no seat of that kind")]
+    NotSeated,
+    /// Fewer than three voting seats would remain.
+    #[error("at least three voting seats remain")]
+    TooFewVotingSeats,
+    /// Windows out of bounds.
+    #[error("windows last from a second to a year, and only class A has a veto window")]
+    BadWindows,
+    /// A rate age limit of zero.
+    #[error("a rate age limit of zero would make every rate stale")]
+    ZeroRateAge,
+    /// No module of the chain applies it.
+    #[error("no module of this chain applies this amendment")]
+    NoModule,
+}
+
+impl AmendmentError {
+    /// Every reason, in the order of its stored code.
+    pub const ALL: [AmendmentError; 6] = [
+        AmendmentError::AlreadySeated,
+        AmendmentError::NotSeated,
+        AmendmentError::TooFewVotingSeats,
+        AmendmentError::BadWindows,
+        AmendmentError::ZeroRateAge,
+        AmendmentError::NoModule,
+    ];
+
+    /// Its stored code (its place in [`AmendmentError::ALL`]).
+    pub fn to_code(self) -> u8 {
+        Self::ALL.iter().position(|e| *e == self).expect("listed") as u8
+    }
+
+    /// The reason stored under `code`.
+    pub fn from_code(code: u8) -> Option<Self> {
+        Self::ALL.get(code as usize).copied()
+    }
+}
 
 /// Why a governance call was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
@@ -13,6 +64,21 @@ pub enum GovernanceError {
     /// Only advisory seats advise.
     #[error("the sender holds no advisory seat")]
     NotAdvisorySeat,
+    /// The amendment cannot apply (it would fail at enactment).
+    #[error("the amendment cannot apply: {reason}")]
+    InvalidAmendment {
+        /// Why.
+        reason: AmendmentError,
+    },
+    /// A seat has this many proposals open or waiting already.
+    #[error("this seat has {limit} proposals open or waiting for enactment already")]
+    TooManyOpen {
+        /// The limit.
+        limit: u32,
+    },
+    /// Only seats ask to reconsider.
+    #[error("the sender holds no seat")]
+    NotASeat,
     /// Only accounts holding a role comment.
     #[error("only an account holding a role comments")]
     NoRole,
@@ -110,6 +176,9 @@ impl GovernanceError {
             GovernanceError::NotVotingSeat => "not_voting_seat",
             GovernanceError::NotAdvisorySeat => "not_advisory_seat",
             GovernanceError::NoRole => "no_role",
+            GovernanceError::InvalidAmendment { .. } => "invalid_amendment",
+            GovernanceError::TooManyOpen { .. } => "too_many_open",
+            GovernanceError::NotASeat => "not_a_seat",
             GovernanceError::NotProposer { .. } => "not_proposer",
             GovernanceError::NoSuchProposal { .. } => "no_such_proposal",
             GovernanceError::WindowNotOpen { .. } => "window_not_open",
@@ -158,6 +227,11 @@ mod tests {
                 objection: 2,
             },
             GovernanceError::NoRole,
+            GovernanceError::InvalidAmendment {
+                reason: AmendmentError::TooFewVotingSeats,
+            },
+            GovernanceError::TooManyOpen { limit: 4 },
+            GovernanceError::NotASeat,
             GovernanceError::AlreadyRequested { proposal: 1 },
             GovernanceError::SendBacksUsed { proposal: 1 },
             GovernanceError::NotVetoable {
@@ -171,5 +245,14 @@ mod tests {
             let back: GovernanceError = serde_json::from_value(json).unwrap();
             assert_eq!(back, error);
         }
+    }
+
+    #[test]
+    fn amendment_reasons_keep_their_stored_codes() {
+        for (code, reason) in AmendmentError::ALL.iter().enumerate() {
+            assert_eq!(reason.to_code(), code as u8);
+            assert_eq!(AmendmentError::from_code(code as u8), Some(*reason));
+        }
+        assert_eq!(AmendmentError::from_code(6), None);
     }
 }

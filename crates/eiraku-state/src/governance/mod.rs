@@ -13,16 +13,23 @@ mod enactment;
 mod error;
 mod module;
 pub mod proposal;
+mod remarks;
 
-pub use error::GovernanceError;
+pub use eiraku_core::governance::MIN_VOTING_SEATS;
+pub(crate) use enactment::check_parameter;
+pub use error::{AmendmentError, GovernanceError};
 pub use proposal::{Advice, Ballot, Outcome, Phase, Proposal, Remark};
 
 use eiraku_core::{
-    governance::{Amendment, Choice, GovernanceCall, ProposalClass, SeatKind, Stance},
+    governance::{Amendment, Choice, GovernanceCall, SeatKind, Stance},
     AccountId, Digest, Genesis, GovernanceGenesis,
 };
+use enactment::next_step_ms;
 use imbl::{OrdMap, OrdSet, Vector};
-use proposal::{sends_back, vetoed, votes_needed, MAX_SEND_BACKS};
+
+/// Most proposals one voting seat may have open or waiting for enactment:
+/// a seat cannot flood the advisory seats with proposals.
+pub const MAX_OPEN_PER_SEAT: usize = 4;
 
 /// Who sits where, and the windows of each class.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +47,9 @@ pub struct Rules {
 pub struct Governance {
     rules: Rules,
     proposals: OrdMap<u64, Proposal>,
+    /// Comments by (proposal, number): entries of their own, so a
+    /// proposal's record does not grow with them.
+    comments: OrdMap<(u64, u32), Remark>,
     /// Open and passed proposals by the block time of their next step
     /// (counting the votes, or enactment). Derived from `proposals`.
     due: OrdMap<(u64, u64), ()>,
@@ -65,11 +75,15 @@ impl Governance {
             advisory: economies.iter().map(|e| e.regulator).collect(),
             windows,
         };
-        Some(Self::restore(rules, OrdMap::new()))
+        Some(Self::restore(rules, OrdMap::new(), OrdMap::new()))
     }
 
-    /// Rebuilds the module from its rules and proposals.
-    pub fn restore(rules: Rules, proposals: OrdMap<u64, Proposal>) -> Self {
+    /// Rebuilds the module from its rules, proposals and comments.
+    pub fn restore(
+        rules: Rules,
+        proposals: OrdMap<u64, Proposal>,
+        comments: OrdMap<(u64, u32), Remark>,
+    ) -> Self {
         let due = proposals
             .values()
             .filter_map(|p| next_step_ms(p).map(|at| ((at, p.id), ())))
@@ -77,8 +91,19 @@ impl Governance {
         Self {
             rules,
             proposals,
+            comments,
             due,
         }
+    }
+
+    /// Proposal `id`'s comments from number `from` on, at most `count`.
+    pub fn comments(&self, id: u64, from: u32, count: usize) -> Vec<Remark> {
+        let range = (id, from)..=(id, u32::MAX);
+        self.comments
+            .range(range)
+            .take(count)
+            .map(|(_, remark)| *remark)
+            .collect()
     }
 
     /// The seats and windows.
@@ -131,7 +156,19 @@ impl Governance {
         if !self.rules.voting.contains(caller.sender) {
             return Err(GovernanceError::NotVotingSeat);
         }
-        let id = self.proposals.len() as u64;
+        self.check_amendment(amendment)
+            .map_err(|reason| GovernanceError::InvalidAmendment { reason })?;
+        let open = self.due.keys().filter(|(_, id)| {
+            self.proposals
+                .get(id)
+                .is_some_and(|p| &p.proposer == caller.sender)
+        });
+        if open.count() >= MAX_OPEN_PER_SEAT {
+            return Err(GovernanceError::TooManyOpen {
+                limit: MAX_OPEN_PER_SEAT as u32,
+            });
+        }
+        let id = self.proposals.get_max().map_or(0, |(last, _)| last + 1);
         let class = amendment.class();
         let proposal = Proposal {
             id,
@@ -145,7 +182,7 @@ impl Governance {
             windows: *self.rules.windows.windows(class),
             advice: Vector::new(),
             votes: OrdMap::new(),
-            comments: Vector::new(),
+            comments: 0,
             reconsider: Vector::new(),
             vetoes: Vector::new(),
             outcome: Outcome::Open,
@@ -242,137 +279,7 @@ impl Governance {
         Ok(())
     }
 
-    fn comment(
-        &mut self,
-        caller: &Caller<'_>,
-        id: u64,
-        text: Digest,
-    ) -> Result<(), GovernanceError> {
-        if !caller.has_role {
-            return Err(GovernanceError::NoRole);
-        }
-        let proposal = self.proposal_mut(id)?;
-        let phase = proposal.phase(caller.now_ms);
-        if phase == Phase::Closed {
-            return Err(window_not_open(id, "advice, review or voting", phase));
-        }
-        let remark = remark(proposal, caller, text);
-        proposal.comments.push_back(remark);
-        Ok(())
-    }
-
-    /// A seat's request to send proposal `id` back; enough of them restart
-    /// its windows from this block.
-    fn reconsider(
-        &mut self,
-        caller: &Caller<'_>,
-        id: u64,
-        text: Digest,
-    ) -> Result<(), GovernanceError> {
-        let (voting, advisory) = (&self.rules.voting, &self.rules.advisory);
-        if !voting.contains(caller.sender) && !advisory.contains(caller.sender) {
-            return Err(GovernanceError::NotVotingSeat);
-        }
-        let proposal = self.proposals.get_mut(&id);
-        let proposal = proposal.ok_or(GovernanceError::NoSuchProposal { proposal: id })?;
-        let phase = proposal.phase(caller.now_ms);
-        if !matches!(phase, Phase::Advice | Phase::Review) {
-            return Err(window_not_open(id, "advice or review", phase));
-        }
-        if proposal.round >= MAX_SEND_BACKS {
-            return Err(GovernanceError::SendBacksUsed { proposal: id });
-        }
-        let round = proposal.round;
-        if (proposal.reconsider.iter()).any(|r| &r.by == caller.sender && r.round == round) {
-            return Err(GovernanceError::AlreadyRequested { proposal: id });
-        }
-        let remark = remark(proposal, caller, text);
-        proposal.reconsider.push_back(remark);
-        let from_voting = proposal.requests_from(voting);
-        if sends_back(
-            from_voting,
-            voting.len() as u32,
-            proposal.requests_from(advisory),
-        ) {
-            let closes = proposal.voting_closes_ms();
-            proposal.round += 1;
-            proposal.opened_ms = caller.now_ms;
-            let new_closes = proposal.voting_closes_ms();
-            self.due.remove(&(closes, id));
-            self.due.insert((new_closes, id), ());
-        }
-        Ok(())
-    }
-
-    /// An advisory seat's veto of passed class-A proposal `id`; two thirds
-    /// of the advisory seats stop it.
-    fn veto(&mut self, caller: &Caller<'_>, id: u64, text: Digest) -> Result<(), GovernanceError> {
-        let advisory = &self.rules.advisory;
-        if !advisory.contains(caller.sender) {
-            return Err(GovernanceError::NotAdvisorySeat);
-        }
-        let proposal = self.proposals.get_mut(&id);
-        let proposal = proposal.ok_or(GovernanceError::NoSuchProposal { proposal: id })?;
-        let not_vetoable = |why: &str| GovernanceError::NotVetoable {
-            proposal: id,
-            why: why.into(),
-        };
-        if proposal.class != ProposalClass::A {
-            return Err(not_vetoable("only class-A proposals have a veto window"));
-        }
-        let Outcome::Passed { enact_ms, .. } = proposal.outcome else {
-            return Err(not_vetoable("it has not passed, or is settled"));
-        };
-        if caller.now_ms >= proposal.veto_ends_ms() {
-            return Err(not_vetoable("its veto window has closed"));
-        }
-        if proposal.vetoes.iter().any(|v| &v.by == caller.sender) {
-            return Err(GovernanceError::AlreadyVetoed { proposal: id });
-        }
-        let remark = remark(proposal, caller, text);
-        proposal.vetoes.push_back(remark);
-        let vetoes = (proposal.vetoes.iter()).filter(|v| advisory.contains(&v.by));
-        if vetoed(vetoes.count() as u32, advisory.len() as u32) {
-            proposal.outcome = Outcome::Vetoed {
-                at_ms: caller.now_ms,
-            };
-            self.due.remove(&(enact_ms, id));
-        }
-        Ok(())
-    }
-
-    /// Enacts an amendment to governance itself (its seats or windows).
-    pub(crate) fn enact(&mut self, amendment: &Amendment) -> Option<Result<(), String>> {
-        let rules = &mut self.rules;
-        Some(match *amendment {
-            Amendment::SetParameter(_) => return None,
-            Amendment::SetWindows { class, windows } => windows.check(class).map(|()| {
-                match class {
-                    ProposalClass::A => rules.windows.class_a = windows,
-                    ProposalClass::B => rules.windows.class_b = windows,
-                };
-            }),
-            Amendment::AddSeat { account, kind } => {
-                let seats = rules.seats_mut(kind);
-                match seats.insert(account) {
-                    None => Ok(()),
-                    Some(_) => Err(format!("{account} already holds a {kind:?} seat")),
-                }
-            }
-            Amendment::RemoveSeat { account, kind } => {
-                let seats = rules.seats_mut(kind);
-                if kind == SeatKind::Voting && seats.len() <= MIN_VOTING_SEATS {
-                    Err(format!("at least {MIN_VOTING_SEATS} voting seats remain"))
-                } else if seats.remove(&account).is_none() {
-                    Err(format!("{account} holds no {kind:?} seat"))
-                } else {
-                    Ok(())
-                }
-            }
-        })
-    }
-
-    fn proposal_mut(&mut self, id: u64) -> Result<&mut Proposal, GovernanceError> {
+    pub(super) fn proposal_mut(&mut self, id: u64) -> Result<&mut Proposal, GovernanceError> {
         self.proposals
             .get_mut(&id)
             .ok_or(GovernanceError::NoSuchProposal { proposal: id })
@@ -392,75 +299,7 @@ impl Governance {
         }
         Ok(proposal)
     }
-
-    /// Takes the steps due by `now_ms` in time order: counts the votes of
-    /// proposals whose voting closed, up to the first proposal whose
-    /// enactment is due, which it returns with its amendment. The caller
-    /// enacts it before asking again, so a count after an enactment (a
-    /// seat removed, say) sees it.
-    pub(crate) fn next_enactment(&mut self, now_ms: u64) -> Option<(u64, Amendment)> {
-        while let Some(((at, id), ())) = self.due.get_min().cloned() {
-            if at > now_ms {
-                break;
-            }
-            self.due.remove(&(at, id));
-            let proposal = self.proposals.get_mut(&id).expect("due proposals exist");
-            match proposal.outcome {
-                Outcome::Open => {
-                    proposal.outcome = tally(proposal, &self.rules.voting);
-                    if let Some(next) = next_step_ms(proposal) {
-                        self.due.insert((next, id), ());
-                    }
-                }
-                Outcome::Passed { .. } => return Some((id, proposal.amendment.clone())),
-                _ => unreachable!("only open and passed proposals are due"),
-            }
-        }
-        None
-    }
-
-    /// Records how enacting proposal `id` at `now_ms` went.
-    pub(crate) fn record_enactment(&mut self, id: u64, now_ms: u64, result: Result<(), String>) {
-        let proposal = self
-            .proposals
-            .get_mut(&id)
-            .expect("enacted proposals exist");
-        proposal.outcome = match result {
-            Ok(()) => Outcome::Enacted { at_ms: now_ms },
-            Err(reason) => Outcome::Failed {
-                at_ms: now_ms,
-                reason,
-            },
-        };
-    }
 }
-
-/// The outcome of a proposal whose voting closed, counted among the
-/// voting seats then.
-fn tally(proposal: &Proposal, seats: &OrdSet<AccountId>) -> Outcome {
-    let yes = proposal.yes_votes(seats);
-    let needed = votes_needed(proposal.class, seats.len() as u32);
-    if yes >= needed && proposal.unanswered_objection().is_none() {
-        let enact_ms = proposal.enact_ms();
-        Outcome::Passed { yes, enact_ms }
-    } else {
-        Outcome::Rejected { yes, needed }
-    }
-}
-
-/// When a proposal's next step is due: counting its votes while open,
-/// enactment once passed, none after.
-fn next_step_ms(proposal: &Proposal) -> Option<u64> {
-    match proposal.outcome {
-        Outcome::Open => Some(proposal.voting_closes_ms()),
-        Outcome::Passed { enact_ms, .. } => Some(enact_ms),
-        _ => None,
-    }
-}
-
-/// Fewest voting seats governance keeps: fewer would let one or two
-/// institutions decide alone.
-pub const MIN_VOTING_SEATS: usize = 3;
 
 impl Rules {
     fn seats_mut(&mut self, kind: SeatKind) -> &mut OrdSet<AccountId> {
@@ -471,7 +310,7 @@ impl Rules {
     }
 }
 
-fn remark(proposal: &Proposal, caller: &Caller<'_>, text: Digest) -> Remark {
+pub(super) fn remark(proposal: &Proposal, caller: &Caller<'_>, text: Digest) -> Remark {
     Remark {
         round: proposal.round,
         by: *caller.sender,
@@ -485,7 +324,7 @@ pub fn phase_name(phase: Phase) -> String {
     format!("{phase:?}").to_lowercase()
 }
 
-fn window_not_open(proposal: u64, window: &str, now: Phase) -> GovernanceError {
+pub(super) fn window_not_open(proposal: u64, window: &str, now: Phase) -> GovernanceError {
     GovernanceError::WindowNotOpen {
         proposal,
         window: window.into(),

@@ -2,7 +2,7 @@
 //! and the state keys it holds (`governance/rules`, one
 //! `governance/proposal/<n>` per proposal with its whole record).
 
-use super::{codec, Caller, Governance, GovernanceError};
+use super::{codec, AmendmentError, Caller, Governance, GovernanceError, Proposal, Remark};
 use crate::{
     changes::map,
     module::{CallContext, Module},
@@ -38,7 +38,7 @@ impl Module for Option<Governance> {
         matches!(call, Call::Governance(_)).then(Vec::new)
     }
 
-    fn enact(&mut self, amendment: &Amendment) -> Option<Result<(), String>> {
+    fn enact(&mut self, amendment: &Amendment) -> Option<Result<(), AmendmentError>> {
         self.as_mut()?.enact(amendment)
     }
 
@@ -56,29 +56,42 @@ impl Module for Option<Governance> {
                 Some(codec::proposal(proposal)),
             ));
         }
+        for ((proposal, number), remark) in &governance.comments {
+            let key = GovernanceKey::Comment {
+                proposal: *proposal,
+                number: *number,
+            };
+            out.push((StateKey::Governance(key), Some(codec::comment(remark))));
+        }
     }
 
     fn from_entries(entries: &[(StateKey, Vec<u8>)]) -> Result<Self, EntryError> {
         let mut rules = None;
         let mut proposals = OrdMap::new();
+        let mut comments = OrdMap::new();
         for (key, value) in entries {
             let StateKey::Governance(own) = key else {
                 continue;
             };
             let bad = |why: commonware_codec::Error| EntryError::new(*key, why.to_string());
-            match own {
+            match *own {
                 GovernanceKey::Rules => rules = Some(codec::read_rules(value).map_err(bad)?),
                 GovernanceKey::Proposal(id) => {
                     let proposal = codec::read_proposal(value).map_err(bad)?;
-                    if proposal.id != *id {
+                    if proposal.id != id {
                         return Err(EntryError::new(*key, "holds another proposal"));
                     }
-                    proposals.insert(*id, proposal);
+                    proposals.insert(id, proposal);
+                }
+                GovernanceKey::Comment { proposal, number } => {
+                    let remark = codec::read_comment(value).map_err(bad)?;
+                    comments.insert((proposal, number), remark);
                 }
             }
         }
+        check_numbering(&proposals, &comments)?;
         match rules {
-            Some(rules) => Ok(Some(Governance::restore(rules, proposals))),
+            Some(rules) => Ok(Some(Governance::restore(rules, proposals, comments))),
             None if proposals.is_empty() => Ok(None),
             None => Err(EntryError::new(
                 StateKey::Governance(GovernanceKey::Rules),
@@ -104,5 +117,56 @@ impl Module for Option<Governance> {
             codec::proposal,
             out,
         );
+        map(
+            &before.comments,
+            &after.comments,
+            |(proposal, number)| StateKey::Governance(GovernanceKey::Comment { proposal, number }),
+            codec::comment,
+            out,
+        );
     }
+}
+
+/// Proposals are numbered 0, 1, 2, … and each one's comments 0 to its
+/// count: a stored state with gaps was not written by this module.
+fn check_numbering(
+    proposals: &OrdMap<u64, Proposal>,
+    comments: &OrdMap<(u64, u32), Remark>,
+) -> Result<(), EntryError> {
+    let gap = |key: GovernanceKey, why: &str| Err(EntryError::new(StateKey::Governance(key), why));
+    for (expected, id) in proposals.keys().enumerate() {
+        if *id != expected as u64 {
+            return gap(
+                GovernanceKey::Proposal(*id),
+                "proposals are not numbered from 0 without gaps",
+            );
+        }
+    }
+    let mut counted: OrdMap<u64, u32> = OrdMap::new();
+    for (proposal, number) in comments.keys() {
+        let next = counted.get(proposal).copied().unwrap_or(0);
+        if *number != next {
+            let key = GovernanceKey::Comment {
+                proposal: *proposal,
+                number: *number,
+            };
+            return gap(key, "comments are not numbered from 0 without gaps");
+        }
+        counted.insert(*proposal, next + 1);
+    }
+    for (id, proposal) in proposals {
+        if counted.get(id).copied().unwrap_or(0) != proposal.comments {
+            return gap(
+                GovernanceKey::Proposal(*id),
+                "its comment count differs from its comments",
+            );
+        }
+    }
+    if counted.keys().any(|id| !proposals.contains_key(id)) {
+        return gap(
+            GovernanceKey::Rules,
+            "comments on a proposal that does not exist",
+        );
+    }
+    Ok(())
 }

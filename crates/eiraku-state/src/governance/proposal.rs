@@ -59,6 +59,9 @@ pub enum Outcome {
     Passed {
         /// Yes votes.
         yes: u32,
+        /// End of the veto window, counted from the count (class A; the
+        /// count itself for class B).
+        veto_ends_ms: u64,
         /// Block time of enactment.
         enact_ms: u64,
     },
@@ -84,7 +87,7 @@ pub enum Outcome {
         /// Block time it was tried.
         at_ms: u64,
         /// Why it could not apply.
-        reason: String,
+        reason: super::AmendmentError,
     },
 }
 
@@ -132,8 +135,8 @@ pub struct Proposal {
     pub advice: Vector<Advice>,
     /// Votes by seat.
     pub votes: OrdMap<AccountId, Ballot>,
-    /// Comments, in order.
-    pub comments: Vector<Remark>,
+    /// Comments made (each its own entry: see [`super::Governance::comments`]).
+    pub comments: u32,
     /// Requests to reconsider, in order (every round's).
     pub reconsider: Vector<Remark>,
     /// Vetoes, in order.
@@ -192,6 +195,11 @@ impl Proposal {
             .iter()
             .filter(|r| r.round == self.round && seats.contains(&r.by))
             .count() as u32
+    }
+
+    /// Vetoes from seats in `seats`.
+    pub fn vetoes_from(&self, seats: &imbl::OrdSet<AccountId>) -> u32 {
+        self.vetoes.iter().filter(|v| seats.contains(&v.by)).count() as u32
     }
 
     /// The first objection the proposer has not answered, by index.

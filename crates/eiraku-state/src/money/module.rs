@@ -5,6 +5,7 @@ use super::{CallContext as MoneyCaller, Money};
 use crate::{
     authority::Authority,
     changes::{list, map},
+    governance::{check_parameter, AmendmentError},
     invariants::{self, Broken},
     module::{CallContext, ChangeContext, Module},
     money_codec::entry,
@@ -51,7 +52,7 @@ impl Module for Option<Money> {
         }
     }
 
-    fn enact(&mut self, amendment: &Amendment) -> Option<Result<(), String>> {
+    fn enact(&mut self, amendment: &Amendment) -> Option<Result<(), AmendmentError>> {
         self.as_mut()?.enact(amendment)
     }
 
@@ -191,19 +192,15 @@ impl Module for Option<Money> {
 
 impl Money {
     /// Enacts a parameter change governance passed.
-    fn enact(&mut self, amendment: &Amendment) -> Option<Result<(), String>> {
+    fn enact(&mut self, amendment: &Amendment) -> Option<Result<(), AmendmentError>> {
         let Amendment::SetParameter(parameter) = amendment else {
             return None;
         };
+        if let Err(reason) = check_parameter(parameter) {
+            return Some(Err(reason));
+        }
         match *parameter {
-            Parameter::MaxRateAgeMs(ms) => {
-                if ms == 0 {
-                    return Some(Err(
-                        "a rate age limit of zero would make every rate stale".into()
-                    ));
-                }
-                self.max_rate_age_ms = ms;
-            }
+            Parameter::MaxRateAgeMs(ms) => self.max_rate_age_ms = ms,
             Parameter::TravelRuleThreshold(amount) => self.travel_rule_threshold = amount,
         }
         Some(Ok(()))

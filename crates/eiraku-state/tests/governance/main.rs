@@ -13,7 +13,7 @@ use eiraku_core::{
     Transaction,
 };
 use eiraku_state::{
-    governance::{GovernanceError, Outcome as ProposalOutcome, Proposal, Rules},
+    governance::{AmendmentError, GovernanceError, Outcome as ProposalOutcome, Proposal, Rules},
     BlockEnv, ExecutionError, Outcome, State,
 };
 
@@ -238,7 +238,15 @@ fn a_parameter_change_is_proposed_advised_answered_voted_and_enacted_at_its_time
     chain.at(VOTING_CLOSES);
     let passed = chain.proposal(0);
     let enact_ms = START_MS + ENACTED;
-    assert_eq!(passed.outcome, ProposalOutcome::Passed { yes: 3, enact_ms });
+    let veto_ends_ms = START_MS + VOTING_CLOSES;
+    assert_eq!(
+        passed.outcome,
+        ProposalOutcome::Passed {
+            yes: 3,
+            veto_ends_ms,
+            enact_ms
+        }
+    );
     assert_eq!(
         passed.votes[&id(CB + 3)].choice,
         Choice::No,
@@ -345,21 +353,37 @@ fn a_proposal_short_of_the_threshold_is_rejected_and_changes_nothing() {
 }
 
 #[test]
-fn an_amendment_that_can_no_longer_apply_is_recorded_as_failed() {
+fn an_amendment_that_cannot_apply_is_refused_when_proposed() {
     let mut chain = Chain::new();
-    chain.send(CB, propose(Parameter::MaxRateAgeMs(0))).unwrap();
-    chain.at(VOTING_OPENS);
-    for seat in CB..CB + 5 {
-        chain.send(seat, vote(Choice::Yes)).unwrap();
+    assert_eq!(
+        chain.send(CB, propose(Parameter::MaxRateAgeMs(0))),
+        Err(GovernanceError::InvalidAmendment {
+            reason: AmendmentError::ZeroRateAge
+        })
+    );
+    assert!(chain.state.governance().unwrap().proposals().is_empty());
+}
+
+#[test]
+fn a_seat_keeps_at_most_four_proposals_open() {
+    let mut chain = Chain::new();
+    for value in 1..=4 {
+        chain
+            .send(CB, propose(Parameter::TravelRuleThreshold(Amount(value))))
+            .unwrap();
     }
-    // One block past both the close and the delay counts and enacts.
-    chain.at(ENACTED + 60 * SECOND);
-    let ProposalOutcome::Failed { at_ms, reason } = chain.proposal(0).outcome else {
-        panic!("not failed: {:?}", chain.proposal(0).outcome);
-    };
-    assert_eq!(at_ms, chain.now_ms);
-    assert!(reason.contains("stale"), "{reason}");
-    assert_eq!(chain.state.money().unwrap().max_rate_age_ms, 60 * SECOND);
+    assert_eq!(
+        chain.send(CB, propose(Parameter::TravelRuleThreshold(Amount(5)))),
+        Err(GovernanceError::TooManyOpen { limit: 4 })
+    );
+    chain
+        .send(CB + 1, propose(Parameter::TravelRuleThreshold(Amount(5))))
+        .unwrap();
+    // Once counted (rejected here: nobody voted), they no longer count.
+    chain.at_ms(chain.proposal(3).voting_closes_ms());
+    chain
+        .send(CB, propose(Parameter::TravelRuleThreshold(Amount(6))))
+        .unwrap();
 }
 
 #[test]

@@ -143,6 +143,17 @@ pub enum GovCommand {
         /// The proposal's number.
         id: u64,
     },
+    /// A proposal's comments, in order.
+    Comments {
+        /// The proposal's number.
+        id: u64,
+        /// First comment's number.
+        #[arg(long, default_value_t = 0)]
+        from: u32,
+        /// How many (at most 256).
+        #[arg(long, default_value_t = 256)]
+        count: usize,
+    },
     /// Voting seat: propose an amendment: a parameter (class B), a seat
     /// (class A), or any amendment as JSON.
     Propose {
@@ -257,6 +268,9 @@ pub fn run(command: GovCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Resul
         GovCommand::Show => return print_json(&client.governance()?),
         GovCommand::Proposals => return print_json(&client.proposals()?),
         GovCommand::Proposal { id } => return print_json(&client.proposal(id)?),
+        GovCommand::Comments { id, from, count } => {
+            return print_json(&client.comments(id, from, count)?)
+        }
         GovCommand::Wait { proposal, until } => return wait(&client, proposal, until),
         GovCommand::Propose {
             from,
@@ -370,7 +384,19 @@ pub fn run(command: GovCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Resul
         chain_id: None,
         wait: !no_wait,
     };
-    submit::send(&client, &key, Call::Governance(call), &options)?;
+    let proposing = matches!(call, GovernanceCall::Propose { .. });
+    let finalized = submit::send(&client, &key, Call::Governance(call), &options)?;
+    if proposing && finalized.is_some() {
+        // The receipt does not carry the number: find it by proposer and
+        // rationale (the newest such, should the seat repeat itself).
+        let text = digest::to_hex(&text_digest(&text));
+        let number = (client.proposals()?.iter().rev())
+            .find(|p| p.proposer == key.account_id() && p.text == text)
+            .map(|p| p.id);
+        if let Some(number) = number {
+            print_line(&format!("proposal {number}"))?;
+        }
+    }
     Ok(())
 }
 
