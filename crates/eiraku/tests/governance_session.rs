@@ -45,6 +45,14 @@ fn the_documented_governance_session_runs_verbatim() {
         ),
         (14, 14)
     );
+    assert_eq!(
+        network.metric(1, "eiraku_governance_proposals{status=\"enacted\"}"),
+        1.0
+    );
+    assert_eq!(
+        network.metric(1, "eiraku_governance_seats{kind=\"voting\"}"),
+        14.0
+    );
 }
 
 #[test]

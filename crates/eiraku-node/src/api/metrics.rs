@@ -58,6 +58,7 @@ pub(super) async fn metrics(State(context): State<ApiContext>) -> impl IntoRespo
         context.tip.load(std::sync::atomic::Ordering::Relaxed).max(chain.finalized_height())
     ));
     text.push_str(&store_metrics(&chain.store().health()));
+    text.push_str(&governance_metrics(&chain.finalized_state()));
     ([("content-type", "text/plain; version=0.0.4")], text)
 }
 
@@ -82,4 +83,39 @@ fn store_metrics(health: &crate::store::health::StoreHealth) -> String {
             format!("# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n")
         })
         .collect()
+}
+
+/// Governance at a glance: proposals by where they stand, and the seats.
+/// Counted over every proposal at each scrape (never on a block's path).
+fn governance_metrics(state: &eiraku_state::State) -> String {
+    use eiraku_state::governance::Outcome;
+    let Some(governance) = state.governance() else {
+        return String::new();
+    };
+    let mut counts = [0u64; 6];
+    for proposal in governance.proposals().values() {
+        let slot = match proposal.outcome {
+            Outcome::Open => 0,
+            Outcome::Passed { .. } => 1,
+            Outcome::Rejected { .. } => 2,
+            Outcome::Enacted { .. } => 3,
+            Outcome::Vetoed { .. } => 4,
+            Outcome::Failed { .. } => 5,
+        };
+        counts[slot] += 1;
+    }
+    let mut text = String::from("# HELP eiraku_governance_proposals Proposals by where they stand.\n# TYPE eiraku_governance_proposals gauge\n");
+    let statuses = ["open", "passed", "rejected", "enacted", "vetoed", "failed"];
+    for (status, count) in statuses.iter().zip(counts) {
+        text.push_str(&format!(
+            "eiraku_governance_proposals{{status=\"{status}\"}} {count}\n"
+        ));
+    }
+    let rules = governance.rules();
+    text.push_str(&format!(
+        "# HELP eiraku_governance_seats Seats by kind.\n# TYPE eiraku_governance_seats gauge\neiraku_governance_seats{{kind=\"voting\"}} {}\neiraku_governance_seats{{kind=\"advisory\"}} {}\n",
+        rules.voting.len(),
+        rules.advisory.len()
+    ));
+    text
 }

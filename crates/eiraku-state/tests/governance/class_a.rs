@@ -395,3 +395,58 @@ fn a_seat_removed_before_the_count_no_longer_counts_but_its_vote_stays_on_record
     );
     assert!(chain.proposal(1).votes.contains_key(&removed));
 }
+
+#[test]
+fn vetoes_are_counted_again_when_an_advisory_seat_left_before_enactment() {
+    let mut chain = Chain::new();
+    let leaving = Amendment::RemoveSeat {
+        account: id(REG + 4),
+        kind: SeatKind::Advisory,
+    };
+    let newcomer = Amendment::AddSeat {
+        account: id(NEWCOMER),
+        kind: SeatKind::Advisory,
+    };
+    chain.send(CB, propose_a(leaving)).unwrap();
+    chain.send(CB, propose_a(newcomer)).unwrap();
+    let (first, second) = (chain.proposal(0), chain.proposal(1));
+    chain.at_ms(first.voting_opens_ms());
+    for id in 0..2 {
+        for seat in CB..CB + 4 {
+            let ballot = GovernanceCall::Vote {
+                proposal: id,
+                choice: Choice::Yes,
+                reason: text_digest("yes"),
+            };
+            chain.send(seat, ballot).unwrap();
+        }
+    }
+    chain.at_ms(second.voting_closes_ms());
+    // Three of five advisers veto the newcomer: short of two thirds.
+    for seat in REG..REG + 3 {
+        let veto = GovernanceCall::Veto {
+            proposal: 1,
+            text: text_digest("no"),
+        };
+        chain.send(seat, veto).unwrap();
+    }
+    assert!(matches!(
+        chain.proposal(1).outcome,
+        ProposalOutcome::Passed { .. }
+    ));
+    // The removal takes effect first; three of the four advisers left are
+    // two thirds, and the newcomer is not seated.
+    let ProposalOutcome::Passed { enact_ms, .. } = chain.proposal(1).outcome else {
+        unreachable!()
+    };
+    chain.at_ms(enact_ms);
+    assert!(matches!(
+        chain.proposal(0).outcome,
+        ProposalOutcome::Enacted { .. }
+    ));
+    assert!(matches!(
+        chain.proposal(1).outcome,
+        ProposalOutcome::Vetoed { .. }
+    ));
+    assert!(!chain.rules().advisory.contains(&id(NEWCOMER)));
+}
