@@ -29,6 +29,18 @@ fn comment(proposal: u64, text: eiraku_core::Digest) -> GovernanceCall {
     GovernanceCall::Comment { proposal, text }
 }
 
+/// `seats` vote yes on `proposal`.
+fn yes_from(chain: &mut Chain, proposal: u64, seats: impl IntoIterator<Item = u64>) {
+    for seat in seats {
+        let ballot = GovernanceCall::Vote {
+            proposal,
+            choice: Choice::Yes,
+            reason: text_digest("yes"),
+        };
+        chain.send(seat, ballot).unwrap();
+    }
+}
+
 /// Every seat but the last votes yes (4 of 5: class A needs two thirds).
 fn four_yes_one_no(chain: &mut Chain) {
     for seat in CB..CB + 4 {
@@ -248,14 +260,7 @@ fn a_seat_change_that_can_no_longer_apply_when_its_time_comes_fails_with_its_rea
     let last = chain.proposal(1);
     chain.at_ms(chain.proposal(0).voting_opens_ms());
     for id in 0..2 {
-        for seat in CB..CB + 4 {
-            let ballot = GovernanceCall::Vote {
-                proposal: id,
-                choice: Choice::Yes,
-                reason: text_digest("yes"),
-            };
-            chain.send(seat, ballot).unwrap();
-        }
+        yes_from(&mut chain, id, CB..CB + 4);
     }
     chain.at_ms(last.voting_closes_ms());
     chain.at_ms(last.enact_ms());
@@ -326,14 +331,7 @@ fn the_voting_seats_never_fall_below_three() {
     let last = chain.proposal(2);
     chain.at_ms(chain.proposal(0).voting_opens_ms());
     for id in 0..3 {
-        for seat in CB..CB + 5 {
-            let ballot = GovernanceCall::Vote {
-                proposal: id,
-                choice: Choice::Yes,
-                reason: text_digest("yes"),
-            };
-            chain.send(seat, ballot).unwrap();
-        }
+        yes_from(&mut chain, id, CB..CB + 5);
     }
     chain.at_ms(last.voting_closes_ms());
     chain.at_ms(last.enact_ms());
@@ -367,25 +365,11 @@ fn a_seat_removed_before_the_count_no_longer_counts_but_its_vote_stays_on_record
         .unwrap();
     let (removal, parameter) = (chain.proposal(0), chain.proposal(1));
     chain.at_ms(removal.voting_opens_ms());
-    for seat in CB..CB + 5 {
-        let ballot = GovernanceCall::Vote {
-            proposal: 0,
-            choice: Choice::Yes,
-            reason: text_digest("yes"),
-        };
-        chain.send(seat, ballot).unwrap();
-    }
+    yes_from(&mut chain, 0, CB..CB + 5);
     // The parameter's vote runs while the removal waits for its time.
     chain.at_ms(parameter.voting_opens_ms());
     assert!(parameter.voting_closes_ms() > removal.enact_ms());
-    for seat in [CB, CB + 1, CB + 4] {
-        let ballot = GovernanceCall::Vote {
-            proposal: 1,
-            choice: Choice::Yes,
-            reason: text_digest("yes"),
-        };
-        chain.send(seat, ballot).unwrap();
-    }
+    yes_from(&mut chain, 1, [CB, CB + 1, CB + 4]);
     chain.at_ms(parameter.voting_closes_ms());
     assert!(!chain.rules().voting.contains(&removed));
     assert_eq!(
@@ -412,14 +396,7 @@ fn vetoes_are_counted_again_when_an_advisory_seat_left_before_enactment() {
     let (first, second) = (chain.proposal(0), chain.proposal(1));
     chain.at_ms(first.voting_opens_ms());
     for id in 0..2 {
-        for seat in CB..CB + 4 {
-            let ballot = GovernanceCall::Vote {
-                proposal: id,
-                choice: Choice::Yes,
-                reason: text_digest("yes"),
-            };
-            chain.send(seat, ballot).unwrap();
-        }
+        yes_from(&mut chain, id, CB..CB + 4);
     }
     chain.at_ms(second.voting_closes_ms());
     // Three of five advisers veto the newcomer: short of two thirds.

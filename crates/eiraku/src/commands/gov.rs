@@ -15,7 +15,7 @@ use eiraku_api::{ProposalStatus, ProposalView};
 use eiraku_core::{
     digest,
     governance::{text_digest, Amendment, Choice, GovernanceCall, Parameter, SeatKind, Stance},
-    AccountId, Amount, Call,
+    AccountId, Amount, Call, Digest,
 };
 use std::{
     path::Path,
@@ -131,6 +131,30 @@ impl AmendmentArgs {
     }
 }
 
+/// A comment, a request to reconsider or a veto: who, on which proposal,
+/// and the text as published.
+#[derive(clap::Args)]
+pub struct RemarkArgs {
+    /// The sender's key (file or demo label).
+    #[arg(long)]
+    from: String,
+    /// The proposal's number.
+    #[arg(long)]
+    proposal: u64,
+    /// The text, as published (its digest goes on chain).
+    #[arg(long)]
+    text: String,
+}
+
+impl RemarkArgs {
+    /// The sender, the text and the call `make` builds from the proposal
+    /// and the text's digest.
+    fn call(self, make: fn(u64, Digest) -> GovernanceCall) -> (String, String, GovernanceCall) {
+        let call = make(self.proposal, text_digest(&self.text));
+        (self.from, self.text, call)
+    }
+}
+
 /// Governance commands.
 #[derive(Subcommand)]
 pub enum GovCommand {
@@ -212,43 +236,13 @@ pub enum GovCommand {
         reason: String,
     },
     /// Anyone holding a role: comment on a proposal until voting closes.
-    Comment {
-        /// The commenter's key.
-        #[arg(long)]
-        from: String,
-        /// The proposal's number.
-        #[arg(long)]
-        proposal: u64,
-        /// The comment, as published.
-        #[arg(long)]
-        text: String,
-    },
+    Comment(RemarkArgs),
     /// Seat: ask to send a proposal back before voting opens (a third of
     /// the voting seats, or two advisory seats, restart its windows; once).
-    Reconsider {
-        /// The seat's key.
-        #[arg(long)]
-        from: String,
-        /// The proposal's number.
-        #[arg(long)]
-        proposal: u64,
-        /// The reasons, as published.
-        #[arg(long)]
-        text: String,
-    },
+    Reconsider(RemarkArgs),
     /// Advisory seat: veto a passed class-A proposal in its veto window
     /// (two thirds of the advisory seats stop it).
-    Veto {
-        /// The regulator's key.
-        #[arg(long)]
-        from: String,
-        /// The proposal's number.
-        #[arg(long)]
-        proposal: u64,
-        /// The reasons, as published.
-        #[arg(long)]
-        text: String,
-    },
+    Veto(RemarkArgs),
     /// Wait until a proposal reaches a milestone, then show it.
     Wait {
         /// The proposal's number.
@@ -278,10 +272,9 @@ pub fn run(command: GovCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Resul
             text,
         } => {
             let amendment = amendment.amendment(&node.network)?;
-            let text_hash = text_digest(&text);
             let call = GovernanceCall::Propose {
                 amendment,
-                text: text_hash,
+                text: text_digest(&text),
             };
             (from, text, call)
         }
@@ -295,11 +288,10 @@ pub fn run(command: GovCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Resul
                 StanceArg::Support => Stance::Support,
                 StanceArg::Object => Stance::Object,
             };
-            let text_hash = text_digest(&text);
             let call = GovernanceCall::Advise {
                 proposal,
                 stance,
-                text: text_hash,
+                text: text_digest(&text),
             };
             (from, text, call)
         }
@@ -309,11 +301,10 @@ pub fn run(command: GovCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Resul
             objection,
             text,
         } => {
-            let text_hash = text_digest(&text);
             let call = GovernanceCall::Respond {
                 proposal,
                 objection,
-                text: text_hash,
+                text: text_digest(&text),
             };
             (from, text, call)
         }
@@ -328,49 +319,21 @@ pub fn run(command: GovCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Resul
                 ChoiceArg::No => Choice::No,
                 ChoiceArg::Abstain => Choice::Abstain,
             };
-            let text_hash = text_digest(&reason);
             let call = GovernanceCall::Vote {
                 proposal,
                 choice,
-                reason: text_hash,
+                reason: text_digest(&reason),
             };
             (from, reason, call)
         }
-        GovCommand::Comment {
-            from,
-            proposal,
-            text,
-        } => {
-            let text_hash = text_digest(&text);
-            let call = GovernanceCall::Comment {
-                proposal,
-                text: text_hash,
-            };
-            (from, text, call)
+        GovCommand::Comment(remark) => {
+            remark.call(|proposal, text| GovernanceCall::Comment { proposal, text })
         }
-        GovCommand::Reconsider {
-            from,
-            proposal,
-            text,
-        } => {
-            let text_hash = text_digest(&text);
-            let call = GovernanceCall::Reconsider {
-                proposal,
-                text: text_hash,
-            };
-            (from, text, call)
+        GovCommand::Reconsider(remark) => {
+            remark.call(|proposal, text| GovernanceCall::Reconsider { proposal, text })
         }
-        GovCommand::Veto {
-            from,
-            proposal,
-            text,
-        } => {
-            let text_hash = text_digest(&text);
-            let call = GovernanceCall::Veto {
-                proposal,
-                text: text_hash,
-            };
-            (from, text, call)
+        GovCommand::Veto(remark) => {
+            remark.call(|proposal, text| GovernanceCall::Veto { proposal, text })
         }
     };
     print_line(&format!(
