@@ -5,6 +5,7 @@
 //! the module's entries read back. Class A in `class_a.rs`.
 
 mod class_a;
+mod properties;
 
 use eiraku_core::{
     governance::{text_digest, Amendment, Choice, GovernanceCall, Parameter, Stance, Windows},
