@@ -7,7 +7,11 @@ mod common;
 
 use common::{session, TestNetwork};
 use eiraku_api::ProposalStatus;
-use eiraku_core::{governance::Choice, Amount};
+use eiraku_core::{
+    governance::{Choice, GovernanceKey},
+    proof::LightClient,
+    Amount, StateKey,
+};
 
 #[test]
 fn the_documented_governance_session_runs_verbatim() {
@@ -81,6 +85,39 @@ fn the_documented_class_a_session_runs_verbatim() {
     let comments = client.comments(0, 0, 10).unwrap();
     assert_eq!(comments.len(), 1);
     assert_eq!(comments[0].by, network.key("bank-th-1").account_id());
+    // The record is in the state: proven by a validator, checked offline
+    // with the genesis file alone; a flipped byte fails.
+    let keys = [
+        StateKey::Governance(GovernanceKey::Proposal(0)),
+        StateKey::Governance(GovernanceKey::Comment {
+            proposal: 0,
+            number: 0,
+        }),
+        StateKey::Governance(GovernanceKey::Comment {
+            proposal: 0,
+            number: 1,
+        }),
+    ];
+    let proofs: Vec<_> = keys
+        .iter()
+        .map(|key| client.state_proof(key).expect("state proof"))
+        .collect();
+    let light = LightClient::from_genesis(network.net.genesis()).unwrap();
+    let values: Vec<bool> = proofs
+        .iter()
+        .map(|proof| light.verify_state(proof).expect("verifies").value.is_some())
+        .collect();
+    assert_eq!(
+        values,
+        [true, true, false],
+        "the proposal, its one comment, no second"
+    );
+    let mut tampered = proofs[0].clone();
+    let mut bytes = hex::decode(&tampered.proof).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 1;
+    tampered.proof = hex::encode(bytes);
+    assert!(light.verify_state(&tampered).is_err());
     let representative = network.key("person-vn").account_id();
     let governance = client.governance().unwrap();
     assert_eq!(governance.advisory_seats.len(), 15);
