@@ -179,9 +179,12 @@ impl Client {
         self.get("/v1/governance")
     }
 
-    /// `GET /v1/governance/proposals`.
-    pub fn proposals(&self) -> Result<Vec<ProposalView>, ClientError> {
-        self.get("/v1/governance/proposals")
+    /// `GET /v1/governance/proposals?from&count`: up to `count` (at most
+    /// 256) proposals from number `from` on.
+    pub fn proposals(&self, from: u64, count: usize) -> Result<Vec<ProposalView>, ClientError> {
+        self.get(&format!(
+            "/v1/governance/proposals?from={from}&count={count}"
+        ))
     }
 
     /// `GET /v1/governance/proposals/{id}`.

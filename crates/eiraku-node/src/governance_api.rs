@@ -47,17 +47,34 @@ async fn get_governance(
     }))
 }
 
-/// Every proposal with its whole record, oldest first.
-#[utoipa::path(get, path = "/v1/governance/proposals",
+/// Which page of a list to return.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+struct PageQuery {
+    /// First item's number (default 0).
+    from: Option<u64>,
+    /// How many (default and at most 256).
+    count: Option<usize>,
+}
+
+/// Most items one request lists.
+const MAX_PAGE: usize = 256;
+
+/// Proposals with their whole record, oldest first, a page at a time.
+#[utoipa::path(get, path = "/v1/governance/proposals", params(PageQuery),
     responses((status = 200, body = Vec<ProposalView>), (status = 404, body = crate::api::ErrorBody)))]
 async fn get_proposals(
     State(context): State<ApiContext>,
+    Query(page): Query<PageQuery>,
 ) -> Result<Json<Vec<ProposalView>>, ApiError> {
     let (state, governance) = governance_or_404(&context)?;
     let seats = governance.rules().voting.len() as u32;
-    let views = governance.proposals().values();
+    let count = page.count.unwrap_or(MAX_PAGE).min(MAX_PAGE);
+    let views = governance
+        .proposals()
+        .range(page.from.unwrap_or(0)..)
+        .take(count);
     let now_ms = state.timestamp_ms();
-    Ok(Json(views.map(|p| view(p, seats, now_ms)).collect()))
+    Ok(Json(views.map(|(_, p)| view(p, seats, now_ms)).collect()))
 }
 
 /// One proposal with its whole record.
@@ -76,26 +93,14 @@ async fn get_proposal(
     Ok(Json(view(proposal, seats, state.timestamp_ms())))
 }
 
-/// Which comments to list.
-#[derive(serde::Deserialize, utoipa::IntoParams)]
-struct CommentsQuery {
-    /// First comment's number (default 0).
-    from: Option<u32>,
-    /// How many (default and at most 256).
-    count: Option<usize>,
-}
-
-/// Most comments one request lists.
-const MAX_COMMENTS: usize = 256;
-
 /// A proposal's comments, in order, a page at a time.
 #[utoipa::path(get, path = "/v1/governance/proposals/{id}/comments",
-    params(("id" = u64, Path, description = "proposal number"), CommentsQuery),
+    params(("id" = u64, Path, description = "proposal number"), PageQuery),
     responses((status = 200, body = Vec<RemarkView>), (status = 404, body = crate::api::ErrorBody)))]
 async fn get_comments(
     State(context): State<ApiContext>,
     Path(id): Path<u64>,
-    Query(query): Query<CommentsQuery>,
+    Query(page): Query<PageQuery>,
 ) -> Result<Json<Vec<RemarkView>>, ApiError> {
     let (_, governance) = governance_or_404(&context)?;
     if !governance.proposals().contains_key(&id) {
@@ -103,9 +108,10 @@ async fn get_comments(
             "no proposal {id} (or not final yet)"
         )));
     }
-    let count = query.count.unwrap_or(MAX_COMMENTS).min(MAX_COMMENTS);
-    let page = governance.comments(id, query.from.unwrap_or(0), count);
-    Ok(Json(page.iter().map(remark).collect()))
+    let count = page.count.unwrap_or(MAX_PAGE).min(MAX_PAGE);
+    let from = u32::try_from(page.from.unwrap_or(0)).unwrap_or(u32::MAX);
+    let comments = governance.comments(id, from, count);
+    Ok(Json(comments.iter().map(remark).collect()))
 }
 
 /// A proposal as the API shows it, at block time `now_ms`.

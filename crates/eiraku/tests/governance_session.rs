@@ -27,6 +27,11 @@ fn the_documented_governance_session_runs_verbatim() {
     let proposal = client.proposal(0).unwrap();
     assert!(matches!(proposal.status, ProposalStatus::Enacted { .. }));
     assert_eq!(proposal.votes_needed, 8, "more than half of 14 seats");
+    assert_eq!(client.proposals(0, 10).unwrap(), vec![proposal.clone()]);
+    assert!(
+        client.proposals(1, 10).unwrap().is_empty(),
+        "one page past the last"
+    );
     let count = |choice| proposal.votes.iter().filter(|v| v.choice == choice).count();
     assert_eq!(
         (

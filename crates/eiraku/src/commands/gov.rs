@@ -160,8 +160,15 @@ impl RemarkArgs {
 pub enum GovCommand {
     /// The seats and the windows of each class.
     Show,
-    /// Every proposal with its whole record.
-    Proposals,
+    /// Proposals with their whole record, a page at a time.
+    Proposals {
+        /// First proposal's number.
+        #[arg(long, default_value_t = 0)]
+        from: u64,
+        /// How many (at most 256).
+        #[arg(long, default_value_t = 256)]
+        count: usize,
+    },
     /// One proposal with its whole record.
     Proposal {
         /// The proposal's number.
@@ -260,7 +267,9 @@ pub fn run(command: GovCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Resul
     let client = node.client();
     let (from, text, call) = match command {
         GovCommand::Show => return print_json(&client.governance()?),
-        GovCommand::Proposals => return print_json(&client.proposals()?),
+        GovCommand::Proposals { from, count } => {
+            return print_json(&client.proposals(from, count)?)
+        }
         GovCommand::Proposal { id } => return print_json(&client.proposal(id)?),
         GovCommand::Comments { id, from, count } => {
             return print_json(&client.comments(id, from, count)?)
@@ -353,7 +362,9 @@ pub fn run(command: GovCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Resul
         // The receipt does not carry the number: find it by proposer and
         // rationale (the newest such, should the seat repeat itself).
         let text = digest::to_hex(&text_digest(&text));
-        let number = (client.proposals()?.iter().rev())
+        let made = client.governance()?.proposals;
+        let newest = client.proposals(made.saturating_sub(256), 256)?;
+        let number = (newest.iter().rev())
             .find(|p| p.proposer == key.account_id() && p.text == text)
             .map(|p| p.id);
         if let Some(number) = number {
