@@ -42,7 +42,7 @@ mod windows;
 
 pub use amendment::{Amendment, Parameter, SeatKind};
 pub use key::GovernanceKey;
-pub use windows::{GovernanceGenesis, Windows, MAX_WINDOW_MS, MIN_WINDOW_MS};
+pub use windows::{GovernanceGenesis, Windows, WindowsError, MAX_WINDOW_MS, MIN_WINDOW_MS};
 
 /// Fewest voting seats governance keeps (and a genesis may have): fewer
 /// would let one or two institutions decide alone.
@@ -419,9 +419,14 @@ mod tests {
         }
         let mut vetoed_b = GovernanceGenesis::devnet();
         vetoed_b.class_b.veto_ms = 1;
-        assert!(vetoed_b.check().is_err());
+        assert_eq!(vetoed_b.check(), Err(WindowsError::VetoInClassB));
         let mut no_advice = GovernanceGenesis::devnet();
         no_advice.class_a.advice_ms = 0;
-        assert!(no_advice.check().is_err());
+        assert_eq!(
+            no_advice.check(),
+            Err(WindowsError::OutOfBounds {
+                class: ProposalClass::A
+            })
+        );
     }
 }

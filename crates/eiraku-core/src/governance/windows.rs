@@ -11,6 +11,21 @@ pub const MIN_WINDOW_MS: u64 = 1000;
 /// Longest window: a year, so deadlines never saturate.
 pub const MAX_WINDOW_MS: u64 = 365 * 24 * 60 * 60 * 1000;
 
+/// Why windows cannot govern a class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum WindowsError {
+    /// A window too short to hold blocks, or so long a deadline is never
+    /// reached.
+    #[error("class {class:?}: advice, review, voting (and class A's veto) windows last from {MIN_WINDOW_MS} ms to {MAX_WINDOW_MS} ms, the delay at most {MAX_WINDOW_MS} ms")]
+    OutOfBounds {
+        /// The class.
+        class: ProposalClass,
+    },
+    /// Class B has no veto window.
+    #[error("class B: only class A has a veto window")]
+    VetoInClassB,
+}
+
 /// A class's windows, in block time (milliseconds): advice, then review,
 /// then voting, each starting when the one before ends; then, for class A
 /// only, the veto window; a passed proposal is enacted `delay_ms` after
@@ -47,20 +62,16 @@ impl Windows {
     /// [`MIN_WINDOW_MS`] to [`MAX_WINDOW_MS`], so every window holds blocks
     /// and every deadline is reached; the delay at most [`MAX_WINDOW_MS`];
     /// class B has no veto window.
-    pub fn check(&self, class: ProposalClass) -> Result<(), String> {
+    pub fn check(&self, class: ProposalClass) -> Result<(), WindowsError> {
         let lasting = MIN_WINDOW_MS..=MAX_WINDOW_MS;
         let mut must_last = vec![self.advice_ms, self.review_ms, self.voting_ms];
         match class {
             ProposalClass::A => must_last.push(self.veto_ms),
-            ProposalClass::B if self.veto_ms != 0 => {
-                return Err("only class A has a veto window".into())
-            }
+            ProposalClass::B if self.veto_ms != 0 => return Err(WindowsError::VetoInClassB),
             ProposalClass::B => {}
         }
         if !must_last.iter().all(|ms| lasting.contains(ms)) || self.delay_ms > MAX_WINDOW_MS {
-            return Err(format!(
-                "advice, review, voting (and class A's veto) windows last from {MIN_WINDOW_MS} ms to {MAX_WINDOW_MS} ms, the delay at most {MAX_WINDOW_MS} ms"
-            ));
+            return Err(WindowsError::OutOfBounds { class });
         }
         Ok(())
     }
@@ -100,11 +111,9 @@ impl GovernanceGenesis {
     }
 
     /// Why these windows cannot govern, if they cannot.
-    pub fn check(&self) -> Result<(), String> {
-        let a = self.class_a.check(ProposalClass::A);
-        let b = self.class_b.check(ProposalClass::B);
-        a.map_err(|e| format!("class A: {e}"))?;
-        b.map_err(|e| format!("class B: {e}"))
+    pub fn check(&self) -> Result<(), WindowsError> {
+        self.class_a.check(ProposalClass::A)?;
+        self.class_b.check(ProposalClass::B)
     }
 
     /// The windows of `class`.

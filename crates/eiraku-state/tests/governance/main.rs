@@ -15,7 +15,7 @@ use eiraku_core::{
 };
 use eiraku_state::{
     governance::{AmendmentError, GovernanceError, Outcome as ProposalOutcome, Proposal, Rules},
-    BlockEnv, ExecutionError, Outcome, State,
+    BlockEnv, EntryError, ExecutionError, Outcome, State,
 };
 
 const START_MS: u64 = 1_800_000_000_000;
@@ -153,6 +153,23 @@ impl Chain {
 
     fn proposal(&self, id: u64) -> Proposal {
         self.state.governance().unwrap().proposals()[&id].clone()
+    }
+
+    /// Every entry of the state, as a node stores them.
+    fn entries(&self) -> Vec<(StateKey, Vec<u8>)> {
+        let all = self.state.all_entries().into_iter();
+        all.map(|(key, value)| (key, value.unwrap())).collect()
+    }
+
+    /// The state rebuilt from `entries`, as a restarting node does.
+    fn read_back(&self, entries: Vec<(StateKey, Vec<u8>)>) -> Result<State, EntryError> {
+        let state = &self.state;
+        State::from_entries(
+            state.chain_id().clone(),
+            state.height(),
+            state.timestamp_ms(),
+            entries,
+        )
     }
 
     fn rules(&self) -> Rules {
@@ -423,20 +440,8 @@ fn the_module_is_read_back_from_its_entries_and_refuses_damaged_ones() {
         ))]
     );
 
-    let entries: Vec<(StateKey, Vec<u8>)> = chain
-        .state
-        .all_entries()
-        .into_iter()
-        .map(|(key, value)| (key, value.unwrap()))
-        .collect();
-    let restored = State::from_entries(
-        chain.state.chain_id().clone(),
-        chain.state.height(),
-        chain.state.timestamp_ms(),
-        entries.clone(),
-    )
-    .unwrap();
-    assert_eq!(restored, chain.state);
+    let entries = chain.entries();
+    assert_eq!(chain.read_back(entries.clone()).unwrap(), chain.state);
 
     for (index, (key, value)) in entries.iter().enumerate() {
         if !matches!(key, StateKey::Governance(_)) {
@@ -445,22 +450,13 @@ fn the_module_is_read_back_from_its_entries_and_refuses_damaged_ones() {
         for cut in [0, value.len() / 2, value.len() - 1] {
             let mut damaged = entries.clone();
             damaged[index].1.truncate(cut);
-            let restored = State::from_entries(
-                chain.state.chain_id().clone(),
-                chain.state.height(),
-                chain.state.timestamp_ms(),
-                damaged,
+            assert!(
+                chain.read_back(damaged).is_err(),
+                "{key} cut to {cut} bytes"
             );
-            assert!(restored.is_err(), "{key} cut to {cut} bytes");
         }
         let mut longer = entries.clone();
         longer[index].1.push(0);
-        assert!(State::from_entries(
-            chain.state.chain_id().clone(),
-            chain.state.height(),
-            chain.state.timestamp_ms(),
-            longer,
-        )
-        .is_err());
+        assert!(chain.read_back(longer).is_err(), "{key} one byte longer");
     }
 }

@@ -131,19 +131,7 @@ proptest! {
                     prop_assert_eq!(&after[id].outcome, &was.outcome, "settled stays settled");
                 }
             }
-            let entries: Vec<(StateKey, Vec<u8>)> = chain
-                .state
-                .all_entries()
-                .into_iter()
-                .map(|(key, value)| (key, value.unwrap()))
-                .collect();
-            let restored = State::from_entries(
-                chain.state.chain_id().clone(),
-                chain.state.height(),
-                chain.state.timestamp_ms(),
-                entries,
-            )
-            .unwrap();
+            let restored = chain.read_back(chain.entries()).unwrap();
             prop_assert!(restored == chain.state, "read back whole");
         }
     }
