@@ -219,6 +219,29 @@ pub struct AccountView {
     /// Why it is frozen, when a regulator froze it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frozen: Option<String>,
+    /// The key that signs for it, when its own was rotated or replaced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub signing_key: Option<AccountId>,
+    /// A replacement of its key waiting for its time lock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_replacement: Option<KeyReplacementView>,
+}
+
+/// A replacement of a lost key, waiting for its time lock.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KeyReplacementView {
+    /// The key that will sign for the account.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub new_key: AccountId,
+    /// The authority that asked (and alone may complete it).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub requested_by: AccountId,
+    /// Block time of the request (ms since the Unix epoch).
+    pub requested_ms: u64,
+    /// From this block time on it may be completed and no longer cancelled.
+    pub effective_ms: u64,
 }
 
 /// A validator as listed in the genesis.

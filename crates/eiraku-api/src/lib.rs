@@ -34,8 +34,8 @@ mod test_support;
 
 pub use chain::{
     AccountView, BatchItem, BatchRequest, BatchResponse, BlockTx, BlockView, FinalizedTxsView,
-    GrantRule, Outcome, RawBatchResponse, ReceiptView, Refusal, StatusView, SubmitResponse,
-    TxStatus, TxView, ValidatorView,
+    GrantRule, KeyReplacementView, Outcome, RawBatchResponse, ReceiptView, Refusal, StatusView,
+    SubmitResponse, TxStatus, TxView, ValidatorView,
 };
 #[cfg(feature = "client")]
 pub use client::{Client, ClientError};

@@ -207,12 +207,29 @@ pub struct Genesis {
     /// are the economies' central banks and regulators).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub governance: Option<crate::GovernanceGenesis>,
+    /// How long a replacement of a lost key waits before its authority may
+    /// complete it, in block-time milliseconds (the account's holder can
+    /// cancel meanwhile); a week when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_replacement_delay_ms: Option<u64>,
 }
 
 impl Genesis {
     /// Checks what serde cannot: a non-empty, duplicate-free validator set and
     /// duplicate-free accounts.
     pub fn validate(&self) -> Result<(), String> {
+        let (least, most) = (
+            crate::governance::MIN_WINDOW_MS,
+            crate::governance::MAX_WINDOW_MS,
+        );
+        if let Some(delay) = self
+            .key_replacement_delay_ms
+            .filter(|d| !(least..=most).contains(d))
+        {
+            return Err(format!(
+                "key_replacement_delay_ms is {delay}; it must be from {least} to {most} (a holder needs time to cancel)"
+            ));
+        }
         if self.validators.is_empty() {
             return Err("genesis has no validators".into());
         }

@@ -35,6 +35,7 @@ pub mod digest;
 pub mod genesis;
 pub mod governance;
 pub mod key_cache;
+pub mod keys;
 pub mod kv_proof;
 pub mod merkle;
 pub mod money;
@@ -55,6 +56,7 @@ pub use genesis::{
 };
 pub use governance::{GovernanceCall, GovernanceGenesis, GovernanceKey};
 pub use key_cache::KeyCache;
+pub use keys::{KeyCall, KeysKey};
 pub use money::{CurrencyCode, EconomyCode, MoneyCall, Rate, RetailKind, Role};
 pub use money_key::MoneyKey;
 pub use registry::RegistryKey;

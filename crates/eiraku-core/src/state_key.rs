@@ -11,7 +11,9 @@
 //! its own type ([`ModuleKey`], in the module's file), listed once in
 //! [`module_keys!`] below.
 
-use crate::{governance::GovernanceKey, money_key::MoneyKey, registry::RegistryKey, AccountId};
+use crate::{
+    governance::GovernanceKey, keys::KeysKey, money_key::MoneyKey, registry::RegistryKey, AccountId,
+};
 use std::{fmt, str::FromStr};
 
 /// Tags of the ledger's own keys: the first byte.
@@ -130,6 +132,8 @@ module_keys! {
     Registry(RegistryKey),
     /// An entry of multistakeholder governance.
     Governance(GovernanceKey),
+    /// An entry of the `keys` module (rotated and replaced keys).
+    Keys(KeysKey),
 }
 
 impl StateKey {

@@ -1,15 +1,19 @@
 //! Signed transactions: the only way state changes.
 //!
 //! Wire form (commonware-codec, big-endian fixed-width integers):
-//! `chain_id (len u32-varint + bytes) | sender (32) | nonce (u64) | call | signature (64)`.
+//! `chain_id (len u32-varint + bytes) | sender (32) | nonce (u64) | call | signature (64)
+//! | signing key (1 byte 0, or 1 then 32 bytes)`.
 //! The signature covers the encoding of everything before it, under
-//! [`TRANSACTION_NAMESPACE`]. The transaction hash is SHA-256 of that same
+//! [`TRANSACTION_NAMESPACE`]. The signing key is there only when the
+//! sender's key has changed (module `keys`): the signature is checked
+//! against it without the state, and execution checks that it is the key
+//! the state holds for the sender. The transaction hash is SHA-256 of that same
 //! unsigned encoding, so it names (chain, sender, nonce, call) and cannot be
 //! changed by re-encoding the signature.
 
 use crate::{
-    governance::GovernanceCall, hash, registry::RegistryCall, AccountId, Amount, ChainId, Digest,
-    KeyCache, Keypair, MoneyCall,
+    governance::GovernanceCall, hash, keys::KeyCall, registry::RegistryCall, AccountId, Amount,
+    ChainId, Digest, KeyCache, Keypair, MoneyCall,
 };
 use bytes::BufMut;
 use bytes::Bytes;
@@ -103,6 +107,8 @@ calls! {
     Registry(RegistryCall) = 2,
     /// A call of multistakeholder governance.
     Governance(GovernanceCall) = 3,
+    /// A call of the `keys` module (rotating and replacing keys).
+    Keys(KeyCall) = 4,
 }
 
 /// The signed part of a transaction.
@@ -155,6 +161,9 @@ pub struct SignedTransaction {
     pub transaction: Transaction,
     /// Ed25519 signature of the sender over the encoded transaction.
     pub signature: ed25519::Signature,
+    /// The key that signed, when it is not the sender's own id (a rotated
+    /// or replaced key).
+    pub signing_key: Option<AccountId>,
     /// The unsigned encoding (what the signature covers), kept so checking
     /// and hashing never re-encode.
     body: Bytes,
@@ -178,21 +187,35 @@ pub enum DecodeError {
 }
 
 impl SignedTransaction {
-    /// Signs `transaction` with `key`. The key should belong to the sender;
-    /// otherwise the signature will not verify.
+    /// Signs `transaction` with `key`: the sender's own key, or the key the
+    /// state holds for it after a rotation (then named in the transaction).
     pub fn sign(transaction: Transaction, key: &Keypair) -> Self {
         let body = transaction.encode();
         let signature = key.sign(TRANSACTION_NAMESPACE, &body);
-        Self::assemble(transaction, signature, body)
+        let signer = key.account_id();
+        let signing_key = (signer != transaction.sender).then_some(signer);
+        Self::assemble(transaction, signature, signing_key, body)
     }
 
-    fn assemble(transaction: Transaction, signature: ed25519::Signature, body: Bytes) -> Self {
+    fn assemble(
+        transaction: Transaction,
+        signature: ed25519::Signature,
+        signing_key: Option<AccountId>,
+        body: Bytes,
+    ) -> Self {
         Self {
             hash: hash(&[&body]),
             transaction,
             signature,
+            signing_key,
             body,
         }
+    }
+
+    /// The key the signature is checked against: the named signing key, or
+    /// the sender's id.
+    pub fn signer(&self) -> AccountId {
+        self.signing_key.unwrap_or(self.transaction.sender)
     }
 
     /// The transaction hash.
@@ -205,11 +228,10 @@ impl SignedTransaction {
         &self.body
     }
 
-    /// Checks the signature against the sender's key (false also when the
-    /// sender's bytes are not a key).
+    /// Checks the signature against the signer's key (false also when the
+    /// signer's bytes are not a key).
     pub fn verify_signature(&self) -> bool {
-        self.transaction
-            .sender
+        self.signer()
             .public_key()
             .is_ok_and(|key| key.verify(TRANSACTION_NAMESPACE, &self.body, &self.signature))
     }
@@ -236,12 +258,15 @@ impl Write for SignedTransaction {
     fn write(&self, buf: &mut impl BufMut) {
         self.transaction.write(buf);
         self.signature.write(buf);
+        self.signing_key.write(buf);
     }
 }
 
 impl EncodeSize for SignedTransaction {
     fn encode_size(&self) -> usize {
-        self.transaction.encode_size() + self.signature.encode_size()
+        self.transaction.encode_size()
+            + self.signature.encode_size()
+            + self.signing_key.encode_size()
     }
 }
 
@@ -250,8 +275,17 @@ impl Read for SignedTransaction {
     fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
         let transaction = Transaction::read(buf)?;
         let signature = ed25519::Signature::read(buf)?;
+        let signing_key = Option::<AccountId>::read(buf)?;
+        if signing_key == Some(transaction.sender) {
+            // One transaction, one encoding: the sender's own key is never
+            // named.
+            return Err(Error::Invalid(
+                "SignedTransaction",
+                "signing key is the sender",
+            ));
+        }
         let body = transaction.encode();
-        Ok(Self::assemble(transaction, signature, body))
+        Ok(Self::assemble(transaction, signature, signing_key, body))
     }
 }
 
@@ -266,10 +300,7 @@ pub fn verify_batch<T: Borrow<SignedTransaction>>(
     if transactions.is_empty() {
         return true;
     }
-    let senders: Vec<AccountId> = transactions
-        .iter()
-        .map(|tx| tx.borrow().transaction.sender)
-        .collect();
+    let senders: Vec<AccountId> = transactions.iter().map(|tx| tx.borrow().signer()).collect();
     let Some(keys) = keys.resolve(&senders, strategy) else {
         return false;
     };
@@ -322,6 +353,27 @@ mod tests {
     }
 
     #[test]
+    fn a_rotated_key_is_named_checked_and_encoded_once() {
+        let alice = sample(0).transaction;
+        let new_key = Keypair::from_seed(9);
+        let tx = SignedTransaction::sign(alice.clone(), &new_key);
+        assert_eq!(tx.signing_key, Some(new_key.account_id()));
+        assert_eq!(tx.signer(), new_key.account_id());
+        let back = SignedTransaction::from_bytes(&tx.to_bytes()).unwrap();
+        assert_eq!(back, tx);
+        assert!(verify_all(std::slice::from_ref(&back)));
+        // Claiming another signer breaks the signature.
+        let mut forged = back;
+        forged.signing_key = Some(Keypair::from_seed(8).account_id());
+        assert!(!forged.verify_signature());
+        // The sender's own key named as the signing key is a second
+        // encoding of the same transaction: refused.
+        let mut own = sample(0);
+        own.signing_key = Some(own.transaction.sender);
+        assert!(SignedTransaction::from_bytes(&own.to_bytes()).is_err());
+    }
+
+    #[test]
     fn round_trip_and_signature() {
         let tx = sample(3);
         let bytes = tx.to_bytes();
@@ -335,8 +387,10 @@ mod tests {
     fn encoding_is_pinned() {
         let tx = sample(3);
         let bytes = tx.to_bytes();
-        // chain id: 1 length byte + 11; sender 32; nonce 8; call 1+32+16; signature 64.
-        assert_eq!(bytes.len(), 1 + 11 + 32 + 8 + 1 + 32 + 16 + 64);
+        // chain id: 1 length byte + 11; sender 32; nonce 8; call 1+32+16;
+        // signature 64; no signing key (its own): 1.
+        assert_eq!(bytes.len(), 1 + 11 + 32 + 8 + 1 + 32 + 16 + 64 + 1);
+        assert_eq!(bytes[bytes.len() - 1], 0, "no signing key named");
         assert_eq!(bytes[0], 11);
         assert_eq!(&bytes[1..12], b"eiraku-test");
         assert_eq!(&bytes[44..52], &3u64.to_be_bytes());

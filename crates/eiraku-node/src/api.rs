@@ -26,8 +26,8 @@ use axum::{
 use commonware_parallel::Rayon;
 pub use eiraku_api::{
     AccountView, BatchItem, BatchRequest, BatchResponse, BlockTx, BlockView, ErrorBody,
-    ErrorDetail, FinalizedTxsView, GrantRule, Outcome as ApiOutcome, RawBatchResponse, ReceiptView,
-    Refusal, StatusView, SubmitResponse, TxView, ValidatorView,
+    ErrorDetail, FinalizedTxsView, GrantRule, KeyReplacementView, Outcome as ApiOutcome,
+    RawBatchResponse, ReceiptView, Refusal, StatusView, SubmitResponse, TxView, ValidatorView,
 };
 use eiraku_core::{digest, AccountId, Block, DecodeError, SignedTransaction};
 use eiraku_state::{AdmissionError, Outcome, Receipt};
@@ -123,6 +123,7 @@ impl From<SubmitError> for ApiError {
                 AdmissionError::UnknownAccount(_) => (S::BAD_REQUEST, "unknown_account"),
                 AdmissionError::NonceUsed { .. } => (S::CONFLICT, "nonce_used"),
                 AdmissionError::NonceGap { .. } => (S::BAD_REQUEST, "nonce_gap"),
+                AdmissionError::WrongKey { .. } => (S::FORBIDDEN, "wrong_key"),
             },
         };
         Self::new(status, code, message)
@@ -140,6 +141,7 @@ fn execution_code(error: &eiraku_state::ExecutionError) -> &'static str {
         E::Money(error) => error.code(),
         E::Registry(error) => error.code(),
         E::Governance(error) => error.code(),
+        E::Keys(error) => error.code(),
     }
 }
 
@@ -192,6 +194,7 @@ pub fn receipt_view(receipt: &Receipt) -> ReceiptView {
         BlockTx,
         FinalizedTxsView,
         AccountView,
+        KeyReplacementView,
         StatusView,
         ValidatorView
     ))
@@ -466,6 +469,13 @@ async fn get_account(
             .money()
             .and_then(|m| m.freeze_of(&id))
             .map(|f| f.reason.clone()),
+        signing_key: Some(state.keys().key_of(&id)).filter(|key| *key != id),
+        key_replacement: state.keys().replacement(&id).map(|r| KeyReplacementView {
+            new_key: r.new_key,
+            requested_by: r.requested_by,
+            requested_ms: r.requested_ms,
+            effective_ms: r.effective_ms,
+        }),
     }))
 }
 

@@ -168,7 +168,7 @@ impl Mempool {
     }
 
     /// Drops transactions the finalized `state` has made stale (their nonce
-    /// is used), looking only at `changed` accounts: the accounts the newly
+    /// is used, or their signing key was rotated away), looking only at `changed` accounts: the accounts the newly
     /// finalized blocks touched, the only ones whose nonce can have moved.
     /// Returns how many were dropped.
     pub fn prune<'a>(
@@ -182,7 +182,17 @@ impl Mempool {
                 continue;
             };
             let next = state.account(sender).map(|a| a.nonce).unwrap_or(0);
-            let keep = queue.split_off(&next);
+            let mut keep = queue.split_off(&next);
+            // Signed by a key that no longer signs for the sender (it
+            // rotated): never admissible again.
+            let key = state.keys().key_of(sender);
+            keep.retain(|nonce, tx| {
+                let current = tx.signer() == key;
+                if !current {
+                    queue.insert(*nonce, tx.clone());
+                }
+                current
+            });
             for stale in queue.values() {
                 self.hashes.remove(&stale.hash());
                 dropped += 1;
@@ -220,6 +230,7 @@ mod tests {
                 .collect(),
             money: None,
             governance: None,
+            key_replacement_delay_ms: None,
         })
     }
 

@@ -160,6 +160,7 @@ mod tests {
             accounts: opening,
             money: None,
             governance: None,
+            key_replacement_delay_ms: None,
         };
         let before = State::from_genesis(&genesis);
         let mut state = before.clone();

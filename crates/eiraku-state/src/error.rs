@@ -26,6 +26,17 @@ pub enum AdmissionError {
         /// The transaction's nonce.
         got: u64,
     },
+    /// The signature is by a key that does not sign for the sender (an old
+    /// key after a rotation, or a key the sender never had).
+    #[error("transaction of {sender} is signed by {signer}, but the key that signs for it is {expected}")]
+    WrongKey {
+        /// The sender.
+        sender: AccountId,
+        /// The key that signed.
+        signer: AccountId,
+        /// The key the state holds for the sender.
+        expected: AccountId,
+    },
     /// The nonce skips ahead of the sender's next nonce.
     #[error("nonce {got} is ahead of {sender}'s next nonce {expected}")]
     NonceGap {
@@ -75,6 +86,10 @@ pub enum ExecutionError {
     #[error(transparent)]
     #[serde(untagged)]
     Governance(#[from] crate::governance::GovernanceError),
+    /// A rule of the `keys` module (rotation, replacement of lost keys).
+    #[error(transparent)]
+    #[serde(untagged)]
+    Keys(#[from] crate::keys::KeysError),
 }
 
 /// Why a call of the money module was refused. Each names the rule broken.

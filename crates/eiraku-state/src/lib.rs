@@ -46,6 +46,7 @@ mod changes;
 mod error;
 pub mod governance;
 pub mod invariants;
+pub mod keys;
 pub mod layered;
 mod ledger;
 mod module;

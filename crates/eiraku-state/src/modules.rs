@@ -2,7 +2,8 @@
 //! takes a call runs it. Adding a module is its own files and one line here.
 
 use crate::{
-    governance::Governance, ledger::Ledger, module::modules, money::Money, registry::Registry,
+    governance::Governance, keys::Keys, ledger::Ledger, module::modules, money::Money,
+    registry::Registry,
 };
 
 modules! {
@@ -13,6 +14,8 @@ modules! {
     registry: Registry,
     /// Multistakeholder governance, when the chain's genesis sets it up.
     governance: Option<Governance>,
+    /// Rotated and replaced keys.
+    keys: Keys,
     /// Plain transfers of the ledger's one unit, when no module took them.
     ledger: Ledger,
 }

@@ -33,6 +33,8 @@ const REGISTRY: u8 = 6;
 const NO_MODULE_FOR_CALL: u8 = 7;
 /// A governance error, stored as its JSON form like money errors.
 const GOVERNANCE: u8 = 8;
+/// A `keys` error, stored as its JSON form like money errors.
+const KEYS: u8 = 9;
 /// Longest stored module error.
 const MAX_MODULE_ERROR_BYTES: usize = 4096;
 
@@ -42,6 +44,7 @@ fn module_error(error: &ExecutionError) -> Option<(u8, Vec<u8>)> {
         ExecutionError::Money(error) => Some((MONEY, json(error))),
         ExecutionError::Registry(error) => Some((REGISTRY, json(error))),
         ExecutionError::Governance(error) => Some((GOVERNANCE, json(error))),
+        ExecutionError::Keys(error) => Some((KEYS, json(error))),
         _ => None,
     }
 }
@@ -54,6 +57,7 @@ fn read_module_error(tag: u8, buf: &mut impl Buf) -> Result<ExecutionError, Erro
         MONEY => ExecutionError::Money(serde_json::from_slice(&json).map_err(invalid)?),
         REGISTRY => ExecutionError::Registry(serde_json::from_slice(&json).map_err(invalid)?),
         GOVERNANCE => ExecutionError::Governance(serde_json::from_slice(&json).map_err(invalid)?),
+        KEYS => ExecutionError::Keys(serde_json::from_slice(&json).map_err(invalid)?),
         other => return Err(Error::InvalidEnum(other)),
     })
 }
@@ -110,7 +114,9 @@ impl Read for Outcome {
             SELF_TRANSFER => Outcome::Failed(ExecutionError::SelfTransfer),
             NO_MODULE_FOR_CALL => Outcome::Failed(ExecutionError::NoModuleForCall),
             BALANCE_OVERFLOW => Outcome::Failed(ExecutionError::BalanceOverflow),
-            tag @ (MONEY | REGISTRY | GOVERNANCE) => Outcome::Failed(read_module_error(tag, buf)?),
+            tag @ (MONEY | REGISTRY | GOVERNANCE | KEYS) => {
+                Outcome::Failed(read_module_error(tag, buf)?)
+            }
             other => return Err(Error::InvalidEnum(other)),
         })
     }

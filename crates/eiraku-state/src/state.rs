@@ -3,6 +3,7 @@
 use crate::{
     authority::{Authority, RoleGrant},
     governance::Governance,
+    keys::Keys,
     ledger::{Account, AccountWrites, Accounts},
     module::{CallContext, ChangeContext},
     modules::Modules,
@@ -70,6 +71,11 @@ impl State {
             money,
         );
         state.modules.governance = Governance::from_genesis(genesis);
+        state.modules.keys = Keys::with_delay(
+            genesis
+                .key_replacement_delay_ms
+                .unwrap_or(crate::keys::DEFAULT_REPLACEMENT_DELAY_MS),
+        );
         state
     }
 
@@ -165,6 +171,11 @@ impl State {
         self.modules.governance.as_ref()
     }
 
+    /// Rotated and replaced keys.
+    pub fn keys(&self) -> &Keys {
+        &self.modules.keys
+    }
+
     /// Every domain module's state.
     pub(crate) fn modules(&self) -> &Modules {
         &self.modules
@@ -216,6 +227,14 @@ impl State {
             .accounts
             .get(&body.sender)
             .ok_or(AdmissionError::UnknownAccount(body.sender))?;
+        let expected = self.modules.keys.key_of(&body.sender);
+        if tx.signer() != expected {
+            return Err(AdmissionError::WrongKey {
+                sender: body.sender,
+                signer: tx.signer(),
+                expected,
+            });
+        }
         match body.nonce.cmp(&account.nonce) {
             std::cmp::Ordering::Equal => Ok(()),
             std::cmp::Ordering::Less => Err(AdmissionError::NonceUsed {
@@ -279,24 +298,70 @@ impl State {
                     error,
                 });
             }
-            let outcome = match self.apply_checked(tx, env, probe) {
-                Ok(()) => Outcome::Success,
-                Err(error) => Outcome::Failed(error),
-            };
-            // The nonce advances whatever the outcome, so a failed
-            // transaction can never be replayed.
-            let sender = &tx.transaction.sender;
-            if let Some(mut account) = self.accounts.get(sender).copied() {
-                account.nonce += 1;
-                self.accounts.insert(*sender, account);
-            }
-            receipts.push(Receipt {
-                tx_hash: tx.hash(),
-                height: env.height,
-                index: index as u32,
-                outcome,
-            });
+            receipts.push(self.run_admitted(tx, env, index, probe));
         }
+        self.end_block(before, env);
+        Ok(receipts)
+    }
+
+    /// What a proposer runs: `candidates` in order, leaving out each one
+    /// that is not admissible when its turn comes (signed by a key an
+    /// earlier transaction or block replaced, or after a left-out nonce).
+    /// Returns the transactions kept, the block's content, and their
+    /// receipts; [`State::execute_block`] on them gives the same state.
+    pub fn execute_admissible(
+        &mut self,
+        env: &BlockEnv,
+        candidates: Vec<SignedTransaction>,
+        probe: &mut impl ExecutionProbe,
+    ) -> (Vec<SignedTransaction>, Vec<Receipt>) {
+        let before = self.clone();
+        self.modules.begin_block(env);
+        let mut kept = Vec::with_capacity(candidates.len());
+        let mut receipts = Vec::with_capacity(candidates.len());
+        for tx in candidates {
+            if self.check_admission(&tx).is_err() {
+                continue;
+            }
+            receipts.push(self.run_admitted(&tx, env, kept.len(), probe));
+            kept.push(tx);
+        }
+        self.end_block(before, env);
+        (kept, receipts)
+    }
+}
+
+impl State {
+    /// Runs an admitted transaction at `index` of its block: its call, then
+    /// its sender's nonce.
+    fn run_admitted(
+        &mut self,
+        tx: &SignedTransaction,
+        env: &BlockEnv,
+        index: usize,
+        probe: &mut impl ExecutionProbe,
+    ) -> Receipt {
+        let outcome = match self.apply_checked(tx, env, probe) {
+            Ok(()) => Outcome::Success,
+            Err(error) => Outcome::Failed(error),
+        };
+        // The nonce advances whatever the outcome, so a failed
+        // transaction can never be replayed.
+        let sender = &tx.transaction.sender;
+        if let Some(mut account) = self.accounts.get(sender).copied() {
+            account.nonce += 1;
+            self.accounts.insert(*sender, account);
+        }
+        Receipt {
+            tx_hash: tx.hash(),
+            height: env.height,
+            index: index as u32,
+            outcome,
+        }
+    }
+
+    /// Closes a block run on `before`.
+    fn end_block(&mut self, before: State, env: &BlockEnv) {
         // The block's writes become a table the next states share (the copy
         // taken for undoing goes first: a table only this state holds is
         // merged in place).
@@ -305,11 +370,8 @@ impl State {
         self.authority.seal();
         self.height = env.height;
         self.timestamp_ms = env.timestamp_ms;
-        Ok(receipts)
     }
-}
 
-impl State {
     /// Applies one admitted transaction's call and checks the invariants on
     /// what it changed; a call that would break one is undone and fails,
     /// naming it. On error nothing changed.
@@ -420,6 +482,7 @@ mod tests {
             }],
             money: None,
             governance: None,
+            key_replacement_delay_ms: None,
         }
     }
 

@@ -97,6 +97,7 @@ fn genesis() -> Genesis {
             ],
         }),
         governance: None,
+        key_replacement_delay_ms: None,
     }
 }
 

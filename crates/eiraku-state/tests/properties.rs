@@ -26,6 +26,7 @@ fn genesis() -> Genesis {
             .collect(),
         money: None,
         governance: None,
+        key_replacement_delay_ms: None,
     }
 }
 

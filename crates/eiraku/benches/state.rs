@@ -288,6 +288,7 @@ fn genesis() -> (Genesis, Keypair) {
         accounts,
         money: Some(money),
         governance: None,
+        key_replacement_delay_ms: None,
     };
     (genesis, faucet)
 }

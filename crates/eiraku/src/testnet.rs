@@ -19,6 +19,9 @@ use std::{
 
 /// Demo accounts created with every local network, with opening balances
 /// in minor units.
+/// The devnet's time lock on replacing a lost key: 20 s of block time.
+pub const DEVNET_KEY_REPLACEMENT_DELAY_MS: u64 = 20_000;
+
 pub const DEMO_ACCOUNTS: [(&str, u128); 4] = [
     ("faucet", 1_000_000_000_000_000),
     ("alice", 1_000_000),
@@ -153,6 +156,9 @@ pub fn create(spec: &TestnetSpec) -> anyhow::Result<Genesis> {
         accounts,
         money,
         governance,
+        // Seconds, like governance's windows: a person can watch a lost key
+        // replaced (and cancel one) on the devnet.
+        key_replacement_delay_ms: Some(DEVNET_KEY_REPLACEMENT_DELAY_MS),
     };
     eiraku_state::validate_genesis(&genesis).map_err(anyhow::Error::msg)?;
     std::fs::write(

@@ -60,6 +60,8 @@ fn account_view() -> AccountView {
         granted_ms: Some(1_700_000_000_000),
         grant_rule: Some(GrantRule::BankOpensRetail),
         frozen: None,
+        signing_key: None,
+        key_replacement: None,
     }
 }
 

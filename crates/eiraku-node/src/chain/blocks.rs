@@ -24,15 +24,16 @@ impl Chain {
         let timestamp_ms = now_ms.max(parent.header.timestamp_ms + 1);
         let height = parent.header.height + 1;
         let mut state = parent_state.clone();
-        // Selected transactions are admissible in order by construction.
         let env = BlockEnv {
             height,
             timestamp_ms,
         };
         let started = Instant::now();
-        let receipts = self
-            .execute(&mut state, &env, &transactions)
-            .expect("mempool selection is admissible on its parent state");
+        // The selection follows nonces; what a key change earlier in the
+        // block (or in the parent) made inadmissible is left out here.
+        let mut timer = InvariantTimer::default();
+        let (transactions, receipts) = state.execute_admissible(&env, transactions, &mut timer);
+        self.executions.record_invariants(&timer);
         let executed = started.elapsed();
         let (pending, changes) = self.speculate(parent, parent_state, &state).await?;
         self.executions

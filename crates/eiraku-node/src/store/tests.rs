@@ -22,6 +22,7 @@ fn batched_commit_indexes_every_receipt_and_survives_reopen() {
         }],
         money: None,
         governance: None,
+        key_replacement_delay_ms: None,
     };
     let transfer = |nonce, amount| {
         SignedTransaction::sign(
@@ -202,6 +203,7 @@ fn the_money_state_and_money_receipts_survive_reopen() {
             }],
         }),
         governance: None,
+        key_replacement_delay_ms: None,
     };
     let call = |key: &Keypair, nonce, call| {
         SignedTransaction::sign(

@@ -83,6 +83,7 @@ fn genesis(governance: Option<GovernanceGenesis>) -> Genesis {
             economies,
         }),
         governance,
+        key_replacement_delay_ms: None,
     }
 }
 
