@@ -321,4 +321,33 @@ mod tests {
             Err(MempoolError::Admission(AdmissionError::NonceUsed { .. }))
         ));
     }
+
+    #[test]
+    fn a_rotation_makes_the_old_keys_queued_transactions_stale() {
+        let mut state = state();
+        let mut pool = Mempool::new(10);
+        let sender = Keypair::from_seed(1).account_id();
+        let new_key = Keypair::from_seed(7);
+        let mut rotation = tx(1, 0);
+        rotation.transaction.call = Call::Keys(eiraku_core::KeyCall::Rotate {
+            new_key: new_key.account_id(),
+        });
+        let rotation = SignedTransaction::sign(rotation.transaction, &Keypair::from_seed(1));
+        pool.insert(rotation.clone(), &state).unwrap();
+        pool.insert(tx(1, 1), &state).unwrap();
+        let env = BlockEnv {
+            height: 1,
+            timestamp_ms: 1,
+        };
+        state.execute_block(&env, &[rotation]).unwrap();
+        assert_eq!(pool.prune(&state, [&sender]), 2, "used nonce, old key");
+        assert_eq!(pool.len(), 0);
+        // Signed by the old key, refused at the door; by the new one, taken.
+        assert!(matches!(
+            pool.insert(tx(1, 1), &state),
+            Err(MempoolError::Admission(AdmissionError::WrongKey { .. }))
+        ));
+        let renewed = SignedTransaction::sign(tx(1, 1).transaction, &new_key);
+        pool.insert(renewed, &state).unwrap();
+    }
 }

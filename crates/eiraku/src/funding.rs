@@ -33,7 +33,7 @@ pub fn helper_banks(
     (1..=2)
         .filter_map(|n| {
             let path = crate::keyfile::resolve_key_path(&format!("bank-{code}-{n}"), network);
-            crate::keyfile::read(&path).ok()
+            crate::keyfile::read(&path).ok()?.into_own_key().ok()
         })
         .filter(|key| key.account_id() != faucet.account_id())
         .collect()

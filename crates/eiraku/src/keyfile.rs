@@ -1,22 +1,84 @@
-//! Key files: one hex-encoded Ed25519 secret per file, owner-readable only.
+//! Key files, owner-readable only: a hex-encoded Ed25519 secret on the
+//! first line and, when the key signs for another account than its own
+//! (after a rotation or a replacement), `account <hex id>` on the second.
 
 use anyhow::Context;
 use eiraku_core::{AccountId, Keypair};
 use std::path::{Path, PathBuf};
 
-/// Reads a key file.
-pub fn read(path: &Path) -> anyhow::Result<Keypair> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read key file {}", path.display()))?;
-    Keypair::from_secret_hex(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+/// A key and the account it signs for.
+pub struct Signer {
+    /// The account: the key's own, or the one whose key it became.
+    pub account: AccountId,
+    /// The key.
+    pub key: Keypair,
 }
 
-/// Writes a key file (mode 0600).
+impl Signer {
+    /// A key signing for its own account.
+    pub fn own(key: Keypair) -> Self {
+        Self {
+            account: key.account_id(),
+            key,
+        }
+    }
+
+    /// The account it signs for.
+    pub fn account_id(&self) -> AccountId {
+        self.account
+    }
+
+    /// The key, when it signs for its own account: what tools that derive
+    /// accounts from keys (the benchmark) need.
+    pub fn into_own_key(self) -> anyhow::Result<Keypair> {
+        anyhow::ensure!(
+            self.account == self.key.account_id(),
+            "this key signs for account {} after a key change; use that account's own key",
+            self.account
+        );
+        Ok(self.key)
+    }
+}
+
+const ACCOUNT_LINE: &str = "account ";
+
+/// Reads a key file.
+pub fn read(path: &Path) -> anyhow::Result<Signer> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read key file {}", path.display()))?;
+    let bad = |e: String| anyhow::anyhow!("{}: {e}", path.display());
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let key = Keypair::from_secret_hex(lines.next().unwrap_or_default()).map_err(bad)?;
+    let account = match lines.next() {
+        None => key.account_id(),
+        Some(line) => {
+            let hex = line
+                .strip_prefix(ACCOUNT_LINE)
+                .ok_or_else(|| bad(format!("second line {line:?} is not `account <hex id>`")))?;
+            AccountId::from_hex(hex).map_err(|e| bad(e.to_string()))?
+        }
+    };
+    if let Some(extra) = lines.next() {
+        return Err(bad(format!("unexpected line {extra:?}")));
+    }
+    Ok(Signer { account, key })
+}
+
+/// Writes a key file for the key's own account (mode 0600).
 pub fn write(path: &Path, key: &Keypair) -> anyhow::Result<()> {
+    write_signer(path, key, &key.account_id())
+}
+
+/// Writes a key file for `key` signing for `account` (mode 0600).
+pub fn write_signer(path: &Path, key: &Keypair, account: &AccountId) -> anyhow::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    eiraku_node::home::write_secret(path, &key.to_secret_hex())?;
+    let mut text = key.to_secret_hex();
+    if *account != key.account_id() {
+        text = format!("{text}\n{ACCOUNT_LINE}{account}\n");
+    }
+    eiraku_node::home::write_secret(path, &text)?;
     Ok(())
 }
 
@@ -28,7 +90,7 @@ pub fn resolve_account(text: &str, network_dir: &Path) -> anyhow::Result<Account
     }
     let path = resolve_key_path(text, network_dir);
     if path.exists() {
-        return Ok(read(&path)?.account_id());
+        return Ok(read(&path)?.account);
     }
     anyhow::bail!(
         "{text:?} is neither a 64-character hex account id, nor a key file, nor a demo account in {}",

@@ -34,6 +34,8 @@ enum Command {
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
+        #[command(flatten)]
+        node: NodeArgs,
     },
     /// Create a network: one home folder per validator plus demo account keys.
     Genesis(GenesisArgs),
@@ -113,7 +115,7 @@ fn main() {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Keys { command } => keys::run(command),
+        Command::Keys { command, node } => keys::run(command, &node),
         Command::Genesis(args) => genesis::run(args),
         Command::Node(args) => node::run(args),
         Command::Devnet(args) => devnet::run(args),

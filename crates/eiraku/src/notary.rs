@@ -12,9 +12,7 @@ use crate::{
 };
 use anyhow::Context;
 use eiraku_api::TxView;
-use eiraku_core::{
-    hash, merkle, proof::NotaryProof, registry::RegistryCall, Call, Digest, Keypair,
-};
+use eiraku_core::{hash, merkle, proof::NotaryProof, registry::RegistryCall, Call, Digest};
 use std::{
     path::{Path, PathBuf},
     time::{Duration, Instant},
@@ -62,7 +60,11 @@ fn earlier_anchoring(client: &Client, root: &Digest) -> anyhow::Result<Digest> {
 
 /// Anchors `files` in one transaction signed by `key` and writes each
 /// file's proof beside it. Returns the proofs' paths.
-pub fn stamp(client: &Client, key: &Keypair, files: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+pub fn stamp(
+    client: &Client,
+    key: &impl crate::submit::Sender,
+    files: &[PathBuf],
+) -> anyhow::Result<Vec<PathBuf>> {
     anyhow::ensure!(!files.is_empty(), "no files to stamp");
     let digests: Vec<Digest> = files
         .iter()

@@ -2,11 +2,12 @@
 //! `eiraku money …` command share.
 
 use crate::{
+    keyfile::Signer,
     output::{print_json, print_line},
     Client,
 };
 use eiraku_api::TxView;
-use eiraku_core::{Call, ChainId, Keypair, SignedTransaction, Transaction};
+use eiraku_core::{AccountId, Call, ChainId, Keypair, SignedTransaction, Transaction};
 use std::time::Duration;
 
 /// How to send.
@@ -19,31 +20,54 @@ pub struct SendOptions {
     pub wait: bool,
 }
 
+/// Who sends: a key and the account it signs for.
+pub trait Sender {
+    /// The sending account.
+    fn account(&self) -> AccountId;
+    /// The key that signs for it.
+    fn keypair(&self) -> &Keypair;
+}
+
+impl Sender for Keypair {
+    fn account(&self) -> AccountId {
+        self.account_id()
+    }
+    fn keypair(&self) -> &Keypair {
+        self
+    }
+}
+
+impl Sender for Signer {
+    fn account(&self) -> AccountId {
+        self.account
+    }
+    fn keypair(&self) -> &Keypair {
+        &self.key
+    }
+}
+
 /// Signs `call` with `key` at the sender's next nonce, as `client`'s node
 /// knows it (0 for an account it does not know yet).
 pub fn sign_next(
     client: &Client,
     chain_id: &ChainId,
-    key: &Keypair,
+    key: &impl Sender,
     call: Call,
 ) -> SignedTransaction {
-    let nonce = client
-        .account(&key.account_id())
-        .map(|a| a.nonce)
-        .unwrap_or(0);
+    let nonce = client.account(&key.account()).map(|a| a.nonce).unwrap_or(0);
     sign(chain_id, key, nonce, call)
 }
 
 /// Signs `call` with `key` at `nonce`.
-pub fn sign(chain_id: &ChainId, key: &Keypair, nonce: u64, call: Call) -> SignedTransaction {
+pub fn sign(chain_id: &ChainId, key: &impl Sender, nonce: u64, call: Call) -> SignedTransaction {
     SignedTransaction::sign(
         Transaction {
             chain_id: chain_id.clone(),
-            sender: key.account_id(),
+            sender: key.account(),
             nonce,
             call,
         },
-        key,
+        key.keypair(),
     )
 }
 
@@ -52,7 +76,7 @@ pub fn sign(chain_id: &ChainId, key: &Keypair, nonce: u64, call: Call) -> Signed
 /// an error carrying its code and message.
 pub fn send(
     client: &Client,
-    key: &Keypair,
+    key: &impl Sender,
     call: Call,
     options: &SendOptions,
 ) -> anyhow::Result<Option<TxView>> {

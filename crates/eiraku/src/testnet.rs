@@ -19,8 +19,8 @@ use std::{
 
 /// Demo accounts created with every local network, with opening balances
 /// in minor units.
-/// The devnet's time lock on replacing a lost key: 20 s of block time.
-pub const DEVNET_KEY_REPLACEMENT_DELAY_MS: u64 = 20_000;
+/// The devnet's time lock on replacing a lost key: 30 s of block time.
+pub const DEVNET_KEY_REPLACEMENT_DELAY_MS: u64 = 30_000;
 
 pub const DEMO_ACCOUNTS: [(&str, u128); 4] = [
     ("faucet", 1_000_000_000_000_000),

@@ -8,7 +8,7 @@
 //! and top their banks up when they run low.
 
 use crate::{keyfile, money_demo::ACU, submit, travel_rule, Client};
-use eiraku_core::{AccountId, Amount, Call, ChainId, Keypair, MoneyCall};
+use eiraku_core::{AccountId, Amount, Call, ChainId, MoneyCall};
 use std::{
     path::Path,
     sync::{
@@ -59,7 +59,7 @@ struct Generator {
 }
 
 impl Generator {
-    fn key(&self, label: &str) -> anyhow::Result<Keypair> {
+    fn key(&self, label: &str) -> anyhow::Result<keyfile::Signer> {
         keyfile::read(&keyfile::resolve_key_path(label, &self.network))
     }
 

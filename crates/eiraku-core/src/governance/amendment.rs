@@ -16,6 +16,8 @@ pub enum Parameter {
     /// Cross-border payments from this many coin minor units carry
     /// travel-rule data.
     TravelRuleThreshold(Amount),
+    /// The time lock of a lost key's replacement (block time, ms).
+    KeyReplacementDelayMs(u64),
 }
 
 /// A kind of seat that governance grants and removes.
@@ -56,6 +58,15 @@ pub enum Amendment {
         /// Voting or advisory.
         kind: SeatKind,
     },
+    /// Give an official (the issuer, a central bank, a regulator) whose key
+    /// was lost or stolen a new key (class A): no bank or central bank
+    /// opened them, so only governance can.
+    ReplaceKey {
+        /// The official's account.
+        account: AccountId,
+        /// The key that signs for it from the enactment on.
+        new_key: AccountId,
+    },
 }
 
 impl Amendment {
@@ -65,7 +76,8 @@ impl Amendment {
             Amendment::SetParameter(_) => ProposalClass::B,
             Amendment::SetWindows { .. }
             | Amendment::AddSeat { .. }
-            | Amendment::RemoveSeat { .. } => ProposalClass::A,
+            | Amendment::RemoveSeat { .. }
+            | Amendment::ReplaceKey { .. } => ProposalClass::A,
         }
     }
 }
@@ -81,6 +93,10 @@ impl Write for Parameter {
                 1u8.write(buf);
                 amount.write(buf);
             }
+            Parameter::KeyReplacementDelayMs(ms) => {
+                2u8.write(buf);
+                ms.write(buf);
+            }
         }
     }
 }
@@ -88,7 +104,7 @@ impl Write for Parameter {
 impl EncodeSize for Parameter {
     fn encode_size(&self) -> usize {
         1 + match self {
-            Parameter::MaxRateAgeMs(ms) => ms.encode_size(),
+            Parameter::MaxRateAgeMs(ms) | Parameter::KeyReplacementDelayMs(ms) => ms.encode_size(),
             Parameter::TravelRuleThreshold(amount) => amount.encode_size(),
         }
     }
@@ -100,6 +116,7 @@ impl Read for Parameter {
         match u8::read(buf)? {
             0 => Ok(Parameter::MaxRateAgeMs(u64::read(buf)?)),
             1 => Ok(Parameter::TravelRuleThreshold(Amount::read(buf)?)),
+            2 => Ok(Parameter::KeyReplacementDelayMs(u64::read(buf)?)),
             other => Err(Error::InvalidEnum(other)),
         }
     }
@@ -110,6 +127,7 @@ impl Amendment {
     const SET_WINDOWS: u8 = 1;
     const ADD_SEAT: u8 = 2;
     const REMOVE_SEAT: u8 = 3;
+    const REPLACE_KEY: u8 = 4;
 }
 
 impl Write for Amendment {
@@ -134,6 +152,11 @@ impl Write for Amendment {
                 account.write(buf);
                 kind.write(buf);
             }
+            Amendment::ReplaceKey { account, new_key } => {
+                Self::REPLACE_KEY.write(buf);
+                account.write(buf);
+                new_key.write(buf);
+            }
         }
     }
 }
@@ -145,6 +168,9 @@ impl EncodeSize for Amendment {
             Amendment::SetWindows { windows, .. } => 1 + windows.encode_size(),
             Amendment::AddSeat { account, .. } | Amendment::RemoveSeat { account, .. } => {
                 account.encode_size() + 1
+            }
+            Amendment::ReplaceKey { account, new_key } => {
+                account.encode_size() + new_key.encode_size()
             }
         }
     }
@@ -166,6 +192,10 @@ impl Read for Amendment {
             Self::REMOVE_SEAT => Amendment::RemoveSeat {
                 account: AccountId::read(buf)?,
                 kind: SeatKind::read(buf)?,
+            },
+            Self::REPLACE_KEY => Amendment::ReplaceKey {
+                account: AccountId::read(buf)?,
+                new_key: AccountId::read(buf)?,
             },
             other => return Err(Error::InvalidEnum(other)),
         })

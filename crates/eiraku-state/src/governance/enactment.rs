@@ -117,12 +117,16 @@ impl Governance {
                 }
                 Ok(())
             }
+            Amendment::ReplaceKey { new_key, .. } => new_key
+                .public_key()
+                .map(drop)
+                .map_err(|_| AmendmentError::InvalidKey),
         }
     }
 
     /// Enacts an amendment to governance itself (its seats or windows).
     pub(crate) fn enact(&mut self, amendment: &Amendment) -> Option<Result<(), AmendmentError>> {
-        if let Amendment::SetParameter(_) = amendment {
+        if let Amendment::SetParameter(_) | Amendment::ReplaceKey { .. } = amendment {
             return None;
         }
         if let Err(reason) = self.check_amendment(amendment) {
@@ -140,7 +144,9 @@ impl Governance {
             Amendment::RemoveSeat { account, kind } => {
                 rules.seats_mut(kind).remove(&account);
             }
-            Amendment::SetParameter(_) => unreachable!("returned above"),
+            Amendment::SetParameter(_) | Amendment::ReplaceKey { .. } => {
+                unreachable!("returned above")
+            }
         }
         Some(Ok(()))
     }
@@ -151,6 +157,13 @@ impl Governance {
 pub(crate) fn check_parameter(parameter: &Parameter) -> Result<(), AmendmentError> {
     match parameter {
         Parameter::MaxRateAgeMs(0) => Err(AmendmentError::ZeroRateAge),
+        Parameter::KeyReplacementDelayMs(ms)
+            if !(eiraku_core::governance::MIN_WINDOW_MS
+                ..=eiraku_core::governance::MAX_WINDOW_MS)
+                .contains(ms) =>
+        {
+            Err(AmendmentError::BadDelay)
+        }
         _ => Ok(()),
     }
 }

@@ -27,17 +27,34 @@ pub enum AmendmentError {
     /// No module of the chain applies it.
     #[error("no module of this chain applies this amendment")]
     NoModule,
+    /// A key replacement time lock out of bounds.
+    #[error("a key replacement time lock lasts from a second to a year")]
+    BadDelay,
+    /// The new key's bytes are not an Ed25519 public key.
+    #[error("the new key is not a valid Ed25519 public key")]
+    InvalidKey,
+    /// Governance replaces only officials' keys (banks and customers have
+    /// the authority that opened them).
+    #[error("governance replaces only the keys of the issuer, central banks and regulators")]
+    NotAnOfficial,
+    /// The new key signs for the account already.
+    #[error("the new key already signs for the account")]
+    SameKey,
 }
 
 impl AmendmentError {
     /// Every reason, in the order of its stored code.
-    pub const ALL: [AmendmentError; 6] = [
+    pub const ALL: [AmendmentError; 10] = [
         AmendmentError::AlreadySeated,
         AmendmentError::NotSeated,
         AmendmentError::TooFewVotingSeats,
         AmendmentError::BadWindows,
         AmendmentError::ZeroRateAge,
         AmendmentError::NoModule,
+        AmendmentError::BadDelay,
+        AmendmentError::InvalidKey,
+        AmendmentError::NotAnOfficial,
+        AmendmentError::SameKey,
     ];
 
     /// Its stored code (its place in [`AmendmentError::ALL`]).

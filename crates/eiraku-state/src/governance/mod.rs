@@ -22,7 +22,7 @@ pub use proposal::{Advice, Ballot, Outcome, Phase, Proposal, Remark};
 
 use eiraku_core::{
     governance::{Amendment, Choice, GovernanceCall, SeatKind, Stance},
-    AccountId, Digest, Genesis, GovernanceGenesis,
+    AccountId, Digest, Genesis, GovernanceGenesis, Role,
 };
 use enactment::next_step_ms;
 use imbl::{OrdMap, OrdSet, Vector};
@@ -61,6 +61,8 @@ pub(crate) struct Caller<'a> {
     /// Whether the sender holds a role (who may comment).
     pub has_role: bool,
     pub now_ms: u64,
+    /// Every role (whose key a proposal may replace).
+    pub authority: &'a crate::authority::Authority,
 }
 
 impl Governance {
@@ -157,6 +159,7 @@ impl Governance {
             return Err(GovernanceError::NotVotingSeat);
         }
         self.check_amendment(amendment)
+            .and_then(|()| check_official(amendment, caller.authority))
             .map_err(|reason| GovernanceError::InvalidAmendment { reason })?;
         let open = self.due.keys().filter(|(_, id)| {
             self.proposals
@@ -329,5 +332,21 @@ pub(super) fn window_not_open(proposal: u64, window: &str, now: Phase) -> Govern
         proposal,
         window: window.into(),
         now: phase_name(now),
+    }
+}
+
+/// A key replacement must name an official: banks and customers have the
+/// authority that opened them (module `keys`), and governance taking over
+/// a customer's account is exactly what the time lock there prevents.
+fn check_official(
+    amendment: &Amendment,
+    authority: &crate::authority::Authority,
+) -> Result<(), AmendmentError> {
+    let Amendment::ReplaceKey { account, .. } = amendment else {
+        return Ok(());
+    };
+    match authority.role(account) {
+        Some(Role::Issuer | Role::CentralBank { .. } | Role::Regulator { .. }) => Ok(()),
+        _ => Err(AmendmentError::NotAnOfficial),
     }
 }

@@ -30,6 +30,7 @@ impl Module for Option<Governance> {
             sender,
             has_role: cx.authority.role(sender).is_some(),
             now_ms: cx.env.timestamp_ms,
+            authority: cx.authority,
         };
         Some(governance.apply(&caller, call).map_err(Into::into))
     }

@@ -1,13 +1,17 @@
 //! The `keys` module as the state machine drives it: dispatch, its entries
 //! in the authenticated store, and rebuilding it from them.
 
-use super::{KeyCaller, Keys, Replacement};
+use super::{KeyCaller, Keys, KeysError, Replacement};
 use crate::{
     changes,
+    governance::{check_parameter, AmendmentError},
     module::{CallContext, Module},
     Change, EntryError, ExecutionError,
 };
-use eiraku_core::{AccountId, Call, KeysKey, StateKey};
+use eiraku_core::{
+    governance::{Amendment, Parameter},
+    AccountId, Call, KeysKey, StateKey,
+};
 
 impl Module for Keys {
     fn apply(
@@ -28,6 +32,25 @@ impl Module for Keys {
 
     fn accounts_touched(call: &Call) -> Option<Vec<&AccountId>> {
         matches!(call, Call::Keys(_)).then(Vec::new)
+    }
+
+    fn enact(&mut self, amendment: &Amendment) -> Option<Result<(), AmendmentError>> {
+        match *amendment {
+            Amendment::SetParameter(Parameter::KeyReplacementDelayMs(ms)) => Some(
+                check_parameter(&Parameter::KeyReplacementDelayMs(ms)).map(|()| {
+                    self.delay_ms = ms;
+                }),
+            ),
+            Amendment::ReplaceKey { account, new_key } => {
+                // An official's pending replacement cannot exist (none may
+                // be asked by a call), so the key is simply set.
+                Some(self.set_key(account, new_key).map_err(|error| match error {
+                    KeysError::SameKey { .. } => AmendmentError::SameKey,
+                    _ => AmendmentError::InvalidKey,
+                }))
+            }
+            _ => None,
+        }
     }
 
     fn entries(&self, out: &mut Vec<Change>) {

@@ -196,12 +196,16 @@ impl Money {
         let Amendment::SetParameter(parameter) = amendment else {
             return None;
         };
+        if let Parameter::KeyReplacementDelayMs(_) = parameter {
+            return None;
+        }
         if let Err(reason) = check_parameter(parameter) {
             return Some(Err(reason));
         }
         match *parameter {
             Parameter::MaxRateAgeMs(ms) => self.max_rate_age_ms = ms,
             Parameter::TravelRuleThreshold(amount) => self.travel_rule_threshold = amount,
+            Parameter::KeyReplacementDelayMs(_) => unreachable!("the keys module's"),
         }
         Some(Ok(()))
     }

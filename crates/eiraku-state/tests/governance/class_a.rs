@@ -427,3 +427,80 @@ fn vetoes_are_counted_again_when_an_advisory_seat_left_before_enactment() {
     ));
     assert!(!chain.rules().advisory.contains(&id(NEWCOMER)));
 }
+
+#[test]
+fn governance_gives_an_official_a_new_key_and_never_a_customer() {
+    let mut chain = Chain::new();
+    let new_key = id(NEWCOMER);
+    // Not an official: banks and customers are their opener's to replace.
+    let customer = Amendment::ReplaceKey {
+        account: id(OUTSIDER),
+        new_key,
+    };
+    assert_eq!(
+        chain.send(CB, propose_a(customer)),
+        Err(GovernanceError::InvalidAmendment {
+            reason: AmendmentError::NotAnOfficial
+        })
+    );
+    let not_a_key = (0u8..=255)
+        .map(|b| AccountId::from_bytes([b; 32]))
+        .find(|id| id.public_key().is_err())
+        .unwrap();
+    let garbage = Amendment::ReplaceKey {
+        account: id(CB + 4),
+        new_key: not_a_key,
+    };
+    assert_eq!(
+        chain.send(CB, propose_a(garbage)),
+        Err(GovernanceError::InvalidAmendment {
+            reason: AmendmentError::InvalidKey
+        })
+    );
+
+    // The central bank of SG lost its key: a class-A cycle gives it one.
+    let amendment = Amendment::ReplaceKey {
+        account: id(CB + 4),
+        new_key,
+    };
+    chain.send(CB, propose_a(amendment)).unwrap();
+    let proposal = chain.proposal(0);
+    assert_eq!(proposal.class, ProposalClass::A);
+    chain.at_ms(proposal.voting_opens_ms());
+    yes_from(&mut chain, 0, CB..CB + 4);
+    chain.at_ms(proposal.voting_closes_ms());
+    assert_eq!(chain.state.keys().key_of(&id(CB + 4)), id(CB + 4));
+    chain.at_ms(proposal.enact_ms());
+    assert!(matches!(
+        chain.proposal(0).outcome,
+        ProposalOutcome::Enacted { .. }
+    ));
+    assert_eq!(chain.state.keys().key_of(&id(CB + 4)), new_key);
+}
+
+#[test]
+fn the_key_replacement_time_lock_is_a_class_b_parameter() {
+    let mut chain = Chain::new();
+    assert_eq!(
+        chain.send(CB, propose(Parameter::KeyReplacementDelayMs(0))),
+        Err(GovernanceError::InvalidAmendment {
+            reason: AmendmentError::BadDelay
+        })
+    );
+    let day = 24 * 60 * 60 * SECOND;
+    chain
+        .send(CB, propose(Parameter::KeyReplacementDelayMs(3 * day)))
+        .unwrap();
+    let proposal = chain.proposal(0);
+    assert_eq!(proposal.class, ProposalClass::B);
+    chain.at_ms(proposal.voting_opens_ms());
+    yes_from(&mut chain, 0, CB..CB + 3);
+    chain.at_ms(proposal.voting_closes_ms());
+    chain.at_ms(proposal.enact_ms());
+    assert_eq!(chain.state.keys().delay_ms(), 3 * day);
+    assert_eq!(
+        chain.threshold(),
+        Amount(1_000),
+        "money's parameters untouched"
+    );
+}

@@ -61,7 +61,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     let nodes = args.node.urls();
     let network = &args.node.network;
-    let faucet = keyfile::read(&keyfile::resolve_key_path(&args.faucet, network))?;
+    let faucet =
+        keyfile::read(&keyfile::resolve_key_path(&args.faucet, network))?.into_own_key()?;
     let open_as = funding::account_role(&args.node.client(), &faucet)?;
     let helpers = funding::helper_banks(network, open_as, &faucet);
     let senders = args.senders.min(args.accounts);

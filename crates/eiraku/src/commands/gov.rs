@@ -30,6 +30,8 @@ pub enum ParameterName {
     TravelRuleThreshold,
     /// Rates older than this many milliseconds of block time are stale.
     MaxRateAgeMs,
+    /// A lost key's replacement waits this many milliseconds of block time.
+    KeyReplacementDelayMs,
 }
 
 /// An advisory seat's position.
@@ -377,11 +379,15 @@ pub fn run(command: GovCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Resul
 fn parameter_value(name: ParameterName, value: u128) -> anyhow::Result<Parameter> {
     Ok(match name {
         ParameterName::TravelRuleThreshold => Parameter::TravelRuleThreshold(Amount(value)),
-        ParameterName::MaxRateAgeMs => Parameter::MaxRateAgeMs(
-            u64::try_from(value)
-                .map_err(|_| anyhow::anyhow!("{value} ms does not fit in 64 bits"))?,
-        ),
+        ParameterName::MaxRateAgeMs => Parameter::MaxRateAgeMs(milliseconds(value)?),
+        ParameterName::KeyReplacementDelayMs => {
+            Parameter::KeyReplacementDelayMs(milliseconds(value)?)
+        }
     })
+}
+
+fn milliseconds(value: u128) -> anyhow::Result<u64> {
+    u64::try_from(value).map_err(|_| anyhow::anyhow!("{value} ms does not fit in 64 bits"))
 }
 
 /// Polls the proposal until it reaches `until`; prints it.

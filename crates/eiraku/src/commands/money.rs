@@ -12,7 +12,7 @@ use crate::{
 use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 use eiraku_core::{
-    digest, travel_rule::TravelSecret, AccountId, Amount, Call, CurrencyCode, EconomyCode, Keypair,
+    digest, travel_rule::TravelSecret, AccountId, Amount, Call, CurrencyCode, EconomyCode,
     MoneyCall, RetailKind, Role,
 };
 use std::{
@@ -478,11 +478,11 @@ pub fn execute(command: MoneyCommand, target: &MoneyTarget<'_>) -> anyhow::Resul
     send(target, &key, call)
 }
 
-fn sender(text: &str, network: &Path) -> anyhow::Result<Keypair> {
+fn sender(text: &str, network: &Path) -> anyhow::Result<keyfile::Signer> {
     keyfile::read(&keyfile::resolve_key_path(text, network))
 }
 
-fn send(target: &MoneyTarget<'_>, key: &Keypair, call: MoneyCall) -> anyhow::Result<()> {
+fn send(target: &MoneyTarget<'_>, key: &keyfile::Signer, call: MoneyCall) -> anyhow::Result<()> {
     submit::send(target.client, key, Call::Money(call), &target.options)?;
     Ok(())
 }

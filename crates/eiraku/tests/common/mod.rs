@@ -121,6 +121,8 @@ impl TestNetwork {
                 .join(format!("{label}.key")),
         )
         .expect("demo key")
+        .into_own_key()
+        .expect("demo keys sign for their own accounts")
     }
 
     pub fn transfer(
