@@ -94,12 +94,23 @@ fn bad_input_is_refused_with_typed_errors_and_changes_nothing() {
         "wrong_chain_id",
     );
 
-    // Bad signature: bob signs a transaction that claims alice as sender.
+    // Bob signs a transaction that claims alice as sender, naming his key:
+    // his key does not sign for alice.
     let forged = SignedTransaction::sign(network.transfer(&alice, 1, &bob, 1).transaction, &bob);
-    assert_api_refuses(&network, &forged.to_bytes(), 400, "bad_signature");
+    assert_api_refuses(&network, &forged.to_bytes(), 403, "wrong_key");
     assert_cli_refuses(
         &network,
         &["tx", "raw", &hex::encode(forged.to_bytes())],
+        "wrong_key",
+    );
+    // The same without naming his key: checked against alice's, the
+    // signature is bad.
+    let mut hidden = forged.clone();
+    hidden.signing_key = None;
+    assert_api_refuses(&network, &hidden.to_bytes(), 400, "bad_signature");
+    assert_cli_refuses(
+        &network,
+        &["tx", "raw", &hex::encode(hidden.to_bytes())],
         "bad_signature",
     );
 
@@ -133,7 +144,7 @@ fn bad_input_is_refused_with_typed_errors_and_changes_nothing() {
     }
     let answer = network
         .client(0)
-        .submit_raw_batch(&[forged, overspend, wrong_chain, first])
+        .submit_raw_batch(&[hidden, overspend, wrong_chain, first])
         .unwrap();
     assert_eq!(answer.accepted, 0);
     let refusals: Vec<(usize, &str)> = answer
