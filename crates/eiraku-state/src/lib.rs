@@ -30,6 +30,7 @@
 //!     accounts: vec![GenesisAccount { id: alice.account_id(), balance: Amount(100), label: "alice".into(), role: None, bank: None, travel_key: None }],
 //!     money: None,
 //!     governance: None,
+//!     key_replacement_delay_ms: None,
 //! };
 //! let mut state = State::from_genesis(&genesis);
 //! let tx = SignedTransaction::sign(Transaction {
