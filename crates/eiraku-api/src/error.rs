@@ -15,7 +15,7 @@ pub struct ErrorBody {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     /// Stable code: `malformed`, `oversized`, `bad_signature`, `wrong_chain_id`,
-    /// `unknown_account`, `nonce_used`, `nonce_gap`, `duplicate`, `insufficient_funds`,
+    /// `unknown_account`, `wrong_key`, `nonce_used`, `nonce_gap`, `duplicate`, `insufficient_funds`,
     /// `busy`, `not_found`, `bad_request`, `internal`, and each module's own
     /// (`not_central_bank`, `travel_rule_required`, …). An open set: a
     /// string, not an enum, so an older client still reads a newer code.

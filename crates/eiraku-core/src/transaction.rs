@@ -1,13 +1,14 @@
 //! Signed transactions: the only way state changes.
 //!
 //! Wire form (commonware-codec, big-endian fixed-width integers):
-//! `chain_id (len u32-varint + bytes) | sender (32) | nonce (u64) | call | signature (64)
-//! | signing key (1 byte 0, or 1 then 32 bytes)`.
+//! `chain_id (len u32-varint + bytes) | sender (32) | nonce (u64) | call
+//! | signing key (1 byte 0, or 1 then 32 bytes) | signature (64)`.
 //! The signature covers the encoding of everything before it, under
-//! [`TRANSACTION_NAMESPACE`]. The signing key is there only when the
+//! [`TRANSACTION_NAMESPACE`]. The signing key is named only when the
 //! sender's key has changed (module `keys`): the signature is checked
-//! against it without the state, and execution checks that it is the key
-//! the state holds for the sender. The transaction hash is SHA-256 of that same
+//! against it without the state, and admission checks that it is the key
+//! the state holds for the sender. It is signed and hashed with the rest,
+//! so nobody can swap it in a block without changing the block. The transaction hash is SHA-256 of that same
 //! unsigned encoding, so it names (chain, sender, nonce, call) and cannot be
 //! changed by re-encoding the signature.
 
@@ -31,7 +32,8 @@ pub const TRANSACTION_NAMESPACE: &[u8] = b"EIRAKU_TX_V1";
 /// Largest accepted encoded transaction, in bytes.
 pub const MAX_TRANSACTION_BYTES: usize = 4 * 1024;
 
-/// A transaction hash: SHA-256 of the unsigned transaction encoding.
+/// A transaction hash: SHA-256 of what the signature covers (the
+/// transaction and the signing key it names, if any).
 pub type TxHash = Digest;
 
 /// Declares [`Call`]: plain transfers, then one variant per domain module,
@@ -190,10 +192,10 @@ impl SignedTransaction {
     /// Signs `transaction` with `key`: the sender's own key, or the key the
     /// state holds for it after a rotation (then named in the transaction).
     pub fn sign(transaction: Transaction, key: &Keypair) -> Self {
-        let body = transaction.encode();
-        let signature = key.sign(TRANSACTION_NAMESPACE, &body);
         let signer = key.account_id();
         let signing_key = (signer != transaction.sender).then_some(signer);
+        let body = signed_body(&transaction, &signing_key);
+        let signature = key.sign(TRANSACTION_NAMESPACE, &body);
         Self::assemble(transaction, signature, signing_key, body)
     }
 
@@ -257,8 +259,8 @@ impl SignedTransaction {
 impl Write for SignedTransaction {
     fn write(&self, buf: &mut impl BufMut) {
         self.transaction.write(buf);
-        self.signature.write(buf);
         self.signing_key.write(buf);
+        self.signature.write(buf);
     }
 }
 
@@ -274,7 +276,6 @@ impl Read for SignedTransaction {
     type Cfg = ();
     fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
         let transaction = Transaction::read(buf)?;
-        let signature = ed25519::Signature::read(buf)?;
         let signing_key = Option::<AccountId>::read(buf)?;
         if signing_key == Some(transaction.sender) {
             // One transaction, one encoding: the sender's own key is never
@@ -284,9 +285,19 @@ impl Read for SignedTransaction {
                 "signing key is the sender",
             ));
         }
-        let body = transaction.encode();
+        let signature = ed25519::Signature::read(buf)?;
+        let body = signed_body(&transaction, &signing_key);
         Ok(Self::assemble(transaction, signature, signing_key, body))
     }
+}
+
+/// What the signature covers and the hash names: the transaction and the
+/// signing key it names, if any.
+fn signed_body(transaction: &Transaction, signing_key: &Option<AccountId>) -> Bytes {
+    let mut body = Vec::with_capacity(transaction.encode_size() + signing_key.encode_size());
+    transaction.write(&mut body);
+    signing_key.write(&mut body);
+    Bytes::from(body)
 }
 
 /// Verifies the signatures of `transactions` (owned or borrowed) as one
@@ -362,6 +373,12 @@ mod tests {
         let back = SignedTransaction::from_bytes(&tx.to_bytes()).unwrap();
         assert_eq!(back, tx);
         assert!(verify_all(std::slice::from_ref(&back)));
+        // Whoever re-signs the same transaction with a key of their own
+        // makes another transaction: the hash (and a block's root of
+        // hashes) covers the signing key.
+        let swapped = SignedTransaction::sign(alice.clone(), &Keypair::from_seed(8));
+        assert!(swapped.verify_signature());
+        assert_ne!(swapped.hash(), back.hash());
         // Claiming another signer breaks the signature.
         let mut forged = back;
         forged.signing_key = Some(Keypair::from_seed(8).account_id());
@@ -388,9 +405,9 @@ mod tests {
         let tx = sample(3);
         let bytes = tx.to_bytes();
         // chain id: 1 length byte + 11; sender 32; nonce 8; call 1+32+16;
-        // signature 64; no signing key (its own): 1.
-        assert_eq!(bytes.len(), 1 + 11 + 32 + 8 + 1 + 32 + 16 + 64 + 1);
-        assert_eq!(bytes[bytes.len() - 1], 0, "no signing key named");
+        // no signing key (its own): 1; signature 64.
+        assert_eq!(bytes.len(), 1 + 11 + 32 + 8 + 1 + 32 + 16 + 1 + 64);
+        assert_eq!(bytes[bytes.len() - 65], 0, "no signing key named");
         assert_eq!(bytes[0], 11);
         assert_eq!(&bytes[1..12], b"eiraku-test");
         assert_eq!(&bytes[44..52], &3u64.to_be_bytes());

@@ -82,6 +82,45 @@ pub fn write_signer(path: &Path, key: &Keypair, account: &AccountId) -> anyhow::
     Ok(())
 }
 
+/// Creates a new key file (never overwriting one), owner-readable from its
+/// first byte, and makes it durable, folder entry included, before
+/// returning: a key that may come to sign for an account must survive a
+/// crash.
+pub fn create_durably(path: &Path, key: &Keypair, account: &AccountId) -> anyhow::Result<()> {
+    use std::{io::Write, os::unix::fs::OpenOptionsExt};
+    let folder = folder_of(path);
+    std::fs::create_dir_all(folder)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot create key file {}", path.display()))?;
+    let mut text = key.to_secret_hex();
+    if *account != key.account_id() {
+        text = format!("{text}\n{ACCOUNT_LINE}{account}\n");
+    }
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    std::fs::File::open(folder)?.sync_all()?;
+    Ok(())
+}
+
+/// Moves a key file over another, durably.
+pub fn replace_durably(from: &Path, to: &Path) -> anyhow::Result<()> {
+    std::fs::rename(from, to)
+        .with_context(|| format!("cannot move {} over {}", from.display(), to.display()))?;
+    std::fs::File::open(folder_of(to))?.sync_all()?;
+    Ok(())
+}
+
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
 /// Resolves an account given as 64 hex characters, a key file path, or a
 /// demo label (`alice` → `NETWORK_DIR/accounts/alice.key`).
 pub fn resolve_account(text: &str, network_dir: &Path) -> anyhow::Result<AccountId> {

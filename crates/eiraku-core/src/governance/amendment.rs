@@ -73,6 +73,9 @@ impl Amendment {
     /// The class the amendment's proposal belongs to.
     pub fn class(&self) -> ProposalClass {
         match self {
+            // How soon a bank may take over a customer's key is about who
+            // controls accounts, not a tuning knob.
+            Amendment::SetParameter(Parameter::KeyReplacementDelayMs(_)) => ProposalClass::A,
             Amendment::SetParameter(_) => ProposalClass::B,
             Amendment::SetWindows { .. }
             | Amendment::AddSeat { .. }

@@ -406,7 +406,8 @@ impl Chain {
 }
 
 /// The accounts `applied` blocks wrote (every sender among them: its nonce
-/// moved), read off their changes.
+/// moved) or gave a new signing key, read off their changes: the ones whose
+/// queued transactions may have gone stale.
 fn written_accounts<'a>(
     applied: &'a [(&Block, Arc<State>, Finalized)],
 ) -> impl Iterator<Item = &'a AccountId> {
@@ -414,7 +415,7 @@ fn written_accounts<'a>(
         .iter()
         .flat_map(|(.., finalized)| finalized.changes.iter());
     changes.filter_map(|(key, _)| match key {
-        StateKey::Account(id) => Some(id),
+        StateKey::Account(id) | StateKey::Keys(eiraku_core::KeysKey::Key(id)) => Some(id),
         _ => None,
     })
 }

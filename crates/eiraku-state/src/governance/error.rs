@@ -270,6 +270,9 @@ mod tests {
             assert_eq!(reason.to_code(), code as u8);
             assert_eq!(AmendmentError::from_code(code as u8), Some(*reason));
         }
-        assert_eq!(AmendmentError::from_code(6), None);
+        assert_eq!(
+            AmendmentError::from_code(AmendmentError::ALL.len() as u8),
+            None
+        );
     }
 }

@@ -155,6 +155,8 @@ impl Keys {
                 requested_by: pending.requested_by,
             });
         }
+        // A bank that lost its role during the lock no longer may.
+        check_opener(caller.authority, &caller.sender, &account)?;
         if caller.now_ms < pending.effective_ms {
             return Err(KeysError::TimeLocked {
                 account,

@@ -479,7 +479,7 @@ fn governance_gives_an_official_a_new_key_and_never_a_customer() {
 }
 
 #[test]
-fn the_key_replacement_time_lock_is_a_class_b_parameter() {
+fn the_key_replacement_time_lock_is_a_class_a_parameter() {
     let mut chain = Chain::new();
     assert_eq!(
         chain.send(CB, propose(Parameter::KeyReplacementDelayMs(0))),
@@ -492,9 +492,9 @@ fn the_key_replacement_time_lock_is_a_class_b_parameter() {
         .send(CB, propose(Parameter::KeyReplacementDelayMs(3 * day)))
         .unwrap();
     let proposal = chain.proposal(0);
-    assert_eq!(proposal.class, ProposalClass::B);
+    assert_eq!(proposal.class, ProposalClass::A, "who controls accounts");
     chain.at_ms(proposal.voting_opens_ms());
-    yes_from(&mut chain, 0, CB..CB + 3);
+    yes_from(&mut chain, 0, CB..CB + 4);
     chain.at_ms(proposal.voting_closes_ms());
     chain.at_ms(proposal.enact_ms());
     assert_eq!(chain.state.keys().delay_ms(), 3 * day);

@@ -142,7 +142,7 @@ fn new(out: Option<PathBuf>, for_account: Option<String>, network: &Path) -> any
         Some(text) => keyfile::resolve_account(&text, network)?,
         None => key.account_id(),
     };
-    keyfile::write_signer(&path, &key, &account)?;
+    keyfile::create_durably(&path, &key, &account)?;
     println!("{}", key.account_id());
     eprintln!("secret written to {}", path.display());
     Ok(())
@@ -203,7 +203,7 @@ fn rotate(from: &str, node: &NodeArgs) -> anyhow::Result<()> {
         account: current.account,
         key: Keypair::generate(),
     };
-    keyfile::write_signer(&next_path, &next.key, &next.account)?;
+    keyfile::create_durably(&next_path, &next.key, &next.account)?;
     let call = KeyCall::Rotate {
         new_key: next.key.account_id(),
     };
@@ -214,14 +214,14 @@ fn rotate(from: &str, node: &NodeArgs) -> anyhow::Result<()> {
         let signs = client.account(&next.account)?.signing_key;
         if signs != Some(next.key.account_id()) {
             anyhow::bail!(
-                "{error}\nthe key in {} does not sign for {} yet; delete that file once `eiraku keys show` shows the rotation will not happen, or move it over {} if it does",
+                "{error}\nthe key in {} does not sign for {} yet, and the rotation may still finalize: keep both files, and once `eiraku keys show` names that key as the signing key, move it over {}",
                 next_path.display(),
                 next.account,
                 path.display()
             );
         }
     }
-    std::fs::rename(&next_path, &path)?;
+    keyfile::replace_durably(&next_path, &path)?;
     print_line(&format!(
         "{} now signs for {} (key file {})",
         next.key.account_id(),
