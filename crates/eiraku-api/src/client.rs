@@ -4,8 +4,9 @@
 
 use crate::{
     AccountView, AnchorView, AuditBlocksView, BatchRequest, BatchResponse, BlockView, DepositView,
-    ErrorBody, FinalizedTxsView, GovernanceView, MoneyStateView, ProposalView, RawBatchResponse,
-    RemarkView, StatusView, SubmitResponse, SupplyView, TravelRecipient, TxStatus, TxView,
+    EmergencyView, ErrorBody, FinalizedTxsView, GovernanceView, MoneyStateView, ProposalView,
+    RawBatchResponse, RemarkView, StatusView, SubmitResponse, SupplyView, TravelRecipient,
+    TxStatus, TxView,
 };
 use commonware_codec::Encode;
 use eiraku_core::{digest, AccountId, Digest, SignedTransaction, StateKey, TxHash};
@@ -172,6 +173,11 @@ impl Client {
     /// `GET /v1/notary/{digest}`: where a root was first anchored.
     pub fn anchor(&self, root: &Digest) -> Result<AnchorView, ClientError> {
         self.get(&format!("/v1/notary/{}", digest::to_hex(root)))
+    }
+
+    /// `GET /v1/governance/emergency` (the emergency procedure's record).
+    pub fn emergency(&self) -> Result<EmergencyView, ClientError> {
+        self.get("/v1/governance/emergency")
     }
 
     /// `GET /v1/governance` (seats and windows).

@@ -29,6 +29,10 @@ pub struct GovernanceView {
     pub class_b: Windows,
     /// Proposals made so far (numbered from 0).
     pub proposals: u64,
+    /// Reviewers: outside auditors who review emergency declarations.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub reviewers: Vec<AccountId>,
 }
 
 /// A comment, a request to reconsider, or a veto.

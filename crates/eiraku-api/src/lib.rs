@@ -24,6 +24,7 @@
 pub mod chain;
 #[cfg(feature = "client")]
 pub mod client;
+pub mod emergency;
 pub mod error;
 pub mod governance;
 pub mod money;
@@ -39,6 +40,7 @@ pub use chain::{
 };
 #[cfg(feature = "client")]
 pub use client::{Client, ClientError};
+pub use emergency::{ConsultationView, DeclarationView, EmergencyView, MinutesView};
 pub use error::{ErrorBody, ErrorDetail};
 pub use governance::{
     AdviceView, GovernanceView, ProposalStatus, ProposalView, RemarkView, VoteView,

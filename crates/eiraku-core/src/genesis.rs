@@ -212,6 +212,10 @@ pub struct Genesis {
     /// cancel meanwhile); a week when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_replacement_delay_ms: Option<u64>,
+    /// Governance's reviewers: outside auditors who file the reviews of
+    /// emergency declarations (they neither vote nor advise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reviewers: Vec<AccountId>,
 }
 
 impl Genesis {
@@ -229,6 +233,14 @@ impl Genesis {
             return Err(format!(
                 "key_replacement_delay_ms is {delay}; it must be from {least} to {most} (a holder needs time to cancel)"
             ));
+        }
+        if !self.reviewers.is_empty() && self.governance.is_none() {
+            return Err("genesis lists reviewers but has no governance section".into());
+        }
+        let mut reviewers = self.reviewers.clone();
+        reviewers.sort();
+        if reviewers.windows(2).any(|w| w[0] == w[1]) {
+            return Err("genesis lists a reviewer twice".into());
         }
         if self.validators.is_empty() {
             return Err("genesis has no validators".into());

@@ -102,6 +102,20 @@ macro_rules! calls {
 /// The wire tag of a plain transfer.
 const TRANSFER_TAG: u8 = 0;
 
+impl Call {
+    /// The call's module and name (`("money", "pay")`, `("transfer",
+    /// "transfer")`): what an emergency scope names.
+    pub fn path(&self) -> (&'static str, &'static str) {
+        match self {
+            Call::Transfer { .. } => ("transfer", "transfer"),
+            Call::Money(call) => ("money", call.name()),
+            Call::Registry(_) => ("registry", "anchor"),
+            Call::Governance(call) => ("governance", call.name()),
+            Call::Keys(call) => ("keys", call.name()),
+        }
+    }
+}
+
 calls! {
     /// A call of the money module (the AMRO coin).
     Money(MoneyCall) = 1,

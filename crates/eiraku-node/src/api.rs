@@ -208,6 +208,7 @@ pub fn openapi_json() -> String {
         .merge_from(crate::proof_api::ProofApiDoc::openapi())
         .merge_from(crate::registry_api::RegistryApiDoc::openapi())
         .merge_from(crate::governance_api::GovernanceApiDoc::openapi())
+        .merge_from(crate::emergency_api::EmergencyApiDoc::openapi())
         .to_pretty_json()
         .expect("OpenAPI document serializes")
 }

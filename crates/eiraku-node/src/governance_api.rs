@@ -19,7 +19,7 @@ use eiraku_state::governance::{
 use std::sync::Arc;
 use utoipa::OpenApi;
 
-fn governance_or_404(
+pub(crate) fn governance_or_404(
     context: &ApiContext,
 ) -> Result<(Arc<eiraku_state::State>, Governance), ApiError> {
     let state = context.chain.finalized_state();
@@ -44,6 +44,7 @@ async fn get_governance(
         class_a: rules.windows.class_a,
         class_b: rules.windows.class_b,
         proposals: governance.proposals().len() as u64,
+        reviewers: rules.reviewers.iter().copied().collect(),
     }))
 }
 
@@ -217,4 +218,5 @@ pub fn routes() -> Router<ApiContext> {
         .route("/v1/governance/proposals", get(get_proposals))
         .route("/v1/governance/proposals/{id}", get(get_proposal))
         .route("/v1/governance/proposals/{id}/comments", get(get_comments))
+        .merge(crate::emergency_api::routes())
 }

@@ -15,6 +15,7 @@ pub mod application;
 pub mod batching;
 pub mod chain;
 pub mod commitment;
+pub mod emergency_api;
 pub mod engine;
 pub mod gossip;
 pub mod governance_api;

@@ -161,6 +161,7 @@ mod tests {
             money: None,
             governance: None,
             key_replacement_delay_ms: None,
+            reviewers: vec![],
         };
         let before = State::from_genesis(&genesis);
         let mut state = before.clone();

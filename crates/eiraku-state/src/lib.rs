@@ -31,6 +31,7 @@
 //!     money: None,
 //!     governance: None,
 //!     key_replacement_delay_ms: None,
+//!     reviewers: vec![],
 //! };
 //! let mut state = State::from_genesis(&genesis);
 //! let tx = SignedTransaction::sign(Transaction {

@@ -401,6 +401,12 @@ impl State {
         // `AccountWrites`), roles are staged until then (a failed call's are
         // dropped), and the modules' maps are small persistent ones: a copy
         // of them costs nothing until written.
+        if let Some(governance) = &self.modules.governance {
+            let body = &tx.transaction;
+            (governance.emergency())
+                .check(&body.call, &body.sender, env.timestamp_ms)
+                .map_err(ExecutionError::Governance)?;
+        }
         let modules_before = self.modules.clone();
         let mut writes = AccountWrites::new(&self.accounts);
         let mut cx = CallContext {
@@ -483,6 +489,7 @@ mod tests {
             money: None,
             governance: None,
             key_replacement_delay_ms: None,
+            reviewers: vec![],
         }
     }
 

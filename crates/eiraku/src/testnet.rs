@@ -149,6 +149,21 @@ pub fn create(spec: &TestnetSpec) -> anyhow::Result<Genesis> {
     let governance = money
         .as_ref()
         .map(|_| eiraku_core::GovernanceGenesis::devnet());
+    // An outside auditor (an account without a role) reviews emergency
+    // declarations.
+    let mut reviewers = Vec::new();
+    if governance.is_some() {
+        let auditor = new_key("auditor")?;
+        accounts.push(GenesisAccount {
+            id: auditor,
+            balance: Amount(0),
+            label: "auditor".into(),
+            role: None,
+            bank: None,
+            travel_key: None,
+        });
+        reviewers.push(auditor);
+    }
     let genesis = Genesis {
         chain_id,
         genesis_time_ms,
@@ -159,6 +174,7 @@ pub fn create(spec: &TestnetSpec) -> anyhow::Result<Genesis> {
         // Seconds, like governance's windows: a person can watch a lost key
         // replaced (and cancel one) on the devnet.
         key_replacement_delay_ms: Some(DEVNET_KEY_REPLACEMENT_DELAY_MS),
+        reviewers,
     };
     eiraku_state::validate_genesis(&genesis).map_err(anyhow::Error::msg)?;
     std::fs::write(

@@ -28,6 +28,8 @@ pub enum SeatKind {
     Voting,
     /// Advises; vetoes class-A decisions with the other advisory seats.
     Advisory,
+    /// Reviews emergency declarations (an outside auditor).
+    Reviewer,
 }
 
 /// What a proposal changes: its exact payload, enacted as written.
@@ -205,4 +207,4 @@ impl Read for Amendment {
     }
 }
 
-byte_enum!(SeatKind: Voting = 0, Advisory = 1);
+byte_enum!(SeatKind: Voting = 0, Advisory = 1, Reviewer = 2);

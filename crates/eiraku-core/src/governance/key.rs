@@ -17,13 +17,16 @@ pub enum GovernanceKey {
         /// The comment's number, from 0.
         number: u32,
     },
+    /// A consultation of the emergency procedure.
+    Consultation(u64),
+    /// An emergency declaration with its record.
+    Declaration(u64),
 }
 
 impl ModuleKey for GovernanceKey {
     const TAG: u8 = 0x05;
     const NAME: &'static str = "governance";
-    const FORMS: &'static str =
-        "governance/rules, governance/proposal/<number>, governance/comment/<proposal>/<number>";
+    const FORMS: &'static str = "governance/rules, governance/proposal/<number>, governance/comment/<proposal>/<number>, governance/consultation/<number>, governance/declaration/<number>";
 
     fn write_bytes(&self, out: &mut Vec<u8>) {
         match self {
@@ -36,6 +39,14 @@ impl ModuleKey for GovernanceKey {
                 out.push(2);
                 out.extend_from_slice(&proposal.to_be_bytes());
                 out.extend_from_slice(&number.to_be_bytes());
+            }
+            GovernanceKey::Consultation(id) => {
+                out.push(3);
+                out.extend_from_slice(&id.to_be_bytes());
+            }
+            GovernanceKey::Declaration(id) => {
+                out.push(4);
+                out.extend_from_slice(&id.to_be_bytes());
             }
         }
     }
@@ -50,6 +61,12 @@ impl ModuleKey for GovernanceKey {
                 proposal: u64::from_be_bytes(rest[..8].try_into().ok()?),
                 number: u32::from_be_bytes(rest[8..].try_into().ok()?),
             }),
+            (3, id) => Some(GovernanceKey::Consultation(u64::from_be_bytes(
+                <[u8; 8]>::try_from(id).ok()?,
+            ))),
+            (4, id) => Some(GovernanceKey::Declaration(u64::from_be_bytes(
+                <[u8; 8]>::try_from(id).ok()?,
+            ))),
             _ => None,
         }
     }
@@ -61,6 +78,8 @@ impl ModuleKey for GovernanceKey {
             GovernanceKey::Comment { proposal, number } => {
                 write!(f, "comment/{proposal}/{number}")
             }
+            GovernanceKey::Consultation(id) => write!(f, "consultation/{id}"),
+            GovernanceKey::Declaration(id) => write!(f, "declaration/{id}"),
         }
     }
 
@@ -72,6 +91,8 @@ impl ModuleKey for GovernanceKey {
         match parts {
             ["rules"] => Ok(GovernanceKey::Rules),
             ["proposal", id] => Ok(GovernanceKey::Proposal(number(id)?)),
+            ["consultation", id] => Ok(GovernanceKey::Consultation(number(id)?)),
+            ["declaration", id] => Ok(GovernanceKey::Declaration(number(id)?)),
             ["comment", proposal, n] => Ok(GovernanceKey::Comment {
                 proposal: number(proposal)?,
                 number: u32::try_from(number(n)?)

@@ -37,10 +37,12 @@ macro_rules! byte_enum {
 }
 
 mod amendment;
+pub mod emergency;
 mod key;
 mod windows;
 
 pub use amendment::{Amendment, Parameter, SeatKind};
+pub use emergency::{EmergencyCall, Scope};
 pub use key::GovernanceKey;
 pub use windows::{GovernanceGenesis, Windows, WindowsError, MAX_WINDOW_MS, MIN_WINDOW_MS};
 
@@ -160,6 +162,8 @@ pub enum GovernanceCall {
         #[serde(with = "hex_digest")]
         text: Digest,
     },
+    /// A step of the emergency procedure.
+    Emergency(EmergencyCall),
 }
 
 mod hex_digest {
@@ -174,6 +178,7 @@ impl GovernanceCall {
     const COMMENT: u8 = 4;
     const RECONSIDER: u8 = 5;
     const VETO: u8 = 6;
+    const EMERGENCY: u8 = 7;
 
     /// The call's name, as its JSON form spells it.
     pub fn name(&self) -> &'static str {
@@ -185,6 +190,7 @@ impl GovernanceCall {
             GovernanceCall::Comment { .. } => "comment",
             GovernanceCall::Reconsider { .. } => "reconsider",
             GovernanceCall::Veto { .. } => "veto",
+            GovernanceCall::Emergency(step) => step.name(),
         }
     }
 }
@@ -243,6 +249,10 @@ impl Write for GovernanceCall {
                 proposal.write(buf);
                 text.write(buf);
             }
+            GovernanceCall::Emergency(step) => {
+                Self::EMERGENCY.write(buf);
+                step.write(buf);
+            }
         }
     }
 }
@@ -259,6 +269,7 @@ impl EncodeSize for GovernanceCall {
             GovernanceCall::Comment { text, .. }
             | GovernanceCall::Reconsider { text, .. }
             | GovernanceCall::Veto { text, .. } => 8 + text.encode_size(),
+            GovernanceCall::Emergency(step) => step.encode_size(),
         }
     }
 }
@@ -298,6 +309,7 @@ impl Read for GovernanceCall {
                 proposal: u64::read(buf)?,
                 text: Digest::read(buf)?,
             },
+            Self::EMERGENCY => GovernanceCall::Emergency(EmergencyCall::read(buf)?),
             other => return Err(Error::InvalidEnum(other)),
         })
     }

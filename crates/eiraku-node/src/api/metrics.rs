@@ -113,9 +113,19 @@ fn governance_metrics(state: &eiraku_state::State) -> String {
     }
     let rules = governance.rules();
     text.push_str(&format!(
-        "# HELP eiraku_governance_seats Seats by kind.\n# TYPE eiraku_governance_seats gauge\neiraku_governance_seats{{kind=\"voting\"}} {}\neiraku_governance_seats{{kind=\"advisory\"}} {}\n",
+        "# HELP eiraku_governance_seats Seats by kind.\n# TYPE eiraku_governance_seats gauge\neiraku_governance_seats{{kind=\"voting\"}} {}\neiraku_governance_seats{{kind=\"advisory\"}} {}\neiraku_governance_seats{{kind=\"reviewer\"}} {}\n",
         rules.voting.len(),
-        rules.advisory.len()
+        rules.advisory.len(),
+        rules.reviewers.len()
+    ));
+    let now_ms = state.timestamp_ms();
+    let emergency = governance.emergency();
+    let overdue = (emergency.declarations().values())
+        .filter(|d| d.review_overdue(now_ms))
+        .count();
+    text.push_str(&format!(
+        "# HELP eiraku_emergency_in_force Whether an emergency declaration is in force (1) or not (0).\n# TYPE eiraku_emergency_in_force gauge\neiraku_emergency_in_force {}\n# HELP eiraku_emergency_reviews_overdue Emergency declarations whose outside review is overdue.\n# TYPE eiraku_emergency_reviews_overdue gauge\neiraku_emergency_reviews_overdue {overdue}\n",
+        u8::from(emergency.in_force(now_ms).is_some()),
     ));
     text
 }

@@ -20,6 +20,7 @@ pub fn rules(rules: &Rules) -> Vec<u8> {
     write_set(&rules.advisory, &mut buf);
     rules.windows.class_a.write(&mut buf);
     rules.windows.class_b.write(&mut buf);
+    write_set(&rules.reviewers, &mut buf);
     buf
 }
 
@@ -33,6 +34,7 @@ pub fn read_rules(bytes: &[u8]) -> Result<Rules, Error> {
             class_a: Windows::read(buf)?,
             class_b: Windows::read(buf)?,
         },
+        reviewers: read_set(buf)?,
     };
     whole(buf, rules)
 }
@@ -122,21 +124,21 @@ pub fn read_proposal(bytes: &[u8]) -> Result<Proposal, Error> {
     whole(buf, proposal)
 }
 
-fn whole<T>(buf: &mut Copying<'_>, value: T) -> Result<T, Error> {
+pub(super) fn whole<T>(buf: &mut Copying<'_>, value: T) -> Result<T, Error> {
     if bytes::Buf::has_remaining(buf) {
         return Err(Error::ExtraData(bytes::Buf::remaining(buf)));
     }
     Ok(value)
 }
 
-fn write_set(set: &OrdSet<AccountId>, buf: &mut impl BufMut) {
+pub(super) fn write_set(set: &OrdSet<AccountId>, buf: &mut impl BufMut) {
     write_len(set.len(), buf);
     for id in set {
         id.write(buf);
     }
 }
 
-fn read_set<B: Buf>(buf: &mut B) -> Result<OrdSet<AccountId>, Error> {
+pub(super) fn read_set<B: Buf>(buf: &mut B) -> Result<OrdSet<AccountId>, Error> {
     let entries: Vec<(AccountId, ())> = read_map(buf, |buf| Ok((AccountId::read(buf)?, ())))?;
     Ok(entries.into_iter().map(|(id, ())| id).collect())
 }

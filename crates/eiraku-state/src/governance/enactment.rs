@@ -102,7 +102,9 @@ impl Governance {
                 .check(*class)
                 .map_err(|_| AmendmentError::BadWindows),
             Amendment::AddSeat { account, .. } => {
-                let seated = rules.voting.contains(account) || rules.advisory.contains(account);
+                let seated = rules.voting.contains(account)
+                    || rules.advisory.contains(account)
+                    || rules.reviewers.contains(account);
                 if seated {
                     return Err(AmendmentError::AlreadySeated);
                 }
@@ -172,6 +174,7 @@ fn seats(rules: &super::Rules, kind: SeatKind) -> &OrdSet<AccountId> {
     match kind {
         SeatKind::Voting => &rules.voting,
         SeatKind::Advisory => &rules.advisory,
+        SeatKind::Reviewer => &rules.reviewers,
     }
 }
 

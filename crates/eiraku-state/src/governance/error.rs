@@ -183,6 +183,10 @@ pub enum GovernanceError {
         /// The first unanswered objection.
         objection: u32,
     },
+    /// A rule of the emergency procedure.
+    #[error(transparent)]
+    #[serde(untagged)]
+    Emergency(#[from] super::EmergencyError),
 }
 
 impl GovernanceError {
@@ -208,6 +212,7 @@ impl GovernanceError {
             GovernanceError::SendBacksUsed { .. } => "send_backs_used",
             GovernanceError::NotVetoable { .. } => "not_vetoable",
             GovernanceError::AlreadyVetoed { .. } => "already_vetoed",
+            GovernanceError::Emergency(error) => error.code(),
         }
     }
 }

@@ -9,6 +9,9 @@
 //! found in a queue ordered by time, so a block pays only for what is due.
 
 mod codec;
+mod emergency;
+mod emergency_codec;
+mod emergency_error;
 mod enactment;
 mod error;
 mod module;
@@ -16,6 +19,8 @@ pub mod proposal;
 mod remarks;
 
 pub use eiraku_core::governance::MIN_VOTING_SEATS;
+pub use emergency::{Answer, Consultation, Declaration, Emergency, Review, MAX_MINUTES};
+pub use emergency_error::EmergencyError;
 pub(crate) use enactment::check_parameter;
 pub use error::{AmendmentError, GovernanceError};
 pub use proposal::{Advice, Ballot, Outcome, Phase, Proposal, Remark};
@@ -40,6 +45,8 @@ pub struct Rules {
     pub advisory: OrdSet<AccountId>,
     /// The windows of class A and class B.
     pub windows: GovernanceGenesis,
+    /// Reviewers: outside auditors who review emergency declarations.
+    pub reviewers: OrdSet<AccountId>,
 }
 
 /// The governance module's state.
@@ -53,6 +60,8 @@ pub struct Governance {
     /// Open and passed proposals by the block time of their next step
     /// (counting the votes, or enactment). Derived from `proposals`.
     due: OrdMap<(u64, u64), ()>,
+    /// The emergency procedure's consultations and declarations.
+    emergency: Emergency,
 }
 
 /// A governance call's sender and block time.
@@ -76,6 +85,7 @@ impl Governance {
             voting: economies.iter().map(|e| e.central_bank).collect(),
             advisory: economies.iter().map(|e| e.regulator).collect(),
             windows,
+            reviewers: genesis.reviewers.iter().copied().collect(),
         };
         Some(Self::restore(rules, OrdMap::new(), OrdMap::new()))
     }
@@ -95,7 +105,13 @@ impl Governance {
             proposals,
             comments,
             due,
+            emergency: Emergency::default(),
         }
+    }
+
+    /// The emergency procedure's record.
+    pub fn emergency(&self) -> &Emergency {
+        &self.emergency
     }
 
     /// Proposal `id`'s comments from number `from` on, at most `count`.
@@ -146,6 +162,7 @@ impl Governance {
                 self.reconsider(caller, *proposal, *text)
             }
             GovernanceCall::Veto { proposal, text } => self.veto(caller, *proposal, *text),
+            GovernanceCall::Emergency(step) => self.emergency_step(caller, step),
         }
     }
 
@@ -309,6 +326,7 @@ impl Rules {
         match kind {
             SeatKind::Voting => &mut self.voting,
             SeatKind::Advisory => &mut self.advisory,
+            SeatKind::Reviewer => &mut self.reviewers,
         }
     }
 }

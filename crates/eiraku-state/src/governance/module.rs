@@ -2,7 +2,10 @@
 //! and the state keys it holds (`governance/rules`, one
 //! `governance/proposal/<n>` per proposal with its whole record).
 
-use super::{codec, AmendmentError, Caller, Governance, GovernanceError, Proposal, Remark};
+use super::{
+    codec, emergency_codec, AmendmentError, Caller, Emergency, Governance, GovernanceError,
+    Proposal, Remark,
+};
 use crate::{
     changes::map,
     module::{CallContext, Module},
@@ -64,12 +67,22 @@ impl Module for Option<Governance> {
             };
             out.push((StateKey::Governance(key), Some(codec::comment(remark))));
         }
+        let emergency = &governance.emergency;
+        for (id, consultation) in &emergency.consultations {
+            let key = StateKey::Governance(GovernanceKey::Consultation(*id));
+            out.push((key, Some(emergency_codec::consultation(consultation))));
+        }
+        for (id, declaration) in &emergency.declarations {
+            let key = StateKey::Governance(GovernanceKey::Declaration(*id));
+            out.push((key, Some(emergency_codec::declaration(declaration))));
+        }
     }
 
     fn from_entries(entries: &[(StateKey, Vec<u8>)]) -> Result<Self, EntryError> {
         let mut rules = None;
         let mut proposals = OrdMap::new();
         let mut comments = OrdMap::new();
+        let mut emergency = Emergency::default();
         for (key, value) in entries {
             let StateKey::Governance(own) = key else {
                 continue;
@@ -88,11 +101,29 @@ impl Module for Option<Governance> {
                     let remark = codec::read_comment(value).map_err(bad)?;
                     comments.insert((proposal, number), remark);
                 }
+                GovernanceKey::Consultation(id) => {
+                    let consultation = emergency_codec::read_consultation(value).map_err(bad)?;
+                    if consultation.id != id {
+                        return Err(EntryError::new(*key, "holds another consultation"));
+                    }
+                    emergency.consultations.insert(id, consultation);
+                }
+                GovernanceKey::Declaration(id) => {
+                    let declaration = emergency_codec::read_declaration(value).map_err(bad)?;
+                    if declaration.id != id {
+                        return Err(EntryError::new(*key, "holds another declaration"));
+                    }
+                    emergency.declarations.insert(id, declaration);
+                }
             }
         }
         check_numbering(&proposals, &comments)?;
         match rules {
-            Some(rules) => Ok(Some(Governance::restore(rules, proposals, comments))),
+            Some(rules) => {
+                let mut governance = Governance::restore(rules, proposals, comments);
+                governance.emergency = emergency;
+                Ok(Some(governance))
+            }
             None if proposals.is_empty() => Ok(None),
             None => Err(EntryError::new(
                 StateKey::Governance(GovernanceKey::Rules),
@@ -123,6 +154,21 @@ impl Module for Option<Governance> {
             &after.comments,
             |(proposal, number)| StateKey::Governance(GovernanceKey::Comment { proposal, number }),
             codec::comment,
+            out,
+        );
+        let (was, is) = (&before.emergency, &after.emergency);
+        map(
+            &was.consultations,
+            &is.consultations,
+            |id| StateKey::Governance(GovernanceKey::Consultation(id)),
+            emergency_codec::consultation,
+            out,
+        );
+        map(
+            &was.declarations,
+            &is.declarations,
+            |id| StateKey::Governance(GovernanceKey::Declaration(id)),
+            emergency_codec::declaration,
             out,
         );
     }

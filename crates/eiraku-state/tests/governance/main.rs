@@ -5,6 +5,7 @@
 //! the module's entries read back. Class A in `class_a.rs`.
 
 mod class_a;
+mod emergency;
 mod properties;
 
 use eiraku_core::{
@@ -32,6 +33,8 @@ const ISSUER: u64 = 1;
 const OUTSIDER: u64 = 98;
 /// An account governance may seat.
 const NEWCOMER: u64 = 99;
+/// The outside auditor: governance's reviewer.
+const REVIEWER: u64 = 97;
 
 fn id(seed: u64) -> AccountId {
     Keypair::from_seed(seed).account_id()
@@ -66,14 +69,16 @@ fn genesis(governance: Option<GovernanceGenesis>) -> Genesis {
         chain_id: ChainId::new("governance").unwrap(),
         genesis_time_ms: START_MS,
         validators: vec![],
-        accounts: vec![GenesisAccount {
-            id: id(OUTSIDER),
-            balance: Amount(0),
-            label: "outsider".into(),
-            role: None,
-            bank: None,
-            travel_key: None,
-        }],
+        accounts: [(OUTSIDER, "outsider"), (REVIEWER, "auditor")]
+            .map(|(seed, label)| GenesisAccount {
+                id: id(seed),
+                balance: Amount(0),
+                label: label.into(),
+                role: None,
+                bank: None,
+                travel_key: None,
+            })
+            .to_vec(),
         money: Some(MoneyGenesis {
             unit: CoinUnit::Single { currency: usd },
             numeraire: usd,
@@ -82,6 +87,7 @@ fn genesis(governance: Option<GovernanceGenesis>) -> Genesis {
             issuer: id(ISSUER),
             economies,
         }),
+        reviewers: governance.iter().map(|_| id(REVIEWER)).collect(),
         governance,
         key_replacement_delay_ms: None,
     }

@@ -252,6 +252,12 @@ pub enum GovCommand {
     /// Advisory seat: veto a passed class-A proposal in its veto window
     /// (two thirds of the advisory seats stop it).
     Veto(RemarkArgs),
+    /// The emergency procedure: consultation, declaration, ratification,
+    /// minutes and review.
+    Emergency {
+        #[command(subcommand)]
+        step: super::emergency::EmergencyCommand,
+    },
     /// Wait until a proposal reaches a milestone, then show it.
     Wait {
         /// The proposal's number.
@@ -277,6 +283,7 @@ pub fn run(command: GovCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Resul
             return print_json(&client.comments(id, from, count)?)
         }
         GovCommand::Wait { proposal, until } => return wait(&client, proposal, until),
+        GovCommand::Emergency { step } => return super::emergency::run(step, no_wait, node),
         GovCommand::Propose {
             from,
             amendment,

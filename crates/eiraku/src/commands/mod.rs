@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod cash;
 pub mod devnet;
+pub mod emergency;
 pub mod genesis;
 pub mod gov;
 pub mod keys;
