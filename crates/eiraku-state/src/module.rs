@@ -77,10 +77,15 @@ pub(crate) trait Module: Clone + PartialEq + Eq + std::fmt::Debug {
         Ok(())
     }
 
-    /// Enacts an amendment governance passed, when it is this module's
-    /// to apply; `None` when it is not. `Err` says why it can no longer
-    /// apply (the proposal is recorded as failed; nothing changed).
-    fn enact(&mut self, _amendment: &Amendment) -> Option<Result<(), AmendmentError>> {
+    /// Enacts an amendment governance passed, at block time `now_ms`, when
+    /// it is this module's to apply; `None` when it is not. `Err` says why
+    /// it can no longer apply (the proposal is recorded as failed; nothing
+    /// changed).
+    fn enact(
+        &mut self,
+        _amendment: &Amendment,
+        _now_ms: u64,
+    ) -> Option<Result<(), AmendmentError>> {
         None
     }
 
@@ -129,9 +134,10 @@ macro_rules! modules {
             pub fn enact(
                 &mut self,
                 amendment: &eiraku_core::governance::Amendment,
+                now_ms: u64,
             ) -> Result<(), $crate::governance::AmendmentError> {
                 use $crate::module::Module;
-                $(if let Some(done) = self.$name.enact(amendment) {
+                $(if let Some(done) = self.$name.enact(amendment, now_ms) {
                     return done;
                 })+
                 Err($crate::governance::AmendmentError::NoModule)
@@ -346,7 +352,7 @@ mod tests {
             eiraku_core::governance::Parameter::MaxRateAgeMs(1),
         );
         assert!(
-            modules.enact(&amendment).is_err(),
+            modules.enact(&amendment, 0).is_err(),
             "no toy module enacts it"
         );
         assert_eq!(toy::Modules::from_entries(&[]), Ok(modules));

@@ -2,7 +2,7 @@
 //! seats they grant or remove, with their binary form.
 
 use super::{ProposalClass, Windows};
-use crate::{AccountId, Amount};
+use crate::{AccountId, Amount, BasketPart, CurrencyCode, Rate};
 use bytes::BufMut;
 use commonware_codec::{Buf, EncodeSize, Error, Read, ReadExt, Write};
 use serde::{Deserialize, Serialize};
@@ -69,7 +69,19 @@ pub enum Amendment {
         /// The key that signs for it from the enactment on.
         new_key: AccountId,
     },
+    /// Re-weigh the ACU (class A): `basket` gives the new composition's
+    /// proportions. At enactment, with fresh rates, the quantities are
+    /// scaled so one ACU is worth what it was worth just before (to within
+    /// one minor unit of the numeraire), as the ECU was re-weighted. Coins
+    /// and bonds already issued do not change.
+    SetBasket {
+        /// One part per currency, in currency order.
+        basket: Vec<BasketPart>,
+    },
 }
+
+/// Most currencies a basket holds.
+pub const MAX_BASKET_PARTS: usize = 32;
 
 impl Amendment {
     /// The class the amendment's proposal belongs to.
@@ -82,7 +94,8 @@ impl Amendment {
             Amendment::SetWindows { .. }
             | Amendment::AddSeat { .. }
             | Amendment::RemoveSeat { .. }
-            | Amendment::ReplaceKey { .. } => ProposalClass::A,
+            | Amendment::ReplaceKey { .. }
+            | Amendment::SetBasket { .. } => ProposalClass::A,
         }
     }
 }
@@ -133,6 +146,7 @@ impl Amendment {
     const ADD_SEAT: u8 = 2;
     const REMOVE_SEAT: u8 = 3;
     const REPLACE_KEY: u8 = 4;
+    const SET_BASKET: u8 = 5;
 }
 
 impl Write for Amendment {
@@ -162,6 +176,14 @@ impl Write for Amendment {
                 account.write(buf);
                 new_key.write(buf);
             }
+            Amendment::SetBasket { basket } => {
+                Self::SET_BASKET.write(buf);
+                (basket.len() as u8).write(buf);
+                for part in basket {
+                    part.currency.write(buf);
+                    part.quantity.write(buf);
+                }
+            }
         }
     }
 }
@@ -176,6 +198,11 @@ impl EncodeSize for Amendment {
             }
             Amendment::ReplaceKey { account, new_key } => {
                 account.encode_size() + new_key.encode_size()
+            }
+            Amendment::SetBasket { basket } => {
+                1 + (basket.iter())
+                    .map(|p| p.currency.encode_size() + p.quantity.encode_size())
+                    .sum::<usize>()
             }
         }
     }
@@ -202,9 +229,38 @@ impl Read for Amendment {
                 account: AccountId::read(buf)?,
                 new_key: AccountId::read(buf)?,
             },
+            Self::SET_BASKET => Amendment::SetBasket {
+                basket: read_basket(buf)?,
+            },
             other => return Err(Error::InvalidEnum(other)),
         })
     }
 }
 
 byte_enum!(SeatKind: Voting = 0, Advisory = 1, Reviewer = 2);
+
+/// A basket: 1 to 32 parts, currencies strictly ascending (one encoding).
+fn read_basket(buf: &mut impl Buf) -> Result<Vec<BasketPart>, Error> {
+    let len = u8::read(buf)? as usize;
+    if len == 0 || len > MAX_BASKET_PARTS {
+        return Err(Error::Invalid(
+            "SetBasket",
+            "a basket holds 1 to 32 currencies",
+        ));
+    }
+    let basket = (0..len)
+        .map(|_| {
+            Ok(BasketPart {
+                currency: CurrencyCode::read(buf)?,
+                quantity: Rate::read(buf)?,
+            })
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    if !basket.windows(2).all(|w| w[0].currency < w[1].currency) {
+        return Err(Error::Invalid(
+            "SetBasket",
+            "currencies are not strictly ascending",
+        ));
+    }
+    Ok(basket)
+}

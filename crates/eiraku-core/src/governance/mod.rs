@@ -41,7 +41,7 @@ pub mod emergency;
 mod key;
 mod windows;
 
-pub use amendment::{Amendment, Parameter, SeatKind};
+pub use amendment::{Amendment, Parameter, SeatKind, MAX_BASKET_PARTS};
 pub use emergency::{EmergencyCall, Scope};
 pub use key::GovernanceKey;
 pub use windows::{GovernanceGenesis, Windows, WindowsError, MAX_WINDOW_MS, MIN_WINDOW_MS};

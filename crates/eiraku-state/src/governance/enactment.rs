@@ -26,7 +26,7 @@ impl Modules {
             .as_mut()
             .and_then(|governance| governance.next_enactment(now_ms))
         {
-            let result = self.enact(&amendment);
+            let result = self.enact(&amendment, now_ms);
             let governance = self.governance.as_mut().expect("it just answered");
             governance.record_enactment(id, now_ms, result);
         }
@@ -123,12 +123,24 @@ impl Governance {
                 .public_key()
                 .map(drop)
                 .map_err(|_| AmendmentError::InvalidKey),
+            Amendment::SetBasket { basket } => {
+                let ordered = basket.windows(2).all(|w| w[0].currency < w[1].currency);
+                let sized = (1..=eiraku_core::governance::MAX_BASKET_PARTS).contains(&basket.len());
+                if ordered && sized {
+                    Ok(())
+                } else {
+                    Err(AmendmentError::BadBasket)
+                }
+            }
         }
     }
 
     /// Enacts an amendment to governance itself (its seats or windows).
     pub(crate) fn enact(&mut self, amendment: &Amendment) -> Option<Result<(), AmendmentError>> {
-        if let Amendment::SetParameter(_) | Amendment::ReplaceKey { .. } = amendment {
+        if let Amendment::SetParameter(_)
+        | Amendment::ReplaceKey { .. }
+        | Amendment::SetBasket { .. } = amendment
+        {
             return None;
         }
         if let Err(reason) = self.check_amendment(amendment) {
@@ -146,9 +158,9 @@ impl Governance {
             Amendment::RemoveSeat { account, kind } => {
                 rules.seats_mut(kind).remove(&account);
             }
-            Amendment::SetParameter(_) | Amendment::ReplaceKey { .. } => {
-                unreachable!("returned above")
-            }
+            Amendment::SetParameter(_)
+            | Amendment::ReplaceKey { .. }
+            | Amendment::SetBasket { .. } => unreachable!("returned above"),
         }
         Some(Ok(()))
     }

@@ -40,11 +40,28 @@ pub enum AmendmentError {
     /// The new key signs for the account already.
     #[error("the new key already signs for the account")]
     SameKey,
+    /// The coin is a single currency, not a basket.
+    #[error("the coin is not a basket")]
+    NotABasket,
+    /// A basket currency is neither an economy's nor the numeraire.
+    #[error("a basket currency belongs to no member economy")]
+    UnknownCurrency,
+    /// A basket currency's rate is too old at the switch.
+    #[error(
+        "a basket currency's rate is stale at the switch: a basket changes only with fresh rates"
+    )]
+    StaleRates,
+    /// Re-weighing would move the ACU's value.
+    #[error("the re-weighed basket would not keep the ACU's value within one minor unit")]
+    BasketValueMoved,
+    /// A basket that is empty, too large, unordered or out of range.
+    #[error("a basket holds 1 to 32 currencies in order, each in a quantity that can be scaled")]
+    BadBasket,
 }
 
 impl AmendmentError {
     /// Every reason, in the order of its stored code.
-    pub const ALL: [AmendmentError; 10] = [
+    pub const ALL: [AmendmentError; 15] = [
         AmendmentError::AlreadySeated,
         AmendmentError::NotSeated,
         AmendmentError::TooFewVotingSeats,
@@ -55,6 +72,11 @@ impl AmendmentError {
         AmendmentError::InvalidKey,
         AmendmentError::NotAnOfficial,
         AmendmentError::SameKey,
+        AmendmentError::NotABasket,
+        AmendmentError::UnknownCurrency,
+        AmendmentError::StaleRates,
+        AmendmentError::BasketValueMoved,
+        AmendmentError::BadBasket,
     ];
 
     /// Its stored code (its place in [`AmendmentError::ALL`]).

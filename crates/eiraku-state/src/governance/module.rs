@@ -42,7 +42,7 @@ impl Module for Option<Governance> {
         matches!(call, Call::Governance(_)).then(Vec::new)
     }
 
-    fn enact(&mut self, amendment: &Amendment) -> Option<Result<(), AmendmentError>> {
+    fn enact(&mut self, amendment: &Amendment, _now_ms: u64) -> Option<Result<(), AmendmentError>> {
         self.as_mut()?.enact(amendment)
     }
 

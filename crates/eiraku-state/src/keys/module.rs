@@ -34,7 +34,7 @@ impl Module for Keys {
         matches!(call, Call::Keys(_)).then(Vec::new)
     }
 
-    fn enact(&mut self, amendment: &Amendment) -> Option<Result<(), AmendmentError>> {
+    fn enact(&mut self, amendment: &Amendment, _now_ms: u64) -> Option<Result<(), AmendmentError>> {
         match *amendment {
             Amendment::SetParameter(Parameter::KeyReplacementDelayMs(ms)) => Some(
                 check_parameter(&Parameter::KeyReplacementDelayMs(ms)).map(|()| {

@@ -17,6 +17,7 @@
 //! calls it takes, its state keys, its invariants, which are in
 //! [`crate::invariants`]).
 
+mod basket;
 mod genesis;
 mod issuance;
 mod module;

@@ -52,8 +52,8 @@ impl Module for Option<Money> {
         }
     }
 
-    fn enact(&mut self, amendment: &Amendment) -> Option<Result<(), AmendmentError>> {
-        self.as_mut()?.enact(amendment)
+    fn enact(&mut self, amendment: &Amendment, now_ms: u64) -> Option<Result<(), AmendmentError>> {
+        self.as_mut()?.enact(amendment, now_ms)
     }
 
     fn from_entries(entries: &[(StateKey, Vec<u8>)]) -> Result<Self, EntryError> {
@@ -191,10 +191,12 @@ impl Module for Option<Money> {
 }
 
 impl Money {
-    /// Enacts a parameter change governance passed.
-    fn enact(&mut self, amendment: &Amendment) -> Option<Result<(), AmendmentError>> {
-        let Amendment::SetParameter(parameter) = amendment else {
-            return None;
+    /// Enacts a parameter or basket change governance passed.
+    fn enact(&mut self, amendment: &Amendment, now_ms: u64) -> Option<Result<(), AmendmentError>> {
+        let parameter = match amendment {
+            Amendment::SetParameter(parameter) => parameter,
+            Amendment::SetBasket { basket } => return Some(self.reweigh(basket, now_ms)),
+            _ => return None,
         };
         if let Parameter::KeyReplacementDelayMs(_) = parameter {
             return None;

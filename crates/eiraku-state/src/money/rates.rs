@@ -45,7 +45,7 @@ impl Money {
 
     /// A currency's rate if it is no older than `max_age_ms` at `now_ms`;
     /// the numeraire is 1.
-    fn rate(
+    pub(super) fn rate(
         &self,
         currency: &CurrencyCode,
         now_ms: u64,
@@ -73,7 +73,11 @@ impl Money {
     }
 
     /// One coin unit in numeraire, from rates no older than `max_age_ms`.
-    fn unit_in_numeraire(&self, now_ms: u64, max_age_ms: u64) -> Result<Decimal, MoneyError> {
+    pub(super) fn unit_in_numeraire(
+        &self,
+        now_ms: u64,
+        max_age_ms: u64,
+    ) -> Result<Decimal, MoneyError> {
         match &self.unit {
             CoinUnit::Single { currency } => self.rate(currency, now_ms, max_age_ms),
             CoinUnit::Basket { basket } => basket.iter().try_fold(Decimal::ZERO, |sum, part| {
