@@ -58,17 +58,9 @@ fn refused(error: EmergencyError) -> Result<(), GovernanceError> {
 impl Chain {
     /// Sends any call from `seed` in its own block; its outcome.
     fn send_any(&mut self, seed: u64, call: Call) -> Outcome {
-        let key = Keypair::from_seed(seed);
-        let nonce = self.state.account(&key.account_id()).map_or(0, |a| a.nonce);
-        let transaction = Transaction {
-            chain_id: self.state.chain_id().clone(),
-            sender: key.account_id(),
-            nonce,
-            call,
-        };
+        let tx = self.tx_of(seed, call);
         self.now_ms += 1;
-        self.block(&[SignedTransaction::sign(transaction, &key)])
-            .remove(0)
+        self.block(&[tx]).remove(0)
     }
 
     fn declaration(&self, id: u64) -> Declaration {

@@ -116,13 +116,18 @@ impl Chain {
     }
 
     fn tx(&self, seed: u64, call: GovernanceCall) -> SignedTransaction {
+        self.tx_of(seed, Call::Governance(call))
+    }
+
+    /// Any call from `seed`, at its next nonce.
+    fn tx_of(&self, seed: u64, call: Call) -> SignedTransaction {
         let key = Keypair::from_seed(seed);
         let nonce = self.state.account(&key.account_id()).map_or(0, |a| a.nonce);
         let transaction = Transaction {
             chain_id: self.state.chain_id().clone(),
             sender: key.account_id(),
             nonce,
-            call: Call::Governance(call),
+            call,
         };
         SignedTransaction::sign(transaction, &key)
     }
