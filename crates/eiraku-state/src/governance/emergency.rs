@@ -14,7 +14,41 @@ use eiraku_core::{
 use imbl::{OrdMap, OrdSet, Vector};
 
 /// Most minutes one declaration keeps.
-pub const MAX_MINUTES: usize = 64;
+pub const MAX_MINUTES: usize = 512;
+
+/// How long a consultation stays good for a declaration: a day.
+pub const CONSULTATION_VALID_MS: u64 = 24 * 60 * 60 * 1000;
+
+/// Money as a whole and the money calls that are officials' and banks'
+/// own powers: a scope naming them reaches roles.
+const OFFICIAL: [&str; 7] = [
+    "money",
+    "money.post_rate",
+    "money.set_tier_caps",
+    "money.open_account",
+    "money.freeze",
+    "money.unfreeze",
+    "money.register_travel_key",
+];
+
+/// What a scope may pause: the ordinary flow of money and records. The
+/// officials' own powers (rates, tiers, opening accounts, freezes) are not
+/// the officer's to suspend: pausing rates would also sink a basket
+/// re-weighing governance passed.
+const PAUSABLE: [&str; 12] = [
+    "transfer",
+    "registry",
+    "registry.anchor",
+    "money.pay",
+    "money.redeem",
+    "money.issue_coins",
+    "money.contribute",
+    "money.accept_contribution",
+    "money.withdraw_contribution",
+    "money.propose_settlement",
+    "money.confirm_settlement",
+    "money.close_seigniorage",
+];
 
 /// An advisory seat's answer to a consultation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,7 +173,10 @@ impl Emergency {
             }
             .into());
         }
-        if !matches!(call, Call::Governance(_)) && declaration.scope.freezes(sender) {
+        // Governance stays open to a frozen account, and so do its keys: a
+        // freeze must never stop a holder from cancelling a replacement.
+        let defends = matches!(call, Call::Governance(_) | Call::Keys(_));
+        if !defends && declaration.scope.freezes(sender) {
             return Err(EmergencyError::FrozenByDeclaration {
                 declaration: declaration.id,
             }
@@ -259,9 +296,22 @@ impl Governance {
         if consultation.declared.is_some() {
             return Err(EmergencyError::ConsultationUsed { consultation: id }.into());
         }
-        let waited_until = consultation
-            .requested_ms
-            .saturating_add(CONSULTATION_WAIT_MS);
+        // A consultation is for one crisis: asked after the last declaration
+        // ended and used within a day, so an old one cannot chain
+        // declarations past their lapse.
+        let requested_ms = consultation.requested_ms;
+        let last_ended = self
+            .emergency
+            .declarations
+            .get_max()
+            .map(|(_, d)| d.expires_ms);
+        let consultation = self.consultation_mut(id)?;
+        if last_ended.is_some_and(|ended| requested_ms < ended)
+            || now_ms > requested_ms.saturating_add(CONSULTATION_VALID_MS)
+        {
+            return Err(EmergencyError::ConsultationStale { consultation: id }.into());
+        }
+        let waited_until = requested_ms.saturating_add(CONSULTATION_WAIT_MS);
         if consultation.answer.is_none() && now_ms < waited_until {
             return Err(EmergencyError::NotConsulted {
                 consultation: id,
@@ -297,22 +347,18 @@ impl Governance {
             return Err(EmergencyError::EmptyScope.into());
         }
         for entry in &scope.pause {
-            let module = entry.split_once('.').map_or(entry.as_str(), |(m, _)| m);
-            match module {
-                "governance" | "keys" => {
-                    return Err(EmergencyError::TouchesRoles {
-                        what: entry.clone(),
-                    }
-                    .into())
-                }
-                "transfer" | "money" | "registry" => {}
-                _ => {
-                    return Err(EmergencyError::UnknownScope {
-                        what: entry.clone(),
-                    }
-                    .into())
-                }
+            if PAUSABLE.contains(&entry.as_str()) {
+                continue;
             }
+            let module = entry.split_once('.').map_or(entry.as_str(), |(m, _)| m);
+            let what = entry.clone();
+            let touches =
+                matches!(module, "governance" | "keys") || OFFICIAL.contains(&entry.as_str());
+            return Err(match touches {
+                true => EmergencyError::TouchesRoles { what },
+                false => EmergencyError::UnknownScope { what },
+            }
+            .into());
         }
         let rules = &self.rules;
         for account in &scope.freeze {
@@ -337,7 +383,8 @@ impl Governance {
         if !self.rules.voting.contains(caller.sender) {
             return Err(GovernanceError::NotVotingSeat);
         }
-        let majority = self.rules.voting.len() / 2 + 1;
+        let voting = self.rules.voting.clone();
+        let majority = voting.len() / 2 + 1;
         let declaration = self.declaration_mut(id)?;
         if !declaration.in_force(caller.now_ms) {
             return Err(EmergencyError::NotInForce { declaration: id }.into());
@@ -345,7 +392,9 @@ impl Governance {
         if declaration.ratified_by.insert(*caller.sender).is_some() {
             return Err(EmergencyError::AlreadyRatified { declaration: id }.into());
         }
-        if declaration.ratified_by.len() >= majority {
+        // Seats removed since they ratified no longer count.
+        let seated = (declaration.ratified_by.iter()).filter(|seat| voting.contains(*seat));
+        if seated.count() >= majority {
             declaration.expires_ms = caller.now_ms.saturating_add(RATIFIED_FOR_MS);
             declaration.ratified_by = OrdSet::new();
             declaration.ratifications += 1;

@@ -52,6 +52,13 @@ pub enum EmergencyError {
         /// When the officer may declare without an answer.
         until_ms: u64,
     },
+    /// A consultation asked before the last declaration ended, or more
+    /// than a day ago.
+    #[error("consultation {consultation} is stale: a declaration follows a consultation asked after the last declaration ended, within a day")]
+    ConsultationStale {
+        /// The consultation.
+        consultation: u64,
+    },
     /// One declaration per consultation.
     #[error("consultation {consultation} already led to a declaration")]
     ConsultationUsed {
@@ -81,12 +88,12 @@ pub enum EmergencyError {
         what: String,
     },
     /// A scope entry naming no module of the chain.
-    #[error("{what} names no module a declaration can pause (transfer, money, registry)")]
+    #[error("{what} names nothing a declaration can pause (transfer, registry, or a money call such as money.pay)")]
     UnknownScope {
         /// The scope entry.
         what: String,
     },
-    /// Ratification and minutes need a declaration in force.
+    /// Ratification needs a declaration in force.
     #[error("declaration {declaration} is not in force")]
     NotInForce {
         /// The declaration.
@@ -125,6 +132,7 @@ impl EmergencyError {
             EmergencyError::AlreadyConsulted { .. } => "already_consulted",
             EmergencyError::NotConsulted { .. } => "not_consulted",
             EmergencyError::ConsultationUsed { .. } => "consultation_used",
+            EmergencyError::ConsultationStale { .. } => "consultation_stale",
             EmergencyError::DeclarationInForce { .. } => "declaration_in_force",
             EmergencyError::ReviewOverdue { .. } => "review_overdue",
             EmergencyError::EmptyScope => "empty_scope",

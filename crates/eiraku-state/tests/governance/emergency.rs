@@ -120,6 +120,13 @@ fn a_declaration_pauses_at_once_lapses_by_itself_and_an_overdue_review_blocks_th
             "governance.vote".to_string(),
         ),
         (&["keys"][..], &[][..], "keys".to_string()),
+        (&["money"][..], &[][..], "money".to_string()),
+        (
+            &["money.post_rate"][..],
+            &[][..],
+            "money.post_rate".to_string(),
+        ),
+        (&["money.freeze"][..], &[][..], "money.freeze".to_string()),
         (&[][..], &[CB][..], id(CB).to_string()),
         (&[][..], &[ISSUER][..], id(ISSUER).to_string()),
         (&[][..], &[REVIEWER][..], id(REVIEWER).to_string()),
@@ -129,12 +136,14 @@ fn a_declaration_pauses_at_once_lapses_by_itself_and_an_overdue_review_blocks_th
             refused(EmergencyError::TouchesRoles { what })
         );
     }
-    assert_eq!(
-        chain.send(ISSUER, declare(0, &["validators"], &[])),
-        refused(EmergencyError::UnknownScope {
-            what: "validators".into()
-        })
-    );
+    for unknown in ["validators", "money.pya"] {
+        assert_eq!(
+            chain.send(ISSUER, declare(0, &[unknown], &[])),
+            refused(EmergencyError::UnknownScope {
+                what: unknown.into()
+            })
+        );
+    }
     assert_eq!(
         chain.send(ISSUER, declare(0, &[], &[])),
         refused(EmergencyError::EmptyScope)
@@ -154,7 +163,7 @@ fn a_declaration_pauses_at_once_lapses_by_itself_and_an_overdue_review_blocks_th
         )))
     );
     assert_eq!(
-        chain.send(ISSUER, declare(0, &["money"], &[])),
+        chain.send(ISSUER, declare(0, &["money.redeem"], &[])),
         refused(EmergencyError::DeclarationInForce { declaration: 0 })
     );
 
@@ -186,10 +195,19 @@ fn a_declaration_pauses_at_once_lapses_by_itself_and_an_overdue_review_blocks_th
         chain.send(REVIEWER, review(0)),
         refused(EmergencyError::AlreadyReviewed { declaration: 0 })
     );
+    // Consultation 1 is months old by now: good for no declaration.
+    assert_eq!(
+        chain.send(ISSUER, declare(1, &["money.pay"], &[OUTSIDER])),
+        refused(EmergencyError::ConsultationStale { consultation: 1 })
+    );
+    chain.send(ISSUER, consult()).unwrap();
+    chain.send(REG, answer(2)).unwrap();
     chain
-        .send(ISSUER, declare(1, &["money.pay"], &[OUTSIDER]))
+        .send(ISSUER, declare(2, &["money.pay"], &[OUTSIDER]))
         .unwrap();
-    // A frozen account is refused whatever it sends, but governance.
+    // A frozen account is refused whatever it sends, but governance and
+    // its own keys: a freeze never stops a holder from cancelling a
+    // replacement of its key.
     assert_eq!(
         chain.send_any(OUTSIDER, transfer()),
         Outcome::Failed(ExecutionError::Governance(GovernanceError::Emergency(
@@ -199,8 +217,10 @@ fn a_declaration_pauses_at_once_lapses_by_itself_and_an_overdue_review_blocks_th
     assert!(!paused_or_frozen(
         &chain.send_any(OUTSIDER, Call::Governance(ratify(1)))
     ));
+    let cancel = Call::Keys(eiraku_core::KeyCall::CancelReplacement);
+    assert!(!paused_or_frozen(&chain.send_any(OUTSIDER, cancel)));
     assert_eq!(
-        chain.send(ISSUER, declare(0, &["money"], &[])),
+        chain.send(ISSUER, declare(0, &["money.redeem"], &[])),
         refused(EmergencyError::DeclarationInForce { declaration: 1 })
     );
 }
@@ -262,19 +282,33 @@ fn without_an_answer_the_officer_declares_after_an_hour_on_the_record() {
     let requested_ms = chain.now_ms;
     chain.at_ms(requested_ms + CONSULTATION_WAIT_MS - 2);
     assert!(matches!(
-        chain.send(ISSUER, declare(0, &["money"], &[])),
+        chain.send(ISSUER, declare(0, &["money.redeem"], &[])),
         Err(GovernanceError::Emergency(
             EmergencyError::NotConsulted { .. }
         ))
     ));
-    chain.send(ISSUER, declare(0, &["money"], &[])).unwrap();
+    chain
+        .send(ISSUER, declare(0, &["money.redeem"], &[]))
+        .unwrap();
     assert!(chain.declaration(0).unanswered);
     assert_eq!(
         chain.send(REG, answer(0)),
         refused(EmergencyError::AlreadyConsulted { consultation: 0 })
     );
     assert_eq!(
-        chain.send(ISSUER, declare(0, &["money"], &[])),
+        chain.send(ISSUER, declare(0, &["money.redeem"], &[])),
         refused(EmergencyError::DeclarationInForce { declaration: 0 })
+    );
+
+    // A consultation asked while a declaration ran cannot chain the next
+    // one past its lapse.
+    let declared_ms = chain.declaration(0).declared_ms;
+    chain.at_ms(declared_ms + LAPSE_MS - CONSULTATION_WAIT_MS);
+    chain.send(ISSUER, consult()).unwrap();
+    chain.send(REG, answer(1)).unwrap();
+    chain.at_ms(declared_ms + LAPSE_MS);
+    assert_eq!(
+        chain.send(ISSUER, declare(1, &["money.redeem"], &[])),
+        refused(EmergencyError::ConsultationStale { consultation: 1 })
     );
 }
