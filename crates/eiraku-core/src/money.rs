@@ -227,6 +227,15 @@ pub enum Role {
 }
 
 impl Role {
+    /// Whether it is an official's: the issuer, a central bank or a
+    /// regulator (roles only genesis or governance give).
+    pub fn is_official(&self) -> bool {
+        matches!(
+            self,
+            Role::Issuer | Role::CentralBank { .. } | Role::Regulator { .. }
+        )
+    }
+
     /// The economy the role belongs to (none for the issuer).
     pub fn economy(&self) -> Option<EconomyCode> {
         match self {

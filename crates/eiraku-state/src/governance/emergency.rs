@@ -362,10 +362,7 @@ impl Governance {
         }
         let rules = &self.rules;
         for account in &scope.freeze {
-            let official = matches!(
-                caller.authority.role(account),
-                Some(Role::Issuer | Role::CentralBank { .. } | Role::Regulator { .. })
-            );
+            let official = (caller.authority.role(account)).is_some_and(|r| r.is_official());
             let seated = rules.voting.contains(account)
                 || rules.advisory.contains(account)
                 || rules.reviewers.contains(account);

@@ -27,7 +27,7 @@ pub use proposal::{Advice, Ballot, Outcome, Phase, Proposal, Remark};
 
 use eiraku_core::{
     governance::{Amendment, Choice, GovernanceCall, SeatKind, Stance},
-    AccountId, Digest, Genesis, GovernanceGenesis, Role,
+    AccountId, Digest, Genesis, GovernanceGenesis,
 };
 use enactment::next_step_ms;
 use imbl::{OrdMap, OrdSet, Vector};
@@ -364,7 +364,7 @@ fn check_official(
         return Ok(());
     };
     match authority.role(account) {
-        Some(Role::Issuer | Role::CentralBank { .. } | Role::Regulator { .. }) => Ok(()),
+        Some(role) if role.is_official() => Ok(()),
         _ => Err(AmendmentError::NotAnOfficial),
     }
 }

@@ -5,16 +5,11 @@
 //! records their digests, which each command prints.
 
 use super::NodeArgs;
-use crate::{
-    keyfile,
-    output::{print_json, print_line},
-    submit::{self, SendOptions},
-};
+use crate::{keyfile, output::print_json};
 use clap::Subcommand;
 use eiraku_core::{
-    digest,
     governance::{text_digest, EmergencyCall, GovernanceCall, Scope},
-    AccountId, Call,
+    AccountId,
 };
 
 /// The emergency procedure's commands.
@@ -170,20 +165,6 @@ pub fn run(command: EmergencyCommand, no_wait: bool, node: &NodeArgs) -> anyhow:
             (from, text, step)
         }
     };
-    if !text.is_empty() {
-        print_line(&format!(
-            "text digest {} ({} bytes published by the sender)",
-            digest::to_hex(&text_digest(&text)),
-            text.len()
-        ))?;
-    }
-    let signer = keyfile::read(&keyfile::resolve_key_path(&from, network))?;
-    let options = SendOptions {
-        nonce: None,
-        chain_id: None,
-        wait: !no_wait,
-    };
-    let call = Call::Governance(GovernanceCall::Emergency(step));
-    submit::send(&node.client(), &signer, call, &options)?;
-    Ok(())
+    let call = GovernanceCall::Emergency(step);
+    super::gov::send(node, &from, &text, call, no_wait).map(drop)
 }

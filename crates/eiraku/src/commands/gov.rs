@@ -354,19 +354,8 @@ pub fn run(command: GovCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Resul
             remark.call(|proposal, text| GovernanceCall::Veto { proposal, text })
         }
     };
-    print_line(&format!(
-        "text digest {} ({} bytes published by the sender)",
-        digest::to_hex(&text_digest(&text)),
-        text.len()
-    ))?;
-    let key = keyfile::read(&keyfile::resolve_key_path(&from, &node.network))?;
-    let options = SendOptions {
-        nonce: None,
-        chain_id: None,
-        wait: !no_wait,
-    };
     let proposing = matches!(call, GovernanceCall::Propose { .. });
-    let finalized = submit::send(&client, &key, Call::Governance(call), &options)?;
+    let (key, finalized) = send(node, &from, &text, call, no_wait)?;
     if proposing && finalized.is_some() {
         // The receipt does not carry the number: find it by proposer and
         // rationale (the newest such, should the seat repeat itself).
@@ -381,6 +370,33 @@ pub fn run(command: GovCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Resul
         }
     }
     Ok(())
+}
+
+/// Prints the digest of `text` (when there is one: its author publishes
+/// it), signs `call` with the key of `from` and submits it, waiting for
+/// finality unless `no_wait`. Returns the signer and the final view.
+pub(super) fn send(
+    node: &NodeArgs,
+    from: &str,
+    text: &str,
+    call: GovernanceCall,
+    no_wait: bool,
+) -> anyhow::Result<(keyfile::Signer, Option<eiraku_api::TxView>)> {
+    if !text.is_empty() {
+        print_line(&format!(
+            "text digest {} ({} bytes published by the sender)",
+            digest::to_hex(&text_digest(text)),
+            text.len()
+        ))?;
+    }
+    let key = keyfile::read(&keyfile::resolve_key_path(from, &node.network))?;
+    let options = SendOptions {
+        nonce: None,
+        chain_id: None,
+        wait: !no_wait,
+    };
+    let finalized = submit::send(&node.client(), &key, Call::Governance(call), &options)?;
+    Ok((key, finalized))
 }
 
 fn parameter_value(name: ParameterName, value: u128) -> anyhow::Result<Parameter> {
