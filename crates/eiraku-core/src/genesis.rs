@@ -216,7 +216,16 @@ pub struct Genesis {
     /// emergency declarations (they neither vote nor advise).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reviewers: Vec<AccountId>,
+    /// Blocks per consensus epoch: the validator set governance changes
+    /// takes effect at the next epoch boundary. Absent, the chain is one
+    /// epoch and its validators never change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch_length: Option<u64>,
 }
+
+/// Fewest blocks in an epoch: each boundary restarts consensus, so an
+/// epoch must outlast a restart by far.
+pub const MIN_EPOCH_LENGTH: u64 = 10;
 
 impl Genesis {
     /// Checks what serde cannot: a non-empty, duplicate-free validator set and
@@ -232,6 +241,11 @@ impl Genesis {
         {
             return Err(format!(
                 "key_replacement_delay_ms is {delay}; it must be from {least} to {most} (a holder needs time to cancel)"
+            ));
+        }
+        if let Some(length) = self.epoch_length.filter(|l| *l < MIN_EPOCH_LENGTH) {
+            return Err(format!(
+                "epoch_length is {length}; an epoch holds at least {MIN_EPOCH_LENGTH} blocks"
             ));
         }
         if !self.reviewers.is_empty() && self.governance.is_none() {

@@ -45,6 +45,7 @@ pub mod registry;
 pub mod state_key;
 pub mod transaction;
 pub mod travel_rule;
+pub mod validators;
 
 pub use account::{Account, AccountId, Amount, InvalidKey, Keypair};
 pub use block::{Block, BlockHeader, ConsensusContext, MAX_BLOCK_TRANSACTIONS};
@@ -65,6 +66,7 @@ pub use transaction::{
     verify_all, verify_batch, Call, DecodeError, SignedTransaction, Transaction, TxHash,
     MAX_TRANSACTION_BYTES, TRANSACTION_NAMESPACE,
 };
+pub use validators::{Validator, ValidatorChange, ValidatorSet, ValidatorsKey};
 
 /// The consensus engine's public key type for validators and accounts alike.
 pub type PublicKey = commonware_cryptography::ed25519::PublicKey;

@@ -12,7 +12,8 @@
 //! [`module_keys!`] below.
 
 use crate::{
-    governance::GovernanceKey, keys::KeysKey, money_key::MoneyKey, registry::RegistryKey, AccountId,
+    governance::GovernanceKey, keys::KeysKey, money_key::MoneyKey, registry::RegistryKey,
+    validators::ValidatorsKey, AccountId,
 };
 use std::{fmt, str::FromStr};
 
@@ -134,6 +135,8 @@ module_keys! {
     Governance(GovernanceKey),
     /// An entry of the `keys` module (rotated and replaced keys).
     Keys(KeysKey),
+    /// An entry of the `validators` module (the validator set).
+    Validators(ValidatorsKey),
 }
 
 impl StateKey {

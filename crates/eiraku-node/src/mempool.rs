@@ -231,6 +231,7 @@ mod tests {
             money: None,
             governance: None,
             key_replacement_delay_ms: None,
+            epoch_length: None,
             reviewers: vec![],
         })
     }

@@ -127,6 +127,7 @@ fn genesis(keys: &[ed25519::PrivateKey]) -> Genesis {
         money: None,
         governance: None,
         key_replacement_delay_ms: None,
+        epoch_length: None,
         reviewers: vec![],
     }
 }

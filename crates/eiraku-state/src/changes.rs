@@ -161,6 +161,7 @@ mod tests {
             money: None,
             governance: None,
             key_replacement_delay_ms: None,
+            epoch_length: None,
             reviewers: vec![],
         };
         let before = State::from_genesis(&genesis);

@@ -31,6 +31,7 @@
 //!     money: None,
 //!     governance: None,
 //!     key_replacement_delay_ms: None,
+//!     epoch_length: None,
 //!     reviewers: vec![],
 //! };
 //! let mut state = State::from_genesis(&genesis);
@@ -60,6 +61,7 @@ mod probe;
 mod receipt;
 pub mod registry;
 mod state;
+pub mod validators;
 
 pub use changes::Change;
 pub use error::{AdmissionError, BlockError, EntryError, ExecutionError, MoneyError};

@@ -3,7 +3,7 @@
 
 use crate::{
     governance::Governance, keys::Keys, ledger::Ledger, module::modules, money::Money,
-    registry::Registry,
+    registry::Registry, validators::Validators,
 };
 
 modules! {
@@ -16,6 +16,8 @@ modules! {
     governance: Option<Governance>,
     /// Rotated and replaced keys.
     keys: Keys,
+    /// The validator set governance changes.
+    validators: Validators,
     /// Plain transfers of the ledger's one unit, when no module took them.
     ledger: Ledger,
 }

@@ -2,7 +2,7 @@
 
 use crate::{
     authority::{Authority, RoleGrant},
-    governance::Governance,
+    governance::{Governance, GovernanceError},
     keys::Keys,
     ledger::{Account, AccountWrites, Accounts},
     module::{CallContext, ChangeContext},
@@ -12,7 +12,10 @@ use crate::{
     AdmissionError, BlockError, EntryError, ExecutionError, ExecutionProbe, MoneyError, Outcome,
     Receipt,
 };
-use eiraku_core::{AccountId, Amount, ChainId, Genesis, SignedTransaction, StateKey};
+use eiraku_core::{
+    governance::Amendment, AccountId, Amount, Call, ChainId, Genesis, GovernanceCall,
+    SignedTransaction, StateKey,
+};
 
 /// What a block tells the state machine about its context.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,6 +74,7 @@ impl State {
             money,
         );
         state.modules.governance = Governance::from_genesis(genesis);
+        state.modules.validators = crate::validators::Validators::from_genesis(genesis);
         state.modules.keys = Keys::with_delay(
             genesis
                 .key_replacement_delay_ms
@@ -174,6 +178,27 @@ impl State {
     /// Rotated and replaced keys.
     pub fn keys(&self) -> &Keys {
         &self.modules.keys
+    }
+
+    /// The validator set as governance last left it.
+    pub fn validators(&self) -> &crate::validators::Validators {
+        &self.modules.validators
+    }
+
+    /// Checks a proposal against the state outside governance (a
+    /// validator change against the set, with its joiners' consents for
+    /// this chain) before governance records it.
+    fn check_proposal(&self, call: &Call) -> Result<(), GovernanceError> {
+        let Call::Governance(GovernanceCall::Propose {
+            amendment: Amendment::ChangeValidators(change),
+            ..
+        }) = call
+        else {
+            return Ok(());
+        };
+        (self.modules.validators)
+            .check(change, &self.chain_id)
+            .map_err(|reason| GovernanceError::InvalidAmendment { reason })
     }
 
     /// Every domain module's state.
@@ -368,6 +393,7 @@ impl State {
         drop(before);
         self.accounts.seal();
         self.authority.seal();
+        self.modules.validators.end_block(env.height);
         self.height = env.height;
         self.timestamp_ms = env.timestamp_ms;
     }
@@ -407,6 +433,8 @@ impl State {
                 .check(&body.call, &body.sender, env.timestamp_ms)
                 .map_err(ExecutionError::Governance)?;
         }
+        self.check_proposal(&tx.transaction.call)
+            .map_err(ExecutionError::Governance)?;
         let modules_before = self.modules.clone();
         let mut writes = AccountWrites::new(&self.accounts);
         let mut cx = CallContext {
@@ -489,6 +517,7 @@ mod tests {
             money: None,
             governance: None,
             key_replacement_delay_ms: None,
+            epoch_length: None,
             reviewers: vec![],
         }
     }

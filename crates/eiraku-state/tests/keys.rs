@@ -63,6 +63,7 @@ fn genesis() -> Genesis {
         }),
         governance: None,
         key_replacement_delay_ms: Some(DELAY_MS),
+        epoch_length: None,
         reviewers: vec![],
     }
 }

@@ -98,6 +98,7 @@ fn genesis() -> Genesis {
         }),
         governance: None,
         key_replacement_delay_ms: None,
+        epoch_length: None,
         reviewers: vec![],
     }
 }

@@ -27,6 +27,7 @@ fn genesis() -> Genesis {
         money: None,
         governance: None,
         key_replacement_delay_ms: None,
+        epoch_length: None,
         reviewers: vec![],
     }
 }

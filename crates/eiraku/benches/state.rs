@@ -289,6 +289,7 @@ fn genesis() -> (Genesis, Keypair) {
         money: Some(money),
         governance: None,
         key_replacement_delay_ms: None,
+        epoch_length: None,
         reviewers: vec![],
     };
     (genesis, faucet)

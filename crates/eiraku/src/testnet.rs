@@ -174,6 +174,7 @@ pub fn create(spec: &TestnetSpec) -> anyhow::Result<Genesis> {
         // Seconds, like governance's windows: a person can watch a lost key
         // replaced (and cancel one) on the devnet.
         key_replacement_delay_ms: Some(DEVNET_KEY_REPLACEMENT_DELAY_MS),
+        epoch_length: None,
         reviewers,
     };
     eiraku_state::validate_genesis(&genesis).map_err(anyhow::Error::msg)?;

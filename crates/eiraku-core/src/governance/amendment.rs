@@ -2,7 +2,7 @@
 //! seats they grant or remove, with their binary form.
 
 use super::{ProposalClass, Windows};
-use crate::{AccountId, Amount, BasketPart, CurrencyCode, Rate};
+use crate::{AccountId, Amount, BasketPart, CurrencyCode, Rate, ValidatorChange};
 use bytes::BufMut;
 use commonware_codec::{Buf, EncodeSize, Error, Read, ReadExt, Write};
 use serde::{Deserialize, Serialize};
@@ -78,6 +78,11 @@ pub enum Amendment {
         /// One part per currency, in currency order.
         basket: Vec<BasketPart>,
     },
+    /// Change the validator set (class A): it takes effect at the next
+    /// epoch boundary, through the engine's epoch reconfiguration. A
+    /// validator's consensus key rotates as a change that adds the new key
+    /// and removes the old.
+    ChangeValidators(ValidatorChange),
 }
 
 /// Most currencies a basket holds.
@@ -95,7 +100,8 @@ impl Amendment {
             | Amendment::AddSeat { .. }
             | Amendment::RemoveSeat { .. }
             | Amendment::ReplaceKey { .. }
-            | Amendment::SetBasket { .. } => ProposalClass::A,
+            | Amendment::SetBasket { .. }
+            | Amendment::ChangeValidators(_) => ProposalClass::A,
         }
     }
 }
@@ -147,6 +153,7 @@ impl Amendment {
     const REMOVE_SEAT: u8 = 3;
     const REPLACE_KEY: u8 = 4;
     const SET_BASKET: u8 = 5;
+    const CHANGE_VALIDATORS: u8 = 6;
 }
 
 impl Write for Amendment {
@@ -184,6 +191,10 @@ impl Write for Amendment {
                     part.quantity.write(buf);
                 }
             }
+            Amendment::ChangeValidators(change) => {
+                Self::CHANGE_VALIDATORS.write(buf);
+                change.write(buf);
+            }
         }
     }
 }
@@ -204,6 +215,7 @@ impl EncodeSize for Amendment {
                     .map(|p| p.currency.encode_size() + p.quantity.encode_size())
                     .sum::<usize>()
             }
+            Amendment::ChangeValidators(change) => change.encode_size(),
         }
     }
 }
@@ -232,6 +244,7 @@ impl Read for Amendment {
             Self::SET_BASKET => Amendment::SetBasket {
                 basket: read_basket(buf)?,
             },
+            Self::CHANGE_VALIDATORS => Amendment::ChangeValidators(ValidatorChange::read(buf)?),
             other => return Err(Error::InvalidEnum(other)),
         })
     }

@@ -522,6 +522,7 @@ pub(crate) fn test_genesis(chain_id: &str, accounts: Vec<eiraku_core::GenesisAcc
         money: None,
         governance: None,
         key_replacement_delay_ms: None,
+        epoch_length: None,
         reviewers: vec![],
     }
 }

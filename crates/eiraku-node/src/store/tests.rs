@@ -23,6 +23,7 @@ fn batched_commit_indexes_every_receipt_and_survives_reopen() {
         money: None,
         governance: None,
         key_replacement_delay_ms: None,
+        epoch_length: None,
         reviewers: vec![],
     };
     let transfer = |nonce, amount| {
@@ -205,6 +206,7 @@ fn the_money_state_and_money_receipts_survive_reopen() {
         }),
         governance: None,
         key_replacement_delay_ms: None,
+        epoch_length: None,
         reviewers: vec![],
     };
     let call = |key: &Keypair, nonce, call| {

@@ -132,6 +132,9 @@ impl Governance {
                     Err(AmendmentError::BadBasket)
                 }
             }
+            // Checked against the validator set by the state before the
+            // proposal reaches governance (`State::check_proposal`).
+            Amendment::ChangeValidators(_) => Ok(()),
         }
     }
 
@@ -139,7 +142,8 @@ impl Governance {
     pub(crate) fn enact(&mut self, amendment: &Amendment) -> Option<Result<(), AmendmentError>> {
         if let Amendment::SetParameter(_)
         | Amendment::ReplaceKey { .. }
-        | Amendment::SetBasket { .. } = amendment
+        | Amendment::SetBasket { .. }
+        | Amendment::ChangeValidators(_) = amendment
         {
             return None;
         }
@@ -160,7 +164,8 @@ impl Governance {
             }
             Amendment::SetParameter(_)
             | Amendment::ReplaceKey { .. }
-            | Amendment::SetBasket { .. } => unreachable!("returned above"),
+            | Amendment::SetBasket { .. }
+            | Amendment::ChangeValidators(_) => unreachable!("returned above"),
         }
         Some(Ok(()))
     }

@@ -57,11 +57,51 @@ pub enum AmendmentError {
     /// A basket that is empty, too large, unordered or out of range.
     #[error("a basket holds 1 to 32 currencies in order, each in a quantity that can be scaled")]
     BadBasket,
+    /// A validator change that adds and removes no one, or names one twice.
+    #[error("a validator change adds or removes someone, each once")]
+    EmptyValidatorChange,
+    /// A joining validator's consent is not its key's signature for this
+    /// chain and address.
+    #[error("a joining validator's consent does not verify for this chain and address")]
+    BadConsent,
+    /// A joining key validates already.
+    #[error("a joining validator is a validator already")]
+    AlreadyValidator,
+    /// A key to remove does not validate.
+    #[error("a validator to remove is not in the set")]
+    NotValidator,
+    /// The set would shrink below four validators.
+    #[error("at least four validators remain (one may fail)")]
+    TooFewValidators,
+    /// The set would grow beyond its limit.
+    #[error("a validator set holds at most 128 validators")]
+    TooManyValidators,
+    /// More than a third of the set would leave at once.
+    #[error("one change removes at most a third of the validators")]
+    RemovesTooManyValidators,
+    /// The chain runs one epoch: its genesis set no epoch length.
+    #[error("this chain runs one epoch (its genesis sets no epoch_length), so its validators cannot change")]
+    NoEpochs,
+}
+
+impl From<eiraku_core::validators::ChangeRefused> for AmendmentError {
+    fn from(refused: eiraku_core::validators::ChangeRefused) -> Self {
+        use eiraku_core::validators::ChangeRefused;
+        match refused {
+            ChangeRefused::Malformed => AmendmentError::EmptyValidatorChange,
+            ChangeRefused::BadConsent => AmendmentError::BadConsent,
+            ChangeRefused::AlreadyValidator => AmendmentError::AlreadyValidator,
+            ChangeRefused::NotValidator => AmendmentError::NotValidator,
+            ChangeRefused::TooFew => AmendmentError::TooFewValidators,
+            ChangeRefused::TooMany => AmendmentError::TooManyValidators,
+            ChangeRefused::RemovesTooMany => AmendmentError::RemovesTooManyValidators,
+        }
+    }
 }
 
 impl AmendmentError {
     /// Every reason, in the order of its stored code.
-    pub const ALL: [AmendmentError; 15] = [
+    pub const ALL: [AmendmentError; 23] = [
         AmendmentError::AlreadySeated,
         AmendmentError::NotSeated,
         AmendmentError::TooFewVotingSeats,
@@ -77,6 +117,14 @@ impl AmendmentError {
         AmendmentError::StaleRates,
         AmendmentError::BasketValueMoved,
         AmendmentError::BadBasket,
+        AmendmentError::EmptyValidatorChange,
+        AmendmentError::BadConsent,
+        AmendmentError::AlreadyValidator,
+        AmendmentError::NotValidator,
+        AmendmentError::TooFewValidators,
+        AmendmentError::TooManyValidators,
+        AmendmentError::RemovesTooManyValidators,
+        AmendmentError::NoEpochs,
     ];
 
     /// Its stored code (its place in [`AmendmentError::ALL`]).

@@ -8,6 +8,7 @@ mod basket;
 mod class_a;
 mod emergency;
 mod properties;
+mod validators;
 
 use eiraku_core::{
     governance::{text_digest, Amendment, Choice, GovernanceCall, Parameter, Stance, Windows},
@@ -91,6 +92,7 @@ fn genesis(governance: Option<GovernanceGenesis>) -> Genesis {
         reviewers: governance.iter().map(|_| id(REVIEWER)).collect(),
         governance,
         key_replacement_delay_ms: None,
+        epoch_length: None,
     }
 }
 
