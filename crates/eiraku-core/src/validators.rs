@@ -109,7 +109,7 @@ impl Joiner {
 impl ValidatorSet {
     /// A set from validators in any order; `None` when a key repeats.
     pub fn new(mut validators: Vec<Validator>) -> Option<Self> {
-        validators.sort_by(|a, b| a.key.cmp(&b.key));
+        validators.sort_by_key(|v| v.key);
         let unique = validators.windows(2).all(|w| w[0].key < w[1].key);
         unique.then_some(Self(validators))
     }
@@ -457,9 +457,7 @@ mod tests {
             add: vec![joiner(9), joiner(10)],
             remove: vec![],
         };
-        change
-            .add
-            .sort_by(|a, b| a.validator.key.cmp(&b.validator.key));
+        change.add.sort_by_key(|j| j.validator.key);
         let bytes = change.encode();
         assert_eq!(
             ValidatorChange::decode(Copying(&bytes[..])).unwrap(),
