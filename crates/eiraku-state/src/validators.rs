@@ -61,7 +61,7 @@ impl Validators {
     pub(crate) fn end_block(&mut self, height: u64) {
         let ends_epoch = self
             .epoch_length
-            .is_some_and(|length| (height + 1) % length == 0);
+            .is_some_and(|length| (height + 1).is_multiple_of(length));
         if ends_epoch && self.active != self.set {
             self.active = self.set.clone();
         }

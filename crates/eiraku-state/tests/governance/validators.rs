@@ -96,7 +96,7 @@ fn an_enacted_change_takes_effect_after_the_epochs_last_block() {
     let next = chain.state.validators().set().clone();
     assert!(next.contains(&id(JOINER)) && !next.contains(&id(VALIDATOR + 1)));
     // Until the epoch's last block, the genesis set signs.
-    while (chain.state.height() + 1) % EPOCH != 0 {
+    while !(chain.state.height() + 1).is_multiple_of(EPOCH) {
         assert_eq!(active(&chain), genesis_set);
         chain.at_ms(chain.now_ms + 1);
     }
