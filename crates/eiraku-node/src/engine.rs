@@ -8,6 +8,7 @@ use crate::{
     application::{Delivery, EirakuApplication, FinalizedBlocks, Scheme},
     batching::next_batch,
     chain::Chain,
+    epochs::{self, EpochSchemes, TrackPeers},
     store::finalized::{MarshalBlocks, MarshalCertificates},
 };
 use commonware_broadcast::buffered;
@@ -19,21 +20,24 @@ use commonware_consensus::{
         Start,
     },
     simplex::{self, elector::RoundRobin, ForwardPolicy, SkipBudget, SkipPolicy},
-    types::{Epoch, FixedEpocher, ViewDelta},
+    types::{Epoch, Epocher as _, FixedEpocher, ViewDelta},
     Heightable,
 };
-use commonware_cryptography::{certificate::ConstantProvider, ed25519, Digested, Sha256};
-use commonware_p2p::{Blocker, Provider, Receiver, Sender};
+use commonware_cryptography::{ed25519, Digested, Sha256};
+use commonware_p2p::{
+    utils::mux::{Builder as _, MuxHandle, Muxer},
+    Blocker, Provider, Receiver, Sender,
+};
 use commonware_parallel::{Rayon, Sequential};
 use commonware_runtime::{
     buffer::paged::{page_size, CacheRef},
     Clock, Handle, Metrics, Spawner, Storage,
 };
 use commonware_utils::{
-    acknowledgement::Acknowledgement as _, ordered::Set, NZDuration, NZUsize, NZU64,
+    acknowledgement::Acknowledgement as _, vec::NonEmptyVec, NZDuration, NZUsize, NZU64,
 };
 use eiraku_core::{Block, Digest, PublicKey};
-use futures::channel::mpsc;
+use futures::{channel::mpsc, FutureExt as _, StreamExt as _};
 use rand::CryptoRng;
 use std::{
     sync::{atomic::AtomicU64, Arc},
@@ -47,8 +51,6 @@ pub const P2P_NAMESPACE: &[u8] = b"EIRAKU_P2P";
 /// Finalized blocks marshal may deliver before the first is acknowledged;
 /// also the most blocks one store commit takes.
 const MAX_PENDING_ACKS: usize = 16;
-/// One epoch for the whole chain: the validator set is static for now.
-const EPOCH_LENGTH: u64 = u64::MAX;
 
 /// The (sender, receiver) pair of every p2p channel a validator uses.
 pub struct Channels<S, R> {
@@ -108,19 +110,21 @@ pub struct Validator {
 /// Starts consensus, marshal, broadcast, backfill and the executor for one
 /// validator. `prefix` names its consensus storage partitions (unique per
 /// validator when several share one runtime, as in simulation); finalized
-/// blocks and certificates go to the chain's store.
+/// blocks and certificates go to the chain's store. Consensus runs one
+/// engine per epoch, with the set the state hands over (see [`epochs`]);
+/// `track_peers` tells the p2p layer each epoch's peers.
 #[allow(clippy::too_many_arguments)]
 pub async fn start_validator<E, S, R, B, P>(
     context: E,
     prefix: &str,
     signer: ed25519::PrivateKey,
-    participants: Set<PublicKey>,
     blocker: B,
     peer_provider: P,
     channels: Channels<S, R>,
     chain: Arc<Chain>,
     strategy: Rayon,
     timeouts: Timeouts,
+    mut track_peers: TrackPeers,
 ) -> Validator
 where
     E: Spawner + Clock + Metrics + Storage + CryptoRng,
@@ -132,10 +136,16 @@ where
     use commonware_cryptography::Signer as _;
     let me = signer.public_key();
     let page_cache = CacheRef::new(page_size(4096), NZUsize!(8192));
-    let scheme = Scheme::signer(CONSENSUS_NAMESPACE, participants, signer)
-        .expect("this node's key is one of the validators");
+    let epocher = epochs::epocher(chain.genesis().epoch_length);
+    let schemes = EpochSchemes::new(signer);
+    let state = chain.finalized_state();
+    let epoch = epochs::epoch_after(&epocher, chain.finalized_height());
+    let active = state.validators().active().clone();
+    schemes.register(epoch, &active);
+    // Joiners of a change already enacted are dialled early.
+    track_peers(epoch, &active, state.validators().set());
 
-    // Marshal's start and simplex's floor must name the same genesis.
+    // Marshal's start and simplex's first floor name the same genesis.
     let genesis = chain.genesis_block().clone();
     let genesis_digest: Digest = genesis.hash();
     let genesis = Digested::precomputed(genesis, genesis_digest);
@@ -152,8 +162,8 @@ where
         finalizations,
         blocks,
         marshal::Config {
-            provider: ConstantProvider::<Scheme, Epoch>::new(scheme.clone()),
-            epocher: FixedEpocher::new(NZU64!(EPOCH_LENGTH)),
+            provider: schemes.clone(),
+            epocher: epocher.clone(),
             start: Start::Genesis(genesis),
             partition_prefix: format!("{prefix}-marshal"),
             mailbox_size: NZUsize!(1024),
@@ -214,48 +224,72 @@ where
         context.child("deferred"),
         application,
         marshal_mailbox.clone(),
-        FixedEpocher::new(NZU64!(EPOCH_LENGTH)),
+        epocher.clone(),
     );
-    let engine = simplex::Engine::new(
-        context.child("simplex"),
-        simplex::Config {
-            scheme,
-            elector: RoundRobin::<Sha256>::default(),
-            blocker,
-            automaton: deferred.clone(),
-            relay: deferred.clone(),
-            reporter: deferred,
-            strategy: Sequential,
-            partition: format!("{prefix}-simplex"),
-            mailbox_size: NZUsize!(1024),
-            epoch: Epoch::zero(),
-            floor: simplex::Floor::Genesis(genesis_digest),
-            replay_buffer: NZUsize!(1 << 20),
-            write_buffer: NZUsize!(1 << 20),
-            page_cache,
-            leader_timeout: timeouts.leader,
-            certification_timeout: timeouts.certification,
-            timeout_retry: timeouts.retry,
-            view_retention: ViewDelta::new(10),
-            skip: SkipPolicy::Enabled {
-                timeout: timeouts.skip,
-                budget: SkipBudget::Participants,
-            },
-            fetch_timeout: NZDuration!(Duration::from_secs(1)),
-            fetch_retry_delay: Duration::from_millis(100),
-            forward: ForwardPolicy::Disabled,
-            track_historical_votes: false,
-        },
-    );
-    handles.push(engine.start(channels.votes, channels.certificates, channels.resolver));
 
+    // Each epoch's engine talks on its own subchannel of the three
+    // consensus channels; votes from an epoch this node has not reached
+    // land on the backup channel and tell it to catch up.
+    let (votes_mux, votes, behind) = Muxer::builder(
+        context.child("votes_mux"),
+        channels.votes.0,
+        channels.votes.1,
+    )
+    .with_backup()
+    .build();
+    let (certificates_mux, certificates) = Muxer::new(
+        context.child("certificates_mux"),
+        channels.certificates.0,
+        channels.certificates.1,
+    );
+    let (resolver_mux, resolver) = Muxer::new(
+        context.child("resolver_mux"),
+        channels.resolver.0,
+        channels.resolver.1,
+    );
+    handles.push(context.child("votes_mux").spawn(|_| async move {
+        let _ = votes_mux.run().await;
+    }));
+    handles.push(context.child("certificates_mux").spawn(|_| async move {
+        let _ = certificates_mux.run().await;
+    }));
+    handles.push(context.child("resolver_mux").spawn(|_| async move {
+        let _ = resolver_mux.run().await;
+    }));
+
+    let (entered, next_epochs) = mpsc::unbounded();
+    let engines = Engines {
+        prefix: prefix.to_string(),
+        schemes: schemes.clone(),
+        epocher: epocher.clone(),
+        chain: chain.clone(),
+        genesis: genesis_digest,
+        blocker,
+        marshal: marshal_mailbox.clone(),
+        channels: [votes, certificates, resolver],
+        page_cache,
+        timeouts,
+    };
+    handles.push(
+        context.child("orchestrator").spawn(move |context| {
+            orchestrate(context, engines, deferred, epoch, next_epochs, behind)
+        }),
+    );
+
+    let handover = Handover {
+        schemes,
+        epocher,
+        track_peers,
+        active,
+        entered,
+    };
     handles.push(
         // Its own thread: applying a block ends in an fsync, which must not
         // stall the consensus tasks sharing the async workers.
         context
             .child("executor")
             .dedicated()
-            .spawn(move |_| execute(chain, deliveries)),
+            .spawn(move |_| execute(chain, deliveries, handover)),
     );
 
     Validator {
@@ -265,25 +299,238 @@ where
     }
 }
 
-/// Applies finalized blocks in height order and acknowledges each to marshal
-/// only once it is durable in the store. Blocks that are already waiting
-/// (marshal runs up to `max_pending_acks` ahead) share one store commit.
-/// Marshal stored each block and its certificate before delivering it.
-async fn execute(chain: Arc<Chain>, mut deliveries: mpsc::UnboundedReceiver<Delivery>) {
-    while let Some(batch) = next_batch(&mut deliveries, MAX_PENDING_ACKS).await {
-        let blocks: Vec<&Block> = batch.iter().map(|(block, _)| block.inner()).collect();
-        if let Err(error) = chain.apply_finalized(&blocks).await {
-            // A node that cannot persist or reproduce finalized state must
-            // stop rather than diverge.
-            panic!(
-                "cannot apply finalized blocks from {}: {error}",
-                batch[0].0.height()
+/// What starts an epoch's engine.
+struct Engines<B, S: Sender> {
+    prefix: String,
+    schemes: EpochSchemes,
+    epocher: FixedEpocher,
+    chain: Arc<Chain>,
+    genesis: Digest,
+    blocker: B,
+    marshal: marshal::core::Mailbox<Scheme, Standard<Block>>,
+    /// Votes, certificates and resolver.
+    channels: [MuxHandle<S>; 3],
+    page_cache: CacheRef,
+    timeouts: Timeouts,
+}
+
+/// Runs one engine at a time: the current epoch's, when this node is one
+/// of its set. Moves on when the executor hands the next epoch over, and
+/// asks marshal for the current epoch's last block when votes of a later
+/// epoch arrive (this node is behind).
+async fn orchestrate<E, B, S>(
+    context: E,
+    mut engines: Engines<B, S>,
+    deferred: Wrapper<E>,
+    mut epoch: Epoch,
+    mut next_epochs: mpsc::UnboundedReceiver<Epoch>,
+    mut behind: BackupReceiver,
+) where
+    E: Spawner + Clock + Metrics + Storage + CryptoRng,
+    B: Blocker<PublicKey = PublicKey>,
+    S: Sender<PublicKey = PublicKey>,
+{
+    loop {
+        let engine = engines.start(&context, epoch, deferred.clone()).await;
+        let next = loop {
+            futures::select! {
+                next = next_epochs.next() => match next {
+                    Some(next) if next > epoch => break next,
+                    Some(_) => continue,
+                    None => return,
+                },
+                message = behind.recv().fuse() => {
+                    let Some((channel, (from, _))) = message else { return };
+                    if channel > epoch.get() {
+                        if let Some(last) = engines.epocher.last(epoch) {
+                            engines.marshal.hint_finalized(last, NonEmptyVec::new(from));
+                        }
+                    }
+                }
+            }
+        };
+        if let Some(engine) = engine {
+            engine.abort();
+        }
+        tracing::info!(epoch = next.get(), "entering epoch");
+        epoch = next;
+    }
+}
+
+/// Where votes of epochs without an engine arrive.
+type BackupReceiver =
+    commonware_utils::channel::mpsc::Receiver<(u64, commonware_p2p::Message<PublicKey>)>;
+
+/// The marshal wrapper every epoch's engine shares.
+type Wrapper<E> = Deferred<E, Scheme, EirakuApplication, Block, FixedEpocher>;
+
+impl<B, S> Engines<B, S>
+where
+    B: Blocker<PublicKey = PublicKey>,
+    S: Sender<PublicKey = PublicKey>,
+{
+    /// Starts `epoch`'s engine, or nothing when this node is not one of its
+    /// set (it follows the chain through marshal).
+    async fn start<E>(
+        &mut self,
+        context: &E,
+        epoch: Epoch,
+        deferred: Wrapper<E>,
+    ) -> Option<Handle<()>>
+    where
+        E: Spawner + Clock + Metrics + Storage + CryptoRng,
+    {
+        let Some(scheme) = self.schemes.signer(epoch) else {
+            tracing::info!(
+                epoch = epoch.get(),
+                "not a validator of this epoch: following"
+            );
+            return None;
+        };
+        let floor = match epoch.previous() {
+            None => self.genesis,
+            Some(previous) => {
+                let last = self.epocher.last(previous).expect("epochs end").get();
+                let block = self.chain.store().block(last);
+                let block = block
+                    .ok()
+                    .flatten()
+                    .expect("the last block of an epoch before is applied");
+                block.hash()
+            }
+        };
+        let mut subchannels = Vec::new();
+        for channel in &mut self.channels {
+            subchannels.push(
+                channel
+                    .register(epoch.get())
+                    .await
+                    .expect("a new epoch's subchannel"),
             );
         }
-        for (_, ack) in batch {
-            ack.acknowledge();
+        let [votes, certificates, resolver]: [_; 3] = subchannels.try_into().ok().expect("three");
+        // Epoch 0 keeps the partition name of a chain that has one epoch.
+        let partition = match epoch.get() {
+            0 => format!("{}-simplex", self.prefix),
+            e => format!("{}-simplex-{e}", self.prefix),
+        };
+        let timeouts = &self.timeouts;
+        let engine = simplex::Engine::new(
+            context
+                .child("simplex")
+                .with_attribute("epoch", epoch.get()),
+            simplex::Config {
+                scheme,
+                elector: RoundRobin::<Sha256>::default(),
+                blocker: self.blocker.clone(),
+                automaton: deferred.clone(),
+                relay: deferred.clone(),
+                reporter: deferred,
+                strategy: Sequential,
+                partition,
+                mailbox_size: NZUsize!(1024),
+                epoch,
+                floor: simplex::Floor::Genesis(floor),
+                replay_buffer: NZUsize!(1 << 20),
+                write_buffer: NZUsize!(1 << 20),
+                page_cache: self.page_cache.clone(),
+                leader_timeout: timeouts.leader,
+                certification_timeout: timeouts.certification,
+                timeout_retry: timeouts.retry,
+                view_retention: ViewDelta::new(10),
+                skip: SkipPolicy::Enabled {
+                    timeout: timeouts.skip,
+                    budget: SkipBudget::Participants,
+                },
+                fetch_timeout: NZDuration!(Duration::from_secs(1)),
+                fetch_retry_delay: Duration::from_millis(100),
+                forward: ForwardPolicy::Disabled,
+                track_historical_votes: false,
+            },
+        );
+        Some(engine.start(votes, certificates, resolver))
+    }
+}
+
+/// What the executor does after the last block of an epoch is durable:
+/// registers the next epoch's set, tells the p2p layer, and (after the
+/// acknowledgement) tells the orchestrator.
+struct Handover {
+    schemes: EpochSchemes,
+    epocher: FixedEpocher,
+    track_peers: TrackPeers,
+    /// The set of the epoch being finished.
+    active: eiraku_core::ValidatorSet,
+    entered: mpsc::UnboundedSender<Epoch>,
+}
+
+impl Handover {
+    /// Registers the epoch after `height`, which ended one, with the set
+    /// the state holds now.
+    fn register(&mut self, chain: &Chain) -> Epoch {
+        let next = epochs::epoch_after(&self.epocher, chain.finalized_height());
+        let set = chain.finalized_state().validators().active().clone();
+        self.schemes.register(next, &set);
+        (self.track_peers)(next, &set, &self.active);
+        self.active = set;
+        next
+    }
+}
+
+/// Applies finalized blocks in height order and acknowledges each to marshal
+/// only once it is durable in the store. Blocks that are already waiting
+/// (marshal runs up to `max_pending_acks` ahead) share one store commit,
+/// except that the last block of an epoch ends its commit: the next epoch's
+/// set is read from the state right after it.
+/// Marshal stored each block and its certificate before delivering it.
+async fn execute(
+    chain: Arc<Chain>,
+    mut deliveries: mpsc::UnboundedReceiver<Delivery>,
+    mut handover: Handover,
+) {
+    while let Some(batch) = next_batch(&mut deliveries, MAX_PENDING_ACKS).await {
+        for segment in split_at_epoch_ends(batch, &handover.epocher) {
+            let blocks: Vec<&Block> = segment.iter().map(|(block, _)| block.inner()).collect();
+            if let Err(error) = chain.apply_finalized(&blocks).await {
+                // A node that cannot persist or reproduce finalized state must
+                // stop rather than diverge.
+                panic!(
+                    "cannot apply finalized blocks from {}: {error}",
+                    segment[0].0.height()
+                );
+            }
+            let last = segment
+                .last()
+                .expect("segments are not empty")
+                .0
+                .height()
+                .get();
+            // A block delivered again after the state moved on hands nothing over.
+            let ends_epoch =
+                epochs::ends_epoch(&handover.epocher, last) && chain.finalized_height() == last;
+            let next = ends_epoch.then(|| handover.register(&chain));
+            for (_, ack) in segment {
+                ack.acknowledge();
+            }
+            if let Some(next) = next {
+                let _ = handover.entered.unbounded_send(next);
+            }
         }
     }
+}
+
+/// Splits a batch after each block that ends an epoch.
+fn split_at_epoch_ends(batch: Vec<Delivery>, epocher: &FixedEpocher) -> Vec<Vec<Delivery>> {
+    let mut segments = vec![Vec::new()];
+    for delivery in batch {
+        let ends = epochs::ends_epoch(epocher, delivery.0.height().get());
+        segments.last_mut().expect("one at least").push(delivery);
+        if ends {
+            segments.push(Vec::new());
+        }
+    }
+    segments.retain(|segment| !segment.is_empty());
+    segments
 }
 
 /// The largest p2p message any channel carries.

@@ -17,6 +17,7 @@ pub mod chain;
 pub mod commitment;
 pub mod emergency_api;
 pub mod engine;
+pub mod epochs;
 pub mod gossip;
 pub mod governance_api;
 pub mod home;

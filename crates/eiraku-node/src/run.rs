@@ -6,17 +6,14 @@ use crate::{
     chain::Chain,
     commitment,
     engine::{self, Channels, Timeouts, P2P_NAMESPACE},
-    gossip,
+    epochs, gossip,
     home::NodeHome,
     stop,
     store::Store,
     watchdog,
 };
 use commonware_cryptography::ChaCha20Poly1305;
-use commonware_p2p::{
-    authenticated::{self, lookup},
-    Address, AddressableManager as _,
-};
+use commonware_p2p::authenticated::lookup;
 use commonware_parallel::Rayon;
 use commonware_runtime::{
     tokio as cw_tokio, Metrics as _, Quota, Runner as _, Spawner as _, Supervisor as _,
@@ -25,9 +22,9 @@ use commonware_stream::{
     cups::{self, Cups},
     sake::{self, Sake},
 };
-use commonware_utils::{ordered::Map, NZUsize, TryCollect as _, NZU32};
-use eiraku_core::PublicKey;
-use std::{sync::Arc, time::Duration};
+use commonware_utils::{NZUsize, NZU32};
+use eiraku_core::validators::{MAX_CHANGED, MAX_VALIDATORS};
+use std::{num::NonZeroUsize, sync::Arc, time::Duration};
 
 /// p2p channel ids.
 mod channel {
@@ -51,23 +48,8 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
     let strategy = Rayon::new(NZUsize!(2))?;
 
     let signer = home.key.private_key().clone();
-    let peers: Map<PublicKey, Address> = home
-        .genesis
-        .validators
-        .iter()
-        .map(|v| -> anyhow::Result<(PublicKey, Address)> {
-            Ok((
-                v.public_key.public_key()?,
-                Address::Symmetric(v.p2p_address),
-            ))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?
-        .into_iter()
-        .try_collect()
-        .map_err(|_| anyhow::anyhow!("genesis lists a validator twice"))?;
-    let participants = peers.keys().clone();
-    let max_peers = authenticated::peer_set_limit(&participants, &home.key.public_key());
-    let max_message = engine::max_message_size(participants.len() as u32, gossip::MAX_GOSSIP_BYTES);
+    let max_peers = peer_limit(&home)?;
+    let max_message = engine::max_message_size(MAX_VALIDATORS as u32, gossip::MAX_GOSSIP_BYTES);
     let mut p2p_config = lookup::Config::recommended(
         Cups::<_, ChaCha20Poly1305>::new(
             Sake {
@@ -106,8 +88,7 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
             )
             .await?,
         );
-        let (mut network, mut oracle) = lookup::Network::new(context.child("network"), p2p_config);
-        let _ = oracle.track(0, peers);
+        let (mut network, oracle) = lookup::Network::new(context.child("network"), p2p_config);
         let consensus_quota = Quota::per_second(NZU32!(10_000));
         let channels = Channels {
             votes: network.register(channel::VOTES, consensus_quota),
@@ -122,9 +103,8 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
             context.child("validator"),
             "eiraku",
             signer,
-            participants,
             oracle.clone(),
-            oracle,
+            oracle.clone(),
             channels,
             chain.clone(),
             strategy.clone(),
@@ -132,6 +112,7 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
                 block_interval: Duration::from_millis(home.settings.block_interval_ms),
                 ..Timeouts::default()
             },
+            epochs::track_peers(oracle, max_peers),
         )
         .await;
         let network_handle = network.start();
@@ -184,4 +165,14 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
         let _ = network_handle.await;
         Ok(())
     })
+}
+
+/// The most peers one tracked set (an epoch's validators, the ones before
+/// them, this node) may hold: the genesis set, grown by as much as
+/// governance may add before this node restarts. Sizes the p2p mailboxes,
+/// which are allocated up front, so it is not simply the largest set.
+fn peer_limit(home: &NodeHome) -> anyhow::Result<NonZeroUsize> {
+    let genesis = home.genesis.validators.len();
+    let limit = (2 * (genesis + MAX_CHANGED) + 1).min(2 * MAX_VALIDATORS + 1);
+    NonZeroUsize::new(limit).ok_or_else(|| anyhow::anyhow!("genesis has no validators"))
 }

@@ -12,9 +12,13 @@
 //! writes them there); the consensus journals and caches live in the
 //! runtime's in-memory storage under a per-validator partition prefix.
 
-use commonware_codec::Encode as _;
-use commonware_consensus::{simplex::mocks::conflicter, types::Height};
-use commonware_cryptography::{ed25519, Sha256, Signer as _};
+use commonware_codec::{Copying, Encode as _, Read as _};
+use commonware_consensus::{
+    simplex::{mocks::conflicter, types::Finalization},
+    types::Height,
+    Epochable as _,
+};
+use commonware_cryptography::{certificate::Verifier as _, ed25519, Sha256, Signer as _};
 use commonware_p2p::simulated::{self, Link, Network, Oracle};
 use commonware_parallel::Rayon;
 use commonware_runtime::{
@@ -22,14 +26,17 @@ use commonware_runtime::{
 };
 use commonware_utils::{ordered::Set, probability, NZUsize, TryCollect as _, NZU32};
 use eiraku_core::{
-    AccountId, Amount, Call, ChainId, Digest, Genesis, GenesisAccount, GenesisValidator, Keypair,
-    PublicKey, SignedTransaction, Transaction, TxHash,
+    governance::{text_digest, Amendment, Choice, GovernanceGenesis, Windows},
+    validators::Joiner,
+    AccountId, Amount, Call, ChainId, CoinUnit, CurrencyCode, Digest, EconomyCode, Genesis,
+    GenesisAccount, GenesisEconomy, GenesisValidator, GovernanceCall, Keypair, MoneyGenesis,
+    PublicKey, SignedTransaction, Transaction, TxHash, ValidatorChange,
 };
 use eiraku_node::{
     application::Scheme,
     commitment,
     engine::{self, Channels, Timeouts, Validator, CONSENSUS_NAMESPACE},
-    gossip,
+    epochs, gossip,
     store::Store,
     Chain, TxStatus,
 };
@@ -43,6 +50,8 @@ use tempfile::TempDir;
 
 /// Validators in every simulation.
 const VALIDATORS: usize = 4;
+/// Most peers one tracked set holds (two sets of validators at a change).
+const PEER_LIMIT: usize = 12;
 /// A small LAN: 10 ms one way, a little jitter, no loss.
 const LINK: Link = Link {
     latency: Duration::from_millis(10),
@@ -134,7 +143,17 @@ fn genesis(keys: &[ed25519::PrivateKey]) -> Genesis {
 
 /// Builds the simulated network with every pair of validators linked.
 async fn simulation(context: &Context) -> Sim {
-    let keys: Vec<ed25519::PrivateKey> = (0..VALIDATORS as u64)
+    simulation_of(context, VALIDATORS, genesis).await
+}
+
+/// A simulated network of `nodes` validator keys (seeds 0..), every pair
+/// linked; `genesis` lists the first [`VALIDATORS`] of them.
+async fn simulation_of(
+    context: &Context,
+    nodes: usize,
+    genesis: fn(&[ed25519::PrivateKey]) -> Genesis,
+) -> Sim {
+    let keys: Vec<ed25519::PrivateKey> = (0..nodes as u64)
         .map(|seed| Keypair::from_seed(seed).private_key().clone())
         .collect();
     let participants: Set<PublicKey> = keys
@@ -146,9 +165,9 @@ async fn simulation(context: &Context) -> Sim {
         context.child("network"),
         simulated::Config {
             max_size: engine::max_message_size(VALIDATORS as u32, gossip::MAX_GOSSIP_BYTES),
-            max_peers_per_set: NZUsize!(VALIDATORS),
+            max_peers_per_set: NZUsize!(PEER_LIMIT),
             disconnect_on_block: true,
-            tracked_peer_sets: NZUsize!(1),
+            tracked_peer_sets: NZUsize!(3),
         },
         participants.clone(),
     )
@@ -157,15 +176,15 @@ async fn simulation(context: &Context) -> Sim {
     let sim = Sim {
         context: context.child("harness"),
         oracle,
-        genesis: genesis(&keys),
+        genesis: genesis(&keys[..VALIDATORS]),
         keys,
         participants,
         strategy: Rayon::new(NZUsize!(1)).expect("rayon pool"),
-        dirs: (0..VALIDATORS)
+        dirs: (0..nodes)
             .map(|_| tempfile::tempdir().expect("temporary directory"))
             .collect(),
     };
-    let all: Vec<usize> = (0..VALIDATORS).collect();
+    let all: Vec<usize> = (0..nodes).collect();
     sim.link(&all, &all).await;
     sim
 }
@@ -240,7 +259,6 @@ impl Sim {
         let (started, validator) = oneshot::channel();
         let oracle = self.oracle.clone();
         let signer = self.keys[index].clone();
-        let participants = self.participants.clone();
         let strategy = self.strategy.clone();
         let node_chain = chain.clone();
         let supervisor = self
@@ -261,13 +279,13 @@ impl Sim {
                     context.child("node"),
                     &format!("validator-{index}"),
                     signer,
-                    participants,
                     control,
                     oracle.manager(),
                     channels,
                     node_chain,
                     strategy,
                     Timeouts::default(),
+                    epochs::track_peers(oracle.socket_manager(), NZUsize!(PEER_LIMIT)),
                 )
                 .await;
                 let _ = started.send(validator);
@@ -831,4 +849,219 @@ fn same_seed_same_run() {
     assert_eq!(first.auditor, second.auditor);
     // The fingerprint is not a constant: another seed schedules differently.
     assert_ne!(crash_run(43, 5).auditor, first.auditor);
+}
+
+/// Epochs of this many blocks in the governed simulation.
+const EPOCH: u64 = 20;
+/// The validator that joins (index 4, not in genesis) and the one removed.
+const JOINER: usize = 4;
+const LEAVER: usize = 3;
+/// Central banks (voting seats) of the governed simulation's economies.
+const CENTRAL_BANKS: [u64; 3] = [10, 11, 12];
+
+/// The four genesis validators, epochs of [`EPOCH`] blocks, and
+/// governance of three economies with windows of seconds.
+fn governed_genesis(keys: &[ed25519::PrivateKey]) -> Genesis {
+    let mut genesis = genesis(keys);
+    let usd = CurrencyCode::new("USD").unwrap();
+    let economies = ["JP", "KR", "PH"]
+        .iter()
+        .enumerate()
+        .map(|(i, code)| GenesisEconomy {
+            code: EconomyCode::new(code).unwrap(),
+            currency: CurrencyCode::new(&format!("{code}D")).unwrap(),
+            central_bank: Keypair::from_seed(CENTRAL_BANKS[i]).account_id(),
+            regulator: Keypair::from_seed(20 + i as u64).account_id(),
+            regulator_travel_key: None,
+            rate: "1".parse().unwrap(),
+            tiers: vec![],
+            contribution: None,
+        });
+    genesis.accounts.clear();
+    genesis.money = Some(MoneyGenesis {
+        unit: CoinUnit::Single { currency: usd },
+        numeraire: usd,
+        max_rate_age_ms: 60_000,
+        travel_rule_threshold: Amount(1_000),
+        issuer: Keypair::from_seed(1).account_id(),
+        economies: economies.collect(),
+    });
+    genesis.governance = Some(GovernanceGenesis {
+        class_a: Windows::of(1000, [1, 1, 5, 1, 1]),
+        class_b: Windows::of(1000, [1, 1, 1, 0, 1]),
+    });
+    genesis.epoch_length = Some(EPOCH);
+    genesis.validate().expect("a valid genesis");
+    genesis
+}
+
+/// `seed`'s governance call, at its next nonce on `chain`.
+fn governance_tx(chain: &Chain, seed: u64, call: GovernanceCall) -> SignedTransaction {
+    let key = Keypair::from_seed(seed);
+    let nonce = chain.account(&key.account_id()).map_or(0, |a| a.nonce);
+    let transaction = Transaction {
+        chain_id: chain_id(),
+        sender: key.account_id(),
+        nonce,
+        call: Call::Governance(call),
+    };
+    SignedTransaction::sign(transaction, &key)
+}
+
+/// Governance enacts a change that adds validator 4 and removes validator
+/// 3. At the next epoch boundary the chain keeps finalizing under the new
+/// set: validator 4 (which followed the chain from genesis without
+/// signing) signs, as shown by the chain going on with validator 2 down;
+/// validator 3 stops, and its signatures no longer count, as shown by the
+/// chain standing still when only it and two others run.
+#[test]
+fn governance_adds_a_validator_and_removes_one_at_an_epoch_boundary() {
+    runner(7).start(|context| async move {
+        let sim = simulation_of(&context, VALIDATORS + 1, governed_genesis).await;
+        let mut nodes = Vec::new();
+        for index in 0..=JOINER {
+            nodes.push(sim.start(index).await);
+        }
+        let chains: Vec<&Arc<Chain>> = nodes.iter().map(|node| &node.chain).collect();
+        sim.wait_for_height(&chains[..VALIDATORS], 3, Duration::from_secs(30))
+            .await;
+
+        let joiner_key = Keypair::from_seed(JOINER as u64);
+        let join = Joiner::sign(&chain_id(), &joiner_key, "127.0.0.1:3004".parse().unwrap());
+        let change = ValidatorChange {
+            add: vec![join],
+            remove: vec![AccountId::from_public_key(&sim.key(LEAVER))],
+        };
+        let proposer = chains[0];
+        let propose = GovernanceCall::Propose {
+            amendment: Amendment::ChangeValidators(change),
+            text: text_digest("add validator 4, remove validator 3"),
+        };
+        submit(
+            proposer,
+            &[governance_tx(proposer, CENTRAL_BANKS[0], propose)],
+            &sim.strategy,
+        );
+        let proposal = |chain: &Chain| {
+            let state = chain.finalized_state();
+            state.governance().unwrap().proposals().get(&0).cloned()
+        };
+        sim.wait_until(
+            "the proposal",
+            Duration::from_secs(30),
+            &chains[..1],
+            |_| proposal(proposer).is_some(),
+        )
+        .await;
+        let opens = proposal(proposer).unwrap().voting_opens_ms();
+        sim.wait_until(
+            "voting to open",
+            Duration::from_secs(30),
+            &chains[..1],
+            |_| proposer.finalized_state().timestamp_ms() >= opens,
+        )
+        .await;
+        let votes: Vec<SignedTransaction> = CENTRAL_BANKS[..2]
+            .iter()
+            .map(|&seat| {
+                let vote = GovernanceCall::Vote {
+                    proposal: 0,
+                    choice: Choice::Yes,
+                    reason: text_digest("yes"),
+                };
+                governance_tx(proposer, seat, vote)
+            })
+            .collect();
+        submit(proposer, &votes, &sim.strategy);
+
+        let joined = |chain: &Chain| {
+            let state = chain.finalized_state();
+            state
+                .validators()
+                .active()
+                .contains(&joiner_key.account_id())
+        };
+        sim.wait_until(
+            "the new set to take over",
+            Duration::from_secs(60),
+            &chains[..1],
+            |_| joined(proposer),
+        )
+        .await;
+        let handover = proposer.finalized_height();
+        assert_eq!(
+            (handover + 1) % EPOCH,
+            0,
+            "the set changes after an epoch's last block"
+        );
+        let new_set = proposer.finalized_state().validators().active().clone();
+        println!(
+            "[{:?}] handover after block {handover}; heights {:?}",
+            sim.now(),
+            heights(&chains)
+        );
+        assert!(!new_set.contains(&AccountId::from_public_key(&sim.key(LEAVER))));
+
+        // The new set finalizes a whole epoch, the joiner with it.
+        let staying = [0, 1, 2, JOINER];
+        let members: Vec<&Arc<Chain>> = staying.iter().map(|&i| chains[i]).collect();
+        sim.wait_for_height(&members, handover + EPOCH + 5, Duration::from_secs(60))
+            .await;
+        println!("[{:?}] members at {:?}", sim.now(), heights(&members));
+        assert_no_fork(&members);
+        let verifier = Scheme::verifier(CONSENSUS_NAMESPACE, epochs::participants(&new_set));
+        let after = handover + EPOCH;
+        let certificate = proposer.store().certificate(after).unwrap();
+        let certified = (after..=proposer.finalized_height())
+            .find_map(|h| proposer.store().certificate(h).unwrap())
+            .or(certificate)
+            .expect("a certified block in the new set's epoch");
+        let finalization = Finalization::<Scheme, Digest>::read_cfg(
+            &mut Copying(&certified[..]),
+            &Scheme::certificate_codec_config_unbounded(),
+        )
+        .unwrap();
+        assert!(finalization.verify(
+            &mut rand::rng(),
+            &verifier,
+            &commonware_parallel::Sequential
+        ));
+        assert!(
+            finalization.epoch().get() >= 2,
+            "certified in a later epoch"
+        );
+        println!(
+            "[{:?}] block in epoch {} certified by the new set; heights {:?}",
+            sim.now(),
+            finalization.epoch(),
+            heights(&chains)
+        );
+
+        // Validator 2 down: three of the four remain only with the joiner.
+        let mut nodes = nodes;
+        let removed = nodes.remove(LEAVER);
+        let down = nodes.remove(2).crash().await;
+        let running: Vec<&Arc<Chain>> = nodes.iter().map(|node| &node.chain).collect();
+        let from = heights(&running).into_iter().max().unwrap();
+        sim.wait_for_height(&running, from + 10, Duration::from_secs(60))
+            .await;
+
+        // The joiner down too: the removed validator and two members are
+        // not a quorum of the new set, so the chain stands still.
+        let joiner = nodes.pop().unwrap().crash().await;
+        let two: Vec<&Arc<Chain>> = nodes.iter().map(|node| &node.chain).collect();
+        context.sleep(Duration::from_secs(5)).await;
+        let stalled = heights(&two);
+        context.sleep(Duration::from_secs(10)).await;
+        assert_eq!(
+            heights(&two),
+            stalled,
+            "a removed validator's votes counted"
+        );
+        println!(
+            "[{:?}] two members and the removed validator stand still at {stalled:?}",
+            sim.now()
+        );
+        drop((removed, down, joiner));
+    });
 }
