@@ -175,6 +175,11 @@ impl Client {
         self.get(&format!("/v1/notary/{}", digest::to_hex(root)))
     }
 
+    /// `GET /v1/validators` (the current and next validator sets).
+    pub fn validators(&self) -> Result<crate::ValidatorsView, ClientError> {
+        self.get("/v1/validators")
+    }
+
     /// `GET /v1/governance/emergency` (the emergency procedure's record).
     pub fn emergency(&self) -> Result<EmergencyView, ClientError> {
         self.get("/v1/governance/emergency")

@@ -32,6 +32,7 @@ pub mod proof;
 pub mod registry;
 #[cfg(test)]
 mod test_support;
+pub mod validators;
 
 pub use chain::{
     AccountView, BatchItem, BatchRequest, BatchResponse, BlockTx, BlockView, FinalizedTxsView,
@@ -51,3 +52,4 @@ pub use money::{
 };
 pub use proof::{AuditBlock, AuditBlocksQuery, AuditBlocksView};
 pub use registry::AnchorView;
+pub use validators::{SetMemberView, ValidatorsView};

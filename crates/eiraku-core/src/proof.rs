@@ -9,15 +9,23 @@
 
 use crate::{
     digest, hash, kv_proof, merkle, registry::RegistryCall, AccountId, BlockHeader, Call, ChainId,
-    Digest, Genesis, PublicKey, SignedTransaction, StateKey,
+    Digest, Genesis, PublicKey, SignedTransaction, StateKey, ValidatorSet,
 };
 use commonware_codec::{Copying, DecodeExt, Encode, Read};
-use commonware_consensus::simplex::{scheme::ed25519::Scheme, types::Finalization};
+use commonware_consensus::{
+    simplex::{scheme::ed25519::Scheme, types::Finalization},
+    Epochable as _,
+};
 use commonware_cryptography::certificate::Verifier as _;
 use commonware_parallel::Sequential;
 use commonware_storage::bmt::Proof;
 use commonware_utils::{ordered::Set, TryCollect};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+mod handoff;
+use handoff::participants;
+pub use handoff::Handoff;
 
 /// Namespace of consensus signatures (votes and certificates).
 pub const CONSENSUS_NAMESPACE: &[u8] = b"EIRAKU_CONSENSUS";
@@ -43,7 +51,7 @@ pub enum ProofError {
         got: String,
     },
     /// The certificate's signatures do not verify against the validators.
-    #[error("the finalization certificate is not signed by a quorum of the genesis validators")]
+    #[error("the finalization certificate is not signed by a quorum of its epoch's validators")]
     CertificateInvalid,
     /// A valid certificate, but for another block.
     #[error("the finalization certificate finalizes another block")]
@@ -81,6 +89,22 @@ pub enum ProofError {
     /// The genesis validator set is unusable.
     #[error("the genesis validator set is invalid: {0}")]
     Validators(String),
+    /// A certificate of another epoch than its block's.
+    #[error("the certificate of block {height} is of epoch {epoch}, not the block's")]
+    WrongEpoch {
+        /// The certified block.
+        height: u64,
+        /// The certificate's epoch.
+        epoch: u64,
+    },
+    /// A validator-set handoff that does not hold.
+    #[error("the validator-set handoff after block {height} does not hold: {why}")]
+    BadHandoff {
+        /// The last block of the epoch that handed over.
+        height: u64,
+        /// What is wrong.
+        why: &'static str,
+    },
 }
 
 /// What a transaction proof establishes.
@@ -96,15 +120,22 @@ pub struct VerifiedTx {
     pub block: Digest,
 }
 
-/// Checks headers and proofs against a genesis file's validator set.
+/// Checks headers and proofs against a genesis file's validator set, and
+/// the sets that followed it: each epoch's certificates verify with the
+/// set the epoch before handed over ([`Handoff`]).
+#[derive(Clone)]
 pub struct LightClient {
     chain_id: ChainId,
-    verifier: Scheme,
+    /// Blocks per epoch (`None`: one epoch).
+    epoch_length: Option<u64>,
+    /// The verifier of each epoch whose set differs from the epoch
+    /// before's, from epoch 0 (the genesis set) on.
+    sets: BTreeMap<u64, Scheme>,
 }
 
 impl LightClient {
-    /// A client for the network `genesis` describes. (The validator set is
-    /// static; following recorded validator-set changes comes with them.)
+    /// A client for the network `genesis` describes, knowing its genesis
+    /// set; proofs made after a set change carry the handoffs to follow.
     pub fn from_genesis(genesis: &Genesis) -> Result<Self, ProofError> {
         let keys: Vec<PublicKey> = genesis
             .validators
@@ -118,12 +149,38 @@ impl LightClient {
             .map_err(|_| ProofError::Validators("a validator is listed twice".into()))?;
         Ok(Self {
             chain_id: genesis.chain_id.clone(),
-            verifier: Scheme::verifier(CONSENSUS_NAMESPACE, participants),
+            epoch_length: genesis.epoch_length,
+            sets: BTreeMap::from([(0, Scheme::verifier(CONSENSUS_NAMESPACE, participants))]),
         })
     }
 
+    /// The epoch block `height` belongs to.
+    pub fn epoch_of(&self, height: u64) -> u64 {
+        self.epoch_length.map_or(0, |length| height / length)
+    }
+
+    /// Whether block `height` is the last of its epoch.
+    pub fn ends_epoch(&self, height: u64) -> bool {
+        self.epoch_length
+            .is_some_and(|length| (height + 1).is_multiple_of(length))
+    }
+
+    /// Takes `set` as the set of `epoch` on: for an auditor who replays
+    /// the chain and reads the set the state hands over.
+    pub fn enter_epoch(&mut self, epoch: u64, set: &ValidatorSet) {
+        let participants = participants(set);
+        self.sets
+            .insert(epoch, Scheme::verifier(CONSENSUS_NAMESPACE, participants));
+    }
+
+    fn verifier(&self, epoch: u64) -> &Scheme {
+        let (_, scheme) = (self.sets.range(..=epoch).next_back()).expect("epoch 0 is known");
+        scheme
+    }
+
     /// Checks that `certificate` (an encoded finalization) finalizes the
-    /// block whose header is `header`.
+    /// block whose header is `header`, signed by a quorum of the set of
+    /// the block's epoch.
     pub fn verify_finality(
         &self,
         header: &BlockHeader,
@@ -137,7 +194,14 @@ impl LightClient {
         if finalization.encode().as_ref() != certificate {
             return Err(ProofError::Malformed("certificate"));
         }
-        if !finalization.verify(&mut rand::rng(), &self.verifier, &Sequential) {
+        let epoch = finalization.epoch().get();
+        if epoch != self.epoch_of(header.height) {
+            return Err(ProofError::WrongEpoch {
+                height: header.height,
+                epoch,
+            });
+        }
+        if !finalization.verify(&mut rand::rng(), self.verifier(epoch), &Sequential) {
             return Err(ProofError::CertificateInvalid);
         }
         if finalization.proposal.payload != header.digest() {
@@ -160,7 +224,7 @@ impl LightClient {
         if !transaction.verify_signature() {
             return Err(ProofError::BadSignature);
         }
-        self.verify_finality_through(
+        self.following(&proof.handoffs)?.verify_finality_through(
             &header,
             &proof.descendants,
             &hex_field(&proof.certificate, "certificate")?,
@@ -266,6 +330,10 @@ pub struct TxProof {
     /// certificate of its own.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub descendants: Vec<String>,
+    /// The validator sets that followed genesis's, up to the block's epoch
+    /// (empty while the genesis set signs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub handoffs: Vec<Handoff>,
 }
 
 /// Most descendant headers a proof may carry.
@@ -298,6 +366,7 @@ impl TxProof {
                 .iter()
                 .map(|header| hex::encode(header.encode()))
                 .collect(),
+            handoffs: Vec::new(),
         })
     }
 }
@@ -410,6 +479,9 @@ pub struct StateProof {
     pub value: Option<String>,
     /// The inclusion or exclusion proof under the header's state root (hex).
     pub proof: String,
+    /// The validator sets that followed genesis's, up to the block's epoch.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub handoffs: Vec<Handoff>,
 }
 
 /// What a state proof establishes.
@@ -446,6 +518,7 @@ impl StateProof {
             key: key.to_string(),
             value: value.map(hex::encode),
             proof: hex::encode(proof),
+            handoffs: Vec::new(),
         }
     }
 }
@@ -459,7 +532,8 @@ impl LightClient {
         }
         self.check_envelope(PROOF_VERSION, &proof.chain_id)?;
         let header = decode_header(&proof.header)?;
-        self.verify_finality(&header, &hex_field(&proof.certificate, "certificate")?)?;
+        let client = self.following(&proof.handoffs)?;
+        client.verify_finality(&header, &hex_field(&proof.certificate, "certificate")?)?;
         let key: StateKey = proof
             .key
             .parse()

@@ -207,6 +207,7 @@ pub fn openapi_json() -> String {
         .merge_from(crate::money_api::MoneyApiDoc::openapi())
         .merge_from(crate::proof_api::ProofApiDoc::openapi())
         .merge_from(crate::registry_api::RegistryApiDoc::openapi())
+        .merge_from(crate::validators_api::ValidatorsApiDoc::openapi())
         .merge_from(crate::governance_api::GovernanceApiDoc::openapi())
         .merge_from(crate::emergency_api::EmergencyApiDoc::openapi())
         .to_pretty_json()
@@ -233,6 +234,7 @@ pub fn router(context: ApiContext) -> Router {
         .merge(crate::money_api::routes())
         .merge(crate::proof_api::routes())
         .merge(crate::registry_api::routes())
+        .merge(crate::validators_api::routes())
         .merge(crate::governance_api::routes())
         .with_state(context)
 }

@@ -4,6 +4,7 @@
 //! Generic over runtime and network so the same code runs on tokio and in
 //! the deterministic simulator.
 
+use crate::state_db::Proven;
 use crate::{
     application::{Delivery, EirakuApplication, FinalizedBlocks, Scheme},
     batching::next_batch,
@@ -36,7 +37,7 @@ use commonware_runtime::{
 use commonware_utils::{
     acknowledgement::Acknowledgement as _, vec::NonEmptyVec, NZDuration, NZUsize, NZU64,
 };
-use eiraku_core::{Block, Digest, PublicKey};
+use eiraku_core::{Block, Digest, PublicKey, StateKey, ValidatorSet, ValidatorsKey};
 use futures::{channel::mpsc, FutureExt as _, StreamExt as _};
 use rand::CryptoRng;
 use std::{
@@ -349,8 +350,12 @@ async fn orchestrate<E, B, S>(
                 }
             }
         };
-        if let Some(engine) = engine {
+        if let Some((engine, partition)) = engine {
             engine.abort();
+            // The finished epoch's votes are never needed again.
+            if let Err(error) = context.remove(&partition, None).await {
+                tracing::warn!(%error, partition, "cannot remove a finished epoch's consensus storage");
+            }
         }
         tracing::info!(epoch = next.get(), "entering epoch");
         epoch = next;
@@ -370,13 +375,14 @@ where
     S: Sender<PublicKey = PublicKey>,
 {
     /// Starts `epoch`'s engine, or nothing when this node is not one of its
-    /// set (it follows the chain through marshal).
+    /// set (it follows the chain through marshal). Returns it with the name
+    /// of its storage partition.
     async fn start<E>(
         &mut self,
         context: &E,
         epoch: Epoch,
         deferred: Wrapper<E>,
-    ) -> Option<Handle<()>>
+    ) -> Option<(Handle<()>, String)>
     where
         E: Spawner + Clock + Metrics + Storage + CryptoRng,
     {
@@ -427,7 +433,7 @@ where
                 relay: deferred.clone(),
                 reporter: deferred,
                 strategy: Sequential,
-                partition,
+                partition: partition.clone(),
                 mailbox_size: NZUsize!(1024),
                 epoch,
                 floor: simplex::Floor::Genesis(floor),
@@ -448,7 +454,7 @@ where
                 track_historical_votes: false,
             },
         );
-        Some(engine.start(votes, certificates, resolver))
+        Some((engine.start(votes, certificates, resolver), partition))
     }
 }
 
@@ -465,16 +471,45 @@ struct Handover {
 }
 
 impl Handover {
-    /// Registers the epoch after `height`, which ended one, with the set
-    /// the state holds now.
-    fn register(&mut self, chain: &Chain) -> Epoch {
-        let next = epochs::epoch_after(&self.epocher, chain.finalized_height());
+    /// Registers the epoch after the block just applied, which ended one,
+    /// with the set the state holds now; when the set changed, keeps the
+    /// proof light clients follow the change with.
+    async fn register(&mut self, chain: &Chain) -> Epoch {
+        let height = chain.finalized_height();
+        let next = epochs::epoch_after(&self.epocher, height);
         let set = chain.finalized_state().validators().active().clone();
+        if set != self.active {
+            if let Err(error) = keep_handoff(chain, height, &set).await {
+                // Consensus goes on; light clients ask another validator.
+                tracing::error!(%error, height, "cannot keep the proof of a validator-set change");
+            }
+        }
         self.schemes.register(next, &set);
         (self.track_peers)(next, &set, &self.active);
         self.active = set;
         next
     }
+}
+
+/// Proves the state's active set under the root of block `height` (the
+/// state is still at it) and keeps the proof.
+async fn keep_handoff(chain: &Chain, height: u64, set: &ValidatorSet) -> anyhow::Result<()> {
+    let key = StateKey::Validators(ValidatorsKey::Active);
+    let proof = chain.prove(&key).await?;
+    anyhow::ensure!(
+        proof.height == height,
+        "the state moved on to {}",
+        proof.height
+    );
+    let Proven::Present { value, proof } = proof.proven else {
+        anyhow::bail!("the state holds no active set");
+    };
+    anyhow::ensure!(
+        value == set.to_bytes(),
+        "the proven set is not the active set"
+    );
+    chain.store().put_handoff(height, &value, &proof)?;
+    Ok(())
 }
 
 /// Applies finalized blocks in height order and acknowledges each to marshal
@@ -508,7 +543,10 @@ async fn execute(
             // A block delivered again after the state moved on hands nothing over.
             let ends_epoch =
                 epochs::ends_epoch(&handover.epocher, last) && chain.finalized_height() == last;
-            let next = ends_epoch.then(|| handover.register(&chain));
+            let next = match ends_epoch {
+                true => Some(handover.register(&chain).await),
+                false => None,
+            };
             for (_, ack) in segment {
                 ack.acknowledge();
             }

@@ -30,6 +30,7 @@ pub mod state_db;
 pub mod stop;
 pub mod store;
 pub mod travel_gateway;
+pub mod validators_api;
 pub mod watchdog;
 
 pub use chain::{Chain, SubmitError, TxStatus};

@@ -12,10 +12,11 @@ use axum::{
     routing::get,
     Json, Router,
 };
+use commonware_codec::Encode as _;
 pub use eiraku_api::proof::{AuditBlock, AuditBlocksQuery, AuditBlocksView, MAX_AUDIT_BLOCKS};
 use eiraku_core::{
     digest,
-    proof::{StateProof, TxProof},
+    proof::{Handoff, StateProof, TxProof},
     Block, StateKey, StateKeyError,
 };
 use utoipa::OpenApi;
@@ -118,7 +119,8 @@ async fn get_tx_proof(
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::internal("an indexed block is missing"))?;
     let (descendants, certificate) = finality_evidence(&context, receipt.height)?;
-    let proof = TxProof::build(
+    let certified = receipt.height + descendants.len() as u64;
+    let mut proof = TxProof::build(
         &context.chain.genesis().chain_id,
         &block.header,
         &block.transactions,
@@ -127,6 +129,7 @@ async fn get_tx_proof(
         &certificate,
     )
     .ok_or_else(|| ApiError::internal("the receipt's position is outside its block"))?;
+    proof.handoffs = handoffs(&context, certified)?;
     Ok(Json(proof))
 }
 
@@ -157,14 +160,16 @@ async fn get_state_proof(
         Proven::Present { value, proof } => (Some(value.as_slice()), proof),
         Proven::Absent { proof } => (None, proof),
     };
-    Ok(Json(StateProof::new(
+    let mut state_proof = StateProof::new(
         &context.chain.genesis().chain_id,
         &block.header,
         &certificate,
         &key,
         value,
         bytes,
-    )))
+    );
+    state_proof.handoffs = handoffs(&context, proof.height)?;
+    Ok(Json(state_proof))
 }
 
 /// A state key from its text; a bare account id is that account.
@@ -174,6 +179,30 @@ fn parse_key(text: &str) -> Result<StateKey, StateKeyError> {
     } else {
         format!("account/{text}").parse()
     }
+}
+
+/// The validator-set handoffs a light client follows from genesis to the
+/// set that certified block `height`.
+fn handoffs(context: &ApiContext, height: u64) -> Result<Vec<Handoff>, ApiError> {
+    let store = context.chain.store();
+    let kept = store.handoffs_before(height).map_err(ApiError::internal)?;
+    let mut handoffs = Vec::with_capacity(kept.len());
+    for (at, set, proof) in kept {
+        let block = store.block(at).map_err(ApiError::internal)?;
+        let certificate = store.certificate(at).map_err(ApiError::internal)?;
+        let (Some(block), Some(certificate)) = (block, certificate) else {
+            return Err(ApiError::internal(format!(
+                "the block ending an epoch at {at}, or its certificate, is missing"
+            )));
+        };
+        handoffs.push(Handoff {
+            header: hex::encode(block.header.encode()),
+            certificate: hex::encode(certificate),
+            set: hex::encode(set),
+            proof: hex::encode(proof),
+        });
+    }
+    Ok(handoffs)
 }
 
 /// Block `height` and its certificate. The authenticated state commits a

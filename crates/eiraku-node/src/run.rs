@@ -23,7 +23,7 @@ use commonware_stream::{
     sake::{self, Sake},
 };
 use commonware_utils::{NZUsize, NZU32};
-use eiraku_core::validators::{MAX_CHANGED, MAX_VALIDATORS};
+use eiraku_core::validators::MAX_VALIDATORS;
 use std::{num::NonZeroUsize, sync::Arc, time::Duration};
 
 /// p2p channel ids.
@@ -168,11 +168,10 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
 }
 
 /// The most peers one tracked set (an epoch's validators, the ones before
-/// them, this node) may hold: the genesis set, grown by as much as
-/// governance may add before this node restarts. Sizes the p2p mailboxes,
-/// which are allocated up front, so it is not simply the largest set.
+/// them, this node) may hold: twice the genesis set. It sizes the p2p
+/// mailboxes, which are allocated up front for every peer of every tracked
+/// set, so it cannot simply be the largest set governance may make.
 fn peer_limit(home: &NodeHome) -> anyhow::Result<NonZeroUsize> {
     let genesis = home.genesis.validators.len();
-    let limit = (2 * (genesis + MAX_CHANGED) + 1).min(2 * MAX_VALIDATORS + 1);
-    NonZeroUsize::new(limit).ok_or_else(|| anyhow::anyhow!("genesis has no validators"))
+    NonZeroUsize::new(2 * genesis + 1).ok_or_else(|| anyhow::anyhow!("genesis has no validators"))
 }

@@ -5,6 +5,7 @@
 use crate::{testnet::TestnetSpec, Client};
 use anyhow::Context;
 use eiraku_core::Genesis;
+use eiraku_node::NodeSettings;
 use std::{
     fs::OpenOptions,
     path::{Path, PathBuf},
@@ -17,6 +18,8 @@ pub struct Devnet {
     dir: PathBuf,
     binary: PathBuf,
     genesis: Genesis,
+    /// Each home's API address, by index.
+    api_addresses: Vec<std::net::SocketAddr>,
     children: Vec<Option<Child>>,
 }
 
@@ -30,11 +33,22 @@ impl Devnet {
                 format!("no network in {} (missing genesis.json)", dir.display())
             })?)
             .with_context(|| format!("{} is not a genesis file", genesis_path.display()))?;
-        let children = (0..genesis.validators.len()).map(|_| None).collect();
+        // Every home folder, spares (not in genesis) included.
+        let mut api_addresses = Vec::new();
+        loop {
+            let settings = TestnetSpec::home(dir, api_addresses.len()).join("node.json");
+            if !settings.exists() {
+                break;
+            }
+            let settings: NodeSettings = eiraku_node::home::read_json(&settings)?;
+            api_addresses.push(settings.api_listen);
+        }
+        let children = api_addresses.iter().map(|_| None).collect();
         Ok(Self {
             dir: dir.to_path_buf(),
             binary: binary.to_path_buf(),
             genesis,
+            api_addresses,
             children,
         })
     }
@@ -44,7 +58,7 @@ impl Devnet {
         &self.genesis
     }
 
-    /// Number of validators.
+    /// Number of validator homes (spares not in genesis included).
     pub fn len(&self) -> usize {
         self.children.len()
     }
@@ -56,7 +70,7 @@ impl Devnet {
 
     /// API base URL of validator `index`.
     pub fn api_url(&self, index: usize) -> String {
-        format!("http://{}", self.genesis.validators[index].api_address)
+        format!("http://{}", self.api_addresses[index])
     }
 
     /// A client of validator `index`.

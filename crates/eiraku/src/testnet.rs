@@ -21,6 +21,9 @@ use std::{
 /// in minor units.
 /// The devnet's time lock on replacing a lost key: 30 s of block time.
 pub const DEVNET_KEY_REPLACEMENT_DELAY_MS: u64 = 30_000;
+/// Blocks per epoch on the devnet: about ten seconds when idle, so a
+/// validator change governance enacts takes effect soon after.
+pub const DEVNET_EPOCH_LENGTH: u64 = 100;
 
 pub const DEMO_ACCOUNTS: [(&str, u128); 4] = [
     ("faucet", 1_000_000_000_000_000),
@@ -49,6 +52,12 @@ pub struct TestnetSpec {
     /// Adjusts each validator's settings (node.json) before they are
     /// written; `|_| {}` keeps the defaults.
     pub tune: fn(&mut NodeSettings),
+    /// Homes for this many more validators, not in genesis (after the
+    /// others: `node{validators}`, …), for governance to add.
+    pub spares: usize,
+    /// Adjusts the genesis before it is validated and written; `|_| {}`
+    /// keeps the devnet's.
+    pub tune_genesis: fn(&mut Genesis),
 }
 
 impl TestnetSpec {
@@ -164,7 +173,7 @@ pub fn create(spec: &TestnetSpec) -> anyhow::Result<Genesis> {
         });
         reviewers.push(auditor);
     }
-    let genesis = Genesis {
+    let mut genesis = Genesis {
         chain_id,
         genesis_time_ms,
         validators,
@@ -174,16 +183,18 @@ pub fn create(spec: &TestnetSpec) -> anyhow::Result<Genesis> {
         // Seconds, like governance's windows: a person can watch a lost key
         // replaced (and cancel one) on the devnet.
         key_replacement_delay_ms: Some(DEVNET_KEY_REPLACEMENT_DELAY_MS),
-        epoch_length: None,
+        epoch_length: Some(DEVNET_EPOCH_LENGTH),
         reviewers,
     };
+    (spec.tune_genesis)(&mut genesis);
     eiraku_state::validate_genesis(&genesis).map_err(anyhow::Error::msg)?;
     std::fs::write(
         spec.dir.join("genesis.json"),
         serde_json::to_string_pretty(&genesis)? + "\n",
     )
     .context("writing genesis.json")?;
-    for (i, key) in keys.iter().enumerate() {
+    let spares: Vec<Keypair> = (0..spec.spares).map(|_| Keypair::generate()).collect();
+    for (i, key) in keys.iter().chain(&spares).enumerate() {
         let mut settings = NodeSettings {
             name: format!("validator-{i}"),
             p2p_listen: localhost(spec.p2p_port + i as u16),

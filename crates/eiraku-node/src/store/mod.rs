@@ -179,6 +179,10 @@ pub struct FinalizedBlock<'a> {
     pub changes: &'a [Change],
 }
 
+/// A kept validator-set handoff: the height of the block that ended the
+/// epoch, the encoded set and its proof under that block's state root.
+pub type KeptHandoff = (u64, Vec<u8>, Vec<u8>);
+
 /// The store.
 pub struct Store {
     keyspace: Keyspace,
@@ -201,6 +205,10 @@ pub struct Store {
     tx_index: PartitionHandle,
     /// Travel-rule envelopes deposited here, by digest (off chain).
     travel_rule: PartitionHandle,
+    /// Height of the last block of an epoch after which the validator set
+    /// changed → the new set and its proof under that block's state root
+    /// (see [`Store::put_handoff`]).
+    handoffs: PartitionHandle,
     /// Held by each commit, and by [`Store::close`] to hold back new ones.
     commits: Mutex<()>,
     /// The commit under way, and stalled ones.
@@ -255,6 +263,7 @@ impl Store {
             outcomes: partition("outcomes", compressed)?,
             tx_index: partition("tx_index", raw)?,
             travel_rule: partition("travel_rule", compressed)?,
+            handoffs: partition("handoffs", raw)?,
             keyspace,
             commits: Mutex::new(()),
             watch: CommitWatch::default(),
@@ -321,7 +330,7 @@ impl Store {
         last_height(&self.certificates)
     }
 
-    fn partitions(&self) -> [&PartitionHandle; 8] {
+    fn partitions(&self) -> [&PartitionHandle; 9] {
         [
             &self.meta,
             &self.state,
@@ -331,6 +340,7 @@ impl Store {
             &self.outcomes,
             &self.tx_index,
             &self.travel_rule,
+            &self.handoffs,
         ]
     }
 
@@ -399,6 +409,35 @@ impl Store {
         self.travel_rule
             .insert(digest.as_ref(), envelope)
             .map_err(engine)
+    }
+
+    /// Keeps, durably, the evidence that the set signing after block
+    /// `height` (the last of an epoch) is `set`: its proof under that
+    /// block's state root. Light clients follow these; the proof cannot be
+    /// made again once the state moves on.
+    pub fn put_handoff(&self, height: u64, set: &[u8], proof: &[u8]) -> Result<(), StoreError> {
+        let mut value = (set.len() as u32).to_be_bytes().to_vec();
+        value.extend_from_slice(set);
+        value.extend_from_slice(proof);
+        self.handoffs
+            .insert(height.to_be_bytes(), value)
+            .map_err(engine)?;
+        self.keyspace.persist(PersistMode::SyncAll).map_err(engine)
+    }
+
+    /// The handoffs after blocks below `height`, in height order.
+    pub fn handoffs_before(&self, height: u64) -> Result<Vec<KeptHandoff>, StoreError> {
+        let mut handoffs = Vec::new();
+        for item in self.handoffs.range(..height.to_be_bytes()) {
+            let (key, value) = item.map_err(engine)?;
+            let at = decode_height(&key, "a handoff key")?;
+            let corrupt = || StoreError::Corrupt(format!("the handoff after block {at}"));
+            let (length, rest) = value.split_at_checked(4).ok_or_else(corrupt)?;
+            let length = u32::from_be_bytes(length.try_into().expect("4 bytes")) as usize;
+            let (set, proof) = rest.split_at_checked(length).ok_or_else(corrupt)?;
+            handoffs.push((at, set.to_vec(), proof.to_vec()));
+        }
+        Ok(handoffs)
     }
 
     /// A deposited travel-rule envelope.

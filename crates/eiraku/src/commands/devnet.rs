@@ -111,6 +111,8 @@ fn prepare(args: &DevnetArgs) -> anyhow::Result<()> {
         p2p_port: args.p2p_port,
         money: !args.plain,
         tune: |_| {},
+        spares: 0,
+        tune_genesis: |_| {},
     })?;
     println!(
         "created a new {}-validator network in {}",

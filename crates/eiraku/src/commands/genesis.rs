@@ -43,6 +43,8 @@ pub fn run(args: GenesisArgs) -> anyhow::Result<()> {
         p2p_port: args.p2p_port,
         money: !args.plain,
         tune: |_| {},
+        spares: 0,
+        tune_genesis: |_| {},
     })?;
     println!(
         "created {} validators of {} in {}",

@@ -10,15 +10,17 @@ use crate::{
     submit::{self, SendOptions},
     Client,
 };
+use anyhow::Context as _;
 use clap::{Subcommand, ValueEnum};
 use eiraku_api::{ProposalStatus, ProposalView};
 use eiraku_core::{
     digest,
     governance::{text_digest, Amendment, Choice, GovernanceCall, Parameter, SeatKind, Stance},
-    AccountId, Amount, Call, Digest,
+    validators::Joiner,
+    AccountId, Amount, Call, Digest, ValidatorChange,
 };
 use std::{
-    path::Path,
+    path::{Path, PathBuf},
     time::{Duration, Instant},
 };
 
@@ -89,6 +91,14 @@ pub struct AmendmentArgs {
     /// '{"set_windows":{"class":"b","windows":{…}}}').
     #[arg(long, conflicts_with_all = ["parameter", "add_seat", "remove_seat"])]
     amendment: Option<String>,
+    /// Add the validator whose consent this file holds (from `eiraku node
+    /// --consent`; class A; repeatable).
+    #[arg(long, conflicts_with_all = ["parameter", "add_seat", "remove_seat", "amendment"])]
+    add_validator: Vec<PathBuf>,
+    /// Remove the validator with this consensus key (hex; class A;
+    /// repeatable).
+    #[arg(long, conflicts_with_all = ["parameter", "add_seat", "remove_seat", "amendment"])]
+    remove_validator: Vec<String>,
 }
 
 /// A kind of seat.
@@ -111,6 +121,9 @@ impl AmendmentArgs {
             SeatArg::Voting => SeatKind::Voting,
             SeatArg::Advisory => SeatKind::Advisory,
         };
+        if !self.add_validator.is_empty() || !self.remove_validator.is_empty() {
+            return self.validator_change();
+        }
         Ok(match (self.parameter, self.add_seat, self.remove_seat, &self.amendment) {
             (Some(name), None, None, None) => {
                 let value = self.value.expect("clap requires --value");
@@ -130,6 +143,32 @@ impl AmendmentArgs {
                 "give one of --parameter with --value, --add-seat or --remove-seat with --account, or --amendment JSON"
             ),
         })
+    }
+}
+
+impl AmendmentArgs {
+    /// The validator change --add-validator and --remove-validator name,
+    /// in the key order the chain's codec requires.
+    fn validator_change(&self) -> anyhow::Result<Amendment> {
+        let mut add = Vec::new();
+        for path in &self.add_validator {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let joiner: Joiner = serde_json::from_str(&text).with_context(|| {
+                format!(
+                    "{} is not a consent from `eiraku node --consent`",
+                    path.display()
+                )
+            })?;
+            add.push(joiner);
+        }
+        add.sort_by_key(|joiner| joiner.validator.key);
+        let mut remove = (self.remove_validator.iter())
+            .map(|hex| AccountId::from_hex(hex).map_err(anyhow::Error::msg))
+            .collect::<anyhow::Result<Vec<_>>>()
+            .context("--remove-validator takes a validator's consensus key in hex")?;
+        remove.sort();
+        Ok(Amendment::ChangeValidators(ValidatorChange { add, remove }))
     }
 }
 

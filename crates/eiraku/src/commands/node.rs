@@ -1,8 +1,9 @@
-//! `eiraku node`: run one validator.
+//! `eiraku node`: run one validator, or print its consent to join.
 
 use anyhow::Context;
+use eiraku_core::validators::Joiner;
 use eiraku_node::NodeHome;
-use std::path::PathBuf;
+use std::{net::SocketAddr, path::PathBuf};
 
 // No doc comment: the variant's in main.rs is the command's help.
 #[derive(clap::Args)]
@@ -10,11 +11,27 @@ pub struct NodeCommandArgs {
     /// The validator's home folder.
     #[arg(long)]
     home: PathBuf,
+    /// Print, instead of running, this validator's consent to join the
+    /// chain's validator set (JSON, for `eiraku gov propose
+    /// --add-validator`): its key's signature of the chain, its key and
+    /// its p2p address.
+    #[arg(long)]
+    consent: bool,
+    /// With --consent: the address other validators dial (default: the
+    /// p2p address it listens on, from node.json).
+    #[arg(long, requires = "consent")]
+    address: Option<SocketAddr>,
 }
 
-/// Runs the validator until it is stopped.
+/// Runs the validator until it is stopped (or prints its consent).
 pub fn run(args: NodeCommandArgs) -> anyhow::Result<()> {
     let home = NodeHome::load(&args.home)?;
+    if args.consent {
+        let address = args.address.unwrap_or(home.settings.p2p_listen);
+        let consent = Joiner::sign(&home.genesis.chain_id, &home.key, address);
+        println!("{}", serde_json::to_string_pretty(&consent)?);
+        return Ok(());
+    }
     // However it was started, `kill $(cat HOME/node.pid)` stops it.
     let pid_file = home.dir.join("node.pid");
     std::fs::write(&pid_file, std::process::id().to_string())

@@ -77,8 +77,22 @@ impl TestNetwork {
         money: bool,
         tune: fn(&mut eiraku_node::NodeSettings),
     ) -> Self {
+        Self::start_spec(validators, 0, money, tune, |_| {})
+    }
+
+    /// Creates `validators` validators plus homes for `spares` more that
+    /// are not in genesis (not started), with settings adjusted by `tune`
+    /// and the genesis by `tune_genesis`; starts the validators and waits
+    /// for height 1 everywhere.
+    pub fn start_spec(
+        validators: usize,
+        spares: usize,
+        money: bool,
+        tune: fn(&mut eiraku_node::NodeSettings),
+        tune_genesis: fn(&mut eiraku_core::Genesis),
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temporary folder");
-        let (api_port, p2p_port) = free_port_ranges(validators);
+        let (api_port, p2p_port) = free_port_ranges(validators + spares);
         testnet::create(&TestnetSpec {
             dir: dir.path().to_path_buf(),
             validators,
@@ -87,11 +101,15 @@ impl TestNetwork {
             p2p_port,
             money,
             tune,
+            spares,
+            tune_genesis,
         })
         .expect("network folder");
         let mut net = Devnet::open(Path::new(env!("CARGO_BIN_EXE_eiraku")), dir.path())
             .expect("network opens");
-        net.start_all().expect("validators start");
+        for index in 0..validators {
+            net.start(index).expect("validator starts");
+        }
         for index in 0..validators {
             net.wait_for_height(index, 1, Duration::from_secs(120))
                 .expect("validator finalizes");
