@@ -478,11 +478,12 @@ impl Handover {
         let height = chain.finalized_height();
         let next = epochs::epoch_after(&self.epocher, height);
         let set = chain.finalized_state().validators().active().clone();
-        if set != self.active {
-            if let Err(error) = keep_handoff(chain, height, &set).await {
-                // Consensus goes on; light clients ask another validator.
-                tracing::error!(%error, height, "cannot keep the proof of a validator-set change");
-            }
+        // Decided from the kept handoffs, not from the set this executor
+        // saw last: a node that crashed before keeping the proof comes back
+        // with the new set already active, and must still keep it.
+        if let Err(error) = keep_handoff(chain, height, &set).await {
+            // Consensus goes on; light clients ask another validator.
+            tracing::error!(%error, height, "cannot keep the proof of a validator-set change");
         }
         self.schemes.register(next, &set);
         (self.track_peers)(next, &set, &self.active);
@@ -491,9 +492,22 @@ impl Handover {
     }
 }
 
-/// Proves the state's active set under the root of block `height` (the
-/// state is still at it) and keeps the proof.
+/// When `set`, active after block `height` (the state is still at it),
+/// differs from the last set kept before it (or the genesis set), proves
+/// it under the block's state root and keeps the proof.
 async fn keep_handoff(chain: &Chain, height: u64, set: &ValidatorSet) -> anyhow::Result<()> {
+    let store = chain.store();
+    let kept = store.handoffs_before(height + 1)?;
+    let previous = match kept.last() {
+        Some((at, _, _)) if *at == height => return Ok(()),
+        Some((_, previous, _)) => previous.clone(),
+        None => eiraku_state::validators::Validators::from_genesis(chain.genesis())
+            .active()
+            .to_bytes(),
+    };
+    if previous == set.to_bytes() {
+        return Ok(());
+    }
     let key = StateKey::Validators(ValidatorsKey::Active);
     let proof = chain.prove(&key).await?;
     anyhow::ensure!(
