@@ -1009,6 +1009,14 @@ fn governance_adds_a_validator_and_removes_one_at_an_epoch_boundary() {
             .await;
         println!("[{:?}] members at {:?}", sim.now(), heights(&members));
         assert_no_fork(&members);
+        // Each member kept the proof light clients follow the change with,
+        // the joiner too (it applied that block while following).
+        for member in &members {
+            let kept = member.store().handoffs_before(u64::MAX).unwrap();
+            assert_eq!(kept.len(), 1);
+            assert_eq!(kept[0].0, handover);
+            assert_eq!(kept[0].1, new_set.to_bytes());
+        }
         let verifier = Scheme::verifier(CONSENSUS_NAMESPACE, epochs::participants(&new_set));
         let after = handover + EPOCH;
         let certificate = proposer.store().certificate(after).unwrap();

@@ -234,4 +234,11 @@ fn governance_adds_a_fifth_validator_and_removes_one_on_real_processes() {
         client.verify_tx(&forged),
         Err(ProofError::BadHandoff { .. })
     ));
+    // The same handoff twice: each must hand over to a later epoch.
+    let mut repeated = proof.clone();
+    repeated.handoffs.push(proof.handoffs[0].clone());
+    assert!(matches!(
+        client.verify_tx(&repeated),
+        Err(ProofError::BadHandoff { .. })
+    ));
 }
