@@ -262,10 +262,10 @@ impl Genesis {
         if let Some(bad) = self
             .validators
             .iter()
-            .find(|v| v.public_key.public_key().is_err())
+            .find(|v| !crate::validators::is_strong_key(&v.public_key))
         {
             return Err(format!(
-                "validator {} has a public key that is not a valid Ed25519 key",
+                "validator {} has a public key that is not a valid Ed25519 key (or is of small order)",
                 bad.name
             ));
         }

@@ -147,6 +147,11 @@ impl LightClient {
             .into_iter()
             .try_collect()
             .map_err(|_| ProofError::Validators("a validator is listed twice".into()))?;
+        if genesis.epoch_length == Some(0) {
+            return Err(ProofError::Validators(
+                "an epoch holds at least one block".into(),
+            ));
+        }
         Ok(Self {
             chain_id: genesis.chain_id.clone(),
             epoch_length: genesis.epoch_length,

@@ -15,6 +15,7 @@ use commonware_codec::{
     Buf, Copying, DecodeExt, Encode, EncodeSize, Error, RangeCfg, Read, ReadExt, Write,
 };
 use commonware_cryptography::{ed25519, Verifier as _};
+use curve25519_dalek::edwards::CompressedEdwardsY;
 use std::net::SocketAddr;
 
 /// Namespace of a joining validator's consent signature.
@@ -76,6 +77,10 @@ pub enum ChangeRefused {
     TooMany,
     /// More than a third of the current set would leave at once.
     RemovesTooMany,
+    /// The validators carried over from the active set would not be a
+    /// quorum of the new set on their own (joiners may be offline at
+    /// first), or more than a third of the active set would leave.
+    BreaksContinuity,
 }
 
 impl Joiner {
@@ -96,14 +101,32 @@ impl Joiner {
         Self { validator, consent }
     }
 
-    /// Whether the consent is the joiner's own, for `chain_id`.
+    /// Whether the consent is the joiner's own, for `chain_id`, with a key
+    /// nobody can sign for without its secret and an address one can dial.
     pub fn consents(&self, chain_id: &ChainId) -> bool {
         let message = Self::consent_message(chain_id, &self.validator);
-        self.validator
-            .key
-            .public_key()
-            .is_ok_and(|key| key.verify(JOIN_NAMESPACE, &message, &self.consent))
+        is_strong_key(&self.validator.key)
+            && is_dialable(&self.validator.p2p_address)
+            && (self.validator.key.public_key())
+                .is_ok_and(|key| key.verify(JOIN_NAMESPACE, &message, &self.consent))
     }
+}
+
+/// Whether `key` is a canonical Ed25519 point outside the small-order
+/// subgroup. Verification accepts small-order keys (ZIP-215), for which a
+/// signature of any message exists without any secret: as a validator key
+/// one would let anyone sign its votes.
+pub fn is_strong_key(key: &AccountId) -> bool {
+    let compressed = CompressedEdwardsY(*key.as_bytes());
+    compressed
+        .decompress()
+        .is_some_and(|point| !point.is_small_order() && point.compress() == compressed)
+}
+
+/// Whether peers can dial `address`: not unspecified, multicast or port 0.
+pub fn is_dialable(address: &SocketAddr) -> bool {
+    let ip = address.ip();
+    !(ip.is_unspecified() || ip.is_multicast() || address.port() == 0)
 }
 
 impl ValidatorSet {
@@ -176,6 +199,21 @@ impl ValidatorSet {
             return Err(ChangeRefused::TooMany);
         }
         Ok(next)
+    }
+
+    /// Whether `next` may follow this (active) set at one epoch boundary:
+    /// at most a third of it leaves, and those who stay are a quorum of
+    /// `next` by themselves. Checked over all the changes enacted within
+    /// an epoch together, so that stacked proposals cannot do what one may
+    /// not.
+    pub fn continues_into(&self, next: &ValidatorSet) -> Result<(), ChangeRefused> {
+        let carried = self.0.iter().filter(|v| next.contains(&v.key)).count();
+        let leaving = self.len() - carried;
+        let quorum = next.len() - (next.len().saturating_sub(1)) / 3;
+        if leaving > self.len() / 3 || carried < quorum {
+            return Err(ChangeRefused::BreaksContinuity);
+        }
+        Ok(())
     }
 
     /// The stored form (the chain's codec).
@@ -449,6 +487,41 @@ mod tests {
         let mut moved = joiner(9);
         moved.validator.p2p_address = "10.0.0.1:9009".parse().unwrap();
         assert_eq!(refused(vec![moved], vec![]), ChangeRefused::BadConsent);
+        // The identity point with R = identity, s = 0 "signs" any message:
+        // a validator key nobody holds.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        let mut signature = [0u8; 64];
+        signature[0] = 1;
+        let forged = Joiner {
+            validator: Validator {
+                key: AccountId::from_bytes(identity),
+                p2p_address: "127.0.0.1:9100".parse().unwrap(),
+            },
+            consent: ed25519::Signature::decode(Copying(&signature[..])).unwrap(),
+        };
+        let message = Joiner::consent_message(&chain(), &forged.validator);
+        let key = forged.validator.key.public_key().unwrap();
+        assert!(
+            key.verify(JOIN_NAMESPACE, &message, &forged.consent),
+            "verification alone accepts it"
+        );
+        assert_eq!(refused(vec![forged], vec![]), ChangeRefused::BadConsent);
+        // An address nobody can dial.
+        let unspecified = Joiner::sign(
+            &chain(),
+            &Keypair::from_seed(9),
+            "0.0.0.0:9009".parse().unwrap(),
+        );
+        assert_eq!(
+            refused(vec![unspecified], vec![]),
+            ChangeRefused::BadConsent
+        );
+    }
+
+    #[test]
+    fn generated_keys_are_strong() {
+        assert!((0..50).all(|seed| is_strong_key(&Keypair::from_seed(seed).account_id())));
     }
 
     #[test]

@@ -482,8 +482,12 @@ impl Handover {
         // saw last: a node that crashed before keeping the proof comes back
         // with the new set already active, and must still keep it.
         if let Err(error) = keep_handoff(chain, height, &set).await {
-            // Consensus goes on; light clients ask another validator.
-            tracing::error!(%error, height, "cannot keep the proof of a validator-set change");
+            // Its proofs would fail for ever after: stop before
+            // acknowledging, so that a restart keeps it from the block
+            // marshal delivers again.
+            panic!(
+                "cannot keep the proof of the validator-set change after block {height}: {error}"
+            );
         }
         self.schemes.register(next, &set);
         (self.track_peers)(next, &set, &self.active);

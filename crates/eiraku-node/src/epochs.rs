@@ -75,27 +75,37 @@ pub fn addresses(set: &ValidatorSet, except: &ValidatorSet) -> Map<PublicKey, Ad
 
 /// Tells a p2p manager each epoch's peers: the epoch's set first, the set
 /// before it second (finishing its epoch). A set beyond `limit` (which
-/// sized the manager's mailboxes) keeps its primary peers only, with an
-/// error in the log: the node needs a restart to size them for it.
+/// sized the manager's mailboxes) keeps what fits of its primary peers,
+/// with an error in the log: the node needs a restart to size them for it.
 pub fn track_peers<M>(mut manager: M, limit: NonZeroUsize) -> TrackPeers
 where
     M: AddressableManager<PublicKey = PublicKey> + Send + 'static,
 {
     Box::new(move |epoch, primary, before| {
-        let primary_peers = addresses(primary, &ValidatorSet::default());
+        let mut primary_peers = addresses(primary, &ValidatorSet::default());
         let mut secondary = addresses(before, primary);
         if primary_peers.len() + secondary.len() + 1 > limit.get() {
+            // The p2p layer aborts on a set beyond the limit its mailboxes
+            // were sized for: keep what fits, and say so.
             tracing::error!(
                 epoch = epoch.get(),
                 limit = limit.get(),
-                "the validator set outgrew this node's p2p limit: restart the node"
+                "the validator set outgrew this node's p2p limit: restart the node to reach every validator"
             );
             secondary = Map::default();
+            let fits = primary_peers.iter_pairs().take(limit.get() - 1);
+            let fits: Vec<_> = fits
+                .map(|(key, address)| (key.clone(), address.clone()))
+                .collect();
+            primary_peers = fits.into_iter().try_collect().expect("a subset of a map");
         }
         let peers = AddressableTrackedPeers::new(primary_peers, secondary);
         let _ = manager.track(epoch.get(), peers);
     })
 }
+
+/// Epochs before the newest whose schemes stay registered.
+const KEPT_EPOCHS: u64 = 2;
 
 /// Each epoch's signing scheme, shared by marshal (which verifies
 /// certificates by epoch) and the engines (which sign with it).
@@ -130,10 +140,12 @@ impl EpochSchemes {
             ))),
         };
         let signs = scoped.clone().into_scheme().is_some();
-        self.schemes
-            .lock()
-            .expect("not poisoned")
-            .insert(epoch, scoped);
+        let mut schemes = self.schemes.lock().expect("not poisoned");
+        schemes.insert(epoch, scoped);
+        // Marshal verifies certificates of the epochs it is catching up
+        // through, registered as it goes: older ones are never asked again.
+        let oldest = Epoch::new(epoch.get().saturating_sub(KEPT_EPOCHS));
+        schemes.retain(|kept, _| *kept >= oldest);
         signs
     }
 

@@ -48,7 +48,6 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
     let strategy = Rayon::new(NZUsize!(2))?;
 
     let signer = home.key.private_key().clone();
-    let max_peers = peer_limit(&home)?;
     let max_message = engine::max_message_size(MAX_VALIDATORS as u32, gossip::MAX_GOSSIP_BYTES);
     let mut p2p_config = lookup::Config::recommended(
         Cups::<_, ChaCha20Poly1305>::new(
@@ -62,7 +61,8 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
         ),
         P2P_NAMESPACE,
         home.settings.p2p_listen,
-        max_peers,
+        // Sized from the state below, once the chain is open.
+        NZUsize!(1),
         max_message,
         NZUsize!(1024),
     );
@@ -88,6 +88,8 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
             )
             .await?,
         );
+        let max_peers = peer_limit(&home, &chain.finalized_state());
+        p2p_config.max_peers_per_set = max_peers;
         let (mut network, oracle) = lookup::Network::new(context.child("network"), p2p_config);
         let consensus_quota = Quota::per_second(NZU32!(10_000));
         let channels = Channels {
@@ -168,10 +170,14 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
 }
 
 /// The most peers one tracked set (an epoch's validators, the ones before
-/// them, this node) may hold: twice the genesis set. It sizes the p2p
-/// mailboxes, which are allocated up front for every peer of every tracked
-/// set, so it cannot simply be the largest set governance may make.
-fn peer_limit(home: &NodeHome) -> anyhow::Result<NonZeroUsize> {
-    let genesis = home.genesis.validators.len();
-    NonZeroUsize::new(2 * genesis + 1).ok_or_else(|| anyhow::anyhow!("genesis has no validators"))
+/// them, this node) may hold: twice the largest set the state knows now.
+/// It sizes the p2p mailboxes, which are allocated up front for every peer
+/// of every tracked set, so it cannot simply be the largest set governance
+/// may make; a set outgrowing it is cut to fit until the node restarts.
+fn peer_limit(home: &NodeHome, state: &eiraku_state::State) -> NonZeroUsize {
+    let validators = state.validators();
+    let largest = (home.genesis.validators.len())
+        .max(validators.active().len())
+        .max(validators.set().len());
+    NonZeroUsize::new(2 * largest + 1).expect("positive")
 }

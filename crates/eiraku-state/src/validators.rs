@@ -77,10 +77,8 @@ impl Validators {
         if self.epoch_length.is_none() {
             return Err(AmendmentError::NoEpochs);
         }
-        self.set
-            .after(change, chain_id)
-            .map(drop)
-            .map_err(Into::into)
+        let next = self.set.after(change, chain_id)?;
+        self.active.continues_into(&next).map_err(Into::into)
     }
 }
 
@@ -103,14 +101,9 @@ impl Module for Validators {
         };
         // Consents were checked at the proposal (they do not change); the
         // set may have, so its rules are checked again.
-        Some(
-            self.set
-                .after_consented(change)
-                .map(|next| {
-                    self.set = next;
-                })
-                .map_err(Into::into),
-        )
+        let next = (self.set.after_consented(change))
+            .and_then(|next| self.active.continues_into(&next).map(|()| next));
+        Some(next.map(|next| self.set = next).map_err(Into::into))
     }
 
     fn entries(&self, out: &mut Vec<Change>) {

@@ -79,6 +79,11 @@ pub enum AmendmentError {
     /// More than a third of the set would leave at once.
     #[error("one change removes at most a third of the validators")]
     RemovesTooManyValidators,
+    /// The validators staying from the active set would not be a quorum of
+    /// the new set, or more than a third of them would leave, counting
+    /// every change enacted in this epoch.
+    #[error("the validators staying from this epoch's set must be a quorum of the next set, and at most a third of them leave (counting every change enacted this epoch)")]
+    BreaksContinuity,
     /// The chain runs one epoch: its genesis set no epoch length.
     #[error("this chain runs one epoch (its genesis sets no epoch_length), so its validators cannot change")]
     NoEpochs,
@@ -95,13 +100,14 @@ impl From<eiraku_core::validators::ChangeRefused> for AmendmentError {
             ChangeRefused::TooFew => AmendmentError::TooFewValidators,
             ChangeRefused::TooMany => AmendmentError::TooManyValidators,
             ChangeRefused::RemovesTooMany => AmendmentError::RemovesTooManyValidators,
+            ChangeRefused::BreaksContinuity => AmendmentError::BreaksContinuity,
         }
     }
 }
 
 impl AmendmentError {
     /// Every reason, in the order of its stored code.
-    pub const ALL: [AmendmentError; 23] = [
+    pub const ALL: [AmendmentError; 24] = [
         AmendmentError::AlreadySeated,
         AmendmentError::NotSeated,
         AmendmentError::TooFewVotingSeats,
@@ -125,6 +131,7 @@ impl AmendmentError {
         AmendmentError::TooManyValidators,
         AmendmentError::RemovesTooManyValidators,
         AmendmentError::NoEpochs,
+        AmendmentError::BreaksContinuity,
     ];
 
     /// Its stored code (its place in [`AmendmentError::ALL`]).

@@ -149,6 +149,17 @@ fn each_validator_rule_refuses_the_proposal_with_its_typed_error() {
         refused(&mut chain, nothing),
         AmendmentError::EmptyValidatorChange
     );
+    // Three offline joiners and six validators: the six would no longer
+    // be a quorum of nine by themselves.
+    let (a, b, c) = (
+        joiner(&chain, JOINER),
+        joiner(&chain, JOINER + 1),
+        joiner(&chain, JOINER + 2),
+    );
+    let mut flood = vec![a, b, c];
+    flood.sort_by_key(|j| j.validator.key);
+    let flood = propose_change(flood, vec![]);
+    assert_eq!(refused(&mut chain, flood), AmendmentError::BreaksContinuity);
     assert!(chain.state.governance().unwrap().proposals().is_empty());
     // A chain of one epoch never hands over, so it refuses any change.
     let mut single = validator_chain(None);
@@ -180,4 +191,30 @@ fn a_change_the_set_outgrew_while_waiting_fails_on_the_record() {
         }
     ));
     assert_eq!(chain.state.validators().set().len(), 5);
+}
+
+#[test]
+fn changes_enacted_in_one_epoch_are_checked_together_against_the_active_set() {
+    let mut chain = validator_chain(Some(EPOCH));
+    // Each alone may pass: two of six leave; two join six.
+    chain
+        .send(CB, propose_change(vec![], vec![VALIDATOR, VALIDATOR + 1]))
+        .unwrap();
+    let mut joiners = vec![joiner(&chain, JOINER), joiner(&chain, JOINER + 1)];
+    joiners.sort_by_key(|j| j.validator.key);
+    chain.send(CB + 1, propose_change(joiners, vec![])).unwrap();
+    pass_and_enact(&mut chain, &[0, 1]);
+    assert!(matches!(
+        chain.proposal(0).outcome,
+        ProposalOutcome::Enacted { .. }
+    ));
+    // Together, four of the six would carry a set of six: not a quorum.
+    assert!(matches!(
+        chain.proposal(1).outcome,
+        ProposalOutcome::Failed {
+            reason: AmendmentError::BreaksContinuity,
+            ..
+        }
+    ));
+    assert_eq!(chain.state.validators().set().len(), 4);
 }

@@ -28,6 +28,10 @@ pub fn run(args: NodeCommandArgs) -> anyhow::Result<()> {
     let home = NodeHome::load(&args.home)?;
     if args.consent {
         let address = args.address.unwrap_or(home.settings.p2p_listen);
+        anyhow::ensure!(
+            eiraku_core::validators::is_dialable(&address),
+            "other validators cannot dial {address}: give the address they reach this node at with --address HOST:PORT"
+        );
         let consent = Joiner::sign(&home.genesis.chain_id, &home.key, address);
         println!("{}", serde_json::to_string_pretty(&consent)?);
         return Ok(());
