@@ -9,11 +9,12 @@
 mod common;
 
 use common::{run_cli, TestNetwork};
+use commonware_codec::{Copying, DecodeExt as _};
 use eiraku_api::ProposalStatus;
 use eiraku_core::{
     governance::{GovernanceGenesis, Windows},
     proof::{LightClient, ProofError, TxProof},
-    Genesis, Validator, ValidatorSet,
+    BlockHeader, Genesis, Validator, ValidatorSet,
 };
 use std::time::{Duration, Instant};
 
@@ -233,6 +234,14 @@ fn governance_adds_a_fifth_validator_and_removes_one_on_real_processes() {
     assert!(matches!(
         client.verify_tx(&forged),
         Err(ProofError::BadHandoff { .. })
+    ));
+    // The handoff's certificate (of the epoch before the change) for the
+    // transaction's block (after it): the epochs differ.
+    let header = BlockHeader::decode(Copying(&hex::decode(&proof.header).unwrap()[..])).unwrap();
+    let old_certificate = hex::decode(&proof.handoffs[0].certificate).unwrap();
+    assert!(matches!(
+        client.verify_finality(&header, &old_certificate),
+        Err(ProofError::WrongEpoch { .. })
     ));
     // The same handoff twice: each must hand over to a later epoch.
     let mut repeated = proof.clone();
