@@ -24,7 +24,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 mod handoff;
-use handoff::participants;
 pub use handoff::Handoff;
 
 /// Namespace of consensus signatures (votes and certificates).
@@ -173,7 +172,7 @@ impl LightClient {
     /// Takes `set` as the set of `epoch` on: for an auditor who replays
     /// the chain and reads the set the state hands over.
     pub fn enter_epoch(&mut self, epoch: u64, set: &ValidatorSet) {
-        let participants = participants(set);
+        let participants = set.participants();
         self.sets
             .insert(epoch, Scheme::verifier(CONSENSUS_NAMESPACE, participants));
     }

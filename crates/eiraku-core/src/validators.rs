@@ -9,12 +9,13 @@
 //! ([`Joiner::consent`]), so no operator is added against its will or at an
 //! address it does not serve.
 
-use crate::{AccountId, ChainId, Keypair};
+use crate::{AccountId, ChainId, Keypair, PublicKey};
 use bytes::BufMut;
 use commonware_codec::{
     Buf, Copying, DecodeExt, Encode, EncodeSize, Error, RangeCfg, Read, ReadExt, Write,
 };
 use commonware_cryptography::{ed25519, Verifier as _};
+use commonware_utils::{ordered::Set, TryCollect as _};
 use curve25519_dalek::edwards::CompressedEdwardsY;
 use std::net::SocketAddr;
 
@@ -150,6 +151,13 @@ impl ValidatorSet {
     /// Whether it holds none.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// Its consensus keys, in the order certificates index signers by.
+    pub fn participants(&self) -> Set<PublicKey> {
+        let keys = self.0.iter().filter_map(|v| v.key.public_key().ok());
+        keys.try_collect()
+            .expect("a validator set holds each key once")
     }
 
     /// Whether `key` is one of its validators.

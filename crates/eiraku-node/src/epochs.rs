@@ -14,10 +14,7 @@ use commonware_cryptography::{
     ed25519,
 };
 use commonware_p2p::{Address, AddressableManager, AddressableTrackedPeers};
-use commonware_utils::{
-    ordered::{Map, Set},
-    TryCollect as _,
-};
+use commonware_utils::{ordered::Map, TryCollect as _};
 use eiraku_core::{proof::CONSENSUS_NAMESPACE, PublicKey, ValidatorSet};
 use std::{
     collections::BTreeMap,
@@ -49,16 +46,6 @@ pub fn epoch_after(epocher: &FixedEpocher, height: u64) -> Epoch {
     epocher
         .containing(Height::new(height.saturating_add(1)))
         .map_or(Epoch::zero(), |info| info.epoch())
-}
-
-/// A set's consensus keys, in the order consensus indexes signers by.
-pub fn participants(set: &ValidatorSet) -> Set<PublicKey> {
-    let keys = set
-        .validators()
-        .iter()
-        .filter_map(|v| v.key.public_key().ok());
-    keys.try_collect()
-        .expect("a validator set holds each key once")
 }
 
 /// A set's p2p addresses, less any key in `except`.
@@ -127,7 +114,7 @@ impl EpochSchemes {
     /// Registers `set` as `epoch`'s (again: the same set, when a block is
     /// delivered twice). Returns whether this node signs in it.
     pub fn register(&self, epoch: Epoch, set: &ValidatorSet) -> bool {
-        let participants = participants(set);
+        let participants = set.participants();
         let scoped = match Scheme::signer(
             CONSENSUS_NAMESPACE,
             participants.clone(),

@@ -1017,7 +1017,7 @@ fn governance_adds_a_validator_and_removes_one_at_an_epoch_boundary() {
             assert_eq!(kept[0].0, handover);
             assert_eq!(kept[0].1, new_set.to_bytes());
         }
-        let verifier = Scheme::verifier(CONSENSUS_NAMESPACE, epochs::participants(&new_set));
+        let verifier = Scheme::verifier(CONSENSUS_NAMESPACE, new_set.participants());
         let after = handover + EPOCH;
         let certificate = proposer.store().certificate(after).unwrap();
         let certified = (after..=proposer.finalized_height())

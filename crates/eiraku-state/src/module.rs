@@ -46,13 +46,17 @@ pub(crate) trait Module: Clone + PartialEq + Eq + std::fmt::Debug {
     /// are exactly as they were.
     fn apply(
         &mut self,
-        call: &Call,
-        cx: &mut CallContext<'_, '_>,
-    ) -> Option<Result<(), ExecutionError>>;
+        _call: &Call,
+        _cx: &mut CallContext<'_, '_>,
+    ) -> Option<Result<(), ExecutionError>> {
+        None
+    }
 
     /// The accounts other than the sender that `call` may write, when it is
     /// this module's call.
-    fn accounts_touched(call: &Call) -> Option<Vec<&AccountId>>;
+    fn accounts_touched(_call: &Call) -> Option<Vec<&AccountId>> {
+        None
+    }
 
     /// Every entry of its state, keyed in the authenticated store.
     fn entries(&self, out: &mut Vec<Change>);
@@ -247,18 +251,6 @@ mod tests {
     struct Idle;
 
     impl Module for Idle {
-        fn apply(
-            &mut self,
-            _call: &Call,
-            _cx: &mut CallContext<'_, '_>,
-        ) -> Option<Result<(), ExecutionError>> {
-            None
-        }
-
-        fn accounts_touched(_call: &Call) -> Option<Vec<&AccountId>> {
-            None
-        }
-
         fn entries(&self, _out: &mut Vec<Change>) {}
 
         fn changes(&self, _before: &Self, _out: &mut Vec<Change>) {}

@@ -3,14 +3,10 @@
 //! next (the engine's epoch reconfiguration); the light client proves it
 //! from the state root. One entry, `validators/set`.
 
-use crate::{
-    governance::AmendmentError,
-    module::{CallContext, Module},
-    Change, EntryError, ExecutionError,
-};
+use crate::{governance::AmendmentError, module::Module, Change, EntryError};
 use eiraku_core::{
-    governance::Amendment, AccountId, Call, ChainId, Genesis, StateKey, Validator, ValidatorChange,
-    ValidatorSet, ValidatorsKey,
+    governance::Amendment, ChainId, Genesis, StateKey, Validator, ValidatorChange, ValidatorSet,
+    ValidatorsKey,
 };
 
 /// The validator set in the state.
@@ -82,19 +78,8 @@ impl Validators {
     }
 }
 
+/// It takes no calls: governance changes it, by enactment.
 impl Module for Validators {
-    fn apply(
-        &mut self,
-        _call: &Call,
-        _cx: &mut CallContext<'_, '_>,
-    ) -> Option<Result<(), ExecutionError>> {
-        None
-    }
-
-    fn accounts_touched(_call: &Call) -> Option<Vec<&AccountId>> {
-        None
-    }
-
     fn enact(&mut self, amendment: &Amendment, _now_ms: u64) -> Option<Result<(), AmendmentError>> {
         let Amendment::ChangeValidators(change) = amendment else {
             return None;

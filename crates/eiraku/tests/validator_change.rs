@@ -45,6 +45,21 @@ fn cli(args: &[&str]) -> String {
     output
 }
 
+/// Waits until proposal 0 reaches `milestone`.
+fn wait_for_proposal(net: &str, milestone: &str) {
+    let args = [
+        "gov",
+        "wait",
+        "--network",
+        net,
+        "--proposal",
+        "0",
+        "--until",
+        milestone,
+    ];
+    cli(&args);
+}
+
 /// Waits until `done` holds, polling; panics after `limit`.
 fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + limit;
@@ -83,16 +98,7 @@ fn governance_adds_a_fifth_validator_and_removes_one_on_real_processes() {
         "--text",
         "Add the fifth validator; retire validator 3.",
     ]);
-    cli(&[
-        "gov",
-        "wait",
-        "--network",
-        net,
-        "--proposal",
-        "0",
-        "--until",
-        "voting",
-    ]);
+    wait_for_proposal(net, "voting");
     for seat in VOTERS {
         cli(&[
             "gov",
@@ -111,16 +117,7 @@ fn governance_adds_a_fifth_validator_and_removes_one_on_real_processes() {
     }
     // The new node follows the chain from genesis; it signs once it is in.
     network.net.start(JOINER).unwrap();
-    cli(&[
-        "gov",
-        "wait",
-        "--network",
-        net,
-        "--proposal",
-        "0",
-        "--until",
-        "settled",
-    ]);
+    wait_for_proposal(net, "settled");
     let client = network.client(0);
     let proposal = client.proposal(0).unwrap();
     assert!(

@@ -9,8 +9,7 @@
 //! change since genesis, in order.
 
 use super::{decode_header, hex_field, LightClient, ProofError};
-use crate::{kv_proof, validators::ValidatorsKey, PublicKey, StateKey, ValidatorSet};
-use commonware_utils::{ordered::Set, TryCollect as _};
+use crate::{kv_proof, validators::ValidatorsKey, StateKey, ValidatorSet};
 use serde::{Deserialize, Serialize};
 
 /// Most handoffs one proof carries.
@@ -28,16 +27,6 @@ pub struct Handoff {
     /// Proof (hex) that the header's state root holds `set` under
     /// `validators/active`.
     pub proof: String,
-}
-
-/// A set's consensus keys, in the order certificates index signers by.
-pub(super) fn participants(set: &ValidatorSet) -> Set<PublicKey> {
-    let keys = set
-        .validators()
-        .iter()
-        .filter_map(|v| v.key.public_key().ok());
-    keys.try_collect()
-        .expect("a validator set holds each key once")
 }
 
 impl LightClient {
