@@ -25,6 +25,11 @@ fn light_client() -> &'static LightClient {
                 .collect(),
             accounts: vec![],
             money: None,
+            governance: None,
+            key_replacement_delay_ms: None,
+            reviewers: vec![],
+            // Epochs, so that handoffs in fuzzed proofs are followed.
+            epoch_length: Some(10),
         };
         LightClient::from_genesis(&genesis).unwrap()
     })

@@ -3,7 +3,10 @@
 //! value).
 
 use commonware_codec::{Copying, DecodeExt, Encode};
-use eiraku_core::{Amount, Block, Call, ChainId, Keypair, SignedTransaction, Transaction};
+use eiraku_core::{
+    Amount, Block, Call, ChainId, Keypair, SignedTransaction, Transaction, Validator,
+    ValidatorChange, ValidatorSet,
+};
 use proptest::prelude::*;
 
 fn valid_transaction(nonce: u64, amount: u128) -> Vec<u8> {
@@ -23,6 +26,14 @@ fn valid_transaction(nonce: u64, amount: u128) -> Vec<u8> {
     .to_bytes()
 }
 
+fn valid_set(seed: u64) -> Vec<u8> {
+    let validators = (seed..seed + 4).map(|i| Validator {
+        key: Keypair::from_seed(i).account_id(),
+        p2p_address: std::net::SocketAddr::from(([10, 0, 0, i as u8], 9000)),
+    });
+    ValidatorSet::new(validators.collect()).unwrap().to_bytes()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
@@ -32,7 +43,29 @@ proptest! {
             prop_assert_eq!(tx.to_bytes(), bytes.clone());
         }
         if let Ok(block) = Block::decode(Copying(&bytes)) {
-            prop_assert_eq!(block.encode().to_vec(), bytes);
+            prop_assert_eq!(block.encode().to_vec(), bytes.clone());
+        }
+        // Validator sets arrive in light-client handoffs; changes in proposals.
+        if let Some(set) = ValidatorSet::from_bytes(&bytes) {
+            prop_assert_eq!(set.to_bytes(), bytes.clone());
+        }
+        if let Ok(change) = ValidatorChange::decode(Copying(&bytes)) {
+            prop_assert_eq!(change.encode().to_vec(), bytes);
+        }
+    }
+
+    #[test]
+    fn mutated_validator_sets_decode_canonically_or_not_at_all(
+        seed in 0u64..1000,
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+    ) {
+        let mut bytes = valid_set(seed);
+        for (index, value) in flips {
+            let i = index.index(bytes.len());
+            bytes[i] ^= value;
+        }
+        if let Some(set) = ValidatorSet::from_bytes(&bytes) {
+            prop_assert_eq!(set.to_bytes(), bytes);
         }
     }
 
