@@ -911,7 +911,8 @@ fn governance_tx(chain: &Chain, seed: u64, call: GovernanceCall) -> SignedTransa
 /// Governance enacts a change that adds validator 4 and removes validator
 /// 3. At the next epoch boundary the chain keeps finalizing under the new
 /// set: validator 4 (which followed the chain from genesis without
-/// signing) signs, as shown by the chain going on with validator 2 down;
+/// signing) signs, as shown by the chain going on with validator 2 down; a
+/// member that crashes in the new epoch restarts with the new set;
 /// validator 3 stops, and its signatures no longer count, as shown by the
 /// chain standing still when only it and two others run.
 #[test]
@@ -1045,8 +1046,30 @@ fn governance_adds_a_validator_and_removes_one_at_an_epoch_boundary() {
             heights(&chains)
         );
 
-        // Validator 2 down: three of the four remain only with the joiner.
+        // A member crashes and restarts in the new set's epoch: it resumes
+        // from its store with the set the state handed over, and signs.
         let mut nodes = nodes;
+        let crashed = nodes.remove(1).crash().await;
+        let crashed_at = crashed.finalized_height();
+        drop(crashed);
+        nodes.insert(1, sim.start(1).await);
+        let members: Vec<&Arc<Chain>> =
+            [0, 1, 2, JOINER].iter().map(|&i| &nodes[i].chain).collect();
+        let from = heights(&members).into_iter().max().unwrap();
+        sim.wait_for_height(
+            &members,
+            from.max(crashed_at) + EPOCH,
+            Duration::from_secs(60),
+        )
+        .await;
+        assert_no_fork(&members);
+        println!(
+            "[{:?}] validator 1 restarted at {crashed_at}; members at {:?}",
+            sim.now(),
+            heights(&members)
+        );
+
+        // Validator 2 down: three of the four remain only with the joiner.
         let removed = nodes.remove(LEAVER);
         let down = nodes.remove(2).crash().await;
         let running: Vec<&Arc<Chain>> = nodes.iter().map(|node| &node.chain).collect();
