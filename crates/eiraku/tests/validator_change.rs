@@ -84,7 +84,7 @@ fn governance_adds_a_fifth_validator_and_removes_one_on_real_processes() {
     let consent_file = folder.join("joiner.consent.json");
     std::fs::write(&consent_file, &consent).unwrap();
     let leaving = genesis.validators[LEAVER].public_key.to_hex();
-    cli(&[
+    let proposed = cli(&[
         "gov",
         "propose",
         "--network",
@@ -158,7 +158,7 @@ fn governance_adds_a_fifth_validator_and_removes_one_on_real_processes() {
 
     // A transaction after the change, proven with the genesis file alone.
     let node = network.net.api_url(0);
-    let comment = cli(&[
+    let raised = cli(&[
         "gov",
         "propose",
         "--network",
@@ -174,15 +174,10 @@ fn governance_adds_a_fifth_validator_and_removes_one_on_real_processes() {
         "--text",
         "Raise the travel-rule threshold.",
     ]);
-    let hash = comment
-        .lines()
-        .find_map(|line| line.strip_prefix("submitted "))
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no transaction hash in: {comment}"))
-        .to_string();
+    let hash = submitted_hash(&raised);
     let proof_file = folder.join("after-change.proof.json");
     let mut proven = false;
-    wait_for("a proof of the comment", Duration::from_secs(30), || {
+    wait_for("a proof of the proposal", Duration::from_secs(30), || {
         proven = run_cli(&[
             "proof",
             "tx",
@@ -247,4 +242,45 @@ fn governance_adds_a_fifth_validator_and_removes_one_on_real_processes() {
         client.verify_tx(&repeated),
         Err(ProofError::BadHandoff { .. })
     ));
+
+    // `EIRAKU_WRITE_VECTORS=DIR` keeps this run's genesis and proofs as
+    // test vectors (docs/vectors holds one run's).
+    if let Some(dir) = std::env::var_os("EIRAKU_WRITE_VECTORS") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(&genesis_file, dir.join("genesis.json")).unwrap();
+        std::fs::copy(&proof_file, dir.join("tx-after-change.proof.json")).unwrap();
+        let before = dir.join("tx-before-change.proof.json");
+        let first = submitted_hash(&proposed);
+        let out = |path: &std::path::Path| path.to_str().unwrap().to_string();
+        cli(&[
+            "proof",
+            "tx",
+            &first,
+            "--node",
+            &node,
+            "--out",
+            &out(&before),
+        ]);
+        let state = dir.join("state-after-change.proof.json");
+        cli(&[
+            "proof",
+            "state",
+            "validators/active",
+            "--node",
+            &node,
+            "--out",
+            &out(&state),
+        ]);
+    }
+}
+
+/// The hash a `submitted <hash>` line of a command's output names.
+fn submitted_hash(output: &str) -> String {
+    output
+        .lines()
+        .find_map(|line| line.strip_prefix("submitted "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no transaction hash in: {output}"))
+        .to_string()
 }
