@@ -1,7 +1,7 @@
-//! Binary Merkle roots (commonware `bmt`): a block's transaction root and the
-//! state root both use it, so one proof format serves both.
+//! Binary Merkle roots (commonware `bmt`): a block's transaction root and a
+//! notarized batch's root.
 
-use crate::{hash, Digest};
+use crate::Digest;
 use commonware_cryptography::Sha256;
 use commonware_storage::bmt::{Builder, Proof, Tree};
 
@@ -23,26 +23,6 @@ pub fn root(leaves: &[Digest]) -> Digest {
     tree(leaves).root()
 }
 
-/// The leaf committing to one key/value pair of the state.
-pub fn state_leaf(key: &[u8], value: &[u8]) -> Digest {
-    let key_len = (key.len() as u32).to_be_bytes();
-    hash(&[b"EIRAKU_STATE_LEAF", &key_len, key, value])
-}
-
-/// The state root: the root over account leaves alone, or, on a chain with
-/// the money module, the root over that root and the money state's digest.
-pub fn state_root(accounts_root: Digest, money_digest: Option<Digest>) -> Digest {
-    match money_digest {
-        None => accounts_root,
-        Some(money_digest) => root(&[accounts_root, money_digest]),
-    }
-}
-
-/// The money state's leaf: the digest of its canonical encoding.
-pub fn money_digest(encoded: &[u8]) -> Digest {
-    hash(&[b"EIRAKU_MONEY_STATE", encoded])
-}
-
 /// Checks that `leaf` sits at `position` under `root`.
 pub fn verify_inclusion(
     proof: &Proof<Digest>,
@@ -58,6 +38,7 @@ pub fn verify_inclusion(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hash;
 
     #[test]
     fn root_depends_on_order_and_count() {

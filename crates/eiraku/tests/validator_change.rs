@@ -272,6 +272,57 @@ fn governance_adds_a_fifth_validator_and_removes_one_on_real_processes() {
             "--out",
             &out(&state),
         ]);
+        // An account that holds something, and one that does not exist.
+        let account = format!("account/{}", genesis.accounts[0].id);
+        let held = dir.join("account-after-change.proof.json");
+        cli(&[
+            "proof",
+            "state",
+            &account,
+            "--node",
+            &node,
+            "--out",
+            &out(&held),
+        ]);
+        let absent = dir.join("absent-after-change.proof.json");
+        let nobody = format!("account/{}", "ab".repeat(32));
+        cli(&[
+            "proof",
+            "state",
+            &nobody,
+            "--node",
+            &node,
+            "--out",
+            &out(&absent),
+        ]);
+        // Notarized files, one batch of three: each proof is written beside its file.
+        let mut files = Vec::new();
+        for name in ["contract.txt", "minutes.txt", "annex.txt"] {
+            let file = folder.join(name);
+            std::fs::write(
+                &file,
+                format!("{name}, notarized after the validator-set change.\n"),
+            )
+            .unwrap();
+            files.push(out(&file));
+        }
+        let mut stamp = vec![
+            "notary",
+            "stamp",
+            "--from",
+            "cb-kr",
+            "--network",
+            net,
+            "--node",
+            &node,
+        ];
+        stamp.extend(files.iter().map(String::as_str));
+        cli(&stamp);
+        for name in ["contract.txt", "minutes.txt", "annex.txt"] {
+            let proof = format!("{name}.proof.json");
+            std::fs::copy(folder.join(name), dir.join(name)).unwrap();
+            std::fs::copy(folder.join(&proof), dir.join(&proof)).unwrap();
+        }
     }
 }
 
