@@ -15,6 +15,7 @@ MAX_CHAIN_ID_LEN = 32
 MAX_VALIDATORS = 128
 TRANSFER_TAG = 0
 REGISTRY_TAG = 2
+LAST_CALL_TAG = 4  # keys
 ANCHOR_KIND = 0
 MAX_BATCH = 1 << 20
 
@@ -112,6 +113,8 @@ def read_known_call(r: Reader):
     if r.at + 2 > len(r.data):
         raise Malformed("transaction ends early")
     tag = r.data[r.at]
+    if tag > LAST_CALL_TAG:
+        raise Malformed(f"no call has tag {tag}")
     if tag == TRANSFER_TAG:
         r.u8()
         r.take(32)          # to
