@@ -154,8 +154,6 @@ class LightClient:
         return header, tx
 
     def verify_state(self, proof: dict):
-        if proof.get("version") != STATE_PROOF_VERSION:
-            raise ProofError(f"proof version {proof.get('version')} is not supported")
         self.check_envelope(proof, STATE_PROOF_VERSION)
         header = decoded("header", decode_header, hex_field(proof, "header"))
         client = self.following(proof.get("handoffs", []))
