@@ -184,6 +184,8 @@ pub enum GrantRule {
     CentralBankOpensBank,
     /// A bank opened a merchant or person account of its economy.
     BankOpensRetail,
+    /// Governance named it its predecessor's successor (`granted_by`).
+    Succession,
 }
 
 /// An account.
@@ -213,9 +215,12 @@ pub struct AccountView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub granted_ms: Option<u64>,
     /// The rule it was granted under: `genesis`,
-    /// `central_bank_opens_bank` or `bank_opens_retail`.
+    /// `central_bank_opens_bank`, `bank_opens_retail` or `succession`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_rule: Option<GrantRule>,
+    /// The role it held until governance passed it to a successor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<RevokedRoleView>,
     /// Why it is frozen, when a regulator froze it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frozen: Option<String>,
@@ -226,6 +231,20 @@ pub struct AccountView {
     /// A replacement of its key waiting for its time lock.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_replacement: Option<KeyReplacementView>,
+}
+
+/// A role governance revoked and passed to a successor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RevokedRoleView {
+    /// The role it held.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub role: Role,
+    /// Block time of the revocation (ms since the Unix epoch).
+    pub revoked_ms: u64,
+    /// The account that holds the role now.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub successor: AccountId,
 }
 
 /// A replacement of a lost key, waiting for its time lock.

@@ -36,8 +36,8 @@ pub mod validators;
 
 pub use chain::{
     AccountView, BatchItem, BatchRequest, BatchResponse, BlockTx, BlockView, FinalizedTxsView,
-    GrantRule, KeyReplacementView, Outcome, RawBatchResponse, ReceiptView, Refusal, StatusView,
-    SubmitResponse, TxStatus, TxView, ValidatorView,
+    GrantRule, KeyReplacementView, Outcome, RawBatchResponse, ReceiptView, Refusal,
+    RevokedRoleView, StatusView, SubmitResponse, TxStatus, TxView, ValidatorView,
 };
 #[cfg(feature = "client")]
 pub use client::{Client, ClientError};

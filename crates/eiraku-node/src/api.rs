@@ -27,7 +27,8 @@ use commonware_parallel::Rayon;
 pub use eiraku_api::{
     AccountView, BatchItem, BatchRequest, BatchResponse, BlockTx, BlockView, ErrorBody,
     ErrorDetail, FinalizedTxsView, GrantRule, KeyReplacementView, Outcome as ApiOutcome,
-    RawBatchResponse, ReceiptView, Refusal, StatusView, SubmitResponse, TxView, ValidatorView,
+    RawBatchResponse, ReceiptView, Refusal, RevokedRoleView, StatusView, SubmitResponse, TxView,
+    ValidatorView,
 };
 use eiraku_core::{digest, AccountId, Block, DecodeError, SignedTransaction};
 use eiraku_state::{AdmissionError, Outcome, Receipt};
@@ -195,6 +196,7 @@ pub fn receipt_view(receipt: &Receipt) -> ReceiptView {
         FinalizedTxsView,
         AccountView,
         KeyReplacementView,
+        RevokedRoleView,
         StatusView,
         ValidatorView
     ))
@@ -385,6 +387,17 @@ async fn get_tx(
     }))
 }
 
+/// A revoked grant, as the API shows it (none for a role still held).
+fn revoked_role(record: Option<&eiraku_state::authority::RoleGrant>) -> Option<RevokedRoleView> {
+    let record = record?;
+    let revocation = record.revoked?;
+    Some(RevokedRoleView {
+        role: record.role,
+        revoked_ms: revocation.revoked_ms,
+        successor: revocation.successor,
+    })
+}
+
 /// The authority module's grant rule, as the API names it.
 fn grant_rule(rule: eiraku_state::authority::GrantRule) -> GrantRule {
     use eiraku_state::authority::GrantRule as Rule;
@@ -392,6 +405,7 @@ fn grant_rule(rule: eiraku_state::authority::GrantRule) -> GrantRule {
         Rule::Genesis => GrantRule::Genesis,
         Rule::CentralBankOpensBank => GrantRule::CentralBankOpensBank,
         Rule::BankOpensRetail => GrantRule::BankOpensRetail,
+        Rule::Succession => GrantRule::Succession,
     }
 }
 
@@ -468,6 +482,7 @@ async fn get_account(
         granted_by: grant.and_then(|g| g.granted_by),
         granted_ms: grant.map(|g| g.granted_ms),
         grant_rule: grant.map(|g| grant_rule(g.rule)),
+        revoked: revoked_role(state.authority().record(&id)),
         frozen: state
             .money()
             .and_then(|m| m.freeze_of(&id))

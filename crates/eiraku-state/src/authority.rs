@@ -19,6 +19,18 @@ pub enum GrantRule {
     CentralBankOpensBank,
     /// A bank opened a merchant or person account of its economy.
     BankOpensRetail,
+    /// Governance named the account its predecessor's successor (the
+    /// grant's `granted_by` is the predecessor).
+    Succession,
+}
+
+/// Why an account no longer holds the role its grant names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Revocation {
+    /// Block time governance revoked it.
+    pub revoked_ms: u64,
+    /// The account that holds the role now.
+    pub successor: AccountId,
 }
 
 /// One account's role and where it came from.
@@ -33,6 +45,10 @@ pub struct RoleGrant {
     pub granted_ms: u64,
     /// The rule it was granted under.
     pub rule: GrantRule,
+    /// Set once governance revoked it: the record stays, so who held the
+    /// role, and until when, remains on the ledger.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<Revocation>,
 }
 
 /// Every role on the chain, by account. A layered map: copies of the
@@ -58,6 +74,7 @@ impl Authority {
             granted_by,
             granted_ms: genesis.genesis_time_ms,
             rule: GrantRule::Genesis,
+            revoked: None,
         };
         if let Some(money) = &genesis.money {
             authority.insert(money.issuer, at_genesis(Role::Issuer, None));
@@ -91,15 +108,21 @@ impl Authority {
         self.grant(id).map(|grant| grant.role)
     }
 
-    /// An account's grant, if it has a role.
+    /// An account's grant, if it holds a role (a revoked one it does not).
     pub fn grant(&self, id: &AccountId) -> Option<&RoleGrant> {
+        self.record(id).filter(|grant| grant.revoked.is_none())
+    }
+
+    /// An account's grant, revoked or not: its record.
+    pub fn record(&self, id: &AccountId) -> Option<&RoleGrant> {
         match self.staged.iter().find(|(staged, _)| staged == id) {
             Some((_, grant)) => Some(grant),
             None => self.grants.get(id),
         }
     }
 
-    /// Every grant in account order (a sort: for listings and genesis).
+    /// Every grant, revoked ones too, in account order (a sort: for
+    /// listings and genesis).
     pub fn grants(&self) -> impl ExactSizeIterator<Item = (&AccountId, &RoleGrant)> {
         self.grants.iter()
     }
@@ -114,12 +137,12 @@ impl Authority {
         self.grants.seal();
     }
 
-    /// How many accounts hold a role.
+    /// How many accounts hold or held a role.
     pub fn len(&self) -> usize {
         self.grants.len()
     }
 
-    /// Whether no account holds a role.
+    /// Whether no account holds or held a role.
     pub fn is_empty(&self) -> bool {
         self.grants.is_empty()
     }
@@ -128,6 +151,29 @@ impl Authority {
     pub(crate) fn insert(&mut self, id: AccountId, grant: RoleGrant) {
         self.staged.retain(|(staged, _)| *staged != id);
         self.staged.push((id, grant));
+    }
+
+    /// Moves `predecessor`'s role to `successor` at `now_ms` (governance
+    /// enacting a succession, which checked both): the predecessor's grant
+    /// stays on record, revoked and naming its successor.
+    pub(crate) fn succeed(&mut self, predecessor: AccountId, successor: AccountId, now_ms: u64) {
+        let mut revoked = *self
+            .grant(&predecessor)
+            .expect("the predecessor holds a role");
+        let grant = RoleGrant {
+            role: revoked.role,
+            granted_by: Some(predecessor),
+            granted_ms: now_ms,
+            rule: GrantRule::Succession,
+            revoked: None,
+        };
+        revoked.revoked = Some(Revocation {
+            revoked_ms: now_ms,
+            successor,
+        });
+        self.insert(predecessor, revoked);
+        self.insert(successor, grant);
+        self.settle();
     }
 
     /// Drops the running call's grants: the call failed. Grants only ever
@@ -151,6 +197,7 @@ impl GrantRule {
             GrantRule::Genesis => 0,
             GrantRule::CentralBankOpensBank => 1,
             GrantRule::BankOpensRetail => 2,
+            GrantRule::Succession => 3,
         }
     }
 
@@ -159,6 +206,7 @@ impl GrantRule {
             0 => Ok(GrantRule::Genesis),
             1 => Ok(GrantRule::CentralBankOpensBank),
             2 => Ok(GrantRule::BankOpensRetail),
+            3 => Ok(GrantRule::Succession),
             _ => Err(Error::InvalidEnum(tag)),
         }
     }
@@ -185,6 +233,11 @@ impl Write for RoleGrant {
         self.granted_by.write(buf);
         self.granted_ms.write(buf);
         self.rule.tag().write(buf);
+        self.revoked.is_some().write(buf);
+        if let Some(revocation) = &self.revoked {
+            revocation.revoked_ms.write(buf);
+            revocation.successor.write(buf);
+        }
     }
 }
 
@@ -197,6 +250,14 @@ impl Read for RoleGrant {
             granted_by: Option::<AccountId>::read(buf)?,
             granted_ms: u64::read(buf)?,
             rule: GrantRule::from_tag(u8::read(buf)?)?,
+            revoked: if bool::read(buf)? {
+                Some(Revocation {
+                    revoked_ms: u64::read(buf)?,
+                    successor: AccountId::read(buf)?,
+                })
+            } else {
+                None
+            },
         })
     }
 }
@@ -217,14 +278,31 @@ mod tests {
             granted_by: Some(AccountId::from_bytes([7; 32])),
             granted_ms: 1_700_000_000_000,
             rule: GrantRule::BankOpensRetail,
+            revoked: None,
         };
+        let revoked = RoleGrant {
+            rule: GrantRule::Succession,
+            revoked: Some(Revocation {
+                revoked_ms: 1_800_000_000_000,
+                successor: AccountId::from_bytes([8; 32]),
+            }),
+            ..grant
+        };
+        let revoked_bytes = revoked.to_bytes();
+        assert_eq!(RoleGrant::from_bytes(&revoked_bytes).unwrap(), revoked);
+        assert!(RoleGrant::from_bytes(&revoked_bytes[..revoked_bytes.len() - 1]).is_err());
         let bytes = grant.to_bytes();
         assert_eq!(RoleGrant::from_bytes(&bytes).unwrap(), grant);
         let mut longer = bytes.clone();
         longer.push(0);
         assert!(RoleGrant::from_bytes(&longer).is_err());
         let mut bad_rule = bytes.clone();
-        *bad_rule.last_mut().unwrap() = 9;
+        let rule_at = bad_rule.len() - 2;
+        bad_rule[rule_at] = 9;
+        assert!(RoleGrant::from_bytes(&bad_rule).is_err());
+        let mut bad_flag = bytes.clone();
+        *bad_flag.last_mut().unwrap() = 2;
+        assert!(RoleGrant::from_bytes(&bad_flag).is_err());
         assert!(RoleGrant::from_bytes(&bad_rule).is_err());
         assert!(RoleGrant::from_bytes(&bytes[..bytes.len() - 1]).is_err());
     }
@@ -238,6 +316,7 @@ mod tests {
             granted_by: Some(bank),
             granted_ms: 5,
             rule: GrantRule::BankOpensRetail,
+            revoked: None,
         };
         let economy = EconomyCode::new("JP").unwrap();
         let retail = |tier| Role::Retail {

@@ -61,6 +61,7 @@ mod probe;
 mod receipt;
 pub mod registry;
 mod state;
+mod succession;
 pub mod validators;
 
 pub use changes::Change;

@@ -9,6 +9,7 @@ use crate::{
     modules::Modules,
     money::Money,
     registry::Registry,
+    succession::{check_succession, pass_balance},
     AdmissionError, BlockError, EntryError, ExecutionError, ExecutionProbe, MoneyError, Outcome,
     Receipt,
 };
@@ -319,7 +320,7 @@ impl State {
         let before = self.clone();
         // What governance enacts takes effect from this block's first
         // transaction on.
-        self.modules.begin_block(env);
+        self.begin_block(env);
         let mut receipts = Vec::with_capacity(transactions.len());
         for (index, tx) in transactions.iter().enumerate() {
             if let Err(error) = self.check_admission(tx) {
@@ -348,7 +349,7 @@ impl State {
         probe: &mut impl ExecutionProbe,
     ) -> (Vec<SignedTransaction>, Vec<Receipt>) {
         let before = self.clone();
-        self.modules.begin_block(env);
+        self.begin_block(env);
         let mut kept = Vec::with_capacity(candidates.len());
         let mut receipts = Vec::with_capacity(candidates.len());
         for tx in candidates {
@@ -390,6 +391,51 @@ impl State {
             index: index as u32,
             outcome,
         }
+    }
+
+    /// What governance does at the start of a block: counting and enacting
+    /// what is due by the block's time (nothing on a chain without it), in
+    /// time order.
+    fn begin_block(&mut self, env: &BlockEnv) {
+        let now_ms = env.timestamp_ms;
+        while let Some((id, amendment)) = (self.modules.governance.as_mut())
+            .and_then(|governance| governance.next_enactment(now_ms))
+        {
+            let result = match amendment {
+                // A succession reaches roles, accounts and several modules.
+                Amendment::Succeed {
+                    official,
+                    successor,
+                } => self.succeed(official, successor, now_ms),
+                _ => self.modules.enact(&amendment, now_ms),
+            };
+            let governance = self.modules.governance.as_mut().expect("it just answered");
+            governance.record_enactment(id, now_ms, result);
+        }
+    }
+
+    /// Enacts a succession (`crate::succession`), checked again now.
+    fn succeed(
+        &mut self,
+        official: AccountId,
+        successor: AccountId,
+        now_ms: u64,
+    ) -> Result<(), crate::governance::AmendmentError> {
+        let governance = self.modules.governance.as_ref();
+        check_succession(&self.authority, governance, &official, &successor)?;
+        let role = self
+            .authority
+            .role(&official)
+            .expect("checked: an official");
+        if let Some(money) = self.modules.money.as_mut() {
+            money.pass_office(role, &official, successor);
+        }
+        if let Some(governance) = self.modules.governance.as_mut() {
+            governance.pass_seats(&official, successor);
+        }
+        self.authority.succeed(official, successor, now_ms);
+        pass_balance(&mut self.accounts, &official, successor);
+        Ok(())
     }
 
     /// Closes a block run on `before`.

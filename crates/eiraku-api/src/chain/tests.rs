@@ -59,6 +59,7 @@ fn account_view() -> AccountView {
         granted_by: Some(account(2)),
         granted_ms: Some(1_700_000_000_000),
         grant_rule: Some(GrantRule::BankOpensRetail),
+        revoked: None,
         frozen: None,
         signing_key: None,
         key_replacement: None,
@@ -154,6 +155,22 @@ fn an_account_keeps_its_wire_form_and_omits_what_it_lacks() {
         account(1).to_hex()
     );
     assert_eq!(round_trip(&plain), expected);
+    let former_central_bank = AccountView {
+        revoked: Some(RevokedRoleView {
+            role: Role::CentralBank {
+                economy: EconomyCode::new("SG").unwrap(),
+            },
+            revoked_ms: 1_800_000_000_000,
+            successor: account(3),
+        }),
+        ..plain
+    };
+    let expected = format!(
+        r#"{{"id":"{}","balance":"1000100","nonce":4,"height":30,"revoked":{{"role":{{"role":"central_bank","economy":"SG"}},"revoked_ms":1800000000000,"successor":"{}"}}}}"#,
+        account(1).to_hex(),
+        account(3).to_hex()
+    );
+    assert_eq!(round_trip(&former_central_bank), expected);
 }
 
 #[test]

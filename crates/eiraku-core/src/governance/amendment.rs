@@ -83,6 +83,18 @@ pub enum Amendment {
     /// validator's consensus key rotates as a change that adds the new key
     /// and removes the old.
     ChangeValidators(ValidatorChange),
+    /// Revoke an official's role (the issuer, a central bank, a regulator)
+    /// and grant it to a successor (class A), so no bond, book or seat is
+    /// orphaned: the successor takes over the role, the books that name
+    /// it, its governance seat, its travel-rule key and its balance. The
+    /// banks a central bank opened stay opened, now under the successor.
+    Succeed {
+        /// The official whose role is revoked.
+        official: AccountId,
+        /// The account (a new key) that holds the role from the enactment
+        /// on.
+        successor: AccountId,
+    },
 }
 
 /// Most currencies a basket holds.
@@ -101,7 +113,8 @@ impl Amendment {
             | Amendment::RemoveSeat { .. }
             | Amendment::ReplaceKey { .. }
             | Amendment::SetBasket { .. }
-            | Amendment::ChangeValidators(_) => ProposalClass::A,
+            | Amendment::ChangeValidators(_)
+            | Amendment::Succeed { .. } => ProposalClass::A,
         }
     }
 }
@@ -154,6 +167,7 @@ impl Amendment {
     const REPLACE_KEY: u8 = 4;
     const SET_BASKET: u8 = 5;
     const CHANGE_VALIDATORS: u8 = 6;
+    const SUCCEED: u8 = 7;
 }
 
 impl Write for Amendment {
@@ -195,6 +209,14 @@ impl Write for Amendment {
                 Self::CHANGE_VALIDATORS.write(buf);
                 change.write(buf);
             }
+            Amendment::Succeed {
+                official,
+                successor,
+            } => {
+                Self::SUCCEED.write(buf);
+                official.write(buf);
+                successor.write(buf);
+            }
         }
     }
 }
@@ -207,9 +229,14 @@ impl EncodeSize for Amendment {
             Amendment::AddSeat { account, .. } | Amendment::RemoveSeat { account, .. } => {
                 account.encode_size() + 1
             }
-            Amendment::ReplaceKey { account, new_key } => {
-                account.encode_size() + new_key.encode_size()
+            Amendment::ReplaceKey {
+                account: first,
+                new_key: second,
             }
+            | Amendment::Succeed {
+                official: first,
+                successor: second,
+            } => first.encode_size() + second.encode_size(),
             Amendment::SetBasket { basket } => {
                 1 + (basket.iter())
                     .map(|p| p.currency.encode_size() + p.quantity.encode_size())
@@ -245,6 +272,10 @@ impl Read for Amendment {
                 basket: read_basket(buf)?,
             },
             Self::CHANGE_VALIDATORS => Amendment::ChangeValidators(ValidatorChange::read(buf)?),
+            Self::SUCCEED => Amendment::Succeed {
+                official: AccountId::read(buf)?,
+                successor: AccountId::read(buf)?,
+            },
             other => return Err(Error::InvalidEnum(other)),
         })
     }

@@ -361,6 +361,13 @@ mod tests {
                 },
                 text,
             },
+            GovernanceCall::Propose {
+                amendment: Amendment::Succeed {
+                    official: AccountId::from_bytes([8; 32]),
+                    successor: AccountId::from_bytes([9; 32]),
+                },
+                text,
+            },
             GovernanceCall::Comment { proposal: 1, text },
             GovernanceCall::Reconsider { proposal: 2, text },
             GovernanceCall::Veto { proposal: 3, text },
@@ -425,6 +432,11 @@ mod tests {
             kind: SeatKind::Voting,
         };
         assert_eq!(seat.class(), ProposalClass::A);
+        let succession = Amendment::Succeed {
+            official: AccountId::from_bytes([1; 32]),
+            successor: AccountId::from_bytes([2; 32]),
+        };
+        assert_eq!(succession.class(), ProposalClass::A);
         for windows in [GovernanceGenesis::devnet(), GovernanceGenesis::production()] {
             assert_eq!(windows.check(), Ok(()));
             assert!(windows.windows(ProposalClass::A).advice_ms > windows.class_b.advice_ms);

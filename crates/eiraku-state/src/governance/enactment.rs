@@ -9,29 +9,11 @@ use super::{
     proposal::{vetoed, votes_needed},
     AmendmentError, Governance, Outcome, Proposal,
 };
-use crate::{modules::Modules, BlockEnv};
 use eiraku_core::{
     governance::{Amendment, Parameter, ProposalClass, SeatKind, MIN_VOTING_SEATS},
     AccountId,
 };
 use imbl::OrdSet;
-
-impl Modules {
-    /// What governance does at the start of a block: counting and enacting
-    /// what is due by the block's time (nothing on a chain without it).
-    pub(crate) fn begin_block(&mut self, env: &BlockEnv) {
-        let now_ms = env.timestamp_ms;
-        while let Some((id, amendment)) = self
-            .governance
-            .as_mut()
-            .and_then(|governance| governance.next_enactment(now_ms))
-        {
-            let result = self.enact(&amendment, now_ms);
-            let governance = self.governance.as_mut().expect("it just answered");
-            governance.record_enactment(id, now_ms, result);
-        }
-    }
-}
 
 impl Governance {
     /// Takes the steps due by `now_ms` in time order: counts the votes of
@@ -102,10 +84,7 @@ impl Governance {
                 .check(*class)
                 .map_err(|_| AmendmentError::BadWindows),
             Amendment::AddSeat { account, .. } => {
-                let seated = rules.voting.contains(account)
-                    || rules.advisory.contains(account)
-                    || rules.reviewers.contains(account);
-                if seated {
+                if self.is_seated(account) {
                     return Err(AmendmentError::AlreadySeated);
                 }
                 Ok(())
@@ -135,6 +114,8 @@ impl Governance {
             // Checked against the validator set by the state before the
             // proposal reaches governance (`State::check_proposal`).
             Amendment::ChangeValidators(_) => Ok(()),
+            // Checked against the roles with them (`check_succession`).
+            Amendment::Succeed { .. } => Ok(()),
         }
     }
 
@@ -143,7 +124,8 @@ impl Governance {
         if let Amendment::SetParameter(_)
         | Amendment::ReplaceKey { .. }
         | Amendment::SetBasket { .. }
-        | Amendment::ChangeValidators(_) = amendment
+        | Amendment::ChangeValidators(_)
+        | Amendment::Succeed { .. } = amendment
         {
             return None;
         }
@@ -165,9 +147,32 @@ impl Governance {
             Amendment::SetParameter(_)
             | Amendment::ReplaceKey { .. }
             | Amendment::SetBasket { .. }
-            | Amendment::ChangeValidators(_) => unreachable!("returned above"),
+            | Amendment::ChangeValidators(_)
+            | Amendment::Succeed { .. } => unreachable!("returned above"),
         }
         Some(Ok(()))
+    }
+}
+
+impl Governance {
+    /// Whether `account` holds a seat of any kind.
+    pub(crate) fn is_seated(&self, account: &AccountId) -> bool {
+        let rules = &self.rules;
+        [&rules.voting, &rules.advisory, &rules.reviewers]
+            .iter()
+            .any(|seats| seats.contains(account))
+    }
+
+    /// Gives `predecessor`'s seats to `successor` (a succession governance
+    /// enacted): votes the predecessor cast stop counting, since votes
+    /// count among the seats of the count.
+    pub(crate) fn pass_seats(&mut self, predecessor: &AccountId, successor: AccountId) {
+        let rules = &mut self.rules;
+        for seats in [&mut rules.voting, &mut rules.advisory, &mut rules.reviewers] {
+            if seats.remove(predecessor).is_some() {
+                seats.insert(successor);
+            }
+        }
     }
 }
 

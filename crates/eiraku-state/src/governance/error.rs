@@ -84,6 +84,10 @@ pub enum AmendmentError {
     /// every change enacted in this epoch.
     #[error("the validators staying from this epoch's set must be a quorum of the next set, and at most a third of them leave (counting every change enacted this epoch)")]
     BreaksContinuity,
+    /// A successor must be a fresh account: one that holds or held a
+    /// role (or a seat) would merge two offices in one key.
+    #[error("the successor holds or held a role: name a new key")]
+    SuccessorHoldsRole,
     /// The chain runs one epoch: its genesis set no epoch length.
     #[error("this chain runs one epoch (its genesis sets no epoch_length), so its validators cannot change")]
     NoEpochs,
@@ -107,7 +111,7 @@ impl From<eiraku_core::validators::ChangeRefused> for AmendmentError {
 
 impl AmendmentError {
     /// Every reason, in the order of its stored code.
-    pub const ALL: [AmendmentError; 24] = [
+    pub const ALL: [AmendmentError; 25] = [
         AmendmentError::AlreadySeated,
         AmendmentError::NotSeated,
         AmendmentError::TooFewVotingSeats,
@@ -132,6 +136,7 @@ impl AmendmentError {
         AmendmentError::RemovesTooManyValidators,
         AmendmentError::NoEpochs,
         AmendmentError::BreaksContinuity,
+        AmendmentError::SuccessorHoldsRole,
     ];
 
     /// Its stored code (its place in [`AmendmentError::ALL`]).

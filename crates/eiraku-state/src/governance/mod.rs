@@ -176,7 +176,7 @@ impl Governance {
             return Err(GovernanceError::NotVotingSeat);
         }
         self.check_amendment(amendment)
-            .and_then(|()| check_official(amendment, caller.authority))
+            .and_then(|()| self.check_roles(amendment, caller.authority))
             .map_err(|reason| GovernanceError::InvalidAmendment { reason })?;
         let open = self.due.keys().filter(|(_, id)| {
             self.proposals
@@ -353,18 +353,27 @@ pub(super) fn window_not_open(proposal: u64, window: &str, now: Phase) -> Govern
     }
 }
 
-/// A key replacement must name an official: banks and customers have the
-/// authority that opened them (module `keys`), and governance taking over
-/// a customer's account is exactly what the time lock there prevents.
-fn check_official(
-    amendment: &Amendment,
-    authority: &crate::authority::Authority,
-) -> Result<(), AmendmentError> {
-    let Amendment::ReplaceKey { account, .. } = amendment else {
-        return Ok(());
-    };
-    match authority.role(account) {
-        Some(role) if role.is_official() => Ok(()),
-        _ => Err(AmendmentError::NotAnOfficial),
+impl Governance {
+    /// Checks an amendment that names roles against them. A key
+    /// replacement must name an official: banks and customers have the
+    /// authority that opened them (module `keys`), and governance taking
+    /// over a customer's account is exactly what the time lock there
+    /// prevents. A succession must name an official and a fresh successor.
+    fn check_roles(
+        &self,
+        amendment: &Amendment,
+        authority: &crate::authority::Authority,
+    ) -> Result<(), AmendmentError> {
+        match amendment {
+            Amendment::ReplaceKey { account, .. } => match authority.role(account) {
+                Some(role) if role.is_official() => Ok(()),
+                _ => Err(AmendmentError::NotAnOfficial),
+            },
+            Amendment::Succeed {
+                official,
+                successor,
+            } => crate::succession::check_succession(authority, Some(self), official, successor),
+            _ => Ok(()),
+        }
     }
 }

@@ -58,6 +58,7 @@ impl Money {
                 granted_by: Some(*ctx.sender),
                 granted_ms: ctx.now_ms,
                 rule,
+                revoked: None,
             },
         );
         accounts.open(account);

@@ -56,13 +56,6 @@ fn refused(error: EmergencyError) -> Result<(), GovernanceError> {
 }
 
 impl Chain {
-    /// Sends any call from `seed` in its own block; its outcome.
-    fn send_any(&mut self, seed: u64, call: Call) -> Outcome {
-        let tx = self.tx_of(seed, call);
-        self.now_ms += 1;
-        self.block(&[tx]).remove(0)
-    }
-
     fn declaration(&self, id: u64) -> Declaration {
         let emergency = self.state.governance().unwrap().emergency();
         emergency.declarations()[&id].clone()

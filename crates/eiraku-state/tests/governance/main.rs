@@ -8,6 +8,7 @@ mod basket;
 mod class_a;
 mod emergency;
 mod properties;
+mod succession;
 mod validators;
 
 use eiraku_core::{
@@ -164,6 +165,13 @@ impl Chain {
             Outcome::Failed(ExecutionError::Governance(error)) => Err(error),
             Outcome::Failed(other) => panic!("not a governance error: {other}"),
         }
+    }
+
+    /// Sends any call from `seed` in its own block; its outcome.
+    fn send_any(&mut self, seed: u64, call: Call) -> Outcome {
+        let tx = self.tx_of(seed, call);
+        self.now_ms += 1;
+        self.block(&[tx]).remove(0)
     }
 
     fn proposal(&self, id: u64) -> Proposal {

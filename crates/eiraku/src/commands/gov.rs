@@ -99,6 +99,15 @@ pub struct AmendmentArgs {
     /// repeatable).
     #[arg(long, conflicts_with_all = ["parameter", "add_seat", "remove_seat", "amendment"])]
     remove_validator: Vec<String>,
+    /// Revoke this official's role (the issuer, a central bank or a
+    /// regulator: hex id, key file or demo label) and pass it, with its
+    /// books, seat and balance, to --successor (class A).
+    #[arg(long, requires = "successor", conflicts_with_all = ["parameter", "add_seat", "remove_seat", "amendment", "add_validator", "remove_validator"])]
+    succeed: Option<String>,
+    /// The successor: a new key (hex id or key file from `eiraku keys
+    /// new`) that holds no role.
+    #[arg(long, requires = "succeed")]
+    successor: Option<String>,
 }
 
 /// A kind of seat.
@@ -124,6 +133,12 @@ impl AmendmentArgs {
         if !self.add_validator.is_empty() || !self.remove_validator.is_empty() {
             return self.validator_change();
         }
+        if let (Some(official), Some(successor)) = (&self.succeed, &self.successor) {
+            return Ok(Amendment::Succeed {
+                official: keyfile::resolve_account(official, network)?,
+                successor: keyfile::resolve_account(successor, network)?,
+            });
+        }
         Ok(match (self.parameter, self.add_seat, self.remove_seat, &self.amendment) {
             (Some(name), None, None, None) => {
                 let value = self.value.expect("clap requires --value");
@@ -140,7 +155,7 @@ impl AmendmentArgs {
             (None, None, None, Some(json)) => serde_json::from_str(json)
                 .map_err(|e| anyhow::anyhow!("--amendment is not an amendment: {e}"))?,
             _ => anyhow::bail!(
-                "give one of --parameter with --value, --add-seat or --remove-seat with --account, or --amendment JSON"
+                "give one of --parameter with --value, --add-seat or --remove-seat with --account, --succeed with --successor, or --amendment JSON"
             ),
         })
     }
@@ -488,5 +503,58 @@ fn reached(view: &ProposalView, until: Milestone) -> bool {
         Milestone::Voting => view.phase == "voting" || view.phase == "closed",
         Milestone::Counted => counted,
         Milestone::Settled => counted && !matches!(view.status, ProposalStatus::Passed { .. }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        amendment: AmendmentArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<Flags, clap::Error> {
+        Flags::try_parse_from(std::iter::once("propose").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn succeed_and_successor_name_a_succession_and_need_each_other() {
+        let official = AccountId::from_bytes([1; 32]).to_hex();
+        let successor = AccountId::from_bytes([2; 32]).to_hex();
+        let flags = parse(&["--succeed", &official, "--successor", &successor]).unwrap();
+        let amendment = flags
+            .amendment
+            .amendment(Path::new("/nonexistent"))
+            .unwrap();
+        assert_eq!(
+            amendment,
+            Amendment::Succeed {
+                official: AccountId::from_bytes([1; 32]),
+                successor: AccountId::from_bytes([2; 32]),
+            }
+        );
+        assert!(parse(&["--succeed", &official]).is_err());
+        assert!(parse(&["--successor", &successor]).is_err());
+        let mixed = ["--succeed", &official, "--successor", &successor];
+        assert!(parse(
+            &[
+                &mixed[..],
+                &["--parameter", "max-rate-age-ms", "--value", "1"]
+            ]
+            .concat()
+        )
+        .is_err());
+        let unknown = parse(&["--succeed", "nobody", "--successor", &successor]).unwrap();
+        let error = unknown
+            .amendment
+            .amendment(Path::new("/nonexistent"))
+            .unwrap_err();
+        assert!(error
+            .to_string()
+            .contains("neither a 64-character hex account id"));
     }
 }
