@@ -186,6 +186,9 @@ pub enum GrantRule {
     BankOpensRetail,
     /// Governance named it its predecessor's successor (`granted_by`).
     Succession,
+    /// Governance admitted its economy with it as central bank or
+    /// regulator.
+    Accession,
 }
 
 /// An account.
@@ -215,7 +218,8 @@ pub struct AccountView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub granted_ms: Option<u64>,
     /// The rule it was granted under: `genesis`,
-    /// `central_bank_opens_bank`, `bank_opens_retail` or `succession`.
+    /// `central_bank_opens_bank`, `bank_opens_retail`, `succession` or
+    /// `accession`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_rule: Option<GrantRule>,
     /// The role it held until governance passed it to a successor.

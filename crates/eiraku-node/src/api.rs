@@ -406,6 +406,7 @@ fn grant_rule(rule: eiraku_state::authority::GrantRule) -> GrantRule {
         Rule::CentralBankOpensBank => GrantRule::CentralBankOpensBank,
         Rule::BankOpensRetail => GrantRule::BankOpensRetail,
         Rule::Succession => GrantRule::Succession,
+        Rule::Accession => GrantRule::Accession,
     }
 }
 

@@ -22,6 +22,9 @@ pub enum GrantRule {
     /// Governance named the account its predecessor's successor (the
     /// grant's `granted_by` is the predecessor).
     Succession,
+    /// Governance admitted a member economy with this account as its
+    /// central bank or regulator.
+    Accession,
 }
 
 /// Why an account no longer holds the role its grant names.
@@ -198,6 +201,7 @@ impl GrantRule {
             GrantRule::CentralBankOpensBank => 1,
             GrantRule::BankOpensRetail => 2,
             GrantRule::Succession => 3,
+            GrantRule::Accession => 4,
         }
     }
 
@@ -207,6 +211,7 @@ impl GrantRule {
             1 => Ok(GrantRule::CentralBankOpensBank),
             2 => Ok(GrantRule::BankOpensRetail),
             3 => Ok(GrantRule::Succession),
+            4 => Ok(GrantRule::Accession),
             _ => Err(Error::InvalidEnum(tag)),
         }
     }

@@ -44,6 +44,7 @@
 //! assert_eq!(state.account(&bob.account_id()).unwrap().balance, Amount(30));
 //! ```
 
+mod accession;
 pub mod authority;
 mod changes;
 mod error;

@@ -1,6 +1,7 @@
 //! The whole state and block execution.
 
 use crate::{
+    accession::{check_accession, grant_officials, open_official_accounts},
     authority::{Authority, RoleGrant},
     governance::{Governance, GovernanceError},
     keys::Keys,
@@ -14,8 +15,8 @@ use crate::{
     Receipt,
 };
 use eiraku_core::{
-    governance::Amendment, AccountId, Amount, Call, ChainId, Genesis, GovernanceCall,
-    SignedTransaction, StateKey,
+    governance::{Amendment, NewEconomy},
+    AccountId, Amount, Call, ChainId, Genesis, GovernanceCall, SignedTransaction, StateKey,
 };
 
 /// What a block tells the state machine about its context.
@@ -186,27 +187,30 @@ impl State {
         &self.modules.validators
     }
 
-    /// Checks a proposal against the state outside governance (a
-    /// validator change against the set, with its joiners' consents for
-    /// this chain) before governance records it.
+    /// Checks a proposal against the state outside governance before
+    /// governance records it: a validator change against the set, with its
+    /// joiners' consents for this chain; an accession against the money
+    /// books and the roles.
     fn check_proposal(&self, sender: AccountId, call: &Call) -> Result<(), GovernanceError> {
-        let Call::Governance(GovernanceCall::Propose {
-            amendment: Amendment::ChangeValidators(change),
-            ..
-        }) = call
-        else {
+        let Call::Governance(GovernanceCall::Propose { amendment, .. }) = call else {
             return Ok(());
         };
-        // Only a voting seat's proposal is worth checking the joiners'
-        // signatures for; governance refuses the others.
-        let seated =
-            (self.modules.governance.as_ref()).is_some_and(|g| g.rules().voting.contains(&sender));
-        if !seated {
-            return Ok(());
-        }
-        (self.modules.validators)
-            .check(change, &self.chain_id)
-            .map_err(|reason| GovernanceError::InvalidAmendment { reason })
+        // Only a voting seat's proposal is worth checking (the joiners'
+        // signatures cost); governance refuses the others.
+        let governance = match &self.modules.governance {
+            Some(governance) if governance.rules().voting.contains(&sender) => governance,
+            _ => return Ok(()),
+        };
+        let checked = match amendment {
+            Amendment::ChangeValidators(change) => {
+                (self.modules.validators).check(change, &self.chain_id)
+            }
+            Amendment::AddEconomy(economy) => {
+                check_accession(&self.authority, self.money(), Some(governance), economy)
+            }
+            _ => Ok(()),
+        };
+        checked.map_err(|reason| GovernanceError::InvalidAmendment { reason })
     }
 
     /// Every domain module's state.
@@ -407,6 +411,7 @@ impl State {
                     official,
                     successor,
                 } => self.succeed(official, successor, now_ms),
+                Amendment::AddEconomy(economy) => self.admit_economy(&economy, now_ms),
                 _ => self.modules.enact(&amendment, now_ms),
             };
             let governance = self.modules.governance.as_mut().expect("it just answered");
@@ -435,6 +440,28 @@ impl State {
         }
         self.authority.succeed(official, successor, now_ms);
         pass_balance(&mut self.accounts, &official, successor);
+        Ok(())
+    }
+
+    /// Enacts an accession (`crate::accession`), checked again now.
+    fn admit_economy(
+        &mut self,
+        economy: &NewEconomy,
+        now_ms: u64,
+    ) -> Result<(), crate::governance::AmendmentError> {
+        let (money, governance) = (
+            self.modules.money.as_ref(),
+            self.modules.governance.as_ref(),
+        );
+        check_accession(&self.authority, money, governance, economy)?;
+        (self.modules.money.as_mut())
+            .expect("checked: a money chain")
+            .open_books(economy, now_ms);
+        if let Some(governance) = self.modules.governance.as_mut() {
+            governance.seat_economy(economy.central_bank, economy.regulator);
+        }
+        grant_officials(&mut self.authority, economy, now_ms);
+        open_official_accounts(&mut self.accounts, economy);
         Ok(())
     }
 

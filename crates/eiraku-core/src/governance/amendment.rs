@@ -2,7 +2,7 @@
 //! seats they grant or remove, with their binary form.
 
 use super::{ProposalClass, Windows};
-use crate::{AccountId, Amount, BasketPart, CurrencyCode, Rate, ValidatorChange};
+use crate::{AccountId, Amount, BasketPart, CurrencyCode, EconomyCode, Rate, ValidatorChange};
 use bytes::BufMut;
 use commonware_codec::{Buf, EncodeSize, Error, Read, ReadExt, Write};
 use serde::{Deserialize, Serialize};
@@ -30,6 +30,23 @@ pub enum SeatKind {
     Advisory,
     /// Reviews emergency declarations (an outside auditor).
     Reviewer,
+}
+
+/// A member economy governance admits: its books open empty, its central
+/// bank takes a voting seat and its regulator an advisory one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewEconomy {
+    /// Its code.
+    pub code: EconomyCode,
+    /// Its currency (no other economy's).
+    pub currency: CurrencyCode,
+    /// Its central bank: a fresh key.
+    pub central_bank: AccountId,
+    /// Its regulator: a fresh key.
+    pub regulator: AccountId,
+    /// Its currency's opening rate (numeraire per unit), posted at the
+    /// enactment.
+    pub rate: Rate,
 }
 
 /// What a proposal changes: its exact payload, enacted as written.
@@ -95,6 +112,10 @@ pub enum Amendment {
         /// on.
         successor: AccountId,
     },
+    /// Admit a member economy (class A). It joins with empty books: its
+    /// central bank contributes bonds and sets its KYC tiers afterwards, and
+    /// its currency enters the ACU only by a basket change.
+    AddEconomy(NewEconomy),
 }
 
 /// Most currencies a basket holds.
@@ -114,7 +135,8 @@ impl Amendment {
             | Amendment::ReplaceKey { .. }
             | Amendment::SetBasket { .. }
             | Amendment::ChangeValidators(_)
-            | Amendment::Succeed { .. } => ProposalClass::A,
+            | Amendment::Succeed { .. }
+            | Amendment::AddEconomy(_) => ProposalClass::A,
         }
     }
 }
@@ -168,6 +190,7 @@ impl Amendment {
     const SET_BASKET: u8 = 5;
     const CHANGE_VALIDATORS: u8 = 6;
     const SUCCEED: u8 = 7;
+    const ADD_ECONOMY: u8 = 8;
 }
 
 impl Write for Amendment {
@@ -217,6 +240,14 @@ impl Write for Amendment {
                 official.write(buf);
                 successor.write(buf);
             }
+            Amendment::AddEconomy(economy) => {
+                Self::ADD_ECONOMY.write(buf);
+                economy.code.write(buf);
+                economy.currency.write(buf);
+                economy.central_bank.write(buf);
+                economy.regulator.write(buf);
+                economy.rate.write(buf);
+            }
         }
     }
 }
@@ -243,6 +274,13 @@ impl EncodeSize for Amendment {
                     .sum::<usize>()
             }
             Amendment::ChangeValidators(change) => change.encode_size(),
+            Amendment::AddEconomy(economy) => {
+                economy.code.encode_size()
+                    + economy.currency.encode_size()
+                    + economy.central_bank.encode_size()
+                    + economy.regulator.encode_size()
+                    + economy.rate.encode_size()
+            }
         }
     }
 }
@@ -276,6 +314,13 @@ impl Read for Amendment {
                 official: AccountId::read(buf)?,
                 successor: AccountId::read(buf)?,
             },
+            Self::ADD_ECONOMY => Amendment::AddEconomy(NewEconomy {
+                code: EconomyCode::read(buf)?,
+                currency: CurrencyCode::read(buf)?,
+                central_bank: AccountId::read(buf)?,
+                regulator: AccountId::read(buf)?,
+                rate: Rate::read(buf)?,
+            }),
             other => return Err(Error::InvalidEnum(other)),
         })
     }

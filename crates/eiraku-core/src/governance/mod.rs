@@ -41,7 +41,7 @@ pub mod emergency;
 mod key;
 mod windows;
 
-pub use amendment::{Amendment, Parameter, SeatKind, MAX_BASKET_PARTS};
+pub use amendment::{Amendment, NewEconomy, Parameter, SeatKind, MAX_BASKET_PARTS};
 pub use emergency::{EmergencyCall, Scope};
 pub use key::GovernanceKey;
 pub use windows::{GovernanceGenesis, Windows, WindowsError, MAX_WINDOW_MS, MIN_WINDOW_MS};
@@ -366,6 +366,16 @@ mod tests {
                     official: AccountId::from_bytes([8; 32]),
                     successor: AccountId::from_bytes([9; 32]),
                 },
+                text,
+            },
+            GovernanceCall::Propose {
+                amendment: Amendment::AddEconomy(NewEconomy {
+                    code: crate::EconomyCode::new("VN").unwrap(),
+                    currency: crate::CurrencyCode::new("VND").unwrap(),
+                    central_bank: AccountId::from_bytes([10; 32]),
+                    regulator: AccountId::from_bytes([11; 32]),
+                    rate: "0.00004".parse().unwrap(),
+                }),
                 text,
             },
             GovernanceCall::Comment { proposal: 1, text },

@@ -114,8 +114,9 @@ impl Governance {
             // Checked against the validator set by the state before the
             // proposal reaches governance (`State::check_proposal`).
             Amendment::ChangeValidators(_) => Ok(()),
-            // Checked against the roles with them (`check_succession`).
-            Amendment::Succeed { .. } => Ok(()),
+            // Checked against the roles with them (`check_succession`,
+            // `check_accession`).
+            Amendment::Succeed { .. } | Amendment::AddEconomy(_) => Ok(()),
         }
     }
 
@@ -125,7 +126,8 @@ impl Governance {
         | Amendment::ReplaceKey { .. }
         | Amendment::SetBasket { .. }
         | Amendment::ChangeValidators(_)
-        | Amendment::Succeed { .. } = amendment
+        | Amendment::Succeed { .. }
+        | Amendment::AddEconomy(_) = amendment
         {
             return None;
         }
@@ -148,7 +150,8 @@ impl Governance {
             | Amendment::ReplaceKey { .. }
             | Amendment::SetBasket { .. }
             | Amendment::ChangeValidators(_)
-            | Amendment::Succeed { .. } => unreachable!("returned above"),
+            | Amendment::Succeed { .. }
+            | Amendment::AddEconomy(_) => unreachable!("returned above"),
         }
         Some(Ok(()))
     }
@@ -161,6 +164,13 @@ impl Governance {
         [&rules.voting, &rules.advisory, &rules.reviewers]
             .iter()
             .any(|seats| seats.contains(account))
+    }
+
+    /// Seats a new economy's central bank (voting: one economy, one vote)
+    /// and regulator (advisory).
+    pub(crate) fn seat_economy(&mut self, central_bank: AccountId, regulator: AccountId) {
+        self.rules.voting.insert(central_bank);
+        self.rules.advisory.insert(regulator);
     }
 
     /// Gives `predecessor`'s seats to `successor` (a succession governance

@@ -88,6 +88,12 @@ pub enum AmendmentError {
     /// role (or a seat) would merge two offices in one key.
     #[error("the successor holds or held a role: name a new key")]
     SuccessorHoldsRole,
+    /// The economy, or another with its currency, is a member already.
+    #[error("the economy, or another economy with its currency, is a member already")]
+    EconomyExists,
+    /// A new economy's central bank and regulator must be two fresh keys.
+    #[error("a new economy's central bank and regulator must be two different keys that hold or held no role and no seat")]
+    NewOfficialsNotFresh,
     /// The chain runs one epoch: its genesis set no epoch length.
     #[error("this chain runs one epoch (its genesis sets no epoch_length), so its validators cannot change")]
     NoEpochs,
@@ -111,7 +117,7 @@ impl From<eiraku_core::validators::ChangeRefused> for AmendmentError {
 
 impl AmendmentError {
     /// Every reason, in the order of its stored code.
-    pub const ALL: [AmendmentError; 25] = [
+    pub const ALL: [AmendmentError; 27] = [
         AmendmentError::AlreadySeated,
         AmendmentError::NotSeated,
         AmendmentError::TooFewVotingSeats,
@@ -137,6 +143,8 @@ impl AmendmentError {
         AmendmentError::NoEpochs,
         AmendmentError::BreaksContinuity,
         AmendmentError::SuccessorHoldsRole,
+        AmendmentError::EconomyExists,
+        AmendmentError::NewOfficialsNotFresh,
     ];
 
     /// Its stored code (its place in [`AmendmentError::ALL`]).

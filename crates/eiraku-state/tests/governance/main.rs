@@ -4,6 +4,7 @@
 //! that misses the threshold, an amendment that can no longer apply, and
 //! the module's entries read back. Class A in `class_a.rs`.
 
+mod accession;
 mod basket;
 mod class_a;
 mod emergency;
