@@ -71,7 +71,7 @@ MODULES = {
         ("config", 0, []), ("economy", 1, [economy]), ("travel-key", 2, [account]),
         ("freeze", 3, [account]), ("contribution", 4, [u64]),
         ("claim", 5, [economy, economy]), ("settlement", 6, [u64]),
-        ("seigniorage", 7, [u64]),
+        ("seigniorage", 7, [u64]), ("suspension", 8, [account]),
     ]),
     "registry": (0x04, [("anchor", 0, [digest])]),
     "governance": (0x05, [

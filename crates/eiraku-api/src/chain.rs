@@ -228,6 +228,9 @@ pub struct AccountView {
     /// Why it is frozen, when a regulator froze it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frozen: Option<String>,
+    /// Why it is suspended, when it is a bank its central bank suspended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspended: Option<String>,
     /// The key that signs for it, when its own was rotated or replaced.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]

@@ -423,6 +423,15 @@ pub enum MoneyCall {
         /// Why (recorded).
         reason: String,
     },
+    /// A central bank suspends one of its banks: the bank may no longer
+    /// receive issuance, pay, be paid, redeem or open accounts until
+    /// governance lifts the suspension (class B).
+    SuspendBank {
+        /// The bank.
+        bank: AccountId,
+        /// Why (recorded).
+        reason: String,
+    },
     /// A debtor central bank records a settlement of a claim against it.
     ProposeSettlement {
         /// The economy owed.
@@ -496,6 +505,7 @@ impl MoneyCall {
     const CLOSE_SEIGNIORAGE: u8 = 12;
     const REGISTER_TRAVEL_KEY: u8 = 13;
     const WITHDRAW_CONTRIBUTION: u8 = 14;
+    const SUSPEND_BANK: u8 = 15;
 
     /// The call's name, as the API and CLI spell it.
     pub fn name(&self) -> &'static str {
@@ -511,6 +521,7 @@ impl MoneyCall {
             MoneyCall::Redeem { .. } => "redeem",
             MoneyCall::Freeze { .. } => "freeze",
             MoneyCall::Unfreeze { .. } => "unfreeze",
+            MoneyCall::SuspendBank { .. } => "suspend_bank",
             MoneyCall::ProposeSettlement { .. } => "propose_settlement",
             MoneyCall::ConfirmSettlement { .. } => "confirm_settlement",
             MoneyCall::CloseSeigniorage { .. } => "close_seigniorage",
@@ -592,6 +603,11 @@ impl Write for MoneyCall {
                 account.write(buf);
                 write_text(reason, buf);
             }
+            MoneyCall::SuspendBank { bank, reason } => {
+                Self::SUSPEND_BANK.write(buf);
+                bank.write(buf);
+                write_text(reason, buf);
+            }
             MoneyCall::ProposeSettlement { creditor, amount } => {
                 Self::PROPOSE_SETTLEMENT.write(buf);
                 creditor.write(buf);
@@ -634,9 +650,12 @@ impl EncodeSize for MoneyCall {
                 to, travel_rule, ..
             } => to.encode_size() + Amount::SIZE + travel_rule.encode_size(),
             MoneyCall::Redeem { .. } => Amount::SIZE,
-            MoneyCall::Freeze { account, reason } | MoneyCall::Unfreeze { account, reason } => {
-                account.encode_size() + reason.as_bytes().encode_size()
-            }
+            MoneyCall::Freeze { account, reason }
+            | MoneyCall::Unfreeze { account, reason }
+            | MoneyCall::SuspendBank {
+                bank: account,
+                reason,
+            } => account.encode_size() + reason.as_bytes().encode_size(),
             MoneyCall::ProposeSettlement { .. } => EconomyCode::SIZE + Amount::SIZE,
             MoneyCall::CloseSeigniorage { .. } => 2 * Amount::SIZE,
             MoneyCall::RegisterTravelKey { .. } => 32,
@@ -691,6 +710,10 @@ impl Read for MoneyCall {
             },
             Self::UNFREEZE => MoneyCall::Unfreeze {
                 account: AccountId::read(buf)?,
+                reason: read_text(buf)?,
+            },
+            Self::SUSPEND_BANK => MoneyCall::SuspendBank {
+                bank: AccountId::read(buf)?,
                 reason: read_text(buf)?,
             },
             Self::PROPOSE_SETTLEMENT => MoneyCall::ProposeSettlement {
@@ -805,6 +828,10 @@ mod tests {
             MoneyCall::Unfreeze {
                 account,
                 reason: "lifted".into(),
+            },
+            MoneyCall::SuspendBank {
+                bank: account,
+                reason: "capital below the minimum".into(),
             },
             MoneyCall::ProposeSettlement {
                 creditor: jp,

@@ -29,6 +29,8 @@ pub enum MoneyKey {
     Settlement(u64),
     /// A closed seigniorage period, by number.
     SeigniorPeriod(u64),
+    /// A bank's suspension by its central bank.
+    Suspension(AccountId),
 }
 
 impl ModuleKey for MoneyKey {
@@ -36,7 +38,7 @@ impl ModuleKey for MoneyKey {
     const NAME: &'static str = "money";
     const FORMS: &'static str = "money/config, money/economy/<code>, money/travel-key/<hex>, \
 money/freeze/<hex>, money/contribution/<n>, money/claim/<creditor>/<debtor>, \
-money/settlement/<n>, money/seigniorage/<n>";
+money/settlement/<n>, money/seigniorage/<n>, money/suspension/<hex>";
 
     fn write_bytes(&self, out: &mut Vec<u8>) {
         let (kind, natural): (u8, &[u8]) = match self {
@@ -53,6 +55,7 @@ money/settlement/<n>, money/seigniorage/<n>";
             }
             MoneyKey::Settlement(n) => return numbered(out, 6, *n),
             MoneyKey::SeigniorPeriod(n) => return numbered(out, 7, *n),
+            MoneyKey::Suspension(id) => (8, id.as_bytes()),
         };
         out.push(kind);
         out.extend_from_slice(natural);
@@ -75,6 +78,7 @@ money/settlement/<n>, money/seigniorage/<n>";
             },
             6 => MoneyKey::Settlement(number()?),
             7 => MoneyKey::SeigniorPeriod(number()?),
+            8 => MoneyKey::Suspension(account()?),
             _ => return None,
         })
     }
@@ -89,6 +93,7 @@ money/settlement/<n>, money/seigniorage/<n>";
             MoneyKey::Claim { creditor, debtor } => write!(f, "claim/{creditor}/{debtor}"),
             MoneyKey::Settlement(n) => write!(f, "settlement/{n}"),
             MoneyKey::SeigniorPeriod(n) => write!(f, "seigniorage/{n}"),
+            MoneyKey::Suspension(id) => write!(f, "suspension/{id}"),
         }
     }
 
@@ -111,6 +116,7 @@ money/settlement/<n>, money/seigniorage/<n>";
             }),
             ["settlement", n] => Ok(MoneyKey::Settlement(number(n)?)),
             ["seigniorage", n] => Ok(MoneyKey::SeigniorPeriod(number(n)?)),
+            ["suspension", id] => Ok(MoneyKey::Suspension(account(id)?)),
             _ => Err(None),
         }
     }

@@ -211,6 +211,7 @@ mod tests {
             }),
             StateKey::Money(MoneyKey::Settlement(7)),
             StateKey::Money(MoneyKey::SeigniorPeriod(7)),
+            StateKey::Money(MoneyKey::Suspension(id)),
             StateKey::Registry(RegistryKey::Anchor(hash(&[b"root"]))),
             StateKey::Governance(GovernanceKey::Rules),
             StateKey::Governance(GovernanceKey::Proposal(7)),

@@ -488,6 +488,9 @@ async fn get_account(
             .money()
             .and_then(|m| m.freeze_of(&id))
             .map(|f| f.reason.clone()),
+        suspended: (state.money())
+            .and_then(|m| m.suspension_of(&id))
+            .map(|s| s.reason.clone()),
         signing_key: Some(state.keys().key_of(&id)).filter(|key| *key != id),
         key_replacement: state.keys().replacement(&id).map(|r| KeyReplacementView {
             new_key: r.new_key,

@@ -233,6 +233,20 @@ pub enum MoneyError {
     /// A freeze or unfreeze needs a reason.
     #[error("a reason is required")]
     ReasonRequired,
+    /// The bank is suspended by its central bank.
+    #[error("bank {bank} is suspended by its central bank: {reason}")]
+    BankSuspended {
+        /// The bank.
+        bank: AccountId,
+        /// The central bank's reason.
+        reason: String,
+    },
+    /// Suspended already.
+    #[error("bank {bank} is already suspended")]
+    AlreadySuspended {
+        /// The bank.
+        bank: AccountId,
+    },
     /// Frozen already.
     #[error("account {account} is already frozen")]
     AlreadyFrozen {
@@ -357,6 +371,8 @@ impl MoneyError {
             MoneyError::AccountFrozen { .. } => "account_frozen",
             MoneyError::ReasonRequired => "reason_required",
             MoneyError::AlreadyFrozen { .. } => "already_frozen",
+            MoneyError::BankSuspended { .. } => "bank_suspended",
+            MoneyError::AlreadySuspended { .. } => "already_suspended",
             MoneyError::NotFrozen { .. } => "not_frozen",
             MoneyError::SettlementExceedsClaim { .. } => "settlement_exceeds_claim",
             MoneyError::UnknownSettlement { .. } => "unknown_settlement",
@@ -408,6 +424,11 @@ mod tests {
                 account,
                 reason: "r".into(),
             },
+            MoneyError::BankSuspended {
+                bank: account,
+                reason: "r".into(),
+            },
+            MoneyError::AlreadySuspended { bank: account },
             MoneyError::InvariantBroken {
                 invariant: "money.backing".into(),
                 detail: "d".into(),

@@ -304,6 +304,15 @@ impl Money {
         for period in &self.seigniorage_periods {
             write_period(period, &mut buf);
         }
+        write_map(
+            self.suspended.iter(),
+            &mut buf,
+            |id, suspension, mut buf| {
+                id.write(&mut buf);
+                write_text(&suspension.reason, &mut buf);
+                suspension.since_ms.write(&mut buf);
+            },
+        );
         buf
     }
 
@@ -340,6 +349,7 @@ impl Money {
             settlements: read_list(buf, read_settlement)?,
             seigniorage_closed_ms: u64::read(buf)?,
             seigniorage_periods: read_list(buf, read_period)?,
+            suspended: read_map(buf, |buf| Ok((AccountId::read(buf)?, read::freeze(buf)?)))?,
         };
         if bytes::Buf::has_remaining(buf) {
             return Err(Error::ExtraData(bytes::Buf::remaining(buf)));
@@ -432,6 +442,7 @@ pub(crate) mod read {
             claims: Default::default(),
             settlements: Default::default(),
             seigniorage_periods: Default::default(),
+            suspended: Default::default(),
         })
     }
 

@@ -36,6 +36,10 @@ pub(crate) fn money_from_entries(
             StateKey::Money(MoneyKey::Freeze(id)) => {
                 money.frozen.insert(*id, decode(key, value, read::freeze)?);
             }
+            StateKey::Money(MoneyKey::Suspension(id)) => {
+                let suspension = decode(key, value, read::freeze)?;
+                money.suspended.insert(*id, suspension);
+            }
             StateKey::Money(MoneyKey::Claim { creditor, debtor }) => {
                 let amount = decode(key, value, Amount::read)?;
                 money.claims.insert((*creditor, *debtor), amount);

@@ -208,6 +208,10 @@ impl State {
             Amendment::AddEconomy(economy) => {
                 check_accession(&self.authority, self.money(), Some(governance), economy)
             }
+            Amendment::LiftSuspension { bank } => match self.money() {
+                Some(money) => money.check_lift(bank),
+                None => Err(crate::governance::AmendmentError::NoModule),
+            },
             _ => Ok(()),
         };
         checked.map_err(|reason| GovernanceError::InvalidAmendment { reason })

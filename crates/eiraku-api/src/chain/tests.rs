@@ -61,6 +61,7 @@ fn account_view() -> AccountView {
         grant_rule: Some(GrantRule::BankOpensRetail),
         revoked: None,
         frozen: None,
+        suspended: None,
         signing_key: None,
         key_replacement: None,
     }

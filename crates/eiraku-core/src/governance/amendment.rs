@@ -116,6 +116,12 @@ pub enum Amendment {
     /// central bank contributes bonds and sets its KYC tiers afterwards, and
     /// its currency enters the ACU only by a basket change.
     AddEconomy(NewEconomy),
+    /// Lift a bank's suspension by its central bank (class B): a bank
+    /// returns to the network when the member economies agree.
+    LiftSuspension {
+        /// The suspended bank.
+        bank: AccountId,
+    },
 }
 
 /// Most currencies a basket holds.
@@ -128,7 +134,7 @@ impl Amendment {
             // How soon a bank may take over a customer's key is about who
             // controls accounts, not a tuning knob.
             Amendment::SetParameter(Parameter::KeyReplacementDelayMs(_)) => ProposalClass::A,
-            Amendment::SetParameter(_) => ProposalClass::B,
+            Amendment::SetParameter(_) | Amendment::LiftSuspension { .. } => ProposalClass::B,
             Amendment::SetWindows { .. }
             | Amendment::AddSeat { .. }
             | Amendment::RemoveSeat { .. }
@@ -191,6 +197,7 @@ impl Amendment {
     const CHANGE_VALIDATORS: u8 = 6;
     const SUCCEED: u8 = 7;
     const ADD_ECONOMY: u8 = 8;
+    const LIFT_SUSPENSION: u8 = 9;
 }
 
 impl Write for Amendment {
@@ -248,6 +255,10 @@ impl Write for Amendment {
                 economy.regulator.write(buf);
                 economy.rate.write(buf);
             }
+            Amendment::LiftSuspension { bank } => {
+                Self::LIFT_SUSPENSION.write(buf);
+                bank.write(buf);
+            }
         }
     }
 }
@@ -281,6 +292,7 @@ impl EncodeSize for Amendment {
                     + economy.regulator.encode_size()
                     + economy.rate.encode_size()
             }
+            Amendment::LiftSuspension { bank } => bank.encode_size(),
         }
     }
 }
@@ -321,6 +333,9 @@ impl Read for Amendment {
                 regulator: AccountId::read(buf)?,
                 rate: Rate::read(buf)?,
             }),
+            Self::LIFT_SUSPENSION => Amendment::LiftSuspension {
+                bank: AccountId::read(buf)?,
+            },
             other => return Err(Error::InvalidEnum(other)),
         })
     }

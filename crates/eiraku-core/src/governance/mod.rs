@@ -378,6 +378,12 @@ mod tests {
                 }),
                 text,
             },
+            GovernanceCall::Propose {
+                amendment: Amendment::LiftSuspension {
+                    bank: AccountId::from_bytes([12; 32]),
+                },
+                text,
+            },
             GovernanceCall::Comment { proposal: 1, text },
             GovernanceCall::Reconsider { proposal: 2, text },
             GovernanceCall::Veto { proposal: 3, text },
@@ -447,6 +453,10 @@ mod tests {
             successor: AccountId::from_bytes([2; 32]),
         };
         assert_eq!(succession.class(), ProposalClass::A);
+        let lift = Amendment::LiftSuspension {
+            bank: AccountId::from_bytes([3; 32]),
+        };
+        assert_eq!(lift.class(), ProposalClass::B);
         for windows in [GovernanceGenesis::devnet(), GovernanceGenesis::production()] {
             assert_eq!(windows.check(), Ok(()));
             assert!(windows.windows(ProposalClass::A).advice_ms > windows.class_b.advice_ms);

@@ -21,13 +21,14 @@ pub const CONSULTATION_VALID_MS: u64 = 24 * 60 * 60 * 1000;
 
 /// Money as a whole and the money calls that are officials' and banks'
 /// own powers: a scope naming them reaches roles.
-const OFFICIAL: [&str; 7] = [
+const OFFICIAL: [&str; 8] = [
     "money",
     "money.post_rate",
     "money.set_tier_caps",
     "money.open_account",
     "money.freeze",
     "money.unfreeze",
+    "money.suspend_bank",
     "money.register_travel_key",
 ];
 

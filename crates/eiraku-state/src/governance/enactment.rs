@@ -117,6 +117,8 @@ impl Governance {
             // Checked against the roles with them (`check_succession`,
             // `check_accession`).
             Amendment::Succeed { .. } | Amendment::AddEconomy(_) => Ok(()),
+            // Checked against the money books (`Money::check_lift`).
+            Amendment::LiftSuspension { .. } => Ok(()),
         }
     }
 
@@ -127,7 +129,8 @@ impl Governance {
         | Amendment::SetBasket { .. }
         | Amendment::ChangeValidators(_)
         | Amendment::Succeed { .. }
-        | Amendment::AddEconomy(_) = amendment
+        | Amendment::AddEconomy(_)
+        | Amendment::LiftSuspension { .. } = amendment
         {
             return None;
         }
@@ -151,7 +154,8 @@ impl Governance {
             | Amendment::SetBasket { .. }
             | Amendment::ChangeValidators(_)
             | Amendment::Succeed { .. }
-            | Amendment::AddEconomy(_) => unreachable!("returned above"),
+            | Amendment::AddEconomy(_)
+            | Amendment::LiftSuspension { .. } => unreachable!("returned above"),
         }
         Some(Ok(()))
     }

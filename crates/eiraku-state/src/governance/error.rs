@@ -88,6 +88,9 @@ pub enum AmendmentError {
     /// role (or a seat) would merge two offices in one key.
     #[error("the successor holds or held a role: name a new key")]
     SuccessorHoldsRole,
+    /// The bank is not suspended.
+    #[error("the bank is not suspended")]
+    NotSuspended,
     /// The economy, or another with its currency, is a member already.
     #[error("the economy, or another economy with its currency, is a member already")]
     EconomyExists,
@@ -117,7 +120,7 @@ impl From<eiraku_core::validators::ChangeRefused> for AmendmentError {
 
 impl AmendmentError {
     /// Every reason, in the order of its stored code.
-    pub const ALL: [AmendmentError; 27] = [
+    pub const ALL: [AmendmentError; 28] = [
         AmendmentError::AlreadySeated,
         AmendmentError::NotSeated,
         AmendmentError::TooFewVotingSeats,
@@ -145,6 +148,7 @@ impl AmendmentError {
         AmendmentError::SuccessorHoldsRole,
         AmendmentError::EconomyExists,
         AmendmentError::NewOfficialsNotFresh,
+        AmendmentError::NotSuspended,
     ];
 
     /// Its stored code (its place in [`AmendmentError::ALL`]).

@@ -54,6 +54,7 @@ impl Money {
             settlements: Vector::new(),
             seigniorage_closed_ms: genesis.genesis_time_ms,
             seigniorage_periods: Vector::new(),
+            suspended: OrdMap::new(),
         };
         money.accept_genesis_contributions(genesis, config);
         Some(money)

@@ -34,6 +34,7 @@ impl Money {
             (Role::Retail { economy, tier, .. }, Some(Role::Bank { economy: own }))
                 if *economy == own =>
             {
+                self.check_not_suspended(ctx.sender)?;
                 if !self.economy(economy).tiers.contains_key(tier) {
                     return Err(MoneyError::UnknownTier {
                         economy: *economy,

@@ -26,6 +26,7 @@ mod rates;
 mod redemption;
 mod seigniorage;
 mod settlement;
+mod suspension;
 
 use crate::{
     authority::Authority,
@@ -177,6 +178,9 @@ pub struct Money {
     pub seigniorage_closed_ms: u64,
     /// Closed seigniorage periods.
     pub seigniorage_periods: Vector<SeigniorPeriod>,
+    /// Banks their central bank suspended (the reason and since when):
+    /// only governance lifts a suspension.
+    pub suspended: OrdMap<AccountId, Freeze>,
 }
 
 /// An outstanding claim, as the API lists it.
@@ -309,6 +313,7 @@ impl Money {
             MoneyCall::Redeem { amount } => self.redeem(accounts, roles, ctx.sender, *amount),
             MoneyCall::Freeze { account, reason } => self.freeze(roles, ctx, account, reason),
             MoneyCall::Unfreeze { account, reason } => self.unfreeze(roles, ctx, account, reason),
+            MoneyCall::SuspendBank { bank, reason } => self.suspend_bank(roles, ctx, bank, reason),
             MoneyCall::ProposeSettlement { creditor, amount } => {
                 self.propose_settlement(roles, ctx, creditor, *amount)
             }

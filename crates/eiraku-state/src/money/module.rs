@@ -84,6 +84,12 @@ impl Module for Option<Money> {
                 entry::freeze(freeze),
             );
         }
+        for (id, suspension) in &m.suspended {
+            put(
+                StateKey::Money(MoneyKey::Suspension(*id)),
+                entry::freeze(suspension),
+            );
+        }
         for ((creditor, debtor), amount) in &m.claims {
             let (creditor, debtor) = (*creditor, *debtor);
             put(
@@ -143,6 +149,13 @@ impl Module for Option<Money> {
             entry::freeze,
             out,
         );
+        map(
+            &b.suspended,
+            &a.suspended,
+            |key| StateKey::Money(MoneyKey::Suspension(key)),
+            entry::freeze,
+            out,
+        );
         let claim = |(creditor, debtor)| StateKey::Money(MoneyKey::Claim { creditor, debtor });
         map(&b.claims, &a.claims, claim, entry::claim, out);
         let contribution = entry::contribution;
@@ -196,6 +209,7 @@ impl Money {
         let parameter = match amendment {
             Amendment::SetParameter(parameter) => parameter,
             Amendment::SetBasket { basket } => return Some(self.reweigh(basket, now_ms)),
+            Amendment::LiftSuspension { bank } => return Some(self.lift_suspension(bank)),
             _ => return None,
         };
         if let Parameter::KeyReplacementDelayMs(_) = parameter {

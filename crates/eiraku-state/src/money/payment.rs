@@ -116,14 +116,16 @@ impl Money {
         Ok(())
     }
 
+    /// Whether `account` may move coins: neither frozen by its regulator
+    /// nor, for a bank, suspended by its central bank.
     pub(super) fn check_not_frozen(&self, account: &AccountId) -> Result<(), MoneyError> {
-        match self.frozen.get(account) {
-            Some(freeze) => Err(MoneyError::AccountFrozen {
+        if let Some(freeze) = self.frozen.get(account) {
+            return Err(MoneyError::AccountFrozen {
                 account: *account,
                 reason: freeze.reason.clone(),
-            }),
-            None => Ok(()),
+            });
         }
+        self.check_not_suspended(account)
     }
 
     fn check_regulator_of(

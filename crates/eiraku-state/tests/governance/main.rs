@@ -10,6 +10,7 @@ mod class_a;
 mod emergency;
 mod properties;
 mod succession;
+mod suspension;
 mod validators;
 
 use eiraku_core::{

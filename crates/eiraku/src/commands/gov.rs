@@ -108,6 +108,10 @@ pub struct AmendmentArgs {
     /// new`) that holds no role.
     #[arg(long, requires = "succeed")]
     successor: Option<String>,
+    /// Lift the suspension of this bank (hex id, key file or demo label;
+    /// class B).
+    #[arg(long, conflicts_with_all = ["parameter", "add_seat", "remove_seat", "amendment", "add_validator", "remove_validator", "succeed"])]
+    lift_suspension: Option<String>,
 }
 
 /// A kind of seat.
@@ -133,6 +137,10 @@ impl AmendmentArgs {
         if !self.add_validator.is_empty() || !self.remove_validator.is_empty() {
             return self.validator_change();
         }
+        if let Some(bank) = &self.lift_suspension {
+            let bank = keyfile::resolve_account(bank, network)?;
+            return Ok(Amendment::LiftSuspension { bank });
+        }
         if let (Some(official), Some(successor)) = (&self.succeed, &self.successor) {
             return Ok(Amendment::Succeed {
                 official: keyfile::resolve_account(official, network)?,
@@ -155,7 +163,7 @@ impl AmendmentArgs {
             (None, None, None, Some(json)) => serde_json::from_str(json)
                 .map_err(|e| anyhow::anyhow!("--amendment is not an amendment: {e}"))?,
             _ => anyhow::bail!(
-                "give one of --parameter with --value, --add-seat or --remove-seat with --account, --succeed with --successor, or --amendment JSON"
+                "give one of --parameter with --value, --add-seat or --remove-seat with --account, --succeed with --successor, --lift-suspension, or --amendment JSON"
             ),
         })
     }
@@ -548,6 +556,14 @@ mod tests {
             .concat()
         )
         .is_err());
+        let lift = parse(&["--lift-suspension", &official]).unwrap();
+        assert_eq!(
+            lift.amendment.amendment(Path::new("/nonexistent")).unwrap(),
+            Amendment::LiftSuspension {
+                bank: AccountId::from_bytes([1; 32])
+            }
+        );
+        assert!(parse(&["--lift-suspension", &official, "--succeed", &official]).is_err());
         let unknown = parse(&["--succeed", "nobody", "--successor", &successor]).unwrap();
         let error = unknown
             .amendment

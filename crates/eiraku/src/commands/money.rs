@@ -207,6 +207,19 @@ pub enum MoneyCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Central bank: suspend one of its banks (only a class-B governance
+    /// proposal lifts it: `eiraku gov propose --lift-suspension BANK`).
+    SuspendBank {
+        /// The central bank's key (e.g. cb-jp).
+        #[arg(long)]
+        from: String,
+        /// The bank.
+        #[arg(long)]
+        bank: String,
+        /// Why (recorded on chain).
+        #[arg(long)]
+        reason: String,
+    },
     /// Debtor central bank: record a settlement of a repatriation claim.
     ProposeSettlement {
         /// The debtor central bank's key.
@@ -447,6 +460,13 @@ pub fn execute(command: MoneyCommand, target: &MoneyTarget<'_>) -> anyhow::Resul
             from,
             MoneyCall::Unfreeze {
                 account: account(&frozen)?,
+                reason,
+            },
+        ),
+        MoneyCommand::SuspendBank { from, bank, reason } => (
+            from,
+            MoneyCall::SuspendBank {
+                bank: account(&bank)?,
                 reason,
             },
         ),
