@@ -189,6 +189,8 @@ pub enum GrantRule {
     /// Governance admitted its economy with it as central bank or
     /// regulator.
     Accession,
+    /// Governance granted it a registry role by a class-B proposal.
+    Governance,
 }
 
 /// An account.
@@ -218,8 +220,8 @@ pub struct AccountView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub granted_ms: Option<u64>,
     /// The rule it was granted under: `genesis`,
-    /// `central_bank_opens_bank`, `bank_opens_retail`, `succession` or
-    /// `accession`.
+    /// `central_bank_opens_bank`, `bank_opens_retail`, `succession`,
+    /// `accession` or `governance`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_rule: Option<GrantRule>,
     /// The role it held until governance passed it to a successor.
@@ -249,9 +251,10 @@ pub struct RevokedRoleView {
     pub role: Role,
     /// Block time of the revocation (ms since the Unix epoch).
     pub revoked_ms: u64,
-    /// The account that holds the role now.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub successor: AccountId,
+    /// The account that holds the role now, when it passed to a successor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub successor: Option<AccountId>,
 }
 
 /// A replacement of a lost key, waiting for its time lock.

@@ -224,6 +224,18 @@ pub enum Role {
         /// KYC tier.
         tier: u8,
     },
+    /// A registry authority of an economy (creates registries and names
+    /// their writers), granted by governance (class B).
+    RegistryAuthority {
+        /// Its economy.
+        economy: EconomyCode,
+    },
+    /// An attester of an economy (issues attestations such as KYC
+    /// results), granted by governance (class B).
+    Attester {
+        /// Its economy.
+        economy: EconomyCode,
+    },
 }
 
 impl Role {
@@ -236,6 +248,18 @@ impl Role {
         )
     }
 
+    /// Whether governance grants and revokes it by a class-B proposal: the
+    /// registries' roles (officials pass by class-A successions).
+    pub fn is_registry_role(&self) -> bool {
+        matches!(self, Role::RegistryAuthority { .. } | Role::Attester { .. })
+    }
+
+    /// Whether only governance grants it, and so replaces its lost key: an
+    /// official's or a registry role.
+    pub fn is_governed(&self) -> bool {
+        self.is_official() || self.is_registry_role()
+    }
+
     /// The economy the role belongs to (none for the issuer).
     pub fn economy(&self) -> Option<EconomyCode> {
         match self {
@@ -243,7 +267,9 @@ impl Role {
             Role::CentralBank { economy }
             | Role::Regulator { economy }
             | Role::Bank { economy }
-            | Role::Retail { economy, .. } => Some(*economy),
+            | Role::Retail { economy, .. }
+            | Role::RegistryAuthority { economy }
+            | Role::Attester { economy } => Some(*economy),
         }
     }
 
@@ -253,6 +279,8 @@ impl Role {
     const BANK: u8 = 3;
     const MERCHANT: u8 = 4;
     const PERSON: u8 = 5;
+    const REGISTRY_AUTHORITY: u8 = 6;
+    const ATTESTER: u8 = 7;
 }
 
 impl Write for Role {
@@ -269,6 +297,14 @@ impl Write for Role {
             }
             Role::Bank { economy } => {
                 Self::BANK.write(buf);
+                economy.write(buf);
+            }
+            Role::RegistryAuthority { economy } => {
+                Self::REGISTRY_AUTHORITY.write(buf);
+                economy.write(buf);
+            }
+            Role::Attester { economy } => {
+                Self::ATTESTER.write(buf);
                 economy.write(buf);
             }
             Role::Retail {
@@ -310,6 +346,8 @@ impl Read for Role {
             Self::CENTRAL_BANK => Role::CentralBank { economy },
             Self::REGULATOR => Role::Regulator { economy },
             Self::BANK => Role::Bank { economy },
+            Self::REGISTRY_AUTHORITY => Role::RegistryAuthority { economy },
+            Self::ATTESTER => Role::Attester { economy },
             Self::MERCHANT | Self::PERSON => Role::Retail {
                 economy,
                 kind: if tag == Self::MERCHANT {
@@ -849,6 +887,42 @@ mod tests {
         for call in calls {
             round_trip(call);
         }
+    }
+
+    #[test]
+    fn every_role_round_trips_and_unknown_tags_are_refused() {
+        let economy = EconomyCode::new("JP").unwrap();
+        let roles = [
+            Role::Issuer,
+            Role::CentralBank { economy },
+            Role::Regulator { economy },
+            Role::Bank { economy },
+            Role::Retail {
+                economy,
+                kind: RetailKind::Merchant,
+                tier: 2,
+            },
+            Role::Retail {
+                economy,
+                kind: RetailKind::Person,
+                tier: 0,
+            },
+            Role::RegistryAuthority { economy },
+            Role::Attester { economy },
+        ];
+        for role in roles {
+            let bytes = role.encode();
+            assert_eq!(bytes.len(), role.encode_size());
+            assert_eq!(Role::decode(Copying(bytes.as_ref())).unwrap(), role);
+            let json = serde_json::to_string(&role).unwrap();
+            assert_eq!(serde_json::from_str::<Role>(&json).unwrap(), role);
+        }
+        let attester = Role::Attester { economy };
+        assert!(attester.is_registry_role() && attester.is_governed() && !attester.is_official());
+        assert!(!Role::Bank { economy }.is_governed());
+        let mut unknown = attester.encode().to_vec();
+        unknown[0] = 8;
+        assert!(Role::decode(Copying(unknown.as_slice())).is_err());
     }
 
     #[test]

@@ -407,6 +407,7 @@ fn grant_rule(rule: eiraku_state::authority::GrantRule) -> GrantRule {
         Rule::BankOpensRetail => GrantRule::BankOpensRetail,
         Rule::Succession => GrantRule::Succession,
         Rule::Accession => GrantRule::Accession,
+        Rule::Governance => GrantRule::Governance,
     }
 }
 

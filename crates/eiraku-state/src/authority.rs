@@ -25,6 +25,8 @@ pub enum GrantRule {
     /// Governance admitted a member economy with this account as its
     /// central bank or regulator.
     Accession,
+    /// Governance granted a registry role by a class-B proposal.
+    Governance,
 }
 
 /// Why an account no longer holds the role its grant names.
@@ -32,8 +34,10 @@ pub enum GrantRule {
 pub struct Revocation {
     /// Block time governance revoked it.
     pub revoked_ms: u64,
-    /// The account that holds the role now.
-    pub successor: AccountId,
+    /// The account that holds the role now, when it passed to a
+    /// successor (a registry role governance revoked has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub successor: Option<AccountId>,
 }
 
 /// One account's role and where it came from.
@@ -172,10 +176,23 @@ impl Authority {
         };
         revoked.revoked = Some(Revocation {
             revoked_ms: now_ms,
-            successor,
+            successor: Some(successor),
         });
         self.insert(predecessor, revoked);
         self.insert(successor, grant);
+        self.settle();
+    }
+
+    /// Revokes `account`'s role at `now_ms`, with no successor (governance
+    /// revoking a registry role, which checked it): the grant stays on
+    /// record.
+    pub(crate) fn revoke(&mut self, account: AccountId, now_ms: u64) {
+        let mut revoked = *self.grant(&account).expect("the account holds a role");
+        revoked.revoked = Some(Revocation {
+            revoked_ms: now_ms,
+            successor: None,
+        });
+        self.insert(account, revoked);
         self.settle();
     }
 
@@ -202,6 +219,7 @@ impl GrantRule {
             GrantRule::BankOpensRetail => 2,
             GrantRule::Succession => 3,
             GrantRule::Accession => 4,
+            GrantRule::Governance => 5,
         }
     }
 
@@ -212,6 +230,7 @@ impl GrantRule {
             2 => Ok(GrantRule::BankOpensRetail),
             3 => Ok(GrantRule::Succession),
             4 => Ok(GrantRule::Accession),
+            5 => Ok(GrantRule::Governance),
             _ => Err(Error::InvalidEnum(tag)),
         }
     }
@@ -258,7 +277,7 @@ impl Read for RoleGrant {
             revoked: if bool::read(buf)? {
                 Some(Revocation {
                     revoked_ms: u64::read(buf)?,
-                    successor: AccountId::read(buf)?,
+                    successor: Option::<AccountId>::read(buf)?,
                 })
             } else {
                 None
@@ -289,7 +308,7 @@ mod tests {
             rule: GrantRule::Succession,
             revoked: Some(Revocation {
                 revoked_ms: 1_800_000_000_000,
-                successor: AccountId::from_bytes([8; 32]),
+                successor: Some(AccountId::from_bytes([8; 32])),
             }),
             ..grant
         };

@@ -61,6 +61,7 @@ mod money_entries;
 mod probe;
 mod receipt;
 pub mod registry;
+mod registry_roles;
 mod state;
 mod succession;
 pub mod validators;

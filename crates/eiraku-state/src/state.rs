@@ -10,6 +10,7 @@ use crate::{
     modules::Modules,
     money::Money,
     registry::Registry,
+    registry_roles::{check_grant, check_revoke},
     succession::{check_succession, pass_balance},
     AdmissionError, BlockError, EntryError, ExecutionError, ExecutionProbe, MoneyError, Outcome,
     Receipt,
@@ -212,6 +213,10 @@ impl State {
                 Some(money) => money.check_lift(bank),
                 None => Err(crate::governance::AmendmentError::NoModule),
             },
+            Amendment::GrantRole { account, role } => {
+                check_grant(&self.authority, self.money(), account, role)
+            }
+            Amendment::RevokeRole { account } => check_revoke(&self.authority, account),
             _ => Ok(()),
         };
         checked.map_err(|reason| GovernanceError::InvalidAmendment { reason })
@@ -416,6 +421,9 @@ impl State {
                     successor,
                 } => self.succeed(official, successor, now_ms),
                 Amendment::AddEconomy(economy) => self.admit_economy(&economy, now_ms),
+                Amendment::GrantRole { account, role } => self.grant_role(account, role, now_ms),
+                Amendment::RevokeRole { account } => check_revoke(&self.authority, &account)
+                    .map(|()| self.authority.revoke(account, now_ms)),
                 _ => self.modules.enact(&amendment, now_ms),
             };
             let governance = self.modules.governance.as_mut().expect("it just answered");
@@ -466,6 +474,29 @@ impl State {
         }
         grant_officials(&mut self.authority, economy, now_ms);
         open_official_accounts(&mut self.accounts, economy);
+        Ok(())
+    }
+
+    /// Enacts a class-B grant of a registry role, checked again now.
+    fn grant_role(
+        &mut self,
+        account: AccountId,
+        role: eiraku_core::Role,
+        now_ms: u64,
+    ) -> Result<(), crate::governance::AmendmentError> {
+        check_grant(&self.authority, self.money(), &account, &role)?;
+        let grant = RoleGrant {
+            role,
+            granted_by: None,
+            granted_ms: now_ms,
+            rule: crate::authority::GrantRule::Governance,
+            revoked: None,
+        };
+        self.authority.insert(account, grant);
+        self.authority.settle();
+        if self.accounts.get(&account).is_none() {
+            self.accounts.insert(account, Account::default());
+        }
         Ok(())
     }
 

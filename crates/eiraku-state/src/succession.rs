@@ -78,7 +78,10 @@ impl Money {
                     books.regulator = successor;
                 }
             }
-            Role::Bank { .. } | Role::Retail { .. } => unreachable!("checked: an official"),
+            Role::Bank { .. }
+            | Role::Retail { .. }
+            | Role::RegistryAuthority { .. }
+            | Role::Attester { .. } => unreachable!("checked: an official"),
         }
         if let Some(key) = self.travel_keys.remove(predecessor) {
             self.travel_keys.insert(successor, key);

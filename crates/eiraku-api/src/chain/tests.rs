@@ -162,7 +162,7 @@ fn an_account_keeps_its_wire_form_and_omits_what_it_lacks() {
                 economy: EconomyCode::new("SG").unwrap(),
             },
             revoked_ms: 1_800_000_000_000,
-            successor: account(3),
+            successor: Some(account(3)),
         }),
         ..plain
     };

@@ -2,7 +2,9 @@
 //! seats they grant or remove, with their binary form.
 
 use super::{ProposalClass, Windows};
-use crate::{AccountId, Amount, BasketPart, CurrencyCode, EconomyCode, Rate, ValidatorChange};
+use crate::{
+    AccountId, Amount, BasketPart, CurrencyCode, EconomyCode, Rate, Role, ValidatorChange,
+};
 use bytes::BufMut;
 use commonware_codec::{Buf, EncodeSize, Error, Read, ReadExt, Write};
 use serde::{Deserialize, Serialize};
@@ -77,9 +79,9 @@ pub enum Amendment {
         /// Voting or advisory.
         kind: SeatKind,
     },
-    /// Give an official (the issuer, a central bank, a regulator) whose key
-    /// was lost or stolen a new key (class A): no bank or central bank
-    /// opened them, so only governance can.
+    /// Give an official (the issuer, a central bank, a regulator) or a
+    /// registry role whose key was lost or stolen a new key (class A): no
+    /// bank or central bank opened them, so only governance can.
     ReplaceKey {
         /// The official's account.
         account: AccountId,
@@ -122,6 +124,19 @@ pub enum Amendment {
         /// The suspended bank.
         bank: AccountId,
     },
+    /// Grant a registry role (a registry authority or an attester of an
+    /// economy) to a fresh account (class B).
+    GrantRole {
+        /// The account.
+        account: AccountId,
+        /// The role: a registry role only.
+        role: Role,
+    },
+    /// Revoke a registry role (class B); its grant stays on record.
+    RevokeRole {
+        /// The account that holds it.
+        account: AccountId,
+    },
 }
 
 /// Most currencies a basket holds.
@@ -134,7 +149,10 @@ impl Amendment {
             // How soon a bank may take over a customer's key is about who
             // controls accounts, not a tuning knob.
             Amendment::SetParameter(Parameter::KeyReplacementDelayMs(_)) => ProposalClass::A,
-            Amendment::SetParameter(_) | Amendment::LiftSuspension { .. } => ProposalClass::B,
+            Amendment::SetParameter(_)
+            | Amendment::LiftSuspension { .. }
+            | Amendment::GrantRole { .. }
+            | Amendment::RevokeRole { .. } => ProposalClass::B,
             Amendment::SetWindows { .. }
             | Amendment::AddSeat { .. }
             | Amendment::RemoveSeat { .. }
@@ -198,6 +216,8 @@ impl Amendment {
     const SUCCEED: u8 = 7;
     const ADD_ECONOMY: u8 = 8;
     const LIFT_SUSPENSION: u8 = 9;
+    const GRANT_ROLE: u8 = 10;
+    const REVOKE_ROLE: u8 = 11;
 }
 
 impl Write for Amendment {
@@ -259,6 +279,15 @@ impl Write for Amendment {
                 Self::LIFT_SUSPENSION.write(buf);
                 bank.write(buf);
             }
+            Amendment::GrantRole { account, role } => {
+                Self::GRANT_ROLE.write(buf);
+                account.write(buf);
+                role.write(buf);
+            }
+            Amendment::RevokeRole { account } => {
+                Self::REVOKE_ROLE.write(buf);
+                account.write(buf);
+            }
         }
     }
 }
@@ -292,7 +321,10 @@ impl EncodeSize for Amendment {
                     + economy.regulator.encode_size()
                     + economy.rate.encode_size()
             }
-            Amendment::LiftSuspension { bank } => bank.encode_size(),
+            Amendment::LiftSuspension { bank: account } | Amendment::RevokeRole { account } => {
+                account.encode_size()
+            }
+            Amendment::GrantRole { account, role } => account.encode_size() + role.encode_size(),
         }
     }
 }
@@ -335,6 +367,13 @@ impl Read for Amendment {
             }),
             Self::LIFT_SUSPENSION => Amendment::LiftSuspension {
                 bank: AccountId::read(buf)?,
+            },
+            Self::GRANT_ROLE => Amendment::GrantRole {
+                account: AccountId::read(buf)?,
+                role: Role::read(buf)?,
+            },
+            Self::REVOKE_ROLE => Amendment::RevokeRole {
+                account: AccountId::read(buf)?,
             },
             other => return Err(Error::InvalidEnum(other)),
         })

@@ -384,6 +384,21 @@ mod tests {
                 },
                 text,
             },
+            GovernanceCall::Propose {
+                amendment: Amendment::GrantRole {
+                    account: AccountId::from_bytes([13; 32]),
+                    role: crate::Role::Attester {
+                        economy: crate::EconomyCode::new("JP").unwrap(),
+                    },
+                },
+                text,
+            },
+            GovernanceCall::Propose {
+                amendment: Amendment::RevokeRole {
+                    account: AccountId::from_bytes([13; 32]),
+                },
+                text,
+            },
             GovernanceCall::Comment { proposal: 1, text },
             GovernanceCall::Reconsider { proposal: 2, text },
             GovernanceCall::Veto { proposal: 3, text },

@@ -117,8 +117,11 @@ impl Governance {
             // Checked against the roles with them (`check_succession`,
             // `check_accession`).
             Amendment::Succeed { .. } | Amendment::AddEconomy(_) => Ok(()),
-            // Checked against the money books (`Money::check_lift`).
-            Amendment::LiftSuspension { .. } => Ok(()),
+            // Checked against the money books (`Money::check_lift`) and
+            // the roles (`crate::registry_roles`).
+            Amendment::LiftSuspension { .. }
+            | Amendment::GrantRole { .. }
+            | Amendment::RevokeRole { .. } => Ok(()),
         }
     }
 
@@ -130,7 +133,9 @@ impl Governance {
         | Amendment::ChangeValidators(_)
         | Amendment::Succeed { .. }
         | Amendment::AddEconomy(_)
-        | Amendment::LiftSuspension { .. } = amendment
+        | Amendment::LiftSuspension { .. }
+        | Amendment::GrantRole { .. }
+        | Amendment::RevokeRole { .. } = amendment
         {
             return None;
         }
@@ -155,7 +160,9 @@ impl Governance {
             | Amendment::ChangeValidators(_)
             | Amendment::Succeed { .. }
             | Amendment::AddEconomy(_)
-            | Amendment::LiftSuspension { .. } => unreachable!("returned above"),
+            | Amendment::LiftSuspension { .. }
+            | Amendment::GrantRole { .. }
+            | Amendment::RevokeRole { .. } => unreachable!("returned above"),
         }
         Some(Ok(()))
     }

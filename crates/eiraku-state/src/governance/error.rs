@@ -88,6 +88,15 @@ pub enum AmendmentError {
     /// role (or a seat) would merge two offices in one key.
     #[error("the successor holds or held a role: name a new key")]
     SuccessorHoldsRole,
+    /// Class B grants and revokes only registry roles.
+    #[error("a class-B proposal grants and revokes only registry roles (registry authorities and attesters)")]
+    NotARegistryRole,
+    /// The role's economy is not a member.
+    #[error("the role's economy is not a member economy")]
+    UnknownEconomy,
+    /// The account holds or held a role.
+    #[error("the account holds or held a role: name a fresh key")]
+    HoldsRole,
     /// The bank is not suspended.
     #[error("the bank is not suspended")]
     NotSuspended,
@@ -120,7 +129,7 @@ impl From<eiraku_core::validators::ChangeRefused> for AmendmentError {
 
 impl AmendmentError {
     /// Every reason, in the order of its stored code.
-    pub const ALL: [AmendmentError; 28] = [
+    pub const ALL: [AmendmentError; 31] = [
         AmendmentError::AlreadySeated,
         AmendmentError::NotSeated,
         AmendmentError::TooFewVotingSeats,
@@ -149,6 +158,9 @@ impl AmendmentError {
         AmendmentError::EconomyExists,
         AmendmentError::NewOfficialsNotFresh,
         AmendmentError::NotSuspended,
+        AmendmentError::NotARegistryRole,
+        AmendmentError::UnknownEconomy,
+        AmendmentError::HoldsRole,
     ];
 
     /// Its stored code (its place in [`AmendmentError::ALL`]).

@@ -366,7 +366,7 @@ impl Governance {
     ) -> Result<(), AmendmentError> {
         match amendment {
             Amendment::ReplaceKey { account, .. } => match authority.role(account) {
-                Some(role) if role.is_official() => Ok(()),
+                Some(role) if role.is_governed() => Ok(()),
                 _ => Err(AmendmentError::NotAnOfficial),
             },
             Amendment::Succeed {

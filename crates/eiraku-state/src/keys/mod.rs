@@ -216,9 +216,11 @@ fn check_opener(
             }
             format!("the central bank of {economy}")
         }
-        Role::Issuer | Role::CentralBank { .. } | Role::Regulator { .. } => {
-            return Err(KeysError::GovernanceReplaces { account: *account })
-        }
+        Role::Issuer
+        | Role::CentralBank { .. }
+        | Role::Regulator { .. }
+        | Role::RegistryAuthority { .. }
+        | Role::Attester { .. } => return Err(KeysError::GovernanceReplaces { account: *account }),
     };
     Err(KeysError::NotAuthorityOf {
         account: *account,

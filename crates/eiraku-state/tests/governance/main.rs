@@ -9,6 +9,7 @@ mod basket;
 mod class_a;
 mod emergency;
 mod properties;
+mod registry_roles;
 mod succession;
 mod suspension;
 mod validators;

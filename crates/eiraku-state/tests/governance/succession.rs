@@ -77,7 +77,7 @@ fn a_central_bank_passes_its_role_books_and_seat_and_the_thief_is_cut_off() {
     let revocation = record.revoked.unwrap();
     assert_eq!(
         (record.role, revocation.successor, revocation.revoked_ms),
-        (Role::CentralBank { economy: sg }, heir, chain.now_ms)
+        (Role::CentralBank { economy: sg }, Some(heir), chain.now_ms)
     );
     let grant = authority.grant(&heir).unwrap();
     assert_eq!(grant.role, Role::CentralBank { economy: sg });

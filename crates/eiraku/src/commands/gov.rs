@@ -17,7 +17,7 @@ use eiraku_core::{
     digest,
     governance::{text_digest, Amendment, Choice, GovernanceCall, Parameter, SeatKind, Stance},
     validators::Joiner,
-    AccountId, Amount, Call, Digest, ValidatorChange,
+    AccountId, Amount, Call, Digest, EconomyCode, Role, ValidatorChange,
 };
 use std::{
     path::{Path, PathBuf},
@@ -112,6 +112,24 @@ pub struct AmendmentArgs {
     /// class B).
     #[arg(long, conflicts_with_all = ["parameter", "add_seat", "remove_seat", "amendment", "add_validator", "remove_validator", "succeed"])]
     lift_suspension: Option<String>,
+    /// Grant --account this registry role in --economy (class B).
+    #[arg(long, value_enum, requires_all = ["account", "economy"], conflicts_with_all = ["parameter", "add_seat", "remove_seat", "amendment", "add_validator", "remove_validator", "succeed", "lift_suspension"])]
+    grant_role: Option<RegistryRoleArg>,
+    /// The economy of the role --grant-role grants (e.g. JP).
+    #[arg(long, requires = "grant_role")]
+    economy: Option<String>,
+    /// Revoke this account's registry role (class B).
+    #[arg(long, conflicts_with_all = ["parameter", "add_seat", "remove_seat", "amendment", "add_validator", "remove_validator", "succeed", "lift_suspension", "grant_role"])]
+    revoke_role: Option<String>,
+}
+
+/// A registry role governance grants.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum RegistryRoleArg {
+    /// Creates registries and names their writers.
+    RegistryAuthority,
+    /// Issues attestations (KYC results, qualifications).
+    Attester,
 }
 
 /// A kind of seat.
@@ -136,6 +154,9 @@ impl AmendmentArgs {
         };
         if !self.add_validator.is_empty() || !self.remove_validator.is_empty() {
             return self.validator_change();
+        }
+        if let Some(amendment) = self.role_amendment(network)? {
+            return Ok(amendment);
         }
         if let Some(bank) = &self.lift_suspension {
             let bank = keyfile::resolve_account(bank, network)?;
@@ -163,13 +184,33 @@ impl AmendmentArgs {
             (None, None, None, Some(json)) => serde_json::from_str(json)
                 .map_err(|e| anyhow::anyhow!("--amendment is not an amendment: {e}"))?,
             _ => anyhow::bail!(
-                "give one of --parameter with --value, --add-seat or --remove-seat with --account, --succeed with --successor, --lift-suspension, or --amendment JSON"
+                "give one of --parameter with --value, --add-seat or --remove-seat with --account, --succeed with --successor, --lift-suspension, --grant-role with --economy and --account, --revoke-role, or --amendment JSON"
             ),
         })
     }
 }
 
 impl AmendmentArgs {
+    /// The grant or revocation of a registry role the flags name, if any.
+    fn role_amendment(&self, network: &Path) -> anyhow::Result<Option<Amendment>> {
+        if let Some(account) = &self.revoke_role {
+            let account = keyfile::resolve_account(account, network)?;
+            return Ok(Some(Amendment::RevokeRole { account }));
+        }
+        let Some(kind) = self.grant_role else {
+            return Ok(None);
+        };
+        let text = self.economy.as_deref().expect("clap requires --economy");
+        let economy = EconomyCode::new(text).map_err(anyhow::Error::msg)?;
+        let role = match kind {
+            RegistryRoleArg::RegistryAuthority => Role::RegistryAuthority { economy },
+            RegistryRoleArg::Attester => Role::Attester { economy },
+        };
+        let text = self.account.as_deref().expect("clap requires --account");
+        let account = keyfile::resolve_account(text, network)?;
+        Ok(Some(Amendment::GrantRole { account, role }))
+    }
+
     /// The validator change --add-validator and --remove-validator name,
     /// in the key order the chain's codec requires.
     fn validator_change(&self) -> anyhow::Result<Amendment> {
@@ -530,7 +571,7 @@ mod tests {
     }
 
     #[test]
-    fn succeed_and_successor_name_a_succession_and_need_each_other() {
+    fn amendment_flags_name_successions_lifts_and_registry_roles() {
         let official = AccountId::from_bytes([1; 32]).to_hex();
         let successor = AccountId::from_bytes([2; 32]).to_hex();
         let flags = parse(&["--succeed", &official, "--successor", &successor]).unwrap();
@@ -564,6 +605,38 @@ mod tests {
             }
         );
         assert!(parse(&["--lift-suspension", &official, "--succeed", &official]).is_err());
+        let grant = parse(&[
+            "--grant-role",
+            "attester",
+            "--economy",
+            "JP",
+            "--account",
+            &official,
+        ]);
+        assert_eq!(
+            grant
+                .unwrap()
+                .amendment
+                .amendment(Path::new("/nonexistent"))
+                .unwrap(),
+            Amendment::GrantRole {
+                account: AccountId::from_bytes([1; 32]),
+                role: Role::Attester {
+                    economy: EconomyCode::new("JP").unwrap()
+                },
+            }
+        );
+        assert!(parse(&["--grant-role", "attester", "--account", &official]).is_err());
+        let revoke = parse(&["--revoke-role", &official]).unwrap();
+        assert_eq!(
+            revoke
+                .amendment
+                .amendment(Path::new("/nonexistent"))
+                .unwrap(),
+            Amendment::RevokeRole {
+                account: AccountId::from_bytes([1; 32])
+            }
+        );
         let unknown = parse(&["--succeed", "nobody", "--successor", &successor]).unwrap();
         let error = unknown
             .amendment

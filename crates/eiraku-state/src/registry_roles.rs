@@ -1,0 +1,44 @@
+//! Registry roles (class B): governance grants a registry authority or an
+//! attester of a member economy to a fresh account, and revokes it. The
+//! registries that use them (issue 16) read them from the authority like
+//! every other role. One account holds one role, so a bank that attests
+//! KYC results does so from an attester account of its own.
+
+use crate::{authority::Authority, governance::AmendmentError, money::Money};
+use eiraku_core::{AccountId, Role};
+
+/// Whether `role` can be granted to `account`: checked when proposed and
+/// again when enacted.
+pub(crate) fn check_grant(
+    authority: &Authority,
+    money: Option<&Money>,
+    account: &AccountId,
+    role: &Role,
+) -> Result<(), AmendmentError> {
+    if !role.is_registry_role() {
+        return Err(AmendmentError::NotARegistryRole);
+    }
+    let economy = role.economy().expect("registry roles belong to an economy");
+    if money.is_some_and(|money| !money.economies.contains_key(&economy)) {
+        return Err(AmendmentError::UnknownEconomy);
+    }
+    account
+        .public_key()
+        .map_err(|_| AmendmentError::InvalidKey)?;
+    if authority.record(account).is_some() {
+        return Err(AmendmentError::HoldsRole);
+    }
+    Ok(())
+}
+
+/// Whether `account`'s role can be revoked by a class-B proposal: it
+/// holds a registry role.
+pub(crate) fn check_revoke(
+    authority: &Authority,
+    account: &AccountId,
+) -> Result<(), AmendmentError> {
+    match authority.role(account) {
+        Some(role) if role.is_registry_role() => Ok(()),
+        _ => Err(AmendmentError::NotARegistryRole),
+    }
+}

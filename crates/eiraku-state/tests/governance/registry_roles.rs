@@ -1,0 +1,144 @@
+//! Registry roles (class B): governance grants an attester or a registry
+//! authority of a member economy to a fresh account and revokes it; the
+//! grant stays on record. The attacks: a class-B proposal that grants or
+//! revokes an official's role (class A's), a role of an economy that is
+//! not a member, a grant to a key that holds a role already.
+
+use super::*;
+use eiraku_core::{governance::ProposalClass, Role};
+use eiraku_state::authority::GrantRule;
+
+fn proposing(amendment: Amendment) -> GovernanceCall {
+    GovernanceCall::Propose {
+        amendment,
+        text: text_digest("registry role"),
+    }
+}
+
+fn attester(economy: &str) -> Role {
+    Role::Attester {
+        economy: EconomyCode::new(economy).unwrap(),
+    }
+}
+
+fn refused(reason: AmendmentError) -> Result<(), GovernanceError> {
+    Err(GovernanceError::InvalidAmendment { reason })
+}
+
+/// Passes the class-B proposal `id` with three of the five voting seats.
+fn pass_b(chain: &mut Chain, id: u64) {
+    let proposal = chain.proposal(id);
+    assert_eq!(proposal.class, ProposalClass::B);
+    chain.at_ms(proposal.voting_opens_ms());
+    for seat in CB..CB + 3 {
+        let ballot = GovernanceCall::Vote {
+            proposal: id,
+            choice: Choice::Yes,
+            reason: text_digest("yes"),
+        };
+        chain.send(seat, ballot).unwrap();
+    }
+    chain.at_ms(proposal.voting_closes_ms());
+    chain.at_ms(proposal.enact_ms());
+    assert!(matches!(
+        chain.proposal(id).outcome,
+        ProposalOutcome::Enacted { .. }
+    ));
+}
+
+#[test]
+fn governance_grants_an_attester_and_revokes_it_on_the_record() {
+    let mut chain = Chain::new();
+    let kyc = id(NEWCOMER);
+    let grant = Amendment::GrantRole {
+        account: kyc,
+        role: attester("JP"),
+    };
+    chain.send(CB, proposing(grant)).unwrap();
+    pass_b(&mut chain, 0);
+    let granted = *chain.state.authority().grant(&kyc).unwrap();
+    assert_eq!(granted.role, attester("JP"));
+    assert_eq!(
+        (granted.rule, granted.granted_by),
+        (GrantRule::Governance, None)
+    );
+    let note = GovernanceCall::Comment {
+        proposal: 1,
+        text: text_digest("an attester may comment"),
+    };
+    assert!(chain.state.account(&kyc).is_some(), "its account is open");
+    // Its lost key is governance's to replace, as an official's.
+    let replace = Amendment::ReplaceKey {
+        account: kyc,
+        new_key: id(OUTSIDER + 100),
+    };
+    chain.send(CB + 1, proposing(replace)).unwrap();
+    chain.send(NEWCOMER, note.clone()).unwrap();
+
+    chain
+        .send(CB, proposing(Amendment::RevokeRole { account: kyc }))
+        .unwrap();
+    pass_b(&mut chain, 2);
+    let authority = chain.state.authority();
+    assert_eq!(authority.role(&kyc), None);
+    let record = authority.record(&kyc).unwrap();
+    assert_eq!(record.role, attester("JP"));
+    assert_eq!(record.revoked.unwrap().successor, None);
+    assert_eq!(chain.send(NEWCOMER, note), Err(GovernanceError::NoRole));
+    let read_back = chain.read_back(chain.entries()).unwrap();
+    assert_eq!(read_back, chain.state, "a restarted node reads it back");
+    // A revoked record is not granted over.
+    let again = Amendment::GrantRole {
+        account: kyc,
+        role: attester("JP"),
+    };
+    assert_eq!(
+        chain.send(CB, proposing(again)),
+        refused(AmendmentError::HoldsRole)
+    );
+}
+
+#[test]
+fn class_b_grants_only_registry_roles_of_members_to_fresh_keys() {
+    let mut chain = Chain::new();
+    let fresh = id(NEWCOMER);
+    let not_a_key = (0u8..=255)
+        .map(|b| AccountId::from_bytes([b; 32]))
+        .find(|id| id.public_key().is_err())
+        .unwrap();
+    let jp = EconomyCode::new("JP").unwrap();
+    let grant = |account, role| Amendment::GrantRole { account, role };
+    let cases = [
+        (
+            grant(fresh, Role::CentralBank { economy: jp }),
+            AmendmentError::NotARegistryRole,
+        ),
+        (
+            grant(fresh, Role::Bank { economy: jp }),
+            AmendmentError::NotARegistryRole,
+        ),
+        (grant(fresh, attester("VN")), AmendmentError::UnknownEconomy),
+        (grant(id(REG), attester("JP")), AmendmentError::HoldsRole),
+        (grant(not_a_key, attester("JP")), AmendmentError::InvalidKey),
+        (
+            Amendment::RevokeRole {
+                account: id(CB + 1),
+            },
+            AmendmentError::NotARegistryRole,
+        ),
+        (
+            Amendment::RevokeRole {
+                account: id(OUTSIDER),
+            },
+            AmendmentError::NotARegistryRole,
+        ),
+    ];
+    for (amendment, reason) in cases {
+        assert_eq!(chain.send(CB, proposing(amendment)), refused(reason));
+    }
+    assert!(chain.state.governance().unwrap().proposals().is_empty());
+    let authority = Role::RegistryAuthority { economy: jp };
+    chain.send(CB, proposing(grant(fresh, authority))).unwrap();
+    pass_b(&mut chain, 0);
+    assert_eq!(chain.state.authority().role(&fresh), Some(authority));
+}
