@@ -24,12 +24,23 @@ fn the_documented_governance_session_runs_verbatim() {
     let client = network.client(1);
     let money = client.money_state().unwrap();
     assert_eq!(money.travel_rule_threshold, Amount(2_000_000));
+    let key_file = network.path().join("attester-jp.key");
+    let attester = eiraku::keyfile::read(&key_file).unwrap().account;
+    let account = client.account(&attester).unwrap();
+    assert_eq!(
+        account.role,
+        Some(eiraku_core::Role::Attester {
+            economy: eiraku_core::EconomyCode::new("JP").unwrap()
+        })
+    );
+    assert_eq!(account.grant_rule, Some(eiraku_api::GrantRule::Governance));
     let proposal = client.proposal(0).unwrap();
     assert!(matches!(proposal.status, ProposalStatus::Enacted { .. }));
     assert_eq!(proposal.votes_needed, 8, "more than half of 14 seats");
-    assert_eq!(client.proposals(0, 10).unwrap(), vec![proposal.clone()]);
+    let listed = client.proposals(0, 10).unwrap();
+    assert_eq!((listed.len(), &listed[0]), (2, &proposal));
     assert!(
-        client.proposals(1, 10).unwrap().is_empty(),
+        client.proposals(2, 10).unwrap().is_empty(),
         "one page past the last"
     );
     let count = |choice| proposal.votes.iter().filter(|v| v.choice == choice).count();
@@ -56,7 +67,7 @@ fn the_documented_governance_session_runs_verbatim() {
     );
     assert_eq!(
         network.metric(1, "eiraku_governance_proposals{status=\"enacted\"}"),
-        1.0
+        2.0
     );
     assert_eq!(
         network.metric(1, "eiraku_governance_seats{kind=\"voting\"}"),
@@ -127,4 +138,23 @@ fn the_documented_class_a_session_runs_verbatim() {
     let governance = client.governance().unwrap();
     assert_eq!(governance.advisory_seats.len(), 15);
     assert!(governance.advisory_seats.contains(&representative));
+
+    // The succession run alongside: role, books and seat moved.
+    let exposed = network.key("reg-sg").account_id();
+    let key_file = network.path().join("reg-sg-new.key");
+    let successor = eiraku::keyfile::read(&key_file).unwrap().account;
+    assert!(governance.advisory_seats.contains(&successor));
+    assert!(!governance.advisory_seats.contains(&exposed));
+    let singapore = eiraku_core::EconomyCode::new("SG").unwrap();
+    let books = &client.money_state().unwrap().economies[&singapore];
+    assert_eq!(books.regulator, successor);
+    let old = client.account(&exposed).unwrap();
+    assert_eq!(old.role, None);
+    assert_eq!(old.revoked.unwrap().successor, Some(successor));
+    let new = client.account(&successor).unwrap();
+    assert_eq!(
+        new.role,
+        Some(eiraku_core::Role::Regulator { economy: singapore })
+    );
+    assert_eq!(new.grant_rule, Some(eiraku_api::GrantRule::Succession));
 }
