@@ -4,18 +4,23 @@
 //! from the state root. One entry, `validators/set`.
 
 use crate::{governance::AmendmentError, module::Module, Change, EntryError};
+use std::sync::Arc;
+
 use eiraku_core::{
     governance::Amendment, ChainId, Genesis, StateKey, Validator, ValidatorChange, ValidatorSet,
     ValidatorsKey,
 };
 
-/// The validator set in the state.
+/// The validator set in the state. The sets are shared: every state copy
+/// (each transaction's undo copy, each proposed block's) holds them by
+/// reference, and comparing two copies' sets finds them the same by
+/// pointer (`Arc`'s equality does for `Eq` types) without walking them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Validators {
     /// As governance last left it.
-    set: ValidatorSet,
+    set: Arc<ValidatorSet>,
     /// The set of the epoch of the next block.
-    active: ValidatorSet,
+    active: Arc<ValidatorSet>,
     /// Blocks per epoch; `None` on a chain of one epoch.
     epoch_length: Option<u64>,
 }
@@ -29,8 +34,9 @@ impl Validators {
         });
         let set = ValidatorSet::new(validators.collect())
             .expect("a validated genesis lists each validator once");
+        let set = Arc::new(set);
         Self {
-            active: set.clone(),
+            active: Arc::clone(&set),
             set,
             epoch_length: genesis.epoch_length,
         }
@@ -59,7 +65,7 @@ impl Validators {
             .epoch_length
             .is_some_and(|length| (height + 1).is_multiple_of(length));
         if ends_epoch && self.active != self.set {
-            self.active = self.set.clone();
+            self.active = Arc::clone(&self.set);
         }
     }
 
@@ -88,7 +94,10 @@ impl Module for Validators {
         // set may have, so its rules are checked again.
         let next = (self.set.after_consented(change))
             .and_then(|next| self.active.continues_into(&next).map(|()| next));
-        Some(next.map(|next| self.set = next).map_err(Into::into))
+        Some(
+            next.map(|next| self.set = Arc::new(next))
+                .map_err(Into::into),
+        )
     }
 
     fn entries(&self, out: &mut Vec<Change>) {
@@ -106,12 +115,10 @@ impl Module for Validators {
         for (key, value) in entries {
             match key {
                 StateKey::Validators(ValidatorsKey::Set) => {
-                    validators.set = ValidatorSet::from_bytes(value)
-                        .ok_or_else(|| EntryError::new(*key, "not a validator set"))?;
+                    validators.set = Arc::new(read_set(*key, value)?);
                 }
                 StateKey::Validators(ValidatorsKey::Active) => {
-                    validators.active = ValidatorSet::from_bytes(value)
-                        .ok_or_else(|| EntryError::new(*key, "not a validator set"))?;
+                    validators.active = Arc::new(read_set(*key, value)?);
                 }
                 StateKey::Validators(ValidatorsKey::EpochLength) => {
                     let bytes = value.as_slice().try_into();
@@ -132,6 +139,10 @@ impl Module for Validators {
             out.push((active_key(), Some(self.active.to_bytes())));
         }
     }
+}
+
+fn read_set(key: StateKey, value: &[u8]) -> Result<ValidatorSet, EntryError> {
+    ValidatorSet::from_bytes(value).ok_or_else(|| EntryError::new(key, "not a validator set"))
 }
 
 fn set_key() -> StateKey {
