@@ -501,10 +501,9 @@ impl Handover {
 /// it under the block's state root and keeps the proof.
 async fn keep_handoff(chain: &Chain, height: u64, set: &ValidatorSet) -> anyhow::Result<()> {
     let store = chain.store();
-    let kept = store.handoffs_before(height + 1)?;
-    let previous = match kept.last() {
-        Some((at, _, _)) if *at == height => return Ok(()),
-        Some((_, previous, _)) => previous.clone(),
+    let previous = match store.last_handoff_before(height + 1)? {
+        Some((at, _, _)) if at == height => return Ok(()),
+        Some((_, previous, _)) => previous,
         None => eiraku_state::validators::Validators::from_genesis(chain.genesis())
             .active()
             .to_bytes(),

@@ -427,17 +427,20 @@ impl Store {
 
     /// The handoffs after blocks below `height`, in height order.
     pub fn handoffs_before(&self, height: u64) -> Result<Vec<KeptHandoff>, StoreError> {
-        let mut handoffs = Vec::new();
-        for item in self.handoffs.range(..height.to_be_bytes()) {
-            let (key, value) = item.map_err(engine)?;
-            let at = decode_height(&key, "a handoff key")?;
-            let corrupt = || StoreError::Corrupt(format!("the handoff after block {at}"));
-            let (length, rest) = value.split_at_checked(4).ok_or_else(corrupt)?;
-            let length = u32::from_be_bytes(length.try_into().expect("4 bytes")) as usize;
-            let (set, proof) = rest.split_at_checked(length).ok_or_else(corrupt)?;
-            handoffs.push((at, set.to_vec(), proof.to_vec()));
-        }
-        Ok(handoffs)
+        let range = self.handoffs.range(..height.to_be_bytes());
+        range
+            .map(|item| decode_handoff(item.map_err(engine)?))
+            .collect()
+    }
+
+    /// The last handoff after a block below `height` (a read of one entry,
+    /// however many set changes the chain has seen).
+    pub fn last_handoff_before(&self, height: u64) -> Result<Option<KeptHandoff>, StoreError> {
+        let mut range = self.handoffs.range(..height.to_be_bytes());
+        range
+            .next_back()
+            .map(|item| decode_handoff(item.map_err(engine)?))
+            .transpose()
     }
 
     /// A deposited travel-rule envelope.
@@ -532,3 +535,14 @@ impl Store {
 
 #[cfg(test)]
 mod tests;
+
+/// A stored handoff: the height after which the set changed, the set's
+/// bytes and the proof of it.
+fn decode_handoff((key, value): (fjall::Slice, fjall::Slice)) -> Result<KeptHandoff, StoreError> {
+    let at = decode_height(&key, "a handoff key")?;
+    let corrupt = || StoreError::Corrupt(format!("the handoff after block {at}"));
+    let (length, rest) = value.split_at_checked(4).ok_or_else(corrupt)?;
+    let length = u32::from_be_bytes(length.try_into().expect("4 bytes")) as usize;
+    let (set, proof) = rest.split_at_checked(length).ok_or_else(corrupt)?;
+    Ok((at, set.to_vec(), proof.to_vec()))
+}

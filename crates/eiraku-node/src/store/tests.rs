@@ -294,3 +294,26 @@ fn the_money_state_and_money_receipts_survive_reopen() {
         ))
     );
 }
+
+#[test]
+fn the_last_handoff_before_a_height_is_read_alone_and_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    {
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.last_handoff_before(u64::MAX).unwrap(), None);
+        store.put_handoff(19, b"set-a", b"proof-a").unwrap();
+        store.put_handoff(39, b"set-b", b"proof-b").unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let b = (39, b"set-b".to_vec(), b"proof-b".to_vec());
+    assert_eq!(
+        store.last_handoff_before(u64::MAX).unwrap(),
+        Some(b.clone())
+    );
+    assert_eq!(store.last_handoff_before(40).unwrap(), Some(b.clone()));
+    let a = (19, b"set-a".to_vec(), b"proof-a".to_vec());
+    assert_eq!(store.last_handoff_before(39).unwrap(), Some(a.clone()));
+    assert_eq!(store.last_handoff_before(19).unwrap(), None);
+    assert_eq!(store.handoffs_before(u64::MAX).unwrap(), vec![a, b]);
+}
