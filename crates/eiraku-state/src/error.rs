@@ -241,6 +241,14 @@ pub enum MoneyError {
         /// The central bank's reason.
         reason: String,
     },
+    /// A governance proposal names the account as a new holder of a role.
+    #[error("account {account} is reserved: governance proposal {proposal} gives it a role")]
+    AccountReserved {
+        /// The account.
+        account: AccountId,
+        /// The proposal.
+        proposal: u64,
+    },
     /// Suspended already.
     #[error("bank {bank} is already suspended")]
     AlreadySuspended {
@@ -372,6 +380,7 @@ impl MoneyError {
             MoneyError::ReasonRequired => "reason_required",
             MoneyError::AlreadyFrozen { .. } => "already_frozen",
             MoneyError::BankSuspended { .. } => "bank_suspended",
+            MoneyError::AccountReserved { .. } => "account_reserved",
             MoneyError::AlreadySuspended { .. } => "already_suspended",
             MoneyError::NotFrozen { .. } => "not_frozen",
             MoneyError::SettlementExceedsClaim { .. } => "settlement_exceeds_claim",
@@ -429,6 +438,10 @@ mod tests {
                 reason: "r".into(),
             },
             MoneyError::AlreadySuspended { bank: account },
+            MoneyError::AccountReserved {
+                account,
+                proposal: 3,
+            },
             MoneyError::InvariantBroken {
                 invariant: "money.backing".into(),
                 detail: "d".into(),

@@ -222,6 +222,23 @@ impl State {
         checked.map_err(|reason| GovernanceError::InvalidAmendment { reason })
     }
 
+    /// Refuses to open an account a governance proposal reserves
+    /// ([`Governance::reserving`]).
+    fn check_not_reserved(&self, call: &Call) -> Result<(), ExecutionError> {
+        let Call::Money(eiraku_core::MoneyCall::OpenAccount { account, .. }) = call else {
+            return Ok(());
+        };
+        let reserving = (self.modules.governance.as_ref()).and_then(|g| g.reserving(account));
+        match reserving {
+            Some(proposal) => Err(MoneyError::AccountReserved {
+                account: *account,
+                proposal,
+            }
+            .into()),
+            None => Ok(()),
+        }
+    }
+
     /// Every domain module's state.
     pub(crate) fn modules(&self) -> &Modules {
         &self.modules
@@ -544,12 +561,15 @@ impl State {
         // of them costs nothing until written.
         if let Some(governance) = &self.modules.governance {
             let body = &tx.transaction;
+            let official = (self.authority.role(&body.sender)).is_some_and(|r| r.is_official());
+            let in_office = official || governance.is_seated(&body.sender);
             (governance.emergency())
-                .check(&body.call, &body.sender, env.timestamp_ms)
+                .check(&body.call, &body.sender, in_office, env.timestamp_ms)
                 .map_err(ExecutionError::Governance)?;
         }
         self.check_proposal(tx.transaction.sender, &tx.transaction.call)
             .map_err(ExecutionError::Governance)?;
+        self.check_not_reserved(&tx.transaction.call)?;
         let modules_before = self.modules.clone();
         let mut writes = AccountWrites::new(&self.accounts);
         let mut cx = CallContext {

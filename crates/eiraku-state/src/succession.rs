@@ -3,8 +3,10 @@
 //! nothing that names the official is orphaned. The successor takes the
 //! role, the books that name it (the issuer of the money module, an
 //! economy's central bank or regulator: its bonds, contributions, claims
-//! and settlements are the economy's and stay), its governance seats, its
-//! travel-rule key and its balance. The banks a central bank opened stay
+//! and settlements are the economy's and stay), its governance seats, the
+//! proposals it made and its balance. Its travel-rule key is dropped, not
+//! passed: a thief may have registered one it holds, so the successor
+//! registers its own (until then, payments that need it are refused). The banks a central bank opened stay
 //! opened: they answer to whoever holds the economy's central-bank role.
 //!
 //! It is how a compromised official is cut off: the old key keeps its
@@ -58,8 +60,7 @@ pub(crate) fn pass_balance(accounts: &mut Accounts, predecessor: &AccountId, suc
 
 impl Money {
     /// Points the books that name `predecessor` in `role` at `successor`,
-    /// with its travel-rule key (the successor registers its own if that
-    /// key is compromised too).
+    /// and drops the predecessor's travel-rule key.
     pub(crate) fn pass_office(
         &mut self,
         role: Role,
@@ -83,8 +84,6 @@ impl Money {
             | Role::RegistryAuthority { .. }
             | Role::Attester { .. } => unreachable!("checked: an official"),
         }
-        if let Some(key) = self.travel_keys.remove(predecessor) {
-            self.travel_keys.insert(successor, key);
-        }
+        self.travel_keys.remove(predecessor);
     }
 }

@@ -169,6 +169,20 @@ impl Governance {
 }
 
 impl Governance {
+    /// The proposal, still open or waiting for enactment, that names
+    /// `account` as a new holder of a role (a successor, a new economy's
+    /// official, a registry role's holder), if any. Such an account is
+    /// reserved: were anyone to give it a role first, the proposal would
+    /// fail at enactment, and a thief holding an official's key could
+    /// block its own succession for ever. Only waiting proposals are
+    /// visited (at most four per voting seat).
+    pub fn reserving(&self, account: &AccountId) -> Option<u64> {
+        self.due.keys().map(|(_, id)| *id).find(|id| {
+            let proposal = self.proposals.get(id).expect("due proposals exist");
+            new_holders(&proposal.amendment).contains(account)
+        })
+    }
+
     /// Whether `account` holds a seat of any kind.
     pub(crate) fn is_seated(&self, account: &AccountId) -> bool {
         let rules = &self.rules;
@@ -186,7 +200,9 @@ impl Governance {
 
     /// Gives `predecessor`'s seats to `successor` (a succession governance
     /// enacted): votes the predecessor cast stop counting, since votes
-    /// count among the seats of the count.
+    /// count among the seats of the count. Its proposals still open or
+    /// waiting become the successor's, who answers their objections (the
+    /// old key no longer can); only those are visited (`due`).
     pub(crate) fn pass_seats(&mut self, predecessor: &AccountId, successor: AccountId) {
         let rules = &mut self.rules;
         for seats in [&mut rules.voting, &mut rules.advisory, &mut rules.reviewers] {
@@ -194,6 +210,23 @@ impl Governance {
                 seats.insert(successor);
             }
         }
+        let waiting: Vec<u64> = self.due.keys().map(|(_, id)| *id).collect();
+        for id in waiting {
+            let proposal = self.proposals.get_mut(&id).expect("due proposals exist");
+            if proposal.proposer == *predecessor {
+                proposal.proposer = successor;
+            }
+        }
+    }
+}
+
+/// The accounts an amendment gives a role to.
+fn new_holders(amendment: &Amendment) -> Vec<AccountId> {
+    match amendment {
+        Amendment::Succeed { successor, .. } => vec![*successor],
+        Amendment::AddEconomy(economy) => vec![economy.central_bank, economy.regulator],
+        Amendment::GrantRole { account, .. } => vec![*account],
+        _ => Vec::new(),
     }
 }
 

@@ -222,3 +222,168 @@ fn a_successor_taken_by_an_earlier_succession_fails_on_the_record() {
     let th = EconomyCode::new(CODES[3]).unwrap();
     assert_eq!(chain.state.money().unwrap().economies[&th].regulator, heir);
 }
+
+/// Passes the succession proposed as proposal `id` with four of the five
+/// voting seats, up to its enactment.
+fn pass_succession(chain: &mut Chain, id: u64) {
+    let proposal = chain.proposal(id);
+    chain.at_ms(proposal.voting_opens_ms());
+    for seat in CB..CB + 4 {
+        chain.send(seat, vote_yes(id)).unwrap();
+    }
+    chain.at_ms(proposal.voting_closes_ms());
+    chain.at_ms(proposal.enact_ms());
+    assert!(matches!(
+        chain.proposal(id).outcome,
+        ProposalOutcome::Enacted { .. }
+    ));
+}
+
+#[test]
+fn the_thief_cannot_block_its_succession_by_giving_the_successor_a_role_first() {
+    let mut chain = Chain::new();
+    let thief = CB + SG;
+    let heir = id(NEWCOMER);
+    chain.send(CB, succeed(thief, heir)).unwrap();
+    let sg = EconomyCode::new(CODES[SG as usize]).unwrap();
+    let open = Call::Money(MoneyCall::OpenAccount {
+        account: heir,
+        role: Role::Bank { economy: sg },
+    });
+    assert_eq!(
+        chain.send_any(thief, open),
+        Outcome::Failed(ExecutionError::Money(MoneyError::AccountReserved {
+            account: heir,
+            proposal: 0,
+        }))
+    );
+    pass_succession(&mut chain, 0);
+    assert_eq!(
+        chain.state.authority().role(&heir),
+        Some(Role::CentralBank { economy: sg })
+    );
+}
+
+#[test]
+fn a_freeze_declared_before_the_successor_took_office_does_not_bind_it() {
+    use eiraku_core::governance::{EmergencyCall, Scope};
+    let mut chain = Chain::new();
+    let heir = id(NEWCOMER);
+    chain.send(CB, succeed(CB + SG, heir)).unwrap();
+    // The issuer's stolen key declares a freeze on the successor-to-be,
+    // who holds no role or seat yet.
+    let consult = EmergencyCall::RequestConsultation {
+        trigger: text_digest("pretext"),
+    };
+    chain
+        .send(ISSUER, GovernanceCall::Emergency(consult))
+        .unwrap();
+    let answer = EmergencyCall::Consulted {
+        consultation: 0,
+        text: text_digest("advice"),
+    };
+    chain.send(REG, GovernanceCall::Emergency(answer)).unwrap();
+    let declare = EmergencyCall::Declare {
+        consultation: 0,
+        scope: Scope {
+            pause: vec![],
+            freeze: vec![heir],
+        },
+        minutes: text_digest("minutes"),
+    };
+    chain
+        .send(ISSUER, GovernanceCall::Emergency(declare))
+        .unwrap();
+    pass_succession(&mut chain, 0);
+    let governance = chain.state.governance().unwrap();
+    assert!(governance.emergency().in_force(chain.now_ms).is_some());
+    assert_eq!(chain.send_any(NEWCOMER, post_rate()), Outcome::Success);
+}
+
+#[test]
+fn the_successor_completes_a_key_replacement_its_predecessor_asked_for() {
+    use super::suspension::{chain_with_banks, BANK};
+    use eiraku_core::KeyCall;
+    let mut chain = chain_with_banks();
+    let heir = id(NEWCOMER);
+    let new_key = id(OUTSIDER + 100);
+    let request = Call::Keys(KeyCall::RequestReplacement {
+        account: id(BANK),
+        new_key,
+    });
+    assert_eq!(chain.send_any(CB, request), Outcome::Success);
+    chain.send(CB + 1, succeed(CB, heir)).unwrap();
+    pass_succession(&mut chain, 0);
+    let effective_ms = (chain.state.keys().replacement(&id(BANK)))
+        .unwrap()
+        .effective_ms;
+    chain.at_ms(effective_ms);
+    let complete = Call::Keys(KeyCall::CompleteReplacement { account: id(BANK) });
+    assert!(matches!(
+        chain.send_any(CB, complete.clone()),
+        Outcome::Failed(ExecutionError::Keys(_))
+    ));
+    assert_eq!(chain.send_any(NEWCOMER, complete), Outcome::Success);
+    assert_eq!(chain.state.keys().key_of(&id(BANK)), new_key);
+}
+
+#[test]
+fn the_predecessors_proposals_and_travel_key_do_not_stay_with_the_old_key() {
+    let mut chain = Chain::new();
+    let thief = CB + SG;
+    let heir = id(NEWCOMER);
+    let register = Call::Money(MoneyCall::RegisterTravelKey {
+        key: eiraku_core::travel_rule::TravelKey([9; 32]),
+    });
+    assert_eq!(chain.send_any(REG + SG, register), Outcome::Success);
+    chain.send(CB, succeed(REG + SG, heir)).unwrap();
+    // A proposal of the central bank about to be succeeded, with an
+    // objection it must answer.
+    chain
+        .send(CB + 1, succeed(thief, id(OUTSIDER + 100)))
+        .unwrap();
+    let succession = chain.proposal(1);
+    chain.at_ms(succession.voting_opens_ms());
+    // Still open when the succession lands.
+    let seat = Amendment::AddSeat {
+        account: id(OUTSIDER),
+        kind: eiraku_core::governance::SeatKind::Advisory,
+    };
+    let proposal = GovernanceCall::Propose {
+        amendment: seat,
+        text: text_digest("seat"),
+    };
+    chain.send(thief, proposal).unwrap();
+    let objection = GovernanceCall::Advise {
+        proposal: 2,
+        stance: Stance::Object,
+        text: text_digest("who?"),
+    };
+    chain.send(REG, objection).unwrap();
+    for proposal in [0, 1] {
+        for seat in CB..CB + 4 {
+            chain.send(seat, vote_yes(proposal)).unwrap();
+        }
+    }
+    chain.at_ms(succession.voting_closes_ms());
+    chain.at_ms(succession.enact_ms());
+    let money = chain.state.money().unwrap();
+    assert!(!money.travel_keys.contains_key(&id(REG + SG)));
+    assert!(
+        !money.travel_keys.contains_key(&heir),
+        "the heir registers its own"
+    );
+    // The open proposal is now the successor's to answer.
+    let successor = id(OUTSIDER + 100);
+    assert_eq!(chain.proposal(2).proposer, successor);
+    let answer = |objection| GovernanceCall::Respond {
+        proposal: 2,
+        objection,
+        text: text_digest("answered"),
+    };
+    assert_eq!(
+        chain.send(thief, answer(0)),
+        Err(GovernanceError::NotProposer { proposal: 2 })
+    );
+    chain.send(OUTSIDER + 100, answer(0)).unwrap();
+}

@@ -10,7 +10,7 @@ use eiraku_core::{GenesisContribution, MoneyCall, RetailKind, Role};
 use eiraku_state::MoneyError;
 
 /// Japan's bank, opened by its central bank (seed `CB`).
-const BANK: u64 = 50;
+pub(super) const BANK: u64 = 50;
 /// A second bank of Japan, which pays and is paid.
 const OTHER_BANK: u64 = 51;
 
@@ -24,7 +24,7 @@ fn refused(error: MoneyError) -> Outcome {
 
 /// The governance chain with a genesis contribution for Japan, whose
 /// central bank opens two banks and issues 1,000 coins to each.
-fn chain_with_banks() -> Chain {
+pub(super) fn chain_with_banks() -> Chain {
     let mut genesis = genesis(Some(windows()));
     genesis.money.as_mut().unwrap().economies[0].contribution = Some(GenesisContribution {
         instrument: "JP-GENESIS".into(),
