@@ -174,13 +174,7 @@ impl Money {
         bank: &AccountId,
         amount: Amount,
     ) -> Result<(), MoneyError> {
-        let economy = self.central_bank_economy(roles, ctx.sender)?;
-        if roles.role(bank) != Some(Role::Bank { economy }) {
-            return Err(MoneyError::NotABankOf {
-                account: *bank,
-                economy,
-            });
-        }
+        let economy = self.central_bank_of(roles, ctx.sender, bank)?;
         self.check_not_frozen(bank)?;
         if amount == Amount::ZERO {
             return Err(MoneyError::ZeroAmount);

@@ -239,6 +239,24 @@ impl Money {
         }
     }
 
+    /// Checks that `sender` is the central bank of `bank`'s economy, which
+    /// it returns.
+    fn central_bank_of(
+        &self,
+        roles: &Authority,
+        sender: &AccountId,
+        bank: &AccountId,
+    ) -> Result<EconomyCode, MoneyError> {
+        let economy = self.central_bank_economy(roles, sender)?;
+        if roles.role(bank) != Some(Role::Bank { economy }) {
+            return Err(MoneyError::NotABankOf {
+                account: *bank,
+                economy,
+            });
+        }
+        Ok(economy)
+    }
+
     /// The economy of a coin holder (a bank or retail account).
     fn holder_economy(
         &self,

@@ -9,7 +9,7 @@
 
 use super::{CallContext, Freeze, Money};
 use crate::{authority::Authority, governance::AmendmentError, MoneyError};
-use eiraku_core::{AccountId, Role};
+use eiraku_core::AccountId;
 
 impl Money {
     /// The sender, a central bank, suspends `bank`, one of its economy's
@@ -21,13 +21,7 @@ impl Money {
         bank: &AccountId,
         reason: &str,
     ) -> Result<(), MoneyError> {
-        let economy = self.central_bank_economy(roles, ctx.sender)?;
-        if roles.role(bank) != Some(Role::Bank { economy }) {
-            return Err(MoneyError::NotABankOf {
-                account: *bank,
-                economy,
-            });
-        }
+        self.central_bank_of(roles, ctx.sender, bank)?;
         if reason.trim().is_empty() {
             return Err(MoneyError::ReasonRequired);
         }

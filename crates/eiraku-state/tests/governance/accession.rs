@@ -32,39 +32,13 @@ fn admit(economy: NewEconomy) -> GovernanceCall {
     }
 }
 
-fn refused(reason: AmendmentError) -> Result<(), GovernanceError> {
-    Err(GovernanceError::InvalidAmendment { reason })
-}
-
-fn vote_yes(proposal: u64) -> GovernanceCall {
-    GovernanceCall::Vote {
-        proposal,
-        choice: Choice::Yes,
-        reason: text_digest("yes"),
-    }
-}
-
-/// Passes proposals `ids` (class A, made together) with four of the five
-/// voting seats, up to the enactment of the last.
-fn pass(chain: &mut Chain, ids: &[u64]) {
-    let last = chain.proposal(*ids.last().unwrap());
-    chain.at_ms(last.voting_opens_ms());
-    for id in ids {
-        for seat in CB..CB + 4 {
-            chain.send(seat, vote_yes(*id)).unwrap();
-        }
-    }
-    chain.at_ms(last.voting_closes_ms());
-    chain.at_ms(last.enact_ms());
-}
-
 #[test]
 fn an_admitted_economy_opens_empty_books_and_its_officials_take_roles_and_seats() {
     let mut chain = Chain::new();
     let vn = vietnam();
     chain.send(CB, admit(vn.clone())).unwrap();
     assert_eq!(chain.proposal(0).class, ProposalClass::A);
-    pass(&mut chain, &[0]);
+    pass_all(&mut chain, &[0], CB..CB + 4);
     assert!(matches!(
         chain.proposal(0).outcome,
         ProposalOutcome::Enacted { .. }
@@ -168,7 +142,7 @@ fn an_accession_reusing_an_economy_a_currency_or_an_office_is_refused() {
         ),
     ];
     for (economy, reason) in cases {
-        assert_eq!(chain.send(CB, admit(economy)), refused(reason));
+        assert_eq!(chain.send(CB, admit(economy)), invalid(reason));
     }
     assert!(chain.state.governance().unwrap().proposals().is_empty());
 }
@@ -183,18 +157,8 @@ fn a_second_accession_of_the_same_economy_fails_on_the_record() {
         ..vietnam()
     };
     chain.send(CB + 1, admit(again)).unwrap();
-    pass(&mut chain, &[0, 1]);
-    assert!(matches!(
-        chain.proposal(0).outcome,
-        ProposalOutcome::Enacted { .. }
-    ));
-    assert!(matches!(
-        chain.proposal(1).outcome,
-        ProposalOutcome::Failed {
-            reason: AmendmentError::EconomyExists,
-            ..
-        }
-    ));
+    pass_all(&mut chain, &[0, 1], CB..CB + 4);
+    assert_second_failed(&chain, AmendmentError::EconomyExists);
     assert_eq!(chain.state.authority().role(&id(NEW_CB + 10)), None);
     assert_eq!(chain.rules().voting.len(), 6);
 }

@@ -29,18 +29,6 @@ fn comment(proposal: u64, text: eiraku_core::Digest) -> GovernanceCall {
     GovernanceCall::Comment { proposal, text }
 }
 
-/// `seats` vote yes on `proposal`.
-fn yes_from(chain: &mut Chain, proposal: u64, seats: impl IntoIterator<Item = u64>) {
-    for seat in seats {
-        let ballot = GovernanceCall::Vote {
-            proposal,
-            choice: Choice::Yes,
-            reason: text_digest("yes"),
-        };
-        chain.send(seat, ballot).unwrap();
-    }
-}
-
 /// Every seat but the last votes yes (4 of 5: class A needs two thirds).
 fn four_yes_one_no(chain: &mut Chain) {
     for seat in CB..CB + 4 {

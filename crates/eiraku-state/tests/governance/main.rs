@@ -207,6 +207,49 @@ impl Chain {
     }
 }
 
+/// `seats` vote yes on `proposal`.
+fn yes_from(chain: &mut Chain, proposal: u64, seats: impl IntoIterator<Item = u64>) {
+    for seat in seats {
+        let ballot = GovernanceCall::Vote {
+            proposal,
+            choice: Choice::Yes,
+            reason: text_digest("yes"),
+        };
+        chain.send(seat, ballot).unwrap();
+    }
+}
+
+/// Passes proposals `ids`, made together (the last closes last), with the
+/// yes votes of `seats` on each, and runs the chain to the last one's
+/// enactment.
+fn pass_all(chain: &mut Chain, ids: &[u64], seats: std::ops::Range<u64>) {
+    let last = chain.proposal(*ids.last().unwrap());
+    chain.at_ms(last.voting_opens_ms());
+    for id in ids {
+        yes_from(chain, *id, seats.clone());
+    }
+    chain.at_ms(last.voting_closes_ms());
+    chain.at_ms(last.enact_ms());
+}
+
+/// Of two proposals of the same change, the first (0) was enacted and
+/// the second (1), which could no longer apply, failed with `reason`.
+fn assert_second_failed(chain: &Chain, reason: AmendmentError) {
+    assert!(matches!(
+        chain.proposal(0).outcome,
+        ProposalOutcome::Enacted { .. }
+    ));
+    match chain.proposal(1).outcome {
+        ProposalOutcome::Failed { reason: why, .. } => assert_eq!(why, reason),
+        other => panic!("proposal 1 did not fail: {other:?}"),
+    }
+}
+
+/// The refusal of a proposal whose amendment cannot apply.
+fn invalid(reason: AmendmentError) -> Result<(), GovernanceError> {
+    Err(GovernanceError::InvalidAmendment { reason })
+}
+
 fn propose(parameter: Parameter) -> GovernanceCall {
     GovernanceCall::Propose {
         amendment: Amendment::SetParameter(parameter),

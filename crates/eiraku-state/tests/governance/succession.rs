@@ -18,18 +18,6 @@ fn succeed(official: u64, successor: AccountId) -> GovernanceCall {
     }
 }
 
-fn refused(reason: AmendmentError) -> Result<(), GovernanceError> {
-    Err(GovernanceError::InvalidAmendment { reason })
-}
-
-fn vote_yes(proposal: u64) -> GovernanceCall {
-    GovernanceCall::Vote {
-        proposal,
-        choice: Choice::Yes,
-        reason: text_digest("yes"),
-    }
-}
-
 fn post_rate() -> Call {
     Call::Money(MoneyCall::PostRate {
         rate: "1.01".parse().unwrap(),
@@ -48,9 +36,7 @@ fn a_central_bank_passes_its_role_books_and_seat_and_the_thief_is_cut_off() {
     let succession = chain.proposal(0);
     assert_eq!(succession.class, ProposalClass::A);
     chain.at_ms(succession.voting_opens_ms());
-    for seat in CB..CB + 4 {
-        chain.send(seat, vote_yes(0)).unwrap();
-    }
+    yes_from(&mut chain, 0, CB..CB + 4);
     // A class-B proposal whose voting straddles the enactment: the thief
     // votes for it while it still holds the seat.
     chain.at_ms(succession.enact_ms() - 18 * SECOND);
@@ -62,9 +48,7 @@ fn a_central_bank_passes_its_role_books_and_seat_and_the_thief_is_cut_off() {
     assert!(straddling.voting_closes_ms() > succession.enact_ms());
     chain.at_ms(succession.voting_closes_ms());
     chain.at_ms(straddling.voting_opens_ms());
-    for seat in [CB + 1, CB + 2, thief] {
-        chain.send(seat, vote_yes(1)).unwrap();
-    }
+    yes_from(&mut chain, 1, [CB + 1, CB + 2, thief]);
 
     chain.at_ms(succession.enact_ms());
     assert!(matches!(
@@ -114,7 +98,7 @@ fn a_central_bank_passes_its_role_books_and_seat_and_the_thief_is_cut_off() {
     // Nor be succeeded again: it is no longer an official.
     assert_eq!(
         chain.send(CB, succeed(thief, id(OUTSIDER + 100))),
-        refused(AmendmentError::NotAnOfficial)
+        invalid(AmendmentError::NotAnOfficial)
     );
     // The heir does both.
     assert_eq!(chain.send_any(NEWCOMER, post_rate()), Outcome::Success);
@@ -133,9 +117,7 @@ fn the_issuer_passes_its_role_and_the_emergency_officer_goes_with_it() {
     chain.send(CB, succeed(ISSUER, heir)).unwrap();
     let proposal = chain.proposal(0);
     chain.at_ms(proposal.voting_opens_ms());
-    for seat in CB..CB + 4 {
-        chain.send(seat, vote_yes(0)).unwrap();
-    }
+    yes_from(&mut chain, 0, CB..CB + 4);
     chain.at_ms(proposal.voting_closes_ms());
     chain.at_ms(proposal.enact_ms());
     assert_eq!(chain.state.money().unwrap().issuer, heir);
@@ -177,7 +159,7 @@ fn a_succession_must_name_an_official_and_a_fresh_key() {
         (succeed(CB + 1, id(REVIEWER)), AmendmentError::AlreadySeated),
     ];
     for (call, reason) in cases {
-        assert_eq!(chain.send(CB, call), refused(reason));
+        assert_eq!(chain.send(CB, call), invalid(reason));
     }
     let not_a_key = (0u8..=255)
         .map(|b| AccountId::from_bytes([b; 32]))
@@ -185,7 +167,7 @@ fn a_succession_must_name_an_official_and_a_fresh_key() {
         .unwrap();
     assert_eq!(
         chain.send(CB, succeed(CB + 1, not_a_key)),
-        refused(AmendmentError::InvalidKey)
+        invalid(AmendmentError::InvalidKey)
     );
     assert!(chain.state.governance().unwrap().proposals().is_empty());
 }
@@ -196,26 +178,8 @@ fn a_successor_taken_by_an_earlier_succession_fails_on_the_record() {
     let heir = id(NEWCOMER);
     chain.send(CB, succeed(REG + 3, heir)).unwrap();
     chain.send(CB + 1, succeed(REG + 4, heir)).unwrap();
-    let second = chain.proposal(1);
-    chain.at_ms(second.voting_opens_ms());
-    for proposal in [0, 1] {
-        for seat in CB..CB + 4 {
-            chain.send(seat, vote_yes(proposal)).unwrap();
-        }
-    }
-    chain.at_ms(second.voting_closes_ms());
-    chain.at_ms(second.enact_ms());
-    assert!(matches!(
-        chain.proposal(0).outcome,
-        ProposalOutcome::Enacted { .. }
-    ));
-    assert!(matches!(
-        chain.proposal(1).outcome,
-        ProposalOutcome::Failed {
-            reason: AmendmentError::SuccessorHoldsRole,
-            ..
-        }
-    ));
+    pass_all(&mut chain, &[0, 1], CB..CB + 4);
+    assert_second_failed(&chain, AmendmentError::SuccessorHoldsRole);
     let regulators = chain.rules().advisory;
     assert!(regulators.contains(&heir) && regulators.contains(&id(REG + 4)));
     assert!(!regulators.contains(&id(REG + 3)));
@@ -226,13 +190,7 @@ fn a_successor_taken_by_an_earlier_succession_fails_on_the_record() {
 /// Passes the succession proposed as proposal `id` with four of the five
 /// voting seats, up to its enactment.
 fn pass_succession(chain: &mut Chain, id: u64) {
-    let proposal = chain.proposal(id);
-    chain.at_ms(proposal.voting_opens_ms());
-    for seat in CB..CB + 4 {
-        chain.send(seat, vote_yes(id)).unwrap();
-    }
-    chain.at_ms(proposal.voting_closes_ms());
-    chain.at_ms(proposal.enact_ms());
+    pass_all(chain, &[id], CB..CB + 4);
     assert!(matches!(
         chain.proposal(id).outcome,
         ProposalOutcome::Enacted { .. }
@@ -361,9 +319,7 @@ fn the_predecessors_proposals_and_travel_key_do_not_stay_with_the_old_key() {
     };
     chain.send(REG, objection).unwrap();
     for proposal in [0, 1] {
-        for seat in CB..CB + 4 {
-            chain.send(seat, vote_yes(proposal)).unwrap();
-        }
+        yes_from(&mut chain, proposal, CB..CB + 4);
     }
     chain.at_ms(succession.voting_closes_ms());
     chain.at_ms(succession.enact_ms());

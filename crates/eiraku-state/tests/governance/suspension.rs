@@ -152,14 +152,7 @@ fn a_suspended_bank_stands_still_until_governance_lifts_the_suspension() {
     let proposal = chain.proposal(0);
     assert_eq!(proposal.class, eiraku_core::governance::ProposalClass::B);
     chain.at_ms(proposal.voting_opens_ms());
-    for seat in [CB + 1, CB + 2, CB + 3] {
-        let ballot = GovernanceCall::Vote {
-            proposal: 0,
-            choice: Choice::Yes,
-            reason: text_digest("restored"),
-        };
-        chain.send(seat, ballot).unwrap();
-    }
+    yes_from(&mut chain, 0, CB + 1..CB + 4);
     chain.at_ms(proposal.voting_closes_ms());
     chain.at_ms(proposal.enact_ms());
     assert!(matches!(
@@ -180,29 +173,6 @@ fn a_lift_of_a_suspension_lifted_meanwhile_fails_on_the_record() {
     );
     chain.send(CB + 1, lift()).unwrap();
     chain.send(CB + 2, lift()).unwrap();
-    let second = chain.proposal(1);
-    chain.at_ms(second.voting_opens_ms());
-    for proposal in [0, 1] {
-        for seat in [CB + 1, CB + 2, CB + 3] {
-            let ballot = GovernanceCall::Vote {
-                proposal,
-                choice: Choice::Yes,
-                reason: text_digest("restored"),
-            };
-            chain.send(seat, ballot).unwrap();
-        }
-    }
-    chain.at_ms(second.voting_closes_ms());
-    chain.at_ms(second.enact_ms());
-    assert!(matches!(
-        chain.proposal(0).outcome,
-        ProposalOutcome::Enacted { .. }
-    ));
-    assert!(matches!(
-        chain.proposal(1).outcome,
-        ProposalOutcome::Failed {
-            reason: AmendmentError::NotSuspended,
-            ..
-        }
-    ));
+    pass_all(&mut chain, &[0, 1], CB + 1..CB + 4);
+    assert_second_failed(&chain, AmendmentError::NotSuspended);
 }
