@@ -49,6 +49,7 @@ pub mod authority;
 mod changes;
 mod error;
 pub mod governance;
+mod guards;
 pub mod invariants;
 pub mod keys;
 pub mod layered;

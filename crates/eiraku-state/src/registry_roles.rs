@@ -4,7 +4,11 @@
 //! every other role. One account holds one role, so a bank that attests
 //! KYC results does so from an attester account of its own.
 
-use crate::{authority::Authority, governance::AmendmentError, money::Money};
+use crate::{
+    authority::Authority,
+    governance::{AmendmentError, Governance},
+    money::Money,
+};
 use eiraku_core::{AccountId, Role};
 
 /// Whether `role` can be granted to `account`: checked when proposed and
@@ -12,6 +16,7 @@ use eiraku_core::{AccountId, Role};
 pub(crate) fn check_grant(
     authority: &Authority,
     money: Option<&Money>,
+    governance: Option<&Governance>,
     account: &AccountId,
     role: &Role,
 ) -> Result<(), AmendmentError> {
@@ -27,6 +32,11 @@ pub(crate) fn check_grant(
         .map_err(|_| AmendmentError::InvalidKey)?;
     if authority.record(account).is_some() {
         return Err(AmendmentError::HoldsRole);
+    }
+    // A seat is never frozen by an emergency: a registry role must not
+    // give one that standing by the back door.
+    if governance.is_some_and(|g| g.is_seated(account)) {
+        return Err(AmendmentError::AlreadySeated);
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 use crate::{
     accession::{check_accession, grant_officials, open_official_accounts},
     authority::{Authority, RoleGrant},
-    governance::{Governance, GovernanceError},
+    governance::Governance,
     keys::Keys,
     ledger::{Account, AccountWrites, Accounts},
     module::{CallContext, ChangeContext},
@@ -17,7 +17,7 @@ use crate::{
 };
 use eiraku_core::{
     governance::{Amendment, NewEconomy},
-    AccountId, Amount, Call, ChainId, Genesis, GovernanceCall, SignedTransaction, StateKey,
+    AccountId, Amount, ChainId, Genesis, SignedTransaction, StateKey,
 };
 
 /// What a block tells the state machine about its context.
@@ -186,57 +186,6 @@ impl State {
     /// The validator set as governance last left it.
     pub fn validators(&self) -> &crate::validators::Validators {
         &self.modules.validators
-    }
-
-    /// Checks a proposal against the state outside governance before
-    /// governance records it: a validator change against the set, with its
-    /// joiners' consents for this chain; an accession against the money
-    /// books and the roles.
-    fn check_proposal(&self, sender: AccountId, call: &Call) -> Result<(), GovernanceError> {
-        let Call::Governance(GovernanceCall::Propose { amendment, .. }) = call else {
-            return Ok(());
-        };
-        // Only a voting seat's proposal is worth checking (the joiners'
-        // signatures cost); governance refuses the others.
-        let governance = match &self.modules.governance {
-            Some(governance) if governance.rules().voting.contains(&sender) => governance,
-            _ => return Ok(()),
-        };
-        let checked = match amendment {
-            Amendment::ChangeValidators(change) => {
-                (self.modules.validators).check(change, &self.chain_id)
-            }
-            Amendment::AddEconomy(economy) => {
-                check_accession(&self.authority, self.money(), Some(governance), economy)
-            }
-            Amendment::LiftSuspension { bank } => match self.money() {
-                Some(money) => money.check_lift(bank),
-                None => Err(crate::governance::AmendmentError::NoModule),
-            },
-            Amendment::GrantRole { account, role } => {
-                check_grant(&self.authority, self.money(), account, role)
-            }
-            Amendment::RevokeRole { account } => check_revoke(&self.authority, account),
-            _ => Ok(()),
-        };
-        checked.map_err(|reason| GovernanceError::InvalidAmendment { reason })
-    }
-
-    /// Refuses to open an account a governance proposal reserves
-    /// ([`Governance::reserving`]).
-    fn check_not_reserved(&self, call: &Call) -> Result<(), ExecutionError> {
-        let Call::Money(eiraku_core::MoneyCall::OpenAccount { account, .. }) = call else {
-            return Ok(());
-        };
-        let reserving = (self.modules.governance.as_ref()).and_then(|g| g.reserving(account));
-        match reserving {
-            Some(proposal) => Err(MoneyError::AccountReserved {
-                account: *account,
-                proposal,
-            }
-            .into()),
-            None => Ok(()),
-        }
     }
 
     /// Every domain module's state.
@@ -501,7 +450,8 @@ impl State {
         role: eiraku_core::Role,
         now_ms: u64,
     ) -> Result<(), crate::governance::AmendmentError> {
-        check_grant(&self.authority, self.money(), &account, &role)?;
+        let governance = self.modules.governance.as_ref();
+        check_grant(&self.authority, self.money(), governance, &account, &role)?;
         let grant = RoleGrant {
             role,
             granted_by: None,
@@ -561,15 +511,19 @@ impl State {
         // of them costs nothing until written.
         if let Some(governance) = &self.modules.governance {
             let body = &tx.transaction;
-            let official = (self.authority.role(&body.sender)).is_some_and(|r| r.is_official());
-            let in_office = official || governance.is_seated(&body.sender);
+            let in_office = || {
+                let official = self
+                    .authority
+                    .role(&body.sender)
+                    .is_some_and(|r| r.is_official());
+                official || governance.is_seated(&body.sender)
+            };
             (governance.emergency())
                 .check(&body.call, &body.sender, in_office, env.timestamp_ms)
                 .map_err(ExecutionError::Governance)?;
         }
-        self.check_proposal(tx.transaction.sender, &tx.transaction.call)
-            .map_err(ExecutionError::Governance)?;
-        self.check_not_reserved(&tx.transaction.call)?;
+        let (sender, call) = (&tx.transaction.sender, &tx.transaction.call);
+        crate::guards::check_call(&self.authority, &self.modules, &self.chain_id, sender, call)?;
         let modules_before = self.modules.clone();
         let mut writes = AccountWrites::new(&self.accounts);
         let mut cx = CallContext {

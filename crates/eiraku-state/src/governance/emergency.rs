@@ -158,14 +158,15 @@ impl Emergency {
     /// Refuses `call` from `sender` when the declaration in force pauses
     /// it or freezes the sender (governance's own calls stay open: they
     /// are how the declaration is ratified and reviewed). A sender `in
-    /// office` (an official or a seat) is never frozen: a declaration may
+    /// office` (an official or a seat: asked only of a frozen sender) is
+    /// never frozen: a declaration may
     /// not reach roles, and one made before a successor took office must
     /// not bind it.
     pub fn check(
         &self,
         call: &Call,
         sender: &AccountId,
-        in_office: bool,
+        in_office: impl FnOnce() -> bool,
         now_ms: u64,
     ) -> Result<(), GovernanceError> {
         let Some(declaration) = self.in_force(now_ms) else {
@@ -181,7 +182,7 @@ impl Emergency {
         // Governance stays open to a frozen account, and so do its keys: a
         // freeze must never stop a holder from cancelling a replacement.
         let defends = matches!(call, Call::Governance(_) | Call::Keys(_));
-        if !defends && !in_office && declaration.scope.freezes(sender) {
+        if !defends && declaration.scope.freezes(sender) && !in_office() {
             return Err(EmergencyError::FrozenByDeclaration {
                 declaration: declaration.id,
             }

@@ -177,10 +177,26 @@ impl Governance {
     /// block its own succession for ever. Only waiting proposals are
     /// visited (at most four per voting seat).
     pub fn reserving(&self, account: &AccountId) -> Option<u64> {
+        self.waiting(|amendment| Self::new_holders(amendment).contains(account))
+    }
+
+    /// The first proposal, still open or waiting for enactment, whose
+    /// amendment `matches` (only those are visited).
+    pub(crate) fn waiting(&self, matches: impl Fn(&Amendment) -> bool) -> Option<u64> {
         self.due.keys().map(|(_, id)| *id).find(|id| {
             let proposal = self.proposals.get(id).expect("due proposals exist");
-            new_holders(&proposal.amendment).contains(account)
+            matches(&proposal.amendment)
         })
+    }
+
+    /// The accounts an amendment gives a role to.
+    pub(crate) fn new_holders(amendment: &Amendment) -> Vec<AccountId> {
+        match amendment {
+            Amendment::Succeed { successor, .. } => vec![*successor],
+            Amendment::AddEconomy(economy) => vec![economy.central_bank, economy.regulator],
+            Amendment::GrantRole { account, .. } => vec![*account],
+            _ => Vec::new(),
+        }
     }
 
     /// Whether `account` holds a seat of any kind.
@@ -217,16 +233,6 @@ impl Governance {
                 proposal.proposer = successor;
             }
         }
-    }
-}
-
-/// The accounts an amendment gives a role to.
-fn new_holders(amendment: &Amendment) -> Vec<AccountId> {
-    match amendment {
-        Amendment::Succeed { successor, .. } => vec![*successor],
-        Amendment::AddEconomy(economy) => vec![economy.central_bank, economy.regulator],
-        Amendment::GrantRole { account, .. } => vec![*account],
-        _ => Vec::new(),
     }
 }
 

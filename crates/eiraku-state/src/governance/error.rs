@@ -97,6 +97,12 @@ pub enum AmendmentError {
     /// The account holds or held a role.
     #[error("the account holds or held a role: name a fresh key")]
     HoldsRole,
+    /// Another waiting proposal gives the account a role.
+    #[error("another proposal still waiting gives this account a role")]
+    AccountReserved,
+    /// A lift of the bank's suspension is waiting already.
+    #[error("a proposal to lift this bank's suspension is waiting already")]
+    LiftWaiting,
     /// The bank is not suspended.
     #[error("the bank is not suspended")]
     NotSuspended,
@@ -129,7 +135,7 @@ impl From<eiraku_core::validators::ChangeRefused> for AmendmentError {
 
 impl AmendmentError {
     /// Every reason, in the order of its stored code.
-    pub const ALL: [AmendmentError; 31] = [
+    pub const ALL: [AmendmentError; 33] = [
         AmendmentError::AlreadySeated,
         AmendmentError::NotSeated,
         AmendmentError::TooFewVotingSeats,
@@ -161,6 +167,8 @@ impl AmendmentError {
         AmendmentError::NotARegistryRole,
         AmendmentError::UnknownEconomy,
         AmendmentError::HoldsRole,
+        AmendmentError::AccountReserved,
+        AmendmentError::LiftWaiting,
     ];
 
     /// Its stored code (its place in [`AmendmentError::ALL`]).

@@ -45,7 +45,8 @@ impl Money {
             (Role::Retail { .. }, _) => return Err(MoneyError::OnlyBankOpensRetail),
             _ => return Err(MoneyError::RoleNotGrantable),
         }
-        if roles.role(account).is_some() || accounts.contains(account) {
+        // A revoked grant stays on record: its account is not reopened.
+        if roles.record(account).is_some() || accounts.contains(account) {
             return Err(MoneyError::AccountExists { account: *account });
         }
         let rule = match role {

@@ -118,7 +118,7 @@ impl Money {
 
     /// Whether `account` may move coins: neither frozen by its regulator
     /// nor, for a bank, suspended by its central bank.
-    pub(super) fn check_not_frozen(&self, account: &AccountId) -> Result<(), MoneyError> {
+    pub(crate) fn check_not_frozen(&self, account: &AccountId) -> Result<(), MoneyError> {
         if let Some(freeze) = self.frozen.get(account) {
             return Err(MoneyError::AccountFrozen {
                 account: *account,

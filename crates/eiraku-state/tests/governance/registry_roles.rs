@@ -104,6 +104,10 @@ fn class_b_grants_only_registry_roles_of_members_to_fresh_keys() {
         ),
         (grant(fresh, attester("VN")), AmendmentError::UnknownEconomy),
         (grant(id(REG), attester("JP")), AmendmentError::HoldsRole),
+        (
+            grant(id(REVIEWER), attester("JP")),
+            AmendmentError::AlreadySeated,
+        ),
         (grant(not_a_key, attester("JP")), AmendmentError::InvalidKey),
         (
             Amendment::RevokeRole {

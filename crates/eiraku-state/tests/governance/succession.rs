@@ -173,18 +173,47 @@ fn a_succession_must_name_an_official_and_a_fresh_key() {
 }
 
 #[test]
-fn a_successor_taken_by_an_earlier_succession_fails_on_the_record() {
+fn a_successor_named_twice_is_refused_and_one_seated_meanwhile_fails_on_the_record() {
     let mut chain = Chain::new();
     let heir = id(NEWCOMER);
+    // A seat for the heir-to-be, then its succession: the seat lands first.
+    let seat = Amendment::AddSeat {
+        account: heir,
+        kind: eiraku_core::governance::SeatKind::Advisory,
+    };
+    let seat = GovernanceCall::Propose {
+        amendment: seat,
+        text: text_digest("seat"),
+    };
+    chain.send(CB, seat).unwrap();
     chain.send(CB, succeed(REG + 3, heir)).unwrap();
-    chain.send(CB + 1, succeed(REG + 4, heir)).unwrap();
+    // A second proposal naming a successor one already names is refused:
+    // the sooner would defeat the other.
+    assert_eq!(
+        chain.send(CB + 1, succeed(REG + 4, heir)),
+        invalid(AmendmentError::AccountReserved)
+    );
+    let registry_role = Amendment::GrantRole {
+        account: heir,
+        role: Role::Attester {
+            economy: EconomyCode::new("JP").unwrap(),
+        },
+    };
+    let grant = GovernanceCall::Propose {
+        amendment: registry_role,
+        text: text_digest("grant"),
+    };
+    assert_eq!(
+        chain.send(CB + 1, grant),
+        invalid(AmendmentError::AccountReserved)
+    );
     pass_all(&mut chain, &[0, 1], CB..CB + 4);
-    assert_second_failed(&chain, AmendmentError::SuccessorHoldsRole);
-    let regulators = chain.rules().advisory;
-    assert!(regulators.contains(&heir) && regulators.contains(&id(REG + 4)));
-    assert!(!regulators.contains(&id(REG + 3)));
+    assert_second_failed(&chain, AmendmentError::AlreadySeated);
     let th = EconomyCode::new(CODES[3]).unwrap();
-    assert_eq!(chain.state.money().unwrap().economies[&th].regulator, heir);
+    assert_eq!(
+        chain.state.money().unwrap().economies[&th].regulator,
+        id(REG + 3)
+    );
 }
 
 /// Passes the succession proposed as proposal `id` with four of the five

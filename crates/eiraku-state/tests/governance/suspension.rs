@@ -165,14 +165,66 @@ fn a_suspended_bank_stands_still_until_governance_lifts_the_suspension() {
 }
 
 #[test]
-fn a_lift_of_a_suspension_lifted_meanwhile_fails_on_the_record() {
+fn one_lift_waits_at_a_time_so_none_lifts_a_later_suspension() {
     let mut chain = chain_with_banks();
     assert_eq!(
         chain.send_any(CB, suspend("capital ratio")),
         Outcome::Success
     );
     chain.send(CB + 1, lift()).unwrap();
+    assert_eq!(
+        chain.send(CB + 2, lift()),
+        Err(GovernanceError::InvalidAmendment {
+            reason: AmendmentError::LiftWaiting
+        })
+    );
+    pass_all(&mut chain, &[0], CB + 1..CB + 4);
+    // Suspended again, for a new reason: only a new vote lifts it.
+    assert_eq!(chain.send_any(CB, suspend("fraud")), Outcome::Success);
     chain.send(CB + 2, lift()).unwrap();
-    pass_all(&mut chain, &[0, 1], CB + 1..CB + 4);
-    assert_second_failed(&chain, AmendmentError::NotSuspended);
+    assert_eq!(chain.proposal(1).outcome, ProposalOutcome::Open);
+}
+
+#[test]
+fn a_suspended_bank_cannot_take_over_its_customers_keys() {
+    use eiraku_core::{KeyCall, RetailKind};
+    let mut chain = chain_with_banks();
+    let customer = MoneyCall::OpenAccount {
+        account: id(NEWCOMER),
+        role: Role::Retail {
+            economy: EconomyCode::new("JP").unwrap(),
+            kind: RetailKind::Person,
+            tier: 0,
+        },
+    };
+    let tier = MoneyCall::SetTierCaps {
+        tier: 0,
+        balance_cap: Amount(1_000),
+        transfer_cap: Amount(100),
+    };
+    assert_eq!(chain.send_any(CB, money(tier)), Outcome::Success);
+    assert_eq!(chain.send_any(BANK, money(customer)), Outcome::Success);
+    let request = Call::Keys(KeyCall::RequestReplacement {
+        account: id(NEWCOMER),
+        new_key: id(OUTSIDER + 100),
+    });
+    assert_eq!(chain.send_any(BANK, request.clone()), Outcome::Success);
+    assert_eq!(
+        chain.send_any(CB, suspend("capital ratio")),
+        Outcome::Success
+    );
+    let effective_ms = (chain.state.keys().replacement(&id(NEWCOMER)))
+        .unwrap()
+        .effective_ms;
+    chain.at_ms(effective_ms);
+    let complete = Call::Keys(KeyCall::CompleteReplacement {
+        account: id(NEWCOMER),
+    });
+    let suspended = MoneyError::BankSuspended {
+        bank: id(BANK),
+        reason: "capital ratio".into(),
+    };
+    assert_eq!(chain.send_any(BANK, complete), refused(suspended.clone()));
+    assert_eq!(chain.send_any(BANK, request), refused(suspended));
+    assert_eq!(chain.state.keys().key_of(&id(NEWCOMER)), id(NEWCOMER));
 }

@@ -1,0 +1,117 @@
+//! What a call must pass against the state of modules other than its own
+//! before it runs: a proposal checked against the validator set, the money
+//! books and the roles; an account a waiting proposal reserves; a bank
+//! that may no longer act for its customers.
+
+use crate::{
+    accession::check_accession,
+    authority::Authority,
+    governance::{AmendmentError, Governance, GovernanceError},
+    modules::Modules,
+    registry_roles::{check_grant, check_revoke},
+    ExecutionError, MoneyError,
+};
+use eiraku_core::{
+    governance::Amendment, AccountId, Call, ChainId, GovernanceCall, KeyCall, MoneyCall,
+};
+
+/// Every guard, in order.
+pub(crate) fn check_call(
+    authority: &Authority,
+    modules: &Modules,
+    chain_id: &ChainId,
+    sender: &AccountId,
+    call: &Call,
+) -> Result<(), ExecutionError> {
+    check_proposal(authority, modules, chain_id, sender, call)
+        .map_err(|reason| GovernanceError::InvalidAmendment { reason })
+        .map_err(ExecutionError::Governance)?;
+    check_not_reserved(modules, call)?;
+    check_custody(modules, sender, call)
+}
+
+/// Checks a proposal against the state outside governance before
+/// governance records it. Only a voting seat's proposal is checked (a
+/// validator change's consents cost signatures); governance refuses the
+/// others.
+fn check_proposal(
+    authority: &Authority,
+    modules: &Modules,
+    chain_id: &ChainId,
+    sender: &AccountId,
+    call: &Call,
+) -> Result<(), AmendmentError> {
+    let Call::Governance(GovernanceCall::Propose { amendment, .. }) = call else {
+        return Ok(());
+    };
+    let governance = match &modules.governance {
+        Some(governance) if governance.rules().voting.contains(sender) => governance,
+        _ => return Ok(()),
+    };
+    check_not_taken(governance, amendment)?;
+    let money = modules.money.as_ref();
+    match amendment {
+        Amendment::ChangeValidators(change) => modules.validators.check(change, chain_id),
+        Amendment::AddEconomy(economy) => {
+            check_accession(authority, money, Some(governance), economy)
+        }
+        Amendment::LiftSuspension { bank } => money
+            .ok_or(AmendmentError::NoModule)
+            .and_then(|money| money.check_lift(bank)),
+        Amendment::GrantRole { account, role } => {
+            check_grant(authority, money, Some(governance), account, role)
+        }
+        Amendment::RevokeRole { account } => check_revoke(authority, account),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses a proposal that gives a role to an account another waiting
+/// proposal gives one to (the sooner class would defeat the other at its
+/// enactment), and a second lift of one bank's suspension: a lift is
+/// voted on the suspension in force, and no other can come while it waits.
+fn check_not_taken(governance: &Governance, amendment: &Amendment) -> Result<(), AmendmentError> {
+    let reserved = (Governance::new_holders(amendment).iter())
+        .any(|account| governance.reserving(account).is_some());
+    if reserved {
+        return Err(AmendmentError::AccountReserved);
+    }
+    if let Amendment::LiftSuspension { .. } = amendment {
+        let same = |waiting: &Amendment| waiting == amendment;
+        if governance.waiting(same).is_some() {
+            return Err(AmendmentError::LiftWaiting);
+        }
+    }
+    Ok(())
+}
+
+/// Refuses to open an account a waiting proposal reserves
+/// ([`Governance::reserving`]).
+fn check_not_reserved(modules: &Modules, call: &Call) -> Result<(), ExecutionError> {
+    let Call::Money(MoneyCall::OpenAccount { account, .. }) = call else {
+        return Ok(());
+    };
+    let reserving = (modules.governance.as_ref()).and_then(|g| g.reserving(account));
+    match reserving {
+        Some(proposal) => Err(MoneyError::AccountReserved {
+            account: *account,
+            proposal,
+        }
+        .into()),
+        None => Ok(()),
+    }
+}
+
+/// A bank its central bank suspended, or its regulator froze, may no
+/// longer take over its customers' keys: the customers' coins would
+/// follow it out of the suspension.
+fn check_custody(modules: &Modules, sender: &AccountId, call: &Call) -> Result<(), ExecutionError> {
+    let takes_over = matches!(
+        call,
+        Call::Keys(KeyCall::RequestReplacement { .. } | KeyCall::CompleteReplacement { .. })
+    );
+    match &modules.money {
+        Some(money) if takes_over => money.check_not_frozen(sender).map_err(Into::into),
+        _ => Ok(()),
+    }
+}
