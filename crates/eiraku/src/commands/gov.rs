@@ -232,6 +232,11 @@ impl AmendmentArgs {
             .collect::<anyhow::Result<Vec<_>>>()
             .context("--remove-validator takes a validator's consensus key in hex")?;
         remove.sort();
+        let most = eiraku_core::validators::MAX_CHANGED;
+        anyhow::ensure!(
+            add.len() <= most && remove.len() <= most,
+            "one change adds at most {most} validators and removes at most {most}"
+        );
         Ok(Amendment::ChangeValidators(ValidatorChange { add, remove }))
     }
 }
@@ -637,6 +642,18 @@ mod tests {
                 account: AccountId::from_bytes([1; 32])
             }
         );
+        let keys: Vec<String> = (0..33u8)
+            .map(|b| AccountId::from_bytes([b; 32]).to_hex())
+            .collect();
+        let flags: Vec<&str> = keys
+            .iter()
+            .flat_map(|key| ["--remove-validator", key.as_str()])
+            .collect();
+        let too_many = parse(&flags)
+            .unwrap()
+            .amendment
+            .amendment(Path::new("/nonexistent"));
+        assert!(too_many.unwrap_err().to_string().contains("at most 32"));
         let unknown = parse(&["--succeed", "nobody", "--successor", &successor]).unwrap();
         let error = unknown
             .amendment
