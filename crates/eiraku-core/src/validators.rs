@@ -344,7 +344,7 @@ impl Read for ValidatorChange {
 }
 
 /// Signatures as hex in JSON.
-mod hex_signature {
+pub(crate) mod hex_signature {
     use super::*;
     use serde::{de::Error as _, Deserialize, Deserializer, Serializer};
 

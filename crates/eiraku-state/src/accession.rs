@@ -11,7 +11,7 @@ use crate::{
     money::{Economy, Money},
     Accounts,
 };
-use eiraku_core::{governance::NewEconomy, AccountId, Amount, Role};
+use eiraku_core::{governance::NewEconomy, AccountId, Amount, ChainId, Role};
 use std::collections::BTreeMap;
 
 /// Whether `economy` can be admitted: checked when proposed and again when
@@ -20,6 +20,7 @@ pub(crate) fn check_accession(
     authority: &Authority,
     money: Option<&Money>,
     governance: Option<&Governance>,
+    chain_id: &ChainId,
     economy: &NewEconomy,
 ) -> Result<(), AmendmentError> {
     let money = money.ok_or(AmendmentError::NoModule)?;
@@ -39,6 +40,24 @@ pub(crate) fn check_accession(
     };
     if officials[0] == officials[1] || !officials.iter().all(fresh) {
         return Err(AmendmentError::NewOfficialsNotFresh);
+    }
+    let code = economy.code;
+    let consents = [
+        (
+            &economy.central_bank,
+            &economy.central_bank_consent,
+            Role::CentralBank { economy: code },
+        ),
+        (
+            &economy.regulator,
+            &economy.regulator_consent,
+            Role::Regulator { economy: code },
+        ),
+    ];
+    for (account, consent, role) in consents {
+        if !consent.verifies(account, chain_id, &role) {
+            return Err(AmendmentError::RoleConsentInvalid);
+        }
     }
     Ok(())
 }

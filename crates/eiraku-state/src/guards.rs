@@ -9,6 +9,7 @@ use crate::{
     governance::{AmendmentError, Governance, GovernanceError},
     modules::Modules,
     registry_roles::{check_grant, check_revoke},
+    succession::check_succession,
     ExecutionError, MoneyError,
 };
 use eiraku_core::{
@@ -53,14 +54,36 @@ fn check_proposal(
     match amendment {
         Amendment::ChangeValidators(change) => modules.validators.check(change, chain_id),
         Amendment::AddEconomy(economy) => {
-            check_accession(authority, money, Some(governance), economy)
+            check_accession(authority, money, Some(governance), chain_id, economy)
         }
+        Amendment::Succeed {
+            official,
+            successor,
+            consent,
+        } => check_succession(
+            authority,
+            Some(governance),
+            chain_id,
+            official,
+            successor,
+            consent,
+        ),
         Amendment::LiftSuspension { bank } => money
             .ok_or(AmendmentError::NoModule)
             .and_then(|money| money.check_lift(bank)),
-        Amendment::GrantRole { account, role } => {
-            check_grant(authority, money, Some(governance), account, role)
-        }
+        Amendment::GrantRole {
+            account,
+            role,
+            consent,
+        } => check_grant(
+            authority,
+            money,
+            Some(governance),
+            chain_id,
+            account,
+            role,
+            consent,
+        ),
         Amendment::RevokeRole { account } => check_revoke(authority, account),
         _ => Ok(()),
     }

@@ -63,6 +63,7 @@ mod probe;
 mod receipt;
 pub mod registry;
 mod registry_roles;
+mod role_changes;
 mod state;
 mod succession;
 pub mod validators;

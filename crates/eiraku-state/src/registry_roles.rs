@@ -9,7 +9,7 @@ use crate::{
     governance::{AmendmentError, Governance},
     money::Money,
 };
-use eiraku_core::{AccountId, Role};
+use eiraku_core::{governance::RoleConsent, AccountId, ChainId, Role};
 
 /// Whether `role` can be granted to `account`: checked when proposed and
 /// again when enacted.
@@ -17,8 +17,10 @@ pub(crate) fn check_grant(
     authority: &Authority,
     money: Option<&Money>,
     governance: Option<&Governance>,
+    chain_id: &ChainId,
     account: &AccountId,
     role: &Role,
+    consent: &RoleConsent,
 ) -> Result<(), AmendmentError> {
     if !role.is_registry_role() {
         return Err(AmendmentError::NotARegistryRole);
@@ -37,6 +39,9 @@ pub(crate) fn check_grant(
     // give one that standing by the back door.
     if governance.is_some_and(|g| g.is_seated(account)) {
         return Err(AmendmentError::AlreadySeated);
+    }
+    if !consent.verifies(account, chain_id, role) {
+        return Err(AmendmentError::RoleConsentInvalid);
     }
     Ok(())
 }

@@ -1,7 +1,6 @@
 //! The whole state and block execution.
 
 use crate::{
-    accession::{check_accession, grant_officials, open_official_accounts},
     authority::{Authority, RoleGrant},
     governance::Governance,
     keys::Keys,
@@ -10,15 +9,11 @@ use crate::{
     modules::Modules,
     money::Money,
     registry::Registry,
-    registry_roles::{check_grant, check_revoke},
-    succession::{check_succession, pass_balance},
+    role_changes::RoleChanges,
     AdmissionError, BlockError, EntryError, ExecutionError, ExecutionProbe, MoneyError, Outcome,
     Receipt,
 };
-use eiraku_core::{
-    governance::{Amendment, NewEconomy},
-    AccountId, Amount, ChainId, Genesis, SignedTransaction, StateKey,
-};
+use eiraku_core::{AccountId, Amount, ChainId, Genesis, SignedTransaction, StateKey};
 
 /// What a block tells the state machine about its context.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -380,91 +375,21 @@ impl State {
         while let Some((id, amendment)) = (self.modules.governance.as_mut())
             .and_then(|governance| governance.next_enactment(now_ms))
         {
-            let result = match amendment {
-                // A succession reaches roles, accounts and several modules.
-                Amendment::Succeed {
-                    official,
-                    successor,
-                } => self.succeed(official, successor, now_ms),
-                Amendment::AddEconomy(economy) => self.admit_economy(&economy, now_ms),
-                Amendment::GrantRole { account, role } => self.grant_role(account, role, now_ms),
-                Amendment::RevokeRole { account } => check_revoke(&self.authority, &account)
-                    .map(|()| self.authority.revoke(account, now_ms)),
-                _ => self.modules.enact(&amendment, now_ms),
+            // A change of roles reaches roles, accounts and several modules.
+            let mut parts = RoleChanges {
+                authority: &mut self.authority,
+                accounts: &mut self.accounts,
+                modules: &mut self.modules,
+                chain_id: &self.chain_id,
+                now_ms,
+            };
+            let result = match parts.enact(&amendment) {
+                Some(result) => result,
+                None => self.modules.enact(&amendment, now_ms),
             };
             let governance = self.modules.governance.as_mut().expect("it just answered");
             governance.record_enactment(id, now_ms, result);
         }
-    }
-
-    /// Enacts a succession (`crate::succession`), checked again now.
-    fn succeed(
-        &mut self,
-        official: AccountId,
-        successor: AccountId,
-        now_ms: u64,
-    ) -> Result<(), crate::governance::AmendmentError> {
-        let governance = self.modules.governance.as_ref();
-        check_succession(&self.authority, governance, &official, &successor)?;
-        let role = self
-            .authority
-            .role(&official)
-            .expect("checked: an official");
-        if let Some(money) = self.modules.money.as_mut() {
-            money.pass_office(role, &official, successor);
-        }
-        if let Some(governance) = self.modules.governance.as_mut() {
-            governance.pass_seats(&official, successor);
-        }
-        self.authority.succeed(official, successor, now_ms);
-        pass_balance(&mut self.accounts, &official, successor);
-        Ok(())
-    }
-
-    /// Enacts an accession (`crate::accession`), checked again now.
-    fn admit_economy(
-        &mut self,
-        economy: &NewEconomy,
-        now_ms: u64,
-    ) -> Result<(), crate::governance::AmendmentError> {
-        let (money, governance) = (
-            self.modules.money.as_ref(),
-            self.modules.governance.as_ref(),
-        );
-        check_accession(&self.authority, money, governance, economy)?;
-        (self.modules.money.as_mut())
-            .expect("checked: a money chain")
-            .open_books(economy, now_ms);
-        if let Some(governance) = self.modules.governance.as_mut() {
-            governance.seat_economy(economy.central_bank, economy.regulator);
-        }
-        grant_officials(&mut self.authority, economy, now_ms);
-        open_official_accounts(&mut self.accounts, economy);
-        Ok(())
-    }
-
-    /// Enacts a class-B grant of a registry role, checked again now.
-    fn grant_role(
-        &mut self,
-        account: AccountId,
-        role: eiraku_core::Role,
-        now_ms: u64,
-    ) -> Result<(), crate::governance::AmendmentError> {
-        let governance = self.modules.governance.as_ref();
-        check_grant(&self.authority, self.money(), governance, &account, &role)?;
-        let grant = RoleGrant {
-            role,
-            granted_by: None,
-            granted_ms: now_ms,
-            rule: crate::authority::GrantRule::Governance,
-            revoked: None,
-        };
-        self.authority.insert(account, grant);
-        self.authority.settle();
-        if self.accounts.get(&account).is_none() {
-            self.accounts.insert(account, Account::default());
-        }
-        Ok(())
     }
 
     /// Closes a block run on `before`.

@@ -18,23 +18,28 @@ use crate::{
     money::Money,
     Accounts,
 };
-use eiraku_core::{AccountId, Amount, Role};
+use eiraku_core::{governance::RoleConsent, AccountId, Amount, ChainId, Role};
 
 /// Whether `official`'s role can pass to `successor`: checked when the
 /// succession is proposed and again when it is enacted.
 pub(crate) fn check_succession(
     authority: &Authority,
     governance: Option<&Governance>,
+    chain_id: &ChainId,
     official: &AccountId,
     successor: &AccountId,
+    consent: &RoleConsent,
 ) -> Result<(), AmendmentError> {
-    match authority.role(official) {
-        Some(role) if role.is_official() => {}
+    let role = match authority.role(official) {
+        Some(role) if role.is_official() => role,
         _ => return Err(AmendmentError::NotAnOfficial),
-    }
+    };
     successor
         .public_key()
         .map_err(|_| AmendmentError::InvalidKey)?;
+    if !consent.verifies(successor, chain_id, &role) {
+        return Err(AmendmentError::RoleConsentInvalid);
+    }
     // A former official's record stays; a fresh key keeps offices apart.
     if authority.record(successor).is_some() {
         return Err(AmendmentError::SuccessorHoldsRole);

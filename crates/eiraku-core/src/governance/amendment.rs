@@ -1,7 +1,7 @@
 //! What a proposal changes: amendments, the parameters they set and the
 //! seats they grant or remove, with their binary form.
 
-use super::{ProposalClass, Windows};
+use super::{ProposalClass, RoleConsent, Windows};
 use crate::{
     AccountId, Amount, BasketPart, CurrencyCode, EconomyCode, Rate, Role, ValidatorChange,
 };
@@ -49,6 +49,10 @@ pub struct NewEconomy {
     /// Its currency's opening rate (numeraire per unit), posted at the
     /// enactment.
     pub rate: Rate,
+    /// The central bank's key's consent to the role.
+    pub central_bank_consent: RoleConsent,
+    /// The regulator's key's consent to the role.
+    pub regulator_consent: RoleConsent,
 }
 
 /// What a proposal changes: its exact payload, enacted as written.
@@ -113,6 +117,8 @@ pub enum Amendment {
         /// The account (a new key) that holds the role from the enactment
         /// on.
         successor: AccountId,
+        /// The successor's consent to the official's role.
+        consent: RoleConsent,
     },
     /// Admit a member economy (class A). It joins with empty books: its
     /// central bank contributes bonds and sets its KYC tiers afterwards, and
@@ -131,6 +137,8 @@ pub enum Amendment {
         account: AccountId,
         /// The role: a registry role only.
         role: Role,
+        /// The account's consent to the role.
+        consent: RoleConsent,
     },
     /// Revoke a registry role (class B); its grant stays on record.
     RevokeRole {
@@ -262,10 +270,12 @@ impl Write for Amendment {
             Amendment::Succeed {
                 official,
                 successor,
+                consent,
             } => {
                 Self::SUCCEED.write(buf);
                 official.write(buf);
                 successor.write(buf);
+                consent.write(buf);
             }
             Amendment::AddEconomy(economy) => {
                 Self::ADD_ECONOMY.write(buf);
@@ -274,15 +284,22 @@ impl Write for Amendment {
                 economy.central_bank.write(buf);
                 economy.regulator.write(buf);
                 economy.rate.write(buf);
+                economy.central_bank_consent.write(buf);
+                economy.regulator_consent.write(buf);
             }
             Amendment::LiftSuspension { bank } => {
                 Self::LIFT_SUSPENSION.write(buf);
                 bank.write(buf);
             }
-            Amendment::GrantRole { account, role } => {
+            Amendment::GrantRole {
+                account,
+                role,
+                consent,
+            } => {
                 Self::GRANT_ROLE.write(buf);
                 account.write(buf);
                 role.write(buf);
+                consent.write(buf);
             }
             Amendment::RevokeRole { account } => {
                 Self::REVOKE_ROLE.write(buf);
@@ -300,14 +317,14 @@ impl EncodeSize for Amendment {
             Amendment::AddSeat { account, .. } | Amendment::RemoveSeat { account, .. } => {
                 account.encode_size() + 1
             }
-            Amendment::ReplaceKey {
-                account: first,
-                new_key: second,
+            Amendment::ReplaceKey { account, new_key } => {
+                account.encode_size() + new_key.encode_size()
             }
-            | Amendment::Succeed {
-                official: first,
-                successor: second,
-            } => first.encode_size() + second.encode_size(),
+            Amendment::Succeed {
+                official,
+                successor,
+                consent,
+            } => official.encode_size() + successor.encode_size() + consent.encode_size(),
             Amendment::SetBasket { basket } => {
                 1 + (basket.iter())
                     .map(|p| p.currency.encode_size() + p.quantity.encode_size())
@@ -320,11 +337,17 @@ impl EncodeSize for Amendment {
                     + economy.central_bank.encode_size()
                     + economy.regulator.encode_size()
                     + economy.rate.encode_size()
+                    + economy.central_bank_consent.encode_size()
+                    + economy.regulator_consent.encode_size()
             }
             Amendment::LiftSuspension { bank: account } | Amendment::RevokeRole { account } => {
                 account.encode_size()
             }
-            Amendment::GrantRole { account, role } => account.encode_size() + role.encode_size(),
+            Amendment::GrantRole {
+                account,
+                role,
+                consent,
+            } => account.encode_size() + role.encode_size() + consent.encode_size(),
         }
     }
 }
@@ -357,6 +380,7 @@ impl Read for Amendment {
             Self::SUCCEED => Amendment::Succeed {
                 official: AccountId::read(buf)?,
                 successor: AccountId::read(buf)?,
+                consent: RoleConsent::read(buf)?,
             },
             Self::ADD_ECONOMY => Amendment::AddEconomy(NewEconomy {
                 code: EconomyCode::read(buf)?,
@@ -364,6 +388,8 @@ impl Read for Amendment {
                 central_bank: AccountId::read(buf)?,
                 regulator: AccountId::read(buf)?,
                 rate: Rate::read(buf)?,
+                central_bank_consent: RoleConsent::read(buf)?,
+                regulator_consent: RoleConsent::read(buf)?,
             }),
             Self::LIFT_SUSPENSION => Amendment::LiftSuspension {
                 bank: AccountId::read(buf)?,
@@ -371,6 +397,7 @@ impl Read for Amendment {
             Self::GRANT_ROLE => Amendment::GrantRole {
                 account: AccountId::read(buf)?,
                 role: Role::read(buf)?,
+                consent: RoleConsent::read(buf)?,
             },
             Self::REVOKE_ROLE => Amendment::RevokeRole {
                 account: AccountId::read(buf)?,

@@ -37,11 +37,13 @@ macro_rules! byte_enum {
 }
 
 mod amendment;
+mod consent;
 pub mod emergency;
 mod key;
 mod windows;
 
 pub use amendment::{Amendment, NewEconomy, Parameter, SeatKind, MAX_BASKET_PARTS};
+pub use consent::{RoleConsent, ROLE_CONSENT_NAMESPACE};
 pub use emergency::{EmergencyCall, Scope};
 pub use key::GovernanceKey;
 pub use windows::{GovernanceGenesis, Windows, WindowsError, MAX_WINDOW_MS, MIN_WINDOW_MS};
@@ -326,6 +328,11 @@ mod tests {
     use crate::{state_key::ModuleKey, AccountId, Amount};
     use commonware_codec::{Copying, DecodeExt, Encode};
 
+    fn consent() -> RoleConsent {
+        let chain = crate::ChainId::new("unit").unwrap();
+        RoleConsent::sign(&crate::Keypair::from_seed(4), &chain, &crate::Role::Issuer)
+    }
+
     fn calls() -> Vec<GovernanceCall> {
         let text = text_digest("why");
         vec![
@@ -365,6 +372,7 @@ mod tests {
                 amendment: Amendment::Succeed {
                     official: AccountId::from_bytes([8; 32]),
                     successor: AccountId::from_bytes([9; 32]),
+                    consent: consent(),
                 },
                 text,
             },
@@ -375,6 +383,8 @@ mod tests {
                     central_bank: AccountId::from_bytes([10; 32]),
                     regulator: AccountId::from_bytes([11; 32]),
                     rate: "0.00004".parse().unwrap(),
+                    central_bank_consent: consent(),
+                    regulator_consent: consent(),
                 }),
                 text,
             },
@@ -390,6 +400,7 @@ mod tests {
                     role: crate::Role::Attester {
                         economy: crate::EconomyCode::new("JP").unwrap(),
                     },
+                    consent: consent(),
                 },
                 text,
             },
@@ -466,6 +477,7 @@ mod tests {
         let succession = Amendment::Succeed {
             official: AccountId::from_bytes([1; 32]),
             successor: AccountId::from_bytes([2; 32]),
+            consent: consent(),
         };
         assert_eq!(succession.class(), ProposalClass::A);
         let lift = Amendment::LiftSuspension {

@@ -97,6 +97,10 @@ pub enum AmendmentError {
     /// The account holds or held a role.
     #[error("the account holds or held a role: name a fresh key")]
     HoldsRole,
+    /// A new role holder's consent is not its key's signature of this
+    /// chain and the role.
+    #[error("the new holder's consent does not verify: its key signs this chain and the role it accepts (`eiraku keys consent`)")]
+    RoleConsentInvalid,
     /// Another waiting proposal gives the account a role.
     #[error("another proposal still waiting gives this account a role")]
     AccountReserved,
@@ -135,7 +139,7 @@ impl From<eiraku_core::validators::ChangeRefused> for AmendmentError {
 
 impl AmendmentError {
     /// Every reason, in the order of its stored code.
-    pub const ALL: [AmendmentError; 33] = [
+    pub const ALL: [AmendmentError; 34] = [
         AmendmentError::AlreadySeated,
         AmendmentError::NotSeated,
         AmendmentError::TooFewVotingSeats,
@@ -169,6 +173,7 @@ impl AmendmentError {
         AmendmentError::HoldsRole,
         AmendmentError::AccountReserved,
         AmendmentError::LiftWaiting,
+        AmendmentError::RoleConsentInvalid,
     ];
 
     /// Its stored code (its place in [`AmendmentError::ALL`]).

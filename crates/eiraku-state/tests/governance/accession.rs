@@ -16,12 +16,15 @@ const NEW_CB: u64 = 40;
 const NEW_REG: u64 = 41;
 
 fn vietnam() -> NewEconomy {
+    let code = EconomyCode::new("VN").unwrap();
     NewEconomy {
-        code: EconomyCode::new("VN").unwrap(),
+        code,
         currency: CurrencyCode::new("VND").unwrap(),
         central_bank: id(NEW_CB),
         regulator: id(NEW_REG),
         rate: "0.00004".parse().unwrap(),
+        central_bank_consent: consent_of(NEW_CB, Role::CentralBank { economy: code }),
+        regulator_consent: consent_of(NEW_REG, Role::Regulator { economy: code }),
     }
 }
 
@@ -144,6 +147,27 @@ fn an_accession_reusing_an_economy_a_currency_or_an_office_is_refused() {
     for (economy, reason) in cases {
         assert_eq!(chain.send(CB, admit(economy)), invalid(reason));
     }
+    // Keys that did not consent: the regulator's consent is the central
+    // bank's, and a consent signed for another economy.
+    let swapped = NewEconomy {
+        regulator_consent: vietnam().central_bank_consent,
+        ..vietnam()
+    };
+    let elsewhere = NewEconomy {
+        central_bank_consent: consent_of(
+            NEW_CB,
+            Role::CentralBank {
+                economy: EconomyCode::new("JP").unwrap(),
+            },
+        ),
+        ..vietnam()
+    };
+    for economy in [swapped, elsewhere] {
+        assert_eq!(
+            chain.send(CB, admit(economy)),
+            invalid(AmendmentError::RoleConsentInvalid)
+        );
+    }
     assert!(chain.state.governance().unwrap().proposals().is_empty());
 }
 
@@ -151,9 +175,12 @@ fn an_accession_reusing_an_economy_a_currency_or_an_office_is_refused() {
 fn a_second_accession_of_the_same_economy_fails_on_the_record() {
     let mut chain = Chain::new();
     chain.send(CB, admit(vietnam())).unwrap();
+    let vn = vietnam().code;
     let again = NewEconomy {
         central_bank: id(NEW_CB + 10),
         regulator: id(NEW_REG + 10),
+        central_bank_consent: consent_of(NEW_CB + 10, Role::CentralBank { economy: vn }),
+        regulator_consent: consent_of(NEW_REG + 10, Role::Regulator { economy: vn }),
         ..vietnam()
     };
     chain.send(CB + 1, admit(again)).unwrap();

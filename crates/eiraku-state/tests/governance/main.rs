@@ -245,6 +245,28 @@ fn assert_second_failed(chain: &Chain, reason: AmendmentError) {
     }
 }
 
+/// The role `seed` holds at genesis: the issuer's, a central bank's or a
+/// regulator's (the issuer's for any other account, whose proposals are
+/// refused before their consent is read).
+fn genesis_role(seed: u64) -> eiraku_core::Role {
+    let economy = |first: u64| EconomyCode::new(CODES[(seed - first) as usize]).unwrap();
+    match seed {
+        CB..=14 => eiraku_core::Role::CentralBank {
+            economy: economy(CB),
+        },
+        REG..=24 => eiraku_core::Role::Regulator {
+            economy: economy(REG),
+        },
+        _ => eiraku_core::Role::Issuer,
+    }
+}
+
+/// `seed`'s key's consent to hold `role` on the test chain.
+fn consent_of(seed: u64, role: eiraku_core::Role) -> eiraku_core::governance::RoleConsent {
+    let chain = ChainId::new("governance").unwrap();
+    eiraku_core::governance::RoleConsent::sign(&Keypair::from_seed(seed), &chain, &role)
+}
+
 /// The refusal of a proposal whose amendment cannot apply.
 fn invalid(reason: AmendmentError) -> Result<(), GovernanceError> {
     Err(GovernanceError::InvalidAmendment { reason })

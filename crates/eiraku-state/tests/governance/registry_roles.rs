@@ -38,6 +38,7 @@ fn governance_grants_an_attester_and_revokes_it_on_the_record() {
     let grant = Amendment::GrantRole {
         account: kyc,
         role: attester("JP"),
+        consent: consent_of(NEWCOMER, attester("JP")),
     };
     chain.send(CB, proposing(grant)).unwrap();
     pass_b(&mut chain, 0);
@@ -76,6 +77,7 @@ fn governance_grants_an_attester_and_revokes_it_on_the_record() {
     let again = Amendment::GrantRole {
         account: kyc,
         role: attester("JP"),
+        consent: consent_of(NEWCOMER, attester("JP")),
     };
     assert_eq!(
         chain.send(CB, proposing(again)),
@@ -92,23 +94,46 @@ fn class_b_grants_only_registry_roles_of_members_to_fresh_keys() {
         .find(|id| id.public_key().is_err())
         .unwrap();
     let jp = EconomyCode::new("JP").unwrap();
-    let grant = |account, role| Amendment::GrantRole { account, role };
+    let grant = |seed: u64, role| Amendment::GrantRole {
+        account: id(seed),
+        role,
+        consent: consent_of(seed, role),
+    };
     let cases = [
         (
-            grant(fresh, Role::CentralBank { economy: jp }),
+            grant(NEWCOMER, Role::CentralBank { economy: jp }),
             AmendmentError::NotARegistryRole,
         ),
         (
-            grant(fresh, Role::Bank { economy: jp }),
+            grant(NEWCOMER, Role::Bank { economy: jp }),
             AmendmentError::NotARegistryRole,
         ),
-        (grant(fresh, attester("VN")), AmendmentError::UnknownEconomy),
-        (grant(id(REG), attester("JP")), AmendmentError::HoldsRole),
         (
-            grant(id(REVIEWER), attester("JP")),
+            grant(NEWCOMER, attester("VN")),
+            AmendmentError::UnknownEconomy,
+        ),
+        (grant(REG, attester("JP")), AmendmentError::HoldsRole),
+        (
+            grant(REVIEWER, attester("JP")),
             AmendmentError::AlreadySeated,
         ),
-        (grant(not_a_key, attester("JP")), AmendmentError::InvalidKey),
+        (
+            Amendment::GrantRole {
+                account: not_a_key,
+                role: attester("JP"),
+                consent: consent_of(1, attester("JP")),
+            },
+            AmendmentError::InvalidKey,
+        ),
+        // The key signed for another economy: it did not consent to this.
+        (
+            Amendment::GrantRole {
+                account: id(NEWCOMER),
+                role: attester("JP"),
+                consent: consent_of(NEWCOMER, attester("KR")),
+            },
+            AmendmentError::RoleConsentInvalid,
+        ),
         (
             Amendment::RevokeRole {
                 account: id(CB + 1),
@@ -127,7 +152,9 @@ fn class_b_grants_only_registry_roles_of_members_to_fresh_keys() {
     }
     assert!(chain.state.governance().unwrap().proposals().is_empty());
     let authority = Role::RegistryAuthority { economy: jp };
-    chain.send(CB, proposing(grant(fresh, authority))).unwrap();
+    chain
+        .send(CB, proposing(grant(NEWCOMER, authority)))
+        .unwrap();
     pass_b(&mut chain, 0);
     assert_eq!(chain.state.authority().role(&fresh), Some(authority));
 }

@@ -8,11 +8,22 @@ use super::*;
 use eiraku_core::{governance::ProposalClass, MoneyCall, Role};
 use eiraku_state::{authority::GrantRule, MoneyError};
 
-fn succeed(official: u64, successor: AccountId) -> GovernanceCall {
+/// A succession of `official` by the key of `successor`, with its consent.
+fn succeed(official: u64, successor: u64) -> GovernanceCall {
+    let consent = consent_of(successor, genesis_role(official));
+    succeed_with(official, id(successor), consent)
+}
+
+fn succeed_with(
+    official: u64,
+    successor: AccountId,
+    consent: eiraku_core::governance::RoleConsent,
+) -> GovernanceCall {
     GovernanceCall::Propose {
         amendment: Amendment::Succeed {
             official: id(official),
             successor,
+            consent,
         },
         text: text_digest("the old key is compromised"),
     }
@@ -32,7 +43,7 @@ fn a_central_bank_passes_its_role_books_and_seat_and_the_thief_is_cut_off() {
     let thief = CB + SG;
     let heir = id(NEWCOMER);
     let sg = EconomyCode::new(CODES[SG as usize]).unwrap();
-    chain.send(CB, succeed(thief, heir)).unwrap();
+    chain.send(CB, succeed(thief, NEWCOMER)).unwrap();
     let succession = chain.proposal(0);
     assert_eq!(succession.class, ProposalClass::A);
     chain.at_ms(succession.voting_opens_ms());
@@ -97,7 +108,7 @@ fn a_central_bank_passes_its_role_books_and_seat_and_the_thief_is_cut_off() {
     );
     // Nor be succeeded again: it is no longer an official.
     assert_eq!(
-        chain.send(CB, succeed(thief, id(OUTSIDER + 100))),
+        chain.send(CB, succeed(thief, OUTSIDER + 100)),
         invalid(AmendmentError::NotAnOfficial)
     );
     // The heir does both.
@@ -114,7 +125,7 @@ fn a_central_bank_passes_its_role_books_and_seat_and_the_thief_is_cut_off() {
 fn the_issuer_passes_its_role_and_the_emergency_officer_goes_with_it() {
     let mut chain = Chain::new();
     let heir = id(NEWCOMER);
-    chain.send(CB, succeed(ISSUER, heir)).unwrap();
+    chain.send(CB, succeed(ISSUER, NEWCOMER)).unwrap();
     let proposal = chain.proposal(0);
     chain.at_ms(proposal.voting_opens_ms());
     yes_from(&mut chain, 0, CB..CB + 4);
@@ -141,22 +152,23 @@ fn a_succession_must_name_an_official_and_a_fresh_key() {
     let mut chain = Chain::new();
     let fresh = id(NEWCOMER);
     let cases = [
-        (succeed(OUTSIDER, fresh), AmendmentError::NotAnOfficial),
+        (succeed(OUTSIDER, NEWCOMER), AmendmentError::NotAnOfficial),
         // The successor holds a role already: two offices in one key.
-        (
-            succeed(CB + 1, id(REG + 1)),
-            AmendmentError::SuccessorHoldsRole,
-        ),
-        (
-            succeed(CB + 1, id(CB + 1)),
-            AmendmentError::SuccessorHoldsRole,
-        ),
-        (
-            succeed(CB + 1, id(ISSUER)),
-            AmendmentError::SuccessorHoldsRole,
-        ),
+        (succeed(CB + 1, REG + 1), AmendmentError::SuccessorHoldsRole),
+        (succeed(CB + 1, CB + 1), AmendmentError::SuccessorHoldsRole),
+        (succeed(CB + 1, ISSUER), AmendmentError::SuccessorHoldsRole),
         // A seat without a role (the outside auditor).
-        (succeed(CB + 1, id(REVIEWER)), AmendmentError::AlreadySeated),
+        (succeed(CB + 1, REVIEWER), AmendmentError::AlreadySeated),
+        // A key that did not consent: another key signed, or it signed
+        // for another role (a typo, or a key nobody holds).
+        (
+            succeed_with(CB + 1, fresh, consent_of(OUTSIDER, genesis_role(CB + 1))),
+            AmendmentError::RoleConsentInvalid,
+        ),
+        (
+            succeed_with(CB + 1, fresh, consent_of(NEWCOMER, genesis_role(CB + 2))),
+            AmendmentError::RoleConsentInvalid,
+        ),
     ];
     for (call, reason) in cases {
         assert_eq!(chain.send(CB, call), invalid(reason));
@@ -166,7 +178,10 @@ fn a_succession_must_name_an_official_and_a_fresh_key() {
         .find(|id| id.public_key().is_err())
         .unwrap();
     assert_eq!(
-        chain.send(CB, succeed(CB + 1, not_a_key)),
+        chain.send(
+            CB,
+            succeed_with(CB + 1, not_a_key, consent_of(1, genesis_role(CB + 1)))
+        ),
         invalid(AmendmentError::InvalidKey)
     );
     assert!(chain.state.governance().unwrap().proposals().is_empty());
@@ -186,18 +201,20 @@ fn a_successor_named_twice_is_refused_and_one_seated_meanwhile_fails_on_the_reco
         text: text_digest("seat"),
     };
     chain.send(CB, seat).unwrap();
-    chain.send(CB, succeed(REG + 3, heir)).unwrap();
+    chain.send(CB, succeed(REG + 3, NEWCOMER)).unwrap();
     // A second proposal naming a successor one already names is refused:
     // the sooner would defeat the other.
     assert_eq!(
-        chain.send(CB + 1, succeed(REG + 4, heir)),
+        chain.send(CB + 1, succeed(REG + 4, NEWCOMER)),
         invalid(AmendmentError::AccountReserved)
     );
+    let attester = Role::Attester {
+        economy: EconomyCode::new("JP").unwrap(),
+    };
     let registry_role = Amendment::GrantRole {
         account: heir,
-        role: Role::Attester {
-            economy: EconomyCode::new("JP").unwrap(),
-        },
+        role: attester,
+        consent: consent_of(NEWCOMER, attester),
     };
     let grant = GovernanceCall::Propose {
         amendment: registry_role,
@@ -231,7 +248,7 @@ fn the_thief_cannot_block_its_succession_by_giving_the_successor_a_role_first() 
     let mut chain = Chain::new();
     let thief = CB + SG;
     let heir = id(NEWCOMER);
-    chain.send(CB, succeed(thief, heir)).unwrap();
+    chain.send(CB, succeed(thief, NEWCOMER)).unwrap();
     let sg = EconomyCode::new(CODES[SG as usize]).unwrap();
     let open = Call::Money(MoneyCall::OpenAccount {
         account: heir,
@@ -256,7 +273,7 @@ fn a_freeze_declared_before_the_successor_took_office_does_not_bind_it() {
     use eiraku_core::governance::{EmergencyCall, Scope};
     let mut chain = Chain::new();
     let heir = id(NEWCOMER);
-    chain.send(CB, succeed(CB + SG, heir)).unwrap();
+    chain.send(CB, succeed(CB + SG, NEWCOMER)).unwrap();
     // The issuer's stolen key declares a freeze on the successor-to-be,
     // who holds no role or seat yet.
     let consult = EmergencyCall::RequestConsultation {
@@ -292,14 +309,13 @@ fn the_successor_completes_a_key_replacement_its_predecessor_asked_for() {
     use super::suspension::{chain_with_banks, BANK};
     use eiraku_core::KeyCall;
     let mut chain = chain_with_banks();
-    let heir = id(NEWCOMER);
     let new_key = id(OUTSIDER + 100);
     let request = Call::Keys(KeyCall::RequestReplacement {
         account: id(BANK),
         new_key,
     });
     assert_eq!(chain.send_any(CB, request), Outcome::Success);
-    chain.send(CB + 1, succeed(CB, heir)).unwrap();
+    chain.send(CB + 1, succeed(CB, NEWCOMER)).unwrap();
     pass_succession(&mut chain, 0);
     let effective_ms = (chain.state.keys().replacement(&id(BANK)))
         .unwrap()
@@ -323,12 +339,10 @@ fn the_predecessors_proposals_and_travel_key_do_not_stay_with_the_old_key() {
         key: eiraku_core::travel_rule::TravelKey([9; 32]),
     });
     assert_eq!(chain.send_any(REG + SG, register), Outcome::Success);
-    chain.send(CB, succeed(REG + SG, heir)).unwrap();
+    chain.send(CB, succeed(REG + SG, NEWCOMER)).unwrap();
     // A proposal of the central bank about to be succeeded, with an
     // objection it must answer.
-    chain
-        .send(CB + 1, succeed(thief, id(OUTSIDER + 100)))
-        .unwrap();
+    chain.send(CB + 1, succeed(thief, OUTSIDER + 100)).unwrap();
     let succession = chain.proposal(1);
     chain.at_ms(succession.voting_opens_ms());
     // Still open when the succession lands.

@@ -3,38 +3,24 @@
 //! published by their authors, and the chain records their digests, which
 //! each command prints. Queries show the seats and every proposal's record.
 
-use super::NodeArgs;
+use super::{
+    amendment_args::{AmendmentArgs, ConsentContext},
+    NodeArgs,
+};
 use crate::{
     keyfile,
     output::{print_json, print_line},
     submit::{self, SendOptions},
     Client,
 };
-use anyhow::Context as _;
 use clap::{Subcommand, ValueEnum};
 use eiraku_api::{ProposalStatus, ProposalView};
 use eiraku_core::{
     digest,
-    governance::{text_digest, Amendment, Choice, GovernanceCall, Parameter, SeatKind, Stance},
-    validators::Joiner,
-    AccountId, Amount, Call, Digest, EconomyCode, Role, ValidatorChange,
+    governance::{text_digest, Choice, GovernanceCall, Stance},
+    AccountId, Call, Digest, Role,
 };
-use std::{
-    path::{Path, PathBuf},
-    time::{Duration, Instant},
-};
-
-/// A parameter a class-B proposal can set.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum ParameterName {
-    /// Cross-border payments from this many coin minor units carry
-    /// travel-rule data.
-    TravelRuleThreshold,
-    /// Rates older than this many milliseconds of block time are stale.
-    MaxRateAgeMs,
-    /// A lost key's replacement waits this many milliseconds of block time.
-    KeyReplacementDelayMs,
-}
+use std::time::{Duration, Instant};
 
 /// An advisory seat's position.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -65,180 +51,6 @@ pub enum Milestone {
     Counted,
     /// Enacted, failed or rejected: nothing more will happen.
     Settled,
-}
-
-/// What a proposal amends: exactly one of a parameter with its value, a
-/// seat with its account, or JSON.
-#[derive(clap::Args)]
-#[group(required = true, multiple = true)]
-pub struct AmendmentArgs {
-    /// Set this parameter (class B) to --value.
-    #[arg(long, value_enum, requires = "value")]
-    parameter: Option<ParameterName>,
-    /// The parameter's new value (coin minor units, or milliseconds).
-    #[arg(long, requires = "parameter")]
-    value: Option<u128>,
-    /// Seat --account as a voting or advisory seat (class A).
-    #[arg(long, value_enum, requires = "account", conflicts_with_all = ["parameter", "remove_seat"])]
-    add_seat: Option<SeatArg>,
-    /// Remove --account's voting or advisory seat (class A).
-    #[arg(long, value_enum, requires = "account", conflicts_with = "parameter")]
-    remove_seat: Option<SeatArg>,
-    /// The account a seat change names (hex id, key file or demo label).
-    #[arg(long)]
-    account: Option<String>,
-    /// Any amendment as JSON, as the API shows proposals (e.g.
-    /// '{"set_windows":{"class":"b","windows":{…}}}').
-    #[arg(long, conflicts_with_all = ["parameter", "add_seat", "remove_seat"])]
-    amendment: Option<String>,
-    /// Add the validator whose consent this file holds (from `eiraku node
-    /// --consent`; class A; repeatable).
-    #[arg(long, conflicts_with_all = ["parameter", "add_seat", "remove_seat", "amendment"])]
-    add_validator: Vec<PathBuf>,
-    /// Remove the validator with this consensus key (hex; class A;
-    /// repeatable).
-    #[arg(long, conflicts_with_all = ["parameter", "add_seat", "remove_seat", "amendment"])]
-    remove_validator: Vec<String>,
-    /// Revoke this official's role (the issuer, a central bank or a
-    /// regulator: hex id, key file or demo label) and pass it, with its
-    /// books, seat and balance, to --successor (class A).
-    #[arg(long, requires = "successor", conflicts_with_all = ["parameter", "add_seat", "remove_seat", "amendment", "add_validator", "remove_validator"])]
-    succeed: Option<String>,
-    /// The successor: a new key (hex id or key file from `eiraku keys
-    /// new`) that holds no role.
-    #[arg(long, requires = "succeed")]
-    successor: Option<String>,
-    /// Lift the suspension of this bank (hex id, key file or demo label;
-    /// class B).
-    #[arg(long, conflicts_with_all = ["parameter", "add_seat", "remove_seat", "amendment", "add_validator", "remove_validator", "succeed"])]
-    lift_suspension: Option<String>,
-    /// Grant --account this registry role in --economy (class B).
-    #[arg(long, value_enum, requires_all = ["account", "economy"], conflicts_with_all = ["parameter", "add_seat", "remove_seat", "amendment", "add_validator", "remove_validator", "succeed", "lift_suspension"])]
-    grant_role: Option<RegistryRoleArg>,
-    /// The economy of the role --grant-role grants (e.g. JP).
-    #[arg(long, requires = "grant_role")]
-    economy: Option<String>,
-    /// Revoke this account's registry role (class B).
-    #[arg(long, conflicts_with_all = ["parameter", "add_seat", "remove_seat", "amendment", "add_validator", "remove_validator", "succeed", "lift_suspension", "grant_role"])]
-    revoke_role: Option<String>,
-}
-
-/// A registry role governance grants.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum RegistryRoleArg {
-    /// Creates registries and names their writers.
-    RegistryAuthority,
-    /// Issues attestations (KYC results, qualifications).
-    Attester,
-}
-
-/// A kind of seat.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum SeatArg {
-    /// Proposes and votes.
-    Voting,
-    /// Advises and vetoes class-A decisions.
-    Advisory,
-}
-
-impl AmendmentArgs {
-    /// The amendment the flags name; demo labels resolve in `network`.
-    fn amendment(&self, network: &Path) -> anyhow::Result<Amendment> {
-        let account = || -> anyhow::Result<AccountId> {
-            let text = self.account.as_deref().expect("clap requires --account");
-            keyfile::resolve_account(text, network)
-        };
-        let kind = |seat: SeatArg| match seat {
-            SeatArg::Voting => SeatKind::Voting,
-            SeatArg::Advisory => SeatKind::Advisory,
-        };
-        if !self.add_validator.is_empty() || !self.remove_validator.is_empty() {
-            return self.validator_change();
-        }
-        if let Some(amendment) = self.role_amendment(network)? {
-            return Ok(amendment);
-        }
-        if let Some(bank) = &self.lift_suspension {
-            let bank = keyfile::resolve_account(bank, network)?;
-            return Ok(Amendment::LiftSuspension { bank });
-        }
-        if let (Some(official), Some(successor)) = (&self.succeed, &self.successor) {
-            return Ok(Amendment::Succeed {
-                official: keyfile::resolve_account(official, network)?,
-                successor: keyfile::resolve_account(successor, network)?,
-            });
-        }
-        Ok(match (self.parameter, self.add_seat, self.remove_seat, &self.amendment) {
-            (Some(name), None, None, None) => {
-                let value = self.value.expect("clap requires --value");
-                Amendment::SetParameter(parameter_value(name, value)?)
-            }
-            (None, Some(seat), None, None) => Amendment::AddSeat {
-                account: account()?,
-                kind: kind(seat),
-            },
-            (None, None, Some(seat), None) => Amendment::RemoveSeat {
-                account: account()?,
-                kind: kind(seat),
-            },
-            (None, None, None, Some(json)) => serde_json::from_str(json)
-                .map_err(|e| anyhow::anyhow!("--amendment is not an amendment: {e}"))?,
-            _ => anyhow::bail!(
-                "give one of --parameter with --value, --add-seat or --remove-seat with --account, --succeed with --successor, --lift-suspension, --grant-role with --economy and --account, --revoke-role, or --amendment JSON"
-            ),
-        })
-    }
-}
-
-impl AmendmentArgs {
-    /// The grant or revocation of a registry role the flags name, if any.
-    fn role_amendment(&self, network: &Path) -> anyhow::Result<Option<Amendment>> {
-        if let Some(account) = &self.revoke_role {
-            let account = keyfile::resolve_account(account, network)?;
-            return Ok(Some(Amendment::RevokeRole { account }));
-        }
-        let Some(kind) = self.grant_role else {
-            return Ok(None);
-        };
-        let text = self.economy.as_deref().expect("clap requires --economy");
-        let economy = EconomyCode::new(text).map_err(anyhow::Error::msg)?;
-        let role = match kind {
-            RegistryRoleArg::RegistryAuthority => Role::RegistryAuthority { economy },
-            RegistryRoleArg::Attester => Role::Attester { economy },
-        };
-        let text = self.account.as_deref().expect("clap requires --account");
-        let account = keyfile::resolve_account(text, network)?;
-        Ok(Some(Amendment::GrantRole { account, role }))
-    }
-
-    /// The validator change --add-validator and --remove-validator name,
-    /// in the key order the chain's codec requires.
-    fn validator_change(&self) -> anyhow::Result<Amendment> {
-        let mut add = Vec::new();
-        for path in &self.add_validator {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            let joiner: Joiner = serde_json::from_str(&text).with_context(|| {
-                format!(
-                    "{} is not a consent from `eiraku node --consent`",
-                    path.display()
-                )
-            })?;
-            add.push(joiner);
-        }
-        add.sort_by_key(|joiner| joiner.validator.key);
-        let mut remove = (self.remove_validator.iter())
-            .map(|hex| AccountId::from_hex(hex).map_err(anyhow::Error::msg))
-            .collect::<anyhow::Result<Vec<_>>>()
-            .context("--remove-validator takes a validator's consensus key in hex")?;
-        remove.sort();
-        let most = eiraku_core::validators::MAX_CHANGED;
-        anyhow::ensure!(
-            add.len() <= most && remove.len() <= most,
-            "one change adds at most {most} validators and removes at most {most}"
-        );
-        Ok(Amendment::ChangeValidators(ValidatorChange { add, remove }))
-    }
 }
 
 /// A comment, a request to reconsider or a veto: who, on which proposal,
@@ -302,7 +114,7 @@ pub enum GovCommand {
         #[arg(long)]
         from: String,
         #[command(flatten)]
-        amendment: AmendmentArgs,
+        amendment: Box<AmendmentArgs>,
         /// The rationale, as published (its digest goes on chain).
         #[arg(long)]
         text: String,
@@ -397,7 +209,16 @@ pub fn run(command: GovCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Resul
             amendment,
             text,
         } => {
-            let amendment = amendment.amendment(&node.network)?;
+            let role_of = |id: &AccountId| -> anyhow::Result<Role> {
+                let view = client.account(id)?;
+                view.role
+                    .ok_or_else(|| anyhow::anyhow!("{id} holds no role"))
+            };
+            let cx = ConsentContext {
+                chain_id: client.status()?.chain_id,
+                role_of: &role_of,
+            };
+            let amendment = amendment.amendment(&node.network, &cx)?;
             let call = GovernanceCall::Propose {
                 amendment,
                 text: text_digest(&text),
@@ -507,20 +328,6 @@ pub(super) fn send(
     Ok((key, finalized))
 }
 
-fn parameter_value(name: ParameterName, value: u128) -> anyhow::Result<Parameter> {
-    Ok(match name {
-        ParameterName::TravelRuleThreshold => Parameter::TravelRuleThreshold(Amount(value)),
-        ParameterName::MaxRateAgeMs => Parameter::MaxRateAgeMs(milliseconds(value)?),
-        ParameterName::KeyReplacementDelayMs => {
-            Parameter::KeyReplacementDelayMs(milliseconds(value)?)
-        }
-    })
-}
-
-fn milliseconds(value: u128) -> anyhow::Result<u64> {
-    u64::try_from(value).map_err(|_| anyhow::anyhow!("{value} ms does not fit in 64 bits"))
-}
-
 /// Polls the proposal until it reaches `until`; prints it.
 fn wait(client: &Client, id: u64, until: Milestone) -> anyhow::Result<()> {
     let started = Instant::now();
@@ -557,110 +364,5 @@ fn reached(view: &ProposalView, until: Milestone) -> bool {
         Milestone::Voting => view.phase == "voting" || view.phase == "closed",
         Milestone::Counted => counted,
         Milestone::Settled => counted && !matches!(view.status, ProposalStatus::Passed { .. }),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Flags {
-        #[command(flatten)]
-        amendment: AmendmentArgs,
-    }
-
-    fn parse(args: &[&str]) -> Result<Flags, clap::Error> {
-        Flags::try_parse_from(std::iter::once("propose").chain(args.iter().copied()))
-    }
-
-    #[test]
-    fn amendment_flags_name_successions_lifts_and_registry_roles() {
-        let official = AccountId::from_bytes([1; 32]).to_hex();
-        let successor = AccountId::from_bytes([2; 32]).to_hex();
-        let flags = parse(&["--succeed", &official, "--successor", &successor]).unwrap();
-        let amendment = flags
-            .amendment
-            .amendment(Path::new("/nonexistent"))
-            .unwrap();
-        assert_eq!(
-            amendment,
-            Amendment::Succeed {
-                official: AccountId::from_bytes([1; 32]),
-                successor: AccountId::from_bytes([2; 32]),
-            }
-        );
-        assert!(parse(&["--succeed", &official]).is_err());
-        assert!(parse(&["--successor", &successor]).is_err());
-        let mixed = ["--succeed", &official, "--successor", &successor];
-        assert!(parse(
-            &[
-                &mixed[..],
-                &["--parameter", "max-rate-age-ms", "--value", "1"]
-            ]
-            .concat()
-        )
-        .is_err());
-        let lift = parse(&["--lift-suspension", &official]).unwrap();
-        assert_eq!(
-            lift.amendment.amendment(Path::new("/nonexistent")).unwrap(),
-            Amendment::LiftSuspension {
-                bank: AccountId::from_bytes([1; 32])
-            }
-        );
-        assert!(parse(&["--lift-suspension", &official, "--succeed", &official]).is_err());
-        let grant = parse(&[
-            "--grant-role",
-            "attester",
-            "--economy",
-            "JP",
-            "--account",
-            &official,
-        ]);
-        assert_eq!(
-            grant
-                .unwrap()
-                .amendment
-                .amendment(Path::new("/nonexistent"))
-                .unwrap(),
-            Amendment::GrantRole {
-                account: AccountId::from_bytes([1; 32]),
-                role: Role::Attester {
-                    economy: EconomyCode::new("JP").unwrap()
-                },
-            }
-        );
-        assert!(parse(&["--grant-role", "attester", "--account", &official]).is_err());
-        let revoke = parse(&["--revoke-role", &official]).unwrap();
-        assert_eq!(
-            revoke
-                .amendment
-                .amendment(Path::new("/nonexistent"))
-                .unwrap(),
-            Amendment::RevokeRole {
-                account: AccountId::from_bytes([1; 32])
-            }
-        );
-        let keys: Vec<String> = (0..33u8)
-            .map(|b| AccountId::from_bytes([b; 32]).to_hex())
-            .collect();
-        let flags: Vec<&str> = keys
-            .iter()
-            .flat_map(|key| ["--remove-validator", key.as_str()])
-            .collect();
-        let too_many = parse(&flags)
-            .unwrap()
-            .amendment
-            .amendment(Path::new("/nonexistent"));
-        assert!(too_many.unwrap_err().to_string().contains("at most 32"));
-        let unknown = parse(&["--succeed", "nobody", "--successor", &successor]).unwrap();
-        let error = unknown
-            .amendment
-            .amendment(Path::new("/nonexistent"))
-            .unwrap_err();
-        assert!(error
-            .to_string()
-            .contains("neither a 64-character hex account id"));
     }
 }

@@ -11,7 +11,7 @@ use crate::{
     Client,
 };
 use clap::Subcommand;
-use eiraku_core::{keys::KeyCall, AccountId, Call, Keypair};
+use eiraku_core::{governance::RoleConsent, keys::KeyCall, AccountId, Call, Keypair, Role};
 use std::{
     path::{Path, PathBuf},
     time::{Duration, Instant},
@@ -74,6 +74,18 @@ pub enum KeysCommand {
         #[arg(long)]
         wait: bool,
     },
+    /// As a new role holder (an official's successor, a new economy's
+    /// central bank or regulator, a registry role's holder), sign your
+    /// consent to the role on this chain, without handing your key to the
+    /// proposer: prints it in hex for `eiraku gov propose --consent`.
+    Consent {
+        /// Your key file (or demo label).
+        #[arg(long)]
+        key: String,
+        /// The role, as JSON (e.g. '{"role":"attester","economy":"JP"}').
+        #[arg(long)]
+        role: String,
+    },
     /// Show an account with the key that signs for it and any pending
     /// replacement.
     Show {
@@ -118,6 +130,14 @@ pub fn run(command: KeysCommand, node: &NodeArgs) -> anyhow::Result<()> {
                 wait_for_lock(&node.client(), &account)?;
             }
             send(&from, node, KeyCall::CompleteReplacement { account })
+        }
+        KeysCommand::Consent { key, role } => {
+            let signer = keyfile::read(&keyfile::resolve_key_path(&key, network))?;
+            let role: Role = serde_json::from_str(&role)
+                .map_err(|e| anyhow::anyhow!("--role is not a role: {e}"))?;
+            let chain_id = node.client().status()?.chain_id;
+            let consent = RoleConsent::sign(&signer.key, &chain_id, &role);
+            print_json(&consent)
         }
         KeysCommand::Show { account } => {
             let account = keyfile::resolve_account(&account, network)?;

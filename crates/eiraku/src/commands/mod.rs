@@ -1,6 +1,7 @@
 //! The `eiraku` command groups, one module each; `main.rs` parses the
 //! command line and calls the group's `run`.
 
+mod amendment_args;
 pub mod bench;
 pub mod cash;
 pub mod devnet;
