@@ -228,13 +228,31 @@ pub fn split_amount(mut amount: u64) -> Vec<u64> {
 /// the rest in as few notes as possible. The small notes let the wallet
 /// pay exact amounts and give change; the large ones keep the count low.
 pub fn spread_amount(amount: u64) -> Vec<u64> {
+    refresh_denominations(&[], amount)
+}
+
+/// Small notes a wallet keeps of each denomination (from the smallest up)
+/// so it can pay exact amounts and give change.
+pub const SMALL_NOTES_KEPT: usize = 2;
+
+/// Notes of one denomination beyond which a wallet hands the surplus in at
+/// its next refresh: payments pile up notes of some denominations and
+/// drain others, and a wallet short of small notes cannot give change.
+pub const MOST_OF_ONE_DENOMINATION: usize = 6;
+
+/// The denominations to issue for `credited` to a wallet that keeps
+/// `kept`: first its small notes topped up to [`SMALL_NOTES_KEPT`] of
+/// each denomination from the smallest up (as far as the amount allows,
+/// keeping as much again for the larger ones), then the rest in as few
+/// notes as possible. Sums to `credited` exactly.
+pub fn refresh_denominations(kept: &[u64], credited: u64) -> Vec<u64> {
     let mut notes = Vec::new();
-    let mut left = amount;
-    'spread: for &denomination in DENOMINATIONS.iter() {
-        for _ in 0..2 {
-            // Keep at least as much again for larger notes.
+    let mut left = credited;
+    'top_up: for &denomination in DENOMINATIONS.iter() {
+        let held = kept.iter().filter(|&&d| d == denomination).count();
+        for _ in held..SMALL_NOTES_KEPT {
             if left < denomination * 2 {
-                break 'spread;
+                break 'top_up;
             }
             notes.push(denomination);
             left -= denomination;
@@ -364,6 +382,26 @@ impl ExactSearch<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refresh_tops_up_the_small_notes_and_sums_to_the_credit() {
+        // A wallet with no 1s and one 2 gets two 1s and one 2 back first.
+        let kept = [2, 5, 5, 10, 1_000];
+        let fresh = refresh_denominations(&kept, 1_234);
+        assert_eq!(fresh.iter().sum::<u64>(), 1_234);
+        assert_eq!(fresh.iter().filter(|&&d| d == 1).count(), 2);
+        assert_eq!(fresh.iter().filter(|&&d| d == 2).count(), 1);
+        assert!(!fresh.contains(&5), "it holds two fives already");
+        // A wallet holding enough small notes gets the fewest notes.
+        let full: Vec<u64> = DENOMINATIONS.iter().flat_map(|&d| [d, d]).collect();
+        let mut fewest = split_amount(1_500);
+        fewest.sort_unstable();
+        assert_eq!(refresh_denominations(&full, 1_500), fewest);
+        // Too little to top up: the fewest notes, never more than credited.
+        assert_eq!(refresh_denominations(&[], 1), vec![1]);
+        assert_eq!(refresh_denominations(&[], 0), Vec::<u64>::new());
+        assert_eq!(spread_amount(7), refresh_denominations(&[], 7));
+    }
     use crate::issuance::IssuanceCenterKeys;
     use proptest::prelude::*;
 

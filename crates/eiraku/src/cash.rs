@@ -69,6 +69,13 @@ pub fn render(config: &Config, report: &Report, seconds: u64) -> String {
             refused.join(", ")
         }
     );
+    let permille = report.completed_with_funds_permille();
+    let _ = writeln!(
+        out,
+        "completed                {}.{} % of the payments whose payer had the funds",
+        permille / 10,
+        permille % 10
+    );
     let _ = writeln!(
         out,
         "notes                    {} issued (loads and refreshes), {} deposited, {} refreshes of worn notes (hop limit {})",
