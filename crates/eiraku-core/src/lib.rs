@@ -42,6 +42,7 @@ pub mod money;
 pub mod money_key;
 pub mod proof;
 pub mod registry;
+mod role;
 pub mod state_key;
 pub mod transaction;
 pub mod travel_rule;

@@ -1,0 +1,233 @@
+//! On-chain roles: who an account is to the money module and to
+//! governance (officials, banks, retail accounts, registry roles), with
+//! their canonical binary form.
+
+use crate::money::EconomyCode;
+use bytes::BufMut;
+use commonware_codec::{Buf, EncodeSize, Error, FixedSize, Read, ReadExt, Write};
+
+/// What a retail account is.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RetailKind {
+    /// A shop or other business.
+    Merchant,
+    /// A natural person.
+    Person,
+}
+
+/// An account's role in the money module. Retail accounts carry the KYC tier
+/// their bank assigned; the tier's caps are set per economy by its central
+/// bank.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(tag = "role", rename_all = "snake_case")]
+pub enum Role {
+    /// The issuance operator (AMRO). One per chain.
+    Issuer,
+    /// The central bank of an economy.
+    CentralBank {
+        /// Its economy.
+        economy: EconomyCode,
+    },
+    /// The regulator (and auditor) of an economy.
+    Regulator {
+        /// Its economy.
+        economy: EconomyCode,
+    },
+    /// A bank, opened by its economy's central bank.
+    Bank {
+        /// Its economy.
+        economy: EconomyCode,
+    },
+    /// A merchant or person, opened by a bank of its economy.
+    Retail {
+        /// Its economy.
+        economy: EconomyCode,
+        /// Merchant or person.
+        kind: RetailKind,
+        /// KYC tier.
+        tier: u8,
+    },
+    /// A registry authority of an economy (creates registries and names
+    /// their writers), granted by governance (class B).
+    RegistryAuthority {
+        /// Its economy.
+        economy: EconomyCode,
+    },
+    /// An attester of an economy (issues attestations such as KYC
+    /// results), granted by governance (class B).
+    Attester {
+        /// Its economy.
+        economy: EconomyCode,
+    },
+}
+
+impl Role {
+    /// Whether it is an official's: the issuer, a central bank or a
+    /// regulator (roles only genesis or governance give).
+    pub fn is_official(&self) -> bool {
+        matches!(
+            self,
+            Role::Issuer | Role::CentralBank { .. } | Role::Regulator { .. }
+        )
+    }
+
+    /// Whether governance grants and revokes it by a class-B proposal: the
+    /// registries' roles (officials pass by class-A successions).
+    pub fn is_registry_role(&self) -> bool {
+        matches!(self, Role::RegistryAuthority { .. } | Role::Attester { .. })
+    }
+
+    /// Whether only governance grants it, and so replaces its lost key: an
+    /// official's or a registry role.
+    pub fn is_governed(&self) -> bool {
+        self.is_official() || self.is_registry_role()
+    }
+
+    /// The economy the role belongs to (none for the issuer).
+    pub fn economy(&self) -> Option<EconomyCode> {
+        match self {
+            Role::Issuer => None,
+            Role::CentralBank { economy }
+            | Role::Regulator { economy }
+            | Role::Bank { economy }
+            | Role::Retail { economy, .. }
+            | Role::RegistryAuthority { economy }
+            | Role::Attester { economy } => Some(*economy),
+        }
+    }
+
+    const ISSUER: u8 = 0;
+    const CENTRAL_BANK: u8 = 1;
+    const REGULATOR: u8 = 2;
+    const BANK: u8 = 3;
+    const MERCHANT: u8 = 4;
+    const PERSON: u8 = 5;
+    const REGISTRY_AUTHORITY: u8 = 6;
+    const ATTESTER: u8 = 7;
+}
+
+impl Write for Role {
+    fn write(&self, buf: &mut impl BufMut) {
+        match self {
+            Role::Issuer => Self::ISSUER.write(buf),
+            Role::CentralBank { economy } => {
+                Self::CENTRAL_BANK.write(buf);
+                economy.write(buf);
+            }
+            Role::Regulator { economy } => {
+                Self::REGULATOR.write(buf);
+                economy.write(buf);
+            }
+            Role::Bank { economy } => {
+                Self::BANK.write(buf);
+                economy.write(buf);
+            }
+            Role::RegistryAuthority { economy } => {
+                Self::REGISTRY_AUTHORITY.write(buf);
+                economy.write(buf);
+            }
+            Role::Attester { economy } => {
+                Self::ATTESTER.write(buf);
+                economy.write(buf);
+            }
+            Role::Retail {
+                economy,
+                kind,
+                tier,
+            } => {
+                match kind {
+                    RetailKind::Merchant => Self::MERCHANT,
+                    RetailKind::Person => Self::PERSON,
+                }
+                .write(buf);
+                economy.write(buf);
+                tier.write(buf);
+            }
+        }
+    }
+}
+
+impl EncodeSize for Role {
+    fn encode_size(&self) -> usize {
+        match self {
+            Role::Issuer => 1,
+            Role::Retail { .. } => 1 + EconomyCode::SIZE + 1,
+            _ => 1 + EconomyCode::SIZE,
+        }
+    }
+}
+
+impl Read for Role {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        let tag = u8::read(buf)?;
+        if tag == Self::ISSUER {
+            return Ok(Role::Issuer);
+        }
+        let economy = EconomyCode::read(buf)?;
+        Ok(match tag {
+            Self::CENTRAL_BANK => Role::CentralBank { economy },
+            Self::REGULATOR => Role::Regulator { economy },
+            Self::BANK => Role::Bank { economy },
+            Self::REGISTRY_AUTHORITY => Role::RegistryAuthority { economy },
+            Self::ATTESTER => Role::Attester { economy },
+            Self::MERCHANT | Self::PERSON => Role::Retail {
+                economy,
+                kind: if tag == Self::MERCHANT {
+                    RetailKind::Merchant
+                } else {
+                    RetailKind::Person
+                },
+                tier: u8::read(buf)?,
+            },
+            other => return Err(Error::InvalidEnum(other)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use commonware_codec::{Copying, DecodeExt, Encode};
+
+    #[test]
+    fn every_role_round_trips_and_unknown_tags_are_refused() {
+        let economy = EconomyCode::new("JP").unwrap();
+        let roles = [
+            Role::Issuer,
+            Role::CentralBank { economy },
+            Role::Regulator { economy },
+            Role::Bank { economy },
+            Role::Retail {
+                economy,
+                kind: RetailKind::Merchant,
+                tier: 2,
+            },
+            Role::Retail {
+                economy,
+                kind: RetailKind::Person,
+                tier: 0,
+            },
+            Role::RegistryAuthority { economy },
+            Role::Attester { economy },
+        ];
+        for role in roles {
+            let bytes = role.encode();
+            assert_eq!(bytes.len(), role.encode_size());
+            assert_eq!(Role::decode(Copying(bytes.as_ref())).unwrap(), role);
+            let json = serde_json::to_string(&role).unwrap();
+            assert_eq!(serde_json::from_str::<Role>(&json).unwrap(), role);
+        }
+        let attester = Role::Attester { economy };
+        assert!(attester.is_registry_role() && attester.is_governed() && !attester.is_official());
+        assert!(!Role::Bank { economy }.is_governed());
+        let mut unknown = attester.encode().to_vec();
+        unknown[0] = 8;
+        assert!(Role::decode(Copying(unknown.as_slice())).is_err());
+    }
+}
