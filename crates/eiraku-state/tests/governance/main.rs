@@ -232,6 +232,16 @@ fn pass_all(chain: &mut Chain, ids: &[u64], seats: std::ops::Range<u64>) {
     chain.at_ms(last.enact_ms());
 }
 
+/// Passes proposal `id` with the yes votes of `seats` and checks it was
+/// enacted at its time.
+fn pass_enacted(chain: &mut Chain, id: u64, seats: std::ops::Range<u64>) {
+    pass_all(chain, &[id], seats);
+    assert!(matches!(
+        chain.proposal(id).outcome,
+        ProposalOutcome::Enacted { .. }
+    ));
+}
+
 /// Of two proposals of the same change, the first (0) was enacted and
 /// the second (1), which could no longer apply, failed with `reason`.
 fn assert_second_failed(chain: &Chain, reason: AmendmentError) {

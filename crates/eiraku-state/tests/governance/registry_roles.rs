@@ -24,11 +24,7 @@ fn attester(economy: &str) -> Role {
 /// Passes the class-B proposal `id` with three of the five voting seats.
 fn pass_b(chain: &mut Chain, id: u64) {
     assert_eq!(chain.proposal(id).class, ProposalClass::B);
-    pass_all(chain, &[id], CB..CB + 3);
-    assert!(matches!(
-        chain.proposal(id).outcome,
-        ProposalOutcome::Enacted { .. }
-    ));
+    pass_enacted(chain, id, CB..CB + 3);
 }
 
 #[test]

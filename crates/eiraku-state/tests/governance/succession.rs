@@ -233,16 +233,6 @@ fn a_successor_named_twice_is_refused_and_one_seated_meanwhile_fails_on_the_reco
     );
 }
 
-/// Passes the succession proposed as proposal `id` with four of the five
-/// voting seats, up to its enactment.
-fn pass_succession(chain: &mut Chain, id: u64) {
-    pass_all(chain, &[id], CB..CB + 4);
-    assert!(matches!(
-        chain.proposal(id).outcome,
-        ProposalOutcome::Enacted { .. }
-    ));
-}
-
 #[test]
 fn the_thief_cannot_block_its_succession_by_giving_the_successor_a_role_first() {
     let mut chain = Chain::new();
@@ -261,7 +251,7 @@ fn the_thief_cannot_block_its_succession_by_giving_the_successor_a_role_first() 
             proposal: 0,
         }))
     );
-    pass_succession(&mut chain, 0);
+    pass_enacted(&mut chain, 0, CB..CB + 4);
     assert_eq!(
         chain.state.authority().role(&heir),
         Some(Role::CentralBank { economy: sg })
@@ -298,7 +288,7 @@ fn a_freeze_declared_before_the_successor_took_office_does_not_bind_it() {
     chain
         .send(ISSUER, GovernanceCall::Emergency(declare))
         .unwrap();
-    pass_succession(&mut chain, 0);
+    pass_enacted(&mut chain, 0, CB..CB + 4);
     let governance = chain.state.governance().unwrap();
     assert!(governance.emergency().in_force(chain.now_ms).is_some());
     assert_eq!(chain.send_any(NEWCOMER, post_rate()), Outcome::Success);
@@ -316,7 +306,7 @@ fn the_successor_completes_a_key_replacement_its_predecessor_asked_for() {
     });
     assert_eq!(chain.send_any(CB, request), Outcome::Success);
     chain.send(CB + 1, succeed(CB, NEWCOMER)).unwrap();
-    pass_succession(&mut chain, 0);
+    pass_enacted(&mut chain, 0, CB..CB + 4);
     let effective_ms = (chain.state.keys().replacement(&id(BANK)))
         .unwrap()
         .effective_ms;
