@@ -128,6 +128,13 @@ pub enum CashError {
         /// The change due.
         change: u64,
     },
+    /// After the payee's counter, no notes of the payer make the amount
+    /// plus a change the payee can give back.
+    #[error("no notes of this wallet make {amount} plus a change the payee can give back")]
+    NoExactExchange {
+        /// The amount to pay.
+        amount: u64,
+    },
     /// A transfer message that does not match what was agreed, or comes out
     /// of turn.
     #[error("transfer protocol violation: {0}")]

@@ -1,5 +1,5 @@
 //! One payment between two wallets that touch: the session handshake, then
-//! the transfer messages encoded, encrypted in the session, decrypted and
+//! the transfer messages (a second round when the payee counters) encoded, encrypted in the session, decrypted and
 //! decoded on the other side — the whole path bytes take between devices.
 
 use crate::{
@@ -74,9 +74,18 @@ pub fn pay_face_to_face<S: SecureElement, T: SecureElement>(
     let (mut paying, proposal) = payer.propose(payee.number(), amount)?;
     let wire = send(&mut payer_session, &proposal);
     let proposal = receive(&mut payee_session, &wire)?;
-    let (mut receiving, ready) = payee.consider(payer.number(), proposal)?;
-    let wire = send(&mut payee_session, &ready);
-    let ready = receive(&mut payer_session, &wire)?;
+    let (mut receiving, answer) = payee.consider(payer.number(), proposal)?;
+    let wire = send(&mut payee_session, &answer);
+    let mut ready = receive(&mut payer_session, &wire)?;
+    if let TransferMessage::Counter { .. } = ready {
+        let revised = payer.revise(&mut paying, ready)?;
+        let wire = send(&mut payer_session, &revised);
+        let revised = receive(&mut payee_session, &wire)?;
+        let answer;
+        (receiving, answer) = payee.consider_revised(receiving, revised)?;
+        let wire = send(&mut payee_session, &answer);
+        ready = receive(&mut payer_session, &wire)?;
+    }
     let payment = payer.pay(&mut paying, ready)?;
     let paid = serials_carried(&payment);
     let wire = send(&mut payer_session, &payment);

@@ -20,6 +20,7 @@ pub mod evidence;
 pub mod exchange;
 pub mod history;
 pub mod issuance;
+pub mod negotiation;
 pub mod note;
 pub mod pkcs11;
 pub mod secure_element;

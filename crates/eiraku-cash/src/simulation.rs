@@ -222,7 +222,7 @@ fn refusal_kind(error: &CashError) -> &'static str {
         CashError::InsufficientFunds { .. } => "insufficient funds",
         CashError::OverBalanceLimit { .. } => "payee balance limit",
         CashError::OverTransferLimit { .. } => "transfer limit",
-        CashError::CannotMakeChange { .. } => "no change",
+        CashError::CannotMakeChange { .. } | CashError::NoExactExchange { .. } => "no change",
         CashError::Blacklisted(_) => "blacklisted peer",
         CashError::DuplicateNote { .. } => "copied note",
         CashError::TooManyHops { .. } => "worn note",
@@ -639,10 +639,14 @@ mod tests {
         assert_eq!(phases.len(), 3);
         assert_eq!(report.transfers_attempted, 3_000);
         assert!(report.transfers_completed > 1_000, "{report:?}");
-        // Refreshes that top small notes up and hand surpluses in complete
-        // 749 ‰ of this run; like-for-like refreshes completed 633 ‰.
+        // A second round when the payee cannot change (counter and revised
+        // proposal) completes 816 ‰ of this run, most of the rest being
+        // payments to or from blacklisted clones; without it 749 ‰, and
+        // with like-for-like refreshes 633 ‰.
         let completed = report.completed_with_funds_permille();
-        assert!(completed >= 700, "{completed} ‰ completed");
+        assert!(completed >= 790, "{completed} ‰ completed");
+        let no_change = report.refused.get("no change").copied().unwrap_or(0);
+        assert!(no_change * 20 < report.transfers_attempted, "{report:?}");
         assert!(report.refreshes > 0, "notes wear out and are refreshed");
         assert!(!report.double_spent.is_empty(), "the clones spent twice");
         assert!(report.all_detected(), "{report:?}");

@@ -59,7 +59,7 @@ pub struct ShownNote {
 }
 
 impl ShownNote {
-    fn of(note: &NoteInHand) -> Self {
+    pub(crate) fn of(note: &NoteInHand) -> Self {
         Self {
             note: note.note.clone(),
             hops: hops(note),
@@ -103,6 +103,13 @@ pub enum TransferMessage {
     },
     /// Payer → payee: the change arrived.
     ChangeReceived,
+    /// Payee → payer: change cannot be made from the notes offered; these
+    /// are the values the payee could give as change (smallest first), for
+    /// the payer to propose other notes, once.
+    Counter {
+        /// Values of notes the payee holds and may pass on.
+        change_available: Vec<u64>,
+    },
 }
 
 const MAX_REASON: usize = 512;
@@ -159,6 +166,10 @@ impl Write for TransferMessage {
                 notes.write(buf);
             }
             Self::ChangeReceived => 5u8.write(buf),
+            Self::Counter { change_available } => {
+                6u8.write(buf);
+                change_available.write(buf);
+            }
         }
     }
 }
@@ -171,6 +182,7 @@ impl EncodeSize for TransferMessage {
             Self::Refused { reason } => reason.as_bytes().encode_size(),
             Self::Payment { notes } | Self::Change { notes } => notes.encode_size(),
             Self::ChangeReceived => 0,
+            Self::Counter { change_available } => change_available.encode_size(),
         }
     }
 }
@@ -200,6 +212,9 @@ impl Read for TransferMessage {
                 notes: Vec::<NoteInHand>::read_cfg(buf, &notes_cfg())?,
             },
             5 => Self::ChangeReceived,
+            6 => Self::Counter {
+                change_available: Vec::<u64>::read_cfg(buf, &notes_cfg())?,
+            },
             tag => return Err(Error::InvalidEnum(tag)),
         })
     }
@@ -251,19 +266,31 @@ impl InDoubt {
 #[derive(Debug)]
 pub struct Paying {
     to: WalletNumber,
-    amount: u64,
-    serials: Vec<u64>,
+    pub(crate) amount: u64,
+    pub(crate) serials: Vec<u64>,
     change: Vec<ShownNote>,
     in_doubt: Option<usize>,
+    /// The proposal was revised after a counter (allowed once).
+    pub(crate) revised: bool,
+}
+
+impl Paying {
+    /// The payer has handed the notes over.
+    pub(crate) fn is_made(&self) -> bool {
+        self.in_doubt.is_some()
+    }
 }
 
 /// A payee between `Ready` and the end of the transfer.
 #[derive(Debug)]
 pub struct Receiving {
-    from: WalletNumber,
-    offered: Vec<ShownNote>,
-    change_serials: Vec<u64>,
-    in_doubt: Option<usize>,
+    pub(crate) from: WalletNumber,
+    pub(crate) offered: Vec<ShownNote>,
+    pub(crate) change_serials: Vec<u64>,
+    pub(crate) in_doubt: Option<usize>,
+    /// The payee countered instead of getting ready; only a revised
+    /// proposal may follow.
+    pub(crate) countered: bool,
 }
 
 /// A wallet: its secure element, its limits, the issuance center's keys and
@@ -396,6 +423,7 @@ impl<S: SecureElement> Wallet<S> {
                 serials: shown.iter().map(|n| n.note.note.serial).collect(),
                 change: Vec::new(),
                 in_doubt: None,
+                revised: false,
             },
             TransferMessage::Proposal {
                 amount,
@@ -404,7 +432,7 @@ impl<S: SecureElement> Wallet<S> {
         ))
     }
 
-    fn check_transfer_limit(&self, amount: u64) -> Result<(), CashError> {
+    pub(crate) fn check_transfer_limit(&self, amount: u64) -> Result<(), CashError> {
         if amount > self.limits.max_transfer {
             return Err(CashError::OverTransferLimit {
                 amount,
@@ -415,7 +443,7 @@ impl<S: SecureElement> Wallet<S> {
     }
 
     /// The notes that may make one more hop, and their values.
-    fn passable(&self) -> (Vec<&NoteInHand>, Vec<u64>) {
+    pub(crate) fn passable(&self) -> (Vec<&NoteInHand>, Vec<u64>) {
         let notes: Vec<&NoteInHand> = self
             .element
             .notes()
@@ -459,11 +487,25 @@ impl<S: SecureElement> Wallet<S> {
     }
 
     /// Payee: considers a proposal from wallet `from`. Changes nothing; on
-    /// success answers `Ready` with the change it will return.
+    /// success answers `Ready` with the change it will return, or `Counter`
+    /// when it cannot make the change from the notes offered but holds
+    /// notes the payer could make an exact sum with (see
+    /// [`Wallet::revise`]).
     pub fn consider(
         &self,
         from: WalletNumber,
         proposal: TransferMessage,
+    ) -> Result<(Receiving, TransferMessage), CashError> {
+        self.consider_round(from, proposal, true)
+    }
+
+    /// [`Wallet::consider`], for a first proposal (`may_counter`) or a
+    /// revised one (change that cannot be made is then a refusal).
+    pub(crate) fn consider_round(
+        &self,
+        from: WalletNumber,
+        proposal: TransferMessage,
+        may_counter: bool,
     ) -> Result<(Receiving, TransferMessage), CashError> {
         let TransferMessage::Proposal { amount, notes } = proposal else {
             return Err(CashError::Protocol("expected a proposal".into()));
@@ -478,6 +520,13 @@ impl<S: SecureElement> Wallet<S> {
                     hop: shown.hops + 1,
                 });
             }
+        }
+        let would_be = self.balance() + amount;
+        if would_be > self.limits.max_balance {
+            return Err(CashError::OverBalanceLimit {
+                would_be,
+                limit: self.limits.max_balance,
+            });
         }
         let total: u64 = notes.iter().map(|n| n.note.note.denomination).sum();
         let change = total.checked_sub(amount).ok_or_else(|| {
@@ -494,15 +543,11 @@ impl<S: SecureElement> Wallet<S> {
                         .map(|&i| ShownNote::of(passable[i]))
                         .collect();
                 }
+                _ if may_counter && !values.is_empty() => {
+                    return Ok(self.counter(from, notes, values));
+                }
                 _ => return Err(CashError::CannotMakeChange { change }),
             }
-        }
-        let would_be = self.balance() + amount;
-        if would_be > self.limits.max_balance {
-            return Err(CashError::OverBalanceLimit {
-                would_be,
-                limit: self.limits.max_balance,
-            });
         }
         let change_serials = change_shown.iter().map(|n| n.note.note.serial).collect();
         Ok((
@@ -511,6 +556,7 @@ impl<S: SecureElement> Wallet<S> {
                 offered: notes,
                 change_serials,
                 in_doubt: None,
+                countered: false,
             },
             TransferMessage::Ready {
                 change: change_shown,
@@ -727,32 +773,36 @@ impl<S: SecureElement> Wallet<S> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::{DeviceCenter, IssuanceCenterKeys, SoftwareSecureElement};
     use commonware_codec::Encode;
     use eiraku_core::Keypair;
 
-    const LIMITS: RiskLimits = RiskLimits {
+    pub(crate) const LIMITS: RiskLimits = RiskLimits {
         max_balance: 10_000,
         max_hops: 4,
         max_transfer: 5_000,
     };
 
-    struct World {
+    pub(crate) struct World {
         center: IssuanceCenterKeys,
         next_serial: u64,
     }
 
     impl World {
-        fn new() -> Self {
+        pub(crate) fn new() -> Self {
             Self {
                 center: IssuanceCenterKeys::from_seed(1),
                 next_serial: 1,
             }
         }
 
-        fn wallet(&mut self, number: u64, notes: &[u64]) -> Wallet<SoftwareSecureElement> {
+        pub(crate) fn wallet(
+            &mut self,
+            number: u64,
+            notes: &[u64],
+        ) -> Wallet<SoftwareSecureElement> {
             let device_center = DeviceCenter::new(Keypair::from_seed(100));
             let element =
                 SoftwareSecureElement::from_seed_certified(number, &device_center, u64::MAX);
@@ -769,36 +819,53 @@ mod tests {
         }
     }
 
-    type TestWallet = Wallet<SoftwareSecureElement>;
+    pub(crate) type TestWallet = Wallet<SoftwareSecureElement>;
 
-    /// Runs a payment, delivering only the first `delivered` messages of
-    /// Proposal, Ready, Payment, Change, ChangeReceived. Every message
-    /// crosses the wire encoded. A refusal ends it early.
-    fn try_run(
+    /// Most messages a payment takes: Proposal, Counter, revised Proposal,
+    /// Ready, Payment, Change, ChangeReceived.
+    pub(crate) const MESSAGES: usize = 7;
+
+    /// Runs a payment, delivering only the first `delivered` of its
+    /// messages (Proposal, [Counter, Proposal,] Ready, Payment, Change,
+    /// ChangeReceived). Every message crosses the wire encoded. A refusal
+    /// ends it early.
+    pub(crate) fn try_run(
         payer: &mut TestWallet,
         payee: &mut TestWallet,
         amount: u64,
         delivered: usize,
     ) -> Result<(), CashError> {
         let wire = |m: TransferMessage| TransferMessage::from_bytes(&m.encode()).unwrap();
+        let mut left = delivered;
+        let mut delivers = || left.checked_sub(1).map(|rest| left = rest).is_some();
         let (mut paying, proposal) = payer.propose(payee.number(), amount)?;
-        if delivered < 1 {
+        if !delivers() {
             return Ok(());
         }
-        let (mut receiving, ready) = payee.consider(payer.number(), wire(proposal))?;
-        if delivered < 2 {
+        let (mut receiving, mut ready) = payee.consider(payer.number(), wire(proposal))?;
+        if let TransferMessage::Counter { .. } = ready {
+            if !delivers() {
+                return Ok(());
+            }
+            let revised = payer.revise(&mut paying, wire(ready))?;
+            if !delivers() {
+                return Ok(());
+            }
+            (receiving, ready) = payee.consider_revised(receiving, wire(revised))?;
+        }
+        if !delivers() {
             return Ok(());
         }
         let payment = payer.pay(&mut paying, wire(ready))?;
-        if delivered < 3 {
+        if !delivers() {
             return Ok(());
         }
         let change = payee.accept(&mut receiving, wire(payment))?;
-        if delivered < 4 {
+        if !delivers() {
             return Ok(());
         }
         let received = payer.complete(&mut paying, wire(change))?;
-        if delivered < 5 {
+        if !delivers() {
             return Ok(());
         }
         if let Some(message) = received {
@@ -807,7 +874,12 @@ mod tests {
         Ok(())
     }
 
-    fn run(payer: &mut TestWallet, payee: &mut TestWallet, amount: u64, delivered: usize) {
+    pub(crate) fn run(
+        payer: &mut TestWallet,
+        payee: &mut TestWallet,
+        amount: u64,
+        delivered: usize,
+    ) {
         try_run(payer, payee, amount, delivered).unwrap();
     }
 
@@ -815,7 +887,7 @@ mod tests {
     /// note is back: notes held, plus in-doubt notes that never reached
     /// their payee (no wallet holds them at that hop or beyond, and no
     /// record shows them handed on from there).
-    fn settled_value(wallets: &[&TestWallet]) -> u64 {
+    pub(crate) fn settled_value(wallets: &[&TestWallet]) -> u64 {
         let reached = |serial: u64, hop: u16| {
             wallets.iter().any(|w| {
                 w.element()
@@ -842,7 +914,7 @@ mod tests {
         let mut world = World::new();
         let mut payer = world.wallet(1, &[500, 200]);
         let mut payee = world.wallet(2, &[100, 50, 20, 20, 10]);
-        run(&mut payer, &mut payee, 620, 5);
+        run(&mut payer, &mut payee, 620, MESSAGES);
         assert_eq!(payer.balance(), 700 - 620);
         assert_eq!(payee.balance(), 200 + 620);
         assert_eq!(payer.in_doubt().count() + payee.in_doubt().count(), 0);
@@ -878,7 +950,7 @@ mod tests {
     #[test]
     fn no_cut_of_the_message_sequence_loses_or_duplicates_value() {
         for amount in [700, 620] {
-            for delivered in 0..=5 {
+            for delivered in 0..=MESSAGES {
                 let mut world = World::new();
                 let mut payer = world.wallet(1, &[500, 200]);
                 let mut payee = world.wallet(2, &[100, 50, 20, 20, 10]);
@@ -911,7 +983,7 @@ mod tests {
         #[test]
         fn honest_wallets_conserve_value_whatever_the_payments_and_cuts(
             loads in proptest::collection::vec(0u64..3_000, 4),
-            payments in proptest::collection::vec((0usize..4, 0usize..4, 1u64..2_000, 0usize..=5), 0..20),
+            payments in proptest::collection::vec((0usize..4, 0usize..4, 1u64..2_000, 0usize..=MESSAGES), 0..20),
         ) {
             let mut world = World::new();
             let mut wallets: Vec<TestWallet> = loads
@@ -1001,7 +1073,7 @@ mod tests {
 
         // A clone of the payer spends the same note again at the same hop.
         let clone = Wallet::new(payer.element().clone(), LIMITS, world.center.public());
-        run(&mut payer, &mut payee, 200, 5);
+        run(&mut payer, &mut payee, 200, MESSAGES);
         let (_, again) = clone.propose(WalletNumber(2), 200).unwrap();
         assert!(matches!(
             payee.consider(WalletNumber(1), again),
