@@ -612,6 +612,11 @@ impl Books {
                 DepositOutcome::Replayed { .. } | DepositOutcome::Unprovable { .. } => {
                     slot.refused_double_spent += note.note.note.denomination;
                 }
+                // Honest wallets and clones hand in well-formed notes: a
+                // refusal is a fault of the simulation, not a figure.
+                DepositOutcome::Refused { reason, .. } => {
+                    return Err(CenterError::Refused(reason.clone()).into())
+                }
             }
         }
         for ((index, _), record) in handed.iter().zip(records) {

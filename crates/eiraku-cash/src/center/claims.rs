@@ -1,0 +1,119 @@
+//! In-doubt claims: value that left a wallet without confirmation, filed
+//! at the wallet's sync and decided once the note's life is over.
+
+use super::*;
+
+impl IssuanceCenter {
+    /// Files a wallet's in-doubt records ([`crate::Wallet::in_doubt_records`]):
+    /// each note's path is checked like a deposit and must end with the hop
+    /// `claimant` handed it over in. A note whose hop already shows in a
+    /// deposit arrived; the others wait for the note's end of life. A bad
+    /// record refuses the whole filing, recording nothing.
+    pub fn file_claims(
+        &self,
+        claimant: WalletNumber,
+        records: &[crate::InDoubt],
+    ) -> Result<Vec<ClaimOutcome>, CenterError> {
+        let _writing = self.write_lock();
+        let mut batch = self.keyspace.batch().durability(Some(PersistMode::SyncAll));
+        let mut outcomes = Vec::new();
+        for record in records {
+            let beneficiary = match record.kind {
+                crate::InDoubtKind::Payment | crate::InDoubtKind::Deposit => claimant,
+                crate::InDoubtKind::Change => record.to,
+            };
+            for note in &record.notes {
+                let serial = note.note.note.serial;
+                let path = self.checked_path(note)?;
+                let hop = path.len();
+                let claimed = path
+                    .last()
+                    .filter(|last| last.entry.from == claimant && last.entry.to == record.to);
+                if claimed.is_none() {
+                    return Err(CashError::HistoryInvalid {
+                        serial,
+                        hop: u16::try_from(hop).unwrap_or(u16::MAX),
+                        reason: format!(
+                            "the claim is not for a hop from wallet {claimant} to wallet {}",
+                            record.to
+                        ),
+                    }
+                    .into());
+                }
+                if self
+                    .deposited_path(serial)?
+                    .is_some_and(|deposited| deposited.get(hop - 1) == path.last())
+                {
+                    outcomes.push(ClaimOutcome::Arrived { serial });
+                    continue;
+                }
+                let valid_until_ms = note.note.note.valid_until_ms;
+                let mut value = Vec::new();
+                value.extend_from_slice(&beneficiary.0.to_be_bytes());
+                value.extend_from_slice(&note.note.note.denomination.to_be_bytes());
+                value.extend_from_slice(&valid_until_ms.to_be_bytes());
+                value.extend_from_slice(&StoredPath(path).encode());
+                batch.insert(&self.claims, claim_key(serial, hop), value);
+                outcomes.push(ClaimOutcome::Pending {
+                    serial,
+                    decided_after_ms: valid_until_ms,
+                });
+            }
+        }
+        batch.commit().map_err(storage)?;
+        Ok(outcomes)
+    }
+
+    /// Decides every claim whose note's life ended before `now_ms`: a note
+    /// whose claimed hop shows in a deposit arrived (no refund); a note
+    /// deposited along another path was spent twice upstream or by the
+    /// claimant (no refund: the evidence names who); a note never deposited
+    /// is refunded to whom it is owed and recorded as deposited along the
+    /// claimed path, so a late deposit of it is not credited again.
+    pub fn settle_claims(&self, now_ms: u64) -> Result<Vec<Refund>, CenterError> {
+        let _writing = self.write_lock();
+        let mut batch = self.keyspace.batch().durability(Some(PersistMode::SyncAll));
+        let mut refunds = Vec::new();
+        let mut settled: BTreeMap<u64, Vec<SignedEntry>> = BTreeMap::new();
+        for item in self.claims.iter() {
+            let (key, value) = item.map_err(storage)?;
+            let malformed = || storage("a stored claim is malformed");
+            if value.len() < 24 {
+                return Err(malformed());
+            }
+            let word = |at: usize| -> Result<u64, CenterError> {
+                Ok(u64::from_be_bytes(
+                    value[at..at + 8].try_into().map_err(|_| malformed())?,
+                ))
+            };
+            let (beneficiary, amount, valid_until_ms) = (word(0)?, word(8)?, word(16)?);
+            if valid_until_ms >= now_ms {
+                continue;
+            }
+            let path = StoredPath::decode(Copying(&value[24..]))
+                .map_err(|e| storage(format!("stored claim path: {e}")))?
+                .0;
+            let serial = u64::from_be_bytes(key[..8].try_into().map_err(|_| malformed())?);
+            batch.remove(&self.claims, key.to_vec());
+            let deposited = match settled.get(&serial) {
+                Some(path) => Some(path.clone()),
+                None => self.deposited_path(serial)?,
+            };
+            if deposited.is_none() {
+                batch.insert(
+                    &self.deposited,
+                    serial_key(serial),
+                    StoredPath(path.clone()).encode().to_vec(),
+                );
+                settled.insert(serial, path);
+                refunds.push(Refund {
+                    wallet: WalletNumber(beneficiary),
+                    serial,
+                    value: amount,
+                });
+            }
+        }
+        batch.commit().map_err(storage)?;
+        Ok(refunds)
+    }
+}
