@@ -1,6 +1,9 @@
 //! Double-spend evidence: two different entries signed by one wallet for
-//! the same hop of the same note. Anyone holding that wallet's certificate
-//! can check it; no secret of the center is needed.
+//! the same hop of the same note, or under the same transfer counter (an
+//! honest element counts every entry it signs, so only a clone of it, a
+//! copied element or a restored backup, signs two under one count).
+//! Anyone holding that wallet's certificate can check it; no secret of the
+//! center is needed.
 
 use crate::{SignedEntry, WalletNumber};
 use eiraku_core::PublicKey;
@@ -17,9 +20,11 @@ pub struct DoubleSpendEvidence {
 /// Why evidence does not prove a double spend.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum EvidenceError {
-    /// The two entries are not for the same note, hop and predecessor, or
-    /// not from the same wallet.
-    #[error("the two entries are not two successors of one hop by one wallet")]
+    /// The two entries are not for the same note, hop and predecessor, nor
+    /// under the same counter, or not from the same wallet.
+    #[error(
+        "the two entries are neither two successors of one hop nor two entries under one counter, by one wallet"
+    )]
     NotTheSameHop,
     /// The two entries are the same: no divergence.
     #[error("the two entries are identical")]
@@ -39,7 +44,8 @@ impl DoubleSpendEvidence {
     /// its certificate).
     pub fn verify(&self, culprit_key: &PublicKey) -> Result<WalletNumber, EvidenceError> {
         let (a, b) = (&self.first.entry, &self.second.entry);
-        if a.serial != b.serial || a.hop != b.hop || a.previous != b.previous || a.from != b.from {
+        let same_hop = a.serial == b.serial && a.hop == b.hop && a.previous == b.previous;
+        if a.from != b.from || !(same_hop || a.counter == b.counter) {
             return Err(EvidenceError::NotTheSameHop);
         }
         if self.first == self.second || a == b {
@@ -108,6 +114,26 @@ mod tests {
             Err(EvidenceError::BadSignature(WalletNumber(2)))
         );
         assert_eq!(DoubleSpendEvidence::find(&path_a, &path_a[..1]), None);
+    }
+
+    #[test]
+    fn two_entries_under_one_counter_name_a_clone() {
+        let key = Keypair::from_seed(2).public_key();
+        let mut other_note = signed(2, 4, 1, hash(&[b"other note"]), 7);
+        other_note.entry.serial = 2;
+        other_note.signature =
+            Keypair::from_seed(2).sign(HISTORY_NAMESPACE, &other_note.entry.encode());
+        let clone = DoubleSpendEvidence {
+            first: signed(2, 3, 1, hash(&[b"note"]), 7),
+            second: other_note,
+        };
+        assert_eq!(clone.verify(&key), Ok(WalletNumber(2)));
+        // Consecutive counters are an honest wallet paying twice.
+        let honest = DoubleSpendEvidence {
+            first: signed(2, 3, 1, hash(&[b"note"]), 7),
+            second: signed(2, 4, 1, hash(&[b"other"]), 8),
+        };
+        assert_eq!(honest.verify(&key), Err(EvidenceError::NotTheSameHop));
     }
 
     #[test]

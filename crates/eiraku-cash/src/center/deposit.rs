@@ -9,7 +9,16 @@ use super::*;
 struct Recording {
     batch: fjall::Batch,
     pending: BTreeMap<u64, Vec<SignedEntry>>,
+    /// Entries indexed by (wallet, counter) in this deposit.
+    counters: BTreeMap<[u8; 16], SignedEntry>,
     culprits: BTreeMap<WalletNumber, DoubleSpendEvidence>,
+}
+
+fn counter_key(entry: &SignedEntry) -> [u8; 16] {
+    let mut key = [0u8; 16];
+    key[..8].copy_from_slice(&entry.entry.from.0.to_be_bytes());
+    key[8..].copy_from_slice(&entry.entry.counter.to_be_bytes());
+    key
 }
 
 impl IssuanceCenter {
@@ -24,6 +33,7 @@ impl IssuanceCenter {
         let mut recording = Recording {
             batch: self.keyspace.batch().durability(Some(PersistMode::SyncAll)),
             pending: BTreeMap::new(),
+            counters: BTreeMap::new(),
             culprits: BTreeMap::new(),
         };
         let mut outcomes = Vec::with_capacity(notes.len());
@@ -93,6 +103,7 @@ impl IssuanceCenter {
             None => self.deposited_path(serial)?,
         };
         let Some(earlier) = earlier else {
+            self.index_counters(&path, recording)?;
             recording.batch.insert(
                 &self.deposited,
                 serial_key(serial),
@@ -115,9 +126,60 @@ impl IssuanceCenter {
             .culprits
             .entry(suspect)
             .or_insert_with(|| evidence.clone());
+        self.index_counters(&path, recording)?;
         Ok(DepositOutcome::DoubleSpend {
             serial,
             evidence: Box::new(evidence),
         })
+    }
+
+    /// Indexes a path's entries by (wallet, counter). An entry that meets a
+    /// different one signed under the same counter is a clone's: both
+    /// signatures are checked and the evidence blacklists the wallet, even
+    /// when the clone never spent the same note twice.
+    fn index_counters(
+        &self,
+        path: &[SignedEntry],
+        recording: &mut Recording,
+    ) -> Result<(), CenterError> {
+        for entry in path {
+            let key = counter_key(entry);
+            let earlier = match recording.counters.get(&key) {
+                Some(earlier) => Some(earlier.clone()),
+                None => self.counter_entry(&key)?,
+            };
+            match earlier {
+                None => {
+                    recording
+                        .batch
+                        .insert(&self.counters, key, entry.encode().to_vec());
+                    recording.counters.insert(key, entry.clone());
+                }
+                Some(earlier) if earlier == *entry => {}
+                Some(earlier) => {
+                    let evidence = DoubleSpendEvidence {
+                        first: earlier,
+                        second: entry.clone(),
+                    };
+                    let suspect = evidence.culprit();
+                    let proven = self
+                        .wallet_key(suspect)?
+                        .is_some_and(|key| evidence.verify(&key).is_ok());
+                    if proven {
+                        recording.culprits.entry(suspect).or_insert(evidence);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn counter_entry(&self, key: &[u8; 16]) -> Result<Option<SignedEntry>, CenterError> {
+        let Some(bytes) = self.counters.get(key).map_err(storage)? else {
+            return Ok(None);
+        };
+        SignedEntry::decode(Copying(bytes.as_ref()))
+            .map(Some)
+            .map_err(|e| storage(format!("stored entry under a counter: {e}")))
     }
 }

@@ -207,6 +207,10 @@ pub struct IssuanceCenter {
     blacklist: PartitionHandle,
     /// (Serial, hop) → an in-doubt claim waiting for the note's end of life.
     claims: PartitionHandle,
+    /// (Wallet, transfer counter) → the entry it signed under it: an honest
+    /// element never signs twice under one counter, so a second entry is a
+    /// clone's (a copied element or a restored backup).
+    counters: PartitionHandle,
     /// How long issued notes live.
     note_lifetime_ms: u64,
     /// History keys agreed so far (one X25519 agreement per wallet, then
@@ -251,6 +255,7 @@ impl IssuanceCenter {
             deposited: partition("deposited")?,
             blacklist: partition("blacklist")?,
             claims: partition("claims")?,
+            counters: partition("counters")?,
             note_lifetime_ms: DEFAULT_NOTE_LIFETIME_MS,
             history_keys: RwLock::new(BTreeMap::new()),
             writer: Mutex::new(()),

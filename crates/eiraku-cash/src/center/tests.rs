@@ -191,6 +191,56 @@ fn a_cloned_wallet_is_caught_with_evidence_and_blacklisted(signer: Signer) {
     );
 }
 
+/// A clone that never pays a note its original pays is still caught: the
+/// copied element signs under counters the original already used.
+#[test]
+fn a_clone_spending_other_notes_is_caught_by_its_repeated_counter() {
+    let world = World::new(Signer::Software);
+    let mut alice = world.wallet(1, 0);
+    let notes = world
+        .center
+        .issue_denominations(&[(WalletNumber(1), vec![500, 200])], 0);
+    alice.element_mut().put_notes(notes.unwrap().remove(0));
+    let mut clone = Wallet::new(alice.element().clone(), LIMITS, world.center.keys.public());
+    let mut bob = world.wallet(2, 0);
+    let mut carol = world.wallet(3, 0);
+    pay(&mut alice, &mut bob, 500);
+    pay(&mut clone, &mut carol, 200);
+    // Different notes: no serial is deposited twice, all is credited...
+    assert_eq!(credited(&world.deposit_all(&mut bob)), 500);
+    assert_eq!(credited(&world.deposit_all(&mut carol)), 200);
+    // ...but two entries under counter 1 name wallet 1, provably.
+    assert_eq!(
+        world.center.blacklist().unwrap().wallets,
+        vec![WalletNumber(1)]
+    );
+    let evidence = world
+        .center
+        .evidence_against(WalletNumber(1))
+        .unwrap()
+        .unwrap();
+    assert_ne!(evidence.first.entry.serial, evidence.second.entry.serial);
+    let alice_key = alice
+        .element()
+        .certificate()
+        .certificate
+        .signing_key
+        .clone();
+    assert_eq!(evidence.verify(&alice_key), Ok(WalletNumber(1)));
+    // An honest wallet that pays many times is never named.
+    let mut dave = world.wallet(4, 900);
+    let mut erin = world.wallet(5, 0);
+    for _ in 0..3 {
+        pay(&mut dave, &mut erin, 100);
+    }
+    world.deposit_all(&mut erin);
+    world.deposit_all(&mut dave);
+    assert_eq!(
+        world.center.blacklist().unwrap().wallets,
+        vec![WalletNumber(1)]
+    );
+}
+
 fn wallets_holding_the_blacklist_refuse_the_culprit(signer: Signer) {
     let world = World::new(signer);
     let ([_, clone, mut bob, carol], ..) = clone_double_spends(&world);
