@@ -106,10 +106,13 @@ impl SignedCertificate {
         self.certificate.number
     }
 
-    /// Checks the device center's signature and that `now_ms` lies in the
-    /// validity window.
+    /// Checks the device center's signature, that `now_ms` lies in the
+    /// validity window, and that the number is not the center's own.
     pub fn verify(&self, device_center: &PublicKey, now_ms: u64) -> Result<(), CashError> {
         let certificate = &self.certificate;
+        if certificate.number == crate::CENTER {
+            return Err(CashError::ReservedWalletNumber);
+        }
         if !device_center.verify(
             CERTIFICATE_NAMESPACE,
             &certificate.encode(),

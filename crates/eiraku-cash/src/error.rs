@@ -57,6 +57,14 @@ pub enum CashError {
     /// key.
     #[error("the agreement key of wallet {0} (or of the center it seals to) is of small order")]
     WeakAgreementKey(WalletNumber),
+    /// Wallet number 0 stands for the issuance center in histories: no
+    /// device may carry it.
+    #[error("wallet number 0 is reserved for the issuance center")]
+    ReservedWalletNumber,
+    /// A second, different certificate for a wallet number already
+    /// registered: it would change the key evidence is checked against.
+    #[error("wallet {0} is already registered with another certificate")]
+    WalletNumberTaken(WalletNumber),
     /// A wallet the center does not know (no certificate on file).
     #[error("wallet {0} is not known to the issuance center")]
     UnknownWallet(WalletNumber),

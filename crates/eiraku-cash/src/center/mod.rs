@@ -302,15 +302,31 @@ impl IssuanceCenter {
     }
 
     /// Registers wallets in one durable write; one bad certificate refuses
-    /// them all.
+    /// them all. A number keeps its first certificate: registering it again
+    /// is a no-op, and a different certificate for it is refused, so the
+    /// key that evidence against a wallet is checked with never changes.
     pub fn register_many(
         &self,
         certificates: &[SignedCertificate],
         now_ms: u64,
     ) -> Result<(), CenterError> {
+        let _writing = self.write_lock();
         let mut batch = self.keyspace.batch().durability(Some(PersistMode::SyncAll));
+        let mut seen: BTreeMap<WalletNumber, &SignedCertificate> = BTreeMap::new();
         for certificate in certificates {
             certificate.verify(&self.device_center, now_ms)?;
+            let wallet = certificate.wallet();
+            let registered = match seen.get(&wallet) {
+                Some(held) => Some((*held).clone()),
+                None => self.certificate(wallet)?,
+            };
+            match registered {
+                Some(held) if held == *certificate => continue,
+                Some(_) => return Err(CashError::WalletNumberTaken(wallet).into()),
+                None => {
+                    seen.insert(wallet, certificate);
+                }
+            }
             batch.insert(
                 &self.wallets,
                 certificate.wallet().0.to_be_bytes(),

@@ -191,6 +191,46 @@ fn a_cloned_wallet_is_caught_with_evidence_and_blacklisted(signer: Signer) {
     );
 }
 
+/// No device may pose as the center (wallet 0), and a wallet number keeps
+/// the key it was registered with, so evidence against it stays checkable
+/// and nobody is framed under a swapped key.
+#[test]
+fn wallet_zero_and_a_second_certificate_for_a_number_are_refused() {
+    let world = World::new(Signer::Software);
+    let certify = |number: u64, seed: u64| {
+        let keys = crate::UncertifiedElement::from_seed(seed);
+        world
+            .device_center
+            .certify(keys.certificate_request(WalletNumber(number), 0, u64::MAX))
+    };
+    assert!(matches!(
+        world.center.register(&certify(0, 9), 1),
+        Err(CenterError::Refused(CashError::ReservedWalletNumber))
+    ));
+    let first = certify(7, 7);
+    world.center.register(&first, 1).unwrap();
+    world.center.register(&first, 1).unwrap();
+    assert!(matches!(
+        world.center.register(&certify(7, 8), 1),
+        Err(CenterError::Refused(CashError::WalletNumberTaken(
+            WalletNumber(7)
+        )))
+    ));
+    assert!(matches!(
+        world
+            .center
+            .register_many(&[certify(8, 8), certify(8, 9)], 1),
+        Err(CenterError::Refused(CashError::WalletNumberTaken(
+            WalletNumber(8)
+        )))
+    ));
+    assert_eq!(
+        world.center.wallet_key(WalletNumber(7)).unwrap(),
+        Some(first.certificate.signing_key.clone())
+    );
+    assert_eq!(world.center.wallet_key(WalletNumber(8)).unwrap(), None);
+}
+
 /// A clone that never pays a note its original pays is still caught: the
 /// copied element signs under counters the original already used.
 #[test]
