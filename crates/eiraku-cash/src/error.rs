@@ -57,6 +57,18 @@ pub enum CashError {
     /// key.
     #[error("the agreement key of wallet {0} (or of the center it seals to) is of small order")]
     WeakAgreementKey(WalletNumber),
+    /// A claim not signed by the wallet it names.
+    #[error("the claim is not signed by wallet {0}")]
+    BadClaimSignature(WalletNumber),
+    /// A hop already claimed differently: claims never overwrite one
+    /// another.
+    #[error("hop {hop} of note {serial} is already claimed otherwise")]
+    ClaimTaken {
+        /// The note.
+        serial: u64,
+        /// The hop.
+        hop: usize,
+    },
     /// Wallet number 0 stands for the issuance center in histories: no
     /// device may carry it.
     #[error("wallet number 0 is reserved for the issuance center")]

@@ -14,6 +14,7 @@
 
 pub mod center;
 pub mod certificate;
+pub mod claim;
 pub mod error;
 pub mod evault;
 pub mod evidence;
@@ -33,6 +34,7 @@ pub use center::{
     CenterError, ClaimOutcome, DepositOutcome, IssuanceCenter, Refund, SignedBlacklist, CENTER,
 };
 pub use certificate::{DeviceCenter, SignedCertificate, WalletCertificate, WalletNumber};
+pub use claim::SignedClaim;
 pub use error::CashError;
 pub use evault::EVault;
 pub use evidence::{DoubleSpendEvidence, EvidenceError};

@@ -8,6 +8,7 @@ use crate::{
     WalletCertificate, WalletNumber,
 };
 use commonware_codec::Encode;
+use commonware_cryptography::ed25519;
 use eiraku_core::{hash, Digest, Keypair};
 use std::collections::BTreeMap;
 use x25519_dalek::StaticSecret;
@@ -34,6 +35,11 @@ pub trait SecureElement {
         previous: Digest,
         center_history: &[u8; 32],
     ) -> Result<EncryptedEntry, CashError>;
+
+    /// Signs a claim on the wallet's in-doubt value
+    /// ([`crate::claim::SignedClaim::message`]), under the claims'
+    /// namespace only.
+    fn sign_claim(&self, message: &[u8]) -> ed25519::Signature;
 
     /// Starts a session handshake ([`crate::session::NOISE_PATTERN`]) as
     /// initiator or responder, keyed with the certified agreement key
@@ -202,6 +208,10 @@ impl SecureElement for SoftwareSecureElement {
         };
         let signature = self.signing.sign(HISTORY_NAMESPACE, &entry.encode());
         Ok(key.seal(&SignedEntry { entry, signature }))
+    }
+
+    fn sign_claim(&self, message: &[u8]) -> ed25519::Signature {
+        self.signing.sign(crate::claim::CLAIM_NAMESPACE, message)
     }
 
     fn start_handshake(&self, initiator: bool) -> snow::HandshakeState {

@@ -4,8 +4,9 @@
 
 use commonware_codec::Encode;
 use eiraku_cash::{
-    DeviceCenter, IssuanceCenterKeys, Note, NoteInHand, SignedCertificate, TransferMessage, Unit,
-    WalletCertificate, WalletNumber,
+    claim::CLAIM_NAMESPACE, DeviceCenter, InDoubt, InDoubtKind, IssuanceCenterKeys, Note,
+    NoteInHand, SignedCertificate, SignedClaim, TransferMessage, Unit, WalletCertificate,
+    WalletNumber,
 };
 use eiraku_core::Keypair;
 use proptest::prelude::*;
@@ -42,18 +43,43 @@ fn note_bytes() -> Vec<u8> {
     .to_vec()
 }
 
+fn claim_bytes() -> Vec<u8> {
+    let records = vec![InDoubt {
+        kind: InDoubtKind::Change,
+        to: WalletNumber(4),
+        notes: vec![NoteInHand::from_bytes(&note_bytes()).unwrap()],
+    }];
+    let message = SignedClaim::message(WalletNumber(3), &records);
+    SignedClaim {
+        claimant: WalletNumber(3),
+        records,
+        signature: Keypair::from_seed(3).sign(CLAIM_NAMESPACE, &message),
+    }
+    .encode()
+    .to_vec()
+}
+
+/// Every decoder here accepts only its canonical encoding.
+fn accepted_bytes_are_canonical(data: &[u8]) -> Result<(), TestCaseError> {
+    if let Ok(certificate) = SignedCertificate::from_bytes(data) {
+        prop_assert_eq!(certificate.encode().to_vec(), data);
+    }
+    if let Ok(note) = NoteInHand::from_bytes(data) {
+        prop_assert_eq!(note.encode().to_vec(), data);
+    }
+    if let Ok(message) = TransferMessage::from_bytes(data) {
+        prop_assert_eq!(message.encode().to_vec(), data);
+    }
+    if let Ok(claim) = SignedClaim::from_bytes(data) {
+        prop_assert_eq!(claim.encode().to_vec(), data);
+    }
+    Ok(())
+}
+
 proptest! {
     #[test]
     fn random_bytes_never_panic_and_accepted_bytes_are_canonical(data in prop::collection::vec(any::<u8>(), 0..512)) {
-        if let Ok(certificate) = SignedCertificate::from_bytes(&data) {
-            prop_assert_eq!(certificate.encode().to_vec(), data.clone());
-        }
-        if let Ok(note) = NoteInHand::from_bytes(&data) {
-            prop_assert_eq!(note.encode().to_vec(), data.clone());
-        }
-        if let Ok(message) = TransferMessage::from_bytes(&data) {
-            prop_assert_eq!(message.encode().to_vec(), data);
-        }
+        accepted_bytes_are_canonical(&data)?;
     }
 
     #[test]
@@ -63,19 +89,14 @@ proptest! {
         }
         .encode()
         .to_vec();
-        for valid in [certificate_bytes(), note_bytes(), payment] {
+        let counter = TransferMessage::Counter { change_available: vec![1, 5, 500] }
+            .encode()
+            .to_vec();
+        for valid in [certificate_bytes(), note_bytes(), payment, counter, claim_bytes()] {
             let mut data = valid.clone();
             let i = position.index(data.len());
             data[i] ^= 1 << bit;
-            if let Ok(certificate) = SignedCertificate::from_bytes(&data) {
-                prop_assert_eq!(certificate.encode().to_vec(), data.clone());
-            }
-            if let Ok(note) = NoteInHand::from_bytes(&data) {
-                prop_assert_eq!(note.encode().to_vec(), data.clone());
-            }
-            if let Ok(message) = TransferMessage::from_bytes(&data) {
-                prop_assert_eq!(message.encode().to_vec(), data.clone());
-            }
+            accepted_bytes_are_canonical(&data)?;
         }
     }
 }

@@ -4,20 +4,27 @@
 use super::*;
 
 impl IssuanceCenter {
-    /// Files a wallet's in-doubt records ([`crate::Wallet::in_doubt_records`]):
-    /// each note's path is checked like a deposit and must end with the hop
-    /// `claimant` handed it over in. A note whose hop already shows in a
-    /// deposit arrived; the others wait for the note's end of life. A bad
-    /// record refuses the whole filing, recording nothing.
-    pub fn file_claims(
-        &self,
-        claimant: WalletNumber,
-        records: &[crate::InDoubt],
-    ) -> Result<Vec<ClaimOutcome>, CenterError> {
+    /// Files a wallet's signed claim ([`crate::Wallet::signed_claim`]): the
+    /// signature must be the claimant's, and each note's path is checked
+    /// like a deposit and must end with the hop the claimant handed it over
+    /// in. A note whose hop already shows in a deposit arrived; the others
+    /// wait for the note's end of life. A claim on a hop is never
+    /// overwritten: the same claim again is answered as before, a different
+    /// one refused. A bad record refuses the whole filing, recording
+    /// nothing.
+    pub fn file_claims(&self, claim: &SignedClaim) -> Result<Vec<ClaimOutcome>, CenterError> {
+        let claimant = claim.claimant;
+        let key = self
+            .wallet_key(claimant)?
+            .ok_or(CashError::UnknownWallet(claimant))?;
+        if !claim.verify(&key) {
+            return Err(CashError::BadClaimSignature(claimant).into());
+        }
         let _writing = self.write_lock();
         let mut batch = self.keyspace.batch().durability(Some(PersistMode::SyncAll));
+        let mut filed: BTreeMap<[u8; 10], Vec<u8>> = BTreeMap::new();
         let mut outcomes = Vec::new();
-        for record in records {
+        for record in &claim.records {
             let beneficiary = match record.kind {
                 crate::InDoubtKind::Payment | crate::InDoubtKind::Deposit => claimant,
                 crate::InDoubtKind::Change => record.to,
@@ -53,7 +60,21 @@ impl IssuanceCenter {
                 value.extend_from_slice(&note.note.note.denomination.to_be_bytes());
                 value.extend_from_slice(&valid_until_ms.to_be_bytes());
                 value.extend_from_slice(&StoredPath(path).encode());
-                batch.insert(&self.claims, claim_key(serial, hop), value);
+                let key = claim_key(serial, hop);
+                let earlier = match filed.get(&key) {
+                    Some(earlier) => Some(earlier.clone()),
+                    None => self.claims.get(key).map_err(storage)?.map(|v| v.to_vec()),
+                };
+                match earlier {
+                    Some(earlier) if earlier != value => {
+                        return Err(CashError::ClaimTaken { serial, hop }.into())
+                    }
+                    Some(_) => {}
+                    None => {
+                        batch.insert(&self.claims, key, value.clone());
+                        filed.insert(key, value);
+                    }
+                }
                 outcomes.push(ClaimOutcome::Pending {
                     serial,
                     decided_after_ms: valid_until_ms,

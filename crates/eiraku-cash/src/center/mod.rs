@@ -11,7 +11,7 @@
 use crate::{
     history::{open_path, HistoryKey, IssuedNote},
     CashError, DoubleSpendEvidence, IssuanceCenterKeys, Note, NoteInHand, SignedCertificate,
-    SignedEntry, Unit, WalletNumber,
+    SignedClaim, SignedEntry, Unit, WalletNumber,
 };
 use bytes::BufMut;
 use commonware_codec::{

@@ -452,6 +452,16 @@ fn an_e_vault_forwards_deposits_and_spreads_the_blacklist(signer: Signer) {
     assert_eq!(refused.err(), Some(CashError::Blacklisted(WalletNumber(1))));
 }
 
+/// A claim on `records`, signed by `wallet`'s element.
+fn claim_of(wallet: &TestWallet, records: Vec<crate::InDoubt>) -> SignedClaim {
+    let message = SignedClaim::message(wallet.number(), &records);
+    SignedClaim {
+        claimant: wallet.number(),
+        signature: wallet.element().sign_claim(&message),
+        records,
+    }
+}
+
 fn in_doubt_value_is_settled_to_whom_it_is_owed(signer: Signer) {
     let world = World::new(signer);
     let load = |wallet: &mut TestWallet, notes: Vec<u64>| {
@@ -473,15 +483,35 @@ fn in_doubt_value_is_settled_to_whom_it_is_owed(signer: Signer) {
     let (_, ready) = bob.consider(alice.number(), proposal).unwrap();
     let _lost_payment = alice.pay(&mut paying, ready).unwrap();
     let records = alice.in_doubt_records();
-    // Nobody else can claim Alice's hop.
+    // Nobody else can claim Alice's hop: not in her name (Bob cannot sign
+    // as her), not in his own (the hop is hers).
+    let mut in_her_name = claim_of(&bob, records.clone());
+    in_her_name.claimant = WalletNumber(1);
     assert!(matches!(
-        world.center.file_claims(WalletNumber(2), &records),
+        world.center.file_claims(&in_her_name),
+        Err(CenterError::Refused(CashError::BadClaimSignature(
+            WalletNumber(1)
+        )))
+    ));
+    assert!(matches!(
+        world.center.file_claims(&claim_of(&bob, records.clone())),
         Err(CenterError::Refused(CashError::HistoryInvalid { .. }))
     ));
-    let filed = world.center.file_claims(WalletNumber(1), &records).unwrap();
+    let claim = alice.signed_claim();
+    assert_eq!(SignedClaim::from_bytes(&claim.encode()).unwrap(), claim);
+    let filed = world.center.file_claims(&claim).unwrap();
     assert!(matches!(
         filed.as_slice(),
         [ClaimOutcome::Pending { decided_after_ms, .. }] if *decided_after_ms == end_of_life
+    ));
+    // Filed again (a retry), it is answered the same; a different claim on
+    // the same hop (here one that would pay Bob) never replaces it.
+    assert_eq!(world.center.file_claims(&claim).unwrap(), filed);
+    let mut rewritten = records;
+    rewritten[0].kind = crate::InDoubtKind::Change;
+    assert!(matches!(
+        world.center.file_claims(&claim_of(&alice, rewritten)),
+        Err(CenterError::Refused(CashError::ClaimTaken { hop: 1, .. }))
     ));
     alice.claims_filed();
     assert_eq!(world.center.settle_claims(end_of_life).unwrap(), vec![]);
@@ -507,10 +537,7 @@ fn in_doubt_value_is_settled_to_whom_it_is_owed(signer: Signer) {
     let payment = carol.pay(&mut paying, ready).unwrap();
     let _lost_change = dave.accept(&mut receiving, payment).unwrap();
     assert_eq!(credited(&world.deposit_all(&mut dave)), 500 + 20);
-    let carol_filed = world
-        .center
-        .file_claims(WalletNumber(3), &carol.in_doubt_records())
-        .unwrap();
+    let carol_filed = world.center.file_claims(&carol.signed_claim()).unwrap();
     assert!(matches!(
         carol_filed.as_slice(),
         [ClaimOutcome::Arrived { .. }]
@@ -522,7 +549,7 @@ fn in_doubt_value_is_settled_to_whom_it_is_owed(signer: Signer) {
         .collect();
     let dave_filed = world
         .center
-        .file_claims(WalletNumber(4), &dave_records)
+        .file_claims(&claim_of(&dave, dave_records))
         .unwrap();
     assert_eq!(dave_filed.len(), 4);
     let refunds = world.center.settle_claims(end_of_life + 1).unwrap();
