@@ -36,6 +36,7 @@ fn notes(center: &IssuanceCenterKeys, first_serial: u64, count: u64) -> Vec<Note
                 })
                 .unwrap(),
             history: vec![],
+            received: None,
         })
         .collect()
 }
@@ -45,8 +46,10 @@ fn pay(
     payee: &mut Wallet<SoftwareSecureElement>,
     amount: u64,
 ) {
-    let (mut paying, proposal) = payer.propose(payee.number(), amount).expect("funds");
-    let (mut receiving, ready) = payee.consider(payer.number(), proposal).expect("ready");
+    let (mut paying, proposal) = payer.propose(payee.certificate(), amount).expect("funds");
+    let (mut receiving, ready) = payee
+        .consider(payer.certificate(), proposal)
+        .expect("ready");
     let payment = payer.pay(&mut paying, ready).expect("paid");
     let change = payee.accept(&mut receiving, payment).expect("accepted");
     payer.complete(&mut paying, change).expect("completed");

@@ -57,6 +57,20 @@ pub enum CashError {
     /// key.
     #[error("the agreement key of wallet {0} (or of the center it seals to) is of small order")]
     WeakAgreementKey(WalletNumber),
+    /// The secure element was asked to hand on a note it does not hold
+    /// (or the same note twice in one call).
+    #[error("the secure element does not hold note {serial}")]
+    NoteNotHeld {
+        /// The note.
+        serial: u64,
+    },
+    /// A note arrived without a statement of its hop signed by the wallet
+    /// that handed it over, or with one that does not state that hop.
+    #[error("note {serial} does not come with its payer's signed statement of the hop")]
+    BadStatement {
+        /// The note.
+        serial: u64,
+    },
     /// A claim not signed by the wallet it names.
     #[error("the claim is not signed by wallet {0}")]
     BadClaimSignature(WalletNumber),

@@ -89,6 +89,7 @@ mod tests {
             to: WalletNumber(to),
             counter,
             previous,
+            received: None,
         };
         let signature = Keypair::from_seed(from).sign(HISTORY_NAMESPACE, &entry.encode());
         SignedEntry { entry, signature }

@@ -71,10 +71,12 @@ pub fn pay_face_to_face<S: SecureElement, T: SecureElement>(
     let (mut payer_session, third) = initiator.finish(&second, &setting.policy(payer))?;
     let mut payee_session = responder.finish(&third, &setting.policy(payee))?;
 
-    let (mut paying, proposal) = payer.propose(payee.number(), amount)?;
+    // Each side pays to and hears from the wallet its session proved.
+    let (payee_seen, payer_seen) = (payer_session.peer().clone(), payee_session.peer().clone());
+    let (mut paying, proposal) = payer.propose(&payee_seen, amount)?;
     let wire = send(&mut payer_session, &proposal);
     let proposal = receive(&mut payee_session, &wire)?;
-    let (mut receiving, answer) = payee.consider(payer.number(), proposal)?;
+    let (mut receiving, answer) = payee.consider(&payer_seen, proposal)?;
     let wire = send(&mut payee_session, &answer);
     let mut ready = receive(&mut payer_session, &wire)?;
     if let TransferMessage::Counter { .. } = ready {

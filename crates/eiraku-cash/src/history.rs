@@ -19,7 +19,7 @@
 //! signs two different entries with the same `previous`: the evidence of a
 //! double spend, checkable with that wallet's public key alone.
 
-use crate::{CashError, NoteInHand, WalletNumber};
+use crate::{CashError, NoteInHand, SignedStatement, WalletNumber};
 use bytes::BufMut;
 use chacha20poly1305::{
     aead::{Aead, Generate, KeyInit, Payload},
@@ -39,8 +39,10 @@ pub const HISTORY_NAMESPACE: &[u8] = b"eiraku-cash/history-entry";
 /// Domain of sealed-entry digests and of the history-key derivation.
 const SEAL_INFO: &[u8] = b"eiraku-cash/history-seal/v2";
 
-/// A sealed entry's ciphertext: the signed entry and the AEAD tag.
-const SEALED_ENTRY_LEN: usize = SignedEntry::SIZE + 16;
+/// A sealed entry's ciphertext: the signed entry and the AEAD tag; the
+/// first hop's entry carries no statement, later ones carry one.
+const SEALED_ENTRY_MIN: usize = SignedEntry::BARE_SIZE + 16;
+const SEALED_ENTRY_MAX: usize = SEALED_ENTRY_MIN + SignedStatement::SIZE;
 
 /// The key one wallet seals its history entries with and the center opens
 /// them with.
@@ -149,6 +151,9 @@ pub struct HistoryEntry {
     /// Digest of the previous sealed entry ([`EncryptedEntry::digest`]), or
     /// of the sealed note for hop 1.
     pub previous: Digest,
+    /// The statement the payer received the note with (the previous hop's,
+    /// signed by that hop's payer); none for hop 1, which follows issuance.
+    pub received: Option<SignedStatement>,
 }
 
 impl Write for HistoryEntry {
@@ -159,11 +164,14 @@ impl Write for HistoryEntry {
         self.to.write(buf);
         self.counter.write(buf);
         self.previous.write(buf);
+        self.received.write(buf);
     }
 }
 
-impl FixedSize for HistoryEntry {
-    const SIZE: usize = 8 + 2 + 8 + 8 + 8 + 32;
+impl EncodeSize for HistoryEntry {
+    fn encode_size(&self) -> usize {
+        8 + 2 + 8 + 8 + 8 + 32 + self.received.encode_size()
+    }
 }
 
 impl Read for HistoryEntry {
@@ -176,6 +184,7 @@ impl Read for HistoryEntry {
             to: WalletNumber::read(buf)?,
             counter: u64::read(buf)?,
             previous: Digest::read(buf)?,
+            received: Option::<SignedStatement>::read(buf)?,
         })
     }
 }
@@ -212,8 +221,15 @@ impl Write for SignedEntry {
     }
 }
 
-impl FixedSize for SignedEntry {
-    const SIZE: usize = HistoryEntry::SIZE + ed25519::Signature::SIZE;
+impl SignedEntry {
+    /// Size of a signed entry without a statement.
+    const BARE_SIZE: usize = 8 + 2 + 8 + 8 + 8 + 32 + 1 + ed25519::Signature::SIZE;
+}
+
+impl EncodeSize for SignedEntry {
+    fn encode_size(&self) -> usize {
+        self.entry.encode_size() + ed25519::Signature::SIZE
+    }
 }
 
 impl Read for SignedEntry {
@@ -271,7 +287,7 @@ impl Read for EncryptedEntry {
             nonce: <[u8; 24]>::read(buf)?,
             ciphertext: Vec::<u8>::read_cfg(
                 buf,
-                &(RangeCfg::new(SEALED_ENTRY_LEN..=SEALED_ENTRY_LEN), ()),
+                &(RangeCfg::new(SEALED_ENTRY_MIN..=SEALED_ENTRY_MAX), ()),
             )?,
         })
     }
@@ -331,6 +347,23 @@ pub fn open_path(
         if entry.previous != previous {
             return Err(invalid("it does not follow the previous entry".into()));
         }
+        let received = match (path.last(), position.checked_sub(1)) {
+            (Some(before), Some(at)) => entry.received.as_ref().is_some_and(|statement| {
+                let before: &SignedEntry = before;
+                statement.states(
+                    &note.history[at],
+                    before.entry.previous,
+                    before.entry.from,
+                    entry.from,
+                )
+            }),
+            _ => entry.received.is_none(),
+        };
+        if !received {
+            return Err(invalid(
+                "its statement of receipt does not state the hop before".into(),
+            ));
+        }
         previous = sealed.digest();
         holder = entry.to;
         path.push(signed);
@@ -378,6 +411,7 @@ mod tests {
             to: WalletNumber(to),
             counter: 3,
             previous: hash(&[b"note"]),
+            received: None,
         }
     }
 
@@ -455,6 +489,7 @@ mod tests {
         };
         let mut previous = sealed.digest();
         let mut history: Vec<EncryptedEntry> = Vec::new();
+        let mut received = None;
         for hop in 1..=2u16 {
             let from = u64::from(hop);
             let entry = HistoryEntry {
@@ -464,14 +499,29 @@ mod tests {
                 to: WalletNumber(from + 1),
                 counter: 1,
                 previous,
+                received: received.take(),
             };
-            let sealed = wallet_key(from, center).seal(&sign(entry, &Keypair::from_seed(from)));
+            let payer = Keypair::from_seed(from);
+            let sealed = wallet_key(from, center).seal(&sign(entry, &payer));
+            let statement = crate::TransferStatement {
+                serial: 5,
+                hop,
+                from: WalletNumber(from),
+                to: WalletNumber(from + 1),
+                previous,
+                sealed: sealed.digest(),
+            };
+            received = Some(crate::SignedStatement {
+                signature: payer.sign(crate::statement::STATEMENT_NAMESPACE, &statement.encode()),
+                statement,
+            });
             previous = sealed.digest();
             history.push(sealed);
         }
         let note = NoteInHand {
             note: sealed,
             history,
+            received,
         };
         (note, issued)
     }
@@ -534,6 +584,20 @@ mod tests {
             }
         });
         assert_eq!(unknown, Err(CashError::UnknownWallet(WalletNumber(2))));
+
+        // Wallet 2 sealed hop 2 with a statement of receipt for another hop.
+        let mut unfounded = note.clone();
+        let mut entry = center_key(2, &center)
+            .unwrap()
+            .open(&unfounded.history[1])
+            .unwrap()
+            .entry;
+        entry.received.as_mut().unwrap().statement.hop = 7;
+        unfounded.history[1] = wallet_key(2, &center).seal(&sign(entry, &Keypair::from_seed(2)));
+        assert!(matches!(
+            open_path(&unfounded, &issued, keys),
+            Err(CashError::HistoryInvalid { hop: 2, ref reason, .. }) if reason.contains("receipt")
+        ));
 
         let mut counterfeit = note;
         counterfeit.note.note.denomination = 10_000;

@@ -98,6 +98,7 @@ impl IssuanceCenterKeys {
                 })
                 .expect("a software key signs"),
             history: vec![],
+            received: None,
         }
     }
 

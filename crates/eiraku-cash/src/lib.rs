@@ -28,6 +28,7 @@ pub mod secure_element;
 pub mod session;
 pub mod signer;
 pub mod simulation;
+pub mod statement;
 pub mod transfer;
 
 pub use center::{
@@ -44,4 +45,5 @@ pub use note::{Note, NoteInHand, SealedNote, Unit, DENOMINATIONS};
 pub use secure_element::{SecureElement, SoftwareSecureElement, UncertifiedElement};
 pub use session::{Initiator, PeerPolicy, Responder, Session};
 pub use signer::{NoteSigner, SignerError, SoftwareSigner};
+pub use statement::{SignedStatement, TransferStatement};
 pub use transfer::{InDoubt, InDoubtKind, RiskLimits, TransferMessage, Wallet};

@@ -24,6 +24,7 @@ use crate::{
     transfer::{Paying, Receiving, ShownNote},
     CashError, SecureElement, TransferMessage, Wallet, WalletNumber,
 };
+use eiraku_core::PublicKey;
 
 /// Highest total the joint search considers: bounds its memory (a bit per
 /// sum) and time, well above any wallet's balance limit in minor units of
@@ -36,6 +37,7 @@ impl<S: SecureElement> Wallet<S> {
     pub(crate) fn counter(
         &self,
         from: WalletNumber,
+        from_key: &PublicKey,
         offered: Vec<ShownNote>,
         mut values: Vec<u64>,
     ) -> (Receiving, TransferMessage) {
@@ -44,6 +46,7 @@ impl<S: SecureElement> Wallet<S> {
         (
             Receiving {
                 from,
+                from_key: from_key.clone(),
                 offered,
                 change_serials: Vec::new(),
                 in_doubt: None,
@@ -107,7 +110,7 @@ impl<S: SecureElement> Wallet<S> {
                 "a revised proposal follows only a counter".into(),
             ));
         }
-        self.consider_round(countered.from, proposal, false)
+        self.consider_round(countered.from, &countered.from_key, proposal, false)
     }
 }
 
@@ -198,8 +201,8 @@ mod tests {
     fn a_payment_the_payee_cannot_change_succeeds_in_a_second_round() {
         let mut world = World::new();
         let (mut payer, mut payee) = countered_pair(&mut world);
-        let (mut paying, proposal) = payer.propose(payee.number(), 350).unwrap();
-        let (_, counter) = payee.consider(payer.number(), proposal).unwrap();
+        let (mut paying, proposal) = payer.propose(payee.certificate(), 350).unwrap();
+        let (_, counter) = payee.consider(payer.certificate(), proposal).unwrap();
         assert_eq!(
             counter,
             TransferMessage::Counter {
@@ -210,7 +213,8 @@ mod tests {
         assert!(matches!(
             payee.consider_round(
                 payer.number(),
-                payer.propose(payee.number(), 350).unwrap().1,
+                &payer.certificate().certificate.signing_key,
+                payer.propose(payee.certificate(), 350).unwrap().1,
                 false
             ),
             Err(CashError::CannotMakeChange { change: 250 })
@@ -247,8 +251,10 @@ mod tests {
     fn a_payer_revises_once_and_a_payee_counters_once() {
         let mut world = World::new();
         let (payer, payee) = countered_pair(&mut world);
-        let (mut paying, proposal) = payer.propose(payee.number(), 350).unwrap();
-        let (receiving, counter) = payee.consider(payer.number(), proposal.clone()).unwrap();
+        let (mut paying, proposal) = payer.propose(payee.certificate(), 350).unwrap();
+        let (receiving, counter) = payee
+            .consider(payer.certificate(), proposal.clone())
+            .unwrap();
         payer.revise(&mut paying, counter.clone()).unwrap();
         assert!(matches!(
             payer.revise(&mut paying, counter),
@@ -257,8 +263,8 @@ mod tests {
         // A revised proposal is only taken after a counter...
         let (ready_state, _) = payee
             .consider(
-                payer.number(),
-                payer.propose(payee.number(), 100).unwrap().1,
+                payer.certificate(),
+                payer.propose(payee.certificate(), 100).unwrap().1,
             )
             .unwrap();
         assert!(matches!(
@@ -278,8 +284,8 @@ mod tests {
         let mut world = World::new();
         let (mut payer, mut payee) = countered_pair(&mut world);
         let before = (values(&payer), values(&payee));
-        let (mut paying, proposal) = payer.propose(payee.number(), 350).unwrap();
-        let (receiving, _) = payee.consider(payer.number(), proposal).unwrap();
+        let (mut paying, proposal) = payer.propose(payee.certificate(), 350).unwrap();
+        let (receiving, _) = payee.consider(payer.certificate(), proposal).unwrap();
         // The payee claims it can give back 250 (it cannot).
         let lie = TransferMessage::Counter {
             change_available: vec![250],
@@ -293,7 +299,7 @@ mod tests {
         let absurd = TransferMessage::Counter {
             change_available: vec![u64::MAX; MAX_NOTES_PER_MESSAGE],
         };
-        let (mut paying, _) = payer.propose(payee.number(), 350).unwrap();
+        let (mut paying, _) = payer.propose(payee.certificate(), 350).unwrap();
         assert_eq!(
             payer.revise(&mut paying, absurd).err(),
             Some(CashError::NoExactExchange { amount: 350 })
@@ -308,9 +314,9 @@ mod tests {
         let mut world = World::new();
         let payer = world.wallet(1, &[500]);
         let payee = world.wallet(2, &[]);
-        let (_, proposal) = payer.propose(payee.number(), 100).unwrap();
+        let (_, proposal) = payer.propose(payee.certificate(), 100).unwrap();
         assert_eq!(
-            payee.consider(payer.number(), proposal).err(),
+            payee.consider(payer.certificate(), proposal).err(),
             Some(CashError::CannotMakeChange { change: 400 })
         );
     }

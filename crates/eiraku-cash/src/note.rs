@@ -176,6 +176,10 @@ pub struct NoteInHand {
     pub note: SealedNote,
     /// One sealed entry per hop since issuance, oldest first.
     pub history: Vec<EncryptedEntry>,
+    /// The statement of its last hop, signed by the wallet that made it
+    /// (none for a note as issued): what the holder seals into its entry
+    /// when it hands the note on.
+    pub received: Option<crate::SignedStatement>,
 }
 
 impl NoteInHand {
@@ -192,12 +196,13 @@ impl Write for NoteInHand {
     fn write(&self, buf: &mut impl BufMut) {
         self.note.write(buf);
         self.history.write(buf);
+        self.received.write(buf);
     }
 }
 
 impl EncodeSize for NoteInHand {
     fn encode_size(&self) -> usize {
-        self.note.encode_size() + self.history.encode_size()
+        self.note.encode_size() + self.history.encode_size() + self.received.encode_size()
     }
 }
 
@@ -207,6 +212,7 @@ impl Read for NoteInHand {
         Ok(Self {
             note: SealedNote::read(buf)?,
             history: Vec::<EncryptedEntry>::read_cfg(buf, &(RangeCfg::new(0..=MAX_HISTORY), ()))?,
+            received: Option::<crate::SignedStatement>::read(buf)?,
         })
     }
 }
@@ -435,6 +441,7 @@ mod tests {
         let in_hand = NoteInHand {
             note: sealed,
             history: vec![],
+            received: None,
         };
         assert_eq!(
             NoteInHand::from_bytes(&in_hand.encode()),

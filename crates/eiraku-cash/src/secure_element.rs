@@ -4,12 +4,13 @@
 
 use crate::{
     history::{HistoryKey, HISTORY_NAMESPACE},
+    statement::STATEMENT_NAMESPACE,
     CashError, EncryptedEntry, HistoryEntry, NoteInHand, SignedCertificate, SignedEntry,
-    WalletCertificate, WalletNumber,
+    SignedStatement, TransferStatement, WalletCertificate, WalletNumber,
 };
 use commonware_codec::Encode;
 use commonware_cryptography::ed25519;
-use eiraku_core::{hash, Digest, Keypair};
+use eiraku_core::{hash, Keypair};
 use std::collections::BTreeMap;
 use x25519_dalek::StaticSecret;
 
@@ -23,18 +24,20 @@ pub trait SecureElement {
         self.certificate().wallet()
     }
 
-    /// Signs the entry handing note `serial` at position `hop` to `to`,
-    /// after the entry (or note) whose digest is `previous`, and seals it to
-    /// the issuance center whose history key is `center_history`. The
-    /// counter comes from inside and never repeats.
-    fn seal_transfer(
+    /// Hands the notes with these serials on to `to`: for each, signs the
+    /// entry of its next hop (carrying the statement the note was received
+    /// with), seals it to the issuance center whose history key is
+    /// `center_history`, signs the statement of the hop for the payee, and
+    /// lets the note go. All or nothing: a serial it does not hold refuses
+    /// the whole call, so it never signs a hop of a note it does not hold
+    /// nor two hops of one it held once. The counter comes from inside and
+    /// never repeats.
+    fn pass_notes(
         &mut self,
-        serial: u64,
-        hop: u16,
+        serials: &[u64],
         to: WalletNumber,
-        previous: Digest,
         center_history: &[u8; 32],
-    ) -> Result<EncryptedEntry, CashError>;
+    ) -> Result<Vec<NoteInHand>, CashError>;
 
     /// Signs a claim on the wallet's in-doubt value
     /// ([`crate::claim::SignedClaim::message`]), under the claims'
@@ -48,9 +51,6 @@ pub trait SecureElement {
 
     /// Notes held, by serial.
     fn notes(&self) -> &BTreeMap<u64, NoteInHand>;
-
-    /// Removes and returns the notes with these serials (those held).
-    fn take_notes(&mut self, serials: &[u64]) -> Vec<NoteInHand>;
 
     /// Stores received notes.
     fn put_notes(&mut self, notes: Vec<NoteInHand>);
@@ -159,6 +159,58 @@ impl SoftwareSecureElement {
         keys.install(device_center.certify(request))
             .expect("a certificate requested for these keys installs")
     }
+
+    /// The history key agreed with the center whose key is `center`,
+    /// agreed once and kept.
+    fn history_key(&mut self, center: &[u8; 32]) -> Result<HistoryKey, CashError> {
+        if let Some((agreed_with, key)) = &self.history_key {
+            if agreed_with == center {
+                return Ok(key.clone());
+            }
+        }
+        let own = self.certificate.certificate.agreement_key;
+        let key = HistoryKey::agree(&self.agreement, center, self.wallet(), &own, center)?;
+        self.history_key = Some((*center, key.clone()));
+        Ok(key)
+    }
+
+    /// Appends the note's next hop, to `to`, and states it.
+    fn pass(&mut self, mut note: NoteInHand, to: WalletNumber, key: &HistoryKey) -> NoteInHand {
+        let serial = note.note.note.serial;
+        let hop = u16::try_from(note.history.len() + 1).unwrap_or(u16::MAX);
+        let previous = note
+            .history
+            .last()
+            .map(EncryptedEntry::digest)
+            .unwrap_or_else(|| note.note.digest());
+        self.counter += 1;
+        let entry = HistoryEntry {
+            serial,
+            hop,
+            from: self.wallet(),
+            to,
+            counter: self.counter,
+            previous,
+            received: note.received.take(),
+        };
+        let signature = self.signing.sign(HISTORY_NAMESPACE, &entry.encode());
+        let sealed = key.seal(&SignedEntry { entry, signature });
+        let statement = TransferStatement {
+            serial,
+            hop,
+            from: self.wallet(),
+            to,
+            previous,
+            sealed: sealed.digest(),
+        };
+        let signature = self.signing.sign(STATEMENT_NAMESPACE, &statement.encode());
+        note.history.push(sealed);
+        note.received = Some(SignedStatement {
+            statement,
+            signature,
+        });
+        note
+    }
 }
 
 #[cfg(test)]
@@ -174,40 +226,26 @@ impl SecureElement for SoftwareSecureElement {
         &self.certificate
     }
 
-    fn seal_transfer(
+    fn pass_notes(
         &mut self,
-        serial: u64,
-        hop: u16,
+        serials: &[u64],
         to: WalletNumber,
-        previous: Digest,
         center_history: &[u8; 32],
-    ) -> Result<EncryptedEntry, CashError> {
-        let key = match &self.history_key {
-            Some((center, key)) if center == center_history => key.clone(),
-            _ => {
-                let own = self.certificate.certificate.agreement_key;
-                let key = HistoryKey::agree(
-                    &self.agreement,
-                    center_history,
-                    self.wallet(),
-                    &own,
-                    center_history,
-                )?;
-                self.history_key = Some((*center_history, key.clone()));
-                key
+    ) -> Result<Vec<NoteInHand>, CashError> {
+        let key = self.history_key(center_history)?;
+        let mut seen = std::collections::BTreeSet::new();
+        for &serial in serials {
+            if !self.notes.contains_key(&serial) || !seen.insert(serial) {
+                return Err(CashError::NoteNotHeld { serial });
             }
-        };
-        self.counter += 1;
-        let entry = HistoryEntry {
-            serial,
-            hop,
-            from: self.wallet(),
-            to,
-            counter: self.counter,
-            previous,
-        };
-        let signature = self.signing.sign(HISTORY_NAMESPACE, &entry.encode());
-        Ok(key.seal(&SignedEntry { entry, signature }))
+        }
+        Ok(serials
+            .iter()
+            .map(|serial| {
+                let note = self.notes.remove(serial).expect("checked above");
+                self.pass(note, to, &key)
+            })
+            .collect())
     }
 
     fn sign_claim(&self, message: &[u8]) -> ed25519::Signature {
@@ -233,13 +271,6 @@ impl SecureElement for SoftwareSecureElement {
 
     fn notes(&self) -> &BTreeMap<u64, NoteInHand> {
         &self.notes
-    }
-
-    fn take_notes(&mut self, serials: &[u64]) -> Vec<NoteInHand> {
-        serials
-            .iter()
-            .filter_map(|serial| self.notes.remove(serial))
-            .collect()
     }
 
     fn put_notes(&mut self, notes: Vec<NoteInHand>) {
@@ -268,9 +299,10 @@ mod tests {
         );
         let center = IssuanceCenterKeys::from_seed(1);
         let history = center.public().history;
-        let previous = hash(&[b"note"]);
-        let first = wallet.seal_transfer(9, 1, WalletNumber(2), previous, &history);
-        let second = wallet.seal_transfer(10, 1, WalletNumber(2), previous, &history);
+        wallet.put_notes(vec![center.test_note(9, 5), center.test_note(10, 5)]);
+        let passed = wallet
+            .pass_notes(&[9, 10], WalletNumber(2), &history)
+            .unwrap();
         let key = center
             .history_key(
                 WalletNumber(1),
@@ -278,19 +310,51 @@ mod tests {
             )
             .unwrap();
         let (first, second) = (
-            key.open(&first.unwrap()).unwrap(),
-            key.open(&second.unwrap()).unwrap(),
+            key.open(&passed[0].history[0]).unwrap(),
+            key.open(&passed[1].history[0]).unwrap(),
         );
-        assert!(first.verify(&wallet.certificate().certificate.signing_key));
+        let signing_key = &wallet.certificate().certificate.signing_key;
+        assert!(first.verify(signing_key));
         assert_eq!((first.entry.counter, second.entry.counter), (1, 2));
         assert_eq!(first.entry.from, WalletNumber(1));
+        // The payee gets the signed statement of each hop.
+        let statement = passed[0].received.as_ref().unwrap();
+        assert!(statement.verify(signing_key));
+        assert!(statement.states(
+            &passed[0].history[0],
+            passed[0].note.digest(),
+            WalletNumber(1),
+            WalletNumber(2)
+        ));
+        // The notes left the element.
+        assert_eq!(wallet.balance(), 0);
+    }
+
+    /// A modified app asks the element to sign hops of notes it does not
+    /// hold (one it already passed on, one it never had, one twice): it
+    /// signs nothing, and keeps what it holds.
+    #[test]
+    fn an_element_refuses_to_pass_a_note_it_does_not_hold() {
+        let device_center = DeviceCenter::new(Keypair::from_seed(100));
+        let mut wallet = element(1, &device_center);
+        let center = IssuanceCenterKeys::from_seed(1);
+        let history = center.public().history;
+        wallet.put_notes(vec![center.test_note(9, 5), center.test_note(10, 5)]);
+        wallet.pass_notes(&[9], WalletNumber(2), &history).unwrap();
+        for serials in [&[9][..], &[10, 11], &[10, 10]] {
+            assert!(matches!(
+                wallet.pass_notes(serials, WalletNumber(3), &history),
+                Err(CashError::NoteNotHeld { .. })
+            ));
+        }
+        assert_eq!(wallet.balance(), 5);
+        assert_eq!(wallet.counter, 1, "nothing was signed");
         // A center key of small order is refused, not sealed to.
         assert_eq!(
-            wallet
-                .seal_transfer(11, 1, WalletNumber(2), previous, &[0u8; 32])
-                .err(),
+            wallet.pass_notes(&[10], WalletNumber(2), &[0u8; 32]).err(),
             Some(CashError::WeakAgreementKey(WalletNumber(1)))
         );
+        assert_eq!(wallet.balance(), 5);
     }
 
     #[test]
@@ -311,9 +375,6 @@ mod tests {
             .map(|(serial, denomination)| center.test_note(serial, denomination));
         wallet.put_notes(notes.to_vec());
         assert_eq!(wallet.balance(), 705);
-        let taken = wallet.take_notes(&[2, 99]);
-        assert_eq!(taken.len(), 1);
-        assert_eq!(taken[0].note.note.serial, 2);
-        assert_eq!(wallet.balance(), 505);
+        assert_eq!(wallet.notes().len(), 3);
     }
 }

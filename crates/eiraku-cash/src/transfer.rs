@@ -29,10 +29,11 @@
 
 use crate::{
     note::select_notes, CashError, CenterPublicKeys, NoteInHand, SealedNote, SecureElement,
-    WalletNumber,
+    SignedCertificate, WalletNumber,
 };
 use bytes::BufMut;
 use commonware_codec::{Buf, DecodeExt, EncodeSize, Error, RangeCfg, Read, ReadExt, Write};
+use eiraku_core::PublicKey;
 use std::collections::BTreeSet;
 
 /// Most notes in one transfer message.
@@ -266,6 +267,7 @@ impl InDoubt {
 #[derive(Debug)]
 pub struct Paying {
     to: WalletNumber,
+    to_key: PublicKey,
     pub(crate) amount: u64,
     pub(crate) serials: Vec<u64>,
     change: Vec<ShownNote>,
@@ -285,6 +287,7 @@ impl Paying {
 #[derive(Debug)]
 pub struct Receiving {
     pub(crate) from: WalletNumber,
+    pub(crate) from_key: PublicKey,
     pub(crate) offered: Vec<ShownNote>,
     pub(crate) change_serials: Vec<u64>,
     pub(crate) in_doubt: Option<usize>,
@@ -384,6 +387,11 @@ impl<S: SecureElement> Wallet<S> {
         &mut self.element
     }
 
+    /// The wallet's certificate, as it shows it to peers.
+    pub fn certificate(&self) -> &SignedCertificate {
+        self.element.certificate()
+    }
+
     /// The wallet's number.
     pub fn number(&self) -> WalletNumber {
         self.element.wallet()
@@ -399,10 +407,11 @@ impl<S: SecureElement> Wallet<S> {
         self.in_doubt.iter().flatten()
     }
 
-    /// Payer: proposes paying `amount` to wallet `to` (the session peer).
+    /// Payer: proposes paying `amount` to wallet `to` (the session peer,
+    /// whose certificate the session checked).
     pub fn propose(
         &self,
-        to: WalletNumber,
+        to: &SignedCertificate,
         amount: u64,
     ) -> Result<(Paying, TransferMessage), CashError> {
         self.check_transfer_limit(amount)?;
@@ -418,7 +427,8 @@ impl<S: SecureElement> Wallet<S> {
             .collect();
         Ok((
             Paying {
-                to,
+                to: to.wallet(),
+                to_key: to.certificate.signing_key.clone(),
                 amount,
                 serials: shown.iter().map(|n| n.note.note.serial).collect(),
                 change: Vec::new(),
@@ -493,10 +503,10 @@ impl<S: SecureElement> Wallet<S> {
     /// [`Wallet::revise`]).
     pub fn consider(
         &self,
-        from: WalletNumber,
+        from: &SignedCertificate,
         proposal: TransferMessage,
     ) -> Result<(Receiving, TransferMessage), CashError> {
-        self.consider_round(from, proposal, true)
+        self.consider_round(from.wallet(), &from.certificate.signing_key, proposal, true)
     }
 
     /// [`Wallet::consider`], for a first proposal (`may_counter`) or a
@@ -504,6 +514,7 @@ impl<S: SecureElement> Wallet<S> {
     pub(crate) fn consider_round(
         &self,
         from: WalletNumber,
+        from_key: &PublicKey,
         proposal: TransferMessage,
         may_counter: bool,
     ) -> Result<(Receiving, TransferMessage), CashError> {
@@ -544,7 +555,7 @@ impl<S: SecureElement> Wallet<S> {
                         .collect();
                 }
                 _ if may_counter && !values.is_empty() => {
-                    return Ok(self.counter(from, notes, values));
+                    return Ok(self.counter(from, from_key, notes, values));
                 }
                 _ => return Err(CashError::CannotMakeChange { change }),
             }
@@ -553,6 +564,7 @@ impl<S: SecureElement> Wallet<S> {
         Ok((
             Receiving {
                 from,
+                from_key: from_key.clone(),
                 offered: notes,
                 change_serials,
                 in_doubt: None,
@@ -564,36 +576,17 @@ impl<S: SecureElement> Wallet<S> {
         ))
     }
 
-    /// Takes `serials` out of the element, appends to each an entry handing
-    /// it to `to`, and records them in doubt. Returns the record's index.
-    /// If an entry cannot be sealed, the notes go back unchanged.
+    /// Has the element hand `serials` on to `to` (each note gets its next
+    /// entry and the statement of the hop) and records them in doubt.
+    /// Returns the record's index and the notes to send. If the element
+    /// refuses, nothing changed.
     fn hand_over(
         &mut self,
         serials: &[u64],
         to: WalletNumber,
         kind: InDoubtKind,
     ) -> Result<(usize, Vec<NoteInHand>), CashError> {
-        let taken = self.element.take_notes(serials);
-        let mut notes = taken.clone();
-        for note in &mut notes {
-            let serial = note.note.note.serial;
-            let hop = hops(note) + 1;
-            let previous = note
-                .history
-                .last()
-                .map(|entry| entry.digest())
-                .unwrap_or_else(|| note.note.digest());
-            match self
-                .element
-                .seal_transfer(serial, hop, to, previous, &self.center.history)
-            {
-                Ok(sealed) => note.history.push(sealed),
-                Err(refused) => {
-                    self.element.put_notes(taken);
-                    return Err(refused);
-                }
-            }
-        }
+        let notes = self.element.pass_notes(serials, to, &self.center.history)?;
         self.in_doubt.push(Some(InDoubt {
             kind,
             to,
@@ -660,12 +653,14 @@ impl<S: SecureElement> Wallet<S> {
         Ok(TransferMessage::Payment { notes })
     }
 
-    /// Checks notes received in a `Payment` or `Change` against what was
-    /// shown: same notes, each one hop longer, its new entry in place.
+    /// Checks notes received in a `Payment` or `Change` from `peer` against
+    /// what was shown: same notes, each one hop longer, its new entry in
+    /// place, and the peer's signed statement of the hop to this wallet.
     fn check_received(
         &self,
         shown: &[ShownNote],
         received: &[NoteInHand],
+        peer: (WalletNumber, &PublicKey),
     ) -> Result<(), CashError> {
         if shown.len() != received.len() {
             return Err(CashError::Protocol(format!(
@@ -688,6 +683,16 @@ impl<S: SecureElement> Wallet<S> {
                 return Err(CashError::Protocol(format!(
                     "note {serial} does not carry its new history entry"
                 )));
+            }
+            let previous = match note.history.len().checked_sub(2) {
+                Some(before) => note.history[before].digest(),
+                None => note.note.digest(),
+            };
+            let stated = note.received.as_ref().is_some_and(|statement| {
+                statement.states(last, previous, peer.0, self.number()) && statement.verify(peer.1)
+            });
+            if !stated {
+                return Err(CashError::BadStatement { serial });
             }
         }
         Ok(())
@@ -716,7 +721,11 @@ impl<S: SecureElement> Wallet<S> {
                 "this payment was already accepted".into(),
             ));
         }
-        self.check_received(&receiving.offered, &notes)?;
+        self.check_received(
+            &receiving.offered,
+            &notes,
+            (receiving.from, &receiving.from_key),
+        )?;
         // Re-checked: the wallet may have received these notes in between.
         for shown in &receiving.offered {
             self.check_shown(shown)?;
@@ -749,7 +758,7 @@ impl<S: SecureElement> Wallet<S> {
         let record = paying
             .in_doubt
             .ok_or_else(|| CashError::Protocol("no payment was made".into()))?;
-        self.check_received(&paying.change, &notes)?;
+        self.check_received(&paying.change, &notes, (paying.to, &paying.to_key))?;
         let due = !notes.is_empty();
         self.store(notes);
         self.in_doubt[record] = None;
@@ -838,11 +847,11 @@ pub(crate) mod tests {
         let wire = |m: TransferMessage| TransferMessage::from_bytes(&m.encode()).unwrap();
         let mut left = delivered;
         let mut delivers = || left.checked_sub(1).map(|rest| left = rest).is_some();
-        let (mut paying, proposal) = payer.propose(payee.number(), amount)?;
+        let (mut paying, proposal) = payer.propose(payee.certificate(), amount)?;
         if !delivers() {
             return Ok(());
         }
-        let (mut receiving, mut ready) = payee.consider(payer.number(), wire(proposal))?;
+        let (mut receiving, mut ready) = payee.consider(payer.certificate(), wire(proposal))?;
         if let TransferMessage::Counter { .. } = ready {
             if !delivers() {
                 return Ok(());
@@ -1018,32 +1027,32 @@ pub(crate) mod tests {
         let poor = world.wallet(3, &[]);
 
         assert_eq!(
-            payer.propose(WalletNumber(2), 6_000).err(),
+            payer.propose(rich.certificate(), 6_000).err(),
             Some(CashError::OverTransferLimit {
                 amount: 6_000,
                 limit: 5_000
             })
         );
         assert!(matches!(
-            payer.propose(WalletNumber(2), 20_000),
+            payer.propose(rich.certificate(), 20_000),
             Err(CashError::OverTransferLimit { .. })
         ));
-        let (_, proposal) = payer.propose(WalletNumber(2), 5_000).unwrap();
+        let (_, proposal) = payer.propose(rich.certificate(), 5_000).unwrap();
         assert_eq!(
-            rich.consider(WalletNumber(1), proposal).err(),
+            rich.consider(payer.certificate(), proposal).err(),
             Some(CashError::OverBalanceLimit {
                 would_be: 15_000,
                 limit: 10_000
             })
         );
-        let (_, proposal) = payer.propose(WalletNumber(3), 100).unwrap();
+        let (_, proposal) = payer.propose(poor.certificate(), 100).unwrap();
         assert_eq!(
-            poor.consider(WalletNumber(1), proposal).err(),
+            poor.consider(payer.certificate(), proposal).err(),
             Some(CashError::CannotMakeChange { change: 100 })
         );
         let empty_handed = world.wallet(4, &[]);
         assert_eq!(
-            empty_handed.propose(WalletNumber(2), 1).err(),
+            empty_handed.propose(rich.certificate(), 1).err(),
             Some(CashError::InsufficientFunds {
                 available: 0,
                 wanted: 1
@@ -1059,24 +1068,25 @@ pub(crate) mod tests {
         let mut payer = world.wallet(1, &[200]);
         let mut payee = world.wallet(2, &[]);
         let third = world.wallet(3, &[]);
+        let third_certificate = third.certificate().clone();
 
-        let (_, proposal) = payer.propose(WalletNumber(2), 200).unwrap();
+        let (_, proposal) = payer.propose(payee.certificate(), 200).unwrap();
         let TransferMessage::Proposal { amount, mut notes } = proposal.clone() else {
             unreachable!()
         };
         notes[0].note.note.denomination = 2_000;
         let counterfeit = TransferMessage::Proposal { amount, notes };
         assert!(matches!(
-            payee.consider(WalletNumber(1), counterfeit),
+            payee.consider(payer.certificate(), counterfeit),
             Err(CashError::BadSeal { .. })
         ));
 
         // A clone of the payer spends the same note again at the same hop.
         let clone = Wallet::new(payer.element().clone(), LIMITS, world.center.public());
         run(&mut payer, &mut payee, 200, MESSAGES);
-        let (_, again) = clone.propose(WalletNumber(2), 200).unwrap();
+        let (_, again) = clone.propose(payee.certificate(), 200).unwrap();
         assert!(matches!(
-            payee.consider(WalletNumber(1), again),
+            payee.consider(payer.certificate(), again),
             Err(CashError::DuplicateNote { hop: 1, .. })
         ));
 
@@ -1089,7 +1099,7 @@ pub(crate) mod tests {
         }
         worn.element_mut().put_notes(vec![note.clone()]);
         assert!(matches!(
-            worn.propose(WalletNumber(1), 200),
+            worn.propose(payer.certificate(), 200),
             Err(CashError::InsufficientFunds { available: 0, .. })
         ));
         let shown = TransferMessage::Proposal {
@@ -1097,7 +1107,7 @@ pub(crate) mod tests {
             notes: vec![ShownNote::of(&note)],
         };
         assert!(matches!(
-            payer.consider(WalletNumber(3), shown),
+            payer.consider(&third_certificate, shown),
             Err(CashError::TooManyHops { hops: 4, .. })
         ));
     }

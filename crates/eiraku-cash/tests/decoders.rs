@@ -38,6 +38,7 @@ fn note_bytes() -> Vec<u8> {
             })
             .unwrap(),
         history: vec![],
+        received: None,
     }
     .encode()
     .to_vec()

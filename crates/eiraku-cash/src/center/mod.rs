@@ -453,6 +453,7 @@ impl IssuanceCenter {
                 notes.push(NoteInHand {
                     note,
                     history: Vec::new(),
+                    received: None,
                 });
             }
             answers.push(notes);

@@ -95,8 +95,8 @@ fn pay(
     payee: &mut Wallet<SoftwareSecureElement>,
     amount: u64,
 ) {
-    let (mut paying, proposal) = payer.propose(payee.number(), amount).unwrap();
-    let (mut receiving, ready) = payee.consider(payer.number(), proposal).unwrap();
+    let (mut paying, proposal) = payer.propose(payee.certificate(), amount).unwrap();
+    let (mut receiving, ready) = payee.consider(payer.certificate(), proposal).unwrap();
     let payment = payer.pay(&mut paying, ready).unwrap();
     let change = payee.accept(&mut receiving, payment).unwrap();
     if let Some(done) = payer.complete(&mut paying, change).unwrap() {
@@ -365,6 +365,7 @@ fn counterfeit_tampered_and_undelivered_notes_are_refused_one_by_one(signer: Sig
     let unhanded = NoteInHand {
         note: notes[0].note.clone(),
         history: vec![],
+        received: None,
     };
     let reasons = refused(
         world
@@ -479,8 +480,8 @@ fn in_doubt_value_is_settled_to_whom_it_is_owed(signer: Signer) {
     let mut alice = world.wallet(1, 0);
     let mut bob = world.wallet(2, 0);
     load(&mut alice, vec![500]);
-    let (mut paying, proposal) = alice.propose(bob.number(), 500).unwrap();
-    let (_, ready) = bob.consider(alice.number(), proposal).unwrap();
+    let (mut paying, proposal) = alice.propose(bob.certificate(), 500).unwrap();
+    let (_, ready) = bob.consider(alice.certificate(), proposal).unwrap();
     let _lost_payment = alice.pay(&mut paying, ready).unwrap();
     let records = alice.in_doubt_records();
     // Nobody else can claim Alice's hop: not in her name (Bob cannot sign
@@ -532,8 +533,8 @@ fn in_doubt_value_is_settled_to_whom_it_is_owed(signer: Signer) {
     let mut dave = world.wallet(4, 0);
     load(&mut carol, vec![500]);
     load(&mut dave, vec![100, 50, 20, 20, 10]);
-    let (mut paying, proposal) = carol.propose(dave.number(), 320).unwrap();
-    let (mut receiving, ready) = dave.consider(carol.number(), proposal).unwrap();
+    let (mut paying, proposal) = carol.propose(dave.certificate(), 320).unwrap();
+    let (mut receiving, ready) = dave.consider(carol.certificate(), proposal).unwrap();
     let payment = carol.pay(&mut paying, ready).unwrap();
     let _lost_change = dave.accept(&mut receiving, payment).unwrap();
     assert_eq!(credited(&world.deposit_all(&mut dave)), 500 + 20);
@@ -565,15 +566,15 @@ fn in_doubt_value_is_settled_to_whom_it_is_owed(signer: Signer) {
     let mut erin = world.wallet(5, 0);
     load(&mut erin, vec![50]);
     erin.set_clock(end_of_life - 1);
-    let (_, proposal) = erin.propose(bob.number(), 50).unwrap();
+    let (_, proposal) = erin.propose(bob.certificate(), 50).unwrap();
     bob.set_clock(end_of_life);
     assert!(matches!(
-        bob.consider(erin.number(), proposal),
+        bob.consider(erin.certificate(), proposal),
         Err(CashError::NoteExpired { valid_until_ms, .. }) if valid_until_ms == end_of_life
     ));
     erin.set_clock(end_of_life);
     assert!(matches!(
-        erin.propose(bob.number(), 50),
+        erin.propose(bob.certificate(), 50),
         Err(CashError::InsufficientFunds { available: 0, .. })
     ));
 }
