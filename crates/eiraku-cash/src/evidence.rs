@@ -5,7 +5,9 @@
 //! Anyone holding that wallet's certificate can check it; no secret of the
 //! center is needed.
 
-use crate::{SignedEntry, WalletNumber};
+use crate::{history::IssuedNote, SignedEntry, WalletNumber};
+use bytes::BufMut;
+use commonware_codec::{Buf, EncodeSize, Error, Read, ReadExt, Write};
 use eiraku_core::PublicKey;
 
 /// Proof that `culprit` handed one note on twice.
@@ -32,6 +34,130 @@ pub enum EvidenceError {
     /// A signature does not verify under the wallet's key.
     #[error("an entry is not signed by wallet {0}")]
     BadSignature(WalletNumber),
+    /// The entry follows a hop stated to its signer (or, at hop 1, the
+    /// note's issuance to it): it is founded.
+    #[error("the entry follows a hop its signer received")]
+    Founded,
+}
+
+/// Proof that `culprit` handed on a note it never received: an entry it
+/// signed whose statement of receipt is missing, is for another hop or
+/// wallet, or is not signed by the wallet it names; or, at hop 1, for a
+/// note issued to another wallet. An honest element never signs one, so a
+/// note with a made-up history always names the wallet that first built on
+/// it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnfoundedEntry {
+    /// The entry.
+    pub entry: SignedEntry,
+}
+
+impl UnfoundedEntry {
+    /// The accused wallet.
+    pub fn culprit(&self) -> WalletNumber {
+        self.entry.entry.from
+    }
+
+    /// The wallet the entry's statement of receipt names as payer, whose
+    /// key [`UnfoundedEntry::verify`] needs.
+    pub fn stated_payer(&self) -> Option<WalletNumber> {
+        self.entry.entry.received.as_ref().map(|s| s.statement.from)
+    }
+
+    /// Checks the evidence against the accused wallet's key, the note's
+    /// issuance record, and the key of the stated payer (`None` when the
+    /// entry names none, or one that is not a registered wallet).
+    pub fn verify(
+        &self,
+        culprit_key: &PublicKey,
+        issued: &IssuedNote,
+        payer_key: Option<&PublicKey>,
+    ) -> Result<WalletNumber, EvidenceError> {
+        let entry = &self.entry.entry;
+        if !self.entry.verify(culprit_key) {
+            return Err(EvidenceError::BadSignature(entry.from));
+        }
+        let founded = match (&entry.received, entry.hop) {
+            (None, 1) => entry.from == issued.to && entry.previous == issued.digest,
+            (Some(received), hop) if hop >= 2 => {
+                let stated = &received.statement;
+                stated.serial == entry.serial
+                    && stated.hop == hop - 1
+                    && stated.to == entry.from
+                    && stated.sealed == entry.previous
+                    && payer_key.is_some_and(|key| received.verify(key))
+            }
+            _ => false,
+        };
+        if founded {
+            return Err(EvidenceError::Founded);
+        }
+        Ok(entry.from)
+    }
+}
+
+/// What a wallet is blacklisted on.
+// Evidence is made once per culprit, never on a hot path: kept unboxed.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Evidence {
+    /// Two entries by one wallet for one hop, or under one counter.
+    DoubleSpend(DoubleSpendEvidence),
+    /// An entry for a hop its signer never received.
+    Unfounded(UnfoundedEntry),
+}
+
+impl Evidence {
+    /// The accused wallet.
+    pub fn culprit(&self) -> WalletNumber {
+        match self {
+            Self::DoubleSpend(evidence) => evidence.culprit(),
+            Self::Unfounded(evidence) => evidence.culprit(),
+        }
+    }
+}
+
+impl Write for Evidence {
+    fn write(&self, buf: &mut impl BufMut) {
+        match self {
+            Self::DoubleSpend(evidence) => {
+                0u8.write(buf);
+                evidence.first.write(buf);
+                evidence.second.write(buf);
+            }
+            Self::Unfounded(evidence) => {
+                1u8.write(buf);
+                evidence.entry.write(buf);
+            }
+        }
+    }
+}
+
+impl EncodeSize for Evidence {
+    fn encode_size(&self) -> usize {
+        1 + match self {
+            Self::DoubleSpend(evidence) => {
+                evidence.first.encode_size() + evidence.second.encode_size()
+            }
+            Self::Unfounded(evidence) => evidence.entry.encode_size(),
+        }
+    }
+}
+
+impl Read for Evidence {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        Ok(match u8::read(buf)? {
+            0 => Self::DoubleSpend(DoubleSpendEvidence {
+                first: SignedEntry::read(buf)?,
+                second: SignedEntry::read(buf)?,
+            }),
+            1 => Self::Unfounded(UnfoundedEntry {
+                entry: SignedEntry::read(buf)?,
+            }),
+            tag => return Err(Error::InvalidEnum(tag)),
+        })
+    }
 }
 
 impl DoubleSpendEvidence {

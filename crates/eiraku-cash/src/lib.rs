@@ -38,7 +38,7 @@ pub use certificate::{DeviceCenter, SignedCertificate, WalletCertificate, Wallet
 pub use claim::SignedClaim;
 pub use error::CashError;
 pub use evault::EVault;
-pub use evidence::{DoubleSpendEvidence, EvidenceError};
+pub use evidence::{DoubleSpendEvidence, Evidence, EvidenceError, UnfoundedEntry};
 pub use history::{EncryptedEntry, HistoryEntry, SignedEntry};
 pub use issuance::{CenterPublicKeys, IssuanceCenterKeys};
 pub use note::{Note, NoteInHand, SealedNote, Unit, DENOMINATIONS};

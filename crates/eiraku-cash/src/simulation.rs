@@ -617,6 +617,11 @@ impl Books {
                 DepositOutcome::Refused { reason, .. } => {
                     return Err(CenterError::Refused(reason.clone()).into())
                 }
+                DepositOutcome::Forged { serial, .. } => {
+                    return Err(SimulationError::Config(format!(
+                        "note {serial} came with a made-up history, which no simulated wallet makes"
+                    )))
+                }
             }
         }
         for ((index, _), record) in handed.iter().zip(records) {

@@ -1,7 +1,7 @@
 //! Deposits: each note's path opened and checked, credited once, and a
 //! serial seen along two paths turned into evidence and a blacklisting.
 
-use super::*;
+use super::{blame::Blame, *};
 
 /// A deposit being written: its batch, the paths it records and the
 /// culprits it found, so a serial twice in one deposit is judged like a
@@ -11,7 +11,7 @@ struct Recording {
     pending: BTreeMap<u64, Vec<SignedEntry>>,
     /// Entries indexed by (wallet, counter) in this deposit.
     counters: BTreeMap<[u8; 16], SignedEntry>,
-    culprits: BTreeMap<WalletNumber, DoubleSpendEvidence>,
+    culprits: BTreeMap<WalletNumber, Evidence>,
 }
 
 fn counter_key(entry: &SignedEntry) -> [u8; 16] {
@@ -43,7 +43,9 @@ impl IssuanceCenter {
                 Ok(path) => {
                     self.record(serial, note.note.note.denomination, path, &mut recording)?
                 }
-                Err(CenterError::Refused(reason)) => DepositOutcome::Refused { serial, reason },
+                Err(CenterError::Refused(reason)) => {
+                    self.judge_refused(note, reason, &mut recording)?
+                }
                 Err(failure) => return Err(failure),
             };
             outcomes.push(outcome);
@@ -59,9 +61,7 @@ impl IssuanceCenter {
                 batch.insert(
                     &self.blacklist,
                     culprit.0.to_be_bytes(),
-                    (evidence.first.clone(), evidence.second.clone())
-                        .encode()
-                        .to_vec(),
+                    evidence.encode().to_vec(),
                 );
                 listed_new = true;
             }
@@ -125,7 +125,7 @@ impl IssuanceCenter {
         recording
             .culprits
             .entry(suspect)
-            .or_insert_with(|| evidence.clone());
+            .or_insert_with(|| Evidence::DoubleSpend(evidence.clone()));
         self.index_counters(&path, recording)?;
         Ok(DepositOutcome::DoubleSpend {
             serial,
@@ -166,7 +166,10 @@ impl IssuanceCenter {
                         .wallet_key(suspect)?
                         .is_some_and(|key| evidence.verify(&key).is_ok());
                     if proven {
-                        recording.culprits.entry(suspect).or_insert(evidence);
+                        recording
+                            .culprits
+                            .entry(suspect)
+                            .or_insert(Evidence::DoubleSpend(evidence));
                     }
                 }
             }
@@ -181,5 +184,27 @@ impl IssuanceCenter {
         SignedEntry::decode(Copying(bytes.as_ref()))
             .map(Some)
             .map_err(|e| storage(format!("stored entry under a counter: {e}")))
+    }
+
+    /// A note that failed its checks: a forgery if the walk back names
+    /// who made it up (blacklisted on the evidence), otherwise refused.
+    fn judge_refused(
+        &self,
+        note: &NoteInHand,
+        reason: CashError,
+        recording: &mut Recording,
+    ) -> Result<DepositOutcome, CenterError> {
+        let serial = note.note.note.serial;
+        Ok(match self.blame(note)? {
+            Some(Blame::Proven(evidence)) => {
+                recording
+                    .culprits
+                    .entry(evidence.culprit())
+                    .or_insert_with(|| Evidence::Unfounded(evidence.as_ref().clone()));
+                DepositOutcome::Forged { serial, evidence }
+            }
+            Some(Blame::Unprovable(suspect)) => DepositOutcome::Unprovable { serial, suspect },
+            None => DepositOutcome::Refused { serial, reason },
+        })
     }
 }

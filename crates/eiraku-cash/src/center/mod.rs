@@ -10,13 +10,11 @@
 
 use crate::{
     history::{open_path, HistoryKey, IssuedNote},
-    CashError, DoubleSpendEvidence, IssuanceCenterKeys, Note, NoteInHand, SignedCertificate,
-    SignedClaim, SignedEntry, Unit, WalletNumber,
+    CashError, DoubleSpendEvidence, Evidence, IssuanceCenterKeys, Note, NoteInHand,
+    SignedCertificate, SignedClaim, SignedEntry, Unit, WalletNumber,
 };
 use bytes::BufMut;
-use commonware_codec::{
-    Buf, Copying, Decode, DecodeExt, Encode, EncodeSize, Error, RangeCfg, Read, Write,
-};
+use commonware_codec::{Buf, Copying, DecodeExt, Encode, EncodeSize, Error, RangeCfg, Read, Write};
 use commonware_cryptography::{ed25519, Verifier};
 use eiraku_core::Digest;
 use eiraku_core::PublicKey;
@@ -27,6 +25,7 @@ use std::{
     sync::{Mutex, MutexGuard, RwLock},
 };
 
+mod blame;
 mod claims;
 mod deposit;
 
@@ -86,19 +85,31 @@ pub enum DepositOutcome {
         /// The note's serial.
         serial: u64,
     },
-    /// The serial was deposited before along another path, but the entries
-    /// where the paths part are not both validly signed by the wallet that
-    /// sealed them: only an element whose keys were extracted produces that.
-    /// Not credited; the suspect is not blacklisted without evidence others
-    /// can check, so this needs an operator.
+    /// The serial was deposited before along another path, or its history
+    /// does not hold together, and what points at the suspect is not
+    /// signed as it should be (entries not validly signed by the wallet
+    /// that sealed them, a statement of a hop that is not the wallet's
+    /// sealed entry): only an element whose keys were extracted produces
+    /// that. Not credited; the suspect is not blacklisted without evidence
+    /// others can check, so this needs an operator.
     Unprovable {
         /// The note's serial.
         serial: u64,
         /// The wallet that sealed the diverging entries.
         suspect: WalletNumber,
     },
+    /// The note's history was made up: an entry follows a hop its signer
+    /// never received. Not credited; the signer is blacklisted on the
+    /// evidence.
+    Forged {
+        /// The note's serial.
+        serial: u64,
+        /// The proof (boxed: it is large beside the other outcomes).
+        evidence: Box<crate::UnfoundedEntry>,
+    },
     /// The note failed its checks (counterfeit, tampered history, not
-    /// handed to the center): not credited, and nothing recorded for it.
+    /// handed to the center) and names nobody: not credited, and nothing
+    /// recorded for it.
     Refused {
         /// The note's serial, as the note states it.
         serial: u64,
@@ -548,10 +559,7 @@ impl IssuanceCenter {
     }
 
     /// The evidence held against a blacklisted wallet.
-    pub fn evidence_against(
-        &self,
-        wallet: WalletNumber,
-    ) -> Result<Option<DoubleSpendEvidence>, CenterError> {
+    pub fn evidence_against(&self, wallet: WalletNumber) -> Result<Option<Evidence>, CenterError> {
         let Some(bytes) = self
             .blacklist
             .get(wallet.0.to_be_bytes())
@@ -559,10 +567,9 @@ impl IssuanceCenter {
         else {
             return Ok(None);
         };
-        let (first, second) =
-            <(SignedEntry, SignedEntry)>::decode_cfg(Copying(bytes.as_ref()), &((), ()))
-                .map_err(|e| storage(format!("stored evidence against {wallet}: {e}")))?;
-        Ok(Some(DoubleSpendEvidence { first, second }))
+        Evidence::decode(Copying(bytes.as_ref()))
+            .map(Some)
+            .map_err(|e| storage(format!("stored evidence against {wallet}: {e}")))
     }
 }
 

@@ -183,7 +183,7 @@ fn a_cloned_wallet_is_caught_with_evidence_and_blacklisted(signer: Signer) {
     assert!(blacklist.verify(&world.center.keys.public().signing));
     assert_eq!(
         world.center.evidence_against(WalletNumber(1)).unwrap(),
-        Some(evidence.as_ref().clone())
+        Some(Evidence::DoubleSpend(evidence.as_ref().clone()))
     );
     assert_eq!(
         world.center.evidence_against(WalletNumber(3)).unwrap(),
@@ -231,6 +231,99 @@ fn wallet_zero_and_a_second_certificate_for_a_number_are_refused() {
     assert_eq!(world.center.wallet_key(WalletNumber(8)).unwrap(), None);
 }
 
+/// Eve has seen a note (Alice showed it to her, or once paid it to her)
+/// and pays a copy of it, with made-up history, to Carol. Carol cannot
+/// read the history, but she holds Eve's signed statement of the hop, and
+/// sealed it into her own entry: the center walks the path back to Eve.
+#[test]
+fn a_copied_note_with_a_made_up_history_names_its_maker() {
+    let world = World::new(Signer::Software);
+    let mut alice = world.wallet(1, 0);
+    let issued = world
+        .center
+        .issue_denominations(&[(WalletNumber(1), vec![500])], 0);
+    alice.element_mut().put_notes(issued.unwrap().remove(0));
+    let mut bob = world.wallet(2, 0);
+    let (_, shown) = alice.propose(bob.certificate(), 500).unwrap();
+    let crate::TransferMessage::Proposal { notes: shown, .. } = shown else {
+        unreachable!()
+    };
+    pay(&mut alice, &mut bob, 500);
+    let genuine = bob.element().notes().values().next().unwrap().clone();
+
+    // Two forgeries: as if just issued to Eve, and with random bytes as
+    // the one hop before her.
+    let as_issued = NoteInHand {
+        note: shown[0].note.clone(),
+        history: vec![],
+        received: None,
+    };
+    let mut junk = genuine.history[0].clone();
+    junk.ciphertext.iter_mut().for_each(|b| *b ^= 0x5a);
+    let made_up = NoteInHand {
+        history: vec![junk],
+        ..as_issued.clone()
+    };
+    for (forged, eve_number) in [(as_issued, 3), (made_up, 5)] {
+        let mut eve = world.wallet(eve_number, 0);
+        let mut carol = world.wallet(eve_number + 1, 0);
+        // A modified app puts the copy in Eve's element; Carol accepts it.
+        eve.element_mut().put_notes(vec![forged]);
+        pay(&mut eve, &mut carol, 500);
+        let outcomes = world.deposit_all(&mut carol);
+        let [DepositOutcome::Forged { evidence, .. }] = outcomes.as_slice() else {
+            panic!("expected a forgery, got {outcomes:?}");
+        };
+        assert_eq!(evidence.culprit(), WalletNumber(eve_number));
+        // Anyone can check it: Eve's key, the issuance record, the key of
+        // the payer Eve's entry names (none here).
+        let eve_key = eve.element().certificate().certificate.signing_key.clone();
+        let issued = world.center.issued(genuine.note.note.serial).unwrap();
+        assert_eq!(
+            evidence.verify(&eve_key, &issued, None),
+            Ok(WalletNumber(eve_number))
+        );
+        assert!(world
+            .center
+            .blacklist()
+            .unwrap()
+            .wallets
+            .contains(&WalletNumber(eve_number)));
+    }
+    // Nobody honest is named, and the genuine note is credited.
+    assert_eq!(credited(&world.deposit_all(&mut bob)), 500);
+    assert_eq!(
+        world.center.blacklist().unwrap().wallets,
+        vec![WalletNumber(3), WalletNumber(5)]
+    );
+}
+
+/// The worst case: the forger pays the copy to the center itself, first.
+#[test]
+fn a_forger_depositing_a_copy_first_is_named_and_not_credited() {
+    let world = World::new(Signer::Software);
+    let mut alice = world.wallet(1, 0);
+    let issued = world
+        .center
+        .issue_denominations(&[(WalletNumber(1), vec![500])], 0);
+    alice.element_mut().put_notes(issued.unwrap().remove(0));
+    let mut bob = world.wallet(2, 0);
+    pay(&mut alice, &mut bob, 500);
+    let genuine = bob.element().notes().values().next().unwrap().clone();
+    let mut eve = world.wallet(3, 0);
+    eve.element_mut().put_notes(vec![NoteInHand {
+        note: genuine.note.clone(),
+        history: vec![],
+        received: None,
+    }]);
+    let outcomes = world.deposit_all(&mut eve);
+    assert!(matches!(
+        outcomes.as_slice(),
+        [DepositOutcome::Forged { evidence, .. }] if evidence.culprit() == WalletNumber(3)
+    ));
+    assert_eq!(credited(&world.deposit_all(&mut bob)), 500);
+}
+
 /// A clone that never pays a note its original pays is still caught: the
 /// copied element signs under counters the original already used.
 #[test]
@@ -254,11 +347,11 @@ fn a_clone_spending_other_notes_is_caught_by_its_repeated_counter() {
         world.center.blacklist().unwrap().wallets,
         vec![WalletNumber(1)]
     );
-    let evidence = world
-        .center
-        .evidence_against(WalletNumber(1))
-        .unwrap()
-        .unwrap();
+    let Some(Evidence::DoubleSpend(evidence)) =
+        world.center.evidence_against(WalletNumber(1)).unwrap()
+    else {
+        panic!("expected clone evidence");
+    };
     assert_ne!(evidence.first.entry.serial, evidence.second.entry.serial);
     let alice_key = alice
         .element()
