@@ -21,6 +21,7 @@ pub mod evidence;
 pub mod exchange;
 pub mod history;
 pub mod issuance;
+pub mod message;
 pub mod negotiation;
 pub mod note;
 pub mod pkcs11;
