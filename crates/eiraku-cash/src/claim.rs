@@ -97,12 +97,13 @@ impl Write for InDoubt {
         self.kind.write(buf);
         self.to.write(buf);
         self.notes.write(buf);
+        self.promise.write(buf);
     }
 }
 
 impl EncodeSize for InDoubt {
     fn encode_size(&self) -> usize {
-        1 + self.to.encode_size() + self.notes.encode_size()
+        1 + self.to.encode_size() + self.notes.encode_size() + self.promise.encode_size()
     }
 }
 
@@ -119,6 +120,7 @@ impl Read for InDoubt {
                     (),
                 ),
             )?,
+            promise: Option::<crate::ChangePromise>::read(buf)?,
         })
     }
 }

@@ -71,6 +71,13 @@ pub enum CashError {
         /// The note.
         serial: u64,
     },
+    /// The payee's promise of change or receipt is not signed by the payee
+    /// for the payment agreed.
+    #[error("the payee's {what} is not signed for this payment")]
+    BadPayeeSignature {
+        /// Which signature.
+        what: &'static str,
+    },
     /// A claim not signed by the wallet it names.
     #[error("the claim is not signed by wallet {0}")]
     BadClaimSignature(WalletNumber),

@@ -40,7 +40,7 @@ const MAX_TRANSFER_MESSAGE: usize = 64 << 20;
 /// Serials of the notes a `Payment` or `Change` hands over.
 fn serials_carried(message: &TransferMessage) -> Vec<u64> {
     match message {
-        TransferMessage::Payment { notes } | TransferMessage::Change { notes } => {
+        TransferMessage::Payment { notes } | TransferMessage::Change { notes, .. } => {
             notes.iter().map(|n| n.note.note.serial).collect()
         }
         _ => Vec::new(),

@@ -12,6 +12,7 @@
 //! This crate has no dependency on the node; the ledger link comes with the
 //! money module.
 
+pub mod agreement;
 pub mod center;
 pub mod certificate;
 pub mod claim;
@@ -32,6 +33,7 @@ pub mod simulation;
 pub mod statement;
 pub mod transfer;
 
+pub use agreement::{Agreement, ChangePromise, PayeeSignature, SignedAgreement};
 pub use center::{
     CenterError, ClaimOutcome, DepositOutcome, IssuanceCenter, Refund, SignedBlacklist, CENTER,
 };

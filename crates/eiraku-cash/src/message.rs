@@ -8,6 +8,7 @@ use crate::{
 };
 use bytes::BufMut;
 use commonware_codec::{Buf, DecodeExt, EncodeSize, Error, RangeCfg, Read, ReadExt, Write};
+use commonware_cryptography::ed25519;
 
 /// A note as shown before payment: the sealed note and its hop count.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,6 +42,9 @@ pub enum TransferMessage {
     Ready {
         /// Change notes.
         change: Vec<ShownNote>,
+        /// The payee's signed promise of that change
+        /// ([`crate::PayeeSignature::Promise`] over the agreement).
+        promise: ed25519::Signature,
     },
     /// Payee → payer: the proposal is refused.
     Refused {
@@ -56,6 +60,9 @@ pub enum TransferMessage {
     Change {
         /// The notes (empty when no change is due).
         notes: Vec<NoteInHand>,
+        /// The payee's receipt of the payment
+        /// ([`crate::PayeeSignature::Receipt`] over the agreement).
+        receipt: ed25519::Signature,
     },
     /// Payer → payee: the change arrived.
     ChangeReceived,
@@ -105,9 +112,10 @@ impl Write for TransferMessage {
                 amount.write(buf);
                 notes.write(buf);
             }
-            Self::Ready { change } => {
+            Self::Ready { change, promise } => {
                 1u8.write(buf);
                 change.write(buf);
+                promise.write(buf);
             }
             Self::Refused { reason } => {
                 2u8.write(buf);
@@ -117,9 +125,10 @@ impl Write for TransferMessage {
                 3u8.write(buf);
                 notes.write(buf);
             }
-            Self::Change { notes } => {
+            Self::Change { notes, receipt } => {
                 4u8.write(buf);
                 notes.write(buf);
+                receipt.write(buf);
             }
             Self::ChangeReceived => 5u8.write(buf),
             Self::Counter { change_available } => {
@@ -134,9 +143,10 @@ impl EncodeSize for TransferMessage {
     fn encode_size(&self) -> usize {
         1 + match self {
             Self::Proposal { amount, notes } => amount.encode_size() + notes.encode_size(),
-            Self::Ready { change } => change.encode_size(),
+            Self::Ready { change, promise } => change.encode_size() + promise.encode_size(),
             Self::Refused { reason } => reason.as_bytes().encode_size(),
-            Self::Payment { notes } | Self::Change { notes } => notes.encode_size(),
+            Self::Payment { notes } => notes.encode_size(),
+            Self::Change { notes, receipt } => notes.encode_size() + receipt.encode_size(),
             Self::ChangeReceived => 0,
             Self::Counter { change_available } => change_available.encode_size(),
         }
@@ -153,6 +163,7 @@ impl Read for TransferMessage {
             },
             1 => Self::Ready {
                 change: Vec::<ShownNote>::read_cfg(buf, &notes_cfg())?,
+                promise: ed25519::Signature::read(buf)?,
             },
             2 => {
                 let bytes = Vec::<u8>::read_cfg(buf, &(RangeCfg::new(0..=MAX_REASON), ()))?;
@@ -166,6 +177,7 @@ impl Read for TransferMessage {
             },
             4 => Self::Change {
                 notes: Vec::<NoteInHand>::read_cfg(buf, &notes_cfg())?,
+                receipt: ed25519::Signature::read(buf)?,
             },
             5 => Self::ChangeReceived,
             6 => Self::Counter {

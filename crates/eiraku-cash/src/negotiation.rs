@@ -51,6 +51,7 @@ impl<S: SecureElement> Wallet<S> {
                 change_serials: Vec::new(),
                 in_doubt: None,
                 countered: true,
+                agreement: None,
             },
             TransferMessage::Counter {
                 change_available: values,

@@ -39,6 +39,14 @@ pub trait SecureElement {
         center_history: &[u8; 32],
     ) -> Result<Vec<NoteInHand>, CashError>;
 
+    /// Signs, as the payee of `agreement`, its promise of the change or its
+    /// receipt of the payment.
+    fn sign_agreement(
+        &self,
+        kind: crate::PayeeSignature,
+        agreement: &crate::Agreement,
+    ) -> ed25519::Signature;
+
     /// Signs a claim on the wallet's in-doubt value
     /// ([`crate::claim::SignedClaim::message`]), under the claims'
     /// namespace only.
@@ -246,6 +254,14 @@ impl SecureElement for SoftwareSecureElement {
                 self.pass(note, to, &key)
             })
             .collect())
+    }
+
+    fn sign_agreement(
+        &self,
+        kind: crate::PayeeSignature,
+        agreement: &crate::Agreement,
+    ) -> ed25519::Signature {
+        self.signing.sign(kind.namespace(), &agreement.encode())
     }
 
     fn sign_claim(&self, message: &[u8]) -> ed25519::Signature {

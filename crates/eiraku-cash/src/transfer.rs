@@ -31,8 +31,9 @@ use crate::{
     note::select_notes, CashError, CenterPublicKeys, NoteInHand, SecureElement, SignedCertificate,
     WalletNumber,
 };
+use crate::{Agreement, PayeeSignature, SignedAgreement};
 use eiraku_core::PublicKey;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 
 /// Most notes in one transfer message.
 pub const MAX_NOTES_PER_MESSAGE: usize = 256;
@@ -77,6 +78,10 @@ pub struct InDoubt {
     pub to: WalletNumber,
     /// The notes.
     pub notes: Vec<NoteInHand>,
+    /// For a payment, the payee's promise of the change due (none when no
+    /// change was due): what the payer claims the change with if it never
+    /// comes.
+    pub promise: Option<crate::ChangePromise>,
 }
 
 impl InDoubt {
@@ -97,6 +102,8 @@ pub struct Paying {
     in_doubt: Option<usize>,
     /// The proposal was revised after a counter (allowed once).
     pub(crate) revised: bool,
+    /// The payment as agreed, once the payee promised the change.
+    agreement: Option<Agreement>,
 }
 
 impl Paying {
@@ -117,6 +124,8 @@ pub struct Receiving {
     /// The payee countered instead of getting ready; only a revised
     /// proposal may follow.
     pub(crate) countered: bool,
+    /// The payment as the payee promised it (none after a counter).
+    pub(crate) agreement: Option<Agreement>,
 }
 
 /// A wallet: its secure element, its limits, the issuance center's keys and
@@ -135,7 +144,13 @@ pub struct Wallet<S: SecureElement> {
     /// Version of the blacklist held (0: none yet) and its wallets.
     blacklist_version: u64,
     blacklist: BTreeSet<WalletNumber>,
+    /// Receipts of the latest payments this wallet made, oldest first.
+    receipts: VecDeque<SignedAgreement>,
 }
+
+/// Receipts a wallet keeps: the latest payments' (a wallet exports them to
+/// its owner's records at sync).
+pub const RECEIPTS_KEPT: usize = 256;
 
 impl<S: SecureElement> Wallet<S> {
     /// A wallet around `element`.
@@ -149,6 +164,7 @@ impl<S: SecureElement> Wallet<S> {
             clock_ms: 0,
             blacklist_version: 0,
             blacklist: BTreeSet::new(),
+            receipts: VecDeque::new(),
         }
     }
 
@@ -225,6 +241,12 @@ impl<S: SecureElement> Wallet<S> {
         self.element.balance()
     }
 
+    /// Receipts of the latest payments made ([`RECEIPTS_KEPT`]), oldest
+    /// first: each proves, with the payee's key, what the payee received.
+    pub fn receipts(&self) -> impl Iterator<Item = &SignedAgreement> {
+        self.receipts.iter()
+    }
+
     /// Open in-doubt records.
     pub fn in_doubt(&self) -> impl Iterator<Item = &InDoubt> {
         self.in_doubt.iter().flatten()
@@ -257,6 +279,7 @@ impl<S: SecureElement> Wallet<S> {
                 change: Vec::new(),
                 in_doubt: None,
                 revised: false,
+                agreement: None,
             },
             TransferMessage::Proposal {
                 amount,
@@ -383,7 +406,17 @@ impl<S: SecureElement> Wallet<S> {
                 _ => return Err(CashError::CannotMakeChange { change }),
             }
         }
-        let change_serials = change_shown.iter().map(|n| n.note.note.serial).collect();
+        let change_serials: Vec<u64> = change_shown.iter().map(|n| n.note.note.serial).collect();
+        let agreement = Agreement {
+            payer: from,
+            payee: self.number(),
+            amount,
+            paid: notes.iter().map(|n| n.note.note.serial).collect(),
+            change: change_serials.clone(),
+        };
+        let promise = self
+            .element
+            .sign_agreement(PayeeSignature::Promise, &agreement);
         Ok((
             Receiving {
                 from,
@@ -392,9 +425,11 @@ impl<S: SecureElement> Wallet<S> {
                 change_serials,
                 in_doubt: None,
                 countered: false,
+                agreement: Some(agreement),
             },
             TransferMessage::Ready {
                 change: change_shown,
+                promise,
             },
         ))
     }
@@ -414,6 +449,7 @@ impl<S: SecureElement> Wallet<S> {
             kind,
             to,
             notes: notes.clone(),
+            promise: None,
         }));
         Ok((self.in_doubt.len() - 1, notes))
     }
@@ -443,8 +479,8 @@ impl<S: SecureElement> Wallet<S> {
         paying: &mut Paying,
         ready: TransferMessage,
     ) -> Result<TransferMessage, CashError> {
-        let change = match ready {
-            TransferMessage::Ready { change } => change,
+        let (change, promise) = match ready {
+            TransferMessage::Ready { change, promise } => (change, promise),
             TransferMessage::Refused { reason } => {
                 return Err(CashError::Protocol(format!("the payee refused: {reason}")))
             }
@@ -469,10 +505,34 @@ impl<S: SecureElement> Wallet<S> {
         for shown in &change {
             self.check_shown(shown)?;
         }
+        let promise = SignedAgreement {
+            agreement: Agreement {
+                payer: self.number(),
+                payee: paying.to,
+                amount: paying.amount,
+                paid: paying.serials.clone(),
+                change: change.iter().map(|n| n.note.note.serial).collect(),
+            },
+            signature: promise,
+        };
+        if !promise.verify(&paying.to_key, PayeeSignature::Promise) {
+            return Err(CashError::BadPayeeSignature {
+                what: "promise of change",
+            });
+        }
         let (record, notes) =
             self.hand_over(&paying.serials.clone(), paying.to, InDoubtKind::Payment)?;
+        if !change.is_empty() {
+            if let Some(Some(record)) = self.in_doubt.get_mut(record) {
+                record.promise = Some(crate::ChangePromise {
+                    signed: promise.clone(),
+                    change: change.iter().map(|n| n.note.clone()).collect(),
+                });
+            }
+        }
         paying.in_doubt = Some(record);
         paying.change = change;
+        paying.agreement = Some(promise.agreement);
         Ok(TransferMessage::Payment { notes })
     }
 
@@ -544,6 +604,9 @@ impl<S: SecureElement> Wallet<S> {
                 "this payment was already accepted".into(),
             ));
         }
+        let Some(agreement) = receiving.agreement.clone() else {
+            return Err(CashError::Protocol("no payment was agreed".into()));
+        };
         self.check_received(
             &receiving.offered,
             &notes,
@@ -565,7 +628,13 @@ impl<S: SecureElement> Wallet<S> {
         } else {
             receiving.in_doubt = Some(record);
         }
-        Ok(TransferMessage::Change { notes: change })
+        let receipt = self
+            .element
+            .sign_agreement(PayeeSignature::Receipt, &agreement);
+        Ok(TransferMessage::Change {
+            notes: change,
+            receipt,
+        })
     }
 
     /// Payer: the change arrived; the payment is complete. Returns
@@ -575,16 +644,27 @@ impl<S: SecureElement> Wallet<S> {
         paying: &mut Paying,
         change: TransferMessage,
     ) -> Result<Option<TransferMessage>, CashError> {
-        let TransferMessage::Change { notes } = change else {
+        let TransferMessage::Change { notes, receipt } = change else {
             return Err(CashError::Protocol("expected the change".into()));
         };
-        let record = paying
-            .in_doubt
-            .ok_or_else(|| CashError::Protocol("no payment was made".into()))?;
+        let (Some(record), Some(agreement)) = (paying.in_doubt, paying.agreement.clone()) else {
+            return Err(CashError::Protocol("no payment was made".into()));
+        };
+        let receipt = SignedAgreement {
+            agreement,
+            signature: receipt,
+        };
+        if !receipt.verify(&paying.to_key, PayeeSignature::Receipt) {
+            return Err(CashError::BadPayeeSignature { what: "receipt" });
+        }
         self.check_received(&paying.change, &notes, (paying.to, &paying.to_key))?;
         let due = !notes.is_empty();
         self.store(notes);
         self.in_doubt[record] = None;
+        if self.receipts.len() == RECEIPTS_KEPT {
+            self.receipts.pop_front();
+        }
+        self.receipts.push_back(receipt);
         Ok(due.then_some(TransferMessage::ChangeReceived))
     }
 
@@ -777,6 +857,60 @@ pub(crate) mod tests {
             (path[0].entry.from, path[0].entry.to),
             (WalletNumber(1), WalletNumber(2))
         );
+    }
+
+    /// The payee signs its promise of change before the payment and its
+    /// receipt after it; the payer takes neither unsigned nor forged.
+    #[test]
+    fn the_payee_promises_the_change_and_signs_a_receipt() {
+        let mut world = World::new();
+        let mut payer = world.wallet(1, &[500, 200, 500]);
+        let mut payee = world.wallet(2, &[100, 50, 20, 20, 10]);
+        run(&mut payer, &mut payee, 620, MESSAGES);
+        let payee_key = payee.certificate().certificate.signing_key.clone();
+        let receipt = payer.receipts().last().unwrap().clone();
+        assert_eq!(
+            (receipt.agreement.payee, receipt.agreement.amount),
+            (WalletNumber(2), 620)
+        );
+        assert!(receipt.verify(&payee_key, PayeeSignature::Receipt));
+        assert!(!receipt.verify(&payee_key, PayeeSignature::Promise));
+
+        let forged = Keypair::from_seed(99);
+        let (mut paying, proposal) = payer.propose(payee.certificate(), 380).unwrap();
+        let (mut receiving, ready) = payee.consider(payer.certificate(), proposal).unwrap();
+        let TransferMessage::Ready { change, promise } = ready else {
+            unreachable!()
+        };
+        let unsigned = TransferMessage::Ready {
+            change: change.clone(),
+            promise: forged.sign(b"eiraku-cash/change-promise", b"anything"),
+        };
+        assert_eq!(
+            payer.pay(&mut paying, unsigned).err(),
+            Some(CashError::BadPayeeSignature {
+                what: "promise of change"
+            })
+        );
+        assert_eq!(payer.balance(), 580);
+        let payment = payer
+            .pay(&mut paying, TransferMessage::Ready { change, promise })
+            .unwrap();
+        let TransferMessage::Change { notes, .. } = payee.accept(&mut receiving, payment).unwrap()
+        else {
+            unreachable!()
+        };
+        let unreceipted = TransferMessage::Change {
+            notes,
+            receipt: forged.sign(b"eiraku-cash/receipt", b"anything"),
+        };
+        assert_eq!(
+            payer.complete(&mut paying, unreceipted).err(),
+            Some(CashError::BadPayeeSignature { what: "receipt" })
+        );
+        // The payment stays in doubt, with the promise to claim the change by.
+        let record = payer.in_doubt().next().unwrap();
+        assert!(record.promise.is_some());
     }
 
     #[test]

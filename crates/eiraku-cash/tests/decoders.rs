@@ -4,9 +4,9 @@
 
 use commonware_codec::Encode;
 use eiraku_cash::{
-    claim::CLAIM_NAMESPACE, DeviceCenter, InDoubt, InDoubtKind, IssuanceCenterKeys, Note,
-    NoteInHand, SignedCertificate, SignedClaim, TransferMessage, Unit, WalletCertificate,
-    WalletNumber,
+    claim::CLAIM_NAMESPACE, Agreement, ChangePromise, DeviceCenter, InDoubt, InDoubtKind,
+    IssuanceCenterKeys, Note, NoteInHand, SignedAgreement, SignedCertificate, SignedClaim,
+    TransferMessage, Unit, WalletCertificate, WalletNumber,
 };
 use eiraku_core::Keypair;
 use proptest::prelude::*;
@@ -45,10 +45,25 @@ fn note_bytes() -> Vec<u8> {
 }
 
 fn claim_bytes() -> Vec<u8> {
+    let note = NoteInHand::from_bytes(&note_bytes()).unwrap();
+    let agreement = Agreement {
+        payer: WalletNumber(3),
+        payee: WalletNumber(4),
+        amount: 3,
+        paid: vec![1],
+        change: vec![1],
+    };
     let records = vec![InDoubt {
-        kind: InDoubtKind::Change,
+        kind: InDoubtKind::Payment,
         to: WalletNumber(4),
-        notes: vec![NoteInHand::from_bytes(&note_bytes()).unwrap()],
+        notes: vec![note.clone()],
+        promise: Some(ChangePromise {
+            signed: SignedAgreement {
+                signature: Keypair::from_seed(4).sign(b"promise", &agreement.encode()),
+                agreement,
+            },
+            change: vec![note.note],
+        }),
     }];
     let message = SignedClaim::message(WalletNumber(3), &records);
     SignedClaim {

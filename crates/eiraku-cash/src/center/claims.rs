@@ -23,8 +23,17 @@ impl IssuanceCenter {
         let _writing = self.write_lock();
         let mut batch = self.keyspace.batch().durability(Some(PersistMode::SyncAll));
         let mut filed: BTreeMap<[u8; 10], Vec<u8>> = BTreeMap::new();
+        let mut promised = BTreeMap::new();
         let mut outcomes = Vec::new();
         for record in &claim.records {
+            if let (crate::InDoubtKind::Payment, Some(promise)) = (record.kind, &record.promise) {
+                let filing = super::promises::Filing {
+                    batch: &mut batch,
+                    filed: &mut promised,
+                    outcomes: &mut outcomes,
+                };
+                self.file_promise(claimant, record, promise, filing)?;
+            }
             let beneficiary = match record.kind {
                 crate::InDoubtKind::Payment | crate::InDoubtKind::Deposit => claimant,
                 crate::InDoubtKind::Change => record.to,
@@ -131,9 +140,13 @@ impl IssuanceCenter {
                     wallet: WalletNumber(beneficiary),
                     serial,
                     value: amount,
+                    charged: None,
                 });
             }
         }
+        // After the hop claims: change a payee handed over and lost is
+        // refunded by its claim first, and then counts as arrived.
+        self.settle_promises(now_ms, &mut batch, &mut settled, &mut refunds)?;
         batch.commit().map_err(storage)?;
         Ok(refunds)
     }

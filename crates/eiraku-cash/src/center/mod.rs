@@ -28,6 +28,7 @@ use std::{
 mod blame;
 mod claims;
 mod deposit;
+mod promises;
 
 /// The wallet number that stands for the issuance center as a payee.
 pub const CENTER: WalletNumber = WalletNumber(0);
@@ -147,6 +148,9 @@ pub struct Refund {
     pub serial: u64,
     /// Its value.
     pub value: u64,
+    /// The payee charged for it: one that promised this note as change and
+    /// kept it (it was deposited along a path that never reached the payer).
+    pub charged: Option<WalletNumber>,
 }
 
 /// The center's signed list of refused wallets. Wallets and e-vaults keep
@@ -218,6 +222,9 @@ pub struct IssuanceCenter {
     blacklist: PartitionHandle,
     /// (Serial, hop) → an in-doubt claim waiting for the note's end of life.
     claims: PartitionHandle,
+    /// (Change serial, payer) → a claim on a promise of change: payee,
+    /// value and the note's end of life.
+    promises: PartitionHandle,
     /// (Wallet, transfer counter) → the entry it signed under it: an honest
     /// element never signs twice under one counter, so a second entry is a
     /// clone's (a copied element or a restored backup).
@@ -267,6 +274,7 @@ impl IssuanceCenter {
             blacklist: partition("blacklist")?,
             claims: partition("claims")?,
             counters: partition("counters")?,
+            promises: partition("promises")?,
             note_lifetime_ms: DEFAULT_NOTE_LIFETIME_MS,
             history_keys: RwLock::new(BTreeMap::new()),
             writer: Mutex::new(()),

@@ -324,6 +324,51 @@ fn a_forger_depositing_a_copy_first_is_named_and_not_credited() {
     assert_eq!(credited(&world.deposit_all(&mut bob)), 500);
 }
 
+/// Dave promised Carol her change, took her payment and kept the change
+/// (his app stored the notes and never handed the change over), then spent
+/// it. Carol claims with his signed promise: she is refunded, he is charged.
+#[test]
+fn change_kept_by_a_payee_is_refunded_to_the_payer_and_charged_to_him() {
+    let world = World::new(Signer::Software);
+    let load = |number: u64, notes: Vec<u64>| {
+        let mut wallet = world.wallet(number, 0);
+        let issued = world
+            .center
+            .issue_denominations(&[(WalletNumber(number), notes)], 1);
+        wallet.element_mut().put_notes(issued.unwrap().remove(0));
+        wallet
+    };
+    let mut carol = load(3, vec![500]);
+    let mut dave = load(4, vec![100, 50, 20, 20, 10]);
+    let mut erin = world.wallet(5, 0);
+    let (mut paying, proposal) = carol.propose(dave.certificate(), 320).unwrap();
+    let (_, ready) = dave.consider(carol.certificate(), proposal).unwrap();
+    let crate::TransferMessage::Payment { notes } = carol.pay(&mut paying, ready).unwrap() else {
+        unreachable!()
+    };
+    dave.element_mut().put_notes(notes);
+    pay(&mut dave, &mut erin, 180);
+    world.deposit_all(&mut erin);
+    world.deposit_all(&mut dave);
+
+    // A promise Carol altered is refused; the one Dave signed is filed.
+    let mut altered = carol.in_doubt_records();
+    altered[0].promise.as_mut().unwrap().signed.agreement.amount = 100;
+    assert!(world
+        .center
+        .file_claims(&claim_of(&carol, altered))
+        .is_err());
+    world.center.file_claims(&carol.signed_claim()).unwrap();
+    let end_of_life = 1 + DEFAULT_NOTE_LIFETIME_MS;
+    let refunds = world.center.settle_claims(end_of_life + 1).unwrap();
+    assert_eq!(refunds.iter().map(|r| r.value).sum::<u64>(), 180);
+    assert!(refunds
+        .iter()
+        .all(|r| r.wallet == WalletNumber(3) && r.charged == Some(WalletNumber(4))));
+    // Decided once.
+    assert_eq!(world.center.settle_claims(end_of_life + 2).unwrap(), vec![]);
+}
+
 /// A clone that never pays a note its original pays is still caught: the
 /// copied element signs under counters the original already used.
 #[test]
@@ -631,10 +676,18 @@ fn in_doubt_value_is_settled_to_whom_it_is_owed(signer: Signer) {
     let payment = carol.pay(&mut paying, ready).unwrap();
     let _lost_change = dave.accept(&mut receiving, payment).unwrap();
     assert_eq!(credited(&world.deposit_all(&mut dave)), 500 + 20);
+    // Carol's payment arrived; she also claims the four change notes Dave
+    // promised, which his own claim will refund to her first.
     let carol_filed = world.center.file_claims(&carol.signed_claim()).unwrap();
     assert!(matches!(
         carol_filed.as_slice(),
-        [ClaimOutcome::Arrived { .. }]
+        [
+            ClaimOutcome::Pending { .. },
+            ClaimOutcome::Pending { .. },
+            ClaimOutcome::Pending { .. },
+            ClaimOutcome::Pending { .. },
+            ClaimOutcome::Arrived { .. }
+        ]
     ));
     let dave_records: Vec<_> = dave
         .in_doubt_records()
@@ -653,6 +706,7 @@ fn in_doubt_value_is_settled_to_whom_it_is_owed(signer: Signer) {
         .map(|r| r.value)
         .sum();
     assert_eq!((to_carol, refunds.len()), (180, 4));
+    assert!(refunds.iter().all(|r| r.charged.is_none()));
     // Carol paid 320 net; Dave gained 320 net: value conserved.
 
     // A note past its life is refused by a payee and not spent by a payer.
