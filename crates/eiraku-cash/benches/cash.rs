@@ -139,7 +139,7 @@ fn deposit_check(c: &mut Criterion) {
             let agreement = element(n.max(1), &device_center)
                 .certificate()
                 .certificate
-                .agreement_key;
+                .sealing_key;
             center.history_key(WalletNumber(n), &agreement).unwrap()
         })
         .collect();

@@ -52,6 +52,10 @@ pub struct WalletCertificate {
     pub signing_key: PublicKey,
     /// Static key the wallet authenticates sessions with (X25519).
     pub agreement_key: [u8; 32],
+    /// Key the wallet agrees its history-sealing key with the center under
+    /// (X25519): apart from the session key, so what a session exposes
+    /// never opens a history.
+    pub sealing_key: [u8; 32],
     /// Data reserved for the device center (model, batch, …).
     pub reserved: Vec<u8>,
     /// Start of validity, ms since the Unix epoch.
@@ -65,6 +69,7 @@ impl Write for WalletCertificate {
         self.number.write(buf);
         self.signing_key.write(buf);
         self.agreement_key.write(buf);
+        self.sealing_key.write(buf);
         self.reserved.write(buf);
         self.valid_from_ms.write(buf);
         self.valid_until_ms.write(buf);
@@ -73,7 +78,7 @@ impl Write for WalletCertificate {
 
 impl EncodeSize for WalletCertificate {
     fn encode_size(&self) -> usize {
-        WalletNumber::SIZE + self.signing_key.encode_size() + 32 + self.reserved.encode_size() + 16
+        WalletNumber::SIZE + self.signing_key.encode_size() + 64 + self.reserved.encode_size() + 16
     }
 }
 
@@ -84,6 +89,7 @@ impl Read for WalletCertificate {
             number: WalletNumber::read(buf)?,
             signing_key: PublicKey::read(buf)?,
             agreement_key: <[u8; 32]>::read(buf)?,
+            sealing_key: <[u8; 32]>::read(buf)?,
             reserved: Vec::<u8>::read_cfg(buf, &(RangeCfg::new(0..=MAX_RESERVED), ()))?,
             valid_from_ms: u64::read(buf)?,
             valid_until_ms: u64::read(buf)?,
@@ -198,6 +204,7 @@ mod tests {
             number: WalletNumber(number),
             signing_key: Keypair::from_seed(number).public_key(),
             agreement_key: [7; 32],
+            sealing_key: [6; 32],
             reserved: b"card v1".to_vec(),
             valid_from_ms: 1_000,
             valid_until_ms: 2_000,

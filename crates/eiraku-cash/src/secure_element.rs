@@ -73,12 +73,16 @@ pub trait SecureElement {
 }
 
 /// A secure element in software: for tests, simulations and wallets on
-/// devices without a hardware element. Cloning it copies the secrets, which
-/// is exactly the attack a cloned card mounts; the simulator uses it so.
-#[derive(Clone)]
+/// devices without a hardware element. It is not `Clone`: a copy of its
+/// secrets, counter and notes is a cloned card, whose every use after the
+/// original's is caught (its counters repeat). Only
+/// [`SoftwareSecureElement::copied_by_an_attacker`] makes one, for the
+/// simulator and attack tests; a wallet restored from a backup is a new
+/// wallet, and the old one's notes are refunded by the center.
 pub struct SoftwareSecureElement {
     signing: Keypair,
     agreement: StaticSecret,
+    sealing: StaticSecret,
     certificate: SignedCertificate,
     counter: u64,
     notes: BTreeMap<u64, NoteInHand>,
@@ -90,6 +94,7 @@ pub struct SoftwareSecureElement {
 pub struct UncertifiedElement {
     signing: Keypair,
     agreement: StaticSecret,
+    sealing: StaticSecret,
 }
 
 impl UncertifiedElement {
@@ -98,17 +103,22 @@ impl UncertifiedElement {
         Self {
             signing: Keypair::generate(),
             agreement: StaticSecret::random(),
+            sealing: StaticSecret::random(),
         }
     }
 
     /// Keys derived from a seed: for tests and simulations only.
     pub fn from_seed(seed: u64) -> Self {
-        let digest = hash(&[b"eiraku-cash/wallet-seed", &seed.to_le_bytes()]);
-        let mut secret = [0u8; 32];
-        secret.copy_from_slice(digest.as_ref());
+        let secret = |purpose: &[u8]| {
+            let digest = hash(&[b"eiraku-cash/wallet-seed", purpose, &seed.to_le_bytes()]);
+            let mut secret = [0u8; 32];
+            secret.copy_from_slice(digest.as_ref());
+            StaticSecret::from(secret)
+        };
         Self {
             signing: Keypair::from_seed(seed),
-            agreement: StaticSecret::from(secret),
+            agreement: secret(b"session"),
+            sealing: secret(b"sealing"),
         }
     }
 
@@ -124,6 +134,7 @@ impl UncertifiedElement {
             number,
             signing_key: self.signing.public_key(),
             agreement_key,
+            sealing_key: x25519_dalek::PublicKey::from(&self.sealing).to_bytes(),
             reserved: Vec::new(),
             valid_from_ms,
             valid_until_ms,
@@ -139,12 +150,14 @@ impl UncertifiedElement {
         );
         if certificate.certificate.signing_key != expected.signing_key
             || certificate.certificate.agreement_key != expected.agreement_key
+            || certificate.certificate.sealing_key != expected.sealing_key
         {
             return None;
         }
         Some(SoftwareSecureElement {
             signing: self.signing,
             agreement: self.agreement,
+            sealing: self.sealing,
             certificate,
             counter: 0,
             notes: BTreeMap::new(),
@@ -168,6 +181,21 @@ impl SoftwareSecureElement {
             .expect("a certificate requested for these keys installs")
     }
 
+    /// A copy of everything inside (keys, counter, notes): what an attacker
+    /// who extracts a card's secrets, or restores a backup, holds. For the
+    /// simulator and attack tests; the copy is caught as a clone.
+    pub fn copied_by_an_attacker(&self) -> Self {
+        Self {
+            signing: self.signing.clone(),
+            agreement: self.agreement.clone(),
+            sealing: self.sealing.clone(),
+            certificate: self.certificate.clone(),
+            counter: self.counter,
+            notes: self.notes.clone(),
+            history_key: self.history_key.clone(),
+        }
+    }
+
     /// The history key agreed with the center whose key is `center`,
     /// agreed once and kept.
     fn history_key(&mut self, center: &[u8; 32]) -> Result<HistoryKey, CashError> {
@@ -176,8 +204,8 @@ impl SoftwareSecureElement {
                 return Ok(key.clone());
             }
         }
-        let own = self.certificate.certificate.agreement_key;
-        let key = HistoryKey::agree(&self.agreement, center, self.wallet(), &own, center)?;
+        let own = self.certificate.certificate.sealing_key;
+        let key = HistoryKey::agree(&self.sealing, center, self.wallet(), &own, center)?;
         self.history_key = Some((*center, key.clone()));
         Ok(key)
     }
@@ -322,7 +350,7 @@ mod tests {
         let key = center
             .history_key(
                 WalletNumber(1),
-                &wallet.certificate().certificate.agreement_key,
+                &wallet.certificate().certificate.sealing_key,
             )
             .unwrap();
         let (first, second) = (
@@ -331,6 +359,14 @@ mod tests {
         );
         let signing_key = &wallet.certificate().certificate.signing_key;
         assert!(first.verify(signing_key));
+        // The session key does not open the history: sealing has its own.
+        let session = center
+            .history_key(
+                WalletNumber(1),
+                &wallet.certificate().certificate.agreement_key,
+            )
+            .unwrap();
+        assert!(session.open(&passed[0].history[0]).is_err());
         assert_eq!((first.entry.counter, second.entry.counter), (1, 2));
         assert_eq!(first.entry.from, WalletNumber(1));
         // The payee gets the signed statement of each hop.

@@ -314,7 +314,7 @@ pub fn run(
     for (pair, &index) in chosen.iter().enumerate() {
         let original = books.slot(index);
         original.copy = Some((Copy::Original, pair));
-        let element = original.wallet.element().clone();
+        let element = original.wallet.element().copied_by_an_attacker();
         books.report.cloned.insert(element.wallet());
         books.pairs.push(Pair {
             held_at_cloning: element.notes().keys().copied().collect(),

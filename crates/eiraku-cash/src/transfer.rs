@@ -849,7 +849,7 @@ pub(crate) mod tests {
             );
             world
                 .center
-                .history_key(w, &element.certificate().certificate.agreement_key)
+                .history_key(w, &element.certificate().certificate.sealing_key)
         })
         .unwrap();
         assert_eq!(path.len(), 1);
@@ -1039,7 +1039,11 @@ pub(crate) mod tests {
         ));
 
         // A clone of the payer spends the same note again at the same hop.
-        let clone = Wallet::new(payer.element().clone(), LIMITS, world.center.public());
+        let clone = Wallet::new(
+            payer.element().copied_by_an_attacker(),
+            LIMITS,
+            world.center.public(),
+        );
         run(&mut payer, &mut payee, 200, MESSAGES);
         let (_, again) = clone.propose(payee.certificate(), 200).unwrap();
         assert!(matches!(

@@ -17,6 +17,7 @@ fn certificate_bytes() -> Vec<u8> {
             number: WalletNumber(3),
             signing_key: Keypair::from_seed(3).public_key(),
             agreement_key: [9; 32],
+            sealing_key: [8; 32],
             reserved: vec![1, 2],
             valid_from_ms: 0,
             valid_until_ms: 10,

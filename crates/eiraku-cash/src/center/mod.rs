@@ -386,7 +386,7 @@ impl IssuanceCenter {
             .ok_or(CashError::UnknownWallet(wallet))?;
         let key = self
             .keys
-            .history_key(wallet, &certificate.certificate.agreement_key)?;
+            .history_key(wallet, &certificate.certificate.sealing_key)?;
         self.history_keys
             .write()
             .expect("no thread panics holding the key cache")

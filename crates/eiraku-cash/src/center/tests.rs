@@ -146,7 +146,11 @@ fn clone_double_spends(
     world: &World,
 ) -> ([TestWallet; 4], Vec<DepositOutcome>, Vec<DepositOutcome>) {
     let mut alice = world.wallet(1, 500);
-    let mut clone = Wallet::new(alice.element().clone(), LIMITS, world.center.keys.public());
+    let mut clone = Wallet::new(
+        alice.element().copied_by_an_attacker(),
+        LIMITS,
+        world.center.keys.public(),
+    );
     let mut bob = world.wallet(2, 0);
     let mut carol = world.wallet(3, 0);
     pay(&mut alice, &mut bob, 500);
@@ -379,7 +383,11 @@ fn a_clone_spending_other_notes_is_caught_by_its_repeated_counter() {
         .center
         .issue_denominations(&[(WalletNumber(1), vec![500, 200])], 0);
     alice.element_mut().put_notes(notes.unwrap().remove(0));
-    let mut clone = Wallet::new(alice.element().clone(), LIMITS, world.center.keys.public());
+    let mut clone = Wallet::new(
+        alice.element().copied_by_an_attacker(),
+        LIMITS,
+        world.center.keys.public(),
+    );
     let mut bob = world.wallet(2, 0);
     let mut carol = world.wallet(3, 0);
     pay(&mut alice, &mut bob, 500);
@@ -467,7 +475,11 @@ fn wallets_holding_the_blacklist_refuse_the_culprit(signer: Signer) {
 fn depositing_a_note_already_paid_away_names_the_depositor(signer: Signer) {
     let world = World::new(signer);
     let mut alice = world.wallet(1, 200);
-    let mut copy = Wallet::new(alice.element().clone(), LIMITS, world.center.keys.public());
+    let mut copy = Wallet::new(
+        alice.element().copied_by_an_attacker(),
+        LIMITS,
+        world.center.keys.public(),
+    );
     let mut bob = world.wallet(2, 0);
     pay(&mut alice, &mut bob, 200);
     assert_eq!(credited(&world.deposit_all(&mut bob)), 200);
