@@ -55,21 +55,7 @@ impl IssuanceCenter {
             culprits,
             ..
         } = recording;
-        let mut listed_new = false;
-        for (culprit, evidence) in culprits {
-            if !self.is_blacklisted(culprit)? {
-                batch.insert(
-                    &self.blacklist,
-                    culprit.0.to_be_bytes(),
-                    evidence.encode().to_vec(),
-                );
-                listed_new = true;
-            }
-        }
-        if listed_new {
-            let version = self.meta_u64(BLACKLIST_VERSION)? + 1;
-            batch.insert(&self.meta, BLACKLIST_VERSION, version.to_be_bytes());
-        }
+        self.list_culprits(culprits, &mut batch)?;
         batch.commit().map_err(storage)?;
         Ok(outcomes)
     }

@@ -25,6 +25,7 @@ use std::{
     sync::{Mutex, MutexGuard, RwLock},
 };
 
+mod blacklist;
 mod blame;
 mod claims;
 mod deposit;
@@ -218,8 +219,11 @@ pub struct IssuanceCenter {
     issued: PartitionHandle,
     /// Serial → the path of its first deposit.
     deposited: PartitionHandle,
-    /// Wallet number → the evidence against it (first and second entry).
+    /// Wallet number → the end of its certificate's validity, for every
+    /// caught wallet whose certificate is still valid: the published list.
     blacklist: PartitionHandle,
+    /// Wallet number → the evidence it was caught on, kept for good.
+    evidence: PartitionHandle,
     /// (Serial, hop) → an in-doubt claim waiting for the note's end of life.
     claims: PartitionHandle,
     /// (Change serial, payer) → a claim on a promise of change: payee,
@@ -272,6 +276,7 @@ impl IssuanceCenter {
             issued: partition("issued")?,
             deposited: partition("deposited")?,
             blacklist: partition("blacklist")?,
+            evidence: partition("evidence")?,
             claims: partition("claims")?,
             counters: partition("counters")?,
             promises: partition("promises")?,
@@ -441,9 +446,9 @@ impl IssuanceCenter {
             {
                 return Err(CashError::Protocol(format!("{odd} is not a denomination")).into());
             }
-            if self.wallet_key(wallet)?.is_none() {
-                return Err(CashError::UnknownWallet(wallet).into());
-            }
+            self.certificate(wallet)?
+                .ok_or(CashError::UnknownWallet(wallet))?
+                .verify(&self.device_center, now_ms)?;
             if self.is_blacklisted(wallet)? {
                 return Err(CashError::Blacklisted(wallet).into());
             }
@@ -513,15 +518,6 @@ impl IssuanceCenter {
         }
     }
 
-    /// Whether `wallet` is on the blacklist.
-    pub fn is_blacklisted(&self, wallet: WalletNumber) -> Result<bool, CenterError> {
-        Ok(self
-            .blacklist
-            .get(wallet.0.to_be_bytes())
-            .map_err(storage)?
-            .is_some())
-    }
-
     /// What was recorded when `serial` was issued; a serial never issued
     /// is a counterfeit.
     fn issued(&self, serial: u64) -> Result<IssuedNote, CenterError> {
@@ -542,42 +538,6 @@ impl IssuanceCenter {
             to: WalletNumber(u64::from_be_bytes(wallet)),
             digest: Digest::from(digest),
         })
-    }
-
-    /// The current blacklist, signed.
-    pub fn blacklist(&self) -> Result<SignedBlacklist, CenterError> {
-        let version = self.meta_u64(BLACKLIST_VERSION)?;
-        let mut wallets = Vec::new();
-        for entry in self.blacklist.iter() {
-            let (key, _) = entry.map_err(storage)?;
-            let bytes: [u8; 8] = key
-                .as_ref()
-                .try_into()
-                .map_err(|_| storage("blacklist key is not 8 bytes"))?;
-            wallets.push(WalletNumber(u64::from_be_bytes(bytes)));
-        }
-        let signature = self
-            .keys
-            .sign_blacklist(&SignedBlacklist::message(version, &wallets))?;
-        Ok(SignedBlacklist {
-            version,
-            wallets,
-            signature,
-        })
-    }
-
-    /// The evidence held against a blacklisted wallet.
-    pub fn evidence_against(&self, wallet: WalletNumber) -> Result<Option<Evidence>, CenterError> {
-        let Some(bytes) = self
-            .blacklist
-            .get(wallet.0.to_be_bytes())
-            .map_err(storage)?
-        else {
-            return Ok(None);
-        };
-        Evidence::decode(Copying(bytes.as_ref()))
-            .map(Some)
-            .map_err(|e| storage(format!("stored evidence against {wallet}: {e}")))
     }
 }
 

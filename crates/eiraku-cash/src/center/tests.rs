@@ -373,6 +373,64 @@ fn change_kept_by_a_payee_is_refunded_to_the_payer_and_charged_to_him() {
     assert_eq!(world.center.settle_claims(end_of_life + 2).unwrap(), vec![]);
 }
 
+/// A caught wallet stays on the published list while its certificate lets
+/// it open sessions, then leaves it (peers refuse it anyway); its evidence
+/// stays, and it is never issued notes again.
+#[test]
+fn blacklist_entries_end_with_the_culprits_certificate() {
+    let world = World::new(Signer::Software);
+    let valid_until = 50_000;
+    let element = SoftwareSecureElement::from_seed_certified(1, &world.device_center, valid_until);
+    world.center.register(element.certificate(), 1).unwrap();
+    let mut alice = Wallet::new(element, LIMITS, world.center.keys.public());
+    let issued = world
+        .center
+        .issue_denominations(&[(WalletNumber(1), vec![500])], 1);
+    alice.element_mut().put_notes(issued.unwrap().remove(0));
+    let mut clone = Wallet::new(
+        alice.element().copied_by_an_attacker(),
+        LIMITS,
+        world.center.keys.public(),
+    );
+    let (mut bob, mut carol) = (world.wallet(2, 0), world.wallet(3, 0));
+    pay(&mut alice, &mut bob, 500);
+    pay(&mut clone, &mut carol, 500);
+    world.deposit_all(&mut bob);
+    world.deposit_all(&mut carol);
+    let listed = world.center.blacklist().unwrap();
+    assert_eq!(listed.wallets, vec![WalletNumber(1)]);
+
+    assert_eq!(world.center.prune_blacklist(valid_until - 1).unwrap(), 0);
+    assert_eq!(world.center.prune_blacklist(valid_until).unwrap(), 1);
+    let pruned = world.center.blacklist().unwrap();
+    assert_eq!(
+        (pruned.version, pruned.wallets),
+        (listed.version + 1, vec![])
+    );
+    assert!(world
+        .center
+        .evidence_against(WalletNumber(1))
+        .unwrap()
+        .is_some());
+    assert!(matches!(
+        world
+            .center
+            .issue_denominations(&[(WalletNumber(1), vec![5])], 2),
+        Err(CenterError::Refused(CashError::Blacklisted(WalletNumber(
+            1
+        ))))
+    ));
+    // A wallet's certificate ending also ends its issuance.
+    assert!(matches!(
+        world
+            .center
+            .issue_denominations(&[(WalletNumber(1), vec![5])], valid_until),
+        Err(CenterError::Refused(
+            CashError::CertificateNotValidNow { .. }
+        ))
+    ));
+}
+
 /// A clone that never pays a note its original pays is still caught: the
 /// copied element signs under counters the original already used.
 #[test]
