@@ -3,7 +3,7 @@
 //! came claim it from the center, and the center charge a payee who kept
 //! it; the receipt lets a payer prove to anyone that a payee was paid.
 
-use crate::{transfer::MAX_NOTES_PER_MESSAGE, SealedNote, WalletNumber};
+use crate::{note::MAX_NOTES_PER_MESSAGE, SealedNote, WalletNumber};
 use bytes::BufMut;
 use commonware_codec::{Buf, Encode, EncodeSize, Error, RangeCfg, Read, ReadExt, Write};
 use commonware_cryptography::{ed25519, Verifier};

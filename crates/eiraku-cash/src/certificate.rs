@@ -20,6 +20,9 @@ pub const MAX_RESERVED: usize = 64;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct WalletNumber(pub u64);
 
+/// The wallet number that stands for the issuance center as a payee.
+pub const CENTER: WalletNumber = WalletNumber(0);
+
 impl fmt::Display for WalletNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "#{}", self.0)
@@ -116,7 +119,7 @@ impl SignedCertificate {
     /// validity window, and that the number is not the center's own.
     pub fn verify(&self, device_center: &PublicKey, now_ms: u64) -> Result<(), CashError> {
         let certificate = &self.certificate;
-        if certificate.number == crate::CENTER {
+        if certificate.number == CENTER {
             return Err(CashError::ReservedWalletNumber);
         }
         if !device_center.verify(

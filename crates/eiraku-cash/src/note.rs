@@ -169,6 +169,9 @@ impl Read for SealedNote {
 /// Most hops a note's history may hold; risk limits set lower ones.
 pub const MAX_HISTORY: usize = 1024;
 
+/// Most notes in one transfer message (or promise).
+pub const MAX_NOTES_PER_MESSAGE: usize = 256;
+
 /// A note as a wallet holds it: the sealed note and its sealed history.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NoteInHand {

@@ -35,8 +35,7 @@ use crate::{Agreement, PayeeSignature, SignedAgreement};
 use eiraku_core::PublicKey;
 use std::collections::{BTreeSet, VecDeque};
 
-/// Most notes in one transfer message.
-pub const MAX_NOTES_PER_MESSAGE: usize = 256;
+pub use crate::note::MAX_NOTES_PER_MESSAGE;
 
 pub use crate::message::{ShownNote, TransferMessage};
 

@@ -64,6 +64,18 @@ pub enum Role {
         /// Its economy.
         economy: EconomyCode,
     },
+    /// The offline-cash issuance center of an economy (seals notes against
+    /// loads, checks deposits), granted by governance (class B).
+    CashCenter {
+        /// Its economy.
+        economy: EconomyCode,
+    },
+    /// The device supply center of an economy (certifies offline wallets),
+    /// granted by governance (class B).
+    DeviceCenter {
+        /// Its economy.
+        economy: EconomyCode,
+    },
 }
 
 impl Role {
@@ -77,9 +89,16 @@ impl Role {
     }
 
     /// Whether governance grants and revokes it by a class-B proposal: the
-    /// registries' roles (officials pass by class-A successions).
+    /// registries' roles and the offline-cash centers (officials pass by
+    /// class-A successions).
     pub fn is_registry_role(&self) -> bool {
-        matches!(self, Role::RegistryAuthority { .. } | Role::Attester { .. })
+        matches!(
+            self,
+            Role::RegistryAuthority { .. }
+                | Role::Attester { .. }
+                | Role::CashCenter { .. }
+                | Role::DeviceCenter { .. }
+        )
     }
 
     /// Whether only governance grants it, and so replaces its lost key: an
@@ -97,7 +116,9 @@ impl Role {
             | Role::Bank { economy }
             | Role::Retail { economy, .. }
             | Role::RegistryAuthority { economy }
-            | Role::Attester { economy } => Some(*economy),
+            | Role::Attester { economy }
+            | Role::CashCenter { economy }
+            | Role::DeviceCenter { economy } => Some(*economy),
         }
     }
 
@@ -109,6 +130,8 @@ impl Role {
     const PERSON: u8 = 5;
     const REGISTRY_AUTHORITY: u8 = 6;
     const ATTESTER: u8 = 7;
+    const CASH_CENTER: u8 = 8;
+    const DEVICE_CENTER: u8 = 9;
 }
 
 impl Write for Role {
@@ -133,6 +156,14 @@ impl Write for Role {
             }
             Role::Attester { economy } => {
                 Self::ATTESTER.write(buf);
+                economy.write(buf);
+            }
+            Role::CashCenter { economy } => {
+                Self::CASH_CENTER.write(buf);
+                economy.write(buf);
+            }
+            Role::DeviceCenter { economy } => {
+                Self::DEVICE_CENTER.write(buf);
                 economy.write(buf);
             }
             Role::Retail {
@@ -176,6 +207,8 @@ impl Read for Role {
             Self::BANK => Role::Bank { economy },
             Self::REGISTRY_AUTHORITY => Role::RegistryAuthority { economy },
             Self::ATTESTER => Role::Attester { economy },
+            Self::CASH_CENTER => Role::CashCenter { economy },
+            Self::DEVICE_CENTER => Role::DeviceCenter { economy },
             Self::MERCHANT | Self::PERSON => Role::Retail {
                 economy,
                 kind: if tag == Self::MERCHANT {
@@ -215,6 +248,8 @@ mod tests {
             },
             Role::RegistryAuthority { economy },
             Role::Attester { economy },
+            Role::CashCenter { economy },
+            Role::DeviceCenter { economy },
         ];
         for role in roles {
             let bytes = role.encode();
@@ -227,7 +262,7 @@ mod tests {
         assert!(attester.is_registry_role() && attester.is_governed() && !attester.is_official());
         assert!(!Role::Bank { economy }.is_governed());
         let mut unknown = attester.encode().to_vec();
-        unknown[0] = 8;
+        unknown[0] = 10;
         assert!(Role::decode(Copying(unknown.as_slice())).is_err());
     }
 }

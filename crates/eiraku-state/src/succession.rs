@@ -87,7 +87,9 @@ impl Money {
             Role::Bank { .. }
             | Role::Retail { .. }
             | Role::RegistryAuthority { .. }
-            | Role::Attester { .. } => unreachable!("checked: an official"),
+            | Role::Attester { .. }
+            | Role::CashCenter { .. }
+            | Role::DeviceCenter { .. } => unreachable!("checked: an official"),
         }
         self.travel_keys.remove(predecessor);
     }

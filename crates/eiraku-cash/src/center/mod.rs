@@ -31,8 +31,7 @@ mod claims;
 mod deposit;
 mod promises;
 
-/// The wallet number that stands for the issuance center as a payee.
-pub const CENTER: WalletNumber = WalletNumber(0);
+pub use crate::certificate::CENTER;
 
 /// Signing namespace of blacklists.
 pub const BLACKLIST_NAMESPACE: &[u8] = b"eiraku-cash/blacklist";

@@ -225,7 +225,11 @@ fn check_opener(
         | Role::CentralBank { .. }
         | Role::Regulator { .. }
         | Role::RegistryAuthority { .. }
-        | Role::Attester { .. } => return Err(KeysError::GovernanceReplaces { account: *account }),
+        | Role::Attester { .. }
+        | Role::CashCenter { .. }
+        | Role::DeviceCenter { .. } => {
+            return Err(KeysError::GovernanceReplaces { account: *account })
+        }
     };
     Err(KeysError::NotAuthorityOf {
         account: *account,

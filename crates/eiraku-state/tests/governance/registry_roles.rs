@@ -154,3 +154,39 @@ fn class_b_grants_only_registry_roles_of_members_to_fresh_keys() {
     pass_b(&mut chain, 0);
     assert_eq!(chain.state.authority().role(&fresh), Some(authority));
 }
+
+/// The offline-cash centers are granted like registry roles: each economy's
+/// cash center and device center, by class B, to a fresh key that
+/// consented.
+#[test]
+fn class_b_grants_an_economys_cash_center_and_device_center() {
+    let mut chain = Chain::new();
+    let jp = EconomyCode::new("JP").unwrap();
+    let centers = [
+        (NEWCOMER, Role::CashCenter { economy: jp }),
+        (NEWCOMER + 1, Role::DeviceCenter { economy: jp }),
+    ];
+    for (proposal, (seed, role)) in centers.into_iter().enumerate() {
+        let grant = Amendment::GrantRole {
+            account: id(seed),
+            role,
+            consent: consent_of(seed, role),
+        };
+        chain.send(CB, proposing(grant)).unwrap();
+        pass_b(&mut chain, proposal as u64);
+        assert_eq!(chain.state.authority().role(&id(seed)), Some(role));
+    }
+    // A center of an economy that is not a member is refused.
+    let vn = Role::CashCenter {
+        economy: EconomyCode::new("VN").unwrap(),
+    };
+    let grant = Amendment::GrantRole {
+        account: id(NEWCOMER + 2),
+        role: vn,
+        consent: consent_of(NEWCOMER + 2, vn),
+    };
+    assert_eq!(
+        chain.send(CB, proposing(grant)),
+        invalid(AmendmentError::UnknownEconomy)
+    );
+}

@@ -86,13 +86,17 @@ pub struct AmendmentArgs {
     revoke_role: Option<String>,
 }
 
-/// A registry role governance grants.
+/// A role governance grants by class B.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum RegistryRoleArg {
     /// Creates registries and names their writers.
     RegistryAuthority,
     /// Issues attestations (KYC results, qualifications).
     Attester,
+    /// Runs the economy's offline-cash issuance center.
+    CashCenter,
+    /// Certifies the economy's offline wallets.
+    DeviceCenter,
 }
 
 /// A kind of seat.
@@ -176,6 +180,8 @@ impl AmendmentArgs {
         let role = match kind {
             RegistryRoleArg::RegistryAuthority => Role::RegistryAuthority { economy },
             RegistryRoleArg::Attester => Role::Attester { economy },
+            RegistryRoleArg::CashCenter => Role::CashCenter { economy },
+            RegistryRoleArg::DeviceCenter => Role::DeviceCenter { economy },
         };
         let text = self.account.as_deref().expect("clap requires --account");
         let (account, consent) = self.new_holder(text, &role, network, cx)?;
