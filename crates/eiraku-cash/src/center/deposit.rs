@@ -9,8 +9,9 @@ use super::{blame::Blame, *};
 struct Recording {
     batch: fjall::Batch,
     pending: BTreeMap<u64, Vec<SignedEntry>>,
-    /// Entries indexed by (wallet, counter) in this deposit.
-    counters: BTreeMap<[u8; 16], SignedEntry>,
+    /// Entries indexed by (wallet, counter) in this deposit: where each is
+    /// (serial, hop).
+    counters: BTreeMap<[u8; 16], (u64, u16)>,
     culprits: BTreeMap<WalletNumber, Evidence>,
 }
 
@@ -89,7 +90,7 @@ impl IssuanceCenter {
             None => self.deposited_path(serial)?,
         };
         let Some(earlier) = earlier else {
-            self.index_counters(&path, recording)?;
+            self.index_counters(&path, recording, true)?;
             recording.batch.insert(
                 &self.deposited,
                 serial_key(serial),
@@ -112,50 +113,53 @@ impl IssuanceCenter {
             .culprits
             .entry(suspect)
             .or_insert_with(|| Evidence::DoubleSpend(evidence.clone()));
-        self.index_counters(&path, recording)?;
+        // A second path's entries are checked, not indexed: the index
+        // points into first deposits' paths.
+        self.index_counters(&path, recording, false)?;
         Ok(DepositOutcome::DoubleSpend {
             serial,
             evidence: Box::new(evidence),
         })
     }
 
-    /// Indexes a path's entries by (wallet, counter). An entry that meets a
-    /// different one signed under the same counter is a clone's: both
-    /// signatures are checked and the evidence blacklists the wallet, even
-    /// when the clone never spent the same note twice.
+    /// Checks a path's entries against the (wallet, counter) index, and
+    /// indexes them when `index` (a first deposit's path, which is stored).
+    /// An entry that meets a different one signed under the same counter is
+    /// a clone's: both signatures are checked and the evidence blacklists
+    /// the wallet, even when the clone never spent the same note twice. The
+    /// index holds where an entry is (serial and hop), not the entry: the
+    /// stored path has it.
     fn index_counters(
         &self,
         path: &[SignedEntry],
         recording: &mut Recording,
+        index: bool,
     ) -> Result<(), CenterError> {
         for entry in path {
             let key = counter_key(entry);
+            let here = (entry.entry.serial, entry.entry.hop);
             let earlier = match recording.counters.get(&key) {
-                Some(earlier) => Some(earlier.clone()),
-                None => self.counter_entry(&key)?,
+                Some(&earlier) => Some(earlier),
+                None => self.counter_position(&key)?,
             };
             match earlier {
-                None => {
-                    recording
-                        .batch
-                        .insert(&self.counters, key, entry.encode().to_vec());
-                    recording.counters.insert(key, entry.clone());
+                None if index => {
+                    let mut position = here.0.to_be_bytes().to_vec();
+                    position.extend_from_slice(&here.1.to_be_bytes());
+                    recording.batch.insert(&self.counters, key, position);
+                    recording.counters.insert(key, here);
                 }
-                Some(earlier) if earlier == *entry => {}
-                Some(earlier) => {
-                    let evidence = DoubleSpendEvidence {
-                        first: earlier,
-                        second: entry.clone(),
+                None => {}
+                Some(earlier) if earlier == here => {}
+                Some((serial, hop)) => {
+                    let first = match recording.pending.get(&serial) {
+                        Some(path) => path.get(usize::from(hop) - 1).cloned(),
+                        None => self
+                            .deposited_path(serial)?
+                            .and_then(|path| path.get(usize::from(hop) - 1).cloned()),
                     };
-                    let suspect = evidence.culprit();
-                    let proven = self
-                        .wallet_key(suspect)?
-                        .is_some_and(|key| evidence.verify(&key).is_ok());
-                    if proven {
-                        recording
-                            .culprits
-                            .entry(suspect)
-                            .or_insert(Evidence::DoubleSpend(evidence));
+                    if let Some(first) = first {
+                        self.clone_found(first, entry.clone(), recording)?;
                     }
                 }
             }
@@ -163,13 +167,39 @@ impl IssuanceCenter {
         Ok(())
     }
 
-    fn counter_entry(&self, key: &[u8; 16]) -> Result<Option<SignedEntry>, CenterError> {
+    /// Two entries under one counter: evidence when both are validly
+    /// signed by the wallet.
+    fn clone_found(
+        &self,
+        first: SignedEntry,
+        second: SignedEntry,
+        recording: &mut Recording,
+    ) -> Result<(), CenterError> {
+        let evidence = DoubleSpendEvidence { first, second };
+        let suspect = evidence.culprit();
+        let proven = self
+            .wallet_key(suspect)?
+            .is_some_and(|key| evidence.verify(&key).is_ok());
+        if proven {
+            recording
+                .culprits
+                .entry(suspect)
+                .or_insert(Evidence::DoubleSpend(evidence));
+        }
+        Ok(())
+    }
+
+    fn counter_position(&self, key: &[u8; 16]) -> Result<Option<(u64, u16)>, CenterError> {
         let Some(bytes) = self.counters.get(key).map_err(storage)? else {
             return Ok(None);
         };
-        SignedEntry::decode(Copying(bytes.as_ref()))
-            .map(Some)
-            .map_err(|e| storage(format!("stored entry under a counter: {e}")))
+        let malformed = || storage("a stored counter position is not 10 bytes");
+        let serial = bytes.get(..8).ok_or_else(malformed)?;
+        let hop = bytes.get(8..10).ok_or_else(malformed)?;
+        Ok(Some((
+            u64::from_be_bytes(serial.try_into().map_err(|_| malformed())?),
+            u16::from_be_bytes(hop.try_into().map_err(|_| malformed())?),
+        )))
     }
 
     /// A note that failed its checks: a forgery if the walk back names

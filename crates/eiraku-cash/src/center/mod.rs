@@ -228,9 +228,10 @@ pub struct IssuanceCenter {
     /// (Change serial, payer) → a claim on a promise of change: payee,
     /// value and the note's end of life.
     promises: PartitionHandle,
-    /// (Wallet, transfer counter) → the entry it signed under it: an honest
-    /// element never signs twice under one counter, so a second entry is a
-    /// clone's (a copied element or a restored backup).
+    /// (Wallet, transfer counter) → where the entry it signed under it is
+    /// (serial, hop): an honest element never signs twice under one
+    /// counter, so a second entry is a clone's (a copied element or a
+    /// restored backup).
     counters: PartitionHandle,
     /// How long issued notes live.
     note_lifetime_ms: u64,
