@@ -81,6 +81,33 @@ impl World {
         wallet
     }
 
+    /// Issues `wallet` exactly these notes.
+    fn load(&self, wallet: &mut TestWallet, denominations: &[u64]) {
+        let issued = self
+            .center
+            .issue_denominations(&[(wallet.number(), denominations.to_vec())], 1)
+            .unwrap();
+        wallet
+            .element_mut()
+            .put_notes(issued.into_iter().flatten().collect());
+    }
+
+    /// A wallet registered as `number`, holding exactly these notes.
+    fn wallet_with(&self, number: u64, denominations: &[u64]) -> TestWallet {
+        let mut wallet = self.wallet(number, 0);
+        self.load(&mut wallet, denominations);
+        wallet
+    }
+
+    /// A copy of `wallet`'s element, used as a second wallet: a clone.
+    fn clone_of(&self, wallet: &TestWallet) -> TestWallet {
+        Wallet::new(
+            wallet.element().copied_by_an_attacker(),
+            LIMITS,
+            self.center.keys.public(),
+        )
+    }
+
     fn deposit_all(&self, wallet: &mut Wallet<SoftwareSecureElement>) -> Vec<DepositOutcome> {
         let serials: Vec<u64> = wallet.element().notes().keys().copied().collect();
         let (record, notes) = wallet.hand_to_center(&serials).unwrap();
@@ -146,11 +173,7 @@ fn clone_double_spends(
     world: &World,
 ) -> ([TestWallet; 4], Vec<DepositOutcome>, Vec<DepositOutcome>) {
     let mut alice = world.wallet(1, 500);
-    let mut clone = Wallet::new(
-        alice.element().copied_by_an_attacker(),
-        LIMITS,
-        world.center.keys.public(),
-    );
+    let mut clone = world.clone_of(&alice);
     let mut bob = world.wallet(2, 0);
     let mut carol = world.wallet(3, 0);
     pay(&mut alice, &mut bob, 500);
@@ -242,11 +265,7 @@ fn wallet_zero_and_a_second_certificate_for_a_number_are_refused() {
 #[test]
 fn a_copied_note_with_a_made_up_history_names_its_maker() {
     let world = World::new(Signer::Software);
-    let mut alice = world.wallet(1, 0);
-    let issued = world
-        .center
-        .issue_denominations(&[(WalletNumber(1), vec![500])], 0);
-    alice.element_mut().put_notes(issued.unwrap().remove(0));
+    let mut alice = world.wallet_with(1, &[500]);
     let mut bob = world.wallet(2, 0);
     let (_, shown) = alice.propose(bob.certificate(), 500).unwrap();
     let crate::TransferMessage::Proposal { notes: shown, .. } = shown else {
@@ -306,11 +325,7 @@ fn a_copied_note_with_a_made_up_history_names_its_maker() {
 #[test]
 fn a_forger_depositing_a_copy_first_is_named_and_not_credited() {
     let world = World::new(Signer::Software);
-    let mut alice = world.wallet(1, 0);
-    let issued = world
-        .center
-        .issue_denominations(&[(WalletNumber(1), vec![500])], 0);
-    alice.element_mut().put_notes(issued.unwrap().remove(0));
+    let mut alice = world.wallet_with(1, &[500]);
     let mut bob = world.wallet(2, 0);
     pay(&mut alice, &mut bob, 500);
     let genuine = bob.element().notes().values().next().unwrap().clone();
@@ -334,16 +349,8 @@ fn a_forger_depositing_a_copy_first_is_named_and_not_credited() {
 #[test]
 fn change_kept_by_a_payee_is_refunded_to_the_payer_and_charged_to_him() {
     let world = World::new(Signer::Software);
-    let load = |number: u64, notes: Vec<u64>| {
-        let mut wallet = world.wallet(number, 0);
-        let issued = world
-            .center
-            .issue_denominations(&[(WalletNumber(number), notes)], 1);
-        wallet.element_mut().put_notes(issued.unwrap().remove(0));
-        wallet
-    };
-    let mut carol = load(3, vec![500]);
-    let mut dave = load(4, vec![100, 50, 20, 20, 10]);
+    let mut carol = world.wallet_with(3, &[500]);
+    let mut dave = world.wallet_with(4, &[100, 50, 20, 20, 10]);
     let mut erin = world.wallet(5, 0);
     let (mut paying, proposal) = carol.propose(dave.certificate(), 320).unwrap();
     let (_, ready) = dave.consider(carol.certificate(), proposal).unwrap();
@@ -383,15 +390,8 @@ fn blacklist_entries_end_with_the_culprits_certificate() {
     let element = SoftwareSecureElement::from_seed_certified(1, &world.device_center, valid_until);
     world.center.register(element.certificate(), 1).unwrap();
     let mut alice = Wallet::new(element, LIMITS, world.center.keys.public());
-    let issued = world
-        .center
-        .issue_denominations(&[(WalletNumber(1), vec![500])], 1);
-    alice.element_mut().put_notes(issued.unwrap().remove(0));
-    let mut clone = Wallet::new(
-        alice.element().copied_by_an_attacker(),
-        LIMITS,
-        world.center.keys.public(),
-    );
+    world.load(&mut alice, &[500]);
+    let mut clone = world.clone_of(&alice);
     let (mut bob, mut carol) = (world.wallet(2, 0), world.wallet(3, 0));
     pay(&mut alice, &mut bob, 500);
     pay(&mut clone, &mut carol, 500);
@@ -436,16 +436,8 @@ fn blacklist_entries_end_with_the_culprits_certificate() {
 #[test]
 fn a_clone_spending_other_notes_is_caught_by_its_repeated_counter() {
     let world = World::new(Signer::Software);
-    let mut alice = world.wallet(1, 0);
-    let notes = world
-        .center
-        .issue_denominations(&[(WalletNumber(1), vec![500, 200])], 0);
-    alice.element_mut().put_notes(notes.unwrap().remove(0));
-    let mut clone = Wallet::new(
-        alice.element().copied_by_an_attacker(),
-        LIMITS,
-        world.center.keys.public(),
-    );
+    let mut alice = world.wallet_with(1, &[500, 200]);
+    let mut clone = world.clone_of(&alice);
     let mut bob = world.wallet(2, 0);
     let mut carol = world.wallet(3, 0);
     pay(&mut alice, &mut bob, 500);
@@ -533,11 +525,7 @@ fn wallets_holding_the_blacklist_refuse_the_culprit(signer: Signer) {
 fn depositing_a_note_already_paid_away_names_the_depositor(signer: Signer) {
     let world = World::new(signer);
     let mut alice = world.wallet(1, 200);
-    let mut copy = Wallet::new(
-        alice.element().copied_by_an_attacker(),
-        LIMITS,
-        world.center.keys.public(),
-    );
+    let mut copy = world.clone_of(&alice);
     let mut bob = world.wallet(2, 0);
     pay(&mut alice, &mut bob, 200);
     assert_eq!(credited(&world.deposit_all(&mut bob)), 200);
@@ -673,15 +661,7 @@ fn claim_of(wallet: &TestWallet, records: Vec<crate::InDoubt>) -> SignedClaim {
 
 fn in_doubt_value_is_settled_to_whom_it_is_owed(signer: Signer) {
     let world = World::new(signer);
-    let load = |wallet: &mut TestWallet, notes: Vec<u64>| {
-        let issued = world
-            .center
-            .issue_denominations(&[(wallet.number(), notes)], 1)
-            .unwrap();
-        wallet
-            .element_mut()
-            .put_notes(issued.into_iter().flatten().collect());
-    };
+    let load = |wallet: &mut TestWallet, notes: Vec<u64>| world.load(wallet, &notes);
     let end_of_life = 1 + DEFAULT_NOTE_LIFETIME_MS;
 
     // A payment lost on the way: the payer is refunded after the note's life.
