@@ -38,7 +38,7 @@ class Transactions(unittest.TestCase):
 
     def test_unknown_call_tags_are_refused(self):
         tag_at = 1 + len("eiraku-test") + 32 + 8
-        for tag in (5, 9, 255):
+        for tag in (6, 9, 255):
             raw = bytearray(self.RAW)
             raw[tag_at] = tag
             with self.assertRaises(Malformed):

@@ -39,6 +39,10 @@ pub struct EconomySupply {
     /// Its KYC tiers and their caps, by tier.
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub tiers: Vec<TierCaps>,
+    /// Coins its offline wallets hold (loaded, not yet credited back).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[serde(default)]
+    pub offline_float: Amount,
 }
 
 /// An outstanding claim between central banks (from repatriation).
@@ -84,9 +88,14 @@ pub struct SeigniorPeriodView {
 pub struct SupplyView {
     /// Height of the state this was read from.
     pub height: u64,
-    /// Coins in circulation (minor units): equal to Σ issued bonds.
+    /// Coins in accounts (minor units): Σ issued bonds less the offline
+    /// float.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub circulation: Amount,
+    /// Coins offline wallets hold: Σ of the economies' floats.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[serde(default)]
+    pub offline_float: Amount,
     /// Σ own-account bonds.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub own_bonds: Amount,
@@ -136,6 +145,10 @@ pub struct EconomyBooks {
     /// Seigniorage allocated to it over all closed periods.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub seigniorage: Amount,
+    /// Coins its offline wallets hold (loaded, not yet credited back).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[serde(default)]
+    pub offline_float: Amount,
 }
 
 /// The issuer's acceptance of a contribution.

@@ -308,6 +308,9 @@ impl Genesis {
                 for account in &self.accounts {
                     match account.role {
                         Some(Role::Bank { economy }) if member(economy).is_some() => {}
+                        // The offline cash's centers, named at the founding.
+                        Some(Role::CashCenter { economy } | Role::DeviceCenter { economy })
+                            if member(economy).is_some() => {}
                         Some(Role::Retail { economy, tier, .. })
                             if member(economy)
                                 .is_some_and(|e| e.tiers.iter().any(|t| t.tier == tier)) =>

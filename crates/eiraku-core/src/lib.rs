@@ -30,6 +30,7 @@
 
 pub mod account;
 pub mod block;
+pub mod cash;
 pub mod chain_id;
 pub mod digest;
 pub mod genesis;
@@ -50,6 +51,7 @@ pub mod validators;
 
 pub use account::{Account, AccountId, Amount, InvalidKey, Keypair};
 pub use block::{Block, BlockHeader, ConsensusContext, MAX_BLOCK_TRANSACTIONS};
+pub use cash::{CashCall, DepositedNote};
 pub use chain_id::ChainId;
 pub use digest::{hash, Digest};
 pub use genesis::{

@@ -31,6 +31,20 @@ pub enum MoneyKey {
     SeigniorPeriod(u64),
     /// A bank's suspension by its central bank.
     Suspension(AccountId),
+    /// An economy's cash-center keys (offline cash).
+    CashCenter(EconomyCode),
+    /// An economy's device-center key (offline cash).
+    DeviceKey(EconomyCode),
+    /// An offline wallet's binding to its account, by wallet number.
+    Wallet(u64),
+    /// A note credited by a deposit, by its issuing center's economy and
+    /// serial: never credited again.
+    Spent {
+        /// The issuing center's economy.
+        economy: EconomyCode,
+        /// The note's serial.
+        serial: u64,
+    },
 }
 
 impl ModuleKey for MoneyKey {
@@ -38,7 +52,8 @@ impl ModuleKey for MoneyKey {
     const NAME: &'static str = "money";
     const FORMS: &'static str = "money/config, money/economy/<code>, money/travel-key/<hex>, \
 money/freeze/<hex>, money/contribution/<n>, money/claim/<creditor>/<debtor>, \
-money/settlement/<n>, money/seigniorage/<n>, money/suspension/<hex>";
+money/settlement/<n>, money/seigniorage/<n>, money/suspension/<hex>, money/cash-center/<code>, \
+money/device-key/<code>, money/wallet/<n>, money/spent/<code>/<n>";
 
     fn write_bytes(&self, out: &mut Vec<u8>) {
         let (kind, natural): (u8, &[u8]) = match self {
@@ -56,6 +71,15 @@ money/settlement/<n>, money/seigniorage/<n>, money/suspension/<hex>";
             MoneyKey::Settlement(n) => return numbered(out, 6, *n),
             MoneyKey::SeigniorPeriod(n) => return numbered(out, 7, *n),
             MoneyKey::Suspension(id) => (8, id.as_bytes()),
+            MoneyKey::CashCenter(code) => (9, code.as_str().as_bytes()),
+            MoneyKey::DeviceKey(code) => (10, code.as_str().as_bytes()),
+            MoneyKey::Wallet(n) => return numbered(out, 11, *n),
+            MoneyKey::Spent { economy, serial } => {
+                out.push(12);
+                out.extend_from_slice(economy.as_str().as_bytes());
+                out.extend_from_slice(&serial.to_be_bytes());
+                return;
+            }
         };
         out.push(kind);
         out.extend_from_slice(natural);
@@ -79,6 +103,13 @@ money/settlement/<n>, money/seigniorage/<n>, money/suspension/<hex>";
             6 => MoneyKey::Settlement(number()?),
             7 => MoneyKey::SeigniorPeriod(number()?),
             8 => MoneyKey::Suspension(account()?),
+            9 if natural.len() == 2 => MoneyKey::CashCenter(economy(natural)?),
+            10 if natural.len() == 2 => MoneyKey::DeviceKey(economy(natural)?),
+            11 => MoneyKey::Wallet(number()?),
+            12 if natural.len() == 10 => MoneyKey::Spent {
+                economy: economy(&natural[..2])?,
+                serial: u64::from_be_bytes(natural[2..].try_into().ok()?),
+            },
             _ => return None,
         })
     }
@@ -94,6 +125,10 @@ money/settlement/<n>, money/seigniorage/<n>, money/suspension/<hex>";
             MoneyKey::Settlement(n) => write!(f, "settlement/{n}"),
             MoneyKey::SeigniorPeriod(n) => write!(f, "seigniorage/{n}"),
             MoneyKey::Suspension(id) => write!(f, "suspension/{id}"),
+            MoneyKey::CashCenter(code) => write!(f, "cash-center/{code}"),
+            MoneyKey::DeviceKey(code) => write!(f, "device-key/{code}"),
+            MoneyKey::Wallet(n) => write!(f, "wallet/{n}"),
+            MoneyKey::Spent { economy, serial } => write!(f, "spent/{economy}/{serial}"),
         }
     }
 
@@ -117,6 +152,13 @@ money/settlement/<n>, money/seigniorage/<n>, money/suspension/<hex>";
             ["settlement", n] => Ok(MoneyKey::Settlement(number(n)?)),
             ["seigniorage", n] => Ok(MoneyKey::SeigniorPeriod(number(n)?)),
             ["suspension", id] => Ok(MoneyKey::Suspension(account(id)?)),
+            ["cash-center", code] => Ok(MoneyKey::CashCenter(economy(code)?)),
+            ["device-key", code] => Ok(MoneyKey::DeviceKey(economy(code)?)),
+            ["wallet", n] => Ok(MoneyKey::Wallet(number(n)?)),
+            ["spent", code, n] => Ok(MoneyKey::Spent {
+                economy: economy(code)?,
+                serial: number(n)?,
+            }),
             _ => Err(None),
         }
     }

@@ -212,6 +212,13 @@ mod tests {
             StateKey::Money(MoneyKey::Settlement(7)),
             StateKey::Money(MoneyKey::SeigniorPeriod(7)),
             StateKey::Money(MoneyKey::Suspension(id)),
+            StateKey::Money(MoneyKey::CashCenter(jp)),
+            StateKey::Money(MoneyKey::DeviceKey(jp)),
+            StateKey::Money(MoneyKey::Wallet(7)),
+            StateKey::Money(MoneyKey::Spent {
+                economy: jp,
+                serial: 7,
+            }),
             StateKey::Registry(RegistryKey::Anchor(hash(&[b"root"]))),
             StateKey::Governance(GovernanceKey::Rules),
             StateKey::Governance(GovernanceKey::Proposal(7)),

@@ -13,8 +13,8 @@
 //! changed by re-encoding the signature.
 
 use crate::{
-    governance::GovernanceCall, hash, keys::KeyCall, registry::RegistryCall, AccountId, Amount,
-    ChainId, Digest, KeyCache, Keypair, MoneyCall,
+    cash::CashCall, governance::GovernanceCall, hash, keys::KeyCall, registry::RegistryCall,
+    AccountId, Amount, ChainId, Digest, KeyCache, Keypair, MoneyCall,
 };
 use bytes::BufMut;
 use bytes::Bytes;
@@ -112,6 +112,7 @@ impl Call {
             Call::Registry(_) => ("registry", "anchor"),
             Call::Governance(call) => ("governance", call.name()),
             Call::Keys(call) => ("keys", call.name()),
+            Call::Cash(call) => ("cash", call.name()),
         }
     }
 }
@@ -125,6 +126,8 @@ calls! {
     Governance(GovernanceCall) = 3,
     /// A call of the `keys` module (rotating and replacing keys).
     Keys(KeyCall) = 4,
+    /// A call of the offline cash's ledger link (loads and deposits).
+    Cash(CashCall) = 5,
 }
 
 /// The signed part of a transaction.

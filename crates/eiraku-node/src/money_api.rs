@@ -54,11 +54,13 @@ async fn get_supply(State(context): State<ApiContext>) -> Result<Json<SupplyView
             contributed: books.contributed,
             seigniorage: books.seigniorage,
             tiers: books.tiers.values().copied().collect(),
+            offline_float: books.offline_float,
         })
         .collect();
     Ok(Json(SupplyView {
         height,
         circulation: money.circulation(),
+        offline_float: money.offline_float(),
         own_bonds: sum(money.economies.values().map(|b| b.own_bonds.0)),
         contributed: sum(money.economies.values().map(|b| b.contributed.0)),
         pending_contributions: money
@@ -128,6 +130,7 @@ fn economy_books(books: &Economy) -> EconomyBooks {
         contributed: books.contributed,
         tiers: books.tiers.clone(),
         seigniorage: books.seigniorage,
+        offline_float: books.offline_float,
     }
 }
 

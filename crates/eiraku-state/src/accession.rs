@@ -105,6 +105,7 @@ impl Money {
             contributed: Amount::ZERO,
             tiers: BTreeMap::new(),
             seigniorage: Amount::ZERO,
+            offline_float: Amount::ZERO,
         };
         self.economies.insert(economy.code, books);
     }

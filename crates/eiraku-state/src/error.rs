@@ -346,6 +346,68 @@ pub enum MoneyError {
         /// The threshold.
         threshold: Amount,
     },
+    /// Only an economy's cash center may send this call.
+    #[error("only a cash center may do this")]
+    NotCashCenter,
+    /// Only an economy's device center may send this call.
+    #[error("only a device center may do this")]
+    NotDeviceCenter,
+    /// The economy's device center has published no key yet.
+    #[error("economy {economy} has no device-center key: wallets cannot be checked")]
+    NoDeviceKey {
+        /// The economy.
+        economy: EconomyCode,
+    },
+    /// The wallet certificate does not decode or does not verify.
+    #[error("the wallet certificate is not valid: {reason}")]
+    BadWalletCertificate {
+        /// Why.
+        reason: String,
+    },
+    /// The wallet did not sign its binding to the account.
+    #[error("wallet {wallet} did not sign its binding to this account")]
+    BadWalletPossession {
+        /// The wallet.
+        wallet: u64,
+    },
+    /// The wallet is bound to another account.
+    #[error("wallet {wallet} is bound to another account")]
+    WalletBoundElsewhere {
+        /// The wallet.
+        wallet: u64,
+    },
+    /// No account has loaded this wallet.
+    #[error("wallet {wallet} is bound to no account")]
+    UnknownWallet {
+        /// The wallet.
+        wallet: u64,
+    },
+    /// The deposit names an account the wallet is not bound to.
+    #[error("wallet {wallet} is not bound to account {account}")]
+    WalletNotBoundTo {
+        /// The wallet.
+        wallet: u64,
+        /// The account named.
+        account: AccountId,
+    },
+    /// A note already credited (or named twice in one deposit).
+    #[error("note {serial} of {economy}'s center was credited already")]
+    NoteAlreadyCredited {
+        /// The center's economy.
+        economy: EconomyCode,
+        /// The note.
+        serial: u64,
+    },
+    /// A deposit larger than the value the economy's wallets hold.
+    #[error("a deposit of {needed} exceeds {economy}'s offline float of {float}")]
+    FloatExceeded {
+        /// The center's economy.
+        economy: EconomyCode,
+        /// The float.
+        float: Amount,
+        /// The deposit.
+        needed: Amount,
+    },
 }
 
 impl MoneyError {
@@ -396,6 +458,16 @@ impl MoneyError {
             MoneyError::TravelRuleRequired { .. } => "travel_rule_required",
             MoneyError::NotBankOrRegulator => "not_bank_or_regulator",
             MoneyError::NoTravelKey { .. } => "no_travel_key",
+            MoneyError::NotCashCenter => "not_cash_center",
+            MoneyError::NotDeviceCenter => "not_device_center",
+            MoneyError::NoDeviceKey { .. } => "no_device_key",
+            MoneyError::BadWalletCertificate { .. } => "bad_wallet_certificate",
+            MoneyError::BadWalletPossession { .. } => "bad_wallet_possession",
+            MoneyError::WalletBoundElsewhere { .. } => "wallet_bound_elsewhere",
+            MoneyError::UnknownWallet { .. } => "unknown_wallet",
+            MoneyError::WalletNotBoundTo { .. } => "wallet_not_bound_to",
+            MoneyError::NoteAlreadyCredited { .. } => "note_already_credited",
+            MoneyError::FloatExceeded { .. } => "float_exceeded",
         }
     }
 }

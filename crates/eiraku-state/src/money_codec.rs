@@ -147,6 +147,7 @@ fn write_economy(e: &Economy, buf: &mut impl BufMut) {
         write_tier(tier, &mut buf)
     });
     e.seigniorage.write(buf);
+    e.offline_float.write(buf);
 }
 
 fn read_economy(buf: &mut impl Buf) -> Result<Economy, Error> {
@@ -164,6 +165,7 @@ fn read_economy(buf: &mut impl Buf) -> Result<Economy, Error> {
             Ok((tier.tier, tier))
         })?,
         seigniorage: Amount::read(buf)?,
+        offline_float: Amount::read(buf)?,
     })
 }
 
@@ -313,6 +315,7 @@ impl Money {
                 suspension.since_ms.write(&mut buf);
             },
         );
+        crate::money::cash_state::write_books(&self.cash, &mut buf);
         buf
     }
 
@@ -350,6 +353,7 @@ impl Money {
             seigniorage_closed_ms: u64::read(buf)?,
             seigniorage_periods: read_list(buf, read_period)?,
             suspended: read_map(buf, |buf| Ok((AccountId::read(buf)?, read::freeze(buf)?)))?,
+            cash: crate::money::cash_state::read_books(buf)?,
         };
         if bytes::Buf::has_remaining(buf) {
             return Err(Error::ExtraData(bytes::Buf::remaining(buf)));
@@ -443,6 +447,7 @@ pub(crate) mod read {
             settlements: Default::default(),
             seigniorage_periods: Default::default(),
             suspended: Default::default(),
+            cash: Default::default(),
         })
     }
 

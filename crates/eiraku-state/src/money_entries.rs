@@ -58,7 +58,9 @@ pub(crate) fn money_from_entries(
                     .periods
                     .insert(*n, decode(key, value, read::period)?);
             }
-            _ => {}
+            _ => {
+                crate::money::cash_state::read_entry(&mut money.cash, key, value)?;
+            }
         }
     }
     money.contributions = in_order(numbered.contributions, |key| {
@@ -100,7 +102,7 @@ fn in_order<T: Clone>(
 }
 
 /// One entry's value, read whole.
-fn decode<'v, T>(
+pub(crate) fn decode<'v, T>(
     key: &StateKey,
     value: &'v [u8],
     read: impl FnOnce(&mut Copying<'v>) -> Result<T, Error>,

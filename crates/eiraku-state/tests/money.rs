@@ -22,6 +22,9 @@ use eiraku_state::{
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
+#[path = "money/cash.rs"]
+mod cash;
+
 const DAY_MS: u64 = 24 * 60 * 60 * 1000;
 const START_MS: u64 = 1_800_000_000_000;
 
@@ -111,7 +114,10 @@ struct Chain {
 
 impl Chain {
     fn new() -> Self {
-        let genesis = genesis();
+        Self::on(genesis())
+    }
+
+    fn on(genesis: Genesis) -> Self {
         genesis.money.as_ref().unwrap().validate().unwrap();
         Self {
             state: State::from_genesis(&genesis),
@@ -228,7 +234,11 @@ fn contribute_jpy(face: u128) -> MoneyCall {
 
 /// Banks and retail accounts of the three economies, opened by the rules.
 fn opened() -> Chain {
-    let mut chain = Chain::new();
+    open_all(Chain::new())
+}
+
+/// Opens the three banks and their customers on `chain`.
+fn open_all(mut chain: Chain) -> Chain {
     for (cb, bank, code) in [
         (CB_JP, BANK_JP, "JP"),
         (CB_PH, BANK_PH, "PH"),
@@ -267,7 +277,12 @@ fn opened() -> Chain {
 /// `opened`, plus 1,000,000 JPY contributed and accepted and 500,000 coins
 /// issued to the Japanese bank.
 fn funded() -> Chain {
-    let mut chain = opened();
+    fund(opened())
+}
+
+/// 1,000,000 JPY contributed and accepted on `chain`, and 500,000 coins
+/// issued to the Japanese bank.
+fn fund(mut chain: Chain) -> Chain {
     chain.send(CB_JP, contribute_jpy(100_000_000)).unwrap();
     chain
         .send(ISSUER, MoneyCall::AcceptContribution { id: 0 })

@@ -37,6 +37,7 @@ fn the_supply_summary_survives_a_round_trip() {
     round_trip(&SupplyView {
         height: 3,
         circulation: Amount(5),
+        offline_float: Amount(1),
         own_bonds: Amount(6),
         contributed: Amount(11),
         pending_contributions: 1,
@@ -50,6 +51,7 @@ fn the_supply_summary_survives_a_round_trip() {
             contributed: Amount(11),
             seigniorage: Amount(0),
             tiers: vec![caps()],
+            offline_float: Amount(1),
         }],
         claims: vec![claim()],
         seigniorage_periods: vec![period()],
@@ -69,6 +71,7 @@ fn the_whole_money_state_survives_a_round_trip() {
         contributed: Amount(11),
         tiers: BTreeMap::from([(1, caps())]),
         seigniorage: Amount(0),
+        offline_float: Amount(1),
     };
     round_trip(&MoneyStateView {
         unit: CoinUnit::Single {

@@ -36,8 +36,11 @@ const OFFICIAL: [&str; 8] = [
 /// officials' own powers (rates, tiers, opening accounts, freezes) are not
 /// the officer's to suspend: pausing rates would also sink a basket
 /// re-weighing governance passed.
-const PAUSABLE: [&str; 12] = [
+const PAUSABLE: [&str; 15] = [
     "transfer",
+    "cash",
+    "cash.load",
+    "cash.deposit",
     "registry",
     "registry.anchor",
     "money.pay",

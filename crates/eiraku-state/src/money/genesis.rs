@@ -31,6 +31,7 @@ impl Money {
                     contributed: Amount::ZERO,
                     tiers: e.tiers.iter().map(|t| (t.tier, *t)).collect(),
                     seigniorage: Amount::ZERO,
+                    offline_float: Amount::ZERO,
                 };
                 (e.code, economy)
             })
@@ -55,6 +56,7 @@ impl Money {
             seigniorage_closed_ms: genesis.genesis_time_ms,
             seigniorage_periods: Vector::new(),
             suspended: OrdMap::new(),
+            cash: Default::default(),
         };
         money.accept_genesis_contributions(genesis, config);
         Some(money)

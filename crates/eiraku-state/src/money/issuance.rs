@@ -13,9 +13,11 @@ use crate::{
 use eiraku_core::{AccountId, Amount, CurrencyCode, Role};
 
 impl Money {
-    /// Coins in circulation: Σ issued-account bonds (equal to Σ balances).
+    /// Coins in accounts: Σ issued-account bonds less the offline float
+    /// (equal to Σ balances).
     pub fn circulation(&self) -> Amount {
-        Amount(self.economies.values().map(|e| e.issued_bonds.0).sum())
+        let issued: u128 = self.economies.values().map(|e| e.issued_bonds.0).sum();
+        Amount(issued.saturating_sub(self.offline_float().0))
     }
 
     pub(super) fn open_account(

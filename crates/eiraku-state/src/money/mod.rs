@@ -18,6 +18,8 @@
 //! [`crate::invariants`]).
 
 mod basket;
+mod cash;
+pub(crate) mod cash_state;
 mod genesis;
 mod issuance;
 mod module;
@@ -33,6 +35,7 @@ use crate::{
     ledger::{AccountWrites, Accounts},
     MoneyError,
 };
+pub use cash::{CashBooks, CenterKeys, Spent, WalletBinding};
 use eiraku_core::{
     travel_rule::TravelKey, AccountId, Amount, CoinUnit, CurrencyCode, EconomyCode, MoneyCall,
     Rate, Role, TierCaps,
@@ -68,6 +71,9 @@ pub struct Economy {
     pub tiers: BTreeMap<u8, TierCaps>,
     /// Seigniorage allocated to it over all closed periods.
     pub seigniorage: Amount,
+    /// Coins its offline wallets hold: loaded from accounts, not yet
+    /// credited back by its cash center.
+    pub offline_float: Amount,
 }
 
 /// A contribution offered by a central bank.
@@ -181,6 +187,10 @@ pub struct Money {
     /// Banks their central bank suspended (the reason and since when):
     /// only governance lifts a suspension.
     pub suspended: OrdMap<AccountId, Freeze>,
+    /// The offline cash: center keys, wallet bindings, credited notes (not
+    /// listed in the money view: it grows with every note deposited).
+    #[serde(skip)]
+    pub cash: CashBooks,
 }
 
 /// An outstanding claim, as the API lists it.

@@ -39,7 +39,15 @@ impl Module for Option<Money> {
                 };
                 money.apply(cx.accounts, cx.authority, &caller, call)
             }
-            (Call::Money(_), None) => Err(MoneyError::NoMoneyModule),
+            (Call::Cash(call), Some(money)) => {
+                let caller = MoneyCaller {
+                    sender,
+                    now_ms: cx.env.timestamp_ms,
+                };
+                let chain = &cx.tx.transaction.chain_id;
+                money.apply_cash(cx.accounts, cx.authority, &caller, chain, call)
+            }
+            (Call::Money(_) | Call::Cash(_), None) => Err(MoneyError::NoMoneyModule),
             _ => return None,
         };
         Some(done.map_err(ExecutionError::from))
@@ -48,6 +56,7 @@ impl Module for Option<Money> {
     fn accounts_touched(call: &Call) -> Option<Vec<&AccountId>> {
         match call {
             Call::Money(call) => Some(Money::other_account(call).into_iter().collect()),
+            Call::Cash(call) => Some(call.other_account().into_iter().collect()),
             _ => None,
         }
     }
@@ -115,6 +124,7 @@ impl Module for Option<Money> {
                 entry::period(p),
             );
         }
+        super::cash_state::entries(&m.cash, out);
     }
 
     fn changes(&self, before: &Self, out: &mut Vec<Change>) {
@@ -181,6 +191,7 @@ impl Module for Option<Money> {
             entry::period,
             out,
         );
+        super::cash_state::changes(&b.cash, &a.cash, out);
     }
 
     fn check_change(&self, before: &Self, cx: &ChangeContext<'_>) -> Result<(), Broken> {

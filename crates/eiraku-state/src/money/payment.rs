@@ -75,34 +75,10 @@ impl Money {
         }
         self.check_not_frozen(from)?;
         self.check_not_frozen(to)?;
-        if let Some(Role::Retail { economy, tier, .. }) = from_role {
-            let caps = self.economy(&economy).tiers.get(&tier);
-            let cap = caps.map(|c| c.transfer_cap).unwrap_or_default();
-            if amount > cap {
-                return Err(MoneyError::TransferCapExceeded { cap, amount });
-            }
-        }
-        let balance = accounts.balance(from);
-        let debited = sub(
-            balance,
-            amount,
-            MoneyError::InsufficientFunds {
-                balance,
-                needed: amount,
-            },
-        )?;
+        self.check_transfer_cap(from_role, amount)?;
+        let debited = debited(accounts, from, amount)?;
         let credited = add(accounts.balance(to), amount)?;
-        if let Some(Role::Retail { economy, tier, .. }) = to_role {
-            let caps = self.economy(&economy).tiers.get(&tier);
-            let cap = caps.map(|c| c.balance_cap).unwrap_or_default();
-            if credited > cap {
-                return Err(MoneyError::BalanceCapExceeded {
-                    account: *to,
-                    cap,
-                    would_be: credited,
-                });
-            }
-        }
+        self.check_balance_cap(to, to_role, credited)?;
         if from_economy != to_economy
             && amount >= self.travel_rule_threshold
             && travel_rule.is_none()
@@ -113,6 +89,43 @@ impl Money {
         }
         accounts.set_balance(from, debited);
         accounts.set_balance(to, credited);
+        Ok(())
+    }
+
+    /// A retail account sends at most its KYC tier's transfer cap at once.
+    pub(super) fn check_transfer_cap(
+        &self,
+        role: Option<Role>,
+        amount: Amount,
+    ) -> Result<(), MoneyError> {
+        if let Some(Role::Retail { economy, tier, .. }) = role {
+            let caps = self.economy(&economy).tiers.get(&tier);
+            let cap = caps.map(|c| c.transfer_cap).unwrap_or_default();
+            if amount > cap {
+                return Err(MoneyError::TransferCapExceeded { cap, amount });
+            }
+        }
+        Ok(())
+    }
+
+    /// A retail account holds at most its KYC tier's balance cap.
+    pub(super) fn check_balance_cap(
+        &self,
+        account: &AccountId,
+        role: Option<Role>,
+        credited: Amount,
+    ) -> Result<(), MoneyError> {
+        if let Some(Role::Retail { economy, tier, .. }) = role {
+            let caps = self.economy(&economy).tiers.get(&tier);
+            let cap = caps.map(|c| c.balance_cap).unwrap_or_default();
+            if credited > cap {
+                return Err(MoneyError::BalanceCapExceeded {
+                    account: *account,
+                    cap,
+                    would_be: credited,
+                });
+            }
+        }
         Ok(())
     }
 
@@ -215,4 +228,21 @@ impl Money {
             _ => Err(MoneyError::NotBankOrRegulator),
         }
     }
+}
+
+/// `account`'s balance less `amount`, or why it cannot pay it.
+pub(super) fn debited(
+    accounts: &AccountWrites<'_>,
+    account: &AccountId,
+    amount: Amount,
+) -> Result<Amount, MoneyError> {
+    let balance = accounts.balance(account);
+    sub(
+        balance,
+        amount,
+        MoneyError::InsufficientFunds {
+            balance,
+            needed: amount,
+        },
+    )
 }

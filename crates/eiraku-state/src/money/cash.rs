@@ -1,0 +1,276 @@
+//! Offline cash on the ledger (issue 15): coins move from an account into
+//! its economy's offline float when it loads a wallet it binds to itself,
+//! and back into the account a depositing wallet is bound to when that
+//! economy's cash center credits the notes, each serial once. The float is
+//! a term of `money.backing`: coins in accounts + Σ offline float = Σ
+//! issued-account bonds.
+//!
+//! The cash center and the device center are roles governance grants
+//! (class B); each publishes its keys here, so wallets, auditors and these
+//! rules read them from the chain.
+
+use super::{add, holder_economy_of, payment::debited, CallContext, Money};
+use crate::{authority::Authority, ledger::AccountWrites, MoneyError};
+use eiraku_cash::SignedCertificate;
+use eiraku_core::{
+    cash::{binding_message, WALLET_BINDING_NAMESPACE},
+    AccountId, Amount, CashCall, ChainId, DepositedNote, Digest, EconomyCode, Role,
+};
+use imbl::OrdMap;
+use serde::Serialize;
+
+/// An economy's cash-center keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct CenterKeys {
+    /// Ed25519 key notes are sealed with.
+    pub note_key: AccountId,
+    /// X25519 key wallets agree their history keys with.
+    #[serde(serialize_with = "eiraku_core::digest::serialize_hex")]
+    pub history_key: Digest,
+}
+
+/// An offline wallet bound to the account that first loaded it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct WalletBinding {
+    /// The account deposits by this wallet are credited to.
+    pub account: AccountId,
+    /// The wallet's certified signing key.
+    pub signing_key: AccountId,
+    /// End of its certificate's validity.
+    pub valid_until_ms: u64,
+}
+
+/// A credited note.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Spent {
+    /// The wallet that deposited it.
+    pub wallet: u64,
+    /// Block time it was credited.
+    pub credited_ms: u64,
+}
+
+/// The offline cash's books on the ledger.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CashBooks {
+    /// Each economy's cash-center keys.
+    pub centers: OrdMap<EconomyCode, CenterKeys>,
+    /// Each economy's device-center key.
+    pub device_keys: OrdMap<EconomyCode, AccountId>,
+    /// Wallets, by number.
+    pub wallets: OrdMap<u64, WalletBinding>,
+    /// Credited notes, by issuing center's economy and serial.
+    pub spent: OrdMap<(EconomyCode, u64), Spent>,
+}
+
+impl Money {
+    /// Applies one offline-cash call. On error nothing changed.
+    pub(crate) fn apply_cash(
+        &mut self,
+        accounts: &mut AccountWrites<'_>,
+        roles: &Authority,
+        ctx: &CallContext<'_>,
+        chain: &ChainId,
+        call: &CashCall,
+    ) -> Result<(), MoneyError> {
+        match call {
+            CashCall::SetCenterKeys {
+                note_key,
+                history_key,
+            } => {
+                let Some(Role::CashCenter { economy }) = roles.role(ctx.sender) else {
+                    return Err(MoneyError::NotCashCenter);
+                };
+                let keys = CenterKeys {
+                    note_key: *note_key,
+                    history_key: *history_key,
+                };
+                self.cash.centers.insert(economy, keys);
+                Ok(())
+            }
+            CashCall::SetDeviceKey { key } => {
+                let Some(Role::DeviceCenter { economy }) = roles.role(ctx.sender) else {
+                    return Err(MoneyError::NotDeviceCenter);
+                };
+                self.cash.device_keys.insert(economy, *key);
+                Ok(())
+            }
+            CashCall::Load {
+                certificate,
+                amount,
+                possession,
+            } => {
+                let load = Load {
+                    certificate,
+                    amount: *amount,
+                    possession,
+                };
+                self.load(accounts, roles, ctx, chain, load)
+            }
+            CashCall::Deposit {
+                wallet,
+                account,
+                notes,
+            } => self.deposit(accounts, roles, ctx, *wallet, account, notes),
+        }
+    }
+
+    /// The sender loads a wallet: checks it may pay the amount, that the
+    /// wallet is certified by its economy's device center, agreed to the
+    /// binding and is bound to no other account; then moves the coins into
+    /// the float and binds the wallet.
+    fn load(
+        &mut self,
+        accounts: &mut AccountWrites<'_>,
+        roles: &Authority,
+        ctx: &CallContext<'_>,
+        chain: &ChainId,
+        load: Load<'_>,
+    ) -> Result<(), MoneyError> {
+        let role = roles.role(ctx.sender);
+        let economy = holder_economy_of(ctx.sender, role)?;
+        if load.amount == Amount::ZERO {
+            return Err(MoneyError::ZeroAmount);
+        }
+        self.check_not_frozen(ctx.sender)?;
+        self.check_transfer_cap(role, load.amount)?;
+        let binding = self.checked_binding(ctx, chain, economy, &load)?;
+        let balance = debited(accounts, ctx.sender, load.amount)?;
+        let books = self.economy_mut(&economy);
+        books.offline_float = add(books.offline_float, load.amount)?;
+        accounts.set_balance(ctx.sender, balance);
+        self.cash.wallets.insert(binding.0, binding.1);
+        Ok(())
+    }
+
+    /// The wallet a load binds: its certificate verified under the device
+    /// center's key, its signature over the binding, and no other account
+    /// holding it.
+    fn checked_binding(
+        &self,
+        ctx: &CallContext<'_>,
+        chain: &ChainId,
+        economy: EconomyCode,
+        load: &Load<'_>,
+    ) -> Result<(u64, WalletBinding), MoneyError> {
+        let device_key = self
+            .cash
+            .device_keys
+            .get(&economy)
+            .ok_or(MoneyError::NoDeviceKey { economy })?;
+        let bad = |reason: String| MoneyError::BadWalletCertificate { reason };
+        let certificate =
+            SignedCertificate::from_bytes(load.certificate).map_err(|e| bad(e.to_string()))?;
+        let device_key = device_key
+            .public_key()
+            .map_err(|_| bad("the device-center key is not a valid key".into()))?;
+        certificate
+            .verify(&device_key, ctx.now_ms)
+            .map_err(|e| bad(e.to_string()))?;
+        let wallet = certificate.wallet().0;
+        let signing_key = &certificate.certificate.signing_key;
+        let message = binding_message(chain, ctx.sender, wallet);
+        use commonware_cryptography::Verifier;
+        if !signing_key.verify(WALLET_BINDING_NAMESPACE, &message, load.possession) {
+            return Err(MoneyError::BadWalletPossession { wallet });
+        }
+        let binding = WalletBinding {
+            account: *ctx.sender,
+            signing_key: AccountId::from_public_key(signing_key),
+            valid_until_ms: certificate.certificate.valid_until_ms,
+        };
+        match self.cash.wallets.get(&wallet) {
+            Some(bound)
+                if bound.account != binding.account || bound.signing_key != binding.signing_key =>
+            {
+                Err(MoneyError::WalletBoundElsewhere { wallet })
+            }
+            _ => Ok((wallet, binding)),
+        }
+    }
+
+    /// The sender, an economy's cash center, credits notes its wallets
+    /// deposited to the account the depositing wallet is bound to: each
+    /// serial once, out of that economy's float.
+    fn deposit(
+        &mut self,
+        accounts: &mut AccountWrites<'_>,
+        roles: &Authority,
+        ctx: &CallContext<'_>,
+        wallet: u64,
+        account: &AccountId,
+        notes: &[DepositedNote],
+    ) -> Result<(), MoneyError> {
+        let Some(Role::CashCenter { economy }) = roles.role(ctx.sender) else {
+            return Err(MoneyError::NotCashCenter);
+        };
+        let bound = self
+            .cash
+            .wallets
+            .get(&wallet)
+            .ok_or(MoneyError::UnknownWallet { wallet })?;
+        if bound.account != *account {
+            return Err(MoneyError::WalletNotBoundTo {
+                wallet,
+                account: *account,
+            });
+        }
+        let total = self.unspent_total(economy, notes)?;
+        let role = roles.role(account);
+        holder_economy_of(account, role)?;
+        self.check_not_frozen(account)?;
+        let float = self.economy(&economy).offline_float;
+        let left = float.checked_sub(total).ok_or(MoneyError::FloatExceeded {
+            economy,
+            float,
+            needed: total,
+        })?;
+        let credited = add(accounts.balance(account), total)?;
+        self.check_balance_cap(account, role, credited)?;
+        self.economy_mut(&economy).offline_float = left;
+        accounts.set_balance(account, credited);
+        let spent = Spent {
+            wallet,
+            credited_ms: ctx.now_ms,
+        };
+        for note in notes {
+            self.cash.spent.insert((economy, note.serial), spent);
+        }
+        Ok(())
+    }
+
+    /// The notes' total, if none was credited before nor is named twice.
+    fn unspent_total(
+        &self,
+        economy: EconomyCode,
+        notes: &[DepositedNote],
+    ) -> Result<Amount, MoneyError> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut total = Amount::ZERO;
+        for note in notes {
+            let spent = self.cash.spent.contains_key(&(economy, note.serial));
+            if spent || !seen.insert(note.serial) {
+                return Err(MoneyError::NoteAlreadyCredited {
+                    economy,
+                    serial: note.serial,
+                });
+            }
+            if note.value == Amount::ZERO {
+                return Err(MoneyError::ZeroAmount);
+            }
+            total = add(total, note.value)?;
+        }
+        Ok(total)
+    }
+
+    /// Σ offline float over the economies: the coins wallets hold.
+    pub fn offline_float(&self) -> Amount {
+        Amount(self.economies.values().map(|e| e.offline_float.0).sum())
+    }
+}
+
+/// A load's parts.
+struct Load<'a> {
+    certificate: &'a [u8],
+    amount: Amount,
+    possession: &'a commonware_cryptography::ed25519::Signature,
+}

@@ -1,0 +1,308 @@
+//! The offline cash on the ledger: an account loads a wallet it binds to
+//! itself (its coins go into the economy's offline float), the economy's
+//! cash center credits deposited notes to the account the depositing
+//! wallet is bound to, each serial once; `money.backing` counts the float.
+//! The attacks: a load into another's wallet or without the wallet's
+//! consent, an uncertified wallet, a serial credited twice, a deposit by
+//! anyone but the cash center, to another account, or beyond the float.
+
+use super::*;
+use commonware_codec::Encode;
+use eiraku_cash::{DeviceCenter, WalletCertificate, WalletNumber};
+use eiraku_core::cash::{binding_message, WALLET_BINDING_NAMESPACE};
+use eiraku_core::{CashCall, DepositedNote};
+
+const CENTER_JP: u64 = 60;
+const DEVICE_JP: u64 = 61;
+/// The key the device center certifies with.
+const DEVICE_KEY: u64 = 62;
+/// Alice's wallet: number 7, its signing key from seed 70.
+const WALLET: u64 = 7;
+const WALLET_KEY: u64 = 70;
+
+/// The test genesis, with JP's cash center and device center named at the
+/// founding.
+fn centers_genesis() -> Genesis {
+    let mut genesis = genesis();
+    let center = |seed: u64, role: Role| GenesisAccount {
+        id: id(seed),
+        balance: Amount::ZERO,
+        label: String::new(),
+        role: Some(role),
+        bank: None,
+        travel_key: None,
+    };
+    let jp = economy("JP");
+    genesis.accounts = vec![
+        center(CENTER_JP, Role::CashCenter { economy: jp }),
+        center(DEVICE_JP, Role::DeviceCenter { economy: jp }),
+    ];
+    genesis
+}
+
+/// Funded, with 100,000 coins paid to Alice and the device center's key
+/// published.
+fn cash_chain() -> Chain {
+    let mut chain = fund(open_all(Chain::on(centers_genesis())));
+    chain.send(BANK_JP, pay(ALICE_JP, 100_000)).unwrap();
+    let key = CashCall::SetDeviceKey {
+        key: id(DEVICE_KEY),
+    };
+    chain.send_call(DEVICE_JP, Call::Cash(key)).unwrap();
+    chain
+}
+
+/// Wallet `number`'s certificate for signing key `key_seed`, signed by the
+/// device key `device_seed`.
+fn certificate(number: u64, key_seed: u64, device_seed: u64) -> Vec<u8> {
+    DeviceCenter::new(Keypair::from_seed(device_seed))
+        .certify(WalletCertificate {
+            number: WalletNumber(number),
+            signing_key: Keypair::from_seed(key_seed).public_key(),
+            agreement_key: [1; 32],
+            sealing_key: [2; 32],
+            reserved: vec![],
+            valid_from_ms: 0,
+            valid_until_ms: u64::MAX,
+        })
+        .encode()
+        .to_vec()
+}
+
+/// `account` loads `amount` into wallet `number`, whose key `key_seed`
+/// signs the binding.
+fn load(chain: &Chain, account: u64, number: u64, key_seed: u64, amount: u128) -> Call {
+    let message = binding_message(chain.state.chain_id(), &id(account), number);
+    Call::Cash(CashCall::Load {
+        certificate: certificate(number, key_seed, DEVICE_KEY),
+        amount: Amount(amount),
+        possession: Keypair::from_seed(key_seed).sign(WALLET_BINDING_NAMESPACE, &message),
+    })
+}
+
+fn deposit(number: u64, account: u64, notes: &[(u64, u128)]) -> Call {
+    Call::Cash(CashCall::Deposit {
+        wallet: number,
+        account: id(account),
+        notes: notes
+            .iter()
+            .map(|&(serial, value)| DepositedNote {
+                serial,
+                value: Amount(value),
+            })
+            .collect(),
+    })
+}
+
+fn float(chain: &Chain) -> Amount {
+    chain.state.money().unwrap().economies[&economy("JP")].offline_float
+}
+
+/// Sends a call that must be refused, and checks it changed nothing in
+/// the money state or any balance.
+fn refused(chain: &mut Chain, seed: u64, call: Call) -> MoneyError {
+    let before = chain.state.clone();
+    let error = chain.send_call(seed, call).unwrap_err();
+    assert_eq!(chain.state.money(), before.money(), "{error}");
+    for (account, after) in chain.state.accounts() {
+        let was = before.account(account).copied().unwrap_or_default();
+        assert_eq!(after.balance, was.balance, "{error}");
+    }
+    error
+}
+
+#[test]
+fn coins_go_into_a_wallet_and_come_back_by_deposit_with_the_books_kept() {
+    let mut chain = cash_chain();
+    let call = load(&chain, ALICE_JP, WALLET, WALLET_KEY, 30_000);
+    chain.send_call(ALICE_JP, call).unwrap();
+    assert_eq!(chain.balance(ALICE_JP), Amount(70_000));
+    assert_eq!(float(&chain), Amount(30_000));
+    let cash = &chain.state.money().unwrap().cash;
+    assert_eq!(cash.wallets[&WALLET].account, id(ALICE_JP));
+
+    // Notes that came back to Alice's wallet are credited to her.
+    let notes = [(1, 10_000), (2, 5_000)];
+    chain
+        .send_call(CENTER_JP, deposit(WALLET, ALICE_JP, &notes))
+        .unwrap();
+    assert_eq!(chain.balance(ALICE_JP), Amount(85_000));
+    assert_eq!(float(&chain), Amount(15_000));
+    // She loads again: the wallet stays hers.
+    let again = load(&chain, ALICE_JP, WALLET, WALLET_KEY, 1_000);
+    chain.send_call(ALICE_JP, again).unwrap();
+    assert_eq!(float(&chain), Amount(16_000));
+
+    // `send_call` checked every invariant after each block; a restarting
+    // node reads the same books back from the entries.
+    let store = entries(&chain.state.all_entries());
+    assert!(store.contains_key(&StateKey::Money(MoneyKey::Wallet(WALLET))));
+    let spent = MoneyKey::Spent {
+        economy: economy("JP"),
+        serial: 2,
+    };
+    assert!(store.contains_key(&StateKey::Money(spent)));
+    assert_eq!(rebuilt_from(&store, &chain.state).unwrap(), chain.state);
+}
+
+#[test]
+fn a_serial_is_credited_once_and_only_by_the_cash_center() {
+    let mut chain = cash_chain();
+    let call = load(&chain, ALICE_JP, WALLET, WALLET_KEY, 30_000);
+    chain.send_call(ALICE_JP, call).unwrap();
+    chain
+        .send_call(CENTER_JP, deposit(WALLET, ALICE_JP, &[(1, 100)]))
+        .unwrap();
+    let credited_twice = MoneyError::NoteAlreadyCredited {
+        economy: economy("JP"),
+        serial: 1,
+    };
+    let again = deposit(WALLET, ALICE_JP, &[(1, 100)]);
+    assert_eq!(refused(&mut chain, CENTER_JP, again), credited_twice);
+    let named_twice = deposit(WALLET, ALICE_JP, &[(3, 100), (3, 100)]);
+    assert!(matches!(
+        refused(&mut chain, CENTER_JP, named_twice),
+        MoneyError::NoteAlreadyCredited { serial: 3, .. }
+    ));
+    // Nobody but the cash center credits: not the wallet's owner, not the
+    // device center.
+    for seed in [ALICE_JP, DEVICE_JP, CB_JP] {
+        let own = deposit(WALLET, ALICE_JP, &[(4, 100)]);
+        assert_eq!(refused(&mut chain, seed, own), MoneyError::NotCashCenter);
+    }
+    // Not to an account the wallet is not bound to, nor for a wallet no
+    // account loaded.
+    let elsewhere = deposit(WALLET, BANK_JP, &[(5, 100)]);
+    assert!(matches!(
+        refused(&mut chain, CENTER_JP, elsewhere),
+        MoneyError::WalletNotBoundTo { wallet: WALLET, .. }
+    ));
+    let unknown = deposit(99, ALICE_JP, &[(6, 100)]);
+    assert_eq!(
+        refused(&mut chain, CENTER_JP, unknown),
+        MoneyError::UnknownWallet { wallet: 99 }
+    );
+    // Never more than the wallets hold.
+    let beyond = deposit(WALLET, ALICE_JP, &[(7, 29_901)]);
+    assert!(matches!(
+        refused(&mut chain, CENTER_JP, beyond),
+        MoneyError::FloatExceeded { .. }
+    ));
+}
+
+#[test]
+fn a_wallet_is_loaded_only_certified_consenting_and_by_its_own_account() {
+    let mut chain = cash_chain();
+    let chain_id = chain.state.chain_id().clone();
+    let signed = |account: u64, number: u64, key_seed: u64| {
+        let message = binding_message(&chain_id, &id(account), number);
+        Keypair::from_seed(key_seed).sign(WALLET_BINDING_NAMESPACE, &message)
+    };
+    // A certificate the device center did not sign.
+    let forged = Call::Cash(CashCall::Load {
+        certificate: certificate(WALLET, WALLET_KEY, 999),
+        amount: Amount(1_000),
+        possession: signed(ALICE_JP, WALLET, WALLET_KEY),
+    });
+    assert!(matches!(
+        refused(&mut chain, ALICE_JP, forged),
+        MoneyError::BadWalletCertificate { .. }
+    ));
+    let garbage = Call::Cash(CashCall::Load {
+        certificate: vec![1, 2, 3],
+        amount: Amount(1_000),
+        possession: signed(ALICE_JP, WALLET, WALLET_KEY),
+    });
+    assert!(matches!(
+        refused(&mut chain, ALICE_JP, garbage),
+        MoneyError::BadWalletCertificate { .. }
+    ));
+    // The wallet did not agree: signed by another key, or for another
+    // account.
+    for possession in [
+        signed(ALICE_JP, WALLET, WALLET_KEY + 1),
+        signed(BANK_JP, WALLET, WALLET_KEY),
+    ] {
+        let unconsented = Call::Cash(CashCall::Load {
+            certificate: certificate(WALLET, WALLET_KEY, DEVICE_KEY),
+            amount: Amount(1_000),
+            possession,
+        });
+        assert_eq!(
+            refused(&mut chain, ALICE_JP, unconsented),
+            MoneyError::BadWalletPossession { wallet: WALLET }
+        );
+    }
+    // Bound to Alice, the wallet takes no load from her bank, even one it
+    // signed for.
+    let call = load(&chain, ALICE_JP, WALLET, WALLET_KEY, 1_000);
+    chain.send_call(ALICE_JP, call).unwrap();
+    let bank_load = load(&chain, BANK_JP, WALLET, WALLET_KEY, 1_000);
+    assert_eq!(
+        refused(&mut chain, BANK_JP, bank_load),
+        MoneyError::WalletBoundElsewhere { wallet: WALLET }
+    );
+    // The AML rules hold for loads as for payments.
+    let above_cap = load(&chain, ALICE_JP, WALLET, WALLET_KEY, 80_001);
+    assert!(matches!(
+        refused(&mut chain, ALICE_JP, above_cap),
+        MoneyError::TransferCapExceeded { .. }
+    ));
+    let freeze = MoneyCall::Freeze {
+        account: id(ALICE_JP),
+        reason: "court order".into(),
+    };
+    chain.send(REG_JP, freeze).unwrap();
+    let frozen = load(&chain, ALICE_JP, WALLET, WALLET_KEY, 1_000);
+    assert!(matches!(
+        refused(&mut chain, ALICE_JP, frozen),
+        MoneyError::AccountFrozen { .. }
+    ));
+    // Only the centers publish their keys.
+    let keys = Call::Cash(CashCall::SetCenterKeys {
+        note_key: id(1),
+        history_key: hash(&[b"history"]),
+    });
+    assert_eq!(
+        refused(&mut chain, DEVICE_JP, keys.clone()),
+        MoneyError::NotCashCenter
+    );
+    chain.send_call(CENTER_JP, keys).unwrap();
+    let device = Call::Cash(CashCall::SetDeviceKey { key: id(1) });
+    assert_eq!(
+        refused(&mut chain, CENTER_JP, device),
+        MoneyError::NotDeviceCenter
+    );
+}
+
+#[test]
+fn an_economy_without_a_device_key_loads_no_wallet() {
+    let mut chain = fund(open_all(Chain::on(centers_genesis())));
+    chain.send(BANK_JP, pay(ALICE_JP, 10_000)).unwrap();
+    let call = load(&chain, ALICE_JP, WALLET, WALLET_KEY, 1_000);
+    assert_eq!(
+        refused(&mut chain, ALICE_JP, call),
+        MoneyError::NoDeviceKey {
+            economy: economy("JP")
+        }
+    );
+}
+
+#[test]
+fn the_backing_invariant_counts_the_offline_float() {
+    let chain = cash_chain();
+    let before = chain.state.money().unwrap().clone();
+    let mut after = before.clone();
+    // Float appearing from nowhere (no balance moved) breaks the books.
+    after
+        .economies
+        .get_mut(&economy("JP"))
+        .unwrap()
+        .offline_float = Amount(1);
+    let broken = check_money_change([], chain.state.authority(), &before, &after).unwrap_err();
+    assert_eq!(broken.invariant, Invariant::MoneyBacking);
+    // Coins leaving an account into the float keep them.
+    let alice = id(ALICE_JP);
+    let moved = [(&alice, Amount(100_000), Amount(99_999))];
+    check_money_change(moved, chain.state.authority(), &before, &after).unwrap();
+}
