@@ -306,3 +306,94 @@ fn the_backing_invariant_counts_the_offline_float() {
     let moved = [(&alice, Amount(100_000), Amount(99_999))];
     check_money_change(moved, chain.state.authority(), &before, &after).unwrap();
 }
+
+/// One random offline-cash call: who sends it and what.
+#[derive(Clone, Debug)]
+enum CashOp {
+    /// `account` loads `amount` into wallet `wallet` (its key: seed
+    /// `WALLET_KEY + wallet`).
+    Load {
+        account: u64,
+        wallet: u64,
+        amount: u128,
+    },
+    /// `sender` credits notes `serials`, each worth `value`, deposited by
+    /// `wallet`, to `account`.
+    Deposit {
+        sender: u64,
+        wallet: u64,
+        account: u64,
+        serials: Vec<u64>,
+        value: u128,
+    },
+}
+
+fn any_cash_op() -> impl Strategy<Value = CashOp> {
+    let holder = prop_oneof![Just(ALICE_JP), Just(BANK_JP), Just(MARIA_PH)];
+    let wallet = 7u64..10;
+    prop_oneof![
+        (holder.clone(), wallet.clone(), 0u128..120_000).prop_map(|(account, wallet, amount)| {
+            CashOp::Load {
+                account,
+                wallet,
+                amount,
+            }
+        }),
+        (
+            prop_oneof![Just(CENTER_JP), Just(ALICE_JP)],
+            wallet,
+            holder,
+            prop::collection::vec(0u64..12, 1..4),
+            0u128..20_000,
+        )
+            .prop_map(
+                |(sender, wallet, account, serials, value)| CashOp::Deposit {
+                    sender,
+                    wallet,
+                    account,
+                    serials,
+                    value,
+                }
+            ),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// Random loads and deposits keep every invariant (`send_call` checks
+    /// them after each block, the float included), a refused one changes
+    /// nothing, each block's changes keep a store equal to the state, and
+    /// the state reads back from it.
+    #[test]
+    fn random_loads_and_deposits_keep_the_books(ops in prop::collection::vec(any_cash_op(), 1..30)) {
+        let mut chain = cash_chain();
+        chain.send(BANK_JP, pay(ALICE_JP, 50_000)).unwrap();
+        let mut store = entries(&chain.state.all_entries());
+        for op in ops {
+            let (sender, call) = match op {
+                CashOp::Load { account, wallet, amount } => {
+                    (account, load(&chain, account, wallet, WALLET_KEY + wallet, amount))
+                }
+                CashOp::Deposit { sender, wallet, account, serials, value } => {
+                    let notes: Vec<(u64, u128)> = serials.iter().map(|&s| (s, value)).collect();
+                    (sender, deposit(wallet, account, &notes))
+                }
+            };
+            let before = chain.state.clone();
+            let outcome = chain.send_call(sender, call);
+            prop_assert!(!matches!(outcome, Err(MoneyError::InvariantBroken { .. })), "{:?}", outcome);
+            if outcome.is_err() {
+                prop_assert_eq!(chain.state.money(), before.money());
+            }
+            for (key, value) in chain.state.changes_since(&before) {
+                match value {
+                    Some(value) => store.insert(key, value),
+                    None => store.remove(&key),
+                };
+            }
+            prop_assert_eq!(&store, &entries(&chain.state.all_entries()));
+        }
+        prop_assert_eq!(&rebuilt_from(&store, &chain.state).unwrap(), &chain.state);
+    }
+}
