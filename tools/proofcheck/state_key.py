@@ -73,7 +73,7 @@ MODULES = {
         ("claim", 5, [economy, economy]), ("settlement", 6, [u64]),
         ("seigniorage", 7, [u64]), ("suspension", 8, [account]),
         ("cash-center", 9, [economy]), ("device-key", 10, [economy]), ("wallet", 11, [u64]),
-        ("spent", 12, [economy, u64]),
+        ("spent", 12, [economy, u64]), ("blacklisted", 13, [u64]),
     ]),
     "registry": (0x04, [("anchor", 0, [digest])]),
     "governance": (0x05, [

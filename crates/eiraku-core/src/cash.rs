@@ -20,6 +20,9 @@ pub const MAX_CERTIFICATE_BYTES: usize = 512;
 /// Most notes one deposit credits (a deposit fits one transaction).
 pub const MAX_DEPOSIT_NOTES: usize = 128;
 
+/// Longest blacklist evidence, in bytes (two signed history entries).
+pub const MAX_EVIDENCE_BYTES: usize = 2_048;
+
 /// One deposited note, as the cash center credits it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DepositedNote {
@@ -75,6 +78,22 @@ pub enum CashCall {
         /// The notes, each credited once.
         notes: Vec<DepositedNote>,
     },
+    /// Anyone blacklists `wallet` on evidence the chain checks against the
+    /// wallet's certified key: two different entries it signed for one hop
+    /// of a note, or under one transfer counter.
+    Blacklist {
+        /// The accused wallet.
+        wallet: u64,
+        /// The evidence, as the cash center's `Evidence` encodes it.
+        #[serde(with = "hex_bytes")]
+        evidence: Vec<u8>,
+    },
+    /// The wallet's account, or its economy's device center, revokes a lost
+    /// or stolen wallet: no load or deposit names it again.
+    RevokeWallet {
+        /// The wallet.
+        wallet: u64,
+    },
 }
 
 /// What a wallet signs to be bound to `account` on chain `chain`.
@@ -103,6 +122,8 @@ impl CashCall {
     const SET_DEVICE_KEY: u8 = 1;
     const LOAD: u8 = 2;
     const DEPOSIT: u8 = 3;
+    const BLACKLIST: u8 = 4;
+    const REVOKE_WALLET: u8 = 5;
 
     /// The call's name, as its JSON form spells it.
     pub fn name(&self) -> &'static str {
@@ -111,6 +132,8 @@ impl CashCall {
             CashCall::SetDeviceKey { .. } => "set_device_key",
             CashCall::Load { .. } => "load",
             CashCall::Deposit { .. } => "deposit",
+            CashCall::Blacklist { .. } => "blacklist",
+            CashCall::RevokeWallet { .. } => "revoke_wallet",
         }
     }
 
@@ -179,6 +202,15 @@ impl Write for CashCall {
                 account.write(buf);
                 notes.write(buf);
             }
+            CashCall::Blacklist { wallet, evidence } => {
+                Self::BLACKLIST.write(buf);
+                wallet.write(buf);
+                evidence.write(buf);
+            }
+            CashCall::RevokeWallet { wallet } => {
+                Self::REVOKE_WALLET.write(buf);
+                wallet.write(buf);
+            }
         }
     }
 }
@@ -194,6 +226,8 @@ impl EncodeSize for CashCall {
                 ..
             } => certificate.encode_size() + Amount::SIZE + possession.encode_size(),
             CashCall::Deposit { notes, .. } => 8 + AccountId::SIZE + notes.encode_size(),
+            CashCall::Blacklist { evidence, .. } => 8 + evidence.encode_size(),
+            CashCall::RevokeWallet { .. } => 8,
         }
     }
 }
@@ -224,6 +258,13 @@ impl Read for CashCall {
                     buf,
                     &(RangeCfg::new(1..=MAX_DEPOSIT_NOTES), ()),
                 )?,
+            }),
+            Self::BLACKLIST => Ok(CashCall::Blacklist {
+                wallet: u64::read(buf)?,
+                evidence: Vec::<u8>::read_cfg(buf, &(RangeCfg::new(0..=MAX_EVIDENCE_BYTES), ()))?,
+            }),
+            Self::REVOKE_WALLET => Ok(CashCall::RevokeWallet {
+                wallet: u64::read(buf)?,
             }),
             other => Err(Error::InvalidEnum(other)),
         }
@@ -259,6 +300,11 @@ mod tests {
                     value: Amount(2),
                 }],
             },
+            CashCall::Blacklist {
+                wallet: 4,
+                evidence: vec![1, 2, 3],
+            },
+            CashCall::RevokeWallet { wallet: 4 },
         ]
     }
 

@@ -37,6 +37,8 @@ pub enum MoneyKey {
     DeviceKey(EconomyCode),
     /// An offline wallet's binding to its account, by wallet number.
     Wallet(u64),
+    /// The evidence an offline wallet was blacklisted on, by wallet number.
+    Blacklisted(u64),
     /// A note credited by a deposit, by its issuing center's economy and
     /// serial: never credited again.
     Spent {
@@ -53,7 +55,7 @@ impl ModuleKey for MoneyKey {
     const FORMS: &'static str = "money/config, money/economy/<code>, money/travel-key/<hex>, \
 money/freeze/<hex>, money/contribution/<n>, money/claim/<creditor>/<debtor>, \
 money/settlement/<n>, money/seigniorage/<n>, money/suspension/<hex>, money/cash-center/<code>, \
-money/device-key/<code>, money/wallet/<n>, money/spent/<code>/<n>";
+money/device-key/<code>, money/wallet/<n>, money/spent/<code>/<n>, money/blacklisted/<n>";
 
     fn write_bytes(&self, out: &mut Vec<u8>) {
         let (kind, natural): (u8, &[u8]) = match self {
@@ -74,6 +76,7 @@ money/device-key/<code>, money/wallet/<n>, money/spent/<code>/<n>";
             MoneyKey::CashCenter(code) => (9, code.as_str().as_bytes()),
             MoneyKey::DeviceKey(code) => (10, code.as_str().as_bytes()),
             MoneyKey::Wallet(n) => return numbered(out, 11, *n),
+            MoneyKey::Blacklisted(n) => return numbered(out, 13, *n),
             MoneyKey::Spent { economy, serial } => {
                 out.push(12);
                 out.extend_from_slice(economy.as_str().as_bytes());
@@ -106,6 +109,7 @@ money/device-key/<code>, money/wallet/<n>, money/spent/<code>/<n>";
             9 if natural.len() == 2 => MoneyKey::CashCenter(economy(natural)?),
             10 if natural.len() == 2 => MoneyKey::DeviceKey(economy(natural)?),
             11 => MoneyKey::Wallet(number()?),
+            13 => MoneyKey::Blacklisted(number()?),
             12 if natural.len() == 10 => MoneyKey::Spent {
                 economy: economy(&natural[..2])?,
                 serial: u64::from_be_bytes(natural[2..].try_into().ok()?),
@@ -128,6 +132,7 @@ money/device-key/<code>, money/wallet/<n>, money/spent/<code>/<n>";
             MoneyKey::CashCenter(code) => write!(f, "cash-center/{code}"),
             MoneyKey::DeviceKey(code) => write!(f, "device-key/{code}"),
             MoneyKey::Wallet(n) => write!(f, "wallet/{n}"),
+            MoneyKey::Blacklisted(n) => write!(f, "blacklisted/{n}"),
             MoneyKey::Spent { economy, serial } => write!(f, "spent/{economy}/{serial}"),
         }
     }
@@ -155,6 +160,7 @@ money/device-key/<code>, money/wallet/<n>, money/spent/<code>/<n>";
             ["cash-center", code] => Ok(MoneyKey::CashCenter(economy(code)?)),
             ["device-key", code] => Ok(MoneyKey::DeviceKey(economy(code)?)),
             ["wallet", n] => Ok(MoneyKey::Wallet(number(n)?)),
+            ["blacklisted", n] => Ok(MoneyKey::Blacklisted(number(n)?)),
             ["spent", code, n] => Ok(MoneyKey::Spent {
                 economy: economy(code)?,
                 serial: number(n)?,

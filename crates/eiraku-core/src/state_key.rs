@@ -215,6 +215,7 @@ mod tests {
             StateKey::Money(MoneyKey::CashCenter(jp)),
             StateKey::Money(MoneyKey::DeviceKey(jp)),
             StateKey::Money(MoneyKey::Wallet(7)),
+            StateKey::Money(MoneyKey::Blacklisted(7)),
             StateKey::Money(MoneyKey::Spent {
                 economy: jp,
                 serial: 7,

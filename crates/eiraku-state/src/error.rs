@@ -398,6 +398,30 @@ pub enum MoneyError {
         /// The note.
         serial: u64,
     },
+    /// The wallet was revoked by its account or its device center.
+    #[error("wallet {wallet} is revoked")]
+    WalletRevoked {
+        /// The wallet.
+        wallet: u64,
+    },
+    /// The wallet is blacklisted.
+    #[error("wallet {wallet} is blacklisted")]
+    WalletBlacklisted {
+        /// The wallet.
+        wallet: u64,
+    },
+    /// Only the wallet's account or its economy's device center revokes it.
+    #[error("only wallet {wallet}'s account or its economy's device center may revoke it")]
+    NotWalletHolder {
+        /// The wallet.
+        wallet: u64,
+    },
+    /// Blacklist evidence that does not prove what it claims.
+    #[error("the evidence does not prove a double spend: {reason}")]
+    BadEvidence {
+        /// Why.
+        reason: String,
+    },
     /// A deposit larger than the value the economy's wallets hold.
     #[error("a deposit of {needed} exceeds {economy}'s offline float of {float}")]
     FloatExceeded {
@@ -468,6 +492,10 @@ impl MoneyError {
             MoneyError::WalletNotBoundTo { .. } => "wallet_not_bound_to",
             MoneyError::NoteAlreadyCredited { .. } => "note_already_credited",
             MoneyError::FloatExceeded { .. } => "float_exceeded",
+            MoneyError::WalletRevoked { .. } => "wallet_revoked",
+            MoneyError::WalletBlacklisted { .. } => "wallet_blacklisted",
+            MoneyError::NotWalletHolder { .. } => "not_wallet_holder",
+            MoneyError::BadEvidence { .. } => "bad_evidence",
         }
     }
 }

@@ -38,6 +38,18 @@ pub struct WalletBinding {
     pub signing_key: AccountId,
     /// End of its certificate's validity.
     pub valid_until_ms: u64,
+    /// Block time its account or device center revoked it (lost, stolen).
+    pub revoked_ms: Option<u64>,
+}
+
+/// A wallet blacklisted on evidence the chain checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Blacklisting {
+    /// The evidence, as submitted (anyone re-checks it against the
+    /// wallet's key in its binding).
+    pub evidence: Vec<u8>,
+    /// Block time it was recorded.
+    pub at_ms: u64,
 }
 
 /// A credited note.
@@ -60,6 +72,8 @@ pub struct CashBooks {
     pub wallets: OrdMap<u64, WalletBinding>,
     /// Credited notes, by issuing center's economy and serial.
     pub spent: OrdMap<(EconomyCode, u64), Spent>,
+    /// Blacklisted wallets, by number.
+    pub blacklisted: OrdMap<u64, Blacklisting>,
 }
 
 impl Money {
@@ -111,6 +125,10 @@ impl Money {
                 account,
                 notes,
             } => self.deposit(accounts, roles, ctx, *wallet, account, notes),
+            CashCall::Blacklist { wallet, evidence } => {
+                self.blacklist_wallet(ctx, *wallet, evidence)
+            }
+            CashCall::RevokeWallet { wallet } => self.revoke_wallet(roles, ctx, *wallet),
         }
     }
 
@@ -177,6 +195,7 @@ impl Money {
             account: *ctx.sender,
             signing_key: AccountId::from_public_key(signing_key),
             valid_until_ms: certificate.certificate.valid_until_ms,
+            revoked_ms: None,
         };
         match self.cash.wallets.get(&wallet) {
             Some(bound)
@@ -184,7 +203,11 @@ impl Money {
             {
                 Err(MoneyError::WalletBoundElsewhere { wallet })
             }
-            _ => Ok((wallet, binding)),
+            Some(_) => {
+                self.check_wallet_in_use(wallet)?;
+                Ok((wallet, binding))
+            }
+            None => Ok((wallet, binding)),
         }
     }
 
@@ -214,6 +237,7 @@ impl Money {
                 account: *account,
             });
         }
+        self.check_wallet_in_use(wallet)?;
         let total = self.unspent_total(economy, notes)?;
         let role = roles.role(account);
         holder_economy_of(account, role)?;

@@ -2,7 +2,7 @@
 //! the money module's entries, compared by what changed, read back when a
 //! node restarts.
 
-use super::cash::{CashBooks, CenterKeys, Spent, WalletBinding};
+use super::cash::{Blacklisting, CashBooks, CenterKeys, Spent, WalletBinding};
 use crate::{changes::map, money_entries::decode, Change, EntryError};
 use bytes::BufMut;
 use commonware_codec::{Buf, Error, ReadExt, Write};
@@ -30,6 +30,7 @@ fn wallet(binding: &WalletBinding) -> Vec<u8> {
         binding.account.write(buf);
         binding.signing_key.write(buf);
         binding.valid_until_ms.write(buf);
+        binding.revoked_ms.write(buf);
     })
 }
 
@@ -37,6 +38,23 @@ fn spent(spent: &Spent) -> Vec<u8> {
     encoded(|buf| {
         buf.put_u64(spent.wallet);
         buf.put_u64(spent.credited_ms);
+    })
+}
+
+fn blacklisting(record: &Blacklisting) -> Vec<u8> {
+    encoded(|buf| {
+        record.at_ms.write(buf);
+        record.evidence.write(buf);
+    })
+}
+
+fn read_blacklisting(buf: &mut impl Buf) -> Result<Blacklisting, Error> {
+    use commonware_codec::{RangeCfg, Read};
+    let at_ms = u64::read(buf)?;
+    let cfg = (RangeCfg::new(0..=eiraku_core::cash::MAX_EVIDENCE_BYTES), ());
+    Ok(Blacklisting {
+        at_ms,
+        evidence: Vec::<u8>::read_cfg(buf, &cfg)?,
     })
 }
 
@@ -52,6 +70,7 @@ fn read_wallet(buf: &mut impl Buf) -> Result<WalletBinding, Error> {
         account: AccountId::read(buf)?,
         signing_key: AccountId::read(buf)?,
         valid_until_ms: u64::read(buf)?,
+        revoked_ms: Option::<u64>::read(buf)?,
     })
 }
 
@@ -82,6 +101,9 @@ pub(crate) fn entries(books: &CashBooks, out: &mut Vec<Change>) {
         let (economy, serial) = (*economy, *serial);
         put(MoneyKey::Spent { economy, serial }, spent(note));
     }
+    for (number, record) in &books.blacklisted {
+        put(MoneyKey::Blacklisted(*number), blacklisting(record));
+    }
 }
 
 /// The entries that differ from `before`'s.
@@ -110,6 +132,8 @@ pub(crate) fn changes(before: &CashBooks, after: &CashBooks, out: &mut Vec<Chang
     );
     let spent_key = |(economy, serial)| key(MoneyKey::Spent { economy, serial });
     map(&b.spent, &a.spent, spent_key, spent, out);
+    let listed = |n| key(MoneyKey::Blacklisted(n));
+    map(&b.blacklisted, &a.blacklisted, listed, blacklisting, out);
 }
 
 /// Reads one entry into `books` when it is one of theirs; `false` when it
@@ -138,6 +162,10 @@ pub(crate) fn read_entry(
         MoneyKey::Spent { economy, serial } => {
             let note = decode(state_key, value, read_spent)?;
             books.spent.insert((*economy, *serial), note);
+        }
+        MoneyKey::Blacklisted(number) => {
+            let record = decode(state_key, value, read_blacklisting)?;
+            books.blacklisted.insert(*number, record);
         }
         _ => return Ok(false),
     }
@@ -168,6 +196,10 @@ pub(crate) fn write_books(books: &CashBooks, buf: &mut Vec<u8>) {
             buf.put_slice(&spent(note));
         },
     );
+    write_map(books.blacklisted.iter(), buf, |number, record, mut buf| {
+        number.write(&mut buf);
+        buf.put_slice(&blacklisting(record));
+    });
 }
 
 /// Reads [`write_books`].
@@ -186,5 +218,6 @@ pub(crate) fn read_books(buf: &mut impl Buf) -> Result<CashBooks, Error> {
             let key = (EconomyCode::read(buf)?, u64::read(buf)?);
             Ok((key, read_spent(buf)?))
         })?,
+        blacklisted: read_map(buf, |buf| Ok((u64::read(buf)?, read_blacklisting(buf)?)))?,
     })
 }

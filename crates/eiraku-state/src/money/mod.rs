@@ -29,13 +29,14 @@ mod redemption;
 mod seigniorage;
 mod settlement;
 mod suspension;
+mod wallet_status;
 
 use crate::{
     authority::Authority,
     ledger::{AccountWrites, Accounts},
     MoneyError,
 };
-pub use cash::{CashBooks, CenterKeys, Spent, WalletBinding};
+pub use cash::{Blacklisting, CashBooks, CenterKeys, Spent, WalletBinding};
 use eiraku_core::{
     travel_rule::TravelKey, AccountId, Amount, CoinUnit, CurrencyCode, EconomyCode, MoneyCall,
     Rate, Role, TierCaps,

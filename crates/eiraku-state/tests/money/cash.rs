@@ -397,3 +397,116 @@ proptest! {
         prop_assert_eq!(&rebuilt_from(&store, &chain.state).unwrap(), &chain.state);
     }
 }
+
+/// Two different entries wallet `number` (key `key_seed`) signed for hop 1
+/// of one note: the evidence of a double spend, encoded.
+fn double_spend_evidence(number: u64, key_seed: u64) -> Vec<u8> {
+    use eiraku_cash::{history::HISTORY_NAMESPACE, DoubleSpendEvidence, Evidence};
+    use eiraku_cash::{HistoryEntry, SignedEntry};
+    let signed = |to: u64| {
+        let entry = HistoryEntry {
+            serial: 5,
+            hop: 1,
+            from: WalletNumber(number),
+            to: WalletNumber(to),
+            counter: to,
+            previous: hash(&[b"note 5"]),
+            received: None,
+        };
+        let signature = Keypair::from_seed(key_seed).sign(HISTORY_NAMESPACE, &entry.encode());
+        SignedEntry { entry, signature }
+    };
+    Evidence::DoubleSpend(DoubleSpendEvidence {
+        first: signed(2),
+        second: signed(3),
+    })
+    .encode()
+    .to_vec()
+}
+
+#[test]
+fn anyone_blacklists_a_wallet_on_evidence_the_chain_checks_and_nobody_is_framed() {
+    let mut chain = cash_chain();
+    let call = load(&chain, ALICE_JP, WALLET, WALLET_KEY, 10_000);
+    chain.send_call(ALICE_JP, call).unwrap();
+    let blacklist =
+        |wallet: u64, evidence: Vec<u8>| Call::Cash(CashCall::Blacklist { wallet, evidence });
+    // Framing: entries signed by another key, evidence against another
+    // wallet, bytes that are no evidence, a wallet no account bound.
+    let cases = [
+        blacklist(WALLET, double_spend_evidence(WALLET, WALLET_KEY + 1)),
+        blacklist(WALLET, double_spend_evidence(WALLET + 1, WALLET_KEY)),
+        blacklist(WALLET, vec![0, 1, 2]),
+    ];
+    for call in cases {
+        assert!(matches!(
+            refused(&mut chain, MARIA_PH, call),
+            MoneyError::BadEvidence { .. }
+        ));
+    }
+    assert_eq!(
+        refused(
+            &mut chain,
+            MARIA_PH,
+            blacklist(99, double_spend_evidence(99, 1))
+        ),
+        MoneyError::UnknownWallet { wallet: 99 }
+    );
+    // Genuine evidence, from anyone: the wallet takes no load or deposit.
+    let genuine = double_spend_evidence(WALLET, WALLET_KEY);
+    chain
+        .send_call(MARIA_PH, blacklist(WALLET, genuine.clone()))
+        .unwrap();
+    let blacklisted = MoneyError::WalletBlacklisted { wallet: WALLET };
+    let again = load(&chain, ALICE_JP, WALLET, WALLET_KEY, 1_000);
+    assert_eq!(refused(&mut chain, ALICE_JP, again), blacklisted);
+    let credit = deposit(WALLET, ALICE_JP, &[(1, 100)]);
+    assert_eq!(refused(&mut chain, CENTER_JP, credit), blacklisted);
+    assert_eq!(
+        refused(&mut chain, MARIA_PH, blacklist(WALLET, genuine.clone())),
+        blacklisted
+    );
+    // The chain keeps the evidence: anyone checks it again from the chain
+    // alone, with the key bound to the wallet.
+    let cash = &chain.state.money().unwrap().cash;
+    let kept = &cash.blacklisted[&WALLET].evidence;
+    assert_eq!(kept, &genuine);
+    let key = cash.wallets[&WALLET].signing_key.public_key().unwrap();
+    let Ok(eiraku_cash::Evidence::DoubleSpend(evidence)) =
+        <eiraku_cash::Evidence as commonware_codec::DecodeExt<()>>::decode(
+            commonware_codec::Copying(&kept[..]),
+        )
+    else {
+        panic!("kept evidence decodes");
+    };
+    assert_eq!(evidence.verify(&key), Ok(WalletNumber(WALLET)));
+    let store = entries(&chain.state.all_entries());
+    assert_eq!(rebuilt_from(&store, &chain.state).unwrap(), chain.state);
+}
+
+#[test]
+fn a_lost_wallet_is_revoked_by_its_account_or_its_device_center() {
+    let mut chain = cash_chain();
+    for (number, key) in [(WALLET, WALLET_KEY), (WALLET + 1, WALLET_KEY + 1)] {
+        let call = load(&chain, ALICE_JP, number, key, 1_000);
+        chain.send_call(ALICE_JP, call).unwrap();
+    }
+    let revoke = |wallet: u64| Call::Cash(CashCall::RevokeWallet { wallet });
+    // Not her bank, not another economy's device center, not the cash center.
+    for seed in [BANK_JP, CENTER_JP, MARIA_PH] {
+        assert_eq!(
+            refused(&mut chain, seed, revoke(WALLET)),
+            MoneyError::NotWalletHolder { wallet: WALLET }
+        );
+    }
+    chain.send_call(ALICE_JP, revoke(WALLET)).unwrap();
+    chain.send_call(DEVICE_JP, revoke(WALLET + 1)).unwrap();
+    for (number, key) in [(WALLET, WALLET_KEY), (WALLET + 1, WALLET_KEY + 1)] {
+        let revoked = MoneyError::WalletRevoked { wallet: number };
+        let again = load(&chain, ALICE_JP, number, key, 1_000);
+        assert_eq!(refused(&mut chain, ALICE_JP, again), revoked);
+        let credit = deposit(number, ALICE_JP, &[(number, 100)]);
+        assert_eq!(refused(&mut chain, CENTER_JP, credit), revoked);
+        assert_eq!(refused(&mut chain, ALICE_JP, revoke(number)), revoked);
+    }
+}
