@@ -5,7 +5,7 @@
 //! credits deposited notes to the account their depositing wallet is bound
 //! to (back from the float), each serial once.
 
-use crate::{AccountId, Amount, ChainId, Digest};
+use crate::{AccountId, Amount, ChainId, Digest, EconomyCode};
 use bytes::BufMut;
 use commonware_codec::{Buf, EncodeSize, Error, FixedSize, RangeCfg, Read, ReadExt, Write};
 use commonware_cryptography::ed25519;
@@ -68,7 +68,7 @@ pub enum CashCall {
         #[serde(with = "crate::validators::hex_signature")]
         possession: ed25519::Signature,
     },
-    /// The sender, the cash center of the wallet's economy, credits notes
+    /// The sender, the cash center whose notes they are, credits notes
     /// `wallet` deposited to `account`, the account it is bound to.
     Deposit {
         /// The depositing wallet (or e-vault).
@@ -94,6 +94,25 @@ pub enum CashCall {
         /// The wallet.
         wallet: u64,
     },
+}
+
+/// The wallet numbers an economy's device center gives: the economy's two
+/// letters in the top two bytes, so no two economies' wallets share a
+/// number on the chain.
+pub fn economy_wallet(economy: EconomyCode, number: u64) -> u64 {
+    let prefix = u64::from(u16::from_be_bytes(economy_bytes(economy)));
+    (prefix << 48) | (number & ((1 << 48) - 1))
+}
+
+/// The economy whose device center gives wallet number `wallet`, if any.
+pub fn wallet_economy(wallet: u64) -> Option<EconomyCode> {
+    let bytes = ((wallet >> 48) as u16).to_be_bytes();
+    EconomyCode::new(std::str::from_utf8(&bytes).ok()?).ok()
+}
+
+fn economy_bytes(economy: EconomyCode) -> [u8; 2] {
+    let text = economy.as_str().as_bytes();
+    [text[0], text[1]]
 }
 
 /// What a wallet signs to be bound to `account` on chain `chain`.
@@ -306,6 +325,15 @@ mod tests {
             },
             CashCall::RevokeWallet { wallet: 4 },
         ]
+    }
+
+    #[test]
+    fn wallet_numbers_carry_their_economy() {
+        let jp = EconomyCode::new("JP").unwrap();
+        let wallet = economy_wallet(jp, 7);
+        assert_eq!(wallet_economy(wallet), Some(jp));
+        assert_eq!(wallet & 0xffff_ffff_ffff, 7);
+        assert_eq!(wallet_economy(7), None);
     }
 
     #[test]

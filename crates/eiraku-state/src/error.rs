@@ -398,6 +398,15 @@ pub enum MoneyError {
         /// The note.
         serial: u64,
     },
+    /// A wallet number outside the loading account's economy's range: its
+    /// device center numbers wallets under the economy's two letters.
+    #[error("wallet {wallet} is not numbered as a wallet of {economy}")]
+    WalletOfAnotherEconomy {
+        /// The wallet.
+        wallet: u64,
+        /// The loading account's economy.
+        economy: EconomyCode,
+    },
     /// The wallet was revoked by its account or its device center.
     #[error("wallet {wallet} is revoked")]
     WalletRevoked {
@@ -492,6 +501,7 @@ impl MoneyError {
             MoneyError::WalletNotBoundTo { .. } => "wallet_not_bound_to",
             MoneyError::NoteAlreadyCredited { .. } => "note_already_credited",
             MoneyError::FloatExceeded { .. } => "float_exceeded",
+            MoneyError::WalletOfAnotherEconomy { .. } => "wallet_of_another_economy",
             MoneyError::WalletRevoked { .. } => "wallet_revoked",
             MoneyError::WalletBlacklisted { .. } => "wallet_blacklisted",
             MoneyError::NotWalletHolder { .. } => "not_wallet_holder",

@@ -132,6 +132,11 @@ fn pay(
     assert!(payee.in_doubt().next().is_none() && payer.in_doubt().next().is_none());
 }
 
+/// The key `wallet`'s certificate names: what its evidence is checked with.
+fn signing_key(wallet: &TestWallet) -> eiraku_core::PublicKey {
+    wallet.certificate().certificate.signing_key.clone()
+}
+
 fn credited(outcomes: &[DepositOutcome]) -> u64 {
     outcomes
         .iter()
@@ -195,13 +200,7 @@ fn a_cloned_wallet_is_caught_with_evidence_and_blacklisted(signer: Signer) {
         o,
         DepositOutcome::DoubleSpend { evidence, .. } if evidence.culprit() == WalletNumber(1)
     )));
-    let alice_key = alice
-        .element()
-        .certificate()
-        .certificate
-        .signing_key
-        .clone();
-    assert_eq!(evidence.verify(&alice_key), Ok(WalletNumber(1)));
+    assert_eq!(evidence.verify(&signing_key(&alice)), Ok(WalletNumber(1)));
     let blacklist = world.center.blacklist().unwrap();
     assert_eq!(
         (blacklist.version, blacklist.wallets.clone()),
@@ -300,7 +299,7 @@ fn a_copied_note_with_a_made_up_history_names_its_maker() {
         assert_eq!(evidence.culprit(), WalletNumber(eve_number));
         // Anyone can check it: Eve's key, the issuance record, the key of
         // the payer Eve's entry names (none here).
-        let eve_key = eve.element().certificate().certificate.signing_key.clone();
+        let eve_key = signing_key(&eve);
         let issued = world.center.issued(genuine.note.note.serial).unwrap();
         assert_eq!(
             evidence.verify(&eve_key, &issued, None),
@@ -456,13 +455,7 @@ fn a_clone_spending_other_notes_is_caught_by_its_repeated_counter() {
         panic!("expected clone evidence");
     };
     assert_ne!(evidence.first.entry.serial, evidence.second.entry.serial);
-    let alice_key = alice
-        .element()
-        .certificate()
-        .certificate
-        .signing_key
-        .clone();
-    assert_eq!(evidence.verify(&alice_key), Ok(WalletNumber(1)));
+    assert_eq!(evidence.verify(&signing_key(&alice)), Ok(WalletNumber(1)));
     // An honest wallet that pays many times is never named.
     let mut dave = world.wallet(4, 900);
     let mut erin = world.wallet(5, 0);

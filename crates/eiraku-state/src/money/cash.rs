@@ -13,7 +13,7 @@ use super::{add, holder_economy_of, payment::debited, CallContext, Money};
 use crate::{authority::Authority, ledger::AccountWrites, MoneyError};
 use eiraku_cash::SignedCertificate;
 use eiraku_core::{
-    cash::{binding_message, WALLET_BINDING_NAMESPACE},
+    cash::{binding_message, wallet_economy, WALLET_BINDING_NAMESPACE},
     AccountId, Amount, CashCall, ChainId, DepositedNote, Digest, EconomyCode, Role,
 };
 use imbl::OrdMap;
@@ -185,6 +185,9 @@ impl Money {
             .verify(&device_key, ctx.now_ms)
             .map_err(|e| bad(e.to_string()))?;
         let wallet = certificate.wallet().0;
+        if wallet_economy(wallet) != Some(economy) {
+            return Err(MoneyError::WalletOfAnotherEconomy { wallet, economy });
+        }
         let signing_key = &certificate.certificate.signing_key;
         let message = binding_message(chain, ctx.sender, wallet);
         use commonware_cryptography::Verifier;

@@ -77,6 +77,14 @@ pub struct Economy {
     pub offline_float: Amount,
 }
 
+impl Economy {
+    /// Its issued coins that are in accounts: issued-account bonds less
+    /// what its offline wallets hold.
+    pub fn in_accounts(&self) -> Amount {
+        Amount(self.issued_bonds.0.saturating_sub(self.offline_float.0))
+    }
+}
+
 /// A contribution offered by a central bank.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Contribution {

@@ -71,13 +71,15 @@ impl Money {
                 needed: amount,
             },
         )?;
-        let local = amount.min(self.economy(&economy).issued_bonds);
+        // Coins parked in offline wallets are not redeemable here: they
+        // back the economy's float.
+        let local = amount.min(self.economy(&economy).in_accounts());
         let excess = amount.0 - local.0;
         let weights: BTreeMap<EconomyCode, u128> = self
             .economies
             .iter()
             .filter(|(code, _)| **code != economy)
-            .map(|(code, books)| (*code, books.issued_bonds.0))
+            .map(|(code, books)| (*code, books.in_accounts().0))
             .collect();
         let shares = pro_rata(excess, &weights)?;
         let mut claims = Vec::with_capacity(shares.len());

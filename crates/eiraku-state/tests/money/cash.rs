@@ -16,8 +16,9 @@ const CENTER_JP: u64 = 60;
 const DEVICE_JP: u64 = 61;
 /// The key the device center certifies with.
 const DEVICE_KEY: u64 = 62;
-/// Alice's wallet: number 7, its signing key from seed 70.
-const WALLET: u64 = 7;
+/// Alice's wallet: JP's number 7 (the economy's letters in the top two
+/// bytes), its signing key from seed 70.
+const WALLET: u64 = 0x4A50_0000_0000_0007;
 const WALLET_KEY: u64 = 70;
 
 /// The test genesis, with JP's cash center and device center named at the
@@ -177,10 +178,12 @@ fn a_serial_is_credited_once_and_only_by_the_cash_center() {
         refused(&mut chain, CENTER_JP, elsewhere),
         MoneyError::WalletNotBoundTo { wallet: WALLET, .. }
     ));
-    let unknown = deposit(99, ALICE_JP, &[(6, 100)]);
+    let unknown = deposit(WALLET + 99, ALICE_JP, &[(6, 100)]);
     assert_eq!(
         refused(&mut chain, CENTER_JP, unknown),
-        MoneyError::UnknownWallet { wallet: 99 }
+        MoneyError::UnknownWallet {
+            wallet: WALLET + 99
+        }
     );
     // Never more than the wallets hold.
     let beyond = deposit(WALLET, ALICE_JP, &[(7, 29_901)]);
@@ -233,6 +236,17 @@ fn a_wallet_is_loaded_only_certified_consenting_and_by_its_own_account() {
             MoneyError::BadWalletPossession { wallet: WALLET }
         );
     }
+    // Another economy's device center numbers its wallets under its own
+    // letters: a JP account cannot bind one of them (nor squat its number).
+    let foreign = 0x5048_0000_0000_0007; // PH's wallet 7
+    let squat = load(&chain, ALICE_JP, foreign, WALLET_KEY, 1_000);
+    assert_eq!(
+        refused(&mut chain, ALICE_JP, squat),
+        MoneyError::WalletOfAnotherEconomy {
+            wallet: foreign,
+            economy: economy("JP")
+        }
+    );
     // Bound to Alice, the wallet takes no load from her bank, even one it
     // signed for.
     let call = load(&chain, ALICE_JP, WALLET, WALLET_KEY, 1_000);
@@ -330,7 +344,7 @@ enum CashOp {
 
 fn any_cash_op() -> impl Strategy<Value = CashOp> {
     let holder = prop_oneof![Just(ALICE_JP), Just(BANK_JP), Just(MARIA_PH)];
-    let wallet = 7u64..10;
+    let wallet = WALLET..WALLET + 3;
     prop_oneof![
         (holder.clone(), wallet.clone(), 0u128..120_000).prop_map(|(account, wallet, amount)| {
             CashOp::Load {
@@ -509,4 +523,52 @@ fn a_lost_wallet_is_revoked_by_its_account_or_its_device_center() {
         assert_eq!(refused(&mut chain, CENTER_JP, credit), revoked);
         assert_eq!(refused(&mut chain, ALICE_JP, revoke(number)), revoked);
     }
+}
+
+/// Coins parked in a wallet are not in accounts: a redemption larger than
+/// what the redeeming bank's economy has in accounts draws the rest on the
+/// other economies, and never takes the economy's issued bonds below its
+/// float.
+#[test]
+fn redemption_leaves_the_offline_float_backed() {
+    let mut chain = cash_chain();
+    let bank_wallet = WALLET + 5;
+    let call = load(&chain, BANK_JP, bank_wallet, WALLET_KEY + 5, 350_000);
+    chain.send_call(BANK_JP, call).unwrap();
+    let call = load(&chain, ALICE_JP, WALLET, WALLET_KEY, 80_000);
+    chain.send_call(ALICE_JP, call).unwrap();
+    // JP: 500,000 issued, 430,000 offline: 70,000 in accounts (the bank's
+    // 50,000, Alice's 20,000). PH issues 100,000; its bank pays JP's 40,000.
+    let php = MoneyCall::Contribute {
+        instrument: "PH-BOND".into(),
+        currency: currency("PHP"),
+        face: Amount(10_000_000),
+        yield_bps: 100,
+        maturity_ms: START_MS + 10 * YEAR_MS as u64,
+    };
+    chain.send(CB_PH, php).unwrap();
+    chain
+        .send(ISSUER, MoneyCall::AcceptContribution { id: 1 })
+        .unwrap();
+    let issue = MoneyCall::IssueCoins {
+        bank: id(BANK_PH),
+        amount: Amount(100_000),
+    };
+    chain.send(CB_PH, issue).unwrap();
+    chain.send(BANK_PH, pay(BANK_JP, 40_000)).unwrap();
+    // JP's bank redeems its 90,000: 70,000 are JP's coins in accounts, the
+    // other 20,000 a claim on PH (counting the float as JP's would have
+    // taken JP's issued bonds to 410,000, below its float).
+    chain
+        .send(
+            BANK_JP,
+            MoneyCall::Redeem {
+                amount: Amount(90_000),
+            },
+        )
+        .unwrap();
+    let jp = &chain.state.money().unwrap().economies[&economy("JP")];
+    assert!(jp.issued_bonds >= jp.offline_float, "{jp:?}");
+    assert_eq!(jp.issued_bonds, Amount(430_000));
+    assert_eq!(chain.claim("JP", "PH"), Amount(20_000));
 }
