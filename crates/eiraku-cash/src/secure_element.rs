@@ -52,6 +52,14 @@ pub trait SecureElement {
     /// namespace only.
     fn sign_claim(&self, message: &[u8]) -> ed25519::Signature;
 
+    /// Signs the wallet's consent to be bound to `account` on `chain` (the
+    /// ledger's `load` checks it): only that message, under its namespace.
+    fn sign_binding(
+        &self,
+        chain: &eiraku_core::ChainId,
+        account: &eiraku_core::AccountId,
+    ) -> ed25519::Signature;
+
     /// Starts a session handshake ([`crate::session::NOISE_PATTERN`]) as
     /// initiator or responder, keyed with the certified agreement key
     /// without handing it out.
@@ -290,6 +298,16 @@ impl SecureElement for SoftwareSecureElement {
         agreement: &crate::Agreement,
     ) -> ed25519::Signature {
         self.signing.sign(kind.namespace(), &agreement.encode())
+    }
+
+    fn sign_binding(
+        &self,
+        chain: &eiraku_core::ChainId,
+        account: &eiraku_core::AccountId,
+    ) -> ed25519::Signature {
+        let message = eiraku_core::cash::binding_message(chain, account, self.wallet().0);
+        self.signing
+            .sign(eiraku_core::cash::WALLET_BINDING_NAMESPACE, &message)
     }
 
     fn sign_claim(&self, message: &[u8]) -> ed25519::Signature {

@@ -506,7 +506,7 @@ fn a_lost_wallet_is_revoked_by_its_account_or_its_device_center() {
         chain.send_call(ALICE_JP, call).unwrap();
     }
     let revoke = |wallet: u64| Call::Cash(CashCall::RevokeWallet { wallet });
-    // Not her bank, not another economy's device center, not the cash center.
+    // Not her bank, not the cash center, not another economy's customer.
     for seed in [BANK_JP, CENTER_JP, MARIA_PH] {
         assert_eq!(
             refused(&mut chain, seed, revoke(WALLET)),
@@ -571,4 +571,34 @@ fn redemption_leaves_the_offline_float_backed() {
     assert!(jp.issued_bonds >= jp.offline_float, "{jp:?}");
     assert_eq!(jp.issued_bonds, Amount(430_000));
     assert_eq!(chain.claim("JP", "PH"), Amount(20_000));
+}
+
+/// A software secure element signs the binding the ledger checks: a wallet
+/// made by the wallet library loads from its owner's account.
+#[test]
+fn a_wallet_element_consents_to_its_binding_as_the_ledger_checks_it() {
+    use eiraku_cash::{SecureElement, UncertifiedElement};
+    let mut chain = cash_chain();
+    let keys = UncertifiedElement::from_seed(WALLET_KEY);
+    let request = keys.certificate_request(WalletNumber(WALLET), 0, u64::MAX);
+    let certified = DeviceCenter::new(Keypair::from_seed(DEVICE_KEY)).certify(request);
+    let element = keys.install(certified.clone()).unwrap();
+    let possession = element.sign_binding(chain.state.chain_id(), &id(ALICE_JP));
+    let call = Call::Cash(CashCall::Load {
+        certificate: certified.encode().to_vec(),
+        amount: Amount(5_000),
+        possession: possession.clone(),
+    });
+    chain.send_call(ALICE_JP, call).unwrap();
+    assert_eq!(float(&chain), Amount(5_000));
+    // The same consent does not bind the wallet to another account.
+    let stolen = Call::Cash(CashCall::Load {
+        certificate: certified.encode().to_vec(),
+        amount: Amount(5_000),
+        possession,
+    });
+    assert_eq!(
+        refused(&mut chain, BANK_JP, stolen),
+        MoneyError::BadWalletPossession { wallet: WALLET }
+    );
 }
