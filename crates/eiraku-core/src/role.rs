@@ -134,51 +134,40 @@ impl Role {
     const DEVICE_CENTER: u8 = 9;
 }
 
+impl Role {
+    /// Its wire tag.
+    fn tag(&self) -> u8 {
+        match self {
+            Role::Issuer => Self::ISSUER,
+            Role::CentralBank { .. } => Self::CENTRAL_BANK,
+            Role::Regulator { .. } => Self::REGULATOR,
+            Role::Bank { .. } => Self::BANK,
+            Role::Retail {
+                kind: RetailKind::Merchant,
+                ..
+            } => Self::MERCHANT,
+            Role::Retail {
+                kind: RetailKind::Person,
+                ..
+            } => Self::PERSON,
+            Role::RegistryAuthority { .. } => Self::REGISTRY_AUTHORITY,
+            Role::Attester { .. } => Self::ATTESTER,
+            Role::CashCenter { .. } => Self::CASH_CENTER,
+            Role::DeviceCenter { .. } => Self::DEVICE_CENTER,
+        }
+    }
+}
+
+/// The tag, then the economy (all but the issuer's), then a retail
+/// account's tier.
 impl Write for Role {
     fn write(&self, buf: &mut impl BufMut) {
-        match self {
-            Role::Issuer => Self::ISSUER.write(buf),
-            Role::CentralBank { economy } => {
-                Self::CENTRAL_BANK.write(buf);
-                economy.write(buf);
-            }
-            Role::Regulator { economy } => {
-                Self::REGULATOR.write(buf);
-                economy.write(buf);
-            }
-            Role::Bank { economy } => {
-                Self::BANK.write(buf);
-                economy.write(buf);
-            }
-            Role::RegistryAuthority { economy } => {
-                Self::REGISTRY_AUTHORITY.write(buf);
-                economy.write(buf);
-            }
-            Role::Attester { economy } => {
-                Self::ATTESTER.write(buf);
-                economy.write(buf);
-            }
-            Role::CashCenter { economy } => {
-                Self::CASH_CENTER.write(buf);
-                economy.write(buf);
-            }
-            Role::DeviceCenter { economy } => {
-                Self::DEVICE_CENTER.write(buf);
-                economy.write(buf);
-            }
-            Role::Retail {
-                economy,
-                kind,
-                tier,
-            } => {
-                match kind {
-                    RetailKind::Merchant => Self::MERCHANT,
-                    RetailKind::Person => Self::PERSON,
-                }
-                .write(buf);
-                economy.write(buf);
-                tier.write(buf);
-            }
+        self.tag().write(buf);
+        if let Some(economy) = self.economy() {
+            economy.write(buf);
+        }
+        if let Role::Retail { tier, .. } = self {
+            tier.write(buf);
         }
     }
 }
