@@ -347,17 +347,22 @@ pub fn open_path(
         if entry.previous != previous {
             return Err(invalid("it does not follow the previous entry".into()));
         }
-        let received = match (path.last(), position.checked_sub(1)) {
-            (Some(before), Some(at)) => entry.received.as_ref().is_some_and(|statement| {
+        // `previous` is the digest of the hop before, checked above: the
+        // statement must name it as the sealed entry it states.
+        let received = match path.last() {
+            Some(before) => entry.received.as_ref().is_some_and(|received| {
                 let before: &SignedEntry = before;
-                statement.states(
-                    &note.history[at],
-                    before.entry.previous,
-                    before.entry.from,
-                    entry.from,
-                )
+                received.statement
+                    == crate::TransferStatement {
+                        serial,
+                        hop: hop - 1,
+                        from: before.entry.from,
+                        to: entry.from,
+                        previous: before.entry.previous,
+                        sealed: previous,
+                    }
             }),
-            _ => entry.received.is_none(),
+            None => entry.received.is_none(),
         };
         if !received {
             return Err(invalid(
