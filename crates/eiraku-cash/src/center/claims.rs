@@ -107,15 +107,7 @@ impl IssuanceCenter {
         let mut settled: BTreeMap<u64, Vec<SignedEntry>> = BTreeMap::new();
         for item in self.claims.iter() {
             let (key, value) = item.map_err(storage)?;
-            let malformed = || storage("a stored claim is malformed");
-            if value.len() < 24 {
-                return Err(malformed());
-            }
-            let word = |at: usize| -> Result<u64, CenterError> {
-                Ok(u64::from_be_bytes(
-                    value[at..at + 8].try_into().map_err(|_| malformed())?,
-                ))
-            };
+            let word = |at: usize| stored_u64(&value, at, "claim");
             let (beneficiary, amount, valid_until_ms) = (word(0)?, word(8)?, word(16)?);
             if valid_until_ms >= now_ms {
                 continue;
@@ -123,7 +115,7 @@ impl IssuanceCenter {
             let path = StoredPath::decode(Copying(&value[24..]))
                 .map_err(|e| storage(format!("stored claim path: {e}")))?
                 .0;
-            let serial = u64::from_be_bytes(key[..8].try_into().map_err(|_| malformed())?);
+            let serial = stored_u64(&key, 0, "claim key")?;
             batch.remove(&self.claims, key.to_vec());
             let deposited = match settled.get(&serial) {
                 Some(path) => Some(path.clone()),

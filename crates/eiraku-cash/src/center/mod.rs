@@ -244,6 +244,16 @@ pub struct IssuanceCenter {
     writer: Mutex<()>,
 }
 
+/// The big-endian u64 at `at` in a stored record, or a storage error
+/// naming `what` when the record is too short.
+fn stored_u64(bytes: &[u8], at: usize, what: &str) -> Result<u64, CenterError> {
+    bytes
+        .get(at..at + 8)
+        .and_then(|word| word.try_into().ok())
+        .map(u64::from_be_bytes)
+        .ok_or_else(|| storage(format!("a stored {what} is malformed")))
+}
+
 fn serial_key(serial: u64) -> [u8; 8] {
     serial.to_be_bytes()
 }

@@ -124,13 +124,7 @@ impl IssuanceCenter {
     ) -> Result<(), CenterError> {
         for item in self.promises.iter() {
             let (key, value) = item.map_err(storage)?;
-            let malformed = || storage("a stored promise claim is malformed");
-            let word = |bytes: &[u8], at: usize| -> Result<u64, CenterError> {
-                let word = bytes.get(at..at + 8).ok_or_else(malformed)?;
-                Ok(u64::from_be_bytes(
-                    word.try_into().map_err(|_| malformed())?,
-                ))
-            };
+            let word = |bytes: &[u8], at: usize| stored_u64(bytes, at, "promise claim");
             let (serial, payer) = (word(&key, 0)?, WalletNumber(word(&key, 8)?));
             let (payee, amount) = (WalletNumber(word(&value, 0)?), word(&value, 8)?);
             if word(&value, 16)? >= now_ms {
