@@ -257,6 +257,54 @@ impl SoftwareSecureElement {
     }
 }
 
+/// Most notes a stored element holds.
+pub const MAX_NOTES_HELD: usize = 100_000;
+
+impl SoftwareSecureElement {
+    /// Writes everything inside (secrets, certificate, counter, notes):
+    /// the element's file on a device without a hardware element. Whoever
+    /// copies that file holds a clone, which the center catches at its
+    /// first spend after the original's.
+    pub(crate) fn write_inside(&self, buf: &mut impl bytes::BufMut) {
+        use commonware_codec::Write;
+        self.signing.private_key().write(buf);
+        buf.put_slice(&self.agreement.to_bytes());
+        buf.put_slice(&self.sealing.to_bytes());
+        self.certificate.write(buf);
+        self.counter.write(buf);
+        let notes: Vec<NoteInHand> = self.notes.values().cloned().collect();
+        notes.write(buf);
+    }
+
+    /// Reads [`SoftwareSecureElement::write_inside`]; `None` when the keys
+    /// are not the ones the certificate certifies.
+    pub(crate) fn read_inside(
+        buf: &mut impl commonware_codec::Buf,
+    ) -> Result<Self, commonware_codec::Error> {
+        use commonware_codec::{RangeCfg, Read, ReadExt};
+        let signing = Keypair::from_private_key(ed25519::PrivateKey::read(buf)?);
+        let agreement = StaticSecret::from(<[u8; 32]>::read(buf)?);
+        let sealing = StaticSecret::from(<[u8; 32]>::read(buf)?);
+        let certificate = SignedCertificate::read(buf)?;
+        let counter = u64::read(buf)?;
+        let notes = Vec::<NoteInHand>::read_cfg(buf, &(RangeCfg::new(0..=MAX_NOTES_HELD), ()))?;
+        let keys = UncertifiedElement {
+            signing,
+            agreement,
+            sealing,
+        };
+        let mut element = keys
+            .install(certificate)
+            .ok_or(commonware_codec::Error::Invalid(
+                "wallet file",
+                "its keys are not the certified ones",
+            ))?;
+        element.counter = counter;
+        element.put_notes(notes);
+        Ok(element)
+    }
+}
+
 #[cfg(test)]
 impl SoftwareSecureElement {
     /// Shows another wallet's certificate: what an impostor would try.

@@ -231,6 +231,12 @@ impl Keypair {
         }
     }
 
+    /// The key pair of an engine private key (as a stored secure element
+    /// or key file holds it).
+    pub fn from_private_key(private: ed25519::PrivateKey) -> Self {
+        Self { private }
+    }
+
     /// The account this key signs for.
     pub fn account_id(&self) -> AccountId {
         AccountId::from_public_key(&self.private.public_key())

@@ -29,6 +29,7 @@ mod blacklist;
 mod blame;
 mod claims;
 mod deposit;
+mod loads;
 mod promises;
 
 pub use crate::certificate::CENTER;
@@ -228,6 +229,8 @@ pub struct IssuanceCenter {
     /// (Change serial, payer) → a claim on a promise of change: payee,
     /// value and the note's end of life.
     promises: PartitionHandle,
+    /// Load transaction hash → the notes issued for it.
+    loads: PartitionHandle,
     /// (Wallet, transfer counter) → where the entry it signed under it is
     /// (serial, hop): an honest element never signs twice under one
     /// counter, so a second entry is a clone's (a copied element or a
@@ -290,6 +293,7 @@ impl IssuanceCenter {
             claims: partition("claims")?,
             counters: partition("counters")?,
             promises: partition("promises")?,
+            loads: partition("loads")?,
             note_lifetime_ms: DEFAULT_NOTE_LIFETIME_MS,
             history_keys: RwLock::new(BTreeMap::new()),
             writer: Mutex::new(()),
@@ -448,6 +452,20 @@ impl IssuanceCenter {
         now_ms: u64,
     ) -> Result<Vec<Vec<NoteInHand>>, CenterError> {
         let _writing = self.write_lock();
+        let mut batch = self.keyspace.batch().durability(Some(PersistMode::SyncAll));
+        let answers = self.issue_into(&mut batch, requests, now_ms)?;
+        batch.commit().map_err(storage)?;
+        Ok(answers)
+    }
+
+    /// Seals the notes asked for into `batch`, the caller holding the
+    /// write lock.
+    fn issue_into(
+        &self,
+        batch: &mut fjall::Batch,
+        requests: &[(WalletNumber, Vec<u64>)],
+        now_ms: u64,
+    ) -> Result<Vec<Vec<NoteInHand>>, CenterError> {
         for (wallet, denominations) in requests {
             let wallet = *wallet;
             if let Some(&odd) = denominations
@@ -464,7 +482,6 @@ impl IssuanceCenter {
             }
         }
         let mut serial = self.meta_u64(NEXT_SERIAL)?;
-        let mut batch = self.keyspace.batch().durability(Some(PersistMode::SyncAll));
         let mut answers = Vec::with_capacity(requests.len());
         for (wallet, denominations) in requests {
             let wallet = *wallet;
@@ -493,7 +510,6 @@ impl IssuanceCenter {
             answers.push(notes);
         }
         batch.insert(&self.meta, NEXT_SERIAL, serial.to_be_bytes());
-        batch.commit().map_err(storage)?;
         Ok(answers)
     }
 

@@ -35,6 +35,8 @@ use crate::{Agreement, PayeeSignature, SignedAgreement};
 use eiraku_core::PublicKey;
 use std::collections::{BTreeSet, VecDeque};
 
+mod file;
+
 pub use crate::note::MAX_NOTES_PER_MESSAGE;
 
 pub use crate::message::{ShownNote, TransferMessage};

@@ -280,3 +280,37 @@ fn concurrent_deposits_of_one_serial_credit_it_once() {
     });
     assert_eq!(credits.iter().sum::<u64>(), 300, "{credits:?}");
 }
+
+/// A wallet asks twice for notes against one load (or a replayed request
+/// reaches the center again): it gets the same notes back, so a load pays
+/// for its notes once; and the answer survives a restart.
+#[test]
+fn a_load_is_issued_against_once() {
+    let mut world = World::new(Signer::Software);
+    let element = SoftwareSecureElement::from_seed_certified(5, &world.device_center, u64::MAX);
+    let load = Digest::from([9u8; 32]);
+    let first = world
+        .center
+        .issue_for_load(&load, element.certificate(), 1_234, 1)
+        .unwrap();
+    assert_eq!(
+        first.iter().map(|n| n.note.note.denomination).sum::<u64>(),
+        1_234
+    );
+    world.restart();
+    let again = world
+        .center
+        .issue_for_load(&load, element.certificate(), 1_234, 1)
+        .unwrap();
+    assert_eq!(again, first);
+    let other = world
+        .center
+        .issue_for_load(&Digest::from([8u8; 32]), element.certificate(), 1, 1)
+        .unwrap();
+    let highest = first.iter().map(|n| n.note.note.serial).max().unwrap();
+    assert_eq!(
+        other[0].note.note.serial,
+        highest + 1,
+        "nothing else was issued"
+    );
+}

@@ -1,0 +1,50 @@
+//! Issuing against a load the ledger finalized: the load moved its coins
+//! from the account into the economy's offline float, and the center
+//! issues notes worth exactly that, once per load. Asked again for the same
+//! load (a wallet that lost the answer), it hands back the same notes and
+//! issues nothing new.
+
+use super::{storage, CenterError, IssuanceCenter};
+use crate::{secure_element::MAX_NOTES_HELD, NoteInHand, SignedCertificate};
+use commonware_codec::{Copying, DecodeRangeExt, Encode};
+use eiraku_core::Digest;
+use fjall::PersistMode;
+
+impl IssuanceCenter {
+    /// Notes worth `amount` for the wallet of `certificate`, issued once for
+    /// the load `load` (its transaction hash, which the caller checked is
+    /// final on the ledger, loads that wallet and moved `amount`). The
+    /// certificate is registered first.
+    pub fn issue_for_load(
+        &self,
+        load: &Digest,
+        certificate: &SignedCertificate,
+        amount: u64,
+        now_ms: u64,
+    ) -> Result<Vec<NoteInHand>, CenterError> {
+        self.register(certificate, now_ms)?;
+        let _writing = self.write_lock();
+        if let Some(notes) = self.issued_for_load(load)? {
+            return Ok(notes);
+        }
+        let denominations = crate::note::spread_amount(amount);
+        let mut batch = self.keyspace.batch().durability(Some(PersistMode::SyncAll));
+        let notes = self
+            .issue_into(&mut batch, &[(certificate.wallet(), denominations)], now_ms)?
+            .pop()
+            .expect("one request, one answer");
+        batch.insert(&self.loads, load.as_ref(), notes.encode().to_vec());
+        batch.commit().map_err(storage)?;
+        Ok(notes)
+    }
+
+    /// The notes issued for `load`, if any were.
+    pub fn issued_for_load(&self, load: &Digest) -> Result<Option<Vec<NoteInHand>>, CenterError> {
+        let Some(bytes) = self.loads.get(load.as_ref()).map_err(storage)? else {
+            return Ok(None);
+        };
+        Vec::<NoteInHand>::decode_range(Copying(bytes.as_ref()), 0..=MAX_NOTES_HELD)
+            .map(Some)
+            .map_err(|e| storage(format!("stored notes of a load: {e}")))
+    }
+}
