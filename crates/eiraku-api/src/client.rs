@@ -9,7 +9,7 @@ use crate::{
     TxStatus, TxView,
 };
 use commonware_codec::Encode;
-use eiraku_core::{digest, AccountId, Digest, SignedTransaction, StateKey, TxHash};
+use eiraku_core::{digest, AccountId, Digest, EconomyCode, SignedTransaction, StateKey, TxHash};
 use eiraku_core::{
     proof::{StateProof, TxProof},
     travel_rule::Envelope,
@@ -116,6 +116,27 @@ impl Client {
         self.decode(path, response)
     }
 
+    /// `GET path`, decoded as JSON: for services that answer in the node's
+    /// manner (refusals as `{"error": {"code", "message"}}`), such as a
+    /// cash center.
+    pub fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        self.get(path)
+    }
+
+    /// `POST path` with a JSON body, the answer decoded as JSON (see
+    /// [`Client::get_json`]).
+    pub fn post_json<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ClientError> {
+        let response = self
+            .agent
+            .post(format!("{}{}", self.base, path))
+            .send_json(body);
+        self.decode(path, response)
+    }
+
     /// `GET /v1/status`.
     pub fn status(&self) -> Result<StatusView, ClientError> {
         self.get("/v1/status")
@@ -124,6 +145,16 @@ impl Client {
     /// `GET /v1/account/{id}`.
     pub fn account(&self, id: &AccountId) -> Result<AccountView, ClientError> {
         self.get(&format!("/v1/account/{}", id.to_hex()))
+    }
+
+    /// `GET /v1/cash/centers/{economy}`.
+    pub fn cash_center(&self, economy: &EconomyCode) -> Result<crate::CashCenterView, ClientError> {
+        self.get(&format!("/v1/cash/centers/{}", economy.as_str()))
+    }
+
+    /// `GET /v1/cash/wallets/{wallet}`.
+    pub fn cash_wallet(&self, wallet: u64) -> Result<crate::CashWalletView, ClientError> {
+        self.get(&format!("/v1/cash/wallets/{wallet}"))
     }
 
     /// `GET /v1/money/supply`.
@@ -270,11 +301,7 @@ impl Client {
         let request = BatchRequest {
             txs: txs.iter().map(|tx| hex::encode(tx.to_bytes())).collect(),
         };
-        let response = self
-            .agent
-            .post(format!("{}{}", self.base, path))
-            .send_json(&request);
-        self.decode(path, response)
+        self.post_json(path, &request)
     }
 
     /// Submits up to 1,024 transactions in the binary batch encoding

@@ -21,6 +21,7 @@
 //! assert_eq!(view.status, TxStatus::Pending);
 //! ```
 
+pub mod cash;
 pub mod chain;
 #[cfg(feature = "client")]
 pub mod client;
@@ -34,6 +35,7 @@ pub mod registry;
 mod test_support;
 pub mod validators;
 
+pub use cash::{CashCenterView, CashWalletView};
 pub use chain::{
     AccountView, BatchItem, BatchRequest, BatchResponse, BlockTx, BlockView, FinalizedTxsView,
     GrantRule, KeyReplacementView, Outcome, RawBatchResponse, ReceiptView, Refusal,

@@ -21,6 +21,9 @@ use cryptoki::{
 use eiraku_core::PublicKey;
 use std::{path::Path, sync::Mutex};
 
+/// A loaded PKCS#11 module, as callers open signers on it.
+pub use cryptoki::context::Pkcs11 as Module;
+
 /// Where Debian's `softhsm2` package puts its PKCS#11 module.
 pub const SOFTHSM2_MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
 
@@ -62,6 +65,55 @@ pub fn find_token(pkcs11: &Pkcs11, token: &str) -> Result<Slot, SignerError> {
         }
     }
     Err(SignerError(format!("no token labelled {token:?}")))
+}
+
+/// A SoftHSM2 token kept in `dir` (its configuration file and token
+/// folder): what a cash center without a hardware module uses, so its key
+/// still never exists outside a PKCS#11 token. Loads SoftHSM2 from `module`
+/// and, on first use, initialises a token labelled `token` with the user
+/// PIN `pin` (the security officer's PIN is `so_pin`). Sets
+/// `SOFTHSM2_CONF` for this process: call it before any other thread uses
+/// PKCS#11.
+pub fn open_softhsm2(
+    module: &Path,
+    dir: &Path,
+    token: &str,
+    so_pin: &str,
+    pin: &str,
+) -> Result<Pkcs11, SignerError> {
+    let tokens = dir.join("tokens");
+    std::fs::create_dir_all(&tokens).map_err(device("creating the token folder"))?;
+    let config = dir.join("softhsm2.conf");
+    let text = format!(
+        "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
+        tokens.display()
+    );
+    std::fs::write(&config, text).map_err(device("writing the SoftHSM2 configuration"))?;
+    // Read by SoftHSM2 when the module initialises, just below.
+    std::env::set_var("SOFTHSM2_CONF", &config);
+    let pkcs11 = load_module(module)?;
+    if find_token(&pkcs11, token).is_ok() {
+        return Ok(pkcs11);
+    }
+    let slot = *pkcs11
+        .get_slots_with_token()
+        .map_err(device("listing slots"))?
+        .first()
+        .ok_or_else(|| SignerError("SoftHSM2 offers no free slot".into()))?;
+    let so_pin = AuthPin::new(so_pin.into());
+    pkcs11
+        .init_token(slot, &so_pin, token)
+        .map_err(device("initialising the token"))?;
+    let session = pkcs11
+        .open_rw_session(slot)
+        .map_err(device("opening a session"))?;
+    session
+        .login(UserType::So, Some(&so_pin))
+        .map_err(device("logging in as security officer"))?;
+    session
+        .init_pin(&AuthPin::new(pin.into()))
+        .map_err(device("setting the user PIN"))?;
+    Ok(pkcs11)
 }
 
 /// The issuance center's signer on a PKCS#11 token.
@@ -225,31 +277,8 @@ pub(crate) mod softhsm {
             );
             // The token lives as long as the test process.
             let dir = tempfile::tempdir().expect("temporary folder").keep();
-            std::fs::create_dir_all(dir.join("tokens")).expect("token folder");
-            let config = dir.join("softhsm2.conf");
-            std::fs::write(
-                &config,
-                format!(
-                    "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
-                    dir.join("tokens").display()
-                ),
-            )
-            .expect("SoftHSM2 configuration");
-            // Read by SoftHSM2 when the module initialises, just below.
-            std::env::set_var("SOFTHSM2_CONF", &config);
-            let pkcs11 = load_module(Path::new(&module)).expect("SoftHSM2 loads");
-            let slot = pkcs11.get_slots_with_token().expect("slots")[0];
-            let so_pin = AuthPin::new("eiraku-so-pin".into());
-            pkcs11
-                .init_token(slot, &so_pin, TOKEN)
-                .expect("token initialises");
-            let session = pkcs11.open_rw_session(slot).expect("session");
-            session
-                .login(UserType::So, Some(&so_pin))
-                .expect("SO login");
-            session
-                .init_pin(&AuthPin::new(PIN.into()))
-                .expect("user PIN set");
+            let pkcs11 = open_softhsm2(Path::new(&module), &dir, TOKEN, "eiraku-so-pin", PIN)
+                .expect("SoftHSM2 loads and its token initialises");
             pkcs11
         })
     }

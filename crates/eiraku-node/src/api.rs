@@ -207,6 +207,7 @@ struct ApiDoc;
 pub fn openapi_json() -> String {
     ApiDoc::openapi()
         .merge_from(crate::money_api::MoneyApiDoc::openapi())
+        .merge_from(crate::cash_api::CashApiDoc::openapi())
         .merge_from(crate::proof_api::ProofApiDoc::openapi())
         .merge_from(crate::registry_api::RegistryApiDoc::openapi())
         .merge_from(crate::validators_api::ValidatorsApiDoc::openapi())
@@ -234,6 +235,7 @@ pub fn router(context: ApiContext) -> Router {
         )
         .route("/metrics", get(metrics::metrics))
         .merge(crate::money_api::routes())
+        .merge(crate::cash_api::routes())
         .merge(crate::proof_api::routes())
         .merge(crate::registry_api::routes())
         .merge(crate::validators_api::routes())

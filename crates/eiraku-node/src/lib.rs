@@ -13,6 +13,7 @@
 pub mod api;
 pub mod application;
 pub mod batching;
+pub mod cash_api;
 pub mod chain;
 pub mod commitment;
 pub mod emergency_api;

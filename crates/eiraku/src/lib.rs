@@ -6,8 +6,10 @@
 
 pub mod bench;
 pub mod cash;
+pub mod cash_center;
 pub mod commands;
 pub mod devnet;
+pub mod durable;
 pub mod funding;
 pub mod keyfile;
 pub mod money_demo;
@@ -20,5 +22,6 @@ pub mod testnet;
 pub mod traffic;
 pub mod travel_rule;
 pub mod verify;
+pub mod wallet;
 
 pub use eiraku_api::{Client, ClientError};

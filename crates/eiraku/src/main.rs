@@ -9,7 +9,7 @@ use eiraku::commands::{
     keys::KeysCommand, money::MoneyCommand, node::NodeCommandArgs, notary::NotaryCommand,
     proof::ProofCommand, query::QueryCommand, tx::TxCommand, verify::VerifyArgs, NodeArgs,
 };
-use eiraku::commands::{query, tx, verify};
+use eiraku::commands::{query, tx, verify, wallet, wallet::WalletCommand};
 
 /// A validator allocates and frees many small buffers per transaction
 /// (decoding, mempool, blocks, store batches); under load glibc's malloc spent
@@ -95,6 +95,17 @@ enum Command {
         #[command(subcommand)]
         command: CashCommand,
     },
+    /// An offline wallet on this machine: create, load from an account,
+    /// pay and receive over a socket, deposit, sync.
+    Wallet {
+        #[command(subcommand)]
+        command: WalletCommand,
+        /// The wallet's folder.
+        #[arg(long, global = true, default_value = "wallet")]
+        home: std::path::PathBuf,
+        #[command(flatten)]
+        node: NodeArgs,
+    },
     /// Measure finalized throughput and latency against a running network.
     Bench(BenchArgs),
 }
@@ -135,6 +146,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Proof { command } => proof::run(command),
         Command::Query { command, node } => query::run(command, &node),
         Command::Cash { command } => cash::run(command),
+        Command::Wallet {
+            command,
+            home,
+            node,
+        } => wallet::run(command, home, &node),
         Command::Bench(args) => bench::run(args),
     }
 }

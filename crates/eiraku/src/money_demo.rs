@@ -93,8 +93,8 @@ fn retail(code: &str, kind: RetailKind, tier: u8) -> Option<Role> {
 
 /// Every demo account besides the officials: per economy two banks, a shop
 /// and a person; plus `faucet` (a Japanese bank with a large float that
-/// funds benchmarks) and the README's `alice` (JP), `bob` (PH) and `carol`
-/// (a Thai merchant).
+/// funds benchmarks), the README's `alice` (JP), `bob` (PH) and `carol`
+/// (a Thai merchant), and Japan's cash center and device center.
 pub fn demo_accounts() -> Vec<DemoAccount> {
     let mut accounts = Vec::new();
     let mut add = |label: String, role: Option<Role>, balance: u128| {
@@ -149,6 +149,19 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
         "carol".into(),
         retail("TH", RetailKind::Merchant, 2),
         10_000 * ACU,
+    );
+    // Japan's offline cash: its issuance center and its wallets' device
+    // center (roles only; coins reach wallets from account loads).
+    let japan = economy("JP");
+    add(
+        "cash-center-jp".into(),
+        Some(Role::CashCenter { economy: japan }),
+        0,
+    );
+    add(
+        "device-center-jp".into(),
+        Some(Role::DeviceCenter { economy: japan }),
+        0,
     );
     accounts
 }

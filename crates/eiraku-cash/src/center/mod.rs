@@ -14,7 +14,9 @@ use crate::{
     SignedCertificate, SignedClaim, SignedEntry, Unit, WalletNumber,
 };
 use bytes::BufMut;
-use commonware_codec::{Buf, Copying, DecodeExt, Encode, EncodeSize, Error, RangeCfg, Read, Write};
+use commonware_codec::{
+    Buf, Copying, DecodeExt, Encode, EncodeSize, Error, RangeCfg, Read, ReadExt, Write,
+};
 use commonware_cryptography::{ed25519, Verifier};
 use eiraku_core::Digest;
 use eiraku_core::PublicKey;
@@ -178,6 +180,45 @@ impl SignedBlacklist {
             &Self::message(self.version, &self.wallets),
             &self.signature,
         )
+    }
+}
+
+/// Most wallets a blacklist names.
+pub const MAX_BLACKLIST: usize = 1_000_000;
+
+impl SignedBlacklist {
+    /// Reads a blacklist received from the center or an e-vault (check it
+    /// with [`SignedBlacklist::verify`] before use).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, CashError> {
+        Self::decode(Copying(bytes)).map_err(|e| CashError::Malformed {
+            what: "blacklist",
+            reason: e.to_string(),
+        })
+    }
+}
+
+impl Write for SignedBlacklist {
+    fn write(&self, buf: &mut impl BufMut) {
+        self.version.write(buf);
+        self.wallets.write(buf);
+        self.signature.write(buf);
+    }
+}
+
+impl EncodeSize for SignedBlacklist {
+    fn encode_size(&self) -> usize {
+        self.version.encode_size() + self.wallets.encode_size() + self.signature.encode_size()
+    }
+}
+
+impl Read for SignedBlacklist {
+    type Cfg = ();
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        Ok(Self {
+            version: u64::read(buf)?,
+            wallets: Vec::<WalletNumber>::read_cfg(buf, &(RangeCfg::new(0..=MAX_BLACKLIST), ()))?,
+            signature: ed25519::Signature::read(buf)?,
+        })
     }
 }
 

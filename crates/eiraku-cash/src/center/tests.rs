@@ -207,6 +207,10 @@ fn a_cloned_wallet_is_caught_with_evidence_and_blacklisted(signer: Signer) {
         (1, vec![WalletNumber(1)])
     );
     assert!(blacklist.verify(&world.center.keys.public().signing));
+    // It travels as bytes (to wallets at their sync, through e-vaults).
+    let travelled = SignedBlacklist::from_bytes(&blacklist.encode()).unwrap();
+    assert_eq!(travelled, blacklist);
+    assert!(SignedBlacklist::from_bytes(&blacklist.encode()[1..]).is_err());
     assert_eq!(
         world.center.evidence_against(WalletNumber(1)).unwrap(),
         Some(Evidence::DoubleSpend(evidence.as_ref().clone()))

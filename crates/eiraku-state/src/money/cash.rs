@@ -135,7 +135,8 @@ impl Money {
     /// The sender loads a wallet: checks it may pay the amount, that the
     /// wallet is certified by its economy's device center, agreed to the
     /// binding and is bound to no other account; then moves the coins into
-    /// the float and binds the wallet.
+    /// the float and binds the wallet. A load of 0 only binds: a shop's
+    /// till wallet that receives and deposits needs an account, not coins.
     fn load(
         &mut self,
         accounts: &mut AccountWrites<'_>,
@@ -146,9 +147,6 @@ impl Money {
     ) -> Result<(), MoneyError> {
         let role = roles.role(ctx.sender);
         let economy = holder_economy_of(ctx.sender, role)?;
-        if load.amount == Amount::ZERO {
-            return Err(MoneyError::ZeroAmount);
-        }
         self.check_not_frozen(ctx.sender)?;
         self.check_transfer_cap(role, load.amount)?;
         let binding = self.checked_binding(ctx, chain, economy, &load)?;

@@ -146,6 +146,31 @@ fn coins_go_into_a_wallet_and_come_back_by_deposit_with_the_books_kept() {
     assert_eq!(rebuilt_from(&store, &chain.state).unwrap(), chain.state);
 }
 
+/// A shop's till wallet only receives and deposits: a load of 0 binds it
+/// to the shop's account without moving coins, and deposits by it are
+/// credited there.
+#[test]
+fn a_load_of_nothing_binds_a_till_wallet_to_its_shop() {
+    let mut chain = cash_chain();
+    chain
+        .send_call(ALICE_JP, load(&chain, ALICE_JP, WALLET, WALLET_KEY, 30_000))
+        .unwrap();
+    let till = WALLET + 1;
+    let before = chain.balance(BANK_JP);
+    chain
+        .send_call(BANK_JP, load(&chain, BANK_JP, till, WALLET_KEY + 1, 0))
+        .unwrap();
+    assert_eq!(chain.balance(BANK_JP), before);
+    assert_eq!(float(&chain), Amount(30_000));
+    let cash = &chain.state.money().unwrap().cash;
+    assert_eq!(cash.wallets[&till].account, id(BANK_JP));
+    chain
+        .send_call(CENTER_JP, deposit(till, BANK_JP, &[(1, 10_000)]))
+        .unwrap();
+    assert_eq!(chain.balance(BANK_JP), Amount(before.0 + 10_000));
+    assert_eq!(float(&chain), Amount(20_000));
+}
+
 #[test]
 fn a_serial_is_credited_once_and_only_by_the_cash_center() {
     let mut chain = cash_chain();

@@ -28,17 +28,24 @@ pub enum CashCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Run an economy's issuance center: issues notes against finalized
+    /// loads, takes deposits and credits them on the ledger, publishes the
+    /// signed blacklist (and, with --device-account, certifies wallets).
+    Center(super::cash_center::CenterArgs),
 }
 
 /// Runs one `eiraku cash` command.
 pub fn run(command: CashCommand) -> anyhow::Result<()> {
-    let CashCommand::Simulate {
-        wallets,
-        transfers,
-        clones,
-        seed,
-        dir,
-    } = command;
+    let (wallets, transfers, clones, seed, dir) = match command {
+        CashCommand::Simulate {
+            wallets,
+            transfers,
+            clones,
+            seed,
+            dir,
+        } => (wallets, transfers, clones, seed, dir),
+        CashCommand::Center(args) => return super::cash_center::run(args),
+    };
     let config = eiraku_cash::simulation::Config::new(wallets, transfers, clones, seed);
     let temporary = tempfile::tempdir().context("creating a temporary folder")?;
     let dir = match dir {

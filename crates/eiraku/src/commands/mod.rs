@@ -4,6 +4,7 @@
 mod amendment_args;
 pub mod bench;
 pub mod cash;
+pub mod cash_center;
 pub mod devnet;
 pub mod emergency;
 pub mod genesis;
@@ -16,6 +17,7 @@ pub mod proof;
 pub mod query;
 pub mod tx;
 pub mod verify;
+pub mod wallet;
 
 use crate::{devnet::Devnet, Client};
 use std::path::{Path, PathBuf};

@@ -1,0 +1,33 @@
+//! `eiraku cash center`: an economy's issuance center as a service. It
+//! keeps its note database and its keys in its home folder (the
+//! note-sealing key on a PKCS#11 token), serves wallets over HTTP, and
+//! submits its transactions (its keys, credits of deposits, blacklistings)
+//! to a validator. It issues notes only against a load the ledger
+//! finalized, once per load.
+
+pub mod home;
+pub mod ledger;
+pub mod pending;
+pub mod routes;
+pub mod service;
+pub mod wire;
+
+use std::{net::SocketAddr, sync::Arc};
+
+/// Serves `service` on `listen` until the process is stopped. Prints the
+/// address it listens on (port 0 picks a free one) as
+/// `cash center listening on http://ADDR`.
+pub fn serve(service: service::Service, listen: SocketAddr) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+        println!("cash center listening on http://{}", listener.local_addr()?);
+        axum::serve(listener, routes::router(Arc::new(service))).await?;
+        Ok(())
+    })
+}

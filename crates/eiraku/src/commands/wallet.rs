@@ -1,0 +1,369 @@
+//! `eiraku wallet …`: an offline wallet on this machine (a device
+//! emulator with its secure element in a file).
+
+use crate::{
+    cash_center::wire::{
+        BlacklistAnswer, CenterInfo, CertifyAnswer, CertifyRequest, DepositAnswer, DepositRequest,
+        IssueRequest, NotesAnswer,
+    },
+    commands::NodeArgs,
+    keyfile,
+    wallet::{
+        exchange,
+        link::Link,
+        store::{WalletConfig, WalletHome},
+    },
+};
+use anyhow::Context;
+use clap::Subcommand;
+use commonware_codec::Encode;
+use eiraku_api::Client;
+use eiraku_cash::{
+    CenterPublicKeys, NoteInHand, RiskLimits, SecureElement, SignedBlacklist, SignedCertificate,
+    UncertifiedElement, Wallet, WalletNumber,
+};
+use eiraku_core::{AccountId, Amount, Call, CashCall, ChainId};
+use std::{
+    net::{SocketAddr, TcpListener, TcpStream},
+    path::PathBuf,
+};
+
+/// What an honest wallet allows: 1,000 ACU held, 500 ACU a payment, 16
+/// offline hops before a note must be deposited or refreshed (minor units:
+/// hundredths of an ACU).
+const LIMITS: RiskLimits = RiskLimits {
+    max_balance: 100_000,
+    max_hops: 16,
+    max_transfer: 50_000,
+};
+
+/// Offline-wallet commands.
+#[derive(Subcommand)]
+pub enum WalletCommand {
+    /// Create a wallet: fresh keys in its secure element, certified by the
+    /// economy's device center (through the cash center at --center).
+    New {
+        /// The cash center's URL.
+        #[arg(long, default_value = "http://127.0.0.1:8800")]
+        center: String,
+    },
+    /// Load coins from an account into the wallet (binding the wallet to
+    /// that account), then fetch the notes once the load is final.
+    Load {
+        /// The paying account: a key file or a demo name.
+        #[arg(long)]
+        from: String,
+        /// Coins, in minor units.
+        #[arg(long)]
+        amount: u64,
+    },
+    /// Pay another wallet, which runs `eiraku wallet receive`, over a
+    /// socket.
+    Pay {
+        /// The receiving wallet's address (`eiraku wallet receive` prints it).
+        #[arg(long)]
+        to: SocketAddr,
+        /// Coins, in minor units.
+        #[arg(long)]
+        amount: u64,
+    },
+    /// Wait for one payment from another wallet.
+    Receive {
+        /// Address to listen on (port 0: any free port).
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: SocketAddr,
+    },
+    /// Deposit every note held into the account the wallet is bound to.
+    Deposit,
+    /// Fetch the center's blacklist, and the notes of loads not yet
+    /// received.
+    Sync,
+    /// The wallet's number, balance, notes and pending records.
+    Show,
+}
+
+/// Runs one `eiraku wallet` command on the wallet in `home`.
+pub fn run(command: WalletCommand, home: PathBuf, node: &NodeArgs) -> anyhow::Result<()> {
+    if let WalletCommand::New { center } = command {
+        return new(&home, &center, &node.client());
+    }
+    let mut wallet = WalletHome::open(&home)?;
+    match command {
+        WalletCommand::New { .. } => unreachable!("handled above"),
+        WalletCommand::Load { from, amount } => load(&mut wallet, &from, amount, node),
+        WalletCommand::Pay { to, amount } => pay(&mut wallet, to, amount),
+        WalletCommand::Receive { listen } => receive(&mut wallet, listen),
+        WalletCommand::Deposit => deposit(&mut wallet),
+        WalletCommand::Sync => sync(&mut wallet),
+        WalletCommand::Show => show(&wallet, &node.client()),
+    }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+fn center(url: &str) -> Client {
+    Client::new(url)
+}
+
+fn new(home: &std::path::Path, center_url: &str, node: &Client) -> anyhow::Result<()> {
+    let info: CenterInfo = center(center_url)
+        .get_json("/v1/center")
+        .with_context(|| format!("cannot reach the cash center at {center_url}"))?;
+    let keys = published_keys(node, &info)?;
+    let element = UncertifiedElement::generate();
+    let request = element.certificate_request(WalletNumber(0), 0, 0);
+    let answer: CertifyAnswer = center(center_url).post_json(
+        "/v1/certify",
+        &CertifyRequest {
+            request: hex::encode(request.encode()),
+        },
+    )?;
+    let certificate = SignedCertificate::from_bytes(&hex::decode(&answer.certificate)?)?;
+    let device_key = AccountId::from_hex(&info.device_key).map_err(anyhow::Error::msg)?;
+    certificate.verify(
+        &device_key
+            .public_key()
+            .map_err(|_| anyhow::anyhow!("bad device key"))?,
+        now_ms(),
+    )?;
+    let element = element
+        .install(certificate)
+        .context("the device center certified other keys than this wallet's")?;
+    let wallet = Wallet::new(element, LIMITS, keys);
+    let number = wallet.number();
+    let config = WalletConfig {
+        center: center_url.to_string(),
+        chain_id: info.chain_id,
+        economy: info.economy,
+        device_key: info.device_key,
+        unissued_loads: Vec::new(),
+    };
+    WalletHome::create(home, config, wallet)?;
+    println!("wallet {} created in {}", number.0, home.display());
+    Ok(())
+}
+
+/// The center's keys as the ledger publishes them: a wallet trusts the
+/// chain, not the center's word, for the key its notes are sealed with.
+fn published_keys(node: &Client, info: &CenterInfo) -> anyhow::Result<CenterPublicKeys> {
+    let economy = eiraku_core::EconomyCode::new(&info.economy).map_err(anyhow::Error::msg)?;
+    let view = node.cash_center(&economy)?;
+    anyhow::ensure!(
+        view.note_key.map(|k| k.to_hex()).as_deref() == Some(info.note_key.as_str())
+            && view.history_key.as_deref() == Some(info.history_key.as_str())
+            && view.device_key.map(|k| k.to_hex()).as_deref() == Some(info.device_key.as_str()),
+        "the cash center's keys are not the ones {economy} published on the ledger"
+    );
+    let signing = AccountId::from_hex(&info.note_key)
+        .map_err(anyhow::Error::msg)?
+        .public_key()
+        .map_err(|_| anyhow::anyhow!("the published note key is not a valid key"))?;
+    let history: [u8; 32] = hex::decode(&info.history_key)?
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("the published history key is not 32 bytes"))?;
+    Ok(CenterPublicKeys { signing, history })
+}
+
+fn load(home: &mut WalletHome, from: &str, amount: u64, node: &NodeArgs) -> anyhow::Result<()> {
+    let client = node.client();
+    let signer = keyfile::read(&keyfile::resolve_key_path(from, &node.network))?;
+    let chain = ChainId::new(&home.config.chain_id).map_err(anyhow::Error::msg)?;
+    let possession = home.wallet.element().sign_binding(&chain, &signer.account);
+    let call = Call::Cash(CashCall::Load {
+        certificate: home.wallet.certificate().encode().to_vec(),
+        amount: Amount(u128::from(amount)),
+        possession,
+    });
+    let options = crate::submit::SendOptions {
+        nonce: None,
+        chain_id: Some(home.config.chain_id.clone()),
+        wait: true,
+    };
+    let view = crate::submit::send(&client, &signer, call, &options)?
+        .context("the load was not waited for")?;
+    home.config.unissued_loads.push(view.hash);
+    home.save_config()?;
+    fetch_unissued(home)
+}
+
+/// Asks the center for the notes of every load not received yet.
+fn fetch_unissued(home: &mut WalletHome) -> anyhow::Result<()> {
+    while let Some(load) = home.config.unissued_loads.first().cloned() {
+        let answer: NotesAnswer = center(&home.config.center)
+            .post_json("/v1/issue", &IssueRequest { load: load.clone() })?;
+        let notes = decode_notes(&answer.notes)?;
+        let value: u64 = notes.iter().map(|n| n.note.note.denomination).sum();
+        let known = home.wallet.element().notes();
+        let fresh: Vec<NoteInHand> = notes
+            .into_iter()
+            .filter(|n| !known.contains_key(&n.note.note.serial))
+            .collect();
+        home.wallet.element_mut().put_notes(fresh);
+        home.save()?;
+        home.config.unissued_loads.remove(0);
+        home.save_config()?;
+        println!(
+            "received {} notes worth {value} for load {load}",
+            answer.notes.len()
+        );
+    }
+    Ok(())
+}
+
+fn decode_notes(notes: &[String]) -> anyhow::Result<Vec<NoteInHand>> {
+    notes
+        .iter()
+        .map(|text| Ok(NoteInHand::from_bytes(&hex::decode(text)?)?))
+        .collect()
+}
+
+fn pay(home: &mut WalletHome, to: SocketAddr, amount: u64) -> anyhow::Result<()> {
+    let stream =
+        TcpStream::connect(to).with_context(|| format!("cannot reach a wallet at {to}"))?;
+    let mut link = Link::new(stream)?;
+    let paid = exchange::pay(home, &mut link, amount, now_ms())?;
+    println!(
+        "paid {} to wallet {} (change {}); balance {}",
+        paid.amount,
+        paid.peer,
+        paid.change,
+        home.wallet.balance()
+    );
+    Ok(())
+}
+
+fn receive(home: &mut WalletHome, listen: SocketAddr) -> anyhow::Result<()> {
+    let listener =
+        TcpListener::bind(listen).with_context(|| format!("cannot listen on {listen}"))?;
+    println!(
+        "wallet {} listening on {}",
+        home.wallet.number().0,
+        listener.local_addr()?
+    );
+    let (stream, _) = listener.accept()?;
+    let mut link = Link::new(stream)?;
+    let paid = exchange::receive_payment(home, &mut link, now_ms())?;
+    println!(
+        "received {} from wallet {}; balance {}",
+        paid.amount,
+        paid.peer,
+        home.wallet.balance()
+    );
+    Ok(())
+}
+
+fn deposit(home: &mut WalletHome) -> anyhow::Result<()> {
+    let serials: Vec<u64> = home.wallet.element().notes().keys().copied().collect();
+    anyhow::ensure!(!serials.is_empty(), "the wallet holds no notes");
+    for chunk in serials.chunks(crate::cash_center::service::MAX_DEPOSIT_NOTES) {
+        let (record, notes) = home.wallet.hand_to_center(chunk)?;
+        // Handed over: in doubt until the center answers.
+        home.save()?;
+        let request = DepositRequest {
+            notes: notes.iter().map(|n| hex::encode(n.encode())).collect(),
+        };
+        let answer: DepositAnswer =
+            center(&home.config.center).post_json("/v1/deposit", &request)?;
+        home.wallet.deposit_answered(record);
+        home.save()?;
+        print_deposit(&answer);
+    }
+    Ok(())
+}
+
+fn print_deposit(answer: &DepositAnswer) {
+    let credited: u64 = answer.outcomes.iter().map(|o| o.credited).sum();
+    println!(
+        "deposited {} notes: {credited} credited to account {}{}",
+        answer.outcomes.len(),
+        answer.account,
+        answer
+            .credit_tx
+            .as_ref()
+            .map(|tx| format!(" (transaction {tx})"))
+            .unwrap_or_default()
+    );
+    for outcome in answer.outcomes.iter().filter(|o| o.outcome != "credited") {
+        println!(
+            "  note {}: {}{}",
+            outcome.serial,
+            outcome.outcome,
+            outcome
+                .reason
+                .as_ref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default()
+        );
+    }
+    for wallet in &answer.blacklisted {
+        println!("  wallet {wallet} blacklisted on the ledger");
+    }
+}
+
+fn sync(home: &mut WalletHome) -> anyhow::Result<()> {
+    fetch_unissued(home)?;
+    let answer: BlacklistAnswer = center(&home.config.center).get_json("/v1/blacklist")?;
+    let list = SignedBlacklist::from_bytes(&hex::decode(&answer.blacklist)?)?;
+    match home.wallet.install_blacklist(&list) {
+        Ok(()) => {
+            home.save()?;
+            let wallets: Vec<String> = list.wallets.iter().map(|w| w.0.to_string()).collect();
+            println!(
+                "blacklist version {}: {}",
+                list.version,
+                if wallets.is_empty() {
+                    "empty".into()
+                } else {
+                    wallets.join(", ")
+                }
+            );
+        }
+        Err(eiraku_cash::CashError::StaleBlacklist { held, .. }) => {
+            println!("blacklist version {held} is current")
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
+}
+
+fn show(home: &WalletHome, node: &Client) -> anyhow::Result<()> {
+    let wallet = &home.wallet;
+    let number = wallet.number().0;
+    println!(
+        "wallet {number} of {} on {}",
+        home.config.economy, home.config.chain_id
+    );
+    println!(
+        "balance {} in {} notes",
+        wallet.balance(),
+        wallet.element().notes().len()
+    );
+    let in_doubt: u64 = wallet.in_doubt().map(|r| r.value()).sum();
+    println!(
+        "in doubt {in_doubt} ({} records)",
+        wallet.in_doubt().count()
+    );
+    match node.cash_wallet(number) {
+        Ok(view) => println!(
+            "bound to account {}{}{}",
+            view.account,
+            if view.revoked_ms.is_some() {
+                ", revoked"
+            } else {
+                ""
+            },
+            if view.blacklisted_ms.is_some() {
+                ", blacklisted"
+            } else {
+                ""
+            }
+        ),
+        Err(_) => println!("not bound to an account yet (load it first)"),
+    }
+    Ok(())
+}
