@@ -8,6 +8,7 @@
 pub mod home;
 pub mod ledger;
 pub mod pending;
+pub mod process;
 pub mod routes;
 pub mod service;
 pub mod wire;

@@ -2,6 +2,7 @@
 //! supervised until Ctrl-C.
 
 use crate::{
+    cash_center::process::CenterProcess,
     devnet::Devnet,
     testnet::{self, TestnetSpec},
 };
@@ -80,13 +81,51 @@ pub fn run(args: DevnetArgs) -> anyhow::Result<()> {
         }
     };
     println!("finalizing: height {height}. Try `eiraku query status` or `eiraku tx transfer --from alice --to bob --amount 100 --wait`. Ctrl-C stops all.");
+    let mut center = match start_cash_center(&net, &binary, dir) {
+        Ok(center) => center,
+        Err(error) => {
+            net.stop_all();
+            return Err(error);
+        }
+    };
     if args.traffic {
         start_traffic(&mut net, dir, &stop)?;
     }
-    supervise(&mut net, &stop);
+    supervise(&mut net, center.as_mut(), &stop);
     println!("stopping…");
+    if let Some(center) = center.as_mut() {
+        center.stop();
+    }
     net.stop_all();
     Ok(())
+}
+
+/// Starts Japan's cash center beside a network with the money module, on
+/// validator 0's API port + 100.
+fn start_cash_center(
+    net: &Devnet,
+    binary: &Path,
+    dir: &Path,
+) -> anyhow::Result<Option<CenterProcess>> {
+    if net.genesis().money.is_none() {
+        return Ok(None);
+    }
+    let node = net.api_url(0);
+    let port: u16 = node
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .context("validator 0's API URL has no port")?;
+    let listen = std::net::SocketAddr::from(([127, 0, 0, 1], port + 100));
+    let center = CenterProcess::start(binary, dir, &node, listen, "JP")?;
+    println!(
+        "  cash center (JP): {}  (home {}, log {}). Try `eiraku wallet new --home my-wallet --center {}`.",
+        center.url,
+        center.home.display(),
+        center.log.display(),
+        center.url
+    );
+    Ok(Some(center))
 }
 
 /// Deletes the folder with `--fresh`; creates the network when the folder
@@ -141,9 +180,16 @@ fn start_traffic(net: &mut Devnet, dir: &Path, stop: &Arc<AtomicBool>) -> anyhow
     Ok(())
 }
 
-/// Reports validators that exit, until `stop` is set.
-fn supervise(net: &mut Devnet, stop: &AtomicBool) {
+/// Reports validators (and the cash center) that exit, until `stop` is
+/// set.
+fn supervise(net: &mut Devnet, mut center: Option<&mut CenterProcess>, stop: &AtomicBool) {
     while !stop.load(Ordering::SeqCst) {
+        if let Some(status) = center.as_mut().and_then(|c| c.exited()) {
+            if !stop.load(Ordering::SeqCst) {
+                println!("the cash center exited ({status}); see its log");
+            }
+            center = None;
+        }
         for (index, status) in net.exited() {
             if stop.load(Ordering::SeqCst) {
                 // Ctrl-C reached the validators too: they are stopping.

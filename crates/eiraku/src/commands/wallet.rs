@@ -37,6 +37,9 @@ const LIMITS: RiskLimits = RiskLimits {
     max_transfer: 50_000,
 };
 
+/// How long `pay` waits for the payee wallet to listen.
+const PEER_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Offline-wallet commands.
 #[derive(Subcommand)]
 pub enum WalletCommand {
@@ -223,9 +226,7 @@ fn decode_notes(notes: &[String]) -> anyhow::Result<Vec<NoteInHand>> {
 }
 
 fn pay(home: &mut WalletHome, to: SocketAddr, amount: u64) -> anyhow::Result<()> {
-    let stream =
-        TcpStream::connect(to).with_context(|| format!("cannot reach a wallet at {to}"))?;
-    let mut link = Link::new(stream)?;
+    let mut link = Link::new(connect(to)?)?;
     let paid = exchange::pay(home, &mut link, amount, now_ms())?;
     println!(
         "paid {} to wallet {} (change {}); balance {}",
@@ -235,6 +236,24 @@ fn pay(home: &mut WalletHome, to: SocketAddr, amount: u64) -> anyhow::Result<()>
         home.wallet.balance()
     );
     Ok(())
+}
+
+/// Connects to the payee, waiting for it to start listening as two people
+/// wait for each other's phones, for up to [`PEER_WAIT`].
+fn connect(to: SocketAddr) -> anyhow::Result<TcpStream> {
+    let deadline = std::time::Instant::now() + PEER_WAIT;
+    loop {
+        match TcpStream::connect(to) {
+            Ok(stream) => return Ok(stream),
+            Err(e)
+                if e.kind() == std::io::ErrorKind::ConnectionRefused
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Err(e) => return Err(e).with_context(|| format!("cannot reach a wallet at {to}")),
+        }
+    }
 }
 
 fn receive(home: &mut WalletHome, listen: SocketAddr) -> anyhow::Result<()> {

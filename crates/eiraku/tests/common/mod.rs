@@ -56,6 +56,11 @@ fn free_port_ranges(count: usize) -> (u16, u16) {
     }
 }
 
+/// A free loopback port no other network of this process was given.
+pub fn free_port() -> u16 {
+    free_port_ranges(1).0
+}
+
 impl TestNetwork {
     /// Creates and starts `validators` validators of a plain ledger (no
     /// money module) and waits for height 1 everywhere.
