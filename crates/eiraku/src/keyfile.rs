@@ -7,6 +7,7 @@ use eiraku_core::{AccountId, Keypair};
 use std::path::{Path, PathBuf};
 
 /// A key and the account it signs for.
+#[derive(Clone)]
 pub struct Signer {
     /// The account: the key's own, or the one whose key it became.
     pub account: AccountId,

@@ -6,6 +6,7 @@
 
 pub mod bench;
 pub mod cash;
+pub mod cash_bench;
 pub mod cash_center;
 pub mod commands;
 pub mod devnet;

@@ -3,13 +3,12 @@
 //! blacklisting on evidence. It sends one transaction at a time from its
 //! account, so its nonces never collide.
 
+use super::rounds::Rounds;
 use crate::keyfile::Signer;
 use anyhow::Context;
 use eiraku_api::{Client, Outcome, TxStatus, TxView};
 use eiraku_cash::SignedCertificate;
-use eiraku_core::{
-    cash::wallet_economy, AccountId, Call, CashCall, ChainId, DepositedNote, EconomyCode, TxHash,
-};
+use eiraku_core::{cash::wallet_economy, AccountId, Call, CashCall, ChainId, EconomyCode, TxHash};
 use std::{sync::Mutex, time::Duration};
 
 /// How long the center waits for its own transaction to be final.
@@ -53,8 +52,10 @@ pub struct Ledger {
     client: Client,
     chain_id: ChainId,
     economy: EconomyCode,
-    /// Held while a transaction of the center's is in flight.
+    /// Held while a transaction sent with [`Ledger::send`] is in flight.
     sending: Mutex<()>,
+    /// The center's own transactions, once it serves.
+    rounds: Option<Rounds>,
 }
 
 impl Ledger {
@@ -74,6 +75,7 @@ impl Ledger {
             chain_id: status.chain_id,
             economy,
             sending: Mutex::new(()),
+            rounds: None,
         })
     }
 
@@ -154,19 +156,17 @@ impl Ledger {
         Ok(view)
     }
 
-    /// Credits `notes`, deposited by `wallet`, to `account`.
-    pub fn credit(
-        &self,
-        sender: &Signer,
-        wallet: u64,
-        account: AccountId,
-        notes: Vec<DepositedNote>,
-    ) -> anyhow::Result<TxView> {
-        let call = Call::Cash(CashCall::Deposit {
-            wallet,
-            account,
-            notes,
-        });
-        self.send(sender, call)
+    /// From now on, the center's own transactions go in rounds
+    /// ([`Rounds`]) signed by `center`.
+    pub fn send_in_rounds(&mut self, center: Signer) {
+        let rounds = Rounds::start(self.client.clone(), self.chain_id.clone(), center);
+        self.rounds = Some(rounds);
+    }
+
+    /// Sends the center's `call` in the next round (see
+    /// [`Ledger::send_in_rounds`]) and waits until it is final.
+    pub fn send_as_center(&self, call: CashCall) -> anyhow::Result<TxView> {
+        let rounds = (self.rounds.as_ref()).context("the center's rounds are not started")?;
+        rounds.send(Call::Cash(call))
     }
 }

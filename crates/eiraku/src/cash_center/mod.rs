@@ -9,6 +9,7 @@ pub mod home;
 pub mod ledger;
 pub mod pending;
 pub mod process;
+pub mod rounds;
 pub mod routes;
 pub mod service;
 pub mod wire;

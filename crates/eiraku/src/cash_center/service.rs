@@ -78,7 +78,7 @@ impl Service {
     /// Opens the center in `home` against `ledger`: publishes its keys on
     /// the ledger when they are not there yet, and credits what a previous
     /// run left pending.
-    pub fn start(home: CenterHome, ledger: Ledger) -> anyhow::Result<Self> {
+    pub fn start(home: CenterHome, mut ledger: Ledger) -> anyhow::Result<Self> {
         let keys = home.keys()?;
         let public = keys.public();
         let economy = home.config.economy;
@@ -128,6 +128,7 @@ impl Service {
         let center = IssuanceCenter::open(&home.notes_dir(), keys, device_key, 1, Unit::ACU)
             .map_err(|e| anyhow::anyhow!("opening the note database: {e}"))?;
         let pending = Pending::open(home.pending_dir())?;
+        ledger.send_in_rounds(home.account.clone());
         let service = Self {
             home,
             center,
@@ -242,10 +243,7 @@ impl Service {
             notes,
         };
         let ticket = self.pending.add(&call).map_err(failed)?;
-        let view = self
-            .ledger
-            .send(&self.home.account, Call::Cash(call))
-            .map_err(|e| {
+        let view = self.ledger.send_as_center(call).map_err(|e| {
                 Refusal::Failed(e.context(
                     "the center accepted the notes but the ledger has not credited them yet; the credit is kept and retried at the center's next start",
                 ))
@@ -257,7 +255,7 @@ impl Service {
     /// Sends the credits a previous run left pending.
     fn retry_pending(&self) {
         for (ticket, call) in self.pending.list() {
-            match self.ledger.send(&self.home.account, Call::Cash(call)) {
+            match self.ledger.send_as_center(call) {
                 Ok(_) => {
                     let _ = self.pending.done(ticket);
                     eprintln!("credited a pending deposit");
@@ -290,7 +288,7 @@ impl Service {
                     .encode()
                     .to_vec(),
             };
-            match self.ledger.send(&self.home.account, Call::Cash(call)) {
+            match self.ledger.send_as_center(call) {
                 Ok(_) => done.push(culprit),
                 Err(e) => eprintln!("blacklisting wallet {culprit} on the ledger failed: {e:#}"),
             }

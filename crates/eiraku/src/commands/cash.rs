@@ -32,6 +32,28 @@ pub enum CashCommand {
     /// loads, takes deposits and credits them on the ledger, publishes the
     /// signed blacklist (and, with --device-account, certifies wallets).
     Center(super::cash_center::CenterArgs),
+    /// Measure the end-to-end deposit rate: wallets certified and loaded,
+    /// then every note deposited at once, from the center's answer to the
+    /// credit final on the ledger.
+    Bench {
+        /// The cash center's URL.
+        #[arg(long, default_value = "http://127.0.0.1:8800")]
+        center: String,
+        /// The account loading the wallets (key file or demo name).
+        #[arg(long, default_value = "faucet")]
+        from: String,
+        /// Wallets, each depositing all its notes once.
+        #[arg(long, default_value_t = 256)]
+        wallets: usize,
+        /// Coins loaded into each wallet, minor units.
+        #[arg(long, default_value_t = 100_000)]
+        amount: u64,
+        /// Deposits in flight at once.
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        #[command(flatten)]
+        node: super::NodeArgs,
+    },
 }
 
 /// Runs one `eiraku cash` command.
@@ -45,6 +67,14 @@ pub fn run(command: CashCommand) -> anyhow::Result<()> {
             dir,
         } => (wallets, transfers, clones, seed, dir),
         CashCommand::Center(args) => return super::cash_center::run(args),
+        CashCommand::Bench {
+            center,
+            from,
+            wallets,
+            amount,
+            concurrency,
+            node,
+        } => return bench(&center, &from, wallets, amount, concurrency, &node),
     };
     let config = eiraku_cash::simulation::Config::new(wallets, transfers, clones, seed);
     let temporary = tempfile::tempdir().context("creating a temporary folder")?;
@@ -65,5 +95,33 @@ pub fn run(command: CashCommand) -> anyhow::Result<()> {
     if !(report.all_detected() && report.value_conserved()) {
         anyhow::bail!("the simulation found a fault (see above)");
     }
+    Ok(())
+}
+
+fn bench(
+    center: &str,
+    from: &str,
+    wallets: usize,
+    amount: u64,
+    concurrency: usize,
+    node: &super::NodeArgs,
+) -> anyhow::Result<()> {
+    let signer = crate::keyfile::read(&crate::keyfile::resolve_key_path(from, &node.network))?;
+    let setup = crate::cash_bench::DepositBench {
+        wallets,
+        amount,
+        concurrency,
+        progress: true,
+    };
+    let report = crate::cash_bench::run(center, &node.client(), &signer, &setup)?;
+    println!(
+        "{} deposits, {} notes credited in {:.1} s: {:.0} notes/s end to end (center answer to final ledger credit); latency p50 {} ms, p99 {} ms",
+        report.deposits,
+        report.notes,
+        report.seconds,
+        report.notes_per_second(),
+        report.latency_ms.0,
+        report.latency_ms.1
+    );
     Ok(())
 }

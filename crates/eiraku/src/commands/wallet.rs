@@ -2,13 +2,10 @@
 //! emulator with its secure element in a file).
 
 use crate::{
-    cash_center::wire::{
-        BlacklistAnswer, CenterInfo, CertifyAnswer, CertifyRequest, DepositAnswer, DepositRequest,
-        IssueRequest, NotesAnswer,
-    },
     commands::NodeArgs,
     keyfile,
     wallet::{
+        center::CenterLink,
         exchange,
         link::Link,
         store::{WalletConfig, WalletHome},
@@ -18,11 +15,8 @@ use anyhow::Context;
 use clap::Subcommand;
 use commonware_codec::Encode;
 use eiraku_api::Client;
-use eiraku_cash::{
-    CenterPublicKeys, NoteInHand, RiskLimits, SecureElement, SignedBlacklist, SignedCertificate,
-    UncertifiedElement, Wallet, WalletNumber,
-};
-use eiraku_core::{AccountId, Amount, Call, CashCall, ChainId};
+use eiraku_cash::{RiskLimits, SecureElement};
+use eiraku_core::{Amount, Call, CashCall, ChainId};
 use std::{
     net::{SocketAddr, TcpListener, TcpStream},
     path::PathBuf,
@@ -109,36 +103,11 @@ fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
-fn center(url: &str) -> Client {
-    Client::new(url)
-}
-
 fn new(home: &std::path::Path, center_url: &str, node: &Client) -> anyhow::Result<()> {
-    let info: CenterInfo = center(center_url)
-        .get_json("/v1/center")
-        .with_context(|| format!("cannot reach the cash center at {center_url}"))?;
-    let keys = published_keys(node, &info)?;
-    let element = UncertifiedElement::generate();
-    let request = element.certificate_request(WalletNumber(0), 0, 0);
-    let answer: CertifyAnswer = center(center_url).post_json(
-        "/v1/certify",
-        &CertifyRequest {
-            request: hex::encode(request.encode()),
-        },
-    )?;
-    let certificate = SignedCertificate::from_bytes(&hex::decode(&answer.certificate)?)?;
-    let device_key = AccountId::from_hex(&info.device_key).map_err(anyhow::Error::msg)?;
-    certificate.verify(
-        &device_key
-            .public_key()
-            .map_err(|_| anyhow::anyhow!("bad device key"))?,
-        now_ms(),
-    )?;
-    let element = element
-        .install(certificate)
-        .context("the device center certified other keys than this wallet's")?;
-    let wallet = Wallet::new(element, LIMITS, keys);
+    let center = CenterLink::connect(center_url)?;
+    let wallet = center.new_wallet(node, LIMITS)?;
     let number = wallet.number();
+    let info = center.info;
     let config = WalletConfig {
         center: center_url.to_string(),
         chain_id: info.chain_id,
@@ -149,27 +118,6 @@ fn new(home: &std::path::Path, center_url: &str, node: &Client) -> anyhow::Resul
     WalletHome::create(home, config, wallet)?;
     println!("wallet {} created in {}", number.0, home.display());
     Ok(())
-}
-
-/// The center's keys as the ledger publishes them: a wallet trusts the
-/// chain, not the center's word, for the key its notes are sealed with.
-fn published_keys(node: &Client, info: &CenterInfo) -> anyhow::Result<CenterPublicKeys> {
-    let economy = eiraku_core::EconomyCode::new(&info.economy).map_err(anyhow::Error::msg)?;
-    let view = node.cash_center(&economy)?;
-    anyhow::ensure!(
-        view.note_key.map(|k| k.to_hex()).as_deref() == Some(info.note_key.as_str())
-            && view.history_key.as_deref() == Some(info.history_key.as_str())
-            && view.device_key.map(|k| k.to_hex()).as_deref() == Some(info.device_key.as_str()),
-        "the cash center's keys are not the ones {economy} published on the ledger"
-    );
-    let signing = AccountId::from_hex(&info.note_key)
-        .map_err(anyhow::Error::msg)?
-        .public_key()
-        .map_err(|_| anyhow::anyhow!("the published note key is not a valid key"))?;
-    let history: [u8; 32] = hex::decode(&info.history_key)?
-        .try_into()
-        .map_err(|_| anyhow::anyhow!("the published history key is not 32 bytes"))?;
-    Ok(CenterPublicKeys { signing, history })
 }
 
 fn load(home: &mut WalletHome, from: &str, amount: u64, node: &NodeArgs) -> anyhow::Result<()> {
@@ -196,13 +144,16 @@ fn load(home: &mut WalletHome, from: &str, amount: u64, node: &NodeArgs) -> anyh
 
 /// Asks the center for the notes of every load not received yet.
 fn fetch_unissued(home: &mut WalletHome) -> anyhow::Result<()> {
+    if home.config.unissued_loads.is_empty() {
+        return Ok(());
+    }
+    let center = CenterLink::connect(&home.config.center)?;
     while let Some(load) = home.config.unissued_loads.first().cloned() {
-        let answer: NotesAnswer = center(&home.config.center)
-            .post_json("/v1/issue", &IssueRequest { load: load.clone() })?;
-        let notes = decode_notes(&answer.notes)?;
+        let notes = center.issue(&load)?;
+        let count = notes.len();
         let value: u64 = notes.iter().map(|n| n.note.note.denomination).sum();
         let known = home.wallet.element().notes();
-        let fresh: Vec<NoteInHand> = notes
+        let fresh: Vec<eiraku_cash::NoteInHand> = notes
             .into_iter()
             .filter(|n| !known.contains_key(&n.note.note.serial))
             .collect();
@@ -210,19 +161,9 @@ fn fetch_unissued(home: &mut WalletHome) -> anyhow::Result<()> {
         home.save()?;
         home.config.unissued_loads.remove(0);
         home.save_config()?;
-        println!(
-            "received {} notes worth {value} for load {load}",
-            answer.notes.len()
-        );
+        println!("received {count} notes worth {value} for load {load}");
     }
     Ok(())
-}
-
-fn decode_notes(notes: &[String]) -> anyhow::Result<Vec<NoteInHand>> {
-    notes
-        .iter()
-        .map(|text| Ok(NoteInHand::from_bytes(&hex::decode(text)?)?))
-        .collect()
 }
 
 fn pay(home: &mut WalletHome, to: SocketAddr, amount: u64) -> anyhow::Result<()> {
@@ -279,15 +220,12 @@ fn receive(home: &mut WalletHome, listen: SocketAddr) -> anyhow::Result<()> {
 fn deposit(home: &mut WalletHome) -> anyhow::Result<()> {
     let serials: Vec<u64> = home.wallet.element().notes().keys().copied().collect();
     anyhow::ensure!(!serials.is_empty(), "the wallet holds no notes");
+    let center = CenterLink::connect(&home.config.center)?;
     for chunk in serials.chunks(crate::cash_center::service::MAX_DEPOSIT_NOTES) {
         let (record, notes) = home.wallet.hand_to_center(chunk)?;
         // Handed over: in doubt until the center answers.
         home.save()?;
-        let request = DepositRequest {
-            notes: notes.iter().map(|n| hex::encode(n.encode())).collect(),
-        };
-        let answer: DepositAnswer =
-            center(&home.config.center).post_json("/v1/deposit", &request)?;
+        let answer = center.deposit(&notes)?;
         home.wallet.deposit_answered(record);
         home.save()?;
         print_deposit(&answer);
@@ -295,7 +233,7 @@ fn deposit(home: &mut WalletHome) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_deposit(answer: &DepositAnswer) {
+fn print_deposit(answer: &crate::cash_center::wire::DepositAnswer) {
     let credited: u64 = answer.outcomes.iter().map(|o| o.credited).sum();
     println!(
         "deposited {} notes: {credited} credited to account {}{}",
@@ -326,8 +264,7 @@ fn print_deposit(answer: &DepositAnswer) {
 
 fn sync(home: &mut WalletHome) -> anyhow::Result<()> {
     fetch_unissued(home)?;
-    let answer: BlacklistAnswer = center(&home.config.center).get_json("/v1/blacklist")?;
-    let list = SignedBlacklist::from_bytes(&hex::decode(&answer.blacklist)?)?;
+    let list = CenterLink::connect(&home.config.center)?.blacklist()?;
     match home.wallet.install_blacklist(&list) {
         Ok(()) => {
             home.save()?;

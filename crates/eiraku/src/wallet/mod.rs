@@ -3,6 +3,7 @@
 //! over a local socket; loads, deposits and the blacklist go through the
 //! economy's cash center and the ledger.
 
+pub mod center;
 pub mod exchange;
 pub mod link;
 pub mod store;
