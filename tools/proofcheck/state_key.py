@@ -74,6 +74,7 @@ MODULES = {
         ("seigniorage", 7, [u64]), ("suspension", 8, [account]),
         ("cash-center", 9, [economy]), ("device-key", 10, [economy]), ("wallet", 11, [u64]),
         ("spent", 12, [economy, u64]), ("blacklisted", 13, [u64]),
+        ("load", 14, [account, u64]), ("issued", 15, [economy, u64]),
     ]),
     "registry": (0x04, [("anchor", 0, [digest])]),
     "governance": (0x05, [

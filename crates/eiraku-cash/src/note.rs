@@ -185,6 +185,19 @@ pub struct NoteInHand {
     pub received: Option<crate::SignedStatement>,
 }
 
+/// The Merkle root of sealed notes' digests, in the order given (serial
+/// order, as issued): what the ledger records for the notes issued against
+/// a load. Anyone holding one of the notes proves it was among them with
+/// an inclusion proof under this root.
+pub fn notes_root<'a>(notes: impl ExactSizeIterator<Item = &'a SealedNote>) -> Digest {
+    let mut builder =
+        commonware_storage::bmt::Builder::<commonware_cryptography::Sha256>::new(notes.len());
+    for note in notes {
+        builder.add(&note.digest());
+    }
+    builder.build().root()
+}
+
 impl NoteInHand {
     /// Reads a note received from another wallet or a depositor.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, CashError> {
@@ -391,6 +404,31 @@ impl ExactSearch<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The root binds each note and its place: another note, or the same
+    /// notes in another order, give another root; and a holder proves one
+    /// note's inclusion with the tree's proof.
+    #[test]
+    fn the_notes_root_binds_every_note_and_its_place() {
+        let keys = crate::IssuanceCenterKeys::from_seed(1);
+        let notes: Vec<SealedNote> = (1..=3).map(|s| keys.test_note(s, 5).note).collect();
+        let root = notes_root(notes.iter());
+        assert_eq!(root, notes_root(notes.iter()));
+        assert_ne!(root, notes_root(notes.iter().rev()));
+        assert_ne!(root, notes_root(notes[..2].iter()));
+        let mut builder =
+            commonware_storage::bmt::Builder::<commonware_cryptography::Sha256>::new(3);
+        for note in &notes {
+            builder.add(&note.digest());
+        }
+        let proof = builder.build().proof(1).unwrap();
+        let verified = proof.verify_element_inclusion::<commonware_cryptography::Sha256>(
+            &notes[1].digest(),
+            1,
+            &root,
+        );
+        assert!(verified.is_ok());
+    }
 
     #[test]
     fn a_refresh_tops_up_the_small_notes_and_sums_to_the_credit() {

@@ -94,6 +94,27 @@ pub enum CashCall {
         /// The wallet.
         wallet: u64,
     },
+    /// The sender, the cash center of the loaded wallet's economy, records
+    /// the notes it issued against a load: `count` serials from
+    /// `first_serial`, worth the load's amount together, whose sealed
+    /// notes' digests make the Merkle root `root`. Only recorded notes are
+    /// credited by deposits, and no range is credited beyond its worth.
+    RecordIssued {
+        /// The loading account.
+        load_account: AccountId,
+        /// The load transaction's nonce.
+        load_nonce: u64,
+        /// The first serial of the range.
+        first_serial: u64,
+        /// Notes in the range.
+        count: u32,
+        /// Merkle root of the notes' digests, in serial order.
+        #[serde(
+            serialize_with = "crate::digest::serialize_hex",
+            deserialize_with = "crate::digest::deserialize_hex"
+        )]
+        root: Digest,
+    },
 }
 
 /// The wallet numbers an economy's device center gives: the economy's two
@@ -143,6 +164,7 @@ impl CashCall {
     const DEPOSIT: u8 = 3;
     const BLACKLIST: u8 = 4;
     const REVOKE_WALLET: u8 = 5;
+    const RECORD_ISSUED: u8 = 6;
 
     /// The call's name, as its JSON form spells it.
     pub fn name(&self) -> &'static str {
@@ -153,6 +175,7 @@ impl CashCall {
             CashCall::Deposit { .. } => "deposit",
             CashCall::Blacklist { .. } => "blacklist",
             CashCall::RevokeWallet { .. } => "revoke_wallet",
+            CashCall::RecordIssued { .. } => "record_issued",
         }
     }
 
@@ -230,6 +253,20 @@ impl Write for CashCall {
                 Self::REVOKE_WALLET.write(buf);
                 wallet.write(buf);
             }
+            CashCall::RecordIssued {
+                load_account,
+                load_nonce,
+                first_serial,
+                count,
+                root,
+            } => {
+                Self::RECORD_ISSUED.write(buf);
+                load_account.write(buf);
+                load_nonce.write(buf);
+                first_serial.write(buf);
+                count.write(buf);
+                root.write(buf);
+            }
         }
     }
 }
@@ -247,6 +284,7 @@ impl EncodeSize for CashCall {
             CashCall::Deposit { notes, .. } => 8 + AccountId::SIZE + notes.encode_size(),
             CashCall::Blacklist { evidence, .. } => 8 + evidence.encode_size(),
             CashCall::RevokeWallet { .. } => 8,
+            CashCall::RecordIssued { .. } => AccountId::SIZE + 8 + 8 + 4 + Digest::SIZE,
         }
     }
 }
@@ -284,6 +322,13 @@ impl Read for CashCall {
             }),
             Self::REVOKE_WALLET => Ok(CashCall::RevokeWallet {
                 wallet: u64::read(buf)?,
+            }),
+            Self::RECORD_ISSUED => Ok(CashCall::RecordIssued {
+                load_account: AccountId::read(buf)?,
+                load_nonce: u64::read(buf)?,
+                first_serial: u64::read(buf)?,
+                count: u32::read(buf)?,
+                root: Digest::read(buf)?,
             }),
             other => Err(Error::InvalidEnum(other)),
         }
@@ -324,6 +369,13 @@ mod tests {
                 evidence: vec![1, 2, 3],
             },
             CashCall::RevokeWallet { wallet: 4 },
+            CashCall::RecordIssued {
+                load_account: key.account_id(),
+                load_nonce: 3,
+                first_serial: 101,
+                count: 29,
+                root: hash(&[b"notes"]),
+            },
         ]
     }
 

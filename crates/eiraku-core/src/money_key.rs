@@ -47,6 +47,22 @@ pub enum MoneyKey {
         /// The note's serial.
         serial: u64,
     },
+    /// A load whose notes its cash center has not recorded as issued yet,
+    /// by the loading account and the load's nonce.
+    Load {
+        /// The loading account.
+        account: AccountId,
+        /// The load transaction's nonce.
+        nonce: u64,
+    },
+    /// Notes a cash center issued against one load, by its economy and the
+    /// first serial of their range.
+    Issued {
+        /// The issuing center's economy.
+        economy: EconomyCode,
+        /// The range's first serial.
+        first_serial: u64,
+    },
 }
 
 impl ModuleKey for MoneyKey {
@@ -55,7 +71,8 @@ impl ModuleKey for MoneyKey {
     const FORMS: &'static str = "money/config, money/economy/<code>, money/travel-key/<hex>, \
 money/freeze/<hex>, money/contribution/<n>, money/claim/<creditor>/<debtor>, \
 money/settlement/<n>, money/seigniorage/<n>, money/suspension/<hex>, money/cash-center/<code>, \
-money/device-key/<code>, money/wallet/<n>, money/spent/<code>/<n>, money/blacklisted/<n>";
+money/device-key/<code>, money/wallet/<n>, money/spent/<code>/<n>, money/blacklisted/<n>, \
+money/load/<hex>/<n>, money/issued/<code>/<n>";
 
     fn write_bytes(&self, out: &mut Vec<u8>) {
         let (kind, natural): (u8, &[u8]) = match self {
@@ -77,10 +94,15 @@ money/device-key/<code>, money/wallet/<n>, money/spent/<code>/<n>, money/blackli
             MoneyKey::DeviceKey(code) => (10, code.as_str().as_bytes()),
             MoneyKey::Wallet(n) => return numbered(out, 11, *n),
             MoneyKey::Blacklisted(n) => return numbered(out, 13, *n),
-            MoneyKey::Spent { economy, serial } => {
-                out.push(12);
-                out.extend_from_slice(economy.as_str().as_bytes());
-                out.extend_from_slice(&serial.to_be_bytes());
+            MoneyKey::Spent { economy, serial } => return by_serial(out, 12, economy, *serial),
+            MoneyKey::Issued {
+                economy,
+                first_serial,
+            } => return by_serial(out, 15, economy, *first_serial),
+            MoneyKey::Load { account, nonce } => {
+                out.push(14);
+                out.extend_from_slice(account.as_bytes());
+                out.extend_from_slice(&nonce.to_be_bytes());
                 return;
             }
         };
@@ -114,6 +136,14 @@ money/device-key/<code>, money/wallet/<n>, money/spent/<code>/<n>, money/blackli
                 economy: economy(&natural[..2])?,
                 serial: u64::from_be_bytes(natural[2..].try_into().ok()?),
             },
+            15 if natural.len() == 10 => MoneyKey::Issued {
+                economy: economy(&natural[..2])?,
+                first_serial: u64::from_be_bytes(natural[2..].try_into().ok()?),
+            },
+            14 if natural.len() == 40 => MoneyKey::Load {
+                account: AccountId::from_bytes(natural[..32].try_into().ok()?),
+                nonce: u64::from_be_bytes(natural[32..].try_into().ok()?),
+            },
             _ => return None,
         })
     }
@@ -134,6 +164,11 @@ money/device-key/<code>, money/wallet/<n>, money/spent/<code>/<n>, money/blackli
             MoneyKey::Wallet(n) => write!(f, "wallet/{n}"),
             MoneyKey::Blacklisted(n) => write!(f, "blacklisted/{n}"),
             MoneyKey::Spent { economy, serial } => write!(f, "spent/{economy}/{serial}"),
+            MoneyKey::Load { account, nonce } => write!(f, "load/{account}/{nonce}"),
+            MoneyKey::Issued {
+                economy,
+                first_serial,
+            } => write!(f, "issued/{economy}/{first_serial}"),
         }
     }
 
@@ -165,9 +200,25 @@ money/device-key/<code>, money/wallet/<n>, money/spent/<code>/<n>, money/blackli
                 economy: economy(code)?,
                 serial: number(n)?,
             }),
+            ["load", id, n] => Ok(MoneyKey::Load {
+                account: account(id)?,
+                nonce: number(n)?,
+            }),
+            ["issued", code, n] => Ok(MoneyKey::Issued {
+                economy: economy(code)?,
+                first_serial: number(n)?,
+            }),
             _ => Err(None),
         }
     }
+}
+
+/// An entry keyed by an economy and a serial: its kind tag, the economy's
+/// letters and the big-endian serial.
+fn by_serial(out: &mut Vec<u8>, kind: u8, economy: &EconomyCode, serial: u64) {
+    out.push(kind);
+    out.extend_from_slice(economy.as_str().as_bytes());
+    out.extend_from_slice(&serial.to_be_bytes());
 }
 
 /// A numbered entry's kind tag and big-endian number.

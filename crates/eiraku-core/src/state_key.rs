@@ -220,6 +220,14 @@ mod tests {
                 economy: jp,
                 serial: 7,
             }),
+            StateKey::Money(MoneyKey::Load {
+                account: id,
+                nonce: 7,
+            }),
+            StateKey::Money(MoneyKey::Issued {
+                economy: jp,
+                first_serial: 7,
+            }),
             StateKey::Registry(RegistryKey::Anchor(hash(&[b"root"]))),
             StateKey::Governance(GovernanceKey::Rules),
             StateKey::Governance(GovernanceKey::Proposal(7)),

@@ -441,6 +441,44 @@ pub enum MoneyError {
         /// The deposit.
         needed: Amount,
     },
+    /// No load of that account and nonce waits for its notes (never made,
+    /// or already recorded as issued).
+    #[error("no load by {account} at nonce {nonce} waits for its notes to be recorded")]
+    UnknownLoad {
+        /// The loading account.
+        account: AccountId,
+        /// The load's nonce.
+        nonce: u64,
+    },
+    /// An issued range that is empty, too long, or overlaps one recorded
+    /// before.
+    #[error("serials {first_serial} to {last_serial} of {economy}'s center are not a new range")]
+    SerialsTaken {
+        /// The center's economy.
+        economy: EconomyCode,
+        /// The range's first serial.
+        first_serial: u64,
+        /// Its last serial.
+        last_serial: u64,
+    },
+    /// A deposited note outside every range its center recorded as issued.
+    #[error("note {serial} of {economy}'s center was never recorded as issued")]
+    NoteNotIssued {
+        /// The center's economy.
+        economy: EconomyCode,
+        /// The note.
+        serial: u64,
+    },
+    /// Credits from one issued range beyond the notes' worth.
+    #[error("the notes issued from serial {first_serial} by {economy}'s center were worth {total}: no more is credited from them")]
+    RangeExhausted {
+        /// The center's economy.
+        economy: EconomyCode,
+        /// The range's first serial.
+        first_serial: u64,
+        /// What the range was worth.
+        total: Amount,
+    },
 }
 
 impl MoneyError {
@@ -506,6 +544,10 @@ impl MoneyError {
             MoneyError::WalletBlacklisted { .. } => "wallet_blacklisted",
             MoneyError::NotWalletHolder { .. } => "not_wallet_holder",
             MoneyError::BadEvidence { .. } => "bad_evidence",
+            MoneyError::UnknownLoad { .. } => "unknown_load",
+            MoneyError::SerialsTaken { .. } => "serials_taken",
+            MoneyError::NoteNotIssued { .. } => "note_not_issued",
+            MoneyError::RangeExhausted { .. } => "range_exhausted",
         }
     }
 }

@@ -17,6 +17,8 @@ use eiraku_core::{AccountId, Amount, EconomyCode, Role};
 use imbl::ordmap::DiffItem;
 use std::fmt;
 
+mod float;
+
 /// A rule the state keeps after every transaction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Invariant {
@@ -26,6 +28,9 @@ pub enum Invariant {
     MoneyContributions,
     /// Only banks, merchants and persons hold coins.
     MoneyHolders,
+    /// Each economy's offline float = its pending loads + the value of its
+    /// recorded notes not yet credited.
+    MoneyFloat,
 }
 
 impl Invariant {
@@ -35,6 +40,7 @@ impl Invariant {
             Invariant::MoneyBacking => "money.backing",
             Invariant::MoneyContributions => "money.contributions",
             Invariant::MoneyHolders => "money.holders",
+            Invariant::MoneyFloat => "money.float",
         }
     }
 }
@@ -80,7 +86,8 @@ pub fn check_money_change<'a>(
     after: &Money,
 ) -> Result<(), Broken> {
     check_backing_and_holders(balances, authority, before, after)?;
-    check_contributions(before, after)
+    check_contributions(before, after)?;
+    float::check_float_change(before, after)
 }
 
 /// Σ balance changes must equal the change in issued bonds, and every
@@ -239,5 +246,5 @@ pub fn check_money_whole(books: &Books<'_>) -> Result<(), Broken> {
             ));
         }
     }
-    Ok(())
+    float::check_float_whole(books.money)
 }

@@ -38,6 +38,22 @@ impl IssuanceCenter {
         Ok(notes)
     }
 
+    /// Whether the ledger has recorded the notes issued for `load`.
+    pub fn load_recorded(&self, load: &Digest) -> Result<bool, CenterError> {
+        Ok(self
+            .meta
+            .get(recorded_key(load))
+            .map_err(storage)?
+            .is_some())
+    }
+
+    /// The ledger recorded the notes issued for `load`.
+    pub fn mark_load_recorded(&self, load: &Digest) -> Result<(), CenterError> {
+        let mut batch = self.keyspace.batch().durability(Some(PersistMode::SyncAll));
+        batch.insert(&self.meta, recorded_key(load), []);
+        batch.commit().map_err(storage)
+    }
+
     /// The notes issued for `load`, if any were.
     pub fn issued_for_load(&self, load: &Digest) -> Result<Option<Vec<NoteInHand>>, CenterError> {
         let Some(bytes) = self.loads.get(load.as_ref()).map_err(storage)? else {
@@ -47,4 +63,10 @@ impl IssuanceCenter {
             .map(Some)
             .map_err(|e| storage(format!("stored notes of a load: {e}")))
     }
+}
+
+fn recorded_key(load: &Digest) -> Vec<u8> {
+    let mut key = b"recorded/".to_vec();
+    key.extend_from_slice(load.as_ref());
+    key
 }

@@ -9,7 +9,12 @@
 //! (class B); each publishes its keys here, so wallets, auditors and these
 //! rules read them from the chain.
 
-use super::{add, holder_economy_of, payment::debited, CallContext, Money};
+use super::{
+    add, holder_economy_of,
+    issued::{Issuance, IssuedRange, PendingLoad},
+    payment::debited,
+    CallContext, Money,
+};
 use crate::{authority::Authority, ledger::AccountWrites, MoneyError};
 use eiraku_cash::SignedCertificate;
 use eiraku_core::{
@@ -74,6 +79,10 @@ pub struct CashBooks {
     pub spent: OrdMap<(EconomyCode, u64), Spent>,
     /// Blacklisted wallets, by number.
     pub blacklisted: OrdMap<u64, Blacklisting>,
+    /// Loads whose notes are not recorded yet, by account and nonce.
+    pub loads: OrdMap<(AccountId, u64), PendingLoad>,
+    /// Issued ranges, by center's economy and first serial.
+    pub issued: OrdMap<(EconomyCode, u64), IssuedRange>,
 }
 
 impl Money {
@@ -129,6 +138,22 @@ impl Money {
                 self.blacklist_wallet(ctx, *wallet, evidence)
             }
             CashCall::RevokeWallet { wallet } => self.revoke_wallet(roles, ctx, *wallet),
+            CashCall::RecordIssued {
+                load_account,
+                load_nonce,
+                first_serial,
+                count,
+                root,
+            } => {
+                let issuance = Issuance {
+                    load_account: *load_account,
+                    load_nonce: *load_nonce,
+                    first_serial: *first_serial,
+                    count: *count,
+                    root: *root,
+                };
+                self.record_issued(roles, ctx, issuance)
+            }
         }
     }
 
@@ -154,6 +179,7 @@ impl Money {
         let books = self.economy_mut(&economy);
         books.offline_float = add(books.offline_float, load.amount)?;
         accounts.set_balance(ctx.sender, balance);
+        super::issued::pending_load(self, ctx, binding.0, load.amount);
         self.cash.wallets.insert(binding.0, binding.1);
         Ok(())
     }
@@ -240,6 +266,7 @@ impl Money {
         }
         self.check_wallet_in_use(wallet)?;
         let total = self.unspent_total(economy, notes)?;
+        let ranges = self.charged_ranges(economy, notes)?;
         let role = roles.role(account);
         holder_economy_of(account, role)?;
         self.check_not_frozen(account)?;
@@ -259,6 +286,9 @@ impl Money {
         };
         for note in notes {
             self.cash.spent.insert((economy, note.serial), spent);
+        }
+        for (first, range) in ranges {
+            self.cash.issued.insert((economy, first), range);
         }
         Ok(())
     }

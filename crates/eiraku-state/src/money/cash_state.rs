@@ -3,10 +3,11 @@
 //! node restarts.
 
 use super::cash::{Blacklisting, CashBooks, CenterKeys, Spent, WalletBinding};
+use super::issued::{IssuedRange, PendingLoad};
 use crate::{changes::map, money_entries::decode, Change, EntryError};
 use bytes::BufMut;
 use commonware_codec::{Buf, Error, ReadExt, Write};
-use eiraku_core::{AccountId, Digest, MoneyKey, StateKey};
+use eiraku_core::{AccountId, Amount, Digest, EconomyCode, MoneyKey, StateKey};
 
 fn encoded(write: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
     let mut out = Vec::new();
@@ -45,6 +46,57 @@ fn blacklisting(record: &Blacklisting) -> Vec<u8> {
     encoded(|buf| {
         record.at_ms.write(buf);
         record.evidence.write(buf);
+    })
+}
+
+fn pending_load(load: &PendingLoad) -> Vec<u8> {
+    encoded(|buf| {
+        load.wallet.write(buf);
+        load.amount.write(buf);
+    })
+}
+
+fn issued_range(range: &IssuedRange) -> Vec<u8> {
+    encoded(|buf| {
+        range.load_account.write(buf);
+        range.load_nonce.write(buf);
+        range.wallet.write(buf);
+        range.count.write(buf);
+        range.total.write(buf);
+        range.credited.write(buf);
+        range.root.write(buf);
+        range.at_ms.write(buf);
+    })
+}
+
+fn read_pending_load(buf: &mut impl Buf) -> Result<PendingLoad, Error> {
+    Ok(PendingLoad {
+        wallet: u64::read(buf)?,
+        amount: Amount::read(buf)?,
+    })
+}
+
+fn read_issued_range(buf: &mut impl Buf) -> Result<IssuedRange, Error> {
+    Ok(IssuedRange {
+        load_account: AccountId::read(buf)?,
+        load_nonce: u64::read(buf)?,
+        wallet: u64::read(buf)?,
+        count: u32::read(buf)?,
+        total: Amount::read(buf)?,
+        credited: Amount::read(buf)?,
+        root: Digest::read(buf)?,
+        at_ms: u64::read(buf)?,
+    })
+}
+
+fn load_key((account, nonce): (AccountId, u64)) -> StateKey {
+    key(MoneyKey::Load { account, nonce })
+}
+
+fn issued_key((economy, first_serial): (EconomyCode, u64)) -> StateKey {
+    key(MoneyKey::Issued {
+        economy,
+        first_serial,
     })
 }
 
@@ -104,6 +156,12 @@ pub(crate) fn entries(books: &CashBooks, out: &mut Vec<Change>) {
     for (number, record) in &books.blacklisted {
         put(MoneyKey::Blacklisted(*number), blacklisting(record));
     }
+    for (id, load) in &books.loads {
+        out.push((load_key(*id), Some(pending_load(load))));
+    }
+    for (id, range) in &books.issued {
+        out.push((issued_key(*id), Some(issued_range(range))));
+    }
 }
 
 /// The entries that differ from `before`'s.
@@ -134,6 +192,8 @@ pub(crate) fn changes(before: &CashBooks, after: &CashBooks, out: &mut Vec<Chang
     map(&b.spent, &a.spent, spent_key, spent, out);
     let listed = |n| key(MoneyKey::Blacklisted(n));
     map(&b.blacklisted, &a.blacklisted, listed, blacklisting, out);
+    map(&b.loads, &a.loads, load_key, pending_load, out);
+    map(&b.issued, &a.issued, issued_key, issued_range, out);
 }
 
 /// Reads one entry into `books` when it is one of theirs; `false` when it
@@ -166,6 +226,17 @@ pub(crate) fn read_entry(
         MoneyKey::Blacklisted(number) => {
             let record = decode(state_key, value, read_blacklisting)?;
             books.blacklisted.insert(*number, record);
+        }
+        MoneyKey::Load { account, nonce } => {
+            let load = decode(state_key, value, read_pending_load)?;
+            books.loads.insert((*account, *nonce), load);
+        }
+        MoneyKey::Issued {
+            economy,
+            first_serial,
+        } => {
+            let range = decode(state_key, value, read_issued_range)?;
+            books.issued.insert((*economy, *first_serial), range);
         }
         _ => return Ok(false),
     }
@@ -200,12 +271,29 @@ pub(crate) fn write_books(books: &CashBooks, buf: &mut Vec<u8>) {
         number.write(&mut buf);
         buf.put_slice(&blacklisting(record));
     });
+    write_map(
+        books.loads.iter(),
+        buf,
+        |(account, nonce), load, mut buf| {
+            account.write(&mut buf);
+            nonce.write(&mut buf);
+            buf.put_slice(&pending_load(load));
+        },
+    );
+    write_map(
+        books.issued.iter(),
+        buf,
+        |(economy, first), range, mut buf| {
+            economy.write(&mut buf);
+            first.write(&mut buf);
+            buf.put_slice(&issued_range(range));
+        },
+    );
 }
 
 /// Reads [`write_books`].
 pub(crate) fn read_books(buf: &mut impl Buf) -> Result<CashBooks, Error> {
     use crate::money_codec::read_map;
-    use eiraku_core::EconomyCode;
     Ok(CashBooks {
         centers: read_map(buf, |buf| {
             Ok((EconomyCode::read(buf)?, read_center_keys(buf)?))
@@ -219,5 +307,13 @@ pub(crate) fn read_books(buf: &mut impl Buf) -> Result<CashBooks, Error> {
             Ok((key, read_spent(buf)?))
         })?,
         blacklisted: read_map(buf, |buf| Ok((u64::read(buf)?, read_blacklisting(buf)?)))?,
+        loads: read_map(buf, |buf| {
+            let id = (AccountId::read(buf)?, u64::read(buf)?);
+            Ok((id, read_pending_load(buf)?))
+        })?,
+        issued: read_map(buf, |buf| {
+            let id = (EconomyCode::read(buf)?, u64::read(buf)?);
+            Ok((id, read_issued_range(buf)?))
+        })?,
     })
 }

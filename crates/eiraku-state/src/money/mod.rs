@@ -22,6 +22,7 @@ mod cash;
 pub(crate) mod cash_state;
 mod genesis;
 mod issuance;
+mod issued;
 mod module;
 mod payment;
 mod rates;
@@ -42,6 +43,7 @@ use eiraku_core::{
     Rate, Role, TierCaps,
 };
 use imbl::{OrdMap, Vector};
+pub use issued::{IssuedRange, PendingLoad, MAX_ISSUED_RANGE};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -225,6 +227,8 @@ fn claims_as_list<S: serde::Serializer>(
 pub(crate) struct CallContext<'a> {
     pub sender: &'a AccountId,
     pub now_ms: u64,
+    /// The transaction's nonce: with the sender, it names a load.
+    pub nonce: u64,
 }
 
 fn add(a: Amount, b: Amount) -> Result<Amount, MoneyError> {

@@ -36,6 +36,7 @@ impl Module for Option<Money> {
                 let caller = MoneyCaller {
                     sender,
                     now_ms: cx.env.timestamp_ms,
+                    nonce: cx.tx.transaction.nonce,
                 };
                 money.apply(cx.accounts, cx.authority, &caller, call)
             }
@@ -43,6 +44,7 @@ impl Module for Option<Money> {
                 let caller = MoneyCaller {
                     sender,
                     now_ms: cx.env.timestamp_ms,
+                    nonce: cx.tx.transaction.nonce,
                 };
                 let chain = &cx.tx.transaction.chain_id;
                 money.apply_cash(cx.accounts, cx.authority, &caller, chain, call)

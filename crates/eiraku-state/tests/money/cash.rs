@@ -11,6 +11,8 @@ use commonware_codec::Encode;
 use eiraku_cash::{DeviceCenter, WalletCertificate, WalletNumber};
 use eiraku_core::cash::{binding_message, WALLET_BINDING_NAMESPACE};
 use eiraku_core::{CashCall, DepositedNote};
+use eiraku_state::invariants::{check_money_whole, Books};
+use eiraku_state::money::PendingLoad;
 
 const CENTER_JP: u64 = 60;
 const DEVICE_JP: u64 = 61;
@@ -81,6 +83,41 @@ fn load(chain: &Chain, account: u64, number: u64, key_seed: u64, amount: u128) -
     })
 }
 
+/// The cash center records `count` serials from `first` as issued against
+/// `account`'s load at `nonce`.
+fn record_issued(account: u64, nonce: u64, first: u64, count: u32) -> Call {
+    Call::Cash(CashCall::RecordIssued {
+        load_account: id(account),
+        load_nonce: nonce,
+        first_serial: first,
+        count,
+        root: hash(&[b"notes", &first.to_be_bytes()]),
+    })
+}
+
+/// `account` loads `amount` into wallet `number` (key `key_seed`), and the
+/// cash center records serials `first..first + count` as its notes.
+fn load_issued(
+    chain: &mut Chain,
+    account: u64,
+    number: u64,
+    key_seed: u64,
+    amount: u128,
+    first: u64,
+    count: u32,
+) {
+    let nonce = next_nonce(chain, account);
+    let call = load(chain, account, number, key_seed, amount);
+    chain.send_call(account, call).unwrap();
+    chain
+        .send_call(CENTER_JP, record_issued(account, nonce, first, count))
+        .unwrap();
+}
+
+fn next_nonce(chain: &Chain, account: u64) -> u64 {
+    chain.state.account(&id(account)).map_or(0, |a| a.nonce)
+}
+
 fn deposit(number: u64, account: u64, notes: &[(u64, u128)]) -> Call {
     Call::Cash(CashCall::Deposit {
         wallet: number,
@@ -115,8 +152,7 @@ fn refused(chain: &mut Chain, seed: u64, call: Call) -> MoneyError {
 #[test]
 fn coins_go_into_a_wallet_and_come_back_by_deposit_with_the_books_kept() {
     let mut chain = cash_chain();
-    let call = load(&chain, ALICE_JP, WALLET, WALLET_KEY, 30_000);
-    chain.send_call(ALICE_JP, call).unwrap();
+    load_issued(&mut chain, ALICE_JP, WALLET, WALLET_KEY, 30_000, 1, 10);
     assert_eq!(chain.balance(ALICE_JP), Amount(70_000));
     assert_eq!(float(&chain), Amount(30_000));
     let cash = &chain.state.money().unwrap().cash;
@@ -152,9 +188,7 @@ fn coins_go_into_a_wallet_and_come_back_by_deposit_with_the_books_kept() {
 #[test]
 fn a_load_of_nothing_binds_a_till_wallet_to_its_shop() {
     let mut chain = cash_chain();
-    chain
-        .send_call(ALICE_JP, load(&chain, ALICE_JP, WALLET, WALLET_KEY, 30_000))
-        .unwrap();
+    load_issued(&mut chain, ALICE_JP, WALLET, WALLET_KEY, 30_000, 1, 10);
     let till = WALLET + 1;
     let before = chain.balance(BANK_JP);
     chain
@@ -164,6 +198,12 @@ fn a_load_of_nothing_binds_a_till_wallet_to_its_shop() {
     assert_eq!(float(&chain), Amount(30_000));
     let cash = &chain.state.money().unwrap().cash;
     assert_eq!(cash.wallets[&till].account, id(BANK_JP));
+    // Nothing was loaded: no notes wait to be recorded against it.
+    let nothing = record_issued(BANK_JP, next_nonce(&chain, BANK_JP) - 1, 100, 1);
+    assert!(matches!(
+        refused(&mut chain, CENTER_JP, nothing),
+        MoneyError::UnknownLoad { .. }
+    ));
     chain
         .send_call(CENTER_JP, deposit(till, BANK_JP, &[(1, 10_000)]))
         .unwrap();
@@ -174,8 +214,7 @@ fn a_load_of_nothing_binds_a_till_wallet_to_its_shop() {
 #[test]
 fn a_serial_is_credited_once_and_only_by_the_cash_center() {
     let mut chain = cash_chain();
-    let call = load(&chain, ALICE_JP, WALLET, WALLET_KEY, 30_000);
-    chain.send_call(ALICE_JP, call).unwrap();
+    load_issued(&mut chain, ALICE_JP, WALLET, WALLET_KEY, 30_000, 1, 10);
     chain
         .send_call(CENTER_JP, deposit(WALLET, ALICE_JP, &[(1, 100)]))
         .unwrap();
@@ -210,12 +249,102 @@ fn a_serial_is_credited_once_and_only_by_the_cash_center() {
             wallet: WALLET + 99
         }
     );
-    // Never more than the wallets hold.
+    // Never more from a load's notes than the load paid for, nor a note
+    // no load paid for.
     let beyond = deposit(WALLET, ALICE_JP, &[(7, 29_901)]);
     assert!(matches!(
         refused(&mut chain, CENTER_JP, beyond),
-        MoneyError::FloatExceeded { .. }
+        MoneyError::RangeExhausted {
+            first_serial: 1,
+            ..
+        }
     ));
+    let unissued = deposit(WALLET, ALICE_JP, &[(11, 100)]);
+    assert_eq!(
+        refused(&mut chain, CENTER_JP, unissued),
+        MoneyError::NoteNotIssued {
+            economy: economy("JP"),
+            serial: 11
+        }
+    );
+}
+
+/// A cash center records notes only against a load that paid for them,
+/// once, in a range of serials no other load's notes use; nobody else
+/// records.
+#[test]
+fn issued_notes_are_recorded_once_against_a_paid_load() {
+    let mut chain = cash_chain();
+    let nonce = next_nonce(&chain, ALICE_JP);
+    let call = load(&chain, ALICE_JP, WALLET, WALLET_KEY, 30_000);
+    chain.send_call(ALICE_JP, call).unwrap();
+    for seed in [ALICE_JP, DEVICE_JP, CB_JP] {
+        let own = record_issued(ALICE_JP, nonce, 1, 10);
+        assert_eq!(refused(&mut chain, seed, own), MoneyError::NotCashCenter);
+    }
+    assert!(matches!(
+        refused(
+            &mut chain,
+            CENTER_JP,
+            record_issued(ALICE_JP, nonce + 1, 1, 10)
+        ),
+        MoneyError::UnknownLoad { .. }
+    ));
+    for count in [0, eiraku_state::money::MAX_ISSUED_RANGE + 1] {
+        assert!(matches!(
+            refused(
+                &mut chain,
+                CENTER_JP,
+                record_issued(ALICE_JP, nonce, 1, count)
+            ),
+            MoneyError::SerialsTaken { .. }
+        ));
+    }
+    chain
+        .send_call(CENTER_JP, record_issued(ALICE_JP, nonce, 5, 10))
+        .unwrap();
+    let cash = &chain.state.money().unwrap().cash;
+    let range = cash.issued[&(economy("JP"), 5)];
+    assert_eq!(
+        (range.wallet, range.total, range.count),
+        (WALLET, Amount(30_000), 10)
+    );
+    assert!(cash.loads.is_empty());
+    // Recorded once: the load no longer waits.
+    assert!(matches!(
+        refused(
+            &mut chain,
+            CENTER_JP,
+            record_issued(ALICE_JP, nonce, 100, 1)
+        ),
+        MoneyError::UnknownLoad { .. }
+    ));
+    // Another load's notes never reuse those serials, from either side.
+    let nonce = next_nonce(&chain, ALICE_JP);
+    let call = load(&chain, ALICE_JP, WALLET, WALLET_KEY, 1_000);
+    chain.send_call(ALICE_JP, call).unwrap();
+    for (first, count) in [(1, 5), (14, 2), (7, 1), (1, 100)] {
+        assert!(
+            matches!(
+                refused(
+                    &mut chain,
+                    CENTER_JP,
+                    record_issued(ALICE_JP, nonce, first, count)
+                ),
+                MoneyError::SerialsTaken { .. }
+            ),
+            "{first}+{count}"
+        );
+    }
+    chain
+        .send_call(CENTER_JP, record_issued(ALICE_JP, nonce, 1, 4))
+        .unwrap();
+    chain
+        .send_call(
+            CENTER_JP,
+            deposit(WALLET, ALICE_JP, &[(4, 1_000), (14, 30_000)]),
+        )
+        .unwrap();
 }
 
 #[test]
@@ -340,10 +469,65 @@ fn the_backing_invariant_counts_the_offline_float() {
         .offline_float = Amount(1);
     let broken = check_money_change([], chain.state.authority(), &before, &after).unwrap_err();
     assert_eq!(broken.invariant, Invariant::MoneyBacking);
-    // Coins leaving an account into the float keep them.
+    // Coins leaving an account into the float keep the backing, but the
+    // float must be owed to a load waiting for its notes.
     let alice = id(ALICE_JP);
     let moved = [(&alice, Amount(100_000), Amount(99_999))];
+    let broken = check_money_change(moved, chain.state.authority(), &before, &after).unwrap_err();
+    assert_eq!(broken.invariant, Invariant::MoneyFloat);
+    let load = PendingLoad {
+        wallet: WALLET,
+        amount: Amount(1),
+    };
+    after.cash.loads.insert((alice, 0), load);
     check_money_change(moved, chain.state.authority(), &before, &after).unwrap();
+}
+
+/// The float follows pending loads and the notes recorded and credited:
+/// a range recorded for more than its load, or credited without the float
+/// moving, or a float no load owns, breaks `money.float` by name, on the
+/// change and over the whole state (what `eiraku verify` checks).
+#[test]
+fn the_float_is_what_loads_and_uncredited_notes_hold() {
+    let mut chain = cash_chain();
+    load_issued(&mut chain, ALICE_JP, WALLET, WALLET_KEY, 30_000, 1, 10);
+    chain
+        .send_call(CENTER_JP, deposit(WALLET, ALICE_JP, &[(1, 10_000)]))
+        .unwrap();
+    let before = chain.state.money().unwrap().clone();
+    let books = Books {
+        accounts: chain.state.accounts(),
+        authority: chain.state.authority(),
+        money: &before,
+    };
+    check_money_whole(&books).unwrap();
+    let key = (economy("JP"), 1);
+    let tamper = |change: &dyn Fn(&mut eiraku_state::money::Money)| {
+        let mut after = before.clone();
+        change(&mut after);
+        let on_change = check_money_change([], chain.state.authority(), &before, &after);
+        assert_eq!(on_change.unwrap_err().invariant, Invariant::MoneyFloat);
+        let books = Books {
+            accounts: chain.state.accounts(),
+            authority: chain.state.authority(),
+            money: &after,
+        };
+        assert_eq!(
+            check_money_whole(&books).unwrap_err().invariant,
+            Invariant::MoneyFloat
+        );
+    };
+    tamper(&|m| m.cash.issued.get_mut(&key).unwrap().total = Amount(40_000));
+    tamper(&|m| m.cash.issued.get_mut(&key).unwrap().credited = Amount(0));
+    tamper(&|m| {
+        m.cash.loads.insert(
+            (id(ALICE_JP), 99),
+            PendingLoad {
+                wallet: WALLET,
+                amount: Amount(5),
+            },
+        );
+    });
 }
 
 /// One random offline-cash call: who sends it and what.
@@ -355,6 +539,15 @@ enum CashOp {
         account: u64,
         wallet: u64,
         amount: u128,
+    },
+    /// `sender` records `count` serials from `first` as issued against
+    /// `account`'s load at `nonce`.
+    Issue {
+        sender: u64,
+        account: u64,
+        nonce: u64,
+        first: u64,
+        count: u32,
     },
     /// `sender` credits notes `serials`, each worth `value`, deposited by
     /// `wallet`, to `account`.
@@ -370,7 +563,22 @@ enum CashOp {
 fn any_cash_op() -> impl Strategy<Value = CashOp> {
     let holder = prop_oneof![Just(ALICE_JP), Just(BANK_JP), Just(MARIA_PH)];
     let wallet = WALLET..WALLET + 3;
+    let issue = (
+        prop_oneof![Just(CENTER_JP), Just(ALICE_JP)],
+        holder.clone(),
+        1u64..6,
+        0u64..12,
+        0u32..5,
+    )
+        .prop_map(|(sender, account, nonce, first, count)| CashOp::Issue {
+            sender,
+            account,
+            nonce,
+            first,
+            count,
+        });
     prop_oneof![
+        issue,
         (holder.clone(), wallet.clone(), 0u128..120_000).prop_map(|(account, wallet, amount)| {
             CashOp::Load {
                 account,
@@ -413,6 +621,9 @@ proptest! {
             let (sender, call) = match op {
                 CashOp::Load { account, wallet, amount } => {
                     (account, load(&chain, account, wallet, WALLET_KEY + wallet, amount))
+                }
+                CashOp::Issue { sender, account, nonce, first, count } => {
+                    (sender, record_issued(account, nonce, first, count))
                 }
                 CashOp::Deposit { sender, wallet, account, serials, value } => {
                     let notes: Vec<(u64, u128)> = serials.iter().map(|&s| (s, value)).collect();

@@ -21,6 +21,11 @@ pub struct FinalLoad {
     pub certificate: SignedCertificate,
     /// The coins it moved into the float.
     pub amount: u64,
+    /// The loading account.
+    pub account: AccountId,
+    /// The load's nonce (with the account, it names the load on the
+    /// ledger).
+    pub nonce: u64,
 }
 
 /// Why the center does not issue against a load.
@@ -129,6 +134,8 @@ impl Ledger {
         Ok(FinalLoad {
             certificate,
             amount,
+            account: tx.sender,
+            nonce: tx.nonce,
         })
     }
 

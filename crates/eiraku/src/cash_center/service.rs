@@ -5,7 +5,7 @@
 
 use super::{
     home::CenterHome,
-    ledger::{Ledger, LoadRefusal},
+    ledger::{FinalLoad, Ledger, LoadRefusal},
     pending::Pending,
     wire::{CenterInfo, DepositAnswer, NoteOutcome},
 };
@@ -54,6 +54,10 @@ impl From<LoadRefusal> for Refusal {
 
 fn failed(e: impl Into<anyhow::Error>) -> Refusal {
     Refusal::Failed(e.into())
+}
+
+fn failed_center(e: eiraku_cash::CenterError) -> Refusal {
+    Refusal::Failed(anyhow::anyhow!("the note database: {e}"))
 }
 
 /// The running center.
@@ -171,12 +175,45 @@ impl Service {
         Ok(device.certify(request))
     }
 
-    /// Notes for the load `load`, once it is final on the ledger.
+    /// Notes for the load `load`, once it is final on the ledger; they are
+    /// handed out once the ledger has recorded them as issued against it
+    /// (deposits credit only recorded notes).
     pub fn issue(&self, load: &TxHash) -> Result<Vec<NoteInHand>, Refusal> {
         let final_load = self.ledger.final_load(load)?;
-        self.center
+        let notes = self
+            .center
             .issue_for_load(load, &final_load.certificate, final_load.amount, now_ms())
-            .map_err(|e| Refusal::Refused(e.to_string()))
+            .map_err(|e| Refusal::Refused(e.to_string()))?;
+        let recorded = self.center.load_recorded(load).map_err(failed_center)?;
+        if !notes.is_empty() && !recorded {
+            self.record_issued(&final_load, &notes)?;
+            self.center
+                .mark_load_recorded(load)
+                .map_err(failed_center)?;
+        }
+        Ok(notes)
+    }
+
+    /// Records on the ledger the notes issued against a load. A load the
+    /// ledger no longer holds waiting was recorded by an earlier attempt
+    /// whose answer was lost (the load itself is final: it was checked).
+    fn record_issued(&self, load: &FinalLoad, notes: &[NoteInHand]) -> Result<(), Refusal> {
+        let call = CashCall::RecordIssued {
+            load_account: load.account,
+            load_nonce: load.nonce,
+            first_serial: notes[0].note.note.serial,
+            count: u32::try_from(notes.len()).map_err(|_| {
+                Refusal::Failed(anyhow::anyhow!("too many notes for one issued range"))
+            })?,
+            root: eiraku_cash::note::notes_root(notes.iter().map(|n| &n.note)),
+        };
+        match self.ledger.send_as_center(call) {
+            Ok(_) => Ok(()),
+            Err(e) if format!("{e:#}").contains("unknown_load") => Ok(()),
+            Err(e) => Err(Refusal::Failed(e.context(
+                "the notes are issued but the ledger has not recorded them yet: ask again",
+            ))),
+        }
     }
 
     /// The center's signed blacklist.
