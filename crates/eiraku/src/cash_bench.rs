@@ -104,21 +104,23 @@ fn load_all(
             crate::submit::sign(chain, from, first + i as u64, call)
         })
         .collect();
-    for chunk in txs.chunks(1_024) {
+    // A mempool takes a sender's nonces at most a window ahead: each chunk
+    // is final before the next goes.
+    let mut hashes = Vec::with_capacity(txs.len());
+    for chunk in txs.chunks(512) {
         let answer = node.submit_batch(chunk)?;
         if let Some(refused) = answer.results.iter().find_map(|r| r.error.as_ref()) {
             anyhow::bail!("a load was refused: {}: {}", refused.code, refused.message);
         }
-    }
-    txs.iter()
-        .map(|tx| {
+        for tx in chunk {
             let view = node.wait_finalized(&tx.hash(), Duration::from_secs(120))?;
             if let Some(error) = view.receipt.as_ref().and_then(|r| r.error.as_ref()) {
                 anyhow::bail!("a load failed: {}: {}", error.code, error.message);
             }
-            Ok(view.hash)
-        })
-        .collect()
+            hashes.push(view.hash);
+        }
+    }
+    Ok(hashes)
 }
 
 /// Every wallet deposits all its notes, `concurrency` at a time.
