@@ -23,6 +23,15 @@ pub const MAX_DEPOSIT_NOTES: usize = 128;
 /// Longest blacklist evidence, in bytes (two signed history entries).
 pub const MAX_EVIDENCE_BYTES: usize = 2_048;
 
+/// The longest life a cash center gives its notes: a note issued at block
+/// time t is spent or worthless after t + this.
+pub const NOTE_LIFETIME_MS: u64 = 90 * 24 * 60 * 60 * 1000;
+
+/// How long after a range of notes is recorded its cash center may write
+/// off what was never credited from it: the notes' life, plus time for the
+/// in-doubt claims on them to be settled and refunded.
+pub const WRITE_OFF_AFTER_MS: u64 = NOTE_LIFETIME_MS + 30 * 24 * 60 * 60 * 1000;
+
 /// One deposited note, as the cash center credits it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DepositedNote {
@@ -93,6 +102,27 @@ pub enum CashCall {
     RevokeWallet {
         /// The wallet.
         wallet: u64,
+    },
+    /// The sender, the cash center whose notes they are, refunds notes a
+    /// wallet handed over in a payment or deposit that never arrived (an
+    /// in-doubt claim it settled after the notes' life) to the account that
+    /// wallet is bound to: a deposit's rules, each serial once.
+    Refund {
+        /// The wallet refunded.
+        wallet: u64,
+        /// The account it is bound to.
+        account: AccountId,
+        /// The notes, each credited once.
+        notes: Vec<DepositedNote>,
+    },
+    /// The sender, the cash center that issued them, writes off what was
+    /// never credited from the range of notes starting at `first_serial`,
+    /// once the range is [`WRITE_OFF_AFTER_MS`] old: the notes are past
+    /// their life, their value leaves the float and the economy's issued
+    /// bonds return to its own account.
+    WriteOff {
+        /// The range's first serial.
+        first_serial: u64,
     },
     /// The sender, the cash center of the loaded wallet's economy, records
     /// the notes it issued against a load: `count` serials from
@@ -165,6 +195,8 @@ impl CashCall {
     const BLACKLIST: u8 = 4;
     const REVOKE_WALLET: u8 = 5;
     const RECORD_ISSUED: u8 = 6;
+    const REFUND: u8 = 7;
+    const WRITE_OFF: u8 = 8;
 
     /// The call's name, as its JSON form spells it.
     pub fn name(&self) -> &'static str {
@@ -176,13 +208,15 @@ impl CashCall {
             CashCall::Blacklist { .. } => "blacklist",
             CashCall::RevokeWallet { .. } => "revoke_wallet",
             CashCall::RecordIssued { .. } => "record_issued",
+            CashCall::Refund { .. } => "refund",
+            CashCall::WriteOff { .. } => "write_off",
         }
     }
 
     /// The account a call may write besides its sender.
     pub fn other_account(&self) -> Option<&AccountId> {
         match self {
-            CashCall::Deposit { account, .. } => Some(account),
+            CashCall::Deposit { account, .. } | CashCall::Refund { account, .. } => Some(account),
             _ => None,
         }
     }
@@ -253,6 +287,20 @@ impl Write for CashCall {
                 Self::REVOKE_WALLET.write(buf);
                 wallet.write(buf);
             }
+            CashCall::Refund {
+                wallet,
+                account,
+                notes,
+            } => {
+                Self::REFUND.write(buf);
+                wallet.write(buf);
+                account.write(buf);
+                notes.write(buf);
+            }
+            CashCall::WriteOff { first_serial } => {
+                Self::WRITE_OFF.write(buf);
+                first_serial.write(buf);
+            }
             CashCall::RecordIssued {
                 load_account,
                 load_nonce,
@@ -281,7 +329,10 @@ impl EncodeSize for CashCall {
                 possession,
                 ..
             } => certificate.encode_size() + Amount::SIZE + possession.encode_size(),
-            CashCall::Deposit { notes, .. } => 8 + AccountId::SIZE + notes.encode_size(),
+            CashCall::Deposit { notes, .. } | CashCall::Refund { notes, .. } => {
+                8 + AccountId::SIZE + notes.encode_size()
+            }
+            CashCall::WriteOff { .. } => 8,
             CashCall::Blacklist { evidence, .. } => 8 + evidence.encode_size(),
             CashCall::RevokeWallet { .. } => 8,
             CashCall::RecordIssued { .. } => AccountId::SIZE + 8 + 8 + 4 + Digest::SIZE,
@@ -311,10 +362,7 @@ impl Read for CashCall {
             Self::DEPOSIT => Ok(CashCall::Deposit {
                 wallet: u64::read(buf)?,
                 account: AccountId::read(buf)?,
-                notes: Vec::<DepositedNote>::read_cfg(
-                    buf,
-                    &(RangeCfg::new(1..=MAX_DEPOSIT_NOTES), ()),
-                )?,
+                notes: read_notes(buf)?,
             }),
             Self::BLACKLIST => Ok(CashCall::Blacklist {
                 wallet: u64::read(buf)?,
@@ -322,6 +370,14 @@ impl Read for CashCall {
             }),
             Self::REVOKE_WALLET => Ok(CashCall::RevokeWallet {
                 wallet: u64::read(buf)?,
+            }),
+            Self::REFUND => Ok(CashCall::Refund {
+                wallet: u64::read(buf)?,
+                account: AccountId::read(buf)?,
+                notes: read_notes(buf)?,
+            }),
+            Self::WRITE_OFF => Ok(CashCall::WriteOff {
+                first_serial: u64::read(buf)?,
             }),
             Self::RECORD_ISSUED => Ok(CashCall::RecordIssued {
                 load_account: AccountId::read(buf)?,
@@ -333,6 +389,11 @@ impl Read for CashCall {
             other => Err(Error::InvalidEnum(other)),
         }
     }
+}
+
+/// A deposit's or refund's notes: 1 to [`MAX_DEPOSIT_NOTES`].
+fn read_notes(buf: &mut impl Buf) -> Result<Vec<DepositedNote>, Error> {
+    Vec::<DepositedNote>::read_cfg(buf, &(RangeCfg::new(1..=MAX_DEPOSIT_NOTES), ()))
 }
 
 #[cfg(test)]
@@ -369,6 +430,15 @@ mod tests {
                 evidence: vec![1, 2, 3],
             },
             CashCall::RevokeWallet { wallet: 4 },
+            CashCall::Refund {
+                wallet: 9,
+                account: key.account_id(),
+                notes: vec![DepositedNote {
+                    serial: 4,
+                    value: Amount(5),
+                }],
+            },
+            CashCall::WriteOff { first_serial: 101 },
             CashCall::RecordIssued {
                 load_account: key.account_id(),
                 load_nonce: 3,

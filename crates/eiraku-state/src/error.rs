@@ -469,6 +469,24 @@ pub enum MoneyError {
         /// The note.
         serial: u64,
     },
+    /// A write-off before the range's notes and their claims are over.
+    #[error("the notes issued from serial {first_serial} by {economy}'s center may be written off from {from_ms} (ms since the epoch), not before")]
+    RangeNotExpired {
+        /// The center's economy.
+        economy: EconomyCode,
+        /// The range's first serial.
+        first_serial: u64,
+        /// When it may be written off.
+        from_ms: u64,
+    },
+    /// No recorded range starts at that serial.
+    #[error("no notes of {economy}'s center were recorded from serial {first_serial}")]
+    UnknownRange {
+        /// The center's economy.
+        economy: EconomyCode,
+        /// The serial named.
+        first_serial: u64,
+    },
     /// Credits from one issued range beyond the notes' worth.
     #[error("the notes issued from serial {first_serial} by {economy}'s center were worth {total}: no more is credited from them")]
     RangeExhausted {
@@ -548,6 +566,8 @@ impl MoneyError {
             MoneyError::SerialsTaken { .. } => "serials_taken",
             MoneyError::NoteNotIssued { .. } => "note_not_issued",
             MoneyError::RangeExhausted { .. } => "range_exhausted",
+            MoneyError::RangeNotExpired { .. } => "range_not_expired",
+            MoneyError::UnknownRange { .. } => "unknown_range",
         }
     }
 }

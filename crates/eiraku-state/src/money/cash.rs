@@ -133,7 +133,32 @@ impl Money {
                 wallet,
                 account,
                 notes,
-            } => self.deposit(accounts, roles, ctx, *wallet, account, notes),
+            } => {
+                let credit = Credit {
+                    wallet: *wallet,
+                    account,
+                    notes,
+                    refund: false,
+                };
+                self.deposit(accounts, roles, ctx, credit)
+            }
+            // A refund credits an in-doubt claim's notes under a deposit's
+            // rules, also to a revoked wallet's account: a lost phone's
+            // owner gets its value back.
+            CashCall::Refund {
+                wallet,
+                account,
+                notes,
+            } => {
+                let credit = Credit {
+                    wallet: *wallet,
+                    account,
+                    notes,
+                    refund: true,
+                };
+                self.deposit(accounts, roles, ctx, credit)
+            }
+            CashCall::WriteOff { first_serial } => self.write_off(roles, ctx, *first_serial),
             CashCall::Blacklist { wallet, evidence } => {
                 self.blacklist_wallet(ctx, *wallet, evidence)
             }
@@ -246,10 +271,14 @@ impl Money {
         accounts: &mut AccountWrites<'_>,
         roles: &Authority,
         ctx: &CallContext<'_>,
-        wallet: u64,
-        account: &AccountId,
-        notes: &[DepositedNote],
+        credit: Credit<'_>,
     ) -> Result<(), MoneyError> {
+        let Credit {
+            wallet,
+            account,
+            notes,
+            refund,
+        } = credit;
         let Some(Role::CashCenter { economy }) = roles.role(ctx.sender) else {
             return Err(MoneyError::NotCashCenter);
         };
@@ -264,7 +293,11 @@ impl Money {
                 account: *account,
             });
         }
-        self.check_wallet_in_use(wallet)?;
+        if refund {
+            self.check_not_blacklisted(wallet)?;
+        } else {
+            self.check_wallet_in_use(wallet)?;
+        }
         let total = self.unspent_total(economy, notes)?;
         let ranges = self.charged_ranges(economy, notes)?;
         let role = roles.role(account);
@@ -321,6 +354,14 @@ impl Money {
     pub fn offline_float(&self) -> Amount {
         Amount(self.economies.values().map(|e| e.offline_float.0).sum())
     }
+}
+
+/// A deposit's or refund's parts.
+struct Credit<'a> {
+    wallet: u64,
+    account: &'a AccountId,
+    notes: &'a [DepositedNote],
+    refund: bool,
 }
 
 /// A load's parts.

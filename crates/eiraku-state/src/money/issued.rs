@@ -8,7 +8,8 @@
 use super::{add, CallContext, Money};
 use crate::{authority::Authority, MoneyError};
 use eiraku_core::{
-    cash::wallet_economy, AccountId, Amount, DepositedNote, Digest, EconomyCode, Role,
+    cash::{wallet_economy, WRITE_OFF_AFTER_MS},
+    AccountId, Amount, DepositedNote, Digest, EconomyCode, Role,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -169,6 +170,62 @@ impl Money {
             }
         }
         Ok(charged)
+    }
+}
+
+impl Money {
+    /// The sender, the cash center that issued the range starting at
+    /// `first_serial`, writes off what was never credited from it once the
+    /// notes and their claims are over: the value leaves the float, and the
+    /// issued bonds that backed it return to the economy's own account.
+    /// Nothing is credited from the range afterwards.
+    pub(super) fn write_off(
+        &mut self,
+        roles: &Authority,
+        ctx: &CallContext<'_>,
+        first_serial: u64,
+    ) -> Result<(), MoneyError> {
+        let Some(Role::CashCenter { economy }) = roles.role(ctx.sender) else {
+            return Err(MoneyError::NotCashCenter);
+        };
+        let key = (economy, first_serial);
+        let mut range = *self.cash.issued.get(&key).ok_or(MoneyError::UnknownRange {
+            economy,
+            first_serial,
+        })?;
+        let from_ms = range.at_ms.saturating_add(WRITE_OFF_AFTER_MS);
+        if ctx.now_ms < from_ms {
+            return Err(MoneyError::RangeNotExpired {
+                economy,
+                first_serial,
+                from_ms,
+            });
+        }
+        let left = range
+            .total
+            .checked_sub(range.credited)
+            .unwrap_or(Amount::ZERO);
+        if left == Amount::ZERO {
+            return Err(MoneyError::ZeroAmount);
+        }
+        let books = self.economy(&economy);
+        let float = books.offline_float.checked_sub(left);
+        let issued = books.issued_bonds.checked_sub(left);
+        let (Some(float), Some(issued)) = (float, issued) else {
+            return Err(MoneyError::FloatExceeded {
+                economy,
+                float: books.offline_float,
+                needed: left,
+            });
+        };
+        let own = add(books.own_bonds, left)?;
+        let books = self.economy_mut(&economy);
+        books.offline_float = float;
+        books.issued_bonds = issued;
+        books.own_bonds = own;
+        range.credited = range.total;
+        self.cash.issued.insert(key, range);
+        Ok(())
     }
 }
 

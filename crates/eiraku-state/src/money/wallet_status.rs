@@ -11,11 +11,17 @@ use eiraku_cash::Evidence;
 use eiraku_core::Role;
 
 impl Money {
-    /// Refuses a revoked or blacklisted wallet.
-    pub(super) fn check_wallet_in_use(&self, wallet: u64) -> Result<(), MoneyError> {
+    /// Refuses a blacklisted wallet.
+    pub(super) fn check_not_blacklisted(&self, wallet: u64) -> Result<(), MoneyError> {
         if self.cash.blacklisted.contains_key(&wallet) {
             return Err(MoneyError::WalletBlacklisted { wallet });
         }
+        Ok(())
+    }
+
+    /// Refuses a revoked or blacklisted wallet.
+    pub(super) fn check_wallet_in_use(&self, wallet: u64) -> Result<(), MoneyError> {
+        self.check_not_blacklisted(wallet)?;
         match self.cash.wallets.get(&wallet) {
             Some(binding) if binding.revoked_ms.is_some() => {
                 Err(MoneyError::WalletRevoked { wallet })

@@ -269,6 +269,105 @@ fn a_serial_is_credited_once_and_only_by_the_cash_center() {
     );
 }
 
+/// In-doubt value comes back as a refund to the wallet's account, under
+/// a deposit's rules: each serial once, from recorded notes, only by the
+/// cash center.
+#[test]
+fn a_refund_credits_the_wallets_account_once() {
+    let mut chain = cash_chain();
+    load_issued(&mut chain, ALICE_JP, WALLET, WALLET_KEY, 30_000, 1, 10);
+    let refund = |serial: u64| {
+        Call::Cash(CashCall::Refund {
+            wallet: WALLET,
+            account: id(ALICE_JP),
+            notes: vec![DepositedNote {
+                serial,
+                value: Amount(2_000),
+            }],
+        })
+    };
+    assert_eq!(
+        refused(&mut chain, ALICE_JP, refund(3)),
+        MoneyError::NotCashCenter
+    );
+    chain.send_call(CENTER_JP, refund(3)).unwrap();
+    assert_eq!(chain.balance(ALICE_JP), Amount(72_000));
+    assert_eq!(float(&chain), Amount(28_000));
+    let again = deposit(WALLET, ALICE_JP, &[(3, 2_000)]);
+    assert!(matches!(
+        refused(&mut chain, CENTER_JP, again),
+        MoneyError::NoteAlreadyCredited { serial: 3, .. }
+    ));
+    assert!(matches!(
+        refused(&mut chain, CENTER_JP, refund(50)),
+        MoneyError::NoteNotIssued { serial: 50, .. }
+    ));
+    // A lost phone, revoked: no deposit by it, but its owner is refunded.
+    let revoke = Call::Cash(CashCall::RevokeWallet { wallet: WALLET });
+    chain.send_call(ALICE_JP, revoke).unwrap();
+    let by_lost = deposit(WALLET, ALICE_JP, &[(4, 2_000)]);
+    assert!(matches!(
+        refused(&mut chain, CENTER_JP, by_lost),
+        MoneyError::WalletRevoked { .. }
+    ));
+    chain.send_call(CENTER_JP, refund(4)).unwrap();
+    assert_eq!(chain.balance(ALICE_JP), Amount(74_000));
+}
+
+/// Notes past their life and their claims are written off by the center
+/// that issued them: the float shrinks and the issued bonds go back to the
+/// economy's own account, the books kept; never before, never twice, and
+/// nothing is credited from the range afterwards.
+#[test]
+fn what_was_never_deposited_is_written_off_after_the_notes_life() {
+    use eiraku_core::cash::WRITE_OFF_AFTER_MS;
+    let mut chain = cash_chain();
+    load_issued(&mut chain, ALICE_JP, WALLET, WALLET_KEY, 30_000, 1, 10);
+    chain
+        .send_call(CENTER_JP, deposit(WALLET, ALICE_JP, &[(1, 10_000)]))
+        .unwrap();
+    let write_off = |first_serial| Call::Cash(CashCall::WriteOff { first_serial });
+    assert!(matches!(
+        refused(&mut chain, CENTER_JP, write_off(1)),
+        MoneyError::RangeNotExpired {
+            first_serial: 1,
+            ..
+        }
+    ));
+    chain.now_ms += WRITE_OFF_AFTER_MS;
+    assert_eq!(
+        refused(&mut chain, ALICE_JP, write_off(1)),
+        MoneyError::NotCashCenter
+    );
+    assert!(matches!(
+        refused(&mut chain, CENTER_JP, write_off(2)),
+        MoneyError::UnknownRange {
+            first_serial: 2,
+            ..
+        }
+    ));
+    let jp = |chain: &Chain| chain.state.money().unwrap().economies[&economy("JP")].clone();
+    let before = jp(&chain);
+    chain.send_call(CENTER_JP, write_off(1)).unwrap();
+    let after = jp(&chain);
+    assert_eq!(after.offline_float, Amount(0));
+    assert_eq!(after.issued_bonds.0, before.issued_bonds.0 - 20_000);
+    assert_eq!(after.own_bonds.0, before.own_bonds.0 + 20_000);
+    assert_eq!(chain.balance(ALICE_JP), Amount(80_000));
+    assert_eq!(
+        refused(&mut chain, CENTER_JP, write_off(1)),
+        MoneyError::ZeroAmount
+    );
+    let late = deposit(WALLET, ALICE_JP, &[(2, 5_000)]);
+    assert!(matches!(
+        refused(&mut chain, CENTER_JP, late),
+        MoneyError::RangeExhausted {
+            first_serial: 1,
+            ..
+        }
+    ));
+}
+
 /// A cash center records notes only against a load that paid for them,
 /// once, in a range of serials no other load's notes use; nobody else
 /// records.
