@@ -13,7 +13,7 @@ mod common;
 use common::{run_cli, TestNetwork};
 use commonware_codec::DecodeExt;
 use eiraku::cash_center::process::CenterProcess;
-use eiraku_cash::Evidence;
+use eiraku_cash::{Evidence, SecureElement};
 use eiraku_core::{Amount, EconomyCode};
 use std::{
     io::{BufRead, BufReader},
@@ -206,6 +206,140 @@ fn a_wallet_is_loaded_pays_offline_deposits_and_its_clone_is_caught_on_the_ledge
     assert!(!receiver.wait().unwrap().success());
 
     // Every block re-executed, every invariant checked (float included).
+    let genesis = dir.join("genesis.json").display().to_string();
+    let (ok, report) = run_cli(&[
+        "verify",
+        "--rpc",
+        network.client(2).base(),
+        "--genesis",
+        &genesis,
+    ]);
+    assert!(ok, "{report}");
+}
+
+/// A payee that takes the payment and vanishes before storing it (a phone
+/// switched off mid-payment): reached over a real socket, it runs the
+/// protocol up to the payer's commit point and closes the connection.
+fn vanishing_payee(home: PathBuf) -> (std::thread::JoinHandle<()>, String) {
+    use commonware_codec::Encode;
+    use eiraku::wallet::{link::Link, store::WalletHome};
+    use eiraku_cash::{Responder, TransferMessage};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let handle = std::thread::spawn(move || {
+        let mut payee = WalletHome::open(&home).unwrap();
+        let (stream, _) = listener.accept().unwrap();
+        let mut link = Link::new(stream).unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64;
+        payee.wallet.set_clock(now);
+        let device_key = payee.device_key().unwrap();
+        let first = link.receive_frame().unwrap();
+        let (responder, second) = Responder::respond(payee.wallet.element(), &first).unwrap();
+        link.send_frame(&second).unwrap();
+        let third = link.receive_frame().unwrap();
+        let policy = payee.wallet.peer_policy(&device_key, now);
+        let mut session = responder.finish(&third, &policy).unwrap();
+        let payer = session.peer().clone();
+        let parts = link.receive_parts().unwrap();
+        let proposal =
+            TransferMessage::from_bytes(&session.open_long(&parts, 1 << 26).unwrap()).unwrap();
+        let (_, ready) = payee.wallet.consider(&payer, proposal).unwrap();
+        link.send_parts(&session.seal_long(&ready.encode()))
+            .unwrap();
+        // The payment arrives; the payee is gone before storing it.
+        link.receive_parts().unwrap();
+    });
+    (handle, address)
+}
+
+#[test]
+fn value_in_doubt_comes_back_by_a_second_deposit_or_a_refund_on_the_ledger() {
+    let network = TestNetwork::start_with(4, true);
+    let dir = network.path();
+    let listen = std::net::SocketAddr::from(([127, 0, 0, 1], common::free_port()));
+    // Notes live 20 s here, so claims on them are decided within the test.
+    let extra = ["--note-lifetime-ms", "20000", "--settle-every-ms", "300"];
+    let binary = Path::new(env!("CARGO_BIN_EXE_eiraku"));
+    let node = network.client(0).base().to_string();
+    let start_center = || {
+        CenterProcess::start_with(binary, &dir, &node, listen, "JP", &extra)
+            .expect("the cash center starts")
+    };
+    let mut center_process = start_center();
+    let center = format!("http://{listen}");
+    let (alice, till) = (dir.join("alice-wallet"), dir.join("till"));
+    wallet(&network, &alice, &["new", "--center", &center]);
+    wallet(&network, &till, &["new", "--center", &center]);
+    wallet(
+        &network,
+        &till,
+        &["load", "--from", "shop-jp", "--amount", "0"],
+    );
+    let alice_id = network.key("alice").account_id();
+    let opening = network.client(0).account(&alice_id).unwrap().balance;
+    wallet(
+        &network,
+        &alice,
+        &["load", "--from", "alice", "--amount", "20000"],
+    );
+
+    // A payment whose payee vanished: its notes stay in doubt in Alice's
+    // wallet, spendable by nobody.
+    let (payee, address) = vanishing_payee(till.clone());
+    let (ok, text) = wallet_try(
+        &network,
+        &alice,
+        &["pay", "--to", &address, "--amount", "5000"],
+    );
+    assert!(!ok, "the payment cannot have completed:\n{text}");
+    payee.join().unwrap();
+    let shown = wallet(&network, &alice, &["show"]);
+    assert!(!shown.contains("in doubt 0 "), "{shown}");
+
+    // With the center down, a deposit hands nothing over.
+    center_process.stop();
+    let before = wallet(&network, &alice, &["show"]);
+    let (ok, text) = wallet_try(&network, &alice, &["deposit"]);
+    assert!(
+        !ok && text.contains("cannot reach the cash center"),
+        "{text}"
+    );
+    assert_eq!(wallet(&network, &alice, &["show"]), before);
+
+    // A deposit whose answer never came: the wallet handed its notes to
+    // the center and crashed before sending them.
+    let _center_process = start_center();
+    {
+        let mut home = eiraku::wallet::store::WalletHome::open(&alice).unwrap();
+        let serials: Vec<u64> = home.wallet.element().notes().keys().copied().collect();
+        home.wallet.hand_to_center(&serials).unwrap();
+        home.save().unwrap();
+    }
+    assert!(wallet(&network, &alice, &["show"]).contains("balance 0 "));
+
+    // Sync sends the deposit again and files the payment's claim; after
+    // the notes' life the center refunds it on the ledger. Alice ends with
+    // every coin she loaded.
+    let synced = wallet(&network, &alice, &["sync"]);
+    assert!(synced.contains("credited"), "{synced}");
+    assert!(synced.contains("decided after"), "{synced}");
+    assert!(wallet(&network, &alice, &["show"]).contains("in doubt 0 "));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let balance = network.client(0).account(&alice_id).unwrap().balance;
+        if balance == opening {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the refund never came: {balance} of {opening}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_eq!(japan_float(&network), Amount(0));
     let genesis = dir.join("genesis.json").display().to_string();
     let (ok, report) = run_cli(&[
         "verify",

@@ -4,7 +4,7 @@
 //! load (a wallet that lost the answer), it hands back the same notes and
 //! issues nothing new.
 
-use super::{storage, CenterError, IssuanceCenter};
+use super::{storage, stored_u64, CenterError, IssuanceCenter};
 use crate::{secure_element::MAX_NOTES_HELD, NoteInHand, SignedCertificate};
 use commonware_codec::{Copying, DecodeRangeExt, Encode};
 use eiraku_core::Digest;
@@ -47,11 +47,43 @@ impl IssuanceCenter {
             .is_some())
     }
 
-    /// The ledger recorded the notes issued for `load`.
-    pub fn mark_load_recorded(&self, load: &Digest) -> Result<(), CenterError> {
+    /// The ledger recorded the notes issued for `load`, from
+    /// `first_serial`; what is never credited from them is to be written
+    /// off from `write_off_ms`.
+    pub fn mark_load_recorded(
+        &self,
+        load: &Digest,
+        first_serial: u64,
+        write_off_ms: u64,
+    ) -> Result<(), CenterError> {
         let mut batch = self.keyspace.batch().durability(Some(PersistMode::SyncAll));
         batch.insert(&self.meta, recorded_key(load), []);
+        batch.insert(&self.meta, due_key(write_off_ms, first_serial), []);
         batch.commit().map_err(storage)
+    }
+
+    /// Ranges due for a write-off at `now_ms`, oldest first, as (due time,
+    /// first serial): read from the front of a time-ordered index, so the
+    /// cost follows what is due.
+    pub fn due_write_offs(&self, now_ms: u64) -> Result<Vec<(u64, u64)>, CenterError> {
+        let mut due = Vec::new();
+        for item in self.meta.prefix(DUE) {
+            let (key, _) = item.map_err(storage)?;
+            let at = stored_u64(&key, DUE.len(), "write-off due time")?;
+            if at > now_ms {
+                break;
+            }
+            due.push((at, stored_u64(&key, DUE.len() + 8, "write-off range")?));
+        }
+        Ok(due)
+    }
+
+    /// The write-off of the range from `first_serial`, due at `due_ms`, is
+    /// done (or nothing was left to write off).
+    pub fn write_off_done(&self, due_ms: u64, first_serial: u64) -> Result<(), CenterError> {
+        self.meta
+            .remove(due_key(due_ms, first_serial))
+            .map_err(storage)
     }
 
     /// The notes issued for `load`, if any were.
@@ -68,5 +100,14 @@ impl IssuanceCenter {
 fn recorded_key(load: &Digest) -> Vec<u8> {
     let mut key = b"recorded/".to_vec();
     key.extend_from_slice(load.as_ref());
+    key
+}
+
+const DUE: &[u8] = b"due/";
+
+fn due_key(due_ms: u64, first_serial: u64) -> Vec<u8> {
+    let mut key = DUE.to_vec();
+    key.extend_from_slice(&due_ms.to_be_bytes());
+    key.extend_from_slice(&first_serial.to_be_bytes());
     key
 }

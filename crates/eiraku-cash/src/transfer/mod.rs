@@ -466,6 +466,20 @@ impl<S: SecureElement> Wallet<S> {
         self.hand_over(serials, crate::CENTER, InDoubtKind::Deposit)
     }
 
+    /// Deposits handed to the center whose answer never came, by record:
+    /// sent again, a deposit the center took already is answered as a
+    /// replay and credited nothing twice.
+    pub fn unanswered_deposits(&self) -> Vec<(usize, Vec<NoteInHand>)> {
+        self.in_doubt
+            .iter()
+            .enumerate()
+            .filter_map(|(index, record)| match record {
+                Some(r) if r.kind == InDoubtKind::Deposit => Some((index, r.notes.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The center answered a deposit: its record is settled.
     pub fn deposit_answered(&mut self, record: usize) {
         if let Some(slot) = self.in_doubt.get_mut(record) {

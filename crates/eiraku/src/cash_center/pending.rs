@@ -1,4 +1,5 @@
-//! Credits the center accepted and handed to the ledger, kept on disk
+//! Credits (deposits, refunds) the center decided and handed to the
+//! ledger, kept on disk
 //! until the ledger has made them final: a crash, a node that is down or a
 //! refusal never loses a depositor's money. Each is retried at the next
 //! start; the ledger's spent set makes a retry of a credit that did land
@@ -27,11 +28,13 @@ impl Pending {
 
     /// Records a credit before it is sent.
     pub fn add(&self, call: &CashCall) -> anyhow::Result<Ticket> {
-        let CashCall::Deposit { wallet, notes, .. } = call else {
-            anyhow::bail!("only deposits are kept pending");
+        let (kind, wallet, notes) = match call {
+            CashCall::Deposit { wallet, notes, .. } => ("deposit", wallet, notes),
+            CashCall::Refund { wallet, notes, .. } => ("refund", wallet, notes),
+            _ => anyhow::bail!("only deposits and refunds are kept pending"),
         };
         let first = notes.first().map(|n| n.serial).unwrap_or(0);
-        let path = self.dir.join(format!("{wallet}-{first}.json"));
+        let path = self.dir.join(format!("{kind}-{wallet}-{first}.json"));
         durable::replace(&path, &serde_json::to_vec(call)?)?;
         Ok(Ticket(path))
     }

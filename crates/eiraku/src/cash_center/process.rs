@@ -39,6 +39,19 @@ impl CenterProcess {
         listen: SocketAddr,
         economy: &str,
     ) -> anyhow::Result<Self> {
+        Self::start_with(binary, network, node, listen, economy, &[])
+    }
+
+    /// [`CenterProcess::start`] with more arguments for `eiraku cash
+    /// center` (`--note-lifetime-ms`, `--settle-every-ms`).
+    pub fn start_with(
+        binary: &Path,
+        network: &Path,
+        node: &str,
+        listen: SocketAddr,
+        economy: &str,
+        extra: &[&str],
+    ) -> anyhow::Result<Self> {
         let lower = economy.to_lowercase();
         let home = network.join(format!("cash-center-{lower}"));
         let log = network.join(format!("cash-center-{lower}.log"));
@@ -47,7 +60,8 @@ impl CenterProcess {
             .args(["cash", "center", "--home"])
             .arg(&home)
             .args(["--listen", &listen.to_string(), "--node", node, "--network"])
-            .arg(network);
+            .arg(network)
+            .args(extra);
         if !super::home::CenterHome::exists(&home) {
             let signer = if Path::new(eiraku_cash::pkcs11::SOFTHSM2_MODULE).exists() {
                 "softhsm2"

@@ -5,8 +5,8 @@
 use super::{
     service::{Refusal, Service},
     wire::{
-        BlacklistAnswer, CenterInfo, CertifyAnswer, CertifyRequest, DepositAnswer, DepositRequest,
-        IssueRequest, NotesAnswer,
+        BlacklistAnswer, CenterInfo, CertifyAnswer, CertifyRequest, ClaimAnswer, ClaimRequest,
+        DepositAnswer, DepositRequest, IssueRequest, NotesAnswer,
     },
 };
 use axum::{
@@ -106,6 +106,16 @@ async fn post_deposit(
     Ok(Json(blocking(service, move |s| s.deposit(&notes)).await?))
 }
 
+async fn post_claims(
+    State(service): Shared,
+    Json(request): Json<ClaimRequest>,
+) -> Result<Json<ClaimAnswer>, Refusal> {
+    let claim = bytes_of("claim", &request.claim)?;
+    Ok(Json(
+        blocking(service, move |s| s.file_claim(&claim)).await?,
+    ))
+}
+
 async fn get_blacklist(State(service): Shared) -> Result<Json<BlacklistAnswer>, Refusal> {
     let list = blocking(service, |s| s.blacklist()).await?;
     Ok(Json(BlacklistAnswer {
@@ -120,6 +130,7 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/v1/certify", post(post_certify))
         .route("/v1/issue", post(post_issue))
         .route("/v1/deposit", post(post_deposit))
+        .route("/v1/claims", post(post_claims))
         .route("/v1/blacklist", get(get_blacklist))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(service)

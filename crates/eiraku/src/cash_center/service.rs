@@ -56,7 +56,7 @@ fn failed(e: impl Into<anyhow::Error>) -> Refusal {
     Refusal::Failed(e.into())
 }
 
-fn failed_center(e: eiraku_cash::CenterError) -> Refusal {
+pub(super) fn failed_center(e: eiraku_cash::CenterError) -> Refusal {
     Refusal::Failed(anyhow::anyhow!("the note database: {e}"))
 }
 
@@ -70,7 +70,7 @@ pub struct Service {
     pending: Pending,
 }
 
-fn now_ms() -> u64 {
+pub(super) fn now_ms() -> u64 {
     // The center's own clock: it is not part of the ledger's state machine.
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -82,7 +82,11 @@ impl Service {
     /// Opens the center in `home` against `ledger`: publishes its keys on
     /// the ledger when they are not there yet, and credits what a previous
     /// run left pending.
-    pub fn start(home: CenterHome, mut ledger: Ledger) -> anyhow::Result<Self> {
+    pub fn start(
+        home: CenterHome,
+        mut ledger: Ledger,
+        note_lifetime_ms: Option<u64>,
+    ) -> anyhow::Result<Self> {
         let keys = home.keys()?;
         let public = keys.public();
         let economy = home.config.economy;
@@ -129,8 +133,9 @@ impl Service {
             device_key: AccountId::from_public_key(&device_key).to_hex(),
             certifies: device.is_some(),
         };
-        let center = IssuanceCenter::open(&home.notes_dir(), keys, device_key, 1, Unit::ACU)
+        let mut center = IssuanceCenter::open(&home.notes_dir(), keys, device_key, 1, Unit::ACU)
             .map_err(|e| anyhow::anyhow!("opening the note database: {e}"))?;
+        center.set_note_lifetime(note_lifetime_ms.unwrap_or(eiraku_core::cash::NOTE_LIFETIME_MS));
         let pending = Pending::open(home.pending_dir())?;
         ledger.send_in_rounds(home.account.clone());
         let service = Self {
@@ -148,6 +153,14 @@ impl Service {
     /// Who the center is.
     pub fn info(&self) -> &CenterInfo {
         &self.info
+    }
+
+    pub(super) fn center(&self) -> &IssuanceCenter {
+        &self.center
+    }
+
+    pub(super) fn ledger(&self) -> &Ledger {
+        &self.ledger
     }
 
     fn economy(&self) -> EconomyCode {
@@ -187,8 +200,10 @@ impl Service {
         let recorded = self.center.load_recorded(load).map_err(failed_center)?;
         if !notes.is_empty() && !recorded {
             self.record_issued(&final_load, &notes)?;
-            self.center
-                .mark_load_recorded(load)
+            let write_off_ms = now_ms().saturating_add(eiraku_core::cash::WRITE_OFF_AFTER_MS);
+            let first_serial = notes[0].note.note.serial;
+            (self.center)
+                .mark_load_recorded(load, first_serial, write_off_ms)
                 .map_err(failed_center)?;
         }
         Ok(notes)
@@ -274,11 +289,15 @@ impl Service {
         account: AccountId,
         notes: Vec<DepositedNote>,
     ) -> Result<String, Refusal> {
-        let call = CashCall::Deposit {
+        self.credit_call(CashCall::Deposit {
             wallet,
             account,
             notes,
-        };
+        })
+    }
+
+    /// Sends a deposit or refund, kept pending until it is final.
+    pub(super) fn credit_call(&self, call: CashCall) -> Result<String, Refusal> {
         let ticket = self.pending.add(&call).map_err(failed)?;
         let view = self.ledger.send_as_center(call).map_err(|e| {
                 Refusal::Failed(e.context(

@@ -91,3 +91,29 @@ pub struct BlacklistAnswer {
     /// The center's signed blacklist (hex).
     pub blacklist: String,
 }
+
+/// `POST /v1/claims`: a wallet's signed claim on its in-doubt value.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ClaimRequest {
+    /// The signed claim (hex).
+    pub claim: String,
+}
+
+/// What became of one note of a claim.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ClaimNote {
+    /// Its serial.
+    pub serial: u64,
+    /// `arrived` (nothing owed) or `pending` (decided after the note's
+    /// life, and refunded on the ledger if it never arrived).
+    pub outcome: String,
+    /// When a pending claim is decided, ms since the Unix epoch.
+    pub decided_after_ms: Option<u64>,
+}
+
+/// The answer to `POST /v1/claims`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ClaimAnswer {
+    /// One per claimed note.
+    pub notes: Vec<ClaimNote>,
+}

@@ -55,6 +55,13 @@ pub struct CenterArgs {
     /// With --signer pkcs11: a file holding the user PIN.
     #[arg(long)]
     pkcs11_pin_file: Option<PathBuf>,
+    /// How often due claims are refunded and expired notes written off.
+    #[arg(long, default_value_t = 60_000)]
+    settle_every_ms: u64,
+    /// Life of the notes issued from now on, in ms (at most the ledger's
+    /// 90 days; shorter for drills and tests).
+    #[arg(long)]
+    note_lifetime_ms: Option<u64>,
     #[command(flatten)]
     node: NodeArgs,
 }
@@ -69,8 +76,16 @@ pub fn run(args: CenterArgs) -> anyhow::Result<()> {
     }
     let home = CenterHome::open(&args.home)?;
     let ledger = Ledger::connect(client, &home.config.chain_id, home.config.economy)?;
-    let service = Service::start(home, ledger)?;
-    crate::cash_center::serve(service, args.listen)
+    if let Some(life) = args.note_lifetime_ms {
+        anyhow::ensure!(
+            (1..=eiraku_core::cash::NOTE_LIFETIME_MS).contains(&life),
+            "--note-lifetime-ms must be 1 to {} (the ledger's longest note life)",
+            eiraku_core::cash::NOTE_LIFETIME_MS
+        );
+    }
+    let service = Service::start(home, ledger, args.note_lifetime_ms)?;
+    let settle_every = std::time::Duration::from_millis(args.settle_every_ms.max(100));
+    crate::cash_center::serve(service, args.listen, settle_every)
 }
 
 fn create(args: &CenterArgs, client: &eiraku_api::Client) -> anyhow::Result<()> {

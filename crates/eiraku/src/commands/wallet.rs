@@ -225,7 +225,9 @@ fn deposit(home: &mut WalletHome) -> anyhow::Result<()> {
         let (record, notes) = home.wallet.hand_to_center(chunk)?;
         // Handed over: in doubt until the center answers.
         home.save()?;
-        let answer = center.deposit(&notes)?;
+        let answer = center.deposit(&notes).context(
+            "the notes stay in doubt in the wallet: `eiraku wallet sync` sends them again",
+        )?;
         home.wallet.deposit_answered(record);
         home.save()?;
         print_deposit(&answer);
@@ -263,6 +265,7 @@ fn print_deposit(answer: &crate::cash_center::wire::DepositAnswer) {
 }
 
 fn sync(home: &mut WalletHome) -> anyhow::Result<()> {
+    settle_in_doubt(home)?;
     fetch_unissued(home)?;
     let list = CenterLink::connect(&home.config.center)?.blacklist()?;
     match home.wallet.install_blacklist(&list) {
@@ -283,6 +286,39 @@ fn sync(home: &mut WalletHome) -> anyhow::Result<()> {
             println!("blacklist version {held} is current")
         }
         Err(e) => return Err(e.into()),
+    }
+    Ok(())
+}
+
+/// Sends again the deposits whose answer never came, then files what is
+/// still in doubt (payments and change that may not have arrived) as a
+/// signed claim: the center refunds it on the ledger after the notes' life
+/// if it never arrived.
+fn settle_in_doubt(home: &mut WalletHome) -> anyhow::Result<()> {
+    if home.wallet.in_doubt().next().is_none() {
+        return Ok(());
+    }
+    let center = CenterLink::connect(&home.config.center)?;
+    for (record, notes) in home.wallet.unanswered_deposits() {
+        let answer = center.deposit(&notes)?;
+        home.wallet.deposit_answered(record);
+        home.save()?;
+        print_deposit(&answer);
+    }
+    if home.wallet.in_doubt().next().is_none() {
+        return Ok(());
+    }
+    let answer = center.file_claim(&home.wallet.signed_claim())?;
+    home.wallet.claims_filed();
+    home.save()?;
+    for note in answer.notes {
+        match note.decided_after_ms {
+            Some(at) => println!(
+                "claim on note {}: decided after {at} (ms since the epoch)",
+                note.serial
+            ),
+            None => println!("claim on note {}: it arrived, nothing is owed", note.serial),
+        }
     }
     Ok(())
 }

@@ -3,8 +3,8 @@
 //! ledger, where its economy published them, not from the center's word.
 
 use crate::cash_center::wire::{
-    BlacklistAnswer, CenterInfo, CertifyAnswer, CertifyRequest, DepositAnswer, DepositRequest,
-    IssueRequest, NotesAnswer,
+    BlacklistAnswer, CenterInfo, CertifyAnswer, CertifyRequest, ClaimAnswer, ClaimRequest,
+    DepositAnswer, DepositRequest, IssueRequest, NotesAnswer,
 };
 use anyhow::Context;
 use commonware_codec::Encode;
@@ -81,6 +81,14 @@ impl CenterLink {
             notes: notes.iter().map(|n| hex::encode(n.encode())).collect(),
         };
         Ok(self.client.post_json("/v1/deposit", &request)?)
+    }
+
+    /// Files the wallet's signed claim on its in-doubt value.
+    pub fn file_claim(&self, claim: &eiraku_cash::SignedClaim) -> anyhow::Result<ClaimAnswer> {
+        let request = ClaimRequest {
+            claim: hex::encode(claim.encode()),
+        };
+        Ok(self.client.post_json("/v1/claims", &request)?)
     }
 
     /// The center's signed blacklist (check it before use).

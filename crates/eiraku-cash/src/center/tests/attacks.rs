@@ -314,3 +314,29 @@ fn a_load_is_issued_against_once() {
         "nothing else was issued"
     );
 }
+
+/// Recorded loads come due for their write-off in time order, and only
+/// once each: the sweep reads only what is due.
+#[test]
+fn recorded_ranges_come_due_for_write_off_in_time_order() {
+    let mut world = World::new(Signer::Software);
+    for (load, first, due) in [(1u8, 30, 300), (2, 10, 100), (3, 20, 200)] {
+        world
+            .center
+            .mark_load_recorded(&Digest::from([load; 32]), first, due)
+            .unwrap();
+    }
+    assert!(world.center.load_recorded(&Digest::from([2; 32])).unwrap());
+    assert!(!world.center.load_recorded(&Digest::from([4; 32])).unwrap());
+    assert_eq!(world.center.due_write_offs(99).unwrap(), vec![]);
+    assert_eq!(
+        world.center.due_write_offs(250).unwrap(),
+        vec![(100, 10), (200, 20)]
+    );
+    world.center.write_off_done(100, 10).unwrap();
+    world.restart();
+    assert_eq!(
+        world.center.due_write_offs(u64::MAX).unwrap(),
+        vec![(200, 20), (300, 30)]
+    );
+}
