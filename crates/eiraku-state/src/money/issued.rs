@@ -135,7 +135,7 @@ impl Money {
     }
 
     /// The recorded range holding `serial`, if any: its first serial.
-    fn range_holding(&self, economy: EconomyCode, serial: u64) -> Option<u64> {
+    pub(super) fn range_holding(&self, economy: EconomyCode, serial: u64) -> Option<u64> {
         let ((code, first), range) = self.cash.issued.range(..=(economy, serial)).next_back()?;
         (*code == economy && serial - first < u64::from(range.count)).then_some(*first)
     }

@@ -937,3 +937,107 @@ fn a_wallet_element_consents_to_its_binding_as_the_ledger_checks_it() {
         MoneyError::BadWalletPossession { wallet: WALLET }
     );
 }
+
+/// An entry wallet `number` (key `key_seed`) signed for `hop` of note
+/// `serial`, received as its statement says (`stated` by wallet
+/// `payer`, key `payer_seed`), or with no statement.
+fn entry_by(
+    number: u64,
+    key_seed: u64,
+    serial: u64,
+    hop: u16,
+    stated: Option<(u64, u64)>,
+) -> eiraku_cash::SignedEntry {
+    use eiraku_cash::{history::HISTORY_NAMESPACE, statement::STATEMENT_NAMESPACE};
+    use eiraku_cash::{HistoryEntry, SignedStatement, TransferStatement};
+    let previous = hash(&[b"sealed hop before"]);
+    let received = stated.map(|(payer, payer_seed)| {
+        let statement = TransferStatement {
+            serial,
+            hop: hop - 1,
+            from: WalletNumber(payer),
+            to: WalletNumber(number),
+            previous: hash(&[b"two hops before"]),
+            sealed: previous,
+        };
+        let signature =
+            Keypair::from_seed(payer_seed).sign(STATEMENT_NAMESPACE, &statement.encode());
+        SignedStatement {
+            statement,
+            signature,
+        }
+    });
+    let entry = HistoryEntry {
+        serial,
+        hop,
+        from: WalletNumber(number),
+        to: WalletNumber(number + 100),
+        counter: 1,
+        previous,
+        received,
+    };
+    let signature = Keypair::from_seed(key_seed).sign(HISTORY_NAMESPACE, &entry.encode());
+    eiraku_cash::SignedEntry { entry, signature }
+}
+
+fn unfounded(entry: eiraku_cash::SignedEntry) -> Vec<u8> {
+    eiraku_cash::Evidence::Unfounded(eiraku_cash::UnfoundedEntry { entry })
+        .encode()
+        .to_vec()
+}
+
+/// A made-up history is blacklisted on the ledger on its evidence, checked
+/// against the note's recorded issuance and the stated payer's bound key;
+/// and nobody is framed with it: not a wallet that received the hop it
+/// built on, nor one whose payer the ledger cannot check.
+#[test]
+fn a_made_up_history_is_blacklisted_on_evidence_the_ledger_checks() {
+    let mut chain = cash_chain();
+    // Notes 1–10 were issued to Alice's wallet; Bank's wallet is bound too.
+    load_issued(&mut chain, ALICE_JP, WALLET, WALLET_KEY, 30_000, 1, 10);
+    let bank_wallet = WALLET + 1;
+    let call = load(&chain, BANK_JP, bank_wallet, WALLET_KEY + 1, 0);
+    chain.send_call(BANK_JP, call).unwrap();
+    let blacklist =
+        |wallet: u64, evidence: Vec<u8>| Call::Cash(CashCall::Blacklist { wallet, evidence });
+    let framing = [
+        // Bank's wallet received hop 1 from Alice's, as she stated.
+        entry_by(
+            bank_wallet,
+            WALLET_KEY + 1,
+            3,
+            2,
+            Some((WALLET, WALLET_KEY)),
+        ),
+        // A stated payer the ledger does not know.
+        entry_by(bank_wallet, WALLET_KEY + 1, 3, 2, Some((WALLET + 9, 5))),
+        // A note never recorded as issued.
+        entry_by(bank_wallet, WALLET_KEY + 1, 50, 1, None),
+        // Signed by another key.
+        entry_by(bank_wallet, WALLET_KEY + 7, 3, 1, None),
+    ];
+    for entry in framing {
+        assert!(matches!(
+            refused(
+                &mut chain,
+                MARIA_PH,
+                blacklist(bank_wallet, unfounded(entry))
+            ),
+            MoneyError::BadEvidence { .. }
+        ));
+    }
+    // The first hop of a note issued to Alice's wallet is Alice's to sign:
+    // the ledger cannot tell a made-up one without the note's digest.
+    let own = entry_by(WALLET, WALLET_KEY, 3, 1, None);
+    assert!(matches!(
+        refused(&mut chain, MARIA_PH, blacklist(WALLET, unfounded(own))),
+        MoneyError::BadEvidence { .. }
+    ));
+    // Bank's wallet signs hop 1 of a note issued to Alice's: made up.
+    let made_up = unfounded(entry_by(bank_wallet, WALLET_KEY + 1, 3, 1, None));
+    chain
+        .send_call(MARIA_PH, blacklist(bank_wallet, made_up))
+        .unwrap();
+    let cash = &chain.state.money().unwrap().cash;
+    assert!(cash.blacklisted.contains_key(&bank_wallet));
+}

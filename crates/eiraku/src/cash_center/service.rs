@@ -325,10 +325,7 @@ impl Service {
     /// proved, unless it already is; returns those blacklisted now.
     fn blacklist_culprits(&self, outcomes: &[DepositOutcome]) -> Vec<u64> {
         let mut done = Vec::new();
-        for outcome in outcomes {
-            let DepositOutcome::DoubleSpend { evidence, .. } = outcome else {
-                continue;
-            };
+        for evidence in outcomes.iter().filter_map(evidence_in) {
             let culprit = evidence.culprit().0;
             if done.contains(&culprit) {
                 continue;
@@ -340,9 +337,7 @@ impl Service {
             }
             let call = CashCall::Blacklist {
                 wallet: culprit,
-                evidence: eiraku_cash::Evidence::DoubleSpend((**evidence).clone())
-                    .encode()
-                    .to_vec(),
+                evidence: evidence.encode().to_vec(),
             };
             match self.ledger.send_as_center(call) {
                 Ok(_) => done.push(culprit),
@@ -350,6 +345,20 @@ impl Service {
             }
         }
         done
+    }
+}
+
+/// The evidence a deposit outcome proves a culprit with: a double spend,
+/// or a made-up history.
+fn evidence_in(outcome: &DepositOutcome) -> Option<eiraku_cash::Evidence> {
+    match outcome {
+        DepositOutcome::DoubleSpend { evidence, .. } => {
+            Some(eiraku_cash::Evidence::DoubleSpend((**evidence).clone()))
+        }
+        DepositOutcome::Forged { evidence, .. } => {
+            Some(eiraku_cash::Evidence::Unfounded((**evidence).clone()))
+        }
+        _ => None,
     }
 }
 
