@@ -75,6 +75,7 @@ MODULES = {
         ("cash-center", 9, [economy]), ("device-key", 10, [economy]), ("wallet", 11, [u64]),
         ("spent", 12, [economy, u64]), ("blacklisted", 13, [u64]),
         ("load", 14, [account, u64]), ("issued", 15, [economy, u64]),
+        ("offline-held", 16, [account]),
     ]),
     "registry": (0x04, [("anchor", 0, [digest])]),
     "governance": (0x05, [

@@ -55,6 +55,10 @@ pub enum MoneyKey {
         /// The load transaction's nonce.
         nonce: u64,
     },
+    /// Coins an account loaded into offline wallets that are not credited
+    /// back yet (by anyone): what its KYC tier's balance cap counts besides
+    /// its balance.
+    OfflineHeld(AccountId),
     /// Notes a cash center issued against one load, by its economy and the
     /// first serial of their range.
     Issued {
@@ -72,7 +76,7 @@ impl ModuleKey for MoneyKey {
 money/freeze/<hex>, money/contribution/<n>, money/claim/<creditor>/<debtor>, \
 money/settlement/<n>, money/seigniorage/<n>, money/suspension/<hex>, money/cash-center/<code>, \
 money/device-key/<code>, money/wallet/<n>, money/spent/<code>/<n>, money/blacklisted/<n>, \
-money/load/<hex>/<n>, money/issued/<code>/<n>";
+money/load/<hex>/<n>, money/issued/<code>/<n>, money/offline-held/<hex>";
 
     fn write_bytes(&self, out: &mut Vec<u8>) {
         let (kind, natural): (u8, &[u8]) = match self {
@@ -99,6 +103,7 @@ money/load/<hex>/<n>, money/issued/<code>/<n>";
                 economy,
                 first_serial,
             } => return by_serial(out, 15, economy, *first_serial),
+            MoneyKey::OfflineHeld(id) => (16, id.as_bytes()),
             MoneyKey::Load { account, nonce } => {
                 out.push(14);
                 out.extend_from_slice(account.as_bytes());
@@ -140,6 +145,7 @@ money/load/<hex>/<n>, money/issued/<code>/<n>";
                 economy: economy(&natural[..2])?,
                 first_serial: u64::from_be_bytes(natural[2..].try_into().ok()?),
             },
+            16 => MoneyKey::OfflineHeld(account()?),
             14 if natural.len() == 40 => MoneyKey::Load {
                 account: AccountId::from_bytes(natural[..32].try_into().ok()?),
                 nonce: u64::from_be_bytes(natural[32..].try_into().ok()?),
@@ -165,6 +171,7 @@ money/load/<hex>/<n>, money/issued/<code>/<n>";
             MoneyKey::Blacklisted(n) => write!(f, "blacklisted/{n}"),
             MoneyKey::Spent { economy, serial } => write!(f, "spent/{economy}/{serial}"),
             MoneyKey::Load { account, nonce } => write!(f, "load/{account}/{nonce}"),
+            MoneyKey::OfflineHeld(id) => write!(f, "offline-held/{id}"),
             MoneyKey::Issued {
                 economy,
                 first_serial,
@@ -200,6 +207,7 @@ money/load/<hex>/<n>, money/issued/<code>/<n>";
                 economy: economy(code)?,
                 serial: number(n)?,
             }),
+            ["offline-held", id] => Ok(MoneyKey::OfflineHeld(account(id)?)),
             ["load", id, n] => Ok(MoneyKey::Load {
                 account: account(id)?,
                 nonce: number(n)?,

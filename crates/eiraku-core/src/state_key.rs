@@ -220,6 +220,7 @@ mod tests {
                 economy: jp,
                 serial: 7,
             }),
+            StateKey::Money(MoneyKey::OfflineHeld(id)),
             StateKey::Money(MoneyKey::Load {
                 account: id,
                 nonce: 7,

@@ -83,6 +83,8 @@ pub struct CashBooks {
     pub loads: OrdMap<(AccountId, u64), PendingLoad>,
     /// Issued ranges, by center's economy and first serial.
     pub issued: OrdMap<(EconomyCode, u64), IssuedRange>,
+    /// Coins each account loaded and nobody has had credited back yet.
+    pub offline_held: OrdMap<AccountId, Amount>,
 }
 
 impl Money {
@@ -205,6 +207,8 @@ impl Money {
         books.offline_float = add(books.offline_float, load.amount)?;
         accounts.set_balance(ctx.sender, balance);
         super::issued::pending_load(self, ctx, binding.0, load.amount);
+        let held = add(self.offline_held(ctx.sender), load.amount)?;
+        self.set_offline_held(*ctx.sender, held);
         self.cash.wallets.insert(binding.0, binding.1);
         Ok(())
     }
@@ -300,6 +304,7 @@ impl Money {
         }
         let total = self.unspent_total(economy, notes)?;
         let ranges = self.charged_ranges(economy, notes)?;
+        let released = self.released_holdings(economy, &ranges);
         let role = roles.role(account);
         holder_economy_of(account, role)?;
         self.check_not_frozen(account)?;
@@ -310,7 +315,11 @@ impl Money {
             needed: total,
         })?;
         let credited = add(accounts.balance(account), total)?;
-        self.check_balance_cap(account, role, credited)?;
+        let still_held = self
+            .offline_held(account)
+            .checked_sub(released.get(account).copied().unwrap_or_default())
+            .unwrap_or_default();
+        self.check_holdings_cap(account, role, credited, still_held)?;
         self.economy_mut(&economy).offline_float = left;
         accounts.set_balance(account, credited);
         let spent = Spent {
@@ -323,6 +332,7 @@ impl Money {
         for (first, range) in ranges {
             self.cash.issued.insert((economy, first), range);
         }
+        self.release_holdings(released);
         Ok(())
     }
 

@@ -89,6 +89,14 @@ fn read_issued_range(buf: &mut impl Buf) -> Result<IssuedRange, Error> {
     })
 }
 
+fn amount(value: &Amount) -> Vec<u8> {
+    encoded(|buf| value.write(buf))
+}
+
+fn held_key(account: AccountId) -> StateKey {
+    key(MoneyKey::OfflineHeld(account))
+}
+
 fn load_key((account, nonce): (AccountId, u64)) -> StateKey {
     key(MoneyKey::Load { account, nonce })
 }
@@ -162,6 +170,9 @@ pub(crate) fn entries(books: &CashBooks, out: &mut Vec<Change>) {
     for (id, range) in &books.issued {
         out.push((issued_key(*id), Some(issued_range(range))));
     }
+    for (account, held) in &books.offline_held {
+        out.push((held_key(*account), Some(amount(held))));
+    }
 }
 
 /// The entries that differ from `before`'s.
@@ -194,6 +205,7 @@ pub(crate) fn changes(before: &CashBooks, after: &CashBooks, out: &mut Vec<Chang
     map(&b.blacklisted, &a.blacklisted, listed, blacklisting, out);
     map(&b.loads, &a.loads, load_key, pending_load, out);
     map(&b.issued, &a.issued, issued_key, issued_range, out);
+    map(&b.offline_held, &a.offline_held, held_key, amount, out);
 }
 
 /// Reads one entry into `books` when it is one of theirs; `false` when it
@@ -237,6 +249,10 @@ pub(crate) fn read_entry(
         } => {
             let range = decode(state_key, value, read_issued_range)?;
             books.issued.insert((*economy, *first_serial), range);
+        }
+        MoneyKey::OfflineHeld(account) => {
+            let held = decode(state_key, value, Amount::read)?;
+            books.offline_held.insert(*account, held);
         }
         _ => return Ok(false),
     }
@@ -289,6 +305,10 @@ pub(crate) fn write_books(books: &CashBooks, buf: &mut Vec<u8>) {
             buf.put_slice(&issued_range(range));
         },
     );
+    write_map(books.offline_held.iter(), buf, |account, held, mut buf| {
+        account.write(&mut buf);
+        held.write(&mut buf);
+    });
 }
 
 /// Reads [`write_books`].
@@ -315,5 +335,6 @@ pub(crate) fn read_books(buf: &mut impl Buf) -> Result<CashBooks, Error> {
             let id = (EconomyCode::read(buf)?, u64::read(buf)?);
             Ok((id, read_issued_range(buf)?))
         })?,
+        offline_held: read_map(buf, |buf| Ok((AccountId::read(buf)?, Amount::read(buf)?)))?,
     })
 }

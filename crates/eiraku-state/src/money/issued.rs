@@ -174,6 +174,51 @@ impl Money {
 }
 
 impl Money {
+    /// Coins `account` loaded that nobody has had credited back yet.
+    pub(super) fn offline_held(&self, account: &AccountId) -> Amount {
+        self.cash
+            .offline_held
+            .get(account)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    pub(super) fn set_offline_held(&mut self, account: AccountId, held: Amount) {
+        if held == Amount::ZERO {
+            self.cash.offline_held.remove(&account);
+        } else {
+            self.cash.offline_held.insert(account, held);
+        }
+    }
+
+    /// What crediting `charged` (ranges as charged by a deposit) releases
+    /// from each loading account's offline holdings: the value credited
+    /// from each range, wherever the notes travelled.
+    pub(super) fn released_holdings(
+        &self,
+        economy: EconomyCode,
+        charged: &BTreeMap<u64, IssuedRange>,
+    ) -> BTreeMap<AccountId, Amount> {
+        let mut released: BTreeMap<AccountId, Amount> = BTreeMap::new();
+        for (first, range) in charged {
+            let before = self.cash.issued[&(economy, *first)].credited;
+            let delta = Amount(range.credited.0 - before.0);
+            let entry = released.entry(range.load_account).or_default();
+            *entry = Amount(entry.0.saturating_add(delta.0));
+        }
+        released
+    }
+
+    /// Takes released value off the loading accounts' holdings.
+    pub(super) fn release_holdings(&mut self, released: BTreeMap<AccountId, Amount>) {
+        for (account, amount) in released {
+            let held = self.offline_held(&account);
+            self.set_offline_held(account, held.checked_sub(amount).unwrap_or_default());
+        }
+    }
+}
+
+impl Money {
     /// The sender, the cash center that issued the range starting at
     /// `first_serial`, writes off what was never credited from it once the
     /// notes and their claims are over: the value leaves the float, and the
@@ -225,6 +270,7 @@ impl Money {
         books.own_bonds = own;
         range.credited = range.total;
         self.cash.issued.insert(key, range);
+        self.release_holdings(BTreeMap::from([(range.load_account, left)]));
         Ok(())
     }
 }

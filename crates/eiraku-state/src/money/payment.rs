@@ -78,7 +78,7 @@ impl Money {
         self.check_transfer_cap(from_role, amount)?;
         let debited = debited(accounts, from, amount)?;
         let credited = add(accounts.balance(to), amount)?;
-        self.check_balance_cap(to, to_role, credited)?;
+        self.check_holdings_cap(to, to_role, credited, self.offline_held(to))?;
         if from_economy != to_economy
             && amount >= self.travel_rule_threshold
             && travel_rule.is_none()
@@ -109,15 +109,19 @@ impl Money {
     }
 
     /// A retail account holds at most its KYC tier's balance cap.
-    pub(super) fn check_balance_cap(
+    /// A retail account's tier caps what it holds: its balance and the
+    /// coins it loaded into wallets that are not credited back yet.
+    pub(super) fn check_holdings_cap(
         &self,
         account: &AccountId,
         role: Option<Role>,
-        credited: Amount,
+        balance: Amount,
+        offline: Amount,
     ) -> Result<(), MoneyError> {
         if let Some(Role::Retail { economy, tier, .. }) = role {
             let caps = self.economy(&economy).tiers.get(&tier);
             let cap = caps.map(|c| c.balance_cap).unwrap_or_default();
+            let credited = add(balance, offline)?;
             if credited > cap {
                 return Err(MoneyError::BalanceCapExceeded {
                     account: *account,

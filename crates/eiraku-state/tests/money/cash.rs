@@ -1041,3 +1041,38 @@ fn a_made_up_history_is_blacklisted_on_evidence_the_ledger_checks() {
     let cash = &chain.state.money().unwrap().cash;
     assert!(cash.blacklisted.contains_key(&bank_wallet));
 }
+
+/// A retail account's tier caps what it holds online and offline: coins
+/// it loaded into wallets count against its cap until they are credited
+/// back (to anyone), so loading a wallet does not make room for more.
+#[test]
+fn the_tier_cap_counts_coins_loaded_offline_until_they_come_back() {
+    let mut chain = cash_chain();
+    // Alice (tier 1: 200,000 held) has 100,000; she loads 30,000.
+    load_issued(&mut chain, ALICE_JP, WALLET, WALLET_KEY, 30_000, 1, 10);
+    let held = |chain: &Chain| {
+        let cash = &chain.state.money().unwrap().cash;
+        cash.offline_held.get(&id(ALICE_JP)).copied()
+    };
+    assert_eq!(held(&chain), Some(Amount(30_000)));
+    // 70,000 online + 30,000 offline + 100,001 would pass 200,000.
+    let over = Call::Money(pay(ALICE_JP, 100_001));
+    assert!(matches!(
+        refused(&mut chain, BANK_JP, over),
+        MoneyError::BalanceCapExceeded { .. }
+    ));
+    // Her notes come back (here through the bank's till): the room too.
+    let till = WALLET + 1;
+    let call = load(&chain, BANK_JP, till, WALLET_KEY + 1, 0);
+    chain.send_call(BANK_JP, call).unwrap();
+    chain
+        .send_call(CENTER_JP, deposit(till, BANK_JP, &[(1, 10_000)]))
+        .unwrap();
+    assert_eq!(held(&chain), Some(Amount(20_000)));
+    chain.send(BANK_JP, pay(ALICE_JP, 100_001)).unwrap();
+    // A write-off of what never came back frees the rest.
+    chain.now_ms += eiraku_core::cash::WRITE_OFF_AFTER_MS;
+    let write_off = Call::Cash(CashCall::WriteOff { first_serial: 1 });
+    chain.send_call(CENTER_JP, write_off).unwrap();
+    assert_eq!(held(&chain), None);
+}
