@@ -23,6 +23,10 @@ pub const MAX_DEPOSIT_NOTES: usize = 128;
 /// Longest blacklist evidence, in bytes (two signed history entries).
 pub const MAX_EVIDENCE_BYTES: usize = 2_048;
 
+/// Most one load moves into a wallet (1 billion ACU in minor units): its
+/// notes then always fit one issued range.
+pub const MAX_LOAD: Amount = Amount(100_000_000_000);
+
 /// The longest life a cash center gives its notes: a note issued at block
 /// time t is spent or worthless after t + this.
 pub const NOTE_LIFETIME_MS: u64 = 90 * 24 * 60 * 60 * 1000;

@@ -441,6 +441,12 @@ pub enum MoneyError {
         /// The deposit.
         needed: Amount,
     },
+    /// A load above the most one load may move.
+    #[error("a load moves at most {max}")]
+    LoadTooLarge {
+        /// The most.
+        max: Amount,
+    },
     /// No load of that account and nonce waits for its notes (never made,
     /// or already recorded as issued).
     #[error("no load by {account} at nonce {nonce} waits for its notes to be recorded")]
@@ -563,6 +569,7 @@ impl MoneyError {
             MoneyError::NotWalletHolder { .. } => "not_wallet_holder",
             MoneyError::BadEvidence { .. } => "bad_evidence",
             MoneyError::UnknownLoad { .. } => "unknown_load",
+            MoneyError::LoadTooLarge { .. } => "load_too_large",
             MoneyError::SerialsTaken { .. } => "serials_taken",
             MoneyError::NoteNotIssued { .. } => "note_not_issued",
             MoneyError::RangeExhausted { .. } => "range_exhausted",

@@ -111,3 +111,36 @@ fn due_key(due_ms: u64, first_serial: u64) -> Vec<u8> {
     key.extend_from_slice(&first_serial.to_be_bytes());
     key
 }
+
+impl IssuanceCenter {
+    /// The wallet that handed `note` to the center: its statement of the
+    /// last hop, to the center, must be signed by the key registered for
+    /// the wallet it names and state the note's last sealed entry. A
+    /// deposit is credited to that wallet's account, so nobody can name
+    /// another wallet (a blacklisted owner naming a clean one, or a relay
+    /// redirecting a deposit).
+    pub fn depositor(&self, note: &NoteInHand) -> Result<crate::WalletNumber, CenterError> {
+        let not_handed = || {
+            crate::CashError::Protocol(
+                "the note was not handed to the center by the wallet it names".into(),
+            )
+        };
+        let received = note.received.as_ref().ok_or_else(not_handed)?;
+        let last = note.history.last().ok_or_else(not_handed)?;
+        let previous = match note.history.len() {
+            1 => note.note.digest(),
+            n => note.history[n - 2].digest(),
+        };
+        let from = received.statement.from;
+        if !received.states(last, previous, from, crate::CENTER) {
+            return Err(not_handed().into());
+        }
+        let key = self
+            .wallet_key(from)?
+            .ok_or(crate::CashError::UnknownWallet(from))?;
+        if !received.verify(&key) {
+            return Err(not_handed().into());
+        }
+        Ok(from)
+    }
+}

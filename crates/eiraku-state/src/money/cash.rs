@@ -18,7 +18,7 @@ use super::{
 use crate::{authority::Authority, ledger::AccountWrites, MoneyError};
 use eiraku_cash::SignedCertificate;
 use eiraku_core::{
-    cash::{binding_message, wallet_economy, WALLET_BINDING_NAMESPACE},
+    cash::{binding_message, wallet_economy, MAX_LOAD, WALLET_BINDING_NAMESPACE},
     AccountId, Amount, CashCall, ChainId, DepositedNote, Digest, EconomyCode, Role,
 };
 use imbl::OrdMap;
@@ -199,6 +199,9 @@ impl Money {
     ) -> Result<(), MoneyError> {
         let role = roles.role(ctx.sender);
         let economy = holder_economy_of(ctx.sender, role)?;
+        if load.amount > MAX_LOAD {
+            return Err(MoneyError::LoadTooLarge { max: MAX_LOAD });
+        }
         self.check_not_frozen(ctx.sender)?;
         self.check_transfer_cap(role, load.amount)?;
         let binding = self.checked_binding(ctx, chain, economy, &load)?;

@@ -389,6 +389,23 @@ fn issued_notes_are_recorded_once_against_a_paid_load() {
         ),
         MoneyError::UnknownLoad { .. }
     ));
+    // A load's notes always fit one range: no load moves more than that.
+    let huge = load(
+        &chain,
+        BANK_JP,
+        WALLET + 3,
+        WALLET_KEY + 3,
+        eiraku_core::cash::MAX_LOAD.0 + 1,
+    );
+    assert!(matches!(
+        refused(&mut chain, BANK_JP, huge),
+        MoneyError::LoadTooLarge { .. }
+    ));
+    let most = eiraku_cash::note::spread_amount(eiraku_core::cash::MAX_LOAD.0 as u64).len();
+    assert!(
+        most <= eiraku_state::money::MAX_ISSUED_RANGE as usize,
+        "{most} notes"
+    );
     for count in [0, eiraku_state::money::MAX_ISSUED_RANGE + 1] {
         assert!(matches!(
             refused(

@@ -85,6 +85,8 @@ pub struct CenterHome {
     pub account: keyfile::Signer,
     /// The device center's ledger account and certification key.
     pub device: Option<(keyfile::Signer, Keypair)>,
+    /// Held while a wallet number is given.
+    numbering: std::sync::Mutex<()>,
 }
 
 fn config_path(dir: &Path) -> PathBuf {
@@ -164,6 +166,7 @@ impl CenterHome {
             account: keyfile::read(&dir.join("account.key"))?,
             device,
             config,
+            numbering: std::sync::Mutex::new(()),
         })
     }
 
@@ -220,13 +223,16 @@ impl CenterHome {
     /// Gives the next wallet number (durably, before the certificate
     /// carrying it leaves the center).
     pub fn next_wallet_number(&self) -> anyhow::Result<u64> {
+        // One number at a time: two wallets never share one.
+        let _one = self.numbering.lock().unwrap_or_else(|p| p.into_inner());
         let path = self.dir.join("next-wallet");
         let last = match std::fs::read_to_string(&path) {
             Ok(text) => text
                 .trim()
                 .parse::<u64>()
                 .context("next-wallet is not a number")?,
-            Err(_) => 0,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+            Err(e) => return Err(e).context("cannot read next-wallet"),
         };
         let next = last + 1;
         durable::replace(&path, next.to_string().as_bytes())?;

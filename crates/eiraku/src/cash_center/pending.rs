@@ -47,8 +47,9 @@ impl Pending {
         Ok(())
     }
 
-    /// Every pending credit, oldest name first.
-    pub fn list(&self) -> Vec<(Ticket, CashCall)> {
+    /// Every pending credit written at least `min_age` ago (younger ones
+    /// may still be in flight), oldest name first.
+    pub fn list(&self, min_age: std::time::Duration) -> Vec<(Ticket, CashCall)> {
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return Vec::new();
         };
@@ -56,6 +57,10 @@ impl Pending {
             .flatten()
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .filter(|p| {
+                let modified = std::fs::metadata(p).and_then(|m| m.modified());
+                modified.is_ok_and(|at| at.elapsed().is_ok_and(|age| age >= min_age))
+            })
             .collect();
         paths.sort();
         paths
@@ -92,11 +97,11 @@ mod tests {
         let pending = Pending::open(dir.path().join("pending")).unwrap();
         pending.add(&call).unwrap();
         let reopened = Pending::open(dir.path().join("pending")).unwrap();
-        let listed = reopened.list();
+        let listed = reopened.list(std::time::Duration::ZERO);
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].1, call);
         let (ticket, _) = listed.into_iter().next().unwrap();
         reopened.done(ticket).unwrap();
-        assert!(reopened.list().is_empty());
+        assert!(reopened.list(std::time::Duration::ZERO).is_empty());
     }
 }

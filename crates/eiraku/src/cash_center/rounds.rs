@@ -104,14 +104,27 @@ fn send_round(client: &Client, chain_id: &ChainId, signer: &Signer, calls: Vec<(
             return;
         }
     };
-    for ((tx, reply), item) in txs.iter().zip(replies).zip(submitted) {
-        let outcome = match item.error {
-            Some(error) => Err(anyhow::anyhow!(
+    // After a refused transaction the later nonces cannot run: they fail
+    // at once, and the callers' credits stay pending for the next try.
+    let refused_at = submitted.iter().position(|item| item.error.is_some());
+    let accepted = refused_at.unwrap_or(txs.len());
+    // Nonces finalize in order: once the last accepted is final, all are.
+    if let Some(last) = txs[..accepted].last() {
+        if let Err(e) = client.wait_finalized(&last.hash(), FINALITY_WAIT) {
+            eprintln!("the center's round did not finalize in time: {e}");
+        }
+    }
+    for (index, ((tx, reply), item)) in txs.iter().zip(replies).zip(submitted).enumerate() {
+        let outcome = match (item.error, refused_at) {
+            (Some(error), _) => Err(anyhow::anyhow!(
                 "the node refused it: {}: {}",
                 error.code,
                 error.message
             )),
-            None => final_outcome(client, tx),
+            (None, Some(at)) if index > at => Err(anyhow::anyhow!(
+                "not run: a transaction before it in the center's round was refused"
+            )),
+            (None, _) => final_outcome(client, tx),
         };
         let _ = reply.send(outcome);
     }

@@ -146,7 +146,7 @@ impl Service {
             info,
             pending,
         };
-        service.retry_pending();
+        service.retry_pending(std::time::Duration::ZERO);
         Ok(service)
     }
 
@@ -231,6 +231,22 @@ impl Service {
         }
     }
 
+    /// The wallet that handed every one of `notes` to the center, as its
+    /// signed statements of the hop to the center say.
+    fn depositor(&self, notes: &[NoteInHand]) -> Result<u64, Refusal> {
+        let mut depositor = None;
+        for note in notes {
+            let wallet = (self.center.depositor(note))
+                .map_err(|e| Refusal::BadRequest(format!("note {}: {e}", note.note.note.serial)))?;
+            if depositor.replace(wallet).is_some_and(|w| w != wallet) {
+                return Err(Refusal::BadRequest(
+                    "every note of a deposit must be handed to the center by one wallet".into(),
+                ));
+            }
+        }
+        Ok(depositor.expect("a deposit has notes").0)
+    }
+
     /// The center's signed blacklist.
     pub fn blacklist(&self) -> Result<SignedBlacklist, Refusal> {
         self.center
@@ -248,7 +264,7 @@ impl Service {
                 notes.len()
             )));
         }
-        let wallet = depositor(notes)?;
+        let wallet = self.depositor(notes)?;
         let account = self
             .ledger
             .bound_account(wallet)
@@ -309,8 +325,8 @@ impl Service {
     }
 
     /// Sends the credits a previous run left pending.
-    fn retry_pending(&self) {
-        for (ticket, call) in self.pending.list() {
+    pub(super) fn retry_pending(&self, min_age: std::time::Duration) {
+        for (ticket, call) in self.pending.list(min_age) {
             match self.ledger.send_as_center(call) {
                 Ok(_) => {
                     let _ = self.pending.done(ticket);
@@ -359,23 +375,6 @@ fn evidence_in(outcome: &DepositOutcome) -> Option<eiraku_cash::Evidence> {
             Some(eiraku_cash::Evidence::Unfounded((**evidence).clone()))
         }
         _ => None,
-    }
-}
-
-/// The wallet that handed every one of `notes` to the center.
-fn depositor(notes: &[NoteInHand]) -> Result<u64, Refusal> {
-    let mut wallets = notes.iter().map(|note| {
-        note.received
-            .as_ref()
-            .filter(|r| r.statement.to == eiraku_cash::CENTER)
-            .map(|r| r.statement.from.0)
-    });
-    let first = wallets.next().flatten();
-    match first {
-        Some(wallet) if wallets.all(|w| w == Some(wallet)) => Ok(wallet),
-        _ => Err(Refusal::BadRequest(
-            "every note of a deposit must be handed to the center by one wallet".into(),
-        )),
     }
 }
 

@@ -46,6 +46,8 @@ impl Service {
     /// Decides the claims due, refunds them on the ledger, and writes off
     /// the ranges due. Failures are reported and retried at the next run.
     pub fn settle_once(&self) {
+        // Credits younger than two finality waits may still be in flight.
+        self.retry_pending(std::time::Duration::from_secs(120));
         if let Err(e) = self.refund_due_claims() {
             eprintln!("settling claims: {e}");
         }
@@ -61,6 +63,16 @@ impl Service {
             .map_err(failed_center)?;
         let mut owed: BTreeMap<u64, Vec<DepositedNote>> = BTreeMap::new();
         for refund in refunds {
+            if let Some(payee) = refund.charged {
+                // Change a payee kept and deposited: the payer is owed it
+                // and the payee charged, which the ledger has no call for
+                // yet; an operator settles it from this record.
+                eprintln!(
+                    "note {} ({}) is owed to wallet {} and charged to wallet {payee}: left to an operator",
+                    refund.serial, refund.value, refund.wallet
+                );
+                continue;
+            }
             owed.entry(refund.wallet.0)
                 .or_default()
                 .push(DepositedNote {
@@ -69,25 +81,25 @@ impl Service {
                 });
         }
         for (wallet, notes) in owed {
-            let view = match self.ledger().client().cash_wallet(wallet) {
-                Ok(view) if view.blacklisted_ms.is_none() => view,
-                Ok(_) => {
-                    eprintln!("wallet {wallet} is blacklisted: its refund is left to an operator");
-                    continue;
-                }
+            let account = match self.ledger().client().cash_wallet(wallet) {
+                Ok(view) => view.account,
                 Err(e) => {
-                    eprintln!("wallet {wallet}'s refund waits: {e}");
+                    eprintln!("wallet {wallet}'s refund waits for an operator: {e}");
                     continue;
                 }
             };
             for chunk in notes.chunks(MAX_DEPOSIT_NOTES) {
                 let call = CashCall::Refund {
                     wallet,
-                    account: view.account,
+                    account,
                     notes: chunk.to_vec(),
                 };
-                self.credit_call(call)?;
-                eprintln!("refunded {} notes to wallet {wallet}", chunk.len());
+                // Kept pending whatever the ledger answers: retried by
+                // every settlement run until it is final.
+                match self.credit_call(call) {
+                    Ok(_) => eprintln!("refunded {} notes to wallet {wallet}", chunk.len()),
+                    Err(e) => eprintln!("a refund to wallet {wallet} is pending: {e}"),
+                }
             }
         }
         Ok(())
@@ -110,7 +122,12 @@ impl Service {
                 Err(e) if format!("{e:#}").contains("zero_amount") => {}
                 // The ledger's clock is behind the center's: next run.
                 Err(e) if format!("{e:#}").contains("range_not_expired") => break,
-                Err(e) => return Err(Refusal::Failed(e)),
+                Err(e) => {
+                    eprintln!(
+                        "writing off from serial {first_serial} failed; retried next run: {e:#}"
+                    );
+                    continue;
+                }
             }
             self.center()
                 .write_off_done(due_ms, first_serial)

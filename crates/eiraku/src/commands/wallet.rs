@@ -130,15 +130,20 @@ fn load(home: &mut WalletHome, from: &str, amount: u64, node: &NodeArgs) -> anyh
         amount: Amount(u128::from(amount)),
         possession,
     });
-    let options = crate::submit::SendOptions {
-        nonce: None,
-        chain_id: Some(home.config.chain_id.clone()),
-        wait: true,
-    };
-    let view = crate::submit::send(&client, &signer, call, &options)?
-        .context("the load was not waited for")?;
-    home.config.unissued_loads.push(view.hash);
+    let tx = crate::submit::sign_next(&client, &chain, &signer, call);
+    let hash = eiraku_core::digest::to_hex(&tx.hash());
+    // Remembered before it is sent: whatever happens next, a sync asks for
+    // the notes of a load that became final.
+    home.config.unissued_loads.push(hash.clone());
     home.save_config()?;
+    client.submit(&tx)?;
+    println!("submitted load {hash}");
+    let view = client.wait_finalized(&tx.hash(), std::time::Duration::from_secs(60))?;
+    if let Some(error) = view.receipt.as_ref().and_then(|r| r.error.as_ref()) {
+        home.config.unissued_loads.retain(|load| *load != hash);
+        home.save_config()?;
+        anyhow::bail!("the load failed: {}: {}", error.code, error.message);
+    }
     fetch_unissued(home)
 }
 
@@ -148,8 +153,16 @@ fn fetch_unissued(home: &mut WalletHome) -> anyhow::Result<()> {
         return Ok(());
     }
     let center = CenterLink::connect(&home.config.center)?;
-    while let Some(load) = home.config.unissued_loads.first().cloned() {
-        let notes = center.issue(&load)?;
+    let mut failed = 0;
+    for load in home.config.unissued_loads.clone() {
+        let notes = match center.issue(&load) {
+            Ok(notes) => notes,
+            Err(e) => {
+                println!("load {load}: no notes yet ({e:#}); kept for the next sync");
+                failed += 1;
+                continue;
+            }
+        };
         let count = notes.len();
         let value: u64 = notes.iter().map(|n| n.note.note.denomination).sum();
         let known = home.wallet.element().notes();
@@ -159,10 +172,11 @@ fn fetch_unissued(home: &mut WalletHome) -> anyhow::Result<()> {
             .collect();
         home.wallet.element_mut().put_notes(fresh);
         home.save()?;
-        home.config.unissued_loads.remove(0);
+        home.config.unissued_loads.retain(|held| *held != load);
         home.save_config()?;
         println!("received {count} notes worth {value} for load {load}");
     }
+    anyhow::ensure!(failed == 0, "{failed} loads are still without their notes");
     Ok(())
 }
 

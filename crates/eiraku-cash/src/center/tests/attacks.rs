@@ -340,3 +340,29 @@ fn recorded_ranges_come_due_for_write_off_in_time_order() {
         vec![(200, 20), (300, 30)]
     );
 }
+
+/// A deposit is credited to the wallet that handed the notes over: a
+/// rewritten statement naming another wallet (a blacklisted owner naming
+/// a clean one, a relay redirecting the credit) is refused.
+#[test]
+fn a_deposit_names_its_real_depositor_only() {
+    let world = World::new(Signer::Software);
+    let mut alice = world.wallet(1, 750);
+    let _bob = world.wallet(2, 0);
+    let serials: Vec<u64> = alice.element().notes().keys().copied().collect();
+    let (_, notes) = alice.hand_to_center(&serials).unwrap();
+    assert_eq!(world.center.depositor(&notes[0]).unwrap(), WalletNumber(1));
+    let mut renamed = notes[0].clone();
+    renamed.received.as_mut().unwrap().statement.from = WalletNumber(2);
+    assert!(world.center.depositor(&renamed).is_err());
+    let mut unsigned = notes[0].clone();
+    unsigned.received = None;
+    assert!(world.center.depositor(&unsigned).is_err());
+    // A statement of an earlier hop, not the one to the center.
+    let fresh = world.wallet(3, 5);
+    let mut bob = world.wallet(4, 0);
+    let mut fresh = fresh;
+    pay(&mut fresh, &mut bob, 5);
+    let held: Vec<NoteInHand> = bob.element().notes().values().cloned().collect();
+    assert!(world.center.depositor(&held[0]).is_err());
+}
