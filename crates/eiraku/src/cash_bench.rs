@@ -123,6 +123,21 @@ fn load_all(
     Ok(hashes)
 }
 
+/// Deposits `notes`, asking again while the center answers `busy`.
+fn deposit_when_free(
+    link: &CenterLink,
+    notes: &[eiraku_cash::NoteInHand],
+) -> anyhow::Result<crate::cash_center::wire::DepositAnswer> {
+    loop {
+        match link.deposit(notes) {
+            Err(e) if format!("{e:#}").contains("busy") => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Every wallet deposits all its notes, `concurrency` at a time.
 fn deposit_all(
     link: &CenterLink,
@@ -145,7 +160,7 @@ fn deposit_all(
                         let serials: Vec<u64> = wallet.element().notes().keys().copied().collect();
                         let (_, notes) = wallet.hand_to_center(&serials)?;
                         let asked = Instant::now();
-                        let answer = link.deposit(&notes)?;
+                        let answer = deposit_when_free(link, &notes)?;
                         let latency = asked.elapsed().as_millis() as u64;
                         let credited = answer.outcomes.iter().filter(|o| o.credited > 0).count();
                         anyhow::ensure!(

@@ -21,8 +21,9 @@ use eiraku_api::{ErrorBody, ErrorDetail};
 use eiraku_cash::NoteInHand;
 use std::sync::Arc;
 
-/// Largest request body: a full deposit of notes with long histories.
-const MAX_BODY: usize = 64 << 20;
+/// Largest request body: a full deposit of 128 notes with histories of
+/// a few hundred hops.
+const MAX_BODY: usize = 16 << 20;
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
@@ -30,6 +31,7 @@ impl IntoResponse for Refusal {
             Refusal::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             Refusal::Refused(_) => (StatusCode::CONFLICT, "refused"),
             Refusal::Failed(_) => (StatusCode::BAD_GATEWAY, "failed"),
+            Refusal::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
         };
         let body = ErrorBody {
             error: ErrorDetail {
@@ -41,17 +43,36 @@ impl IntoResponse for Refusal {
     }
 }
 
-type Shared = State<Arc<Service>>;
+/// Requests the center works on at once; more are answered `busy` (503),
+/// which bounds the memory large deposits can take.
+const AT_ONCE: usize = 64;
+
+/// The service and its request permits.
+#[derive(Clone)]
+pub struct Shared {
+    service: Arc<Service>,
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+type Served = State<Shared>;
 
 /// Runs blocking center work (storage, signing, ledger calls) off the
-/// async workers.
+/// async workers, if a permit is free.
 async fn blocking<T: Send + 'static>(
-    service: Arc<Service>,
+    shared: Shared,
     work: impl FnOnce(&Service) -> Result<T, Refusal> + Send + 'static,
 ) -> Result<T, Refusal> {
-    tokio::task::spawn_blocking(move || work(&service))
-        .await
-        .map_err(|e| Refusal::Failed(anyhow::anyhow!("the request's worker failed: {e}")))?
+    let permit = shared
+        .permits
+        .try_acquire_owned()
+        .map_err(|_| Refusal::Busy)?;
+    let service = shared.service;
+    tokio::task::spawn_blocking(move || {
+        let _held = permit;
+        work(&service)
+    })
+    .await
+    .map_err(|e| Refusal::Failed(anyhow::anyhow!("the request's worker failed: {e}")))?
 }
 
 fn bytes_of(what: &str, text: &str) -> Result<Vec<u8>, Refusal> {
@@ -65,12 +86,12 @@ fn hex_notes(notes: &[NoteInHand]) -> NotesAnswer {
     }
 }
 
-async fn get_center(State(service): Shared) -> Json<CenterInfo> {
-    Json(service.info().clone())
+async fn get_center(State(shared): Served) -> Json<CenterInfo> {
+    Json(shared.service.info().clone())
 }
 
 async fn post_certify(
-    State(service): Shared,
+    State(service): Served,
     Json(request): Json<CertifyRequest>,
 ) -> Result<Json<CertifyAnswer>, Refusal> {
     let request = bytes_of("request", &request.request)?;
@@ -81,7 +102,7 @@ async fn post_certify(
 }
 
 async fn post_issue(
-    State(service): Shared,
+    State(service): Served,
     Json(request): Json<IssueRequest>,
 ) -> Result<Json<NotesAnswer>, Refusal> {
     let load = eiraku_core::digest::from_hex(&request.load)
@@ -91,7 +112,7 @@ async fn post_issue(
 }
 
 async fn post_deposit(
-    State(service): Shared,
+    State(service): Served,
     Json(request): Json<DepositRequest>,
 ) -> Result<Json<DepositAnswer>, Refusal> {
     let notes = request
@@ -107,7 +128,7 @@ async fn post_deposit(
 }
 
 async fn post_claims(
-    State(service): Shared,
+    State(service): Served,
     Json(request): Json<ClaimRequest>,
 ) -> Result<Json<ClaimAnswer>, Refusal> {
     let claim = bytes_of("claim", &request.claim)?;
@@ -116,7 +137,7 @@ async fn post_claims(
     ))
 }
 
-async fn get_blacklist(State(service): Shared) -> Result<Json<BlacklistAnswer>, Refusal> {
+async fn get_blacklist(State(service): Served) -> Result<Json<BlacklistAnswer>, Refusal> {
     let list = blocking(service, |s| s.blacklist()).await?;
     Ok(Json(BlacklistAnswer {
         blacklist: hex::encode(list.encode()),
@@ -133,5 +154,8 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/v1/claims", post(post_claims))
         .route("/v1/blacklist", get(get_blacklist))
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        .with_state(service)
+        .with_state(Shared {
+            service,
+            permits: Arc::new(tokio::sync::Semaphore::new(AT_ONCE)),
+        })
 }

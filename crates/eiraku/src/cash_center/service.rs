@@ -41,6 +41,9 @@ pub enum Refusal {
     /// The ledger or the center's storage failed (502/500).
     #[error("{0:#}")]
     Failed(anyhow::Error),
+    /// The center is working on as many requests as it takes (503).
+    #[error("the center is busy: try again shortly")]
+    Busy,
 }
 
 impl From<LoadRefusal> for Refusal {

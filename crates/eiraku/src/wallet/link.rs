@@ -11,8 +11,9 @@ use std::{
     time::Duration,
 };
 
-/// Longest frame accepted.
-const MAX_FRAME: usize = 64 << 20;
+/// Longest frame accepted: one Noise message (at most 65,535 bytes), so a
+/// peer cannot make a wallet hold more than its parts' count of them.
+const MAX_FRAME: usize = 1 << 16;
 /// Most parts one message is sealed in.
 const MAX_PARTS: u32 = 1_024;
 /// How long a wallet waits for its peer's next message.
