@@ -45,7 +45,7 @@ impl IntoResponse for Refusal {
 
 /// Requests the center works on at once; more are answered `busy` (503),
 /// which bounds the memory large deposits can take.
-const AT_ONCE: usize = 64;
+const AT_ONCE: usize = 128;
 
 /// The service and its request permits.
 #[derive(Clone)]
