@@ -79,6 +79,20 @@ fn pay(network: &TestNetwork, payer: &Path, payee: &Path, amount: u64) -> (Strin
     (paid, String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
+/// `eiraku verify` re-executes every block of the running chain with every
+/// invariant (the float's included) and finds nothing wrong.
+fn assert_chain_verifies(network: &TestNetwork) {
+    let genesis = network.path().join("genesis.json").display().to_string();
+    let (ok, report) = run_cli(&[
+        "verify",
+        "--rpc",
+        network.client(2).base(),
+        "--genesis",
+        &genesis,
+    ]);
+    assert!(ok, "{report}");
+}
+
 fn number_of(created: &str) -> u64 {
     created
         .split_whitespace()
@@ -206,15 +220,7 @@ fn a_wallet_is_loaded_pays_offline_deposits_and_its_clone_is_caught_on_the_ledge
     assert!(!receiver.wait().unwrap().success());
 
     // Every block re-executed, every invariant checked (float included).
-    let genesis = dir.join("genesis.json").display().to_string();
-    let (ok, report) = run_cli(&[
-        "verify",
-        "--rpc",
-        network.client(2).base(),
-        "--genesis",
-        &genesis,
-    ]);
-    assert!(ok, "{report}");
+    assert_chain_verifies(&network);
 }
 
 /// A payee that takes the payment and vanishes before storing it (a phone
@@ -340,13 +346,5 @@ fn value_in_doubt_comes_back_by_a_second_deposit_or_a_refund_on_the_ledger() {
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
     assert_eq!(japan_float(&network), Amount(0));
-    let genesis = dir.join("genesis.json").display().to_string();
-    let (ok, report) = run_cli(&[
-        "verify",
-        "--rpc",
-        network.client(2).base(),
-        "--genesis",
-        &genesis,
-    ]);
-    assert!(ok, "{report}");
+    assert_chain_verifies(&network);
 }

@@ -131,23 +131,15 @@ impl Money {
                 };
                 self.load(accounts, roles, ctx, chain, load)
             }
+            // A refund credits an in-doubt claim's notes under a deposit's
+            // rules, also to a revoked wallet's account: a lost phone's
+            // owner gets its value back.
             CashCall::Deposit {
                 wallet,
                 account,
                 notes,
-            } => {
-                let credit = Credit {
-                    wallet: *wallet,
-                    account,
-                    notes,
-                    refund: false,
-                };
-                self.deposit(accounts, roles, ctx, credit)
             }
-            // A refund credits an in-doubt claim's notes under a deposit's
-            // rules, also to a revoked wallet's account: a lost phone's
-            // owner gets its value back.
-            CashCall::Refund {
+            | CashCall::Refund {
                 wallet,
                 account,
                 notes,
@@ -156,7 +148,7 @@ impl Money {
                     wallet: *wallet,
                     account,
                     notes,
-                    refund: true,
+                    refund: matches!(call, CashCall::Refund { .. }),
                 };
                 self.deposit(accounts, roles, ctx, credit)
             }
