@@ -147,6 +147,11 @@ impl Client {
         self.get(&format!("/v1/account/{}", id.to_hex()))
     }
 
+    /// `GET /v1/attestations/{id}`.
+    pub fn attestation(&self, id: u64) -> Result<crate::AttestationView, ClientError> {
+        self.get(&format!("/v1/attestations/{id}"))
+    }
+
     /// `GET /v1/cash/centers/{economy}`.
     pub fn cash_center(&self, economy: &EconomyCode) -> Result<crate::CashCenterView, ClientError> {
         self.get(&format!("/v1/cash/centers/{}", economy.as_str()))

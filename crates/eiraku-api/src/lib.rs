@@ -53,5 +53,5 @@ pub use money::{
     MoneyStateView, SeigniorPeriodView, SettlementView, SupplyView, TravelRecipient,
 };
 pub use proof::{AuditBlock, AuditBlocksQuery, AuditBlocksView};
-pub use registry::AnchorView;
+pub use registry::{AnchorView, AttestationView};
 pub use validators::{SetMemberView, ValidatorsView};

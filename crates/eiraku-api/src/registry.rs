@@ -19,6 +19,36 @@ pub struct AnchorView {
     pub timestamp_ms: u64,
 }
 
+/// An attestation, and whether it holds at the finalized state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AttestationView {
+    /// Its number.
+    pub id: u64,
+    /// Who attested (hex account).
+    pub attester: String,
+    /// Who it is about (hex account).
+    pub subject: String,
+    /// Digest of the claim's schema (hex).
+    pub schema: String,
+    /// Digest of the claim (hex).
+    pub claim: String,
+    /// Start of validity, ms since the Unix epoch.
+    pub valid_from_ms: u64,
+    /// End of validity (exclusive).
+    pub valid_until_ms: u64,
+    /// Block time it was recorded.
+    pub attested_ms: u64,
+    /// Block time it was revoked, if it was.
+    pub revoked_ms: Option<u64>,
+    /// Finalized height read.
+    pub height: u64,
+    /// Whether it holds at that height's block time: in its window and not
+    /// revoked. `GET /v1/proof/state/registry/attestation/{id}` proves the
+    /// entry.
+    pub valid_now: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

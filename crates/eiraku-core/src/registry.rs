@@ -4,7 +4,7 @@
 //! root). An anchor is evidence by being in a finalized block; the state
 //! keeps the first anchoring of each root under a [`RegistryKey`].
 
-use crate::{digest, state_key::ModuleKey, Digest};
+use crate::{digest, state_key::ModuleKey, AccountId, Digest};
 use bytes::BufMut;
 use commonware_codec::{Buf, EncodeSize, Error, Read, ReadExt, Write};
 
@@ -26,10 +26,41 @@ pub enum RegistryCall {
         /// How many digests the root covers (1 for a single digest).
         leaves: u32,
     },
+    /// The sender, an attester, attests a claim about `subject` (a KYC
+    /// result, a qualification): the digest of the claim under `schema`,
+    /// valid from `valid_from_ms` until `valid_until_ms`. Bound to the
+    /// subject: no call moves it to another account.
+    Attest {
+        /// The account the claim is about.
+        subject: AccountId,
+        /// Digest of the claim's schema.
+        #[serde(
+            serialize_with = "crate::digest::serialize_hex",
+            deserialize_with = "crate::digest::deserialize_hex"
+        )]
+        schema: Digest,
+        /// Digest of the claim (its content stays off the ledger).
+        #[serde(
+            serialize_with = "crate::digest::serialize_hex",
+            deserialize_with = "crate::digest::deserialize_hex"
+        )]
+        claim: Digest,
+        /// Start of validity, ms since the Unix epoch.
+        valid_from_ms: u64,
+        /// End of validity (exclusive).
+        valid_until_ms: u64,
+    },
+    /// The attester that issued attestation `id` revokes it.
+    RevokeAttestation {
+        /// The attestation.
+        id: u64,
+    },
 }
 
 impl RegistryCall {
     const ANCHOR: u8 = 0;
+    const ATTEST: u8 = 1;
+    const REVOKE_ATTESTATION: u8 = 2;
 }
 
 impl Write for RegistryCall {
@@ -40,6 +71,24 @@ impl Write for RegistryCall {
                 root.write(buf);
                 leaves.write(buf);
             }
+            RegistryCall::Attest {
+                subject,
+                schema,
+                claim,
+                valid_from_ms,
+                valid_until_ms,
+            } => {
+                Self::ATTEST.write(buf);
+                subject.write(buf);
+                schema.write(buf);
+                claim.write(buf);
+                valid_from_ms.write(buf);
+                valid_until_ms.write(buf);
+            }
+            RegistryCall::RevokeAttestation { id } => {
+                Self::REVOKE_ATTESTATION.write(buf);
+                id.write(buf);
+            }
         }
     }
 }
@@ -48,6 +97,8 @@ impl EncodeSize for RegistryCall {
     fn encode_size(&self) -> usize {
         match self {
             RegistryCall::Anchor { root, leaves } => 1 + root.encode_size() + leaves.encode_size(),
+            RegistryCall::Attest { .. } => 1 + 32 + 32 + 32 + 8 + 8,
+            RegistryCall::RevokeAttestation { .. } => 1 + 8,
         }
     }
 }
@@ -64,6 +115,16 @@ impl Read for RegistryCall {
                 }
                 Ok(RegistryCall::Anchor { root, leaves })
             }
+            Self::ATTEST => Ok(RegistryCall::Attest {
+                subject: AccountId::read(buf)?,
+                schema: Digest::read(buf)?,
+                claim: Digest::read(buf)?,
+                valid_from_ms: u64::read(buf)?,
+                valid_until_ms: u64::read(buf)?,
+            }),
+            Self::REVOKE_ATTESTATION => Ok(RegistryCall::RevokeAttestation {
+                id: u64::read(buf)?,
+            }),
             other => Err(Error::InvalidEnum(other)),
         }
     }
@@ -75,17 +136,26 @@ impl Read for RegistryCall {
 pub enum RegistryKey {
     /// The first anchoring of a notarized root.
     Anchor(Digest),
+    /// An attestation, by number.
+    Attestation(u64),
 }
 
 impl ModuleKey for RegistryKey {
     const TAG: u8 = 0x04;
     const NAME: &'static str = "registry";
-    const FORMS: &'static str = "registry/anchor/<hex digest>";
+    const FORMS: &'static str = "registry/anchor/<hex digest>, registry/attestation/<n>";
 
     fn write_bytes(&self, out: &mut Vec<u8>) {
-        let RegistryKey::Anchor(root) = self;
-        out.push(0);
-        out.extend_from_slice(root.as_ref());
+        match self {
+            RegistryKey::Anchor(root) => {
+                out.push(0);
+                out.extend_from_slice(root.as_ref());
+            }
+            RegistryKey::Attestation(id) => {
+                out.push(1);
+                out.extend_from_slice(&id.to_be_bytes());
+            }
+        }
     }
 
     fn read_bytes(bytes: &[u8]) -> Option<Self> {
@@ -93,13 +163,18 @@ impl ModuleKey for RegistryKey {
             (0, root) => Some(RegistryKey::Anchor(Digest::from(
                 <[u8; 32]>::try_from(root).ok()?,
             ))),
+            (1, id) => Some(RegistryKey::Attestation(u64::from_be_bytes(
+                id.try_into().ok()?,
+            ))),
             _ => None,
         }
     }
 
     fn write_text(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let RegistryKey::Anchor(root) = self;
-        write!(f, "anchor/{}", digest::to_hex(root))
+        match self {
+            RegistryKey::Anchor(root) => write!(f, "anchor/{}", digest::to_hex(root)),
+            RegistryKey::Attestation(id) => write!(f, "attestation/{id}"),
+        }
     }
 
     fn parse_parts(parts: &[&str]) -> Result<Self, Option<String>> {
@@ -107,6 +182,10 @@ impl ModuleKey for RegistryKey {
             ["anchor", root] => digest::from_hex(root)
                 .map(RegistryKey::Anchor)
                 .ok_or_else(|| Some(format!("{root:?} is not a hex digest"))),
+            ["attestation", id] => id
+                .parse()
+                .map(RegistryKey::Attestation)
+                .map_err(|_| Some(format!("{id:?} is not a number"))),
             _ => Err(None),
         }
     }

@@ -1,6 +1,7 @@
 //! The registries' API: `POST /v1/notary` takes a signed anchoring
 //! transaction (what `eiraku notary stamp` sends), `GET /v1/notary/{digest}`
-//! says where a digest or batch root was anchored.
+//! says where a digest or batch root was anchored, `GET
+//! /v1/attestations/{id}` shows an attestation and whether it holds now.
 
 use crate::api::{ApiContext, ApiError, SubmitResponse};
 use axum::{
@@ -10,7 +11,7 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
-pub use eiraku_api::AnchorView;
+pub use eiraku_api::{AnchorView, AttestationView};
 use eiraku_core::{digest, Call, SignedTransaction};
 use utoipa::OpenApi;
 
@@ -70,8 +71,39 @@ async fn get_notary(
     }))
 }
 
+/// An attestation, and whether it holds now.
+#[utoipa::path(get, path = "/v1/attestations/{id}", params(("id" = u64, Path, description = "attestation number")),
+    responses((status = 200, body = AttestationView), (status = 404, body = crate::api::ErrorBody)))]
+async fn get_attestation(
+    State(context): State<ApiContext>,
+    Path(id): Path<u64>,
+) -> Result<Json<AttestationView>, ApiError> {
+    let state = context.chain.finalized_state();
+    let a = *state.registry().attestation(id).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "no attestation has number {id} (or it is not final yet)"
+        ))
+    })?;
+    Ok(Json(AttestationView {
+        id,
+        attester: a.attester.to_hex(),
+        subject: a.subject.to_hex(),
+        schema: digest::to_hex(&a.schema),
+        claim: digest::to_hex(&a.claim),
+        valid_from_ms: a.valid_from_ms,
+        valid_until_ms: a.valid_until_ms,
+        attested_ms: a.attested_ms,
+        revoked_ms: a.revoked_ms,
+        height: state.height(),
+        valid_now: a.valid_at(state.timestamp_ms()),
+    }))
+}
+
 #[derive(OpenApi)]
-#[openapi(paths(post_notary, get_notary), components(schemas(AnchorView)))]
+#[openapi(
+    paths(post_notary, get_notary, get_attestation),
+    components(schemas(AnchorView, AttestationView))
+)]
 pub(crate) struct RegistryApiDoc;
 
 /// The registry routes.
@@ -79,4 +111,5 @@ pub fn routes() -> Router<ApiContext> {
     Router::new()
         .route("/v1/notary", post(post_notary))
         .route("/v1/notary/{digest}", get(get_notary))
+        .route("/v1/attestations/{id}", get(get_attestation))
 }

@@ -190,3 +190,82 @@ fn class_b_grants_an_economys_cash_center_and_device_center() {
         invalid(AmendmentError::UnknownEconomy)
     );
 }
+
+/// An attester attests a claim about an account for a time and revokes
+/// it; nobody else attests or revokes, a window must make sense, and the
+/// attestation reads back from the stored entries. The attacks: a
+/// non-attester attesting, another attester revoking, a window that ends
+/// before it starts or spans over ten years, revoking twice or an
+/// attestation that does not exist.
+#[test]
+fn an_attester_attests_and_revokes_and_nobody_else_does() {
+    use eiraku_core::registry::RegistryCall;
+    use eiraku_state::registry::RegistryError;
+    let mut chain = Chain::new();
+    for (seed, economy) in [(NEWCOMER, "JP"), (NEWCOMER + 1, "PH")] {
+        let grant = Amendment::GrantRole {
+            account: id(seed),
+            role: attester(economy),
+            consent: consent_of(seed, attester(economy)),
+        };
+        chain.send(CB, proposing(grant)).unwrap();
+        let proposal = chain.state.governance().unwrap().proposals().len() as u64 - 1;
+        pass_b(&mut chain, proposal);
+    }
+    let subject = id(OUTSIDER);
+    let now = chain.now_ms;
+    let attest = |from: u64, until: u64| {
+        Call::Registry(RegistryCall::Attest {
+            subject,
+            schema: text_digest("kyc-v1"),
+            claim: text_digest("kyc passed"),
+            valid_from_ms: from,
+            valid_until_ms: until,
+        })
+    };
+    let failed = |outcome: Outcome| match outcome {
+        Outcome::Failed(ExecutionError::Registry(error)) => error,
+        other => panic!("expected a registry refusal, got {other:?}"),
+    };
+    let year = 365 * 24 * 60 * 60 * 1000;
+    assert_eq!(
+        failed(chain.send_any(OUTSIDER, attest(now, now + year))),
+        RegistryError::NotAttester
+    );
+    for (from, until) in [(now + 5, now + 5), (now, now + 11 * year)] {
+        assert_eq!(
+            failed(chain.send_any(NEWCOMER, attest(from, until))),
+            RegistryError::BadValidity
+        );
+    }
+    assert_eq!(
+        chain.send_any(NEWCOMER, attest(now, now + year)),
+        Outcome::Success
+    );
+    let registry = chain.state.registry();
+    let attestation = *registry.attestation(0).unwrap();
+    assert_eq!(
+        (attestation.attester, attestation.subject),
+        (id(NEWCOMER), subject)
+    );
+    assert!(attestation.valid_at(chain.now_ms));
+    assert!(!attestation.valid_at(now + year));
+    let revoke = |id: u64| Call::Registry(RegistryCall::RevokeAttestation { id });
+    assert_eq!(
+        failed(chain.send_any(NEWCOMER + 1, revoke(0))),
+        RegistryError::NotItsAttester { id: 0 }
+    );
+    assert_eq!(
+        failed(chain.send_any(NEWCOMER, revoke(9))),
+        RegistryError::UnknownAttestation { id: 9 }
+    );
+    assert_eq!(chain.send_any(NEWCOMER, revoke(0)), Outcome::Success);
+    assert_eq!(
+        failed(chain.send_any(NEWCOMER, revoke(0))),
+        RegistryError::AttestationRevoked { id: 0 }
+    );
+    let revoked = chain.state.registry().attestation(0).copied().unwrap();
+    assert!(!revoked.valid_at(chain.now_ms));
+    let read_back = chain.read_back(chain.entries()).unwrap();
+    assert_eq!(read_back, chain.state, "a restarted node reads it back");
+}

@@ -2,8 +2,12 @@
 //! soon as it decodes (one digest, or a batch root over 1 to 2^20 digests).
 //! The first anchoring of a root is the one that counts: the state records
 //! it under the state root, and a later anchoring of the same root fails
-//! with a receipt naming the first. Attestations and consent records come
-//! here.
+//! with a receipt naming the first. Attestations (`attestation.rs`) are
+//! recorded by attesters and revoked by them. Consent records come here.
+
+mod attestation;
+
+pub use attestation::{Attestation, MAX_VALIDITY_MS};
 
 use crate::{
     changes,
@@ -59,6 +63,31 @@ pub enum RegistryError {
         /// Its block's height.
         height: u64,
     },
+    /// Only an attester attests.
+    #[error("only an attester (a role governance grants) attests")]
+    NotAttester,
+    /// A validity window that ends before it starts, or spans over ten
+    /// years.
+    #[error("an attestation is valid from its start until a later end, at most ten years on")]
+    BadValidity,
+    /// No attestation has that number.
+    #[error("no attestation has number {id}")]
+    UnknownAttestation {
+        /// The number.
+        id: u64,
+    },
+    /// Only the attester that issued an attestation revokes it.
+    #[error("attestation {id} is revoked only by the attester that issued it")]
+    NotItsAttester {
+        /// The attestation.
+        id: u64,
+    },
+    /// Revoked already.
+    #[error("attestation {id} is revoked already")]
+    AttestationRevoked {
+        /// The attestation.
+        id: u64,
+    },
 }
 
 impl RegistryError {
@@ -66,6 +95,11 @@ impl RegistryError {
     pub fn code(&self) -> &'static str {
         match self {
             RegistryError::AlreadyAnchored { .. } => "already_anchored",
+            RegistryError::NotAttester => "not_attester",
+            RegistryError::BadValidity => "bad_validity",
+            RegistryError::UnknownAttestation { .. } => "unknown_attestation",
+            RegistryError::NotItsAttester { .. } => "not_its_attester",
+            RegistryError::AttestationRevoked { .. } => "attestation_revoked",
         }
     }
 }
@@ -74,6 +108,21 @@ impl RegistryError {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Registry {
     anchors: OrdMap<Digest, FirstAnchor>,
+    attestations: OrdMap<u64, Attestation>,
+}
+
+/// Who runs a registry call, and when.
+pub(crate) struct Caller<'a> {
+    /// The transaction's hash.
+    pub tx_hash: TxHash,
+    /// Its block's height.
+    pub height: u64,
+    /// Its block's time.
+    pub now_ms: u64,
+    /// The sender.
+    pub sender: &'a AccountId,
+    /// The sender's role.
+    pub role: Option<eiraku_core::Role>,
 }
 
 impl Registry {
@@ -81,6 +130,7 @@ impl Registry {
     pub fn restore(anchors: impl IntoIterator<Item = (Digest, FirstAnchor)>) -> Self {
         Self {
             anchors: anchors.into_iter().collect(),
+            attestations: OrdMap::new(),
         }
     }
 
@@ -94,12 +144,11 @@ impl Registry {
         &self.anchors
     }
 
-    /// Applies one registry call of transaction `tx_hash` in block `height`.
+    /// Applies one registry call.
     pub(crate) fn run(
         &mut self,
         call: &RegistryCall,
-        tx_hash: TxHash,
-        height: u64,
+        caller: &Caller<'_>,
     ) -> Result<(), RegistryError> {
         match call {
             RegistryCall::Anchor { root, .. } => {
@@ -109,8 +158,35 @@ impl Registry {
                         height: first.height,
                     });
                 }
-                self.anchors.insert(*root, FirstAnchor { tx_hash, height });
+                let first = FirstAnchor {
+                    tx_hash: caller.tx_hash,
+                    height: caller.height,
+                };
+                self.anchors.insert(*root, first);
                 Ok(())
+            }
+            RegistryCall::Attest {
+                subject,
+                schema,
+                claim,
+                valid_from_ms,
+                valid_until_ms,
+            } => {
+                let attestation = Attestation {
+                    attester: *caller.sender,
+                    subject: *subject,
+                    schema: *schema,
+                    claim: *claim,
+                    valid_from_ms: *valid_from_ms,
+                    valid_until_ms: *valid_until_ms,
+                    attested_ms: caller.now_ms,
+                    revoked_ms: None,
+                };
+                self.attest(caller.sender, caller.role, attestation, caller.now_ms)
+                    .map(|_| ())
+            }
+            RegistryCall::RevokeAttestation { id } => {
+                self.revoke_attestation(caller.sender, *id, caller.now_ms)
             }
         }
     }
@@ -125,7 +201,15 @@ impl Module for Registry {
         let Call::Registry(call) = call else {
             return None;
         };
-        let done = self.run(call, cx.tx.hash(), cx.env.height);
+        let sender = &cx.tx.transaction.sender;
+        let caller = Caller {
+            tx_hash: cx.tx.hash(),
+            height: cx.env.height,
+            now_ms: cx.env.timestamp_ms,
+            sender,
+            role: cx.authority.role(sender),
+        };
+        let done = self.run(call, &caller);
         Some(done.map_err(ExecutionError::from))
     }
 
@@ -134,15 +218,23 @@ impl Module for Registry {
     }
 
     fn from_entries(entries: &[(StateKey, Vec<u8>)]) -> Result<Self, EntryError> {
-        let mut anchors = OrdMap::new();
+        let mut registry = Self::default();
         for (key, value) in entries {
-            if let StateKey::Registry(RegistryKey::Anchor(root)) = key {
-                let first = FirstAnchor::from_bytes(value)
-                    .ok_or_else(|| EntryError::new(*key, "not 40 bytes"))?;
-                anchors.insert(*root, first);
+            match key {
+                StateKey::Registry(RegistryKey::Anchor(root)) => {
+                    let first = FirstAnchor::from_bytes(value)
+                        .ok_or_else(|| EntryError::new(*key, "not 40 bytes"))?;
+                    registry.anchors.insert(*root, first);
+                }
+                StateKey::Registry(RegistryKey::Attestation(id)) => {
+                    let attestation = Attestation::from_bytes(value)
+                        .ok_or_else(|| EntryError::new(*key, "not an attestation"))?;
+                    registry.attestations.insert(*id, attestation);
+                }
+                _ => {}
             }
         }
-        Ok(Self { anchors })
+        Ok(registry)
     }
 
     fn entries(&self, out: &mut Vec<Change>) {
@@ -150,6 +242,12 @@ impl Module for Registry {
             out.push((
                 StateKey::Registry(RegistryKey::Anchor(*root)),
                 Some(first.to_bytes().to_vec()),
+            ));
+        }
+        for (id, attestation) in &self.attestations {
+            out.push((
+                StateKey::Registry(RegistryKey::Attestation(*id)),
+                Some(attestation.to_bytes()),
             ));
         }
     }
@@ -160,6 +258,13 @@ impl Module for Registry {
             &self.anchors,
             |key| StateKey::Registry(RegistryKey::Anchor(key)),
             |first| first.to_bytes().to_vec(),
+            out,
+        );
+        changes::map(
+            &before.attestations,
+            &self.attestations,
+            |id| StateKey::Registry(RegistryKey::Attestation(id)),
+            Attestation::to_bytes,
             out,
         );
     }
@@ -176,8 +281,16 @@ mod tests {
         let root = hash(&[b"batch"]);
         let call = RegistryCall::Anchor { root, leaves: 3 };
         let (first, second) = (hash(&[b"tx1"]), hash(&[b"tx2"]));
-        registry.run(&call, first, 5).unwrap();
-        let error = registry.run(&call, second, 9).unwrap_err();
+        let sender = AccountId::from_bytes([1; 32]);
+        let caller = |tx_hash, height| Caller {
+            tx_hash,
+            height,
+            now_ms: 0,
+            sender: &sender,
+            role: None,
+        };
+        registry.run(&call, &caller(first, 5)).unwrap();
+        let error = registry.run(&call, &caller(second, 9)).unwrap_err();
         assert_eq!(
             error,
             RegistryError::AlreadyAnchored {
