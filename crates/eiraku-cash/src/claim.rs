@@ -54,6 +54,20 @@ impl SignedClaim {
 }
 
 impl<S: SecureElement> Wallet<S> {
+    /// Deposits handed to the center whose answer never came, by record:
+    /// sent again, a deposit the center took already is answered as a
+    /// replay and credited nothing twice.
+    pub fn unanswered_deposits(&self) -> Vec<(usize, Vec<crate::NoteInHand>)> {
+        self.in_doubt_slots()
+            .iter()
+            .enumerate()
+            .filter_map(|(index, record)| match record {
+                Some(r) if r.kind == crate::InDoubtKind::Deposit => Some((index, r.notes.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The wallet's open in-doubt records as a claim its element signs;
     /// call [`Wallet::claims_filed`] once the center has taken it.
     pub fn signed_claim(&self) -> SignedClaim {

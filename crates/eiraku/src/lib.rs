@@ -8,6 +8,7 @@ pub mod bench;
 pub mod cash;
 pub mod cash_bench;
 pub mod cash_center;
+pub mod clock;
 pub mod commands;
 pub mod devnet;
 pub mod durable;

@@ -248,6 +248,11 @@ impl<S: SecureElement> Wallet<S> {
         self.receipts.iter()
     }
 
+    /// In-doubt records by their number (`None`: settled).
+    pub(crate) fn in_doubt_slots(&self) -> &[Option<InDoubt>] {
+        &self.in_doubt
+    }
+
     /// Open in-doubt records.
     pub fn in_doubt(&self) -> impl Iterator<Item = &InDoubt> {
         self.in_doubt.iter().flatten()
@@ -464,20 +469,6 @@ impl<S: SecureElement> Wallet<S> {
         serials: &[u64],
     ) -> Result<(usize, Vec<NoteInHand>), CashError> {
         self.hand_over(serials, crate::CENTER, InDoubtKind::Deposit)
-    }
-
-    /// Deposits handed to the center whose answer never came, by record:
-    /// sent again, a deposit the center took already is answered as a
-    /// replay and credited nothing twice.
-    pub fn unanswered_deposits(&self) -> Vec<(usize, Vec<NoteInHand>)> {
-        self.in_doubt
-            .iter()
-            .enumerate()
-            .filter_map(|(index, record)| match record {
-                Some(r) if r.kind == InDoubtKind::Deposit => Some((index, r.notes.clone())),
-                _ => None,
-            })
-            .collect()
     }
 
     /// The center answered a deposit: its record is settled.

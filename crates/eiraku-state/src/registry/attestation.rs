@@ -74,14 +74,12 @@ impl Attestation {
 }
 
 impl Registry {
-    /// Records an attestation by `attester` (who must hold the attester
-    /// role) at block time `now_ms`; returns its number.
+    /// Records `attestation`, whose attester must hold the attester role
+    /// (`role`); returns its number.
     pub(crate) fn attest(
         &mut self,
-        attester: &AccountId,
         role: Option<Role>,
-        mut attestation: Attestation,
-        now_ms: u64,
+        attestation: Attestation,
     ) -> Result<u64, RegistryError> {
         if !matches!(role, Some(Role::Attester { .. })) {
             return Err(RegistryError::NotAttester);
@@ -92,9 +90,6 @@ impl Registry {
         if !window.is_some_and(|span| (1..=MAX_VALIDITY_MS).contains(&span)) {
             return Err(RegistryError::BadValidity);
         }
-        attestation.attester = *attester;
-        attestation.attested_ms = now_ms;
-        attestation.revoked_ms = None;
         let id = self
             .attestations
             .keys()

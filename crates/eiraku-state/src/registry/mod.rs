@@ -182,8 +182,7 @@ impl Registry {
                     attested_ms: caller.now_ms,
                     revoked_ms: None,
                 };
-                self.attest(caller.sender, caller.role, attestation, caller.now_ms)
-                    .map(|_| ())
+                self.attest(caller.role, attestation).map(|_| ())
             }
             RegistryCall::RevokeAttestation { id } => {
                 self.revoke_attestation(caller.sender, *id, caller.now_ms)

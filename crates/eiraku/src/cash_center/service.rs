@@ -73,13 +73,7 @@ pub struct Service {
     pending: Pending,
 }
 
-pub(super) fn now_ms() -> u64 {
-    // The center's own clock: it is not part of the ledger's state machine.
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
+use crate::clock::now_ms;
 
 impl Service {
     /// Opens the center in `home` against `ledger`: publishes its keys on

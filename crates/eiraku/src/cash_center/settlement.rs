@@ -6,9 +6,10 @@
 //! goes through the pending store, and the ledger refuses what it has seen.
 
 use super::{
-    service::{failed_center, now_ms, Refusal, Service},
+    service::{failed_center, Refusal, Service},
     wire::{ClaimAnswer, ClaimNote},
 };
+use crate::clock::now_ms;
 use eiraku_cash::{ClaimOutcome, SignedClaim};
 use eiraku_core::{cash::MAX_DEPOSIT_NOTES, Amount, CashCall, DepositedNote};
 use std::collections::BTreeMap;

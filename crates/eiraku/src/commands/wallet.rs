@@ -96,12 +96,7 @@ pub fn run(command: WalletCommand, home: PathBuf, node: &NodeArgs) -> anyhow::Re
     }
 }
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
+use crate::clock::now_ms;
 
 fn new(home: &std::path::Path, center_url: &str, node: &Client) -> anyhow::Result<()> {
     let center = CenterLink::connect(center_url)?;

@@ -22,12 +22,7 @@ pub struct CenterLink {
     pub info: CenterInfo,
 }
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
+use crate::clock::now_ms;
 
 impl CenterLink {
     /// Reaches the center at `url`.
