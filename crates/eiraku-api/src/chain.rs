@@ -191,6 +191,8 @@ pub enum GrantRule {
     Accession,
     /// Governance granted it a registry role by a class-B proposal.
     Governance,
+    /// Its bank moved it to another KYC tier (`granted_by`).
+    BankChangesTier,
 }
 
 /// An account.
@@ -220,7 +222,7 @@ pub struct AccountView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub granted_ms: Option<u64>,
     /// The rule it was granted under: `genesis`,
-    /// `central_bank_opens_bank`, `bank_opens_retail`, `succession`,
+    /// `central_bank_opens_bank`, `bank_opens_retail`, `bank_changes_tier`, `succession`,
     /// `accession` or `governance`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_rule: Option<GrantRule>,

@@ -148,8 +148,8 @@ impl Client {
     }
 
     /// `GET /v1/attestations/{id}`.
-    pub fn attestation(&self, id: u64) -> Result<crate::AttestationView, ClientError> {
-        self.get(&format!("/v1/attestations/{id}"))
+    pub fn attestation(&self, id: &Digest) -> Result<crate::AttestationView, ClientError> {
+        self.get(&format!("/v1/attestations/{}", digest::to_hex(id)))
     }
 
     /// `GET /v1/cash/centers/{economy}`.

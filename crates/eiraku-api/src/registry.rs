@@ -23,8 +23,8 @@ pub struct AnchorView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttestationView {
-    /// Its number.
-    pub id: u64,
+    /// Its name: the hash of the transaction that recorded it (hex).
+    pub id: String,
     /// Who attested (hex account).
     pub attester: String,
     /// Who it is about (hex account).

@@ -308,9 +308,11 @@ impl Genesis {
                 for account in &self.accounts {
                     match account.role {
                         Some(Role::Bank { economy }) if member(economy).is_some() => {}
-                        // The offline cash's centers, named at the founding.
-                        Some(Role::CashCenter { economy } | Role::DeviceCenter { economy })
-                            if member(economy).is_some() => {}
+                        // The registries' roles and the offline cash's
+                        // centers, named at the founding.
+                        Some(role)
+                            if role.is_registry_role()
+                                && role.economy().and_then(member).is_some() => {}
                         Some(Role::Retail { economy, tier, .. })
                             if member(economy)
                                 .is_some_and(|e| e.tiers.iter().any(|t| t.tier == tier)) =>

@@ -29,6 +29,7 @@
 //! ```
 
 pub mod account;
+pub mod attestation;
 pub mod block;
 pub mod cash;
 pub mod chain_id;
@@ -41,6 +42,7 @@ pub mod kv_proof;
 pub mod merkle;
 pub mod money;
 pub mod money_key;
+mod money_units;
 pub mod proof;
 pub mod registry;
 mod role;

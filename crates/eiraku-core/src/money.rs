@@ -7,178 +7,12 @@
 use crate::{travel_rule::TravelKey, AccountId, Amount, Digest};
 use bytes::BufMut;
 use commonware_codec::{Buf, EncodeSize, Error, FixedSize, RangeCfg, Read, ReadExt, Write};
-use rust_decimal::Decimal;
-use std::{fmt, str::FromStr};
 
+pub use crate::money_units::{Code, CurrencyCode, EconomyCode, Rate};
 pub use crate::role::{RetailKind, Role};
 
 /// Longest free text a money call carries (an instrument id, a reason).
 pub const MAX_TEXT_BYTES: usize = 256;
-
-/// An upper-case ASCII code of exactly `N` letters: ISO 3166 economy codes
-/// (`N` = 2) and ISO 4217 currency codes (`N` = 3).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Code<const N: usize>([u8; N]);
-
-/// An economy (ISO 3166-1 alpha-2, e.g. `JP`; Hong Kong is `HK`).
-pub type EconomyCode = Code<2>;
-/// A currency (ISO 4217, e.g. `JPY`).
-pub type CurrencyCode = Code<3>;
-
-impl<const N: usize> Code<N> {
-    /// Validates and wraps a code.
-    pub fn new(text: &str) -> Result<Self, String> {
-        let bytes = text.as_bytes();
-        if bytes.len() != N || !bytes.iter().all(u8::is_ascii_uppercase) {
-            return Err(format!("{text:?} is not a code of {N} upper-case letters"));
-        }
-        let mut code = [0u8; N];
-        code.copy_from_slice(bytes);
-        Ok(Self(code))
-    }
-
-    /// The code as text.
-    pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).expect("validated ASCII")
-    }
-}
-
-impl<const N: usize> fmt::Display for Code<N> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl<const N: usize> fmt::Debug for Code<N> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl<const N: usize> FromStr for Code<N> {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, String> {
-        Self::new(text)
-    }
-}
-
-impl<const N: usize> Write for Code<N> {
-    fn write(&self, buf: &mut impl BufMut) {
-        buf.put_slice(&self.0);
-    }
-}
-
-impl<const N: usize> FixedSize for Code<N> {
-    const SIZE: usize = N;
-}
-
-impl<const N: usize> Read for Code<N> {
-    type Cfg = ();
-    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
-        let bytes = <[u8; N]>::read(buf)?;
-        if !bytes.iter().all(u8::is_ascii_uppercase) {
-            return Err(Error::Invalid("Code", "not upper-case letters"));
-        }
-        Ok(Self(bytes))
-    }
-}
-
-impl<const N: usize> serde::Serialize for Code<N> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de, const N: usize> serde::Deserialize<'de> for Code<N> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Self::new(&String::deserialize(d)?).map_err(serde::de::Error::custom)
-    }
-}
-
-/// A positive exact decimal: an FX rate (numeraire per unit of a currency)
-/// or a basket quantity. Held normalized (no trailing zeros), so each value
-/// has exactly one encoding: mantissa (u128, below 2^96) and scale (u8, at
-/// most 28).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Rate(Decimal);
-
-impl Rate {
-    /// Wraps a positive decimal.
-    pub fn new(value: Decimal) -> Result<Self, String> {
-        if value <= Decimal::ZERO {
-            return Err(format!("{value} must be greater than zero"));
-        }
-        Ok(Self(value.normalize()))
-    }
-
-    /// The value.
-    pub fn value(&self) -> Decimal {
-        self.0
-    }
-}
-
-impl fmt::Display for Rate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-impl fmt::Debug for Rate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-impl FromStr for Rate {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, String> {
-        let value = Decimal::from_str_exact(text).map_err(|e| format!("{text:?}: {e}"))?;
-        Self::new(value)
-    }
-}
-
-impl Write for Rate {
-    fn write(&self, buf: &mut impl BufMut) {
-        (self.0.mantissa() as u128).write(buf);
-        (self.0.scale() as u8).write(buf);
-    }
-}
-
-impl FixedSize for Rate {
-    const SIZE: usize = 17;
-}
-
-impl Read for Rate {
-    type Cfg = ();
-    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
-        let mantissa = u128::read(buf)?;
-        let scale = u8::read(buf)?;
-        if mantissa == 0 || mantissa >= 1 << 96 || scale > 28 {
-            return Err(Error::Invalid("Rate", "out of range"));
-        }
-        if scale > 0 && mantissa % 10 == 0 {
-            return Err(Error::Invalid("Rate", "not normalized"));
-        }
-        Ok(Self(Decimal::from_i128_with_scale(
-            mantissa as i128,
-            scale as u32,
-        )))
-    }
-}
-
-impl serde::Serialize for Rate {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0.to_string())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Rate {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?
-            .parse()
-            .map_err(serde::de::Error::custom)
-    }
-}
 
 /// A call of the money module. Who may send each is checked on chain
 /// against the sender's [`Role`]. Its JSON form (for the API) is tagged by
@@ -313,6 +147,22 @@ pub enum MoneyCall {
         /// Amount kept as investment reserve, ACU minor units.
         reserve: Amount,
     },
+    /// A bank moves one of its retail accounts to another KYC tier. An
+    /// upgrade names a KYC attestation about the account, valid now, from
+    /// an attester of its economy.
+    ChangeTier {
+        /// The retail account.
+        account: AccountId,
+        /// Its new tier.
+        tier: u8,
+        /// The KYC attestation (its transaction's hash); needed to upgrade.
+        #[serde(
+            serialize_with = "optional_digest_hex",
+            deserialize_with = "optional_digest_from_hex",
+            default
+        )]
+        attestation: Option<Digest>,
+    },
 }
 
 fn optional_digest_hex<S: serde::Serializer>(
@@ -362,6 +212,7 @@ impl MoneyCall {
     const REGISTER_TRAVEL_KEY: u8 = 13;
     const WITHDRAW_CONTRIBUTION: u8 = 14;
     const SUSPEND_BANK: u8 = 15;
+    const CHANGE_TIER: u8 = 16;
 
     /// The call's name, as the API and CLI spell it.
     pub fn name(&self) -> &'static str {
@@ -382,6 +233,7 @@ impl MoneyCall {
             MoneyCall::ConfirmSettlement { .. } => "confirm_settlement",
             MoneyCall::CloseSeigniorage { .. } => "close_seigniorage",
             MoneyCall::RegisterTravelKey { .. } => "register_travel_key",
+            MoneyCall::ChangeTier { .. } => "change_tier",
         }
     }
 }
@@ -481,6 +333,16 @@ impl Write for MoneyCall {
                 operating_cost.write(buf);
                 reserve.write(buf);
             }
+            MoneyCall::ChangeTier {
+                account,
+                tier,
+                attestation,
+            } => {
+                Self::CHANGE_TIER.write(buf);
+                account.write(buf);
+                tier.write(buf);
+                attestation.write(buf);
+            }
             MoneyCall::RegisterTravelKey { key } => {
                 Self::REGISTER_TRAVEL_KEY.write(buf);
                 buf.put_slice(&key.0);
@@ -515,6 +377,11 @@ impl EncodeSize for MoneyCall {
             MoneyCall::ProposeSettlement { .. } => EconomyCode::SIZE + Amount::SIZE,
             MoneyCall::CloseSeigniorage { .. } => 2 * Amount::SIZE,
             MoneyCall::RegisterTravelKey { .. } => 32,
+            MoneyCall::ChangeTier {
+                account,
+                attestation,
+                ..
+            } => account.encode_size() + 1 + attestation.encode_size(),
         }
     }
 }
@@ -583,6 +450,11 @@ impl Read for MoneyCall {
                 operating_cost: Amount::read(buf)?,
                 reserve: Amount::read(buf)?,
             },
+            Self::CHANGE_TIER => MoneyCall::ChangeTier {
+                account: AccountId::read(buf)?,
+                tier: u8::read(buf)?,
+                attestation: Option::<Digest>::read(buf)?,
+            },
             Self::REGISTER_TRAVEL_KEY => MoneyCall::RegisterTravelKey {
                 key: TravelKey(<[u8; 32]>::read(buf)?),
             },
@@ -597,7 +469,7 @@ mod tests {
     use crate::Keypair;
     use commonware_codec::{Copying, DecodeExt, Encode};
 
-    fn round_trip<T: Write + EncodeSize + Read<Cfg = ()> + PartialEq + fmt::Debug>(value: T) {
+    fn round_trip<T: Write + EncodeSize + Read<Cfg = ()> + PartialEq + std::fmt::Debug>(value: T) {
         let bytes = value.encode();
         assert_eq!(bytes.len(), value.encode_size());
         assert_eq!(T::decode(Copying(bytes.as_ref())).unwrap(), value);
@@ -700,6 +572,16 @@ mod tests {
             },
             MoneyCall::RegisterTravelKey {
                 key: TravelKey([7; 32]),
+            },
+            MoneyCall::ChangeTier {
+                account: Keypair::from_seed(3).account_id(),
+                tier: 2,
+                attestation: Some(crate::hash(&[b"kyc"])),
+            },
+            MoneyCall::ChangeTier {
+                account: Keypair::from_seed(3).account_id(),
+                tier: 0,
+                attestation: None,
             },
         ];
         for call in calls {

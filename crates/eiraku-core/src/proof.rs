@@ -23,7 +23,9 @@ use commonware_utils::{ordered::Set, TryCollect};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod credential;
 mod handoff;
+pub use credential::{Credential, CredentialProof, CredentialSubject, VerifiedCredential};
 pub use handoff::Handoff;
 
 /// Namespace of consensus signatures (votes and certificates).
@@ -104,6 +106,23 @@ pub enum ProofError {
         /// What is wrong.
         why: &'static str,
     },
+    /// A credential whose content is not what its proven entry holds.
+    #[error("the credential's {0} is not what the ledger recorded")]
+    CredentialMismatch(&'static str),
+    /// The proven state holds no such attestation.
+    #[error("the ledger holds no attestation {0} in the proven block")]
+    CredentialAbsent(String),
+    /// The attestation was revoked.
+    #[error("the attestation was revoked at {revoked_ms} ms (proven at block {height})")]
+    CredentialRevoked {
+        /// Block time of the revocation.
+        revoked_ms: u64,
+        /// The block whose state shows it revoked.
+        height: u64,
+    },
+    /// A newer state proof that is older, or about another entry.
+    #[error("the newer state proof {0}")]
+    NotNewer(&'static str),
 }
 
 /// What a transaction proof establishes.

@@ -52,8 +52,12 @@ pub enum RegistryCall {
     },
     /// The attester that issued attestation `id` revokes it.
     RevokeAttestation {
-        /// The attestation.
-        id: u64,
+        /// The attestation: the hash of the transaction that recorded it.
+        #[serde(
+            serialize_with = "crate::digest::serialize_hex",
+            deserialize_with = "crate::digest::deserialize_hex"
+        )]
+        id: Digest,
     },
 }
 
@@ -98,7 +102,7 @@ impl EncodeSize for RegistryCall {
         match self {
             RegistryCall::Anchor { root, leaves } => 1 + root.encode_size() + leaves.encode_size(),
             RegistryCall::Attest { .. } => 1 + 32 + 32 + 32 + 8 + 8,
-            RegistryCall::RevokeAttestation { .. } => 1 + 8,
+            RegistryCall::RevokeAttestation { .. } => 1 + 32,
         }
     }
 }
@@ -123,7 +127,7 @@ impl Read for RegistryCall {
                 valid_until_ms: u64::read(buf)?,
             }),
             Self::REVOKE_ATTESTATION => Ok(RegistryCall::RevokeAttestation {
-                id: u64::read(buf)?,
+                id: Digest::read(buf)?,
             }),
             other => Err(Error::InvalidEnum(other)),
         }
@@ -136,14 +140,14 @@ impl Read for RegistryCall {
 pub enum RegistryKey {
     /// The first anchoring of a notarized root.
     Anchor(Digest),
-    /// An attestation, by number.
-    Attestation(u64),
+    /// An attestation, by the hash of the transaction that recorded it.
+    Attestation(Digest),
 }
 
 impl ModuleKey for RegistryKey {
     const TAG: u8 = 0x04;
     const NAME: &'static str = "registry";
-    const FORMS: &'static str = "registry/anchor/<hex digest>, registry/attestation/<n>";
+    const FORMS: &'static str = "registry/anchor/<hex digest>, registry/attestation/<hex digest>";
 
     fn write_bytes(&self, out: &mut Vec<u8>) {
         match self {
@@ -153,7 +157,7 @@ impl ModuleKey for RegistryKey {
             }
             RegistryKey::Attestation(id) => {
                 out.push(1);
-                out.extend_from_slice(&id.to_be_bytes());
+                out.extend_from_slice(id.as_ref());
             }
         }
     }
@@ -163,8 +167,8 @@ impl ModuleKey for RegistryKey {
             (0, root) => Some(RegistryKey::Anchor(Digest::from(
                 <[u8; 32]>::try_from(root).ok()?,
             ))),
-            (1, id) => Some(RegistryKey::Attestation(u64::from_be_bytes(
-                id.try_into().ok()?,
+            (1, id) => Some(RegistryKey::Attestation(Digest::from(
+                <[u8; 32]>::try_from(id).ok()?,
             ))),
             _ => None,
         }
@@ -173,7 +177,7 @@ impl ModuleKey for RegistryKey {
     fn write_text(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RegistryKey::Anchor(root) => write!(f, "anchor/{}", digest::to_hex(root)),
-            RegistryKey::Attestation(id) => write!(f, "attestation/{id}"),
+            RegistryKey::Attestation(id) => write!(f, "attestation/{}", digest::to_hex(id)),
         }
     }
 
@@ -182,10 +186,9 @@ impl ModuleKey for RegistryKey {
             ["anchor", root] => digest::from_hex(root)
                 .map(RegistryKey::Anchor)
                 .ok_or_else(|| Some(format!("{root:?} is not a hex digest"))),
-            ["attestation", id] => id
-                .parse()
+            ["attestation", id] => digest::from_hex(id)
                 .map(RegistryKey::Attestation)
-                .map_err(|_| Some(format!("{id:?} is not a number"))),
+                .ok_or_else(|| Some(format!("{id:?} is not a hex digest"))),
             _ => Err(None),
         }
     }

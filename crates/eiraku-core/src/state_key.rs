@@ -230,7 +230,7 @@ mod tests {
                 first_serial: 7,
             }),
             StateKey::Registry(RegistryKey::Anchor(hash(&[b"root"]))),
-            StateKey::Registry(RegistryKey::Attestation(7)),
+            StateKey::Registry(RegistryKey::Attestation(hash(&[b"attest"]))),
             StateKey::Governance(GovernanceKey::Rules),
             StateKey::Governance(GovernanceKey::Proposal(7)),
         ]

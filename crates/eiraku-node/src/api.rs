@@ -410,6 +410,7 @@ fn grant_rule(rule: eiraku_state::authority::GrantRule) -> GrantRule {
         Rule::Succession => GrantRule::Succession,
         Rule::Accession => GrantRule::Accession,
         Rule::Governance => GrantRule::Governance,
+        Rule::BankChangesTier => GrantRule::BankChangesTier,
     }
 }
 

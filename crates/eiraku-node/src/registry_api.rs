@@ -72,20 +72,25 @@ async fn get_notary(
 }
 
 /// An attestation, and whether it holds now.
-#[utoipa::path(get, path = "/v1/attestations/{id}", params(("id" = u64, Path, description = "attestation number")),
+#[utoipa::path(get, path = "/v1/attestations/{id}", params(("id" = String, Path, description = "the attesting transaction's hash (hex)")),
     responses((status = 200, body = AttestationView), (status = 404, body = crate::api::ErrorBody)))]
 async fn get_attestation(
     State(context): State<ApiContext>,
-    Path(id): Path<u64>,
+    Path(text): Path<String>,
 ) -> Result<Json<AttestationView>, ApiError> {
+    let id = digest::from_hex(&text).ok_or_else(|| {
+        ApiError::bad_request(
+            "an attestation is named by its transaction's hash: 64 hex characters",
+        )
+    })?;
     let state = context.chain.finalized_state();
-    let a = *state.registry().attestation(id).ok_or_else(|| {
+    let a = *state.registry().attestation(&id).ok_or_else(|| {
         ApiError::not_found(format!(
-            "no attestation has number {id} (or it is not final yet)"
+            "no attestation {text} is on record (or it is not final yet)"
         ))
     })?;
     Ok(Json(AttestationView {
-        id,
+        id: digest::to_hex(&id),
         attester: a.attester.to_hex(),
         subject: a.subject.to_hex(),
         schema: digest::to_hex(&a.schema),

@@ -27,6 +27,9 @@ pub enum GrantRule {
     Accession,
     /// Governance granted a registry role by a class-B proposal.
     Governance,
+    /// The account's bank moved it to another KYC tier (an upgrade on a
+    /// valid KYC attestation); `granted_by` names the bank.
+    BankChangesTier,
 }
 
 /// Why an account no longer holds the role its grant names.
@@ -220,6 +223,7 @@ impl GrantRule {
             GrantRule::Succession => 3,
             GrantRule::Accession => 4,
             GrantRule::Governance => 5,
+            GrantRule::BankChangesTier => 6,
         }
     }
 
@@ -231,6 +235,7 @@ impl GrantRule {
             3 => Ok(GrantRule::Succession),
             4 => Ok(GrantRule::Accession),
             5 => Ok(GrantRule::Governance),
+            6 => Ok(GrantRule::BankChangesTier),
             _ => Err(Error::InvalidEnum(tag)),
         }
     }

@@ -142,6 +142,29 @@ pub enum MoneyError {
         /// The account.
         account: AccountId,
     },
+    /// Only the bank that opened a merchant or person account changes its
+    /// tier.
+    #[error("account {account} is not a merchant or person account this bank opened")]
+    NotItsBank {
+        /// The account.
+        account: AccountId,
+    },
+    /// The account is at that tier already.
+    #[error("account {account} is at KYC tier {tier} already")]
+    SameTier {
+        /// The account.
+        account: AccountId,
+        /// The tier.
+        tier: u8,
+    },
+    /// A tier upgrade without a usable KYC attestation.
+    #[error("moving account {account} up a tier needs a KYC attestation about it, valid now, from an attester of its economy: {reason}")]
+    KycRequired {
+        /// The account.
+        account: AccountId,
+        /// What is wrong with the attestation named.
+        reason: crate::money::KycRefusal,
+    },
     /// The tier has no caps in that economy.
     #[error("KYC tier {tier} is not defined in economy {economy}")]
     UnknownTier {
@@ -521,6 +544,9 @@ impl MoneyError {
             MoneyError::RoleNotGrantable => "role_not_grantable",
             MoneyError::AccountExists { .. } => "account_exists",
             MoneyError::UnknownTier { .. } => "unknown_tier",
+            MoneyError::NotItsBank { .. } => "not_its_bank",
+            MoneyError::SameTier { .. } => "same_tier",
+            MoneyError::KycRequired { .. } => "kyc_required",
             MoneyError::UnknownCurrency { .. } => "unknown_currency",
             MoneyError::StaleRate { .. } => "stale_rate",
             MoneyError::InstrumentRequired => "instrument_required",

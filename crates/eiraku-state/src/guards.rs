@@ -8,12 +8,13 @@ use crate::{
     authority::Authority,
     governance::{AmendmentError, Governance, GovernanceError},
     modules::Modules,
+    money::check_kyc,
     registry_roles::{check_grant, check_revoke},
     succession::check_succession,
     ExecutionError, MoneyError,
 };
 use eiraku_core::{
-    governance::Amendment, AccountId, Call, ChainId, GovernanceCall, KeyCall, MoneyCall,
+    governance::Amendment, AccountId, Call, ChainId, GovernanceCall, KeyCall, MoneyCall, Role,
 };
 
 /// Every guard, in order.
@@ -23,12 +24,14 @@ pub(crate) fn check_call(
     chain_id: &ChainId,
     sender: &AccountId,
     call: &Call,
+    now_ms: u64,
 ) -> Result<(), ExecutionError> {
     check_proposal(authority, modules, chain_id, sender, call)
         .map_err(|reason| GovernanceError::InvalidAmendment { reason })
         .map_err(ExecutionError::Governance)?;
     check_not_reserved(modules, call)?;
-    check_custody(modules, sender, call)
+    check_custody(modules, sender, call)?;
+    check_tier_upgrade(authority, modules, now_ms, call)
 }
 
 /// Checks a proposal against the state outside governance before
@@ -137,4 +140,48 @@ fn check_custody(modules: &Modules, sender: &AccountId, call: &Call) -> Result<(
         Some(money) if takes_over => money.check_not_frozen(sender).map_err(Into::into),
         _ => Ok(()),
     }
+}
+
+/// A retail account moves up a KYC tier only on a KYC attestation (in the
+/// registry) about it, valid now, from an attester of its economy. Moving
+/// down needs none; the money module checks the bank and the caps.
+fn check_tier_upgrade(
+    authority: &Authority,
+    modules: &Modules,
+    now_ms: u64,
+    call: &Call,
+) -> Result<(), ExecutionError> {
+    let Call::Money(MoneyCall::ChangeTier {
+        account,
+        tier,
+        attestation,
+    }) = call
+    else {
+        return Ok(());
+    };
+    let Some(Role::Retail {
+        economy,
+        tier: current,
+        ..
+    }) = authority.role(account)
+    else {
+        return Ok(());
+    };
+    if *tier <= current {
+        return Ok(());
+    }
+    let found = attestation.and_then(|id| modules.registry.attestation(&id).copied());
+    check_kyc(
+        authority,
+        account,
+        economy,
+        attestation.as_ref(),
+        found.as_ref(),
+        now_ms,
+    )
+    .map_err(|reason| MoneyError::KycRequired {
+        account: *account,
+        reason,
+    })
+    .map_err(ExecutionError::from)
 }

@@ -448,7 +448,9 @@ impl State {
                 .map_err(ExecutionError::Governance)?;
         }
         let (sender, call) = (&tx.transaction.sender, &tx.transaction.call);
-        crate::guards::check_call(&self.authority, &self.modules, &self.chain_id, sender, call)?;
+        let (authority, modules) = (&self.authority, &self.modules);
+        let now_ms = env.timestamp_ms;
+        crate::guards::check_call(authority, modules, &self.chain_id, sender, call, now_ms)?;
         let modules_before = self.modules.clone();
         let mut writes = AccountWrites::new(&self.accounts);
         let mut cx = CallContext {

@@ -24,6 +24,8 @@ use std::collections::BTreeMap;
 
 #[path = "money/cash.rs"]
 mod cash;
+#[path = "money/kyc.rs"]
+mod kyc;
 
 const DAY_MS: u64 = 24 * 60 * 60 * 1000;
 const START_MS: u64 = 1_800_000_000_000;
@@ -916,6 +918,11 @@ fn any_call() -> impl Strategy<Value = (usize, MoneyCall)> {
                 operating_cost,
                 reserve,
             }
+        }),
+        (target.clone(), 0u8..3).prop_map(|(account, tier)| MoneyCall::ChangeTier {
+            account,
+            tier,
+            attestation: None,
         }),
         (target, any::<bool>()).prop_map(|(account, bank)| MoneyCall::OpenAccount {
             account,

@@ -3,13 +3,15 @@
 //! command group lives in its own module of [`eiraku::commands`].
 
 use clap::{Parser, Subcommand};
+use eiraku::commands::{
+    attest, attest::AttestCommand, query, tx, verify, wallet, wallet::WalletCommand,
+};
 use eiraku::commands::{bench, cash, devnet, genesis, gov, keys, money, node, notary, proof};
 use eiraku::commands::{
     bench::BenchArgs, cash::CashCommand, devnet::DevnetArgs, genesis::GenesisArgs, gov::GovCommand,
     keys::KeysCommand, money::MoneyCommand, node::NodeCommandArgs, notary::NotaryCommand,
     proof::ProofCommand, query::QueryCommand, tx::TxCommand, verify::VerifyArgs, NodeArgs,
 };
-use eiraku::commands::{query, tx, verify, wallet, wallet::WalletCommand};
 
 /// A validator allocates and frees many small buffers per transaction
 /// (decoding, mempool, blocks, store batches); under load glibc's malloc spent
@@ -62,6 +64,17 @@ enum Command {
     Gov {
         #[command(subcommand)]
         command: GovCommand,
+        /// Submit and return without waiting for finality.
+        #[arg(long, global = true)]
+        no_wait: bool,
+        #[command(flatten)]
+        node: NodeArgs,
+    },
+    /// Attestations (KYC results, qualifications): issue, revoke, show,
+    /// export as a Verifiable Credential.
+    Attest {
+        #[command(subcommand)]
+        command: AttestCommand,
         /// Submit and return without waiting for finality.
         #[arg(long, global = true)]
         no_wait: bool,
@@ -141,6 +154,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             no_wait,
             node,
         } => gov::run(command, no_wait, &node),
+        Command::Attest {
+            command,
+            no_wait,
+            node,
+        } => attest::run(command, no_wait, &node),
         Command::Notary { command } => notary::run(command),
         Command::Verify(args) => verify::run(args),
         Command::Proof { command } => proof::run(command),

@@ -94,7 +94,8 @@ fn retail(code: &str, kind: RetailKind, tier: u8) -> Option<Role> {
 /// Every demo account besides the officials: per economy two banks, a shop
 /// and a person; plus `faucet` (a Japanese bank with a large float that
 /// funds benchmarks), the README's `alice` (JP), `bob` (PH) and `carol`
-/// (a Thai merchant), and Japan's cash center and device center.
+/// (a Thai merchant), Japan's cash center and device center, and its KYC
+/// attester `kyc-jp`.
 pub fn demo_accounts() -> Vec<DemoAccount> {
     let mut accounts = Vec::new();
     let mut add = |label: String, role: Option<Role>, balance: u128| {
@@ -163,6 +164,9 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
         Some(Role::DeviceCenter { economy: japan }),
         0,
     );
+    // Japan's KYC attester: its attestations let banks move customers up
+    // a tier (the registries' worked examples).
+    add("kyc-jp".into(), Some(Role::Attester { economy: japan }), 0);
     accounts
 }
 

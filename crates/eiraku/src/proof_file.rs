@@ -6,7 +6,10 @@ use crate::Client;
 use anyhow::Context;
 use eiraku_core::RegistryKey;
 use eiraku_core::{
-    proof::{LightClient, Notarized, NotaryProof, StateProof, TxProof, VerifiedState, VerifiedTx},
+    proof::{
+        Credential, LightClient, Notarized, NotaryProof, StateProof, TxProof, VerifiedCredential,
+        VerifiedState, VerifiedTx,
+    },
     AccountId, Genesis, StateKey,
 };
 use std::path::Path;
@@ -20,6 +23,9 @@ pub enum Checked {
     Transaction(Box<VerifiedTx>),
     /// An account's state, or its absence, in a finalized block.
     State(VerifiedState),
+    /// An attestation's credential, unrevoked in the last proven block and
+    /// in its window now.
+    Credential(Box<VerifiedCredential>),
 }
 
 /// A block time as RFC 3339 (UTC).
@@ -49,11 +55,19 @@ struct ProofShape {
     leaves: Option<serde::de::IgnoredAny>,
     key: Option<serde::de::IgnoredAny>,
     transaction: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "credentialSubject")]
+    credential_subject: Option<serde::de::IgnoredAny>,
 }
 
 /// Checks the proof file at `proof` against `genesis`, offline. A notary
-/// proof needs the notarized `file`; transaction and state proofs need none.
-pub fn verify(proof: &Path, file: Option<&Path>, genesis: &Path) -> anyhow::Result<Checked> {
+/// proof needs the notarized `file`; transaction and state proofs need none;
+/// a credential may come with a `newer` state proof of its entry.
+pub fn verify(
+    proof: &Path,
+    file: Option<&Path>,
+    newer: Option<&Path>,
+    genesis: &Path,
+) -> anyhow::Result<Checked> {
     let light = LightClient::from_genesis(&read_genesis(genesis)?)?;
     let text = std::fs::read_to_string(proof)
         .with_context(|| format!("cannot read {}", proof.display()))?;
@@ -70,6 +84,16 @@ pub fn verify(proof: &Path, file: Option<&Path>, genesis: &Path) -> anyhow::Resu
     anyhow::ensure!(
         file.is_none(),
         "--file is for notary proofs; {} is not one",
+        proof.display()
+    );
+    if shape.credential_subject.is_some() {
+        let credential: Credential = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a valid credential", proof.display()))?;
+        return verify_credential(&light, &credential, newer).map(Checked::Credential);
+    }
+    anyhow::ensure!(
+        newer.is_none(),
+        "--newer is for credentials; {} is not one",
         proof.display()
     );
     if shape.leaves.is_some() {
@@ -90,6 +114,38 @@ pub fn verify(proof: &Path, file: Option<&Path>, genesis: &Path) -> anyhow::Resu
             proof.display()
         )
     }
+}
+
+/// Checks a credential (against the `newer` state proof of its entry when
+/// given), then that it holds at this machine's time.
+fn verify_credential(
+    light: &LightClient,
+    credential: &Credential,
+    newer: Option<&Path>,
+) -> anyhow::Result<Box<VerifiedCredential>> {
+    let newer: Option<StateProof> = match newer {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let proof = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a state proof", path.display()))?;
+            Some(proof)
+        }
+        None => None,
+    };
+    let checked = light.verify_credential(credential, newer.as_ref())?;
+    let (now, attestation) = (crate::clock::now_ms(), &checked.attestation);
+    anyhow::ensure!(
+        now >= attestation.valid_from_ms,
+        "the credential holds only from {}",
+        format_time(attestation.valid_from_ms)
+    );
+    anyhow::ensure!(
+        now < attestation.valid_until_ms,
+        "the credential expired at {}",
+        format_time(attestation.valid_until_ms)
+    );
+    Ok(Box::new(checked))
 }
 
 /// Writes a proof as the pretty JSON file the verifier reads.
@@ -150,6 +206,17 @@ pub fn describe(checked: &Checked, file: Option<&Path>) -> String {
             t.transaction.transaction.sender,
             t.transaction.transaction.nonce
         ),
+        Checked::Credential(c) => format!(
+            "attestation {}: schema {} about {} by attester {}, valid {} to {}; not revoked in block {} at {}",
+            eiraku_core::digest::to_hex(&c.id),
+            eiraku_core::digest::to_hex(&c.attestation.schema),
+            c.attestation.subject,
+            c.attestation.attester,
+            format_time(c.attestation.valid_from_ms),
+            format_time(c.attestation.valid_until_ms),
+            c.height,
+            format_time(c.timestamp_ms)
+        ),
         Checked::State(s) => match &s.value {
             Some(value) => format!(
                 "{}: {} in block {} at {}",
@@ -182,6 +249,20 @@ fn describe_value(key: &StateKey, value: &[u8]) -> String {
                     "first anchored by transaction {} at height {}",
                     eiraku_core::digest::to_hex(&a.tx_hash),
                     a.height
+                )
+            })
+        }
+        StateKey::Registry(RegistryKey::Attestation(_)) => {
+            eiraku_core::attestation::Attestation::from_bytes(value).map(|a| {
+                let revoked = a.revoked_ms.map_or("not revoked".into(), |at| {
+                    format!("revoked at {}", format_time(at))
+                });
+                format!(
+                    "attestation about {} by {}, valid {} to {}, {revoked}",
+                    a.subject,
+                    a.attester,
+                    format_time(a.valid_from_ms),
+                    format_time(a.valid_until_ms)
                 )
             })
         }

@@ -23,6 +23,7 @@ pub(crate) mod cash_state;
 mod genesis;
 mod issuance;
 mod issued;
+mod kyc;
 mod module;
 mod payment;
 mod rates;
@@ -44,6 +45,8 @@ use eiraku_core::{
 };
 use imbl::{OrdMap, Vector};
 pub use issued::{IssuedRange, PendingLoad, MAX_ISSUED_RANGE};
+pub(crate) use kyc::check_kyc;
+pub use kyc::KycRefusal;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -243,7 +246,9 @@ impl Money {
     /// Every account a money call may write besides its sender.
     pub fn other_account(call: &MoneyCall) -> Option<&AccountId> {
         match call {
-            MoneyCall::OpenAccount { account, .. } => Some(account),
+            MoneyCall::OpenAccount { account, .. } | MoneyCall::ChangeTier { account, .. } => {
+                Some(account)
+            }
             MoneyCall::IssueCoins { bank, .. } => Some(bank),
             MoneyCall::Pay { to, .. } => Some(to),
             _ => None,
@@ -364,6 +369,9 @@ impl Money {
                 reserve,
             } => self.close_seigniorage(ctx, *operating_cost, *reserve),
             MoneyCall::RegisterTravelKey { key } => self.register_travel_key(roles, ctx, key),
+            MoneyCall::ChangeTier { account, tier, .. } => {
+                self.change_tier(accounts, roles, ctx, account, *tier)
+            }
         }
     }
 

@@ -7,7 +7,7 @@
 
 mod attestation;
 
-pub use attestation::{Attestation, MAX_VALIDITY_MS};
+pub use eiraku_core::attestation::{Attestation, MAX_VALIDITY_MS};
 
 use crate::{
     changes,
@@ -68,25 +68,25 @@ pub enum RegistryError {
     NotAttester,
     /// A validity window that ends before it starts, or spans over ten
     /// years.
-    #[error("an attestation is valid from its start until a later end, at most ten years on")]
+    #[error("an attestation is valid from its start until a later end, at most ten years on and within year 9999")]
     BadValidity,
     /// No attestation has that number.
-    #[error("no attestation has number {id}")]
+    #[error("no attestation {id} is on record")]
     UnknownAttestation {
-        /// The number.
-        id: u64,
+        /// The attestation (hex).
+        id: String,
     },
     /// Only the attester that issued an attestation revokes it.
     #[error("attestation {id} is revoked only by the attester that issued it")]
     NotItsAttester {
-        /// The attestation.
-        id: u64,
+        /// The attestation (hex).
+        id: String,
     },
     /// Revoked already.
     #[error("attestation {id} is revoked already")]
     AttestationRevoked {
-        /// The attestation.
-        id: u64,
+        /// The attestation (hex).
+        id: String,
     },
 }
 
@@ -108,7 +108,7 @@ impl RegistryError {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Registry {
     anchors: OrdMap<Digest, FirstAnchor>,
-    attestations: OrdMap<u64, Attestation>,
+    attestations: OrdMap<Digest, Attestation>,
 }
 
 /// Who runs a registry call, and when.
@@ -182,7 +182,7 @@ impl Registry {
                     attested_ms: caller.now_ms,
                     revoked_ms: None,
                 };
-                self.attest(caller.role, attestation).map(|_| ())
+                self.attest(caller.role, caller.tx_hash, attestation)
             }
             RegistryCall::RevokeAttestation { id } => {
                 self.revoke_attestation(caller.sender, *id, caller.now_ms)

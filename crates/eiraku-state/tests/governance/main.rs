@@ -172,9 +172,14 @@ impl Chain {
 
     /// Sends any call from `seed` in its own block; its outcome.
     fn send_any(&mut self, seed: u64, call: Call) -> Outcome {
+        self.send_hashed(seed, call).1
+    }
+
+    /// Sends any call from `seed` in its own block; its hash and outcome.
+    fn send_hashed(&mut self, seed: u64, call: Call) -> (eiraku_core::TxHash, Outcome) {
         let tx = self.tx_of(seed, call);
         self.now_ms += 1;
-        self.block(&[tx]).remove(0)
+        (tx.hash(), self.block(&[tx]).remove(0))
     }
 
     fn proposal(&self, id: u64) -> Proposal {

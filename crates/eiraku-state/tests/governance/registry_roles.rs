@@ -232,39 +232,42 @@ fn an_attester_attests_and_revokes_and_nobody_else_does() {
         failed(chain.send_any(OUTSIDER, attest(now, now + year))),
         RegistryError::NotAttester
     );
-    for (from, until) in [(now + 5, now + 5), (now, now + 11 * year)] {
+    let last = eiraku_core::attestation::MAX_TIME_MS;
+    for (from, until) in [(now + 5, now + 5), (now, now + 11 * year), (last, last + 5)] {
         assert_eq!(
             failed(chain.send_any(NEWCOMER, attest(from, until))),
             RegistryError::BadValidity
         );
     }
-    assert_eq!(
-        chain.send_any(NEWCOMER, attest(now, now + year)),
-        Outcome::Success
-    );
+    let (named, outcome) = chain.send_hashed(NEWCOMER, attest(now, now + year));
+    assert_eq!(outcome, Outcome::Success);
     let registry = chain.state.registry();
-    let attestation = *registry.attestation(0).unwrap();
+    let attestation = *registry.attestation(&named).unwrap();
     assert_eq!(
         (attestation.attester, attestation.subject),
         (id(NEWCOMER), subject)
     );
     assert!(attestation.valid_at(chain.now_ms));
     assert!(!attestation.valid_at(now + year));
-    let revoke = |id: u64| Call::Registry(RegistryCall::RevokeAttestation { id });
+    let revoke = |id| Call::Registry(RegistryCall::RevokeAttestation { id });
+    let hex = eiraku_core::digest::to_hex(&named);
     assert_eq!(
-        failed(chain.send_any(NEWCOMER + 1, revoke(0))),
-        RegistryError::NotItsAttester { id: 0 }
+        failed(chain.send_any(NEWCOMER + 1, revoke(named))),
+        RegistryError::NotItsAttester { id: hex.clone() }
     );
+    let unknown = text_digest("no such attestation");
     assert_eq!(
-        failed(chain.send_any(NEWCOMER, revoke(9))),
-        RegistryError::UnknownAttestation { id: 9 }
+        failed(chain.send_any(NEWCOMER, revoke(unknown))),
+        RegistryError::UnknownAttestation {
+            id: eiraku_core::digest::to_hex(&unknown)
+        }
     );
-    assert_eq!(chain.send_any(NEWCOMER, revoke(0)), Outcome::Success);
+    assert_eq!(chain.send_any(NEWCOMER, revoke(named)), Outcome::Success);
     assert_eq!(
-        failed(chain.send_any(NEWCOMER, revoke(0))),
-        RegistryError::AttestationRevoked { id: 0 }
+        failed(chain.send_any(NEWCOMER, revoke(named))),
+        RegistryError::AttestationRevoked { id: hex }
     );
-    let revoked = chain.state.registry().attestation(0).copied().unwrap();
+    let revoked = chain.state.registry().attestation(&named).copied().unwrap();
     assert!(!revoked.valid_at(chain.now_ms));
     let read_back = chain.read_back(chain.entries()).unwrap();
     assert_eq!(read_back, chain.state, "a restarted node reads it back");

@@ -2,6 +2,7 @@
 //! command line and calls the group's `run`.
 
 mod amendment_args;
+pub mod attest;
 pub mod bench;
 pub mod cash;
 pub mod cash_center;

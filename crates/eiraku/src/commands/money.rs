@@ -80,6 +80,23 @@ pub enum MoneyCommand {
         #[arg(long)]
         tier: u8,
     },
+    /// Bank: move one of its customers to another KYC tier. Moving up
+    /// names a KYC attestation about the customer (`eiraku attest issue
+    /// --schema kyc/v1`), valid now, from an attester of its economy.
+    ChangeTier {
+        /// The bank's key.
+        #[arg(long)]
+        from: String,
+        /// The customer's account (hex id, key file or demo label).
+        #[arg(long)]
+        account: String,
+        /// The new tier.
+        #[arg(long)]
+        tier: u8,
+        /// The KYC attestation (its hash), to move up.
+        #[arg(long)]
+        attestation: Option<String>,
+    },
     /// Central bank: offer sovereign bonds or currency to the issuer.
     Contribute {
         /// The central bank's key.
@@ -343,6 +360,22 @@ pub fn execute(command: MoneyCommand, target: &MoneyTarget<'_>) -> anyhow::Resul
                 },
             };
             return send(target, &key, call);
+        }
+        MoneyCommand::ChangeTier {
+            from,
+            account: customer,
+            tier,
+            attestation,
+        } => {
+            let attestation = attestation
+                .map(|text| digest::from_hex(&text).context("an attestation is 64 hex characters"))
+                .transpose()?;
+            let call = MoneyCall::ChangeTier {
+                account: account(&customer)?,
+                tier,
+                attestation,
+            };
+            (from, call)
         }
         MoneyCommand::Contribute {
             from,

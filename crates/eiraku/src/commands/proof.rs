@@ -13,13 +13,18 @@ use std::path::PathBuf;
 pub enum ProofCommand {
     /// Check a proof file offline against the genesis file (no node): a
     /// notary proof (with --file; prints the notarized time), a transaction
-    /// proof or a state proof.
+    /// proof, a state proof, or an attestation's credential (with --newer,
+    /// also against a later state proof of its entry: fails once revoked).
     Verify {
         /// The proof file (e.g. `FILE.proof.json`).
         proof: PathBuf,
         /// The notarized file (notary proofs only).
         #[arg(long)]
         file: Option<PathBuf>,
+        /// A newer state proof of the credential's entry (credentials only;
+        /// `eiraku proof state registry/attestation/ID`).
+        #[arg(long)]
+        newer: Option<PathBuf>,
         /// The network's genesis file.
         #[arg(long)]
         genesis: PathBuf,
@@ -31,7 +36,8 @@ pub enum ProofCommand {
         /// An account (hex id or demo name), or a state key: account/NAME,
         /// role/NAME, money/config, money/economy/JP, money/travel-key/NAME,
         /// money/freeze/NAME, money/contribution/N, money/claim/JP/PH,
-        /// money/settlement/N, money/seigniorage/N, registry/anchor/DIGEST.
+        /// money/settlement/N, money/seigniorage/N, registry/anchor/DIGEST,
+        /// registry/attestation/DIGEST.
         key: String,
         /// Where to write the proof.
         #[arg(long)]
@@ -57,10 +63,12 @@ pub fn run(command: ProofCommand) -> anyhow::Result<()> {
         ProofCommand::Verify {
             proof,
             file,
+            newer,
             genesis,
         } => {
-            let checked = proof_file::verify(&proof, file.as_deref(), &genesis)?;
-            println!("{}", proof_file::describe(&checked, file.as_deref()));
+            let (file, newer) = (file.as_deref(), newer.as_deref());
+            let checked = proof_file::verify(&proof, file, newer, &genesis)?;
+            println!("{}", proof_file::describe(&checked, file));
             Ok(())
         }
         ProofCommand::State { key, out, node } => {
