@@ -75,7 +75,7 @@ MODULES = {
         ("cash-center", 9, [economy]), ("device-key", 10, [economy]), ("wallet", 11, [u64]),
         ("spent", 12, [economy, u64]), ("blacklisted", 13, [u64]),
         ("load", 14, [account, u64]), ("issued", 15, [economy, u64]),
-        ("offline-held", 16, [account]),
+        ("offline-held", 16, [account]), ("purse", 17, [digest]),
     ]),
     "registry": (0x04, [("anchor", 0, [digest]), ("attestation", 1, [digest])]),
     "governance": (0x05, [

@@ -193,6 +193,8 @@ pub enum GrantRule {
     Governance,
     /// Its bank moved it to another KYC tier (`granted_by`).
     BankChangesTier,
+    /// A central bank opened it as a public agency or aid organisation.
+    CentralBankOpensAgency,
 }
 
 /// An account.
@@ -222,7 +224,8 @@ pub struct AccountView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub granted_ms: Option<u64>,
     /// The rule it was granted under: `genesis`,
-    /// `central_bank_opens_bank`, `bank_opens_retail`, `bank_changes_tier`, `succession`,
+    /// `central_bank_opens_bank`, `central_bank_opens_agency`, `bank_opens_retail`,
+    /// `bank_changes_tier`, `succession`,
     /// `accession` or `governance`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_rule: Option<GrantRule>,

@@ -152,6 +152,11 @@ impl Client {
         self.get(&format!("/v1/attestations/{}", digest::to_hex(id)))
     }
 
+    /// `GET /v1/purses/{id}`.
+    pub fn purse(&self, id: &Digest) -> Result<crate::PurseView, ClientError> {
+        self.get(&format!("/v1/purses/{}", digest::to_hex(id)))
+    }
+
     /// `GET /v1/cash/centers/{economy}`.
     pub fn cash_center(&self, economy: &EconomyCode) -> Result<crate::CashCenterView, ClientError> {
         self.get(&format!("/v1/cash/centers/{}", economy.as_str()))

@@ -50,7 +50,7 @@ pub use governance::{
 };
 pub use money::{
     Acceptance, ClaimView, ContributionView, DepositView, EconomyBooks, EconomySupply, FreezeView,
-    MoneyStateView, SeigniorPeriodView, SettlementView, SupplyView, TravelRecipient,
+    MoneyStateView, PurseView, SeigniorPeriodView, SettlementView, SupplyView, TravelRecipient,
 };
 pub use proof::{AuditBlock, AuditBlocksQuery, AuditBlocksView};
 pub use registry::{AnchorView, AttestationView};

@@ -212,6 +212,28 @@ pub struct SettlementView {
     pub confirmed_ms: Option<u64>,
 }
 
+/// An open purpose-bound purse (`GET /v1/purses/{id}`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PurseView {
+    /// Its name: the hash of the transaction that pushed it (hex).
+    pub id: String,
+    /// The agency that pushed it (hex account).
+    pub payer: String,
+    /// Who spends it (hex account).
+    pub beneficiary: String,
+    /// The economy whose merchants it pays.
+    pub economy: String,
+    /// What it holds.
+    pub balance: String,
+    /// When what is left returns to the payer (block time, ms).
+    pub expiry_ms: u64,
+    /// The merchant categories it pays.
+    pub categories: Vec<u16>,
+    /// Finalized height read.
+    pub height: u64,
+}
+
 /// A regulator's freeze on an account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

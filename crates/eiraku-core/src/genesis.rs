@@ -307,7 +307,8 @@ impl Genesis {
                 let member = |code: EconomyCode| money.economies.iter().find(|e| e.code == code);
                 for account in &self.accounts {
                     match account.role {
-                        Some(Role::Bank { economy }) if member(economy).is_some() => {}
+                        Some(Role::Bank { economy } | Role::Agency { economy })
+                            if member(economy).is_some() => {}
                         // The registries' roles and the offline cash's
                         // centers, named at the founding.
                         Some(role)

@@ -163,7 +163,37 @@ pub enum MoneyCall {
         )]
         attestation: Option<Digest>,
     },
+    /// An agency pushes a purpose-bound purse to a person or merchant of
+    /// its economy: `amount` leaves its account for the purse, spendable
+    /// only at merchants of `categories` until `expiry_ms`; what is left
+    /// then returns to the agency without any transaction.
+    PushPurse {
+        /// Who may spend it.
+        beneficiary: AccountId,
+        /// What it holds.
+        amount: Amount,
+        /// The merchant categories it pays (ISO 18245 codes; 1 to 16).
+        categories: Vec<u16>,
+        /// When what is left returns (block time, ms since the Unix epoch).
+        expiry_ms: u64,
+    },
+    /// A purse's beneficiary pays a merchant from it.
+    SpendPurse {
+        /// The purse: the hash of the transaction that pushed it.
+        #[serde(
+            serialize_with = "crate::digest::serialize_hex",
+            deserialize_with = "crate::digest::deserialize_hex"
+        )]
+        purse: Digest,
+        /// The merchant.
+        to: AccountId,
+        /// How much.
+        amount: Amount,
+    },
 }
+
+/// Most merchant categories a purse names.
+pub const MAX_PURSE_CATEGORIES: usize = 16;
 
 fn optional_digest_hex<S: serde::Serializer>(
     digest: &Option<Digest>,
@@ -213,6 +243,8 @@ impl MoneyCall {
     const WITHDRAW_CONTRIBUTION: u8 = 14;
     const SUSPEND_BANK: u8 = 15;
     const CHANGE_TIER: u8 = 16;
+    const PUSH_PURSE: u8 = 17;
+    const SPEND_PURSE: u8 = 18;
 
     /// The call's name, as the API and CLI spell it.
     pub fn name(&self) -> &'static str {
@@ -234,6 +266,8 @@ impl MoneyCall {
             MoneyCall::CloseSeigniorage { .. } => "close_seigniorage",
             MoneyCall::RegisterTravelKey { .. } => "register_travel_key",
             MoneyCall::ChangeTier { .. } => "change_tier",
+            MoneyCall::PushPurse { .. } => "push_purse",
+            MoneyCall::SpendPurse { .. } => "spend_purse",
         }
     }
 }
@@ -343,6 +377,24 @@ impl Write for MoneyCall {
                 tier.write(buf);
                 attestation.write(buf);
             }
+            MoneyCall::PushPurse {
+                beneficiary,
+                amount,
+                categories,
+                expiry_ms,
+            } => {
+                Self::PUSH_PURSE.write(buf);
+                beneficiary.write(buf);
+                amount.write(buf);
+                categories.write(buf);
+                expiry_ms.write(buf);
+            }
+            MoneyCall::SpendPurse { purse, to, amount } => {
+                Self::SPEND_PURSE.write(buf);
+                purse.write(buf);
+                to.write(buf);
+                amount.write(buf);
+            }
             MoneyCall::RegisterTravelKey { key } => {
                 Self::REGISTER_TRAVEL_KEY.write(buf);
                 buf.put_slice(&key.0);
@@ -382,6 +434,12 @@ impl EncodeSize for MoneyCall {
                 attestation,
                 ..
             } => account.encode_size() + 1 + attestation.encode_size(),
+            MoneyCall::PushPurse {
+                beneficiary,
+                categories,
+                ..
+            } => beneficiary.encode_size() + Amount::SIZE + categories.encode_size() + 8,
+            MoneyCall::SpendPurse { to, .. } => 32 + to.encode_size() + Amount::SIZE,
         }
     }
 }
@@ -454,6 +512,20 @@ impl Read for MoneyCall {
                 account: AccountId::read(buf)?,
                 tier: u8::read(buf)?,
                 attestation: Option::<Digest>::read(buf)?,
+            },
+            Self::PUSH_PURSE => MoneyCall::PushPurse {
+                beneficiary: AccountId::read(buf)?,
+                amount: Amount::read(buf)?,
+                categories: Vec::<u16>::read_cfg(
+                    buf,
+                    &(RangeCfg::new(1..=MAX_PURSE_CATEGORIES), ()),
+                )?,
+                expiry_ms: u64::read(buf)?,
+            },
+            Self::SPEND_PURSE => MoneyCall::SpendPurse {
+                purse: Digest::read(buf)?,
+                to: AccountId::read(buf)?,
+                amount: Amount::read(buf)?,
             },
             Self::REGISTER_TRAVEL_KEY => MoneyCall::RegisterTravelKey {
                 key: TravelKey(<[u8; 32]>::read(buf)?),
@@ -583,9 +655,34 @@ mod tests {
                 tier: 0,
                 attestation: None,
             },
+            MoneyCall::PushPurse {
+                beneficiary: Keypair::from_seed(3).account_id(),
+                amount: Amount(50),
+                categories: vec![5411, 5912],
+                expiry_ms: 9,
+            },
+            MoneyCall::SpendPurse {
+                purse: crate::hash(&[b"purse"]),
+                to: Keypair::from_seed(4).account_id(),
+                amount: Amount(5),
+            },
         ];
         for call in calls {
             round_trip(call);
+        }
+    }
+
+    #[test]
+    fn a_purse_names_one_to_sixteen_categories() {
+        let push = |n: usize| MoneyCall::PushPurse {
+            beneficiary: Keypair::from_seed(3).account_id(),
+            amount: Amount(50),
+            categories: vec![5411; n],
+            expiry_ms: 9,
+        };
+        for (n, holds) in [(0, false), (1, true), (16, true), (17, false)] {
+            let bytes = push(n).encode();
+            assert_eq!(MoneyCall::decode(Copying(bytes.as_ref())).is_ok(), holds);
         }
     }
 

@@ -67,6 +67,8 @@ pub enum MoneyKey {
         /// The range's first serial.
         first_serial: u64,
     },
+    /// A purpose-bound purse, by the hash of the transaction that pushed it.
+    Purse(crate::Digest),
 }
 
 impl ModuleKey for MoneyKey {
@@ -76,7 +78,7 @@ impl ModuleKey for MoneyKey {
 money/freeze/<hex>, money/contribution/<n>, money/claim/<creditor>/<debtor>, \
 money/settlement/<n>, money/seigniorage/<n>, money/suspension/<hex>, money/cash-center/<code>, \
 money/device-key/<code>, money/wallet/<n>, money/spent/<code>/<n>, money/blacklisted/<n>, \
-money/load/<hex>/<n>, money/issued/<code>/<n>, money/offline-held/<hex>";
+money/load/<hex>/<n>, money/issued/<code>/<n>, money/offline-held/<hex>, money/purse/<hex digest>";
 
     fn write_bytes(&self, out: &mut Vec<u8>) {
         let (kind, natural): (u8, &[u8]) = match self {
@@ -104,6 +106,7 @@ money/load/<hex>/<n>, money/issued/<code>/<n>, money/offline-held/<hex>";
                 first_serial,
             } => return by_serial(out, 15, economy, *first_serial),
             MoneyKey::OfflineHeld(id) => (16, id.as_bytes()),
+            MoneyKey::Purse(id) => (17, id.as_ref()),
             MoneyKey::Load { account, nonce } => {
                 out.push(14);
                 out.extend_from_slice(account.as_bytes());
@@ -146,6 +149,7 @@ money/load/<hex>/<n>, money/issued/<code>/<n>, money/offline-held/<hex>";
                 first_serial: u64::from_be_bytes(natural[2..].try_into().ok()?),
             },
             16 => MoneyKey::OfflineHeld(account()?),
+            17 => MoneyKey::Purse(crate::Digest::from(<[u8; 32]>::try_from(natural).ok()?)),
             14 if natural.len() == 40 => MoneyKey::Load {
                 account: AccountId::from_bytes(natural[..32].try_into().ok()?),
                 nonce: u64::from_be_bytes(natural[32..].try_into().ok()?),
@@ -172,6 +176,7 @@ money/load/<hex>/<n>, money/issued/<code>/<n>, money/offline-held/<hex>";
             MoneyKey::Spent { economy, serial } => write!(f, "spent/{economy}/{serial}"),
             MoneyKey::Load { account, nonce } => write!(f, "load/{account}/{nonce}"),
             MoneyKey::OfflineHeld(id) => write!(f, "offline-held/{id}"),
+            MoneyKey::Purse(id) => write!(f, "purse/{}", crate::digest::to_hex(id)),
             MoneyKey::Issued {
                 economy,
                 first_serial,
@@ -208,6 +213,9 @@ money/load/<hex>/<n>, money/issued/<code>/<n>, money/offline-held/<hex>";
                 serial: number(n)?,
             }),
             ["offline-held", id] => Ok(MoneyKey::OfflineHeld(account(id)?)),
+            ["purse", id] => crate::digest::from_hex(id)
+                .map(MoneyKey::Purse)
+                .ok_or_else(|| Some(format!("{id:?} is not a hex digest"))),
             ["load", id, n] => Ok(MoneyKey::Load {
                 account: account(id)?,
                 nonce: number(n)?,

@@ -6,16 +6,28 @@ use crate::money::EconomyCode;
 use bytes::BufMut;
 use commonware_codec::{Buf, EncodeSize, Error, FixedSize, Read, ReadExt, Write};
 
-/// What a retail account is.
+/// What a retail account is. In JSON, beside the role's other fields:
+/// `"kind": "person"`, or `"kind": "merchant", "category": 5411`.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
-#[serde(rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RetailKind {
     /// A shop or other business.
-    Merchant,
+    Merchant {
+        /// Its merchant category code (ISO 18245, e.g. 5411 for grocery
+        /// stores), set by its bank: what purpose-bound purses pay for.
+        /// 0 (also when absent in JSON): no category.
+        #[serde(default)]
+        category: u16,
+    },
     /// A natural person.
     Person,
+}
+
+impl RetailKind {
+    /// A merchant of no particular category (code 0).
+    pub const MERCHANT: RetailKind = RetailKind::Merchant { category: 0 };
 }
 
 /// An account's role in the money module. Retail accounts carry the KYC tier
@@ -47,7 +59,8 @@ pub enum Role {
     Retail {
         /// Its economy.
         economy: EconomyCode,
-        /// Merchant or person.
+        /// Merchant (with its category) or person.
+        #[serde(flatten)]
         kind: RetailKind,
         /// KYC tier.
         tier: u8,
@@ -73,6 +86,13 @@ pub enum Role {
     /// The device supply center of an economy (certifies offline wallets),
     /// granted by governance (class B).
     DeviceCenter {
+        /// Its economy.
+        economy: EconomyCode,
+    },
+    /// A public agency or aid organisation of an economy: holds coins (an
+    /// account at the central bank, which opens it) and pushes benefits
+    /// and aid, purpose-bound purses among them.
+    Agency {
         /// Its economy.
         economy: EconomyCode,
     },
@@ -118,7 +138,8 @@ impl Role {
             | Role::RegistryAuthority { economy }
             | Role::Attester { economy }
             | Role::CashCenter { economy }
-            | Role::DeviceCenter { economy } => Some(*economy),
+            | Role::DeviceCenter { economy }
+            | Role::Agency { economy } => Some(*economy),
         }
     }
 
@@ -132,6 +153,7 @@ impl Role {
     const ATTESTER: u8 = 7;
     const CASH_CENTER: u8 = 8;
     const DEVICE_CENTER: u8 = 9;
+    const AGENCY: u8 = 10;
 }
 
 impl Role {
@@ -143,7 +165,7 @@ impl Role {
             Role::Regulator { .. } => Self::REGULATOR,
             Role::Bank { .. } => Self::BANK,
             Role::Retail {
-                kind: RetailKind::Merchant,
+                kind: RetailKind::Merchant { .. },
                 ..
             } => Self::MERCHANT,
             Role::Retail {
@@ -154,20 +176,24 @@ impl Role {
             Role::Attester { .. } => Self::ATTESTER,
             Role::CashCenter { .. } => Self::CASH_CENTER,
             Role::DeviceCenter { .. } => Self::DEVICE_CENTER,
+            Role::Agency { .. } => Self::AGENCY,
         }
     }
 }
 
 /// The tag, then the economy (all but the issuer's), then a retail
-/// account's tier.
+/// account's tier, then a merchant's category.
 impl Write for Role {
     fn write(&self, buf: &mut impl BufMut) {
         self.tag().write(buf);
         if let Some(economy) = self.economy() {
             economy.write(buf);
         }
-        if let Role::Retail { tier, .. } = self {
+        if let Role::Retail { tier, kind, .. } = self {
             tier.write(buf);
+            if let RetailKind::Merchant { category } = kind {
+                category.write(buf);
+            }
         }
     }
 }
@@ -176,6 +202,10 @@ impl EncodeSize for Role {
     fn encode_size(&self) -> usize {
         match self {
             Role::Issuer => 1,
+            Role::Retail {
+                kind: RetailKind::Merchant { .. },
+                ..
+            } => 1 + EconomyCode::SIZE + 1 + 2,
             Role::Retail { .. } => 1 + EconomyCode::SIZE + 1,
             _ => 1 + EconomyCode::SIZE,
         }
@@ -198,13 +228,20 @@ impl Read for Role {
             Self::ATTESTER => Role::Attester { economy },
             Self::CASH_CENTER => Role::CashCenter { economy },
             Self::DEVICE_CENTER => Role::DeviceCenter { economy },
-            Self::MERCHANT | Self::PERSON => Role::Retail {
+            Self::AGENCY => Role::Agency { economy },
+            Self::MERCHANT => {
+                let tier = u8::read(buf)?;
+                Role::Retail {
+                    economy,
+                    kind: RetailKind::Merchant {
+                        category: u16::read(buf)?,
+                    },
+                    tier,
+                }
+            }
+            Self::PERSON => Role::Retail {
                 economy,
-                kind: if tag == Self::MERCHANT {
-                    RetailKind::Merchant
-                } else {
-                    RetailKind::Person
-                },
+                kind: RetailKind::Person,
                 tier: u8::read(buf)?,
             },
             other => return Err(Error::InvalidEnum(other)),
@@ -227,7 +264,7 @@ mod tests {
             Role::Bank { economy },
             Role::Retail {
                 economy,
-                kind: RetailKind::Merchant,
+                kind: RetailKind::Merchant { category: 5411 },
                 tier: 2,
             },
             Role::Retail {
@@ -239,6 +276,7 @@ mod tests {
             Role::Attester { economy },
             Role::CashCenter { economy },
             Role::DeviceCenter { economy },
+            Role::Agency { economy },
         ];
         for role in roles {
             let bytes = role.encode();
@@ -247,11 +285,15 @@ mod tests {
             let json = serde_json::to_string(&role).unwrap();
             assert_eq!(serde_json::from_str::<Role>(&json).unwrap(), role);
         }
+        let shop = r#"{"role":"retail","economy":"JP","kind":"merchant","category":5411,"tier":2}"#;
+        assert_eq!(serde_json::to_string(&roles[4]).unwrap(), shop);
+        let person = r#"{"role":"retail","economy":"JP","kind":"person","tier":0}"#;
+        assert_eq!(serde_json::to_string(&roles[5]).unwrap(), person);
         let attester = Role::Attester { economy };
         assert!(attester.is_registry_role() && attester.is_governed() && !attester.is_official());
         assert!(!Role::Bank { economy }.is_governed());
         let mut unknown = attester.encode().to_vec();
-        unknown[0] = 10;
+        unknown[0] = 11;
         assert!(Role::decode(Copying(unknown.as_slice())).is_err());
     }
 }

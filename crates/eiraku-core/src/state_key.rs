@@ -225,6 +225,7 @@ mod tests {
                 account: id,
                 nonce: 7,
             }),
+            StateKey::Money(MoneyKey::Purse(hash(&[b"purse"]))),
             StateKey::Money(MoneyKey::Issued {
                 economy: jp,
                 first_serial: 7,

@@ -411,6 +411,7 @@ fn grant_rule(rule: eiraku_state::authority::GrantRule) -> GrantRule {
         Rule::Accession => GrantRule::Accession,
         Rule::Governance => GrantRule::Governance,
         Rule::BankChangesTier => GrantRule::BankChangesTier,
+        Rule::CentralBankOpensAgency => GrantRule::CentralBankOpensAgency,
     }
 }
 

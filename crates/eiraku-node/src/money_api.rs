@@ -16,7 +16,7 @@ use axum::{
 };
 pub use eiraku_api::{
     Acceptance, ClaimView, ContributionView, DepositView, EconomyBooks, EconomySupply, FreezeView,
-    MoneyStateView, SeigniorPeriodView, SettlementView, SupplyView, TravelRecipient,
+    MoneyStateView, PurseView, SeigniorPeriodView, SettlementView, SupplyView, TravelRecipient,
 };
 use eiraku_core::{digest, AccountId, Amount};
 use eiraku_state::money::{Claim, Contribution, Economy, Money, SeigniorPeriod, Settlement};
@@ -247,9 +247,39 @@ async fn get_travel_recipients(
     ))
 }
 
+/// An open purpose-bound purse (spent out or expired ones are gone).
+#[utoipa::path(get, path = "/v1/purses/{id}", params(("id" = String, Path, description = "the pushing transaction's hash (hex)")),
+    responses((status = 200, body = PurseView), (status = 404, body = crate::api::ErrorBody)))]
+async fn get_purse(
+    State(context): State<ApiContext>,
+    Path(text): Path<String>,
+) -> Result<Json<PurseView>, ApiError> {
+    let id = digest::from_hex(&text).ok_or_else(|| {
+        ApiError::bad_request("a purse is named by its transaction's hash: 64 hex characters")
+    })?;
+    let state = context.chain.finalized_state();
+    let money = state.money().ok_or_else(no_money_module)?;
+    let purse = money.purses.open.get(&id).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "no purse {text} is open (never pushed, spent out, expired, or not final yet)"
+        ))
+    })?;
+    Ok(Json(PurseView {
+        id: text.to_lowercase(),
+        payer: purse.payer.to_hex(),
+        beneficiary: purse.beneficiary.to_hex(),
+        economy: purse.economy.to_string(),
+        balance: purse.balance.0.to_string(),
+        expiry_ms: purse.expiry_ms,
+        categories: purse.categories.clone(),
+        height: state.height(),
+    }))
+}
+
 #[derive(OpenApi)]
 #[openapi(
     paths(
+        get_purse,
         get_supply,
         get_money,
         post_travel_rule,
@@ -268,7 +298,8 @@ async fn get_travel_recipients(
         SettlementView,
         FreezeView,
         DepositView,
-        TravelRecipient
+        TravelRecipient,
+        PurseView
     ))
 )]
 pub(crate) struct MoneyApiDoc;
@@ -278,6 +309,7 @@ pub fn routes() -> Router<ApiContext> {
     Router::new()
         .route("/v1/money/supply", get(get_supply))
         .route("/v1/money", get(get_money))
+        .route("/v1/purses/{id}", get(get_purse))
         .route("/v1/money/travel-rule", post(post_travel_rule))
         .route("/v1/money/travel-rule/{digest}", get(get_travel_rule))
         .route(

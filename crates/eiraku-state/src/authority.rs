@@ -30,6 +30,9 @@ pub enum GrantRule {
     /// The account's bank moved it to another KYC tier (an upgrade on a
     /// valid KYC attestation); `granted_by` names the bank.
     BankChangesTier,
+    /// A central bank opened a public agency or aid organisation of its
+    /// economy.
+    CentralBankOpensAgency,
 }
 
 /// Why an account no longer holds the role its grant names.
@@ -224,6 +227,7 @@ impl GrantRule {
             GrantRule::Accession => 4,
             GrantRule::Governance => 5,
             GrantRule::BankChangesTier => 6,
+            GrantRule::CentralBankOpensAgency => 7,
         }
     }
 
@@ -236,6 +240,7 @@ impl GrantRule {
             4 => Ok(GrantRule::Accession),
             5 => Ok(GrantRule::Governance),
             6 => Ok(GrantRule::BankChangesTier),
+            7 => Ok(GrantRule::CentralBankOpensAgency),
             _ => Err(Error::InvalidEnum(tag)),
         }
     }

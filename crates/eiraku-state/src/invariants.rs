@@ -125,10 +125,10 @@ fn check_backing_and_holders<'a>(
 
 fn check_holder(authority: &Authority, id: &AccountId) -> Result<(), Broken> {
     match authority.role(id) {
-        Some(Role::Bank { .. } | Role::Retail { .. }) => Ok(()),
+        Some(Role::Bank { .. } | Role::Retail { .. } | Role::Agency { .. }) => Ok(()),
         _ => Err(broken(
             Invariant::MoneyHolders,
-            format!("{id} holds coins but is not a bank or retail account"),
+            format!("{id} holds coins but is not a bank, agency or retail account"),
         )),
     }
 }
@@ -246,5 +246,6 @@ pub fn check_money_whole(books: &Books<'_>) -> Result<(), Broken> {
             ));
         }
     }
+    (books.money.purses.check_whole()).map_err(|detail| broken(Invariant::MoneyBacking, detail))?;
     float::check_float_whole(books.money)
 }

@@ -59,6 +59,7 @@ mod modules;
 pub mod money;
 mod money_codec;
 mod money_entries;
+mod money_error;
 mod probe;
 mod receipt;
 pub mod registry;
@@ -69,8 +70,9 @@ mod succession;
 pub mod validators;
 
 pub use changes::Change;
-pub use error::{AdmissionError, BlockError, EntryError, ExecutionError, MoneyError};
+pub use error::{AdmissionError, BlockError, EntryError, ExecutionError};
 pub use ledger::{Account, Accounts};
+pub use money_error::MoneyError;
 pub use probe::ExecutionProbe;
 pub use receipt::{Outcome, Receipt};
 pub use state::{accounts_touched_by, BlockEnv, State};

@@ -316,6 +316,7 @@ impl Money {
             },
         );
         crate::money::cash_state::write_books(&self.cash, &mut buf);
+        crate::money::purse_state::write_all(&self.purses, &mut buf);
         buf
     }
 
@@ -354,6 +355,7 @@ impl Money {
             seigniorage_periods: read_list(buf, read_period)?,
             suspended: read_map(buf, |buf| Ok((AccountId::read(buf)?, read::freeze(buf)?)))?,
             cash: crate::money::cash_state::read_books(buf)?,
+            purses: crate::money::purse_state::read_all(buf)?,
         };
         if bytes::Buf::has_remaining(buf) {
             return Err(Error::ExtraData(bytes::Buf::remaining(buf)));
@@ -448,6 +450,7 @@ pub(crate) mod read {
             seigniorage_periods: Default::default(),
             suspended: Default::default(),
             cash: Default::default(),
+            purses: Default::default(),
         })
     }
 

@@ -59,7 +59,9 @@ pub(crate) fn money_from_entries(
                     .insert(*n, decode(key, value, read::period)?);
             }
             _ => {
-                crate::money::cash_state::read_entry(&mut money.cash, key, value)?;
+                if !crate::money::purse_state::read_entry(&mut money.purses, key, value)? {
+                    crate::money::cash_state::read_entry(&mut money.cash, key, value)?;
+                }
             }
         }
     }

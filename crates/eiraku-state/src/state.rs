@@ -390,6 +390,20 @@ impl State {
             let governance = self.modules.governance.as_mut().expect("it just answered");
             governance.record_enactment(id, now_ms, result);
         }
+        self.expire_purses(now_ms);
+    }
+
+    /// Returns what purses due by `now_ms` hold to their payers: time does
+    /// it, no transaction.
+    fn expire_purses(&mut self, now_ms: u64) {
+        let Some(money) = self.modules.money.as_mut() else {
+            return;
+        };
+        let mut writes = AccountWrites::new(&self.accounts);
+        money.expire_purses(&mut writes, now_ms);
+        for (id, account) in writes.finish() {
+            self.accounts.insert(id, account);
+        }
     }
 
     /// Closes a block run on `before`.

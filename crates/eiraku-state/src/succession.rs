@@ -89,7 +89,8 @@ impl Money {
             | Role::RegistryAuthority { .. }
             | Role::Attester { .. }
             | Role::CashCenter { .. }
-            | Role::DeviceCenter { .. } => unreachable!("checked: an official"),
+            | Role::DeviceCenter { .. }
+            | Role::Agency { .. } => unreachable!("checked: an official"),
         }
         self.travel_keys.remove(predecessor);
     }

@@ -26,6 +26,8 @@ use std::collections::BTreeMap;
 mod cash;
 #[path = "money/kyc.rs"]
 mod kyc;
+#[path = "money/purse.rs"]
+mod purse;
 
 const DAY_MS: u64 = 24 * 60 * 60 * 1000;
 const START_MS: u64 = 1_800_000_000_000;
@@ -261,7 +263,7 @@ fn open_all(mut chain: Chain) -> Chain {
     for (bank, account, code, kind) in [
         (BANK_JP, ALICE_JP, "JP", RetailKind::Person),
         (BANK_PH, MARIA_PH, "PH", RetailKind::Person),
-        (BANK_TH, SHOP_TH, "TH", RetailKind::Merchant),
+        (BANK_TH, SHOP_TH, "TH", RetailKind::MERCHANT),
     ] {
         chain
             .send(
@@ -559,7 +561,7 @@ fn role_rules_refuse_everyone_else() {
         Err(MoneyError::OnlyBankOpensRetail)
     );
     assert_eq!(
-        chain.send(BANK_TH, open(retail("JP", RetailKind::Merchant))),
+        chain.send(BANK_TH, open(retail("JP", RetailKind::MERCHANT))),
         Err(MoneyError::OnlyBankOpensRetail),
         "a Thai bank cannot open a Japanese account"
     );

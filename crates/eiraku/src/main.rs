@@ -3,15 +3,14 @@
 //! command group lives in its own module of [`eiraku::commands`].
 
 use clap::{Parser, Subcommand};
-use eiraku::commands::{
-    attest, attest::AttestCommand, query, tx, verify, wallet, wallet::WalletCommand,
-};
+use eiraku::commands::{attest, attest::AttestCommand, purse, purse::PurseCommand};
 use eiraku::commands::{bench, cash, devnet, genesis, gov, keys, money, node, notary, proof};
 use eiraku::commands::{
     bench::BenchArgs, cash::CashCommand, devnet::DevnetArgs, genesis::GenesisArgs, gov::GovCommand,
     keys::KeysCommand, money::MoneyCommand, node::NodeCommandArgs, notary::NotaryCommand,
     proof::ProofCommand, query::QueryCommand, tx::TxCommand, verify::VerifyArgs, NodeArgs,
 };
+use eiraku::commands::{query, tx, verify, wallet, wallet::WalletCommand};
 
 /// A validator allocates and frees many small buffers per transaction
 /// (decoding, mempool, blocks, store batches); under load glibc's malloc spent
@@ -75,6 +74,17 @@ enum Command {
     Attest {
         #[command(subcommand)]
         command: AttestCommand,
+        /// Submit and return without waiting for finality.
+        #[arg(long, global = true)]
+        no_wait: bool,
+        #[command(flatten)]
+        node: NodeArgs,
+    },
+    /// Purpose-bound money: an agency pushes a purse, its beneficiary
+    /// spends it at merchants of the categories it names.
+    Purse {
+        #[command(subcommand)]
+        command: PurseCommand,
         /// Submit and return without waiting for finality.
         #[arg(long, global = true)]
         no_wait: bool,
@@ -159,6 +169,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             no_wait,
             node,
         } => attest::run(command, no_wait, &node),
+        Command::Purse {
+            command,
+            no_wait,
+            node,
+        } => purse::run(command, no_wait, &node),
         Command::Notary { command } => notary::run(command),
         Command::Verify(args) => verify::run(args),
         Command::Proof { command } => proof::run(command),

@@ -95,7 +95,7 @@ fn retail(code: &str, kind: RetailKind, tier: u8) -> Option<Role> {
 /// and a person; plus `faucet` (a Japanese bank with a large float that
 /// funds benchmarks), the README's `alice` (JP), `bob` (PH) and `carol`
 /// (a Thai merchant), Japan's cash center and device center, and its KYC
-/// attester `kyc-jp`.
+/// attester `kyc-jp` and benefits agency `agency-jp`.
 pub fn demo_accounts() -> Vec<DemoAccount> {
     let mut accounts = Vec::new();
     let mut add = |label: String, role: Option<Role>, balance: u128| {
@@ -123,7 +123,7 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
         }
         add(
             format!("shop-{lower}"),
-            retail(code, RetailKind::Merchant, 2),
+            retail(code, RetailKind::Merchant { category: 5411 }, 2),
             20_000 * ACU,
         );
         add(
@@ -148,7 +148,7 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
     );
     add(
         "carol".into(),
-        retail("TH", RetailKind::Merchant, 2),
+        retail("TH", RetailKind::Merchant { category: 5812 }, 2),
         10_000 * ACU,
     );
     // Japan's offline cash: its issuance center and its wallets' device
@@ -167,6 +167,13 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
     // Japan's KYC attester: its attestations let banks move customers up
     // a tier (the registries' worked examples).
     add("kyc-jp".into(), Some(Role::Attester { economy: japan }), 0);
+    // Japan's benefits agency (an account at its central bank): it pushes
+    // purpose-bound purses.
+    add(
+        "agency-jp".into(),
+        Some(Role::Agency { economy: japan }),
+        1_000_000 * ACU,
+    );
     accounts
 }
 

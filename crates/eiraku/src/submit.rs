@@ -101,3 +101,24 @@ pub fn send(
     }
     Ok(Some(view))
 }
+
+/// Sends a call that creates something named by its transaction's hash
+/// (an attestation, a purse) and, once final, prints `{what} {hash}` and
+/// writes the hash to `id_out` when given (for scripts).
+pub fn send_creating(
+    client: &Client,
+    key: &impl Sender,
+    call: Call,
+    options: &SendOptions,
+    what: &str,
+    id_out: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let Some(view) = send(client, key, call, options)? else {
+        return Ok(());
+    };
+    if let Some(path) = id_out {
+        std::fs::write(path, format!("{}\n", view.hash))
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    }
+    print_line(&format!("{what} {}", view.hash))
+}

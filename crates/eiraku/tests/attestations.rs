@@ -9,50 +9,22 @@
 
 mod common;
 
-use common::{run_cli, TestNetwork};
+use common::{cli::CliSession, run_cli, TestNetwork};
 use std::path::Path;
 
-struct Session<'a> {
-    network: &'a TestNetwork,
-}
-
-impl Session<'_> {
-    /// Runs `eiraku ARGS --network DIR`; whether it succeeded, and its output.
-    fn run(&self, args: &[&str]) -> (bool, String) {
-        let dir = self.network.path().display().to_string();
-        let mut all = args.to_vec();
-        all.extend(["--network", &dir]);
-        run_cli(&all)
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let (ok, text) = self.run(args);
-        assert!(ok, "{args:?} failed:\n{text}");
-        text
-    }
-
-    /// Runs a command that must fail with `code`.
-    fn refused(&self, args: &[&str], code: &str) {
-        let (ok, text) = self.run(args);
-        assert!(!ok, "{args:?} should fail:\n{text}");
-        assert!(text.contains(&format!("{code}:")), "{args:?}: {text}");
-    }
-
-    /// Attests a KYC result about `subject`; the attestation's name.
-    fn attest(&self, from: &str, subject: &str) -> String {
-        let text = self.ok(&[
-            "attest",
-            "issue",
-            "--from",
-            from,
-            "--subject",
-            subject,
-            "--claim",
-            "passport seen",
-        ]);
-        let line = text.lines().rev().find(|l| l.starts_with("attestation "));
-        line.expect("the name is printed")[12..].trim().to_string()
-    }
+/// Attests a KYC result about `subject`; the attestation's name.
+fn attest(session: &CliSession<'_>, from: &str, subject: &str) -> String {
+    let args = [
+        "attest",
+        "issue",
+        "--from",
+        from,
+        "--subject",
+        subject,
+        "--claim",
+        "passport seen",
+    ];
+    session.created("attestation", &args)
 }
 
 fn tier_of(network: &TestNetwork, label: &str) -> u64 {
@@ -91,7 +63,7 @@ fn verify(credential: &Path, genesis: &Path, newer: Option<&Path>) -> (bool, Str
 #[test]
 fn a_kyc_attestation_moves_a_person_up_a_tier_and_its_credential_verifies_offline_until_revoked() {
     let network = TestNetwork::start_with(4, true);
-    let session = Session { network: &network };
+    let session = CliSession { network: &network };
     let work = tempfile::tempdir().unwrap();
     let file = |name: &str| work.path().join(name);
     let text = |path: &Path| path.display().to_string();
@@ -110,9 +82,9 @@ fn a_kyc_attestation_moves_a_person_up_a_tier_and_its_credential_verifies_offlin
         "not_attester",
     );
     session.refused(&change_tier(None), "kyc_required");
-    let about_shop = session.attest("kyc-jp", "shop-jp");
+    let about_shop = attest(&session, "kyc-jp", "shop-jp");
     session.refused(&change_tier(Some(&about_shop)), "kyc_required");
-    let first = session.attest("kyc-jp", "person-jp");
+    let first = attest(&session, "kyc-jp", "person-jp");
     let shown = session.ok(&["attest", "show", &first]);
     assert!(shown.contains("\"valid_now\": true"), "{shown}");
 
@@ -143,7 +115,7 @@ fn a_kyc_attestation_moves_a_person_up_a_tier_and_its_credential_verifies_offlin
     assert_eq!(tier_of(&network, "person-jp"), 1);
 
     // A second attestation, and the upgrade by the person's bank only.
-    let second = session.attest("kyc-jp", "person-jp");
+    let second = attest(&session, "kyc-jp", "person-jp");
     let mut by_another_bank = change_tier(Some(&second));
     by_another_bank[3] = "bank-jp-2";
     session.refused(&by_another_bank, "not_its_bank");

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{run_cli, TestNetwork};
+use common::{cli::assert_chain_verifies, run_cli, TestNetwork};
 use commonware_codec::DecodeExt;
 use eiraku::cash_center::process::CenterProcess;
 use eiraku_cash::{Evidence, SecureElement};
@@ -77,20 +77,6 @@ fn pay(network: &TestNetwork, payer: &Path, payee: &Path, amount: u64) -> (Strin
     let output = receiver.wait_with_output().unwrap();
     assert!(output.status.success(), "the payee failed");
     (paid, String::from_utf8_lossy(&output.stdout).into_owned())
-}
-
-/// `eiraku verify` re-executes every block of the running chain with every
-/// invariant (the float's included) and finds nothing wrong.
-fn assert_chain_verifies(network: &TestNetwork) {
-    let genesis = network.path().join("genesis.json").display().to_string();
-    let (ok, report) = run_cli(&[
-        "verify",
-        "--rpc",
-        network.client(2).base(),
-        "--genesis",
-        &genesis,
-    ]);
-    assert!(ok, "{report}");
 }
 
 fn number_of(created: &str) -> u64 {

@@ -215,7 +215,7 @@ fn check_opener(
             }
             opener.to_string()
         }
-        Role::Bank { economy } => {
+        Role::Bank { economy } | Role::Agency { economy } => {
             if requester_role == Some(Role::CentralBank { economy }) {
                 return Ok(());
             }

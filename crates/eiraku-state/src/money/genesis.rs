@@ -57,6 +57,7 @@ impl Money {
             seigniorage_periods: Vector::new(),
             suspended: OrdMap::new(),
             cash: Default::default(),
+            purses: Default::default(),
         };
         money.accept_genesis_contributions(genesis, config);
         Some(money)

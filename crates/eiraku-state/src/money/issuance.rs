@@ -14,10 +14,11 @@ use eiraku_core::{AccountId, Amount, CurrencyCode, Role};
 
 impl Money {
     /// Coins in accounts: Σ issued-account bonds less the offline float
-    /// (equal to Σ balances).
+    /// and the coins in purses (equal to Σ balances).
     pub fn circulation(&self) -> Amount {
         let issued: u128 = self.economies.values().map(|e| e.issued_bonds.0).sum();
-        Amount(issued.saturating_sub(self.offline_float().0))
+        let elsewhere = self.offline_float().0.saturating_add(self.purses.held().0);
+        Amount(issued.saturating_sub(elsewhere))
     }
 
     pub(super) fn open_account(
@@ -32,7 +33,11 @@ impl Money {
         match (role, opener) {
             (Role::Bank { economy }, Some(Role::CentralBank { economy: own }))
                 if *economy == own => {}
-            (Role::Bank { .. }, _) => return Err(MoneyError::OnlyCentralBankOpensBanks),
+            (Role::Agency { economy }, Some(Role::CentralBank { economy: own }))
+                if *economy == own => {}
+            (Role::Bank { .. } | Role::Agency { .. }, _) => {
+                return Err(MoneyError::OnlyCentralBankOpensBanks)
+            }
             (Role::Retail { economy, tier, .. }, Some(Role::Bank { economy: own }))
                 if *economy == own =>
             {
@@ -53,6 +58,7 @@ impl Money {
         }
         let rule = match role {
             Role::Bank { .. } => GrantRule::CentralBankOpensBank,
+            Role::Agency { .. } => GrantRule::CentralBankOpensAgency,
             _ => GrantRule::BankOpensRetail,
         };
         roles.insert(

@@ -26,6 +26,8 @@ mod issued;
 mod kyc;
 mod module;
 mod payment;
+mod purse;
+pub(crate) mod purse_state;
 mod rates;
 mod redemption;
 mod seigniorage;
@@ -47,6 +49,7 @@ use imbl::{OrdMap, Vector};
 pub use issued::{IssuedRange, PendingLoad, MAX_ISSUED_RANGE};
 pub(crate) use kyc::check_kyc;
 pub use kyc::KycRefusal;
+pub use purse::{Purse, Purses, MAX_PURSE_LIFE_MS};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -205,6 +208,9 @@ pub struct Money {
     /// listed in the money view: it grows with every note deposited).
     #[serde(skip)]
     pub cash: CashBooks,
+    /// Open purpose-bound purses (not listed in the money view).
+    #[serde(skip)]
+    pub purses: Purses,
 }
 
 /// An outstanding claim, as the API lists it.
@@ -232,6 +238,8 @@ pub(crate) struct CallContext<'a> {
     pub now_ms: u64,
     /// The transaction's nonce: with the sender, it names a load.
     pub nonce: u64,
+    /// The transaction's hash: it names what the call creates (a purse).
+    pub tx_hash: eiraku_core::TxHash,
 }
 
 fn add(a: Amount, b: Amount) -> Result<Amount, MoneyError> {
@@ -249,6 +257,7 @@ impl Money {
             MoneyCall::OpenAccount { account, .. } | MoneyCall::ChangeTier { account, .. } => {
                 Some(account)
             }
+            MoneyCall::SpendPurse { to, .. } => Some(to),
             MoneyCall::IssueCoins { bank, .. } => Some(bank),
             MoneyCall::Pay { to, .. } => Some(to),
             _ => None,
@@ -372,6 +381,10 @@ impl Money {
             MoneyCall::ChangeTier { account, tier, .. } => {
                 self.change_tier(accounts, roles, ctx, account, *tier)
             }
+            MoneyCall::PushPurse { .. } => self.push_purse(accounts, roles, ctx, call),
+            MoneyCall::SpendPurse { purse, to, amount } => {
+                self.spend_purse(accounts, roles, ctx, purse, to, *amount)
+            }
         }
     }
 
@@ -397,7 +410,9 @@ pub(super) fn holder_economy_of(
     role: Option<Role>,
 ) -> Result<EconomyCode, MoneyError> {
     match role {
-        Some(Role::Bank { economy } | Role::Retail { economy, .. }) => Ok(economy),
+        Some(Role::Bank { economy } | Role::Retail { economy, .. } | Role::Agency { economy }) => {
+            Ok(economy)
+        }
         _ => Err(MoneyError::NotCoinHolder { account: *account }),
     }
 }

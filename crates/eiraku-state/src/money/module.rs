@@ -37,6 +37,7 @@ impl Module for Option<Money> {
                     sender,
                     now_ms: cx.env.timestamp_ms,
                     nonce: cx.tx.transaction.nonce,
+                    tx_hash: cx.tx.hash(),
                 };
                 money.apply(cx.accounts, cx.authority, &caller, call)
             }
@@ -45,6 +46,7 @@ impl Module for Option<Money> {
                     sender,
                     now_ms: cx.env.timestamp_ms,
                     nonce: cx.tx.transaction.nonce,
+                    tx_hash: cx.tx.hash(),
                 };
                 let chain = &cx.tx.transaction.chain_id;
                 money.apply_cash(cx.accounts, cx.authority, &caller, chain, call)
@@ -127,6 +129,7 @@ impl Module for Option<Money> {
             );
         }
         super::cash_state::entries(&m.cash, out);
+        super::purse_state::entries(&m.purses, out);
     }
 
     fn changes(&self, before: &Self, out: &mut Vec<Change>) {
@@ -194,6 +197,7 @@ impl Module for Option<Money> {
             out,
         );
         super::cash_state::changes(&b.cash, &a.cash, out);
+        super::purse_state::changes(&b.purses, &a.purses, out);
     }
 
     fn check_change(&self, before: &Self, cx: &ChangeContext<'_>) -> Result<(), Broken> {

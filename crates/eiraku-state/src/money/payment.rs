@@ -24,7 +24,9 @@ impl Money {
         let mut parties = Vec::with_capacity(4);
         for holder in [payer, payee] {
             let bank = match roles.role(holder) {
-                Some(Role::Bank { .. }) => *holder,
+                // A bank, and an agency (an account at the central bank),
+                // receive their own.
+                Some(Role::Bank { .. } | Role::Agency { .. }) => *holder,
                 Some(Role::Retail { .. }) => roles
                     .grant(holder)
                     .and_then(|grant| grant.granted_by)

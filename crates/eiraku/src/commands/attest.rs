@@ -102,15 +102,9 @@ pub fn run(command: AttestCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Re
                 valid_from_ms: start,
                 valid_until_ms: start + days.max(1) * DAY_MS,
             };
-            let sent = submit::send(&client, &key(&from)?, Call::Registry(call), &options)?;
-            let Some(view) = sent else {
-                return Ok(());
-            };
-            if let Some(path) = id_out {
-                std::fs::write(&path, format!("{}\n", view.hash))
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-            }
-            print_line(&format!("attestation {}", view.hash))
+            let call = Call::Registry(call);
+            let id_out = id_out.as_deref();
+            submit::send_creating(&client, &key(&from)?, call, &options, "attestation", id_out)
         }
         AttestCommand::Revoke { id, from } => {
             let call = RegistryCall::RevokeAttestation { id: named(&id)? };

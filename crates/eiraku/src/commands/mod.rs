@@ -15,6 +15,7 @@ pub mod money;
 pub mod node;
 pub mod notary;
 pub mod proof;
+pub mod purse;
 pub mod query;
 pub mod tx;
 pub mod verify;

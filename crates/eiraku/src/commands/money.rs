@@ -65,6 +65,16 @@ pub enum MoneyCommand {
         #[arg(long)]
         account: String,
     },
+    /// Central bank: open a public agency or aid organisation's account in
+    /// its economy (it holds coins and pushes purses).
+    OpenAgency {
+        /// The central bank's key.
+        #[arg(long)]
+        from: String,
+        /// The agency's account (hex id, key file or demo label).
+        #[arg(long)]
+        account: String,
+    },
     /// Bank: open a merchant or person account in its economy.
     OpenAccount {
         /// The bank's key.
@@ -76,6 +86,10 @@ pub enum MoneyCommand {
         /// Merchant or person.
         #[arg(long, value_enum)]
         kind: Kind,
+        /// A merchant's category code (ISO 18245, e.g. 5411 grocery):
+        /// what purpose-bound purses pay for.
+        #[arg(long, default_value_t = 0)]
+        category: u16,
         /// KYC tier.
         #[arg(long)]
         tier: u8,
@@ -339,17 +353,31 @@ pub fn execute(command: MoneyCommand, target: &MoneyTarget<'_>) -> anyhow::Resul
             };
             return send(target, &key, call);
         }
+        MoneyCommand::OpenAgency {
+            from,
+            account: agency,
+        } => {
+            let key = sender(&from, target.network)?;
+            let economy = economy_of(target.client, &key.account_id())?;
+            let call = MoneyCall::OpenAccount {
+                account: account(&agency)?,
+                role: Role::Agency { economy },
+            };
+            return send(target, &key, call);
+        }
         MoneyCommand::OpenAccount {
             from,
             account: opened,
             kind,
+            category,
             tier,
         } => {
             let key = sender(&from, target.network)?;
             let economy = economy_of(target.client, &key.account_id())?;
             let kind = match kind {
-                Kind::Merchant => RetailKind::Merchant,
-                Kind::Person => RetailKind::Person,
+                Kind::Merchant => RetailKind::Merchant { category },
+                Kind::Person if category == 0 => RetailKind::Person,
+                Kind::Person => anyhow::bail!("a person has no merchant category"),
             };
             let call = MoneyCall::OpenAccount {
                 account: account(&opened)?,
