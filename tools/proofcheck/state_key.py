@@ -77,7 +77,10 @@ MODULES = {
         ("load", 14, [account, u64]), ("issued", 15, [economy, u64]),
         ("offline-held", 16, [account]), ("purse", 17, [digest]),
     ]),
-    "registry": (0x04, [("anchor", 0, [digest]), ("attestation", 1, [digest])]),
+    "registry": (0x04, [
+        ("anchor", 0, [digest]), ("attestation", 1, [digest]), ("consent", 2, [digest]),
+        ("access", 3, [digest, u64]), ("work", 4, [digest]), ("licence", 5, [digest, account]),
+    ]),
     "governance": (0x05, [
         ("rules", 0, []), ("proposal", 1, [u64]), ("comment", 2, [u64, u32]),
         ("consultation", 3, [u64]), ("declaration", 4, [u64]),

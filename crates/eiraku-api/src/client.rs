@@ -152,6 +152,41 @@ impl Client {
         self.get(&format!("/v1/attestations/{}", digest::to_hex(id)))
     }
 
+    /// `GET /v1/consents/{id}`.
+    pub fn consent(&self, id: &Digest) -> Result<crate::ConsentView, ClientError> {
+        self.get(&format!("/v1/consents/{}", digest::to_hex(id)))
+    }
+
+    /// `GET /v1/consents/{id}/accesses?from=N`: up to 1,000 accesses.
+    pub fn accesses(&self, id: &Digest, from: u64) -> Result<Vec<crate::AccessView>, ClientError> {
+        self.get(&format!(
+            "/v1/consents/{}/accesses?from={from}",
+            digest::to_hex(id)
+        ))
+    }
+
+    /// `GET /v1/accounts/{id}/consents`: the consents a person granted.
+    pub fn consents_of(&self, subject: &AccountId) -> Result<Vec<crate::ConsentView>, ClientError> {
+        self.get(&format!("/v1/accounts/{subject}/consents"))
+    }
+
+    /// `GET /v1/works/{digest}`.
+    pub fn work(&self, work: &Digest) -> Result<crate::WorkView, ClientError> {
+        self.get(&format!("/v1/works/{}", digest::to_hex(work)))
+    }
+
+    /// `GET /v1/works/{digest}/licences/{account}`.
+    pub fn licence(
+        &self,
+        work: &Digest,
+        licensee: &AccountId,
+    ) -> Result<crate::LicenceView, ClientError> {
+        self.get(&format!(
+            "/v1/works/{}/licences/{licensee}",
+            digest::to_hex(work)
+        ))
+    }
+
     /// `GET /v1/purses/{id}`.
     pub fn purse(&self, id: &Digest) -> Result<crate::PurseView, ClientError> {
         self.get(&format!("/v1/purses/{}", digest::to_hex(id)))

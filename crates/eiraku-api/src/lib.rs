@@ -53,5 +53,5 @@ pub use money::{
     MoneyStateView, PurseView, SeigniorPeriodView, SettlementView, SupplyView, TravelRecipient,
 };
 pub use proof::{AuditBlock, AuditBlocksQuery, AuditBlocksView};
-pub use registry::{AnchorView, AttestationView};
+pub use registry::{AccessView, AnchorView, AttestationView, ConsentView, LicenceView, WorkView};
 pub use validators::{SetMemberView, ValidatorsView};

@@ -49,6 +49,76 @@ pub struct AttestationView {
     pub valid_now: bool,
 }
 
+/// A consent, and whether it holds at the finalized state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConsentView {
+    /// Its name: the hash of the transaction that granted it (hex).
+    pub id: String,
+    /// The person whose data it is (hex account).
+    pub subject: String,
+    /// Who may use the data (hex account).
+    pub data_user: String,
+    /// For what.
+    pub purpose: String,
+    /// Which categories of data.
+    pub categories: Vec<String>,
+    /// Until when (block time, ms, exclusive).
+    pub until_ms: u64,
+    /// Block time it was granted.
+    pub granted_ms: u64,
+    /// Block time it was revoked, if it was.
+    pub revoked_ms: Option<u64>,
+    /// Accesses logged under it (`GET /v1/consents/{id}/accesses`).
+    pub accesses: u64,
+    /// Whether it holds at the finalized block's time.
+    pub active_now: bool,
+    /// Finalized height read.
+    pub height: u64,
+}
+
+/// One logged access under a consent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccessView {
+    /// Its number under the consent (its state key: `registry/access/{consent}/{n}`).
+    pub n: u64,
+    /// The data category accessed.
+    pub category: String,
+    /// Digest of what was accessed (hex).
+    pub digest: String,
+    /// Block time of the entry.
+    pub at_ms: u64,
+}
+
+/// A registered work and its terms.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WorkView {
+    /// Digest of the work (hex).
+    pub work: String,
+    /// Its holder (hex account).
+    pub holder: String,
+    /// A licence's price, coin minor units (decimal string).
+    pub price: String,
+    /// How long a licence lasts, ms.
+    pub licence_ms: u64,
+    /// The holder's share of a resale, basis points.
+    pub royalty_bps: u16,
+}
+
+/// An account's licence of a work.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LicenceView {
+    /// End of its validity (block time, exclusive).
+    pub until_ms: u64,
+    /// Its resale offer, coin minor units, if offered.
+    pub offer: Option<String>,
+    /// Whether it is valid at the finalized block's time.
+    pub valid_now: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

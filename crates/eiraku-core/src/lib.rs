@@ -33,6 +33,7 @@ pub mod attestation;
 pub mod block;
 pub mod cash;
 pub mod chain_id;
+pub mod consent;
 pub mod digest;
 pub mod genesis;
 pub mod governance;

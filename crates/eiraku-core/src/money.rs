@@ -221,7 +221,12 @@ fn write_text(text: &str, buf: &mut impl BufMut) {
 }
 
 fn read_text(buf: &mut impl Buf) -> Result<String, Error> {
-    let bytes = Vec::<u8>::read_cfg(buf, &(RangeCfg::new(0..=MAX_TEXT_BYTES), ()))?;
+    read_text_within(buf, MAX_TEXT_BYTES)
+}
+
+/// Reads UTF-8 text of at most `max` bytes (length-prefixed).
+pub(crate) fn read_text_within(buf: &mut impl Buf, max: usize) -> Result<String, Error> {
+    let bytes = Vec::<u8>::read_cfg(buf, &(RangeCfg::new(0..=max), ()))?;
     String::from_utf8(bytes).map_err(|_| Error::Invalid("text", "not UTF-8"))
 }
 

@@ -4,7 +4,13 @@
 //! root). An anchor is evidence by being in a finalized block; the state
 //! keeps the first anchoring of each root under a [`RegistryKey`].
 
-use crate::{digest, state_key::ModuleKey, AccountId, Digest};
+use crate::{
+    consent::{read_category, ConsentTerms, MAX_PURPOSE_BYTES},
+    digest,
+    money::read_text_within,
+    state_key::ModuleKey,
+    AccountId, Amount, Digest,
+};
 use bytes::BufMut;
 use commonware_codec::{Buf, EncodeSize, Error, Read, ReadExt, Write};
 
@@ -59,12 +65,109 @@ pub enum RegistryCall {
         )]
         id: Digest,
     },
+    /// The sender, a person, consents to a data user's use of categories
+    /// of its data for a purpose until a time.
+    GrantConsent(ConsentTerms),
+    /// The person who granted consent `id` revokes it.
+    RevokeConsent {
+        /// The consent: the hash of the transaction that granted it.
+        #[serde(
+            serialize_with = "crate::digest::serialize_hex",
+            deserialize_with = "crate::digest::deserialize_hex"
+        )]
+        id: Digest,
+    },
+    /// The sender, a data user, logs one access to a category of a
+    /// person's data under consent `consent`, for its purpose.
+    RecordAccess {
+        /// The consent.
+        #[serde(
+            serialize_with = "crate::digest::serialize_hex",
+            deserialize_with = "crate::digest::deserialize_hex"
+        )]
+        consent: Digest,
+        /// The purpose (the consent's).
+        purpose: String,
+        /// The data category accessed.
+        category: String,
+        /// Digest of what was accessed (its content stays off the ledger).
+        #[serde(
+            serialize_with = "crate::digest::serialize_hex",
+            deserialize_with = "crate::digest::deserialize_hex"
+        )]
+        digest: Digest,
+    },
+    /// The sender registers itself as the holder of a work (by its
+    /// digest), on terms: a licence's price in coins, how long a licence
+    /// lasts, and the holder's share of every resale (basis points).
+    RegisterWork {
+        /// Digest of the work.
+        #[serde(
+            serialize_with = "crate::digest::serialize_hex",
+            deserialize_with = "crate::digest::deserialize_hex"
+        )]
+        work: Digest,
+        /// Price of a licence, coin minor units.
+        price: Amount,
+        /// How long a licence lasts, ms.
+        licence_ms: u64,
+        /// The holder's share of a resale's price, basis points (≤ 10,000).
+        royalty_bps: u16,
+    },
+    /// The holder of a work grants a licence free of charge.
+    GrantLicence {
+        /// The work.
+        #[serde(
+            serialize_with = "crate::digest::serialize_hex",
+            deserialize_with = "crate::digest::deserialize_hex"
+        )]
+        work: Digest,
+        /// Who gets the licence.
+        licensee: AccountId,
+    },
+    /// A licensee offers its licence for resale at a price.
+    OfferLicence {
+        /// The work.
+        #[serde(
+            serialize_with = "crate::digest::serialize_hex",
+            deserialize_with = "crate::digest::deserialize_hex"
+        )]
+        work: Digest,
+        /// The asking price, coin minor units.
+        price: Amount,
+    },
+    /// The sender buys a licence of a work: from its holder at the work's
+    /// price, or from a licensee at its offer (the holder's royalty share
+    /// of it goes to the holder). Paid in coins under the money rules, in
+    /// this transaction. The buyer names the holder, seller and price it
+    /// agrees to: a change of any of them refuses the purchase.
+    BuyLicence {
+        /// The work.
+        #[serde(
+            serialize_with = "crate::digest::serialize_hex",
+            deserialize_with = "crate::digest::deserialize_hex"
+        )]
+        work: Digest,
+        /// Its holder.
+        holder: AccountId,
+        /// Who sells: the holder, or a licensee that offered.
+        seller: AccountId,
+        /// The price.
+        price: Amount,
+    },
 }
 
 impl RegistryCall {
     const ANCHOR: u8 = 0;
     const ATTEST: u8 = 1;
     const REVOKE_ATTESTATION: u8 = 2;
+    const GRANT_CONSENT: u8 = 3;
+    const REVOKE_CONSENT: u8 = 4;
+    const RECORD_ACCESS: u8 = 5;
+    const REGISTER_WORK: u8 = 6;
+    const GRANT_LICENCE: u8 = 7;
+    const OFFER_LICENCE: u8 = 8;
+    const BUY_LICENCE: u8 = 9;
 }
 
 impl Write for RegistryCall {
@@ -93,6 +196,60 @@ impl Write for RegistryCall {
                 Self::REVOKE_ATTESTATION.write(buf);
                 id.write(buf);
             }
+            RegistryCall::GrantConsent(terms) => {
+                Self::GRANT_CONSENT.write(buf);
+                terms.write(buf);
+            }
+            RegistryCall::RevokeConsent { id } => {
+                Self::REVOKE_CONSENT.write(buf);
+                id.write(buf);
+            }
+            RegistryCall::RecordAccess {
+                consent,
+                purpose,
+                category,
+                digest,
+            } => {
+                Self::RECORD_ACCESS.write(buf);
+                consent.write(buf);
+                purpose.as_bytes().write(buf);
+                category.as_bytes().write(buf);
+                digest.write(buf);
+            }
+            RegistryCall::RegisterWork {
+                work,
+                price,
+                licence_ms,
+                royalty_bps,
+            } => {
+                Self::REGISTER_WORK.write(buf);
+                work.write(buf);
+                price.write(buf);
+                licence_ms.write(buf);
+                royalty_bps.write(buf);
+            }
+            RegistryCall::GrantLicence { work, licensee } => {
+                Self::GRANT_LICENCE.write(buf);
+                work.write(buf);
+                licensee.write(buf);
+            }
+            RegistryCall::OfferLicence { work, price } => {
+                Self::OFFER_LICENCE.write(buf);
+                work.write(buf);
+                price.write(buf);
+            }
+            RegistryCall::BuyLicence {
+                work,
+                holder,
+                seller,
+                price,
+            } => {
+                Self::BUY_LICENCE.write(buf);
+                work.write(buf);
+                holder.write(buf);
+                seller.write(buf);
+                price.write(buf);
+            }
         }
     }
 }
@@ -102,7 +259,15 @@ impl EncodeSize for RegistryCall {
         match self {
             RegistryCall::Anchor { root, leaves } => 1 + root.encode_size() + leaves.encode_size(),
             RegistryCall::Attest { .. } => 1 + 32 + 32 + 32 + 8 + 8,
-            RegistryCall::RevokeAttestation { .. } => 1 + 32,
+            RegistryCall::RevokeAttestation { .. } | RegistryCall::RevokeConsent { .. } => 1 + 32,
+            RegistryCall::GrantConsent(terms) => 1 + terms.encode_size(),
+            RegistryCall::RecordAccess {
+                purpose, category, ..
+            } => 1 + 32 + purpose.as_bytes().encode_size() + category.as_bytes().encode_size() + 32,
+            RegistryCall::RegisterWork { .. } => 1 + 32 + 16 + 8 + 2,
+            RegistryCall::GrantLicence { .. } => 1 + 32 + 32,
+            RegistryCall::OfferLicence { .. } => 1 + 32 + 16,
+            RegistryCall::BuyLicence { .. } => 1 + 32 + 32 + 32 + 16,
         }
     }
 }
@@ -129,6 +294,36 @@ impl Read for RegistryCall {
             Self::REVOKE_ATTESTATION => Ok(RegistryCall::RevokeAttestation {
                 id: Digest::read(buf)?,
             }),
+            Self::GRANT_CONSENT => Ok(RegistryCall::GrantConsent(ConsentTerms::read(buf)?)),
+            Self::REVOKE_CONSENT => Ok(RegistryCall::RevokeConsent {
+                id: Digest::read(buf)?,
+            }),
+            Self::RECORD_ACCESS => Ok(RegistryCall::RecordAccess {
+                consent: Digest::read(buf)?,
+                purpose: read_text_within(buf, MAX_PURPOSE_BYTES)?,
+                category: read_category(buf)?,
+                digest: Digest::read(buf)?,
+            }),
+            Self::REGISTER_WORK => Ok(RegistryCall::RegisterWork {
+                work: Digest::read(buf)?,
+                price: Amount::read(buf)?,
+                licence_ms: u64::read(buf)?,
+                royalty_bps: u16::read(buf)?,
+            }),
+            Self::GRANT_LICENCE => Ok(RegistryCall::GrantLicence {
+                work: Digest::read(buf)?,
+                licensee: AccountId::read(buf)?,
+            }),
+            Self::OFFER_LICENCE => Ok(RegistryCall::OfferLicence {
+                work: Digest::read(buf)?,
+                price: Amount::read(buf)?,
+            }),
+            Self::BUY_LICENCE => Ok(RegistryCall::BuyLicence {
+                work: Digest::read(buf)?,
+                holder: AccountId::read(buf)?,
+                seller: AccountId::read(buf)?,
+                price: Amount::read(buf)?,
+            }),
             other => Err(Error::InvalidEnum(other)),
         }
     }
@@ -142,12 +337,32 @@ pub enum RegistryKey {
     Anchor(Digest),
     /// An attestation, by the hash of the transaction that recorded it.
     Attestation(Digest),
+    /// A consent, by the hash of the transaction that granted it.
+    Consent(Digest),
+    /// The `n`-th access logged under a consent.
+    Access {
+        /// The consent.
+        consent: Digest,
+        /// Its number under the consent, from 0.
+        n: u64,
+    },
+    /// A registered work, by its digest.
+    Work(Digest),
+    /// A licence of a work held by an account.
+    Licence {
+        /// The work.
+        work: Digest,
+        /// The licensee.
+        licensee: AccountId,
+    },
 }
 
 impl ModuleKey for RegistryKey {
     const TAG: u8 = 0x04;
     const NAME: &'static str = "registry";
-    const FORMS: &'static str = "registry/anchor/<hex digest>, registry/attestation/<hex digest>";
+    const FORMS: &'static str = "registry/anchor/<hex digest>, registry/attestation/<hex digest>, \
+registry/consent/<hex digest>, registry/access/<hex digest>/<n>, registry/work/<hex digest>, \
+registry/licence/<hex digest>/<hex account>";
 
     fn write_bytes(&self, out: &mut Vec<u8>) {
         match self {
@@ -159,37 +374,142 @@ impl ModuleKey for RegistryKey {
                 out.push(1);
                 out.extend_from_slice(id.as_ref());
             }
+            RegistryKey::Consent(id) => {
+                out.push(2);
+                out.extend_from_slice(id.as_ref());
+            }
+            RegistryKey::Access { consent, n } => {
+                out.push(3);
+                out.extend_from_slice(consent.as_ref());
+                out.extend_from_slice(&n.to_be_bytes());
+            }
+            RegistryKey::Work(work) => {
+                out.push(4);
+                out.extend_from_slice(work.as_ref());
+            }
+            RegistryKey::Licence { work, licensee } => {
+                out.push(5);
+                out.extend_from_slice(work.as_ref());
+                out.extend_from_slice(licensee.as_bytes());
+            }
         }
     }
 
     fn read_bytes(bytes: &[u8]) -> Option<Self> {
-        match bytes.split_first()? {
-            (0, root) => Some(RegistryKey::Anchor(Digest::from(
-                <[u8; 32]>::try_from(root).ok()?,
-            ))),
-            (1, id) => Some(RegistryKey::Attestation(Digest::from(
-                <[u8; 32]>::try_from(id).ok()?,
-            ))),
-            _ => None,
-        }
+        let digest_at = |part: &[u8]| Some(Digest::from(<[u8; 32]>::try_from(part).ok()?));
+        let (&kind, natural) = bytes.split_first()?;
+        Some(match kind {
+            0 => RegistryKey::Anchor(digest_at(natural)?),
+            1 => RegistryKey::Attestation(digest_at(natural)?),
+            2 => RegistryKey::Consent(digest_at(natural)?),
+            3 if natural.len() == 40 => RegistryKey::Access {
+                consent: digest_at(&natural[..32])?,
+                n: u64::from_be_bytes(natural[32..].try_into().ok()?),
+            },
+            4 => RegistryKey::Work(digest_at(natural)?),
+            5 if natural.len() == 64 => RegistryKey::Licence {
+                work: digest_at(&natural[..32])?,
+                licensee: AccountId::from_bytes(natural[32..].try_into().ok()?),
+            },
+            _ => return None,
+        })
     }
 
     fn write_text(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RegistryKey::Anchor(root) => write!(f, "anchor/{}", digest::to_hex(root)),
             RegistryKey::Attestation(id) => write!(f, "attestation/{}", digest::to_hex(id)),
+            RegistryKey::Consent(id) => write!(f, "consent/{}", digest::to_hex(id)),
+            RegistryKey::Access { consent, n } => {
+                write!(f, "access/{}/{n}", digest::to_hex(consent))
+            }
+            RegistryKey::Work(work) => write!(f, "work/{}", digest::to_hex(work)),
+            RegistryKey::Licence { work, licensee } => {
+                write!(f, "licence/{}/{licensee}", digest::to_hex(work))
+            }
         }
     }
 
     fn parse_parts(parts: &[&str]) -> Result<Self, Option<String>> {
+        let hex = |text: &str| {
+            digest::from_hex(text).ok_or_else(|| Some(format!("{text:?} is not a hex digest")))
+        };
         match parts {
             ["anchor", root] => digest::from_hex(root)
                 .map(RegistryKey::Anchor)
                 .ok_or_else(|| Some(format!("{root:?} is not a hex digest"))),
-            ["attestation", id] => digest::from_hex(id)
-                .map(RegistryKey::Attestation)
-                .ok_or_else(|| Some(format!("{id:?} is not a hex digest"))),
+            ["attestation", id] => hex(id).map(RegistryKey::Attestation),
+            ["consent", id] => hex(id).map(RegistryKey::Consent),
+            ["access", id, n] => Ok(RegistryKey::Access {
+                consent: hex(id)?,
+                n: n.parse()
+                    .map_err(|_| Some(format!("{n:?} is not a number")))?,
+            }),
+            ["work", id] => hex(id).map(RegistryKey::Work),
+            ["licence", id, account] => Ok(RegistryKey::Licence {
+                work: hex(id)?,
+                licensee: AccountId::from_hex(account).map_err(Some)?,
+            }),
             _ => Err(None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{hash, Keypair};
+    use commonware_codec::{Copying, DecodeExt, Encode};
+
+    #[test]
+    fn every_registry_call_round_trips_at_its_size() {
+        let (work, who) = (hash(&[b"work"]), Keypair::from_seed(1).account_id());
+        let calls = [
+            RegistryCall::Anchor {
+                root: work,
+                leaves: 3,
+            },
+            RegistryCall::RevokeAttestation { id: work },
+            RegistryCall::GrantConsent(ConsentTerms {
+                data_user: who,
+                purpose: "credit scoring".into(),
+                categories: vec!["income".into()],
+                until_ms: 5,
+            }),
+            RegistryCall::RevokeConsent { id: work },
+            RegistryCall::RecordAccess {
+                consent: work,
+                purpose: "credit scoring".into(),
+                category: "income".into(),
+                digest: work,
+            },
+            RegistryCall::RegisterWork {
+                work,
+                price: Amount(5),
+                licence_ms: 9,
+                royalty_bps: 1_000,
+            },
+            RegistryCall::GrantLicence {
+                work,
+                licensee: who,
+            },
+            RegistryCall::OfferLicence {
+                work,
+                price: Amount(7),
+            },
+            RegistryCall::BuyLicence {
+                work,
+                holder: who,
+                seller: who,
+                price: Amount(7),
+            },
+        ];
+        for call in calls {
+            let bytes = call.encode();
+            assert_eq!(bytes.len(), call.encode_size(), "{call:?}");
+            assert_eq!(RegistryCall::decode(Copying(bytes.as_ref())).unwrap(), call);
+            let json = serde_json::to_string(&call).unwrap();
+            assert_eq!(serde_json::from_str::<RegistryCall>(&json).unwrap(), call);
         }
     }
 }

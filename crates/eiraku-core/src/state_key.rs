@@ -232,6 +232,16 @@ mod tests {
             }),
             StateKey::Registry(RegistryKey::Anchor(hash(&[b"root"]))),
             StateKey::Registry(RegistryKey::Attestation(hash(&[b"attest"]))),
+            StateKey::Registry(RegistryKey::Consent(hash(&[b"consent"]))),
+            StateKey::Registry(RegistryKey::Access {
+                consent: hash(&[b"consent"]),
+                n: 7,
+            }),
+            StateKey::Registry(RegistryKey::Work(hash(&[b"work"]))),
+            StateKey::Registry(RegistryKey::Licence {
+                work: hash(&[b"work"]),
+                licensee: id,
+            }),
             StateKey::Governance(GovernanceKey::Rules),
             StateKey::Governance(GovernanceKey::Proposal(7)),
         ]

@@ -29,6 +29,10 @@ pub(crate) struct CallContext<'c, 'a> {
     pub accounts: &'c mut AccountWrites<'a>,
     /// Every role; grants are staged until the call is known good.
     pub authority: &'c mut Authority,
+    /// The money module as it was before the call, read only: what a
+    /// module that takes a payment in coins pays through (its rules read
+    /// it; a payment writes only accounts).
+    pub money: Option<&'c crate::money::Money>,
 }
 
 /// What one call changed in the foundation, as invariants read it.
@@ -294,6 +298,7 @@ mod tests {
             env: &env,
             accounts: &mut writes,
             authority: &mut authority,
+            money: None,
         };
         modules.apply(&tx.transaction.call, &mut cx)
     }

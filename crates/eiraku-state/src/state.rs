@@ -472,6 +472,7 @@ impl State {
             env,
             accounts: &mut writes,
             authority: &mut self.authority,
+            money: modules_before.money.as_ref(),
         };
         // Modules change nothing when they fail; the account writes and
         // staged grants are dropped.

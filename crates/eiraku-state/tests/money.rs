@@ -28,6 +28,8 @@ mod cash;
 mod kyc;
 #[path = "money/purse.rs"]
 mod purse;
+#[path = "money/registries.rs"]
+mod registries;
 
 const DAY_MS: u64 = 24 * 60 * 60 * 1000;
 const START_MS: u64 = 1_800_000_000_000;

@@ -10,6 +10,7 @@ use eiraku::commands::{
     keys::KeysCommand, money::MoneyCommand, node::NodeCommandArgs, notary::NotaryCommand,
     proof::ProofCommand, query::QueryCommand, tx::TxCommand, verify::VerifyArgs, NodeArgs,
 };
+use eiraku::commands::{consent, consent::ConsentCommand, work, work::WorkCommand};
 use eiraku::commands::{query, tx, verify, wallet, wallet::WalletCommand};
 
 /// A validator allocates and frees many small buffers per transaction
@@ -85,6 +86,28 @@ enum Command {
     Purse {
         #[command(subcommand)]
         command: PurseCommand,
+        /// Submit and return without waiting for finality.
+        #[arg(long, global = true)]
+        no_wait: bool,
+        #[command(flatten)]
+        node: NodeArgs,
+    },
+    /// Consent and the access log (information banks): grant, revoke, log
+    /// an access, list every access to a person's data.
+    Consent {
+        #[command(subcommand)]
+        command: ConsentCommand,
+        /// Submit and return without waiting for finality.
+        #[arg(long, global = true)]
+        no_wait: bool,
+        #[command(flatten)]
+        node: NodeArgs,
+    },
+    /// Rights and licences: register a work, grant, offer and buy
+    /// licences in coins.
+    Work {
+        #[command(subcommand)]
+        command: WorkCommand,
         /// Submit and return without waiting for finality.
         #[arg(long, global = true)]
         no_wait: bool,
@@ -174,6 +197,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             no_wait,
             node,
         } => purse::run(command, no_wait, &node),
+        Command::Consent {
+            command,
+            no_wait,
+            node,
+        } => consent::run(command, no_wait, &node),
+        Command::Work {
+            command,
+            no_wait,
+            node,
+        } => work::run(command, no_wait, &node),
         Command::Notary { command } => notary::run(command),
         Command::Verify(args) => verify::run(args),
         Command::Proof { command } => proof::run(command),

@@ -252,6 +252,17 @@ fn describe_value(key: &StateKey, value: &[u8]) -> String {
                 )
             })
         }
+        StateKey::Registry(RegistryKey::Access { consent, n }) => {
+            eiraku_state::registry::Access::from_bytes(value).map(|a| {
+                format!(
+                    "access {n} to {} under consent {}, digest {}, logged at {}",
+                    a.category,
+                    eiraku_core::digest::to_hex(consent),
+                    eiraku_core::digest::to_hex(&a.digest),
+                    format_time(a.at_ms)
+                )
+            })
+        }
         StateKey::Registry(RegistryKey::Attestation(_)) => {
             eiraku_core::attestation::Attestation::from_bytes(value).map(|a| {
                 let revoked = a.revoked_ms.map_or("not revoked".into(), |at| {

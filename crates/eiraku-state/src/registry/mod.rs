@@ -6,8 +6,12 @@
 //! recorded by attesters and revoked by them. Consent records come here.
 
 mod attestation;
+mod consent;
+mod rights;
 
+pub use consent::{Access, Consent};
 pub use eiraku_core::attestation::{Attestation, MAX_VALIDITY_MS};
+pub use rights::{royalty, Licence, Work};
 
 use crate::{
     changes,
@@ -88,6 +92,92 @@ pub enum RegistryError {
         /// The attestation (hex).
         id: String,
     },
+    /// A consent to oneself, without a purpose, or not lasting from now
+    /// to at most ten years on.
+    #[error("a consent names another account as data user and a purpose, and lasts from now to at most ten years on")]
+    BadConsent,
+    /// No consent by that name.
+    #[error("no consent {id} is on record")]
+    UnknownConsent {
+        /// The consent (hex).
+        id: String,
+    },
+    /// Only the person who granted a consent revokes it.
+    #[error("consent {id} is revoked only by the person who granted it")]
+    NotConsentSubject {
+        /// The consent (hex).
+        id: String,
+    },
+    /// Only a consent's data user logs accesses under it.
+    #[error("consent {id} was not given to this data user")]
+    NotConsentDataUser {
+        /// The consent (hex).
+        id: String,
+    },
+    /// The consent was revoked.
+    #[error("consent {id} is revoked")]
+    ConsentRevoked {
+        /// The consent (hex).
+        id: String,
+    },
+    /// The consent's time is over.
+    #[error("consent {id} has expired")]
+    ConsentExpired {
+        /// The consent (hex).
+        id: String,
+    },
+    /// The consent is for another purpose.
+    #[error("the consent does not cover the purpose {purpose:?}")]
+    PurposeNotConsented {
+        /// The purpose claimed.
+        purpose: String,
+    },
+    /// The consent does not cover the category.
+    #[error("the consent does not cover data category {category:?}")]
+    CategoryNotConsented {
+        /// The category.
+        category: String,
+    },
+    /// The work is registered already; the first registration counts.
+    #[error("the work is registered already, by {holder}")]
+    WorkRegistered {
+        /// Its holder (hex).
+        holder: String,
+    },
+    /// A licence that lasts no time or over ten years, or a royalty over
+    /// the whole price.
+    #[error("a work's licences last from 1 ms to ten years and its royalty is at most 10,000 basis points")]
+    BadWorkTerms,
+    /// No work has that digest.
+    #[error("no work {work} is registered")]
+    UnknownWork {
+        /// The work (hex).
+        work: String,
+    },
+    /// Only a work's holder grants licences of it (to others).
+    #[error("only the work's holder grants its licences, to others")]
+    NotWorkHolder,
+    /// The account holds no valid licence of the work.
+    #[error("account {licensee} holds no valid licence of the work")]
+    NoLicence {
+        /// The account (hex).
+        licensee: String,
+    },
+    /// The buyer holds a valid licence already.
+    #[error("the account holds a valid licence of the work already")]
+    AlreadyLicensed,
+    /// The work's holder is not the one the buyer named.
+    #[error("the work's holder is not the one the purchase names")]
+    WorkHolderChanged,
+    /// The work's price is not the one the buyer named.
+    #[error("a licence of the work costs {price}, not the price the purchase names")]
+    PriceChanged {
+        /// The price now.
+        price: eiraku_core::Amount,
+    },
+    /// The seller offers no licence at that price.
+    #[error("the seller does not offer its licence at that price")]
+    NotOffered,
 }
 
 impl RegistryError {
@@ -100,6 +190,23 @@ impl RegistryError {
             RegistryError::UnknownAttestation { .. } => "unknown_attestation",
             RegistryError::NotItsAttester { .. } => "not_its_attester",
             RegistryError::AttestationRevoked { .. } => "attestation_revoked",
+            RegistryError::BadConsent => "bad_consent",
+            RegistryError::UnknownConsent { .. } => "unknown_consent",
+            RegistryError::NotConsentSubject { .. } => "not_consent_subject",
+            RegistryError::NotConsentDataUser { .. } => "not_consent_data_user",
+            RegistryError::ConsentRevoked { .. } => "consent_revoked",
+            RegistryError::ConsentExpired { .. } => "consent_expired",
+            RegistryError::PurposeNotConsented { .. } => "purpose_not_consented",
+            RegistryError::CategoryNotConsented { .. } => "category_not_consented",
+            RegistryError::WorkRegistered { .. } => "work_registered",
+            RegistryError::BadWorkTerms => "bad_work_terms",
+            RegistryError::UnknownWork { .. } => "unknown_work",
+            RegistryError::NotWorkHolder => "not_work_holder",
+            RegistryError::NoLicence { .. } => "no_licence",
+            RegistryError::AlreadyLicensed => "already_licensed",
+            RegistryError::WorkHolderChanged => "work_holder_changed",
+            RegistryError::PriceChanged { .. } => "price_changed",
+            RegistryError::NotOffered => "not_offered",
         }
     }
 }
@@ -109,6 +216,13 @@ impl RegistryError {
 pub struct Registry {
     anchors: OrdMap<Digest, FirstAnchor>,
     attestations: OrdMap<Digest, Attestation>,
+    consents: OrdMap<Digest, Consent>,
+    /// The consents each person granted (not an entry of its own: rebuilt
+    /// from the consents).
+    consents_of: OrdMap<(AccountId, Digest), ()>,
+    accesses: OrdMap<(Digest, u64), Access>,
+    works: OrdMap<Digest, Work>,
+    licences: OrdMap<(Digest, AccountId), Licence>,
 }
 
 /// Who runs a registry call, and when.
@@ -130,7 +244,7 @@ impl Registry {
     pub fn restore(anchors: impl IntoIterator<Item = (Digest, FirstAnchor)>) -> Self {
         Self {
             anchors: anchors.into_iter().collect(),
-            attestations: OrdMap::new(),
+            ..Self::default()
         }
     }
 
@@ -187,6 +301,35 @@ impl Registry {
             RegistryCall::RevokeAttestation { id } => {
                 self.revoke_attestation(caller.sender, *id, caller.now_ms)
             }
+            RegistryCall::GrantConsent(terms) => self.grant_consent(caller, terms),
+            RegistryCall::RevokeConsent { id } => self.revoke_consent(caller, id),
+            RegistryCall::RecordAccess {
+                consent,
+                purpose,
+                category,
+                digest,
+            } => self.record_access(caller, consent, purpose, category, digest),
+            RegistryCall::RegisterWork {
+                work,
+                price,
+                licence_ms,
+                royalty_bps,
+            } => {
+                let terms = Work {
+                    holder: *caller.sender,
+                    price: *price,
+                    licence_ms: *licence_ms,
+                    royalty_bps: *royalty_bps,
+                };
+                self.register_work(caller, work, terms)
+            }
+            RegistryCall::GrantLicence { work, licensee } => {
+                self.grant_licence(caller, work, licensee)
+            }
+            RegistryCall::OfferLicence { work, price } => self.offer_licence(caller, work, *price),
+            RegistryCall::BuyLicence { .. } => {
+                unreachable!("a purchase pays: Registry::apply runs it with the accounts")
+            }
         }
     }
 }
@@ -208,12 +351,29 @@ impl Module for Registry {
             sender,
             role: cx.authority.role(sender),
         };
+        if let RegistryCall::BuyLicence {
+            work,
+            holder,
+            seller,
+            price,
+        } = call
+        {
+            let terms = (holder, seller, *price);
+            let (money, roles) = (cx.money, &*cx.authority);
+            return Some(self.buy_licence(&caller, money, cx.accounts, roles, work, terms));
+        }
         let done = self.run(call, &caller);
         Some(done.map_err(ExecutionError::from))
     }
 
     fn accounts_touched(call: &Call) -> Option<Vec<&AccountId>> {
-        matches!(call, Call::Registry(_)).then(Vec::new)
+        match call {
+            Call::Registry(RegistryCall::BuyLicence { holder, seller, .. }) => {
+                Some(vec![holder, seller])
+            }
+            Call::Registry(_) => Some(Vec::new()),
+            _ => None,
+        }
     }
 
     fn from_entries(entries: &[(StateKey, Vec<u8>)]) -> Result<Self, EntryError> {
@@ -229,6 +389,27 @@ impl Module for Registry {
                     let attestation = Attestation::from_bytes(value)
                         .ok_or_else(|| EntryError::new(*key, "not an attestation"))?;
                     registry.attestations.insert(*id, attestation);
+                }
+                StateKey::Registry(RegistryKey::Consent(id)) => {
+                    let consent = Consent::from_bytes(value)
+                        .ok_or_else(|| EntryError::new(*key, "not a consent"))?;
+                    registry.consents_of.insert((consent.subject, *id), ());
+                    registry.consents.insert(*id, consent);
+                }
+                StateKey::Registry(RegistryKey::Access { consent, n }) => {
+                    let access = Access::from_bytes(value)
+                        .ok_or_else(|| EntryError::new(*key, "not an access"))?;
+                    registry.accesses.insert((*consent, *n), access);
+                }
+                StateKey::Registry(RegistryKey::Work(work)) => {
+                    let terms = Work::from_bytes(value)
+                        .ok_or_else(|| EntryError::new(*key, "not a work"))?;
+                    registry.works.insert(*work, terms);
+                }
+                StateKey::Registry(RegistryKey::Licence { work, licensee }) => {
+                    let licence = Licence::from_bytes(value)
+                        .ok_or_else(|| EntryError::new(*key, "not a licence"))?;
+                    registry.licences.insert((*work, *licensee), licence);
                 }
                 _ => {}
             }
@@ -249,6 +430,23 @@ impl Module for Registry {
                 Some(attestation.to_bytes()),
             ));
         }
+        let mut put = |key: RegistryKey, value: Vec<u8>| {
+            out.push((StateKey::Registry(key), Some(value)));
+        };
+        for (id, consent) in &self.consents {
+            put(RegistryKey::Consent(*id), consent.to_bytes());
+        }
+        for ((consent, n), access) in &self.accesses {
+            let (consent, n) = (*consent, *n);
+            put(RegistryKey::Access { consent, n }, access.to_bytes());
+        }
+        for (work, terms) in &self.works {
+            put(RegistryKey::Work(*work), terms.to_bytes());
+        }
+        for ((work, licensee), licence) in &self.licences {
+            let (work, licensee) = (*work, *licensee);
+            put(RegistryKey::Licence { work, licensee }, licence.to_bytes());
+        }
     }
 
     fn changes(&self, before: &Self, out: &mut Vec<Change>) {
@@ -264,6 +462,35 @@ impl Module for Registry {
             &self.attestations,
             |id| StateKey::Registry(RegistryKey::Attestation(id)),
             Attestation::to_bytes,
+            out,
+        );
+        let key = StateKey::Registry;
+        changes::map(
+            &before.consents,
+            &self.consents,
+            |id| key(RegistryKey::Consent(id)),
+            Consent::to_bytes,
+            out,
+        );
+        changes::map(
+            &before.accesses,
+            &self.accesses,
+            |(consent, n)| key(RegistryKey::Access { consent, n }),
+            Access::to_bytes,
+            out,
+        );
+        changes::map(
+            &before.works,
+            &self.works,
+            |work| key(RegistryKey::Work(work)),
+            Work::to_bytes,
+            out,
+        );
+        changes::map(
+            &before.licences,
+            &self.licences,
+            |(work, licensee)| key(RegistryKey::Licence { work, licensee }),
+            Licence::to_bytes,
             out,
         );
     }

@@ -6,6 +6,7 @@ pub mod attest;
 pub mod bench;
 pub mod cash;
 pub mod cash_center;
+pub mod consent;
 pub mod devnet;
 pub mod emergency;
 pub mod genesis;
@@ -20,6 +21,7 @@ pub mod query;
 pub mod tx;
 pub mod verify;
 pub mod wallet;
+pub mod work;
 
 use crate::{devnet::Devnet, Client};
 use std::path::{Path, PathBuf};
