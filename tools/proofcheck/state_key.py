@@ -80,6 +80,7 @@ MODULES = {
     "registry": (0x04, [
         ("anchor", 0, [digest]), ("attestation", 1, [digest]), ("consent", 2, [digest]),
         ("access", 3, [digest, u64]), ("work", 4, [digest]), ("licence", 5, [digest, account]),
+        ("registry", 6, [digest]), ("record", 7, [digest, u64]),
     ]),
     "governance": (0x05, [
         ("rules", 0, []), ("proposal", 1, [u64]), ("comment", 2, [u64, u32]),

@@ -8,6 +8,9 @@ use crate::{
     consent::{read_category, ConsentTerms, MAX_PURPOSE_BYTES},
     digest,
     money::read_text_within,
+    record::{
+        is_record_key, is_registry_name, read_name, RegistryTerms, MAX_KEY_BYTES, MAX_NAME_BYTES,
+    },
     state_key::ModuleKey,
     AccountId, Amount, Digest,
 };
@@ -155,6 +158,31 @@ pub enum RegistryCall {
         /// The price.
         price: Amount,
     },
+    /// The sender, a registry authority, creates a registry.
+    CreateRegistry(RegistryTerms),
+    /// The sender, a writer of the registry, records the next version of
+    /// a record: its payload's digest and its sealed envelope's.
+    WriteRecord {
+        /// The registry's name.
+        registry: String,
+        /// The record's key.
+        key: String,
+        /// Its version: 1 for a new key, then one more than the last.
+        version: u64,
+        /// SHA-256 of the payload (JSON).
+        #[serde(
+            serialize_with = "crate::digest::serialize_hex",
+            deserialize_with = "crate::digest::deserialize_hex"
+        )]
+        payload: Digest,
+        /// Digest of the sealed envelope nodes keep
+        /// ([`crate::record::PayloadEnvelope::digest`]).
+        #[serde(
+            serialize_with = "crate::digest::serialize_hex",
+            deserialize_with = "crate::digest::deserialize_hex"
+        )]
+        envelope: Digest,
+    },
 }
 
 impl RegistryCall {
@@ -168,6 +196,8 @@ impl RegistryCall {
     const GRANT_LICENCE: u8 = 7;
     const OFFER_LICENCE: u8 = 8;
     const BUY_LICENCE: u8 = 9;
+    const CREATE_REGISTRY: u8 = 10;
+    const WRITE_RECORD: u8 = 11;
 }
 
 impl Write for RegistryCall {
@@ -250,6 +280,24 @@ impl Write for RegistryCall {
                 seller.write(buf);
                 price.write(buf);
             }
+            RegistryCall::CreateRegistry(terms) => {
+                Self::CREATE_REGISTRY.write(buf);
+                terms.write(buf);
+            }
+            RegistryCall::WriteRecord {
+                registry,
+                key,
+                version,
+                payload,
+                envelope,
+            } => {
+                Self::WRITE_RECORD.write(buf);
+                registry.as_bytes().write(buf);
+                key.as_bytes().write(buf);
+                version.write(buf);
+                payload.write(buf);
+                envelope.write(buf);
+            }
         }
     }
 }
@@ -268,6 +316,10 @@ impl EncodeSize for RegistryCall {
             RegistryCall::GrantLicence { .. } => 1 + 32 + 32,
             RegistryCall::OfferLicence { .. } => 1 + 32 + 16,
             RegistryCall::BuyLicence { .. } => 1 + 32 + 32 + 32 + 16,
+            RegistryCall::CreateRegistry(terms) => 1 + terms.encode_size(),
+            RegistryCall::WriteRecord { registry, key, .. } => {
+                1 + registry.as_bytes().encode_size() + key.as_bytes().encode_size() + 8 + 64
+            }
         }
     }
 }
@@ -318,6 +370,21 @@ impl Read for RegistryCall {
                 work: Digest::read(buf)?,
                 price: Amount::read(buf)?,
             }),
+            Self::CREATE_REGISTRY => Ok(RegistryCall::CreateRegistry(RegistryTerms::read(buf)?)),
+            Self::WRITE_RECORD => {
+                let registry = read_name(buf, MAX_NAME_BYTES)?;
+                let key = read_name(buf, MAX_KEY_BYTES)?;
+                if !is_registry_name(&registry) || !is_record_key(&key) {
+                    return Err(Error::Invalid("WriteRecord", "a bad registry name or key"));
+                }
+                Ok(RegistryCall::WriteRecord {
+                    registry,
+                    key,
+                    version: u64::read(buf)?,
+                    payload: Digest::read(buf)?,
+                    envelope: Digest::read(buf)?,
+                })
+            }
             Self::BUY_LICENCE => Ok(RegistryCall::BuyLicence {
                 work: Digest::read(buf)?,
                 holder: AccountId::read(buf)?,
@@ -355,6 +422,15 @@ pub enum RegistryKey {
         /// The licensee.
         licensee: AccountId,
     },
+    /// A registry of versioned records, by [`crate::record::registry_id`].
+    Registry(Digest),
+    /// One version of a record, by [`crate::record::record_id`].
+    Record {
+        /// The record (registry and key).
+        record: Digest,
+        /// The version, from 1.
+        version: u64,
+    },
 }
 
 impl ModuleKey for RegistryKey {
@@ -362,7 +438,8 @@ impl ModuleKey for RegistryKey {
     const NAME: &'static str = "registry";
     const FORMS: &'static str = "registry/anchor/<hex digest>, registry/attestation/<hex digest>, \
 registry/consent/<hex digest>, registry/access/<hex digest>/<n>, registry/work/<hex digest>, \
-registry/licence/<hex digest>/<hex account>";
+registry/licence/<hex digest>/<hex account>, registry/registry/<hex digest>, \
+registry/record/<hex digest>/<n>";
 
     fn write_bytes(&self, out: &mut Vec<u8>) {
         match self {
@@ -392,6 +469,15 @@ registry/licence/<hex digest>/<hex account>";
                 out.extend_from_slice(work.as_ref());
                 out.extend_from_slice(licensee.as_bytes());
             }
+            RegistryKey::Registry(id) => {
+                out.push(6);
+                out.extend_from_slice(id.as_ref());
+            }
+            RegistryKey::Record { record, version } => {
+                out.push(7);
+                out.extend_from_slice(record.as_ref());
+                out.extend_from_slice(&version.to_be_bytes());
+            }
         }
     }
 
@@ -411,6 +497,11 @@ registry/licence/<hex digest>/<hex account>";
                 work: digest_at(&natural[..32])?,
                 licensee: AccountId::from_bytes(natural[32..].try_into().ok()?),
             },
+            6 => RegistryKey::Registry(digest_at(natural)?),
+            7 if natural.len() == 40 => RegistryKey::Record {
+                record: digest_at(&natural[..32])?,
+                version: u64::from_be_bytes(natural[32..].try_into().ok()?),
+            },
             _ => return None,
         })
     }
@@ -426,6 +517,10 @@ registry/licence/<hex digest>/<hex account>";
             RegistryKey::Work(work) => write!(f, "work/{}", digest::to_hex(work)),
             RegistryKey::Licence { work, licensee } => {
                 write!(f, "licence/{}/{licensee}", digest::to_hex(work))
+            }
+            RegistryKey::Registry(id) => write!(f, "registry/{}", digest::to_hex(id)),
+            RegistryKey::Record { record, version } => {
+                write!(f, "record/{}/{version}", digest::to_hex(record))
             }
         }
     }
@@ -446,6 +541,13 @@ registry/licence/<hex digest>/<hex account>";
                     .map_err(|_| Some(format!("{n:?} is not a number")))?,
             }),
             ["work", id] => hex(id).map(RegistryKey::Work),
+            ["registry", id] => hex(id).map(RegistryKey::Registry),
+            ["record", id, n] => Ok(RegistryKey::Record {
+                record: hex(id)?,
+                version: n
+                    .parse()
+                    .map_err(|_| Some(format!("{n:?} is not a number")))?,
+            }),
             ["licence", id, account] => Ok(RegistryKey::Licence {
                 work: hex(id)?,
                 licensee: AccountId::from_hex(account).map_err(Some)?,
@@ -502,6 +604,19 @@ mod tests {
                 holder: who,
                 seller: who,
                 price: Amount(7),
+            },
+            RegistryCall::CreateRegistry(RegistryTerms {
+                name: "companies".into(),
+                schema: work,
+                writers: vec![who],
+                members: vec![who],
+            }),
+            RegistryCall::WriteRecord {
+                registry: "companies".into(),
+                key: "7010001008844".into(),
+                version: 1,
+                payload: work,
+                envelope: work,
             },
         ];
         for call in calls {

@@ -238,6 +238,11 @@ mod tests {
                 n: 7,
             }),
             StateKey::Registry(RegistryKey::Work(hash(&[b"work"]))),
+            StateKey::Registry(RegistryKey::Registry(hash(&[b"registry"]))),
+            StateKey::Registry(RegistryKey::Record {
+                record: hash(&[b"record"]),
+                version: 3,
+            }),
             StateKey::Registry(RegistryKey::Licence {
                 work: hash(&[b"work"]),
                 licensee: id,

@@ -8,15 +8,15 @@
 //! Each copy is sealed with the envelope's header (payer, payee, amount) as
 //! associated data, so a copy cannot be moved under another payment.
 
-use crate::{hash, AccountId, Amount, Digest};
-use hpke::{
-    aead::ChaCha20Poly1305, kdf::HkdfSha256, kem::X25519HkdfSha256, Deserializable, Kem as _,
-    OpModeR, OpModeS, Serializable,
+pub use crate::sealed::SealedCopy;
+use crate::{
+    hash,
+    sealed::{self, Kem, SealError},
+    AccountId, Amount, Digest,
 };
+use hpke::{Deserializable, Kem as _, Serializable};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-
-type Kem = X25519HkdfSha256;
 
 /// HPKE `info`: domain separation for Eiraku's travel-rule copies.
 const INFO: &[u8] = b"EIRAKU_TRAVEL_RULE_V1";
@@ -45,6 +45,17 @@ pub enum TravelRuleError {
     /// The holder has no copy, or it does not open with the holder's key.
     #[error("this key does not open the travel-rule envelope")]
     CannotOpen,
+}
+
+impl From<SealError> for TravelRuleError {
+    fn from(error: SealError) -> Self {
+        match error {
+            SealError::Malformed(why) => TravelRuleError::Malformed(why),
+            SealError::MissingRecipient(id) => TravelRuleError::MissingRecipient(id),
+            SealError::UnexpectedRecipient(id) => TravelRuleError::UnexpectedRecipient(id),
+            SealError::CannotOpen => TravelRuleError::CannotOpen,
+        }
+    }
 }
 
 /// An X25519 public key for travel-rule copies (hex in JSON).
@@ -92,6 +103,11 @@ impl TravelSecret {
         hex::encode(self.0.to_bytes())
     }
 
+    /// The HPKE private key (for opening sealed copies).
+    pub(crate) fn private(&self) -> &<Kem as hpke::Kem>::PrivateKey {
+        &self.0
+    }
+
     /// Reads [`TravelSecret::to_hex`].
     pub fn from_hex(text: &str) -> Result<Self, String> {
         let bytes = hex::decode(text.trim()).map_err(|e| e.to_string())?;
@@ -125,17 +141,6 @@ pub struct TravelRuleData {
     pub originator: Party,
     /// The beneficiary.
     pub beneficiary: Party,
-}
-
-/// One party's sealed copy.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SealedCopy {
-    /// Who can open it.
-    pub recipient: AccountId,
-    /// HPKE encapsulated key (hex).
-    pub encapsulated_key: String,
-    /// Ciphertext with tag (hex).
-    pub ciphertext: String,
 }
 
 /// The envelope: a clear header naming the payment, and one sealed copy per
@@ -173,26 +178,7 @@ impl Envelope {
     ) -> Result<Self, TravelRuleError> {
         let plaintext = serde_json::to_vec(data).expect("travel-rule data serializes");
         let aad = Self::header(&payer, &payee, amount);
-        let copies = recipients
-            .iter()
-            .map(|(recipient, key)| {
-                let public = <Kem as hpke::Kem>::PublicKey::from_bytes(&key.0)
-                    .map_err(|e| TravelRuleError::Malformed(format!("key of {recipient}: {e}")))?;
-                let (encapsulated, ciphertext) = hpke::single_shot_seal::<
-                    ChaCha20Poly1305,
-                    HkdfSha256,
-                    Kem,
-                >(
-                    &OpModeS::Base, &public, INFO, &plaintext, &aad
-                )
-                .map_err(|e| TravelRuleError::Malformed(e.to_string()))?;
-                Ok(SealedCopy {
-                    recipient: *recipient,
-                    encapsulated_key: hex::encode(encapsulated.to_bytes()),
-                    ciphertext: hex::encode(ciphertext),
-                })
-            })
-            .collect::<Result<_, TravelRuleError>>()?;
+        let copies = sealed::seal(&plaintext, INFO, &aad, recipients)?;
         Ok(Self {
             version: ENVELOPE_VERSION,
             payer,
@@ -208,25 +194,8 @@ impl Envelope {
         holder: &AccountId,
         secret: &TravelSecret,
     ) -> Result<TravelRuleData, TravelRuleError> {
-        let copy = self
-            .copies
-            .iter()
-            .find(|c| c.recipient == *holder)
-            .ok_or(TravelRuleError::CannotOpen)?;
-        let encapsulated = hex::decode(&copy.encapsulated_key)
-            .ok()
-            .and_then(|b| <Kem as hpke::Kem>::EncappedKey::from_bytes(&b).ok())
-            .ok_or(TravelRuleError::CannotOpen)?;
-        let ciphertext = hex::decode(&copy.ciphertext).map_err(|_| TravelRuleError::CannotOpen)?;
-        let plaintext = hpke::single_shot_open::<ChaCha20Poly1305, HkdfSha256, Kem>(
-            &OpModeR::Base,
-            &secret.0,
-            &encapsulated,
-            INFO,
-            &ciphertext,
-            &Self::header(&self.payer, &self.payee, self.amount),
-        )
-        .map_err(|_| TravelRuleError::CannotOpen)?;
+        let aad = Self::header(&self.payer, &self.payee, self.amount);
+        let plaintext = sealed::open(&self.copies, holder, secret, INFO, &aad)?;
         serde_json::from_slice(&plaintext).map_err(|_| TravelRuleError::CannotOpen)
     }
 
@@ -258,28 +227,7 @@ impl Envelope {
         if self.version != ENVELOPE_VERSION {
             return Err(TravelRuleError::Version(self.version));
         }
-        let mut seen: Vec<AccountId> = Vec::with_capacity(self.copies.len());
-        for copy in &self.copies {
-            if !entitled.contains(&copy.recipient) || seen.contains(&copy.recipient) {
-                return Err(TravelRuleError::UnexpectedRecipient(copy.recipient));
-            }
-            seen.push(copy.recipient);
-            let key_ok = hex::decode(&copy.encapsulated_key)
-                .ok()
-                .is_some_and(|b| <Kem as hpke::Kem>::EncappedKey::from_bytes(&b).is_ok());
-            // ChaCha20-Poly1305 appends a 16-byte tag to a non-empty plaintext.
-            let ciphertext_ok = hex::decode(&copy.ciphertext).is_ok_and(|c| c.len() > 16);
-            if !key_ok || !ciphertext_ok {
-                return Err(TravelRuleError::Malformed(format!(
-                    "the copy for {} is not an HPKE ciphertext",
-                    copy.recipient
-                )));
-            }
-        }
-        match entitled.iter().find(|id| !seen.contains(id)) {
-            Some(missing) => Err(TravelRuleError::MissingRecipient(*missing)),
-            None => Ok(()),
-        }
+        Ok(sealed::check(&self.copies, entitled)?)
     }
 }
 

@@ -7,10 +7,12 @@
 
 mod attestation;
 mod consent;
+mod records;
 mod rights;
 
 pub use consent::{Access, Consent};
 pub use eiraku_core::attestation::{Attestation, MAX_VALIDITY_MS};
+pub use records::{Record, RegistryDef};
 pub use rights::{royalty, Licence, Work};
 
 use crate::{
@@ -178,6 +180,40 @@ pub enum RegistryError {
     /// The seller offers no licence at that price.
     #[error("the seller does not offer its licence at that price")]
     NotOffered,
+    /// Only a registry authority (a role governance grants) creates
+    /// registries.
+    #[error("only a registry authority creates registries")]
+    NotRegistryAuthority,
+    /// The name is taken.
+    #[error("registry {name} exists already")]
+    RegistryExists {
+        /// The name.
+        name: String,
+    },
+    /// A member of the access group holds no key payloads are sealed to.
+    #[error("member {member} holds no X25519 key on the ledger to seal payloads to")]
+    MemberWithoutKey {
+        /// The member.
+        member: AccountId,
+    },
+    /// No registry has that name.
+    #[error("no registry {name} exists")]
+    UnknownRegistry {
+        /// The name.
+        name: String,
+    },
+    /// Only a writer of the registry writes to it.
+    #[error("only a writer of registry {name} writes to it")]
+    NotWriter {
+        /// The registry.
+        name: String,
+    },
+    /// A version other than the next.
+    #[error("the next version of this record is {expected}")]
+    VersionSkipped {
+        /// The version a write must carry.
+        expected: u64,
+    },
 }
 
 impl RegistryError {
@@ -207,6 +243,12 @@ impl RegistryError {
             RegistryError::WorkHolderChanged => "work_holder_changed",
             RegistryError::PriceChanged { .. } => "price_changed",
             RegistryError::NotOffered => "not_offered",
+            RegistryError::NotRegistryAuthority => "not_registry_authority",
+            RegistryError::RegistryExists { .. } => "registry_exists",
+            RegistryError::MemberWithoutKey { .. } => "member_without_key",
+            RegistryError::UnknownRegistry { .. } => "unknown_registry",
+            RegistryError::NotWriter { .. } => "not_writer",
+            RegistryError::VersionSkipped { .. } => "version_skipped",
         }
     }
 }
@@ -223,6 +265,10 @@ pub struct Registry {
     accesses: OrdMap<(Digest, u64), Access>,
     works: OrdMap<Digest, Work>,
     licences: OrdMap<(Digest, AccountId), Licence>,
+    registries: OrdMap<Digest, RegistryDef>,
+    records: OrdMap<(Digest, u64), Record>,
+    /// Each record's latest version (rebuilt from the records).
+    heads: OrdMap<Digest, u64>,
 }
 
 /// Who runs a registry call, and when.
@@ -327,8 +373,15 @@ impl Registry {
                 self.grant_licence(caller, work, licensee)
             }
             RegistryCall::OfferLicence { work, price } => self.offer_licence(caller, work, *price),
-            RegistryCall::BuyLicence { .. } => {
-                unreachable!("a purchase pays: Registry::apply runs it with the accounts")
+            RegistryCall::WriteRecord {
+                registry,
+                key,
+                version,
+                payload,
+                envelope,
+            } => self.write_record(caller, (registry, key, *version), payload, envelope),
+            RegistryCall::BuyLicence { .. } | RegistryCall::CreateRegistry(_) => {
+                unreachable!("it reads the money module: Registry::apply runs it")
             }
         }
     }
@@ -362,7 +415,10 @@ impl Module for Registry {
             let (money, roles) = (cx.money, &*cx.authority);
             return Some(self.buy_licence(&caller, money, cx.accounts, roles, work, terms));
         }
-        let done = self.run(call, &caller);
+        let done = match call {
+            RegistryCall::CreateRegistry(terms) => self.create_registry(&caller, cx.money, terms),
+            _ => self.run(call, &caller),
+        };
         Some(done.map_err(ExecutionError::from))
     }
 
@@ -411,6 +467,16 @@ impl Module for Registry {
                         .ok_or_else(|| EntryError::new(*key, "not a licence"))?;
                     registry.licences.insert((*work, *licensee), licence);
                 }
+                StateKey::Registry(RegistryKey::Registry(id)) => {
+                    let def = RegistryDef::from_bytes(value)
+                        .ok_or_else(|| EntryError::new(*key, "not a registry"))?;
+                    registry.registries.insert(*id, def);
+                }
+                StateKey::Registry(RegistryKey::Record { record, version }) => {
+                    let stored = Record::from_bytes(value)
+                        .ok_or_else(|| EntryError::new(*key, "not a record"))?;
+                    registry.restore_record(*record, *version, stored);
+                }
                 _ => {}
             }
         }
@@ -446,6 +512,13 @@ impl Module for Registry {
         for ((work, licensee), licence) in &self.licences {
             let (work, licensee) = (*work, *licensee);
             put(RegistryKey::Licence { work, licensee }, licence.to_bytes());
+        }
+        for (id, def) in &self.registries {
+            put(RegistryKey::Registry(*id), def.to_bytes());
+        }
+        for ((record, version), stored) in &self.records {
+            let (record, version) = (*record, *version);
+            put(RegistryKey::Record { record, version }, stored.to_bytes());
         }
     }
 
@@ -491,6 +564,20 @@ impl Module for Registry {
             &self.licences,
             |(work, licensee)| key(RegistryKey::Licence { work, licensee }),
             Licence::to_bytes,
+            out,
+        );
+        changes::map(
+            &before.registries,
+            &self.registries,
+            |id| key(RegistryKey::Registry(id)),
+            RegistryDef::to_bytes,
+            out,
+        );
+        changes::map(
+            &before.records,
+            &self.records,
+            |(record, version)| key(RegistryKey::Record { record, version }),
+            Record::to_bytes,
             out,
         );
     }

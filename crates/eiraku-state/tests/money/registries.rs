@@ -231,3 +231,106 @@ fn a_licence_is_bought_in_coins_and_a_resale_pays_the_holder_its_royalty() {
     let whole = entries(&chain.state.all_entries());
     assert_eq!(rebuilt_from(&whole, &chain.state).unwrap(), chain.state);
 }
+
+const REGISTRAR_JP: u64 = 68;
+
+/// Funded, with Japan's registry authority named at the founding and a
+/// travel-rule key registered by Japan's bank.
+fn records_chain() -> Chain {
+    let mut genesis = genesis();
+    genesis.accounts = vec![eiraku_core::GenesisAccount {
+        id: id(REGISTRAR_JP),
+        balance: Amount::ZERO,
+        label: String::new(),
+        role: Some(Role::RegistryAuthority {
+            economy: economy("JP"),
+        }),
+        bank: None,
+        travel_key: None,
+    }];
+    let mut chain = fund(open_all(Chain::on(genesis)));
+    let key = MoneyCall::RegisterTravelKey {
+        key: TravelKey([9; 32]),
+    };
+    chain.send(BANK_JP, key).unwrap();
+    chain
+}
+
+fn write(key: &str, version: u64) -> RegistryCall {
+    RegistryCall::WriteRecord {
+        registry: "companies".into(),
+        key: key.into(),
+        version,
+        payload: hash(&[b"payload", &version.to_be_bytes()]),
+        envelope: hash(&[b"envelope", &version.to_be_bytes()]),
+    }
+}
+
+#[test]
+fn a_record_is_written_by_a_writer_one_version_after_another() {
+    use eiraku_core::record::RegistryTerms;
+    let mut chain = records_chain();
+    let terms = |members: Vec<u64>| {
+        RegistryCall::CreateRegistry(RegistryTerms {
+            name: "companies".into(),
+            schema: hash(&[b"schema"]),
+            writers: vec![id(REGISTRAR_JP)],
+            members: members.into_iter().map(id).collect(),
+        })
+    };
+    let (_, done) = registry(&mut chain, BANK_JP, terms(vec![BANK_JP]));
+    assert_eq!(done, refused(RegistryError::NotRegistryAuthority));
+    let (_, done) = registry(&mut chain, REGISTRAR_JP, terms(vec![BANK_JP, BANK_PH]));
+    assert_eq!(
+        done,
+        refused(RegistryError::MemberWithoutKey {
+            member: id(BANK_PH)
+        })
+    );
+    registry(&mut chain, REGISTRAR_JP, terms(vec![BANK_JP]))
+        .1
+        .unwrap();
+    let (_, done) = registry(&mut chain, REGISTRAR_JP, terms(vec![BANK_JP]));
+    assert_eq!(
+        done,
+        refused(RegistryError::RegistryExists {
+            name: "companies".into()
+        })
+    );
+    let (_, done) = registry(&mut chain, BANK_JP, write("7010001008844", 1));
+    assert_eq!(
+        done,
+        refused(RegistryError::NotWriter {
+            name: "companies".into()
+        })
+    );
+    let (_, done) = registry(&mut chain, REGISTRAR_JP, write("7010001008844", 2));
+    assert_eq!(done, refused(RegistryError::VersionSkipped { expected: 1 }));
+    for version in [1, 2] {
+        registry(&mut chain, REGISTRAR_JP, write("7010001008844", version))
+            .1
+            .unwrap();
+    }
+    let (_, done) = registry(&mut chain, REGISTRAR_JP, write("7010001008844", 2));
+    assert_eq!(done, refused(RegistryError::VersionSkipped { expected: 3 }));
+    let mut elsewhere = write("1", 1);
+    if let RegistryCall::WriteRecord { registry, .. } = &mut elsewhere {
+        *registry = "land".into();
+    }
+    let (_, done) = registry(&mut chain, REGISTRAR_JP, elsewhere);
+    assert_eq!(
+        done,
+        refused(RegistryError::UnknownRegistry {
+            name: "land".into()
+        })
+    );
+    let history = chain.state.registry().history("companies", "7010001008844");
+    let versions: Vec<u64> = history.iter().map(|(v, _)| *v).collect();
+    assert_eq!(versions, [1, 2]);
+    assert_eq!(
+        history[1].1.payload,
+        hash(&[b"payload", &2u64.to_be_bytes()])
+    );
+    let whole = entries(&chain.state.all_entries());
+    assert_eq!(rebuilt_from(&whole, &chain.state).unwrap(), chain.state);
+}
