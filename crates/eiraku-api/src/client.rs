@@ -17,6 +17,8 @@ use eiraku_core::{
 use std::{io::BufRead, time::Duration};
 use ureq::Agent;
 
+mod records;
+
 /// A refusal or failure talking to a node.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {

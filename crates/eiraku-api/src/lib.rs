@@ -53,5 +53,8 @@ pub use money::{
     MoneyStateView, PurseView, SeigniorPeriodView, SettlementView, SupplyView, TravelRecipient,
 };
 pub use proof::{AuditBlock, AuditBlocksQuery, AuditBlocksView};
-pub use registry::{AccessView, AnchorView, AttestationView, ConsentView, LicenceView, WorkView};
+pub use registry::{
+    AccessView, AnchorView, AttestationView, ConsentView, LicenceView, RecordView, RegistryView,
+    WorkView,
+};
 pub use validators::{SetMemberView, ValidatorsView};

@@ -119,6 +119,42 @@ pub struct LicenceView {
     pub valid_now: bool,
 }
 
+/// A registry of versioned records.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegistryView {
+    /// Its name.
+    pub name: String,
+    /// The registry authority that created it (hex account).
+    pub authority: String,
+    /// SHA-256 of its records' JSON Schema (hex).
+    pub schema: String,
+    /// Who may write (hex accounts).
+    pub writers: Vec<String>,
+    /// The access group (hex accounts).
+    pub members: Vec<String>,
+    /// Block time it was created.
+    pub created_ms: u64,
+}
+
+/// One version of a record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordView {
+    /// Its version.
+    pub version: u64,
+    /// SHA-256 of the payload (hex).
+    pub payload: String,
+    /// Digest of the sealed envelope (hex).
+    pub envelope: String,
+    /// Its writer (hex account).
+    pub writer: String,
+    /// Block time it was written.
+    pub at_ms: u64,
+    /// Its state key, for `GET /v1/proof/state/{key}`.
+    pub state_key: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

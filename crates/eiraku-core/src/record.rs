@@ -241,11 +241,63 @@ pub fn payload_request(
     message
 }
 
+/// A member's signature of [`payload_request`] (hex).
+pub fn sign_payload_request(key: &crate::Keypair, message: &[u8]) -> String {
+    use commonware_codec::Encode;
+    hex::encode(key.sign(PAYLOAD_REQUEST_NAMESPACE, message).encode())
+}
+
+/// Whether `signature` (hex) is `key`'s signature of [`payload_request`]
+/// `message`.
+pub fn verify_payload_request(key: &AccountId, message: &[u8], signature: &str) -> bool {
+    use commonware_codec::DecodeExt;
+    use commonware_cryptography::Verifier as _;
+    let Some(bytes) = hex::decode(signature).ok() else {
+        return false;
+    };
+    let Ok(signature) = commonware_cryptography::ed25519::Signature::decode(
+        commonware_codec::Copying(bytes.as_slice()),
+    ) else {
+        return false;
+    };
+    key.public_key()
+        .is_ok_and(|public| public.verify(PAYLOAD_REQUEST_NAMESPACE, message, &signature))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::Keypair;
     use commonware_codec::{Copying, DecodeExt, Encode};
+
+    #[test]
+    fn a_payload_request_verifies_with_its_signer_only() {
+        let chain = ChainId::new("test").unwrap();
+        let (member, other) = (Keypair::from_seed(1), Keypair::from_seed(2));
+        let message = payload_request(&chain, "companies", "701", 1, 5);
+        let signature = sign_payload_request(&member, &message);
+        assert!(verify_payload_request(
+            &member.account_id(),
+            &message,
+            &signature
+        ));
+        assert!(!verify_payload_request(
+            &other.account_id(),
+            &message,
+            &signature
+        ));
+        let later = payload_request(&chain, "companies", "701", 2, 5);
+        assert!(!verify_payload_request(
+            &member.account_id(),
+            &later,
+            &signature
+        ));
+        assert!(!verify_payload_request(
+            &member.account_id(),
+            &message,
+            "zz"
+        ));
+    }
 
     #[test]
     fn names_and_keys_keep_to_their_alphabets() {

@@ -12,6 +12,7 @@ use eiraku::commands::{
 };
 use eiraku::commands::{consent, consent::ConsentCommand, work, work::WorkCommand};
 use eiraku::commands::{query, tx, verify, wallet, wallet::WalletCommand};
+use eiraku::commands::{registry, registry::RegistryCommand};
 
 /// A validator allocates and frees many small buffers per transaction
 /// (decoding, mempool, blocks, store batches); under load glibc's malloc spent
@@ -97,6 +98,17 @@ enum Command {
     Consent {
         #[command(subcommand)]
         command: ConsentCommand,
+        /// Submit and return without waiting for finality.
+        #[arg(long, global = true)]
+        no_wait: bool,
+        #[command(flatten)]
+        node: NodeArgs,
+    },
+    /// Registries of versioned records: create one, write a record sealed
+    /// to its access group, list a key's history, read a version.
+    Registry {
+        #[command(subcommand)]
+        command: RegistryCommand,
         /// Submit and return without waiting for finality.
         #[arg(long, global = true)]
         no_wait: bool,
@@ -202,6 +214,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             no_wait,
             node,
         } => consent::run(command, no_wait, &node),
+        Command::Registry {
+            command,
+            no_wait,
+            node,
+        } => registry::run(command, no_wait, &node),
         Command::Work {
             command,
             no_wait,

@@ -95,7 +95,8 @@ fn retail(code: &str, kind: RetailKind, tier: u8) -> Option<Role> {
 /// and a person; plus `faucet` (a Japanese bank with a large float that
 /// funds benchmarks), the README's `alice` (JP), `bob` (PH) and `carol`
 /// (a Thai merchant), Japan's cash center and device center, and its KYC
-/// attester `kyc-jp` and benefits agency `agency-jp`.
+/// attester `kyc-jp`, registrar `registrar-jp` and benefits agency
+/// `agency-jp`.
 pub fn demo_accounts() -> Vec<DemoAccount> {
     let mut accounts = Vec::new();
     let mut add = |label: String, role: Option<Role>, balance: u128| {
@@ -167,6 +168,12 @@ pub fn demo_accounts() -> Vec<DemoAccount> {
     // Japan's KYC attester: its attestations let banks move customers up
     // a tier (the registries' worked examples).
     add("kyc-jp".into(), Some(Role::Attester { economy: japan }), 0);
+    // Japan's registrar: a registry authority (base registries).
+    add(
+        "registrar-jp".into(),
+        Some(Role::RegistryAuthority { economy: japan }),
+        0,
+    );
     // Japan's benefits agency (an account at its central bank): it pushes
     // purpose-bound purses.
     add(

@@ -263,6 +263,18 @@ fn describe_value(key: &StateKey, value: &[u8]) -> String {
                 )
             })
         }
+        StateKey::Registry(RegistryKey::Record { version, .. }) => {
+            eiraku_state::registry::Record::from_bytes(value).map(|r| {
+                format!(
+                    "version {version} of {}/{}: payload {}, written by {} at {}",
+                    r.registry,
+                    r.key,
+                    eiraku_core::digest::to_hex(&r.payload),
+                    r.writer,
+                    format_time(r.at_ms)
+                )
+            })
+        }
         StateKey::Registry(RegistryKey::Attestation(_)) => {
             eiraku_core::attestation::Attestation::from_bytes(value).map(|a| {
                 let revoked = a.revoked_ms.map_or("not revoked".into(), |at| {

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{cli::assert_chain_verifies, cli::CliSession, TestNetwork};
+use common::{cli::assert_chain_verifies, cli::strs, cli::CliSession, TestNetwork};
 use std::time::{Duration, Instant};
 
 fn balance(network: &TestNetwork, label: &str) -> u128 {
@@ -33,10 +33,6 @@ fn push(categories: &str, seconds: &str) -> Vec<String> {
     ]
     .map(String::from)
     .to_vec()
-}
-
-fn strs(args: &[String]) -> Vec<&str> {
-    args.iter().map(String::as_str).collect()
 }
 
 fn spend<'a>(purse: &'a str, from: &'a str, to: &'a str, amount: &'a str) -> Vec<&'a str> {

@@ -452,6 +452,18 @@ impl Store {
             .map(|bytes| bytes.to_vec()))
     }
 
+    /// Keeps a registry record's sealed payload envelope under its digest.
+    /// It shares the travel-rule envelopes' keyspace: both are sealed data
+    /// kept off the ledger, under domain-separated digests that never meet.
+    pub fn put_payload_envelope(&self, digest: &Digest, envelope: &[u8]) -> Result<(), StoreError> {
+        self.put_travel_envelope(digest, envelope)
+    }
+
+    /// A kept payload envelope.
+    pub fn payload_envelope(&self, digest: &Digest) -> Result<Option<Vec<u8>>, StoreError> {
+        self.travel_envelope(digest)
+    }
+
     /// The transaction (hash and height) that first anchored `root`.
     pub fn anchor(&self, root: &Digest) -> Result<Option<(Digest, u64)>, StoreError> {
         let Some(value) =

@@ -18,6 +18,7 @@ pub mod notary;
 pub mod proof;
 pub mod purse;
 pub mod query;
+pub mod registry;
 pub mod tx;
 pub mod verify;
 pub mod wallet;

@@ -57,3 +57,8 @@ pub fn assert_chain_verifies(network: &TestNetwork) {
     ]);
     assert!(ok, "{report}");
 }
+
+/// Borrowed arguments of owned ones.
+pub fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
