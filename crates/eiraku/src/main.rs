@@ -140,6 +140,8 @@ enum Command {
     Proof {
         #[command(subcommand)]
         command: ProofCommand,
+        #[command(flatten)]
+        node: NodeArgs,
     },
     /// Read from a node.
     Query {
@@ -226,7 +228,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => work::run(command, no_wait, &node),
         Command::Notary { command } => notary::run(command),
         Command::Verify(args) => verify::run(args),
-        Command::Proof { command } => proof::run(command),
+        Command::Proof { command, node } => proof::run(command, &node),
         Command::Query { command, node } => query::run(command, &node),
         Command::Cash { command } => cash::run(command),
         Command::Wallet {

@@ -42,8 +42,6 @@ pub enum ProofCommand {
         /// Where to write the proof.
         #[arg(long)]
         out: PathBuf,
-        #[command(flatten)]
-        node: NodeArgs,
     },
     /// Fetch a finalized transaction's proof and write it to a file.
     Tx {
@@ -52,13 +50,12 @@ pub enum ProofCommand {
         /// Where to write the proof.
         #[arg(long)]
         out: PathBuf,
-        #[command(flatten)]
-        node: NodeArgs,
     },
 }
 
 /// Runs one `eiraku proof` command.
-pub fn run(command: ProofCommand) -> anyhow::Result<()> {
+/// (`node` is where `state` and `tx` fetch from; `verify` needs no node.)
+pub fn run(command: ProofCommand, node: &NodeArgs) -> anyhow::Result<()> {
     match command {
         ProofCommand::Verify {
             proof,
@@ -71,7 +68,7 @@ pub fn run(command: ProofCommand) -> anyhow::Result<()> {
             println!("{}", proof_file::describe(&checked, file));
             Ok(())
         }
-        ProofCommand::State { key, out, node } => {
+        ProofCommand::State { key, out } => {
             let key = proof_file::resolve_state_key(&key, |name| {
                 keyfile::resolve_account(name, &node.network)
             })?;
@@ -79,7 +76,7 @@ pub fn run(command: ProofCommand) -> anyhow::Result<()> {
             println!("state proof of {key} written to {}", out.display());
             Ok(())
         }
-        ProofCommand::Tx { hash, out, node } => {
+        ProofCommand::Tx { hash, out } => {
             let digest =
                 digest::from_hex(&hash).context("a transaction hash is 64 hex characters")?;
             proof_file::fetch_tx(&node.client(), &digest, &out)?;

@@ -21,6 +21,18 @@ pub fn lines(doc: &str, heading: &str) -> Vec<String> {
         .collect()
 }
 
+/// The shell lines of every `sh` block of `doc`, in order.
+pub fn every_block(doc: &str) -> Vec<String> {
+    doc.split("```sh\n")
+        .skip(1)
+        .filter_map(|rest| rest.split("```").next())
+        .flat_map(str::lines)
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// Runs `lines` in bash, `eiraku` being the binary pointed at `network`
 /// (what `./devnet` is to the reader); returns each line's output.
 pub fn run(lines: &[String], network: &TestNetwork) -> Vec<String> {
