@@ -8,8 +8,7 @@ use crate::{submit, Client};
 use anyhow::Context;
 use commonware_parallel::Rayon;
 use eiraku_core::{
-    digest, verify_batch, AccountId, Amount, Call, ChainId, KeyCache, Keypair, Role,
-    SignedTransaction, TxHash,
+    digest, verify_batch, ChainId, KeyCache, Keypair, Role, SignedTransaction, TxHash,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -28,6 +27,9 @@ type TxTimes = HashMap<TxHash, Instant, foldhash::fast::RandomState>;
 
 /// When each benchmark transaction was seen finalized, and at what height.
 type TxFinality = HashMap<TxHash, (Instant, u64), foldhash::fast::RandomState>;
+
+/// Finalized transactions whose receipts are read after a run.
+pub const RECEIPT_SAMPLE: usize = 200;
 
 /// Concurrent submitting threads per validator.
 const SENDERS_PER_NODE: usize = 3;
@@ -60,6 +62,10 @@ pub struct BenchConfig {
     pub batch: usize,
     /// Show progress bars.
     pub progress: bool,
+    /// What each transaction does.
+    pub workload: crate::bench_workload::Workload,
+    /// A registry authority's key (the record workload creates registries).
+    pub registrar: Option<Keypair>,
 }
 
 /// One finalized transfer of the run.
@@ -94,6 +100,10 @@ pub struct BenchReport {
     /// (milliseconds after the first submission), its latency and the
     /// height of its block.
     pub timeline: Vec<TimelineEntry>,
+    /// Of a sample of the finalized transactions (up to [`RECEIPT_SAMPLE`]),
+    /// how many were sampled and how many failed (a measure of failing
+    /// calls measures nothing), with the first failure's code.
+    pub receipts: (usize, usize, Option<String>),
     /// Accounts opened per second, each segment of [`SEGMENT`](crate::funding::SEGMENT) accounts in
     /// turn (empty on a plain ledger, where accounts are not opened).
     pub opening_rates: Vec<f64>,
@@ -114,20 +124,6 @@ pub fn bar(show: bool, len: u64, message: &str) -> ProgressBar {
     );
     bar.set_message(message.to_string());
     bar
-}
-
-fn transfer(
-    chain_id: &ChainId,
-    key: &Keypair,
-    nonce: u64,
-    to: &AccountId,
-    amount: u128,
-) -> SignedTransaction {
-    let call = Call::Transfer {
-        to: *to,
-        amount: Amount(amount),
-    };
-    submit::sign(chain_id, key, nonce, call)
 }
 
 /// The account transfer `k` (from sender `sender`) pays: spread evenly over
@@ -166,6 +162,14 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
         config.progress,
     )?;
 
+    let prepared = crate::bench_workload::prepare(
+        config.workload,
+        &clients[0],
+        &chain_id,
+        (&config.faucet, config.registrar.as_ref()),
+        &keys[..senders],
+        config.progress,
+    )?;
     // Round by round, so each sender's nonces go out in order; signed on
     // all cores (ordered collect keeps that order).
     let signing = bar(config.progress, config.transactions as u64, "signing");
@@ -174,7 +178,8 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
         .map(|k| {
             let (round, i) = ((k / senders) as u64, k % senders);
             let to = keys[recipient(k, i, keys.len(), config.transactions)].account_id();
-            let tx = transfer(&chain_id, &keys[i], round, &to, 1);
+            let call = config.workload.call(&prepared, i, round, to);
+            let tx = submit::sign(&chain_id, &keys[i], round, call);
             signing.inc(1);
             tx
         })
@@ -325,7 +330,13 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
         latencies[index]
     };
     let blocks = *blocks_seen.lock().unwrap();
+    let sampled: Vec<&TxHash> = (submitted.keys())
+        .filter(|h| finalized.contains_key(*h))
+        .take(RECEIPT_SAMPLE)
+        .collect();
+    let receipts = read_receipts(&clients[0], &sampled);
     Ok(BenchReport {
+        receipts,
         submitted: txs.len(),
         accepted,
         finalized: latencies.len(),
@@ -336,6 +347,22 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
         opening_rates,
         timeline,
     })
+}
+
+/// How many of `hashes` failed, and the first failure's code.
+fn read_receipts(client: &Client, hashes: &[&TxHash]) -> (usize, usize, Option<String>) {
+    let mut failed = 0;
+    let mut first = None;
+    for hash in hashes {
+        let error = (client.tx(hash).ok())
+            .and_then(|view| view.receipt)
+            .and_then(|receipt| receipt.error);
+        if let Some(error) = error {
+            failed += 1;
+            first.get_or_insert(error.code);
+        }
+    }
+    (hashes.len(), failed, first)
 }
 
 /// This machine's Ed25519 verification rate (signatures per second) for
@@ -353,7 +380,9 @@ pub fn verify_limit(duration: Duration) -> f64 {
         .enumerate()
         .map(|(i, key)| {
             let to = keys[(i + 1) % keys.len()].account_id();
-            transfer(&chain_id, key, 0, &to, 1)
+            let call =
+                crate::bench_workload::Workload::Transfer.call(&Default::default(), i, 0, to);
+            submit::sign(&chain_id, key, 0, call)
         })
         .collect();
     let cache = KeyCache::default();

@@ -106,6 +106,27 @@ pub fn fund(
     Ok(rates)
 }
 
+/// Sends one call per account from `sender`, streamed as the funding is,
+/// until all are final; each call's transaction hash, in account order
+/// (signatures are deterministic: the hashes are those of what is sent).
+pub fn send_for_each<T>(
+    client: &Client,
+    chain_id: &ChainId,
+    sender: &Keypair,
+    items: &[T],
+    call: impl Fn(&T) -> Call,
+    (label, progress): (&str, bool),
+) -> anyhow::Result<Vec<eiraku_core::TxHash>> {
+    let first = client.account(&sender.account_id()).map_or(0, |a| a.nonce);
+    let hashes = (items.iter().zip(first..))
+        .map(|(item, nonce)| submit::sign(chain_id, sender, nonce, call(item)).hash())
+        .collect();
+    let tally = Tally::new(bar(progress, items.len() as u64, label));
+    send_from(client, chain_id, sender, items, call, &tally)?;
+    tally.finish();
+    Ok(hashes)
+}
+
 /// Calls finalized so far across all senders, and when each segment of
 /// [`SEGMENT`] of them was complete.
 struct Tally {
@@ -179,12 +200,12 @@ fn send_in_parallel(
 /// [`MAX_NONCE_AHEAD`] past the sender's final nonce, so about that many
 /// calls are always in flight (waiting for a whole wave to finalize would
 /// leave the pipeline half empty).
-fn send_from(
+fn send_from<T>(
     client: &Client,
     chain_id: &ChainId,
     sender: &Keypair,
-    accounts: &[Keypair],
-    call: impl Fn(&Keypair) -> Call,
+    accounts: &[T],
+    call: impl Fn(&T) -> Call,
     tally: &Tally,
 ) -> anyhow::Result<()> {
     let what = tally.bar.message();

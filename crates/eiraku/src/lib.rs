@@ -5,6 +5,7 @@
 //! the load benchmark and the offline-cash simulator.
 
 pub mod bench;
+pub mod bench_workload;
 pub mod cash;
 pub mod cash_bench;
 pub mod cash_center;

@@ -4,6 +4,7 @@
 use super::NodeArgs;
 use crate::{
     bench::{self, BenchConfig, BenchReport},
+    bench_workload::Workload,
     funding, keyfile,
 };
 use anyhow::Context;
@@ -50,6 +51,15 @@ pub struct BenchArgs {
     /// nothing else competes for the cores) and exit.
     #[arg(long)]
     only_verify_limit: bool,
+    /// What the transactions do, one measure after another in this run,
+    /// comma-separated: transfer, record (a registry record's first
+    /// version), access (an access-log entry under a consent).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "transfer")]
+    workloads: Vec<Workload>,
+    /// A registry authority's key, for the record workload (file or demo
+    /// name).
+    #[arg(long, default_value = "registrar-jp")]
+    registrar: String,
 }
 
 /// Runs the benchmark (or only the verify-limit measurement).
@@ -66,34 +76,49 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let open_as = funding::account_role(&args.node.client(), &faucet)?;
     let helpers = funding::helper_banks(network, open_as, &faucet);
     let senders = args.senders.min(args.accounts);
-    println!(
-        "bench: {} transfers from {senders} of {} accounts at {} tx/s across {} validator(s)",
-        args.txs,
-        args.accounts,
-        args.rate,
-        nodes.len()
-    );
-    let report = bench::run(&BenchConfig {
-        nodes: nodes.clone(),
-        faucet,
-        helpers,
-        open_as,
-        accounts: args.accounts,
-        senders,
-        transactions: args.txs,
-        rate: args.rate,
-        batch: args.batch,
-        progress: true,
-    })?;
-    print_report(&report);
-    if let Some(path) = &args.timeline {
-        write_timeline(path, &report)?;
+    let registrar = match args.workloads.contains(&Workload::Record) {
+        true => Some(
+            keyfile::read(&keyfile::resolve_key_path(&args.registrar, network))?.into_own_key()?,
+        ),
+        false => None,
+    };
+    let mut last = None;
+    for workload in &args.workloads {
         println!(
-            "timeline      {} transfers written to {}",
-            report.timeline.len(),
-            path.display()
+            "bench: {} {workload:?} transactions from {senders} of {} accounts at {} tx/s across {} validator(s)",
+            args.txs,
+            args.accounts,
+            args.rate,
+            nodes.len()
         );
+        let report = bench::run(&BenchConfig {
+            nodes: nodes.clone(),
+            faucet: faucet.clone(),
+            helpers: helpers.clone(),
+            open_as,
+            accounts: args.accounts,
+            senders,
+            transactions: args.txs,
+            rate: args.rate,
+            batch: args.batch,
+            progress: true,
+            workload: *workload,
+            registrar: registrar.clone(),
+        })?;
+        print_report(&report);
+        if let Some(path) = &args.timeline {
+            write_timeline(path, &report)?;
+            println!(
+                "timeline      {} transactions written to {}",
+                report.timeline.len(),
+                path.display()
+            );
+        }
+        last = Some(report);
     }
+    let Some(report) = last else {
+        anyhow::bail!("no workload to run");
+    };
     let limit = match (args.verify_limit, args.limit) {
         (true, _) => Some(bench::verify_limit(Duration::from_secs(3))),
         (false, given) => given,
@@ -138,6 +163,13 @@ fn print_report(report: &BenchReport) {
     println!(
         "latency (ms)  p50 {:.0}  p90 {:.0}  p99 {:.0}",
         report.latency_ms[0], report.latency_ms[1], report.latency_ms[2]
+    );
+    let (sampled, failed, first) = &report.receipts;
+    println!(
+        "receipts      {failed} of {sampled} sampled failed{}",
+        first
+            .as_ref()
+            .map_or(String::new(), |code| format!(" (first: {code})"))
     );
     if !report.opening_rates.is_empty() {
         let rates: Vec<String> = report
