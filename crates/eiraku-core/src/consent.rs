@@ -31,7 +31,10 @@ impl Write for ConsentTerms {
     fn write(&self, buf: &mut impl BufMut) {
         self.data_user.write(buf);
         self.purpose.as_bytes().write(buf);
-        (self.categories.len() as u8).write(buf);
+        // More than 255 saturates: the count no decoder takes.
+        u8::try_from(self.categories.len())
+            .unwrap_or(u8::MAX)
+            .write(buf);
         for category in &self.categories {
             category.as_bytes().write(buf);
         }

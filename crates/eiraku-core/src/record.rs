@@ -241,6 +241,23 @@ pub fn payload_request(
     message
 }
 
+/// What a writer signs to deposit `envelope` at a node: the deposit's mark,
+/// then the envelope's record as [`payload_request`] names it, then its
+/// digest (a node keeps only what a writer of its registry vouches for).
+pub fn deposit_request(chain: &ChainId, envelope: &PayloadEnvelope, at_ms: u64) -> Vec<u8> {
+    let (registry, key) = (&envelope.registry, &envelope.key);
+    let mut message = b"deposit\0".to_vec();
+    message.extend(payload_request(
+        chain,
+        registry,
+        key,
+        envelope.record_version,
+        at_ms,
+    ));
+    message.extend_from_slice(envelope.digest().as_ref());
+    message
+}
+
 /// A member's signature of [`payload_request`] (hex).
 pub fn sign_payload_request(key: &crate::Keypair, message: &[u8]) -> String {
     use commonware_codec::Encode;

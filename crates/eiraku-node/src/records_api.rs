@@ -16,7 +16,9 @@ use axum::{
 pub use eiraku_api::{RecordView, RegistryView};
 use eiraku_core::{
     digest,
-    record::{payload_request, record_id, verify_payload_request, PayloadEnvelope},
+    record::{
+        deposit_request, payload_request, record_id, verify_payload_request, PayloadEnvelope,
+    },
     AccountId, RegistryKey, StateKey,
 };
 use utoipa::OpenApi;
@@ -82,12 +84,49 @@ async fn get_history(
     Ok(Json(history))
 }
 
+/// The account a request names in its headers (`x-eiraku-account`,
+/// `x-eiraku-at-ms`, `x-eiraku-signature`), once its signature over
+/// `message(at_ms)` verifies with the account's current key and its time
+/// is within five minutes of this node's clock.
+fn signed_by(
+    context: &ApiContext,
+    headers: &HeaderMap,
+    message: impl FnOnce(u64) -> Vec<u8>,
+) -> Result<AccountId, ApiError> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    };
+    let unsigned =
+        |why: &str| ApiError::new(StatusCode::UNAUTHORIZED, "bad_request_signature", why);
+    let account = AccountId::from_hex(header("x-eiraku-account"))
+        .map_err(|_| unsigned("x-eiraku-account names no account"))?;
+    let at_ms: u64 = (header("x-eiraku-at-ms").parse())
+        .map_err(|_| unsigned("x-eiraku-at-ms is not a time in ms"))?;
+    let signer = context.chain.finalized_state().keys().key_of(&account);
+    if !verify_payload_request(&signer, &message(at_ms), header("x-eiraku-signature")) {
+        return Err(unsigned(
+            "the signature is not the account's over this request",
+        ));
+    }
+    if now_ms().abs_diff(at_ms) > REQUEST_WINDOW_MS {
+        return Err(unsigned(
+            "the request's time is more than five minutes from now",
+        ));
+    }
+    Ok(account)
+}
+
 /// Keep a payload envelope sealed to a registry's members (before the
-/// record that names it is written).
+/// record that names it is written), for a writer's signed request
+/// (headers as for reading, over the deposit).
 #[utoipa::path(post, path = "/v1/registries/payloads", request_body(content = String, content_type = "application/json"),
     responses((status = 201, body = String), (status = 400, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
 async fn post_payload(
     State(context): State<ApiContext>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let envelope = PayloadEnvelope::from_json(&body)
@@ -95,6 +134,17 @@ async fn post_payload(
     let state = context.chain.finalized_state();
     let def = (state.registry().registry_named(&envelope.registry))
         .ok_or_else(|| unknown_registry(&envelope.registry))?;
+    let chain = state.chain_id();
+    let writer = signed_by(&context, &headers, |at| {
+        deposit_request(chain, &envelope, at)
+    })?;
+    if !def.terms.writers.contains(&writer) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "not_writer",
+            format!("{writer} is not a writer of registry {}", envelope.registry),
+        ));
+    }
     envelope.check(&def.terms.members).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -120,35 +170,15 @@ async fn get_payload(
     Path((name, key, version)): Path<(String, String, u64)>,
     headers: HeaderMap,
 ) -> Result<([(&'static str, &'static str); 1], Vec<u8>), ApiError> {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    };
-    let unsigned =
-        |why: &str| ApiError::new(StatusCode::UNAUTHORIZED, "bad_request_signature", why);
-    let member = AccountId::from_hex(header("x-eiraku-account"))
-        .map_err(|_| unsigned("x-eiraku-account names no account"))?;
-    let at_ms: u64 = (header("x-eiraku-at-ms").parse())
-        .map_err(|_| unsigned("x-eiraku-at-ms is not a time in ms"))?;
     let state = context.chain.finalized_state();
     let registry = state.registry();
     let def = registry
         .registry_named(&name)
         .ok_or_else(|| unknown_registry(&name))?;
-    let message = payload_request(state.chain_id(), &name, &key, version, at_ms);
-    let signer = state.keys().key_of(&member);
-    if !verify_payload_request(&signer, &message, header("x-eiraku-signature")) {
-        return Err(unsigned(
-            "the signature is not the account's over this request",
-        ));
-    }
-    if now_ms().abs_diff(at_ms) > REQUEST_WINDOW_MS {
-        return Err(unsigned(
-            "the request's time is more than five minutes from now",
-        ));
-    }
+    let chain = state.chain_id();
+    let member = signed_by(&context, &headers, |at| {
+        payload_request(chain, &name, &key, version, at)
+    })?;
     if !def.terms.members.contains(&member) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -156,17 +186,32 @@ async fn get_payload(
             format!("{member} is not in registry {name}'s access group"),
         ));
     }
-    let history = registry.history(&name, &key);
-    let record = (history.iter().find(|(v, _)| *v == version)).ok_or_else(|| {
+    let record = registry.record(&name, &key, version).ok_or_else(|| {
         ApiError::not_found(format!(
             "{name}/{key} has no version {version} (or not final yet)"
         ))
     })?;
-    let bytes = (context.chain.store().payload_envelope(&record.1.envelope))
+    let bytes = (context.chain.store().payload_envelope(&record.envelope))
         .map_err(ApiError::internal)?
         .ok_or_else(|| {
             ApiError::not_found("this node does not keep that payload (it was deposited elsewhere)")
         })?;
+    // A writer could name another record's envelope: only this record's
+    // own is handed out.
+    let own = PayloadEnvelope::from_json(&bytes).is_ok_and(|envelope| {
+        (
+            envelope.registry.as_str(),
+            envelope.key.as_str(),
+            envelope.record_version,
+        ) == (name.as_str(), key.as_str(), version)
+    });
+    if !own {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "envelope_mismatch",
+            "the record names an envelope sealed for another record",
+        ));
+    }
     Ok(([("content-type", "application/json")], bytes))
 }
 

@@ -142,6 +142,23 @@ fn check_custody(modules: &Modules, sender: &AccountId, call: &Call) -> Result<(
     }
 }
 
+/// Whether moving from tier `from` to tier `to` raises either cap: an
+/// upgrade is told by what the account may then do, not by the tiers'
+/// numbers (a central bank sets each tier's caps freely). An unknown tier
+/// is the money module's to refuse.
+fn raises_caps(modules: &Modules, economy: eiraku_core::EconomyCode, from: u8, to: u8) -> bool {
+    let Some(tiers) = (modules.money.as_ref()).and_then(|m| m.economies.get(&economy)) else {
+        return false;
+    };
+    match (tiers.tiers.get(&from), tiers.tiers.get(&to)) {
+        (Some(from), Some(to)) => {
+            to.balance_cap > from.balance_cap || to.transfer_cap > from.transfer_cap
+        }
+        (None, Some(_)) => true,
+        _ => false,
+    }
+}
+
 /// A retail account moves up a KYC tier only on a KYC attestation (in the
 /// registry) about it, valid now, from an attester of its economy. Moving
 /// down needs none; the money module checks the bank and the caps.
@@ -167,7 +184,7 @@ fn check_tier_upgrade(
     else {
         return Ok(());
     };
-    if *tier <= current {
+    if !raises_caps(modules, economy, current, *tier) {
         return Ok(());
     }
     let found = attestation.and_then(|id| modules.registry.attestation(&id).copied());

@@ -76,6 +76,17 @@ pub enum MoneyError {
         /// What is wrong with the attestation named.
         reason: crate::money::KycRefusal,
     },
+    /// A merchant or person account opens at its economy's entry tier.
+    #[error("a merchant or person account of {economy} opens at tier {tier}; a KYC attestation moves it up")]
+    OpensAtEntryTier {
+        /// The economy.
+        economy: EconomyCode,
+        /// Its entry tier.
+        tier: u8,
+    },
+    /// A purse names category 0 (no category) or a category twice.
+    #[error("a purse names each merchant category once, and never 0 (no category)")]
+    BadPurseCategories,
     /// Only an agency (opened by its central bank) pushes purses.
     #[error("only a public agency or aid organisation pushes purses")]
     NotAgency,
@@ -506,6 +517,8 @@ impl MoneyError {
             MoneyError::AccountExists { .. } => "account_exists",
             MoneyError::UnknownTier { .. } => "unknown_tier",
             MoneyError::NotAgency => "not_agency",
+            MoneyError::OpensAtEntryTier { .. } => "opens_at_entry_tier",
+            MoneyError::BadPurseCategories => "bad_purse_categories",
             MoneyError::NotRetailOf { .. } => "not_retail_of",
             MoneyError::BadPurseExpiry => "bad_purse_expiry",
             MoneyError::UnknownPurse { .. } => "unknown_purse",

@@ -137,6 +137,7 @@ fn a_kyc_attestation_moves_a_person_up_a_tier_and_its_credential_verifies_offlin
         ("/issuer", "urn:eiraku:eiraku-test:account:00"),
         ("/validUntil", "2999-01-01T00:00:00Z"),
         ("/id", "urn:eiraku:eiraku-test:attestation:00"),
+        ("/proof/created", "2020-01-01T00:00:00Z"),
     ] {
         let mut changed = json.clone();
         *changed.pointer_mut(field).unwrap() = value.into();
@@ -148,6 +149,15 @@ fn a_kyc_attestation_moves_a_person_up_a_tier_and_its_credential_verifies_offlin
             "{field}: {out}"
         );
     }
+    // One spelling of the credential's id: upper-case hex is another.
+    let mut shouted = json.clone();
+    let id = shouted["id"].as_str().unwrap().to_string();
+    let (prefix, hex) = id.rsplit_once(':').unwrap();
+    shouted["id"] = format!("{prefix}:{}", hex.to_uppercase()).into();
+    let path = file("shouted.json");
+    std::fs::write(&path, shouted.to_string()).unwrap();
+    let (ok, out) = verify(&path, &genesis, None);
+    assert!(!ok && out.contains("not what the ledger recorded"), "{out}");
     // A state proof of another entry is no newer proof of this one.
     let other = file("other.json");
     let mut moved: serde_json::Value =

@@ -4,7 +4,7 @@ use super::{Client, ClientError};
 use crate::{RecordView, RegistryView};
 use eiraku_core::{
     digest,
-    record::{payload_request, sign_payload_request, PayloadEnvelope},
+    record::{deposit_request, payload_request, sign_payload_request, PayloadEnvelope},
     ChainId, Digest, Keypair,
 };
 
@@ -19,12 +19,23 @@ impl Client {
         self.get(&format!("/v1/registries/{name}/records/{key}"))
     }
 
-    /// `POST /v1/registries/payloads`: keeps `envelope`; its digest.
-    pub fn deposit_payload(&self, envelope: &PayloadEnvelope) -> Result<Digest, ClientError> {
+    /// `POST /v1/registries/payloads`, signed by `writer` (whose account
+    /// is `account`) at `at_ms`: keeps `envelope`; its digest.
+    pub fn deposit_payload(
+        &self,
+        chain: &ChainId,
+        envelope: &PayloadEnvelope,
+        (writer, account): (&Keypair, &eiraku_core::AccountId),
+        at_ms: u64,
+    ) -> Result<Digest, ClientError> {
         let path = "/v1/registries/payloads";
+        let message = deposit_request(chain, envelope, at_ms);
         let response = self
             .agent
             .post(format!("{}{}", self.base, path))
+            .header("x-eiraku-account", account.to_hex())
+            .header("x-eiraku-at-ms", at_ms.to_string())
+            .header("x-eiraku-signature", sign_payload_request(writer, &message))
             .content_type("application/json")
             .send(&envelope.to_bytes()[..]);
         let named: serde_json::Value = self.decode(path, response)?;

@@ -121,9 +121,17 @@ impl Credential {
     /// The attestation the credential names.
     fn named(&self) -> Result<Digest, ProofError> {
         let prefix = urn(&self.proof.state_proof.chain_id, "attestation", "");
-        self.id
-            .strip_prefix(&prefix)
-            .and_then(digest::from_hex)
+        let named = self.id.strip_prefix(&prefix).and_then(digest::from_hex);
+        // One spelling only: lower-case hex, as the exporter writes it.
+        named
+            .filter(|id| {
+                self.id
+                    == urn(
+                        &self.proof.state_proof.chain_id,
+                        "attestation",
+                        &digest::to_hex(id),
+                    )
+            })
             .ok_or(ProofError::CredentialMismatch("id"))
     }
 
@@ -177,6 +185,9 @@ impl LightClient {
     ) -> Result<VerifiedCredential, ProofError> {
         let id = credential.named()?;
         let proven = self.verify_state(&credential.proof.state_proof)?;
+        if Some(&credential.proof.created) != rfc3339(proven.timestamp_ms).as_ref() {
+            return Err(ProofError::CredentialMismatch("proof's created time"));
+        }
         let attestation = proven_attestation(&proven, &id)?;
         credential.matches(&attestation)?;
         let latest = match newer {

@@ -42,10 +42,20 @@ impl Money {
                 if *economy == own =>
             {
                 self.check_not_suspended(ctx.sender)?;
-                if !self.economy(economy).tiers.contains_key(tier) {
+                let tiers = &self.economy(economy).tiers;
+                if !tiers.contains_key(tier) {
                     return Err(MoneyError::UnknownTier {
                         economy: *economy,
                         tier: *tier,
+                    });
+                }
+                // Higher tiers are reached by a KYC attestation
+                // (`change_tier`), never by opening there.
+                let entry = *tiers.keys().next().expect("it holds the tier");
+                if *tier != entry {
+                    return Err(MoneyError::OpensAtEntryTier {
+                        economy: *economy,
+                        tier: entry,
                     });
                 }
             }

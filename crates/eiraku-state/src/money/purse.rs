@@ -11,6 +11,10 @@ use crate::{authority::Authority, ledger::AccountWrites, MoneyError};
 use eiraku_core::{AccountId, Amount, Digest, EconomyCode, MoneyCall, RetailKind, Role};
 use imbl::OrdMap;
 
+/// Most purses one block closes at expiry (many due at once wait for the
+/// next blocks).
+pub const MAX_EXPIRIES_PER_BLOCK: usize = 1_000;
+
 /// Longest a purse may run: two years.
 pub const MAX_PURSE_LIFE_MS: u64 = 2 * 365 * 24 * 60 * 60 * 1000;
 
@@ -129,6 +133,12 @@ impl Money {
         if amount == Amount::ZERO {
             return Err(MoneyError::ZeroAmount);
         }
+        let mut codes = categories.clone();
+        codes.sort_unstable();
+        codes.dedup();
+        if codes.len() != categories.len() || codes.contains(&0) {
+            return Err(MoneyError::BadPurseCategories);
+        }
         let life = expiry_ms.checked_sub(ctx.now_ms);
         if !life.is_some_and(|life| (1..=MAX_PURSE_LIFE_MS).contains(&life)) {
             return Err(MoneyError::BadPurseExpiry);
@@ -188,6 +198,12 @@ impl Money {
         if amount == Amount::ZERO {
             return Err(MoneyError::ZeroAmount);
         }
+        // A merchant beneficiary paying itself would turn the purse into
+        // coins free of its purpose.
+        if to == ctx.sender {
+            return Err(MoneyError::SelfPayment);
+        }
+        self.check_transfer_cap(roles.role(ctx.sender), amount)?;
         let short = MoneyError::PurseTooSmall {
             balance: purse.balance,
             needed: amount,
@@ -205,10 +221,14 @@ impl Money {
         Ok(())
     }
 
-    /// Closes every purse due by `now_ms` (block time): what each holds
-    /// returns to its payer. The cost follows the purses due.
+    /// Closes the purses due by `now_ms` (block time), at most
+    /// [`MAX_EXPIRIES_PER_BLOCK`] (the rest in the next blocks): what each
+    /// holds returns to its payer. The cost follows the purses closed.
     pub(crate) fn expire_purses(&mut self, accounts: &mut AccountWrites<'_>, now_ms: u64) {
-        while let Some(((expiry_ms, id), ())) = self.purses.by_expiry.get_min().cloned() {
+        for _ in 0..MAX_EXPIRIES_PER_BLOCK {
+            let Some(((expiry_ms, id), ())) = self.purses.by_expiry.get_min().cloned() else {
+                break;
+            };
             if expiry_ms > now_ms {
                 break;
             }

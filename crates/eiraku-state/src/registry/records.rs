@@ -170,6 +170,11 @@ impl Registry {
             .collect()
     }
 
+    /// Version `version` of `key` in registry `name`.
+    pub fn record(&self, name: &str, key: &str, version: u64) -> Option<&Record> {
+        self.records.get(&(record_id(name, key), version))
+    }
+
     /// Reads a stored record back (a node restarting), keeping the head.
     pub(crate) fn restore_record(&mut self, id: Digest, version: u64, record: Record) {
         let head = self.heads.entry(id).or_insert(0);

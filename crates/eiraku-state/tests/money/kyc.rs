@@ -183,3 +183,36 @@ fn a_downgrade_needs_no_attestation_but_must_fit_the_lower_cap() {
     chain.send(BANK_JP, upgrade(ALICE_JP, 1, None)).unwrap();
     assert_eq!(tier_of(&chain, ALICE_JP), 1);
 }
+
+#[test]
+fn no_account_opens_above_the_entry_tier_or_moves_to_higher_caps_without_kyc() {
+    let mut chain = kyc_chain();
+    let newcomer = 69;
+    let open = |tier| MoneyCall::OpenAccount {
+        account: id(newcomer),
+        role: Role::Retail {
+            economy: economy("JP"),
+            kind: RetailKind::Person,
+            tier,
+        },
+    };
+    assert_eq!(
+        chain.send(BANK_JP, open(2)),
+        Err(MoneyError::OpensAtEntryTier {
+            economy: economy("JP"),
+            tier: 1
+        })
+    );
+    // Tier 0, set after tier 1, has higher caps: moving "down" to it is an
+    // upgrade, told by the caps.
+    let tier0 = MoneyCall::SetTierCaps {
+        tier: 0,
+        balance_cap: Amount(5_000_000),
+        transfer_cap: Amount(1_000_000),
+    };
+    chain.send(CB_JP, tier0).unwrap();
+    assert_eq!(
+        chain.send(BANK_JP, upgrade(ALICE_JP, 0, None)),
+        Err(refused(KycRefusal::NoneNamed))
+    );
+}

@@ -191,3 +191,31 @@ fn a_purse_spent_out_closes_and_many_expire_in_one_block() {
     assert_eq!(chain.balance(AGENCY_JP), Amount(99_000));
     assert!(chain.state.money().unwrap().purses.open.is_empty());
 }
+
+#[test]
+fn a_merchant_beneficiary_cannot_pay_itself_and_a_purse_names_real_categories() {
+    let mut chain = purse_chain();
+    let expiry = chain.now_ms + DAY_MS;
+    let mut no_category = push(ALICE_JP, 10, expiry);
+    if let MoneyCall::PushPurse { categories, .. } = &mut no_category {
+        *categories = vec![GROCERY, 0];
+    }
+    assert_eq!(
+        chain.send(AGENCY_JP, no_category),
+        Err(MoneyError::BadPurseCategories)
+    );
+    let to_grocer = pushed(&mut chain, AGENCY_JP, push(GROCER_JP, 1_000, expiry));
+    assert_eq!(
+        chain.send(GROCER_JP, spend(to_grocer, GROCER_JP, 10)),
+        Err(MoneyError::SelfPayment)
+    );
+    // The beneficiary's tier caps what one spend moves (tier 1: 80,000).
+    let big = pushed(&mut chain, AGENCY_JP, push(ALICE_JP, 90_000, expiry));
+    assert_eq!(
+        chain.send(ALICE_JP, spend(big, GROCER_JP, 85_000)),
+        Err(MoneyError::TransferCapExceeded {
+            cap: Amount(80_000),
+            amount: Amount(85_000)
+        })
+    );
+}

@@ -147,7 +147,11 @@ pub fn run(command: RegistryCommand, no_wait: bool, node: &NodeArgs) -> anyhow::
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;
             let envelope = PayloadEnvelope::seal(&payload, &name, &record, version, &members)?;
-            let deposited = client.deposit_payload(&envelope)?;
+            let writer = key(&from)?;
+            let chain = client.status()?.chain_id;
+            let signer = (&writer.key, &writer.account);
+            let deposited =
+                client.deposit_payload(&chain, &envelope, signer, crate::clock::now_ms())?;
             let call = RegistryCall::WriteRecord {
                 registry: name,
                 key: record,
@@ -155,7 +159,7 @@ pub fn run(command: RegistryCommand, no_wait: bool, node: &NodeArgs) -> anyhow::
                 payload: digest::hash(&[&payload]),
                 envelope: deposited,
             };
-            submit::send(&client, &key(&from)?, Call::Registry(call), &options)?;
+            submit::send(&client, &writer, Call::Registry(call), &options)?;
             print_line(&format!("version {version} recorded"))
         }
         RegistryCommand::History { name, key } => print_json(&client.record_history(&name, &key)?),
@@ -181,6 +185,10 @@ pub fn run(command: RegistryCommand, no_wait: bool, node: &NodeArgs) -> anyhow::
             });
             let secret = TravelSecret::from_hex(&String::from_utf8_lossy(&read(&secret_path)?))
                 .map_err(anyhow::Error::msg)?;
+            let sealed_for = (envelope.registry.as_str(), envelope.key.as_str());
+            if sealed_for != (name.as_str(), record.as_str()) || envelope.record_version != wanted {
+                bail!("the node sent an envelope sealed for another record");
+            }
             let payload = envelope.open(&account, &secret)?;
             if digest::to_hex(&digest::hash(&[&payload])) != entry.payload {
                 bail!("the payload is not the one the ledger recorded for version {wanted}");
