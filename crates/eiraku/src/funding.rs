@@ -41,8 +41,8 @@ pub fn helper_banks(
 
 /// The role benchmark accounts are opened with: on a chain with the money
 /// module the faucet must be a bank, and its accounts are persons of its
-/// economy in the tier with the highest balance cap; on a plain ledger,
-/// none.
+/// economy at its entry tier (the lowest: where accounts open; the rest
+/// need a KYC attestation); on a plain ledger, none.
 pub fn account_role(client: &Client, faucet: &Keypair) -> anyhow::Result<Option<Role>> {
     let Some(role) = client.account(&faucet.account_id())?.role else {
         return Ok(None);
@@ -57,7 +57,7 @@ pub fn account_role(client: &Client, faucet: &Keypair) -> anyhow::Result<Option<
         .economies
         .iter()
         .find(|books| books.code == economy)
-        .and_then(|books| books.tiers.iter().max_by_key(|caps| caps.balance_cap))
+        .and_then(|books| books.tiers.iter().min_by_key(|caps| caps.tier))
         .map(|caps| caps.tier)
         .context("the faucet's economy has no KYC tiers")?;
     Ok(Some(Role::Retail {

@@ -4,10 +4,9 @@
 
 use super::NodeArgs;
 use crate::{
-    clock, keyfile,
+    clock,
     output::{print_json, print_line},
-    proof_file,
-    submit::{self, SendOptions},
+    proof_file, submit,
 };
 use anyhow::Context;
 use clap::Subcommand;
@@ -78,12 +77,8 @@ pub enum AttestCommand {
 /// Runs one `eiraku attest` command.
 pub fn run(command: AttestCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Result<()> {
     let client = node.client();
-    let options = SendOptions {
-        nonce: None,
-        chain_id: None,
-        wait: !no_wait,
-    };
-    let key = |from: &str| keyfile::read(&keyfile::resolve_key_path(from, &node.network));
+    let options = super::send_options(no_wait);
+    let key = |from: &str| node.signer(from);
     match command {
         AttestCommand::Issue {
             from,
@@ -96,7 +91,7 @@ pub fn run(command: AttestCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Re
         } => {
             let start = clock::now_ms().saturating_sub(START_MARGIN_MS);
             let call = RegistryCall::Attest {
-                subject: keyfile::resolve_account(&subject, &node.network)?,
+                subject: node.account(&subject)?,
                 schema: schema_digest(&schema),
                 claim: claim_digest(claim, claim_file)?,
                 valid_from_ms: start,

@@ -3,11 +3,7 @@
 //! access to its data (seed 002's information banks).
 
 use super::NodeArgs;
-use crate::{
-    keyfile,
-    output::print_json,
-    submit::{self, SendOptions},
-};
+use crate::{output::print_json, submit};
 use anyhow::Context;
 use clap::Subcommand;
 use eiraku_core::{consent::ConsentTerms, digest, registry::RegistryCall, Call, Digest};
@@ -81,13 +77,9 @@ pub enum ConsentCommand {
 /// Runs one `eiraku consent` command.
 pub fn run(command: ConsentCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Result<()> {
     let client = node.client();
-    let options = SendOptions {
-        nonce: None,
-        chain_id: None,
-        wait: !no_wait,
-    };
-    let key = |from: &str| keyfile::read(&keyfile::resolve_key_path(from, &node.network));
-    let account = |text: &str| keyfile::resolve_account(text, &node.network);
+    let options = super::send_options(no_wait);
+    let key = |from: &str| node.signer(from);
+    let account = |text: &str| node.account(text);
     let call = match command {
         ConsentCommand::Grant {
             from,

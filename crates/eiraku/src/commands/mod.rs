@@ -55,4 +55,24 @@ impl NodeArgs {
     pub fn client(&self) -> Client {
         Client::new(&self.urls()[0])
     }
+
+    /// The signing key named `from` (a key file or a demo label).
+    pub fn signer(&self, from: &str) -> anyhow::Result<crate::keyfile::Signer> {
+        crate::keyfile::read(&crate::keyfile::resolve_key_path(from, &self.network))
+    }
+
+    /// The account named `text` (hex id, key file or demo label).
+    pub fn account(&self, text: &str) -> anyhow::Result<eiraku_core::AccountId> {
+        crate::keyfile::resolve_account(text, &self.network)
+    }
+}
+
+/// How a command group sends: at the node's next nonce and chain, waiting
+/// for finality unless `--no-wait`.
+pub fn send_options(no_wait: bool) -> crate::submit::SendOptions {
+    crate::submit::SendOptions {
+        nonce: None,
+        chain_id: None,
+        wait: !no_wait,
+    }
 }

@@ -3,11 +3,7 @@
 //! categories it names; what is left returns to the agency at expiry.
 
 use super::NodeArgs;
-use crate::{
-    keyfile,
-    output::print_json,
-    submit::{self, SendOptions},
-};
+use crate::{output::print_json, submit};
 use anyhow::Context;
 use clap::Subcommand;
 use eiraku_core::{digest, Amount, Call, Digest, MoneyCall};
@@ -67,13 +63,9 @@ pub enum PurseCommand {
 /// Runs one `eiraku purse` command.
 pub fn run(command: PurseCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Result<()> {
     let client = node.client();
-    let options = SendOptions {
-        nonce: None,
-        chain_id: None,
-        wait: !no_wait,
-    };
-    let key = |from: &str| keyfile::read(&keyfile::resolve_key_path(from, &node.network));
-    let account = |text: &str| keyfile::resolve_account(text, &node.network);
+    let options = super::send_options(no_wait);
+    let key = |from: &str| node.signer(from);
+    let account = |text: &str| node.account(text);
     match command {
         PurseCommand::Push {
             from,

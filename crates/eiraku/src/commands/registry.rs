@@ -7,9 +7,8 @@
 
 use super::NodeArgs;
 use crate::{
-    keyfile,
     output::{print_json, print_line},
-    submit::{self, SendOptions},
+    submit,
 };
 use anyhow::{bail, Context};
 use clap::Subcommand;
@@ -97,17 +96,11 @@ pub enum RegistryCommand {
 /// Runs one `eiraku registry` command.
 pub fn run(command: RegistryCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Result<()> {
     let client = node.client();
-    let options = SendOptions {
-        nonce: None,
-        chain_id: None,
-        wait: !no_wait,
-    };
+    let options = super::send_options(no_wait);
     let accounts = |labels: &[String]| -> anyhow::Result<Vec<_>> {
-        (labels.iter())
-            .map(|l| keyfile::resolve_account(l, &node.network))
-            .collect()
+        (labels.iter()).map(|l| node.account(l)).collect()
     };
-    let key = |from: &str| keyfile::read(&keyfile::resolve_key_path(from, &node.network));
+    let key = |from: &str| node.signer(from);
     match command {
         RegistryCommand::Create {
             from,

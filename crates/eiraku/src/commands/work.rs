@@ -4,9 +4,8 @@
 
 use super::NodeArgs;
 use crate::{
-    keyfile,
     output::{print_json, print_line},
-    submit::{self, SendOptions},
+    submit,
 };
 use anyhow::Context;
 use clap::Subcommand;
@@ -86,12 +85,8 @@ pub enum WorkCommand {
 /// Runs one `eiraku work` command.
 pub fn run(command: WorkCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Result<()> {
     let client = node.client();
-    let options = SendOptions {
-        nonce: None,
-        chain_id: None,
-        wait: !no_wait,
-    };
-    let account = |text: &str| keyfile::resolve_account(text, &node.network);
+    let options = super::send_options(no_wait);
+    let account = |text: &str| node.account(text);
     let (from, call) = match command {
         WorkCommand::Register {
             from,
@@ -133,7 +128,7 @@ pub fn run(command: WorkCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Resu
             price,
         } => {
             let work = named(&work)?;
-            let holder = keyfile::resolve_account(&client.work(&work)?.holder, &node.network)?;
+            let holder = node.account(&client.work(&work)?.holder)?;
             let seller = match seller {
                 Some(seller) => account(&seller)?,
                 None => holder,
@@ -154,7 +149,7 @@ pub fn run(command: WorkCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Resu
             };
         }
     };
-    let key = keyfile::read(&keyfile::resolve_key_path(&from, &node.network))?;
+    let key = node.signer(&from)?;
     submit::send(&client, &key, Call::Registry(call), &options).map(|_| ())
 }
 
