@@ -423,8 +423,8 @@ fn the_life_cycle_on_four_validators() {
     }
 
     // The benchmark opens its accounts as persons of the faucet bank's
-    // economy in the tier with the highest balance cap, read from the typed
-    // supply view's tiers.
+    // economy at its entry tier (the lowest; higher ones need a KYC
+    // attestation), read from the typed supply view's tiers.
     let client = desk.network.client(0);
     let japan = client
         .money_supply()
@@ -442,7 +442,7 @@ fn the_life_cycle_on_four_validators() {
         Some(Role::Retail {
             economy: EconomyCode::new("JP").unwrap(),
             kind: eiraku_core::RetailKind::Person,
-            tier: 2,
+            tier: 1,
         })
     );
 
