@@ -11,7 +11,23 @@ fn the_documented_session_runs_verbatim() {
     let lines = session::lines(doc, "## A session of the whole life cycle");
     assert!(lines.len() > 10, "the session has its steps");
     let network = TestNetwork::start_with(4, true);
-    session::run(&lines, &network);
+    let outputs = session::run(&lines, &network);
+    // The commands that create something numbered print its number, which
+    // the next lines of the session use.
+    let said = |start: &str, needle: &str| {
+        let at = lines.iter().position(|l| l.starts_with(start)).unwrap();
+        assert!(
+            outputs[at].contains(needle),
+            "{}\n{}",
+            lines[at],
+            outputs[at]
+        );
+    };
+    said(
+        "eiraku money contribute --from cb-kr --instrument KR103502GE97",
+        "contribution 14",
+    );
+    said("eiraku money propose-settlement", "settlement 0");
     // The end state the document describes.
     let supply = network.client(0).money_supply().unwrap();
     let th = supply

@@ -556,7 +556,33 @@ pub fn execute(command: MoneyCommand, target: &MoneyTarget<'_>) -> anyhow::Resul
         ),
     };
     let key = sender(&from, target.network)?;
-    send(target, &key, call)
+    send(target, &key, call.clone())?;
+    print_created(target, &call)
+}
+
+/// After a contribution or a settlement proposal is final, prints the
+/// number later commands name it by (`contribution N`, `settlement N`).
+fn print_created(target: &MoneyTarget<'_>, call: &MoneyCall) -> anyhow::Result<()> {
+    if !target.options.wait {
+        return Ok(());
+    }
+    let created = match call {
+        MoneyCall::Contribute {
+            instrument, face, ..
+        } => (target.client.money_state()?.contributions.iter())
+            .rfind(|c| c.instrument == *instrument && c.face == *face)
+            .map(|c| format!("contribution {}", c.id)),
+        MoneyCall::ProposeSettlement { creditor, amount } => {
+            (target.client.money_state()?.settlements.iter())
+                .rfind(|s| s.creditor == *creditor && s.amount == *amount)
+                .map(|s| format!("settlement {}", s.id))
+        }
+        _ => None,
+    };
+    match created {
+        Some(line) => print_line(&line),
+        None => Ok(()),
+    }
 }
 
 fn sender(text: &str, network: &Path) -> anyhow::Result<keyfile::Signer> {
