@@ -123,6 +123,13 @@ fn verify_passes_a_clean_chain_names_a_forged_block_and_refuses_corrupt_storage(
         text.contains("block 0: differs") || text.contains("block 1: finalization certificate"),
         "{text}"
     );
+    // Every validator holds the last transfer's block before they stop
+    // (validator 1's copy of it is corrupted below).
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while network.min_height(&[0, 1, 2, 3]) < height {
+        assert!(std::time::Instant::now() < deadline, "a validator lags");
+        std::thread::sleep(Duration::from_millis(100));
+    }
     // Validator 3 crashes: its latest commits stay in the engine's journal.
     network.net.kill(3);
     network.net.stop_all();
