@@ -171,14 +171,24 @@ enum Command {
 }
 
 fn main() {
+    let cli = Cli::parse();
+    // A validator started by hand says what it does (the devnet sets the
+    // same level for its nodes); other commands speak only of problems.
+    let default_level = match cli.command {
+        Command::Node(_) => "warn,eiraku_node=info",
+        _ => "warn",
+    };
+    use std::io::IsTerminal as _;
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level)),
         )
+        // Colours only for a terminal: a log file gets plain text.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
-    if let Err(error) = run(Cli::parse()) {
+    if let Err(error) = run(cli) {
         eprintln!("error: {error:#}");
         std::process::exit(1);
     }
