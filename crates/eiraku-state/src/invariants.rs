@@ -246,6 +246,6 @@ pub fn check_money_whole(books: &Books<'_>) -> Result<(), Broken> {
             ));
         }
     }
-    (books.money.purses.check_whole()).map_err(|detail| broken(Invariant::MoneyBacking, detail))?;
+    books.money.purses.check_whole()?;
     float::check_float_whole(books.money)
 }

@@ -7,7 +7,12 @@
 //! circulation: `money.backing` counts them ([`Purses::held`]).
 
 use super::{add, payment::debited, sub, CallContext, Money};
-use crate::{authority::Authority, ledger::AccountWrites, MoneyError};
+use crate::{
+    authority::Authority,
+    invariants::{Broken, Invariant},
+    ledger::AccountWrites,
+    MoneyError,
+};
 use eiraku_core::{AccountId, Amount, Digest, EconomyCode, MoneyCall, RetailKind, Role};
 use imbl::OrdMap;
 
@@ -53,12 +58,9 @@ impl Purses {
         self.held
     }
 
-    /// Records `purse` as `id` (a restart reads them back this way too).
+    /// Records `purse` as a new `id` (a transaction's hash, or a stored
+    /// entry read back: never one open already).
     pub(crate) fn insert(&mut self, id: Digest, purse: Purse) {
-        if let Some(old) = self.open.get(&id) {
-            self.held = Amount(self.held.0 - old.balance.0);
-            self.by_expiry.remove(&(old.expiry_ms, id));
-        }
         self.held = Amount(self.held.0.saturating_add(purse.balance.0));
         self.by_expiry.insert((purse.expiry_ms, id), ());
         self.open.insert(id, purse);
@@ -67,25 +69,29 @@ impl Purses {
     /// Whether the total kept equals the purses' balances, each positive
     /// and indexed by its expiry: for the whole-state check, never on a
     /// block's path. Names what differs.
-    pub fn check_whole(&self) -> Result<(), String> {
+    pub fn check_whole(&self) -> Result<(), Broken> {
+        let broken = |detail| Broken {
+            invariant: Invariant::MoneyBacking,
+            detail,
+        };
         let mut sum = 0u128;
         for (id, purse) in &self.open {
             let indexed = self.by_expiry.contains_key(&(purse.expiry_ms, *id));
             if purse.balance == Amount::ZERO || !indexed {
-                return Err(format!(
+                return Err(broken(format!(
                     "purse {} is empty or not indexed by its expiry",
                     eiraku_core::digest::to_hex(id)
-                ));
+                )));
             }
             sum = sum.saturating_add(purse.balance.0);
         }
         if sum != self.held.0 || self.by_expiry.len() != self.open.len() {
-            return Err(format!(
+            return Err(broken(format!(
                 "purses hold {sum} in {} purses, the books say {} in {}",
                 self.open.len(),
                 self.held,
                 self.by_expiry.len()
-            ));
+            )));
         }
         Ok(())
     }

@@ -267,8 +267,6 @@ pub struct Registry {
     licences: OrdMap<(Digest, AccountId), Licence>,
     registries: OrdMap<Digest, RegistryDef>,
     records: OrdMap<(Digest, u64), Record>,
-    /// Each record's latest version (rebuilt from the records).
-    heads: OrdMap<Digest, u64>,
 }
 
 /// Who runs a registry call, and when.
@@ -475,7 +473,7 @@ impl Module for Registry {
                 StateKey::Registry(RegistryKey::Record { record, version }) => {
                     let stored = Record::from_bytes(value)
                         .ok_or_else(|| EntryError::new(*key, "not a record"))?;
-                    registry.restore_record(*record, *version, stored);
+                    registry.records.insert((*record, *version), stored);
                 }
                 _ => {}
             }

@@ -139,7 +139,7 @@ impl Registry {
             });
         }
         let id = record_id(registry, key);
-        let expected = self.heads.get(&id).map_or(1, |head| head + 1);
+        let expected = self.head(&id) + 1;
         if version != expected {
             return Err(RegistryError::VersionSkipped { expected });
         }
@@ -152,7 +152,6 @@ impl Registry {
             at_ms: caller.now_ms,
         };
         self.records.insert((id, version), record);
-        self.heads.insert(id, version);
         Ok(())
     }
 
@@ -164,9 +163,8 @@ impl Registry {
     /// Every version of `key` in registry `name`, oldest first.
     pub fn history(&self, name: &str, key: &str) -> Vec<(u64, &Record)> {
         let id = record_id(name, key);
-        let head = self.heads.get(&id).copied().unwrap_or(0);
-        (1..=head)
-            .filter_map(|version| self.records.get(&(id, version)).map(|r| (version, r)))
+        (self.records.range((id, 1)..=(id, u64::MAX)))
+            .map(|((_, version), record)| (*version, record))
             .collect()
     }
 
@@ -175,10 +173,10 @@ impl Registry {
         self.records.get(&(record_id(name, key), version))
     }
 
-    /// Reads a stored record back (a node restarting), keeping the head.
-    pub(crate) fn restore_record(&mut self, id: Digest, version: u64, record: Record) {
-        let head = self.heads.entry(id).or_insert(0);
-        *head = (*head).max(version);
-        self.records.insert((id, version), record);
+    /// The latest version of record `id` (0: none): the last of its range.
+    fn head(&self, id: &Digest) -> u64 {
+        (self.records.range((*id, 1)..=(*id, u64::MAX)))
+            .next_back()
+            .map_or(0, |((_, version), _)| *version)
     }
 }
