@@ -207,6 +207,8 @@ pub struct AccountView {
     /// Balance in minor units (decimal string).
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub balance: Amount,
+    /// The balance as people read it, in the coin: `10001.00 ACU`.
+    pub balance_text: String,
     /// Next nonce.
     pub nonce: u64,
     /// Height of the state this was read from.
@@ -310,6 +312,10 @@ pub struct StatusView {
     /// Sum of all balances at `finalized_height` (minor units, decimal string).
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub total_supply: Amount,
+    /// The coin's symbol (`ACU`); amounts are minor units of it.
+    pub coin_symbol: String,
+    /// Decimals of one coin (2: an amount of `150` is `1.50`).
+    pub coin_decimals: u32,
     /// Transactions waiting in the mempool.
     pub mempool: usize,
     /// The validator set.

@@ -248,9 +248,20 @@ impl Client {
         self.post_bytes("/v1/notary", &tx.to_bytes())
     }
 
-    /// `GET /v1/notary/{digest}`: where a root was first anchored.
+    /// `GET /v1/notary/{digest}`: where a root, or a file's digest of a
+    /// batch the node was given, was first anchored.
     pub fn anchor(&self, root: &Digest) -> Result<AnchorView, ClientError> {
         self.get(&format!("/v1/notary/{}", digest::to_hex(root)))
+    }
+
+    /// `POST /v1/notary/batches`: an anchored batch's digests, so that the
+    /// node finds each file by its own digest.
+    pub fn index_batch(&self, root: &Digest, leaves: &[Digest]) -> Result<AnchorView, ClientError> {
+        let batch = crate::NotaryBatch {
+            root: digest::to_hex(root),
+            leaves: leaves.iter().map(digest::to_hex).collect(),
+        };
+        self.post_json("/v1/notary/batches", &batch)
     }
 
     /// `GET /v1/validators` (the current and next validator sets).

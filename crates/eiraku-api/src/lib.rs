@@ -54,7 +54,7 @@ pub use money::{
 };
 pub use proof::{AuditBlock, AuditBlocksQuery, AuditBlocksView};
 pub use registry::{
-    AccessView, AnchorView, AttestationView, ConsentView, LicenceView, RecordView, RegistryView,
-    WorkView,
+    AccessView, AnchorView, AttestationView, ConsentView, LicenceView, NotaryBatch, RecordView,
+    RegistryView, WorkView,
 };
 pub use validators::{SetMemberView, ValidatorsView};

@@ -17,6 +17,24 @@ pub struct AnchorView {
     pub height: u64,
     /// The block's time (ms since the Unix epoch): the notarized time.
     pub timestamp_ms: u64,
+    /// For a file's digest inside a batch: the batch root anchored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_root: Option<String>,
+    /// For a file's digest inside a batch: its position in the batch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<u32>,
+}
+
+/// The digests of an anchored batch, so that a node finds a file by its own
+/// digest (`POST /v1/notary/batches`). The node keeps them only if they
+/// make the root, and the root is anchored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotaryBatch {
+    /// The anchored batch root (hex).
+    pub root: String,
+    /// The batch's digests in order (hex).
+    pub leaves: Vec<String>,
 }
 
 /// An attestation, and whether it holds at the finalized state.
@@ -167,10 +185,21 @@ mod tests {
             tx_hash: "cd".into(),
             height: 4,
             timestamp_ms: 5,
+            batch_root: None,
+            position: None,
         };
         assert_eq!(
             round_trip(&view),
             r#"{"digest":"ab","tx_hash":"cd","height":4,"timestamp_ms":5}"#
+        );
+        let in_batch = AnchorView {
+            batch_root: Some("ef".into()),
+            position: Some(2),
+            ..view
+        };
+        assert_eq!(
+            round_trip(&in_batch),
+            r#"{"digest":"ab","tx_hash":"cd","height":4,"timestamp_ms":5,"batch_root":"ef","position":2}"#
         );
     }
 }

@@ -269,7 +269,9 @@ impl SignedTransaction {
                 limit: MAX_TRANSACTION_BYTES,
             });
         }
-        Self::decode(Copying(bytes)).map_err(|e| DecodeError::Malformed(e.to_string()))
+        Self::decode(Copying(bytes)).map_err(|e| {
+            DecodeError::Malformed(crate::decode_text::decode_error_text("transaction", &e))
+        })
     }
 }
 

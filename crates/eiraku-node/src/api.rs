@@ -488,6 +488,7 @@ async fn get_account(
     Ok(Json(AccountView {
         id,
         balance: account.balance,
+        balance_text: eiraku_core::coins::Coins(account.balance).to_string(),
         nonce: account.nonce,
         height: state.height(),
         role: grant.map(|g| g.role),
@@ -537,6 +538,8 @@ async fn get_status(State(context): State<ApiContext>) -> Json<StatusView> {
         finalized_hash,
         state_root,
         total_supply: state.total_supply(),
+        coin_symbol: eiraku_core::coins::coin_symbol().to_owned(),
+        coin_decimals: eiraku_core::coins::COIN_DECIMALS,
         mempool: chain.mempool_len(),
         validators: chain
             .genesis()

@@ -1,6 +1,7 @@
 //! The registries' API: `POST /v1/notary` takes a signed anchoring
 //! transaction (what `eiraku notary stamp` sends), `GET /v1/notary/{digest}`
-//! says where a digest or batch root was anchored, `GET
+//! says where a digest, batch root or file of a posted batch was anchored,
+//! `POST /v1/notary/batches` takes an anchored batch's digests, `GET
 //! /v1/attestations/{id}` shows an attestation and whether it holds now.
 
 use crate::api::{ApiContext, ApiError, SubmitResponse};
@@ -11,8 +12,8 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
-pub use eiraku_api::{AnchorView, AttestationView};
-use eiraku_core::{digest, Call, SignedTransaction};
+pub use eiraku_api::{AnchorView, AttestationView, NotaryBatch};
+use eiraku_core::{digest, merkle, Call, SignedTransaction};
 use utoipa::OpenApi;
 
 /// Submit a signed anchoring transaction (its canonical bytes).
@@ -39,36 +40,100 @@ async fn post_notary(
     ))
 }
 
-/// Where a digest (or batch root) was first anchored.
+/// Where a digest was first anchored: a batch root (or a digest anchored
+/// alone), or a file's digest inside a batch whose digests were posted to
+/// this node (`POST /v1/notary/batches`).
 #[utoipa::path(get, path = "/v1/notary/{digest}", params(("digest" = String, Path, description = "hex digest")),
     responses((status = 200, body = AnchorView), (status = 404, body = crate::api::ErrorBody)))]
 async fn get_notary(
     State(context): State<ApiContext>,
     Path(text): Path<String>,
 ) -> Result<Json<AnchorView>, ApiError> {
-    let root = digest::from_hex(&text)
+    let digest = digest::from_hex(&text)
         .ok_or_else(|| ApiError::bad_request("a digest is 64 hex characters"))?;
-    // The state records the first anchoring of each root.
-    let first = context
-        .chain
-        .finalized_state()
-        .registry()
-        .anchor(&root)
-        .copied()
+    let store = context.chain.store();
+    let in_batch = store.notary_leaf(&digest).map_err(ApiError::internal)?;
+    let root = in_batch.map_or(digest, |(root, _)| root);
+    let (tx_hash, height) = first_anchoring(&context, &root)?
         .ok_or_else(|| ApiError::not_found(format!("{text} is not anchored (or not final yet)")))?;
-    let (tx_hash, height) = (first.tx_hash, first.height);
-    let block = context
-        .chain
-        .store()
+    let block = store
         .block(height)
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::internal("an anchored block is missing"))?;
     Ok(Json(AnchorView {
-        digest: text,
+        digest: digest::to_hex(&digest),
         tx_hash: digest::to_hex(&tx_hash),
         height,
         timestamp_ms: block.header.timestamp_ms,
+        batch_root: in_batch.map(|(root, _)| digest::to_hex(&root)),
+        position: in_batch.map(|(_, position)| position),
     }))
+}
+
+/// The transaction (hash, height) that first anchored `root`, in the
+/// finalized state (which records the first anchoring of each root).
+fn first_anchoring(
+    context: &ApiContext,
+    root: &eiraku_core::Digest,
+) -> Result<Option<(eiraku_core::Digest, u64)>, ApiError> {
+    let state = context.chain.finalized_state();
+    Ok(state
+        .registry()
+        .anchor(root)
+        .map(|first| (first.tx_hash, first.height)))
+}
+
+/// Most digests one batch may post: what one anchoring names is bounded
+/// only by the request size, 64 hex characters and some punctuation each.
+const MAX_BATCH_LEAVES: usize = 100_000;
+
+/// Keeps an anchored batch's digests, so that `GET /v1/notary/{digest}`
+/// finds each file by its own digest. Refused unless the digests make the
+/// root and the root is anchored: nobody can make a node claim a file was
+/// notarized.
+#[utoipa::path(post, path = "/v1/notary/batches", request_body = NotaryBatch,
+    responses((status = 200, body = AnchorView), (status = 400, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
+async fn post_batch(
+    State(context): State<ApiContext>,
+    Json(batch): Json<NotaryBatch>,
+) -> Result<Json<AnchorView>, ApiError> {
+    let leaves = batch_digests(&batch)?;
+    let root = digest::from_hex(&batch.root)
+        .ok_or_else(|| ApiError::bad_request("the root is 64 hex characters"))?;
+    if merkle::root(&leaves) != root {
+        return Err(ApiError::bad_request(
+            "these digests do not make that root (order matters)",
+        ));
+    }
+    if first_anchoring(&context, &root)?.is_none() {
+        return Err(ApiError::not_found(format!(
+            "{} is not anchored (or not final yet)",
+            batch.root
+        )));
+    }
+    let store = context.chain.store();
+    for (position, leaf) in leaves.iter().enumerate() {
+        store
+            .put_notary_leaf(leaf, &root, position as u32)
+            .map_err(ApiError::internal)?;
+    }
+    get_notary(State(context), Path(batch.root)).await
+}
+
+/// The batch's digests, each checked.
+fn batch_digests(batch: &NotaryBatch) -> Result<Vec<eiraku_core::Digest>, ApiError> {
+    if batch.leaves.is_empty() || batch.leaves.len() > MAX_BATCH_LEAVES {
+        return Err(ApiError::bad_request(format!(
+            "a batch names 1 to {MAX_BATCH_LEAVES} digests"
+        )));
+    }
+    (batch.leaves.iter().enumerate())
+        .map(|(i, text)| {
+            digest::from_hex(text).ok_or_else(|| {
+                ApiError::bad_request(format!("leaves[{i}] is not 64 hex characters"))
+            })
+        })
+        .collect()
 }
 
 /// An attestation, and whether it holds now.
@@ -106,8 +171,8 @@ async fn get_attestation(
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(post_notary, get_notary, get_attestation),
-    components(schemas(AnchorView, AttestationView))
+    paths(post_notary, get_notary, post_batch, get_attestation),
+    components(schemas(AnchorView, AttestationView, NotaryBatch))
 )]
 pub(crate) struct RegistryApiDoc;
 
@@ -115,6 +180,7 @@ pub(crate) struct RegistryApiDoc;
 pub fn routes() -> Router<ApiContext> {
     Router::new()
         .route("/v1/notary", post(post_notary))
+        .route("/v1/notary/batches", post(post_batch))
         .route("/v1/notary/{digest}", get(get_notary))
         .route("/v1/attestations/{id}", get(get_attestation))
 }

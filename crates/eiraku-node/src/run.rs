@@ -38,6 +38,9 @@ mod channel {
 
 /// Runs the node until the process is stopped.
 pub fn run(home: NodeHome) -> anyhow::Result<()> {
+    if let Some(money) = &home.genesis.money {
+        eiraku_core::coins::set_coin_symbol(&eiraku_core::coins::symbol_of(&money.unit));
+    }
     let data_dir = home.data_dir();
     std::fs::create_dir_all(&data_dir)?;
     let store = Store::open_with_tables(&data_dir.join("store"), home.settings.store_table_mib)?;

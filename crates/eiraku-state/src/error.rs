@@ -1,13 +1,16 @@
 //! Typed errors, each with a message a person understands.
 
 use crate::MoneyError;
+use eiraku_core::coins::Coins;
 use eiraku_core::{AccountId, Amount, ChainId};
 
 /// Why a transaction may not be included in a block.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AdmissionError {
     /// The transaction is for another network.
-    #[error("wrong chain id: transaction is for {got:?}, this network is {expected:?}")]
+    #[error(
+        "wrong chain id: the transaction is for chain \"{got}\", this network is \"{expected}\""
+    )]
     WrongChainId {
         /// This network.
         expected: ChainId,
@@ -56,7 +59,7 @@ pub enum AdmissionError {
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum ExecutionError {
     /// The sender's balance is below the amount.
-    #[error("insufficient funds: balance {balance}, needed {needed}")]
+    #[error("insufficient funds: balance {}, needed {}", Coins(*.balance), Coins(*.needed))]
     InsufficientFunds {
         /// Balance before the transaction.
         balance: Amount,

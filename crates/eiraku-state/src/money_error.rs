@@ -1,6 +1,7 @@
 //! The money module's typed errors: each names the rule broken, with a
 //! message a person understands and a stable code clients match on.
 
+use eiraku_core::coins::Coins;
 use eiraku_core::{AccountId, Amount, CurrencyCode, EconomyCode};
 
 /// Why a call of the money module was refused. Each names the rule broken.
@@ -130,7 +131,7 @@ pub enum MoneyError {
         allowed: Vec<u16>,
     },
     /// The purse holds less than the payment.
-    #[error("the purse holds {balance}, less than {needed}")]
+    #[error("the purse holds {}, less than {}", Coins(*.balance), Coins(*.needed))]
     PurseTooSmall {
         /// What it holds.
         balance: Amount,
@@ -207,7 +208,7 @@ pub enum MoneyError {
         detail: String,
     },
     /// The central bank's own account holds fewer issuance bonds.
-    #[error("own account holds {available} in issuance bonds; {needed} needed")]
+    #[error("own account holds {} in issuance bonds; {} needed", Coins(*.available), Coins(*.needed))]
     InsufficientOwnBonds {
         /// Bonds in the own account.
         available: Amount,
@@ -263,7 +264,7 @@ pub enum MoneyError {
         account: AccountId,
     },
     /// A settlement larger than the open claim.
-    #[error("settlement of {amount} exceeds the open claim of {claim}")]
+    #[error("settlement of {} exceeds the open claim of {}", Coins(*.amount), Coins(*.claim))]
     SettlementExceedsClaim {
         /// The claim not yet covered by recorded settlements.
         claim: Amount,
@@ -301,7 +302,7 @@ pub enum MoneyError {
     #[error("payer and payee are the same account")]
     SelfPayment,
     /// Above the payer's tier's transfer cap.
-    #[error("transfer of {amount} exceeds the KYC tier's transfer cap of {cap}")]
+    #[error("transfer of {} exceeds the KYC tier's transfer cap of {}", Coins(*.amount), Coins(*.cap))]
     TransferCapExceeded {
         /// The cap.
         cap: Amount,
@@ -309,7 +310,7 @@ pub enum MoneyError {
         amount: Amount,
     },
     /// The payer's balance is below the amount.
-    #[error("insufficient funds: balance {balance}, needed {needed}")]
+    #[error("insufficient funds: balance {}, needed {}", Coins(*.balance), Coins(*.needed))]
     InsufficientFunds {
         /// Balance.
         balance: Amount,
@@ -317,7 +318,7 @@ pub enum MoneyError {
         needed: Amount,
     },
     /// The payee's tier's balance cap would be exceeded.
-    #[error("account {account} would hold {would_be}, above its KYC tier's balance cap of {cap}")]
+    #[error("account {account} would hold {}, above its KYC tier's balance cap of {}", Coins(*.would_be), Coins(*.cap))]
     BalanceCapExceeded {
         /// The payee.
         account: AccountId,
@@ -336,7 +337,7 @@ pub enum MoneyError {
         account: AccountId,
     },
     /// A cross-border payment at or above the threshold without its data.
-    #[error("cross-border payments of {threshold} or more must carry travel-rule data")]
+    #[error("cross-border payments of {} or more must carry travel-rule data", Coins(*.threshold))]
     TravelRuleRequired {
         /// The threshold.
         threshold: Amount,

@@ -132,10 +132,35 @@ pub fn resolve_account(text: &str, network_dir: &Path) -> anyhow::Result<Account
     if path.exists() {
         return Ok(read(&path)?.account);
     }
+    let accounts = network_dir.join("accounts");
+    let names = demo_names(&accounts);
+    if names.is_empty() {
+        anyhow::bail!(
+            "{text:?} is neither a 64-character hex account id, nor a key file, nor a demo account in {} (it holds none)",
+            accounts.display()
+        )
+    }
     anyhow::bail!(
-        "{text:?} is neither a 64-character hex account id, nor a key file, nor a demo account in {}",
-        network_dir.join("accounts").display()
+        "{text:?} is neither a 64-character hex account id, nor a key file, nor a demo account; the demo accounts in {} are: {}",
+        accounts.display(),
+        names.join(", ")
     )
+}
+
+/// The demo account names in `accounts` (the `NAME.key` files), sorted.
+pub fn demo_names(accounts: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(accounts) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            name.strip_suffix(".key").map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    names
 }
 
 /// A key file path given directly or as a demo label.

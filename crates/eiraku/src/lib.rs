@@ -11,6 +11,7 @@ pub mod cash_bench;
 pub mod cash_center;
 pub mod clock;
 pub mod commands;
+pub mod demo_names;
 pub mod devnet;
 pub mod durable;
 pub mod funding;

@@ -171,6 +171,8 @@ enum Command {
 }
 
 fn main() {
+    let network = network_dir();
+    set_coin_symbol(&network);
     let cli = Cli::parse();
     // A validator started by hand says what it does (the devnet sets the
     // same level for its nodes); other commands speak only of problems.
@@ -189,9 +191,40 @@ fn main() {
         .with_writer(std::io::stderr)
         .init();
     if let Err(error) = run(cli) {
-        eprintln!("error: {error:#}");
+        let text = eiraku::demo_names::with_demo_names(&format!("{error:#}"), &network);
+        eprintln!("error: {text}");
         std::process::exit(1);
     }
+}
+
+/// Amounts are read and written in the network's coin, when its genesis
+/// file is at hand (`ACU` otherwise).
+fn set_coin_symbol(network: &std::path::Path) {
+    let Ok(text) = std::fs::read_to_string(network.join("genesis.json")) else {
+        return;
+    };
+    if let Ok(genesis) = serde_json::from_str::<eiraku_core::Genesis>(&text) {
+        if let Some(money) = genesis.money {
+            eiraku_core::coins::set_coin_symbol(&eiraku_core::coins::symbol_of(&money.unit));
+        }
+    }
+}
+
+/// The `--network` folder the command names (`devnet` by default), read
+/// before parsing: amounts on the command line are read in its coin.
+fn network_dir() -> std::path::PathBuf {
+    let mut args = std::env::args_os().skip(1);
+    let mut network = std::path::PathBuf::from("devnet");
+    while let Some(arg) = args.next() {
+        if arg == "--network" {
+            if let Some(value) = args.next() {
+                network = value.into();
+            }
+        } else if let Some(value) = arg.to_str().and_then(|a| a.strip_prefix("--network=")) {
+            network = value.into();
+        }
+    }
+    network
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {

@@ -61,10 +61,11 @@ fn earlier_anchoring(client: &Client, root: &Digest) -> anyhow::Result<Digest> {
 /// Anchors `files` in one transaction signed by `key` and writes each
 /// file's proof beside it. Returns the proofs' paths.
 pub fn stamp(
-    client: &Client,
+    nodes: &[Client],
     key: &impl crate::submit::Sender,
     files: &[PathBuf],
 ) -> anyhow::Result<Vec<PathBuf>> {
+    let client = nodes.first().context("no node to send to")?;
     anyhow::ensure!(!files.is_empty(), "no files to stamp");
     let digests: Vec<Digest> = files
         .iter()
@@ -106,6 +107,7 @@ pub fn stamp(
             Err(error) => return Err(error.into()),
         }
     };
+    index_everywhere(nodes, &root, &digests)?;
     let mut written = Vec::with_capacity(files.len());
     for (position, file) in files.iter().enumerate() {
         let proof = NotaryProof::build(&digests, position as u32, anchor.clone())
@@ -115,4 +117,30 @@ pub fn stamp(
         written.push(path);
     }
     Ok(written)
+}
+
+/// Gives every node the batch's digests, so that each finds a file by its
+/// own digest (`eiraku notary check`, the console's drop check). A node
+/// that cannot take them now is named; the proofs do not depend on it.
+fn index_everywhere(nodes: &[Client], root: &Digest, digests: &[Digest]) -> anyhow::Result<()> {
+    for node in nodes {
+        if let Err(error) = node.index_batch(root, digests) {
+            print_line(&format!(
+                "warning: {} did not keep the batch's digests ({error}); the proofs are complete without it",
+                node.base()
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+/// What the ledger says of one file: found by its SHA-256 alone (stamped
+/// alone, or in a batch the node was given).
+pub fn check(client: &Client, file: &Path) -> anyhow::Result<Option<eiraku_api::AnchorView>> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    match client.anchor(&hash(&[&bytes])) {
+        Ok(view) => Ok(Some(view)),
+        Err(error) if error.code() == Some("not_found") => Ok(None),
+        Err(error) => Err(error.into()),
+    }
 }

@@ -238,8 +238,13 @@ pub fn describe(checked: &Checked, file: Option<&Path>) -> String {
 /// A proven value in words where its kind is known, else its bytes (hex).
 fn describe_value(key: &StateKey, value: &[u8]) -> String {
     let known = match key {
-        StateKey::Account(_) => eiraku_core::Account::from_bytes(value)
-            .map(|a| format!("balance {}, nonce {}", a.balance.0, a.nonce)),
+        StateKey::Account(_) => eiraku_core::Account::from_bytes(value).map(|a| {
+            format!(
+                "balance {}, nonce {}",
+                eiraku_core::coins::Coins(a.balance),
+                a.nonce
+            )
+        }),
         StateKey::Role(_) => eiraku_state::authority::RoleGrant::from_bytes(value)
             .ok()
             .and_then(|grant| serde_json::to_string(&grant).ok()),

@@ -51,13 +51,22 @@ fn assert_api_refuses(network: &TestNetwork, bytes: &[u8], status: u16, code: &s
     }
 }
 
-fn assert_cli_refuses(network: &TestNetwork, args: &[&str], code: &str) {
+/// The CLI refuses with `code`; its output, which never shows the codec's
+/// or Rust's internals.
+fn assert_cli_refuses(network: &TestNetwork, args: &[&str], code: &str) -> String {
     let (ok, text) = cli(network, args);
     assert!(!ok, "CLI accepted {args:?}: {text}");
     assert!(
         text.contains(&format!("error: {code}:")),
         "CLI output for {args:?} lacks {code}: {text}"
     );
+    for internal in ["ChainId(", "Context(", "Validation Error", "Message("] {
+        assert!(
+            !text.contains(internal),
+            "{args:?} shows {internal}: {text}"
+        );
+    }
+    text
 }
 
 #[test]
@@ -88,11 +97,12 @@ fn bad_input_is_refused_with_typed_errors_and_changes_nothing() {
     wrong_chain.chain_id = ChainId::new("another-chain").unwrap();
     let wrong_chain = SignedTransaction::sign(wrong_chain, &alice);
     assert_api_refuses(&network, &wrong_chain.to_bytes(), 400, "wrong_chain_id");
-    assert_cli_refuses(
+    let text = assert_cli_refuses(
         &network,
         &alice_to_bob("1", &["--chain-id", "another-chain"]),
         "wrong_chain_id",
     );
+    assert!(text.contains("for chain \"another-chain\""), "{text}");
 
     // Bob signs a transaction that claims alice as sender, naming his key:
     // his key does not sign for alice.
@@ -116,20 +126,35 @@ fn bad_input_is_refused_with_typed_errors_and_changes_nothing() {
 
     // Replayed nonce: the finalized first transfer, and a new one reusing nonce 0.
     assert_api_refuses(&network, &first.to_bytes(), 409, "nonce_used");
-    assert_cli_refuses(
+    let text = assert_cli_refuses(
         &network,
         &alice_to_bob("1", &["--nonce", "0"]),
         "nonce_used",
     );
+    // The user typed "alice": the refusal names alice, not her hex id.
+    let alice_hex = alice.account_id().to_hex();
+    assert!(
+        text.contains(&format!("alice ({}…)", &alice_hex[..8])),
+        "{text}"
+    );
+    assert!(!text.contains(&alice_hex), "{text}");
 
     // Overspend.
     let overspend = network.transfer(&alice, 1, &bob, 1_000_000_000);
     assert_api_refuses(&network, &overspend.to_bytes(), 400, "insufficient_funds");
-    assert_cli_refuses(
+    let text = assert_cli_refuses(
         &network,
-        &alice_to_bob("1000000000", &[]),
+        &alice_to_bob("10000000", &[]),
         "insufficient_funds",
     );
+    // In the coin, with its decimals: alice's 999,990 minor units (she
+    // sent 10 above) are 9999.90 ACU.
+    assert!(
+        text.contains("balance 9999.90 ACU, needed 10000000.00 ACU"),
+        "{text}"
+    );
+
+    the_terminal_speaks_plainly(&network);
 
     // The binary batch endpoint: an undecodable body is refused whole; in a
     // decodable batch each bad transaction is refused by position and code.
@@ -174,4 +199,32 @@ fn bad_input_is_refused_with_typed_errors_and_changes_nothing() {
     let (ok, text) = cli(&network, &alice_to_bob("5", &["--wait"]));
     assert!(ok, "{text}");
     assert!(text.contains("\"outcome\": \"success\""), "{text}");
+}
+
+/// What a person typing at the terminal gets wrong is refused before
+/// anything is signed, in words: amounts finer than the coin, an unknown
+/// demo name, bytes that are no transaction.
+fn the_terminal_speaks_plainly(network: &TestNetwork) {
+    let (ok, text) = cli(network, &alice_to_bob("1.505", &[]));
+    assert!(!ok && text.contains("more than 2 decimals"), "{text}");
+    let (ok, text) = cli(network, &alice_to_bob("1.50 USD", &[]));
+    assert!(!ok && text.contains("this chain's coin is ACU"), "{text}");
+    let (ok, text) = cli(
+        network,
+        &[
+            "tx", "transfer", "--from", "alice", "--to", "zed", "--amount", "1",
+        ],
+    );
+    assert!(!ok, "{text}");
+    assert!(text.contains("the demo accounts in"), "{text}");
+    assert!(text.contains("alice, bob, carol"), "{text}");
+    // A transaction whose chain id is not text: refused as malformed, in
+    // words. The chain id's length prefix is byte 0 of the encoding.
+    let mut bytes = network
+        .transfer(&network.key("alice"), 9, &network.key("bob"), 1)
+        .to_bytes();
+    let length = bytes[0] as usize;
+    bytes[1..=length].fill(0xff);
+    let text = assert_cli_refuses(network, &["tx", "raw", &hex::encode(bytes)], "malformed");
+    assert!(text.contains("chain id: not UTF-8"), "{text}");
 }

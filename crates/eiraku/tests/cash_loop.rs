@@ -72,7 +72,13 @@ fn pay(network: &TestNetwork, payer: &Path, payee: &Path, amount: u64) -> (Strin
     let paid = wallet(
         network,
         payer,
-        &["pay", "--to", &address, "--amount", &amount.to_string()],
+        &[
+            "pay",
+            "--to",
+            &address,
+            "--amount",
+            &format!("{amount}minor"),
+        ],
     );
     let output = receiver.wait_with_output().unwrap();
     assert!(output.status.success(), "the payee failed");
@@ -127,7 +133,7 @@ fn a_wallet_is_loaded_pays_offline_deposits_and_its_clone_is_caught_on_the_ledge
     wallet(
         &network,
         &alice,
-        &["load", "--from", "alice", "--amount", "20000"],
+        &["load", "--from", "alice", "--amount", "200"],
     );
     wallet(
         &network,
@@ -137,7 +143,7 @@ fn a_wallet_is_loaded_pays_offline_deposits_and_its_clone_is_caught_on_the_ledge
     wallet(
         &network,
         &person,
-        &["load", "--from", "person-jp", "--amount", "3000"],
+        &["load", "--from", "person-jp", "--amount", "30"],
     );
     let alice_after = network
         .client(0)
@@ -145,7 +151,7 @@ fn a_wallet_is_loaded_pays_offline_deposits_and_its_clone_is_caught_on_the_ledge
         .unwrap();
     assert_eq!(alice_before.balance.0 - alice_after.balance.0, 20_000);
     assert_eq!(japan_float(&network), Amount(23_000));
-    assert!(wallet(&network, &alice, &["show"]).contains("balance 20000"));
+    assert!(wallet(&network, &alice, &["show"]).contains("balance 200.00 ACU"));
 
     // A copy of Alice's wallet file: a clone holding the same notes.
     std::fs::create_dir_all(&clone).unwrap();
@@ -156,15 +162,15 @@ fn a_wallet_is_loaded_pays_offline_deposits_and_its_clone_is_caught_on_the_ledge
     // Alice pays the till 50 ACU; her clone pays the person 50 ACU with
     // the same notes. Offline, neither payee can tell.
     let (_, received) = pay(&network, &alice, &till, 5_000);
-    assert!(received.contains("received 5000"), "{received}");
+    assert!(received.contains("received 50.00 ACU"), "{received}");
     let (_, received) = pay(&network, &clone, &person, 5_000);
-    assert!(received.contains("received 5000"), "{received}");
+    assert!(received.contains("received 50.00 ACU"), "{received}");
 
     // The till deposits first: the shop's account is credited.
     let shop = network.key("shop-jp").account_id();
     let shop_before = network.client(0).account(&shop).unwrap().balance;
     let deposited = wallet(&network, &till, &["deposit"]);
-    assert!(deposited.contains("5000 credited"), "{deposited}");
+    assert!(deposited.contains("50.00 ACU credited"), "{deposited}");
     assert_eq!(
         network.client(0).account(&shop).unwrap().balance.0,
         shop_before.0 + 5_000
@@ -200,7 +206,7 @@ fn a_wallet_is_loaded_pays_offline_deposits_and_its_clone_is_caught_on_the_ledge
     let (ok, refused) = wallet_try(
         &network,
         &alice,
-        &["pay", "--to", &address, "--amount", "1000"],
+        &["pay", "--to", &address, "--amount", "10.00 ACU"],
     );
     assert!(!ok, "a blacklisted wallet paid:\n{refused}");
     assert!(!receiver.wait().unwrap().success());
@@ -275,7 +281,7 @@ fn value_in_doubt_comes_back_by_a_second_deposit_or_a_refund_on_the_ledger() {
     wallet(
         &network,
         &alice,
-        &["load", "--from", "alice", "--amount", "20000"],
+        &["load", "--from", "alice", "--amount", "200"],
     );
 
     // A payment whose payee vanished: its notes stay in doubt in Alice's
@@ -284,12 +290,12 @@ fn value_in_doubt_comes_back_by_a_second_deposit_or_a_refund_on_the_ledger() {
     let (ok, text) = wallet_try(
         &network,
         &alice,
-        &["pay", "--to", &address, "--amount", "5000"],
+        &["pay", "--to", &address, "--amount", "5000minor"],
     );
     assert!(!ok, "the payment cannot have completed:\n{text}");
     payee.join().unwrap();
     let shown = wallet(&network, &alice, &["show"]);
-    assert!(!shown.contains("in doubt 0 "), "{shown}");
+    assert!(!shown.contains("in doubt 0.00 ACU "), "{shown}");
 
     // With the center down, a deposit hands nothing over.
     center_process.stop();
@@ -310,7 +316,7 @@ fn value_in_doubt_comes_back_by_a_second_deposit_or_a_refund_on_the_ledger() {
         home.wallet.hand_to_center(&serials).unwrap();
         home.save().unwrap();
     }
-    assert!(wallet(&network, &alice, &["show"]).contains("balance 0 "));
+    assert!(wallet(&network, &alice, &["show"]).contains("balance 0.00 ACU "));
 
     // Sync sends the deposit again and files the payment's claim; after
     // the notes' life the center refunds it on the ledger. Alice ends with
@@ -318,7 +324,7 @@ fn value_in_doubt_comes_back_by_a_second_deposit_or_a_refund_on_the_ledger() {
     let synced = wallet(&network, &alice, &["sync"]);
     assert!(synced.contains("credited"), "{synced}");
     assert!(synced.contains("decided after"), "{synced}");
-    assert!(wallet(&network, &alice, &["show"]).contains("in doubt 0 "));
+    assert!(wallet(&network, &alice, &["show"]).contains("in doubt 0.00 ACU "));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     loop {
         let balance = network.client(0).account(&alice_id).unwrap().balance;

@@ -56,6 +56,8 @@ fn stamped_files_verify_offline_and_changed_ones_do_not() {
         eiraku_core::digest::to_hex(&anchor_hash.hash())
     );
 
+    files_are_found_by_their_own_digest(&network, &files, &root);
+
     // Stamping the same files again: the state keeps the first anchoring,
     // the second transaction fails naming it, and the new proofs point to
     // the first.
@@ -154,4 +156,49 @@ fn stamped_files_verify_offline_and_changed_ones_do_not() {
         &genesis,
     ]);
     assert!(!ok && text.contains("SHA-256"), "{text}");
+}
+
+/// Every validator finds each stamped file by its SHA-256 alone (the CLI gave
+/// each the batch); a changed file is not found; nobody can make a node
+/// claim a file it was never given in an anchored batch.
+fn files_are_found_by_their_own_digest(
+    network: &TestNetwork,
+    files: &[String],
+    root: &eiraku_core::Digest,
+) {
+    let dir = network.path().display().to_string();
+    for validator in 0..4 {
+        let url = network.client(validator).base().to_string();
+        let mut args = vec!["notary", "check", "--node", &url];
+        args.extend(files.iter().map(String::as_str));
+        let (ok, text) = eiraku(&args);
+        assert!(ok, "{text}");
+        assert_eq!(text.matches(": notarized at ").count(), 3, "{text}");
+    }
+    let leaf = eiraku_core::hash(&[std::fs::read(&files[1]).unwrap().as_slice()]);
+    let view = network.client(2).anchor(&leaf).unwrap();
+    assert_eq!(view.batch_root, Some(eiraku_core::digest::to_hex(root)));
+    assert_eq!(view.position, Some(1));
+
+    // A changed file: not notarized, and the command says so and fails.
+    let changed = format!("{}.changed", files[1]);
+    std::fs::write(&changed, b"document 1: minutes.txt, amended").unwrap();
+    let (ok, text) = eiraku(&["notary", "check", "--network", &dir, &files[0], &changed]);
+    assert!(!ok, "{text}");
+    assert!(text.contains("changed: NOT notarized"), "{text}");
+    assert!(text.contains("1 of 2 file(s) are not notarized"), "{text}");
+
+    // An attacker posts digests that do not make the anchored root, or a
+    // batch whose root was never anchored: nothing is kept.
+    let forged = eiraku_core::hash(&[b"a will nobody signed"]);
+    let client = network.client(0);
+    let mismatch = client.index_batch(root, &[forged]).unwrap_err();
+    assert_eq!(mismatch.code(), Some("bad_request"), "{mismatch}");
+    let unanchored = eiraku_core::merkle::root(&[forged]);
+    let missing = client.index_batch(&unanchored, &[forged]).unwrap_err();
+    assert_eq!(missing.code(), Some("not_found"), "{missing}");
+    assert_eq!(
+        client.anchor(&forged).unwrap_err().code(),
+        Some("not_found")
+    );
 }

@@ -25,7 +25,7 @@ fn push(categories: &str, seconds: &str) -> Vec<String> {
         "--to",
         "person-jp",
         "--amount",
-        "3000",
+        "30",
         "--categories",
         categories,
         "--seconds",
@@ -58,23 +58,23 @@ fn a_purse_pays_only_allowed_merchants_and_its_rest_returns_at_expiry_untouched(
     assert!(shown.contains("\"balance\": \"3000\""), "{shown}");
 
     session.refused(
-        &spend(&food, "alice", "shop-jp", "10"),
+        &spend(&food, "alice", "shop-jp", "0.10"),
         "not_purse_beneficiary",
     );
     session.refused(
-        &spend(&food, "person-jp", "shop-th", "10"),
+        &spend(&food, "person-jp", "shop-th", "0.10"),
         "not_a_merchant_of",
     );
     session.refused(
-        &spend(&medicine, "person-jp", "shop-jp", "10"),
+        &spend(&medicine, "person-jp", "shop-jp", "0.10"),
         "category_not_allowed",
     );
     session.refused(
-        &spend(&food, "person-jp", "shop-jp", "3001"),
+        &spend(&food, "person-jp", "shop-jp", "30.01"),
         "purse_too_small",
     );
     let shop_before = balance(&network, "shop-jp");
-    session.ok(&spend(&food, "person-jp", "shop-jp", "1000"));
+    session.ok(&spend(&food, "person-jp", "shop-jp", "10 ACU"));
     assert_eq!(balance(&network, "shop-jp"), shop_before + 1000);
 
     // A purse of two seconds; from its push on nobody sends anything:
@@ -87,7 +87,10 @@ fn a_purse_pays_only_allowed_merchants_and_its_rest_returns_at_expiry_untouched(
         assert!(Instant::now() < deadline, "the purse did not expire");
         std::thread::sleep(Duration::from_millis(250));
     }
-    session.refused(&spend(&short, "person-jp", "shop-jp", "1"), "unknown_purse");
+    session.refused(
+        &spend(&short, "person-jp", "shop-jp", "1minor"),
+        "unknown_purse",
+    );
     let shown = session.ok(&["purse", "show", &food]);
     assert!(shown.contains("\"balance\": \"2000\""), "{shown}");
     assert_chain_verifies(&network);

@@ -112,7 +112,7 @@ fn accesses_are_logged_only_under_consent_and_licences_are_paid_with_royalties()
         "--file",
         &song.display().to_string(),
         "--price",
-        "1000",
+        "10",
         "--royalty-bps",
         "1500",
     ]);
@@ -123,7 +123,7 @@ fn accesses_are_logged_only_under_consent_and_licences_are_paid_with_royalties()
         .trim()
         .to_string();
     session.refused(
-        &["work", "buy", &work, "--from", "alice", "--price", "900"],
+        &["work", "buy", &work, "--from", "alice", "--price", "9"],
         "price_changed",
     );
     // A film dearer than all Alice holds (10,000 ACU).
@@ -131,7 +131,7 @@ fn accesses_are_logged_only_under_consent_and_licences_are_paid_with_royalties()
     std::fs::write(&film, "frames").unwrap();
     let film = film.display().to_string();
     let registered = session.ok(&[
-        "work", "register", "--from", "carol", "--file", &film, "--price", "2000000",
+        "work", "register", "--from", "carol", "--file", &film, "--price", "20000",
     ]);
     let film = registered
         .lines()
@@ -139,23 +139,47 @@ fn accesses_are_logged_only_under_consent_and_licences_are_paid_with_royalties()
         .unwrap()
         .trim();
     session.refused(
-        &["work", "buy", film, "--from", "alice", "--price", "2000000"],
+        &["work", "buy", film, "--from", "alice", "--price", "20000"],
         "insufficient_funds",
     );
     let (carol, alice) = (balance(&network, "carol"), balance(&network, "alice"));
-    session.ok(&["work", "buy", &work, "--from", "alice", "--price", "1000"]);
+    session.ok(&["work", "buy", &work, "--from", "alice", "--price", "10"]);
     assert_eq!(balance(&network, "carol"), carol + 1000);
     assert_eq!(balance(&network, "alice"), alice - 1000);
     session.refused(
         &[
-            "work", "buy", &work, "--from", "bob", "--seller", "alice", "--price", "2000",
+            "work",
+            "buy",
+            &work,
+            "--from",
+            "bob",
+            "--seller",
+            "alice",
+            "--price",
+            "20.00 ACU",
         ],
         "not_offered",
     );
-    session.ok(&["work", "offer", &work, "--from", "alice", "--price", "2000"]);
+    session.ok(&[
+        "work",
+        "offer",
+        &work,
+        "--from",
+        "alice",
+        "--price",
+        "20.00 ACU",
+    ]);
     let (carol, alice) = (balance(&network, "carol"), balance(&network, "alice"));
     session.ok(&[
-        "work", "buy", &work, "--from", "bob", "--seller", "alice", "--price", "2000",
+        "work",
+        "buy",
+        &work,
+        "--from",
+        "bob",
+        "--seller",
+        "alice",
+        "--price",
+        "20.00 ACU",
     ]);
     assert_eq!(balance(&network, "carol"), carol + 300);
     assert_eq!(balance(&network, "alice"), alice + 1700);

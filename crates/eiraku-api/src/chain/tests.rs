@@ -49,6 +49,7 @@ fn account_view() -> AccountView {
     AccountView {
         id: account(1),
         balance: Amount(1_000_100),
+        balance_text: "10001.00 ACU".into(),
         nonce: 4,
         height: 30,
         role: Some(Role::Retail {
@@ -118,6 +119,8 @@ fn every_response_survives_a_round_trip() {
         finalized_hash: "01".repeat(32),
         state_root: "05".repeat(32),
         total_supply: Amount(u128::MAX),
+        coin_symbol: "ACU".into(),
+        coin_decimals: 2,
         mempool: 0,
         validators: vec![ValidatorView {
             name: "validator-0".into(),
@@ -139,7 +142,7 @@ fn a_receipt_keeps_its_wire_form() {
 fn an_account_keeps_its_wire_form_and_omits_what_it_lacks() {
     let view = account_view();
     let expected = format!(
-        r#"{{"id":"{}","balance":"1000100","nonce":4,"height":30,"role":{{"role":"retail","economy":"JP","kind":"person","tier":1}},"granted_by":"{}","granted_ms":1700000000000,"grant_rule":"bank_opens_retail"}}"#,
+        r#"{{"id":"{}","balance":"1000100","balance_text":"10001.00 ACU","nonce":4,"height":30,"role":{{"role":"retail","economy":"JP","kind":"person","tier":1}},"granted_by":"{}","granted_ms":1700000000000,"grant_rule":"bank_opens_retail"}}"#,
         account(1).to_hex(),
         account(2).to_hex()
     );
@@ -152,7 +155,7 @@ fn an_account_keeps_its_wire_form_and_omits_what_it_lacks() {
         ..view
     };
     let expected = format!(
-        r#"{{"id":"{}","balance":"1000100","nonce":4,"height":30}}"#,
+        r#"{{"id":"{}","balance":"1000100","balance_text":"10001.00 ACU","nonce":4,"height":30}}"#,
         account(1).to_hex()
     );
     assert_eq!(round_trip(&plain), expected);
@@ -167,7 +170,7 @@ fn an_account_keeps_its_wire_form_and_omits_what_it_lacks() {
         ..plain
     };
     let expected = format!(
-        r#"{{"id":"{}","balance":"1000100","nonce":4,"height":30,"revoked":{{"role":{{"role":"central_bank","economy":"SG"}},"revoked_ms":1800000000000,"successor":"{}"}}}}"#,
+        r#"{{"id":"{}","balance":"1000100","balance_text":"10001.00 ACU","nonce":4,"height":30,"revoked":{{"role":{{"role":"central_bank","economy":"SG"}},"revoked_ms":1800000000000,"successor":"{}"}}}}"#,
         account(1).to_hex(),
         account(3).to_hex()
     );

@@ -172,7 +172,7 @@ pub enum RegistryError {
     #[error("the work's holder is not the one the purchase names")]
     WorkHolderChanged,
     /// The work's price is not the one the buyer named.
-    #[error("a licence of the work costs {price}, not the price the purchase names")]
+    #[error("a licence of the work costs {}, not the price the purchase names", eiraku_core::coins::Coins(*.price))]
     PriceChanged {
         /// The price now.
         price: eiraku_core::Amount,

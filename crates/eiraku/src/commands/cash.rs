@@ -45,8 +45,8 @@ pub enum CashCommand {
         /// Wallets, each depositing all its notes once.
         #[arg(long, default_value_t = 256)]
         wallets: usize,
-        /// Coins loaded into each wallet, minor units.
-        #[arg(long, default_value_t = 100_000)]
+        /// Coins loaded into each wallet: 1.50 or "1.50 ACU" (or minor units: 150minor).
+        #[arg(long, value_parser = super::coins_u64, default_value = "1000.00")]
         amount: u64,
         /// Deposits in flight at once.
         #[arg(long, default_value_t = 64)]

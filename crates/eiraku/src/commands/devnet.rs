@@ -80,7 +80,7 @@ pub fn run(args: DevnetArgs) -> anyhow::Result<()> {
             return Err(error);
         }
     };
-    println!("finalizing: height {height}. Try `eiraku query status` or `eiraku tx transfer --from alice --to bob --amount 100 --wait`. Ctrl-C stops all.");
+    println!("finalizing: height {height}. Try `eiraku query status` or `eiraku tx transfer --from alice --to bob --amount 1 --wait`. Ctrl-C stops all.");
     let mut center = match start_cash_center(&net, &binary, dir) {
         Ok(center) => center,
         Err(error) => {

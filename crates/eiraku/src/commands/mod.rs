@@ -27,6 +27,20 @@ pub mod work;
 use crate::{devnet::Devnet, Client};
 use std::path::{Path, PathBuf};
 
+/// Reads a command-line amount of coins (`1.50`, `"1.50 ACU"`, `150minor`)
+/// as minor units.
+pub fn coins(text: &str) -> Result<u128, String> {
+    eiraku_core::coins::parse_coins(text)
+        .map(|amount| amount.0)
+        .map_err(|e| e.to_string())
+}
+
+/// [`coins`], for the offline wallet's amounts (u64 minor units).
+pub fn coins_u64(text: &str) -> Result<u64, String> {
+    let minor = coins(text)?;
+    u64::try_from(minor).map_err(|_| format!("{text:?} is more than an offline wallet holds"))
+}
+
 /// Where a client command finds its node.
 #[derive(clap::Args, Clone)]
 pub struct NodeArgs {

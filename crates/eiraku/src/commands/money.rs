@@ -2,7 +2,7 @@
 //! transaction, and its two queries. Senders and accounts are key files or
 //! the demo labels of a local network (`cb-jp`, `bank-jp-1`, `alice`, …).
 
-use super::NodeArgs;
+use super::{coins, NodeArgs};
 use crate::{
     keyfile,
     output::{print_json, print_line},
@@ -49,11 +49,11 @@ pub enum MoneyCommand {
         /// The tier.
         #[arg(long)]
         tier: u8,
-        /// Largest balance (coin minor units).
-        #[arg(long)]
+        /// Largest balance, in the coin: 1.50 or "1.50 ACU" (or minor units: 150minor).
+        #[arg(long, value_parser = coins)]
         balance_cap: u128,
-        /// Largest single transfer (coin minor units).
-        #[arg(long)]
+        /// Largest single transfer, in the coin: 1.50 or "1.50 ACU" (or minor units: 150minor).
+        #[arg(long, value_parser = coins)]
         transfer_cap: u128,
     },
     /// Central bank: open a bank in its economy.
@@ -158,8 +158,8 @@ pub enum MoneyCommand {
         /// The bank.
         #[arg(long)]
         bank: String,
-        /// Coins, minor units.
-        #[arg(long)]
+        /// Coins, in the coin: 1.50 or "1.50 ACU" (or minor units: 150minor).
+        #[arg(long, value_parser = coins)]
         amount: u128,
     },
     /// Pay coins to any bank, merchant or person, cross-border included.
@@ -170,8 +170,8 @@ pub enum MoneyCommand {
         /// The payee.
         #[arg(long)]
         to: String,
-        /// Coins, minor units.
-        #[arg(long)]
+        /// Coins, in the coin: 1.50 or "1.50 ACU" (or minor units: 150minor).
+        #[arg(long, value_parser = coins)]
         amount: u128,
         /// Travel-rule originator, `"name; address or id"` (cross-border
         /// payments at or above the threshold): sealed to both banks and
@@ -210,8 +210,8 @@ pub enum MoneyCommand {
         /// The bank's key.
         #[arg(long)]
         from: String,
-        /// Coins, minor units.
-        #[arg(long)]
+        /// Coins, in the coin: 1.50 or "1.50 ACU" (or minor units: 150minor).
+        #[arg(long, value_parser = coins)]
         amount: u128,
     },
     /// Regulator: freeze an account of its economy.
@@ -259,8 +259,8 @@ pub enum MoneyCommand {
         /// The creditor economy (e.g. TH).
         #[arg(long)]
         creditor: String,
-        /// Amount settled, coin minor units.
-        #[arg(long)]
+        /// Coins, in the coin: 1.50 or "1.50 ACU" (or minor units: 150minor).
+        #[arg(long, value_parser = coins)]
         amount: u128,
     },
     /// Creditor central bank: confirm a settlement; the claim clears.

@@ -2,7 +2,7 @@
 //! person or merchant; its beneficiary spends it at merchants of the
 //! categories it names; what is left returns to the agency at expiry.
 
-use super::NodeArgs;
+use super::{coins, NodeArgs};
 use crate::{output::print_json, submit};
 use anyhow::Context;
 use clap::Subcommand;
@@ -22,8 +22,8 @@ pub enum PurseCommand {
         /// Who may spend it (hex id, key file or demo label).
         #[arg(long)]
         to: String,
-        /// What it holds (coin minor units).
-        #[arg(long)]
+        /// Coins, in the coin: 1.50 or "1.50 ACU" (or minor units: 150minor).
+        #[arg(long, value_parser = coins)]
         amount: u128,
         /// Merchant categories it pays, comma-separated (ISO 18245, e.g.
         /// 5411 grocery, 5912 pharmacy).
@@ -49,8 +49,8 @@ pub enum PurseCommand {
         /// The merchant (hex id, key file or demo label).
         #[arg(long)]
         to: String,
-        /// How much (coin minor units).
-        #[arg(long)]
+        /// Coins, in the coin: 1.50 or "1.50 ACU" (or minor units: 150minor).
+        #[arg(long, value_parser = coins)]
         amount: u128,
     },
     /// Show an open purse.

@@ -1,6 +1,6 @@
 //! `eiraku tx …`: build, sign and submit transactions.
 
-use super::NodeArgs;
+use super::{coins, NodeArgs};
 use crate::{
     keyfile,
     submit::{self, SendOptions},
@@ -20,8 +20,8 @@ pub enum TxCommand {
         /// Recipient: hex account id, key file or demo account name.
         #[arg(long)]
         to: String,
-        /// Amount in minor units.
-        #[arg(long)]
+        /// Coins, in the coin: 1.50 or "1.50 ACU" (or minor units: 150minor).
+        #[arg(long, value_parser = coins)]
         amount: u128,
         /// Nonce (default: the sender's next nonce, from the node).
         #[arg(long)]

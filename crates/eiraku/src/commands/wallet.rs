@@ -50,8 +50,8 @@ pub enum WalletCommand {
         /// The paying account: a key file or a demo name.
         #[arg(long)]
         from: String,
-        /// Coins, in minor units.
-        #[arg(long)]
+        /// Coins, in the coin: 1.50 or "1.50 ACU" (or minor units: 150minor).
+        #[arg(long, value_parser = super::coins_u64)]
         amount: u64,
     },
     /// Pay another wallet, which runs `eiraku wallet receive`, over a
@@ -60,8 +60,8 @@ pub enum WalletCommand {
         /// The receiving wallet's address (`eiraku wallet receive` prints it).
         #[arg(long)]
         to: SocketAddr,
-        /// Coins, in minor units.
-        #[arg(long)]
+        /// Coins, in the coin: 1.50 or "1.50 ACU" (or minor units: 150minor).
+        #[arg(long, value_parser = super::coins_u64)]
         amount: u64,
     },
     /// Wait for one payment from another wallet.
@@ -169,7 +169,10 @@ fn fetch_unissued(home: &mut WalletHome) -> anyhow::Result<()> {
         home.save()?;
         home.config.unissued_loads.retain(|held| *held != load);
         home.save_config()?;
-        println!("received {count} notes worth {value} for load {load}");
+        println!(
+            "received {count} notes worth {} for load {load}",
+            coins(value)
+        );
     }
     anyhow::ensure!(failed == 0, "{failed} loads are still without their notes");
     Ok(())
@@ -180,10 +183,10 @@ fn pay(home: &mut WalletHome, to: SocketAddr, amount: u64) -> anyhow::Result<()>
     let paid = exchange::pay(home, &mut link, amount, now_ms())?;
     println!(
         "paid {} to wallet {} (change {}); balance {}",
-        paid.amount,
+        coins(paid.amount),
         paid.peer,
-        paid.change,
-        home.wallet.balance()
+        coins(paid.change),
+        coins(home.wallet.balance())
     );
     Ok(())
 }
@@ -219,9 +222,9 @@ fn receive(home: &mut WalletHome, listen: SocketAddr) -> anyhow::Result<()> {
     let paid = exchange::receive_payment(home, &mut link, now_ms())?;
     println!(
         "received {} from wallet {}; balance {}",
-        paid.amount,
+        coins(paid.amount),
         paid.peer,
-        home.wallet.balance()
+        coins(home.wallet.balance())
     );
     Ok(())
 }
@@ -247,8 +250,9 @@ fn deposit(home: &mut WalletHome) -> anyhow::Result<()> {
 fn print_deposit(answer: &crate::cash_center::wire::DepositAnswer) {
     let credited: u64 = answer.outcomes.iter().map(|o| o.credited).sum();
     println!(
-        "deposited {} notes: {credited} credited to account {}{}",
+        "deposited {} notes: {} credited to account {}{}",
         answer.outcomes.len(),
+        coins(credited),
         answer.account,
         answer
             .credit_tx
@@ -341,12 +345,13 @@ fn show(home: &WalletHome, node: &Client) -> anyhow::Result<()> {
     );
     println!(
         "balance {} in {} notes",
-        wallet.balance(),
+        coins(wallet.balance()),
         wallet.element().notes().len()
     );
     let in_doubt: u64 = wallet.in_doubt().map(|r| r.value()).sum();
     println!(
-        "in doubt {in_doubt} ({} records)",
+        "in doubt {} ({} records)",
+        coins(in_doubt),
         wallet.in_doubt().count()
     );
     match node.cash_wallet(number) {
@@ -367,4 +372,9 @@ fn show(home: &WalletHome, node: &Client) -> anyhow::Result<()> {
         Err(_) => println!("not bound to an account yet (load it first)"),
     }
     Ok(())
+}
+
+/// An offline wallet's minor units, shown in the coin.
+fn coins(minor: u64) -> eiraku_core::coins::Coins {
+    eiraku_core::coins::Coins(eiraku_core::Amount(u128::from(minor)))
 }

@@ -2,7 +2,7 @@
 //! digest with a licence's price, length and the holder's royalty share;
 //! licences are granted, offered for resale and bought in coins.
 
-use super::NodeArgs;
+use super::{coins, NodeArgs};
 use crate::{
     output::{print_json, print_line},
     submit,
@@ -25,8 +25,8 @@ pub enum WorkCommand {
         /// The work's file.
         #[arg(long)]
         file: PathBuf,
-        /// A licence's price (coin minor units).
-        #[arg(long)]
+        /// Price, in the coin: 1.50 or "1.50 ACU" (or minor units: 150minor).
+        #[arg(long, value_parser = coins)]
         price: u128,
         /// Days a licence lasts.
         #[arg(long, default_value_t = 365)]
@@ -53,8 +53,8 @@ pub enum WorkCommand {
         /// The licensee's key.
         #[arg(long)]
         from: String,
-        /// The asking price (coin minor units).
-        #[arg(long)]
+        /// Price, in the coin: 1.50 or "1.50 ACU" (or minor units: 150minor).
+        #[arg(long, value_parser = coins)]
         price: u128,
     },
     /// Buy a licence: from the holder at the work's price (the default),
@@ -68,8 +68,8 @@ pub enum WorkCommand {
         /// A licensee selling its licence (default: the holder).
         #[arg(long)]
         seller: Option<String>,
-        /// The price you agree to pay (coin minor units).
-        #[arg(long)]
+        /// Price, in the coin: 1.50 or "1.50 ACU" (or minor units: 150minor).
+        #[arg(long, value_parser = coins)]
         price: u128,
     },
     /// Show a work's terms, or an account's licence of it.
