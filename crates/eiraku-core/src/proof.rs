@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 
 mod credential;
 mod handoff;
-pub use credential::{Credential, CredentialProof, CredentialSubject, VerifiedCredential};
+pub use credential::{rfc3339, Credential, CredentialProof, CredentialSubject, VerifiedCredential};
 pub use handoff::Handoff;
 
 /// Namespace of consensus signatures (votes and certificates).
@@ -583,4 +583,20 @@ impl LightClient {
             block: header.digest(),
         })
     }
+}
+
+/// The epoch of a finalization certificate and the positions, in that
+/// epoch's validator set, of the validators whose signatures it carries
+/// (what an explorer shows; it checks nothing).
+pub fn certificate_signers(certificate: &[u8]) -> Option<(u64, Vec<u32>)> {
+    let finalization = Finalization::<Scheme, Digest>::read_cfg(
+        &mut Copying(certificate),
+        &Scheme::certificate_codec_config_unbounded(),
+    )
+    .ok()?;
+    let signers = finalization.certificate.signers.iter();
+    Some((
+        finalization.epoch().get(),
+        signers.map(|p| p.get()).collect(),
+    ))
 }

@@ -55,6 +55,8 @@ pub struct ApiContext {
     pub accepted: mpsc::UnboundedSender<SignedTransaction>,
     /// Renders the runtime's Prometheus metrics.
     pub metrics: Arc<dyn Fn() -> String + Send + Sync>,
+    /// The web console's templates and names.
+    pub console: Arc<crate::console::Console>,
 }
 
 /// An API error with its HTTP status.
@@ -88,6 +90,16 @@ impl ApiError {
             "internal",
             error.to_string(),
         )
+    }
+
+    /// The HTTP status.
+    pub(crate) fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// What went wrong, for a person.
+    pub(crate) fn message(&self) -> &str {
+        &self.message
     }
 
     fn body(&self) -> ErrorBody {
@@ -246,6 +258,8 @@ pub fn router(context: ApiContext) -> Router {
         .merge(crate::records_api::routes())
         .merge(crate::validators_api::routes())
         .merge(crate::governance_api::routes())
+        .merge(crate::console::routes())
+        .fallback(crate::console::fallback)
         .with_state(context)
 }
 
@@ -370,7 +384,12 @@ async fn get_tx(
     State(context): State<ApiContext>,
     Path(hash): Path<String>,
 ) -> Result<Json<TxView>, ApiError> {
-    let digest = digest::from_hex(&hash)
+    tx_view(&context, &hash).map(Json)
+}
+
+/// A transaction's status and receipt, by its hash's hex.
+pub(crate) fn tx_view(context: &ApiContext, hash: &str) -> Result<TxView, ApiError> {
+    let digest = digest::from_hex(hash)
         .ok_or_else(|| ApiError::bad_request("hash must be 64 hex characters"))?;
     let (status, receipt) = match context
         .chain
@@ -388,11 +407,11 @@ async fn get_tx(
             )))
         }
     };
-    Ok(Json(TxView {
+    Ok(TxView {
         hash: digest::to_hex(&digest),
         status,
         receipt,
-    }))
+    })
 }
 
 /// A revoked grant, as the API shows it (none for a role still held).
@@ -454,12 +473,18 @@ async fn get_block(
     State(context): State<ApiContext>,
     Path(height): Path<u64>,
 ) -> Result<Json<BlockView>, ApiError> {
-    let store = context.chain.store();
+    let block = finalized_block(&context, height)?;
+    let certificate = (context.chain.store().certificate(height)).map_err(ApiError::internal)?;
+    Ok(Json(block_view(&block, certificate)))
+}
+
+/// A finalized block this node has applied.
+pub(crate) fn finalized_block(context: &ApiContext, height: u64) -> Result<Block, ApiError> {
     // Marshal stores a finalized block a moment before the node applies
     // it: one not applied yet (its receipts not stored) is not served.
     let applied = height <= context.chain.finalized_height();
-    let block = applied
-        .then(|| store.block(height))
+    applied
+        .then(|| context.chain.store().block(height))
         .transpose()
         .map_err(ApiError::internal)?
         .flatten()
@@ -467,9 +492,7 @@ async fn get_block(
             ApiError::not_found(format!(
                 "no finalized block at height {height} on this node"
             ))
-        })?;
-    let certificate = store.certificate(height).map_err(ApiError::internal)?;
-    Ok(Json(block_view(&block, certificate)))
+        })
 }
 
 /// An account in the latest finalized state.
@@ -480,12 +503,17 @@ async fn get_account(
     Path(id): Path<String>,
 ) -> Result<Json<AccountView>, ApiError> {
     let id = AccountId::from_hex(&id).map_err(ApiError::bad_request)?;
+    account_view(&context, id).map(Json)
+}
+
+/// An account in the latest finalized state.
+pub(crate) fn account_view(context: &ApiContext, id: AccountId) -> Result<AccountView, ApiError> {
     let state = context.chain.finalized_state();
     let account = state
         .account(&id)
         .ok_or_else(|| ApiError::not_found(format!("account {id} does not exist")))?;
     let grant = state.authority().grant(&id);
-    Ok(Json(AccountView {
+    Ok(AccountView {
         id,
         balance: account.balance,
         balance_text: eiraku_core::coins::Coins(account.balance).to_string(),
@@ -510,12 +538,17 @@ async fn get_account(
             requested_ms: r.requested_ms,
             effective_ms: r.effective_ms,
         }),
-    }))
+    })
 }
 
 /// Node and chain status.
 #[utoipa::path(get, path = "/v1/status", responses((status = 200, body = StatusView)))]
 async fn get_status(State(context): State<ApiContext>) -> Json<StatusView> {
+    Json(status_view(&context))
+}
+
+/// Node and chain status.
+pub(crate) fn status_view(context: &ApiContext) -> StatusView {
     let chain = &context.chain;
     let state = chain.finalized_state();
     let finalized_height = state.height();
@@ -527,7 +560,7 @@ async fn get_status(State(context): State<ApiContext>) -> Json<StatusView> {
     let state_root = finalized
         .map(|b| digest::to_hex(&b.header.state_root))
         .unwrap_or_default();
-    Json(StatusView {
+    StatusView {
         chain_id: chain.genesis().chain_id.clone(),
         node: context.node_name.clone(),
         height: context
@@ -551,7 +584,7 @@ async fn get_status(State(context): State<ApiContext>) -> Json<StatusView> {
                 api_address: v.api_address.to_string(),
             })
             .collect(),
-    })
+    }
 }
 
 /// Server-sent events: one `block` event (a [`BlockView`] without

@@ -4,7 +4,7 @@
 //! marshal for block dissemination and backfill (its finalized blocks and
 //! certificates kept in the node's store), authenticated p2p, the mempool
 //! with transaction gossip, the embedded store, and the HTTP JSON API with
-//! its OpenAPI document and metrics.
+//! its OpenAPI document and metrics, and the web console on the same port.
 //!
 //! Domain rules are not here; they live in `eiraku-state`. This crate only
 //! decides *when* the state machine runs (building a proposal, checking a
@@ -17,6 +17,7 @@ pub mod cash_api;
 pub mod chain;
 pub mod commitment;
 pub mod consent_api;
+pub mod console;
 pub mod emergency_api;
 pub mod engine;
 pub mod epochs;

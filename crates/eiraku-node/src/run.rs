@@ -140,6 +140,7 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
             tracing::error!(%error, "cannot start the store watchdog");
         }
         let metrics_context = context.child("metrics");
+        let console_genesis = chain.genesis().clone();
         let api = ApiContext {
             chain,
             node_name: name.clone(),
@@ -147,6 +148,7 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
             strategy,
             accepted: accepted_sender,
             metrics: Arc::new(move || metrics_context.encode()),
+            console: Arc::new(crate::console::Console::new(&console_genesis)),
         };
         tracing::info!(node = %name, "validator running");
         // The API gets its own runtime so client load (decoding, signature

@@ -1,0 +1,107 @@
+// Eiraku console: live updates over the node's server-sent events. The
+// pages work without this script; it only adds rows as blocks finalize.
+"use strict";
+
+function shortHex(hex) {
+  return hex.slice(0, 10) + "…" + hex.slice(-6);
+}
+
+function utcTime(ms) {
+  return new Date(ms).toISOString().replace("T", " ").replace("Z", "");
+}
+
+function cell(row, content, className) {
+  const td = row.insertCell();
+  if (className) td.className = className;
+  if (content instanceof Node) td.appendChild(content); else td.textContent = content;
+  return td;
+}
+
+function link(href, text) {
+  const a = document.createElement("a");
+  a.href = href;
+  a.textContent = text;
+  return a;
+}
+
+function liveBlocks() {
+  const table = document.querySelector("#blocks tbody");
+  if (!table || !window.EventSource) return;
+  const state = document.getElementById("live-state");
+  const events = new EventSource("/v1/events/blocks");
+  events.onerror = () => state && state.classList.add("off");
+  events.onopen = () => state && state.classList.remove("off");
+  events.addEventListener("block", (event) => {
+    const block = JSON.parse(event.data);
+    if (table.querySelector(`tr[data-height="${block.height}"]`)) return;
+    const row = table.insertRow(0);
+    row.dataset.height = block.height;
+    row.className = "fresh";
+    cell(row, link(`/blocks/${block.height}`, String(block.height)));
+    cell(row, utcTime(block.timestamp_ms));
+    cell(row, String(block.transactions.length));
+    cell(row, link(`/blocks/${block.height}`, shortHex(block.hash)), "hex");
+    while (table.rows.length > 20) table.deleteRow(-1);
+    for (const id of ["stat-height", "footer-height"]) {
+      const element = document.getElementById(id);
+      if (element) element.textContent = block.height;
+    }
+  });
+}
+
+function hex(buffer) {
+  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// Hashes a file in the browser (it is never uploaded) and asks the node
+// whether the digest was anchored.
+async function checkNotarized(file) {
+  const answer = document.getElementById("drop-answer");
+  const result = document.getElementById("drop-result");
+  answer.hidden = false;
+  document.getElementById("drop-file").textContent = `${file.name} (${file.size} bytes)`;
+  result.className = "";
+  if (!window.crypto || !crypto.subtle) {
+    result.textContent = "This browser cannot hash files here (WebCrypto needs https or localhost); use `eiraku notary check FILE`.";
+    return;
+  }
+  const digest = hex(await crypto.subtle.digest("SHA-256", await file.arrayBuffer()));
+  document.getElementById("drop-digest").textContent = digest;
+  result.textContent = "asking the ledger…";
+  const response = await fetch(`/v1/notary/${digest}`);
+  if (response.status === 404) {
+    result.className = "warn";
+    result.dataset.verdict = "not-notarized";
+    result.textContent = "Not notarized: this exact content was never stamped on this ledger (a changed file has another digest).";
+    return;
+  }
+  if (!response.ok) {
+    result.className = "warn";
+    result.textContent = `The node could not answer (HTTP ${response.status}).`;
+    return;
+  }
+  const anchor = await response.json();
+  result.className = "outcome-success";
+  result.dataset.verdict = "notarized";
+  result.textContent = "";
+  result.append(`Notarized at ${utcTime(anchor.timestamp_ms)} UTC in block `,
+    link(`/blocks/${anchor.height}`, String(anchor.height)), " by transaction ",
+    link(`/txs/${anchor.tx_hash}`, shortHex(anchor.tx_hash)), ".");
+}
+
+function dropZone() {
+  const zone = document.getElementById("drop-zone");
+  if (!zone) return;
+  const input = document.getElementById("file-input");
+  input.addEventListener("change", () => input.files[0] && checkNotarized(input.files[0]));
+  zone.addEventListener("dragover", (event) => { event.preventDefault(); zone.classList.add("over"); });
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    zone.classList.remove("over");
+    const file = event.dataTransfer.files[0];
+    if (file) checkNotarized(file);
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => { liveBlocks(); dropZone(); });

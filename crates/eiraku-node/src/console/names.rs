@@ -1,0 +1,52 @@
+//! Names people use for accounts: the genesis's labels (`alice`, `cb-jp`),
+//! so that the console shows and finds them by name.
+
+use eiraku_core::{AccountId, Genesis};
+use std::collections::{BTreeMap, HashMap};
+
+/// Account labels of the genesis, both ways.
+pub struct AccountNames {
+    by_name: BTreeMap<String, AccountId>,
+    by_id: HashMap<AccountId, String>,
+}
+
+impl AccountNames {
+    /// The labelled accounts of `genesis`.
+    pub fn of(genesis: &Genesis) -> Self {
+        let labelled = genesis.accounts.iter().filter(|a| !a.label.is_empty());
+        let by_name: BTreeMap<String, AccountId> =
+            labelled.map(|a| (a.label.clone(), a.id)).collect();
+        let by_id = by_name
+            .iter()
+            .map(|(name, id)| (*id, name.clone()))
+            .collect();
+        Self { by_name, by_id }
+    }
+
+    /// The account a name stands for.
+    pub fn id_of(&self, name: &str) -> Option<AccountId> {
+        self.by_name.get(name).copied()
+    }
+
+    /// An account's name, or its id shortened.
+    pub fn name_of(&self, id: &AccountId) -> String {
+        match self.by_id.get(id) {
+            Some(name) => name.clone(),
+            None => super::format::short_hex(&id.to_hex()),
+        }
+    }
+
+    /// An account's name, if it has one.
+    pub fn label_of(&self, id: &AccountId) -> Option<&str> {
+        self.by_id.get(id).map(String::as_str)
+    }
+
+    /// Up to `limit` names, in order (to suggest some).
+    pub fn some(&self, limit: usize) -> Vec<&str> {
+        self.by_name
+            .keys()
+            .take(limit)
+            .map(String::as_str)
+            .collect()
+    }
+}

@@ -1,0 +1,263 @@
+#!/usr/bin/env python3
+"""Drives the web console in headless Chromium (Selenium, Debian's chromium
+and chromedriver) against a running network, as a person would: opens every
+page, follows a transfer to its block and proof, checks a notarized file by
+drag and drop, compares what the pages show with what the API says, opens
+pages that do not exist, and looks at every page at a phone's width.
+Saves a screenshot of each main page. Run by crates/eiraku/tests/console.rs;
+exits non-zero, saying what failed, on the first difference.
+"""
+
+import argparse
+import base64
+import datetime
+import hashlib
+import json
+import pathlib
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+PHONE = (390, 844)
+DESKTOP = (1280, 900)
+
+
+class Check:
+    def __init__(self, args):
+        self.url = args.url.rstrip("/")
+        self.out = pathlib.Path(args.screenshots)
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.args = args
+        options = webdriver.ChromeOptions()
+        options.binary_location = args.chromium
+        for flag in [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+            f"--user-data-dir={tempfile.mkdtemp(prefix='eiraku-chromium-')}",
+        ]:
+            options.add_argument(flag)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        self.driver = webdriver.Chrome(options=options, service=Service(args.chromedriver))
+        self.driver.set_window_size(*DESKTOP)
+        self.wait = WebDriverWait(self.driver, 30)
+
+    # --- helpers -------------------------------------------------------
+    def api(self, path):
+        with urllib.request.urlopen(self.url + path, timeout=10) as response:
+            return json.load(response)
+
+    def status_of(self, path):
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def open(self, path):
+        self.driver.get(self.url + path)
+        self.wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+    def text(self, css):
+        return self.driver.find_element(By.CSS_SELECTOR, css).text.strip()
+
+    def shot(self, name):
+        self.driver.save_screenshot(str(self.out / f"{name}.png"))
+
+    def expect(self, condition, what):
+        if not condition:
+            raise AssertionError(f"{what} (at {self.driver.current_url})")
+
+    def no_script_errors(self):
+        severe = [e for e in self.driver.get_log("browser") if e["level"] == "SEVERE"]
+        # A "not found" page answers 404 on purpose; Chromium logs that.
+        severe = [e for e in severe if "status of 404" not in e["message"]]
+        self.expect(not severe, f"the page logged errors: {severe}")
+
+    # --- the checks ----------------------------------------------------
+    def front_page(self):
+        self.open("/")
+        rows = self.driver.find_elements(By.CSS_SELECTOR, "#blocks tbody tr")
+        self.expect(len(rows) >= 3, "the front page lists the latest blocks")
+        for row in rows[:3]:
+            height = int(row.get_attribute("data-height"))
+            shown = row.find_elements(By.TAG_NAME, "td")
+            block = self.api(f"/v1/block/{height}")
+            self.expect(shown[2].text == str(len(block["transactions"])), f"block {height}: tx count")
+            short = shown[3].text
+            self.expect(block["hash"].startswith(short[:10]) and block["hash"].endswith(short[-6:]),
+                        f"block {height}: hash {short} is not the API's {block['hash']}")
+            self.expect(shown[1].text == utc(block["timestamp_ms"]), f"block {height}: time")
+        top = int(rows[0].get_attribute("data-height"))
+        # Live: a newer block arrives over server-sent events, no reload.
+        self.wait.until(lambda d: int(d.find_element(By.CSS_SELECTOR, "#blocks tbody tr")
+                                      .get_attribute("data-height")) > top)
+        self.expect(int(self.text("#stat-height")) > top, "the height counter follows the new blocks")
+        self.shot("home")
+        self.no_script_errors()
+
+    def follow_transfer(self):
+        tx = self.args.tx
+        self.open(f"/search?q={tx}")
+        self.expect(self.text("#tx-hash") == tx, "search by hash leads to the transaction")
+        view = self.api(f"/v1/tx/{tx}")
+        self.expect(self.text("#tx-status") == view["status"] == "finalized", "finalized")
+        self.expect(self.text("#tx-outcome") == view["receipt"]["outcome"] == "success", "outcome")
+        self.expect(self.text("#tx-block") == str(view["receipt"]["height"]), "block height")
+        self.expect(self.args.summary in self.text("#tx-summary"),
+                    f"the call reads {self.args.summary!r}: {self.text('#tx-summary')!r}")
+        link = self.driver.find_element(By.ID, "download-proof").get_attribute("href")
+        self.save_proof(link)
+        self.shot("transaction")
+        self.no_script_errors()
+        self.driver.find_element(By.ID, "tx-block").click()
+        self.wait.until(lambda d: "/blocks/" in d.current_url)
+        block = self.api(f"/v1/block/{view['receipt']['height']}")
+        self.expect(self.text("#block-hash") == block["hash"], "block hash")
+        self.expect(self.text("#block-time") == utc(block["timestamp_ms"]), "block time")
+        self.expect(self.text("#tx-count") == str(len(block["transactions"])), "block tx count")
+        hashes = [a.get_attribute("href").rsplit("/", 1)[1] for a in
+                  self.driver.find_elements(By.CSS_SELECTOR, "#block-transactions a[href^='/txs/']")]
+        self.expect(tx in hashes, "the block lists the transaction")
+        if block["certificate"]:
+            signers = int(self.text("#signer-count"))
+            self.expect(3 <= signers <= 4, f"a quorum of the 4 validators signed: {signers}")
+        self.shot("block")
+        self.no_script_errors()
+
+    def save_proof(self, link):
+        deadline = time.time() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(link, timeout=10) as response:
+                    pathlib.Path(self.args.proof_out).write_bytes(response.read())
+                    return
+            except urllib.error.HTTPError as error:
+                # The certificate is stored a moment after the block.
+                if error.code != 404 or time.time() > deadline:
+                    raise
+                time.sleep(0.2)
+
+    def account(self):
+        name = self.args.account
+        self.open(f"/accounts/{name}")
+        self.expect(self.text("#account-name") == name, "the account page names the account")
+        view = self.api(f"/v1/account/{self.text('#account-id')}")
+        self.expect(self.text("#account-balance") == view["balance_text"],
+                    f"balance {self.text('#account-balance')} is not the API's {view['balance_text']}")
+        history = [a.get_attribute("href").rsplit("/", 1)[1] for a in
+                   self.driver.find_elements(By.CSS_SELECTOR, "#account-history a[href^='/txs/']")]
+        self.expect(self.args.tx in history, "the account's history shows the transfer")
+        self.shot("account")
+        self.no_script_errors()
+        # The search box takes a demo name.
+        box = self.driver.find_element(By.CSS_SELECTOR, "form.search input")
+        box.clear()
+        box.send_keys("bob", Keys.ENTER)
+        self.wait.until(lambda d: d.current_url.endswith("/accounts/bob"))
+        self.expect(self.text("#account-name") == "bob", "search by name")
+
+    def notarized_files(self):
+        self.open("/registries")
+        good = pathlib.Path(self.args.notarized).read_bytes()
+        self.expect(self.drop("minutes.txt", good) == "notarized", "the stamped file is notarized")
+        self.expect(self.text("#drop-digest") == hashlib.sha256(good).hexdigest(), "the digest")
+        self.shot("registries")
+        changed = good + b" (amended)"
+        self.expect(self.drop("minutes.txt", changed) == "not-notarized", "a changed file is not")
+        self.no_script_errors()
+
+    def drop(self, name, content):
+        """Drops a file on the drop zone, as a drag from the desktop does."""
+        self.driver.execute_script("""
+            const [name, b64] = arguments;
+            const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], name));
+            const zone = document.getElementById("drop-zone");
+            document.getElementById("drop-result").removeAttribute("data-verdict");
+            for (const type of ["dragenter", "dragover", "drop"]) {
+              zone.dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true, cancelable: true}));
+            }
+        """, name, base64.b64encode(content).decode())
+        self.wait.until(lambda d: d.find_element(By.ID, "drop-result").get_attribute("data-verdict"))
+        return self.driver.find_element(By.ID, "drop-result").get_attribute("data-verdict")
+
+    def not_found_pages(self):
+        pages = {
+            "/blocks/999999999": "no finalized block",
+            f"/txs/{'0' * 64}": "not known",
+            f"/accounts/{self.args.stranger}": "does not exist",
+            "/accounts/nobody-at-all": "nor an account's name",
+            "/txs/not-a-hash": "64 hex",
+            "/no/such/page": "no page",
+        }
+        for path, words in pages.items():
+            status, body = self.status_of(path)
+            self.expect(status in (400, 404), f"{path} answers {status}")
+            for dump in ["panicked", "RUST_BACKTRACE", "Error {", "stack backtrace"]:
+                self.expect(dump not in body, f"{path} shows {dump}")
+            self.open(path)
+            self.expect(self.text("h1") == "Not found", f"{path} is a 'not found' page")
+            self.expect(words in self.text("#not-found-message").lower(), f"{path} says {words!r}")
+        self.shot("not-found")
+
+    def phone_width(self):
+        self.driver.set_window_size(*PHONE)
+        block = self.api(f"/v1/tx/{self.args.tx}")["receipt"]["height"]
+        for path in ["/", f"/blocks/{block}", f"/txs/{self.args.tx}", f"/accounts/{self.args.account}",
+                     "/registries", "/blocks/999999999"]:
+            self.open(path)
+            overflow = self.driver.execute_script(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            self.expect(overflow <= 1, f"{path} is {overflow}px wider than a phone's screen")
+            if path == "/":
+                self.shot("home-phone")
+        self.driver.set_window_size(*DESKTOP)
+
+    def run(self):
+        try:
+            # The account page looks back a bounded number of blocks: it
+            # comes right after the transfer.
+            for step in [self.follow_transfer, self.account, self.front_page,
+                         self.notarized_files, self.not_found_pages, self.phone_width]:
+                step()
+                print(f"ok  {step.__name__}")
+        finally:
+            self.driver.quit()
+
+
+def utc(ms):
+    at = datetime.datetime.fromtimestamp(ms // 1000, tz=datetime.timezone.utc)
+    return at.strftime("%Y-%m-%d %H:%M:%S") + f".{ms % 1000:03d}"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--screenshots", required=True)
+    parser.add_argument("--tx", required=True, help="a finalized transfer's hash")
+    parser.add_argument("--summary", required=True, help="what its page says it does")
+    parser.add_argument("--account", required=True, help="its sender's demo name")
+    parser.add_argument("--notarized", required=True, help="a stamped file")
+    parser.add_argument("--stranger", required=True, help="an account id nobody opened")
+    parser.add_argument("--proof-out", required=True)
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
+    try:
+        Check(parser.parse_args()).run()
+    except AssertionError as failure:
+        print(f"FAILED: {failure}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+//! The web console in a real browser. Four validators with the ASEAN+3
+//! demo and the devnet's traffic generator running; a payment made with
+//! the CLI and a file stamped with it; then `tests/browser/console_check.py`
+//! drives headless Chromium (Debian's chromium and chromedriver, Selenium
+//! from PyPI, all installed by `.ci/setup`) through every page: it follows
+//! the payment to its block and proof, drops the stamped file and a changed
+//! copy on the registries page, compares what each page shows with the
+//! API's answer, opens pages that do not exist, and looks at each page at a
+//! phone's width. The proof the page offers for download verifies offline.
+//! Screenshots land in the target folder (or `$EIRAKU_SCREENSHOTS`).
+
+mod common;
+
+use common::{cli::CliSession, run_cli, TestNetwork};
+use std::{
+    path::PathBuf,
+    process::Command,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+#[test]
+fn the_console_shows_what_the_api_says_in_a_real_browser() {
+    let network = TestNetwork::start_with(4, true);
+    let session = CliSession { network: &network };
+    let stop = Arc::new(AtomicBool::new(false));
+    let traffic = {
+        let (client, dir, stop) = (network.client(1), network.path(), stop.clone());
+        std::thread::spawn(move || {
+            eiraku::traffic::run(client, &dir, Duration::from_millis(300), stop)
+        })
+    };
+
+    let paid = session.ok(&[
+        "money", "pay", "--from", "alice", "--to", "bob", "--amount", "1.50",
+    ]);
+    let tx = paid
+        .lines()
+        .find_map(|l| l.strip_prefix("submitted "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the payment's hash is printed")
+        .to_string();
+    let work = tempfile::tempdir().unwrap();
+    let minutes = work.path().join("minutes.txt");
+    std::fs::write(
+        &minutes,
+        "Board minutes, 29 November: the budget is adopted.",
+    )
+    .unwrap();
+    session.ok(&[
+        "notary",
+        "stamp",
+        "--from",
+        "carol",
+        &minutes.display().to_string(),
+    ]);
+
+    let proof = work.path().join("payment.proof.json");
+    let stranger = eiraku_core::Keypair::from_seed(424242)
+        .account_id()
+        .to_hex();
+    let output = Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/browser/console_check.py"
+        ))
+        .args(["--url", network.client(0).base()])
+        .args(["--screenshots", &screenshots().display().to_string()])
+        .args(["--tx", &tx, "--summary", "money: pay 1.50 ACU to bob"])
+        .args(["--account", "alice", "--stranger", &stranger])
+        .args(["--notarized", &minutes.display().to_string()])
+        .args(["--proof-out", &proof.display().to_string()])
+        .output()
+        .expect("python3 runs (bash .ci/setup installs what the browser test needs)");
+    stop.store(true, Ordering::SeqCst);
+    traffic.join().unwrap().expect("the traffic generator ran");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success(),
+        "the browser check failed:\n{report}"
+    );
+    eprintln!("{report}");
+    for step in [
+        "follow_transfer",
+        "account",
+        "front_page",
+        "notarized_files",
+        "not_found_pages",
+        "phone_width",
+    ] {
+        assert!(
+            report.contains(&format!("ok  {step}")),
+            "{step} did not run:\n{report}"
+        );
+    }
+
+    // The proof the transaction page offered checks offline.
+    let genesis = network.path().join("genesis.json").display().to_string();
+    let (ok, text) = run_cli(&[
+        "proof",
+        "verify",
+        &proof.display().to_string(),
+        "--genesis",
+        &genesis,
+    ]);
+    assert!(ok, "{text}");
+    assert!(text.contains(&tx), "{text}");
+}
+
+/// Where the screenshots go: `$EIRAKU_SCREENSHOTS` (the README's are
+/// refreshed with `EIRAKU_SCREENSHOTS=docs/console`), else the target
+/// folder.
+fn screenshots() -> PathBuf {
+    match std::env::var_os("EIRAKU_SCREENSHOTS") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("console-screenshots"),
+    }
+}
