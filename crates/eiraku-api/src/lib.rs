@@ -52,7 +52,7 @@ pub use money::{
     Acceptance, ClaimView, ContributionView, DepositView, EconomyBooks, EconomySupply, FreezeView,
     MoneyStateView, PurseView, SeigniorPeriodView, SettlementView, SupplyView, TravelRecipient,
 };
-pub use proof::{AuditBlock, AuditBlocksQuery, AuditBlocksView};
+pub use proof::{AuditBlock, AuditBlocksQuery, AuditBlocksView, ProofCheckView};
 pub use registry::{
     AccessView, AnchorView, AttestationView, ConsentView, LicenceView, NotaryBatch, RecordView,
     RegistryView, WorkView,

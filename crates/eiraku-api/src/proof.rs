@@ -41,6 +41,26 @@ pub struct AuditBlocksView {
     pub blocks: Vec<AuditBlock>,
 }
 
+/// What a node found checking a proof file against its genesis validator
+/// set (`POST /v1/proof/check`): the same light client as `eiraku proof
+/// verify`, run by this node.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProofCheckView {
+    /// `notary`, `transaction`, `state` or `credential`.
+    pub kind: String,
+    /// Whether it holds.
+    pub valid: bool,
+    /// What it proves, or why it fails, in words.
+    pub summary: String,
+    /// The proven block's height, when it holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u64>,
+    /// The proven block's time, when it holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_ms: Option<u64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,8 +23,10 @@ use commonware_utils::{ordered::Set, TryCollect};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod any;
 mod credential;
 mod handoff;
+pub use any::AnyProof;
 pub use credential::{rfc3339, Credential, CredentialProof, CredentialSubject, VerifiedCredential};
 pub use handoff::Handoff;
 
@@ -443,8 +445,18 @@ impl NotaryProof {
 impl LightClient {
     /// Checks that `file` was notarized as `proof` says, and when.
     pub fn verify_notary(&self, proof: &NotaryProof, file: &[u8]) -> Result<Notarized, ProofError> {
+        self.verify_notary_digest(proof, &hash(&[file]))
+    }
+
+    /// [`LightClient::verify_notary`] for a file known by its SHA-256 (a
+    /// browser hashes the file and sends only that).
+    pub fn verify_notary_digest(
+        &self,
+        proof: &NotaryProof,
+        file_sha256: &Digest,
+    ) -> Result<Notarized, ProofError> {
         self.check_envelope(proof.version, &proof.anchor.chain_id)?;
-        let file_sha256 = hash(&[file]);
+        let file_sha256 = *file_sha256;
         if digest::to_hex(&file_sha256) != proof.file_sha256 {
             return Err(ProofError::FileMismatch {
                 expected: proof.file_sha256.clone(),

@@ -42,7 +42,7 @@ fn named(text: &str) -> Result<Digest, ApiError> {
 /// A consent and whether it holds now.
 #[utoipa::path(get, path = "/v1/consents/{id}", params(("id" = String, Path, description = "the granting transaction's hash (hex)")),
     responses((status = 200, body = ConsentView), (status = 404, body = crate::api::ErrorBody)))]
-async fn get_consent(
+pub(crate) async fn get_consent(
     State(context): State<ApiContext>,
     Path(text): Path<String>,
 ) -> Result<Json<ConsentView>, ApiError> {

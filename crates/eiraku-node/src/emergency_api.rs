@@ -19,7 +19,12 @@ const NEWEST: usize = 64;
 #[utoipa::path(get, path = "/v1/governance/emergency",
     responses((status = 200, body = EmergencyView), (status = 404, body = crate::api::ErrorBody)))]
 async fn get_emergency(State(context): State<ApiContext>) -> Result<Json<EmergencyView>, ApiError> {
-    let (state, governance) = governance_or_404(&context)?;
+    emergency_view(&context).map(Json)
+}
+
+/// The emergency procedure's record at the finalized state.
+pub(crate) fn emergency_view(context: &ApiContext) -> Result<EmergencyView, ApiError> {
+    let (state, governance) = governance_or_404(context)?;
     let now_ms = state.timestamp_ms();
     let emergency = governance.emergency();
     let officer = state
@@ -29,7 +34,7 @@ async fn get_emergency(State(context): State<ApiContext>) -> Result<Json<Emergen
     let newest = |len: usize| len.saturating_sub(NEWEST);
     let consultations = emergency.consultations().values();
     let declarations = emergency.declarations().values();
-    Ok(Json(EmergencyView {
+    Ok(EmergencyView {
         height: state.height(),
         now_ms,
         officer,
@@ -45,7 +50,7 @@ async fn get_emergency(State(context): State<ApiContext>) -> Result<Json<Emergen
         declarations: (declarations.skip(newest(emergency.declarations().len())))
             .map(|d| declaration(d, now_ms))
             .collect(),
-    }))
+    })
 }
 
 fn consultation(c: &Consultation) -> ConsultationView {

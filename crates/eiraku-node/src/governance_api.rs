@@ -35,9 +35,14 @@ pub(crate) fn governance_or_404(
 async fn get_governance(
     State(context): State<ApiContext>,
 ) -> Result<Json<GovernanceView>, ApiError> {
-    let (state, governance) = governance_or_404(&context)?;
+    governance_view(&context).map(Json)
+}
+
+/// The seats and the windows of each class, at the finalized state.
+pub(crate) fn governance_view(context: &ApiContext) -> Result<GovernanceView, ApiError> {
+    let (state, governance) = governance_or_404(context)?;
     let rules = governance.rules();
-    Ok(Json(GovernanceView {
+    Ok(GovernanceView {
         height: state.height(),
         voting_seats: rules.voting.iter().copied().collect(),
         advisory_seats: rules.advisory.iter().copied().collect(),
@@ -45,7 +50,7 @@ async fn get_governance(
         class_b: rules.windows.class_b,
         proposals: governance.proposals().len() as u64,
         reviewers: rules.reviewers.iter().copied().collect(),
-    }))
+    })
 }
 
 /// Which page of a list to return.
@@ -67,15 +72,21 @@ async fn get_proposals(
     State(context): State<ApiContext>,
     Query(page): Query<PageQuery>,
 ) -> Result<Json<Vec<ProposalView>>, ApiError> {
-    let (state, governance) = governance_or_404(&context)?;
-    let seats = governance.rules().voting.len() as u32;
     let count = page.count.unwrap_or(MAX_PAGE).min(MAX_PAGE);
-    let views = governance
-        .proposals()
-        .range(page.from.unwrap_or(0)..)
-        .take(count);
+    proposals_view(&context, page.from.unwrap_or(0), count).map(Json)
+}
+
+/// Up to `count` proposals from number `from` on, with their whole record.
+pub(crate) fn proposals_view(
+    context: &ApiContext,
+    from: u64,
+    count: usize,
+) -> Result<Vec<ProposalView>, ApiError> {
+    let (state, governance) = governance_or_404(context)?;
+    let seats = governance.rules().voting.len() as u32;
+    let views = governance.proposals().range(from..).take(count);
     let now_ms = state.timestamp_ms();
-    Ok(Json(views.map(|(_, p)| view(p, seats, now_ms)).collect()))
+    Ok(views.map(|(_, p)| view(p, seats, now_ms)).collect())
 }
 
 /// One proposal with its whole record.
@@ -85,13 +96,18 @@ async fn get_proposal(
     State(context): State<ApiContext>,
     Path(id): Path<u64>,
 ) -> Result<Json<ProposalView>, ApiError> {
-    let (state, governance) = governance_or_404(&context)?;
+    proposal_view(&context, id).map(Json)
+}
+
+/// One proposal with its whole record.
+pub(crate) fn proposal_view(context: &ApiContext, id: u64) -> Result<ProposalView, ApiError> {
+    let (state, governance) = governance_or_404(context)?;
     let proposal = governance
         .proposals()
         .get(&id)
         .ok_or_else(|| ApiError::not_found(format!("no proposal {id} (or not final yet)")))?;
     let seats = governance.rules().voting.len() as u32;
-    Ok(Json(view(proposal, seats, state.timestamp_ms())))
+    Ok(view(proposal, seats, state.timestamp_ms()))
 }
 
 /// A proposal's comments, in order, a page at a time.

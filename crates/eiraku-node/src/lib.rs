@@ -27,6 +27,7 @@ pub mod home;
 pub mod mempool;
 pub mod money_api;
 pub mod proof_api;
+pub mod proof_check_api;
 pub mod records_api;
 pub mod registry_api;
 pub mod rights_api;

@@ -40,7 +40,12 @@ fn sum(values: impl Iterator<Item = u128>) -> Amount {
 #[utoipa::path(get, path = "/v1/money/supply",
     responses((status = 200, body = SupplyView), (status = 404, body = crate::api::ErrorBody)))]
 async fn get_supply(State(context): State<ApiContext>) -> Result<Json<SupplyView>, ApiError> {
-    let (height, money) = money_or_404(&context)?;
+    supply_view(&context).map(Json)
+}
+
+/// The coin's backing at the finalized state.
+pub(crate) fn supply_view(context: &ApiContext) -> Result<SupplyView, ApiError> {
+    let (height, money) = money_or_404(context)?;
     let economies = money
         .economies
         .iter()
@@ -57,7 +62,7 @@ async fn get_supply(State(context): State<ApiContext>) -> Result<Json<SupplyView
             offline_float: books.offline_float,
         })
         .collect();
-    Ok(Json(SupplyView {
+    Ok(SupplyView {
         height,
         circulation: money.circulation(),
         offline_float: money.offline_float(),
@@ -71,7 +76,7 @@ async fn get_supply(State(context): State<ApiContext>) -> Result<Json<SupplyView
         economies,
         claims: money.claims().into_iter().map(claim_view).collect(),
         seigniorage_periods: money.seigniorage_periods.iter().map(period_view).collect(),
-    }))
+    })
 }
 
 /// The whole money state: unit, economies, travel keys, freezes,

@@ -37,7 +37,7 @@ fn unknown_registry(name: &str) -> ApiError {
 /// A registry.
 #[utoipa::path(get, path = "/v1/registries/{name}", params(("name" = String, Path, description = "the registry")),
     responses((status = 200, body = RegistryView), (status = 404, body = crate::api::ErrorBody)))]
-async fn get_registry(
+pub(crate) async fn get_registry(
     State(context): State<ApiContext>,
     Path(name): Path<String>,
 ) -> Result<Json<RegistryView>, ApiError> {

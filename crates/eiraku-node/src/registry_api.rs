@@ -139,7 +139,7 @@ fn batch_digests(batch: &NotaryBatch) -> Result<Vec<eiraku_core::Digest>, ApiErr
 /// An attestation, and whether it holds now.
 #[utoipa::path(get, path = "/v1/attestations/{id}", params(("id" = String, Path, description = "the attesting transaction's hash (hex)")),
     responses((status = 200, body = AttestationView), (status = 404, body = crate::api::ErrorBody)))]
-async fn get_attestation(
+pub(crate) async fn get_attestation(
     State(context): State<ApiContext>,
     Path(text): Path<String>,
 ) -> Result<Json<AttestationView>, ApiError> {

@@ -161,6 +161,9 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
                     .enable_all()
                     .build()
                     .expect("API runtime");
+                runtime.spawn(crate::console::supply_history::record(
+                    stopping_chain.clone(),
+                ));
                 runtime.spawn(stop::on_signal(stopping_chain));
                 runtime.block_on(async move {
                     let listener =

@@ -7,7 +7,7 @@ use anyhow::Context;
 use eiraku_core::RegistryKey;
 use eiraku_core::{
     proof::{
-        Credential, LightClient, Notarized, NotaryProof, StateProof, TxProof, VerifiedCredential,
+        AnyProof, Credential, LightClient, Notarized, StateProof, VerifiedCredential,
         VerifiedState, VerifiedTx,
     },
     AccountId, Genesis, StateKey,
@@ -46,19 +46,6 @@ pub fn read_genesis(path: &Path) -> anyhow::Result<Genesis> {
     serde_json::from_str(&text).with_context(|| format!("{} is not a genesis file", path.display()))
 }
 
-/// Which kind a proof file is, told by the field only that kind has: a
-/// notary proof's `file_sha256`, a state proof's `key` (format 1: `leaves`),
-/// a transaction proof's `transaction`.
-#[derive(serde::Deserialize)]
-struct ProofShape {
-    file_sha256: Option<serde::de::IgnoredAny>,
-    leaves: Option<serde::de::IgnoredAny>,
-    key: Option<serde::de::IgnoredAny>,
-    transaction: Option<serde::de::IgnoredAny>,
-    #[serde(rename = "credentialSubject")]
-    credential_subject: Option<serde::de::IgnoredAny>,
-}
-
 /// Checks the proof file at `proof` against `genesis`, offline. A notary
 /// proof needs the notarized `file`; transaction and state proofs need none;
 /// a credential may come with a `newer` state proof of its entry.
@@ -71,48 +58,31 @@ pub fn verify(
     let light = LightClient::from_genesis(&read_genesis(genesis)?)?;
     let text = std::fs::read_to_string(proof)
         .with_context(|| format!("cannot read {}", proof.display()))?;
-    let shape: ProofShape =
-        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", proof.display()))?;
-    let not_a = |kind: &str| format!("{} is not a valid {kind} proof", proof.display());
-    if shape.file_sha256.is_some() {
-        let file = file.context("a notary proof is checked against its file: add --file FILE")?;
-        let notary: NotaryProof = serde_json::from_str(&text).with_context(|| not_a("notary"))?;
-        let bytes =
-            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-        return Ok(Checked::Notarized(light.verify_notary(&notary, &bytes)?));
-    }
+    let parsed = AnyProof::from_json(&text)
+        .map_err(|reason| anyhow::anyhow!("{}: {reason}", proof.display()))?;
+    let only =
+        |what: &str, kind: &str| format!("{what} is for {kind}; {} is not one", proof.display());
     anyhow::ensure!(
-        file.is_none(),
-        "--file is for notary proofs; {} is not one",
-        proof.display()
+        file.is_none() || matches!(parsed, AnyProof::Notary(_)),
+        only("--file", "notary proofs")
     );
-    if shape.credential_subject.is_some() {
-        let credential: Credential = serde_json::from_str(&text)
-            .with_context(|| format!("{} is not a valid credential", proof.display()))?;
-        return verify_credential(&light, &credential, newer).map(Checked::Credential);
-    }
     anyhow::ensure!(
-        newer.is_none(),
-        "--newer is for credentials; {} is not one",
-        proof.display()
+        newer.is_none() || matches!(parsed, AnyProof::Credential(_)),
+        only("--newer", "credentials")
     );
-    if shape.leaves.is_some() {
-        anyhow::bail!(
-            "{} is a state proof of format 1, from before state roots came from the key-value store; fetch it again with `eiraku proof state`",
-            proof.display()
-        );
-    }
-    if shape.key.is_some() {
-        let state: StateProof = serde_json::from_str(&text).with_context(|| not_a("state"))?;
-        Ok(Checked::State(light.verify_state(&state)?))
-    } else if shape.transaction.is_some() {
-        let tx: TxProof = serde_json::from_str(&text).with_context(|| not_a("transaction"))?;
-        Ok(Checked::Transaction(Box::new(light.verify_tx(&tx)?)))
-    } else {
-        anyhow::bail!(
-            "{} is neither a notary, transaction nor state proof",
-            proof.display()
-        )
+    match parsed {
+        AnyProof::Notary(notary) => {
+            let file =
+                file.context("a notary proof is checked against its file: add --file FILE")?;
+            let bytes =
+                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            Ok(Checked::Notarized(light.verify_notary(&notary, &bytes)?))
+        }
+        AnyProof::Credential(credential) => {
+            verify_credential(&light, &credential, newer).map(Checked::Credential)
+        }
+        AnyProof::State(state) => Ok(Checked::State(light.verify_state(&state)?)),
+        AnyProof::Transaction(tx) => Ok(Checked::Transaction(Box::new(light.verify_tx(&tx)?))),
     }
 }
 

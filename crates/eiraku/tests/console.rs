@@ -4,9 +4,11 @@
 //! drives headless Chromium (Debian's chromium and chromedriver, Selenium
 //! from PyPI, all installed by `.ci/setup`) through every page: it follows
 //! the payment to its block and proof, drops the stamped file and a changed
-//! copy on the registries page, compares what each page shows with the
-//! API's answer, opens pages that do not exist, and looks at each page at a
-//! phone's width. The proof the page offers for download verifies offline.
+//! copy on the registries page, checks the payment's proof (and a tampered
+//! copy) and the file's notary proof in the proof checker, reads the coin
+//! dashboard, a governance proposal with its advice and an attestation,
+//! compares what each page shows with the API's answer, opens pages that do
+//! not exist, and looks at each page at a phone's width. The proof the page offers for download verifies offline.
 //! Screenshots land in the target folder (or `$EIRAKU_SCREENSHOTS`).
 
 mod common;
@@ -58,6 +60,44 @@ fn the_console_shows_what_the_api_says_in_a_real_browser() {
         &minutes.display().to_string(),
     ]);
 
+    session.ok(&[
+        "gov",
+        "propose",
+        "--from",
+        "cb-jp",
+        "--parameter",
+        "travel-rule-threshold",
+        "--value",
+        "2000000",
+        "--text",
+        "Raise the travel-rule threshold to 20,000 coins.",
+    ]);
+    session.ok(&[
+        "gov",
+        "advise",
+        "--from",
+        "reg-kr",
+        "--proposal",
+        "0",
+        "--stance",
+        "object",
+        "--text",
+        "Above the FATF reference.",
+    ]);
+    let attestation = session.created(
+        "attestation",
+        &[
+            "attest",
+            "issue",
+            "--from",
+            "kyc-jp",
+            "--subject",
+            "person-jp",
+            "--claim",
+            "identity checked in branch",
+        ],
+    );
+
     let proof = work.path().join("payment.proof.json");
     let stranger = eiraku_core::Keypair::from_seed(424242)
         .account_id()
@@ -71,6 +111,7 @@ fn the_console_shows_what_the_api_says_in_a_real_browser() {
         .args(["--screenshots", &screenshots().display().to_string()])
         .args(["--tx", &tx, "--summary", "money: pay 1.50 ACU to bob"])
         .args(["--account", "alice", "--stranger", &stranger])
+        .args(["--attestation", &attestation])
         .args(["--notarized", &minutes.display().to_string()])
         .args(["--proof-out", &proof.display().to_string()])
         .output()

@@ -4,9 +4,14 @@
 //! reads, through the same views, so a page and the API never disagree;
 //! nobody pays for it until a page is asked for.
 
+mod charts;
+mod coin;
 mod explorer;
 mod format;
+mod governance;
 mod names;
+mod registries;
+pub mod supply_history;
 
 use crate::api::{ApiContext, ApiError};
 use axum::{
@@ -46,6 +51,10 @@ fn templates() -> Environment<'static> {
         ("tx.html", include_str!("templates/tx.html")),
         ("account.html", include_str!("templates/account.html")),
         ("registries.html", include_str!("templates/registries.html")),
+        ("coin.html", include_str!("templates/coin.html")),
+        ("governance.html", include_str!("templates/governance.html")),
+        ("lookup.html", include_str!("templates/lookup.html")),
+        ("proposal.html", include_str!("templates/proposal.html")),
     ] {
         env.add_template(name, source)
             .expect("the console's templates parse");
@@ -63,7 +72,11 @@ pub fn routes() -> Router<ApiContext> {
         .route("/txs/{hash}", get(explorer::tx))
         .route("/accounts/{id}", get(explorer::account))
         .route("/search", get(explorer::search))
-        .route("/registries", get(registries))
+        .route("/registries", get(registries::page))
+        .route("/registries/lookup", get(registries::lookup))
+        .route("/coin", get(coin::dashboard))
+        .route("/governance", get(governance::overview))
+        .route("/governance/proposals/{id}", get(governance::proposal))
         .route("/console/console.css", get(stylesheet))
         .route("/console/console.js", get(script))
 }
@@ -91,12 +104,6 @@ async fn script() -> impl IntoResponse {
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
         include_str!("assets/console.js"),
     )
-}
-
-/// `/registries`: check a file's notarization in the browser.
-async fn registries(axum::extract::State(context): axum::extract::State<ApiContext>) -> Response {
-    let frame = context! { section => "registries", ..frame(&context, "registries", "Registries") };
-    render(&context, "registries.html", frame, context! {})
 }
 
 /// What every page shows around its content.

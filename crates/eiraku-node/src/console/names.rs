@@ -11,11 +11,21 @@ pub struct AccountNames {
 }
 
 impl AccountNames {
-    /// The labelled accounts of `genesis`.
+    /// The labelled accounts of `genesis`, and its official accounts by
+    /// role: `issuer`, `cb-jp` (Japan's central bank), `reg-jp` (its
+    /// regulator), as the devnet's demo names them too.
     pub fn of(genesis: &Genesis) -> Self {
         let labelled = genesis.accounts.iter().filter(|a| !a.label.is_empty());
-        let by_name: BTreeMap<String, AccountId> =
+        let mut by_name: BTreeMap<String, AccountId> =
             labelled.map(|a| (a.label.clone(), a.id)).collect();
+        if let Some(money) = &genesis.money {
+            by_name.insert("issuer".into(), money.issuer);
+            for economy in &money.economies {
+                let code = economy.code.as_str().to_lowercase();
+                by_name.insert(format!("cb-{code}"), economy.central_bank);
+                by_name.insert(format!("reg-{code}"), economy.regulator);
+            }
+        }
         let by_id = by_name
             .iter()
             .map(|(name, id)| (*id, name.clone()))

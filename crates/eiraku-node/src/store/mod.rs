@@ -503,6 +503,35 @@ impl Store {
         Ok(Some((root, position)))
     }
 
+    /// Keeps a point of the coin's supply history (the console's chart):
+    /// off-ledger, under `supply/<height>`, which no envelope digest meets.
+    pub fn put_supply_point(&self, height: u64, point: &[u8]) -> Result<(), StoreError> {
+        self.travel_rule
+            .insert(supply_point_key(height), point)
+            .map_err(engine)
+    }
+
+    /// The latest `limit` supply points, oldest first.
+    pub fn supply_points(&self, limit: usize) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let range = self
+            .travel_rule
+            .range(supply_point_key(0)..=supply_point_key(u64::MAX));
+        let mut points = Vec::with_capacity(limit);
+        for item in range.rev() {
+            if points.len() == limit {
+                break;
+            }
+            let (key, value) = item.map_err(engine)?;
+            // (An envelope digest could start with the prefix: 2^-56.)
+            let Ok(height) = decode_height(&key[SUPPLY_PREFIX.len()..], "") else {
+                continue;
+            };
+            points.push((height, value.to_vec()));
+        }
+        points.reverse();
+        Ok(points)
+    }
+
     /// The transaction (hash and height) that first anchored `root`.
     pub fn anchor(&self, root: &Digest) -> Result<Option<(Digest, u64)>, StoreError> {
         let Some(value) =
@@ -602,4 +631,12 @@ fn decode_handoff((key, value): (fjall::Slice, fjall::Slice)) -> Result<KeptHand
 /// a domain-separated digest no envelope digest meets.
 fn notary_leaf_key(leaf: &Digest) -> Digest {
     eiraku_core::hash(&[b"eiraku/notary-leaf/v1", leaf.as_ref()])
+}
+
+/// The prefix of the supply history's keys (15 bytes with the height:
+/// never a 32-byte envelope digest).
+const SUPPLY_PREFIX: &[u8] = b"supply/";
+
+fn supply_point_key(height: u64) -> Vec<u8> {
+    [SUPPLY_PREFIX, &height.to_be_bytes()].concat()
 }

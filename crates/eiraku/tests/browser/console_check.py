@@ -191,6 +191,75 @@ class Check:
         self.wait.until(lambda d: d.find_element(By.ID, "drop-result").get_attribute("data-verdict"))
         return self.driver.find_element(By.ID, "drop-result").get_attribute("data-verdict")
 
+    def coin_dashboard(self):
+        self.open("/coin")
+        supply = self.api("/v1/money/supply")
+        self.expect(self.text("#coin-circulation") == coins(int(supply["circulation"])), "circulation")
+        self.expect(self.text("#coin-float") == coins(int(supply["offline_float"])), "offline float")
+        for economy in supply["economies"][:3]:
+            row = self.driver.find_element(By.CSS_SELECTOR, f"#economies tr[data-economy='{economy['code']}']")
+            cells = [td.text for td in row.find_elements(By.TAG_NAME, "td")]
+            self.expect(cells[3] == coins(int(economy["issued_bonds"])), f"{economy['code']} issued bonds")
+        for chart in ["#chart-over-time svg", "#chart-per-economy svg"]:
+            self.expect(self.driver.find_elements(By.CSS_SELECTOR, chart), f"{chart} is drawn")
+        self.expect(len(self.driver.find_elements(By.CSS_SELECTOR, "#basket tbody tr")) == len(supply["economies"]),
+                    "the basket lists every member currency")
+        self.expect(len(self.driver.find_elements(By.CSS_SELECTOR, "#flows tbody tr")) == len(supply["economies"]),
+                    "the flows matrix has a row per economy")
+        self.shot("coin")
+        self.no_script_errors()
+
+    def governance(self):
+        self.open("/governance")
+        view = self.api("/v1/governance")
+        self.expect(self.text("#proposal-count") == str(view["proposals"]), "proposal count")
+        seats = self.driver.find_elements(By.CSS_SELECTOR, "#voting-seats li")
+        self.expect(len(seats) == len(view["voting_seats"]), "voting seats")
+        self.shot("governance")
+        proposal = self.api("/v1/governance/proposals/0")
+        self.driver.find_element(By.CSS_SELECTOR, "#proposals a[href='/governance/proposals/0']").click()
+        self.wait.until(lambda d: d.current_url.endswith("/governance/proposals/0"))
+        self.expect(self.text("#proposal-status") == proposal["status"]["status"], "status")
+        yes = sum(1 for v in proposal["votes"] if v["choice"] == "yes")
+        self.expect(self.text("#proposal-votes").startswith(f"{yes} yes of {len(proposal['votes'])}"), "votes")
+        stances = [a["stance"] for a in proposal["advice"]]
+        self.expect(all(s in self.driver.page_source for s in stances) and stances, "the advice is shown")
+        self.shot("proposal")
+        self.no_script_errors()
+
+    def proof_checker(self):
+        self.open("/registries")
+        proof = pathlib.Path(self.args.proof_out)
+        self.expect(self.check_proof(proof) == "true", "the transaction proof holds")
+        tampered = proof.with_name("tampered.proof.json")
+        data = json.loads(proof.read_text())
+        data["transaction"] = flip_hex(data["transaction"])
+        tampered.write_text(json.dumps(data))
+        self.expect(self.check_proof(tampered) == "false", "a tampered proof does not")
+        notary = pathlib.Path(self.args.notarized + ".proof.json")
+        self.driver.find_element(By.ID, "proof-file-input").send_keys(self.args.notarized)
+        self.expect(self.check_proof(notary) == "true", "the notary proof holds for its file")
+        self.driver.execute_script('document.getElementById("proof-zone").scrollIntoView()')
+        self.shot("proof-check")
+        self.no_script_errors()
+
+    def check_proof(self, path):
+        self.driver.execute_script('document.getElementById("proof-result").removeAttribute("data-valid")')
+        self.driver.find_element(By.ID, "proof-input").send_keys(str(path))
+        self.wait.until(lambda d: d.find_element(By.ID, "proof-result").get_attribute("data-valid"))
+        return self.driver.find_element(By.ID, "proof-result").get_attribute("data-valid")
+
+    def lookups(self):
+        attestation = self.args.attestation
+        self.open(f"/registries/lookup?kind=attestation&id={attestation}")
+        fields = dict(zip([e.text for e in self.driver.find_elements(By.CSS_SELECTOR, "#lookup-fields dt")],
+                          [e.text for e in self.driver.find_elements(By.CSS_SELECTOR, "#lookup-fields dd")]))
+        view = self.api(f"/v1/attestations/{attestation}")
+        self.expect(fields.get("subject") == view["subject"], "the attestation's subject")
+        self.expect(fields.get("valid now") == "true" and view["valid_now"], "valid now")
+        self.open(f"/registries/lookup?kind=consent&id={'0' * 64}")
+        self.expect(self.text("h1") == "Not found", "an unknown consent is not found")
+
     def not_found_pages(self):
         pages = {
             "/blocks/999999999": "no finalized block",
@@ -214,13 +283,13 @@ class Check:
         self.driver.set_window_size(*PHONE)
         block = self.api(f"/v1/tx/{self.args.tx}")["receipt"]["height"]
         for path in ["/", f"/blocks/{block}", f"/txs/{self.args.tx}", f"/accounts/{self.args.account}",
-                     "/registries", "/blocks/999999999"]:
+                     "/registries", "/coin", "/governance", "/governance/proposals/0", "/blocks/999999999"]:
             self.open(path)
             overflow = self.driver.execute_script(
                 "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
             self.expect(overflow <= 1, f"{path} is {overflow}px wider than a phone's screen")
-            if path == "/":
-                self.shot("home-phone")
+            if path in ("/", "/coin"):
+                self.shot(f"{path.strip('/') or 'home'}-phone")
         self.driver.set_window_size(*DESKTOP)
 
     def run(self):
@@ -228,11 +297,21 @@ class Check:
             # The account page looks back a bounded number of blocks: it
             # comes right after the transfer.
             for step in [self.follow_transfer, self.account, self.front_page,
-                         self.notarized_files, self.not_found_pages, self.phone_width]:
+                         self.notarized_files, self.proof_checker, self.coin_dashboard,
+                         self.governance, self.lookups, self.not_found_pages, self.phone_width]:
                 step()
                 print(f"ok  {step.__name__}")
         finally:
             self.driver.quit()
+
+
+def coins(minor):
+    return f"{minor // 100}.{minor % 100:02d} ACU"
+
+
+def flip_hex(text):
+    middle = len(text) // 2
+    return text[:middle] + ("0" if text[middle] != "0" else "1") + text[middle + 1:]
 
 
 def utc(ms):
@@ -249,6 +328,7 @@ def main():
     parser.add_argument("--account", required=True, help="its sender's demo name")
     parser.add_argument("--notarized", required=True, help="a stamped file")
     parser.add_argument("--stranger", required=True, help="an account id nobody opened")
+    parser.add_argument("--attestation", required=True, help="an attestation's id")
     parser.add_argument("--proof-out", required=True)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")

@@ -104,4 +104,70 @@ function dropZone() {
   });
 }
 
-document.addEventListener("DOMContentLoaded", () => { liveBlocks(); dropZone(); });
+// Sends a proof file to this node's light client (with, for a notary
+// proof, the notarized file's SHA-256 only) and shows what it proves.
+async function checkProof(proof) {
+  const answer = document.getElementById("proof-answer");
+  const result = document.getElementById("proof-result");
+  answer.hidden = false;
+  document.getElementById("proof-name").textContent = proof.name;
+  result.removeAttribute("data-valid");
+  result.className = "";
+  result.textContent = "checking…";
+  let query = "";
+  const file = document.getElementById("proof-file-input").files[0];
+  if (file && window.crypto && crypto.subtle) {
+    query = `?file_sha256=${hex(await crypto.subtle.digest("SHA-256", await file.arrayBuffer()))}`;
+  }
+  const response = await fetch(`/v1/proof/check${query}`, {method: "POST", body: await proof.text()});
+  const body = await response.json();
+  if (!response.ok) {
+    result.className = "warn";
+    result.dataset.valid = "false";
+    result.textContent = body.error ? body.error.message : `HTTP ${response.status}`;
+    return;
+  }
+  document.getElementById("proof-kind").textContent = body.kind;
+  result.dataset.valid = String(body.valid);
+  result.className = body.valid ? "outcome-success" : "warn";
+  result.textContent = body.valid
+    ? `Valid: ${body.summary}, at ${utcTime(body.timestamp_ms)} UTC.`
+    : `Not valid: ${body.summary}.`;
+}
+
+function proofZone() {
+  const zone = document.getElementById("proof-zone");
+  if (!zone) return;
+  const input = document.getElementById("proof-input");
+  input.addEventListener("change", () => input.files[0] && checkProof(input.files[0]));
+  zone.addEventListener("dragover", (event) => { event.preventDefault(); zone.classList.add("over"); });
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    zone.classList.remove("over");
+    const file = event.dataTransfer.files[0];
+    if (file) checkProof(file);
+  });
+}
+
+// Counts each governance window down from the block time the page was
+// drawn at (block time moves with the chain, close to the wall clock).
+function countdowns() {
+  const table = document.getElementById("deadlines");
+  if (!table) return;
+  const drawnAt = Number(table.dataset.nowMs);
+  const opened = Date.now();
+  const tick = () => {
+    const now = drawnAt + (Date.now() - opened);
+    for (const cell of table.querySelectorAll(".countdown")) {
+      const left = Math.floor((Number(cell.dataset.endsMs) - now) / 1000);
+      if (left <= 0) { cell.textContent = "over"; continue; }
+      const d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600);
+      const m = Math.floor(left % 3600 / 60), s = left % 60;
+      cell.textContent = d ? `${d} d ${h} h` : h ? `${h} h ${m} min` : m ? `${m} min ${s} s` : `${s} s`;
+    }
+  };
+  setInterval(tick, 1000);
+}
+
+document.addEventListener("DOMContentLoaded", () => { liveBlocks(); dropZone(); proofZone(); countdowns(); });

@@ -1,0 +1,90 @@
+//! The registries' pages: the notary drop check and the proof checker
+//! (`templates/registries.html`, their work in `assets/console.js`), and
+//! lookups of an attestation, a consent or a registry, shown as the API
+//! answers them.
+
+use super::{frame, not_found, refusal, render};
+use crate::api::{ApiContext, ApiError};
+use axum::{
+    extract::{Path, Query, State},
+    response::Response,
+    Json,
+};
+use minijinja::context;
+
+/// `/registries`: check a file's notarization or a proof file; look up.
+pub async fn page(State(context): State<ApiContext>) -> Response {
+    let frame = context! { section => "registries", ..frame(&context, "registries", "Registries") };
+    render(&context, "registries.html", frame, context! {})
+}
+
+/// The lookup form's question.
+#[derive(serde::Deserialize)]
+pub struct Lookup {
+    kind: String,
+    id: String,
+}
+
+/// `/registries/lookup?kind=…&id=…`: one entry, field by field.
+pub async fn lookup(State(context): State<ApiContext>, Query(query): Query<Lookup>) -> Response {
+    let id = query.id.trim().to_string();
+    let (title, answer) = match query.kind.as_str() {
+        "attestation" => (
+            "Attestation",
+            json(
+                crate::registry_api::get_attestation(State(context.clone()), Path(id.clone()))
+                    .await,
+            ),
+        ),
+        "consent" => (
+            "Consent",
+            json(crate::consent_api::get_consent(State(context.clone()), Path(id.clone())).await),
+        ),
+        "registry" => (
+            "Registry",
+            json(crate::records_api::get_registry(State(context.clone()), Path(id.clone())).await),
+        ),
+        other => {
+            return not_found(
+                &context,
+                &format!("There is no kind of entry called {other:?}."),
+            )
+        }
+    };
+    let fields = match answer {
+        Ok(serde_json::Value::Object(fields)) => fields,
+        Ok(_) => return not_found(&context, "That entry has no fields."),
+        Err(error) => return refusal(&context, error),
+    };
+    let rows: Vec<(String, String)> = fields
+        .into_iter()
+        .map(|(key, value)| {
+            let text = match value {
+                serde_json::Value::String(text) => text,
+                other => other.to_string(),
+            };
+            (key.replace('_', " "), text)
+        })
+        .collect();
+    let frame = context! { section => "registries", ..frame(&context, "lookup", title) };
+    render(
+        &context,
+        "lookup.html",
+        frame,
+        context! { what => title, id => id, rows => rows, api => api_path(&query.kind, &id) },
+    )
+}
+
+fn json<T: serde::Serialize>(
+    answer: Result<Json<T>, ApiError>,
+) -> Result<serde_json::Value, ApiError> {
+    answer.and_then(|Json(view)| serde_json::to_value(view).map_err(ApiError::internal))
+}
+
+fn api_path(kind: &str, id: &str) -> String {
+    match kind {
+        "attestation" => format!("/v1/attestations/{id}"),
+        "consent" => format!("/v1/consents/{id}"),
+        _ => format!("/v1/registries/{id}"),
+    }
+}
