@@ -6,7 +6,7 @@
 //! an HTTP status that says whose fault it is: 4xx for the request, 503 when
 //! the node is busy and the client should retry.
 
-mod metrics;
+pub(crate) mod metrics;
 
 use crate::{
     chain::{Chain, FinalizedEvent, SubmitError, TxStatus},

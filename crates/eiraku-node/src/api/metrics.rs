@@ -7,6 +7,14 @@ use axum::{extract::State, response::IntoResponse};
 
 /// The Prometheus text of the runtime and the node.
 pub(super) async fn metrics(State(context): State<ApiContext>) -> impl IntoResponse {
+    (
+        [("content-type", "text/plain; version=0.0.4")],
+        metrics_text(&context),
+    )
+}
+
+/// The Prometheus text of the runtime and the node.
+pub(crate) fn metrics_text(context: &ApiContext) -> String {
     let chain = &context.chain;
     let mut text = (context.metrics)();
     text.push_str(&format!(
@@ -59,7 +67,7 @@ pub(super) async fn metrics(State(context): State<ApiContext>) -> impl IntoRespo
     ));
     text.push_str(&store_metrics(&chain.store().health()));
     text.push_str(&governance_metrics(&chain.finalized_state()));
-    ([("content-type", "text/plain; version=0.0.4")], text)
+    text
 }
 
 /// The store's flush backlog, journals and write stalls, in the

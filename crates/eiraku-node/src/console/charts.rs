@@ -53,7 +53,10 @@ fn draw_lines(root: &Area<'_>, lines: &[Line], y_label: &str) -> Drawn {
         .x_desc("block height")
         .x_label_formatter(&|x| format!("{x:.0}"))
         .y_desc(y_label)
-        .y_label_formatter(&|y| grouped(*y))
+        .y_label_formatter(&|y| match y_max - y_min < 10.0 {
+            true => format!("{y:.1}"),
+            false => grouped(*y),
+        })
         .draw()?;
     for line in lines {
         let colour = line.colour;

@@ -9,6 +9,7 @@ mod coin;
 mod explorer;
 mod format;
 mod governance;
+mod metrics;
 mod names;
 mod registries;
 pub mod supply_history;
@@ -54,6 +55,7 @@ fn templates() -> Environment<'static> {
         ("coin.html", include_str!("templates/coin.html")),
         ("governance.html", include_str!("templates/governance.html")),
         ("lookup.html", include_str!("templates/lookup.html")),
+        ("status.html", include_str!("templates/status.html")),
         ("proposal.html", include_str!("templates/proposal.html")),
     ] {
         env.add_template(name, source)
@@ -74,6 +76,7 @@ pub fn routes() -> Router<ApiContext> {
         .route("/search", get(explorer::search))
         .route("/registries", get(registries::page))
         .route("/registries/lookup", get(registries::lookup))
+        .route("/status", get(metrics::page))
         .route("/coin", get(coin::dashboard))
         .route("/governance", get(governance::overview))
         .route("/governance/proposals/{id}", get(governance::proposal))

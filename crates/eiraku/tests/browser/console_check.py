@@ -260,6 +260,17 @@ class Check:
         self.open(f"/registries/lookup?kind=consent&id={'0' * 64}")
         self.expect(self.text("h1") == "Not found", "an unknown consent is not found")
 
+    def status_page(self):
+        self.open("/status")
+        shown = int(self.text("#status-height"))
+        self.expect(shown <= self.api("/v1/status")["finalized_height"], "the height is the node's")
+        peers = len(self.driver.find_elements(By.CSS_SELECTOR, "#peers tbody tr:not(.empty)"))
+        self.expect(peers >= 2, f"a quorum of peers is connected: {peers}")
+        self.expect(self.text("#status-latency").endswith(" ms"), "finality latency")
+        self.expect(self.driver.find_elements(By.CSS_SELECTOR, "#chart-throughput svg"), "throughput chart")
+        self.shot("status")
+        self.no_script_errors()
+
     def not_found_pages(self):
         pages = {
             "/blocks/999999999": "no finalized block",
@@ -283,7 +294,7 @@ class Check:
         self.driver.set_window_size(*PHONE)
         block = self.api(f"/v1/tx/{self.args.tx}")["receipt"]["height"]
         for path in ["/", f"/blocks/{block}", f"/txs/{self.args.tx}", f"/accounts/{self.args.account}",
-                     "/registries", "/coin", "/governance", "/governance/proposals/0", "/blocks/999999999"]:
+                     "/registries", "/coin", "/governance", "/governance/proposals/0", "/status", "/blocks/999999999"]:
             self.open(path)
             overflow = self.driver.execute_script(
                 "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
@@ -298,7 +309,8 @@ class Check:
             # comes right after the transfer.
             for step in [self.follow_transfer, self.account, self.front_page,
                          self.notarized_files, self.proof_checker, self.coin_dashboard,
-                         self.governance, self.lookups, self.not_found_pages, self.phone_width]:
+                         self.governance, self.lookups, self.status_page, self.not_found_pages,
+                         self.phone_width]:
                 step()
                 print(f"ok  {step.__name__}")
         finally:
