@@ -260,7 +260,10 @@ pub fn router(context: ApiContext) -> Router {
         .merge(crate::records_api::routes())
         .merge(crate::validators_api::routes())
         .merge(crate::governance_api::routes())
-        .merge(crate::console::routes())
+        .merge(match context.console.serves() {
+            true => crate::console::routes(),
+            false => Router::new(),
+        })
         .fallback(crate::console::fallback)
         .with_state(context)
 }

@@ -40,6 +40,15 @@ pub struct NodeSettings {
     /// transactions per second than 16 at saturation on two cores).
     #[serde(default = "default_store_table_mib")]
     pub store_table_mib: u32,
+    /// Serve the web console at `/` (and keep the coin's supply history
+    /// its dashboard draws). On by default; off, the API port serves the
+    /// API alone.
+    #[serde(default = "default_console")]
+    pub console: bool,
+}
+
+fn default_console() -> bool {
+    true
 }
 
 fn default_store_table_mib() -> u32 {

@@ -141,6 +141,7 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
         }
         let metrics_context = context.child("metrics");
         let console_genesis = chain.genesis().clone();
+        let serve_console = home.settings.console;
         let api = ApiContext {
             chain,
             node_name: name.clone(),
@@ -148,7 +149,10 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
             strategy,
             accepted: accepted_sender,
             metrics: Arc::new(move || metrics_context.encode()),
-            console: Arc::new(crate::console::Console::new(&console_genesis)),
+            console: Arc::new(crate::console::Console::new(
+                &console_genesis,
+                home.settings.console,
+            )),
         };
         tracing::info!(node = %name, "validator running");
         // The API gets its own runtime so client load (decoding, signature
@@ -161,9 +165,11 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
                     .enable_all()
                     .build()
                     .expect("API runtime");
-                runtime.spawn(crate::console::supply_history::record(
-                    stopping_chain.clone(),
-                ));
+                if serve_console {
+                    runtime.spawn(crate::console::supply_history::record(
+                        stopping_chain.clone(),
+                    ));
+                }
                 runtime.spawn(stop::on_signal(stopping_chain));
                 runtime.block_on(async move {
                     let listener =

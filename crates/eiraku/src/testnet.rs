@@ -202,6 +202,7 @@ pub fn create(spec: &TestnetSpec) -> anyhow::Result<Genesis> {
             mempool_capacity: 200_000,
             block_interval_ms: 100,
             store_table_mib: eiraku_node::store::DEFAULT_TABLE_MIB,
+            console: true,
         };
         (spec.tune)(&mut settings);
         NodeHome::create(&TestnetSpec::home(&spec.dir, i), &genesis, &settings, key)?;

@@ -164,3 +164,22 @@ fn screenshots() -> PathBuf {
         None => PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("console-screenshots"),
     }
 }
+
+/// A validator whose settings turn the console off serves the API alone:
+/// its pages are the API's JSON "not found".
+#[test]
+fn a_node_with_the_console_off_serves_only_the_api() {
+    let network = TestNetwork::start_tuned(1, true, |settings| settings.console = false);
+    let base = network.client(0).base().to_string();
+    let agent = ureq::Agent::new_with_defaults();
+    for page in ["/", "/coin", "/blocks/1", "/console/console.css"] {
+        let answer = agent.get(format!("{base}{page}")).call();
+        let Err(ureq::Error::StatusCode(status)) = answer else {
+            panic!("{page} answered: {answer:?}");
+        };
+        assert_eq!(status, 404, "{page}");
+    }
+    let mut status = agent.get(format!("{base}/v1/status")).call().unwrap();
+    let body = status.body_mut().read_to_string().unwrap();
+    assert!(body.contains("finalized_height"), "{body}");
+}

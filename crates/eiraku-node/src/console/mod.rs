@@ -28,17 +28,25 @@ pub use names::AccountNames;
 /// What the console keeps between requests: its templates and the
 /// genesis's account names.
 pub struct Console {
+    serves: bool,
     templates: Environment<'static>,
     names: AccountNames,
 }
 
 impl Console {
-    /// The console of the chain that starts from `genesis`.
-    pub fn new(genesis: &Genesis) -> Self {
+    /// The console of the chain that starts from `genesis`; `serves` off
+    /// leaves the API port to the API.
+    pub fn new(genesis: &Genesis, serves: bool) -> Self {
         Self {
+            serves,
             templates: templates(),
             names: AccountNames::of(genesis),
         }
+    }
+
+    /// Whether this node serves the console.
+    pub fn serves(&self) -> bool {
+        self.serves
     }
 }
 
@@ -89,7 +97,7 @@ pub async fn fallback(
     axum::extract::State(context): axum::extract::State<ApiContext>,
     uri: Uri,
 ) -> Response {
-    if uri.path().starts_with("/v1/") {
+    if uri.path().starts_with("/v1/") || !context.console.serves() {
         return ApiError::not_found(format!("no endpoint {}", uri.path())).into_response();
     }
     not_found(&context, &format!("There is no page {}.", uri.path()))
