@@ -532,6 +532,20 @@ impl Store {
         Ok(points)
     }
 
+    /// The outcomes of block `height`'s transactions, in block order (their
+    /// number is the block's transaction count, read without the block).
+    pub fn block_outcomes(&self, height: u64) -> Result<Option<Vec<Outcome>>, StoreError> {
+        let Some(bytes) = self.outcomes.get(height.to_be_bytes()).map_err(engine)? else {
+            return Ok(None);
+        };
+        Vec::<Outcome>::decode_cfg(
+            Copying(bytes.as_ref()),
+            &(RangeCfg::new(0..=MAX_BLOCK_TRANSACTIONS), ()),
+        )
+        .map(Some)
+        .map_err(|e| StoreError::Corrupt(format!("outcomes of block {height}: {e}")))
+    }
+
     /// The transaction (hash and height) that first anchored `root`.
     pub fn anchor(&self, root: &Digest) -> Result<Option<(Digest, u64)>, StoreError> {
         let Some(value) =

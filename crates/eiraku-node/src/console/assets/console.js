@@ -89,18 +89,19 @@ async function checkNotarized(file) {
     link(`/txs/${anchor.tx_hash}`, shortHex(anchor.tx_hash)), ".");
 }
 
-function dropZone() {
-  const zone = document.getElementById("drop-zone");
+// A zone that takes a dropped file, and the file input inside it.
+function fileZone(zoneId, inputId, onFile) {
+  const zone = document.getElementById(zoneId);
   if (!zone) return;
-  const input = document.getElementById("file-input");
-  input.addEventListener("change", () => input.files[0] && checkNotarized(input.files[0]));
+  const input = document.getElementById(inputId);
+  input.addEventListener("change", () => input.files[0] && onFile(input.files[0]));
   zone.addEventListener("dragover", (event) => { event.preventDefault(); zone.classList.add("over"); });
   zone.addEventListener("dragleave", () => zone.classList.remove("over"));
   zone.addEventListener("drop", (event) => {
     event.preventDefault();
     zone.classList.remove("over");
     const file = event.dataTransfer.files[0];
-    if (file) checkNotarized(file);
+    if (file) onFile(file);
   });
 }
 
@@ -135,21 +136,6 @@ async function checkProof(proof) {
     : `Not valid: ${body.summary}.`;
 }
 
-function proofZone() {
-  const zone = document.getElementById("proof-zone");
-  if (!zone) return;
-  const input = document.getElementById("proof-input");
-  input.addEventListener("change", () => input.files[0] && checkProof(input.files[0]));
-  zone.addEventListener("dragover", (event) => { event.preventDefault(); zone.classList.add("over"); });
-  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
-  zone.addEventListener("drop", (event) => {
-    event.preventDefault();
-    zone.classList.remove("over");
-    const file = event.dataTransfer.files[0];
-    if (file) checkProof(file);
-  });
-}
-
 // Counts each governance window down from the block time the page was
 // drawn at (block time moves with the chain, close to the wall clock).
 function countdowns() {
@@ -170,4 +156,9 @@ function countdowns() {
   setInterval(tick, 1000);
 }
 
-document.addEventListener("DOMContentLoaded", () => { liveBlocks(); dropZone(); proofZone(); countdowns(); });
+document.addEventListener("DOMContentLoaded", () => {
+  liveBlocks();
+  fileZone("drop-zone", "file-input", checkNotarized);
+  fileZone("proof-zone", "proof-input", checkProof);
+  countdowns();
+});
