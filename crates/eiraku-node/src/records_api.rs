@@ -57,7 +57,7 @@ pub(crate) async fn get_registry(
 /// Every version of a record, oldest first.
 #[utoipa::path(get, path = "/v1/registries/{name}/records/{key}", params(("name" = String, Path, description = "the registry"), ("key" = String, Path, description = "the record's key")),
     responses((status = 200, body = Vec<RecordView>), (status = 404, body = crate::api::ErrorBody)))]
-async fn get_history(
+pub(crate) async fn get_history(
     State(context): State<ApiContext>,
     Path((name, key)): Path<(String, String)>,
 ) -> Result<Json<Vec<RecordView>>, ApiError> {

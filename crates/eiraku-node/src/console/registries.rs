@@ -44,6 +44,7 @@ pub async fn lookup(State(context): State<ApiContext>, Query(query): Query<Looku
             "Registry",
             json(crate::records_api::get_registry(State(context.clone()), Path(id.clone())).await),
         ),
+        "record" => ("Record", record(&context, &id).await),
         other => {
             return not_found(
                 &context,
@@ -75,6 +76,22 @@ pub async fn lookup(State(context): State<ApiContext>, Query(query): Query<Looku
     )
 }
 
+/// A record, named `REGISTRY/KEY`: its latest version, and how many.
+async fn record(context: &ApiContext, id: &str) -> Result<serde_json::Value, ApiError> {
+    let (registry, key) = id
+        .split_once('/')
+        .ok_or_else(|| ApiError::bad_request("name a record as REGISTRY/KEY"))?;
+    let path = Path((registry.to_string(), key.to_string()));
+    let history = json(crate::records_api::get_history(State(context.clone()), path).await)?;
+    let versions = history.as_array().map_or(0, Vec::len);
+    let mut latest = (history.as_array().and_then(|v| v.last()).cloned())
+        .ok_or_else(|| ApiError::not_found(format!("no record {key} in registry {registry}")))?;
+    if let Some(fields) = latest.as_object_mut() {
+        fields.insert("versions".into(), versions.into());
+    }
+    Ok(latest)
+}
+
 fn json<T: serde::Serialize>(
     answer: Result<Json<T>, ApiError>,
 ) -> Result<serde_json::Value, ApiError> {
@@ -85,6 +102,10 @@ fn api_path(kind: &str, id: &str) -> String {
     match kind {
         "attestation" => format!("/v1/attestations/{id}"),
         "consent" => format!("/v1/consents/{id}"),
+        "record" => match id.split_once('/') {
+            Some((registry, key)) => format!("/v1/registries/{registry}/records/{key}"),
+            None => "/v1/registries".into(),
+        },
         _ => format!("/v1/registries/{id}"),
     }
 }

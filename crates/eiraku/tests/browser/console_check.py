@@ -257,8 +257,9 @@ class Check:
         view = self.api(f"/v1/attestations/{attestation}")
         self.expect(fields.get("subject") == view["subject"], "the attestation's subject")
         self.expect(fields.get("valid now") == "true" and view["valid_now"], "valid now")
-        self.open(f"/registries/lookup?kind=consent&id={'0' * 64}")
-        self.expect(self.text("h1") == "Not found", "an unknown consent is not found")
+        for kind, unknown in [("consent", "0" * 64), ("record", "no-such-registry/key"), ("registry", "nope")]:
+            self.open(f"/registries/lookup?kind={kind}&id={unknown}")
+            self.expect(self.text("h1") == "Not found", f"an unknown {kind} is not found")
 
     def status_page(self):
         self.open("/status")
