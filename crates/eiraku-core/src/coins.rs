@@ -32,6 +32,12 @@ pub fn coin_symbol() -> &'static str {
     SYMBOL.get().map_or(DEFAULT_SYMBOL, String::as_str)
 }
 
+/// Whether this process knows its chain's coin (a unit written after an
+/// amount can then be checked).
+pub fn coin_symbol_known() -> bool {
+    SYMBOL.get().is_some()
+}
+
 /// The symbol of a coin `unit`: `ACU` for a basket, else its currency.
 pub fn symbol_of(unit: &CoinUnit) -> String {
     match unit {
@@ -74,6 +80,10 @@ pub enum CoinsError {
         /// The unit written.
         unit: String,
     },
+    /// A unit written where the chain's coin is not known (no genesis at
+    /// hand): it could not be checked.
+    #[error("{0:?} names a unit this command cannot check (no genesis file in --network); write the amount without it")]
+    UnknownUnit(String),
     /// Below zero or beyond what the ledger counts.
     #[error("{0:?} is out of range")]
     OutOfRange(String),
@@ -92,6 +102,9 @@ pub fn parse_coins(text: &str) -> Result<Amount, CoinsError> {
         .find(|c: char| c.is_ascii_alphabetic())
         .unwrap_or(trimmed.len());
     let (number, unit) = trimmed.split_at(split);
+    if !unit.is_empty() && !coin_symbol_known() {
+        return Err(CoinsError::UnknownUnit(text.to_owned()));
+    }
     if !unit.is_empty() && unit != coin_symbol() {
         return Err(CoinsError::OtherUnit {
             text: text.to_owned(),
@@ -120,6 +133,7 @@ mod tests {
 
     #[test]
     fn reads_units_symbols_and_minor_units() {
+        set_coin_symbol(DEFAULT_SYMBOL);
         assert_eq!(parse_coins("1.50"), Ok(Amount(150)));
         assert_eq!(parse_coins("1.5 ACU"), Ok(Amount(150)));
         assert_eq!(parse_coins("20000"), Ok(Amount(2_000_000)));
@@ -130,6 +144,7 @@ mod tests {
 
     #[test]
     fn refuses_what_it_cannot_read_exactly() {
+        set_coin_symbol(DEFAULT_SYMBOL);
         assert!(matches!(
             parse_coins("1.505"),
             Err(CoinsError::TooPrecise(_))

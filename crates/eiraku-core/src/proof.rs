@@ -186,8 +186,11 @@ impl LightClient {
 
     /// Whether block `height` is the last of its epoch.
     pub fn ends_epoch(&self, height: u64) -> bool {
-        self.epoch_length
-            .is_some_and(|length| (height + 1).is_multiple_of(length))
+        self.epoch_length.is_some_and(|length| {
+            height
+                .checked_add(1)
+                .is_some_and(|next| next.is_multiple_of(length))
+        })
     }
 
     /// Takes `set` as the set of `epoch` on: for an auditor who replays

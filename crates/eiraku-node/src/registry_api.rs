@@ -51,13 +51,22 @@ async fn get_notary(
 ) -> Result<Json<AnchorView>, ApiError> {
     let digest = digest::from_hex(&text)
         .ok_or_else(|| ApiError::bad_request("a digest is 64 hex characters"))?;
-    let store = context.chain.store();
-    let in_batch = store.notary_leaf(&digest).map_err(ApiError::internal)?;
-    let root = in_batch.map_or(digest, |(root, _)| root);
-    let (tx_hash, height) = first_anchoring(&context, &root)?
-        .ok_or_else(|| ApiError::not_found(format!("{text} is not anchored (or not final yet)")))?;
-    let block = store
-        .block(height)
+    let not_anchored = || ApiError::not_found(format!("{text} is not anchored (or not final yet)"));
+    // A digest anchored itself answers for itself, before any batch that
+    // holds it as a file's digest.
+    let (anchoring, in_batch) = match first_anchoring(&context, &digest)? {
+        Some(anchoring) => (anchoring, None),
+        None => {
+            let store = context.chain.store();
+            let (root, position) = (store.notary_leaf(&digest))
+                .map_err(ApiError::internal)?
+                .ok_or_else(not_anchored)?;
+            let anchoring = first_anchoring(&context, &root)?.ok_or_else(not_anchored)?;
+            (anchoring, Some((root, position)))
+        }
+    };
+    let (tx_hash, height) = anchoring;
+    let block = (context.chain.store().block(height))
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::internal("an anchored block is missing"))?;
     Ok(Json(AnchorView {
@@ -83,9 +92,11 @@ fn first_anchoring(
         .map(|first| (first.tx_hash, first.height)))
 }
 
-/// Most digests one batch may post: what one anchoring names is bounded
-/// only by the request size, 64 hex characters and some punctuation each.
+/// Most digests one batch may post (about 6.7 MB of JSON: 64 hex
+/// characters and some punctuation each).
 const MAX_BATCH_LEAVES: usize = 100_000;
+/// The largest body `POST /v1/notary/batches` reads.
+const MAX_BATCH_BYTES: usize = 8 << 20;
 
 /// Keeps an anchored batch's digests, so that `GET /v1/notary/{digest}`
 /// finds each file by its own digest. Refused unless the digests make the
@@ -97,26 +108,22 @@ async fn post_batch(
     State(context): State<ApiContext>,
     Json(batch): Json<NotaryBatch>,
 ) -> Result<Json<AnchorView>, ApiError> {
-    let leaves = batch_digests(&batch)?;
     let root = digest::from_hex(&batch.root)
         .ok_or_else(|| ApiError::bad_request("the root is 64 hex characters"))?;
-    if merkle::root(&leaves) != root {
-        return Err(ApiError::bad_request(
-            "these digests do not make that root (order matters)",
-        ));
-    }
+    // The cheap check first: nothing is hashed for a root never anchored.
     if first_anchoring(&context, &root)?.is_none() {
         return Err(ApiError::not_found(format!(
             "{} is not anchored (or not final yet)",
             batch.root
         )));
     }
-    let store = context.chain.store();
-    for (position, leaf) in leaves.iter().enumerate() {
-        store
-            .put_notary_leaf(leaf, &root, position as u32)
-            .map_err(ApiError::internal)?;
+    let leaves = batch_digests(&batch)?;
+    if merkle::root(&leaves) != root {
+        return Err(ApiError::bad_request(
+            "these digests do not make that root (order matters)",
+        ));
     }
+    (context.chain.store().put_notary_batch(&root, &leaves)).map_err(ApiError::internal)?;
     get_notary(State(context), Path(batch.root)).await
 }
 
@@ -180,7 +187,10 @@ pub(crate) struct RegistryApiDoc;
 pub fn routes() -> Router<ApiContext> {
     Router::new()
         .route("/v1/notary", post(post_notary))
-        .route("/v1/notary/batches", post(post_batch))
+        .route(
+            "/v1/notary/batches",
+            post(post_batch).layer(axum::extract::DefaultBodyLimit::max(MAX_BATCH_BYTES)),
+        )
         .route("/v1/notary/{digest}", get(get_notary))
         .route("/v1/attestations/{id}", get(get_attestation))
 }

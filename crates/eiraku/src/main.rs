@@ -192,9 +192,21 @@ fn main() {
         .init();
     if let Err(error) = run(cli) {
         let text = eiraku::demo_names::with_demo_names(&format!("{error:#}"), &network);
-        eprintln!("error: {text}");
+        eprintln!("error: {}", printable(&text));
         std::process::exit(1);
     }
+}
+
+/// `text` with control characters escaped: a refusal's message comes from
+/// a node, and must not move the cursor or write to the terminal's
+/// clipboard.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c.is_control() && c != '\n' {
+            true => c.escape_default().to_string(),
+            false => c.to_string(),
+        })
+        .collect()
 }
 
 /// Amounts are read and written in the network's coin, when its genesis
@@ -204,9 +216,11 @@ fn set_coin_symbol(network: &std::path::Path) {
         return;
     };
     if let Ok(genesis) = serde_json::from_str::<eiraku_core::Genesis>(&text) {
-        if let Some(money) = genesis.money {
-            eiraku_core::coins::set_coin_symbol(&eiraku_core::coins::symbol_of(&money.unit));
-        }
+        let symbol = match genesis.money {
+            Some(money) => eiraku_core::coins::symbol_of(&money.unit),
+            None => eiraku_core::coins::DEFAULT_SYMBOL.to_owned(),
+        };
+        eiraku_core::coins::set_coin_symbol(&symbol);
     }
 }
 

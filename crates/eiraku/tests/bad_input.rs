@@ -209,6 +209,27 @@ fn the_terminal_speaks_plainly(network: &TestNetwork) {
     assert!(!ok && text.contains("more than 2 decimals"), "{text}");
     let (ok, text) = cli(network, &alice_to_bob("1.50 USD", &[]));
     assert!(!ok && text.contains("this chain's coin is ACU"), "{text}");
+    // Without the network's genesis at hand, a unit cannot be checked: it
+    // is refused rather than trusted.
+    let key = network.path().join("accounts").join("alice.key");
+    let output = Command::new(env!("CARGO_BIN_EXE_eiraku"))
+        .args([
+            "tx",
+            "transfer",
+            "--from",
+            &key.display().to_string(),
+            "--to",
+            "bob",
+        ])
+        .args(["--amount", "1.50 ACU", "--node", network.client(0).base()])
+        .args(["--network", "/nonexistent"])
+        .output()
+        .expect("CLI runs");
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success() && text.contains("cannot check"),
+        "{text}"
+    );
     let (ok, text) = cli(
         network,
         &[

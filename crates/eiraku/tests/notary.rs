@@ -201,4 +201,37 @@ fn files_are_found_by_their_own_digest(
         client.anchor(&forged).unwrap_err().code(),
         Some("not_found")
     );
+
+    // Bob anchors, later, a batch holding the stamped batch's root and a
+    // stamped file's digest, and gives it to every node: both still answer
+    // with the first anchoring, not with Bob's.
+    let before_root = client.anchor(root).unwrap();
+    let before_leaf = client.anchor(&leaf).unwrap();
+    let later = [*root, leaf];
+    let later_root = eiraku_core::merkle::root(&later);
+    let call = eiraku_core::Call::Registry(eiraku_core::registry::RegistryCall::Anchor {
+        root: later_root,
+        leaves: 2,
+    });
+    let chain_id = client.status().unwrap().chain_id;
+    let tx = eiraku::submit::sign_next(&client, &chain_id, &network.key("bob"), call);
+    client.notarize(&tx).unwrap();
+    client
+        .wait_finalized(&tx.hash(), std::time::Duration::from_secs(30))
+        .unwrap();
+    for validator in 0..4 {
+        let node = network.client(validator);
+        // Each node takes the batch once it has applied Bob's block.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while node.anchor(&later_root).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "validator {validator} lags"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        node.index_batch(&later_root, &later).unwrap();
+        assert_eq!(node.anchor(root).unwrap(), before_root);
+        assert_eq!(node.anchor(&leaf).unwrap(), before_leaf);
+    }
 }

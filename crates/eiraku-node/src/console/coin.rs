@@ -174,7 +174,10 @@ fn basket(money: &Money) -> Vec<BasketRow> {
             .collect(),
         CoinUnit::Single { currency } => vec![(*currency, Decimal::ONE)],
     };
-    let unit_value: Decimal = parts.iter().map(|(c, q)| q * rate_of(*c)).sum();
+    // Checked: a rate is any positive decimal a central bank posted.
+    let unit_value = (parts.iter()).try_fold(Decimal::ZERO, |sum, (c, q)| {
+        sum.checked_add(q.checked_mul(rate_of(*c))?)
+    });
     let mut rows: Vec<BasketRow> = money
         .economies
         .values()
@@ -187,10 +190,8 @@ fn basket(money: &Money) -> Vec<BasketRow> {
                 currency: books.currency.to_string(),
                 quantity: quantity.map_or("—".into(), |q| q.normalize().to_string()),
                 rate: books.rate.to_string(),
-                one_coin: (unit_value / books.rate.value())
-                    .round_dp(4)
-                    .normalize()
-                    .to_string(),
+                one_coin: (unit_value.and_then(|v| v.checked_div(books.rate.value())))
+                    .map_or("—".into(), |v| v.round_dp(4).normalize().to_string()),
             }
         })
         .collect();

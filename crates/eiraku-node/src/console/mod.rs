@@ -90,6 +90,10 @@ pub fn routes() -> Router<ApiContext> {
         .route("/governance/proposals/{id}", get(governance::proposal))
         .route("/console/console.css", get(stylesheet))
         .route("/console/console.js", get(script))
+        // One page drawn at a time (they block on store reads): however
+        // many people look, one of the API's two threads stays free for
+        // transactions, proofs and events.
+        .layer(tower::limit::ConcurrencyLimitLayer::new(1))
 }
 
 /// Answers a path nobody serves.

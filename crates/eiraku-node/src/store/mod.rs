@@ -23,7 +23,8 @@
 
 pub mod finalized;
 pub mod health;
-pub mod recovery;
+mod notary;
+mod recovery;
 mod state_entries;
 
 use commonware_codec::{Copying, Decode, Encode, RangeCfg};
@@ -211,6 +212,8 @@ pub struct Store {
     handoffs: PartitionHandle,
     /// Held by each commit, and by [`Store::close`] to hold back new ones.
     commits: Mutex<()>,
+    /// Held while a notarized batch's digests are indexed.
+    notary: Mutex<()>,
     /// The commit under way, and stalled ones.
     watch: CommitWatch,
     /// What opening flushed after a crash.
@@ -266,6 +269,7 @@ impl Store {
             handoffs: partition("handoffs", raw)?,
             keyspace,
             commits: Mutex::new(()),
+            notary: Mutex::new(()),
             watch: CommitWatch::default(),
             recovered,
         })
@@ -464,50 +468,18 @@ impl Store {
         self.travel_envelope(digest)
     }
 
-    /// Keeps where a notarized file's digest sits: its batch root and
-    /// position (off-ledger, like the envelopes, under a domain-separated
-    /// key). The first batch kept for a digest stays.
-    pub fn put_notary_leaf(
-        &self,
-        leaf: &Digest,
-        root: &Digest,
-        position: u32,
-    ) -> Result<(), StoreError> {
-        let key = notary_leaf_key(leaf);
-        if self
-            .travel_rule
-            .get(key.as_ref())
-            .map_err(engine)?
-            .is_some()
-        {
-            return Ok(());
-        }
-        let mut value = root.as_ref().to_vec();
-        value.extend_from_slice(&position.to_be_bytes());
-        self.travel_rule.insert(key.as_ref(), value).map_err(engine)
-    }
-
-    /// The batch root and position kept for a file's digest.
-    pub fn notary_leaf(&self, leaf: &Digest) -> Result<Option<(Digest, u32)>, StoreError> {
-        let Some(value) = self
-            .travel_rule
-            .get(notary_leaf_key(leaf).as_ref())
-            .map_err(engine)?
-        else {
-            return Ok(None);
-        };
-        let corrupt = || StoreError::Corrupt("notary leaf entry".into());
-        let (root, position) = value.split_at_checked(32).ok_or_else(corrupt)?;
-        let root = Digest::decode_cfg(Copying(root), &()).map_err(|_| corrupt())?;
-        let position = u32::from_be_bytes(position.try_into().map_err(|_| corrupt())?);
-        Ok(Some((root, position)))
-    }
-
     /// Keeps a point of the coin's supply history (the console's chart):
     /// off-ledger, under `supply/<height>`, which no envelope digest meets.
     pub fn put_supply_point(&self, height: u64, point: &[u8]) -> Result<(), StoreError> {
         self.travel_rule
             .insert(supply_point_key(height), point)
+            .map_err(engine)
+    }
+
+    /// Forgets the supply point of block `height`.
+    pub fn delete_supply_point(&self, height: u64) -> Result<(), StoreError> {
+        self.travel_rule
+            .remove(supply_point_key(height))
             .map_err(engine)
     }
 
@@ -639,12 +611,6 @@ fn decode_handoff((key, value): (fjall::Slice, fjall::Slice)) -> Result<KeptHand
     let length = u32::from_be_bytes(length.try_into().expect("4 bytes")) as usize;
     let (set, proof) = rest.split_at_checked(length).ok_or_else(corrupt)?;
     Ok((at, set.to_vec(), proof.to_vec()))
-}
-
-/// Where a notarized file's digest is kept among the off-ledger envelopes:
-/// a domain-separated digest no envelope digest meets.
-fn notary_leaf_key(leaf: &Digest) -> Digest {
-    eiraku_core::hash(&[b"eiraku/notary-leaf/v1", leaf.as_ref()])
 }
 
 /// The prefix of the supply history's keys (15 bytes with the height:

@@ -317,3 +317,36 @@ fn the_last_handoff_before_a_height_is_read_alone_and_survives_reopen() {
     assert_eq!(store.last_handoff_before(19).unwrap(), None);
     assert_eq!(store.handoffs_before(u64::MAX).unwrap(), vec![a, b]);
 }
+
+#[test]
+fn supply_points_live_beside_the_envelopes_without_meeting_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    for height in [3u64, 1, 7, 5] {
+        store
+            .put_supply_point(height, &height.to_be_bytes())
+            .unwrap();
+    }
+    // An envelope whose digest starts like a supply key is not a point.
+    let mut lookalike = [0u8; 32];
+    lookalike[..SUPPLY_PREFIX.len()].copy_from_slice(SUPPLY_PREFIX);
+    store
+        .put_travel_envelope(&Digest::from(lookalike), b"sealed")
+        .unwrap();
+    let heights = |limit| -> Vec<u64> {
+        let points = store.supply_points(limit).unwrap();
+        points.into_iter().map(|(h, _)| h).collect()
+    };
+    assert_eq!(heights(10), [1, 3, 5, 7]);
+    assert_eq!(heights(2), [5, 7]);
+    store.delete_supply_point(3).unwrap();
+    assert_eq!(heights(10), [1, 5, 7]);
+
+    // A batch whose root is not anchored is not kept.
+    let (leaf, root) = (
+        eiraku_core::hash(&[b"minutes"]),
+        eiraku_core::hash(&[b"root"]),
+    );
+    store.put_notary_batch(&root, &[leaf]).unwrap();
+    assert_eq!(store.notary_leaf(&leaf).unwrap(), None);
+}

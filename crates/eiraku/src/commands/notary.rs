@@ -70,7 +70,7 @@ fn check(files: &[PathBuf], node: &NodeArgs) -> anyhow::Result<()> {
             None => {
                 missing += 1;
                 print_line(&format!(
-                    "{}: NOT notarized on this ledger (this exact content was never stamped)",
+                    "{}: NOT notarized as far as this node knows (never stamped, or stamped in a batch it was not given)",
                     file.display()
                 ))?;
             }

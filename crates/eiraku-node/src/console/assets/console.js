@@ -72,7 +72,7 @@ async function checkNotarized(file) {
   if (response.status === 404) {
     result.className = "warn";
     result.dataset.verdict = "not-notarized";
-    result.textContent = "Not notarized: this exact content was never stamped on this ledger (a changed file has another digest).";
+    result.textContent = "Not found on this node: this exact content was not stamped on this ledger, or was stamped in a batch this node was never given (a changed file has another digest).";
     return;
   }
   if (!response.ok) {
