@@ -55,6 +55,19 @@ impl SteadyLoad {
             false,
         )
         .expect("load accounts funded");
+        // The funding is final on the first validator; the load goes to all
+        // of them, and one a block behind would not know the senders yet.
+        let funded = clients[0].status().expect("status").finalized_height;
+        for client in &clients {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while client.status().is_ok_and(|s| s.finalized_height < funded) {
+                assert!(
+                    Instant::now() < deadline,
+                    "a validator never applied the funding"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
             let stop = stop.clone();
