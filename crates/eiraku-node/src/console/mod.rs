@@ -94,6 +94,29 @@ pub fn routes() -> Router<ApiContext> {
         // many people look, one of the API's two threads stays free for
         // transactions, proofs and events.
         .layer(tower::limit::ConcurrencyLimitLayer::new(1))
+        .layer(axum::middleware::map_response(guarded))
+}
+
+/// A page's headers: its own scripts and styles only, never in a frame,
+/// no content sniffing, no referrer sent elsewhere.
+async fn guarded(mut response: Response) -> Response {
+    use axum::http::HeaderValue;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
 }
 
 /// Answers a path nobody serves.
@@ -104,7 +127,11 @@ pub async fn fallback(
     if uri.path().starts_with("/v1/") || !context.console.serves() {
         return ApiError::not_found(format!("no endpoint {}", uri.path())).into_response();
     }
-    not_found(&context, &format!("There is no page {}.", uri.path()))
+    guarded(not_found(
+        &context,
+        &format!("There is no page {}.", uri.path()),
+    ))
+    .await
 }
 
 async fn stylesheet() -> impl IntoResponse {

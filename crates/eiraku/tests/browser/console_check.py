@@ -281,6 +281,11 @@ class Check:
             "/txs/not-a-hash": "64 hex",
             "/no/such/page": "no page",
         }
+        with urllib.request.urlopen(self.url + "/", timeout=10) as response:
+            policy = response.headers.get("Content-Security-Policy", "")
+            self.expect("default-src 'self'" in policy and "frame-ancestors 'none'" in policy,
+                        f"pages carry a content security policy: {policy!r}")
+            self.expect(response.headers.get("X-Content-Type-Options") == "nosniff", "nosniff")
         for path, words in pages.items():
             status, body = self.status_of(path)
             self.expect(status in (400, 404), f"{path} answers {status}")
