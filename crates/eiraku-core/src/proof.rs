@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 mod any;
 mod credential;
 mod handoff;
-pub use any::AnyProof;
+pub use any::{AnyProof, ProofFileError};
 pub use credential::{rfc3339, Credential, CredentialProof, CredentialSubject, VerifiedCredential};
 pub use handoff::Handoff;
 

@@ -549,11 +549,6 @@ pub(crate) fn account_view(context: &ApiContext, id: AccountId) -> Result<Accoun
 /// Node and chain status.
 #[utoipa::path(get, path = "/v1/status", responses((status = 200, body = StatusView)))]
 async fn get_status(State(context): State<ApiContext>) -> Json<StatusView> {
-    Json(status_view(&context))
-}
-
-/// Node and chain status.
-pub(crate) fn status_view(context: &ApiContext) -> StatusView {
     let chain = &context.chain;
     let state = chain.finalized_state();
     let finalized_height = state.height();
@@ -565,7 +560,7 @@ pub(crate) fn status_view(context: &ApiContext) -> StatusView {
     let state_root = finalized
         .map(|b| digest::to_hex(&b.header.state_root))
         .unwrap_or_default();
-    StatusView {
+    Json(StatusView {
         chain_id: chain.genesis().chain_id.clone(),
         node: context.node_name.clone(),
         height: context
@@ -589,7 +584,7 @@ pub(crate) fn status_view(context: &ApiContext) -> StatusView {
                 api_address: v.api_address.to_string(),
             })
             .collect(),
-    }
+    })
 }
 
 /// Server-sent events: one `block` event (a [`BlockView`] without

@@ -41,7 +41,7 @@ async fn check(
         return Err(ApiError::bad_request("a proof file is at most 1 MiB"));
     }
     let text = std::str::from_utf8(&body).map_err(|_| ApiError::bad_request("not UTF-8 text"))?;
-    let proof = AnyProof::from_json(text).map_err(ApiError::bad_request)?;
+    let proof = AnyProof::from_json(text).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let light = LightClient::from_genesis(context.chain.genesis()).map_err(ApiError::internal)?;
     let now_ms = context.chain.finalized_state().timestamp_ms();
     Ok(Json(match proof {

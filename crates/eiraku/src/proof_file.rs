@@ -30,13 +30,7 @@ pub enum Checked {
 
 /// A block time as RFC 3339 (UTC).
 pub fn format_time(timestamp_ms: u64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(timestamp_ms as i128 * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| format!("{timestamp_ms} ms"))
+    eiraku_core::proof::rfc3339(timestamp_ms).unwrap_or_else(|| format!("{timestamp_ms} ms"))
 }
 
 /// Reads a genesis file.

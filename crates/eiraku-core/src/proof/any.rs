@@ -27,36 +27,51 @@ struct Shape {
     credential_subject: Option<serde::de::IgnoredAny>,
 }
 
+/// Why a text is no proof file this client reads.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ProofFileError {
+    /// Not JSON at all.
+    #[error("this is not JSON")]
+    NotJson,
+    /// Shaped like a kind of proof, but not a valid one.
+    #[error("this is not a valid {0}")]
+    Invalid(&'static str),
+    /// A state proof of the format before key-value state roots.
+    #[error("this is a state proof of format 1, from before state roots came from the key-value store; fetch it again with `eiraku proof state`")]
+    OldStateProof,
+    /// No kind of proof has its fields.
+    #[error("this is neither a notary, transaction nor state proof, nor a credential")]
+    UnknownKind,
+}
+
 impl AnyProof {
     /// Reads a proof file's JSON; the error says what it is not.
-    pub fn from_json(text: &str) -> Result<Self, String> {
-        let shape: Shape =
-            serde_json::from_str(text).map_err(|_| "this is not JSON".to_string())?;
-        let parse = |kind: &str| format!("this is not a valid {kind}");
+    pub fn from_json(text: &str) -> Result<Self, ProofFileError> {
+        let shape: Shape = serde_json::from_str(text).map_err(|_| ProofFileError::NotJson)?;
+        fn parse<T: serde::de::DeserializeOwned>(
+            text: &str,
+            kind: &'static str,
+        ) -> Result<Box<T>, ProofFileError> {
+            serde_json::from_str(text)
+                .map(Box::new)
+                .map_err(|_| ProofFileError::Invalid(kind))
+        }
         if shape.file_sha256.is_some() {
-            return serde_json::from_str(text)
-                .map(|p| Self::Notary(Box::new(p)))
-                .map_err(|_| parse("notary proof"));
+            return parse(text, "notary proof").map(Self::Notary);
         }
         if shape.credential_subject.is_some() {
-            return serde_json::from_str(text)
-                .map(|c| Self::Credential(Box::new(c)))
-                .map_err(|_| parse("credential"));
+            return parse(text, "credential").map(Self::Credential);
         }
         if shape.leaves.is_some() {
-            return Err("this is a state proof of format 1, from before state roots came from the key-value store; fetch it again with `eiraku proof state`".into());
+            return Err(ProofFileError::OldStateProof);
         }
         if shape.key.is_some() {
-            return serde_json::from_str(text)
-                .map(|p| Self::State(Box::new(p)))
-                .map_err(|_| parse("state proof"));
+            return parse(text, "state proof").map(Self::State);
         }
         if shape.transaction.is_some() {
-            return serde_json::from_str(text)
-                .map(|p| Self::Transaction(Box::new(p)))
-                .map_err(|_| parse("transaction proof"));
+            return parse(text, "transaction proof").map(Self::Transaction);
         }
-        Err("this is neither a notary, transaction nor state proof, nor a credential".into())
+        Err(ProofFileError::UnknownKind)
     }
 }
 
@@ -66,15 +81,12 @@ mod tests {
 
     #[test]
     fn tells_what_a_file_is_not() {
-        assert_eq!(AnyProof::from_json("[1").unwrap_err(), "this is not JSON");
-        assert!(AnyProof::from_json("{}").unwrap_err().contains("neither"));
+        let error = |text: &str| AnyProof::from_json(text).unwrap_err();
+        assert_eq!(error("[1"), ProofFileError::NotJson);
+        assert_eq!(error("{}"), ProofFileError::UnknownKind);
         let half = r#"{"file_sha256": "ab"}"#;
-        assert_eq!(
-            AnyProof::from_json(half).unwrap_err(),
-            "this is not a valid notary proof"
-        );
-        assert!(AnyProof::from_json(r#"{"leaves": []}"#)
-            .unwrap_err()
-            .contains("format 1"));
+        assert_eq!(error(half), ProofFileError::Invalid("notary proof"));
+        assert_eq!(error(half).to_string(), "this is not a valid notary proof");
+        assert_eq!(error(r#"{"leaves": []}"#), ProofFileError::OldStateProof);
     }
 }

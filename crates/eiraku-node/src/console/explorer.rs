@@ -130,7 +130,7 @@ pub async fn block(State(context): State<ApiContext>, Path(height): Path<String>
         frame(&context, "block", &format!("Block {height}")),
         context! {
             time => format::utc_time(view.timestamp_ms),
-            leader => validator_name(&context, &view.leader),
+            leader => super::names::validator_name(&context, &view.leader),
             validators => context.chain.genesis().validators.len(),
             certificate_bytes => certificate.as_ref().map_or(0, Vec::len),
             block => view,
@@ -164,15 +164,6 @@ fn signers(context: &ApiContext, certificate: Option<&[u8]>) -> (Vec<String>, &'
     let mut names: Vec<String> = names.collect();
     names.sort();
     (names, "")
-}
-
-/// A validator's name, given its public key's hex.
-fn validator_name(context: &ApiContext, key: &str) -> String {
-    let validators = &context.chain.genesis().validators;
-    match validators.iter().find(|v| v.public_key.to_hex() == key) {
-        Some(validator) => validator.name.clone(),
-        None => format::short_hex(key),
-    }
 }
 
 /// `/txs/{hash}`: a transaction's status, receipt, call and proof.

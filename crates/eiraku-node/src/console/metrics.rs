@@ -102,7 +102,7 @@ pub async fn page(State(context): State<ApiContext>) -> Response {
         .filter(|s| s.name == "network_tracker_directory_connected")
         .filter_map(|s| {
             let key = label(s.labels, "peer")?;
-            let name = validator_name(&context, key);
+            let name = super::names::validator_name(&context, key);
             Some(context! { name => name, since => format::utc_time(s.value as u64) })
         })
         .collect();
@@ -171,14 +171,6 @@ fn throughput(context: &ApiContext) -> (Vec<(u64, f64)>, String) {
         format!("{:.1}", txs as f64 * 1000.0 / span_ms as f64)
     };
     (points, tps)
-}
-
-fn validator_name(context: &ApiContext, key: &str) -> String {
-    let validators = &context.chain.genesis().validators;
-    match validators.iter().find(|v| v.public_key.to_hex() == key) {
-        Some(v) => v.name.clone(),
-        None => format::short_hex(key),
-    }
 }
 
 #[cfg(test)]

@@ -60,3 +60,13 @@ impl AccountNames {
             .collect()
     }
 }
+
+/// A validator's name in the genesis, given its public key's hex (or the
+/// key shortened, for a validator that joined later).
+pub fn validator_name(context: &crate::api::ApiContext, key: &str) -> String {
+    let validators = &context.chain.genesis().validators;
+    match validators.iter().find(|v| v.public_key.to_hex() == key) {
+        Some(validator) => validator.name.clone(),
+        None => super::format::short_hex(key),
+    }
+}

@@ -54,12 +54,10 @@ pub async fn record(chain: Arc<Chain>) {
     if chain.genesis().money.is_none() {
         return;
     }
-    let mut kept: VecDeque<u64> = (chain.store().supply_points(KEPT_POINTS))
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(height, _)| height)
-        .collect();
-    let mut last = latest(&chain, 1).pop();
+    let stored = chain.store().supply_points(KEPT_POINTS).unwrap_or_default();
+    let mut last: Option<SupplyPoint> =
+        (stored.last()).and_then(|(_, bytes)| serde_json::from_slice(bytes).ok());
+    let mut kept: VecDeque<u64> = stored.into_iter().map(|(height, _)| height).collect();
     let mut events = chain.subscribe();
     loop {
         if let Some(point) = SupplyPoint::of(&chain) {
