@@ -61,6 +61,25 @@ pub struct ProofCheckView {
     pub timestamp_ms: Option<u64>,
 }
 
+impl From<eiraku_core::proof::ProofVerdict> for ProofCheckView {
+    fn from(verdict: eiraku_core::proof::ProofVerdict) -> Self {
+        let eiraku_core::proof::ProofVerdict {
+            kind,
+            valid,
+            summary,
+            height,
+            timestamp_ms,
+        } = verdict;
+        Self {
+            kind,
+            valid,
+            summary,
+            height,
+            timestamp_ms,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

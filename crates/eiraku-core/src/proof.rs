@@ -24,9 +24,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 mod any;
+mod check;
 mod credential;
 mod handoff;
 pub use any::{AnyProof, ProofFileError};
+pub use check::{check_proof_file, CheckRequestError, ProofVerdict};
 pub use credential::{rfc3339, Credential, CredentialProof, CredentialSubject, VerifiedCredential};
 pub use handoff::Handoff;
 

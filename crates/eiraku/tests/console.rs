@@ -5,7 +5,8 @@
 //! from PyPI, all installed by `.ci/setup`) through every page: it follows
 //! the payment to its block and proof, drops the stamped file and a changed
 //! copy on the registries page, checks the payment's proof (and a tampered
-//! copy) and the file's notary proof in the proof checker, reads the coin
+//! copy, and against a forged genesis) and the file's notary proof in the
+//! in-browser proof checker (the light client in WebAssembly), reads the coin
 //! dashboard, a governance proposal with its advice and an attestation,
 //! compares what each page shows with the API's answer, opens pages that do
 //! not exist, and looks at each page at a phone's width. The proof the page offers for download verifies offline.
@@ -133,6 +134,7 @@ fn the_console_shows_what_the_api_says_in_a_real_browser() {
         "account",
         "front_page",
         "notarized_files",
+        "proof_checker",
         "not_found_pages",
         "phone_width",
     ] {
@@ -153,6 +155,32 @@ fn the_console_shows_what_the_api_says_in_a_real_browser() {
     ]);
     assert!(ok, "{text}");
     assert!(text.contains(&tx), "{text}");
+    node_checks_agree(&network, &proof, &genesis);
+}
+
+/// For a browser without the WebAssembly checker, the node checks with the
+/// same code: the payment's proof holds, the tampered copy the browser
+/// refused does not; and the genesis the page checks against is the file.
+fn node_checks_agree(network: &TestNetwork, proof: &std::path::Path, genesis: &str) {
+    let base = network.client(0).base().to_string();
+    let agent = ureq::Agent::new_with_defaults();
+    let check = |file: &std::path::Path| -> serde_json::Value {
+        let body = std::fs::read(file).unwrap();
+        let mut answer = agent
+            .post(format!("{base}/v1/proof/check"))
+            .send(&body[..])
+            .expect("the node checks proofs");
+        serde_json::from_str(&answer.body_mut().read_to_string().unwrap()).unwrap()
+    };
+    assert_eq!(check(proof)["valid"], true);
+    let tampered = check(&proof.with_file_name("tampered.proof.json"));
+    assert_eq!(tampered["valid"], false, "{tampered}");
+    let mut served = agent.get(format!("{base}/v1/genesis")).call().unwrap();
+    let served: eiraku_core::Genesis =
+        serde_json::from_str(&served.body_mut().read_to_string().unwrap()).unwrap();
+    let file: eiraku_core::Genesis =
+        serde_json::from_str(&std::fs::read_to_string(genesis).unwrap()).unwrap();
+    assert_eq!(served, file);
 }
 
 /// Where the screenshots go: `$EIRAKU_SCREENSHOTS` (the README's are

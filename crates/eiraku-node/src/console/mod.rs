@@ -11,6 +11,7 @@ mod format;
 mod governance;
 mod metrics;
 mod names;
+mod proof_checker;
 mod registries;
 pub mod supply_history;
 
@@ -90,6 +91,7 @@ pub fn routes() -> Router<ApiContext> {
         .route("/governance/proposals/{id}", get(governance::proposal))
         .route("/console/console.css", get(stylesheet))
         .route("/console/console.js", get(script))
+        .merge(proof_checker::routes())
         // One page drawn at a time (they block on store reads): however
         // many people look, one of the API's two threads stays free for
         // transactions, proofs and events.
@@ -105,7 +107,7 @@ async fn guarded(mut response: Response) -> Response {
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
         ),
     );
     headers.insert(

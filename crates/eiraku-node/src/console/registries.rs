@@ -15,7 +15,8 @@ use minijinja::context;
 /// `/registries`: check a file's notarization or a proof file; look up.
 pub async fn page(State(context): State<ApiContext>) -> Response {
     let frame = context! { section => "registries", ..frame(&context, "registries", "Registries") };
-    render(&context, "registries.html", frame, context! {})
+    let page = context! { in_browser => super::proof_checker::built_in() };
+    render(&context, "registries.html", frame, page)
 }
 
 /// The lookup form's question.
@@ -107,5 +108,29 @@ fn api_path(kind: &str, id: &str) -> String {
             None => "/v1/registries".into(),
         },
         _ => format!("/v1/registries/{id}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use minijinja::context;
+
+    /// A node built without the WebAssembly checker says plainly that it
+    /// checks proofs itself, and the page's script asks it to.
+    #[test]
+    fn the_page_says_where_proofs_are_checked() {
+        let templates = super::super::templates();
+        let page = |in_browser: bool| {
+            let template = templates.get_template("registries.html").unwrap();
+            template.render(context! { in_browser }).unwrap()
+        };
+        let in_browser = page(true);
+        assert!(in_browser.contains(r#"data-where="browser""#));
+        assert!(in_browser.contains("runs\n  in your browser"));
+        assert!(in_browser.contains(r#"id="proof-genesis-input""#));
+        let on_node = page(false);
+        assert!(on_node.contains(r#"data-where="node""#));
+        assert!(on_node.contains("runs\n  on this node, not in your browser"));
+        assert!(!on_node.contains("proof-genesis-input"));
     }
 }

@@ -14,6 +14,7 @@ import datetime
 import hashlib
 import json
 import pathlib
+import shutil
 import sys
 import tempfile
 import time
@@ -36,13 +37,15 @@ class Check:
         self.out = pathlib.Path(args.screenshots)
         self.out.mkdir(parents=True, exist_ok=True)
         self.args = args
+        # Chromium's profile lives only as long as this check.
+        self.profile = tempfile.mkdtemp(prefix="eiraku-chromium-")
         options = webdriver.ChromeOptions()
         options.binary_location = args.chromium
         for flag in [
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
             "--disable-quic", "--no-first-run", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-            f"--user-data-dir={tempfile.mkdtemp(prefix='eiraku-chromium-')}",
+            f"--user-data-dir={self.profile}",
         ]:
             options.add_argument(flag)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -229,22 +232,55 @@ class Check:
 
     def proof_checker(self):
         self.open("/registries")
+        where = self.driver.find_element(By.ID, "proof-where").get_attribute("data-where")
+        self.expect(where == "browser", "the node serves the WebAssembly proof checker")
         proof = pathlib.Path(self.args.proof_out)
         self.expect(self.check_proof(proof) == "true", "the transaction proof holds")
+        self.expect(self.text("#proof-checked-by").startswith("in your browser (WebAssembly)"),
+                    "the check ran in the browser")
         tampered = proof.with_name("tampered.proof.json")
         data = json.loads(proof.read_text())
         data["transaction"] = flip_hex(data["transaction"])
         tampered.write_text(json.dumps(data))
         self.expect(self.check_proof(tampered) == "false", "a tampered proof does not")
+        self.own_genesis(proof)
         notary = pathlib.Path(self.args.notarized + ".proof.json")
+        self.driver.find_element(By.ID, "proof-file-input").send_keys(str(tampered))
+        self.expect(self.check_proof(notary) == "false", "the notary proof fails for another file")
         self.driver.find_element(By.ID, "proof-file-input").send_keys(self.args.notarized)
         self.expect(self.check_proof(notary) == "true", "the notary proof holds for its file")
+        sent = self.driver.execute_script(
+            'return performance.getEntriesByType("resource").map(e => e.name)')
+        self.expect(any(name.endswith("/console/proof_checker_bg.wasm") for name in sent),
+                    "the page loaded the checker")
+        self.expect(not any("/v1/proof/check" in name for name in sent),
+                    f"no proof went to the node: {sent}")
         self.driver.execute_script('document.getElementById("proof-zone").scrollIntoView()')
         self.shot("proof-check")
         self.no_script_errors()
 
+    def own_genesis(self, proof):
+        """With the person's own genesis file: the real one confirms the
+        proof; one whose validator set a lying node changed does not."""
+        genesis = self.api("/v1/genesis")
+        own = proof.with_name("my-genesis.json")
+        own.write_text(json.dumps(genesis))
+        chooser = self.driver.find_element(By.ID, "proof-genesis-input")
+        chooser.send_keys(str(own))
+        self.expect(self.check_proof(proof) == "true", "the proof holds against one's own genesis")
+        self.expect("your genesis file my-genesis.json" in self.text("#proof-checked-by"),
+                    "the page says which genesis it used")
+        genesis["validators"] = genesis["validators"][1:]
+        forged = proof.with_name("forged-genesis.json")
+        forged.write_text(json.dumps(genesis))
+        chooser.send_keys(str(forged))
+        self.expect(self.check_proof(proof) == "false", "not against another validator set")
+        self.driver.execute_script('document.getElementById("proof-genesis-input").value = ""')
+
     def check_proof(self, path):
-        self.driver.execute_script('document.getElementById("proof-result").removeAttribute("data-valid")')
+        # Emptied first: choosing the file already chosen fires no change.
+        self.driver.execute_script('document.getElementById("proof-result").removeAttribute("data-valid");'
+                                   'document.getElementById("proof-input").value = ""')
         self.driver.find_element(By.ID, "proof-input").send_keys(str(path))
         self.wait.until(lambda d: d.find_element(By.ID, "proof-result").get_attribute("data-valid"))
         return self.driver.find_element(By.ID, "proof-result").get_attribute("data-valid")
@@ -321,6 +357,7 @@ class Check:
                 print(f"ok  {step.__name__}")
         finally:
             self.driver.quit()
+            shutil.rmtree(self.profile, ignore_errors=True)
 
 
 def coins(minor):

@@ -105,27 +105,76 @@ function fileZone(zoneId, inputId, onFile) {
   });
 }
 
-// Sends a proof file to this node's light client (with, for a notary
-// proof, the notarized file's SHA-256 only) and shows what it proves.
+// The in-browser checker: the light client compiled to WebAssembly,
+// loaded once, when the first proof is dropped.
+let wasmChecker = null;
+function proofChecker() {
+  if (!wasmChecker) {
+    wasmChecker = import("/console/proof_checker.js").then(async (glue) => {
+      await glue.default({module_or_path: "/console/proof_checker_bg.wasm"});
+      return glue;
+    });
+  }
+  return wasmChecker;
+}
+
+// The genesis file to check against: the person's own copy if they chose
+// one, else the one this node serves.
+async function genesisFile() {
+  const own = document.getElementById("proof-genesis-input");
+  if (own && own.files[0]) {
+    return {text: await own.files[0].text(), whose: `your genesis file ${own.files[0].name}`};
+  }
+  const response = await fetch("/v1/genesis");
+  return {text: await response.text(), whose: "the genesis file this node serves"};
+}
+
+// Checks in the browser; the answer is a verdict or {error}.
+async function checkInBrowser(proofText, fileSha256) {
+  const [checker, genesis] = await Promise.all([proofChecker(), genesisFile()]);
+  const answer = JSON.parse(checker.check(genesis.text, proofText, fileSha256, BigInt(Date.now())));
+  return {answer, by: `in your browser (WebAssembly), against ${genesis.whose}`};
+}
+
+// Asks this node's light client (a node built without the WebAssembly
+// checker); the same answers, but the node's word.
+async function checkOnNode(proofText, fileSha256) {
+  const query = fileSha256 ? `?file_sha256=${fileSha256}` : "";
+  const response = await fetch(`/v1/proof/check${query}`, {method: "POST", body: proofText});
+  const body = await response.json();
+  const answer = response.ok ? body : {error: body.error ? body.error.message : `HTTP ${response.status}`};
+  return {answer, by: "on this node"};
+}
+
+// Checks a proof file (with, for a notary proof, the notarized file's
+// SHA-256 only) and shows what it proves.
 async function checkProof(proof) {
   const answer = document.getElementById("proof-answer");
   const result = document.getElementById("proof-result");
   answer.hidden = false;
   document.getElementById("proof-name").textContent = proof.name;
+  document.getElementById("proof-kind").textContent = "";
   result.removeAttribute("data-valid");
   result.className = "";
   result.textContent = "checking…";
-  let query = "";
+  let fileSha256 = "";
   const file = document.getElementById("proof-file-input").files[0];
   if (file && window.crypto && crypto.subtle) {
-    query = `?file_sha256=${hex(await crypto.subtle.digest("SHA-256", await file.arrayBuffer()))}`;
+    fileSha256 = hex(await crypto.subtle.digest("SHA-256", await file.arrayBuffer()));
   }
-  const response = await fetch(`/v1/proof/check${query}`, {method: "POST", body: await proof.text()});
-  const body = await response.json();
-  if (!response.ok) {
+  const inBrowser = document.getElementById("proof-where").dataset.where === "browser";
+  let checked;
+  try {
+    checked = await (inBrowser ? checkInBrowser : checkOnNode)(await proof.text(), fileSha256);
+  } catch (error) {
+    checked = {answer: {error: `the check could not run: ${error}`}, by: inBrowser ? "in your browser" : "on this node"};
+  }
+  const body = checked.answer;
+  document.getElementById("proof-checked-by").textContent = checked.by;
+  if (body.error) {
     result.className = "warn";
     result.dataset.valid = "false";
-    result.textContent = body.error ? body.error.message : `HTTP ${response.status}`;
+    result.textContent = body.error;
     return;
   }
   document.getElementById("proof-kind").textContent = body.kind;
