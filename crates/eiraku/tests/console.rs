@@ -1,6 +1,7 @@
-//! The web console in a real browser. Four validators with the ASEAN+3
-//! demo and the devnet's traffic generator running; a payment made with
-//! the CLI and a file stamped with it; then `tests/browser/console_check.py`
+//! The web console in a real browser. `eiraku devnet --traffic` runs (four
+//! validators with the ASEAN+3 demo and the generator's flows); a payment
+//! is made with the CLI and a file stamped with it; then
+//! `tests/browser/console_check.py`
 //! drives headless Chromium (Debian's chromium and chromedriver, Selenium
 //! from PyPI, all installed by `.ci/setup`) through every page: it follows
 //! the payment to its block and proof, drops the stamped file and a changed
@@ -9,35 +10,28 @@
 //! in-browser proof checker (the light client in WebAssembly), reads the coin
 //! dashboard, a governance proposal with its advice and an attestation,
 //! compares what each page shows with the API's answer, opens pages that do
-//! not exist, and looks at each page at a phone's width. The proof the page offers for download verifies offline.
+//! not exist, and looks at each page at a phone's width. The proof the
+//! page offers for download verifies offline.
 //! Screenshots land in the target folder (or `$EIRAKU_SCREENSHOTS`).
 
 mod common;
 
-use common::{cli::CliSession, run_cli, TestNetwork};
-use std::{
-    path::PathBuf,
-    process::Command,
-    sync::{
-        atomic::{AtomicBool, Ordering},
-        Arc,
-    },
-    time::Duration,
-};
+use common::{devnet_process::DevnetProcess, run_cli, TestNetwork};
+use std::{path::PathBuf, process::Command};
 
 #[test]
 fn the_console_shows_what_the_api_says_in_a_real_browser() {
-    let network = TestNetwork::start_with(4, true);
-    let session = CliSession { network: &network };
-    let stop = Arc::new(AtomicBool::new(false));
-    let traffic = {
-        let (client, dir, stop) = (network.client(1), network.path(), stop.clone());
-        std::thread::spawn(move || {
-            eiraku::traffic::run(client, &dir, Duration::from_millis(300), stop)
-        })
+    let devnet = DevnetProcess::start_with_traffic(4);
+    let network = devnet.path().display().to_string();
+    let session = |args: &[&str]| -> String {
+        let mut all = args.to_vec();
+        all.extend(["--network", &network]);
+        let (ok, text) = run_cli(&all);
+        assert!(ok, "{args:?} failed:\n{text}");
+        text
     };
 
-    let paid = session.ok(&[
+    let paid = session(&[
         "money", "pay", "--from", "alice", "--to", "bob", "--amount", "1.50",
     ]);
     let tx = paid
@@ -53,7 +47,7 @@ fn the_console_shows_what_the_api_says_in_a_real_browser() {
         "Board minutes, 29 November: the budget is adopted.",
     )
     .unwrap();
-    session.ok(&[
+    session(&[
         "notary",
         "stamp",
         "--from",
@@ -61,7 +55,7 @@ fn the_console_shows_what_the_api_says_in_a_real_browser() {
         &minutes.display().to_string(),
     ]);
 
-    session.ok(&[
+    session(&[
         "gov",
         "propose",
         "--from",
@@ -73,7 +67,7 @@ fn the_console_shows_what_the_api_says_in_a_real_browser() {
         "--text",
         "Raise the travel-rule threshold to 20,000 coins.",
     ]);
-    session.ok(&[
+    session(&[
         "gov",
         "advise",
         "--from",
@@ -85,19 +79,22 @@ fn the_console_shows_what_the_api_says_in_a_real_browser() {
         "--text",
         "Above the FATF reference.",
     ]);
-    let attestation = session.created(
-        "attestation",
-        &[
-            "attest",
-            "issue",
-            "--from",
-            "kyc-jp",
-            "--subject",
-            "person-jp",
-            "--claim",
-            "identity checked in branch",
-        ],
-    );
+    let issued = session(&[
+        "attest",
+        "issue",
+        "--from",
+        "kyc-jp",
+        "--subject",
+        "person-jp",
+        "--claim",
+        "identity checked in branch",
+    ]);
+    let attestation = issued
+        .lines()
+        .find_map(|l| l.strip_prefix("attestation "))
+        .expect("the attestation's id is printed")
+        .trim()
+        .to_string();
 
     let proof = work.path().join("payment.proof.json");
     let stranger = eiraku_core::Keypair::from_seed(424242)
@@ -108,7 +105,7 @@ fn the_console_shows_what_the_api_says_in_a_real_browser() {
             env!("CARGO_MANIFEST_DIR"),
             "/tests/browser/console_check.py"
         ))
-        .args(["--url", network.client(0).base()])
+        .args(["--url", &devnet.api_url(0)])
         .args(["--screenshots", &screenshots().display().to_string()])
         .args(["--tx", &tx, "--summary", "money: pay 1.50 ACU to bob"])
         .args(["--account", "alice", "--stranger", &stranger])
@@ -117,8 +114,6 @@ fn the_console_shows_what_the_api_says_in_a_real_browser() {
         .args(["--proof-out", &proof.display().to_string()])
         .output()
         .expect("python3 runs (bash .ci/setup installs what the browser test needs)");
-    stop.store(true, Ordering::SeqCst);
-    traffic.join().unwrap().expect("the traffic generator ran");
     let report = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
@@ -145,7 +140,7 @@ fn the_console_shows_what_the_api_says_in_a_real_browser() {
     }
 
     // The proof the transaction page offered checks offline.
-    let genesis = network.path().join("genesis.json").display().to_string();
+    let genesis = devnet.genesis().display().to_string();
     let (ok, text) = run_cli(&[
         "proof",
         "verify",
@@ -155,14 +150,13 @@ fn the_console_shows_what_the_api_says_in_a_real_browser() {
     ]);
     assert!(ok, "{text}");
     assert!(text.contains(&tx), "{text}");
-    node_checks_agree(&network, &proof, &genesis);
+    node_checks_agree(&devnet.api_url(0), &proof, &genesis);
 }
 
 /// For a browser without the WebAssembly checker, the node checks with the
 /// same code: the payment's proof holds, the tampered copy the browser
 /// refused does not; and the genesis the page checks against is the file.
-fn node_checks_agree(network: &TestNetwork, proof: &std::path::Path, genesis: &str) {
-    let base = network.client(0).base().to_string();
+fn node_checks_agree(base: &str, proof: &std::path::Path, genesis: &str) {
     let agent = ureq::Agent::new_with_defaults();
     let check = |file: &std::path::Path| -> serde_json::Value {
         let body = std::fs::read(file).unwrap();

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod devnet_process;
 pub mod load;
 pub mod session;
 
