@@ -3,7 +3,7 @@
 //! a chosen window, repatriation claims and settlements, seigniorage, and
 //! the offline float. Its numbers are the API's (`/v1/money/supply`).
 
-use super::{charts, format, frame, not_found, render, supply_history};
+use super::{charts, coin_history::as_coins, format, frame, not_found, render};
 use crate::{api::ApiContext, money_api::supply_view};
 use axum::{
     extract::{Query, State},
@@ -19,10 +19,12 @@ use std::collections::BTreeMap;
 /// The windows (in blocks) the flows matrix offers; the first is the default.
 const FLOW_WINDOWS: [u64; 3] = [1_000, 100, 10_000];
 
-/// The dashboard's question: the flows' window.
+/// The dashboard's questions: the flows' window, and the economy whose
+/// supply over time to draw (else the whole coin's).
 #[derive(serde::Deserialize)]
 pub struct Window {
     window: Option<u64>,
+    economy: Option<String>,
 }
 
 /// `/coin`: the dashboard.
@@ -63,7 +65,7 @@ pub async fn dashboard(State(context): State<ApiContext>, Query(query): Query<Wi
             issued_bonds => coins(Amount(supply.economies.iter().map(|e| e.issued_bonds.0).sum())),
             contributed => coins(supply.contributed),
             height => supply.height,
-            over_time => over_time(&context),
+            over_time => super::coin_history::over_time(&context, query.economy.as_deref()),
             per_economy => per_economy(&supply),
             basket => basket(money),
             economies => economies,
@@ -94,30 +96,6 @@ pub async fn dashboard(State(context): State<ApiContext>, Query(query): Query<Wi
                 shares => p.shares.iter().map(|(e, a)| format!("{e} {}", coins(*a))).collect::<Vec<_>>(),
             }).collect::<Vec<_>>(),
         },
-    )
-}
-
-fn as_coins(minor: u128) -> f64 {
-    minor as f64 / 100.0
-}
-
-/// The step chart of circulation and issued bonds over the kept points.
-fn over_time(context: &ApiContext) -> String {
-    let points = supply_history::latest(&context.chain, supply_history::CHART_POINTS);
-    let line = |name, colour, value: fn(&supply_history::SupplyPoint) -> u128| charts::Line {
-        name,
-        colour,
-        points: points
-            .iter()
-            .map(|p| (p.height, as_coins(value(p))))
-            .collect(),
-    };
-    charts::step_lines(
-        &[
-            line("issued bonds (backing)", charts::ORANGE, |p| p.issued_bonds),
-            line("circulation", charts::BLUE, |p| p.circulation),
-        ],
-        eiraku_core::coins::coin_symbol(),
     )
 }
 

@@ -6,6 +6,7 @@
 
 mod charts;
 mod coin;
+mod coin_history;
 mod explorer;
 mod format;
 mod governance;

@@ -1,10 +1,10 @@
 //! The coin's supply over time, for the dashboard's chart: after each
 //! finalized block, the circulation, the issued bonds that back it and
-//! the offline float, kept (off-ledger, in the node's store; the latest
-//! 10,000 points) only when one of them moved. A few sums over the
-//! economies per block; nothing written when nothing moves. Every finalized
-//! block passed the backing invariants on every validator (a block breaking
-//! one is refused), so each point is a state the invariants held in.
+//! the offline float, and each economy's books, kept (off-ledger, in the
+//! node's store; the latest 10,000 points) only when one of them moved. A
+//! few sums over the economies per block; nothing written when nothing
+//! moves. The dashboard checks each point's books again
+//! ([`SupplyPoint::books`]).
 
 use crate::chain::Chain;
 use serde::{Deserialize, Serialize};
@@ -16,7 +16,7 @@ pub const CHART_POINTS: usize = 500;
 const KEPT_POINTS: usize = 10_000;
 
 /// The supply after one block.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupplyPoint {
     /// The block.
     pub height: u64,
@@ -28,24 +28,86 @@ pub struct SupplyPoint {
     pub issued_bonds: u128,
     /// Coins in offline wallets (minor units).
     pub offline_float: u128,
+    /// Each economy's books (points kept before they were recorded have
+    /// none).
+    #[serde(default)]
+    pub economies: Vec<EconomyPoint>,
+}
+
+/// One economy's books after one block (minor units).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EconomyPoint {
+    /// The economy.
+    pub code: String,
+    /// Bonds in its own account.
+    pub own_bonds: u128,
+    /// Bonds in its issued account: its coins out.
+    pub issued_bonds: u128,
+    /// ACU value of its accepted contributions.
+    pub contributed: u128,
+    /// Its coins in offline wallets.
+    pub offline_float: u128,
 }
 
 impl SupplyPoint {
     fn of(chain: &Chain) -> Option<Self> {
         let state = chain.finalized_state();
         let money = state.money()?;
+        let economies = money.economies.iter().map(|(code, e)| EconomyPoint {
+            code: code.to_string(),
+            own_bonds: e.own_bonds.0,
+            issued_bonds: e.issued_bonds.0,
+            contributed: e.contributed.0,
+            offline_float: e.offline_float.0,
+        });
         Some(Self {
             height: state.height(),
             timestamp_ms: state.timestamp_ms(),
             circulation: money.circulation().0,
             issued_bonds: money.economies.values().map(|b| b.issued_bonds.0).sum(),
             offline_float: money.offline_float().0,
+            economies: economies.collect(),
         })
     }
 
     fn same_supply(&self, other: &Self) -> bool {
-        (self.circulation, self.issued_bonds, self.offline_float)
-            == (other.circulation, other.issued_bonds, other.offline_float)
+        (
+            self.circulation,
+            self.issued_bonds,
+            self.offline_float,
+            &self.economies,
+        ) == (
+            other.circulation,
+            other.issued_bonds,
+            other.offline_float,
+            &other.economies,
+        )
+    }
+
+    /// The backing's books checked again from the point's own numbers:
+    /// each economy's own and issued bonds add up to its accepted
+    /// contributions (`money.contributions`), its float lies within its
+    /// issued bonds, and the economies' issued bonds add up to the total.
+    /// (That the accounts' balances add up to the circulation,
+    /// `money.backing`, is a sum over every account: every validator
+    /// checks it on each transaction, `eiraku verify` over the chain.)
+    pub fn books(&self) -> Result<(), String> {
+        for e in &self.economies {
+            if e.own_bonds.checked_add(e.issued_bonds) != Some(e.contributed) {
+                return Err(format!(
+                    "{}: own + issued bonds differ from its contributions",
+                    e.code
+                ));
+            }
+            if e.offline_float > e.issued_bonds {
+                return Err(format!("{}: float above its issued bonds", e.code));
+            }
+        }
+        let issued: u128 = self.economies.iter().map(|e| e.issued_bonds).sum();
+        if !self.economies.is_empty() && issued != self.issued_bonds {
+            return Err("the economies' issued bonds differ from the total".into());
+        }
+        Ok(())
     }
 }
 
@@ -61,7 +123,9 @@ pub async fn record(chain: Arc<Chain>) {
     let mut events = chain.subscribe();
     loop {
         if let Some(point) = SupplyPoint::of(&chain) {
-            let moved = last.is_none_or(|l| !l.same_supply(&point) && l.height < point.height);
+            let moved = last
+                .as_ref()
+                .is_none_or(|l| !l.same_supply(&point) && l.height < point.height);
             if moved {
                 keep(&chain, &point);
                 kept.push_back(point.height);
@@ -108,6 +172,44 @@ pub fn latest(chain: &Chain, limit: usize) -> Vec<SupplyPoint> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn economy(code: &str, own: u128, issued: u128, contributed: u128) -> EconomyPoint {
+        EconomyPoint {
+            code: code.into(),
+            own_bonds: own,
+            issued_bonds: issued,
+            contributed,
+            offline_float: 0,
+        }
+    }
+
+    fn point(economies: Vec<EconomyPoint>) -> SupplyPoint {
+        SupplyPoint {
+            height: 7,
+            timestamp_ms: 0,
+            circulation: economies.iter().map(|e| e.issued_bonds).sum(),
+            issued_bonds: economies.iter().map(|e| e.issued_bonds).sum(),
+            offline_float: 0,
+            economies,
+        }
+    }
+
+    #[test]
+    fn a_points_books_are_checked_from_its_numbers() {
+        let held = point(vec![economy("JP", 60, 40, 100), economy("TH", 0, 5, 5)]);
+        assert_eq!(held.books(), Ok(()));
+        let unbalanced = point(vec![economy("JP", 61, 40, 100)]);
+        assert_eq!(
+            unbalanced.books(),
+            Err("JP: own + issued bonds differ from its contributions".into())
+        );
+        let mut floating = point(vec![economy("JP", 60, 40, 100)]);
+        floating.economies[0].offline_float = 41;
+        assert!(floating.books().unwrap_err().contains("float above"));
+        let mut total = point(vec![economy("JP", 60, 40, 100)]);
+        total.issued_bonds = 39;
+        assert!(total.books().unwrap_err().contains("differ from the total"));
+    }
 
     #[test]
     fn only_the_latest_points_stay() {

@@ -210,7 +210,22 @@ class Check:
         self.expect(len(self.driver.find_elements(By.CSS_SELECTOR, "#flows tbody tr")) == len(supply["economies"]),
                     "the flows matrix has a row per economy")
         self.shot("coin")
+        self.supply_over_time(supply)
         self.no_script_errors()
+
+    def supply_over_time(self, supply):
+        """Each drawn point's books are checked again, and balance; one
+        economy's supply over time is a chart of its own."""
+        check = self.driver.find_element(By.ID, "books-check")
+        self.expect(int(check.get_attribute("data-checked")) >= 1, "points are checked")
+        self.expect(check.get_attribute("data-broken") == "0", f"the books balance: {check.text}")
+        books = [td.text for td in self.driver.find_elements(By.CSS_SELECTOR, "#supply-points td.books")]
+        self.expect(books and all(b == "balance" for b in books), f"each listed point balances: {books}")
+        code = supply["economies"][0]["code"]
+        self.driver.find_element(By.CSS_SELECTOR, f"#over-time-economies a[href$='economy={code}#over-time']").click()
+        self.wait.until(lambda d: f"economy={code}" in d.current_url)
+        self.expect(self.text("#over-time h2").endswith(f": {code}"), "the chart is the economy's")
+        self.expect(self.driver.find_elements(By.CSS_SELECTOR, "#chart-over-time svg"), "its chart is drawn")
 
     def governance(self):
         self.open("/governance")
