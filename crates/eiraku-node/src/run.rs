@@ -44,6 +44,9 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
     let data_dir = home.data_dir();
     std::fs::create_dir_all(&data_dir)?;
     let store = Store::open_with_tables(&data_dir.join("store"), home.settings.store_table_mib)?;
+    // Only the console reads each account's history: a node without it
+    // writes none.
+    store.keep_account_history(home.settings.console)?;
     let api_listener = std::net::TcpListener::bind(home.settings.api_listen).map_err(|e| {
         anyhow::anyhow!("cannot serve the API on {}: {e}", home.settings.api_listen)
     })?;

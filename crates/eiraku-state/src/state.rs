@@ -520,6 +520,12 @@ pub fn accounts_touched_by(transactions: &[SignedTransaction]) -> Vec<AccountId>
     all
 }
 
+/// Every account a transaction names: its sender, and every account its
+/// call may write (an account's history lists it).
+pub fn accounts_named(tx: &SignedTransaction) -> Vec<&AccountId> {
+    touched_accounts(tx)
+}
+
 /// Every account a transaction may write.
 fn touched_accounts(tx: &SignedTransaction) -> Vec<&AccountId> {
     std::iter::once(&tx.transaction.sender)

@@ -3,6 +3,7 @@
 
 use super::{format, frame, not_found, refusal, render, Console};
 use crate::api::{self, ApiContext};
+use crate::store::{StoreError, TxPlace};
 use axum::{
     extract::{Path, Query, State},
     response::{IntoResponse, Redirect, Response},
@@ -16,13 +17,8 @@ const LATEST_BLOCKS: u64 = 12;
 /// Transactions the front page lists, found in at most so many blocks.
 const LATEST_TRANSACTIONS: usize = 15;
 const LATEST_TRANSACTIONS_BLOCKS: u64 = 1_000;
-/// How far back an account page looks for its transactions: so many
-/// blocks, or so many transactions read, whichever comes first (an
-/// account page costs the same whatever the chain's length).
-const HISTORY_BLOCKS: u64 = 1_000;
-const HISTORY_TRANSACTIONS: usize = 5_000;
-/// Rows of history an account page shows.
-const HISTORY_ROWS: usize = 50;
+/// Rows of history an account page shows (older ones on the next page).
+const HISTORY_ROWS: usize = 25;
 
 /// A block as a row.
 #[derive(Serialize)]
@@ -187,8 +183,20 @@ pub async fn tx(State(context): State<ApiContext>, Path(hash): Path<String>) -> 
     )
 }
 
-/// `/accounts/{id}`: an account (by id or name), its role and history.
-pub async fn account(State(context): State<ApiContext>, Path(text): Path<String>) -> Response {
+/// Which page of an account's history: the transactions before
+/// `HEIGHT.POSITION`.
+#[derive(serde::Deserialize)]
+pub struct Older {
+    before: Option<String>,
+}
+
+/// `/accounts/{id}[?before=HEIGHT.POSITION]`: an account (by id or name),
+/// its role and history.
+pub async fn account(
+    State(context): State<ApiContext>,
+    Path(text): Path<String>,
+    Query(older): Query<Older>,
+) -> Response {
     let console = &context.console;
     let Some(id) = AccountId::from_hex(&text)
         .ok()
@@ -205,7 +213,18 @@ pub async fn account(State(context): State<ApiContext>, Path(text): Path<String>
         Ok(view) => view,
         Err(error) => return refusal(&context, error),
     };
-    let (history, scanned) = history(&context, &id);
+    let before = match older.before.as_deref().map(place) {
+        None => None,
+        Some(Some(place)) => Some(place),
+        Some(None) => {
+            let error = "`before` is a transaction's place: HEIGHT.POSITION, as in 120.3";
+            return refusal(&context, api::ApiError::bad_request(error));
+        }
+    };
+    let (history, older) = match history(&context, &id, before) {
+        Ok(page) => page,
+        Err(error) => return refusal(&context, api::ApiError::internal(error)),
+    };
     render(
         &context,
         "account.html",
@@ -216,29 +235,44 @@ pub async fn account(State(context): State<ApiContext>, Path(text): Path<String>
             granted_by_name => view.granted_by.map(|g| console.names.name_of(&g)),
             account => view,
             history => history,
-            scanned => scanned,
+            older => older,
+            paged => before.is_some(),
         },
     )
 }
 
-/// The account's latest transactions (sent, or naming it) and how many
-/// blocks were read to find them.
-fn history(context: &ApiContext, id: &AccountId) -> (Vec<TxRow>, u64) {
-    let hex = id.to_hex();
-    let (mut rows, mut blocks, mut read) = (Vec::new(), 0u64, 0usize);
-    newest_blocks(context, |block| {
-        blocks += 1;
-        for tx in block.transactions.iter() {
-            read += 1;
-            let involved = tx.transaction.sender == *id
-                || serde_json::to_string(&tx.transaction.call).is_ok_and(|c| c.contains(&hex));
-            if involved && rows.len() < HISTORY_ROWS {
-                rows.push(tx_row(&context.console, block, tx));
-            }
-        }
-        blocks < HISTORY_BLOCKS && read < HISTORY_TRANSACTIONS && rows.len() < HISTORY_ROWS
+/// `HEIGHT.POSITION`.
+fn place(text: &str) -> Option<TxPlace> {
+    let (height, position) = text.split_once('.')?;
+    Some((height.parse().ok()?, position.parse().ok()?))
+}
+
+/// A page of the account's transactions (sent, or naming it), newest
+/// first, from the store's account index; and where the next (older) page
+/// starts, if there is one. Each block is read once per page.
+fn history(
+    context: &ApiContext,
+    id: &AccountId,
+    before: Option<TxPlace>,
+) -> Result<(Vec<TxRow>, Option<String>), StoreError> {
+    let store = context.chain.store();
+    let places = store.account_history(id, before, HISTORY_ROWS + 1)?;
+    let older = (places.len() > HISTORY_ROWS).then(|| {
+        let (height, position) = places[HISTORY_ROWS - 1];
+        format!("{height}.{position}")
     });
-    (rows, blocks)
+    let mut rows = Vec::new();
+    let mut block: Option<Block> = None;
+    for (height, position) in places.into_iter().take(HISTORY_ROWS) {
+        if block.as_ref().map(|b| b.header.height) != Some(height) {
+            block = store.block(height)?;
+        }
+        let Some(block) = &block else { continue };
+        if let Some(tx) = block.transactions.get(position as usize) {
+            rows.push(tx_row(&context.console, block, tx));
+        }
+    }
+    Ok((rows, older))
 }
 
 /// A role in words: `retail (JP, person, tier 1)`.

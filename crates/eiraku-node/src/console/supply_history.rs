@@ -12,7 +12,7 @@ use std::{collections::VecDeque, sync::Arc};
 
 /// Points the chart draws at most.
 pub const CHART_POINTS: usize = 500;
-/// Points kept; the oldest are forgotten (about a megabyte).
+/// Points kept; the oldest are forgotten (about 15 MB with 13 economies).
 const KEPT_POINTS: usize = 10_000;
 
 /// The supply after one block.

@@ -1,7 +1,8 @@
 //! The node's embedded, persistent store: applied state, finalized blocks
 //! with their finalization certificates (written by marshal through
 //! [`finalized`], the only copy a validator keeps), transaction outcomes and
-//! the transaction index.
+//! the transaction index, and (on a node serving the console) each
+//! account's transactions ([`account_history`]).
 //!
 //! The engine is fjall, a log-structured merge tree: the transaction index
 //! is keyed by random hashes, and an LSM tree takes such inserts as
@@ -21,12 +22,14 @@
 //! drains; [`recovery`] drains it before the store opens. [`health`] reports
 //! the flush backlog and stalled commits.
 
+mod account_history;
 pub mod finalized;
 pub mod health;
 mod notary;
 mod recovery;
 mod state_entries;
 
+pub use account_history::TxPlace;
 use commonware_codec::{Copying, Decode, Encode, RangeCfg};
 use eiraku_core::RegistryKey;
 use eiraku_core::{Block, ChainId, Digest, StateKey, MAX_BLOCK_TRANSACTIONS};
@@ -38,7 +41,7 @@ use health::{CommitWatch, StoreHealth};
 use recovery::{Recovered, JOURNALS};
 use std::{
     path::Path,
-    sync::{Mutex, MutexGuard},
+    sync::{atomic::AtomicBool, Mutex, MutexGuard},
 };
 
 const APPLIED_HEIGHT: &[u8] = b"applied_height";
@@ -210,6 +213,10 @@ pub struct Store {
     /// changed → the new set and its proof under that block's state root
     /// (see [`Store::put_handoff`]).
     handoffs: PartitionHandle,
+    /// Each account's transactions (see [`account_history`]).
+    account_history: PartitionHandle,
+    /// Whether commits write [`Store::account_history`].
+    keeps_account_history: AtomicBool,
     /// Held by each commit, and by [`Store::close`] to hold back new ones.
     commits: Mutex<()>,
     /// Held while a notarized batch's digests are indexed.
@@ -267,6 +274,8 @@ impl Store {
             tx_index: partition("tx_index", raw)?,
             travel_rule: partition("travel_rule", compressed)?,
             handoffs: partition("handoffs", raw)?,
+            account_history: partition("account_history", raw)?,
+            keeps_account_history: AtomicBool::new(false),
             keyspace,
             commits: Mutex::new(()),
             notary: Mutex::new(()),
@@ -334,7 +343,7 @@ impl Store {
         last_height(&self.certificates)
     }
 
-    fn partitions(&self) -> [&PartitionHandle; 9] {
+    fn partitions(&self) -> [&PartitionHandle; 10] {
         [
             &self.meta,
             &self.state,
@@ -345,6 +354,7 @@ impl Store {
             &self.tx_index,
             &self.travel_rule,
             &self.handoffs,
+            &self.account_history,
         ]
     }
 
@@ -382,6 +392,8 @@ impl Store {
         // consecutive sorted inserts walk nearly the same path through it
         // (still in cache), where random hashes would miss on every level.
         let mut index: Vec<([u8; INDEX_KEY], [u8; INDEX_VALUE])> = Vec::new();
+        let mut history: Vec<[u8; account_history::KEY]> = Vec::new();
+        let keeps_history = self.keeps_account_history();
         for item in finalized {
             let height = item.block.header.height;
             let height_key = height.to_be_bytes();
@@ -393,11 +405,18 @@ impl Store {
                     .iter()
                     .map(|receipt| index_entry(&receipt.tx_hash, height, receipt.index)),
             );
+            if keeps_history {
+                history.extend(account_history::entries(item.block));
+            }
         }
         state_entries::write(&mut batch, &self.state, finalized);
         index.sort_unstable_by_key(|(key, _)| *key);
         for (key, value) in index {
             batch.insert(&self.tx_index, key, value);
+        }
+        history.sort_unstable();
+        for key in history {
+            batch.insert(&self.account_history, key, []);
         }
         batch.insert(
             &self.meta,

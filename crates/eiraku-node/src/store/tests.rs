@@ -113,6 +113,45 @@ fn batched_commit_indexes_every_receipt_and_survives_reopen() {
     lookalike[31] ^= 1;
     assert_eq!(store.receipt(&lookalike.into()).unwrap(), None);
 
+    // A node serving the console indexes each account's transactions:
+    // the blocks it already holds when the index is turned on, newest
+    // first, paged by place.
+    let (alice_id, bob_id) = (alice.account_id(), bob.account_id());
+    assert!(!store.keeps_account_history());
+    assert!(store.account_history(&bob_id, None, 10).unwrap().is_empty());
+    store.keep_account_history(true).unwrap();
+    assert_eq!(
+        store.account_history(&bob_id, None, 10).unwrap(),
+        [(2, 0), (1, 1), (1, 0)]
+    );
+    assert_eq!(
+        store.account_history(&alice_id, None, 2).unwrap(),
+        [(2, 0), (1, 1)]
+    );
+    assert_eq!(
+        store.account_history(&alice_id, Some((1, 1)), 10).unwrap(),
+        [(1, 0)]
+    );
+    let stranger = Keypair::from_seed(3).account_id();
+    assert!(store
+        .account_history(&stranger, None, 10)
+        .unwrap()
+        .is_empty());
+    // On from the start, each commit writes it in its own batch.
+    let live = Store::open(&dir.path().join("live")).unwrap();
+    live.keep_account_history(true).unwrap();
+    for block in &blocks {
+        live.put_block(&block.hash(), block).unwrap();
+    }
+    live.commit(&batch).unwrap();
+    assert_eq!(
+        live.account_history(&bob_id, Some((2, 0)), 10).unwrap(),
+        [(1, 1), (1, 0)]
+    );
+    live.keep_account_history(false).unwrap();
+    assert!(!live.keeps_account_history());
+    drop(live);
+
     // A clean stop moves the blocks from the journal into sorted tables.
     assert_eq!(store.blocks.segment_count(), 0);
     let guard = store.close().unwrap();

@@ -156,9 +156,7 @@ class Check:
         view = self.api(f"/v1/account/{self.text('#account-id')}")
         self.expect(self.text("#account-balance") == view["balance_text"],
                     f"balance {self.text('#account-balance')} is not the API's {view['balance_text']}")
-        history = [a.get_attribute("href").rsplit("/", 1)[1] for a in
-                   self.driver.find_elements(By.CSS_SELECTOR, "#account-history a[href^='/txs/']")]
-        self.expect(self.args.tx in history, "the account's history shows the transfer")
+        self.expect(self.args.tx in self.history(), "the account's history shows the transfer")
         self.shot("account")
         self.no_script_errors()
         # The search box takes a demo name.
@@ -167,6 +165,18 @@ class Check:
         box.send_keys("bob", Keys.ENTER)
         self.wait.until(lambda d: d.current_url.endswith("/accounts/bob"))
         self.expect(self.text("#account-name") == "bob", "search by name")
+        self.expect(self.args.tx in self.history(), "the payee's history shows it too")
+        # Older pages start strictly before a transaction's place.
+        receipt = self.api(f"/v1/tx/{self.args.tx}")["receipt"]
+        self.open(f"/accounts/{name}?before={receipt['height']}.{receipt['index']}")
+        self.expect(self.args.tx not in self.history(), "an older page holds only older ones")
+        status, _ = self.status_of(f"/accounts/{name}?before=yesterday")
+        self.expect(status == 400, f"a page before no place is refused: {status}")
+
+    def history(self):
+        """The transactions the account page lists."""
+        return [a.get_attribute("href").rsplit("/", 1)[1] for a in
+                self.driver.find_elements(By.CSS_SELECTOR, "#account-history a[href^='/txs/']")]
 
     def notarized_files(self):
         self.open("/registries")
@@ -195,8 +205,8 @@ class Check:
         return self.driver.find_element(By.ID, "drop-result").get_attribute("data-verdict")
 
     def coin_dashboard(self):
-        self.open("/coin")
-        supply = self.api("/v1/money/supply")
+        supply = self.page_and_api_at_one_height("/coin", "/v1/money/supply", "#coin-as-of",
+                                                 ["circulation", "offline_float", "economies"])
         self.expect(self.text("#coin-circulation") == coins(int(supply["circulation"])), "circulation")
         self.expect(self.text("#coin-float") == coins(int(supply["offline_float"])), "offline float")
         for economy in supply["economies"][:3]:
@@ -212,6 +222,22 @@ class Check:
         self.shot("coin")
         self.supply_over_time(supply)
         self.no_script_errors()
+
+    def page_and_api_at_one_height(self, page, api, as_of, fields):
+        """Opens `page` between two reads of `api` until `fields` did not
+        move across the three (the traffic moves the supply): the page was
+        then drawn from a block whose answer both reads give."""
+        seen = []
+        for _ in range(60):
+            before = self.api(api)
+            self.open(page)
+            shown = int(self.driver.find_element(By.CSS_SELECTOR, as_of).get_attribute("data-height"))
+            after = self.api(api)
+            still = all(before[f] == after[f] for f in fields)
+            if still and before["height"] <= shown <= after["height"]:
+                return after
+            seen.append((before["height"], shown, after["height"], still))
+        raise AssertionError(f"{api} moved during every reading of {page}: {seen}")
 
     def supply_over_time(self, supply):
         """Each drawn point's books are checked again, and balance; one
