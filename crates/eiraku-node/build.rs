@@ -29,6 +29,7 @@ fn main() {
         "crates/eiraku-proof-wasm/Cargo.toml",
         "crates/eiraku-core/src",
         "crates/eiraku-core/Cargo.toml",
+        "Cargo.toml",
         "Cargo.lock",
     ] {
         println!("cargo:rerun-if-changed={}", workspace.join(input).display());
@@ -52,21 +53,22 @@ fn main() {
     }
 }
 
-/// `target/proof-checker`: one folder for every profile of this build, so
-/// the wasm build is done once, not per profile.
+/// `<target folder>/proof-checker`: one folder for every profile of this
+/// build, so the wasm build is done once, not per profile. OUT_DIR is
+/// `<target>[/<triple>]/<profile>/build/<crate>-<hash>/out`; an unusual
+/// layout gets a folder of its own inside OUT_DIR.
 fn target_folder(out: &Path) -> PathBuf {
     let build = out
         .ancestors()
-        .find(|folder| folder.file_name().is_some_and(|name| name == "build"))
-        .expect("OUT_DIR lies under target/<profile>/build");
-    let profile = build.parent().expect("build has a parent");
-    let target = profile.parent().expect("the profile folder has a parent");
-    // With an explicit `--target`, the profile folder sits one level lower.
-    let target = if target.join("CACHEDIR.TAG").exists() {
-        target
-    } else {
-        target.parent().unwrap_or(target)
+        .find(|folder| folder.file_name().is_some_and(|name| name == "build"));
+    let Some(mut target) = build.and_then(Path::parent).and_then(Path::parent) else {
+        return out.join("proof-checker-target");
     };
+    // With an explicit `--target`, the profile folder sits one level lower.
+    let triple = env::var("TARGET").unwrap_or_default();
+    if target.file_name().is_some_and(|name| *name == *triple) {
+        target = target.parent().unwrap_or(target);
+    }
     target.join("proof-checker")
 }
 
@@ -85,17 +87,23 @@ fn build(workspace: &Path, target: &Path, dest: &Path) -> Result<(), String> {
         ])
         .arg("--target-dir")
         .arg(target);
-    // This build's flags and wrappers are for the host, not the browser.
+    // This build's flags, compilers and wrappers are for the host, not
+    // the browser (blst's C code needs clang's wasm32 target).
     for variable in [
         "RUSTFLAGS",
         "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
         "CARGO_TARGET_DIR",
         "CARGO_BUILD_TARGET",
+        "CARGO_BUILD_TARGET_DIR",
         "RUSTC_WORKSPACE_WRAPPER",
+        "CC",
+        "CFLAGS",
+        "AR",
     ] {
         nested.env_remove(variable);
     }
-    run(&mut nested, "the wasm build")?;
+    run(&mut nested, "the wasm build", dest)?;
     let module = target
         .join(WASM_TARGET)
         .join("release")
@@ -111,7 +119,7 @@ fn build(workspace: &Path, target: &Path, dest: &Path) -> Result<(), String> {
     .arg("--out-dir")
     .arg(dest)
     .arg(&module);
-    run(&mut glue, "wasm-bindgen")
+    run(&mut glue, "wasm-bindgen", dest)
 }
 
 /// `wasm-bindgen` on the PATH, or where `cargo install` puts it.
@@ -126,18 +134,25 @@ fn wasm_bindgen() -> PathBuf {
     }
 }
 
-fn run(command: &mut Command, what: &str) -> Result<(), String> {
+/// Runs `command`; when it fails, its whole output goes to `build.log`
+/// in `dest`, which the error names.
+fn run(command: &mut Command, what: &str, dest: &Path) -> Result<(), String> {
     let output = command
         .output()
         .map_err(|e| format!("{what} could not start: {e}"))?;
     if output.status.success() {
         return Ok(());
     }
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let last = stderr
-        .lines()
-        .rev()
-        .find(|line| line.contains("error"))
+    let log = dest.join("build.log");
+    let text = [output.stdout, output.stderr].concat();
+    let _ = std::fs::write(&log, &text);
+    let text = String::from_utf8_lossy(&text);
+    let first = (text.lines())
+        .find(|line| line.starts_with("error"))
         .unwrap_or("no error line");
-    Err(format!("{what} failed: {}", last.trim()))
+    Err(format!(
+        "{what} failed: {} (all of it: {})",
+        first.trim(),
+        log.display()
+    ))
 }

@@ -1,24 +1,30 @@
 //! Each account's transactions, newest first, for the console's account
-//! page: an entry per account a transaction names (its sender, and every
-//! account its call may write), keyed account (32 bytes), height (8) and
-//! position in the block (4), all big-endian, so that one account's
-//! entries sort together by height. Written with the commit of the block
-//! (the same atomic batch), only by a node that serves the console; such a
-//! node indexes the blocks it already holds when it starts (or when the
-//! console is turned on again).
+//! page: an entry per account a transaction names, keyed account (32
+//! bytes), height (8) and position in the block (4), all big-endian, so
+//! that one account's entries sort together by height. Written with the
+//! commit of the block (the same atomic batch), only by a node that serves
+//! the console; such a node first indexes the blocks it holds that are not
+//! indexed yet (when it starts, or when the console is turned on again),
+//! resuming where an interrupted catch-up stopped.
 
 use super::{engine, Store, StoreError};
-use eiraku_core::{AccountId, Block};
+use eiraku_core::{AccountId, Block, Call, MoneyCall, SignedTransaction};
+use fjall::{Batch, PersistMode};
 use std::sync::atomic::Ordering;
 
 /// Account, height, position.
 pub(super) const KEY: usize = 32 + 8 + 4;
 
-/// `meta` key present while every applied block is indexed.
-const COMPLETE: &[u8] = b"account_history_complete";
+/// `meta` key, present while the index is kept: [`FORMAT`], then the
+/// height (8 bytes) through which every block is indexed.
+pub(super) const PROGRESS: &[u8] = b"account_history";
 
-/// Blocks indexed per write batch when catching up.
-const CATCH_UP_BATCH: u64 = 1_000;
+/// What an entry means; a node whose index has another format indexes
+/// every block again.
+const FORMAT: u8 = 2;
+
+/// Entries written per batch when catching up.
+const CATCH_UP_ENTRIES: usize = 200_000;
 
 /// Where a transaction sits: its block's height and its position there.
 pub type TxPlace = (u64, u32);
@@ -31,21 +37,49 @@ fn key(account: &AccountId, (height, position): TxPlace) -> [u8; KEY] {
     key
 }
 
+/// The `meta` value saying every block through `height` is indexed.
+pub(super) fn progress(height: u64) -> [u8; 9] {
+    let mut value = [FORMAT; 9];
+    value[1..].copy_from_slice(&height.to_be_bytes());
+    value
+}
+
+/// The accounts a transaction names: its sender, the accounts its call
+/// may write, and (for every call but the plain payments, whose accounts
+/// those are) any other account the call names — a frozen account, an
+/// attestation's subject, a licensee. Any 64-hex-digit string of such a
+/// call counts; one that is no account's id only adds an entry nobody
+/// reads.
+fn named(tx: &SignedTransaction) -> Vec<AccountId> {
+    let mut named: Vec<AccountId> = eiraku_state::accounts_named(tx)
+        .into_iter()
+        .copied()
+        .collect();
+    let payment = matches!(
+        tx.transaction.call,
+        Call::Transfer { .. } | Call::Money(MoneyCall::Pay { .. })
+    );
+    if !payment {
+        if let Ok(json) = serde_json::to_string(&tx.transaction.call) {
+            let ids = json.split('"').filter_map(|s| AccountId::from_hex(s).ok());
+            named.extend(ids);
+        }
+    }
+    named.sort();
+    named.dedup();
+    named
+}
+
 /// The entries of `block`'s transactions.
 pub(super) fn entries(block: &Block) -> impl Iterator<Item = [u8; KEY]> + '_ {
     let height = block.header.height;
-    block
-        .transactions
-        .iter()
-        .enumerate()
-        .flat_map(move |(position, tx)| {
-            let mut named = eiraku_state::accounts_named(tx);
-            named.sort();
-            named.dedup();
-            named
-                .into_iter()
-                .map(move |account| key(account, (height, position as u32)))
-        })
+    let transactions = block.transactions.iter().enumerate();
+    transactions.flat_map(move |(position, tx)| {
+        let place = (height, position as u32);
+        named(tx)
+            .into_iter()
+            .map(move |account| key(&account, place))
+    })
 }
 
 impl Store {
@@ -54,50 +88,68 @@ impl Store {
         self.keeps_account_history.load(Ordering::Relaxed)
     }
 
-    /// Turns the account index on (catching up on every applied block not
-    /// yet indexed, with progress in the log) or off (it is then no longer
-    /// complete, and is caught up when turned on again). Called before the
-    /// chain commits blocks.
+    /// Turns the account index on (first indexing every applied block not
+    /// yet indexed, with progress in the log) or off (it then no longer
+    /// follows the chain, and catches up when turned on again).
     pub fn keep_account_history(&self, on: bool) -> Result<(), StoreError> {
+        let _commits = self.commits.lock().unwrap_or_else(|e| e.into_inner());
         if !on {
             self.keeps_account_history.store(false, Ordering::Relaxed);
-            return self.meta.remove(COMPLETE).map_err(engine);
+            return self.meta.remove(PROGRESS).map_err(engine);
         }
-        if self.meta.get(COMPLETE).map_err(engine)?.is_none() {
-            self.catch_up_account_history()?;
-            self.meta.insert(COMPLETE, []).map_err(engine)?;
-        }
+        let indexed = match self.meta.get(PROGRESS).map_err(engine)? {
+            Some(value) if value.len() == 9 && value[0] == FORMAT => {
+                u64::from_be_bytes(value[1..].try_into().expect("8 bytes"))
+            }
+            _ => 0,
+        };
+        self.catch_up_account_history(indexed)?;
         self.keeps_account_history.store(true, Ordering::Relaxed);
         Ok(())
     }
 
-    /// Indexes every applied block (entries already there are written
-    /// again, unchanged).
-    fn catch_up_account_history(&self) -> Result<(), StoreError> {
+    /// Indexes the applied blocks above `indexed`, in batches that each
+    /// record how far they went.
+    fn catch_up_account_history(&self, indexed: u64) -> Result<(), StoreError> {
         let applied = self.applied_height()?.unwrap_or(0);
-        if applied == 0 {
-            return Ok(());
+        if indexed >= applied {
+            return self
+                .meta
+                .insert(PROGRESS, progress(applied))
+                .map_err(engine);
         }
         tracing::info!(
-            blocks = applied,
+            from = indexed + 1,
+            to = applied,
             "store: indexing each account's transactions"
         );
-        let mut from = 1;
-        while from <= applied {
-            let to = applied.min(from + CATCH_UP_BATCH - 1);
-            let mut batch = self.keyspace.batch();
-            for height in from..=to {
-                if let Some(block) = self.block(height)? {
+        let (mut batch, mut written) = (self.keyspace.batch(), 0);
+        for height in indexed + 1..=applied {
+            match self.block(height)? {
+                Some(block) => {
                     for key in entries(&block) {
                         batch.insert(&self.account_history, key, []);
+                        written += 1;
                     }
                 }
+                None => tracing::warn!(
+                    height,
+                    "store: block missing; its transactions are not indexed"
+                ),
             }
-            batch.commit().map_err(engine)?;
-            tracing::info!(indexed = to, of = applied, "store: account index");
-            from = to + 1;
+            if written >= CATCH_UP_ENTRIES || height == applied {
+                self.commit_catch_up(batch, height)?;
+                tracing::info!(indexed = height, of = applied, "store: account index");
+                (batch, written) = (self.keyspace.batch(), 0);
+            }
         }
         Ok(())
+    }
+
+    fn commit_catch_up(&self, mut batch: Batch, through: u64) -> Result<(), StoreError> {
+        batch.insert(&self.meta, PROGRESS, progress(through));
+        batch.commit().map_err(engine)?;
+        self.keyspace.persist(PersistMode::Buffer).map_err(engine)
     }
 
     /// Up to `limit` places of `account`'s transactions, newest first,
@@ -120,5 +172,56 @@ impl Store {
             places.push((height, position));
         }
         Ok(places)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eiraku_core::{Amount, ChainId, Keypair, Transaction};
+
+    fn signed(by: &Keypair, call: Call) -> SignedTransaction {
+        let chain_id = ChainId::new("history-test").unwrap();
+        let sender = by.account_id();
+        let transaction = Transaction {
+            chain_id,
+            sender,
+            nonce: 0,
+            call,
+        };
+        SignedTransaction::sign(transaction, by)
+    }
+
+    #[test]
+    fn a_transaction_names_its_sender_payee_and_any_account_its_call_names() {
+        let [regulator, bank, shop] = [1, 2, 3].map(Keypair::from_seed);
+        let pay = signed(
+            &bank,
+            Call::Transfer {
+                to: shop.account_id(),
+                amount: Amount(5),
+            },
+        );
+        let mut expected = vec![bank.account_id(), shop.account_id()];
+        expected.sort();
+        assert_eq!(named(&pay), expected);
+        // A freeze writes no balance of the frozen account, yet names it.
+        let freeze = signed(
+            &regulator,
+            Call::Money(MoneyCall::Freeze {
+                account: shop.account_id(),
+                reason: "court order 17".into(),
+            }),
+        );
+        let mut expected = vec![regulator.account_id(), shop.account_id()];
+        expected.sort();
+        assert_eq!(named(&freeze), expected);
+    }
+
+    #[test]
+    fn progress_records_the_format_and_height() {
+        let value = progress(258);
+        assert_eq!(value[0], FORMAT);
+        assert_eq!(u64::from_be_bytes(value[1..].try_into().unwrap()), 258);
     }
 }

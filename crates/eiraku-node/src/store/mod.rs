@@ -414,9 +414,13 @@ impl Store {
         for (key, value) in index {
             batch.insert(&self.tx_index, key, value);
         }
-        history.sort_unstable();
-        for key in history {
-            batch.insert(&self.account_history, key, []);
+        if keeps_history {
+            history.sort_unstable();
+            for key in history {
+                batch.insert(&self.account_history, key, []);
+            }
+            let through = account_history::progress(last.block.header.height);
+            batch.insert(&self.meta, account_history::PROGRESS, through);
         }
         batch.insert(
             &self.meta,

@@ -132,6 +132,9 @@ fn batched_commit_indexes_every_receipt_and_survives_reopen() {
         store.account_history(&alice_id, Some((1, 1)), 10).unwrap(),
         [(1, 0)]
     );
+    // It records how far it went: a restart resumes there.
+    let recorded = store.meta.get(account_history::PROGRESS).unwrap();
+    assert_eq!(recorded.as_deref(), Some(&account_history::progress(2)[..]));
     let stranger = Keypair::from_seed(3).account_id();
     assert!(store
         .account_history(&stranger, None, 10)
@@ -148,8 +151,11 @@ fn batched_commit_indexes_every_receipt_and_survives_reopen() {
         live.account_history(&bob_id, Some((2, 0)), 10).unwrap(),
         [(1, 1), (1, 0)]
     );
+    let recorded = live.meta.get(account_history::PROGRESS).unwrap();
+    assert_eq!(recorded.as_deref(), Some(&account_history::progress(2)[..]));
     live.keep_account_history(false).unwrap();
     assert!(!live.keeps_account_history());
+    assert!(live.meta.get(account_history::PROGRESS).unwrap().is_none());
     drop(live);
 
     // A clean stop moves the blocks from the journal into sorted tables.

@@ -5,6 +5,7 @@
 
 use std::{
     io::{BufRead, BufReader},
+    os::unix::process::CommandExt,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     sync::mpsc,
@@ -39,6 +40,9 @@ impl DevnetProcess {
             .args(["--p2p-port", &p2p_port.to_string()])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
+            // Its own process group, validators and cash center included:
+            // if it does not stop them, they are killed with it.
+            .process_group(0)
             .spawn()
             .expect("eiraku devnet starts");
         let stdout = child.stdout.take().expect("piped");
@@ -106,7 +110,10 @@ impl Drop for DevnetProcess {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        let _ = self.child.kill();
+        // SAFETY: as above; the group is the devnet's and its children's.
+        unsafe {
+            libc::kill(-(self.child.id() as libc::pid_t), libc::SIGKILL);
+        }
         let _ = self.child.wait();
     }
 }

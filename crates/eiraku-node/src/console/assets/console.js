@@ -113,6 +113,9 @@ function proofChecker() {
     wasmChecker = import("/console/proof_checker.js").then(async (glue) => {
       await glue.default({module_or_path: "/console/proof_checker_bg.wasm"});
       return glue;
+    }).catch((error) => {
+      wasmChecker = null; // the next proof tries again
+      throw error;
     });
   }
   return wasmChecker;
@@ -122,11 +125,20 @@ function proofChecker() {
 // one, else the one this node serves.
 async function genesisFile() {
   const own = document.getElementById("proof-genesis-input");
+  let text, whose;
   if (own && own.files[0]) {
-    return {text: await own.files[0].text(), whose: `your genesis file ${own.files[0].name}`};
+    [text, whose] = [await own.files[0].text(), `your genesis file ${own.files[0].name}`];
+  } else {
+    const response = await fetch("/v1/genesis");
+    if (!response.ok) throw new Error(`the node did not give its genesis file (HTTP ${response.status})`);
+    [text, whose] = [await response.text(), "the genesis file this node serves"];
   }
-  const response = await fetch("/v1/genesis");
-  return {text: await response.text(), whose: "the genesis file this node serves"};
+  // Said on the page, so that a swapped genesis shows.
+  try {
+    const genesis = JSON.parse(text);
+    whose += ` (chain ${genesis.chain_id}, ${genesis.validators.length} validators)`;
+  } catch (_) { /* the checker says what is wrong with it */ }
+  return {text, whose};
 }
 
 // Checks in the browser; the answer is a verdict or {error}.
