@@ -45,8 +45,10 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
     std::fs::create_dir_all(&data_dir)?;
     let store = Store::open_with_tables(&data_dir.join("store"), home.settings.store_table_mib)?;
     // Only the console reads each account's history: a node without it
-    // writes none.
-    store.keep_account_history(home.settings.console)?;
+    // keeps none (and indexes anew when it is turned on again).
+    if !home.settings.console {
+        store.stop_account_history()?;
+    }
     let api_listener = std::net::TcpListener::bind(home.settings.api_listen).map_err(|e| {
         anyhow::anyhow!("cannot serve the API on {}: {e}", home.settings.api_listen)
     })?;
@@ -172,6 +174,11 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
                     runtime.spawn(crate::console::supply_history::record(
                         stopping_chain.clone(),
                     ));
+                    let indexer =
+                        crate::console::account_indexer::spawn(Arc::downgrade(&stopping_chain));
+                    if let Err(error) = indexer {
+                        tracing::error!(%error, "cannot start the account indexer");
+                    }
                 }
                 runtime.spawn(stop::on_signal(stopping_chain));
                 runtime.block_on(async move {

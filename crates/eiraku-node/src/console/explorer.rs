@@ -221,7 +221,12 @@ pub async fn account(
             return refusal(&context, api::ApiError::bad_request(error));
         }
     };
-    let (history, older) = match history(&context, &id, before) {
+    let store = context.chain.store();
+    let page = history(&context, &id, before).and_then(|page| {
+        let through = store.account_history_through()?;
+        Ok((page, through))
+    });
+    let ((history, older), indexed_through) = match page {
         Ok(page) => page,
         Err(error) => return refusal(&context, api::ApiError::internal(error)),
     };
@@ -237,6 +242,8 @@ pub async fn account(
             history => history,
             older => older,
             paged => before.is_some(),
+            indexed_through => indexed_through,
+            behind => indexed_through < view.height,
         },
     )
 }

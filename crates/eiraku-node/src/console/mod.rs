@@ -4,6 +4,7 @@
 //! reads, through the same views, so a page and the API never disagree;
 //! nobody pays for it until a page is asked for.
 
+pub mod account_indexer;
 mod charts;
 mod coin;
 mod coin_history;

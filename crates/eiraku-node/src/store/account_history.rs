@@ -1,30 +1,29 @@
 //! Each account's transactions, newest first, for the console's account
 //! page: an entry per account a transaction names, keyed account (32
 //! bytes), height (8) and position in the block (4), all big-endian, so
-//! that one account's entries sort together by height. Written with the
-//! commit of the block (the same atomic batch), only by a node that serves
-//! the console; such a node first indexes the blocks it holds that are not
-//! indexed yet (when it starts, or when the console is turned on again),
-//! resuming where an interrupted catch-up stopped.
+//! that one account's entries sort together by height. Written behind the
+//! chain, from the stored blocks, by a node that serves the console (its
+//! indexer runs only when the machine has nothing else to do, so a
+//! validator under load pays nothing for it), resuming where it stopped.
 
 use super::{engine, Store, StoreError};
 use eiraku_core::{AccountId, Block, Call, MoneyCall, SignedTransaction};
-use fjall::{Batch, PersistMode};
-use std::sync::atomic::Ordering;
 
 /// Account, height, position.
-pub(super) const KEY: usize = 32 + 8 + 4;
+const KEY: usize = 32 + 8 + 4;
 
 /// `meta` key, present while the index is kept: [`FORMAT`], then the
 /// height (8 bytes) through which every block is indexed.
-pub(super) const PROGRESS: &[u8] = b"account_history";
+const PROGRESS: &[u8] = b"account_history";
 
 /// What an entry means; a node whose index has another format indexes
 /// every block again.
 const FORMAT: u8 = 2;
 
-/// Entries written per batch when catching up.
+/// Entries written per batch.
 const CATCH_UP_ENTRIES: usize = 200_000;
+/// Blocks behind at which indexing reports its progress in the log.
+const LONG_CATCH_UP: u64 = 10_000;
 
 /// Where a transaction sits: its block's height and its position there.
 pub type TxPlace = (u64, u32);
@@ -38,7 +37,7 @@ fn key(account: &AccountId, (height, position): TxPlace) -> [u8; KEY] {
 }
 
 /// The `meta` value saying every block through `height` is indexed.
-pub(super) fn progress(height: u64) -> [u8; 9] {
+fn progress(height: u64) -> [u8; 9] {
     let mut value = [FORMAT; 9];
     value[1..].copy_from_slice(&height.to_be_bytes());
     value
@@ -71,7 +70,7 @@ fn named(tx: &SignedTransaction) -> Vec<AccountId> {
 }
 
 /// The entries of `block`'s transactions.
-pub(super) fn entries(block: &Block) -> impl Iterator<Item = [u8; KEY]> + '_ {
+fn entries(block: &Block) -> impl Iterator<Item = [u8; KEY]> + '_ {
     let height = block.header.height;
     let transactions = block.transactions.iter().enumerate();
     transactions.flat_map(move |(position, tx)| {
@@ -83,46 +82,40 @@ pub(super) fn entries(block: &Block) -> impl Iterator<Item = [u8; KEY]> + '_ {
 }
 
 impl Store {
-    /// Whether commits index each account's transactions.
-    pub fn keeps_account_history(&self) -> bool {
-        self.keeps_account_history.load(Ordering::Relaxed)
+    /// Forgets how far the index went (a node whose console is off): when
+    /// the console is on again, every block is indexed anew.
+    pub fn stop_account_history(&self) -> Result<(), StoreError> {
+        self.meta.remove(PROGRESS).map_err(engine)
     }
 
-    /// Turns the account index on (first indexing every applied block not
-    /// yet indexed, with progress in the log) or off (it then no longer
-    /// follows the chain, and catches up when turned on again).
-    pub fn keep_account_history(&self, on: bool) -> Result<(), StoreError> {
-        let _commits = self.commits.lock().unwrap_or_else(|e| e.into_inner());
-        if !on {
-            self.keeps_account_history.store(false, Ordering::Relaxed);
-            return self.meta.remove(PROGRESS).map_err(engine);
-        }
-        let indexed = match self.meta.get(PROGRESS).map_err(engine)? {
+    /// The height through which every block is indexed.
+    pub fn account_history_through(&self) -> Result<u64, StoreError> {
+        Ok(match self.meta.get(PROGRESS).map_err(engine)? {
             Some(value) if value.len() == 9 && value[0] == FORMAT => {
                 u64::from_be_bytes(value[1..].try_into().expect("8 bytes"))
             }
             _ => 0,
-        };
-        self.catch_up_account_history(indexed)?;
-        self.keeps_account_history.store(true, Ordering::Relaxed);
-        Ok(())
+        })
     }
 
-    /// Indexes the applied blocks above `indexed`, in batches that each
-    /// record how far they went.
-    fn catch_up_account_history(&self, indexed: u64) -> Result<(), StoreError> {
+    /// Indexes the applied blocks not indexed yet, in batches that each
+    /// record how far they went (an interrupted run resumes there); the
+    /// height now indexed through. Only one caller at a time: the node's
+    /// indexer thread.
+    pub fn index_account_history(&self) -> Result<u64, StoreError> {
+        let indexed = self.account_history_through()?;
         let applied = self.applied_height()?.unwrap_or(0);
         if indexed >= applied {
-            return self
-                .meta
-                .insert(PROGRESS, progress(applied))
-                .map_err(engine);
+            return Ok(indexed);
         }
-        tracing::info!(
-            from = indexed + 1,
-            to = applied,
-            "store: indexing each account's transactions"
-        );
+        let long = applied - indexed > LONG_CATCH_UP;
+        if long {
+            tracing::info!(
+                from = indexed + 1,
+                to = applied,
+                "store: indexing each account's transactions"
+            );
+        }
         let (mut batch, mut written) = (self.keyspace.batch(), 0);
         for height in indexed + 1..=applied {
             match self.block(height)? {
@@ -138,18 +131,15 @@ impl Store {
                 ),
             }
             if written >= CATCH_UP_ENTRIES || height == applied {
-                self.commit_catch_up(batch, height)?;
-                tracing::info!(indexed = height, of = applied, "store: account index");
+                batch.insert(&self.meta, PROGRESS, progress(height));
+                batch.commit().map_err(engine)?;
+                if long {
+                    tracing::info!(indexed = height, of = applied, "store: account index");
+                }
                 (batch, written) = (self.keyspace.batch(), 0);
             }
         }
-        Ok(())
-    }
-
-    fn commit_catch_up(&self, mut batch: Batch, through: u64) -> Result<(), StoreError> {
-        batch.insert(&self.meta, PROGRESS, progress(through));
-        batch.commit().map_err(engine)?;
-        self.keyspace.persist(PersistMode::Buffer).map_err(engine)
+        Ok(applied)
     }
 
     /// Up to `limit` places of `account`'s transactions, newest first,

@@ -2,7 +2,7 @@
 //! with their finalization certificates (written by marshal through
 //! [`finalized`], the only copy a validator keeps), transaction outcomes and
 //! the transaction index, and (on a node serving the console) each
-//! account's transactions ([`account_history`]).
+//! account's transactions, indexed behind the chain ([`account_history`]).
 //!
 //! The engine is fjall, a log-structured merge tree: the transaction index
 //! is keyed by random hashes, and an LSM tree takes such inserts as
@@ -41,7 +41,7 @@ use health::{CommitWatch, StoreHealth};
 use recovery::{Recovered, JOURNALS};
 use std::{
     path::Path,
-    sync::{atomic::AtomicBool, Mutex, MutexGuard},
+    sync::{Mutex, MutexGuard},
 };
 
 const APPLIED_HEIGHT: &[u8] = b"applied_height";
@@ -215,8 +215,6 @@ pub struct Store {
     handoffs: PartitionHandle,
     /// Each account's transactions (see [`account_history`]).
     account_history: PartitionHandle,
-    /// Whether commits write [`Store::account_history`].
-    keeps_account_history: AtomicBool,
     /// Held by each commit, and by [`Store::close`] to hold back new ones.
     commits: Mutex<()>,
     /// Held while a notarized batch's digests are indexed.
@@ -275,7 +273,6 @@ impl Store {
             travel_rule: partition("travel_rule", compressed)?,
             handoffs: partition("handoffs", raw)?,
             account_history: partition("account_history", raw)?,
-            keeps_account_history: AtomicBool::new(false),
             keyspace,
             commits: Mutex::new(()),
             notary: Mutex::new(()),
@@ -392,8 +389,6 @@ impl Store {
         // consecutive sorted inserts walk nearly the same path through it
         // (still in cache), where random hashes would miss on every level.
         let mut index: Vec<([u8; INDEX_KEY], [u8; INDEX_VALUE])> = Vec::new();
-        let mut history: Vec<[u8; account_history::KEY]> = Vec::new();
-        let keeps_history = self.keeps_account_history();
         for item in finalized {
             let height = item.block.header.height;
             let height_key = height.to_be_bytes();
@@ -405,22 +400,11 @@ impl Store {
                     .iter()
                     .map(|receipt| index_entry(&receipt.tx_hash, height, receipt.index)),
             );
-            if keeps_history {
-                history.extend(account_history::entries(item.block));
-            }
         }
         state_entries::write(&mut batch, &self.state, finalized);
         index.sort_unstable_by_key(|(key, _)| *key);
         for (key, value) in index {
             batch.insert(&self.tx_index, key, value);
-        }
-        if keeps_history {
-            history.sort_unstable();
-            for key in history {
-                batch.insert(&self.account_history, key, []);
-            }
-            let through = account_history::progress(last.block.header.height);
-            batch.insert(&self.meta, account_history::PROGRESS, through);
         }
         batch.insert(
             &self.meta,

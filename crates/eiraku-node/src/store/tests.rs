@@ -117,9 +117,9 @@ fn batched_commit_indexes_every_receipt_and_survives_reopen() {
     // the blocks it already holds when the index is turned on, newest
     // first, paged by place.
     let (alice_id, bob_id) = (alice.account_id(), bob.account_id());
-    assert!(!store.keeps_account_history());
+    assert_eq!(store.account_history_through().unwrap(), 0);
     assert!(store.account_history(&bob_id, None, 10).unwrap().is_empty());
-    store.keep_account_history(true).unwrap();
+    assert_eq!(store.index_account_history().unwrap(), 2);
     assert_eq!(
         store.account_history(&bob_id, None, 10).unwrap(),
         [(2, 0), (1, 1), (1, 0)]
@@ -133,30 +133,22 @@ fn batched_commit_indexes_every_receipt_and_survives_reopen() {
         [(1, 0)]
     );
     // It records how far it went: a restart resumes there.
-    let recorded = store.meta.get(account_history::PROGRESS).unwrap();
-    assert_eq!(recorded.as_deref(), Some(&account_history::progress(2)[..]));
+    assert_eq!(store.account_history_through().unwrap(), 2);
+    assert_eq!(store.index_account_history().unwrap(), 2);
     let stranger = Keypair::from_seed(3).account_id();
     assert!(store
         .account_history(&stranger, None, 10)
         .unwrap()
         .is_empty());
-    // On from the start, each commit writes it in its own batch.
-    let live = Store::open(&dir.path().join("live")).unwrap();
-    live.keep_account_history(true).unwrap();
-    for block in &blocks {
-        live.put_block(&block.hash(), block).unwrap();
-    }
-    live.commit(&batch).unwrap();
+    // A node whose console is turned off forgets how far it went, and
+    // indexes every block anew when it is on again.
+    store.stop_account_history().unwrap();
+    assert_eq!(store.account_history_through().unwrap(), 0);
+    assert_eq!(store.index_account_history().unwrap(), 2);
     assert_eq!(
-        live.account_history(&bob_id, Some((2, 0)), 10).unwrap(),
+        store.account_history(&bob_id, Some((2, 0)), 10).unwrap(),
         [(1, 1), (1, 0)]
     );
-    let recorded = live.meta.get(account_history::PROGRESS).unwrap();
-    assert_eq!(recorded.as_deref(), Some(&account_history::progress(2)[..]));
-    live.keep_account_history(false).unwrap();
-    assert!(!live.keeps_account_history());
-    assert!(live.meta.get(account_history::PROGRESS).unwrap().is_none());
-    drop(live);
 
     // A clean stop moves the blocks from the journal into sorted tables.
     assert_eq!(store.blocks.segment_count(), 0);

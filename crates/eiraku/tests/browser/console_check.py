@@ -151,7 +151,8 @@ class Check:
 
     def account(self):
         name = self.args.account
-        self.open(f"/accounts/{name}")
+        receipt = self.api(f"/v1/tx/{self.args.tx}")["receipt"]
+        self.open_indexed(f"/accounts/{name}", receipt["height"])
         self.expect(self.text("#account-name") == name, "the account page names the account")
         view = self.api(f"/v1/account/{self.text('#account-id')}")
         self.expect(self.text("#account-balance") == view["balance_text"],
@@ -167,11 +168,21 @@ class Check:
         self.expect(self.text("#account-name") == "bob", "search by name")
         self.expect(self.args.tx in self.history(), "the payee's history shows it too")
         # Older pages start strictly before a transaction's place.
-        receipt = self.api(f"/v1/tx/{self.args.tx}")["receipt"]
         self.open(f"/accounts/{name}?before={receipt['height']}.{receipt['index']}")
         self.expect(self.args.tx not in self.history(), "an older page holds only older ones")
         status, _ = self.status_of(f"/accounts/{name}?before=yesterday")
         self.expect(status == 400, f"a page before no place is refused: {status}")
+
+    def open_indexed(self, path, height):
+        """Opens an account page once the node's account index (kept
+        behind the chain, in idle time) has reached block `height`."""
+        for _ in range(120):
+            self.open(path)
+            through = self.driver.find_element(By.ID, "history-indexed").get_attribute("data-through")
+            if int(through) >= height:
+                return
+            time.sleep(0.25)
+        raise AssertionError(f"the account index never reached block {height} (at {through})")
 
     def history(self):
         """The transactions the account page lists."""
