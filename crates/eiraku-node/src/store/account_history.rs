@@ -20,11 +20,6 @@ const PROGRESS: &[u8] = b"account_history";
 /// every block again.
 const FORMAT: u8 = 2;
 
-/// Entries written per batch.
-const CATCH_UP_ENTRIES: usize = 200_000;
-/// Blocks behind at which indexing reports its progress in the log.
-const LONG_CATCH_UP: u64 = 10_000;
-
 /// Where a transaction sits: its block's height and its position there.
 pub type TxPlace = (u64, u32);
 
@@ -98,27 +93,18 @@ impl Store {
         })
     }
 
-    /// Indexes the applied blocks not indexed yet, in batches that each
-    /// record how far they went (an interrupted run resumes there); the
-    /// height now indexed through. Only one caller at a time: the node's
+    /// Indexes the next applied blocks not indexed yet, about
+    /// `max_entries` entries' worth, in one batch that records how far it
+    /// went (the next call, or the next run, resumes there); the heights
+    /// indexed through and applied. Only one caller at a time: the node's
     /// indexer thread.
-    pub fn index_account_history(&self) -> Result<u64, StoreError> {
+    pub fn index_account_history(&self, max_entries: usize) -> Result<(u64, u64), StoreError> {
         let indexed = self.account_history_through()?;
         let applied = self.applied_height()?.unwrap_or(0);
-        if indexed >= applied {
-            return Ok(indexed);
-        }
-        let long = applied - indexed > LONG_CATCH_UP;
-        if long {
-            tracing::info!(
-                from = indexed + 1,
-                to = applied,
-                "store: indexing each account's transactions"
-            );
-        }
-        let (mut batch, mut written) = (self.keyspace.batch(), 0);
-        for height in indexed + 1..=applied {
-            match self.block(height)? {
+        let (mut batch, mut written, mut through) = (self.keyspace.batch(), 0, indexed);
+        while through < applied && written < max_entries {
+            through += 1;
+            match self.block(through)? {
                 Some(block) => {
                     for key in entries(&block) {
                         batch.insert(&self.account_history, key, []);
@@ -126,20 +112,16 @@ impl Store {
                     }
                 }
                 None => tracing::warn!(
-                    height,
+                    height = through,
                     "store: block missing; its transactions are not indexed"
                 ),
             }
-            if written >= CATCH_UP_ENTRIES || height == applied {
-                batch.insert(&self.meta, PROGRESS, progress(height));
-                batch.commit().map_err(engine)?;
-                if long {
-                    tracing::info!(indexed = height, of = applied, "store: account index");
-                }
-                (batch, written) = (self.keyspace.batch(), 0);
-            }
         }
-        Ok(applied)
+        if through > indexed {
+            batch.insert(&self.meta, PROGRESS, progress(through));
+            batch.commit().map_err(engine)?;
+        }
+        Ok((through, applied))
     }
 
     /// Up to `limit` places of `account`'s transactions, newest first,
