@@ -28,6 +28,7 @@ pub mod client;
 pub mod emergency;
 pub mod error;
 pub mod governance;
+pub mod health;
 pub mod money;
 pub mod proof;
 pub mod registry;
@@ -48,6 +49,7 @@ pub use error::{ErrorBody, ErrorDetail};
 pub use governance::{
     AdviceView, GovernanceView, ProposalStatus, ProposalView, RemarkView, VoteView,
 };
+pub use health::{HealthView, ReadyView};
 pub use money::{
     Acceptance, ClaimView, ContributionView, DepositView, EconomyBooks, EconomySupply, FreezeView,
     MoneyStateView, PurseView, SeigniorPeriodView, SettlementView, SupplyView, TravelRecipient,

@@ -7,6 +7,7 @@
 //! the node is busy and the client should retry.
 
 pub(crate) mod metrics;
+mod refusals;
 
 use crate::{
     chain::{Chain, FinalizedEvent, SubmitError, TxStatus},
@@ -217,7 +218,7 @@ struct ApiDoc;
 
 /// The OpenAPI document as JSON.
 pub fn openapi_json() -> String {
-    ApiDoc::openapi()
+    let mut doc = ApiDoc::openapi()
         .merge_from(crate::money_api::MoneyApiDoc::openapi())
         .merge_from(crate::cash_api::CashApiDoc::openapi())
         .merge_from(crate::proof_api::ProofApiDoc::openapi())
@@ -229,8 +230,9 @@ pub fn openapi_json() -> String {
         .merge_from(crate::validators_api::ValidatorsApiDoc::openapi())
         .merge_from(crate::governance_api::GovernanceApiDoc::openapi())
         .merge_from(crate::emergency_api::EmergencyApiDoc::openapi())
-        .to_pretty_json()
-        .expect("OpenAPI document serializes")
+        .merge_from(crate::health_api::HealthApiDoc::openapi());
+    refusals::describe(&mut doc);
+    doc.to_pretty_json().expect("OpenAPI document serializes")
 }
 
 /// All routes.
@@ -259,12 +261,14 @@ pub fn router(context: ApiContext) -> Router {
         .merge(crate::rights_api::routes())
         .merge(crate::records_api::routes())
         .merge(crate::validators_api::routes())
+        .merge(crate::health_api::routes())
         .merge(crate::governance_api::routes())
         .merge(match context.console.serves() {
             true => crate::console::routes(),
             false => Router::new(),
         })
         .fallback(crate::console::fallback)
+        .layer(axum::middleware::from_fn(refusals::typed))
         .with_state(context)
 }
 

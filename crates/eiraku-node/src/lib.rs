@@ -23,6 +23,7 @@ pub mod engine;
 pub mod epochs;
 pub mod gossip;
 pub mod governance_api;
+pub mod health_api;
 pub mod home;
 pub mod mempool;
 pub mod money_api;

@@ -155,6 +155,7 @@ fn bad_input_is_refused_with_typed_errors_and_changes_nothing() {
     );
 
     the_terminal_speaks_plainly(&network);
+    the_edges_answer_in_json(&network);
 
     // The binary batch endpoint: an undecodable body is refused whole; in a
     // decodable batch each bad transaction is refused by position and code.
@@ -248,4 +249,67 @@ fn the_terminal_speaks_plainly(network: &TestNetwork) {
     bytes[1..=length].fill(0xff);
     let text = assert_cli_refuses(network, &["tx", "raw", &hex::encode(bytes)], "malformed");
     assert!(text.contains("chain id: not UTF-8"), "{text}");
+}
+
+/// The framework's own refusals (a path, query or body that does not
+/// parse, a wrong content type, an oversized body, a wrong method) carry
+/// the typed error body like the node's own; and the node says it is alive
+/// and ready.
+fn the_edges_answer_in_json(network: &TestNetwork) {
+    let base = network.client(0).base().to_string();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let json = |mut answer: ureq::http::Response<ureq::Body>| {
+        let status = answer.status().as_u16();
+        let kind = (answer.headers().get("content-type"))
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        assert_eq!(kind, "application/json", "status {status}");
+        let text = answer.body_mut().read_to_string().unwrap();
+        let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+        (status, body)
+    };
+    let get = |path: &str| json(agent.get(format!("{base}{path}")).call().unwrap());
+    let post = |path: &str, kind: &str, body: Vec<u8>| {
+        let request = agent
+            .post(format!("{base}{path}"))
+            .header("content-type", kind);
+        json(request.send(&body[..]).unwrap())
+    };
+    let oversized = format!("{{\"txs\": [\"{}\"]}}", "ab".repeat(2 << 20)).into_bytes();
+    let refusals = [
+        (get("/v1/block/-1"), 400, "bad_request"),
+        (get("/v1/tx/0"), 400, "bad_request"),
+        (get("/v1/audit/blocks?from=0"), 400, "bad_request"),
+        (
+            post("/v1/txs", "text/plain", b"{}".to_vec()),
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            post("/v1/txs", "application/json", oversized),
+            413,
+            "oversized",
+        ),
+        (
+            post("/v1/txs", "application/json", b"{\"txs\": ".to_vec()),
+            400,
+            "bad_request",
+        ),
+        (get("/v1/txs"), 405, "method_not_allowed"),
+    ];
+    for ((status, body), want_status, want_code) in refusals {
+        assert_eq!(status, want_status, "{body}");
+        assert_eq!(body["error"]["code"], want_code, "{body}");
+        assert!(body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()));
+    }
+    let (status, health) = get("/v1/health");
+    assert_eq!((status, &health["status"]), (200, &serde_json::json!("ok")));
+    let (status, ready) = get("/v1/ready");
+    assert_eq!(status, 200, "{ready}");
+    assert!(ready["applied_height"].as_u64().unwrap() >= 1, "{ready}");
 }
