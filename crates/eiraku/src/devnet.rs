@@ -53,6 +53,19 @@ impl Devnet {
         })
     }
 
+    /// Refuses when a validator's API address is taken (by a node of
+    /// another network, or any program), before anything starts.
+    pub fn check_ports_free(&self) -> anyhow::Result<()> {
+        for (index, address) in self.api_addresses.iter().enumerate() {
+            if let Err(error) = std::net::TcpListener::bind(address) {
+                anyhow::bail!(
+                    "validator {index}'s API address {address} is taken ({error}): another node or program holds it; stop it, or start this network on other ports (`--api-port`, `--p2p-port`, with `--fresh`)"
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// The network's genesis.
     pub fn genesis(&self) -> &Genesis {
         &self.genesis
@@ -205,6 +218,13 @@ impl Devnet {
                 );
             }
             if let Ok(status) = client.status() {
+                anyhow::ensure!(
+                    status.chain_id == self.genesis.chain_id,
+                    "the node at {} serves chain {}, not this network's {}: another network holds validator {index}'s API port",
+                    self.api_url(index),
+                    status.chain_id,
+                    self.genesis.chain_id
+                );
                 if status.finalized_height >= height {
                     return Ok(status.finalized_height);
                 }

@@ -76,7 +76,7 @@ pub enum AttestCommand {
 
 /// Runs one `eiraku attest` command.
 pub fn run(command: AttestCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Result<()> {
-    let client = node.client();
+    let client = node.client()?;
     let options = super::send_options(no_wait);
     let key = |from: &str| node.signer(from);
     match command {

@@ -73,7 +73,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let network = &args.node.network;
     let faucet =
         keyfile::read(&keyfile::resolve_key_path(&args.faucet, network))?.into_own_key()?;
-    let open_as = funding::account_role(&args.node.client(), &faucet)?;
+    let open_as = funding::account_role(&args.node.client()?, &faucet)?;
     let helpers = funding::helper_banks(network, open_as, &faucet);
     let senders = args.senders.min(args.accounts);
     let registrar = match args.workloads.contains(&Workload::Record) {

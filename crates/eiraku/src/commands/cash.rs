@@ -113,7 +113,7 @@ fn bench(
         concurrency,
         progress: true,
     };
-    let report = crate::cash_bench::run(center, &node.client(), &signer, &setup)?;
+    let report = crate::cash_bench::run(center, &node.client()?, &signer, &setup)?;
     println!(
         "{} deposits, {} notes credited in {:.1} s: {:.0} notes/s end to end (center answer to final ledger credit); latency p50 {} ms, p99 {} ms",
         report.deposits,

@@ -69,7 +69,7 @@ pub struct CenterArgs {
 /// Creates the home on the first start, opens it, publishes the keys and
 /// serves until stopped.
 pub fn run(args: CenterArgs) -> anyhow::Result<()> {
-    let client = args.node.client();
+    let client = args.node.client()?;
     if !CenterHome::exists(&args.home) {
         create(&args, &client)?;
         println!("created a cash center in {}", args.home.display());

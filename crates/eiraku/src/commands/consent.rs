@@ -76,7 +76,7 @@ pub enum ConsentCommand {
 
 /// Runs one `eiraku consent` command.
 pub fn run(command: ConsentCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Result<()> {
-    let client = node.client();
+    let client = node.client()?;
     let options = super::send_options(no_wait);
     let key = |from: &str| node.signer(from);
     let account = |text: &str| node.account(text);

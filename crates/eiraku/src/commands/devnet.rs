@@ -59,6 +59,7 @@ pub fn run(args: DevnetArgs) -> anyhow::Result<()> {
         net.len(),
         net.len()
     );
+    net.check_ports_free()?;
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();

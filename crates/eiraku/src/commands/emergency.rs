@@ -99,7 +99,7 @@ pub enum EmergencyCommand {
 pub fn run(command: EmergencyCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Result<()> {
     let network = &node.network;
     let (from, text, step) = match command {
-        EmergencyCommand::Show => return print_json(&node.client().emergency()?),
+        EmergencyCommand::Show => return print_json(&node.client()?.emergency()?),
         EmergencyCommand::Consult { from, trigger } => {
             let step = EmergencyCall::RequestConsultation {
                 trigger: text_digest(&trigger),

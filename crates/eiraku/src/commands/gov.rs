@@ -192,7 +192,7 @@ pub enum GovCommand {
 /// Runs one `eiraku gov` command against `node`; `no_wait` returns once
 /// the node accepted a transaction.
 pub fn run(command: GovCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Result<()> {
-    let client = node.client();
+    let client = node.client()?;
     let (from, text, call) = match command {
         GovCommand::Show => return print_json(&client.governance()?),
         GovCommand::Proposals { from, count } => {
@@ -324,7 +324,7 @@ pub(super) fn send(
         chain_id: None,
         wait: !no_wait,
     };
-    let finalized = submit::send(&node.client(), &key, Call::Governance(call), &options)?;
+    let finalized = submit::send(&node.client()?, &key, Call::Governance(call), &options)?;
     Ok((key, finalized))
 }
 

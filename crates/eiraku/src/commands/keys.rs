@@ -127,7 +127,7 @@ pub fn run(command: KeysCommand, node: &NodeArgs) -> anyhow::Result<()> {
         } => {
             let account = keyfile::resolve_account(&account, network)?;
             if wait {
-                wait_for_lock(&node.client(), &account)?;
+                wait_for_lock(&node.client()?, &account)?;
             }
             send(&from, node, KeyCall::CompleteReplacement { account })
         }
@@ -135,13 +135,13 @@ pub fn run(command: KeysCommand, node: &NodeArgs) -> anyhow::Result<()> {
             let signer = keyfile::read(&keyfile::resolve_key_path(&key, network))?;
             let role: Role = serde_json::from_str(&role)
                 .map_err(|e| anyhow::anyhow!("--role is not a role: {e}"))?;
-            let chain_id = node.client().status()?.chain_id;
+            let chain_id = node.client()?.status()?.chain_id;
             let consent = RoleConsent::sign(&signer.key, &chain_id, &role);
             print_json(&consent)
         }
         KeysCommand::Show { account } => {
             let account = keyfile::resolve_account(&account, network)?;
-            print_json(&node.client().account(&account)?)
+            print_json(&node.client()?.account(&account)?)
         }
     }
 }
@@ -195,7 +195,7 @@ fn wait_for_lock(client: &Client, account: &AccountId) -> anyhow::Result<()> {
 /// Signs `call` with the key of `from` and waits for it to be final.
 fn send(from: &str, node: &NodeArgs, call: KeyCall) -> anyhow::Result<()> {
     let signer = keyfile::read(&keyfile::resolve_key_path(from, &node.network))?;
-    submit::send(&node.client(), &signer, Call::Keys(call), &waiting())?;
+    submit::send(&node.client()?, &signer, Call::Keys(call), &waiting())?;
     Ok(())
 }
 
@@ -227,7 +227,7 @@ fn rotate(from: &str, node: &NodeArgs) -> anyhow::Result<()> {
     let call = KeyCall::Rotate {
         new_key: next.key.account_id(),
     };
-    let client = node.client();
+    let client = node.client()?;
     if let Err(error) = submit::send(&client, &current, Call::Keys(call), &waiting()) {
         // Refused, failed, or not final in time: only the chain knows
         // whether the new key signs now.

@@ -65,9 +65,30 @@ impl NodeArgs {
         }
     }
 
-    /// A client of the first node.
-    pub fn client(&self) -> Client {
-        Client::new(&self.urls()[0])
+    /// A client of the first node, once it is seen to serve the chain of
+    /// `--network`'s genesis file (when there is one): a node of another
+    /// chain on the expected port is refused before anything is sent.
+    pub fn client(&self) -> anyhow::Result<Client> {
+        let url = &self.urls()[0];
+        let client = Client::new(url);
+        if let Some(expected) = self.expected_chain() {
+            let served = (client.status())
+                .map_err(|e| anyhow::anyhow!("cannot reach the node at {url}: {e}"))?
+                .chain_id;
+            anyhow::ensure!(
+                served == expected,
+                "the node at {url} serves chain {served}, not {expected} of {}: another network holds that port, or --node points elsewhere",
+                self.network.display()
+            );
+        }
+        Ok(client)
+    }
+
+    /// The chain id of `--network`'s genesis file, if it has one.
+    fn expected_chain(&self) -> Option<eiraku_core::ChainId> {
+        let text = std::fs::read_to_string(self.network.join("genesis.json")).ok()?;
+        let genesis: eiraku_core::Genesis = serde_json::from_str(&text).ok()?;
+        Some(genesis.chain_id)
     }
 
     /// The signing key named `from` (a key file or a demo label).

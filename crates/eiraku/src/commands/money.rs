@@ -303,7 +303,7 @@ pub struct MoneyTarget<'a> {
 /// Runs one `eiraku money` command against `node`; `no_wait` returns once
 /// the node accepted the transaction.
 pub fn run(command: MoneyCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Result<()> {
-    let client = node.client();
+    let client = node.client()?;
     let target = MoneyTarget {
         client: &client,
         network: &node.network,

@@ -56,7 +56,7 @@ fn stamp(files: &[PathBuf], from: &str, node: &NodeArgs) -> anyhow::Result<()> {
 }
 
 fn check(files: &[PathBuf], node: &NodeArgs) -> anyhow::Result<()> {
-    let client = node.client();
+    let client = node.client()?;
     let mut missing = 0;
     for file in files {
         match crate::notary::check(&client, file)? {

@@ -72,14 +72,14 @@ pub fn run(command: ProofCommand, node: &NodeArgs) -> anyhow::Result<()> {
             let key = proof_file::resolve_state_key(&key, |name| {
                 keyfile::resolve_account(name, &node.network)
             })?;
-            proof_file::fetch_state(&node.client(), &key, &out)?;
+            proof_file::fetch_state(&node.client()?, &key, &out)?;
             println!("state proof of {key} written to {}", out.display());
             Ok(())
         }
         ProofCommand::Tx { hash, out } => {
             let digest =
                 digest::from_hex(&hash).context("a transaction hash is 64 hex characters")?;
-            proof_file::fetch_tx(&node.client(), &digest, &out)?;
+            proof_file::fetch_tx(&node.client()?, &digest, &out)?;
             println!("transaction proof of {hash} written to {}", out.display());
             Ok(())
         }

@@ -62,7 +62,7 @@ pub enum PurseCommand {
 
 /// Runs one `eiraku purse` command.
 pub fn run(command: PurseCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Result<()> {
-    let client = node.client();
+    let client = node.client()?;
     let options = super::send_options(no_wait);
     let key = |from: &str| node.signer(from);
     let account = |text: &str| node.account(text);

@@ -30,7 +30,7 @@ pub enum QueryCommand {
 
 /// Runs one `eiraku query` command against `node`.
 pub fn run(command: QueryCommand, node: &NodeArgs) -> anyhow::Result<()> {
-    let client = node.client();
+    let client = node.client()?;
     match command {
         QueryCommand::Status => print_json(&client.status()?),
         QueryCommand::Block { height } => print_json(&client.block(height)?),

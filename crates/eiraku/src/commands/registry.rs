@@ -95,7 +95,7 @@ pub enum RegistryCommand {
 
 /// Runs one `eiraku registry` command.
 pub fn run(command: RegistryCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Result<()> {
-    let client = node.client();
+    let client = node.client()?;
     let options = super::send_options(no_wait);
     let accounts = |labels: &[String]| -> anyhow::Result<Vec<_>> {
         (labels.iter()).map(|l| node.account(l)).collect()

@@ -56,7 +56,7 @@ pub fn run(command: TxCommand) -> anyhow::Result<()> {
             wait,
             node,
         } => {
-            let client = node.client();
+            let client = node.client()?;
             let key = keyfile::read(&keyfile::resolve_key_path(&from, &node.network))?;
             let to = keyfile::resolve_account(&to, &node.network)?;
             let call = Call::Transfer {
@@ -73,7 +73,7 @@ pub fn run(command: TxCommand) -> anyhow::Result<()> {
         }
         TxCommand::Raw { hex, node } => {
             let bytes = hex::decode(hex.trim()).context("the transaction must be hex")?;
-            let accepted = node.client().submit_bytes(&bytes)?;
+            let accepted = node.client()?.submit_bytes(&bytes)?;
             println!("submitted {}", accepted.hash);
             Ok(())
         }

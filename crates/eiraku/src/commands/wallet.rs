@@ -82,7 +82,7 @@ pub enum WalletCommand {
 /// Runs one `eiraku wallet` command on the wallet in `home`.
 pub fn run(command: WalletCommand, home: PathBuf, node: &NodeArgs) -> anyhow::Result<()> {
     if let WalletCommand::New { center } = command {
-        return new(&home, &center, &node.client());
+        return new(&home, &center, &node.client()?);
     }
     let mut wallet = WalletHome::open(&home)?;
     match command {
@@ -92,7 +92,7 @@ pub fn run(command: WalletCommand, home: PathBuf, node: &NodeArgs) -> anyhow::Re
         WalletCommand::Receive { listen } => receive(&mut wallet, listen),
         WalletCommand::Deposit => deposit(&mut wallet),
         WalletCommand::Sync => sync(&mut wallet),
-        WalletCommand::Show => show(&wallet, &node.client()),
+        WalletCommand::Show => show(&wallet, &node.client()?),
     }
 }
 
@@ -116,7 +116,7 @@ fn new(home: &std::path::Path, center_url: &str, node: &Client) -> anyhow::Resul
 }
 
 fn load(home: &mut WalletHome, from: &str, amount: u64, node: &NodeArgs) -> anyhow::Result<()> {
-    let client = node.client();
+    let client = node.client()?;
     let signer = keyfile::read(&keyfile::resolve_key_path(from, &node.network))?;
     let chain = ChainId::new(&home.config.chain_id).map_err(anyhow::Error::msg)?;
     let possession = home.wallet.element().sign_binding(&chain, &signer.account);

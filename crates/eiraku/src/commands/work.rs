@@ -84,7 +84,7 @@ pub enum WorkCommand {
 
 /// Runs one `eiraku work` command.
 pub fn run(command: WorkCommand, no_wait: bool, node: &NodeArgs) -> anyhow::Result<()> {
-    let client = node.client();
+    let client = node.client()?;
     let options = super::send_options(no_wait);
     let account = |text: &str| node.account(text);
     let (from, call) = match command {
