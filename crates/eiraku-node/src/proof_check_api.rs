@@ -15,7 +15,7 @@ use axum::{
 };
 pub use eiraku_api::ProofCheckView;
 use eiraku_core::{
-    proof::{check_proof_file, CheckRequestError, LightClient},
+    proof::{check_proof_file, LightClient},
     Genesis,
 };
 use utoipa::OpenApi;
@@ -45,14 +45,8 @@ async fn check(
     let text = std::str::from_utf8(&body).map_err(|_| ApiError::bad_request("not UTF-8 text"))?;
     let light = LightClient::from_genesis(context.chain.genesis()).map_err(ApiError::internal)?;
     let now_ms = context.chain.finalized_state().timestamp_ms();
-    let verdict = check_proof_file(&light, text, file.file_sha256.as_deref(), now_ms).map_err(
-        |e| match e {
-            CheckRequestError::FileDigestMissing => ApiError::bad_request(
-                "a notary proof is checked against its file: send its SHA-256 as file_sha256",
-            ),
-            other => ApiError::bad_request(other.to_string()),
-        },
-    )?;
+    let verdict = check_proof_file(&light, text, file.file_sha256.as_deref(), now_ms)
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
     Ok(Json(verdict.into()))
 }
 

@@ -98,7 +98,8 @@ mod tests {
             .starts_with("this is not the genesis file of an Eiraku network (missing field"));
         assert_eq!(refused(&genesis, "not json", ""), "this is not JSON");
         let notary = vector("minutes.txt.proof.json");
-        assert!(refused(&genesis, &notary, "").contains("give the file's SHA-256"));
+        assert!(refused(&genesis, &notary, "")
+            .contains("choose the file, or send its SHA-256 as file_sha256"));
         assert_eq!(
             refused(&genesis, &notary, "xyz"),
             "a file's SHA-256 is 64 hex characters"

@@ -75,7 +75,7 @@ pub use ledger::{Account, Accounts};
 pub use money_error::MoneyError;
 pub use probe::ExecutionProbe;
 pub use receipt::{Outcome, Receipt};
-pub use state::{accounts_named, accounts_touched_by, BlockEnv, State};
+pub use state::{accounts_touched_by, touched_accounts, BlockEnv, State};
 
 /// Checks a genesis file completely: its own rules
 /// ([`eiraku_core::Genesis::validate`]) and, with the money module, that the

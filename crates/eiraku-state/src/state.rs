@@ -520,14 +520,9 @@ pub fn accounts_touched_by(transactions: &[SignedTransaction]) -> Vec<AccountId>
     all
 }
 
-/// Every account a transaction names: its sender, and every account its
-/// call may write (an account's history lists it).
-pub fn accounts_named(tx: &SignedTransaction) -> Vec<&AccountId> {
-    touched_accounts(tx)
-}
-
-/// Every account a transaction may write.
-fn touched_accounts(tx: &SignedTransaction) -> Vec<&AccountId> {
+/// Every account a transaction may write: its sender, and the accounts its
+/// call may write.
+pub fn touched_accounts(tx: &SignedTransaction) -> Vec<&AccountId> {
     std::iter::once(&tx.transaction.sender)
         .chain(Modules::accounts_touched(&tx.transaction.call))
         .collect()

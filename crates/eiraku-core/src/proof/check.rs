@@ -31,7 +31,7 @@ pub enum CheckRequestError {
     #[error(transparent)]
     File(#[from] ProofFileError),
     /// A notary proof came without its file's digest.
-    #[error("a notary proof is checked against its file: give the file's SHA-256")]
+    #[error("a notary proof is checked against its file: choose the file, or send its SHA-256 as file_sha256")]
     FileDigestMissing,
     /// The file's digest is not 64 hex characters.
     #[error("a file's SHA-256 is 64 hex characters")]

@@ -17,7 +17,7 @@ pub fn over_time(context: &ApiContext, economy: Option<&str>) -> Value {
     let points = supply_history::latest(&context.chain, supply_history::CHART_POINTS);
     let broken: Vec<Value> = points
         .iter()
-        .filter_map(|p| p.books().err().map(|why| (p.height, why)))
+        .filter_map(|p| p.books().err().map(|why| (p.height, why.to_string())))
         .map(|(height, why)| context! { height, why })
         .collect();
     let coins = |minor: u128| Coins(Amount(minor)).to_string();
@@ -30,7 +30,7 @@ pub fn over_time(context: &ApiContext, economy: Option<&str>) -> Value {
             issued_bonds => coins(p.issued_bonds),
             offline_float => coins(p.offline_float),
             books => books.is_ok(),
-            why => books.err(),
+            why => books.err().map(|why| why.to_string()),
         }
     });
     let economy = economy.filter(|code| {

@@ -92,21 +92,29 @@ impl SupplyPoint {
     /// (That the accounts' balances add up to the circulation,
     /// `money.backing`, is a sum over every account: every validator
     /// checks it on each transaction, `eiraku verify` over the chain.)
-    pub fn books(&self) -> Result<(), String> {
-        for e in &self.economies {
-            if e.own_bonds.checked_add(e.issued_bonds) != Some(e.contributed) {
-                return Err(format!(
-                    "{}: own + issued bonds differ from its contributions",
-                    e.code
-                ));
-            }
+    pub fn books(&self) -> Result<(), BrokenBooks> {
+        if let Some(e) = (self.economies.iter())
+            .find(|e| e.own_bonds.checked_add(e.issued_bonds) != Some(e.contributed))
+        {
+            return Err(BrokenBooks::Contributions(e.code.clone()));
         }
         let issued: u128 = self.economies.iter().map(|e| e.issued_bonds).sum();
         if !self.economies.is_empty() && issued != self.issued_bonds {
-            return Err("the economies' issued bonds differ from the total".into());
+            return Err(BrokenBooks::Total);
         }
         Ok(())
     }
+}
+
+/// How a point's books fail to balance.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BrokenBooks {
+    /// An economy's own and issued bonds differ from its contributions.
+    #[error("{0}: own + issued bonds differ from its contributions")]
+    Contributions(String),
+    /// The economies' issued bonds differ from the total.
+    #[error("the economies' issued bonds differ from the total")]
+    Total,
 }
 
 /// Records a point whenever the supply moves, until the node stops.
@@ -199,7 +207,11 @@ mod tests {
         let unbalanced = point(vec![economy("JP", 61, 40, 100)]);
         assert_eq!(
             unbalanced.books(),
-            Err("JP: own + issued bonds differ from its contributions".into())
+            Err(BrokenBooks::Contributions("JP".into()))
+        );
+        assert_eq!(
+            unbalanced.books().unwrap_err().to_string(),
+            "JP: own + issued bonds differ from its contributions"
         );
         // Coins issued in JP, loaded into wallets in PH: no broken books.
         let mut crossed = point(vec![economy("JP", 60, 40, 100), economy("PH", 0, 0, 0)]);
@@ -207,7 +219,7 @@ mod tests {
         assert_eq!(crossed.books(), Ok(()));
         let mut total = point(vec![economy("JP", 60, 40, 100)]);
         total.issued_bonds = 39;
-        assert!(total.books().unwrap_err().contains("differ from the total"));
+        assert_eq!(total.books(), Err(BrokenBooks::Total));
     }
 
     #[test]

@@ -45,7 +45,7 @@ fn progress(height: u64) -> [u8; 9] {
 /// call counts; one that is no account's id only adds an entry nobody
 /// reads.
 fn named(tx: &SignedTransaction) -> Vec<AccountId> {
-    let mut named: Vec<AccountId> = eiraku_state::accounts_named(tx)
+    let mut named: Vec<AccountId> = eiraku_state::touched_accounts(tx)
         .into_iter()
         .copied()
         .collect();
