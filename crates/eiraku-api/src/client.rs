@@ -15,7 +15,32 @@ use eiraku_core::{
     travel_rule::Envelope,
 };
 use std::{io::BufRead, time::Duration};
-use ureq::Agent;
+use ureq::{
+    tls::{Certificate, RootCerts, TlsConfig, TlsProvider},
+    Agent,
+};
+
+/// An agent that reports HTTP refusals as answers (their bodies are typed).
+fn agent(timeout: Option<Duration>, tls: &TlsConfig) -> Agent {
+    Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(timeout)
+        .tls_config(tls.clone())
+        .build()
+        .into()
+}
+
+/// rustls with aws-lc-rs, trusting only `roots` (the network's own
+/// certificate authorities; no public ones are built in).
+fn tls_config(roots: Vec<Certificate<'static>>) -> TlsConfig {
+    TlsConfig::builder()
+        .provider(TlsProvider::Rustls)
+        .root_certs(RootCerts::from(roots))
+        .unversioned_rustls_crypto_provider(std::sync::Arc::new(
+            rustls::crypto::aws_lc_rs::default_provider(),
+        ))
+        .build()
+}
 
 mod records;
 
@@ -57,20 +82,49 @@ impl ClientError {
 pub struct Client {
     base: String,
     agent: Agent,
+    tls: TlsConfig,
 }
 
+/// How long a request may take, an event stream excepted.
+const REQUEST_TIME: Duration = Duration::from_secs(30);
+
 impl Client {
-    /// A client of the node at `base` (e.g. `http://127.0.0.1:8700`).
+    /// A client of the node at `base` (e.g. `http://127.0.0.1:8700`). An
+    /// `https://` node must have a certificate signed by an authority given
+    /// with [`Client::trusting`].
     pub fn new(base: &str) -> Self {
-        let agent: Agent = Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(30)))
-            .build()
-            .into();
+        let tls = tls_config(Vec::new());
         Self {
             base: base.trim_end_matches('/').to_string(),
-            agent,
+            agent: agent(Some(REQUEST_TIME), &tls),
+            tls,
         }
+    }
+
+    /// The same client, trusting for `https://` the certificate authorities
+    /// in `pem` (one or more PEM certificates).
+    pub fn trusting(self, pem: &[u8]) -> Result<Self, ClientError> {
+        let unreadable = |reason: String| ClientError::Transport {
+            url: self.base.clone(),
+            reason: format!("the trusted certificates do not read: {reason}"),
+        };
+        let roots = ureq::tls::parse_pem(pem)
+            .filter_map(|item| match item {
+                Ok(ureq::tls::PemItem::Certificate(certificate)) => Some(Ok(certificate)),
+                Ok(_) => None,
+                Err(error) => Some(Err(error)),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| unreadable(e.to_string()))?;
+        if roots.is_empty() {
+            return Err(unreadable("no certificate in them".into()));
+        }
+        let tls = tls_config(roots);
+        Ok(Self {
+            agent: agent(Some(REQUEST_TIME), &tls),
+            tls,
+            base: self.base,
+        })
     }
 
     /// The node's base URL.
@@ -416,12 +470,7 @@ impl Client {
         path: &str,
         mut on_event: impl FnMut(T) -> bool,
     ) -> Result<(), ClientError> {
-        let agent: Agent = Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(None)
-            .build()
-            .into();
-        let mut response = agent
+        let mut response = agent(None, &self.tls)
             .get(format!("{}{}", self.base, path))
             .call()
             .map_err(|e| self.transport(path, e))?;

@@ -6,8 +6,12 @@
 //! an HTTP status that says whose fault it is: 4xx for the request, 503 when
 //! the node is busy and the client should retry.
 
+pub mod limits;
 pub(crate) mod metrics;
 mod refusals;
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_certificates;
+pub mod tls;
 
 use crate::{
     chain::{Chain, FinalizedEvent, SubmitError, TxStatus},
@@ -272,10 +276,40 @@ pub fn router(context: ApiContext) -> Router {
         .with_state(context)
 }
 
-/// Serves the API on `listener` until the process stops.
-pub async fn serve(listener: tokio::net::TcpListener, context: ApiContext) {
-    if let Err(error) = axum::serve(listener, router(context)).await {
+/// Serves the API on `listener` until the process stops: over TLS when
+/// `certificate` is given, within `limits`.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    context: ApiContext,
+    limits: &limits::ApiLimits,
+    certificate: Option<Arc<tls::ReloadingCertificate>>,
+) {
+    let guard = limits::Guard::new(limits);
+    tokio::spawn(forget_quiet_clients(guard.clone()));
+    let app = router(context)
+        .layer(axum::middleware::from_fn_with_state(guard, limits::guard))
+        .layer(axum::extract::DefaultBodyLimit::max(limits.max_body_bytes))
+        .into_make_service_with_connect_info::<limits::ClientAddr>();
+    let served = match certificate {
+        None => axum::serve(listener, app).await,
+        Some(certificate) => {
+            let config = certificate.server_config();
+            tokio::spawn(certificate.watch());
+            match tls::TlsListener::new(listener, config) {
+                Ok(listener) => axum::serve(listener, app).await,
+                Err(error) => Err(error),
+            }
+        }
+    };
+    if let Err(error) = served {
         tracing::error!(%error, "API server stopped");
+    }
+}
+
+async fn forget_quiet_clients(guard: Arc<limits::Guard>) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        guard.forget_quiet_clients();
     }
 }
 

@@ -45,6 +45,14 @@ pub struct NodeSettings {
     /// API alone.
     #[serde(default = "default_console")]
     pub console: bool,
+    /// The API's limits: rate per client, requests in flight, time and
+    /// body size (`api::limits`).
+    #[serde(default)]
+    pub api_limits: crate::api::limits::ApiLimits,
+    /// Serve the API over TLS with these files (`api::tls`); plain HTTP
+    /// when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_tls: Option<crate::api::tls::TlsFiles>,
 }
 
 fn default_console() -> bool {

@@ -53,6 +53,13 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
         anyhow::anyhow!("cannot serve the API on {}: {e}", home.settings.api_listen)
     })?;
     api_listener.set_nonblocking(true)?;
+    let api_tls = match &home.settings.api_tls {
+        Some(files) => Some(api::tls::ReloadingCertificate::new(
+            files.in_home(&home.dir),
+        )?),
+        None => None,
+    };
+    let api_limits = home.settings.api_limits.clone();
     let strategy = Rayon::new(NZUsize!(2))?;
 
     let signer = home.key.private_key().clone();
@@ -184,7 +191,7 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
                 runtime.block_on(async move {
                     let listener =
                         tokio::net::TcpListener::from_std(api_listener).expect("API listener");
-                    api::serve(listener, api).await
+                    api::serve(listener, api, &api_limits, api_tls).await
                 });
             })
             .expect("API thread");

@@ -203,6 +203,8 @@ pub fn create(spec: &TestnetSpec) -> anyhow::Result<Genesis> {
             block_interval_ms: 100,
             store_table_mib: eiraku_node::store::DEFAULT_TABLE_MIB,
             console: true,
+            api_limits: Default::default(),
+            api_tls: None,
         };
         (spec.tune)(&mut settings);
         NodeHome::create(&TestnetSpec::home(&spec.dir, i), &genesis, &settings, key)?;

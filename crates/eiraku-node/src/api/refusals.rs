@@ -70,9 +70,10 @@ fn code_of(status: StatusCode) -> &'static str {
 }
 
 /// Describes the framework's refusals in the OpenAPI document: every
-/// `/v1/` operation that takes parameters or a body may answer 400 (and
-/// 422, a JSON body of the wrong shape); one that takes a body, 413 and
-/// 415; each with the typed error body.
+/// `/v1/` operation may answer 429 and 503 (the edge's limits); one that
+/// takes parameters or a body, 400 (and 422, a JSON body of the wrong
+/// shape); one that takes a body, 413 and 415; each with the typed error
+/// body.
 pub fn describe(doc: &mut utoipa::openapi::OpenApi) {
     for (path, item) in doc.paths.paths.iter_mut() {
         if !path.starts_with("/v1/") {
@@ -90,7 +91,20 @@ pub fn describe(doc: &mut utoipa::openapi::OpenApi) {
             let has_parameters = has_body
                 || path.contains('{')
                 || operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
-            let mut refusals = Vec::new();
+            // The edge's limits (`api::limits`) may refuse any request.
+            let mut refusals = vec![
+                (
+                    "429",
+                    "Too many requests from this client: retry after Retry-After seconds.",
+                ),
+                (
+                    "503",
+                    "The node is busy, or the request took too long: retry shortly.",
+                ),
+            ];
+            if path.starts_with("/v1/health") {
+                refusals.pop(); // never refused for being busy
+            }
             if has_parameters {
                 refusals.push(("400", "A path, query or body that does not parse."));
             }
@@ -237,6 +251,13 @@ mod tests {
             responses("/v1/status", "get")["400"].is_null(),
             "nothing to parse there"
         );
+        for status in ["429", "503"] {
+            assert!(
+                responses("/v1/status", "get")[status].is_object(),
+                "{status}"
+            );
+        }
+        assert!(responses("/v1/health", "get")["503"].is_null());
     }
 
     #[tokio::test]

@@ -50,6 +50,10 @@ pub struct NodeArgs {
     /// Local network folder, for default URLs and demo account names.
     #[arg(long, global = true, default_value = "devnet")]
     pub network: PathBuf,
+    /// Certificate authority (PEM) that signed the nodes' certificates, for
+    /// `https://` nodes.
+    #[arg(long, global = true)]
+    pub ca_cert: Option<PathBuf>,
 }
 
 impl NodeArgs {
@@ -65,23 +69,50 @@ impl NodeArgs {
         }
     }
 
-    /// A client of the first node, once it is seen to serve the chain of
-    /// `--network`'s genesis file (when there is one): a node of another
-    /// chain on the expected port is refused before anything is sent.
+    /// A client of the first node that answers (a node that refuses
+    /// connections is passed over for the next), once it is seen to serve
+    /// the chain of `--network`'s genesis file (when there is one): a node
+    /// of another chain on the expected port is refused before anything is
+    /// sent.
     pub fn client(&self) -> anyhow::Result<Client> {
-        let url = &self.urls()[0];
-        let client = Client::new(url);
-        if let Some(expected) = self.expected_chain() {
-            let served = (client.status())
-                .map_err(|e| anyhow::anyhow!("cannot reach the node at {url}: {e}"))?
-                .chain_id;
-            anyhow::ensure!(
-                served == expected,
-                "the node at {url} serves chain {served}, not {expected} of {}: another network holds that port, or --node points elsewhere",
-                self.network.display()
-            );
+        let expected = self.expected_chain();
+        let mut unreachable = Vec::new();
+        for url in self.urls() {
+            let client = self.connect(&url)?;
+            let served = match client.status() {
+                Ok(status) => status.chain_id,
+                Err(error @ eiraku_api::client::ClientError::Transport { .. }) => {
+                    unreachable.push(error.to_string());
+                    continue;
+                }
+                Err(error) => anyhow::bail!("the node at {url} refused: {error}"),
+            };
+            if let Some(expected) = expected {
+                anyhow::ensure!(
+                    served == expected,
+                    "the node at {url} serves chain {served}, not {expected} of {}: another network holds that port, or --node points elsewhere",
+                    self.network.display()
+                );
+            }
+            return Ok(client);
         }
-        Ok(client)
+        anyhow::bail!("cannot reach any node: {}", unreachable.join("; "))
+    }
+
+    /// A client of the node at `url`, trusting `--ca-cert` for `https://`.
+    pub fn connect(&self, url: &str) -> anyhow::Result<Client> {
+        let client = Client::new(url);
+        match &self.ca_cert {
+            Some(path) => {
+                let pem = std::fs::read(path)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                Ok(client.trusting(&pem)?)
+            }
+            None if url.starts_with("https://") => anyhow::bail!(
+                "{url} is served over TLS: give the certificate authority that signed its certificate with --ca-cert FILE"
+            ),
+            None => Ok(client),
+        }
     }
 
     /// The chain id of `--network`'s genesis file, if it has one.

@@ -43,7 +43,8 @@ pub fn run(command: NotaryCommand) -> anyhow::Result<()> {
 
 fn stamp(files: &[PathBuf], from: &str, node: &NodeArgs) -> anyhow::Result<()> {
     let key = keyfile::read(&keyfile::resolve_key_path(from, &node.network))?;
-    let nodes: Vec<Client> = node.urls().iter().map(|url| Client::new(url)).collect();
+    let nodes = (node.urls().iter().map(|url| node.connect(url)))
+        .collect::<anyhow::Result<Vec<Client>>>()?;
     let written = crate::notary::stamp(&nodes, &key, files)?;
     for (file, proof) in files.iter().zip(written) {
         print_line(&format!(
