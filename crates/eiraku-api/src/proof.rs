@@ -15,6 +15,7 @@ pub struct AuditBlocksQuery {
     /// First height.
     pub from: u64,
     /// How many (at most 256).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 256))]
     pub count: u64,
 }
 

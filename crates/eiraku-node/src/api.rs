@@ -9,6 +9,7 @@
 pub mod limits;
 pub(crate) mod metrics;
 mod refusals;
+pub mod request_metrics;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_certificates;
 pub mod tls;
@@ -62,6 +63,8 @@ pub struct ApiContext {
     pub metrics: Arc<dyn Fn() -> String + Send + Sync>,
     /// The web console's templates and names.
     pub console: Arc<crate::console::Console>,
+    /// The node's data folder (its disk's free space is a metric).
+    pub data_dir: std::path::PathBuf,
 }
 
 /// An API error with its HTTP status.
@@ -276,18 +279,31 @@ pub fn router(context: ApiContext) -> Router {
         .with_state(context)
 }
 
-/// Serves the API on `listener` until the process stops: over TLS when
-/// `certificate` is given, within `limits`.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    context: ApiContext,
-    limits: &limits::ApiLimits,
-    certificate: Option<Arc<tls::ReloadingCertificate>>,
-) {
-    let guard = limits::Guard::new(limits);
+/// How the API meets its clients.
+pub struct Edge {
+    /// Its limits.
+    pub limits: limits::ApiLimits,
+    /// Its certificate, for TLS; plain HTTP without.
+    pub certificate: Option<Arc<tls::ReloadingCertificate>>,
+    /// Where requests are counted and timed.
+    pub metrics: Arc<request_metrics::RequestMetrics>,
+}
+
+/// Serves the API on `listener` until the process stops, at `edge`.
+pub async fn serve(listener: tokio::net::TcpListener, context: ApiContext, edge: Edge) {
+    let Edge {
+        limits,
+        certificate,
+        metrics,
+    } = edge;
+    let guard = limits::Guard::new(&limits);
     tokio::spawn(forget_quiet_clients(guard.clone()));
     let app = router(context)
         .layer(axum::middleware::from_fn_with_state(guard, limits::guard))
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            request_metrics::record,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(limits.max_body_bytes))
         .into_make_service_with_connect_info::<limits::ClientAddr>();
     let served = match certificate {
@@ -421,7 +437,7 @@ async fn submit_batch(
 }
 
 /// Status and receipt of a transaction.
-#[utoipa::path(get, path = "/v1/tx/{hash}", params(("hash" = String, Path, description = "transaction hash, hex")),
+#[utoipa::path(get, path = "/v1/tx/{hash}", params(("hash" = String, Path, description = "transaction hash, hex", pattern = "^[0-9a-fA-F]{64}$")),
     responses((status = 200, body = TxView), (status = 404, body = ErrorBody)))]
 async fn get_tx(
     State(context): State<ApiContext>,
@@ -539,7 +555,7 @@ pub(crate) fn finalized_block(context: &ApiContext, height: u64) -> Result<Block
 }
 
 /// An account in the latest finalized state.
-#[utoipa::path(get, path = "/v1/account/{id}", params(("id" = String, Path, description = "account id, hex public key")),
+#[utoipa::path(get, path = "/v1/account/{id}", params(("id" = String, Path, description = "account id, hex public key", pattern = "^[0-9a-fA-F]{64}$")),
     responses((status = 200, body = AccountView), (status = 404, body = ErrorBody)))]
 async fn get_account(
     State(context): State<ApiContext>,

@@ -26,7 +26,7 @@ fn money_or_404(context: &ApiContext) -> Result<(u64, Money), ApiError> {
 
 /// An economy's cash-center and device-center keys.
 #[utoipa::path(get, path = "/v1/cash/centers/{economy}",
-    params(("economy" = String, Path, description = "Two-letter economy code")),
+    params(("economy" = String, Path, description = "Two-letter economy code", pattern = "^[A-Z]{2}$")),
     responses((status = 200, body = CashCenterView), (status = 400, body = crate::api::ErrorBody),
         (status = 404, body = crate::api::ErrorBody)))]
 async fn get_center(

@@ -40,7 +40,7 @@ fn named(text: &str) -> Result<Digest, ApiError> {
 }
 
 /// A consent and whether it holds now.
-#[utoipa::path(get, path = "/v1/consents/{id}", params(("id" = String, Path, description = "the granting transaction's hash (hex)")),
+#[utoipa::path(get, path = "/v1/consents/{id}", params(("id" = String, Path, description = "the granting transaction's hash (hex)", pattern = "^[0-9a-fA-F]{64}$")),
     responses((status = 200, body = ConsentView), (status = 404, body = crate::api::ErrorBody)))]
 pub(crate) async fn get_consent(
     State(context): State<ApiContext>,
@@ -67,7 +67,7 @@ struct Page {
 }
 
 /// Up to 1,000 accesses logged under a consent, from `from` on.
-#[utoipa::path(get, path = "/v1/consents/{id}/accesses", params(("id" = String, Path, description = "the consent"), Page),
+#[utoipa::path(get, path = "/v1/consents/{id}/accesses", params(("id" = String, Path, description = "the consent", pattern = "^[0-9a-fA-F]{64}$"), Page),
     responses((status = 200, body = Vec<AccessView>), (status = 404, body = crate::api::ErrorBody)))]
 async fn get_accesses(
     State(context): State<ApiContext>,
@@ -96,7 +96,7 @@ async fn get_accesses(
 }
 
 /// The consents a person granted.
-#[utoipa::path(get, path = "/v1/accounts/{id}/consents", params(("id" = String, Path, description = "the person (hex account)")),
+#[utoipa::path(get, path = "/v1/accounts/{id}/consents", params(("id" = String, Path, description = "the person (hex account)", pattern = "^[0-9a-fA-F]{64}$")),
     responses((status = 200, body = Vec<ConsentView>), (status = 400, body = crate::api::ErrorBody)))]
 async fn get_consents_of(
     State(context): State<ApiContext>,

@@ -331,6 +331,11 @@ async fn orchestrate<E, B, S>(
     B: Blocker<PublicKey = PublicKey>,
     S: Sender<PublicKey = PublicKey>,
 {
+    // A finished epoch's storage, removed one epoch later: an aborted
+    // engine's tasks stop at their next await, and one still finishing a
+    // journal prune when its partition vanished panicked the node (found by
+    // the API fuzz test on two busy cores).
+    let mut finished: Option<String> = None;
     loop {
         let engine = engines.start(&context, epoch, deferred.clone()).await;
         let next = loop {
@@ -350,11 +355,14 @@ async fn orchestrate<E, B, S>(
                 }
             }
         };
-        if let Some((engine, partition)) = engine {
+        let ended = engine.map(|(engine, partition)| {
             engine.abort();
-            // The finished epoch's votes are never needed again.
-            if let Err(error) = context.remove(&partition, None).await {
-                tracing::warn!(%error, partition, "cannot remove a finished epoch's consensus storage");
+            partition
+        });
+        // The epoch before the finished one: its votes are never needed again.
+        if let Some(stale) = std::mem::replace(&mut finished, ended) {
+            if let Err(error) = context.remove(&stale, None).await {
+                tracing::warn!(%error, partition = stale, "cannot remove a finished epoch's consensus storage");
             }
         }
         tracing::info!(epoch = next.get(), "entering epoch");

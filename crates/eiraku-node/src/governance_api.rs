@@ -59,6 +59,7 @@ struct PageQuery {
     /// First item's number (default 0).
     from: Option<u64>,
     /// How many (default and at most 256).
+    #[param(minimum = 0, maximum = 256)]
     count: Option<usize>,
 }
 

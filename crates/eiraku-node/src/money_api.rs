@@ -216,7 +216,7 @@ async fn post_travel_rule(
 }
 
 /// A deposited envelope (only its recipients can open their copies).
-#[utoipa::path(get, path = "/v1/money/travel-rule/{digest}", params(("digest" = String, Path, description = "hex digest")),
+#[utoipa::path(get, path = "/v1/money/travel-rule/{digest}", params(("digest" = String, Path, description = "hex digest", pattern = "^[0-9a-fA-F]{64}$")),
     responses((status = 200, body = Object), (status = 404, body = crate::api::ErrorBody)))]
 async fn get_travel_rule(
     State(context): State<ApiContext>,
@@ -231,7 +231,7 @@ async fn get_travel_rule(
 
 /// Who a payment's travel-rule data must be sealed to, with their keys.
 #[utoipa::path(get, path = "/v1/money/travel-rule/recipients/{payer}/{payee}",
-    params(("payer" = String, Path, description = "hex account"), ("payee" = String, Path, description = "hex account")),
+    params(("payer" = String, Path, description = "hex account", pattern = "^[0-9a-fA-F]{64}$"), ("payee" = String, Path, description = "hex account", pattern = "^[0-9a-fA-F]{64}$")),
     responses((status = 200, body = Vec<TravelRecipient>), (status = 400, body = crate::api::ErrorBody)))]
 async fn get_travel_recipients(
     State(context): State<ApiContext>,
@@ -253,7 +253,7 @@ async fn get_travel_recipients(
 }
 
 /// An open purpose-bound purse (spent out or expired ones are gone).
-#[utoipa::path(get, path = "/v1/purses/{id}", params(("id" = String, Path, description = "the pushing transaction's hash (hex)")),
+#[utoipa::path(get, path = "/v1/purses/{id}", params(("id" = String, Path, description = "the pushing transaction's hash (hex)", pattern = "^[0-9a-fA-F]{64}$")),
     responses((status = 200, body = PurseView), (status = 404, body = crate::api::ErrorBody)))]
 async fn get_purse(
     State(context): State<ApiContext>,

@@ -101,7 +101,7 @@ fn finality_evidence(
 /// A finalized transaction's proof: its block header, the transaction, the
 /// Merkle path to the header's transaction root, and the finalization
 /// certificate of the block (or of a descendant, with the linking headers).
-#[utoipa::path(get, path = "/v1/proof/tx/{hash}", params(("hash" = String, Path, description = "transaction hash (hex)")),
+#[utoipa::path(get, path = "/v1/proof/tx/{hash}", params(("hash" = String, Path, description = "transaction hash (hex)", pattern = "^[0-9a-fA-F]{64}$")),
     responses((status = 200, body = Object), (status = 404, body = crate::api::ErrorBody)))]
 async fn get_tx_proof(
     State(context): State<ApiContext>,

@@ -43,7 +43,7 @@ async fn post_notary(
 /// Where a digest was first anchored: a batch root (or a digest anchored
 /// alone), or a file's digest inside a batch whose digests were posted to
 /// this node (`POST /v1/notary/batches`).
-#[utoipa::path(get, path = "/v1/notary/{digest}", params(("digest" = String, Path, description = "hex digest")),
+#[utoipa::path(get, path = "/v1/notary/{digest}", params(("digest" = String, Path, description = "hex digest", pattern = "^[0-9a-fA-F]{64}$")),
     responses((status = 200, body = AnchorView), (status = 404, body = crate::api::ErrorBody)))]
 async fn get_notary(
     State(context): State<ApiContext>,
@@ -144,7 +144,7 @@ fn batch_digests(batch: &NotaryBatch) -> Result<Vec<eiraku_core::Digest>, ApiErr
 }
 
 /// An attestation, and whether it holds now.
-#[utoipa::path(get, path = "/v1/attestations/{id}", params(("id" = String, Path, description = "the attesting transaction's hash (hex)")),
+#[utoipa::path(get, path = "/v1/attestations/{id}", params(("id" = String, Path, description = "the attesting transaction's hash (hex)", pattern = "^[0-9a-fA-F]{64}$")),
     responses((status = 200, body = AttestationView), (status = 404, body = crate::api::ErrorBody)))]
 pub(crate) async fn get_attestation(
     State(context): State<ApiContext>,

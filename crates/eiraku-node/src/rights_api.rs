@@ -17,7 +17,7 @@ fn named(text: &str) -> Result<Digest, ApiError> {
 }
 
 /// A registered work and its terms.
-#[utoipa::path(get, path = "/v1/works/{digest}", params(("digest" = String, Path, description = "the work's digest (hex)")),
+#[utoipa::path(get, path = "/v1/works/{digest}", params(("digest" = String, Path, description = "the work's digest (hex)", pattern = "^[0-9a-fA-F]{64}$")),
     responses((status = 200, body = WorkView), (status = 404, body = crate::api::ErrorBody)))]
 async fn get_work(
     State(context): State<ApiContext>,
@@ -38,7 +38,7 @@ async fn get_work(
 }
 
 /// An account's licence of a work.
-#[utoipa::path(get, path = "/v1/works/{digest}/licences/{account}", params(("digest" = String, Path, description = "the work"), ("account" = String, Path, description = "the licensee (hex)")),
+#[utoipa::path(get, path = "/v1/works/{digest}/licences/{account}", params(("digest" = String, Path, description = "the work", pattern = "^[0-9a-fA-F]{64}$"), ("account" = String, Path, description = "the licensee (hex)", pattern = "^[0-9a-fA-F]{64}$")),
     responses((status = 200, body = LicenceView), (status = 404, body = crate::api::ErrorBody)))]
 async fn get_licence(
     State(context): State<ApiContext>,

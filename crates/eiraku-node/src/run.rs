@@ -151,10 +151,12 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
         if let Err(error) = watchdog::spawn(chain.clone()) {
             tracing::error!(%error, "cannot start the store watchdog");
         }
+        let request_metrics = api::request_metrics::RequestMetrics::register(&context.child("api"));
         let metrics_context = context.child("metrics");
         let console_genesis = chain.genesis().clone();
         let serve_console = home.settings.console;
         let api = ApiContext {
+            data_dir: data_dir.clone(),
             chain,
             node_name: name.clone(),
             tip: validator.tip.clone(),
@@ -191,7 +193,12 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
                 runtime.block_on(async move {
                     let listener =
                         tokio::net::TcpListener::from_std(api_listener).expect("API listener");
-                    api::serve(listener, api, &api_limits, api_tls).await
+                    let edge = api::Edge {
+                        limits: api_limits,
+                        certificate: api_tls,
+                        metrics: request_metrics,
+                    };
+                    api::serve(listener, api, edge).await
                 });
             })
             .expect("API thread");

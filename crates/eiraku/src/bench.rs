@@ -196,12 +196,12 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
     let stop = Arc::new(AtomicBool::new(false));
     let blocks_seen = Arc::new(Mutex::new(0usize));
     let watcher = {
-        let client = clients[0].clone();
+        let clients = clients.clone();
         let finalized_at = finalized_at.clone();
         let stop = stop.clone();
         let blocks_seen = blocks_seen.clone();
         std::thread::spawn(move || {
-            let _ = client.follow_finalized_txs(|block| {
+            crate::failover::follow_finalized(&clients, |block| {
                 let now = Instant::now();
                 let mut map = finalized_at.lock().unwrap();
                 if !block.transactions.is_empty() {
@@ -235,7 +235,7 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
         // Several senders per node so one client thread never limits the rate.
         let workers = clients.len() * SENDERS_PER_NODE;
         for worker in 0..workers {
-            let client = &clients[worker % clients.len()];
+            let clients = &clients;
             let batches = &batches;
             let submitted_at = submitted_at.clone();
             let accepted_count = accepted_count.clone();
@@ -249,21 +249,30 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
                         std::thread::sleep(wait);
                     }
                     let sent = Instant::now();
-                    match client.submit_raw_batch(batch) {
+                    // To this worker's validator, or the next that answers.
+                    match crate::failover::submit_raw_batch(clients, worker, batch) {
                         Ok(response) => {
                             let mut refused = response.refused.iter().peekable();
                             let mut map = submitted_at.lock().unwrap();
+                            let mut accepted = response.accepted;
                             for (index, tx) in batch.iter().enumerate() {
-                                if refused.peek().is_some_and(|r| r.index == index) {
-                                    let refusal = refused.next().expect("peeked");
-                                    first_error.lock().unwrap().get_or_insert_with(|| {
-                                        format!("{}: {}", refusal.error.code, refusal.error.message)
-                                    });
-                                } else {
-                                    map.insert(tx.hash(), sent);
+                                let refusal = refused.next_if(|r| r.index == index);
+                                match refusal {
+                                    Some(r) if crate::failover::taken_before(&r.error.code) => {
+                                        accepted += 1;
+                                        map.insert(tx.hash(), sent);
+                                    }
+                                    Some(r) => {
+                                        first_error.lock().unwrap().get_or_insert_with(|| {
+                                            format!("{}: {}", r.error.code, r.error.message)
+                                        });
+                                    }
+                                    None => {
+                                        map.insert(tx.hash(), sent);
+                                    }
                                 }
                             }
-                            *accepted_count.lock().unwrap() += response.accepted;
+                            *accepted_count.lock().unwrap() += accepted;
                         }
                         Err(error) => {
                             first_error
@@ -334,7 +343,8 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
         .filter(|h| finalized.contains_key(*h))
         .take(RECEIPT_SAMPLE)
         .collect();
-    let receipts = read_receipts(&clients[0], &sampled);
+    let live = clients.iter().find(|client| client.status().is_ok());
+    let receipts = read_receipts(live.unwrap_or(&clients[0]), &sampled);
     Ok(BenchReport {
         receipts,
         submitted: txs.len(),

@@ -91,6 +91,11 @@ impl Devnet {
         Client::new(&self.api_url(index))
     }
 
+    /// Process id of validator `index`, while it runs.
+    pub fn pid(&self, index: usize) -> Option<u32> {
+        self.children[index].as_ref().map(|child| child.id())
+    }
+
     /// Home folder of validator `index`.
     pub fn home(&self, index: usize) -> PathBuf {
         TestnetSpec::home(&self.dir, index)

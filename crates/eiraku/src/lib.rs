@@ -14,6 +14,7 @@ pub mod commands;
 pub mod demo_names;
 pub mod devnet;
 pub mod durable;
+pub mod failover;
 pub mod funding;
 pub mod keyfile;
 pub mod money_demo;

@@ -12,7 +12,7 @@ use eiraku_core::{
 };
 use eiraku_node::{NodeHome, NodeSettings};
 use std::{
-    net::{Ipv4Addr, SocketAddr},
+    net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
     path::{Path, PathBuf},
     time::{SystemTime, UNIX_EPOCH},
 };
@@ -58,9 +58,44 @@ pub struct TestnetSpec {
     /// Adjusts the genesis before it is validated and written; `|_| {}`
     /// keeps the devnet's.
     pub tune_genesis: fn(&mut Genesis),
+    /// Each validator's host (spares included), when they run on separate
+    /// machines: validator i is then dialled at `hosts[i]`, every one on the
+    /// same two ports, listening on all interfaces. Empty: all on loopback,
+    /// validator i on the ports plus i.
+    pub hosts: Vec<IpAddr>,
 }
 
 impl TestnetSpec {
+    /// Where validator `index` is dialled and where it listens, for p2p
+    /// and for the API.
+    fn addresses(&self, index: usize) -> Addresses {
+        let at = |ip: IpAddr, port: u16| SocketAddr::new(ip, port);
+        match self.hosts.get(index) {
+            Some(&host) => {
+                let any = match host {
+                    IpAddr::V4(_) => IpAddr::from(Ipv4Addr::UNSPECIFIED),
+                    IpAddr::V6(_) => IpAddr::from(Ipv6Addr::UNSPECIFIED),
+                };
+                Addresses {
+                    p2p: at(host, self.p2p_port),
+                    api: at(host, self.api_port),
+                    p2p_listen: at(any, self.p2p_port),
+                    api_listen: at(any, self.api_port),
+                }
+            }
+            None => {
+                let (p2p, api) = (self.p2p_port + index as u16, self.api_port + index as u16);
+                let loopback = IpAddr::from(Ipv4Addr::LOCALHOST);
+                Addresses {
+                    p2p: at(loopback, p2p),
+                    api: at(loopback, api),
+                    p2p_listen: at(loopback, p2p),
+                    api_listen: at(loopback, api),
+                }
+            }
+        }
+    }
+
     /// Home folder of validator `index`.
     pub fn home(dir: &Path, index: usize) -> PathBuf {
         dir.join(format!("node{index}"))
@@ -74,7 +109,12 @@ pub fn create(spec: &TestnetSpec) -> anyhow::Result<Genesis> {
         "a network needs at least one validator"
     );
     let chain_id = ChainId::new(&spec.chain_id).map_err(anyhow::Error::msg)?;
-    let localhost = |port: u16| SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    anyhow::ensure!(
+        spec.hosts.is_empty() || spec.hosts.len() == spec.validators + spec.spares,
+        "{} hosts for {} validators: give one per validator",
+        spec.hosts.len(),
+        spec.validators + spec.spares
+    );
     let keys: Vec<Keypair> = (0..spec.validators).map(|_| Keypair::generate()).collect();
     let validators: Vec<GenesisValidator> = keys
         .iter()
@@ -82,8 +122,8 @@ pub fn create(spec: &TestnetSpec) -> anyhow::Result<Genesis> {
         .map(|(i, key)| GenesisValidator {
             name: format!("validator-{i}"),
             public_key: key.account_id(),
-            p2p_address: localhost(spec.p2p_port + i as u16),
-            api_address: localhost(spec.api_port + i as u16),
+            p2p_address: spec.addresses(i).p2p,
+            api_address: spec.addresses(i).api,
         })
         .collect();
     // Each demo key is generated here and written to `accounts/LABEL.key`.
@@ -197,8 +237,8 @@ pub fn create(spec: &TestnetSpec) -> anyhow::Result<Genesis> {
     for (i, key) in keys.iter().chain(&spares).enumerate() {
         let mut settings = NodeSettings {
             name: format!("validator-{i}"),
-            p2p_listen: localhost(spec.p2p_port + i as u16),
-            api_listen: localhost(spec.api_port + i as u16),
+            p2p_listen: spec.addresses(i).p2p_listen,
+            api_listen: spec.addresses(i).api_listen,
             mempool_capacity: 200_000,
             block_interval_ms: 100,
             store_table_mib: eiraku_node::store::DEFAULT_TABLE_MIB,
@@ -210,4 +250,12 @@ pub fn create(spec: &TestnetSpec) -> anyhow::Result<Genesis> {
         NodeHome::create(&TestnetSpec::home(&spec.dir, i), &genesis, &settings, key)?;
     }
     Ok(genesis)
+}
+
+/// A validator's addresses: dialled by others, and listened on.
+struct Addresses {
+    p2p: SocketAddr,
+    api: SocketAddr,
+    p2p_listen: SocketAddr,
+    api_listen: SocketAddr,
 }

@@ -8,7 +8,10 @@
 
 mod common;
 
-use common::{load::SteadyLoad, run_cli, TestNetwork};
+use common::{
+    load::{wait_for_nonces, SteadyLoad},
+    TestNetwork,
+};
 use std::time::{Duration, Instant};
 
 /// Submission rate of the load, transactions per second.
@@ -85,17 +88,7 @@ fn validators_killed_under_load_recover_follow_and_stop_on_request() {
             "validator {validator} stopped with {status}"
         );
     }
-    // The four audits at once: each is a process of its own.
-    let audits: Vec<_> = (0..4)
-        .map(|validator| {
-            let home = network.net.home(validator);
-            std::thread::spawn(move || run_cli(&["verify", "--home", home.to_str().unwrap()]))
-        })
-        .collect();
-    for (validator, audit) in audits.into_iter().enumerate() {
-        let (ok, output) = audit.join().expect("verify runs");
-        assert!(ok, "validator {validator}'s store fails verify:\n{output}");
-    }
+    common::assert_stores_verify(&network, &[0, 1, 2, 3]);
 }
 
 /// Kills `victim` (SIGKILL), starts it again six seconds later, waits until
@@ -229,30 +222,5 @@ impl Watch {
             "validator {victim} followed for {:?}, at most {worst} blocks behind",
             since.elapsed()
         );
-    }
-}
-
-/// Waits until `validator` has finalized every sender's transfers.
-fn wait_for_nonces(
-    network: &TestNetwork,
-    validator: usize,
-    senders: &[(eiraku_core::AccountId, u64)],
-) {
-    let client = network.client(validator);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    for (sender, nonce) in senders {
-        loop {
-            let account = client.account(sender).expect("account");
-            if account.nonce >= *nonce {
-                assert_eq!(account.nonce, *nonce, "more transfers than were sent");
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "validator {validator} misses finalized transfers of {sender} ({} of {nonce})",
-                account.nonce
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
     }
 }

@@ -16,7 +16,7 @@ pub(super) async fn metrics(State(context): State<ApiContext>) -> impl IntoRespo
 /// The Prometheus text of the runtime and the node.
 pub(crate) fn metrics_text(context: &ApiContext) -> String {
     let chain = &context.chain;
-    let mut text = (context.metrics)();
+    let mut text = prometheus_text(&(context.metrics)());
     text.push_str(&format!(
         "# HELP eiraku_finalized_height Highest block applied on this node.\n# TYPE eiraku_finalized_height gauge\neiraku_finalized_height {}\n",
         chain.finalized_height()
@@ -41,9 +41,11 @@ pub(crate) fn metrics_text(context: &ApiContext) -> String {
     text.push_str(&format!(
         "# HELP eiraku_store_commits_total Durable store commits of finalized blocks.\n# TYPE eiraku_store_commits_total counter\neiraku_store_commits_total {}\n\
          # HELP eiraku_store_committed_blocks_total Finalized blocks written (a commit can carry several).\n# TYPE eiraku_store_committed_blocks_total counter\neiraku_store_committed_blocks_total {}\n\
+         # HELP eiraku_finalized_transactions_total Transactions in the finalized blocks this node applied.\n# TYPE eiraku_finalized_transactions_total counter\neiraku_finalized_transactions_total {}\n\
          # HELP eiraku_store_commit_seconds_total Time spent in store commits, fsync included.\n# TYPE eiraku_store_commit_seconds_total counter\neiraku_store_commit_seconds_total {:.6}\n",
         load(&commits.commits),
         load(&commits.blocks),
+        load(&commits.transactions),
         load(&commits.micros) as f64 / 1e6,
     ));
     let executions = &chain.executions;
@@ -57,8 +59,10 @@ pub(crate) fn metrics_text(context: &ApiContext) -> String {
     ));
     text.push_str(&format!(
         "# HELP eiraku_invariant_checks_total Invariant checks in executed blocks: one per transaction that changed a money chain's state.\n# TYPE eiraku_invariant_checks_total counter\neiraku_invariant_checks_total {}\n\
+         # HELP eiraku_invariants_broken_total Finalized transactions undone because they would have broken an invariant (a fault in the rules: alert).\n# TYPE eiraku_invariants_broken_total counter\neiraku_invariants_broken_total {}\n\
          # HELP eiraku_invariant_check_seconds_total Time in those checks (part of eiraku_block_execution_seconds_total).\n# TYPE eiraku_invariant_check_seconds_total counter\neiraku_invariant_check_seconds_total {:.9}\n",
         load(&executions.invariant_checks),
+        load(&chain.commits.invariants_broken),
         load(&executions.invariant_nanos) as f64 / 1e9,
     ));
     text.push_str(&format!(
@@ -66,7 +70,92 @@ pub(crate) fn metrics_text(context: &ApiContext) -> String {
         context.tip.load(std::sync::atomic::Ordering::Relaxed).max(chain.finalized_height())
     ));
     text.push_str(&store_metrics(&chain.store().health()));
-    text.push_str(&governance_metrics(&chain.finalized_state()));
+    text.push_str(&disk_metrics(&context.data_dir));
+    let state = chain.finalized_state();
+    text.push_str(&governance_metrics(&state));
+    text.push_str(&money_metrics(&state));
+    text
+}
+
+/// One figure of an economy's books.
+type EconomyFigure = fn(&eiraku_state::money::Economy) -> u128;
+
+/// The coin's books per economy, in minor units (from the economies'
+/// books: never a sum over accounts).
+fn money_metrics(state: &eiraku_state::State) -> String {
+    let Some(money) = state.money() else {
+        return String::new();
+    };
+    let mut text = format!(
+        "# HELP eiraku_money_circulation Coins in accounts (issued, less the offline float and purses), minor units.\n# TYPE eiraku_money_circulation gauge\neiraku_money_circulation {}\n",
+        money.circulation().0
+    );
+    let books: [(&str, &str, EconomyFigure); 4] = [
+        (
+            "own_bonds",
+            "Bonds an economy's central bank holds itself, minor units.",
+            |b| b.own_bonds.0,
+        ),
+        (
+            "issued_bonds",
+            "Coins issued against an economy's bonds, minor units.",
+            |b| b.issued_bonds.0,
+        ),
+        (
+            "contributed",
+            "An economy's accepted contributions, minor units.",
+            |b| b.contributed.0,
+        ),
+        (
+            "offline_float",
+            "Coins of an economy held in offline wallets, minor units.",
+            |b| b.offline_float.0,
+        ),
+    ];
+    for (name, help, value) in books {
+        text.push_str(&format!(
+            "# HELP eiraku_money_{name} {help}\n# TYPE eiraku_money_{name} gauge\n"
+        ));
+        for (code, economy) in &money.economies {
+            text.push_str(&format!(
+                "eiraku_money_{name}{{economy=\"{code}\"}} {}\n",
+                value(economy)
+            ));
+        }
+    }
+    text
+}
+
+/// The runtime's metrics, encoded in the OpenMetrics manner (a counter's
+/// family named without `_total`, its samples with it, and `# EOF`), in
+/// the Prometheus text format this endpoint declares: a counter's `HELP`
+/// and `TYPE` name its samples, or Prometheus and promtool take them for
+/// metrics without help.
+fn prometheus_text(openmetrics: &str) -> String {
+    let counters: std::collections::BTreeSet<&str> = (openmetrics.lines())
+        .filter_map(|line| line.strip_prefix("# TYPE ")?.strip_suffix(" counter"))
+        .filter(|name| !name.ends_with("_total"))
+        .collect();
+    let mut text = String::with_capacity(openmetrics.len() + 16 * counters.len());
+    for line in openmetrics.lines() {
+        if line == "# EOF" {
+            continue;
+        }
+        let family = ["# HELP ", "# TYPE "].iter().find_map(|prefix| {
+            let rest = line.strip_prefix(prefix)?;
+            let name = rest.split(' ').next()?;
+            counters
+                .contains(name)
+                .then(|| (prefix, name, &rest[name.len()..]))
+        });
+        match family {
+            Some((prefix, name, rest)) => text.push_str(&format!("{prefix}{name}_total{rest}\n")),
+            None => {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+    }
     text
 }
 
@@ -136,4 +225,49 @@ fn governance_metrics(state: &eiraku_state::State) -> String {
         u8::from(emergency.in_force(now_ms).is_some()),
     ));
     text
+}
+
+/// Free and total bytes of the file system holding the data folder.
+fn disk_metrics(data_dir: &std::path::Path) -> String {
+    let Some((free, size)) = disk_space(data_dir) else {
+        return String::new();
+    };
+    format!(
+        "# HELP eiraku_data_disk_free_bytes Bytes free for the node on the file system of its data folder.\n# TYPE eiraku_data_disk_free_bytes gauge\neiraku_data_disk_free_bytes {free}\n\
+         # HELP eiraku_data_disk_size_bytes Size of the file system of the data folder.\n# TYPE eiraku_data_disk_size_bytes gauge\neiraku_data_disk_size_bytes {size}\n"
+    )
+}
+
+/// (available, total) bytes of the file system at `path` (statvfs).
+fn disk_space(path: &std::path::Path) -> Option<(u64, u64)> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    let mut stats = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: a NUL-terminated path and a buffer statvfs fills on success.
+    let stats = unsafe {
+        if libc::statvfs(path.as_ptr(), stats.as_mut_ptr()) != 0 {
+            return None;
+        }
+        stats.assume_init()
+    };
+    let block = stats.f_frsize as u64;
+    Some((stats.f_bavail as u64 * block, stats.f_blocks as u64 * block))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prometheus_text;
+
+    #[test]
+    fn counters_are_named_as_their_samples_and_eof_goes() {
+        let openmetrics = "# HELP sent Messages sent.\n# TYPE sent counter\nsent_total{peer=\"a\"} 3\n\
+                           # HELP done_total Already named.\n# TYPE done_total counter\ndone_total 1\n\
+                           # HELP depth Queue depth.\n# TYPE depth gauge\ndepth 2\n# EOF\n";
+        assert_eq!(
+            prometheus_text(openmetrics),
+            "# HELP sent_total Messages sent.\n# TYPE sent_total counter\nsent_total{peer=\"a\"} 3\n\
+             # HELP done_total Already named.\n# TYPE done_total counter\ndone_total 1\n\
+             # HELP depth Queue depth.\n# TYPE depth gauge\ndepth 2\n"
+        );
+    }
 }

@@ -285,7 +285,12 @@ impl Chain {
         }
         let started = std::time::Instant::now();
         self.store.commit(&batch)?;
-        self.commits.record(batch.len(), started.elapsed());
+        let transactions = batch.iter().map(|block| block.receipts.len()).sum();
+        let broken = (batch.iter().flat_map(|block| block.receipts.iter()))
+            .filter(|receipt| broke_an_invariant(&receipt.outcome))
+            .count();
+        (self.commits.invariants_broken).fetch_add(broken as u64, Ordering::Relaxed);
+        (self.commits).record(batch.len(), transactions, started.elapsed());
         self.mempool
             .lock()
             .unwrap()
@@ -519,3 +524,12 @@ pub(super) async fn genesis_root(
 
 #[cfg(test)]
 mod tests;
+
+/// Whether a transaction was undone for breaking an invariant.
+fn broke_an_invariant(outcome: &eiraku_state::Outcome) -> bool {
+    use eiraku_state::{ExecutionError, MoneyError, Outcome};
+    matches!(
+        outcome,
+        Outcome::Failed(ExecutionError::Money(MoneyError::InvariantBroken { .. }))
+    )
+}

@@ -82,14 +82,20 @@ pub struct CommitCounters {
     pub commits: AtomicU64,
     /// Blocks written.
     pub blocks: AtomicU64,
+    /// Transactions in them.
+    pub transactions: AtomicU64,
+    /// Transactions in them undone because their effects would have broken
+    /// an invariant (receipts `invariant_broken`): a fault in the rules.
+    pub invariants_broken: AtomicU64,
     /// Microseconds spent committing, fsync included.
     pub micros: AtomicU64,
 }
 
 impl CommitCounters {
-    fn record(&self, blocks: usize, elapsed: std::time::Duration) {
+    fn record(&self, blocks: usize, transactions: usize, elapsed: std::time::Duration) {
         self.commits.fetch_add(1, Ordering::Relaxed);
         self.blocks.fetch_add(blocks as u64, Ordering::Relaxed);
+        (self.transactions).fetch_add(transactions as u64, Ordering::Relaxed);
         self.micros
             .fetch_add(elapsed.as_micros() as u64, Ordering::Relaxed);
     }

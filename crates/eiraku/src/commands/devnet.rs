@@ -153,6 +153,7 @@ fn prepare(args: &DevnetArgs) -> anyhow::Result<()> {
         tune: |_| {},
         spares: 0,
         tune_genesis: |_| {},
+        hosts: Vec::new(),
     })?;
     println!(
         "created a new {}-validator network in {}",

@@ -15,16 +15,21 @@ pub struct GenesisArgs {
     /// Network name.
     #[arg(long, default_value = "eiraku-devnet")]
     chain_id: String,
-    /// API port of validator 0 (validator i: +i).
+    /// API port of validator 0 (validator i: +i, unless --hosts).
     #[arg(long, default_value_t = 8700)]
     api_port: u16,
-    /// p2p port of validator 0 (validator i: +i).
+    /// p2p port of validator 0 (validator i: +i, unless --hosts).
     #[arg(long, default_value_t = 9700)]
     p2p_port: u16,
     /// A plain ledger of one unit, without the money module (the AMRO
     /// coin) and its ASEAN+3 demo.
     #[arg(long)]
     plain: bool,
+    /// Each validator's IP address, comma-separated, when they run on
+    /// separate hosts: every validator then uses the same two ports,
+    /// listens on all interfaces, and is dialled at its host.
+    #[arg(long, value_delimiter = ',')]
+    hosts: Vec<std::net::IpAddr>,
 }
 
 /// Creates the genesis, one home folder per validator and the demo keys.
@@ -45,6 +50,7 @@ pub fn run(args: GenesisArgs) -> anyhow::Result<()> {
         tune: |_| {},
         spares: 0,
         tune_genesis: |_| {},
+        hosts: args.hosts,
     })?;
     println!(
         "created {} validators of {} in {}",

@@ -25,6 +25,8 @@ pub struct LoadReport {
     pub accepted: u64,
     /// Batches a validator answered `busy` to, sent again.
     pub busy: u64,
+    /// Answers with a 5xx status (`busy` included), each sent again.
+    pub server_errors: u64,
 }
 
 /// A load running in a background thread.
@@ -144,6 +146,7 @@ fn send(
             senders: Vec::new(),
             accepted: 0,
             busy: 0,
+            server_errors: 0,
         },
     };
     while !stop.load(Ordering::Relaxed) {
@@ -192,10 +195,16 @@ impl Outbox<'_> {
     fn send(&mut self, batch: Vec<SignedTransaction>) {
         let client = &self.clients[self.requests % self.clients.len()];
         self.requests += 1;
-        let Ok(response) = client.submit_raw_batch(&batch) else {
-            self.report.busy += 1;
-            self.retry.extend(batch);
-            return;
+        let response = match client.submit_raw_batch(&batch) {
+            Ok(response) => response,
+            Err(error) => {
+                if let eiraku::ClientError::Api { status: 500.., .. } = error {
+                    self.report.server_errors += 1;
+                }
+                self.report.busy += 1;
+                self.retry.extend(batch);
+                return;
+            }
         };
         self.report.accepted += response.accepted as u64;
         if response.refused.is_empty() {
@@ -204,11 +213,39 @@ impl Outbox<'_> {
         self.report.busy += 1;
         for refusal in &response.refused {
             match refusal.error.code.as_str() {
-                "busy" => self.retry.push(batch[refusal.index].clone()),
+                // Busy, or a validator still catching up after a restart
+                // (it has not seen the sender's last nonces yet): the next
+                // request goes to another validator.
+                "busy" | "nonce_gap" => self.retry.push(batch[refusal.index].clone()),
                 // A resent transaction the node had taken after all.
                 "duplicate" | "nonce_used" => self.report.accepted += 1,
                 code => panic!("load transfer refused: {code}: {}", refusal.error.message),
             }
+        }
+    }
+}
+
+/// Waits until `validator` has finalized every sender's transfers.
+pub fn wait_for_nonces(
+    network: &super::TestNetwork,
+    validator: usize,
+    senders: &[(eiraku_core::AccountId, u64)],
+) {
+    let client = network.client(validator);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for (sender, nonce) in senders {
+        loop {
+            let account = client.account(sender).expect("account");
+            if account.nonce >= *nonce {
+                assert_eq!(account.nonce, *nonce, "more transfers than were sent");
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "validator {validator} misses finalized transfers of {sender} ({} of {nonce})",
+                account.nonce
+            );
+            std::thread::sleep(Duration::from_millis(100));
         }
     }
 }

@@ -110,6 +110,7 @@ impl TestNetwork {
             tune,
             spares,
             tune_genesis,
+            hosts: Vec::new(),
         })
         .expect("network folder");
         let mut net = Devnet::open(Path::new(env!("CARGO_BIN_EXE_eiraku")), dir.path())
@@ -215,6 +216,22 @@ impl TestNetwork {
                 );
             }
         }
+    }
+}
+
+/// Runs `eiraku verify` on the stores of `validators` (stopped), all at
+/// once, each a process of its own; fails naming the first that fails.
+pub fn assert_stores_verify(network: &TestNetwork, validators: &[usize]) {
+    let audits: Vec<_> = validators
+        .iter()
+        .map(|&validator| {
+            let home = network.net.home(validator);
+            std::thread::spawn(move || run_cli(&["verify", "--home", home.to_str().unwrap()]))
+        })
+        .collect();
+    for (validator, audit) in validators.iter().zip(audits) {
+        let (ok, output) = audit.join().expect("verify runs");
+        assert!(ok, "validator {validator}'s store fails verify:\n{output}");
     }
 }
 

@@ -1,0 +1,88 @@
+//! Clients of several validators that go on when one goes away: a batch a
+//! validator cannot take (it refuses connections, or the connection breaks)
+//! goes to the next one, and a watch of finalized blocks moves to another
+//! validator and reads the blocks it missed meanwhile. Without this, a
+//! batch sent to a dead validator was lost and every later transaction of
+//! its senders waited for ever behind the nonce gap.
+
+use crate::Client;
+use eiraku_api::{ClientError, RawBatchResponse};
+use eiraku_core::SignedTransaction;
+use std::time::Duration;
+
+/// Sends `batch` to `clients[first]`, or to the next that can be reached.
+/// Refusals are answers, not failures: they come back as they are. A
+/// transaction a validator took before it went away may come back from the
+/// next as `duplicate` (it was gossiped) or `nonce_used` (it is final):
+/// [`taken_before`] tells those apart.
+pub fn submit_raw_batch(
+    clients: &[Client],
+    first: usize,
+    batch: &[SignedTransaction],
+) -> Result<RawBatchResponse, ClientError> {
+    let mut unreachable = None;
+    for k in 0..clients.len() {
+        match clients[(first + k) % clients.len()].submit_raw_batch(batch) {
+            Err(error @ ClientError::Transport { .. }) => unreachable = Some(error),
+            answer => return answer,
+        }
+    }
+    Err(unreachable.expect("at least one client"))
+}
+
+/// Whether a refusal code says the network already holds the transaction.
+pub fn taken_before(code: &str) -> bool {
+    matches!(code, "duplicate" | "nonce_used")
+}
+
+/// A finalized block's height and the hashes (hex) of its transactions.
+pub struct FinalizedTxs {
+    /// Height.
+    pub height: u64,
+    /// Transaction hashes, hex, in block order.
+    pub transactions: Vec<String>,
+}
+
+/// How long to wait before trying the next validator's stream.
+const RECONNECT_AFTER: Duration = Duration::from_millis(200);
+
+/// Follows finalized blocks, every height once and in order, until
+/// `on_block` returns false: from the first validator that streams them,
+/// then, when its stream ends, from the next, first reading the blocks
+/// missed in between.
+pub fn follow_finalized(clients: &[Client], mut on_block: impl FnMut(FinalizedTxs) -> bool) {
+    let mut next: Option<u64> = None;
+    let mut going = true;
+    for client in clients.iter().cycle() {
+        let _ = client.follow_finalized_txs(|block| {
+            if let Some(from) = next {
+                for height in from..block.height {
+                    let Ok(missed) = client.block(height) else {
+                        continue;
+                    };
+                    let transactions = missed.transactions.into_iter().map(|tx| tx.hash);
+                    going = on_block(FinalizedTxs {
+                        height,
+                        transactions: transactions.collect(),
+                    });
+                    if !going {
+                        return false;
+                    }
+                }
+            }
+            if next.is_some_and(|from| block.height < from) {
+                return true; // seen already, from another validator
+            }
+            next = Some(block.height + 1);
+            going = on_block(FinalizedTxs {
+                height: block.height,
+                transactions: block.transactions,
+            });
+            going
+        });
+        if !going {
+            return;
+        }
+        std::thread::sleep(RECONNECT_AFTER);
+    }
+}
