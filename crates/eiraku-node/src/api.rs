@@ -6,6 +6,7 @@
 //! an HTTP status that says whose fault it is: 4xx for the request, 503 when
 //! the node is busy and the client should retry.
 
+pub mod connections;
 pub mod limits;
 pub(crate) mod metrics;
 mod refusals;
@@ -306,6 +307,11 @@ pub async fn serve(listener: tokio::net::TcpListener, context: ApiContext, edge:
         ))
         .layer(axum::extract::DefaultBodyLimit::max(limits.max_body_bytes))
         .into_make_service_with_connect_info::<limits::ClientAddr>();
+    let caps = connections::ConnectionCaps::new(
+        limits.max_connections as usize,
+        limits.max_connections_per_client as usize,
+    );
+    let listener = connections::Capped::new(listener, caps);
     let served = match certificate {
         None => axum::serve(listener, app).await,
         Some(certificate) => {

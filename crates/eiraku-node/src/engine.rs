@@ -335,7 +335,8 @@ async fn orchestrate<E, B, S>(
     // engine's tasks stop at their next await, and one still finishing a
     // journal prune when its partition vanished panicked the node (found by
     // the API fuzz test on two busy cores).
-    let mut finished: Option<String> = None;
+    // A node stopped before it removed the epoch before this one's.
+    let mut finished: Option<String> = epoch.previous().map(|previous| engines.partition(previous));
     loop {
         let engine = engines.start(&context, epoch, deferred.clone()).await;
         let next = loop {
@@ -361,8 +362,9 @@ async fn orchestrate<E, B, S>(
         });
         // The epoch before the finished one: its votes are never needed again.
         if let Some(stale) = std::mem::replace(&mut finished, ended) {
+            // Absent when it was removed before a restart: nothing to say.
             if let Err(error) = context.remove(&stale, None).await {
-                tracing::warn!(%error, partition = stale, "cannot remove a finished epoch's consensus storage");
+                tracing::debug!(%error, partition = stale, "no finished epoch's consensus storage removed");
             }
         }
         tracing::info!(epoch = next.get(), "entering epoch");
@@ -382,6 +384,15 @@ where
     B: Blocker<PublicKey = PublicKey>,
     S: Sender<PublicKey = PublicKey>,
 {
+    /// The storage partition of `epoch`'s engine. Epoch 0 keeps the name
+    /// of a chain that has one epoch.
+    fn partition(&self, epoch: Epoch) -> String {
+        match epoch.get() {
+            0 => format!("{}-simplex", self.prefix),
+            e => format!("{}-simplex-{e}", self.prefix),
+        }
+    }
+
     /// Starts `epoch`'s engine, or nothing when this node is not one of its
     /// set (it follows the chain through marshal). Returns it with the name
     /// of its storage partition.
@@ -423,11 +434,7 @@ where
             );
         }
         let [votes, certificates, resolver]: [_; 3] = subchannels.try_into().ok().expect("three");
-        // Epoch 0 keeps the partition name of a chain that has one epoch.
-        let partition = match epoch.get() {
-            0 => format!("{}-simplex", self.prefix),
-            e => format!("{}-simplex-{e}", self.prefix),
-        };
+        let partition = self.partition(epoch);
         let timeouts = &self.timeouts;
         let engine = simplex::Engine::new(
             context

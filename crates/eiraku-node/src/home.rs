@@ -135,6 +135,10 @@ impl NodeHome {
             reason,
         })?;
         let settings: NodeSettings = read_json(&dir.join("node.json"))?;
+        (settings.api_limits.check()).map_err(|reason| HomeError::Invalid {
+            path: dir.join("node.json"),
+            reason,
+        })?;
         let key_path = dir.join("node.key");
         let key =
             Keypair::from_secret_hex(&read(&key_path)?).map_err(|reason| HomeError::Invalid {

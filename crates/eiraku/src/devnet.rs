@@ -41,7 +41,16 @@ impl Devnet {
                 break;
             }
             let settings: NodeSettings = eiraku_node::home::read_json(&settings)?;
-            api_addresses.push(settings.api_listen);
+            // A validator listening on all interfaces (on its own host) is
+            // reached at the address the genesis names.
+            let named = (genesis.validators.iter()).find(|v| v.name == settings.name);
+            let address = match named {
+                Some(validator) if settings.api_listen.ip().is_unspecified() => {
+                    validator.api_address
+                }
+                _ => settings.api_listen,
+            };
+            api_addresses.push(address);
         }
         let children = api_addresses.iter().map(|_| None).collect();
         Ok(Self {
@@ -249,5 +258,61 @@ impl Drop for Devnet {
         for index in 0..self.len() {
             self.kill(index);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testnet::{self, TestnetSpec};
+
+    #[test]
+    fn validators_on_their_own_hosts_are_dialled_and_reached_at_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let hosts: Vec<std::net::IpAddr> = ["192.0.2.10", "192.0.2.11"]
+            .iter()
+            .map(|ip| ip.parse().unwrap())
+            .collect();
+        let genesis = testnet::create(&TestnetSpec {
+            dir: dir.path().to_path_buf(),
+            validators: 2,
+            chain_id: "eiraku-hosts".into(),
+            api_port: 8700,
+            p2p_port: 9700,
+            money: false,
+            tune: |_| {},
+            spares: 0,
+            tune_genesis: |_| {},
+            hosts: hosts.clone(),
+        })
+        .unwrap();
+        for (index, validator) in genesis.validators.iter().enumerate() {
+            assert_eq!(
+                validator.p2p_address.to_string(),
+                format!("{}:9700", hosts[index])
+            );
+            let home = TestnetSpec::home(dir.path(), index).join("node.json");
+            let settings: NodeSettings = eiraku_node::home::read_json(&home).unwrap();
+            assert_eq!(settings.p2p_listen.to_string(), "0.0.0.0:9700");
+            assert_eq!(settings.api_listen.to_string(), "0.0.0.0:8700");
+        }
+        let net = Devnet::open(Path::new("eiraku"), dir.path()).unwrap();
+        assert_eq!(net.api_url(1), "http://192.0.2.11:8700");
+        let one_short = testnet::create(&TestnetSpec {
+            dir: dir.path().join("other"),
+            validators: 3,
+            chain_id: "eiraku-hosts".into(),
+            api_port: 8700,
+            p2p_port: 9700,
+            money: false,
+            tune: |_| {},
+            spares: 0,
+            tune_genesis: |_| {},
+            hosts,
+        });
+        assert!(one_short
+            .unwrap_err()
+            .to_string()
+            .contains("2 hosts for 3 validators"));
     }
 }

@@ -10,7 +10,8 @@ use eiraku_api::{ClientError, RawBatchResponse};
 use eiraku_core::SignedTransaction;
 use std::time::Duration;
 
-/// Sends `batch` to `clients[first]`, or to the next that can be reached.
+/// Sends `batch` to `clients[first]`, or, when it cannot be reached or is
+/// busy, to the next.
 /// Refusals are answers, not failures: they come back as they are. A
 /// transaction a validator took before it went away may come back from the
 /// next as `duplicate` (it was gossiped) or `nonce_used` (it is final):
@@ -23,11 +24,20 @@ pub fn submit_raw_batch(
     let mut unreachable = None;
     for k in 0..clients.len() {
         match clients[(first + k) % clients.len()].submit_raw_batch(batch) {
-            Err(error @ ClientError::Transport { .. }) => unreachable = Some(error),
+            Err(error) if is_passing(&error) => unreachable = Some(error),
             answer => return answer,
         }
     }
     Err(unreachable.expect("at least one client"))
+}
+
+/// Whether the next validator may take what this one could not: it cannot
+/// be reached, or it is busy or limits this client (429, 503).
+fn is_passing(error: &ClientError) -> bool {
+    match error {
+        ClientError::Transport { .. } => true,
+        ClientError::Api { status, .. } => matches!(status, 429 | 503),
+    }
 }
 
 /// Whether a refusal code says the network already holds the transaction.
@@ -49,7 +59,7 @@ const RECONNECT_AFTER: Duration = Duration::from_millis(200);
 /// Follows finalized blocks, every height once and in order, until
 /// `on_block` returns false: from the first validator that streams them,
 /// then, when its stream ends, from the next, first reading the blocks
-/// missed in between.
+/// missed in between. While no validator answers it keeps trying.
 pub fn follow_finalized(clients: &[Client], mut on_block: impl FnMut(FinalizedTxs) -> bool) {
     let mut next: Option<u64> = None;
     let mut going = true;
@@ -58,13 +68,16 @@ pub fn follow_finalized(clients: &[Client], mut on_block: impl FnMut(FinalizedTx
             if let Some(from) = next {
                 for height in from..block.height {
                     let Ok(missed) = client.block(height) else {
-                        continue;
+                        // Ends this stream, not the watch (`going` stays
+                        // true): the next validator's picks up at `height`.
+                        return false;
                     };
                     let transactions = missed.transactions.into_iter().map(|tx| tx.hash);
                     going = on_block(FinalizedTxs {
                         height,
                         transactions: transactions.collect(),
                     });
+                    next = Some(height + 1);
                     if !going {
                         return false;
                     }

@@ -19,6 +19,7 @@ fn tight_limits(settings: &mut eiraku_node::NodeSettings) {
         requests_per_second_per_client: 20,
         burst_per_client: 40,
         max_body_bytes: 1024,
+        max_connections_per_client: 8,
         ..ApiLimits::default()
     };
 }
@@ -53,6 +54,18 @@ fn a_flood_is_answered_429_and_an_oversized_body_413_both_typed() {
     assert_eq!(status, 413, "{body}");
     let refusal: eiraku_api::ErrorBody = serde_json::from_str(&body).expect(&body);
     assert_eq!(refusal.error.code, "oversized", "{body}");
+
+    // Eight idle connections are this client's share: a ninth is closed
+    // unanswered, and once they close it is served again.
+    let address = base.trim_start_matches("http://");
+    let idle: Vec<TcpStream> = (0..8)
+        .map(|_| TcpStream::connect(address).unwrap())
+        .collect();
+    assert_eq!(answer_to_get(address), "", "a ninth connection was served");
+    drop(idle);
+    wait_until("a connection is served again", || {
+        answer_to_get(address).starts_with("HTTP/1.1 200")
+    });
 
     let answers = flood(&base, 400);
     let refused = answers.iter().filter(|(status, _)| *status == 429).count();
@@ -103,6 +116,22 @@ fn post_in_one_write(base: &str, path: &str, body: &[u8]) -> (u16, String) {
     let status = answer[9..12].parse().expect(&answer);
     let body = answer.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
     (status, body)
+}
+
+/// What a new connection answers to `GET /v1/health` (empty when it is
+/// closed unanswered).
+fn answer_to_get(address: &str) -> String {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let request =
+        format!("GET /v1/health HTTP/1.1\r\nhost: {address}\r\nconnection: close\r\n\r\n");
+    // Closed at once, the write or the read may fail: no answer either way.
+    let _ = stream.write_all(request.as_bytes());
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).to_string()
 }
 
 /// `eiraku query status` against `url`, trusting `ca` when given.

@@ -6,13 +6,15 @@
 //!
 //! The server-sent event streams (`/v1/events/…`) live as long as their
 //! client listens: they are counted apart (`max_event_streams`) and never
-//! timed out. `/v1/health` is never refused for being busy, so that a load
-//! balancer does not take a loaded node for a dead one.
+//! timed out. `/v1/health`, `/v1/ready` and `/metrics` are never refused
+//! for being busy, so that a load balancer does not take a loaded node for
+//! a dead one and its metrics are there when they matter most.
 
+use super::connections::Capped;
 use crate::api::ApiError;
 use axum::{
     body::Body,
-    extract::{connect_info::Connected, ConnectInfo, Request, State},
+    extract::{connect_info::Connected, ConnectInfo, MatchedPath, Request, State},
     http::{header, HeaderValue, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -49,6 +51,10 @@ pub struct ApiLimits {
     /// Largest request body taken, in bytes (routes that take batches may
     /// set their own).
     pub max_body_bytes: usize,
+    /// Connections open at once, over all clients; more are closed at once.
+    pub max_connections: u32,
+    /// Connections one client may hold open.
+    pub max_connections_per_client: u32,
 }
 
 impl Default for ApiLimits {
@@ -60,6 +66,40 @@ impl Default for ApiLimits {
             max_event_streams: 256,
             request_timeout_ms: 30_000,
             max_body_bytes: 2 << 20,
+            max_connections: 4_096,
+            max_connections_per_client: 256,
+        }
+    }
+}
+
+/// What load balancers and monitoring ask, never refused as busy: a
+/// loaded node must not look dead, nor its metrics go missing when they
+/// matter most.
+const UNCAPPED: [&str; 3] = ["/v1/health", "/v1/ready", "/metrics"];
+
+impl ApiLimits {
+    /// Refuses limits that would shut the API: no request, no stream or
+    /// no time at all (0 lifts only the rate per client).
+    pub fn check(&self) -> Result<(), String> {
+        let zero = [
+            (
+                "max_concurrent_requests",
+                self.max_concurrent_requests as u64,
+            ),
+            ("max_event_streams", self.max_event_streams as u64),
+            ("request_timeout_ms", self.request_timeout_ms),
+            ("max_body_bytes", self.max_body_bytes as u64),
+            ("max_connections", self.max_connections as u64),
+            (
+                "max_connections_per_client",
+                self.max_connections_per_client as u64,
+            ),
+        ];
+        match zero.iter().find(|(_, value)| *value == 0) {
+            Some((name, _)) => Err(format!(
+                "api_limits.{name} is 0: the API would refuse everything"
+            )),
+            None => Ok(()),
         }
     }
 }
@@ -68,8 +108,8 @@ impl Default for ApiLimits {
 #[derive(Clone, Copy, Debug)]
 pub struct ClientAddr(pub SocketAddr);
 
-impl Connected<IncomingStream<'_, tokio::net::TcpListener>> for ClientAddr {
-    fn connect_info(stream: IncomingStream<'_, tokio::net::TcpListener>) -> Self {
+impl Connected<IncomingStream<'_, Capped<tokio::net::TcpListener>>> for ClientAddr {
+    fn connect_info(stream: IncomingStream<'_, Capped<tokio::net::TcpListener>>) -> Self {
         Self(*stream.remote_addr())
     }
 }
@@ -136,7 +176,7 @@ impl Guard {
 
 /// Clients are told apart by IPv4 address, or by IPv6 /64: one host holds
 /// a whole /64 and could otherwise take a new address per request.
-fn client_key(ip: IpAddr) -> IpAddr {
+pub(super) fn client_key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(_) => ip,
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
@@ -158,12 +198,15 @@ pub async fn guard(State(guard): State<Arc<Guard>>, request: Request, next: Next
     if let Some(refusal) = guard.refusal_of(client) {
         return refusal;
     }
-    let path = request.uri().path();
-    if path.starts_with("/v1/events/") {
-        return stream(&guard, request, next).await;
-    }
-    if path == "/v1/health" {
-        return next.run(request).await;
+    // The route matched, not the path sent: `/v1/events/../x` or an
+    // unknown `/v1/events/…` is no stream.
+    let route = request.extensions().get::<MatchedPath>();
+    match route.map(MatchedPath::as_str) {
+        Some(route) if route.starts_with("/v1/events/") => {
+            return stream(&guard, request, next).await
+        }
+        Some(route) if UNCAPPED.contains(&route) => return next.run(request).await,
+        _ => {}
     }
     let Ok(_in_hand) = guard.requests.clone().try_acquire_owned() else {
         return busy("the node has as many requests in hand as it takes; retry shortly");
@@ -380,6 +423,13 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(status.status(), StatusCode::OK);
+        // A path under /v1/events/ that is no route is not a stream.
+        let unknown = app
+            .clone()
+            .oneshot(from("10.0.0.4", "/v1/events/none"))
+            .await
+            .unwrap();
+        assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
         // ...but the only stream place, until it is dropped.
         let second = app
             .clone()

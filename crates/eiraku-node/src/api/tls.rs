@@ -10,6 +10,8 @@
 //! a bounded number at once, so a client that opens connections and says
 //! nothing holds up nobody.
 
+use super::connections::{Capped, Counted};
+use axum::serve::Listener;
 use rustls::{
     crypto::CryptoProvider,
     pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer},
@@ -28,6 +30,9 @@ use tokio::{
     net::{TcpListener, TcpStream},
     sync::{mpsc, Semaphore},
 };
+
+/// A TCP connection holding its place under the connection caps.
+type Connection = Counted<TcpStream>;
 use tokio_rustls::{server::TlsStream, TlsAcceptor};
 
 /// Where the API's certificate and key are, in `node.json` under
@@ -178,13 +183,13 @@ impl ResolvesServerCert for ReloadingCertificate {
 
 /// Connections that have completed their TLS handshake, for `axum::serve`.
 pub struct TlsListener {
-    ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
+    ready: mpsc::Receiver<(TlsStream<Connection>, SocketAddr)>,
     local: SocketAddr,
 }
 
 impl TlsListener {
-    /// Accepts on `tcp`, handshaking with `config`.
-    pub fn new(tcp: TcpListener, config: Arc<ServerConfig>) -> std::io::Result<Self> {
+    /// Accepts on `tcp` (within its caps), handshaking with `config`.
+    pub fn new(tcp: Capped<TcpListener>, config: Arc<ServerConfig>) -> std::io::Result<Self> {
         let local = tcp.local_addr()?;
         let (sender, ready) = mpsc::channel(MAX_HANDSHAKES);
         tokio::spawn(accept(tcp, TlsAcceptor::from(config), sender));
@@ -193,21 +198,14 @@ impl TlsListener {
 }
 
 async fn accept(
-    tcp: TcpListener,
+    mut tcp: Capped<TcpListener>,
     acceptor: TlsAcceptor,
-    ready: mpsc::Sender<(TlsStream<TcpStream>, SocketAddr)>,
+    ready: mpsc::Sender<(TlsStream<Connection>, SocketAddr)>,
 ) {
     let handshakes = Arc::new(Semaphore::new(MAX_HANDSHAKES));
     loop {
-        let (stream, client) = match tcp.accept().await {
-            Ok(accepted) => accepted,
-            Err(error) => {
-                // Out of file descriptors, most likely: wait, then go on.
-                tracing::warn!(%error, "API accept failed");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
-        };
+        // Errors (out of file descriptors) are waited out by the listener.
+        let (stream, client) = tcp.accept().await;
         let Ok(place) = handshakes.clone().try_acquire_owned() else {
             continue; // dropped: too many handshakes in progress
         };
@@ -225,8 +223,8 @@ async fn accept(
     }
 }
 
-impl axum::serve::Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
+impl Listener for TlsListener {
+    type Io = TlsStream<Connection>;
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
