@@ -266,16 +266,10 @@ mod tests {
     use super::*;
     use crate::testnet::{self, TestnetSpec};
 
-    #[test]
-    fn validators_on_their_own_hosts_are_dialled_and_reached_at_them() {
-        let dir = tempfile::tempdir().unwrap();
-        let hosts: Vec<std::net::IpAddr> = ["192.0.2.10", "192.0.2.11"]
-            .iter()
-            .map(|ip| ip.parse().unwrap())
-            .collect();
-        let genesis = testnet::create(&TestnetSpec {
-            dir: dir.path().to_path_buf(),
-            validators: 2,
+    fn spec(dir: &Path, validators: usize, hosts: &[std::net::IpAddr]) -> TestnetSpec {
+        TestnetSpec {
+            dir: dir.to_path_buf(),
+            validators,
             chain_id: "eiraku-hosts".into(),
             api_port: 8700,
             p2p_port: 9700,
@@ -283,9 +277,18 @@ mod tests {
             tune: |_| {},
             spares: 0,
             tune_genesis: |_| {},
-            hosts: hosts.clone(),
-        })
-        .unwrap();
+            hosts: hosts.to_vec(),
+        }
+    }
+
+    #[test]
+    fn validators_on_their_own_hosts_are_dialled_and_reached_at_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let hosts: Vec<std::net::IpAddr> = ["192.0.2.10", "192.0.2.11"]
+            .iter()
+            .map(|ip| ip.parse().unwrap())
+            .collect();
+        let genesis = testnet::create(&spec(dir.path(), 2, &hosts)).unwrap();
         for (index, validator) in genesis.validators.iter().enumerate() {
             assert_eq!(
                 validator.p2p_address.to_string(),
@@ -298,18 +301,7 @@ mod tests {
         }
         let net = Devnet::open(Path::new("eiraku"), dir.path()).unwrap();
         assert_eq!(net.api_url(1), "http://192.0.2.11:8700");
-        let one_short = testnet::create(&TestnetSpec {
-            dir: dir.path().join("other"),
-            validators: 3,
-            chain_id: "eiraku-hosts".into(),
-            api_port: 8700,
-            p2p_port: 9700,
-            money: false,
-            tune: |_| {},
-            spares: 0,
-            tune_genesis: |_| {},
-            hosts,
-        });
+        let one_short = testnet::create(&spec(&dir.path().join("other"), 3, &hosts));
         assert!(one_short
             .unwrap_err()
             .to_string()
