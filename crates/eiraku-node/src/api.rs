@@ -224,6 +224,10 @@ pub fn receipt_view(receipt: &Receipt) -> ReceiptView {
 )]
 struct ApiDoc;
 
+/// The document, built once: a client asking for it again and again must
+/// not make the node build it each time.
+static OPENAPI: std::sync::LazyLock<String> = std::sync::LazyLock::new(openapi_json);
+
 /// The OpenAPI document as JSON.
 pub fn openapi_json() -> String {
     let mut doc = ApiDoc::openapi()
@@ -257,7 +261,7 @@ pub fn router(context: ApiContext) -> Router {
         .route("/v1/events/finalized", get(finalized_tx_events))
         .route(
             "/openapi.json",
-            get(|| async { ([("content-type", "application/json")], openapi_json()) }),
+            get(|| async { ([("content-type", "application/json")], OPENAPI.as_str()) }),
         )
         .route("/metrics", get(metrics::metrics))
         .merge(crate::money_api::routes())
