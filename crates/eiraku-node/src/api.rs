@@ -311,7 +311,7 @@ pub async fn serve(listener: tokio::net::TcpListener, context: ApiContext, edge:
         ))
         .layer(axum::extract::DefaultBodyLimit::max(limits.max_body_bytes))
         .into_make_service_with_connect_info::<limits::ClientAddr>();
-    let caps = connections::ConnectionCaps::new(
+    let caps = connections::Caps::new(
         limits.max_connections as usize,
         limits.max_connections_per_client as usize,
     );

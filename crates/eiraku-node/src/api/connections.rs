@@ -15,15 +15,16 @@ use std::{
 };
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-/// How many connections may be open, and how many of them one client's.
-pub struct ConnectionCaps {
+/// Places under a total cap and a cap per client: open connections here,
+/// requests in hand and event streams in `limits`.
+pub struct Caps {
     total: usize,
     per_client: usize,
     open: Mutex<BTreeMap<IpAddr, usize>>,
 }
 
-impl ConnectionCaps {
-    /// Caps of `total` connections, `per_client` of them one client's.
+impl Caps {
+    /// Caps of `total` places, `per_client` of them one client's.
     pub fn new(total: usize, per_client: usize) -> Arc<Self> {
         Arc::new(Self {
             total,
@@ -32,8 +33,8 @@ impl ConnectionCaps {
         })
     }
 
-    /// A place for a connection from `client`, if the caps leave one.
-    fn take(self: &Arc<Self>, client: IpAddr) -> Option<Place> {
+    /// A place for `client`, if the caps leave one; given back when dropped.
+    pub(super) fn take(self: &Arc<Self>, client: IpAddr) -> Option<Place> {
         let key = client_key(client);
         let mut open = self.open.lock().expect("connection table");
         let all: usize = open.values().sum();
@@ -49,9 +50,9 @@ impl ConnectionCaps {
     }
 }
 
-/// A connection's place, given back when it closes.
-struct Place {
-    caps: Arc<ConnectionCaps>,
+/// A place, given back when dropped.
+pub(super) struct Place {
+    caps: Arc<Caps>,
     key: IpAddr,
 }
 
@@ -70,12 +71,12 @@ impl Drop for Place {
 /// A listener whose connections hold a place under the caps.
 pub struct Capped<L> {
     inner: L,
-    caps: Arc<ConnectionCaps>,
+    caps: Arc<Caps>,
 }
 
 impl<L> Capped<L> {
     /// `inner`'s connections, within `caps`.
-    pub fn new(inner: L, caps: Arc<ConnectionCaps>) -> Self {
+    pub fn new(inner: L, caps: Arc<Caps>) -> Self {
         Self { inner, caps }
     }
 }
@@ -154,7 +155,7 @@ mod tests {
 
     #[test]
     fn a_client_gets_its_share_and_the_total_is_kept() {
-        let caps = ConnectionCaps::new(3, 2);
+        let caps = Caps::new(3, 2);
         let a: IpAddr = "10.0.0.1".parse().unwrap();
         let b: IpAddr = "10.0.0.2".parse().unwrap();
         let first = caps.take(a).expect("first of a");
@@ -168,7 +169,7 @@ mod tests {
 
     #[test]
     fn one_ipv6_host_is_one_client() {
-        let caps = ConnectionCaps::new(100, 1);
+        let caps = Caps::new(100, 1);
         let _held = caps.take("2001:db8::1".parse().unwrap()).unwrap();
         assert!(caps.take("2001:db8::2".parse().unwrap()).is_none());
         assert!(caps.take("2001:db8:0:1::2".parse().unwrap()).is_some());

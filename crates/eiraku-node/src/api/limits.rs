@@ -10,7 +10,7 @@
 //! for being busy, so that a load balancer does not take a loaded node for
 //! a dead one and its metrics are there when they matter most.
 
-use super::connections::Capped;
+use super::connections::{Capped, Caps};
 use crate::api::ApiError;
 use axum::{
     body::Body,
@@ -29,7 +29,6 @@ use std::{
     sync::Arc,
     time::Duration,
 };
-use tokio::sync::Semaphore;
 
 /// The API's limits, in `node.json` under `"api_limits"`; each has a
 /// default, so the section may be left out or partly given.
@@ -123,8 +122,8 @@ impl Connected<IncomingStream<'_, super::tls::TlsListener>> for ClientAddr {
 /// The limits in force, shared by every request.
 pub struct Guard {
     per_client: Option<DefaultKeyedRateLimiter<IpAddr>>,
-    requests: Arc<Semaphore>,
-    streams: Arc<Semaphore>,
+    requests: Arc<Caps>,
+    streams: Arc<Caps>,
     timeout: Duration,
 }
 
@@ -137,8 +136,8 @@ impl Guard {
         });
         Arc::new(Self {
             per_client,
-            requests: Arc::new(Semaphore::new(limits.max_concurrent_requests as usize)),
-            streams: Arc::new(Semaphore::new(limits.max_event_streams as usize)),
+            requests: quarter_each(limits.max_concurrent_requests),
+            streams: quarter_each(limits.max_event_streams),
             timeout: Duration::from_millis(limits.request_timeout_ms),
         })
     }
@@ -189,6 +188,18 @@ pub(super) fn client_key(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// Places of which one client may hold a quarter (at least one), so that
+/// one client cannot take them all.
+fn quarter_each(total: u32) -> Arc<Caps> {
+    let total = total as usize;
+    Caps::new(total, (total / 4).max(1))
+}
+
+/// A request's client (the unspecified address when unknown: in-process).
+fn client_ip(client: Option<SocketAddr>) -> IpAddr {
+    client.map_or(IpAddr::from([0, 0, 0, 0]), |address| address.ip())
+}
+
 /// The middleware.
 pub async fn guard(State(guard): State<Arc<Guard>>, request: Request, next: Next) -> Response {
     let client = request
@@ -203,13 +214,14 @@ pub async fn guard(State(guard): State<Arc<Guard>>, request: Request, next: Next
     let route = request.extensions().get::<MatchedPath>();
     match route.map(MatchedPath::as_str) {
         Some(route) if route.starts_with("/v1/events/") => {
-            return stream(&guard, request, next).await
+            return stream(&guard, client_ip(client), request, next).await
         }
         Some(route) if UNCAPPED.contains(&route) => return next.run(request).await,
         _ => {}
     }
-    let Ok(_in_hand) = guard.requests.clone().try_acquire_owned() else {
-        return busy("the node has as many requests in hand as it takes; retry shortly");
+    let client = client_ip(client);
+    let Some(_in_hand) = guard.requests.take(client) else {
+        return busy("the node has as many requests in hand as it takes (a quarter of them from one client); retry shortly");
     };
     match tokio::time::timeout(guard.timeout, next.run(request)).await {
         Ok(response) => response,
@@ -227,9 +239,9 @@ pub async fn guard(State(guard): State<Arc<Guard>>, request: Request, next: Next
 
 /// An event stream holds its place until the client goes away: the permit
 /// lives in the body, dropped with it.
-async fn stream(guard: &Guard, request: Request, next: Next) -> Response {
-    let Ok(place) = guard.streams.clone().try_acquire_owned() else {
-        return busy("the node has as many event streams open as it serves; retry later");
+async fn stream(guard: &Guard, client: IpAddr, request: Request, next: Next) -> Response {
+    let Some(place) = guard.streams.take(client) else {
+        return busy("the node has as many event streams open as it serves (a quarter of them to one client); retry later");
     };
     let (parts, body) = next.run(request).await.into_parts();
     let body = body.into_data_stream().map(move |chunk| {
@@ -381,6 +393,41 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(health.status(), StatusCode::OK);
+        held.abort();
+    }
+
+    #[tokio::test]
+    async fn one_client_holds_at_most_a_quarter_of_the_places() {
+        let limits = ApiLimits {
+            max_concurrent_requests: 4,
+            ..ApiLimits::default()
+        };
+        let app = app(&limits);
+        let held = tokio::spawn(app.clone().oneshot(from("10.0.0.1", "/v1/slow")));
+        let mut refused = None;
+        for _ in 0..1000 {
+            let response = app
+                .clone()
+                .oneshot(from("10.0.0.1", "/v1/status"))
+                .await
+                .unwrap();
+            if response.status() != StatusCode::OK {
+                refused = Some(response);
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        let refused = refused.expect("a second request of the same client is refused");
+        assert_eq!(
+            error_code(refused).await,
+            (StatusCode::SERVICE_UNAVAILABLE, "busy".into())
+        );
+        let other = app
+            .clone()
+            .oneshot(from("10.0.0.2", "/v1/status"))
+            .await
+            .unwrap();
+        assert_eq!(other.status(), StatusCode::OK, "another client is served");
         held.abort();
     }
 
