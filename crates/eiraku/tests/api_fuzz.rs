@@ -25,7 +25,9 @@ fn the_api_keeps_to_its_openapi_document_under_fuzzing() {
     let report_dir = std::env::var_os("FUZZ_REPORTS")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| reports.path().to_path_buf());
+    // Run in the temporary folder: schemathesis keeps a cache where it runs.
     let output = Command::new("schemathesis")
+        .current_dir(reports.path())
         .args(["run", &format!("{base}/openapi.json")])
         .args(["--checks", CHECKS])
         .args(["--phases", "examples,coverage,fuzzing"])
