@@ -135,9 +135,9 @@ impl NodeHome {
             reason,
         })?;
         let settings: NodeSettings = read_json(&dir.join("node.json"))?;
-        (settings.api_limits.check()).map_err(|reason| HomeError::Invalid {
+        (settings.api_limits.check()).map_err(|zero| HomeError::Invalid {
             path: dir.join("node.json"),
-            reason,
+            reason: zero.to_string(),
         })?;
         let key_path = dir.join("node.key");
         let key =

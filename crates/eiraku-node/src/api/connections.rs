@@ -20,7 +20,14 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 pub struct Caps {
     total: usize,
     per_client: usize,
-    open: Mutex<BTreeMap<IpAddr, usize>>,
+    open: Mutex<Open>,
+}
+
+/// Places taken, in all and by client.
+#[derive(Default)]
+struct Open {
+    all: usize,
+    by_client: BTreeMap<IpAddr, usize>,
 }
 
 impl Caps {
@@ -29,20 +36,20 @@ impl Caps {
         Arc::new(Self {
             total,
             per_client,
-            open: Mutex::new(BTreeMap::new()),
+            open: Mutex::new(Open::default()),
         })
     }
 
     /// A place for `client`, if the caps leave one; given back when dropped.
     pub(super) fn take(self: &Arc<Self>, client: IpAddr) -> Option<Place> {
         let key = client_key(client);
-        let mut open = self.open.lock().expect("connection table");
-        let all: usize = open.values().sum();
-        let mine = open.get(&key).copied().unwrap_or(0);
-        if all >= self.total || mine >= self.per_client {
+        let mut open = self.open.lock().expect("place table");
+        let mine = open.by_client.get(&key).copied().unwrap_or(0);
+        if open.all >= self.total || mine >= self.per_client {
             return None;
         }
-        open.insert(key, mine + 1);
+        open.all += 1;
+        open.by_client.insert(key, mine + 1);
         Some(Place {
             caps: self.clone(),
             key,
@@ -58,11 +65,12 @@ pub(super) struct Place {
 
 impl Drop for Place {
     fn drop(&mut self) {
-        let mut open = self.caps.open.lock().expect("connection table");
-        if let Some(count) = open.get_mut(&self.key) {
+        let mut open = self.caps.open.lock().expect("place table");
+        open.all -= 1;
+        if let Some(count) = open.by_client.get_mut(&self.key) {
             *count -= 1;
             if *count == 0 {
-                open.remove(&self.key);
+                open.by_client.remove(&self.key);
             }
         }
     }

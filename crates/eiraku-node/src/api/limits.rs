@@ -76,11 +76,16 @@ impl Default for ApiLimits {
 /// matter most.
 const UNCAPPED: [&str; 3] = ["/v1/health", "/v1/ready", "/metrics"];
 
+/// A limit set to 0, which would make the API refuse everything.
+#[derive(Debug, thiserror::Error)]
+#[error("api_limits.{0} is 0: the API would refuse everything")]
+pub struct ZeroLimit(pub &'static str);
+
 impl ApiLimits {
     /// Refuses limits that would shut the API: no request, no stream or
     /// no time at all (0 lifts only the rate per client).
-    pub fn check(&self) -> Result<(), String> {
-        let zero = [
+    pub fn check(&self) -> Result<(), ZeroLimit> {
+        let limits = [
             (
                 "max_concurrent_requests",
                 self.max_concurrent_requests as u64,
@@ -94,10 +99,8 @@ impl ApiLimits {
                 self.max_connections_per_client as u64,
             ),
         ];
-        match zero.iter().find(|(_, value)| *value == 0) {
-            Some((name, _)) => Err(format!(
-                "api_limits.{name} is 0: the API would refuse everything"
-            )),
+        match limits.iter().find(|(_, value)| *value == 0) {
+            Some((name, _)) => Err(ZeroLimit(name)),
             None => Ok(()),
         }
     }
@@ -360,6 +363,33 @@ mod tests {
         assert!((3..100).contains(&v4), "{v4} of 200 served");
     }
 
+    /// Holds a slow request of `holder`'s, then asks as `asker` until the
+    /// node refuses (it does once the slow one holds its place); the
+    /// refusal must be a typed busy. Returns the slow request, to abort.
+    async fn refused_while_held(
+        app: &Router,
+        holder: &str,
+        asker: &str,
+    ) -> tokio::task::JoinHandle<Result<Response, std::convert::Infallible>> {
+        let held = tokio::spawn(app.clone().oneshot(from(holder, "/v1/slow")));
+        for _ in 0..1000 {
+            let response = app
+                .clone()
+                .oneshot(from(asker, "/v1/status"))
+                .await
+                .unwrap();
+            if response.status() != StatusCode::OK {
+                assert_eq!(
+                    error_code(response).await,
+                    (StatusCode::SERVICE_UNAVAILABLE, "busy".into())
+                );
+                return held;
+            }
+            tokio::task::yield_now().await;
+        }
+        panic!("{asker} was never refused while {holder}'s request was in hand");
+    }
+
     #[tokio::test]
     async fn requests_beyond_the_cap_are_busy_but_health_answers() {
         let limits = ApiLimits {
@@ -367,26 +397,7 @@ mod tests {
             ..ApiLimits::default()
         };
         let app = app(&limits);
-        let held = tokio::spawn(app.clone().oneshot(from("10.0.0.1", "/v1/slow")));
-        // The slow request takes the one place; wait until it holds it.
-        let mut refused = None;
-        for _ in 0..1000 {
-            let response = app
-                .clone()
-                .oneshot(from("10.0.0.2", "/v1/status"))
-                .await
-                .unwrap();
-            if response.status() != StatusCode::OK {
-                refused = Some(response);
-                break;
-            }
-            tokio::task::yield_now().await;
-        }
-        let refused = refused.expect("the second request is refused while the first is in hand");
-        assert_eq!(
-            error_code(refused).await,
-            (StatusCode::SERVICE_UNAVAILABLE, "busy".into())
-        );
+        let held = refused_while_held(&app, "10.0.0.1", "10.0.0.2").await;
         let health = app
             .clone()
             .oneshot(from("10.0.0.3", "/v1/health"))
@@ -403,25 +414,8 @@ mod tests {
             ..ApiLimits::default()
         };
         let app = app(&limits);
-        let held = tokio::spawn(app.clone().oneshot(from("10.0.0.1", "/v1/slow")));
-        let mut refused = None;
-        for _ in 0..1000 {
-            let response = app
-                .clone()
-                .oneshot(from("10.0.0.1", "/v1/status"))
-                .await
-                .unwrap();
-            if response.status() != StatusCode::OK {
-                refused = Some(response);
-                break;
-            }
-            tokio::task::yield_now().await;
-        }
-        let refused = refused.expect("a second request of the same client is refused");
-        assert_eq!(
-            error_code(refused).await,
-            (StatusCode::SERVICE_UNAVAILABLE, "busy".into())
-        );
+        // A second request of the same client is refused...
+        let held = refused_while_held(&app, "10.0.0.1", "10.0.0.1").await;
         let other = app
             .clone()
             .oneshot(from("10.0.0.2", "/v1/status"))
