@@ -402,6 +402,51 @@ impl Client {
         self.decode(path, response)
     }
 
+    /// `GET /v1/sync/target`.
+    pub fn sync_target(&self) -> Result<crate::SyncTargetView, ClientError> {
+        self.get("/v1/sync/target")
+    }
+
+    /// `GET /v1/sync/keys`: up to `count` keys after `after` (hex).
+    pub fn sync_keys(
+        &self,
+        after: Option<&str>,
+        count: u32,
+    ) -> Result<crate::SyncKeysView, ClientError> {
+        match after {
+            Some(after) => self.get(&format!("/v1/sync/keys?after={after}&count={count}")),
+            None => self.get(&format!("/v1/sync/keys?count={count}")),
+        }
+    }
+
+    /// `POST /v1/sync/operations`: an encoded sync request, answered with
+    /// the encoded response (at most `limit` bytes).
+    pub fn sync_operations(&self, request: &[u8], limit: u64) -> Result<Vec<u8>, ClientError> {
+        let path = "/v1/sync/operations";
+        let mut response = self
+            .agent
+            .post(format!("{}{}", self.base, path))
+            .content_type("application/octet-stream")
+            .send(request)
+            .map_err(|e| self.transport(path, e))?;
+        let status = response.status().as_u16();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(limit)
+            .read_to_vec()
+            .map_err(|e| self.transport(path, e))?;
+        if (200..300).contains(&status) {
+            return Ok(body);
+        }
+        let body: ErrorBody = serde_json::from_slice(&body).map_err(|e| self.transport(path, e))?;
+        Err(ClientError::Api {
+            status,
+            code: body.error.code,
+            message: body.error.message,
+        })
+    }
+
     /// `POST /v1/tx`.
     pub fn submit(&self, tx: &SignedTransaction) -> Result<SubmitResponse, ClientError> {
         self.submit_bytes(&tx.to_bytes())

@@ -32,6 +32,7 @@ pub mod health;
 pub mod money;
 pub mod proof;
 pub mod registry;
+pub mod sync;
 #[cfg(test)]
 mod test_support;
 pub mod validators;
@@ -59,4 +60,5 @@ pub use registry::{
     AccessView, AnchorView, AttestationView, ConsentView, LicenceView, NotaryBatch, RecordView,
     RegistryView, WorkView,
 };
+pub use sync::{SyncKeysQuery, SyncKeysView, SyncTargetView, MAX_SYNC_KEYS};
 pub use validators::{SetMemberView, ValidatorsView};

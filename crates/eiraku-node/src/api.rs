@@ -242,7 +242,8 @@ pub fn openapi_json() -> String {
         .merge_from(crate::validators_api::ValidatorsApiDoc::openapi())
         .merge_from(crate::governance_api::GovernanceApiDoc::openapi())
         .merge_from(crate::emergency_api::EmergencyApiDoc::openapi())
-        .merge_from(crate::health_api::HealthApiDoc::openapi());
+        .merge_from(crate::health_api::HealthApiDoc::openapi())
+        .merge_from(crate::sync_api::SyncApiDoc::openapi());
     refusals::describe(&mut doc);
     doc.to_pretty_json().expect("OpenAPI document serializes")
 }
@@ -274,6 +275,7 @@ pub fn router(context: ApiContext) -> Router {
         .merge(crate::records_api::routes())
         .merge(crate::validators_api::routes())
         .merge(crate::health_api::routes())
+        .merge(crate::sync_api::routes())
         .merge(crate::governance_api::routes())
         .merge(match context.console.serves() {
             true => crate::console::routes(),

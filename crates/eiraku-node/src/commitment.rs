@@ -3,7 +3,10 @@
 //! runtime type parameter. Proposals, checks and finalization take turns on
 //! the lock; each holds it for one merkleization or one commit.
 
-use crate::state_db::{Pending, Proven, StateDb, StateDbError, Write};
+use crate::state_db::{
+    sync::{SyncRequest, SyncTarget},
+    Pending, Proven, StateDb, StateDbError, Write,
+};
 use commonware_runtime::{Clock, Metrics, Spawner, Storage};
 use eiraku_core::Digest;
 use eiraku_state::Change;
@@ -39,6 +42,10 @@ pub trait Commitment: Send + Sync {
     fn apply(&self, pending: Pending) -> BoxFuture<'_, Result<(), StateDbError>>;
     /// Proves a key's value, or its absence, in the committed state.
     fn prove<'a>(&'a self, key: &'a Digest) -> BoxFuture<'a, Result<Proof, StateDbError>>;
+    /// A target for a joining validator's state sync, pinned against pruning.
+    fn sync_target(&self) -> BoxFuture<'_, Result<SyncTarget, StateDbError>>;
+    /// Answers a state-sync request with its encoded response.
+    fn serve(&self, request: SyncRequest) -> BoxFuture<'_, Result<Vec<u8>, StateDbError>>;
 }
 
 /// A [`StateDb`] behind an async lock.
@@ -78,6 +85,13 @@ impl<E: Storage + Clock + Metrics + Spawner> Commitment for Locked<E> {
             })
         })
     }
+    fn sync_target(&self) -> BoxFuture<'_, Result<SyncTarget, StateDbError>> {
+        Box::pin(async move { self.0.lock().await.sync_target().await })
+    }
+
+    fn serve(&self, request: SyncRequest) -> BoxFuture<'_, Result<Vec<u8>, StateDbError>> {
+        Box::pin(async move { self.0.lock().await.serve(request).await })
+    }
 }
 
 /// Opens (or reopens) the state store in `context`'s storage, in
@@ -88,6 +102,14 @@ where
 {
     let db = StateDb::open(context, prefix).await?;
     Ok(Arc::new(Locked(Mutex::new(db))))
+}
+
+/// The chain's view of a state store built by state sync.
+pub fn of<E>(db: StateDb<E>) -> Arc<dyn Commitment>
+where
+    E: Storage + Clock + Metrics + Spawner,
+{
+    Arc::new(Locked(Mutex::new(db)))
 }
 
 /// A block's changes as the store's writes: each key hashed.

@@ -10,9 +10,10 @@ use crate::{
     batching::next_batch,
     chain::Chain,
     epochs::{self, EpochSchemes, TrackPeers},
-    store::finalized::{MarshalBlocks, MarshalCertificates},
+    store::finalized::{FinalizationCertificate, MarshalBlocks, MarshalCertificates},
 };
 use commonware_broadcast::buffered;
+use commonware_codec::{Copying, Read as _};
 use commonware_consensus::{
     marshal::{
         self,
@@ -24,6 +25,7 @@ use commonware_consensus::{
     types::{Epoch, Epocher as _, FixedEpocher, ViewDelta},
     Heightable,
 };
+use commonware_cryptography::certificate::Verifier as _;
 use commonware_cryptography::{ed25519, Digested, Sha256};
 use commonware_p2p::{
     utils::mux::{Builder as _, MuxHandle, Muxer},
@@ -158,6 +160,14 @@ where
     let blocks = MarshalBlocks::open(context.child("blocks"), chain.shared_store())
         .expect("the store's blocks read");
 
+    // A store started by state sync holds no block between genesis and the
+    // one it synced at: marshal and that epoch's engine start from its
+    // finalization instead.
+    let synced = synced_floor(&chain);
+    let start = match &synced {
+        Some(finalization) => Start::Floor(finalization.clone()),
+        None => Start::Genesis(genesis),
+    };
     let (actor, marshal_mailbox, _floor) = Actor::<_, Standard<Block>, _, _, _, _, _>::init(
         context.child("marshal"),
         finalizations,
@@ -165,7 +175,7 @@ where
         marshal::Config {
             provider: schemes.clone(),
             epocher: epocher.clone(),
-            start: Start::Genesis(genesis),
+            start,
             partition_prefix: format!("{prefix}-marshal"),
             mailbox_size: NZUsize!(1024),
             view_retention: ViewDelta::new(100),
@@ -265,6 +275,7 @@ where
         epocher: epocher.clone(),
         chain: chain.clone(),
         genesis: genesis_digest,
+        synced,
         blocker,
         marshal: marshal_mailbox.clone(),
         channels: [votes, certificates, resolver],
@@ -307,6 +318,8 @@ struct Engines<B, S: Sender> {
     epocher: FixedEpocher,
     chain: Arc<Chain>,
     genesis: Digest,
+    /// The finalization a state-synced store started from.
+    synced: Option<FinalizationCertificate>,
     blocker: B,
     marshal: marshal::core::Mailbox<Scheme, Standard<Block>>,
     /// Votes, certificates and resolver.
@@ -412,16 +425,20 @@ where
             );
             return None;
         };
-        let floor = match epoch.previous() {
-            None => self.genesis,
-            Some(previous) => {
+        let floor = match (epoch.previous(), &self.synced) {
+            // The synced store lacks the block that ended the epoch before.
+            (_, Some(synced)) if synced.proposal.round.epoch() == epoch => {
+                simplex::Floor::Finalized(synced.clone())
+            }
+            (None, _) => simplex::Floor::Genesis(self.genesis),
+            (Some(previous), _) => {
                 let last = self.epocher.last(previous).expect("epochs end").get();
                 let block = self.chain.store().block(last);
                 let block = block
                     .ok()
                     .flatten()
                     .expect("the last block of an epoch before is applied");
-                block.hash()
+                simplex::Floor::Genesis(block.hash())
             }
         };
         let mut subchannels = Vec::new();
@@ -451,7 +468,7 @@ where
                 partition: partition.clone(),
                 mailbox_size: NZUsize!(1024),
                 epoch,
-                floor: simplex::Floor::Genesis(floor),
+                floor,
                 replay_buffer: NZUsize!(1 << 20),
                 write_buffer: NZUsize!(1 << 20),
                 page_cache: self.page_cache.clone(),
@@ -471,6 +488,23 @@ where
         );
         Some((engine.start(votes, certificates, resolver), partition))
     }
+}
+
+/// The finalization of the block a state-synced store started from, as
+/// the store keeps it (`None` for a store started from genesis).
+fn synced_floor(chain: &Chain) -> Option<FinalizationCertificate> {
+    let store = chain.store();
+    let height = store.synced_from().expect("the store reads")?;
+    let certificate = store
+        .certificate(height)
+        .expect("the store reads")
+        .expect("a synced store keeps the certificate of its block");
+    let finalization = FinalizationCertificate::read_cfg(
+        &mut Copying(certificate.as_slice()),
+        &Scheme::certificate_codec_config_unbounded(),
+    )
+    .expect("the kept certificate decodes");
+    Some(finalization)
 }
 
 /// What the executor does after the last block of an epoch is durable:

@@ -183,7 +183,7 @@ fn parse_key(text: &str) -> Result<StateKey, StateKeyError> {
 
 /// The validator-set handoffs a light client follows from genesis to the
 /// set that certified block `height`.
-fn handoffs(context: &ApiContext, height: u64) -> Result<Vec<Handoff>, ApiError> {
+pub(crate) fn handoffs(context: &ApiContext, height: u64) -> Result<Vec<Handoff>, ApiError> {
     let store = context.chain.store();
     let kept = store.handoffs_before(height).map_err(ApiError::internal)?;
     let mut handoffs = Vec::with_capacity(kept.len());
@@ -207,7 +207,10 @@ fn handoffs(context: &ApiContext, height: u64) -> Result<Vec<Handoff>, ApiError>
 
 /// Block `height` and its certificate. The authenticated state commits a
 /// moment before the store does: wait briefly for the store to catch up.
-async fn certified_block(context: &ApiContext, height: u64) -> Result<(Block, Vec<u8>), ApiError> {
+pub(crate) async fn certified_block(
+    context: &ApiContext,
+    height: u64,
+) -> Result<(Block, Vec<u8>), ApiError> {
     let store = context.chain.store();
     for _ in 0..40 {
         let block = store.block(height).map_err(ApiError::internal)?;

@@ -8,7 +8,7 @@ use crate::{
     engine::{self, Channels, Timeouts, P2P_NAMESPACE},
     epochs, gossip,
     home::NodeHome,
-    stop,
+    state_sync, stop,
     store::Store,
     watchdog,
 };
@@ -36,8 +36,10 @@ mod channel {
     pub const TRANSACTIONS: u64 = 5;
 }
 
-/// Runs the node until the process is stopped.
-pub fn run(home: NodeHome) -> anyhow::Result<()> {
+/// Runs the node until the process is stopped. With `state_sync` and an
+/// empty store, it first takes the state of a recent finalized block from
+/// the other validators (see [`state_sync`]).
+pub fn run(home: NodeHome, state_sync: bool) -> anyhow::Result<()> {
     if let Some(money) = &home.genesis.money {
         eiraku_core::coins::set_coin_symbol(&eiraku_core::coins::symbol_of(&money.unit));
     }
@@ -93,7 +95,25 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
     let runtime = cw_tokio::Runner::new(cw_tokio::Config::new().with_storage_directory(&data_dir));
     let name = home.settings.name.clone();
     runtime.start(|context| async move {
-        let commitment = commitment::open(context.child("state"), "state").await?;
+        let commitment = match state_sync && store.applied_height()?.is_none() {
+            true => {
+                let peers = sync_peers(&home);
+                tracing::info!(
+                    peers = peers.len(),
+                    "state sync: joining from the other validators' state"
+                );
+                let joined = state_sync::join(&context, &home.genesis, peers, &store).await?;
+                tracing::info!(
+                    height = joined.height,
+                    entries = joined.entries,
+                    bytes = joined.bytes,
+                    took_ms = joined.took.as_millis() as u64,
+                    "state sync: done"
+                );
+                commitment::of(joined.db)
+            }
+            false => commitment::open(context.child("state"), "state").await?,
+        };
         let chain = Arc::new(
             Chain::open(
                 home.genesis.clone(),
@@ -205,6 +225,17 @@ pub fn run(home: NodeHome) -> anyhow::Result<()> {
         let _ = network_handle.await;
         Ok(())
     })
+}
+
+/// The other validators' APIs, as genesis names them.
+fn sync_peers(home: &NodeHome) -> Vec<eiraku_api::Client> {
+    let me = home.key.account_id();
+    home.genesis
+        .validators
+        .iter()
+        .filter(|validator| validator.public_key != me)
+        .map(|validator| eiraku_api::Client::new(&format!("http://{}", validator.api_address)))
+        .collect()
 }
 
 /// The most peers one tracked set (an epoch's validators, the ones before

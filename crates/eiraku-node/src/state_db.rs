@@ -152,6 +152,12 @@ pub enum StateDbError {
         /// The value's length in bytes.
         len: usize,
     },
+    /// Nothing was committed yet: there is no state to serve.
+    #[error("the state database holds no block yet")]
+    Empty,
+    /// A sync request asks for more operations than one answer carries.
+    #[error("a sync request may ask for at most {max} operations, not {0}", max = sync::MAX_OPS_PER_REQUEST)]
+    TooManyOperations(u64),
     /// The stored block height is not 8 bytes: the database was not written
     /// by this module.
     #[error("the stored block height is {0} bytes, not 8: the state database is not Eiraku's")]
@@ -238,6 +244,8 @@ pub struct StateDb<E: Storage + Clock + Metrics + Spawner> {
     height: Option<u64>,
     /// Storage sizes.
     tuning: &'static Tuning,
+    /// Operations a served sync target needs (see [`sync`]).
+    pinned: sync::Pins,
 }
 
 impl<E: Storage + Clock + Metrics + Spawner> std::fmt::Debug for StateDb<E> {
@@ -273,6 +281,7 @@ impl<E: Storage + Clock + Metrics + Spawner> StateDb<E> {
             height: decode_height(metadata)?,
             db: Some(db),
             tuning,
+            pinned: sync::Pins::default(),
         })
     }
 
@@ -362,11 +371,11 @@ impl<E: Storage + Clock + Metrics + Spawner> StateDb<E> {
     /// changes neither the root nor the commitment pending blocks are
     /// checked against; it also records the pruned bitmap, which shortens
     /// the next reopen.
-    async fn maybe_prune(&self, db: Db<E>, height: u64) -> Result<Db<E>, StateDbError> {
+    async fn maybe_prune(&mut self, db: Db<E>, height: u64) -> Result<Db<E>, StateDbError> {
         if !height.is_multiple_of(self.tuning.prune_every) {
             return Ok(db);
         }
-        let boundary = db.sync_boundary();
+        let boundary = self.prune_boundary(&db, height);
         db.prune(boundary).await.map_err(storage("pruning"))
     }
 
@@ -400,6 +409,16 @@ impl<E: Storage + Clock + Metrics + Spawner> StateDb<E> {
     fn db(&self) -> Result<&Db<E>, StateDbError> {
         self.db.as_ref().ok_or(StateDbError::Unusable)
     }
+}
+
+/// The storage partitions of a store under `prefix` (as [`config`] names them).
+pub fn partitions(prefix: &str) -> [String; 4] {
+    [
+        format!("{prefix}-merkle-journal"),
+        format!("{prefix}-merkle-metadata"),
+        format!("{prefix}-log"),
+        format!("{prefix}-grafted-metadata"),
+    ]
 }
 
 /// The QMDB configuration: partitions under `prefix`, sizes from `tuning`.
@@ -493,5 +512,9 @@ fn decode_height(metadata: Option<Value>) -> Result<Option<u64>, StateDbError> {
         .transpose()
 }
 
+pub mod sync;
+
+#[cfg(test)]
+mod sync_tests;
 #[cfg(test)]
 mod tests;

@@ -113,6 +113,12 @@ impl Devnet {
     /// Starts validator `index` as a child process logging to `node.log` in
     /// its home.
     pub fn start(&mut self, index: usize) -> anyhow::Result<()> {
+        self.start_with(index, &[])
+    }
+
+    /// Starts validator `index` with more arguments of `eiraku node`
+    /// (such as `--state-sync`).
+    pub fn start_with(&mut self, index: usize, args: &[&str]) -> anyhow::Result<()> {
         anyhow::ensure!(
             self.children[index].is_none(),
             "validator {index} is already running"
@@ -127,6 +133,7 @@ impl Devnet {
             .arg("node")
             .arg("--home")
             .arg(&home)
+            .args(args)
             .env(
                 "RUST_LOG",
                 std::env::var("RUST_LOG").unwrap_or_else(|_| "warn,eiraku_node=info".into()),

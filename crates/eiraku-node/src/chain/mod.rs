@@ -5,7 +5,10 @@
 use crate::{
     commitment::{self, Commitment},
     mempool::{Mempool, MempoolError},
-    state_db::{Pending, StateDbError},
+    state_db::{
+        sync::{SyncRequest, SyncTarget},
+        Pending, StateDbError,
+    },
     store::{FinalizedBlock, Store, StoreError},
 };
 use commonware_parallel::Strategy;
@@ -459,6 +462,17 @@ impl Chain {
     /// state (the latest finalized block's).
     pub async fn prove(&self, key: &StateKey) -> Result<commitment::Proof, StoreError> {
         Ok(self.commitment.prove(&key.hashed()).await?)
+    }
+
+    /// A target a joining validator can sync the state to now (its
+    /// operations kept from pruning for a while).
+    pub async fn sync_target(&self) -> Result<SyncTarget, StateDbError> {
+        self.commitment.sync_target().await
+    }
+
+    /// Answers a joining validator's request for state operations.
+    pub async fn serve_sync(&self, request: SyncRequest) -> Result<Vec<u8>, StateDbError> {
+        self.commitment.serve(request).await
     }
 
     /// The state after block `digest`, if this node knows it.

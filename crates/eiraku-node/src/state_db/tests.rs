@@ -6,17 +6,17 @@ use eiraku_core::{
 };
 use std::future::Future;
 
-type Context = deterministic::Context;
+pub(super) type Context = deterministic::Context;
 
 /// Small blobs and frequent pruning, so tests cross section boundaries
 /// and actually delete history.
-const SMALL: Tuning = Tuning {
+pub(super) const SMALL: Tuning = Tuning {
     items_per_blob: 16,
     cache_pages: 64,
     prune_every: 4,
 };
 
-fn run<F, Fut>(test: F)
+pub(super) fn run<F, Fut>(test: F)
 where
     F: FnOnce(Context) -> Fut,
     Fut: Future<Output = ()>,
@@ -24,21 +24,21 @@ where
     deterministic::Runner::default().start(test);
 }
 
-async fn open(context: Context) -> StateDb<Context> {
+pub(super) async fn open(context: Context) -> StateDb<Context> {
     StateDb::open_tuned(context, "state", &SMALL)
         .await
         .expect("open")
 }
 
-fn key(i: u64) -> Digest {
+pub(super) fn key(i: u64) -> Digest {
     hash(&[b"key", &i.to_be_bytes()])
 }
 
-fn value(i: u64, version: u64) -> Vec<u8> {
+pub(super) fn value(i: u64, version: u64) -> Vec<u8> {
     [i.to_be_bytes(), version.to_be_bytes()].concat()
 }
 
-fn put(i: u64, version: u64) -> Write {
+pub(super) fn put(i: u64, version: u64) -> Write {
     (key(i), Some(value(i, version)))
 }
 
@@ -47,7 +47,11 @@ fn delete(i: u64) -> Write {
 }
 
 /// Speculates block `height` on the finalized state and applies it.
-async fn commit_block(db: &mut StateDb<Context>, height: u64, writes: Vec<Write>) -> Digest {
+pub(super) async fn commit_block(
+    db: &mut StateDb<Context>,
+    height: u64,
+    writes: Vec<Write>,
+) -> Digest {
     let pending = db.speculate(None, height, writes).await.expect("speculate");
     let root = pending.root();
     db.apply(pending).await.expect("apply");

@@ -28,6 +28,7 @@ pub mod health;
 mod notary;
 mod recovery;
 mod state_entries;
+mod synced;
 
 pub use account_history::TxPlace;
 use commonware_codec::{Copying, Decode, Encode, RangeCfg};
@@ -374,6 +375,17 @@ impl Store {
             .header
             .timestamp_ms;
         state_entries::load(&self.state, chain_id, height, timestamp_ms).map(Some)
+    }
+
+    /// Up to `count` keys of the applied state's entries after `after`,
+    /// in order, and whether more follow: what a validator joining by
+    /// state sync asks for.
+    pub fn state_keys(
+        &self,
+        after: Option<&[u8]>,
+        count: usize,
+    ) -> Result<(Vec<Vec<u8>>, bool), StoreError> {
+        state_entries::keys_after(&self.state, after, count)
     }
 
     /// Writes what finalized blocks (consecutive, in height order, already

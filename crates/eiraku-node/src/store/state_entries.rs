@@ -53,3 +53,26 @@ pub(super) fn load(
     State::from_entries(chain_id, height, timestamp_ms, entries)
         .map_err(|error| StoreError::Corrupt(error.to_string()))
 }
+
+/// Up to `count` keys (as stored) after `after`, in order, and whether
+/// more follow.
+pub(super) fn keys_after(
+    table: &PartitionHandle,
+    after: Option<&[u8]>,
+    count: usize,
+) -> Result<(Vec<Vec<u8>>, bool), StoreError> {
+    let start = match after {
+        Some(after) => std::ops::Bound::Excluded(after),
+        None => std::ops::Bound::Unbounded,
+    };
+    let range = table.range::<&[u8], _>((start, std::ops::Bound::Unbounded));
+    let mut keys = Vec::new();
+    for entry in range.map(|entry| entry.map(|(key, _)| key)) {
+        let key = entry.map_err(engine)?;
+        if keys.len() == count {
+            return Ok((keys, true));
+        }
+        keys.push(key.to_vec());
+    }
+    Ok((keys, false))
+}

@@ -21,6 +21,13 @@ pub struct NodeCommandArgs {
     /// p2p address it listens on, from node.json).
     #[arg(long, requires = "consent")]
     address: Option<SocketAddr>,
+    /// With an empty data folder (a new validator, or one whose disk was
+    /// lost): take the state of a recent finalized block from the other
+    /// validators (their API addresses in genesis), checked against that
+    /// block's certified state root, instead of replaying the chain from
+    /// genesis. A node that holds a chain starts as usual.
+    #[arg(long, conflicts_with = "consent")]
+    state_sync: bool,
 }
 
 /// Runs the validator until it is stopped (or prints its consent).
@@ -40,5 +47,5 @@ pub fn run(args: NodeCommandArgs) -> anyhow::Result<()> {
     let pid_file = home.dir.join("node.pid");
     std::fs::write(&pid_file, std::process::id().to_string())
         .with_context(|| format!("cannot write {}", pid_file.display()))?;
-    eiraku_node::run(home)
+    eiraku_node::run(home, args.state_sync)
 }

@@ -1,0 +1,305 @@
+//! Joining by state sync: a validator with an empty store takes the state
+//! of a recent finalized block from its peers instead of replaying the
+//! chain from genesis.
+//!
+//! Nothing a peer sends is trusted:
+//! 1. the target block's certificate is checked against the validator sets
+//!    (the genesis set, then each handoff certified by the set before it);
+//! 2. the witness must tie the operations root to that block's state root;
+//! 3. every operation is verified against the operations root (QMDB's sync
+//!    engine), and the rebuilt store must have the block's state root;
+//! 4. the entries' keys come from a peer (the root commits to their
+//!    hashes), and every value is read from the verified store: a key
+//!    whose hash the store does not hold is ignored, and a stored entry no
+//!    peer named a key for fails the sync.
+//!
+//! The store then holds that block, its certificate, the genesis block and
+//! the state; marshal starts from the block as its floor and the node
+//! follows the chain from there. Blocks before it stay with the peers.
+
+mod source;
+
+use crate::{
+    chain, commitment,
+    state_db::{
+        sync::{SyncTarget, TargetError},
+        StateDb,
+    },
+    store::{decode_block, Store},
+};
+use commonware_runtime::{tokio::Context, Storage as _, Supervisor as _};
+use eiraku_api::{Client, SyncTargetView, MAX_SYNC_KEYS};
+use eiraku_core::{digest, proof::LightClient, Block, Digest, Genesis, StateKey};
+use eiraku_state::State;
+use futures::StreamExt as _;
+use source::PeerSource;
+use std::{
+    collections::BTreeMap,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+/// The store's partitions (see [`crate::run`]).
+const STATE_PREFIX: &str = "state";
+/// Where the genesis state's root is worked out, then removed.
+const GENESIS_PREFIX: &str = "sync-genesis";
+/// Targets asked for before giving up (a peer at an epoch's last block is
+/// asked again a moment later).
+const TARGET_ATTEMPTS: usize = 60;
+
+/// What a state sync did.
+pub struct Joined {
+    /// The synced state's store.
+    pub db: StateDb<Context>,
+    /// Height of the block whose state it is.
+    pub height: u64,
+    /// State entries installed.
+    pub entries: usize,
+    /// Bytes received: operations and proofs, then keys.
+    pub bytes: u64,
+    /// Time taken.
+    pub took: Duration,
+}
+
+/// Why a state sync failed.
+#[derive(Debug, thiserror::Error)]
+pub enum JoinError {
+    /// No peer named a target.
+    #[error("no peer named a state to sync to: {0}")]
+    NoTarget(String),
+    /// A peer's target does not hold up.
+    #[error("the sync target from {peer} does not hold up: {why}")]
+    BadTarget {
+        /// The peer.
+        peer: String,
+        /// What failed.
+        why: String,
+    },
+    /// The operations could not be fetched or verified.
+    #[error("{0}")]
+    Sync(String),
+    /// Entries of the verified state had no key from the peers.
+    #[error("{0} entries of the verified state had no key from the peers (their state moved on); start again")]
+    MissingKeys(usize),
+    /// The local store failed.
+    #[error("the local store failed: {0}")]
+    Store(String),
+}
+
+/// Syncs the state from `peers` into the empty `store` and the state
+/// partitions of `context`'s storage.
+pub async fn join(
+    context: &Context,
+    genesis: &Genesis,
+    peers: Vec<Client>,
+    store: &Store,
+) -> Result<Joined, JoinError> {
+    let started = Instant::now();
+    let peers: Arc<[Client]> = peers.into();
+    let (target, block, certificate) = trusted_target(genesis, &peers).await?;
+    let height = block.header.height;
+    tracing::info!(
+        height,
+        operations = target.size - target.start,
+        "state sync: fetching the state's operations"
+    );
+    remove_state(context, STATE_PREFIX).await;
+    let source = PeerSource::new(peers.clone());
+    let checked = target
+        .checked_against(&block.header.state_root)
+        .map_err(|why| JoinError::BadTarget {
+            peer: "the peers".into(),
+            why: why.to_string(),
+        })?;
+    let db = StateDb::sync_from(
+        context.child("state"),
+        STATE_PREFIX,
+        source.clone(),
+        checked,
+        block.header.state_root,
+        height,
+    )
+    .await
+    .map_err(|error| JoinError::Sync(error.to_string()))?;
+    tracing::info!(
+        height,
+        bytes = source.received(),
+        "state sync: operations verified"
+    );
+    let (entries, key_bytes) = entries(&db, &peers).await?;
+    State::from_entries(
+        genesis.chain_id.clone(),
+        height,
+        block.header.timestamp_ms,
+        entries
+            .iter()
+            .filter_map(|(key, value)| Some((StateKey::from_bytes(key)?, value.clone()))),
+    )
+    .map_err(|error| JoinError::Sync(format!("the synced state does not load: {error}")))?;
+    let genesis_block = genesis_block(context, genesis).await?;
+    store
+        .install_synced_state(&genesis_block, &block, &certificate, &entries)
+        .map_err(|error| JoinError::Store(error.to_string()))?;
+    Ok(Joined {
+        db,
+        height,
+        entries: entries.len(),
+        bytes: source.received() + key_bytes,
+        took: started.elapsed(),
+    })
+}
+
+/// A target from the first peer that names one, its block final under
+/// the validator sets followed from genesis. Retries a moment later while
+/// the peers' state is at an epoch's last block (whose successor belongs
+/// to the next set, which marshal could not yet check).
+async fn trusted_target(
+    genesis: &Genesis,
+    peers: &[Client],
+) -> Result<(SyncTarget, Block, Vec<u8>), JoinError> {
+    let light = LightClient::from_genesis(genesis)
+        .map_err(|error| JoinError::NoTarget(error.to_string()))?;
+    let mut last = String::from("no peers");
+    for attempt in 0..TARGET_ATTEMPTS {
+        let peer = &peers[attempt % peers.len()];
+        let view = {
+            let peer = peer.clone();
+            tokio::task::spawn_blocking(move || peer.sync_target()).await
+        };
+        match view {
+            Ok(Ok(view)) => {
+                let (target, block, certificate) =
+                    check_target(&light, &view).map_err(|why| JoinError::BadTarget {
+                        peer: peer.base().to_string(),
+                        why,
+                    })?;
+                if !light.ends_epoch(block.header.height) {
+                    return Ok((target, block, certificate));
+                }
+                last = format!("{} is at the last block of an epoch", peer.base());
+            }
+            Ok(Err(error)) => last = error.to_string(),
+            Err(error) => last = error.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    Err(JoinError::NoTarget(last))
+}
+
+/// The target's block, final by its certificate, and the target.
+fn check_target(
+    light: &LightClient,
+    view: &SyncTargetView,
+) -> Result<(SyncTarget, Block, Vec<u8>), String> {
+    let hex = |text: &str, what: &str| hex::decode(text).map_err(|_| format!("{what} is not hex"));
+    let block = decode_block(&hex(&view.block, "the block")?)?;
+    if block.header.height != view.height {
+        return Err(format!(
+            "the block is at height {}, not {}",
+            block.header.height, view.height
+        ));
+    }
+    let certificate = hex(&view.certificate, "the certificate")?;
+    light
+        .following(&view.handoffs)
+        .and_then(|light| light.verify_finality(&block.header, &certificate))
+        .map_err(|error| error.to_string())?;
+    let ops_root: Digest =
+        digest::from_hex(&view.ops_root).ok_or("the operations root is not a digest")?;
+    let target = SyncTarget {
+        height: view.height,
+        root: block.header.state_root,
+        ops_root,
+        start: view.start,
+        size: view.size,
+        witness: hex(&view.witness, "the witness")?,
+    };
+    target
+        .checked_against(&block.header.state_root)
+        .map_err(|error: TargetError| error.to_string())?;
+    Ok((target, block, certificate))
+}
+
+/// The verified store's entries with their keys (as the store keys
+/// them), the keys asked of the peers in pages; and the bytes received.
+async fn entries(
+    db: &StateDb<Context>,
+    peers: &[Client],
+) -> Result<(Vec<(Vec<u8>, Vec<u8>)>, u64), JoinError> {
+    let mut values: BTreeMap<Digest, Vec<u8>> = BTreeMap::new();
+    let mut stream = Box::pin(
+        db.entries()
+            .map_err(|error| JoinError::Sync(error.to_string()))?,
+    );
+    while let Some(entry) = stream.next().await {
+        let (key, value) = entry.map_err(|error| JoinError::Sync(error.to_string()))?;
+        values.insert(key, value);
+    }
+    drop(stream);
+    let mut entries = Vec::with_capacity(values.len());
+    let mut after: Option<String> = None;
+    let mut bytes = 0u64;
+    let mut turn = 0;
+    loop {
+        let page = {
+            let peer = peers[turn % peers.len()].clone();
+            let after = after.clone();
+            tokio::task::spawn_blocking(move || peer.sync_keys(after.as_deref(), MAX_SYNC_KEYS))
+                .await
+                .map_err(|error| JoinError::Sync(error.to_string()))?
+        };
+        let page = match page {
+            Ok(page) => page,
+            Err(error) if turn < peers.len() * 5 => {
+                tracing::debug!(%error, "state sync: asking the next peer for keys");
+                turn += 1;
+                continue;
+            }
+            Err(error) => return Err(JoinError::Sync(error.to_string())),
+        };
+        for text in &page.keys {
+            bytes += text.len() as u64;
+            let Some(key) = hex::decode(text).ok() else {
+                continue;
+            };
+            let Some(state_key) = StateKey::from_bytes(&key) else {
+                continue;
+            };
+            if let Some(value) = values.remove(&state_key.hashed()) {
+                entries.push((key, value));
+            }
+        }
+        match (page.more, page.keys.last()) {
+            (true, Some(last)) => after = Some(last.clone()),
+            _ => break,
+        }
+    }
+    if !values.is_empty() {
+        return Err(JoinError::MissingKeys(values.len()));
+    }
+    Ok((entries, bytes))
+}
+
+/// The genesis block, its state root worked out in a scratch store.
+async fn genesis_block(context: &Context, genesis: &Genesis) -> Result<Block, JoinError> {
+    let failed = |error: crate::state_db::StateDbError| JoinError::Store(error.to_string());
+    remove_state(context, GENESIS_PREFIX).await;
+    let mut scratch = StateDb::open(context.child("sync_genesis"), GENESIS_PREFIX)
+        .await
+        .map_err(failed)?;
+    let writes = commitment::writes(&State::from_genesis(genesis).all_entries());
+    let pending = scratch.speculate(None, 0, writes).await.map_err(failed)?;
+    scratch.apply(pending).await.map_err(failed)?;
+    let root = scratch.root();
+    drop(scratch);
+    remove_state(context, GENESIS_PREFIX).await;
+    Ok(chain::genesis_block(genesis, root))
+}
+
+/// Removes a state store's partitions (what an interrupted sync left).
+async fn remove_state(context: &Context, prefix: &str) {
+    for partition in crate::state_db::partitions(prefix) {
+        // Absent when nothing was left: nothing to say.
+        let _ = context.remove(&partition, None).await;
+    }
+}

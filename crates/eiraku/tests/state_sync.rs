@@ -1,0 +1,133 @@
+//! State sync: under load, a validator's data folder is wiped; it starts
+//! again with `--state-sync`, takes the state of a recent finalized block
+//! from the others (checked against that block's certified state root),
+//! and follows the chain from there without replaying it.
+//!
+//! CI runs it with 20,000 genesis accounts on a debug build;
+//! `scripts/state_sync.sh` runs it with 100,000 on a release build
+//! (`SYNC_ACCOUNTS=100000`) for the README's figures.
+
+mod common;
+
+use common::{
+    load::{wait_for_nonces, SteadyLoad},
+    TestNetwork,
+};
+use eiraku_core::{AccountId, Amount, Genesis, GenesisAccount};
+use std::time::{Duration, Instant};
+
+/// Genesis accounts besides the demo's, unless `SYNC_ACCOUNTS` says.
+const ACCOUNTS: u64 = 20_000;
+/// Transfers a second while the validator is wiped and syncs.
+const RATE: u64 = 300;
+
+fn accounts() -> u64 {
+    std::env::var("SYNC_ACCOUNTS")
+        .ok()
+        .map(|text| text.parse().expect("SYNC_ACCOUNTS is a number"))
+        .unwrap_or(ACCOUNTS)
+}
+
+/// Adds the many accounts: ids that are not keys (nobody signs for them),
+/// each holding one unit, so the state is large.
+fn many_accounts(genesis: &mut Genesis) {
+    for index in 0..accounts() {
+        genesis.accounts.push(GenesisAccount {
+            id: numbered(index),
+            balance: Amount(1),
+            label: String::new(),
+            role: None,
+            bank: None,
+            travel_key: None,
+        });
+    }
+}
+
+#[test]
+fn a_wiped_validator_rejoins_by_state_sync_under_load() {
+    let mut network = TestNetwork::start_spec(4, 0, false, |_| {}, many_accounts);
+    let load = SteadyLoad::start(
+        (0..3).map(|v| network.client(v)).collect(),
+        network.chain_id.clone(),
+        &network.key("faucet"),
+        50,
+        RATE,
+    );
+    std::thread::sleep(Duration::from_secs(5));
+
+    // The disk is lost: the process dies and its data folder goes.
+    network.net.kill(3);
+    let data = network.net.home(3).join("data");
+    std::fs::remove_dir_all(&data).expect("data folder removed");
+    std::thread::sleep(Duration::from_secs(3));
+    let restarted = Instant::now();
+    network
+        .net
+        .start_with(3, &["--state-sync"])
+        .expect("validator restarts");
+    let target = network.min_height(&[0, 1, 2]);
+    network
+        .net
+        .wait_for_height(3, target, Duration::from_secs(300))
+        .expect("the synced validator reaches the others' height");
+    let took = restarted.elapsed();
+
+    let log = std::fs::read_to_string(network.net.home(3).join("node.log")).expect("log");
+    let done = log
+        .lines()
+        .find(|line| line.contains("state sync: done"))
+        .expect("the validator joined by state sync");
+    eprintln!(
+        "{} accounts; caught up {took:?} after restart; {done}",
+        accounts()
+    );
+    let synced_at = height_in(done);
+    assert!(synced_at > 1, "synced at height {synced_at}");
+    let client = network.client(3);
+    assert!(
+        client.block(1).is_err(),
+        "the synced validator replayed the chain: it holds block 1"
+    );
+
+    // It follows the chain: later blocks are the others' blocks.
+    let later = network.min_height(&[0, 1, 2]) + 3;
+    network
+        .net
+        .wait_for_height(3, later, Duration::from_secs(60))
+        .expect("the synced validator follows");
+    let report = load.stop();
+    assert_eq!(report.server_errors, 0, "the load met 5xx answers");
+    for validator in 0..4 {
+        wait_for_nonces(&network, validator, &report.senders);
+    }
+    for height in [synced_at, later] {
+        let theirs = network.client(0).block(height).expect("block");
+        let ours = client.block(height).expect("block");
+        assert_eq!(ours.hash, theirs.hash, "block {height} differs");
+        assert_eq!(
+            ours.state_root, theirs.state_root,
+            "state at {height} differs"
+        );
+    }
+    // An account of genesis the load never touched came over with the state.
+    let untouched = numbered(accounts() - 1);
+    assert_eq!(
+        client.account(&untouched).expect("account").balance,
+        network.client(0).account(&untouched).unwrap().balance
+    );
+}
+
+/// The many accounts' ids: hashes of their numbers.
+fn numbered(index: u64) -> AccountId {
+    let id = eiraku_core::hash(&[&index.to_be_bytes()]);
+    AccountId::from_bytes(id.as_ref().try_into().expect("32 bytes"))
+}
+
+/// The `height=N` field of a log line.
+fn height_in(line: &str) -> u64 {
+    let field = line
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix("height="))
+        .expect("the line names the height");
+    field.parse().expect("a height")
+}
