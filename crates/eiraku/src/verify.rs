@@ -214,6 +214,11 @@ pub fn verify_home(home: &Path, progress: bool) -> anyhow::Result<VerifyReport> 
                 .context("cannot open the node's store (is the node still running?)"))
         }
     };
+    if let Some(height) = store.synced_from()? {
+        anyhow::bail!(
+            "this store was started by state sync at block {height}: it holds no block between genesis and that one, so there is no chain to replay here. Its state was checked against block {height}'s certified state root when it joined; verify the chain itself on a node that holds it (eiraku verify --rpc URL --genesis FILE)"
+        );
+    }
     let mut source = StoreSource {
         store,
         tables_only: false,

@@ -32,7 +32,11 @@ fn the_api_keeps_to_its_openapi_document_under_fuzzing() {
         .args(["--checks", CHECKS])
         .args(["--phases", "examples,coverage,fuzzing"])
         .args(["--max-examples", "25", "--seed", "1", "--max-time", "90"])
-        .args(["--workers", "2", "--no-color"])
+        // One worker: with two threads, CPython before 3.11.8 sometimes
+        // fails its own parsing (hypothesis describing a lambda: "AST
+        // constructor recursion depth mismatch", cpython#106905), and the
+        // run reports a runtime error that is not the node's.
+        .args(["--workers", "1", "--no-color"])
         .args(["--generation-database", "none", "--report", "har"])
         .arg("--report-dir")
         .arg(&report_dir)

@@ -109,12 +109,32 @@ fn a_wiped_validator_rejoins_by_state_sync_under_load() {
             "state at {height} differs"
         );
     }
+    // A crash after the sync: it starts again from its own store.
+    network.net.kill(3);
+    network.net.start(3).expect("validator restarts");
+    let again = network.min_height(&[0, 1, 2]) + 2;
+    network
+        .net
+        .wait_for_height(3, again, Duration::from_secs(120))
+        .expect("the synced validator restarts and follows");
+    assert_eq!(
+        client.block(again).expect("block").hash,
+        network.client(0).block(again).expect("block").hash
+    );
+
     // An account of genesis the load never touched came over with the state.
     let untouched = numbered(accounts() - 1);
     assert_eq!(
         client.account(&untouched).expect("account").balance,
         network.client(0).account(&untouched).unwrap().balance
     );
+
+    // `eiraku verify` has no chain to replay on it, and says why.
+    network.net.stop_all();
+    let home = network.net.home(3);
+    let (ok, output) = common::run_cli(&["verify", "--home", home.to_str().unwrap()]);
+    assert!(!ok, "verify passed a store without the chain:\n{output}");
+    assert!(output.contains("started by state sync"), "{output}");
 }
 
 /// The many accounts' ids: hashes of their numbers.
