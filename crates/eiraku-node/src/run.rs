@@ -102,7 +102,10 @@ pub fn run(home: NodeHome, state_sync: bool) -> anyhow::Result<()> {
                     peers = peers.len(),
                     "state sync: joining from the other validators' state"
                 );
-                let joined = state_sync::join(&context, &home.genesis, peers, &store).await?;
+                let peers = Arc::new(state_sync::Peers::new(peers));
+                let install = state_sync::Install::Synced;
+                let joined =
+                    state_sync::join(&context, &home.genesis, peers, &store, install).await?;
                 tracing::info!(
                     height = joined.height,
                     entries = joined.entries,

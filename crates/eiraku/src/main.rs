@@ -136,6 +136,12 @@ enum Command {
     /// money invariants. Reads a stopped node's folder (--home) or a
     /// running node's API (--rpc, with --genesis).
     Verify(VerifyArgs),
+    /// Back up a running validator: its chain and the state of its latest
+    /// block, taken through its API, consistent while it runs.
+    Backup(eiraku::commands::backup::BackupArgs),
+    /// Restore a backup into a stopped validator's empty data folder,
+    /// checked as state sync checks its peers; then start it as usual.
+    Restore(eiraku::commands::backup::RestoreArgs),
     /// Check proofs offline, with only the genesis file.
     Proof {
         #[command(subcommand)]
@@ -285,6 +291,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => work::run(command, no_wait, &node),
         Command::Notary { command } => notary::run(command),
         Command::Verify(args) => verify::run(args),
+        Command::Backup(args) => eiraku::commands::backup::run_backup(args),
+        Command::Restore(args) => eiraku::commands::backup::run_restore(args),
         Command::Proof { command, node } => proof::run(command, &node),
         Command::Query { command, node } => query::run(command, &node),
         Command::Cash { command } => cash::run(command),

@@ -213,6 +213,15 @@ impl<E: Storage + Clock + Metrics + Spawner> StateDb<E> {
         Ok(synced)
     }
 
+    /// Makes the store durable (the sync engine writes without syncing):
+    /// before anything records that the state is there.
+    pub async fn persist(&mut self) -> Result<(), StateDbError> {
+        let db = self.db.take().ok_or(StateDbError::Unusable)?;
+        let db = db.sync().await.map_err(storage("persisting the state"))?;
+        self.db = Some(db);
+        Ok(())
+    }
+
     /// Every key and value of the committed state, in key order.
     pub fn entries(
         &self,

@@ -17,22 +17,26 @@
 //! the state; marshal starts from the block as its floor and the node
 //! follows the chain from there. Blocks before it stay with the peers.
 
+pub mod backup;
+pub mod restore;
 mod source;
 
-use crate::{
+pub use source::PeerSource;
+
+pub use crate::{
     chain, commitment,
     state_db::{
-        sync::{SyncTarget, TargetError},
+        sync::{Operation, SyncTarget, TargetError},
         StateDb,
     },
     store::{decode_block, Store},
 };
 use commonware_runtime::{tokio::Context, Storage as _, Supervisor as _};
-use eiraku_api::{Client, SyncTargetView, MAX_SYNC_KEYS};
+use commonware_storage::{merkle::mmr, qmdb::sync::Source};
+use eiraku_api::{Client, SyncKeysView, SyncTargetView, MAX_SYNC_KEYS};
 use eiraku_core::{digest, proof::LightClient, Block, Digest, Genesis, StateKey};
 use eiraku_state::State;
 use futures::StreamExt as _;
-use source::PeerSource;
 use std::{
     collections::BTreeMap,
     sync::Arc,
@@ -86,17 +90,81 @@ pub enum JoinError {
     Store(String),
 }
 
-/// Syncs the state from `peers` into the empty `store` and the state
-/// partitions of `context`'s storage.
-pub async fn join(
+/// Where a state comes from: the other validators, or a backup file.
+pub trait Origin: Send + Sync + 'static {
+    /// Its operations with their proofs.
+    type Operations: Source<Family = mmr::Family, Digest = Digest, Op = Operation> + Clone + 'static;
+    /// A target, asked of the `attempt`-th source in turn (blocking).
+    fn target(&self, attempt: usize) -> Result<SyncTargetView, String>;
+    /// Keys after `after`, asked of the `attempt`-th source (blocking).
+    fn keys(&self, after: Option<&str>, attempt: usize) -> Result<SyncKeysView, String>;
+    /// How many sources answer in turn.
+    fn count(&self) -> usize;
+    /// The source of operations.
+    fn operations(&self) -> Self::Operations;
+    /// Bytes of operations and proofs received so far.
+    fn received(&self, operations: &Self::Operations) -> u64;
+}
+
+/// The other validators' APIs, asked in turn.
+pub struct Peers(Arc<[Client]>);
+
+impl Peers {
+    /// The validators at `clients` (not empty).
+    pub fn new(clients: Vec<Client>) -> Self {
+        Self(clients.into())
+    }
+}
+
+impl Origin for Peers {
+    type Operations = PeerSource;
+
+    fn target(&self, attempt: usize) -> Result<SyncTargetView, String> {
+        let peer = &self.0[attempt % self.0.len()];
+        peer.sync_target()
+            .map_err(|error| format!("{}: {error}", peer.base()))
+    }
+
+    fn keys(&self, after: Option<&str>, attempt: usize) -> Result<SyncKeysView, String> {
+        let peer = &self.0[attempt % self.0.len()];
+        peer.sync_keys(after, MAX_SYNC_KEYS)
+            .map_err(|error| format!("{}: {error}", peer.base()))
+    }
+
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+
+    fn operations(&self) -> PeerSource {
+        PeerSource::new(self.0.clone())
+    }
+
+    fn received(&self, operations: &PeerSource) -> u64 {
+        operations.received()
+    }
+}
+
+/// How a store is started from a state that is not its own replay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Install {
+    /// State sync: no block between genesis and the state's.
+    Synced,
+    /// A restore: the blocks up to the state's are already in the store.
+    Restored,
+}
+
+/// Builds the state from `origin` into the empty `store` and the state
+/// partitions of `context`'s storage, checking everything against the
+/// validator sets of `genesis`.
+pub async fn join<O: Origin>(
     context: &Context,
     genesis: &Genesis,
-    peers: Vec<Client>,
+    origin: Arc<O>,
     store: &Store,
+    install: Install,
 ) -> Result<Joined, JoinError> {
     let started = Instant::now();
-    let peers: Arc<[Client]> = peers.into();
-    let (target, block, certificate) = trusted_target(genesis, &peers).await?;
+    let (target, block, certificate) = trusted_target(genesis, origin.clone()).await?;
     let height = block.header.height;
     tracing::info!(
         height,
@@ -104,11 +172,11 @@ pub async fn join(
         "state sync: fetching the state's operations"
     );
     remove_state(context, STATE_PREFIX).await;
-    let source = PeerSource::new(peers.clone());
+    let source = origin.operations();
     let checked = target
         .checked_against(&block.header.state_root)
         .map_err(|why| JoinError::BadTarget {
-            peer: "the peers".into(),
+            peer: "the origin".into(),
             why: why.to_string(),
         })?;
     let db = StateDb::sync_from(
@@ -121,12 +189,10 @@ pub async fn join(
     )
     .await
     .map_err(|error| JoinError::Sync(error.to_string()))?;
-    tracing::info!(
-        height,
-        bytes = source.received(),
-        "state sync: operations verified"
-    );
-    let (entries, key_bytes) = entries(&db, &peers).await?;
+    let received = origin.received(&source);
+    tracing::info!(height, bytes = received, "state sync: operations verified");
+    let (entries, key_bytes) = entries(&db, origin).await?;
+    let mut db = db;
     State::from_entries(
         genesis.chain_id.clone(),
         height,
@@ -137,49 +203,61 @@ pub async fn join(
     )
     .map_err(|error| JoinError::Sync(format!("the synced state does not load: {error}")))?;
     let genesis_block = genesis_block(context, genesis).await?;
+    db.persist()
+        .await
+        .map_err(|error| JoinError::Store(error.to_string()))?;
     store
-        .install_synced_state(&genesis_block, &block, &certificate, &entries)
+        .install_synced_state(
+            &genesis_block,
+            &block,
+            &certificate,
+            &entries,
+            install == Install::Synced,
+        )
         .map_err(|error| JoinError::Store(error.to_string()))?;
     Ok(Joined {
         db,
         height,
         entries: entries.len(),
-        bytes: source.received() + key_bytes,
+        bytes: received + key_bytes,
         took: started.elapsed(),
     })
 }
 
-/// A target from the first peer that names one, its block final under
+/// A target from the first source that names one, its block final under
 /// the validator sets followed from genesis. Retries a moment later while
-/// the peers' state is at an epoch's last block (whose successor belongs
-/// to the next set, which marshal could not yet check).
-async fn trusted_target(
+/// the state is at an epoch's last block (whose successor belongs to the
+/// next set, which marshal could not yet check).
+async fn trusted_target<O: Origin>(
     genesis: &Genesis,
-    peers: &[Client],
+    origin: Arc<O>,
 ) -> Result<(SyncTarget, Block, Vec<u8>), JoinError> {
     let light = LightClient::from_genesis(genesis)
         .map_err(|error| JoinError::NoTarget(error.to_string()))?;
-    let mut last = String::from("no peers");
+    let mut last = String::from("no sources");
     for attempt in 0..TARGET_ATTEMPTS {
-        let peer = &peers[attempt % peers.len()];
         let view = {
-            let peer = peer.clone();
-            tokio::task::spawn_blocking(move || peer.sync_target()).await
+            let origin = origin.clone();
+            tokio::task::spawn_blocking(move || origin.target(attempt))
+                .await
+                .map_err(|error| JoinError::NoTarget(error.to_string()))?
         };
         match view {
-            Ok(Ok(view)) => {
+            Ok(view) => {
                 let (target, block, certificate) =
                     check_target(&light, &view).map_err(|why| JoinError::BadTarget {
-                        peer: peer.base().to_string(),
+                        peer: format!("source {}", attempt % origin.count()),
                         why,
                     })?;
                 if !light.ends_epoch(block.header.height) {
                     return Ok((target, block, certificate));
                 }
-                last = format!("{} is at the last block of an epoch", peer.base());
+                last = format!(
+                    "the state is at block {}, the last of an epoch",
+                    view.height
+                );
             }
-            Ok(Err(error)) => last = error.to_string(),
-            Err(error) => last = error.to_string(),
+            Err(error) => last = error,
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
@@ -221,10 +299,10 @@ fn check_target(
 }
 
 /// The verified store's entries with their keys (as the store keys
-/// them), the keys asked of the peers in pages; and the bytes received.
-async fn entries(
+/// them), the keys asked of the origin in pages; and the bytes received.
+async fn entries<O: Origin>(
     db: &StateDb<Context>,
-    peers: &[Client],
+    origin: Arc<O>,
 ) -> Result<(Vec<(Vec<u8>, Vec<u8>)>, u64), JoinError> {
     let mut values: BTreeMap<Digest, Vec<u8>> = BTreeMap::new();
     let mut stream = Box::pin(
@@ -238,24 +316,23 @@ async fn entries(
     drop(stream);
     let mut entries = Vec::with_capacity(values.len());
     let mut after: Option<String> = None;
-    let mut bytes = 0u64;
-    let mut turn = 0;
+    let (mut bytes, mut attempt) = (0u64, 0);
     loop {
         let page = {
-            let peer = peers[turn % peers.len()].clone();
+            let origin = origin.clone();
             let after = after.clone();
-            tokio::task::spawn_blocking(move || peer.sync_keys(after.as_deref(), MAX_SYNC_KEYS))
+            tokio::task::spawn_blocking(move || origin.keys(after.as_deref(), attempt))
                 .await
                 .map_err(|error| JoinError::Sync(error.to_string()))?
         };
         let page = match page {
             Ok(page) => page,
-            Err(error) if turn < peers.len() * 5 => {
-                tracing::debug!(%error, "state sync: asking the next peer for keys");
-                turn += 1;
+            Err(error) if attempt < origin.count() * 5 => {
+                tracing::debug!(%error, "state sync: asking the next source for keys");
+                attempt += 1;
                 continue;
             }
-            Err(error) => return Err(JoinError::Sync(error.to_string())),
+            Err(error) => return Err(JoinError::Sync(error)),
         };
         for text in &page.keys {
             bytes += text.len() as u64;

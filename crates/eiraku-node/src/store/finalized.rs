@@ -41,7 +41,7 @@ impl Store {
 
     /// Writes the encoded finalization certificate of block `digest` at
     /// `height`, and indexes the digest. Buffered like [`Store::put_block`].
-    fn put_certificate(
+    pub(super) fn put_certificate(
         &self,
         height: u64,
         digest: &Digest,

@@ -14,13 +14,16 @@ const SYNCED_FROM: &[u8] = b"synced_from";
 impl Store {
     /// Writes the verified state of `block` (its entries, as stored),
     /// the block, its certificate and the genesis block, in one durable
-    /// batch. The store must be empty.
+    /// batch; `synced` marks a store without the blocks between (state
+    /// sync), unlike a restore that put them in first. The store must hold
+    /// no applied state.
     pub fn install_synced_state(
         &self,
         genesis: &Block,
         block: &Block,
         certificate: &[u8],
         entries: &[(Vec<u8>, Vec<u8>)],
+        synced: bool,
     ) -> Result<(), StoreError> {
         if self.applied_height()?.is_some() {
             return Err(StoreError::Corrupt(
@@ -42,9 +45,26 @@ impl Store {
             batch.insert(&self.block_digests, block.hash().as_ref(), key);
         }
         batch.insert(&self.certificates, height.to_be_bytes(), certificate);
-        batch.insert(&self.meta, SYNCED_FROM, height.to_be_bytes());
+        if synced {
+            batch.insert(&self.meta, SYNCED_FROM, height.to_be_bytes());
+        }
         batch.insert(&self.meta, APPLIED_HEIGHT, height.to_be_bytes());
         batch.commit().map_err(engine)
+    }
+
+    /// Writes finalized `block` with its certificate (a restore's blocks,
+    /// before its state). Durable at the state's install.
+    pub fn put_certified(
+        &self,
+        block: &Block,
+        certificate: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
+        let digest = block.hash();
+        self.put_block(&digest, block)?;
+        match certificate {
+            Some(certificate) => self.put_certificate(block.header.height, &digest, certificate),
+            None => Ok(()),
+        }
     }
 
     /// The height this store's state was synced at, if it was started by

@@ -3,6 +3,7 @@
 
 mod amendment_args;
 pub mod attest;
+pub mod backup;
 pub mod bench;
 pub mod cash;
 pub mod cash_center;
