@@ -164,6 +164,17 @@ where
     // one it synced at: marshal and that epoch's engine start from its
     // finalization instead.
     let synced = synced_floor(&chain);
+    // Marshal checks the floor's certificate with its epoch's set, which
+    // a node that has moved on since no longer registers by itself.
+    if let Some(floor) = &synced {
+        let floor_epoch = floor.proposal.round.epoch();
+        if floor_epoch != epoch {
+            schemes.register(
+                floor_epoch,
+                &set_of_epoch_at(&chain, floor.proposal.payload),
+            );
+        }
+    }
     let start = match &synced {
         Some(finalization) => Start::Floor(finalization.clone()),
         None => Start::Genesis(genesis),
@@ -505,6 +516,29 @@ fn synced_floor(chain: &Chain) -> Option<FinalizationCertificate> {
     )
     .expect("the kept certificate decodes");
     Some(finalization)
+}
+
+/// The set of the epoch holding block `digest` of a synced store: the
+/// last handoff kept before it, or the genesis set.
+fn set_of_epoch_at(chain: &Chain, digest: Digest) -> ValidatorSet {
+    let store = chain.store();
+    let height = store
+        .synced_from()
+        .expect("the store reads")
+        .filter(|height| {
+            store
+                .block(*height)
+                .ok()
+                .flatten()
+                .is_some_and(|b| b.hash() == digest)
+        })
+        .expect("the floor is the synced block");
+    match store.last_handoff_before(height).expect("the store reads") {
+        Some((_, set, _)) => ValidatorSet::from_bytes(&set).expect("a kept set decodes"),
+        None => eiraku_state::validators::Validators::from_genesis(chain.genesis())
+            .active()
+            .clone(),
+    }
 }
 
 /// What the executor does after the last block of an epoch is durable:

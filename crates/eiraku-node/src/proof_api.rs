@@ -190,13 +190,20 @@ pub(crate) fn handoffs(context: &ApiContext, height: u64) -> Result<Vec<Handoff>
     for (at, set, proof) in kept {
         let block = store.block(at).map_err(ApiError::internal)?;
         let certificate = store.certificate(at).map_err(ApiError::internal)?;
-        let (Some(block), Some(certificate)) = (block, certificate) else {
-            return Err(ApiError::internal(format!(
-                "the block ending an epoch at {at}, or its certificate, is missing"
-            )));
+        let (header, certificate) = match (block, certificate) {
+            (Some(block), Some(certificate)) => (block.header.encode().to_vec(), certificate),
+            // A store started by state sync keeps them with the handoff.
+            _ => store
+                .handoff_header(at)
+                .map_err(ApiError::internal)?
+                .ok_or_else(|| {
+                    ApiError::internal(format!(
+                        "the block ending an epoch at {at}, or its certificate, is missing"
+                    ))
+                })?,
         };
         handoffs.push(Handoff {
-            header: hex::encode(block.header.encode()),
+            header: hex::encode(header),
             certificate: hex::encode(certificate),
             set: hex::encode(set),
             proof: hex::encode(proof),

@@ -411,12 +411,17 @@ impl<E: Storage + Clock + Metrics + Spawner> StateDb<E> {
     }
 }
 
-/// The storage partitions of a store under `prefix` (as [`config`] names them).
-pub fn partitions(prefix: &str) -> [String; 4] {
+/// The storage partitions a store under `prefix` occupies: what
+/// [`config`] names, as the journals below it split them (their data and
+/// their index each a partition of its own).
+pub fn partitions(prefix: &str) -> [String; 7] {
     [
-        format!("{prefix}-merkle-journal"),
+        format!("{prefix}-merkle-journal-blobs"),
+        format!("{prefix}-merkle-journal-metadata"),
         format!("{prefix}-merkle-metadata"),
-        format!("{prefix}-log"),
+        format!("{prefix}-log_data"),
+        format!("{prefix}-log_offsets-blobs"),
+        format!("{prefix}-log_offsets-metadata"),
         format!("{prefix}-grafted-metadata"),
     ]
 }

@@ -23,6 +23,9 @@ use eiraku_api::{ErrorBody, SyncKeysQuery, SyncKeysView, SyncTargetView, MAX_SYN
 use eiraku_core::digest;
 use utoipa::OpenApi;
 
+/// Sync requests served at once.
+static SERVING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 /// The state a joining validator can sync to now: its height, the block
 /// and certificate that make it final, the validator-set handoffs since
 /// genesis, and the state's operation log (root, range, witness).
@@ -30,6 +33,7 @@ use utoipa::OpenApi;
 #[utoipa::path(get, path = "/v1/sync/target",
     responses((status = 200, body = SyncTargetView), (status = 503, body = ErrorBody)))]
 async fn sync_target(State(context): State<ApiContext>) -> Result<Json<SyncTargetView>, ApiError> {
+    let _serving = serving()?;
     let target = context.chain.sync_target().await.map_err(refusal)?;
     let (block, certificate) = certified_block(&context, target.height).await?;
     Ok(Json(SyncTargetView {
@@ -65,6 +69,7 @@ async fn sync_operations(
             format!("the body is not an encoded sync request: {error}"),
         )
     })?;
+    let _serving = serving()?;
     let response = context.chain.serve_sync(request).await.map_err(refusal)?;
     Ok((
         [(header::CONTENT_TYPE, "application/octet-stream")],
@@ -72,11 +77,24 @@ async fn sync_operations(
     ))
 }
 
+/// A place among the sync requests served at once. Targets and
+/// operations are read under the state's lock, which block application
+/// waits on: a few joiners at a time, not a flood.
+fn serving() -> Result<tokio::sync::SemaphorePermit<'static>, ApiError> {
+    SERVING.try_acquire().map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "the node is serving other state syncs; ask again shortly",
+        )
+    })
+}
+
 /// Keys of the state's entries (hex of their encoding), in order, after
 /// `after`: a joining validator reads each value from the state it
 /// verified, so only the keys (not part of the root) come from here.
 #[utoipa::path(get, path = "/v1/sync/keys", params(SyncKeysQuery),
-    responses((status = 200, body = SyncKeysView), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = SyncKeysView), (status = 400, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn sync_keys(
     State(context): State<ApiContext>,
     Query(query): Query<SyncKeysQuery>,
@@ -94,6 +112,7 @@ async fn sync_keys(
         })?),
         None => None,
     };
+    let _serving = serving()?;
     let (keys, more) = context
         .chain
         .store()

@@ -249,8 +249,9 @@ pub fn run(config: &BenchConfig) -> anyhow::Result<BenchReport> {
                         std::thread::sleep(wait);
                     }
                     let sent = Instant::now();
-                    // To this worker's validator, or the next that answers.
-                    match crate::failover::submit_raw_batch(clients, worker, batch) {
+                    // To this worker's validator, or the next that answers;
+                    // what a full mempool refused, again.
+                    match crate::failover::submit_until_taken(clients, worker, batch) {
                         Ok(response) => {
                             let mut refused = response.refused.iter().peekable();
                             let mut map = submitted_at.lock().unwrap();

@@ -21,6 +21,9 @@ pub struct Devnet {
     /// Each home's API address, by index.
     api_addresses: Vec<std::net::SocketAddr>,
     children: Vec<Option<Child>>,
+    /// A command each validator is started under (such as `ip netns exec
+    /// NAME`), by index; none by default.
+    launchers: Vec<Vec<String>>,
 }
 
 impl Devnet {
@@ -53,12 +56,14 @@ impl Devnet {
             api_addresses.push(address);
         }
         let children = api_addresses.iter().map(|_| None).collect();
+        let launchers = api_addresses.iter().map(|_| Vec::new()).collect();
         Ok(Self {
             dir: dir.to_path_buf(),
             binary: binary.to_path_buf(),
             genesis,
             api_addresses,
             children,
+            launchers,
         })
     }
 
@@ -129,7 +134,15 @@ impl Devnet {
             .append(true)
             .open(home.join("node.log"))
             .with_context(|| format!("cannot open the log in {}", home.display()))?;
-        let child = Command::new(&self.binary)
+        let mut command = match self.launchers[index].split_first() {
+            Some((program, args)) => {
+                let mut command = Command::new(program);
+                command.args(args).arg(&self.binary);
+                command
+            }
+            None => Command::new(&self.binary),
+        };
+        let child = command
             .arg("node")
             .arg("--home")
             .arg(&home)
@@ -146,6 +159,13 @@ impl Devnet {
         std::fs::write(home.join("node.pid"), child.id().to_string())?;
         self.children[index] = Some(child);
         Ok(())
+    }
+
+    /// Starts validator `index` under `launcher` from now on: a command
+    /// that runs its arguments in another setting and becomes them (such
+    /// as `ip netns exec NAME`, which keeps the process id).
+    pub fn launch_under(&mut self, index: usize, launcher: &[&str]) {
+        self.launchers[index] = launcher.iter().map(|arg| arg.to_string()).collect();
     }
 
     /// Starts every validator that is not running.

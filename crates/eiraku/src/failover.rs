@@ -31,6 +31,45 @@ pub fn submit_raw_batch(
     Err(unreachable.expect("at least one client"))
 }
 
+/// Submissions of the transactions a full mempool refused, before the
+/// refusal stands.
+const BUSY_RETRIES: u32 = 50;
+
+/// [`submit_raw_batch`], then the transactions refused as `busy` (a full
+/// mempool) again, a moment later each time, until taken or refused for
+/// another reason: a transaction dropped at saturation would leave its
+/// sender's later ones waiting for ever behind the nonce gap. Refusals
+/// name positions in `batch`.
+pub fn submit_until_taken(
+    clients: &[Client],
+    first: usize,
+    batch: &[SignedTransaction],
+) -> Result<RawBatchResponse, ClientError> {
+    let mut answer = submit_raw_batch(clients, first, batch)?;
+    for attempt in 1..=BUSY_RETRIES {
+        let (busy, other): (Vec<_>, Vec<_>) = answer
+            .refused
+            .into_iter()
+            .partition(|r| r.error.code == "busy");
+        answer.refused = other;
+        if busy.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100 * attempt as u64));
+        let again: Vec<SignedTransaction> = busy.iter().map(|r| batch[r.index].clone()).collect();
+        let retried = submit_raw_batch(clients, first, &again)?;
+        answer.accepted += retried.accepted;
+        answer
+            .refused
+            .extend(retried.refused.into_iter().map(|mut refusal| {
+                refusal.index = busy[refusal.index].index;
+                refusal
+            }));
+        answer.refused.sort_by_key(|refusal| refusal.index);
+    }
+    Ok(answer)
+}
+
 /// Whether the next validator may take what this one could not: it cannot
 /// be reached, or it is busy or limits this client (429, 503).
 fn is_passing(error: &ClientError) -> bool {

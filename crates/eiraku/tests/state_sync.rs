@@ -5,43 +5,19 @@
 //!
 //! CI runs it with 20,000 genesis accounts on a debug build;
 //! `scripts/state_sync.sh` runs it with 100,000 on a release build
-//! (`SYNC_ACCOUNTS=100000`) for the README's figures.
+//! (`SCALE_ACCOUNTS=100000`) for the README's figures.
 
 mod common;
 
 use common::{
+    accounts::{accounts, many_accounts, numbered},
     load::{wait_for_nonces, SteadyLoad},
     TestNetwork,
 };
-use eiraku_core::{AccountId, Amount, Genesis, GenesisAccount};
 use std::time::{Duration, Instant};
 
-/// Genesis accounts besides the demo's, unless `SYNC_ACCOUNTS` says.
-const ACCOUNTS: u64 = 20_000;
 /// Transfers a second while the validator is wiped and syncs.
 const RATE: u64 = 300;
-
-fn accounts() -> u64 {
-    std::env::var("SYNC_ACCOUNTS")
-        .ok()
-        .map(|text| text.parse().expect("SYNC_ACCOUNTS is a number"))
-        .unwrap_or(ACCOUNTS)
-}
-
-/// Adds the many accounts: ids that are not keys (nobody signs for them),
-/// each holding one unit, so the state is large.
-fn many_accounts(genesis: &mut Genesis) {
-    for index in 0..accounts() {
-        genesis.accounts.push(GenesisAccount {
-            id: numbered(index),
-            balance: Amount(1),
-            label: String::new(),
-            role: None,
-            bank: None,
-            travel_key: None,
-        });
-    }
-}
 
 #[test]
 fn a_wiped_validator_rejoins_by_state_sync_under_load() {
@@ -135,12 +111,6 @@ fn a_wiped_validator_rejoins_by_state_sync_under_load() {
     let (ok, output) = common::run_cli(&["verify", "--home", home.to_str().unwrap()]);
     assert!(!ok, "verify passed a store without the chain:\n{output}");
     assert!(output.contains("started by state sync"), "{output}");
-}
-
-/// The many accounts' ids: hashes of their numbers.
-fn numbered(index: u64) -> AccountId {
-    let id = eiraku_core::hash(&[&index.to_be_bytes()]);
-    AccountId::from_bytes(id.as_ref().try_into().expect("32 bytes"))
 }
 
 /// The `height=N` field of a log line.

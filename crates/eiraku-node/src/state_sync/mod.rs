@@ -31,10 +31,15 @@ pub use crate::{
     },
     store::{decode_block, Store},
 };
+use commonware_codec::{Copying, DecodeExt as _};
 use commonware_runtime::{tokio::Context, Storage as _, Supervisor as _};
 use commonware_storage::{merkle::mmr, qmdb::sync::Source};
 use eiraku_api::{Client, SyncKeysView, SyncTargetView, MAX_SYNC_KEYS};
-use eiraku_core::{digest, proof::LightClient, Block, Digest, Genesis, StateKey};
+use eiraku_core::{
+    digest,
+    proof::{Handoff, LightClient},
+    Block, BlockHeader, Digest, Genesis, StateKey,
+};
 use eiraku_state::State;
 use futures::StreamExt as _;
 use std::{
@@ -164,7 +169,16 @@ pub async fn join<O: Origin>(
     install: Install,
 ) -> Result<Joined, JoinError> {
     let started = Instant::now();
-    let (target, block, certificate) = trusted_target(genesis, origin.clone()).await?;
+    let holds_nothing = match install {
+        Install::Synced => store.holds_nothing(),
+        Install::Restored => store.applied_height().map(|height| height.is_none()),
+    };
+    if !holds_nothing.map_err(|error| JoinError::Store(error.to_string()))? {
+        return Err(JoinError::Store(
+            "the data folder already holds part of a chain: state sync needs an empty one".into(),
+        ));
+    }
+    let (target, block, certificate, handoffs) = trusted_target(genesis, origin.clone()).await?;
     let height = block.header.height;
     tracing::info!(
         height,
@@ -206,6 +220,7 @@ pub async fn join<O: Origin>(
     db.persist()
         .await
         .map_err(|error| JoinError::Store(error.to_string()))?;
+    keep_handoffs(store, &handoffs, install)?;
     store
         .install_synced_state(
             &genesis_block,
@@ -231,7 +246,7 @@ pub async fn join<O: Origin>(
 async fn trusted_target<O: Origin>(
     genesis: &Genesis,
     origin: Arc<O>,
-) -> Result<(SyncTarget, Block, Vec<u8>), JoinError> {
+) -> Result<(SyncTarget, Block, Vec<u8>, Vec<Handoff>), JoinError> {
     let light = LightClient::from_genesis(genesis)
         .map_err(|error| JoinError::NoTarget(error.to_string()))?;
     let mut last = String::from("no sources");
@@ -243,20 +258,23 @@ async fn trusted_target<O: Origin>(
                 .map_err(|error| JoinError::NoTarget(error.to_string()))?
         };
         match view {
-            Ok(view) => {
-                let (target, block, certificate) =
-                    check_target(&light, &view).map_err(|why| JoinError::BadTarget {
-                        peer: format!("source {}", attempt % origin.count()),
-                        why,
-                    })?;
-                if !light.ends_epoch(block.header.height) {
-                    return Ok((target, block, certificate));
+            // A target that does not hold up is passed over, as one that
+            // does not come: one lying or outdated source stops nothing.
+            Ok(view) => match check_target(&light, &view) {
+                Ok((target, block, certificate)) if !light.ends_epoch(block.header.height) => {
+                    return Ok((target, block, certificate, view.handoffs));
                 }
-                last = format!(
-                    "the state is at block {}, the last of an epoch",
-                    view.height
-                );
-            }
+                Ok(_) => {
+                    last = format!(
+                        "the state is at block {}, the last of an epoch",
+                        view.height
+                    )
+                }
+                Err(why) => {
+                    tracing::warn!(source = attempt % origin.count(), %why, "state sync: a target that does not hold up");
+                    last = format!("a target that does not hold up: {why}");
+                }
+            },
             Err(error) => last = error,
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -316,8 +334,10 @@ async fn entries<O: Origin>(
     drop(stream);
     let mut entries = Vec::with_capacity(values.len());
     let mut after: Option<String> = None;
-    let (mut bytes, mut attempt) = (0u64, 0);
-    loop {
+    let (mut bytes, mut attempt, mut failures) = (0u64, 0usize, 0usize);
+    // Every page must move on; a source whose page does not (empty but
+    // "more", keys not after the last) is passed over like one that fails.
+    while !values.is_empty() {
         let page = {
             let origin = origin.clone();
             let after = after.clone();
@@ -325,11 +345,12 @@ async fn entries<O: Origin>(
                 .await
                 .map_err(|error| JoinError::Sync(error.to_string()))?
         };
+        let page = page.and_then(|page| moves_on(page, after.as_deref()));
         let page = match page {
             Ok(page) => page,
-            Err(error) if attempt < origin.count() * 5 => {
+            Err(error) if failures < origin.count() * 5 => {
                 tracing::debug!(%error, "state sync: asking the next source for keys");
-                attempt += 1;
+                (attempt, failures) = (attempt + 1, failures + 1);
                 continue;
             }
             Err(error) => return Err(JoinError::Sync(error)),
@@ -343,7 +364,7 @@ async fn entries<O: Origin>(
                 continue;
             };
             if let Some(value) = values.remove(&state_key.hashed()) {
-                entries.push((key, value));
+                entries.push((state_key.to_bytes(), value));
             }
         }
         match (page.more, page.keys.last()) {
@@ -355,6 +376,44 @@ async fn entries<O: Origin>(
         return Err(JoinError::MissingKeys(values.len()));
     }
     Ok((entries, bytes))
+}
+
+/// Keeps the handoffs the target was checked with (the proofs light
+/// clients follow); a synced store, without their blocks, keeps their
+/// headers and certificates beside them.
+fn keep_handoffs(store: &Store, handoffs: &[Handoff], install: Install) -> Result<(), JoinError> {
+    let failed = |error: crate::store::StoreError| JoinError::Store(error.to_string());
+    for handoff in handoffs {
+        let bytes = |text: &str| {
+            hex::decode(text).map_err(|_| JoinError::Sync("a handoff is not hex".into()))
+        };
+        let (header, certificate) = (bytes(&handoff.header)?, bytes(&handoff.certificate)?);
+        let (set, proof) = (bytes(&handoff.set)?, bytes(&handoff.proof)?);
+        let height = BlockHeader::decode(Copying(header.as_slice()))
+            .map_err(|_| JoinError::Sync("a handoff's header does not decode".into()))?
+            .height;
+        match install {
+            Install::Synced => store
+                .put_handoff_with_header(height, &set, &proof, &header, &certificate)
+                .map_err(failed)?,
+            Install::Restored => store.put_handoff(height, &set, &proof).map_err(failed)?,
+        }
+    }
+    Ok(())
+}
+
+/// `page` if its keys are in order, each after `after`, and it has keys
+/// when it says more follow.
+fn moves_on(page: SyncKeysView, after: Option<&str>) -> Result<SyncKeysView, String> {
+    let ordered = page.keys.windows(2).all(|pair| pair[0] < pair[1]);
+    let after_last = match (after, page.keys.first()) {
+        (Some(after), Some(first)) => first.as_str() > after,
+        _ => true,
+    };
+    if !ordered || !after_last || (page.more && page.keys.is_empty()) {
+        return Err("a page of keys that does not move on".into());
+    }
+    Ok(page)
 }
 
 /// The genesis block, its state root worked out in a scratch store.
@@ -378,5 +437,72 @@ async fn remove_state(context: &Context, prefix: &str) {
     for partition in crate::state_db::partitions(prefix) {
         // Absent when nothing was left: nothing to say.
         let _ = context.remove(&partition, None).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use commonware_runtime::Runner as _;
+
+    fn keys(keys: &[&str], more: bool) -> SyncKeysView {
+        SyncKeysView {
+            keys: keys.iter().map(|key| key.to_string()).collect(),
+            more,
+        }
+    }
+
+    #[test]
+    fn a_page_of_keys_must_move_on() {
+        assert!(moves_on(keys(&["0a", "0b"], true), Some("09")).is_ok());
+        assert!(moves_on(keys(&[], false), Some("09")).is_ok(), "the end");
+        assert!(
+            moves_on(keys(&[], true), Some("09")).is_err(),
+            "more, but nothing"
+        );
+        assert!(
+            moves_on(keys(&["09"], true), Some("09")).is_err(),
+            "not after"
+        );
+        assert!(
+            moves_on(keys(&["0b", "0a"], true), None).is_err(),
+            "out of order"
+        );
+        assert!(
+            moves_on(keys(&["0a", "0a"], true), None).is_err(),
+            "repeated"
+        );
+    }
+
+    #[test]
+    fn the_genesis_root_is_worked_out_again_after_an_interrupted_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let genesis = crate::chain::test_genesis("scratch", Vec::new());
+        let config = commonware_runtime::tokio::Config::new().with_storage_directory(dir.path());
+        commonware_runtime::tokio::Runner::new(config).start(|context| async move {
+            let first = genesis_block(&context, &genesis).await.unwrap();
+            // What a sync that stopped half-way leaves: a scratch store at
+            // height 0.
+            let mut left = StateDb::open(context.child("left"), GENESIS_PREFIX)
+                .await
+                .unwrap();
+            let writes = commitment::writes(&State::from_genesis(&genesis).all_entries());
+            let pending = left.speculate(None, 0, writes).await.unwrap();
+            left.apply(pending).await.unwrap();
+            drop(left);
+            let again = genesis_block(&context, &genesis).await.unwrap();
+            assert_eq!(again, first);
+        });
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|entry| entry.ok())
+            .filter(|entry| {
+                entry
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with(GENESIS_PREFIX)
+            })
+            .collect();
+        assert!(left.is_empty(), "the scratch store stays: {left:?}");
     }
 }

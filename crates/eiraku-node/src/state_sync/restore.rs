@@ -11,7 +11,6 @@ use super::{
 };
 use crate::{home::NodeHome, store::Store};
 use commonware_runtime::{tokio as cw_tokio, Runner as _};
-use eiraku_core::{proof::Handoff, BlockHeader};
 use std::{sync::Arc, time::Instant};
 
 /// What a restore did.
@@ -80,7 +79,6 @@ pub fn restore(home: &NodeHome, backup: Backup) -> Result<Restored, RestoreError
         return Err(RestoreError::NotEmpty(data_dir.display().to_string()));
     }
     let blocks = put_blocks(&store, &backup)?;
-    put_handoffs(&store, &backup.target.handoffs)?;
     let genesis = home.genesis.clone();
     let origin = Arc::new(BackupOrigin::new(backup).map_err(RestoreError::NotThisChain)?);
     let runtime = cw_tokio::Runner::new(cw_tokio::Config::new().with_storage_directory(&data_dir));
@@ -102,8 +100,18 @@ pub fn restore(home: &NodeHome, backup: Backup) -> Result<Restored, RestoreError
 }
 
 /// Writes the backup's blocks, each the child of the one before, from
-/// genesis to the state's block.
+/// genesis to the state's block. The last must be the state's block (its
+/// certificate is checked with the state), so the parent links make every
+/// one the chain's: a block changed anywhere breaks a link.
 fn put_blocks(store: &Store, backup: &Backup) -> Result<usize, RestoreError> {
+    let height = backup.target.height;
+    let last = backup.blocks.last().map(|item| item.block.as_str());
+    if backup.blocks.len() as u64 != height + 1 || last != Some(backup.target.block.as_str()) {
+        return Err(RestoreError::Block {
+            height,
+            why: "the blocks do not run from genesis to the state's block".into(),
+        });
+    }
     let mut parent = None;
     for (expected, item) in (0u64..).zip(&backup.blocks) {
         let bad = |why: &str| RestoreError::Block {
@@ -127,31 +135,5 @@ fn put_blocks(store: &Store, backup: &Backup) -> Result<usize, RestoreError> {
             .map_err(|e| RestoreError::Store(e.to_string()))?;
         parent = Some(block.hash());
     }
-    let top = backup.blocks.len().checked_sub(1).map(|top| top as u64);
-    if top != Some(backup.target.height) {
-        return Err(RestoreError::Block {
-            height: backup.target.height,
-            why: "the blocks do not reach the state's block".into(),
-        });
-    }
     Ok(backup.blocks.len())
-}
-
-/// Keeps the validator-set handoffs (the proofs light clients follow).
-/// They are checked on restore with the state's target.
-fn put_handoffs(store: &Store, handoffs: &[Handoff]) -> Result<(), RestoreError> {
-    for handoff in handoffs {
-        let bad = |why: &str| RestoreError::NotThisChain(format!("a handoff {why}"));
-        let header = hex::decode(&handoff.header).map_err(|_| bad("header is not hex"))?;
-        let header = <BlockHeader as commonware_codec::DecodeExt<_>>::decode(
-            commonware_codec::Copying(header.as_slice()),
-        )
-        .map_err(|_| bad("header does not decode"))?;
-        let set = hex::decode(&handoff.set).map_err(|_| bad("set is not hex"))?;
-        let proof = hex::decode(&handoff.proof).map_err(|_| bad("proof is not hex"))?;
-        store
-            .put_handoff(header.height, &set, &proof)
-            .map_err(|e| RestoreError::Store(e.to_string()))?;
-    }
-    Ok(())
 }

@@ -216,6 +216,10 @@ pub struct Store {
     handoffs: PartitionHandle,
     /// Each account's transactions (see [`account_history`]).
     account_history: PartitionHandle,
+    /// For a store started by state sync, which holds no block before its
+    /// state's: the header and certificate of each block a kept handoff
+    /// follows (height → header length, header, certificate).
+    handoff_headers: PartitionHandle,
     /// Held by each commit, and by [`Store::close`] to hold back new ones.
     commits: Mutex<()>,
     /// Held while a notarized batch's digests are indexed.
@@ -274,6 +278,7 @@ impl Store {
             travel_rule: partition("travel_rule", compressed)?,
             handoffs: partition("handoffs", raw)?,
             account_history: partition("account_history", raw)?,
+            handoff_headers: partition("handoff_headers", raw)?,
             keyspace,
             commits: Mutex::new(()),
             notary: Mutex::new(()),
@@ -341,7 +346,7 @@ impl Store {
         last_height(&self.certificates)
     }
 
-    fn partitions(&self) -> [&PartitionHandle; 10] {
+    fn partitions(&self) -> [&PartitionHandle; 11] {
         [
             &self.meta,
             &self.state,
@@ -353,6 +358,7 @@ impl Store {
             &self.travel_rule,
             &self.handoffs,
             &self.account_history,
+            &self.handoff_headers,
         ]
     }
 

@@ -8,6 +8,9 @@ use super::{engine, Store, StoreError, APPLIED_HEIGHT};
 use eiraku_core::Block;
 use fjall::PersistMode;
 
+/// An encoded block header and the block's encoded certificate.
+pub type HeaderAndCertificate = (Vec<u8>, Vec<u8>);
+
 /// Meta key of the height a synced store started from.
 const SYNCED_FROM: &[u8] = b"synced_from";
 
@@ -65,6 +68,53 @@ impl Store {
             Some(certificate) => self.put_certificate(block.header.height, &digest, certificate),
             None => Ok(()),
         }
+    }
+
+    /// Keeps a verified handoff of a store without the block it follows:
+    /// the set and proof as [`Store::put_handoff`] keeps them, and the
+    /// block's header and certificate, which light clients are given.
+    pub fn put_handoff_with_header(
+        &self,
+        height: u64,
+        set: &[u8],
+        proof: &[u8],
+        header: &[u8],
+        certificate: &[u8],
+    ) -> Result<(), StoreError> {
+        let mut value = (header.len() as u32).to_be_bytes().to_vec();
+        value.extend_from_slice(header);
+        value.extend_from_slice(certificate);
+        self.handoff_headers
+            .insert(height.to_be_bytes(), value)
+            .map_err(engine)?;
+        self.put_handoff(height, set, proof)
+    }
+
+    /// The header and certificate kept with a handoff at `height` (see
+    /// [`Store::put_handoff_with_header`]).
+    pub fn handoff_header(&self, height: u64) -> Result<Option<HeaderAndCertificate>, StoreError> {
+        let Some(value) = self
+            .handoff_headers
+            .get(height.to_be_bytes())
+            .map_err(engine)?
+        else {
+            return Ok(None);
+        };
+        let corrupt = || StoreError::Corrupt(format!("the handoff header at {height}"));
+        let length = value.get(..4).ok_or_else(corrupt)?;
+        let length = u32::from_be_bytes(length.try_into().expect("4 bytes")) as usize;
+        let header = value.get(4..4 + length).ok_or_else(corrupt)?;
+        Ok(Some((header.to_vec(), value[4 + length..].to_vec())))
+    }
+
+    /// Whether the store holds nothing at all of a chain: no applied
+    /// state, no block, no state entry, no handoff (what state sync and a
+    /// restore start from).
+    pub fn holds_nothing(&self) -> Result<bool, StoreError> {
+        Ok(self.applied_height()?.is_none()
+            && self.last_block_height()?.is_none()
+            && self.state.first_key_value().map_err(engine)?.is_none()
+            && self.handoffs.first_key_value().map_err(engine)?.is_none())
     }
 
     /// The height this store's state was synced at, if it was started by

@@ -109,6 +109,10 @@ fn own_url(home: &NodeHome) -> anyhow::Result<String> {
 
 /// Asks the node for its state (target, operations, keys) and its chain.
 fn take(client: &Client, home: &NodeHome) -> anyhow::Result<Backup> {
+    // Keys listed before and after the state's block: a key of the state
+    // made just before it, or deleted just after, is in one of the lists
+    // (a restore ignores the keys the state does not hold).
+    let mut keys = all_keys(client)?;
     let target = client
         .sync_target()
         .context("the node names no state to back up")?;
@@ -121,14 +125,9 @@ fn take(client: &Client, home: &NodeHome) -> anyhow::Result<Backup> {
             .with_context(|| format!("the node did not serve {request}"))?;
         operations.push((hex::encode(encoded), hex::encode(answer)));
     }
-    let mut keys = Vec::new();
-    loop {
-        let page = client.sync_keys(keys.last().map(String::as_str), MAX_SYNC_KEYS)?;
-        keys.extend(page.keys);
-        if !page.more {
-            break;
-        }
-    }
+    keys.extend(all_keys(client)?);
+    keys.sort_unstable();
+    keys.dedup();
     let mut blocks = Vec::new();
     while (blocks.len() as u64) <= target.height {
         let from = blocks.len() as u64;
@@ -146,6 +145,18 @@ fn take(client: &Client, home: &NodeHome) -> anyhow::Result<Backup> {
         keys,
         blocks,
     })
+}
+
+/// Every key of the node's state now (hex), in order.
+fn all_keys(client: &Client) -> anyhow::Result<Vec<String>> {
+    let mut keys: Vec<String> = Vec::new();
+    loop {
+        let page = client.sync_keys(keys.last().map(String::as_str), MAX_SYNC_KEYS)?;
+        keys.extend(page.keys);
+        if !page.more {
+            return Ok(keys);
+        }
+    }
 }
 
 /// Writes `backup` to `path` whole or not at all (a temporary file beside

@@ -3,10 +3,12 @@
 
 #![allow(dead_code)]
 
+pub mod accounts;
 pub mod cli;
 pub mod devnet_process;
 pub mod load;
 pub mod session;
+pub mod wan;
 
 use eiraku::{
     devnet::Devnet,
