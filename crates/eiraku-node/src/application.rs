@@ -114,6 +114,45 @@ impl EirakuApplication {
         }
     }
 
+    /// A validator far from the others may finalize a block's parent, or
+    /// the block itself, while it still checks the block: the parent's
+    /// pending state is then gone, which says nothing against the block.
+    /// Such a refusal is looked at again on what is known now, while the
+    /// finalized tip (at `tip` when the check began) moves (seen on the
+    /// WAN test's farthest validator, whose refusals cost the others their
+    /// quorum while one of them was down).
+    async fn holds_after_the_tip_moved(&self, block: &Block, parent: &Block, mut tip: u64) -> bool {
+        for _ in 0..CHECKS_WHILE_THE_TIP_MOVES {
+            let now = self.chain.finalized_height();
+            if now == tip {
+                return false;
+            }
+            if self.is_final(block) {
+                return true;
+            }
+            // The parent's state as known now: pending, or the finalized tip.
+            if let Some(state) = self.chain.state_after(&parent.hash()) {
+                if self
+                    .chain
+                    .check(block, parent, &state, &self.strategy)
+                    .await
+                {
+                    return true;
+                }
+            }
+            tip = now;
+        }
+        false
+    }
+
+    /// Whether `block` is final here already (a quorum certified it).
+    fn is_final(&self, block: &Block) -> bool {
+        let height = block.header.height;
+        height <= self.chain.finalized_height()
+            && (self.chain.store().block(height).ok().flatten())
+                .is_some_and(|stored| stored.hash() == block.hash())
+    }
+
     /// Re-executes `path` (newest first) from its newest block whose
     /// post-state is known. `None` when no block of it has a known state (or
     /// one stopped being known midway: the caller looks again).
@@ -182,7 +221,8 @@ where
         let Some(parent) = ancestry.next().await else {
             return false;
         };
-        match self.state_after(&parent, &mut ancestry).await {
+        let tip = self.chain.finalized_height();
+        let holds = match self.state_after(&parent, &mut ancestry).await {
             ParentState::Known(state) => {
                 self.chain
                     .check(block.inner(), parent.inner(), &state, &self.strategy)
@@ -191,9 +231,16 @@ where
             ParentState::Conflicting => false,
             // Abstain: the engine treats a pending verification as no vote.
             ParentState::Unavailable => futures::future::pending().await,
-        }
+        };
+        holds
+            || self
+                .holds_after_the_tip_moved(block.inner(), parent.inner(), tip)
+                .await
     }
 }
+
+/// Checks of one block while the finalized tip moves under them.
+const CHECKS_WHILE_THE_TIP_MOVES: usize = 3;
 
 /// How far ahead of a validator's clock a proposal's timestamp may be. Block
 /// time is the state machine's only clock (rate staleness, accrual periods),

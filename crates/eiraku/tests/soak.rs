@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 
 /// Submission rate, transactions per second, unless `SOAK_RATE` says.
 const RATE: u64 = 1_500;
-/// Time between kills.
-const KILL_EVERY: Duration = Duration::from_secs(20);
+/// Seconds between kills, unless `SOAK_KILL_EVERY` says.
+const KILL_EVERY: u64 = 20;
 /// How long a killed validator stays down.
 const DOWN_FOR: Duration = Duration::from_secs(3);
 /// Memory is compared from this long into a process's life.
@@ -85,7 +85,8 @@ fn four_validators_soak_under_load_with_kills() {
     // targets and the one the test reads first among them.
     let victims = [2, 0, 3, 1];
     let mut kills = 0;
-    let mut next_kill = started + KILL_EVERY;
+    let kill_every = Duration::from_secs(setting("SOAK_KILL_EVERY", KILL_EVERY));
+    let mut next_kill = started + kill_every;
     let duration = Duration::from_secs(setting("SOAK_SECONDS", 60));
     while started.elapsed() < duration {
         std::thread::sleep(Duration::from_secs(1));
@@ -107,7 +108,7 @@ fn four_validators_soak_under_load_with_kills() {
                 samples: Vec::new(),
             });
             kills += 1;
-            next_kill = Instant::now() + KILL_EVERY;
+            next_kill = Instant::now() + kill_every;
         }
     }
     let report = load.stop();
