@@ -124,11 +124,13 @@ fn four_validators_soak_under_load_with_kills() {
     for validator in 0..4 {
         wait_for_nonces(&network, validator, &report.senders);
     }
+    let mut judged = 0;
     for (validator, history) in lives.iter().enumerate() {
         for life in history {
             let Some((low, high)) = life.range_after_warm_up() else {
                 continue;
             };
+            judged += 1;
             eprintln!(
                 "validator {validator} (pid {}): {low}–{high} KiB after warm-up",
                 life.pid
@@ -139,6 +141,12 @@ fn four_validators_soak_under_load_with_kills() {
             );
         }
     }
+    // A run long enough to judge memory must have judged it: kills so
+    // frequent that no life outlasts the warm-up judge nothing.
+    assert!(
+        duration < WARM_UP * 2 || judged > 0,
+        "no validator lived past the warm-up: memory was not judged (raise SOAK_KILL_EVERY)"
+    );
     network.net.stop_all();
     common::assert_stores_verify(&network, &[0, 1, 2, 3]);
 }
