@@ -51,8 +51,6 @@ pub type SyncResponse = sync::Response<mmr::Family, Operation, Digest>;
 pub struct SyncTarget {
     /// Height of the block whose state this is.
     pub height: u64,
-    /// The canonical root (the block header's state root).
-    pub root: Digest,
     /// Root of the operation log alone, which each response is proven against.
     pub ops_root: Digest,
     /// First operation a new copy needs (the server's sync boundary).
@@ -129,7 +127,6 @@ impl<E: Storage + Clock + Metrics + Spawner> StateDb<E> {
             .map_err(storage("witnessing the operations root"))?;
         let target = SyncTarget {
             height,
-            root: db.root(),
             ops_root: db.ops_root(),
             start: *start,
             size: *size,

@@ -23,7 +23,7 @@ mod source;
 
 pub use source::PeerSource;
 
-pub use crate::{
+use crate::{
     chain, commitment,
     state_db::{
         sync::{Operation, SyncTarget, TargetError},
@@ -33,7 +33,10 @@ pub use crate::{
 };
 use commonware_codec::{Copying, DecodeExt as _};
 use commonware_runtime::{tokio::Context, Storage as _, Supervisor as _};
-use commonware_storage::{merkle::mmr, qmdb::sync::Source};
+use commonware_storage::{
+    merkle::mmr,
+    qmdb::sync::{Source, Target},
+};
 use eiraku_api::{Client, SyncKeysView, SyncTargetView, MAX_SYNC_KEYS};
 use eiraku_core::{
     digest,
@@ -47,6 +50,9 @@ use std::{
     sync::Arc,
     time::{Duration, Instant},
 };
+
+/// A sync target the trusted block's state root commits to.
+type CheckedTarget = Target<mmr::Family, Digest>;
 
 /// The store's partitions (see [`crate::run`]).
 const STATE_PREFIX: &str = "state";
@@ -182,22 +188,16 @@ pub async fn join<O: Origin>(
     let height = block.header.height;
     tracing::info!(
         height,
-        operations = target.size - target.start,
+        operations = *target.range.end() - *target.range.start(),
         "state sync: fetching the state's operations"
     );
     remove_state(context, STATE_PREFIX).await;
     let source = origin.operations();
-    let checked = target
-        .checked_against(&block.header.state_root)
-        .map_err(|why| JoinError::BadTarget {
-            peer: "the origin".into(),
-            why: why.to_string(),
-        })?;
     let db = StateDb::sync_from(
         context.child("state"),
         STATE_PREFIX,
         source.clone(),
-        checked,
+        target,
         block.header.state_root,
         height,
     )
@@ -246,7 +246,7 @@ pub async fn join<O: Origin>(
 async fn trusted_target<O: Origin>(
     genesis: &Genesis,
     origin: Arc<O>,
-) -> Result<(SyncTarget, Block, Vec<u8>, Vec<Handoff>), JoinError> {
+) -> Result<(CheckedTarget, Block, Vec<u8>, Vec<Handoff>), JoinError> {
     let light = LightClient::from_genesis(genesis)
         .map_err(|error| JoinError::NoTarget(error.to_string()))?;
     let mut last = String::from("no sources");
@@ -282,11 +282,12 @@ async fn trusted_target<O: Origin>(
     Err(JoinError::NoTarget(last))
 }
 
-/// The target's block, final by its certificate, and the target.
+/// The sync engine's target (checked: the block's state root commits to
+/// it), and the block, final by its certificate.
 fn check_target(
     light: &LightClient,
     view: &SyncTargetView,
-) -> Result<(SyncTarget, Block, Vec<u8>), String> {
+) -> Result<(CheckedTarget, Block, Vec<u8>), String> {
     let hex = |text: &str, what: &str| hex::decode(text).map_err(|_| format!("{what} is not hex"));
     let block = decode_block(&hex(&view.block, "the block")?)?;
     if block.header.height != view.height {
@@ -304,15 +305,13 @@ fn check_target(
         digest::from_hex(&view.ops_root).ok_or("the operations root is not a digest")?;
     let target = SyncTarget {
         height: view.height,
-        root: block.header.state_root,
         ops_root,
         start: view.start,
         size: view.size,
         witness: hex(&view.witness, "the witness")?,
-    };
-    target
-        .checked_against(&block.header.state_root)
-        .map_err(|error: TargetError| error.to_string())?;
+    }
+    .checked_against(&block.header.state_root)
+    .map_err(|error: TargetError| error.to_string())?;
     Ok((target, block, certificate))
 }
 
